@@ -1,0 +1,2 @@
+//! dockhand command line.
+fn main() {}

@@ -1,0 +1,374 @@
+//! Master data on the device: items, their units and barcodes, locations, operators.
+//!
+//! The device never edits master data through workflows; it arrives in bulk from the hub
+//! ([`upsert_master_data`]) and workflows look it up by SKU, barcode, location code or operator id.
+//! Every lookup is a primary-key or unique-index probe, so it stays fast at a million items.
+
+mod upsert;
+
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::text_enum::text_enum;
+
+pub use upsert::{MasterData, MasterDataCounts, upsert_master_data};
+
+text_enum! {
+    /// How an item's stock is told apart.
+    pub enum Tracking {
+        /// Quantity only.
+        None => "none",
+        /// By lot (batch).
+        Lot => "lot",
+        /// By lot, each lot with an expiry date.
+        LotExpiry => "lot_expiry",
+        /// Each unit by its serial number.
+        Serial => "serial",
+    }
+}
+
+text_enum! {
+    /// ABC classification by value or velocity.
+    pub enum AbcClass {
+        /// Highest value or velocity.
+        A => "A",
+        /// Middle.
+        B => "B",
+        /// Lowest.
+        C => "C",
+    }
+}
+
+text_enum! {
+    /// What a location is for.
+    pub enum LocationKind {
+        /// Receiving dock door or staging lane.
+        Dock => "dock",
+        /// Reserve storage.
+        Storage => "storage",
+        /// Forward pick face.
+        PickFace => "pick_face",
+        /// Outbound staging (picked goods).
+        Staging => "staging",
+        /// Quality or expiry hold.
+        Quarantine => "quarantine",
+        /// Returns bench.
+        Returns => "returns",
+        /// Damaged goods cage.
+        Damaged => "damaged",
+        /// Shipping lane.
+        Shipping => "shipping",
+    }
+}
+
+text_enum! {
+    /// Whether a location can be used.
+    pub enum LocationStatus {
+        /// In use.
+        Active => "active",
+        /// Nothing may be moved in.
+        Blocked => "blocked",
+    }
+}
+
+text_enum! {
+    /// What an operator may do.
+    pub enum Role {
+        /// Scans and confirms.
+        Operator => "operator",
+        /// Also approves overrides and adjustments.
+        Supervisor => "supervisor",
+    }
+}
+
+/// An item as master data describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stock keeping unit: the item's code.
+    pub sku: String,
+    /// What a person reads on screen.
+    pub description: String,
+    /// The unit quantities are counted in (e.g. `EA`).
+    pub base_unit: String,
+    /// How stock of this item is told apart.
+    pub tracking: Tracking,
+    /// Least remaining shelf life, in days, for goods to be received as sellable.
+    #[serde(default)]
+    pub min_shelf_life_days: u32,
+    /// Received goods go to quarantine for inspection.
+    #[serde(default)]
+    pub inspection_required: bool,
+    /// ABC class.
+    pub abc_class: AbcClass,
+    /// Value of one base unit, in cents.
+    #[serde(default)]
+    pub unit_value_cents: i64,
+    /// Zone where putaway looks for an empty location.
+    #[serde(default)]
+    pub putaway_zone: Option<String>,
+}
+
+/// How many base units one `unit` of an item holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitConversion {
+    /// The item.
+    pub sku: String,
+    /// The unit, e.g. `CS`.
+    pub unit: String,
+    /// Base units per `unit`.
+    pub factor: i64,
+}
+
+/// A code that identifies `quantity` of `unit` of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Barcode {
+    /// The scanned value (GTIN-14 normalised, EAN, UPC or internal code).
+    pub code: String,
+    /// The item.
+    pub sku: String,
+    /// The pack unit the code stands for.
+    pub unit: String,
+    /// How many of `unit` one scan means.
+    pub quantity: i64,
+}
+
+/// A place stock can be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    /// Location code, as printed on the label (e.g. `A-01-03`).
+    pub code: String,
+    /// Zone.
+    pub zone: String,
+    /// What it is for.
+    pub kind: LocationKind,
+    /// Whether it can be used.
+    pub status: LocationStatus,
+    /// Whether picking may take from it.
+    pub pickable: bool,
+    /// Walk order for picking and putaway suggestions.
+    pub pick_sequence: i64,
+    /// The short code on the label that proves the operator is at the location.
+    pub check_string: String,
+}
+
+/// A person who scans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operator {
+    /// Login id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What they may approve.
+    pub role: Role,
+    /// Inactive operators cannot run commands.
+    pub active: bool,
+}
+
+/// An item with its row id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRecord {
+    /// Row id, used as the key of stock rows.
+    pub id: i64,
+    /// The item.
+    pub item: Item,
+}
+
+/// A location with its row id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationRecord {
+    /// Row id.
+    pub id: i64,
+    /// The location.
+    pub location: Location,
+}
+
+/// What one scan of a barcode means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedBarcode {
+    /// The item.
+    pub item: ItemRecord,
+    /// The scanned code.
+    pub code: String,
+    /// The pack unit.
+    pub unit: String,
+    /// Base units one scan stands for.
+    pub base_quantity: i64,
+}
+
+const ITEM_COLUMNS: &str = "id, sku, description, base_unit, tracking, min_shelf_life_days, \
+     inspection_required, abc_class, unit_value_cents, putaway_zone";
+
+fn item_from_row(row: &Row<'_>) -> rusqlite::Result<ItemRecord> {
+    Ok(ItemRecord {
+        id: row.get(0)?,
+        item: Item {
+            sku: row.get(1)?,
+            description: row.get(2)?,
+            base_unit: row.get(3)?,
+            tracking: row.get(4)?,
+            min_shelf_life_days: row.get(5)?,
+            inspection_required: row.get(6)?,
+            abc_class: row.get(7)?,
+            unit_value_cents: row.get(8)?,
+            putaway_zone: row.get(9)?,
+        },
+    })
+}
+
+const LOCATION_COLUMNS: &str =
+    "id, code, zone, kind, status, pickable, pick_sequence, check_string";
+
+pub(crate) fn location_from_row(row: &Row<'_>) -> rusqlite::Result<LocationRecord> {
+    Ok(LocationRecord {
+        id: row.get(0)?,
+        location: Location {
+            code: row.get(1)?,
+            zone: row.get(2)?,
+            kind: row.get(3)?,
+            status: row.get(4)?,
+            pickable: row.get(5)?,
+            pick_sequence: row.get(6)?,
+            check_string: row.get(7)?,
+        },
+    })
+}
+
+/// The item with this SKU.
+pub fn item_by_sku(conn: &Connection, sku: &str) -> Result<ItemRecord> {
+    conn.prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE sku = ?1"))?
+        .query_row([sku], item_from_row)
+        .optional()?
+        .ok_or_else(|| Error::UnknownItem { sku: sku.into() })
+}
+
+/// The item with this row id.
+pub fn item_by_id(conn: &Connection, id: i64) -> Result<ItemRecord> {
+    conn.prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?
+        .query_row([id], item_from_row)
+        .optional()?
+        .ok_or_else(|| Error::UnknownItem {
+            sku: format!("#{id}"),
+        })
+}
+
+/// Base units in one `unit` of `item` (1 for the base unit itself).
+pub fn unit_factor(conn: &Connection, item: &ItemRecord, unit: &str) -> Result<i64> {
+    if unit == item.item.base_unit {
+        return Ok(1);
+    }
+    conn.prepare_cached("SELECT factor FROM unit_conversions WHERE item_id = ?1 AND unit = ?2")?
+        .query_row((item.id, unit), |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::UnknownUnit {
+            sku: item.item.sku.clone(),
+            unit: unit.into(),
+        })
+}
+
+/// What scanning `code` means: the item and how many base units one scan stands for.
+pub fn resolve_barcode(conn: &Connection, code: &str) -> Result<ResolvedBarcode> {
+    let code = code.trim();
+    let found: Option<(i64, String, i64)> = conn
+        .prepare_cached("SELECT item_id, unit, quantity FROM barcodes WHERE code = ?1")?
+        .query_row([code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let (item_id, unit, quantity) =
+        found.ok_or_else(|| Error::UnknownBarcode { code: code.into() })?;
+    let item = item_by_id(conn, item_id)?;
+    let factor = unit_factor(conn, &item, &unit)?;
+    let base_quantity = quantity
+        .checked_mul(factor)
+        .ok_or_else(|| Error::QuantityTooLarge {
+            sku: item.item.sku.clone(),
+            quantity,
+            unit: unit.clone(),
+        })?;
+    Ok(ResolvedBarcode {
+        item,
+        code: code.into(),
+        unit,
+        base_quantity,
+    })
+}
+
+/// The location with this code.
+pub fn location_by_code(conn: &Connection, code: &str) -> Result<LocationRecord> {
+    let code = code.trim();
+    conn.prepare_cached(&format!(
+        "SELECT {LOCATION_COLUMNS} FROM locations WHERE code = ?1"
+    ))?
+    .query_row([code], location_from_row)
+    .optional()?
+    .ok_or_else(|| Error::UnknownLocation { code: code.into() })
+}
+
+/// The location with this row id.
+pub fn location_by_id(conn: &Connection, id: i64) -> Result<LocationRecord> {
+    conn.prepare_cached(&format!(
+        "SELECT {LOCATION_COLUMNS} FROM locations WHERE id = ?1"
+    ))?
+    .query_row([id], location_from_row)
+    .optional()?
+    .ok_or_else(|| Error::UnknownLocation {
+        code: format!("#{id}"),
+    })
+}
+
+/// Active locations of `kind`, in walk order (optionally only in `zone`).
+pub fn active_locations(
+    conn: &Connection,
+    kind: LocationKind,
+    zone: Option<&str>,
+) -> Result<Vec<LocationRecord>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {LOCATION_COLUMNS} FROM locations
+         WHERE kind = ?1 AND status = 'active' AND (?2 IS NULL OR zone = ?2)
+         ORDER BY pick_sequence, code"
+    ))?;
+    let rows = stmt.query_map((kind, zone), location_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The active operator with this id.
+pub fn operator(conn: &Connection, id: &str) -> Result<Operator> {
+    conn.prepare_cached("SELECT id, name, role, active FROM operators WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok(Operator {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                role: r.get(2)?,
+                active: r.get(3)?,
+            })
+        })
+        .optional()?
+        .filter(|op| op.active)
+        .ok_or_else(|| Error::UnknownOperator { id: id.into() })
+}
+
+/// The active supervisor with this id.
+pub fn supervisor(conn: &Connection, id: &str) -> Result<Operator> {
+    let op = operator(conn, id)?;
+    if op.role != Role::Supervisor {
+        return Err(Error::NotASupervisor { id: id.into() });
+    }
+    Ok(op)
+}
+
+/// Counts of master data rows (for `inspect` and the demo).
+pub fn counts(conn: &Connection) -> Result<MasterDataCounts> {
+    let count = |table: &str| -> Result<usize> {
+        Ok(
+            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+                r.get::<_, i64>(0)
+            })? as usize,
+        )
+    };
+    Ok(MasterDataCounts {
+        items: count("items")?,
+        units: count("unit_conversions")?,
+        barcodes: count("barcodes")?,
+        locations: count("locations")?,
+        operators: count("operators")?,
+    })
+}

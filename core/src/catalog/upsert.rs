@@ -1,0 +1,183 @@
+//! Bulk upsert of master data, as the hub's changes feed delivers it.
+//!
+//! One call is one transaction: a page of master data is applied whole or not at all, and a bad
+//! record names itself (SKU, code) so the hub's operators can fix it at the source.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Barcode, Item, Location, Operator, UnitConversion, item_by_sku};
+use crate::db::{Store, WriteTx};
+use crate::error::{Error, Result};
+
+/// A page of master data. Order inside does not matter: items are written before what refers to them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MasterData {
+    /// Items.
+    #[serde(default)]
+    pub items: Vec<Item>,
+    /// Unit conversions.
+    #[serde(default)]
+    pub units: Vec<UnitConversion>,
+    /// Barcodes.
+    #[serde(default)]
+    pub barcodes: Vec<Barcode>,
+    /// Locations.
+    #[serde(default)]
+    pub locations: Vec<Location>,
+    /// Operators.
+    #[serde(default)]
+    pub operators: Vec<Operator>,
+}
+
+/// How many rows of each kind were written (or exist, from `catalog::counts`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MasterDataCounts {
+    /// Items.
+    pub items: usize,
+    /// Unit conversions.
+    pub units: usize,
+    /// Barcodes.
+    pub barcodes: usize,
+    /// Locations.
+    pub locations: usize,
+    /// Operators.
+    pub operators: usize,
+}
+
+fn require_text(field: &str, owner: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() || value.trim() != value {
+        return Err(Error::invalid(
+            field,
+            format!("{owner}: {value:?} must be non-empty without surrounding spaces"),
+        ));
+    }
+    Ok(())
+}
+
+/// Inserts or updates every record of `data` in one transaction.
+pub fn upsert_master_data(store: &Store, data: &MasterData) -> Result<MasterDataCounts> {
+    store.write(|tx| upsert_in(tx, data))
+}
+
+fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDataCounts> {
+    let conn = tx.conn();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO items (sku, description, base_unit, tracking, min_shelf_life_days,
+                            inspection_required, abc_class, unit_value_cents, putaway_zone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (sku) DO UPDATE SET
+            description = excluded.description, base_unit = excluded.base_unit,
+            tracking = excluded.tracking, min_shelf_life_days = excluded.min_shelf_life_days,
+            inspection_required = excluded.inspection_required, abc_class = excluded.abc_class,
+            unit_value_cents = excluded.unit_value_cents, putaway_zone = excluded.putaway_zone",
+    )?;
+    for item in &data.items {
+        require_text("sku", "item", &item.sku)?;
+        require_text("base unit", &format!("item {}", item.sku), &item.base_unit)?;
+        if item.unit_value_cents < 0 {
+            return Err(Error::invalid(
+                "unit value",
+                format!(
+                    "item {}: {} cents is negative",
+                    item.sku, item.unit_value_cents
+                ),
+            ));
+        }
+        stmt.execute((
+            &item.sku,
+            &item.description,
+            &item.base_unit,
+            item.tracking,
+            item.min_shelf_life_days,
+            item.inspection_required,
+            item.abc_class,
+            item.unit_value_cents,
+            &item.putaway_zone,
+        ))?;
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO unit_conversions (item_id, unit, factor) VALUES (?1, ?2, ?3)
+         ON CONFLICT (item_id, unit) DO UPDATE SET factor = excluded.factor",
+    )?;
+    for unit in &data.units {
+        let item = item_by_sku(conn, &unit.sku)?;
+        require_text("unit", &format!("item {}", unit.sku), &unit.unit)?;
+        if unit.factor < 1 || (unit.unit == item.item.base_unit && unit.factor != 1) {
+            return Err(Error::invalid(
+                "unit factor",
+                format!(
+                    "item {} unit {}: factor {} (must be at least 1, and exactly 1 for the base unit)",
+                    unit.sku, unit.unit, unit.factor
+                ),
+            ));
+        }
+        stmt.execute((item.id, &unit.unit, unit.factor))?;
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO barcodes (code, item_id, unit, quantity) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (code) DO UPDATE SET
+            item_id = excluded.item_id, unit = excluded.unit, quantity = excluded.quantity",
+    )?;
+    for barcode in &data.barcodes {
+        require_text("barcode", &format!("item {}", barcode.sku), &barcode.code)?;
+        let item = item_by_sku(conn, &barcode.sku)?;
+        // The unit must convert, or every scan of this code would fail at the dock.
+        super::unit_factor(conn, &item, &barcode.unit)?;
+        if barcode.quantity < 1 {
+            return Err(Error::invalid(
+                "barcode quantity",
+                format!(
+                    "barcode {}: {} (must be at least 1)",
+                    barcode.code, barcode.quantity
+                ),
+            ));
+        }
+        stmt.execute((&barcode.code, item.id, &barcode.unit, barcode.quantity))?;
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO locations (code, zone, kind, status, pickable, pick_sequence, check_string)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (code) DO UPDATE SET
+            zone = excluded.zone, kind = excluded.kind, status = excluded.status,
+            pickable = excluded.pickable, pick_sequence = excluded.pick_sequence,
+            check_string = excluded.check_string",
+    )?;
+    for loc in &data.locations {
+        require_text("location code", "location", &loc.code)?;
+        require_text(
+            "check string",
+            &format!("location {}", loc.code),
+            &loc.check_string,
+        )?;
+        stmt.execute((
+            &loc.code,
+            &loc.zone,
+            loc.kind,
+            loc.status,
+            loc.pickable,
+            loc.pick_sequence,
+            &loc.check_string,
+        ))?;
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO operators (id, name, role, active) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET
+            name = excluded.name, role = excluded.role, active = excluded.active",
+    )?;
+    for op in &data.operators {
+        require_text("operator id", "operator", &op.id)?;
+        stmt.execute((&op.id, &op.name, op.role, op.active))?;
+    }
+
+    Ok(MasterDataCounts {
+        items: data.items.len(),
+        units: data.units.len(),
+        barcodes: data.barcodes.len(),
+        locations: data.locations.len(),
+        operators: data.operators.len(),
+    })
+}

@@ -1,0 +1,325 @@
+//! The device store: one SQLite file per device, its PRAGMAs, and the one write path.
+//!
+//! Every change goes through [`Store::write`]: a `BEGIN IMMEDIATE` transaction that commits only
+//! when the closure returns `Ok`, so a rejected command leaves the file exactly as it was. Workflow
+//! commands use [`Store::command`], which adds the client operation id check on top (a replay
+//! returns the first result and writes nothing).
+//!
+//! A file that cannot be used (corrupt, not a database, made by a newer dockhand) is reported and
+//! never deleted or recreated: it may hold warehouse transactions that were not synced yet.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::ops;
+use crate::schema::{self, LATEST_VERSION};
+
+/// Rules a device applies that are settings rather than master data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// How far above the expected quantity a receipt line may go without a supervisor, in percent.
+    pub over_receipt_tolerance_percent: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            over_receipt_tolerance_percent: 5,
+        }
+    }
+}
+
+/// How to open a store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// This device's id: recorded in the file on creation, checked on every later open.
+    pub device_id: String,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Device rules.
+    pub policy: Policy,
+}
+
+impl StoreOptions {
+    /// Options for `device_id` with the system clock and the default policy.
+    pub fn new(device_id: impl Into<String>) -> Self {
+        Self {
+            device_id: device_id.into(),
+            clock: Arc::new(SystemClock),
+            policy: Policy::default(),
+        }
+    }
+
+    /// Uses `clock` instead of the system clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses `policy` instead of the default.
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+}
+
+/// A device database with its single writer connection.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+    options: StoreOptions,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("device_id", &self.options.device_id)
+            .finish()
+    }
+}
+
+/// The open write transaction handed to a command, with what every write needs to know.
+pub struct WriteTx<'c> {
+    tx: rusqlite::Transaction<'c>,
+    device_id: &'c str,
+    policy: &'c Policy,
+    now: DateTime<FixedOffset>,
+    op_id: Uuid,
+    user_id: String,
+}
+
+impl<'c> WriteTx<'c> {
+    /// The connection inside the transaction.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// This device's id.
+    pub fn device_id(&self) -> &str {
+        self.device_id
+    }
+
+    /// Device rules.
+    pub fn policy(&self) -> &Policy {
+        self.policy
+    }
+
+    /// The time of this command, at the device's offset; one value for the whole transaction.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        self.now
+    }
+
+    /// `now()` in UTC as stored in the database (RFC 3339, milliseconds, `Z`).
+    pub fn now_utc_text(&self) -> String {
+        utc_text(self.now)
+    }
+
+    /// The client operation id of the running command (nil for maintenance writes).
+    pub fn op_id(&self) -> Uuid {
+        self.op_id
+    }
+
+    /// The operator on whose behalf the command runs ("" for maintenance writes).
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+}
+
+/// RFC 3339 UTC text with milliseconds, the one time format stored in the database.
+pub fn utc_text(at: DateTime<FixedOffset>) -> String {
+    at.with_timezone(&Utc)
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Store {
+    /// Opens or creates the device database at `path` for `device_id`.
+    pub fn open(path: impl AsRef<Path>, device_id: &str) -> Result<Self> {
+        Self::open_with(path, StoreOptions::new(device_id))
+    }
+
+    /// Opens or creates the device database at `path`.
+    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let unreadable = |e: rusqlite::Error| Error::DatabaseUnreadable {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        if path.is_dir() {
+            return Err(Error::DatabaseUnreadable {
+                path: path.clone(),
+                reason: "it is a directory".into(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(unreadable)?;
+        Self::set_up(conn, Some(path.clone()), options).map_err(|e| match e {
+            Error::Sqlite(e) => unreadable(e),
+            other => other,
+        })
+    }
+
+    /// Opens a private in-memory database (tests, benchmarks).
+    pub fn open_in_memory(options: StoreOptions) -> Result<Self> {
+        Self::set_up(Connection::open_in_memory()?, None, options)
+    }
+
+    fn set_up(mut conn: Connection, path: Option<PathBuf>, options: StoreOptions) -> Result<Self> {
+        if options.device_id.trim().is_empty() {
+            return Err(Error::invalid("device id", "it is empty"));
+        }
+        let shown_path = || path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+        // Read the version before anything that writes (switching to WAL rewrites the header):
+        // a database from a newer dockhand must stay byte-for-byte untouched.
+        let found = schema::version(&conn)?;
+        if found > LATEST_VERSION {
+            return Err(Error::SchemaTooNew {
+                path: shown_path(),
+                found,
+                supported: LATEST_VERSION,
+            });
+        }
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // WAL: readers never block the writer. FULL: a confirmed scan survives a battery pull.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if path.is_some() && !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "SQLite refused WAL mode");
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        if let Err(too_new) = schema::migrate(&mut conn)? {
+            return Err(Error::SchemaTooNew {
+                path: shown_path(),
+                found: too_new.found,
+                supported: LATEST_VERSION,
+            });
+        }
+        let recorded: Option<String> = conn
+            .query_row("SELECT device_id FROM device", [], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        match recorded {
+            Some(recorded) if recorded != options.device_id => {
+                return Err(Error::DeviceMismatch {
+                    path: shown_path(),
+                    recorded,
+                    requested: options.device_id,
+                });
+            }
+            Some(_) => {}
+            None => {
+                conn.execute(
+                    "INSERT INTO device (singleton, device_id, created_at) VALUES (1, ?1, ?2)",
+                    (&options.device_id, utc_text(options.clock.now())),
+                )?;
+            }
+        }
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path,
+            options,
+        })
+    }
+
+    /// The file behind this store (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// This device's id.
+    pub fn device_id(&self) -> &str {
+        &self.options.device_id
+    }
+
+    /// The store's clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.options.clock.as_ref()
+    }
+
+    /// Device rules.
+    pub fn policy(&self) -> &Policy {
+        &self.options.policy
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.conn.lock().map_err(|_| Error::Poisoned)
+    }
+
+    /// Runs `read` against the database. Reads see only committed data.
+    pub fn read<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.lock()?;
+        read(&conn)
+    }
+
+    /// Runs `write` in one IMMEDIATE transaction that commits only if it returns `Ok`.
+    /// For maintenance writes (master data, outbox state); commands use [`Store::command`].
+    pub fn write<T>(&self, write: impl FnOnce(&mut WriteTx<'_>) -> Result<T>) -> Result<T> {
+        self.write_as(Uuid::nil(), String::new(), write)
+    }
+
+    fn write_as<T>(
+        &self,
+        op_id: Uuid,
+        user_id: String,
+        write: impl FnOnce(&mut WriteTx<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut wtx = WriteTx {
+            tx,
+            device_id: &self.options.device_id,
+            policy: &self.options.policy,
+            now: self.options.clock.now(),
+            op_id,
+            user_id,
+        };
+        let value = write(&mut wtx)?;
+        wtx.tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs a workflow command on the one write path: if `op_id` was already committed with the
+    /// same command, returns the first result without writing; if it was used for another
+    /// command, refuses; otherwise runs `run` and records the result with the command, all in one
+    /// transaction.
+    pub fn command<C, R>(
+        &self,
+        name: &'static str,
+        op_id: Uuid,
+        user_id: &str,
+        command: &C,
+        run: impl FnOnce(&mut WriteTx<'_>) -> Result<R>,
+    ) -> Result<R>
+    where
+        C: Serialize,
+        R: Serialize + DeserializeOwned,
+    {
+        if op_id.is_nil() {
+            return Err(Error::invalid("operation id", "it is the nil UUID"));
+        }
+        let fingerprint = ops::fingerprint(name, command)?;
+        self.write_as(op_id, user_id.to_string(), |tx| {
+            if let Some(first) = ops::replayed(tx.conn(), op_id, name, &fingerprint)? {
+                return Ok(first);
+            }
+            let result = run(tx)?;
+            ops::remember(tx, name, &fingerprint, &result)?;
+            Ok(result)
+        })
+    }
+}

@@ -1,0 +1,452 @@
+//! The one error type of dockhand-core.
+//!
+//! Every rejected command says what was wrong with the values involved, in a sentence a person at a
+//! dock door can act on, and carries a stable machine code (`Error::code`) and a category
+//! (`Error::kind`) so the FFI layer can map it to the small public error without string matching.
+
+use std::path::PathBuf;
+
+/// What an app can do about an error: the categories the public FFI error mirrors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input was wrong (bad quantity, wrong check string, expired lot…): fix it and retry.
+    Validation,
+    /// Something named in the command does not exist on this device.
+    NotFound,
+    /// The command conflicts with what is already recorded (closed receipt, reused operation id).
+    Conflict,
+    /// Allowed only with a supervisor's approval.
+    NeedsSupervisor,
+    /// The device database failed or cannot be used; nothing was changed.
+    Storage,
+}
+
+/// Everything that can go wrong in dockhand-core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // ---- not found -------------------------------------------------------------------------
+    /// A scanned barcode is not in the catalog.
+    #[error("barcode {code} is not known on this device")]
+    UnknownBarcode {
+        /// The scanned code.
+        code: String,
+    },
+    /// A SKU is not in the catalog.
+    #[error("item {sku} is not known on this device")]
+    UnknownItem {
+        /// The SKU.
+        sku: String,
+    },
+    /// A location code is not in the catalog.
+    #[error("location {code} is not known on this device")]
+    UnknownLocation {
+        /// The location code.
+        code: String,
+    },
+    /// An operator id is not known or no longer active.
+    #[error("operator {id} is not known on this device")]
+    UnknownOperator {
+        /// The operator id.
+        id: String,
+    },
+    /// A receipt id is not known.
+    #[error("receipt {receipt_id} is not known on this device")]
+    UnknownReceipt {
+        /// The receipt id.
+        receipt_id: String,
+    },
+    /// An item's unit of measure has no conversion to its base unit.
+    #[error("item {sku} has no conversion for unit {unit}")]
+    UnknownUnit {
+        /// The item.
+        sku: String,
+        /// The unit asked for.
+        unit: String,
+    },
+
+    // ---- validation ------------------------------------------------------------------------
+    /// Quantities must be positive whole numbers.
+    #[error("quantity must be at least 1, got {quantity}")]
+    InvalidQuantity {
+        /// The quantity given.
+        quantity: i64,
+    },
+    /// The quantity overflows what the ledger can hold.
+    #[error("quantity {quantity} {unit} of {sku} is too large")]
+    QuantityTooLarge {
+        /// The item.
+        sku: String,
+        /// The quantity in the scanned unit.
+        quantity: i64,
+        /// The scanned unit.
+        unit: String,
+    },
+    /// A field was malformed (empty code, bad characters, inconsistent master data…).
+    #[error("{field} is invalid: {reason}")]
+    InvalidInput {
+        /// The field.
+        field: String,
+        /// What is wrong with it, with the value.
+        reason: String,
+    },
+    /// The location is blocked: nothing may be moved there.
+    #[error("location {code} is blocked")]
+    LocationBlocked {
+        /// The location code.
+        code: String,
+    },
+    /// The scanned check string does not belong to the location.
+    #[error(
+        "check string {scanned} does not match location {location}; scan the label on location {location}"
+    )]
+    WrongCheckString {
+        /// The location the operator meant to confirm.
+        location: String,
+        /// What was scanned.
+        scanned: String,
+    },
+    /// The location's type does not fit the action (e.g. receiving onto a storage bin).
+    #[error("location {code} is a {actual} location; {action} needs a {expected} location")]
+    WrongLocationType {
+        /// The location code.
+        code: String,
+        /// Its type.
+        actual: String,
+        /// The types that would fit.
+        expected: String,
+        /// What was attempted.
+        action: String,
+    },
+    /// A lot-tracked item was scanned without a lot.
+    #[error("item {sku} is lot-tracked: scan or enter the lot")]
+    LotRequired {
+        /// The item.
+        sku: String,
+    },
+    /// An expiry-tracked item was scanned without an expiry date.
+    #[error("item {sku} is tracked by lot and expiry: scan or enter the expiry date of lot {lot}")]
+    ExpiryRequired {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+    },
+    /// A serial-tracked item was scanned without a serial number.
+    #[error("item {sku} is serial-tracked: scan the serial number, one unit at a time")]
+    SerialRequired {
+        /// The item.
+        sku: String,
+    },
+    /// A serial number is already in stock on this device.
+    #[error("serial {serial} of item {sku} is already in stock at {location}")]
+    DuplicateSerial {
+        /// The item.
+        sku: String,
+        /// The serial.
+        serial: String,
+        /// Where it already is.
+        location: String,
+    },
+    /// The lot is past its expiry date.
+    #[error("lot {lot} of item {sku} expired on {expiry}")]
+    LotExpired {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+        /// Its expiry date.
+        expiry: chrono::NaiveDate,
+    },
+    /// The scanned expiry differs from the one already recorded for the lot.
+    #[error(
+        "lot {lot} of item {sku} is recorded with expiry {recorded}, but {scanned} was scanned"
+    )]
+    LotExpiryMismatch {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+        /// The recorded expiry.
+        recorded: chrono::NaiveDate,
+        /// The scanned expiry.
+        scanned: chrono::NaiveDate,
+    },
+    /// The item is not on the expected receipt.
+    #[error("item {sku} is not expected on receipt {receipt_id}")]
+    ItemNotOnReceipt {
+        /// The receipt.
+        receipt_id: String,
+        /// The item.
+        sku: String,
+    },
+    /// Not enough stock in the source bucket.
+    #[error("only {on_hand} {status} of item {sku}{lot_text} at {location}, cannot move {requested}", lot_text = lot_label(lot))]
+    InsufficientStock {
+        /// The item.
+        sku: String,
+        /// The lot ("" when untracked).
+        lot: String,
+        /// The location code.
+        location: String,
+        /// The stock status looked at.
+        status: String,
+        /// What is there.
+        on_hand: i64,
+        /// What was asked for.
+        requested: i64,
+    },
+    /// Reservation larger than available to promise at a location.
+    #[error("only {available} of item {sku}{lot_text} at {location} can be reserved, {requested} requested", lot_text = lot_label(lot))]
+    InsufficientAvailable {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+        /// The location code.
+        location: String,
+        /// Available minus existing reservations.
+        available: i64,
+        /// What was asked for.
+        requested: i64,
+    },
+    /// Quarantined stock can only go to a quarantine location.
+    #[error("item {sku}{lot_text} is quarantined ({reason}); put it away to a quarantine location, not {location}", lot_text = lot_label(lot))]
+    QuarantineLocationRequired {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+        /// Why it is held.
+        reason: String,
+        /// The location chosen.
+        location: String,
+    },
+    /// The operator chose a destination other than the suggestion without a reason.
+    #[error("location {chosen} differs from the suggested {suggested}: give an override reason")]
+    OverrideReasonRequired {
+        /// The suggested location.
+        suggested: String,
+        /// The chosen location.
+        chosen: String,
+    },
+    /// No location fits the putaway rules.
+    #[error("no active {wanted} location is free for item {sku}{zone_text}", zone_text = zone.as_deref().map(|z| format!(" in zone {z}")).unwrap_or_default())]
+    NoPutawayLocation {
+        /// The item.
+        sku: String,
+        /// The zone searched.
+        zone: Option<String>,
+        /// The location types searched.
+        wanted: String,
+    },
+
+    // ---- needs a supervisor ----------------------------------------------------------------
+    /// Receiving more than the tolerance allows needs a supervisor.
+    #[error(
+        "receiving {attempted} more of item {sku} on receipt {receipt_id} would make {total} against {expected} expected (limit {limit} with {tolerance_percent}% tolerance): a supervisor must approve"
+    )]
+    OverReceipt {
+        /// The receipt.
+        receipt_id: String,
+        /// The item.
+        sku: String,
+        /// Expected base quantity.
+        expected: i64,
+        /// Quantity in this scan.
+        attempted: i64,
+        /// Total after this scan.
+        total: i64,
+        /// Most that may be received without approval.
+        limit: i64,
+        /// The tolerance.
+        tolerance_percent: u32,
+    },
+    /// The approver named is not a supervisor.
+    #[error("operator {id} is not a supervisor and cannot approve this")]
+    NotASupervisor {
+        /// The operator id.
+        id: String,
+    },
+
+    // ---- conflict --------------------------------------------------------------------------
+    /// The receipt is closed.
+    #[error("receipt {receipt_id} is already closed")]
+    ReceiptClosed {
+        /// The receipt.
+        receipt_id: String,
+    },
+    /// An expected receipt that has started receiving cannot be replaced by master data.
+    #[error("receipt {receipt_id} is already being received on this device and cannot be replaced")]
+    ReceiptInProgress {
+        /// The receipt.
+        receipt_id: String,
+    },
+    /// A receipt with this id already exists.
+    #[error("receipt {receipt_id} already exists")]
+    ReceiptExists {
+        /// The receipt.
+        receipt_id: String,
+    },
+    /// An operation id was reused for a different command.
+    #[error(
+        "operation {op_id} was already used for a different {first_command} command; a retry must resend the same command"
+    )]
+    OperationIdReused {
+        /// The operation id.
+        op_id: uuid::Uuid,
+        /// The command it was first used for.
+        first_command: String,
+    },
+    /// An outbox event cannot change state as asked.
+    #[error("event {event_id} is {state}; it cannot be marked {wanted}")]
+    EventState {
+        /// The event.
+        event_id: uuid::Uuid,
+        /// Its current state.
+        state: String,
+        /// The state asked for.
+        wanted: String,
+    },
+    /// An outbox event id is not known.
+    #[error("event {event_id} is not in the outbox")]
+    UnknownEvent {
+        /// The event.
+        event_id: uuid::Uuid,
+    },
+
+    // ---- storage ---------------------------------------------------------------------------
+    /// The database was written by a newer dockhand.
+    #[error(
+        "database {path} has schema version {found}, newer than this app understands ({supported}); update the app. The file was left untouched."
+    )]
+    SchemaTooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its user_version.
+        found: i64,
+        /// The newest this code knows.
+        supported: i64,
+    },
+    /// The file is not a usable dockhand database (corrupt, not SQLite, unreadable).
+    #[error(
+        "database {path} cannot be opened: {reason}. The file was left untouched; export it for support."
+    )]
+    DatabaseUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        reason: String,
+    },
+    /// The database belongs to another device.
+    #[error("database {path} belongs to device {recorded}, not {requested}")]
+    DeviceMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The device recorded in it.
+        recorded: String,
+        /// The device asked for.
+        requested: String,
+    },
+    /// An SQLite error while running a command; the transaction was rolled back.
+    #[error("storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored JSON value could not be read or written.
+    #[error("stored data could not be encoded: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The store's lock was poisoned by a panic in another thread.
+    #[error("the device store is unusable after an earlier crash in another thread")]
+    Poisoned,
+}
+
+fn lot_label(lot: &str) -> String {
+    if lot.is_empty() {
+        String::new()
+    } else {
+        format!(" lot {lot}")
+    }
+}
+
+impl Error {
+    /// What an app can do about it.
+    pub fn kind(&self) -> ErrorKind {
+        use Error::*;
+        match self {
+            UnknownBarcode { .. }
+            | UnknownItem { .. }
+            | UnknownLocation { .. }
+            | UnknownOperator { .. }
+            | UnknownReceipt { .. }
+            | UnknownUnit { .. }
+            | UnknownEvent { .. } => ErrorKind::NotFound,
+            OverReceipt { .. } | NotASupervisor { .. } => ErrorKind::NeedsSupervisor,
+            ReceiptClosed { .. }
+            | ReceiptInProgress { .. }
+            | ReceiptExists { .. }
+            | OperationIdReused { .. }
+            | EventState { .. } => ErrorKind::Conflict,
+            SchemaTooNew { .. }
+            | DatabaseUnreadable { .. }
+            | DeviceMismatch { .. }
+            | Sqlite(_)
+            | Json(_)
+            | Poisoned => ErrorKind::Storage,
+            _ => ErrorKind::Validation,
+        }
+    }
+
+    /// A stable snake_case code for logs, tests and the FFI error.
+    pub fn code(&self) -> &'static str {
+        use Error::*;
+        match self {
+            UnknownBarcode { .. } => "unknown_barcode",
+            UnknownItem { .. } => "unknown_item",
+            UnknownLocation { .. } => "unknown_location",
+            UnknownOperator { .. } => "unknown_operator",
+            UnknownReceipt { .. } => "unknown_receipt",
+            UnknownUnit { .. } => "unknown_unit",
+            InvalidQuantity { .. } => "invalid_quantity",
+            QuantityTooLarge { .. } => "quantity_too_large",
+            InvalidInput { .. } => "invalid_input",
+            LocationBlocked { .. } => "location_blocked",
+            WrongCheckString { .. } => "wrong_check_string",
+            WrongLocationType { .. } => "wrong_location_type",
+            LotRequired { .. } => "lot_required",
+            ExpiryRequired { .. } => "expiry_required",
+            SerialRequired { .. } => "serial_required",
+            DuplicateSerial { .. } => "duplicate_serial",
+            LotExpired { .. } => "lot_expired",
+            LotExpiryMismatch { .. } => "lot_expiry_mismatch",
+            ItemNotOnReceipt { .. } => "item_not_on_receipt",
+            InsufficientStock { .. } => "insufficient_stock",
+            InsufficientAvailable { .. } => "insufficient_available",
+            QuarantineLocationRequired { .. } => "quarantine_location_required",
+            OverrideReasonRequired { .. } => "override_reason_required",
+            NoPutawayLocation { .. } => "no_putaway_location",
+            OverReceipt { .. } => "over_receipt",
+            NotASupervisor { .. } => "not_a_supervisor",
+            ReceiptClosed { .. } => "receipt_closed",
+            ReceiptInProgress { .. } => "receipt_in_progress",
+            ReceiptExists { .. } => "receipt_exists",
+            OperationIdReused { .. } => "operation_id_reused",
+            EventState { .. } => "event_state",
+            UnknownEvent { .. } => "unknown_event",
+            SchemaTooNew { .. } => "schema_too_new",
+            DatabaseUnreadable { .. } => "database_unreadable",
+            DeviceMismatch { .. } => "device_mismatch",
+            Sqlite(_) => "storage",
+            Json(_) => "encoding",
+            Poisoned => "poisoned",
+        }
+    }
+
+    /// Shorthand for an [`Error::InvalidInput`].
+    pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Result with dockhand's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,142 @@
+//! `verify_integrity`: recompute what the device claims and report every difference.
+//!
+//! Balances are recomputed from the ledger, reservations are checked against available stock, and
+//! the outbox's sequence and hash chain are walked. A supervisor trusts the numbers because this
+//! check can say exactly which row disagrees, and `dockhand inspect` exits non-zero when any does.
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::outbox::{self, ChainBreak};
+
+/// A balance that differs from the sum of its ledger movements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceDifference {
+    /// Item SKU.
+    pub sku: String,
+    /// Location code.
+    pub location: String,
+    /// Lot.
+    pub lot: String,
+    /// Serial.
+    pub serial: String,
+    /// License plate.
+    pub lpn: String,
+    /// Status.
+    pub status: String,
+    /// Sum of ledger deltas.
+    pub ledger_quantity: i64,
+    /// Stored balance (0 when no row).
+    pub balance_quantity: i64,
+}
+
+/// Reservations exceeding the available stock they reserve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverReservation {
+    /// Item SKU.
+    pub sku: String,
+    /// Location code.
+    pub location: String,
+    /// Lot.
+    pub lot: String,
+    /// Available base units.
+    pub available: i64,
+    /// Reserved base units.
+    pub reserved: i64,
+}
+
+/// Everything `verify_integrity` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrityReport {
+    /// Ledger rows checked.
+    pub ledger_rows: i64,
+    /// Balance rows checked.
+    pub balance_rows: i64,
+    /// Outbox events checked.
+    pub events: i64,
+    /// Balances that differ from the ledger (including negative ledger sums).
+    pub balance_differences: Vec<BalanceDifference>,
+    /// Reservations beyond available stock.
+    pub over_reservations: Vec<OverReservation>,
+    /// Gaps, broken links and altered events in the outbox.
+    pub chain_breaks: Vec<ChainBreak>,
+}
+
+impl IntegrityReport {
+    /// True when nothing disagrees.
+    pub fn is_ok(&self) -> bool {
+        self.balance_differences.is_empty()
+            && self.over_reservations.is_empty()
+            && self.chain_breaks.is_empty()
+    }
+}
+
+/// Recomputes balances from the ledger, checks reservations and the outbox chain.
+pub fn verify_integrity(conn: &Connection) -> Result<IntegrityReport> {
+    let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    let mut stmt = conn.prepare(
+        "WITH sums AS (
+             SELECT item_id, location_id, lot, serial, lpn, status, SUM(delta) AS qty
+             FROM ledger GROUP BY item_id, location_id, lot, serial, lpn, status
+         )
+         SELECT i.sku, l.code, d.lot, d.serial, d.lpn, d.status, d.ledger_qty, d.balance_qty
+         FROM (
+             SELECT COALESCE(s.item_id, b.item_id) AS item_id,
+                    COALESCE(s.location_id, b.location_id) AS location_id,
+                    COALESCE(s.lot, b.lot) AS lot, COALESCE(s.serial, b.serial) AS serial,
+                    COALESCE(s.lpn, b.lpn) AS lpn, COALESCE(s.status, b.status) AS status,
+                    COALESCE(s.qty, 0) AS ledger_qty, COALESCE(b.qty, 0) AS balance_qty
+             FROM sums s FULL OUTER JOIN balances b
+               ON s.item_id = b.item_id AND s.location_id = b.location_id AND s.lot = b.lot
+              AND s.serial = b.serial AND s.lpn = b.lpn AND s.status = b.status
+         ) d
+         LEFT JOIN items i ON i.id = d.item_id
+         LEFT JOIN locations l ON l.id = d.location_id
+         WHERE d.ledger_qty <> d.balance_qty OR d.ledger_qty < 0
+         ORDER BY l.code, i.sku, d.lot, d.serial, d.lpn, d.status",
+    )?;
+    let balance_differences = stmt
+        .query_map([], |r| {
+            Ok(BalanceDifference {
+                sku: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                location: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                lot: r.get(2)?,
+                serial: r.get(3)?,
+                lpn: r.get(4)?,
+                status: r.get(5)?,
+                ledger_quantity: r.get(6)?,
+                balance_quantity: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT i.sku, l.code, r.lot,
+                COALESCE((SELECT SUM(b.qty) FROM balances b WHERE b.item_id = r.item_id
+                           AND b.location_id = r.location_id AND b.lot = r.lot
+                           AND b.status = 'available'), 0) AS available,
+                SUM(r.qty) AS reserved
+         FROM reservations r JOIN items i ON i.id = r.item_id JOIN locations l ON l.id = r.location_id
+         GROUP BY r.item_id, r.location_id, r.lot
+         HAVING reserved > available",
+    )?;
+    let over_reservations = stmt
+        .query_map([], |r| {
+            Ok(OverReservation {
+                sku: r.get(0)?,
+                location: r.get(1)?,
+                lot: r.get(2)?,
+                available: r.get(3)?,
+                reserved: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(IntegrityReport {
+        ledger_rows: count("SELECT COUNT(*) FROM ledger")?,
+        balance_rows: count("SELECT COUNT(*) FROM balances")?,
+        events: count("SELECT COUNT(*) FROM outbox")?,
+        balance_differences,
+        over_reservations,
+        chain_breaks: outbox::verify_chain(conn)?,
+    })
+}

@@ -1,0 +1,27 @@
+//! dockhand-core: the offline-first warehouse-execution core for handheld scanners.
+//!
+//! A [`Store`] is one device's SQLite database. Every workflow command (receive a line, confirm a
+//! putaway…) runs on the one write path of [`Store::command`]: validate, write the ledger and
+//! balances ([`stock`]), update the workflow's records, append events to the [`outbox`], remember
+//! the client operation id, commit — all in one transaction, or nothing.
+
+pub mod catalog;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod integrity;
+pub mod ops;
+pub mod outbox;
+pub mod putaway;
+pub mod receiving;
+pub mod scan;
+pub mod schema;
+pub mod stock;
+mod text_enum;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use db::{Policy, Store, StoreOptions, WriteTx};
+pub use error::{Error, ErrorKind, Result};
+pub use integrity::{IntegrityReport, verify_integrity};
+pub use scan::ScannedGoods;
+pub use stock::StockStatus;

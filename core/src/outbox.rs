@@ -1,0 +1,401 @@
+//! The transactional outbox: every event a command emits, in the same transaction as its stock change.
+//!
+//! Each event gets a UUID v7 id, the device's next gap-free `seq`, and a SHA-256 hash over its
+//! canonical envelope that includes the previous event's hash, so the hub (and an auditor) can prove
+//! that nothing was removed, reordered or edited. The hash input is documented in docs/events.md:
+//! the canonical JSON (keys sorted, no spaces) of the envelope without `hash`.
+//!
+//! Events leave the `pending` state only when the hub answers: `acknowledged`, or `rejected` with the
+//! hub's code and reason, which the app shows as an exception to resolve.
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::db::{Store, WriteTx, utc_text};
+use crate::error::{Error, Result};
+use crate::text_enum::text_enum;
+
+/// Version of the event envelope and payloads written by this code.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// `prev_hash` of a device's first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+text_enum! {
+    /// Where an event is in its trip to the hub.
+    pub enum OutboxState {
+        /// Not yet acknowledged by the hub.
+        Pending => "pending",
+        /// The hub has it; it will not be sent again.
+        Acknowledged => "acknowledged",
+        /// The hub refused it; a person must resolve it.
+        Rejected => "rejected",
+    }
+}
+
+/// An event as stored in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Per-device sequence number, gap-free from 1.
+    pub seq: i64,
+    /// UUID v7.
+    pub event_id: Uuid,
+    /// The device that recorded it.
+    pub device_id: String,
+    /// Event type, e.g. `receiving.line_received`.
+    pub event_type: String,
+    /// When it happened, UTC, RFC 3339 with milliseconds.
+    pub occurred_at: String,
+    /// The device's UTC offset at that moment, e.g. `+01:00`.
+    pub tz_offset: String,
+    /// The operator.
+    pub user_id: String,
+    /// Envelope and payload version.
+    pub schema_version: i64,
+    /// The client operation id of the command that emitted it.
+    pub op_id: Uuid,
+    /// Event body.
+    pub payload: Value,
+    /// Hash of the previous event of this device ([`GENESIS_HASH`] for the first).
+    pub prev_hash: String,
+    /// SHA-256 of this event's canonical envelope, hex.
+    pub hash: String,
+    /// Delivery state.
+    pub state: OutboxState,
+    /// The hub's rejection code, when rejected.
+    pub reject_code: Option<String>,
+    /// The hub's rejection reason, when rejected.
+    pub reject_reason: Option<String>,
+}
+
+impl Event {
+    /// Recomputes the hash from the envelope; equal to `hash` unless the event was tampered with.
+    pub fn computed_hash(&self) -> String {
+        envelope_hash(&self.envelope())
+    }
+
+    fn envelope(&self) -> Value {
+        serde_json::json!({
+            "seq": self.seq,
+            "event_id": self.event_id.to_string(),
+            "device_id": self.device_id,
+            "event_type": self.event_type,
+            "occurred_at": self.occurred_at,
+            "tz_offset": self.tz_offset,
+            "user_id": self.user_id,
+            "schema_version": self.schema_version,
+            "op_id": self.op_id.to_string(),
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+        })
+    }
+}
+
+/// Writes `value` as canonical JSON: object keys sorted by their UTF-8 bytes, no whitespace.
+/// Independent of serde_json's map ordering features, so every build hashes the same way.
+pub fn canonical_json(value: &Value) -> String {
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, key) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String(key.clone()).to_string());
+                    out.push(':');
+                    write(&map[key], out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            scalar => out.push_str(&scalar.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
+}
+
+fn envelope_hash(envelope: &Value) -> String {
+    hex::encode(Sha256::digest(canonical_json(envelope).as_bytes()))
+}
+
+fn offset_text(at: DateTime<FixedOffset>) -> String {
+    let secs = at.offset().local_minus_utc();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let secs = secs.abs();
+    format!("{sign}{:02}:{:02}", secs / 3600, (secs % 3600) / 60)
+}
+
+/// Appends an event for the running command, with the next `seq` and the hash-chain link.
+pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> Result<Event> {
+    let conn = tx.conn();
+    let last: Option<(i64, String)> = conn
+        .prepare_cached("SELECT seq, hash FROM outbox ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (last_seq, prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
+    let mut event = Event {
+        seq: last_seq + 1,
+        event_id: Uuid::now_v7(),
+        device_id: tx.device_id().to_string(),
+        event_type: event_type.to_string(),
+        occurred_at: utc_text(tx.now()),
+        tz_offset: offset_text(tx.now()),
+        user_id: tx.user_id().to_string(),
+        schema_version: SCHEMA_VERSION,
+        op_id: tx.op_id(),
+        payload: serde_json::to_value(payload)?,
+        prev_hash,
+        hash: String::new(),
+        state: OutboxState::Pending,
+        reject_code: None,
+        reject_reason: None,
+    };
+    event.hash = event.computed_hash();
+    conn.prepare_cached(
+        "INSERT INTO outbox (seq, event_id, device_id, event_type, occurred_at, tz_offset, user_id,
+                             schema_version, op_id, payload, prev_hash, hash, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending')",
+    )?
+    .execute((
+        event.seq,
+        event.event_id.to_string(),
+        &event.device_id,
+        &event.event_type,
+        &event.occurred_at,
+        &event.tz_offset,
+        &event.user_id,
+        event.schema_version,
+        event.op_id.to_string(),
+        canonical_json(&event.payload),
+        &event.prev_hash,
+        &event.hash,
+    ))?;
+    Ok(event)
+}
+
+const EVENT_COLUMNS: &str = "seq, event_id, device_id, event_type, occurred_at, tz_offset, user_id, \
+     schema_version, op_id, payload, prev_hash, hash, state, reject_code, reject_reason";
+
+fn uuid_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
+    let text: String = row.get(index)?;
+    Uuid::parse_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+    let payload: String = row.get(9)?;
+    Ok(Event {
+        seq: row.get(0)?,
+        event_id: uuid_column(row, 1)?,
+        device_id: row.get(2)?,
+        event_type: row.get(3)?,
+        occurred_at: row.get(4)?,
+        tz_offset: row.get(5)?,
+        user_id: row.get(6)?,
+        schema_version: row.get(7)?,
+        op_id: uuid_column(row, 8)?,
+        payload: serde_json::from_str(&payload).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        prev_hash: row.get(10)?,
+        hash: row.get(11)?,
+        state: row.get(12)?,
+        reject_code: row.get(13)?,
+        reject_reason: row.get(14)?,
+    })
+}
+
+/// Pending events in `seq` order, at most `limit`.
+pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1"
+    ))?;
+    let rows = stmt.query_map([limit as i64], event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Events with `seq >= from_seq`, in order, at most `limit`, whatever their state.
+pub fn events(conn: &Connection, from_seq: i64, limit: usize) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM outbox WHERE seq >= ?1 ORDER BY seq LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map((from_seq, limit as i64), event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The events a command emitted, in order.
+pub fn events_of_operation(conn: &Connection, op_id: Uuid) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM outbox WHERE op_id = ?1 ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([op_id.to_string()], event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Rejected events: the exceptions a person must resolve.
+pub fn rejected(conn: &Connection) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM outbox WHERE state = 'rejected' ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([], event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Events per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxCounts {
+    /// Waiting for the hub.
+    pub pending: i64,
+    /// Accepted by the hub.
+    pub acknowledged: i64,
+    /// Refused by the hub.
+    pub rejected: i64,
+    /// Highest `seq` (0 when empty).
+    pub last_seq: i64,
+}
+
+/// Events per state.
+pub fn counts(conn: &Connection) -> Result<OutboxCounts> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'acknowledged'), 0),
+                    COALESCE(SUM(state = 'rejected'), 0), COALESCE(MAX(seq), 0) FROM outbox",
+        )?
+        .query_row([], |r| {
+            Ok(OutboxCounts {
+                pending: r.get(0)?,
+                acknowledged: r.get(1)?,
+                rejected: r.get(2)?,
+                last_seq: r.get(3)?,
+            })
+        })?)
+}
+
+fn state_of(conn: &Connection, event_id: Uuid) -> Result<OutboxState> {
+    conn.prepare_cached("SELECT state FROM outbox WHERE event_id = ?1")?
+        .query_row([event_id.to_string()], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::UnknownEvent { event_id })
+}
+
+/// Marks events acknowledged by the hub. Acknowledging twice is harmless (a lost response followed
+/// by a retry); acknowledging a rejected event is refused. All or nothing.
+pub fn acknowledge(store: &Store, event_ids: &[Uuid]) -> Result<usize> {
+    store.write(|tx| {
+        let mut changed = 0;
+        for &event_id in event_ids {
+            match state_of(tx.conn(), event_id)? {
+                OutboxState::Acknowledged => {}
+                OutboxState::Rejected => {
+                    return Err(Error::EventState {
+                        event_id,
+                        state: "rejected".into(),
+                        wanted: "acknowledged".into(),
+                    });
+                }
+                OutboxState::Pending => {
+                    changed += tx
+                        .conn()
+                        .prepare_cached(
+                            "UPDATE outbox SET state = 'acknowledged', state_changed_at = ?2
+                             WHERE event_id = ?1",
+                        )?
+                        .execute((event_id.to_string(), tx.now_utc_text()))?;
+                }
+            }
+        }
+        Ok(changed)
+    })
+}
+
+/// Marks an event rejected by the hub, with the hub's code and reason.
+pub fn reject(store: &Store, event_id: Uuid, code: &str, reason: &str) -> Result<()> {
+    store.write(|tx| {
+        match state_of(tx.conn(), event_id)? {
+            OutboxState::Pending => {}
+            OutboxState::Rejected => return Ok(()),
+            OutboxState::Acknowledged => {
+                return Err(Error::EventState {
+                    event_id,
+                    state: "acknowledged".into(),
+                    wanted: "rejected".into(),
+                });
+            }
+        }
+        tx.conn()
+            .prepare_cached(
+                "UPDATE outbox SET state = 'rejected', reject_code = ?2, reject_reason = ?3,
+                 state_changed_at = ?4 WHERE event_id = ?1",
+            )?
+            .execute((event_id.to_string(), code, reason, tx.now_utc_text()))?;
+        Ok(())
+    })
+}
+
+/// A break found by [`verify_chain`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChainBreak {
+    /// `seq` does not follow the previous one.
+    Gap {
+        /// The seq expected.
+        expected: i64,
+        /// The seq found.
+        found: i64,
+    },
+    /// `prev_hash` is not the previous event's hash.
+    BrokenLink {
+        /// The event.
+        seq: i64,
+    },
+    /// `hash` does not match the envelope.
+    TamperedEvent {
+        /// The event.
+        seq: i64,
+    },
+}
+
+/// Walks the whole outbox and reports every gap, broken link or altered event.
+pub fn verify_chain(conn: &Connection) -> Result<Vec<ChainBreak>> {
+    let mut stmt = conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM outbox ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    let mut breaks = Vec::new();
+    let mut expected_seq = 1;
+    let mut prev_hash = GENESIS_HASH.to_string();
+    while let Some(row) = rows.next()? {
+        let event = event_from_row(row)?;
+        if event.seq != expected_seq {
+            breaks.push(ChainBreak::Gap {
+                expected: expected_seq,
+                found: event.seq,
+            });
+        }
+        if event.prev_hash != prev_hash {
+            breaks.push(ChainBreak::BrokenLink { seq: event.seq });
+        }
+        if event.computed_hash() != event.hash {
+            breaks.push(ChainBreak::TamperedEvent { seq: event.seq });
+        }
+        expected_seq = event.seq + 1;
+        prev_hash = event.hash;
+    }
+    Ok(breaks)
+}

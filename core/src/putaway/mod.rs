@@ -1,0 +1,352 @@
+//! Putaway: move goods from a dock to where they will be stored.
+//!
+//! The device suggests a destination ([`suggest_putaway`]); the operator goes there and scans the
+//! location's check string to confirm ([`confirm_putaway`]). `received` goods become `available`;
+//! quarantined goods stay quarantined and may only go to a quarantine location. Choosing another
+//! destination than the suggestion needs a reason; part of a pallet (LPN) may be moved.
+
+mod suggest;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::catalog::{self, LocationKind, LocationRecord, LocationStatus};
+use crate::db::{Store, WriteTx};
+use crate::error::{Error, Result};
+use crate::outbox;
+use crate::scan::{self, IdentifiedGoods, ScannedGoods};
+use crate::stock::{self, Bucket, Movement, StockStatus};
+
+pub use suggest::{PutawaySuggestion, SuggestionRule, suggest};
+
+/// Goods on a dock to put away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PutawayRequest {
+    /// Dock location code the goods are on.
+    pub from: String,
+    /// Scan of the goods.
+    pub scan: ScannedGoods,
+    /// License plate, when putting away (part of) a pallet.
+    #[serde(default)]
+    pub lpn: Option<String>,
+}
+
+/// What is on the dock and where it should go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PutawayTask {
+    /// Item SKU.
+    pub sku: String,
+    /// Lot.
+    pub lot: String,
+    /// License plate.
+    pub lpn: String,
+    /// Status on the dock (`received` or `quarantined`).
+    pub status: StockStatus,
+    /// Base units on the dock for these goods.
+    pub on_dock: i64,
+    /// Where to take them.
+    pub suggestion: PutawaySuggestion,
+}
+
+/// Confirm a putaway at the destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmPutaway {
+    /// Client operation id.
+    pub op_id: Uuid,
+    /// Who moves the goods.
+    pub operator: String,
+    /// Dock location code the goods come from.
+    pub from: String,
+    /// Scan of the goods.
+    pub scan: ScannedGoods,
+    /// License plate the goods are on.
+    #[serde(default)]
+    pub lpn: Option<String>,
+    /// How many of the scanned pack are moved.
+    pub quantity: i64,
+    /// Destination location code.
+    pub to: String,
+    /// Check string scanned at the destination.
+    pub check_string: String,
+    /// Why the suggestion was not followed.
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+/// What a putaway did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PutawayConfirmed {
+    /// Item SKU.
+    pub sku: String,
+    /// Lot.
+    pub lot: String,
+    /// Serial.
+    pub serial: String,
+    /// License plate on the dock.
+    pub lpn: String,
+    /// License plate at the destination ("" when part of a pallet was broken out).
+    pub lpn_after: String,
+    /// Base units moved.
+    pub base_quantity: i64,
+    /// Dock location code.
+    pub from: String,
+    /// Destination location code.
+    pub to: String,
+    /// Status on the dock.
+    pub status_before: StockStatus,
+    /// Status at the destination.
+    pub status_after: StockStatus,
+    /// The suggested location, when one could be made.
+    pub suggested: Option<String>,
+    /// Why the suggestion was not followed.
+    pub override_reason: Option<String>,
+    /// Base units of these goods still on the dock.
+    pub remaining_on_dock: i64,
+    /// The event recorded.
+    pub event_id: Uuid,
+}
+
+/// The dock bucket holding the goods: received first, else quarantined.
+fn dock_bucket(
+    conn: &rusqlite::Connection,
+    goods: &IdentifiedGoods,
+    from: &LocationRecord,
+    lpn: &str,
+) -> Result<(Bucket, i64)> {
+    for status in [StockStatus::Received, StockStatus::Quarantined] {
+        let bucket = Bucket {
+            location_id: from.id,
+            lot: goods.lot.clone(),
+            serial: goods.serial.clone(),
+            lpn: lpn.to_string(),
+            status,
+        };
+        let on_hand = stock::bucket_quantity(conn, goods.item.id, &bucket)?;
+        if on_hand > 0 {
+            return Ok((bucket, on_hand));
+        }
+    }
+    Ok((
+        Bucket {
+            location_id: from.id,
+            lot: goods.lot.clone(),
+            serial: goods.serial.clone(),
+            lpn: lpn.to_string(),
+            status: StockStatus::Received,
+        },
+        0,
+    ))
+}
+
+fn dock_location(conn: &rusqlite::Connection, code: &str) -> Result<LocationRecord> {
+    let from = catalog::location_by_code(conn, code)?;
+    if from.location.kind != LocationKind::Dock {
+        return Err(Error::WrongLocationType {
+            code: from.location.code,
+            actual: from.location.kind.to_string(),
+            expected: LocationKind::Dock.to_string(),
+            action: "putaway from".into(),
+        });
+    }
+    Ok(from)
+}
+
+/// What is on the dock for a scan, and where it should go.
+pub fn suggest_putaway(store: &Store, request: &PutawayRequest) -> Result<PutawayTask> {
+    store.read(|conn| {
+        let from = dock_location(conn, &request.from)?;
+        let goods = scan::identify(conn, &request.scan, false)?;
+        let lpn = scan::optional_text(&request.lpn).unwrap_or_default();
+        let (bucket, on_dock) = dock_bucket(conn, &goods, &from, &lpn)?;
+        if on_dock == 0 {
+            return Err(nothing_on_dock(&goods, &from, &bucket, 1));
+        }
+        let suggestion = suggest(conn, &goods.item, &goods.lot, bucket.status)?;
+        Ok(PutawayTask {
+            sku: goods.item.item.sku.clone(),
+            lot: goods.lot,
+            lpn,
+            status: bucket.status,
+            on_dock,
+            suggestion,
+        })
+    })
+}
+
+fn nothing_on_dock(
+    goods: &IdentifiedGoods,
+    from: &LocationRecord,
+    bucket: &Bucket,
+    requested: i64,
+) -> Error {
+    Error::InsufficientStock {
+        sku: goods.item.item.sku.clone(),
+        lot: goods.lot.clone(),
+        location: from.location.code.clone(),
+        status: bucket.status.to_string(),
+        on_hand: 0,
+        requested,
+    }
+}
+
+/// Confirms a putaway: validates the destination and its check string, moves the goods.
+pub fn confirm_putaway(store: &Store, cmd: &ConfirmPutaway) -> Result<PutawayConfirmed> {
+    store.command("putaway.confirm", cmd.op_id, &cmd.operator, cmd, |tx| {
+        confirm_in(tx, cmd)
+    })
+}
+
+fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPutaway) -> Result<PutawayConfirmed> {
+    let conn = tx.conn();
+    catalog::operator(conn, &cmd.operator)?;
+    let from = dock_location(conn, &cmd.from)?;
+    let goods = scan::identify(conn, &cmd.scan, false)?;
+    let base_quantity = goods.base_quantity(cmd.quantity)?;
+    let lpn = scan::optional_text(&cmd.lpn).unwrap_or_default();
+    let (bucket, on_dock) = dock_bucket(conn, &goods, &from, &lpn)?;
+    if on_dock < base_quantity {
+        return Err(Error::InsufficientStock {
+            sku: goods.item.item.sku.clone(),
+            lot: goods.lot.clone(),
+            location: from.location.code.clone(),
+            status: bucket.status.to_string(),
+            on_hand: on_dock,
+            requested: base_quantity,
+        });
+    }
+    let to = check_destination(tx, cmd, &goods, bucket.status)?;
+    let override_reason = scan::optional_text(&cmd.override_reason);
+    let suggested = match suggest(tx.conn(), &goods.item, &goods.lot, bucket.status) {
+        Ok(s) => Some(s.location),
+        Err(Error::NoPutawayLocation { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    if suggested.as_deref() != Some(to.location.code.as_str()) && override_reason.is_none() {
+        return Err(Error::OverrideReasonRequired {
+            suggested: suggested.unwrap_or_else(|| "none (no location fits the rules)".into()),
+            chosen: to.location.code,
+        });
+    }
+    let status_after = match bucket.status {
+        StockStatus::Quarantined => StockStatus::Quarantined,
+        _ => StockStatus::Available,
+    };
+    // A whole pallet keeps its plate; goods broken out of it are loose at the destination.
+    let lpn_after = if base_quantity == on_dock {
+        lpn.clone()
+    } else {
+        String::new()
+    };
+    stock::apply(
+        tx,
+        &Movement {
+            item_id: goods.item.id,
+            quantity: base_quantity,
+            from: Some(bucket.clone()),
+            to: Some(Bucket {
+                location_id: to.id,
+                lot: goods.lot.clone(),
+                serial: goods.serial.clone(),
+                lpn: lpn_after.clone(),
+                status: status_after,
+            }),
+            reason: if override_reason.is_some() {
+                "putaway_override"
+            } else {
+                "putaway"
+            }
+            .into(),
+        },
+    )?;
+    let mut result = PutawayConfirmed {
+        sku: goods.item.item.sku.clone(),
+        lot: goods.lot.clone(),
+        serial: goods.serial.clone(),
+        lpn,
+        lpn_after,
+        base_quantity,
+        from: from.location.code.clone(),
+        to: to.location.code.clone(),
+        status_before: bucket.status,
+        status_after,
+        suggested,
+        override_reason,
+        remaining_on_dock: on_dock - base_quantity,
+        event_id: Uuid::nil(),
+    };
+    let event = outbox::append(
+        tx,
+        "putaway.confirmed",
+        &serde_json::json!({
+            "sku": result.sku,
+            "lot": result.lot,
+            "serial": result.serial,
+            "lpn": result.lpn,
+            "lpn_after": result.lpn_after,
+            "base_quantity": base_quantity,
+            "base_unit": goods.item.item.base_unit,
+            "from": result.from,
+            "to": result.to,
+            "to_zone": to.location.zone,
+            "status_before": result.status_before,
+            "status_after": status_after,
+            "suggested": result.suggested,
+            "override_reason": result.override_reason,
+        }),
+    )?;
+    result.event_id = event.event_id;
+    Ok(result)
+}
+
+/// The destination exists, is active, is the one whose label was scanned, and fits the goods.
+fn check_destination(
+    tx: &WriteTx<'_>,
+    cmd: &ConfirmPutaway,
+    goods: &IdentifiedGoods,
+    status: StockStatus,
+) -> Result<LocationRecord> {
+    let to = catalog::location_by_code(tx.conn(), &cmd.to)?;
+    if to.location.status == LocationStatus::Blocked {
+        return Err(Error::LocationBlocked {
+            code: to.location.code,
+        });
+    }
+    if !cmd
+        .check_string
+        .trim()
+        .eq_ignore_ascii_case(&to.location.check_string)
+    {
+        return Err(Error::WrongCheckString {
+            location: to.location.code,
+            scanned: cmd.check_string.trim().into(),
+        });
+    }
+    let quarantined = status == StockStatus::Quarantined;
+    if quarantined && to.location.kind != LocationKind::Quarantine {
+        let reason = if goods.item.item.inspection_required {
+            "inspection required".to_string()
+        } else {
+            "held on receipt".to_string()
+        };
+        return Err(Error::QuarantineLocationRequired {
+            sku: goods.item.item.sku.clone(),
+            lot: goods.lot.clone(),
+            reason,
+            location: to.location.code,
+        });
+    }
+    if !quarantined
+        && !matches!(
+            to.location.kind,
+            LocationKind::Storage | LocationKind::PickFace
+        )
+    {
+        return Err(Error::WrongLocationType {
+            code: to.location.code,
+            actual: to.location.kind.to_string(),
+            expected: "storage or pick_face".into(),
+            action: "putaway of available stock".into(),
+        });
+    }
+    Ok(to)
+}

@@ -1,0 +1,130 @@
+//! Where goods should go: the putaway rules of DESIGN §4.
+//!
+//! 1. Quarantined goods go to an active quarantine location: one already holding the same item and
+//!    lot if there is one, else the first in walk order.
+//! 2. Otherwise, an active storage or pick-face location already holding the same item and lot
+//!    (consolidate), first in walk order;
+//! 3. else an empty active storage location in the item's putaway zone (any zone when the item has
+//!    none), first in walk order.
+//!
+//! Blocked locations are never suggested.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{self, ItemRecord, LocationKind, LocationRecord};
+use crate::error::{Error, Result};
+use crate::stock::StockStatus;
+use crate::text_enum::text_enum;
+
+text_enum! {
+    /// Which rule chose the suggestion.
+    pub enum SuggestionRule {
+        /// A location already holding the same item and lot.
+        SameItemAndLot => "same_item_and_lot",
+        /// An empty location in the item's zone.
+        EmptyInZone => "empty_in_zone",
+        /// A quarantine location, for held goods.
+        Quarantine => "quarantine",
+    }
+}
+
+/// A suggested destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PutawaySuggestion {
+    /// Location code to go to.
+    pub location: String,
+    /// Its zone.
+    pub zone: String,
+    /// The rule that chose it.
+    pub rule: SuggestionRule,
+    /// Status the goods will have there.
+    pub status_after: StockStatus,
+}
+
+fn suggestion(
+    loc: LocationRecord,
+    rule: SuggestionRule,
+    status_after: StockStatus,
+) -> PutawaySuggestion {
+    PutawaySuggestion {
+        location: loc.location.code,
+        zone: loc.location.zone,
+        rule,
+        status_after,
+    }
+}
+
+fn holding_same(
+    conn: &Connection,
+    item: &ItemRecord,
+    lot: &str,
+    kinds: &[LocationKind],
+    status: StockStatus,
+) -> Result<Option<LocationRecord>> {
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let id: Option<i64> = conn
+        .prepare_cached(
+            "SELECT l.id FROM locations l
+             WHERE l.status = 'active' AND l.kind IN (SELECT value FROM json_each(?4))
+               AND EXISTS (SELECT 1 FROM balances b WHERE b.location_id = l.id AND b.item_id = ?1
+                           AND b.lot = ?2 AND b.status = ?3)
+             ORDER BY l.pick_sequence, l.code LIMIT 1",
+        )?
+        .query_row(
+            (item.id, lot, status, serde_json::to_string(&kinds)?),
+            |r| r.get(0),
+        )
+        .optional()?;
+    id.map(|id| catalog::location_by_id(conn, id)).transpose()
+}
+
+/// Suggests a destination for goods of `item` and `lot` now in `status` on a dock.
+pub fn suggest(
+    conn: &Connection,
+    item: &ItemRecord,
+    lot: &str,
+    status: StockStatus,
+) -> Result<PutawaySuggestion> {
+    if status == StockStatus::Quarantined {
+        if let Some(loc) = holding_same(conn, item, lot, &[LocationKind::Quarantine], status)? {
+            return Ok(suggestion(loc, SuggestionRule::Quarantine, status));
+        }
+        return catalog::active_locations(conn, LocationKind::Quarantine, None)?
+            .into_iter()
+            .next()
+            .map(|loc| suggestion(loc, SuggestionRule::Quarantine, status))
+            .ok_or_else(|| Error::NoPutawayLocation {
+                sku: item.item.sku.clone(),
+                zone: None,
+                wanted: "quarantine".into(),
+            });
+    }
+    let after = StockStatus::Available;
+    let kinds = [LocationKind::Storage, LocationKind::PickFace];
+    if let Some(loc) = holding_same(conn, item, lot, &kinds, after)? {
+        return Ok(suggestion(loc, SuggestionRule::SameItemAndLot, after));
+    }
+    let zone = item.item.putaway_zone.as_deref();
+    let id: Option<i64> = conn
+        .prepare_cached(
+            "SELECT l.id FROM locations l
+             WHERE l.kind = 'storage' AND l.status = 'active' AND (?1 IS NULL OR l.zone = ?1)
+               AND NOT EXISTS (SELECT 1 FROM balances b WHERE b.location_id = l.id)
+             ORDER BY l.pick_sequence, l.code LIMIT 1",
+        )?
+        .query_row([zone], |r| r.get(0))
+        .optional()?;
+    match id {
+        Some(id) => Ok(suggestion(
+            catalog::location_by_id(conn, id)?,
+            SuggestionRule::EmptyInZone,
+            after,
+        )),
+        None => Err(Error::NoPutawayLocation {
+            sku: item.item.sku.clone(),
+            zone: zone.map(str::to_string),
+            wanted: "empty storage".into(),
+        }),
+    }
+}

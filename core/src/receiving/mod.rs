@@ -1,0 +1,343 @@
+//! Receiving: goods arrive at a dock against an expected receipt (ASN / PO lines, optionally by
+//! pallet SSCC) or on a blind receipt, and land as `received` stock on the dock — or `quarantined`
+//! when the item needs inspection or the lot is short-dated.
+//!
+//! Each command follows the one write path: validate, move stock, update the receipt line, append
+//! the event, remember the operation id.
+
+mod close;
+mod expected;
+mod records;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::catalog::{self, LocationKind, LocationStatus};
+use crate::db::{Store, WriteTx};
+use crate::error::{Error, Result};
+use crate::outbox;
+use crate::scan::{self, IdentifiedGoods, ScannedGoods};
+use crate::stock::{self, Bucket, Movement, StockStatus};
+
+pub use close::{CloseReceipt, LineDiscrepancy, ReceiptClosed, close_receipt};
+pub use expected::{ExpectedLine, ExpectedReceipt, ExpectedReceiptsLoaded, load_expected_receipts};
+pub use records::{Receipt, ReceiptKind, ReceiptLine, ReceiptStatus, open_receipts, receipt};
+
+/// Open a receipt for goods that arrived without an ASN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenBlindReceipt {
+    /// Client operation id.
+    pub op_id: Uuid,
+    /// Who opens it.
+    pub operator: String,
+    /// The new receipt's id (e.g. the delivery note number as typed).
+    pub receipt_id: String,
+    /// Supplier's delivery reference.
+    pub reference: String,
+    /// Supplier name or code.
+    pub supplier: String,
+}
+
+/// Receive goods from one scan onto a dock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiveLine {
+    /// Client operation id.
+    pub op_id: Uuid,
+    /// Who scans.
+    pub operator: String,
+    /// The receipt.
+    pub receipt_id: String,
+    /// Dock location code where the goods are put down.
+    pub dock: String,
+    /// The scan of the goods.
+    pub scan: ScannedGoods,
+    /// How many of the scanned pack (typed, or 1 per scan).
+    pub quantity: i64,
+    /// Pallet SSCC or license plate the goods arrived on.
+    #[serde(default)]
+    pub lpn: Option<String>,
+    /// Supervisor approving an over-receipt beyond the tolerance.
+    #[serde(default)]
+    pub approved_by: Option<String>,
+}
+
+/// What a receive did: the answer the scanner shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineReceived {
+    /// The receipt.
+    pub receipt_id: String,
+    /// The receipt line credited.
+    pub line_no: i64,
+    /// Item SKU.
+    pub sku: String,
+    /// Base units received by this scan.
+    pub base_quantity: i64,
+    /// Lot ("" when untracked).
+    pub lot: String,
+    /// Lot expiry.
+    pub expiry: Option<NaiveDate>,
+    /// Serial ("" when untracked).
+    pub serial: String,
+    /// License plate ("" when none).
+    pub lpn: String,
+    /// Dock location code.
+    pub location: String,
+    /// `received`, or `quarantined` with `quarantine_reason`.
+    pub status: StockStatus,
+    /// Why the goods are held, when quarantined.
+    pub quarantine_reason: Option<String>,
+    /// Base units received on the line so far.
+    pub line_received: i64,
+    /// Base units expected on the line (0 on blind receipts).
+    pub line_expected: i64,
+    /// Supervisor who approved an over-receipt.
+    pub approved_by: Option<String>,
+    /// The event recorded.
+    pub event_id: Uuid,
+}
+
+/// Opens a blind receipt.
+pub fn open_blind_receipt(store: &Store, cmd: &OpenBlindReceipt) -> Result<Receipt> {
+    store.command(
+        "receiving.open_blind",
+        cmd.op_id,
+        &cmd.operator,
+        cmd,
+        |tx| {
+            catalog::operator(tx.conn(), &cmd.operator)?;
+            let receipt_id = cmd.receipt_id.trim();
+            if receipt_id.is_empty() {
+                return Err(Error::invalid("receipt id", "it is empty"));
+            }
+            if records::exists(tx.conn(), receipt_id)? {
+                return Err(Error::ReceiptExists {
+                    receipt_id: receipt_id.into(),
+                });
+            }
+            records::insert_receipt(
+                tx,
+                receipt_id,
+                ReceiptKind::Blind,
+                &cmd.reference,
+                &cmd.supplier,
+            )?;
+            outbox::append(
+                tx,
+                "receiving.blind_opened",
+                &serde_json::json!({
+                    "receipt_id": receipt_id,
+                    "reference": cmd.reference,
+                    "supplier": cmd.supplier,
+                }),
+            )?;
+            records::receipt(tx.conn(), receipt_id)
+        },
+    )
+}
+
+/// Receives goods from one scan: checks tracking, expiry, tolerance; puts them on the dock.
+pub fn receive_line(store: &Store, cmd: &ReceiveLine) -> Result<LineReceived> {
+    store.command(
+        "receiving.receive_line",
+        cmd.op_id,
+        &cmd.operator,
+        cmd,
+        |tx| receive_in(tx, cmd),
+    )
+}
+
+fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
+    let conn = tx.conn();
+    catalog::operator(conn, &cmd.operator)?;
+    let receipt = records::receipt_header(conn, &cmd.receipt_id)?;
+    if receipt.status == ReceiptStatus::Closed {
+        return Err(Error::ReceiptClosed {
+            receipt_id: receipt.id,
+        });
+    }
+    let dock = catalog::location_by_code(conn, &cmd.dock)?;
+    if dock.location.status == LocationStatus::Blocked {
+        return Err(Error::LocationBlocked {
+            code: dock.location.code,
+        });
+    }
+    if dock.location.kind != LocationKind::Dock {
+        return Err(Error::WrongLocationType {
+            code: dock.location.code,
+            actual: dock.location.kind.to_string(),
+            expected: LocationKind::Dock.to_string(),
+            action: "receiving".into(),
+        });
+    }
+    let goods = scan::identify(conn, &cmd.scan, true)?;
+    let base_quantity = goods.base_quantity(cmd.quantity)?;
+    let lpn = scan::optional_text(&cmd.lpn).unwrap_or_default();
+    let quarantine_reason = quarantine_reason(tx, &goods)?;
+    if !goods.serial.is_empty() {
+        reject_duplicate_serial(tx, &goods)?;
+    }
+    let line = records::line_for(tx, &receipt, &goods, &lpn)?;
+    let line_received = line.received + base_quantity;
+    let approved_by = check_tolerance(tx, cmd, &receipt.id, &goods, &line, line_received)?;
+
+    stock::record_lot(
+        tx,
+        goods.item.id,
+        &goods.item.item.sku,
+        &goods.lot,
+        goods.expiry,
+    )?;
+    let status = if quarantine_reason.is_some() {
+        StockStatus::Quarantined
+    } else {
+        StockStatus::Received
+    };
+    stock::apply(
+        tx,
+        &Movement {
+            item_id: goods.item.id,
+            quantity: base_quantity,
+            from: None,
+            to: Some(Bucket {
+                location_id: dock.id,
+                lot: goods.lot.clone(),
+                serial: goods.serial.clone(),
+                lpn: lpn.clone(),
+                status,
+            }),
+            reason: "receipt".into(),
+        },
+    )?;
+    records::credit_line(tx, &receipt.id, line.line_no, base_quantity)?;
+    let expiry = match goods.expiry {
+        Some(e) => Some(e),
+        None => stock::lot_expiry(tx.conn(), goods.item.id, &goods.lot)?,
+    };
+    let mut result = LineReceived {
+        receipt_id: receipt.id.clone(),
+        line_no: line.line_no,
+        sku: goods.item.item.sku.clone(),
+        base_quantity,
+        lot: goods.lot.clone(),
+        expiry,
+        serial: goods.serial.clone(),
+        lpn,
+        location: dock.location.code.clone(),
+        status,
+        quarantine_reason,
+        line_received,
+        line_expected: line.expected,
+        approved_by,
+        event_id: Uuid::nil(),
+    };
+    let event = outbox::append(
+        tx,
+        "receiving.line_received",
+        &serde_json::json!({
+            "receipt_id": result.receipt_id,
+            "receipt_kind": receipt.kind,
+            "reference": receipt.reference,
+            "line_no": result.line_no,
+            "sku": result.sku,
+            "barcode": goods.barcode,
+            "unit": goods.unit,
+            "quantity": cmd.quantity,
+            "base_quantity": base_quantity,
+            "base_unit": goods.item.item.base_unit,
+            "lot": result.lot,
+            "expiry": result.expiry,
+            "serial": result.serial,
+            "lpn": result.lpn,
+            "sscc": line.sscc,
+            "location": result.location,
+            "status": status,
+            "quarantine_reason": result.quarantine_reason,
+            "approved_by": result.approved_by,
+        }),
+    )?;
+    result.event_id = event.event_id;
+    Ok(result)
+}
+
+/// Why received goods must be held, if they must: inspection, or too little shelf life left.
+fn quarantine_reason(tx: &WriteTx<'_>, goods: &IdentifiedGoods) -> Result<Option<String>> {
+    let item = &goods.item.item;
+    let expiry = match goods.expiry {
+        Some(e) => Some(e),
+        None if goods.lot.is_empty() => None,
+        None => stock::lot_expiry(tx.conn(), goods.item.id, &goods.lot)?,
+    };
+    if let Some(expiry) = expiry {
+        let today = tx.now().date_naive();
+        if expiry < today {
+            return Err(Error::LotExpired {
+                sku: item.sku.clone(),
+                lot: goods.lot.clone(),
+                expiry,
+            });
+        }
+        let days_left = (expiry - today).num_days();
+        if days_left < i64::from(item.min_shelf_life_days) {
+            return Ok(Some(format!(
+                "short-dated: lot {} expires {expiry}, {days_left} days left, {} required",
+                goods.lot, item.min_shelf_life_days
+            )));
+        }
+    }
+    if item.inspection_required {
+        return Ok(Some("inspection required".into()));
+    }
+    Ok(None)
+}
+
+fn reject_duplicate_serial(tx: &WriteTx<'_>, goods: &IdentifiedGoods) -> Result<()> {
+    let held: Option<String> = rusqlite::OptionalExtension::optional(
+        tx.conn()
+            .prepare_cached(
+                "SELECT l.code FROM balances b JOIN locations l ON l.id = b.location_id
+                 WHERE b.item_id = ?1 AND b.serial = ?2 LIMIT 1",
+            )?
+            .query_row((goods.item.id, &goods.serial), |r| r.get(0)),
+    )?;
+    match held {
+        Some(location) => Err(Error::DuplicateSerial {
+            sku: goods.item.item.sku.clone(),
+            serial: goods.serial.clone(),
+            location,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses an over-receipt beyond the tolerance unless a supervisor approves; returns the approver.
+fn check_tolerance(
+    tx: &WriteTx<'_>,
+    cmd: &ReceiveLine,
+    receipt_id: &str,
+    goods: &IdentifiedGoods,
+    line: &records::LineState,
+    total: i64,
+) -> Result<Option<String>> {
+    let approver = scan::optional_text(&cmd.approved_by);
+    if let Some(id) = &approver {
+        catalog::supervisor(tx.conn(), id)?;
+    }
+    if line.blind {
+        return Ok(approver);
+    }
+    let tolerance = tx.policy().over_receipt_tolerance_percent;
+    let limit = line.expected + line.expected * i64::from(tolerance) / 100;
+    if total > limit && approver.is_none() {
+        return Err(Error::OverReceipt {
+            receipt_id: receipt_id.into(),
+            sku: goods.item.item.sku.clone(),
+            expected: line.expected,
+            attempted: total - line.received,
+            total,
+            limit,
+            tolerance_percent: tolerance,
+        });
+    }
+    Ok(approver)
+}

@@ -1,0 +1,55 @@
+//! Lots seen on this device and their expiry dates: one expiry per (item, lot), first scan wins,
+//! and a later scan that disagrees is an error rather than a silent second truth.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::db::WriteTx;
+use crate::error::{Error, Result};
+
+/// The recorded expiry of a lot (`Ok(None)` when the lot is unknown or has no expiry).
+pub fn lot_expiry(conn: &Connection, item_id: i64, lot: &str) -> Result<Option<NaiveDate>> {
+    Ok(conn
+        .prepare_cached("SELECT expiry FROM lots WHERE item_id = ?1 AND lot = ?2")?
+        .query_row((item_id, lot), |r| r.get::<_, Option<NaiveDate>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Records a lot with its expiry, or checks the scan against the recorded one.
+pub fn record_lot(
+    tx: &WriteTx<'_>,
+    item_id: i64,
+    sku: &str,
+    lot: &str,
+    expiry: Option<NaiveDate>,
+) -> Result<()> {
+    if lot.is_empty() {
+        return Ok(());
+    }
+    let conn = tx.conn();
+    let recorded: Option<Option<NaiveDate>> = conn
+        .prepare_cached("SELECT expiry FROM lots WHERE item_id = ?1 AND lot = ?2")?
+        .query_row((item_id, lot), |r| r.get(0))
+        .optional()?;
+    match (recorded, expiry) {
+        (None, _) => {
+            conn.prepare_cached("INSERT INTO lots (item_id, lot, expiry) VALUES (?1, ?2, ?3)")?
+                .execute((item_id, lot, expiry))?;
+        }
+        (Some(Some(recorded)), Some(scanned)) if recorded != scanned => {
+            return Err(Error::LotExpiryMismatch {
+                sku: sku.into(),
+                lot: lot.into(),
+                recorded,
+                scanned,
+            });
+        }
+        (Some(None), Some(scanned)) => {
+            conn.prepare_cached("UPDATE lots SET expiry = ?3 WHERE item_id = ?1 AND lot = ?2")?
+                .execute((item_id, lot, scanned))?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

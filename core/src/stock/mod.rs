@@ -1,0 +1,229 @@
+//! Stock: the append-only ledger, the balances projected from it, and reservations.
+//!
+//! The ledger is the truth. [`apply`] is the only code that writes stock: it appends one ledger row
+//! per leg of a movement and updates the matching balance rows in the caller's transaction, after
+//! checking that the source holds enough (and, for available stock, enough that is not reserved).
+//! Balances are keyed by (item, location, lot, serial, LPN, status); "" means none.
+
+mod lots;
+mod query;
+mod reservations;
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog;
+use crate::db::WriteTx;
+use crate::error::{Error, Result};
+use crate::text_enum::text_enum;
+
+pub use lots::{lot_expiry, record_lot};
+pub use query::{
+    AvailableToPromise, Balance, StatusTotal, all_balances, available_to_promise,
+    balances_at_location, balances_for_item, totals_by_status,
+};
+pub use reservations::{Reservation, release_reservations, reservations_for, reserve};
+
+text_enum! {
+    /// Usability of stock, kept apart from its quantity.
+    pub enum StockStatus {
+        /// On a dock, not yet put away.
+        Received => "received",
+        /// Put away and sellable (minus reservations).
+        Available => "available",
+        /// Moving between locations (picked into a tote, transfer).
+        InTransit => "in_transit",
+        /// Quality or expiry hold.
+        Quarantined => "quarantined",
+        /// Inspected as damaged.
+        Damaged => "damaged",
+        /// Returned, awaiting inspection.
+        ReturnPending => "return_pending",
+    }
+}
+
+/// One balance key at a location: where and in what state a quantity of an item is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Location row id.
+    pub location_id: i64,
+    /// Lot, or "".
+    pub lot: String,
+    /// Serial number, or "".
+    pub serial: String,
+    /// License plate (pallet SSCC or internal LPN), or "".
+    pub lpn: String,
+    /// Usability.
+    pub status: StockStatus,
+}
+
+/// A change of stock of one item: out of `from`, into `to`, or both (a move or status change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    /// Item row id.
+    pub item_id: i64,
+    /// Base units moved; always positive.
+    pub quantity: i64,
+    /// Where it comes from (`None`: enters inventory, e.g. a receipt).
+    pub from: Option<Bucket>,
+    /// Where it goes (`None`: leaves inventory, e.g. scrap).
+    pub to: Option<Bucket>,
+    /// Why, as a reason code (e.g. `receipt`, `putaway`).
+    pub reason: String,
+}
+
+/// The ledger rows a movement wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovementRecord {
+    /// Groups the legs of the movement in the ledger.
+    pub movement_id: i64,
+    /// Base units moved.
+    pub quantity: i64,
+}
+
+/// Quantity held in one bucket.
+pub fn bucket_quantity(conn: &Connection, item_id: i64, bucket: &Bucket) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT qty FROM balances WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3
+             AND serial = ?4 AND lpn = ?5 AND status = ?6",
+        )?
+        .query_row(
+            (
+                item_id,
+                bucket.location_id,
+                &bucket.lot,
+                &bucket.serial,
+                &bucket.lpn,
+                bucket.status,
+            ),
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Appends the movement to the ledger and updates balances, in the caller's transaction.
+pub fn apply(tx: &WriteTx<'_>, movement: &Movement) -> Result<MovementRecord> {
+    if movement.quantity < 1 {
+        return Err(Error::InvalidQuantity {
+            quantity: movement.quantity,
+        });
+    }
+    if movement.from.is_none() && movement.to.is_none() {
+        return Err(Error::invalid(
+            "movement",
+            "it has neither a source nor a destination",
+        ));
+    }
+    let conn = tx.conn();
+    if let Some(from) = &movement.from {
+        let on_hand = bucket_quantity(conn, movement.item_id, from)?;
+        let usable = if from.status == StockStatus::Available {
+            let free =
+                reservations::unreserved(conn, movement.item_id, from.location_id, &from.lot)?;
+            on_hand.min(free)
+        } else {
+            on_hand
+        };
+        if usable < movement.quantity {
+            return Err(Error::InsufficientStock {
+                sku: catalog::item_by_id(conn, movement.item_id)?.item.sku,
+                lot: from.lot.clone(),
+                location: catalog::location_by_id(conn, from.location_id)?
+                    .location
+                    .code,
+                status: if usable < on_hand {
+                    format!("unreserved {}", from.status)
+                } else {
+                    from.status.to_string()
+                },
+                on_hand: usable,
+                requested: movement.quantity,
+            });
+        }
+    }
+    let movement_id: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(movement_id), 0) + 1 FROM ledger")?
+        .query_row([], |r| r.get(0))?;
+    if let Some(from) = &movement.from {
+        write_leg(tx, movement_id, movement, from, -movement.quantity)?;
+    }
+    if let Some(to) = &movement.to {
+        write_leg(tx, movement_id, movement, to, movement.quantity)?;
+    }
+    Ok(MovementRecord {
+        movement_id,
+        quantity: movement.quantity,
+    })
+}
+
+fn write_leg(
+    tx: &WriteTx<'_>,
+    movement_id: i64,
+    movement: &Movement,
+    bucket: &Bucket,
+    delta: i64,
+) -> Result<()> {
+    let conn = tx.conn();
+    let key = (
+        movement.item_id,
+        bucket.location_id,
+        &bucket.lot,
+        &bucket.serial,
+        &bucket.lpn,
+        bucket.status,
+    );
+    conn.prepare_cached(
+        "INSERT INTO ledger (movement_id, op_id, item_id, location_id, lot, serial, lpn, status,
+                             delta, reason, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute((
+        movement_id,
+        tx.op_id().to_string(),
+        key.0,
+        key.1,
+        key.2,
+        key.3,
+        key.4,
+        key.5,
+        delta,
+        &movement.reason,
+        tx.now_utc_text(),
+    ))?;
+    if delta > 0 {
+        conn.prepare_cached(
+            "INSERT INTO balances (item_id, location_id, lot, serial, lpn, status, qty)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT DO UPDATE SET qty = qty + excluded.qty",
+        )?
+        .execute((key.0, key.1, key.2, key.3, key.4, key.5, delta))?;
+    } else {
+        // A row at zero is deleted, so "empty location" means "no balance rows".
+        // Delete first: after an update the remainder could equal the delta by chance.
+        let deleted = conn
+            .prepare_cached(
+                "DELETE FROM balances WHERE item_id = ?1 AND location_id = ?2
+             AND lot = ?3 AND serial = ?4 AND lpn = ?5 AND status = ?6 AND qty = -?7",
+            )?
+            .execute((key.0, key.1, key.2, key.3, key.4, key.5, delta))?;
+        let updated = conn
+            .prepare_cached(
+                "UPDATE balances SET qty = qty + ?7 WHERE item_id = ?1 AND location_id = ?2
+             AND lot = ?3 AND serial = ?4 AND lpn = ?5 AND status = ?6 AND qty > -?7",
+            )?
+            .execute((key.0, key.1, key.2, key.3, key.4, key.5, delta))?;
+        if deleted + updated != 1 {
+            // `apply` checked the source first; reaching here means the balance moved under us.
+            return Err(Error::invalid(
+                "movement",
+                format!(
+                    "balance of item #{} at location #{} changed during the command",
+                    key.0, key.1
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
