@@ -261,6 +261,23 @@ pub enum Error {
         /// The tolerance.
         tolerance_percent: u32,
     },
+    /// A lot with less shelf life left than the item requires: a supervisor may accept it into
+    /// quarantine.
+    #[error(
+        "lot {lot} of item {sku} expires on {expiry}: {days_left} days of shelf life left, {min_days} required; a supervisor must approve receiving it into quarantine"
+    )]
+    ShortDated {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+        /// Its expiry.
+        expiry: chrono::NaiveDate,
+        /// Days from today to expiry.
+        days_left: i64,
+        /// The item's minimum remaining shelf life.
+        min_days: u32,
+    },
     /// The approver named is not a supervisor.
     #[error("operator {id} is not a supervisor and cannot approve this")]
     NotASupervisor {
@@ -378,7 +395,9 @@ impl Error {
             | UnknownReceipt { .. }
             | UnknownUnit { .. }
             | UnknownEvent { .. } => ErrorKind::NotFound,
-            OverReceipt { .. } | NotASupervisor { .. } => ErrorKind::NeedsSupervisor,
+            OverReceipt { .. } | ShortDated { .. } | NotASupervisor { .. } => {
+                ErrorKind::NeedsSupervisor
+            }
             ReceiptClosed { .. }
             | ReceiptInProgress { .. }
             | ReceiptExists { .. }
@@ -423,6 +442,7 @@ impl Error {
             OverrideReasonRequired { .. } => "override_reason_required",
             NoPutawayLocation { .. } => "no_putaway_location",
             OverReceipt { .. } => "over_receipt",
+            ShortDated { .. } => "short_dated",
             NotASupervisor { .. } => "not_a_supervisor",
             ReceiptClosed { .. } => "receipt_closed",
             ReceiptInProgress { .. } => "receipt_in_progress",

@@ -140,3 +140,10 @@ pub fn verify_integrity(conn: &Connection) -> Result<IntegrityReport> {
         chain_breaks: outbox::verify_chain(conn)?,
     })
 }
+
+impl crate::db::Store {
+    /// [`verify_integrity`] on this store.
+    pub fn verify_integrity(&self) -> Result<IntegrityReport> {
+        self.read(verify_integrity)
+    }
+}

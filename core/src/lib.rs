@@ -14,6 +14,7 @@ pub mod ops;
 pub mod outbox;
 pub mod putaway;
 pub mod receiving;
+pub mod sample;
 pub mod scan;
 pub mod schema;
 pub mod stock;

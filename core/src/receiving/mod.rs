@@ -57,7 +57,7 @@ pub struct ReceiveLine {
     /// Pallet SSCC or license plate the goods arrived on.
     #[serde(default)]
     pub lpn: Option<String>,
-    /// Supervisor approving an over-receipt beyond the tolerance.
+    /// Supervisor approving an over-receipt beyond the tolerance or a short-dated lot.
     #[serde(default)]
     pub approved_by: Option<String>,
 }
@@ -173,13 +173,24 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
     let goods = scan::identify(conn, &cmd.scan, true)?;
     let base_quantity = goods.base_quantity(cmd.quantity)?;
     let lpn = scan::optional_text(&cmd.lpn).unwrap_or_default();
-    let quarantine_reason = quarantine_reason(tx, &goods)?;
+    let approver = scan::optional_text(&cmd.approved_by);
+    if let Some(id) = &approver {
+        catalog::supervisor(conn, id)?;
+    }
+    let quarantine_reason = quarantine_reason(tx, &goods, approver.as_deref())?;
     if !goods.serial.is_empty() {
         reject_duplicate_serial(tx, &goods)?;
     }
     let line = records::line_for(tx, &receipt, &goods, &lpn)?;
     let line_received = line.received + base_quantity;
-    let approved_by = check_tolerance(tx, cmd, &receipt.id, &goods, &line, line_received)?;
+    check_tolerance(
+        tx,
+        approver.is_some(),
+        &receipt.id,
+        &goods,
+        &line,
+        line_received,
+    )?;
 
     stock::record_lot(
         tx,
@@ -228,7 +239,7 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
         quarantine_reason,
         line_received,
         line_expected: line.expected,
-        approved_by,
+        approved_by: approver,
         event_id: Uuid::nil(),
     };
     let event = outbox::append(
@@ -261,7 +272,12 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
 }
 
 /// Why received goods must be held, if they must: inspection, or too little shelf life left.
-fn quarantine_reason(tx: &WriteTx<'_>, goods: &IdentifiedGoods) -> Result<Option<String>> {
+/// Expired lots are refused; short-dated ones only with a supervisor's approval.
+fn quarantine_reason(
+    tx: &WriteTx<'_>,
+    goods: &IdentifiedGoods,
+    approver: Option<&str>,
+) -> Result<Option<String>> {
     let item = &goods.item.item;
     let expiry = match goods.expiry {
         Some(e) => Some(e),
@@ -279,8 +295,17 @@ fn quarantine_reason(tx: &WriteTx<'_>, goods: &IdentifiedGoods) -> Result<Option
         }
         let days_left = (expiry - today).num_days();
         if days_left < i64::from(item.min_shelf_life_days) {
+            let Some(approver) = approver else {
+                return Err(Error::ShortDated {
+                    sku: item.sku.clone(),
+                    lot: goods.lot.clone(),
+                    expiry,
+                    days_left,
+                    min_days: item.min_shelf_life_days,
+                });
+            };
             return Ok(Some(format!(
-                "short-dated: lot {} expires {expiry}, {days_left} days left, {} required",
+                "short-dated: lot {} expires {expiry}, {days_left} days left, {} required; accepted by {approver}",
                 goods.lot, item.min_shelf_life_days
             )));
         }
@@ -310,25 +335,21 @@ fn reject_duplicate_serial(tx: &WriteTx<'_>, goods: &IdentifiedGoods) -> Result<
     }
 }
 
-/// Refuses an over-receipt beyond the tolerance unless a supervisor approves; returns the approver.
+/// Refuses an over-receipt beyond the tolerance unless a supervisor approved it.
 fn check_tolerance(
     tx: &WriteTx<'_>,
-    cmd: &ReceiveLine,
+    approved: bool,
     receipt_id: &str,
     goods: &IdentifiedGoods,
     line: &records::LineState,
     total: i64,
-) -> Result<Option<String>> {
-    let approver = scan::optional_text(&cmd.approved_by);
-    if let Some(id) = &approver {
-        catalog::supervisor(tx.conn(), id)?;
-    }
-    if line.blind {
-        return Ok(approver);
+) -> Result<()> {
+    if line.blind || approved {
+        return Ok(());
     }
     let tolerance = tx.policy().over_receipt_tolerance_percent;
     let limit = line.expected + line.expected * i64::from(tolerance) / 100;
-    if total > limit && approver.is_none() {
+    if total > limit {
         return Err(Error::OverReceipt {
             receipt_id: receipt_id.into(),
             sku: goods.item.item.sku.clone(),
@@ -339,5 +360,5 @@ fn check_tolerance(
             tolerance_percent: tolerance,
         });
     }
-    Ok(approver)
+    Ok(())
 }

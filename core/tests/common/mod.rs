@@ -1,0 +1,126 @@
+//! Shared set-up for the integration tests: a seeded sample warehouse on a real SQLite file, a
+//! hand-set clock, and a dump of every table to prove a rejected command changed nothing.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use dockhand_core::receiving::{self, ReceiveLine};
+use dockhand_core::{ManualClock, ScannedGoods, Store, StoreOptions, catalog, sample};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// The shift starts here: 2026-11-27 08:00 at UTC+01:00.
+pub const SHIFT_START: &str = "2026-11-27T08:00:00+01:00";
+
+pub struct Fixture {
+    pub dir: TempDir,
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+}
+
+impl Fixture {
+    pub fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("device.db")
+    }
+}
+
+/// A store on a fresh file, with the sample warehouse and ASN loaded.
+pub fn seeded() -> Fixture {
+    let f = empty();
+    catalog::upsert_master_data(&f.store, &sample::warehouse()).unwrap();
+    receiving::load_expected_receipts(&f.store, &[sample::asn()]).unwrap();
+    f
+}
+
+/// A store on a fresh file with nothing loaded.
+pub fn empty() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::at(SHIFT_START));
+    let store = Store::open_with(
+        dir.path().join("device.db"),
+        StoreOptions::new("handheld-07").with_clock(clock.clone()),
+    )
+    .unwrap();
+    Fixture { dir, store, clock }
+}
+
+pub fn op() -> Uuid {
+    Uuid::now_v7()
+}
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Milk of lot L2611A, good until 2027-03-01.
+pub fn milk_scan(code: &str) -> ScannedGoods {
+    ScannedGoods::barcode(code)
+        .with_lot("L2611A")
+        .with_expiry(date(2027, 3, 1))
+}
+
+/// A receive command on the sample ASN at DOCK-01 by alice.
+pub fn receive(scan: ScannedGoods, quantity: i64) -> ReceiveLine {
+    ReceiveLine {
+        op_id: op(),
+        operator: "alice".into(),
+        receipt_id: sample::ASN.into(),
+        dock: "DOCK-01".into(),
+        scan,
+        quantity,
+        lpn: None,
+        approved_by: None,
+    }
+}
+
+/// Every row of every table plus the schema version, sorted: equal dumps mean equal content.
+pub fn dump(store: &Store) -> Vec<String> {
+    store
+        .read(|conn| {
+            let mut out = vec![format!(
+                "user_version={}",
+                conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?
+            )];
+            let tables: Vec<String> = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for table in tables {
+                let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\""))?;
+                let columns = stmt.column_count();
+                let mut rows: Vec<String> = stmt
+                    .query_map([], |r| {
+                        let mut cells = Vec::with_capacity(columns);
+                        for i in 0..columns {
+                            let v: rusqlite::types::Value = r.get(i)?;
+                            cells.push(format!("{v:?}"));
+                        }
+                        Ok(format!("{table}: {}", cells.join(" | ")))
+                    })?
+                    .collect::<Result<_, _>>()?;
+                rows.sort();
+                out.push(format!("{table}: {} rows", rows.len()));
+                out.extend(rows);
+            }
+            Ok(out)
+        })
+        .unwrap()
+}
+
+/// Runs `attempt`, asserts it fails with `code`, and that the database is unchanged.
+pub fn assert_rejected<T: std::fmt::Debug>(
+    store: &Store,
+    code: &str,
+    attempt: impl FnOnce() -> dockhand_core::Result<T>,
+) -> dockhand_core::Error {
+    let before = dump(store);
+    let err = attempt().expect_err("the command should have been rejected");
+    assert_eq!(err.code(), code, "unexpected error: {err}");
+    assert_eq!(
+        before,
+        dump(store),
+        "a rejected command changed the database ({err})"
+    );
+    err
+}
