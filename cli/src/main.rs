@@ -1,2 +1,60 @@
-//! dockhand command line.
-fn main() {}
+//! `dockhand`: run a simulated shift, inspect a device database, measure the write path.
+
+mod bench;
+mod demo;
+mod inspect;
+mod report;
+mod soak;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// dockhand: the offline-first warehouse core for handheld scanners.
+#[derive(Parser)]
+#[command(name = "dockhand", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a simulated shift on the sample warehouse: receiving and putaway by two operators,
+    /// then balances by status, the outbox and an integrity check.
+    Demo {
+        /// Keep the device database at PATH (must not exist yet) instead of a temporary file.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+    /// Print balances, outbox counts and the integrity check of a device database.
+    /// Exits 1 when integrity fails, 2 when the database cannot be opened.
+    Inspect {
+        /// The device database file.
+        db: PathBuf,
+    },
+    /// Measure the write path against a bare SQLite commit with the same PRAGMAs.
+    Bench(bench::Args),
+    /// Run receive / putaway / close commands in a loop, printing each committed operation id
+    /// (the crash test kills it at random moments).
+    #[command(hide = true)]
+    Soak(soak::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Demo { db } => demo::run(db),
+        Command::Inspect { db } => inspect::run(&db),
+        Command::Bench(args) => bench::run(&args),
+        Command::Soak(args) => soak::run(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("dockhand: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

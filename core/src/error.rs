@@ -354,6 +354,12 @@ pub enum Error {
         /// What SQLite said.
         reason: String,
     },
+    /// There is no database file where one was expected.
+    #[error("there is no device database at {path}")]
+    DatabaseMissing {
+        /// The path given.
+        path: PathBuf,
+    },
     /// The database belongs to another device.
     #[error("database {path} belongs to device {recorded}, not {requested}")]
     DeviceMismatch {
@@ -406,6 +412,7 @@ impl Error {
             SchemaTooNew { .. }
             | DatabaseUnreadable { .. }
             | DeviceMismatch { .. }
+            | DatabaseMissing { .. }
             | Sqlite(_)
             | Json(_)
             | Poisoned => ErrorKind::Storage,
@@ -453,6 +460,7 @@ impl Error {
             SchemaTooNew { .. } => "schema_too_new",
             DatabaseUnreadable { .. } => "database_unreadable",
             DeviceMismatch { .. } => "device_mismatch",
+            DatabaseMissing { .. } => "database_missing",
             Sqlite(_) => "storage",
             Json(_) => "encoding",
             Poisoned => "poisoned",

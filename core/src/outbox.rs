@@ -75,24 +75,68 @@ pub struct Event {
 impl Event {
     /// Recomputes the hash from the envelope; equal to `hash` unless the event was tampered with.
     pub fn computed_hash(&self) -> String {
-        envelope_hash(&self.envelope())
+        self.hash_with_payload(&canonical_json(&self.payload))
     }
 
-    fn envelope(&self) -> Value {
-        serde_json::json!({
-            "seq": self.seq,
-            "event_id": self.event_id.to_string(),
-            "device_id": self.device_id,
-            "event_type": self.event_type,
-            "occurred_at": self.occurred_at,
-            "tz_offset": self.tz_offset,
-            "user_id": self.user_id,
-            "schema_version": self.schema_version,
-            "op_id": self.op_id.to_string(),
-            "payload": self.payload,
-            "prev_hash": self.prev_hash,
-        })
+    /// The hash over the envelope with `payload` given as its canonical JSON text.
+    fn hash_with_payload(&self, payload: &str) -> String {
+        hex::encode(Sha256::digest(self.canonical_envelope(payload).as_bytes()))
     }
+
+    /// The canonical JSON of the envelope without `hash`: keys in byte order, no whitespace.
+    fn canonical_envelope(&self, payload: &str) -> String {
+        let mut out = String::with_capacity(payload.len() + 512);
+        let text = |out: &mut String, key: &str, value: &str| {
+            out.push_str(key);
+            write_json_string(value, out);
+        };
+        text(&mut out, "{\"device_id\":", &self.device_id);
+        text(&mut out, ",\"event_id\":", &self.event_id.to_string());
+        text(&mut out, ",\"event_type\":", &self.event_type);
+        text(&mut out, ",\"occurred_at\":", &self.occurred_at);
+        text(&mut out, ",\"op_id\":", &self.op_id.to_string());
+        out.push_str(",\"payload\":");
+        out.push_str(payload);
+        text(&mut out, ",\"prev_hash\":", &self.prev_hash);
+        out.push_str(&format!(
+            ",\"schema_version\":{},\"seq\":{}",
+            self.schema_version, self.seq
+        ));
+        text(&mut out, ",\"tz_offset\":", &self.tz_offset);
+        text(&mut out, ",\"user_id\":", &self.user_id);
+        out.push('}');
+        out
+    }
+}
+
+/// Writes `text` as a JSON string exactly as serde_json does: `"` and `\\` escaped, control
+/// characters as `\\b \\f \\n \\r \\t` or `\\u00XX`, everything else (non-ASCII included) as is.
+fn write_json_string(text: &str, out: &mut String) {
+    out.push('"');
+    let mut clean_from = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // Escaped bytes are ASCII, so slicing here stays on character boundaries.
+        out.push_str(&text[clean_from..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{byte:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        clean_from = i + 1;
+    }
+    out.push_str(&text[clean_from..]);
+    out.push('"');
 }
 
 /// Writes `value` as canonical JSON: object keys sorted by their UTF-8 bytes, no whitespace.
@@ -101,16 +145,16 @@ pub fn canonical_json(value: &Value) -> String {
     fn write(value: &Value, out: &mut String) {
         match value {
             Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
                 out.push('{');
-                for (i, key) in keys.into_iter().enumerate() {
+                for (i, (key, item)) in entries.into_iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&Value::String(key.clone()).to_string());
+                    write_json_string(key, out);
                     out.push(':');
-                    write(&map[key], out);
+                    write(item, out);
                 }
                 out.push('}');
             }
@@ -124,16 +168,15 @@ pub fn canonical_json(value: &Value) -> String {
                 }
                 out.push(']');
             }
-            scalar => out.push_str(&scalar.to_string()),
+            Value::String(text) => write_json_string(text, out),
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => out.push_str(&n.to_string()),
         }
     }
-    let mut out = String::new();
+    let mut out = String::with_capacity(256);
     write(value, &mut out);
     out
-}
-
-fn envelope_hash(envelope: &Value) -> String {
-    hex::encode(Sha256::digest(canonical_json(envelope).as_bytes()))
 }
 
 fn offset_text(at: DateTime<FixedOffset>) -> String {
@@ -168,7 +211,8 @@ pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> R
         reject_code: None,
         reject_reason: None,
     };
-    event.hash = event.computed_hash();
+    let payload_text = canonical_json(&event.payload);
+    event.hash = event.hash_with_payload(&payload_text);
     conn.prepare_cached(
         "INSERT INTO outbox (seq, event_id, device_id, event_type, occurred_at, tz_offset, user_id,
                              schema_version, op_id, payload, prev_hash, hash, state)
@@ -184,7 +228,7 @@ pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> R
         &event.user_id,
         event.schema_version,
         event.op_id.to_string(),
-        canonical_json(&event.payload),
+        payload_text,
         &event.prev_hash,
         &event.hash,
     ))?;
@@ -391,7 +435,8 @@ pub fn verify_chain(conn: &Connection) -> Result<Vec<ChainBreak>> {
         if event.prev_hash != prev_hash {
             breaks.push(ChainBreak::BrokenLink { seq: event.seq });
         }
-        if event.computed_hash() != event.hash {
+        let stored_payload: String = row.get(9)?;
+        if event.hash_with_payload(&stored_payload) != event.hash {
             breaks.push(ChainBreak::TamperedEvent { seq: event.seq });
         }
         expected_seq = event.seq + 1;

@@ -196,8 +196,16 @@ pub struct ResolvedBarcode {
     pub base_quantity: i64,
 }
 
-const ITEM_COLUMNS: &str = "id, sku, description, base_unit, tracking, min_shelf_life_days, \
-     inspection_required, abc_class, unit_value_cents, putaway_zone";
+/// `SELECT` of every item column, for `item_from_row`.
+macro_rules! select_item {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, sku, description, base_unit, tracking, min_shelf_life_days, ",
+            "inspection_required, abc_class, unit_value_cents, putaway_zone FROM items ",
+            $rest
+        )
+    };
+}
 
 fn item_from_row(row: &Row<'_>) -> rusqlite::Result<ItemRecord> {
     Ok(ItemRecord {
@@ -216,8 +224,15 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<ItemRecord> {
     })
 }
 
-const LOCATION_COLUMNS: &str =
-    "id, code, zone, kind, status, pickable, pick_sequence, check_string";
+/// `SELECT` of every location column, for `location_from_row`.
+macro_rules! select_location {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, code, zone, kind, status, pickable, pick_sequence, check_string FROM locations ",
+            $rest
+        )
+    };
+}
 
 pub(crate) fn location_from_row(row: &Row<'_>) -> rusqlite::Result<LocationRecord> {
     Ok(LocationRecord {
@@ -236,7 +251,7 @@ pub(crate) fn location_from_row(row: &Row<'_>) -> rusqlite::Result<LocationRecor
 
 /// The item with this SKU.
 pub fn item_by_sku(conn: &Connection, sku: &str) -> Result<ItemRecord> {
-    conn.prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE sku = ?1"))?
+    conn.prepare_cached(select_item!("WHERE sku = ?1"))?
         .query_row([sku], item_from_row)
         .optional()?
         .ok_or_else(|| Error::UnknownItem { sku: sku.into() })
@@ -244,7 +259,7 @@ pub fn item_by_sku(conn: &Connection, sku: &str) -> Result<ItemRecord> {
 
 /// The item with this row id.
 pub fn item_by_id(conn: &Connection, id: i64) -> Result<ItemRecord> {
-    conn.prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?
+    conn.prepare_cached(select_item!("WHERE id = ?1"))?
         .query_row([id], item_from_row)
         .optional()?
         .ok_or_else(|| Error::UnknownItem {
@@ -295,24 +310,20 @@ pub fn resolve_barcode(conn: &Connection, code: &str) -> Result<ResolvedBarcode>
 /// The location with this code.
 pub fn location_by_code(conn: &Connection, code: &str) -> Result<LocationRecord> {
     let code = code.trim();
-    conn.prepare_cached(&format!(
-        "SELECT {LOCATION_COLUMNS} FROM locations WHERE code = ?1"
-    ))?
-    .query_row([code], location_from_row)
-    .optional()?
-    .ok_or_else(|| Error::UnknownLocation { code: code.into() })
+    conn.prepare_cached(select_location!("WHERE code = ?1"))?
+        .query_row([code], location_from_row)
+        .optional()?
+        .ok_or_else(|| Error::UnknownLocation { code: code.into() })
 }
 
 /// The location with this row id.
 pub fn location_by_id(conn: &Connection, id: i64) -> Result<LocationRecord> {
-    conn.prepare_cached(&format!(
-        "SELECT {LOCATION_COLUMNS} FROM locations WHERE id = ?1"
-    ))?
-    .query_row([id], location_from_row)
-    .optional()?
-    .ok_or_else(|| Error::UnknownLocation {
-        code: format!("#{id}"),
-    })
+    conn.prepare_cached(select_location!("WHERE id = ?1"))?
+        .query_row([id], location_from_row)
+        .optional()?
+        .ok_or_else(|| Error::UnknownLocation {
+            code: format!("#{id}"),
+        })
 }
 
 /// Active locations of `kind`, in walk order (optionally only in `zone`).
@@ -321,9 +332,8 @@ pub fn active_locations(
     kind: LocationKind,
     zone: Option<&str>,
 ) -> Result<Vec<LocationRecord>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {LOCATION_COLUMNS} FROM locations
-         WHERE kind = ?1 AND status = 'active' AND (?2 IS NULL OR zone = ?2)
+    let mut stmt = conn.prepare_cached(select_location!(
+        "WHERE kind = ?1 AND status = 'active' AND zone = COALESCE(?2, zone)
          ORDER BY pick_sequence, code"
     ))?;
     let rows = stmt.query_map((kind, zone), location_from_row)?;

@@ -12,7 +12,7 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{self, ItemRecord, LocationKind, LocationRecord};
+use crate::catalog::{self, ItemRecord, LocationKind, LocationRecord, LocationStatus};
 use crate::error::{Error, Result};
 use crate::stock::StockStatus;
 use crate::text_enum::text_enum;
@@ -62,21 +62,29 @@ fn holding_same(
     kinds: &[LocationKind],
     status: StockStatus,
 ) -> Result<Option<LocationRecord>> {
-    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    let id: Option<i64> = conn
+    // Where the same item and lot already are (a handful of rows by the balances key), then the
+    // first usable one in walk order. Two plain statements: SQLite re-plans a join (or DISTINCT) over
+    // balances on every call with new values, which cost more than the whole rest of a putaway.
+    let ids: Vec<i64> = conn
         .prepare_cached(
-            "SELECT l.id FROM locations l
-             WHERE l.status = 'active' AND l.kind IN (SELECT value FROM json_each(?4))
-               AND EXISTS (SELECT 1 FROM balances b WHERE b.location_id = l.id AND b.item_id = ?1
-                           AND b.lot = ?2 AND b.status = ?3)
-             ORDER BY l.pick_sequence, l.code LIMIT 1",
+            "SELECT location_id FROM balances WHERE item_id = ?1 AND lot = ?2 AND status = ?3",
         )?
-        .query_row(
-            (item.id, lot, status, serde_json::to_string(&kinds)?),
-            |r| r.get(0),
-        )
-        .optional()?;
-    id.map(|id| catalog::location_by_id(conn, id)).transpose()
+        .query_map((item.id, lot, status), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut best: Option<LocationRecord> = None;
+    for id in ids {
+        let loc = catalog::location_by_id(conn, id)?;
+        let usable =
+            loc.location.status == LocationStatus::Active && kinds.contains(&loc.location.kind);
+        let earlier = best.as_ref().is_none_or(|b| {
+            (loc.location.pick_sequence, &loc.location.code)
+                < (b.location.pick_sequence, &b.location.code)
+        });
+        if usable && earlier {
+            best = Some(loc);
+        }
+    }
+    Ok(best)
 }
 
 /// Suggests a destination for goods of `item` and `lot` now in `status` on a dock.
@@ -109,7 +117,7 @@ pub fn suggest(
     let id: Option<i64> = conn
         .prepare_cached(
             "SELECT l.id FROM locations l
-             WHERE l.kind = 'storage' AND l.status = 'active' AND (?1 IS NULL OR l.zone = ?1)
+             WHERE l.kind = 'storage' AND l.status = 'active' AND l.zone = COALESCE(?1, l.zone)
                AND NOT EXISTS (SELECT 1 FROM balances b WHERE b.location_id = l.id)
              ORDER BY l.pick_sequence, l.code LIMIT 1",
         )?

@@ -182,7 +182,14 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
         reject_duplicate_serial(tx, &goods)?;
     }
     let line = records::line_for(tx, &receipt, &goods, &lpn)?;
-    let line_received = line.received + base_quantity;
+    let line_received =
+        line.received
+            .checked_add(base_quantity)
+            .ok_or_else(|| Error::QuantityTooLarge {
+                sku: goods.item.item.sku.clone(),
+                quantity: cmd.quantity,
+                unit: goods.unit.clone(),
+            })?;
     check_tolerance(
         tx,
         approver.is_some(),
@@ -348,13 +355,15 @@ fn check_tolerance(
         return Ok(());
     }
     let tolerance = tx.policy().over_receipt_tolerance_percent;
-    let limit = line.expected + line.expected * i64::from(tolerance) / 100;
+    // In i128: an ASN may carry absurd quantities, and a scanner must get an answer, not a panic.
+    let limit = i128::from(line.expected) + i128::from(line.expected) * i128::from(tolerance) / 100;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     if total > limit {
         return Err(Error::OverReceipt {
             receipt_id: receipt_id.into(),
             sku: goods.item.item.sku.clone(),
             expected: line.expected,
-            attempted: total - line.received,
+            attempted: total.saturating_sub(line.received),
             total,
             limit,
             tolerance_percent: tolerance,

@@ -145,6 +145,9 @@ pub(super) struct LineState {
     pub blind: bool,
 }
 
+/// line_no, expected, received, lot, sscc.
+type StoredLine = (i64, i64, i64, Option<String>, Option<String>);
+
 /// Finds the line for scanned goods: on an expected receipt, the item's line matching the pallet
 /// SSCC, then the lot, then the first with quantity still open; on a blind receipt, the line of the
 /// same item and lot, or a new one.
@@ -155,34 +158,44 @@ pub(super) fn line_for(
     lpn: &str,
 ) -> Result<LineState> {
     let conn = tx.conn();
-    let found: Option<(i64, i64, i64, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT line_no, expected_qty, received_qty, sscc FROM receipt_lines
-             WHERE receipt_id = ?1 AND item_id = ?2
-             ORDER BY (sscc IS NOT NULL AND sscc = ?3) DESC,
-                      (lot IS NOT NULL AND lot = ?4) DESC,
-                      (received_qty < expected_qty) DESC,
-                      line_no
-             LIMIT 1",
-        )?
-        .query_row((&receipt.id, goods.item.id, lpn, &goods.lot), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
     let blind = receipt.kind == ReceiptKind::Blind;
-    if let Some((line_no, expected, received, sscc)) = found {
-        // A blind receipt keeps one line per item and lot.
-        let same_lot_or_expected =
-            !blind || blind_line_lot(conn, &receipt.id, line_no)? == goods.lot;
-        if same_lot_or_expected {
-            return Ok(LineState {
-                line_no,
-                expected,
-                received,
-                sscc,
-                blind,
-            });
-        }
+    let lines: Vec<StoredLine> = conn
+        .prepare_cached(
+            "SELECT line_no, expected_qty, received_qty, lot, sscc FROM receipt_lines
+             WHERE receipt_id = ?1 AND item_id = ?2",
+        )?
+        .query_map((&receipt.id, goods.item.id), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // Chosen in Rust, not by an ORDER BY over parameters: SQLite re-plans such a statement on
+    // every call, which cost more than the rest of the receive.
+    let rank = |(line_no, expected, received, lot, sscc): &(
+        i64,
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+    )| {
+        (
+            sscc.as_deref() != Some(lpn) || lpn.is_empty(),
+            lot.as_deref() != Some(goods.lot.as_str()),
+            received >= expected,
+            *line_no,
+        )
+    };
+    let best = lines
+        .iter()
+        .filter(|line| !blind || line.3.as_deref().unwrap_or("") == goods.lot)
+        .min_by_key(|line| rank(line));
+    if let Some((line_no, expected, received, _, sscc)) = best {
+        return Ok(LineState {
+            line_no: *line_no,
+            expected: *expected,
+            received: *received,
+            sscc: sscc.clone(),
+            blind,
+        });
     }
     if !blind {
         return Err(Error::ItemNotOnReceipt {
@@ -208,14 +221,6 @@ pub(super) fn line_for(
         sscc: None,
         blind,
     })
-}
-
-fn blind_line_lot(conn: &Connection, receipt_id: &str, line_no: i64) -> Result<String> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT COALESCE(lot, '') FROM receipt_lines WHERE receipt_id = ?1 AND line_no = ?2",
-        )?
-        .query_row((receipt_id, line_no), |r| r.get(0))?)
 }
 
 pub(super) fn credit_line(

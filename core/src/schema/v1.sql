@@ -70,6 +70,7 @@ CREATE TABLE lots (
 ) WITHOUT ROWID;
 
 -- The truth: every change of stock, never updated or deleted. '' means "none" for lot, serial, lpn.
+-- `movement_id` is the id of a movement's first leg; its other leg follows it directly.
 CREATE TABLE ledger (
     id           INTEGER PRIMARY KEY,
     movement_id  INTEGER NOT NULL,
@@ -85,7 +86,6 @@ CREATE TABLE ledger (
     reason       TEXT NOT NULL,
     recorded_at  TEXT NOT NULL
 );
-CREATE INDEX ledger_by_movement ON ledger (movement_id);
 CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
 BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END;
 CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
@@ -103,7 +103,6 @@ CREATE TABLE balances (
     PRIMARY KEY (item_id, location_id, lot, serial, lpn, status)
 ) WITHOUT ROWID;
 CREATE INDEX balances_by_location ON balances (location_id);
-CREATE INDEX balances_by_serial ON balances (item_id, serial) WHERE serial <> '';
 
 -- Allocations of available stock (pick task lines); available to promise = available - reserved.
 CREATE TABLE reservations (
@@ -162,7 +161,6 @@ CREATE TABLE outbox (
     state_changed_at  TEXT
 );
 CREATE INDEX outbox_pending ON outbox (seq) WHERE state = 'pending';
-CREATE INDEX outbox_by_op ON outbox (op_id);
 CREATE TRIGGER outbox_envelope_immutable
 BEFORE UPDATE OF seq, event_id, device_id, event_type, occurred_at, tz_offset, user_id,
                  schema_version, op_id, payload, prev_hash, hash ON outbox

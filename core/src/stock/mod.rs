@@ -143,28 +143,37 @@ pub fn apply(tx: &WriteTx<'_>, movement: &Movement) -> Result<MovementRecord> {
             });
         }
     }
-    let movement_id: i64 = conn
-        .prepare_cached("SELECT COALESCE(MAX(movement_id), 0) + 1 FROM ledger")?
-        .query_row([], |r| r.get(0))?;
+    // A movement is identified by its first leg's id; the second leg refers to it.
+    let mut movement_id = None;
     if let Some(from) = &movement.from {
-        write_leg(tx, movement_id, movement, from, -movement.quantity)?;
+        movement_id = Some(write_leg(
+            tx,
+            movement_id,
+            movement,
+            from,
+            -movement.quantity,
+        )?);
     }
     if let Some(to) = &movement.to {
-        write_leg(tx, movement_id, movement, to, movement.quantity)?;
+        let id = write_leg(tx, movement_id, movement, to, movement.quantity)?;
+        movement_id.get_or_insert(id);
     }
+    let movement_id = movement_id.unwrap_or_default();
     Ok(MovementRecord {
         movement_id,
         quantity: movement.quantity,
     })
 }
 
+/// Appends one ledger row and applies it to its balance; returns the row id.
+/// `movement_id: None` makes the row the first leg of a new movement (its own id).
 fn write_leg(
     tx: &WriteTx<'_>,
-    movement_id: i64,
+    movement_id: Option<i64>,
     movement: &Movement,
     bucket: &Bucket,
     delta: i64,
-) -> Result<()> {
+) -> Result<i64> {
     let conn = tx.conn();
     let key = (
         movement.item_id,
@@ -177,7 +186,8 @@ fn write_leg(
     conn.prepare_cached(
         "INSERT INTO ledger (movement_id, op_id, item_id, location_id, lot, serial, lpn, status,
                              delta, reason, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         VALUES (COALESCE(?1, (SELECT COALESCE(MAX(id), 0) + 1 FROM ledger)),
+                 ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute((
         movement_id,
@@ -192,6 +202,7 @@ fn write_leg(
         &movement.reason,
         tx.now_utc_text(),
     ))?;
+    let id = conn.last_insert_rowid();
     if delta > 0 {
         conn.prepare_cached(
             "INSERT INTO balances (item_id, location_id, lot, serial, lpn, status, qty)
@@ -225,5 +236,5 @@ fn write_leg(
             ));
         }
     }
-    Ok(())
+    Ok(id)
 }

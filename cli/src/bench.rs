@@ -1,0 +1,339 @@
+//! `dockhand bench`: what one scan costs on the write path, against a bare SQLite commit measured in
+//! the same run, on the same file system, with the same PRAGMAs. Prints medians, p90s and ratios;
+//! it never fails on a slow machine. Run it in release: `cargo run --release -p dockhand-cli -- bench`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dockhand_core::catalog::{self, Barcode, Item, MasterData, Tracking};
+use dockhand_core::putaway::{self, ConfirmPutaway, PutawayRequest};
+use dockhand_core::receiving::{self, OpenBlindReceipt, ReceiveLine};
+use dockhand_core::{Error, ManualClock, ScannedGoods, Store, StoreOptions, sample};
+use rusqlite::Connection;
+use uuid::Uuid;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Directory for the benchmark's database files (its file system is the one measured).
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// Commands measured per figure.
+    #[arg(long, default_value_t = 2000)]
+    iterations: usize,
+    /// Only the in-memory figures (for profilers such as callgrind).
+    #[arg(long, hide = true)]
+    memory_only: bool,
+    /// Catalog size for the lookup benchmark (0 skips it).
+    #[arg(long, default_value_t = 100_000)]
+    items: usize,
+}
+
+const ROUNDS: usize = 5;
+
+fn bench_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::invalid("bench", format!("{what}: {e}"))
+}
+
+/// Sorted samples with the figures we print.
+struct Figures(Vec<Duration>);
+
+impl Figures {
+    fn new(mut samples: Vec<Duration>) -> Self {
+        samples.sort();
+        Self(samples)
+    }
+    fn quantile(&self, q: f64) -> Duration {
+        let i = ((self.0.len() as f64 - 1.0) * q).round() as usize;
+        self.0.get(i).copied().unwrap_or_default()
+    }
+    fn median(&self) -> Duration {
+        self.quantile(0.5)
+    }
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn line(label: &str, f: &Figures, baseline: Option<&Figures>) {
+    let ratio = baseline
+        .map(|b| {
+            format!(
+                "{:>6.2}x bare",
+                micros(f.median()) / micros(b.median()).max(1e-9)
+            )
+        })
+        .unwrap_or_default();
+    println!(
+        "  {label:<28} median {:>9.1} µs   p90 {:>9.1} µs   {ratio}",
+        micros(f.median()),
+        micros(f.quantile(0.9))
+    );
+}
+
+/// A bare single-row INSERT + COMMIT with the store's PRAGMAs.
+struct Bare(Connection, u64);
+
+impl Bare {
+    fn open(path: Option<PathBuf>) -> Result<Self, Error> {
+        let conn = match path {
+            Some(p) => Connection::open(p)?,
+            None => Connection::open_in_memory()?,
+        };
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.execute_batch("CREATE TABLE scans (id INTEGER PRIMARY KEY, code TEXT NOT NULL)")?;
+        Ok(Self(conn, 0))
+    }
+
+    fn commit_one(&mut self) -> Result<Duration, Error> {
+        self.1 += 1;
+        let start = Instant::now();
+        // Cached BEGIN / INSERT / COMMIT, as the store does: the baseline is SQLite's own floor.
+        self.0.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        self.0
+            .prepare_cached("INSERT INTO scans (code) VALUES (?1)")?
+            .execute([format!("scan-{}", self.1)])?;
+        self.0.prepare_cached("COMMIT")?.execute([])?;
+        Ok(start.elapsed())
+    }
+}
+
+/// A seeded device with a blind receipt open and towels on the dock for putaway.
+struct Device {
+    store: Store,
+    to: String,
+    check: String,
+}
+
+impl Device {
+    fn open(path: Option<PathBuf>, putaways: usize) -> Result<Self, Error> {
+        let clock = Arc::new(ManualClock::at("2026-11-27T08:00:00+01:00"));
+        let options = StoreOptions::new("bench-device").with_clock(clock);
+        let store = match path {
+            Some(p) => Store::open_with(p, options)?,
+            None => Store::open_in_memory(options)?,
+        };
+        catalog::upsert_master_data(&store, &sample::warehouse())?;
+        receiving::open_blind_receipt(
+            &store,
+            &OpenBlindReceipt {
+                op_id: Uuid::now_v7(),
+                operator: "alice".into(),
+                receipt_id: "BENCH".into(),
+                reference: "bench".into(),
+                supplier: "bench".into(),
+            },
+        )?;
+        // Stock for the putaways, received on DOCK-02 so receives on DOCK-01 don't feed them.
+        receiving::receive_line(&store, &receive_cmd("DOCK-02", putaways as i64 + 1))?;
+        let task = putaway::suggest_putaway(&store, &towels_request())?;
+        let to = store.read(|c| catalog::location_by_code(c, &task.suggestion.location))?;
+        Ok(Self {
+            store,
+            to: to.location.code,
+            check: to.location.check_string,
+        })
+    }
+
+    fn receive(&self) -> Result<Duration, Error> {
+        let cmd = receive_cmd("DOCK-01", 1);
+        let start = Instant::now();
+        receiving::receive_line(&self.store, &cmd)?;
+        Ok(start.elapsed())
+    }
+
+    fn put_away(&self) -> Result<Duration, Error> {
+        let cmd = ConfirmPutaway {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            from: "DOCK-02".into(),
+            scan: ScannedGoods::barcode(sample::TOWELS_EA),
+            lpn: None,
+            quantity: 1,
+            to: self.to.clone(),
+            check_string: self.check.clone(),
+            override_reason: None,
+        };
+        let start = Instant::now();
+        putaway::confirm_putaway(&self.store, &cmd)?;
+        Ok(start.elapsed())
+    }
+}
+
+fn receive_cmd(dock: &str, quantity: i64) -> ReceiveLine {
+    ReceiveLine {
+        op_id: Uuid::now_v7(),
+        operator: "alice".into(),
+        receipt_id: "BENCH".into(),
+        dock: dock.into(),
+        scan: ScannedGoods::barcode(sample::TOWELS_EA),
+        quantity,
+        lpn: None,
+        approved_by: None,
+    }
+}
+
+fn towels_request() -> PutawayRequest {
+    PutawayRequest {
+        from: "DOCK-02".into(),
+        scan: ScannedGoods::barcode(sample::TOWELS_EA),
+        lpn: None,
+    }
+}
+
+/// Bare commit, receive and putaway samples, interleaved in rounds so drift hits all three alike.
+fn measure(bare: &mut Bare, device: &Device, iterations: usize) -> Result<[Figures; 3], Error> {
+    let (mut b, mut r, mut p) = (Vec::new(), Vec::new(), Vec::new());
+    let per_round = iterations.div_ceil(ROUNDS);
+    for _ in 0..ROUNDS {
+        for _ in 0..per_round {
+            b.push(bare.commit_one()?);
+        }
+        for _ in 0..per_round {
+            r.push(device.receive()?);
+        }
+        for _ in 0..per_round {
+            p.push(device.put_away()?);
+        }
+    }
+    Ok([Figures::new(b), Figures::new(r), Figures::new(p)])
+}
+
+fn catalog_of(n: usize, offset: usize) -> MasterData {
+    let items = (offset..offset + n)
+        .map(|i| Item {
+            sku: format!("SKU-{i:07}"),
+            description: format!("bench item {i}"),
+            base_unit: "EA".into(),
+            tracking: Tracking::None,
+            min_shelf_life_days: 0,
+            inspection_required: false,
+            abc_class: catalog::AbcClass::C,
+            unit_value_cents: 100,
+            putaway_zone: None,
+        })
+        .collect();
+    let barcodes = (offset..offset + n)
+        .map(|i| Barcode {
+            code: format!("2{i:012}"),
+            sku: format!("SKU-{i:07}"),
+            unit: "EA".into(),
+            quantity: 1,
+        })
+        .collect();
+    MasterData {
+        items,
+        barcodes,
+        ..MasterData::default()
+    }
+}
+
+fn lookup_figures(store: &Store, n: usize, samples: usize) -> Result<Figures, Error> {
+    let mut out = Vec::with_capacity(samples);
+    let mut x: u64 = 88_172_645_463_325_252;
+    for _ in 0..samples {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let i = (x % n as u64) as usize;
+        let code = format!("2{i:012}");
+        let start = Instant::now();
+        store.read(|c| catalog::resolve_barcode(c, &code))?;
+        out.push(start.elapsed());
+    }
+    Ok(Figures::new(out))
+}
+
+fn catalog_at(dir: &std::path::Path, name: &str, n: usize) -> Result<Store, Error> {
+    let store = Store::open(dir.join(name), "bench-device")?;
+    const PAGE: usize = 50_000;
+    for offset in (0..n).step_by(PAGE) {
+        catalog::upsert_master_data(&store, &catalog_of(PAGE.min(n - offset), offset))?;
+    }
+    Ok(store)
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
+    let dir = tempfile::tempdir_in(&args.dir).map_err(|e| bench_error("temporary directory", e))?;
+    let shown = std::fs::canonicalize(&args.dir).unwrap_or_else(|_| args.dir.clone());
+    println!(
+        "dockhand bench — {} commands per figure in {ROUNDS} interleaved rounds; files in {}",
+        args.iterations,
+        shown.display()
+    );
+    if cfg!(debug_assertions) {
+        println!(
+            "  (debug build: run `cargo run --release -p dockhand-cli -- bench` for real figures)"
+        );
+    }
+
+    let mut bare_mem = Bare::open(None)?;
+    let device_mem = Device::open(None, args.iterations + ROUNDS)?;
+    let [mb, mr, mp] = measure(&mut bare_mem, &device_mem, args.iterations)?;
+    if args.memory_only {
+        println!("\nin-memory database:");
+        line("bare INSERT + COMMIT", &mb, None);
+        line("receive line (command)", &mr, Some(&mb));
+        line("putaway confirm (command)", &mp, Some(&mb));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut bare = Bare::open(Some(dir.path().join("bare.db")))?;
+    let device = Device::open(Some(dir.path().join("device.db")), args.iterations + ROUNDS)?;
+    let [fb, fr, fp] = measure(&mut bare, &device, args.iterations)?;
+    println!("\nfile database (WAL, synchronous=FULL):");
+    line("bare INSERT + COMMIT", &fb, None);
+    line("receive line (command)", &fr, Some(&fb));
+    line("putaway confirm (command)", &fp, Some(&fb));
+    println!("\nin-memory database:");
+    line("bare INSERT + COMMIT", &mb, None);
+    line("receive line (command)", &mr, Some(&mb));
+    line("putaway confirm (command)", &mp, Some(&mb));
+
+    let share = |file: &Figures, mem: &Figures| {
+        100.0 * (micros(file.median()) - micros(mem.median())).max(0.0)
+            / micros(file.median()).max(1e-9)
+    };
+    println!("\nwhere the time goes (file median minus in-memory median = durable commit):");
+    println!(
+        "  receive: {:.0}% commit/fsync, {:.1} µs SQL + Rust;  putaway: {:.0}% commit/fsync, {:.1} µs SQL + Rust",
+        share(&fr, &mr),
+        micros(mr.median()),
+        share(&fp, &mp),
+        micros(mp.median())
+    );
+    println!(
+        "  goals: file receive {:.2}x / putaway {:.2}x bare (goal <= 1.5x); memory receive {:.1} µs / putaway {:.1} µs (goal <= 30 µs)",
+        micros(fr.median()) / micros(fb.median()).max(1e-9),
+        micros(fp.median()) / micros(fb.median()).max(1e-9),
+        micros(mr.median()),
+        micros(mp.median())
+    );
+
+    if args.items > 0 {
+        let small = catalog_at(dir.path(), "catalog-small.db", 100)?;
+        let load = Instant::now();
+        let large = catalog_at(dir.path(), "catalog-large.db", args.items)?;
+        let loaded = load.elapsed();
+        let fs = lookup_figures(&small, 100, 20_000)?;
+        let fl = lookup_figures(&large, args.items, 20_000)?;
+        println!("\ncatalog: barcode -> item lookups (20,000 random codes each):");
+        println!(
+            "  bulk upsert of {} items + barcodes: {:.1} s ({:.0} items/s)",
+            args.items,
+            loaded.as_secs_f64(),
+            args.items as f64 / loaded.as_secs_f64().max(1e-9)
+        );
+        line("at 100 items", &fs, None);
+        line(&format!("at {} items", args.items), &fl, None);
+        println!(
+            "  ratio large/small: {:.2}x",
+            micros(fl.median()) / micros(fs.median()).max(1e-9)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

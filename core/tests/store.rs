@@ -1,0 +1,326 @@
+//! The device store: PRAGMAs, migrations, refusing files it must not touch, the write closure,
+//! append-only history, and lookups that stay indexed at scale.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use dockhand_core::catalog::{self, Item, MasterData, Operator, Role, Tracking};
+use dockhand_core::schema::{self, LATEST_VERSION, MIGRATIONS, Migration};
+use dockhand_core::{Error, Store, SystemClock, receiving, sample};
+use rusqlite::Connection;
+
+#[test]
+fn a_new_database_gets_wal_full_sync_foreign_keys_and_a_busy_timeout() {
+    let f = empty();
+    let (mode, sync, fk, timeout, version): (String, i64, i64, i64, i64) = f
+        .store
+        .read(|c| {
+            Ok((
+                c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+                c.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+                c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+                c.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?,
+                schema::version(c)?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(sync, 2, "synchronous must be FULL (2)");
+    assert_eq!(fk, 1);
+    assert_eq!(timeout, 5000);
+    assert_eq!(version, LATEST_VERSION);
+}
+
+#[test]
+fn reopening_a_database_of_this_version_changes_nothing() {
+    let f = seeded();
+    receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_CS), 1)).unwrap();
+    let before = dump(&f.store);
+    let path = f.path();
+    drop(f.store);
+
+    let mut raw = Connection::open(&path).unwrap();
+    assert_eq!(schema::migrate(&mut raw).unwrap(), Ok(Migration::UpToDate));
+    drop(raw);
+    let reopened = Store::open(&path, "handheld-07").unwrap();
+    assert_eq!(before, dump(&reopened));
+}
+
+fn checkpointed_bytes(path: &std::path::Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn a_database_from_a_newer_dockhand_is_refused_and_left_untouched() {
+    let f = seeded();
+    let path = f.path();
+    drop(f.store);
+    let raw = Connection::open(&path).unwrap();
+    raw.pragma_update(None, "user_version", 99).unwrap();
+    raw.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    raw.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(raw);
+    let bytes = checkpointed_bytes(&path);
+
+    let err = Store::open(&path, "handheld-07").unwrap_err();
+    assert!(
+        matches!(err, Error::SchemaTooNew { found: 99, supported, .. } if supported == LATEST_VERSION)
+    );
+    assert!(err.to_string().contains("schema version 99"), "{err}");
+    assert_eq!(
+        bytes,
+        checkpointed_bytes(&path),
+        "the file must not be modified"
+    );
+    let err = Store::open_existing(&path, Arc::new(SystemClock)).unwrap_err();
+    assert_eq!(err.code(), "schema_too_new");
+    assert_eq!(bytes, checkpointed_bytes(&path));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let garbage = b"this is a warehouse, not a database; keep me".repeat(200);
+    std::fs::write(&path, &garbage).unwrap();
+
+    let err = Store::open(&path, "handheld-07").unwrap_err();
+    assert_eq!(err.code(), "database_unreadable", "{err}");
+    assert!(err.to_string().contains("left untouched"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+}
+
+#[test]
+fn a_truncated_database_is_reported_and_kept() {
+    let f = seeded();
+    let path = f.path();
+    drop(f.store);
+    let raw = Connection::open(&path).unwrap();
+    raw.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    raw.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(raw);
+    let bytes = std::fs::read(&path).unwrap();
+    let page_size = 4096;
+    assert!(bytes.len() > 4 * page_size);
+    // Keep the header page, lose the rest: the schema is readable, the tables are not.
+    let mut damaged = bytes[..page_size].to_vec();
+    damaged.extend(std::iter::repeat_n(0xA5u8, 2 * page_size));
+    std::fs::write(&path, &damaged).unwrap();
+
+    let err = Store::open(&path, "handheld-07").unwrap_err();
+    assert_eq!(err.code(), "database_unreadable", "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), damaged);
+}
+
+#[test]
+fn a_database_of_another_device_is_refused() {
+    let f = empty();
+    let path = f.path();
+    drop(f.store);
+    let err = Store::open(&path, "handheld-99").unwrap_err();
+    assert_eq!(err.code(), "device_mismatch");
+    assert!(err.to_string().contains("handheld-07") && err.to_string().contains("handheld-99"));
+}
+
+#[test]
+fn inspecting_a_missing_path_does_not_create_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.db");
+    let err = Store::open_existing(&path, Arc::new(SystemClock)).unwrap_err();
+    assert_eq!(err.code(), "database_missing");
+    assert!(!path.exists());
+}
+
+fn schema_of(conn: &Connection) -> Vec<(String, String)> {
+    conn.prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn every_older_schema_version_migrates_to_the_same_schema_as_a_fresh_database() {
+    let fresh = empty();
+    let fresh_schema = fresh.store.read(|c| Ok(schema_of(c))).unwrap();
+    for version in 0..LATEST_VERSION {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let raw = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..version as usize] {
+            raw.execute_batch(sql).unwrap();
+        }
+        raw.pragma_update(None, "user_version", version).unwrap();
+        drop(raw);
+        let store = Store::open(&path, "handheld-07").unwrap();
+        let migrated = store
+            .read(|c| Ok((schema_of(c), schema::version(c)?)))
+            .unwrap();
+        assert_eq!(
+            migrated,
+            (fresh_schema.clone(), LATEST_VERSION),
+            "from version {version}"
+        );
+    }
+}
+
+#[test]
+fn a_write_that_returns_an_error_commits_nothing() {
+    let f = seeded();
+    let before = dump(&f.store);
+    let outcome: dockhand_core::Result<()> = f.store.write(|tx| {
+        tx.conn().execute(
+            "INSERT INTO operators (id, name, role, active) VALUES ('eve', 'Eve', 'operator', 1)",
+            [],
+        )?;
+        Err(Error::invalid("test", "abandon the transaction"))
+    });
+    assert!(outcome.is_err());
+    assert_eq!(before, dump(&f.store));
+    assert_eq!(
+        f.store
+            .read(|c| catalog::operator(c, "eve"))
+            .unwrap_err()
+            .code(),
+        "unknown_operator"
+    );
+}
+
+#[test]
+fn the_ledger_and_the_outbox_refuse_edits_and_deletes() {
+    let f = seeded();
+    receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_CS), 1)).unwrap();
+    for (sql, words) in [
+        ("UPDATE ledger SET delta = delta + 1", "append-only"),
+        ("DELETE FROM ledger", "append-only"),
+        ("UPDATE outbox SET payload = '{}'", "immutable"),
+        ("DELETE FROM outbox", "never deleted"),
+    ] {
+        let err = f
+            .store
+            .write(|tx| Ok(tx.conn().execute(sql, [])?))
+            .unwrap_err();
+        assert!(err.to_string().contains(words), "{sql}: {err}");
+    }
+    assert!(f.store.verify_integrity().unwrap().is_ok());
+}
+
+#[test]
+fn master_data_with_a_bad_record_is_refused_whole_and_names_the_record() {
+    let f = seeded();
+    let before = dump(&f.store);
+    let mut data = MasterData::default();
+    data.operators.push(Operator {
+        id: "dave".into(),
+        name: "Dave".into(),
+        role: Role::Operator,
+        active: true,
+    });
+    data.barcodes.push(catalog::Barcode {
+        code: "5000000000001".into(),
+        sku: sample::COFFEE.into(),
+        unit: "PALLET".into(),
+        quantity: 1,
+    });
+    let err = catalog::upsert_master_data(&f.store, &data).unwrap_err();
+    assert_eq!(err.code(), "unknown_unit");
+    assert!(err.to_string().contains("COFFEE-500") && err.to_string().contains("PALLET"));
+    assert_eq!(before, dump(&f.store));
+}
+
+#[test]
+fn upserting_master_data_again_updates_in_place() {
+    let f = seeded();
+    let mut data = sample::warehouse();
+    data.items[1].description = "Coffee beans 500 g, dark roast".into();
+    catalog::upsert_master_data(&f.store, &data).unwrap();
+    let coffee = f
+        .store
+        .read(|c| catalog::item_by_sku(c, sample::COFFEE))
+        .unwrap();
+    assert_eq!(coffee.item.description, "Coffee beans 500 g, dark roast");
+    let counts = f.store.read(catalog::counts).unwrap();
+    assert_eq!(
+        (counts.items, counts.barcodes, counts.locations),
+        (5, 9, 15)
+    );
+}
+
+#[test]
+fn lookups_use_indexes_and_answer_correctly_with_many_items() {
+    let f = empty();
+    let n = 30_000;
+    let items: Vec<Item> = (0..n)
+        .map(|i| Item {
+            sku: format!("SKU-{i:06}"),
+            description: format!("item {i}"),
+            base_unit: "EA".into(),
+            tracking: Tracking::None,
+            min_shelf_life_days: 0,
+            inspection_required: false,
+            abc_class: catalog::AbcClass::C,
+            unit_value_cents: 1,
+            putaway_zone: None,
+        })
+        .collect();
+    let barcodes = (0..n)
+        .map(|i| catalog::Barcode {
+            code: format!("2{i:012}"),
+            sku: format!("SKU-{i:06}"),
+            unit: "EA".into(),
+            quantity: 1,
+        })
+        .collect();
+    catalog::upsert_master_data(
+        &f.store,
+        &MasterData {
+            items,
+            barcodes,
+            units: vec![],
+            ..sample::warehouse()
+        },
+    )
+    .unwrap();
+    let hit = f
+        .store
+        .read(|c| catalog::resolve_barcode(c, "2000000017777"))
+        .unwrap();
+    assert_eq!(hit.item.item.sku, "SKU-017777");
+    assert_eq!(
+        f.store
+            .read(|c| catalog::item_by_sku(c, "SKU-029999"))
+            .unwrap()
+            .item
+            .description,
+        "item 29999"
+    );
+
+    let plans: Vec<String> = f
+        .store
+        .read(|c| {
+            let mut out = Vec::new();
+            for sql in [
+                "SELECT item_id FROM barcodes WHERE code = '2000000017777'",
+                "SELECT id FROM items WHERE sku = 'SKU-017777'",
+                "SELECT id FROM locations WHERE code = 'A-01-01'",
+            ] {
+                let detail: String =
+                    c.query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |r| r.get(3))?;
+                out.push(detail);
+            }
+            Ok(out)
+        })
+        .unwrap();
+    for plan in &plans {
+        assert!(
+            plan.contains("USING") && !plan.starts_with("SCAN"),
+            "not indexed: {plan}"
+        );
+    }
+}
