@@ -4,11 +4,18 @@
 use std::process::{Command, Output};
 
 fn dockhand(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dockhand")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_dockhand"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[test]
@@ -29,10 +36,19 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "17 events: 17 pending",
         "OK: 7 balance rows equal the sums of 20 ledger rows; 17 events, seq gap-free, hash chain verified",
     ] {
-        assert!(shown.contains(expected), "missing {expected:?} in:\n{shown}");
+        assert!(
+            shown.contains(expected),
+            "missing {expected:?} in:\n{shown}"
+        );
     }
-    let available = shown.lines().find(|l| l.trim_start().starts_with("available ")).unwrap();
-    assert_eq!(available.split_whitespace().collect::<Vec<_>>(), ["available", "146", "6"]);
+    let available = shown
+        .lines()
+        .find(|l| l.trim_start().starts_with("available "))
+        .unwrap();
+    assert_eq!(
+        available.split_whitespace().collect::<Vec<_>>(),
+        ["available", "146", "6"]
+    );
 }
 
 #[test]
@@ -46,16 +62,31 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
     assert!(shown.contains("device handheld-07"), "{shown}");
-    assert!(shown.contains("17 events (last seq 17): 17 pending"), "{shown}");
+    assert!(
+        shown.contains("17 events (last seq 17): 17 pending"),
+        "{shown}"
+    );
     assert!(shown.contains("QA-01     VITC-60"), "{shown}");
 
     let raw = rusqlite::Connection::open(&db).unwrap();
-    raw.execute("UPDATE balances SET qty = qty + 5 WHERE status = 'quarantined'", []).unwrap();
+    raw.execute(
+        "UPDATE balances SET qty = qty + 5 WHERE status = 'quarantined'",
+        [],
+    )
+    .unwrap();
     drop(raw);
     let out = dockhand(&["inspect", db_arg]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("balance differs: VITC-60 at QA-01"), "{}", text(&out));
-    assert!(text(&out).contains("ledger 12 vs balance 17"), "{}", text(&out));
+    assert!(
+        text(&out).contains("balance differs: VITC-60 at QA-01"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("ledger 12 vs balance 17"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -77,18 +108,40 @@ fn the_demo_refuses_to_reuse_a_database_and_inspect_refuses_files_it_cannot_read
     let missing = dir.path().join("missing.db");
     let out = dockhand(&["inspect", missing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("there is no device database"), "{}", text(&out));
+    assert!(
+        text(&out).contains("there is no device database"),
+        "{}",
+        text(&out)
+    );
     assert!(!missing.exists());
 }
 
 #[test]
 fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dockhand(&["bench", "--iterations", "25", "--items", "500", "--dir", dir.path().to_str().unwrap()]);
+    let out = dockhand(&[
+        "bench",
+        "--iterations",
+        "25",
+        "--items",
+        "500",
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
-    for expected in ["bare INSERT + COMMIT", "receive line (command)", "putaway confirm (command)", "x bare", "at 500 items", "ratio large/small"] {
-        assert!(shown.contains(expected), "missing {expected:?} in:\n{shown}");
+    for expected in [
+        "bare INSERT + COMMIT",
+        "receive line (command)",
+        "putaway confirm (command)",
+        "x bare",
+        "at 500 items",
+        "ratio large/small",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "missing {expected:?} in:\n{shown}"
+        );
     }
     // The benchmark cleans up after itself.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

@@ -13,7 +13,10 @@ use rand::Rng;
 use uuid::Uuid;
 
 fn kills() -> usize {
-    std::env::var("DOCKHAND_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(200)
+    std::env::var("DOCKHAND_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
 }
 
 #[test]
@@ -37,10 +40,23 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
         child.kill().unwrap();
         let status = child.wait().unwrap();
         let mut stdout = String::new();
-        child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
         let mut stderr = String::new();
-        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
-        assert!(status.code().is_none(), "the soak child stopped by itself ({status}): {stderr}");
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert!(
+            status.code().is_none(),
+            "the soak child stopped by itself ({status}): {stderr}"
+        );
         killed_mid_run += 1;
 
         let store = Store::open(&db, "soak-device")
@@ -50,13 +66,22 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
         // Only complete lines: the kill may cut the last one short.
         for line in stdout.lines().filter(|l| l.len() >= 46) {
             let mut words = line.split_whitespace();
-            let (Some("committed"), Some(kind), Some(id)) = (words.next(), words.next(), words.next()) else {
+            let (Some("committed"), Some(kind), Some(id)) =
+                (words.next(), words.next(), words.next())
+            else {
                 continue;
             };
-            let Ok(op_id) = Uuid::parse_str(id) else { continue };
+            let Ok(op_id) = Uuid::parse_str(id) else {
+                continue;
+            };
             reported += 1;
-            assert!(store.read(|c| ops::is_committed(c, op_id)).unwrap(), "round {round}: {kind} {op_id} was reported committed but is missing");
-            let events = store.read(|c| outbox::events_of_operation(c, op_id)).unwrap();
+            assert!(
+                store.read(|c| ops::is_committed(c, op_id)).unwrap(),
+                "round {round}: {kind} {op_id} was reported committed but is missing"
+            );
+            let events = store
+                .read(|c| outbox::events_of_operation(c, op_id))
+                .unwrap();
             let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
             match kind {
                 "receive" => assert_eq!(types, ["receiving.line_received"]),
@@ -79,7 +104,9 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
     }
     let store = Store::open(&db, "soak-device").unwrap();
     let counts = store.read(outbox::counts).unwrap();
-    let committed: i64 = store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM operations", [], |r| r.get(0))?)).unwrap();
+    let committed: i64 = store
+        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM operations", [], |r| r.get(0))?))
+        .unwrap();
     eprintln!(
         "{killed_mid_run} kills in {:.1} s: {reported} commits reported by the child, {committed} commands and {} events in the database",
         started.elapsed().as_secs_f64(),
@@ -87,5 +114,8 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
     );
     assert_eq!(killed_mid_run, kills());
     assert!(reported as i64 <= committed);
-    assert!(committed >= kills() as i64, "the child did too little work between kills to test anything");
+    assert!(
+        committed >= kills() as i64,
+        "the child did too little work between kills to test anything"
+    );
 }
