@@ -395,6 +395,36 @@ fn the_same_lot_scanned_with_another_expiry_is_refused() {
 }
 
 #[test]
+fn another_expiry_for_a_known_lot_on_a_blind_receipt_leaves_no_half_made_line() {
+    let f = seeded();
+    receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_EA), 6)).unwrap();
+    receiving::open_blind_receipt(
+        &f.store,
+        &receiving::OpenBlindReceipt {
+            op_id: op(),
+            operator: "alice".into(),
+            receipt_id: "DN-1".into(),
+            reference: "DN-1".into(),
+            supplier: "Nordic Foods".into(),
+        },
+    )
+    .unwrap();
+    // The blind receipt has no milk line yet: receiving makes one before it meets the lot.
+    let mut cmd = receive(milk_expiring("L2611A", date(2027, 4, 1)), 6);
+    cmd.receipt_id = "DN-1".into();
+    let err = assert_rejected(&f.store, "lot_expiry_mismatch", || {
+        receiving::receive_line(&f.store, &cmd)
+    });
+    assert_message_names(&err, &["L2611A", "2027-03-01", "2027-04-01"]);
+    let lines = f
+        .store
+        .read(|c| receiving::receipt(c, "DN-1"))
+        .unwrap()
+        .lines;
+    assert!(lines.is_empty(), "{lines:?}");
+}
+
+#[test]
 fn a_serial_tracked_item_without_a_serial_is_refused() {
     let f = seeded();
     let err = assert_rejected(&f.store, "serial_required", || {
