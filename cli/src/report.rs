@@ -100,4 +100,9 @@ pub fn print_integrity(report: &IntegrityReport) {
     for b in &report.chain_breaks {
         println!("  outbox chain: {b:?}");
     }
+    for seq in &report.pending_behind_cursor {
+        println!(
+            "  outbox: pending event #{seq} is behind the send cursor and would never be sent"
+        );
+    }
 }

@@ -61,6 +61,8 @@ pub struct IntegrityReport {
     pub over_reservations: Vec<OverReservation>,
     /// Gaps, broken links and altered events in the outbox.
     pub chain_breaks: Vec<ChainBreak>,
+    /// Pending events behind the outbox cursor (they would never be sent).
+    pub pending_behind_cursor: Vec<i64>,
 }
 
 impl IntegrityReport {
@@ -69,6 +71,7 @@ impl IntegrityReport {
         self.balance_differences.is_empty()
             && self.over_reservations.is_empty()
             && self.chain_breaks.is_empty()
+            && self.pending_behind_cursor.is_empty()
     }
 }
 
@@ -138,6 +141,7 @@ pub fn verify_integrity(conn: &Connection) -> Result<IntegrityReport> {
         balance_differences,
         over_reservations,
         chain_breaks: outbox::verify_chain(conn)?,
+        pending_behind_cursor: outbox::pending_behind_cursor(conn)?,
     })
 }
 

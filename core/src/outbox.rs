@@ -271,7 +271,9 @@ fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
 /// Pending events in `seq` order, at most `limit`.
 pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {EVENT_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1"
+        "SELECT {EVENT_COLUMNS} FROM outbox
+         WHERE seq >= (SELECT first_pending FROM outbox_cursor) AND state = 'pending'
+         ORDER BY seq LIMIT ?1"
     ))?;
     let rows = stmt.query_map([limit as i64], event_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -298,7 +300,7 @@ pub fn events_of_operation(conn: &Connection, op_id: Uuid) -> Result<Vec<Event>>
 /// Rejected events: the exceptions a person must resolve.
 pub fn rejected(conn: &Connection) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {EVENT_COLUMNS} FROM outbox WHERE state = 'rejected' ORDER BY seq"
+        "SELECT {EVENT_COLUMNS} FROM outbox INDEXED BY outbox_rejected WHERE state = 'rejected' ORDER BY seq"
     ))?;
     let rows = stmt.query_map([], event_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -334,11 +336,52 @@ pub fn counts(conn: &Connection) -> Result<OutboxCounts> {
         })?)
 }
 
-fn state_of(conn: &Connection, event_id: Uuid) -> Result<OutboxState> {
-    conn.prepare_cached("SELECT state FROM outbox WHERE event_id = ?1")?
-        .query_row([event_id.to_string()], |r| r.get(0))
-        .optional()?
-        .ok_or(Error::UnknownEvent { event_id })
+/// `seq` and state of each event, looked up among the pending tail first (the hub answers for what
+/// was just sent) and in the whole outbox only for ids not found there (a retried answer).
+fn locate(conn: &Connection, event_ids: &[Uuid]) -> Result<Vec<(Uuid, i64, OutboxState)>> {
+    let wanted: std::collections::HashSet<String> = event_ids.iter().map(Uuid::to_string).collect();
+    let scan = |sql: &str,
+                found: &mut std::collections::HashMap<String, (i64, OutboxState)>|
+     -> Result<()> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(1)?;
+            if wanted.contains(&id) {
+                found.insert(id, (row.get::<_, i64>(0)?, row.get::<_, OutboxState>(2)?));
+            }
+        }
+        Ok(())
+    };
+    let mut found = std::collections::HashMap::with_capacity(event_ids.len());
+    scan(
+        "SELECT seq, event_id, state FROM outbox WHERE seq >= (SELECT first_pending FROM outbox_cursor)",
+        &mut found,
+    )?;
+    if found.len() < wanted.len() {
+        scan("SELECT seq, event_id, state FROM outbox", &mut found)?;
+    }
+    event_ids
+        .iter()
+        .map(|&event_id| {
+            found
+                .get(&event_id.to_string())
+                .map(|&(seq, state)| (event_id, seq, state))
+                .ok_or(Error::UnknownEvent { event_id })
+        })
+        .collect()
+}
+
+/// Moves the cursor past events that are no longer pending.
+fn advance_cursor(tx: &WriteTx<'_>) -> Result<()> {
+    tx.conn()
+        .prepare_cached(
+            "UPDATE outbox_cursor SET first_pending = COALESCE(
+                 (SELECT MIN(seq) FROM outbox WHERE seq >= first_pending AND state = 'pending'),
+                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox))",
+        )?
+        .execute([])?;
+    Ok(())
 }
 
 /// Marks events acknowledged by the hub. Acknowledging twice is harmless (a lost response followed
@@ -346,8 +389,8 @@ fn state_of(conn: &Connection, event_id: Uuid) -> Result<OutboxState> {
 pub fn acknowledge(store: &Store, event_ids: &[Uuid]) -> Result<usize> {
     store.write(|tx| {
         let mut changed = 0;
-        for &event_id in event_ids {
-            match state_of(tx.conn(), event_id)? {
+        for (event_id, seq, state) in locate(tx.conn(), event_ids)? {
+            match state {
                 OutboxState::Acknowledged => {}
                 OutboxState::Rejected => {
                     return Err(Error::EventState {
@@ -361,12 +404,13 @@ pub fn acknowledge(store: &Store, event_ids: &[Uuid]) -> Result<usize> {
                         .conn()
                         .prepare_cached(
                             "UPDATE outbox SET state = 'acknowledged', state_changed_at = ?2
-                             WHERE event_id = ?1",
+                             WHERE seq = ?1",
                         )?
-                        .execute((event_id.to_string(), tx.now_utc_text()))?;
+                        .execute((seq, tx.now_utc_text()))?;
                 }
             }
         }
+        advance_cursor(tx)?;
         Ok(changed)
     })
 }
@@ -374,7 +418,8 @@ pub fn acknowledge(store: &Store, event_ids: &[Uuid]) -> Result<usize> {
 /// Marks an event rejected by the hub, with the hub's code and reason.
 pub fn reject(store: &Store, event_id: Uuid, code: &str, reason: &str) -> Result<()> {
     store.write(|tx| {
-        match state_of(tx.conn(), event_id)? {
+        let (_, seq, state) = locate(tx.conn(), &[event_id])?.remove(0);
+        match state {
             OutboxState::Pending => {}
             OutboxState::Rejected => return Ok(()),
             OutboxState::Acknowledged => {
@@ -388,9 +433,10 @@ pub fn reject(store: &Store, event_id: Uuid, code: &str, reason: &str) -> Result
         tx.conn()
             .prepare_cached(
                 "UPDATE outbox SET state = 'rejected', reject_code = ?2, reject_reason = ?3,
-                 state_changed_at = ?4 WHERE event_id = ?1",
+                 state_changed_at = ?4 WHERE seq = ?1",
             )?
-            .execute((event_id.to_string(), code, reason, tx.now_utc_text()))?;
+            .execute((seq, code, reason, tx.now_utc_text()))?;
+        advance_cursor(tx)?;
         Ok(())
     })
 }
@@ -443,4 +489,15 @@ pub fn verify_chain(conn: &Connection) -> Result<Vec<ChainBreak>> {
         prev_hash = event.hash;
     }
     Ok(breaks)
+}
+
+/// Pending events the cursor has already passed: they would never be sent. Always empty unless the
+/// file was edited by hand.
+pub fn pending_behind_cursor(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq FROM outbox WHERE state = 'pending'
+         AND seq < (SELECT first_pending FROM outbox_cursor) ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

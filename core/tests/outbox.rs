@@ -209,3 +209,64 @@ fn a_rejected_command_appends_no_event() {
         .collect();
     assert_eq!(seqs, vec![1, 2, 3, 4]);
 }
+
+#[test]
+fn the_pending_list_follows_acknowledgements_out_of_order_and_new_events() {
+    let f = seeded();
+    three_receipts(&f);
+    let all = f.store.read(|c| outbox::pending(c, 10)).unwrap();
+    // The hub answers for #2 first, then rejects #1; #3 stays pending.
+    outbox::acknowledge(&f.store, &[all[1].event_id]).unwrap();
+    let seqs = |f: &Fixture| -> Vec<i64> {
+        f.store
+            .read(|c| outbox::pending(c, 10))
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect()
+    };
+    assert_eq!(seqs(&f), vec![1, 3]);
+    outbox::reject(&f.store, all[0].event_id, "bad", "refused").unwrap();
+    assert_eq!(seqs(&f), vec![3]);
+    outbox::acknowledge(&f.store, &[all[2].event_id]).unwrap();
+    assert!(seqs(&f).is_empty());
+    receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_EA), 2)).unwrap();
+    assert_eq!(seqs(&f), vec![4]);
+    // A retried answer for an event acknowledged long ago is still found and harmless.
+    assert_eq!(
+        outbox::acknowledge(&f.store, &[all[1].event_id]).unwrap(),
+        0
+    );
+    assert!(f.store.verify_integrity().unwrap().is_ok());
+}
+
+#[test]
+fn a_pending_event_behind_the_send_cursor_fails_integrity() {
+    let f = seeded();
+    three_receipts(&f);
+    let raw = Connection::open(f.path()).unwrap();
+    raw.execute("UPDATE outbox_cursor SET first_pending = 3", [])
+        .unwrap();
+    let report = f.store.verify_integrity().unwrap();
+    assert_eq!(report.pending_behind_cursor, vec![1, 2]);
+    assert!(!report.is_ok());
+}
+
+#[test]
+fn json_strings_are_escaped_exactly_as_serde_json_does() {
+    for text in [
+        "plain",
+        "quote \" and \\ backslash",
+        "tab\tnew\nline\r",
+        "bell\u{7} nul\u{0} unit\u{1f}",
+        "é ü 漢字 🙂",
+        "\u{8}\u{c}",
+    ] {
+        let value = serde_json::Value::String(text.to_string());
+        assert_eq!(
+            outbox::canonical_json(&value),
+            serde_json::to_string(&value).unwrap(),
+            "{text:?}"
+        );
+    }
+}

@@ -142,9 +142,12 @@ CREATE TABLE receipt_lines (
 
 -- ---- outbox and idempotency ----------------------------------------------------------------------
 -- Events in per-device order; `seq` is gap-free and `hash` chains each event to the one before.
+-- Appending writes this table only (no index): a confirmed scan costs as few pages as possible.
+-- Pending events are found from `outbox_cursor`, rejected ones through a partial index that a
+-- pending row never enters. `event_id` is a UUID v7, unique by construction.
 CREATE TABLE outbox (
     seq               INTEGER PRIMARY KEY CHECK (seq >= 1),
-    event_id          TEXT NOT NULL UNIQUE,
+    event_id          TEXT NOT NULL,
     device_id         TEXT NOT NULL,
     event_type        TEXT NOT NULL,
     occurred_at       TEXT NOT NULL,
@@ -160,7 +163,13 @@ CREATE TABLE outbox (
     reject_reason     TEXT,
     state_changed_at  TEXT
 );
-CREATE INDEX outbox_pending ON outbox (seq) WHERE state = 'pending';
+CREATE INDEX outbox_rejected ON outbox (seq) WHERE state = 'rejected';
+-- Every event before `first_pending` has left the pending state.
+CREATE TABLE outbox_cursor (
+    singleton      INTEGER PRIMARY KEY CHECK (singleton = 1),
+    first_pending  INTEGER NOT NULL CHECK (first_pending >= 1)
+);
+INSERT INTO outbox_cursor (singleton, first_pending) VALUES (1, 1);
 CREATE TRIGGER outbox_envelope_immutable
 BEFORE UPDATE OF seq, event_id, device_id, event_type, occurred_at, tz_offset, user_id,
                  schema_version, op_id, payload, prev_hash, hash ON outbox

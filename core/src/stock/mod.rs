@@ -117,8 +117,10 @@ pub fn apply(tx: &WriteTx<'_>, movement: &Movement) -> Result<MovementRecord> {
         ));
     }
     let conn = tx.conn();
+    let mut source_on_hand = None;
     if let Some(from) = &movement.from {
         let on_hand = bucket_quantity(conn, movement.item_id, from)?;
+        source_on_hand = Some(on_hand);
         let usable = if from.status == StockStatus::Available {
             let free =
                 reservations::unreserved(conn, movement.item_id, from.location_id, &from.lot)?;
@@ -152,10 +154,11 @@ pub fn apply(tx: &WriteTx<'_>, movement: &Movement) -> Result<MovementRecord> {
             movement,
             from,
             -movement.quantity,
+            source_on_hand,
         )?);
     }
     if let Some(to) = &movement.to {
-        let id = write_leg(tx, movement_id, movement, to, movement.quantity)?;
+        let id = write_leg(tx, movement_id, movement, to, movement.quantity, None)?;
         movement_id.get_or_insert(id);
     }
     let movement_id = movement_id.unwrap_or_default();
@@ -166,13 +169,15 @@ pub fn apply(tx: &WriteTx<'_>, movement: &Movement) -> Result<MovementRecord> {
 }
 
 /// Appends one ledger row and applies it to its balance; returns the row id.
-/// `movement_id: None` makes the row the first leg of a new movement (its own id).
+/// `movement_id: None` makes the row the first leg of a new movement (its own id);
+/// `source_on_hand` is the bucket's quantity before an outgoing leg.
 fn write_leg(
     tx: &WriteTx<'_>,
     movement_id: Option<i64>,
     movement: &Movement,
     bucket: &Bucket,
     delta: i64,
+    source_on_hand: Option<i64>,
 ) -> Result<i64> {
     let conn = tx.conn();
     let key = (
@@ -211,22 +216,20 @@ fn write_leg(
         )?
         .execute((key.0, key.1, key.2, key.3, key.4, key.5, delta))?;
     } else {
-        // A row at zero is deleted, so "empty location" means "no balance rows".
-        // Delete first: after an update the remainder could equal the delta by chance.
-        let deleted = conn
-            .prepare_cached(
-                "DELETE FROM balances WHERE item_id = ?1 AND location_id = ?2
-             AND lot = ?3 AND serial = ?4 AND lpn = ?5 AND status = ?6 AND qty = -?7",
-            )?
-            .execute((key.0, key.1, key.2, key.3, key.4, key.5, delta))?;
-        let updated = conn
-            .prepare_cached(
-                "UPDATE balances SET qty = qty + ?7 WHERE item_id = ?1 AND location_id = ?2
-             AND lot = ?3 AND serial = ?4 AND lpn = ?5 AND status = ?6 AND qty > -?7",
-            )?
-            .execute((key.0, key.1, key.2, key.3, key.4, key.5, delta))?;
-        if deleted + updated != 1 {
-            // `apply` checked the source first; reaching here means the balance moved under us.
+        // A row at zero is deleted, so "empty location" means "no balance rows". `apply` read the
+        // quantity on hand; the statements check it is still that.
+        let on_hand = source_on_hand.unwrap_or(0);
+        let sql = if on_hand == -delta {
+            "DELETE FROM balances WHERE item_id = ?1 AND location_id = ?2
+             AND lot = ?3 AND serial = ?4 AND lpn = ?5 AND status = ?6 AND qty = ?8 AND ?7 < 0"
+        } else {
+            "UPDATE balances SET qty = qty + ?7 WHERE item_id = ?1 AND location_id = ?2
+             AND lot = ?3 AND serial = ?4 AND lpn = ?5 AND status = ?6 AND qty = ?8"
+        };
+        let changed = conn
+            .prepare_cached(sql)?
+            .execute((key.0, key.1, key.2, key.3, key.4, key.5, delta, on_hand))?;
+        if changed != 1 {
             return Err(Error::invalid(
                 "movement",
                 format!(
