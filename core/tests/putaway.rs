@@ -5,20 +5,12 @@
 mod common;
 
 use common::*;
-use dockhand_core::catalog::{self, LocationStatus, MasterData};
+use dockhand_core::catalog::LocationStatus;
 use dockhand_core::putaway::{self, ConfirmPutaway, PutawayRequest, SuggestionRule};
 use dockhand_core::receiving::{self, LineReceived};
 use dockhand_core::{ScannedGoods, StockStatus, outbox, sample, stock};
 
 // ---- local helpers ---------------------------------------------------------------------------
-
-fn towels() -> ScannedGoods {
-    ScannedGoods::barcode(sample::TOWELS_EA)
-}
-
-fn towel_cases() -> ScannedGoods {
-    ScannedGoods::barcode(sample::TOWELS_CS)
-}
 
 fn coffee(lot: &str) -> ScannedGoods {
     ScannedGoods::barcode(sample::COFFEE_EA).with_lot(lot)
@@ -67,29 +59,8 @@ fn suggest(f: &Fixture, scan: ScannedGoods, lpn: Option<&str>) -> putaway::Putaw
     putaway::suggest_putaway(&f.store, &request(scan, lpn)).unwrap()
 }
 
-/// A putaway by bob from DOCK-01.
-fn move_to(scan: ScannedGoods, quantity: i64, to: &str, check: &str) -> ConfirmPutaway {
-    ConfirmPutaway {
-        op_id: op(),
-        operator: "bob".into(),
-        from: "DOCK-01".into(),
-        scan,
-        lpn: None,
-        quantity,
-        to: to.into(),
-        check_string: check.into(),
-        override_reason: None,
-    }
-}
-
 fn confirm(f: &Fixture, cmd: &ConfirmPutaway) -> putaway::PutawayConfirmed {
     putaway::confirm_putaway(&f.store, cmd).unwrap()
-}
-
-fn at(f: &Fixture, location: &str) -> Vec<stock::Balance> {
-    f.store
-        .read(|c| stock::balances_at_location(c, location))
-        .unwrap()
 }
 
 /// (sku, lot, lpn, status, quantity) of every balance at a location.
@@ -127,39 +98,6 @@ fn the_event(f: &Fixture, op_id: uuid::Uuid) -> outbox::Event {
         .unwrap();
     assert_eq!(events.len(), 1, "{events:?}");
     events.into_iter().next().unwrap()
-}
-
-fn assert_message_names(err: &dockhand_core::Error, values: &[&str]) {
-    let message = err.to_string();
-    for value in values {
-        assert!(
-            message.contains(value),
-            "the message {message:?} should name {value:?}"
-        );
-    }
-}
-
-fn assert_integrity(f: &Fixture) {
-    let report = f.store.verify_integrity().unwrap();
-    assert!(report.is_ok(), "integrity report: {report:?}");
-}
-
-/// Changes one sample location through a master data update.
-fn change_location(f: &Fixture, code: &str, change: impl FnOnce(&mut catalog::Location)) {
-    let mut location = sample::warehouse()
-        .locations
-        .into_iter()
-        .find(|l| l.code == code)
-        .unwrap();
-    change(&mut location);
-    catalog::upsert_master_data(
-        &f.store,
-        &MasterData {
-            locations: vec![location],
-            ..MasterData::default()
-        },
-    )
-    .unwrap();
 }
 
 // ---- suggestions -----------------------------------------------------------------------------

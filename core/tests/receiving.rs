@@ -102,12 +102,6 @@ fn line(f: &Fixture, id: &str, line_no: i64) -> receiving::ReceiptLine {
         .unwrap()
 }
 
-fn at(f: &Fixture, location: &str) -> Vec<stock::Balance> {
-    f.store
-        .read(|c| stock::balances_at_location(c, location))
-        .unwrap()
-}
-
 fn events_of(f: &Fixture, op_id: uuid::Uuid) -> Vec<outbox::Event> {
     f.store
         .read(|c| outbox::events_of_operation(c, op_id))
@@ -116,21 +110,6 @@ fn events_of(f: &Fixture, op_id: uuid::Uuid) -> Vec<outbox::Event> {
 
 fn all_events(f: &Fixture) -> Vec<outbox::Event> {
     f.store.read(|c| outbox::events(c, 1, 10_000)).unwrap()
-}
-
-fn assert_message_names(err: &dockhand_core::Error, values: &[&str]) {
-    let message = err.to_string();
-    for value in values {
-        assert!(
-            message.contains(value),
-            "the message {message:?} should name {value:?}"
-        );
-    }
-}
-
-fn assert_integrity(f: &Fixture) {
-    let report = f.store.verify_integrity().unwrap();
-    assert!(report.is_ok(), "integrity report: {report:?}");
 }
 
 fn expected_line(line_no: i64, sku: &str, quantity: i64, unit: &str) -> receiving::ExpectedLine {

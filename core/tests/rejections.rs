@@ -5,69 +5,19 @@
 mod common;
 
 use common::*;
-use dockhand_core::catalog::{self, LocationStatus, MasterData};
-use dockhand_core::putaway::{self, ConfirmPutaway};
+use dockhand_core::catalog::LocationStatus;
+use dockhand_core::putaway;
 use dockhand_core::receiving::{self, ExpectedLine, ExpectedReceipt};
-use dockhand_core::{Error, ErrorKind, ScannedGoods, sample};
+use dockhand_core::{ErrorKind, ScannedGoods, sample};
 use uuid::Uuid;
 
 // ---- local helpers ---------------------------------------------------------------------------
-
-fn assert_message_names(err: &Error, values: &[&str]) {
-    let message = err.to_string();
-    for value in values {
-        assert!(
-            message.contains(value),
-            "the message {message:?} should name {value:?}"
-        );
-    }
-}
-
-fn towels() -> ScannedGoods {
-    ScannedGoods::barcode(sample::TOWELS_EA)
-}
-
-fn towel_cases() -> ScannedGoods {
-    ScannedGoods::barcode(sample::TOWELS_CS)
-}
 
 /// Seeded warehouse with one case of towels (24) received at DOCK-01.
 fn towels_on_the_dock() -> Fixture {
     let f = seeded();
     receiving::receive_line(&f.store, &receive(towel_cases(), 1)).unwrap();
     f
-}
-
-/// A putaway by bob from DOCK-01.
-fn move_to(scan: ScannedGoods, quantity: i64, to: &str, check: &str) -> ConfirmPutaway {
-    ConfirmPutaway {
-        op_id: op(),
-        operator: "bob".into(),
-        from: "DOCK-01".into(),
-        scan,
-        lpn: None,
-        quantity,
-        to: to.into(),
-        check_string: check.into(),
-        override_reason: None,
-    }
-}
-
-fn change_location(f: &Fixture, code: &str, change: impl FnOnce(&mut catalog::Location)) {
-    let mut location = sample::warehouse()
-        .locations
-        .into_iter()
-        .find(|l| l.code == code)
-        .unwrap();
-    change(&mut location);
-    catalog::upsert_master_data(
-        &f.store,
-        &MasterData {
-            locations: vec![location],
-            ..MasterData::default()
-        },
-    )
-    .unwrap();
 }
 
 fn milk_expiring(lot: &str, expiry: chrono::NaiveDate) -> ScannedGoods {

@@ -5,8 +5,10 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use dockhand_core::catalog::MasterData;
+use dockhand_core::putaway::ConfirmPutaway;
 use dockhand_core::receiving::{self, ReceiveLine};
-use dockhand_core::{ManualClock, ScannedGoods, Store, StoreOptions, catalog, sample};
+use dockhand_core::{ManualClock, ScannedGoods, Store, StoreOptions, catalog, sample, stock};
 use tempfile::TempDir;
 use uuid::Uuid;
 
@@ -123,4 +125,71 @@ pub fn assert_rejected<T: std::fmt::Debug>(
         "a rejected command changed the database ({err})"
     );
     err
+}
+
+/// Loose paper towels (untracked, each).
+pub fn towels() -> ScannedGoods {
+    ScannedGoods::barcode(sample::TOWELS_EA)
+}
+
+/// A case of 24 paper towels.
+pub fn towel_cases() -> ScannedGoods {
+    ScannedGoods::barcode(sample::TOWELS_CS)
+}
+
+/// Bob puts `quantity` of the scanned goods from DOCK-01 to `to`, scanning `check`.
+pub fn move_to(scan: ScannedGoods, quantity: i64, to: &str, check: &str) -> ConfirmPutaway {
+    ConfirmPutaway {
+        op_id: op(),
+        operator: "bob".into(),
+        from: "DOCK-01".into(),
+        scan,
+        lpn: None,
+        quantity,
+        to: to.into(),
+        check_string: check.into(),
+        override_reason: None,
+    }
+}
+
+/// Every balance at a location.
+pub fn at(f: &Fixture, location: &str) -> Vec<stock::Balance> {
+    f.store
+        .read(|c| stock::balances_at_location(c, location))
+        .unwrap()
+}
+
+/// The error's sentence names every one of `values`.
+pub fn assert_message_names(err: &dockhand_core::Error, values: &[&str]) {
+    let message = err.to_string();
+    for value in values {
+        assert!(
+            message.contains(value),
+            "the message {message:?} should name {value:?}"
+        );
+    }
+}
+
+/// `verify_integrity()` finds nothing wrong.
+pub fn assert_integrity(f: &Fixture) {
+    let report = f.store.verify_integrity().unwrap();
+    assert!(report.is_ok(), "integrity report: {report:?}");
+}
+
+/// Changes one sample location through a master data update (e.g. blocks it).
+pub fn change_location(f: &Fixture, code: &str, change: impl FnOnce(&mut catalog::Location)) {
+    let mut location = sample::warehouse()
+        .locations
+        .into_iter()
+        .find(|l| l.code == code)
+        .unwrap();
+    change(&mut location);
+    catalog::upsert_master_data(
+        &f.store,
+        &MasterData {
+            locations: vec![location],
+            ..MasterData::default()
+        },
+    )
+    .unwrap();
 }
