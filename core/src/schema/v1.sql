@@ -80,8 +80,10 @@ CREATE TABLE ledger (
     lot          TEXT NOT NULL,
     serial       TEXT NOT NULL,
     lpn          TEXT NOT NULL,
-    status       TEXT NOT NULL CHECK (status IN ('received', 'available', 'in_transit',
-                                                  'quarantined', 'damaged', 'return_pending')),
+    -- OR rather than IN: SQLite builds a temporary table for an IN list on every insert.
+    status       TEXT NOT NULL CHECK (status = 'received' OR status = 'available'
+                                      OR status = 'in_transit' OR status = 'quarantined'
+                                      OR status = 'damaged' OR status = 'return_pending'),
     delta        INTEGER NOT NULL CHECK (delta <> 0),
     reason       TEXT NOT NULL,
     recorded_at  TEXT NOT NULL
@@ -158,7 +160,8 @@ CREATE TABLE outbox (
     payload           TEXT NOT NULL,
     prev_hash         TEXT NOT NULL,
     hash              TEXT NOT NULL,
-    state             TEXT NOT NULL CHECK (state IN ('pending', 'acknowledged', 'rejected')),
+    state             TEXT NOT NULL CHECK (state = 'pending' OR state = 'acknowledged'
+                                           OR state = 'rejected'),
     reject_code       TEXT,
     reject_reason     TEXT,
     state_changed_at  TEXT
