@@ -186,22 +186,28 @@ fn towels_request() -> PutawayRequest {
     }
 }
 
-/// Bare commit, receive and putaway samples, interleaved in rounds so drift hits all three alike.
-fn measure(bare: &mut Bare, device: &Device, iterations: usize) -> Result<[Figures; 3], Error> {
-    let (mut b, mut r, mut p) = (Vec::new(), Vec::new(), Vec::new());
+/// Bare commit, receive and putaway samples for each (bare, device) pair, all interleaved in rounds
+/// so that the machine's slow and fast phases hit every figure alike.
+fn measure(pairs: &mut [(Bare, Device)], iterations: usize) -> Result<Vec<[Figures; 3]>, Error> {
+    let mut samples: Vec<[Vec<Duration>; 3]> = pairs.iter().map(|_| Default::default()).collect();
     let per_round = iterations.div_ceil(ROUNDS);
     for _ in 0..ROUNDS {
-        for _ in 0..per_round {
-            b.push(bare.commit_one()?);
-        }
-        for _ in 0..per_round {
-            r.push(device.receive()?);
-        }
-        for _ in 0..per_round {
-            p.push(device.put_away()?);
+        for ((bare, device), [b, r, p]) in pairs.iter_mut().zip(samples.iter_mut()) {
+            for _ in 0..per_round {
+                b.push(bare.commit_one()?);
+            }
+            for _ in 0..per_round {
+                r.push(device.receive()?);
+            }
+            for _ in 0..per_round {
+                p.push(device.put_away()?);
+            }
         }
     }
-    Ok([Figures::new(b), Figures::new(r), Figures::new(p)])
+    Ok(samples
+        .into_iter()
+        .map(|[b, r, p]| [Figures::new(b), Figures::new(r), Figures::new(p)])
+        .collect())
 }
 
 fn catalog_of(n: usize, offset: usize) -> MasterData {
@@ -272,19 +278,26 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         );
     }
 
-    let mut bare_mem = Bare::open(None)?;
-    let device_mem = Device::open(None, args.iterations + ROUNDS)?;
-    let [mb, mr, mp] = measure(&mut bare_mem, &device_mem, args.iterations)?;
+    let memory = (
+        Bare::open(None)?,
+        Device::open(None, args.iterations + ROUNDS)?,
+    );
     if args.memory_only {
+        let [mb, mr, mp] = measure(&mut [memory], args.iterations)?.remove(0);
         println!("\nin-memory database:");
         line("bare INSERT + COMMIT", &mb, None);
         line("receive line (command)", &mr, Some(&mb));
         line("putaway confirm (command)", &mp, Some(&mb));
         return Ok(ExitCode::SUCCESS);
     }
-    let mut bare = Bare::open(Some(dir.path().join("bare.db")))?;
-    let device = Device::open(Some(dir.path().join("device.db")), args.iterations + ROUNDS)?;
-    let [fb, fr, fp] = measure(&mut bare, &device, args.iterations)?;
+    let file = (
+        Bare::open(Some(dir.path().join("bare.db")))?,
+        Device::open(Some(dir.path().join("device.db")), args.iterations + ROUNDS)?,
+    );
+    let mut figures = measure(&mut [file, memory], args.iterations)?.into_iter();
+    let (Some([fb, fr, fp]), Some([mb, mr, mp])) = (figures.next(), figures.next()) else {
+        return Err(bench_error("measure", "missing figures"));
+    };
     println!("\nfile database (WAL, synchronous=FULL):");
     line("bare INSERT + COMMIT", &fb, None);
     line("receive line (command)", &fr, Some(&fb));
