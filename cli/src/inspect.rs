@@ -9,7 +9,7 @@ use dockhand_core::{Store, SystemClock, catalog, outbox, schema, stock};
 use crate::report;
 
 pub fn run(path: &Path) -> Result<ExitCode, dockhand_core::Error> {
-    let store = Store::open_existing(path, Arc::new(SystemClock))?;
+    let store = Store::open_read_only(path, Arc::new(SystemClock))?;
     let (counts, totals, balances, outbox_counts, rejected, version) = store.read(|c| {
         Ok((
             catalog::counts(c)?,

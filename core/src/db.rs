@@ -28,12 +28,22 @@ use crate::schema::{self, LATEST_VERSION};
 pub struct Policy {
     /// How far above the expected quantity a receipt line may go without a supervisor, in percent.
     pub over_receipt_tolerance_percent: u32,
+    /// A count variance of at most this many base units (and at most
+    /// `count_tolerance_value_cents`) is adjusted at once; beyond it a recount is required.
+    pub count_tolerance_units: i64,
+    /// Value limit of a variance adjusted without a recount, in cents.
+    pub count_tolerance_value_cents: i64,
+    /// A confirmed variance worth more than this (in cents) needs a supervisor's approval.
+    pub count_approval_value_cents: i64,
 }
 
 impl Default for Policy {
     fn default() -> Self {
         Self {
             over_receipt_tolerance_percent: 5,
+            count_tolerance_units: 1,
+            count_tolerance_value_cents: 1_000,
+            count_approval_value_cents: 10_000,
         }
     }
 }
@@ -183,9 +193,10 @@ impl Store {
         })
     }
 
-    /// Opens an existing device database for whichever device it belongs to (support tools such as
-    /// `dockhand inspect`). Never creates a file: a mistyped path is an error, not a new database.
-    pub fn open_existing(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Self> {
+    /// Opens an existing device database read-only, for whichever device it belongs to (support
+    /// tools such as `dockhand inspect`). Never creates, migrates or checkpoints the file: a support
+    /// copy stays exactly as it was sent. Writes through this store fail.
+    pub fn open_read_only(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let unreadable = |reason: String| Error::DatabaseUnreadable {
             path: path.clone(),
@@ -194,35 +205,39 @@ impl Store {
         if !path.exists() {
             return Err(Error::DatabaseMissing { path });
         }
-        let device_id = {
-            let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(|e| unreadable(e.to_string()))?;
-            let found = schema::version(&conn).map_err(|e| unreadable(e.to_string()))?;
-            if found > LATEST_VERSION {
-                return Err(Error::SchemaTooNew {
-                    path: path.clone(),
-                    found,
-                    supported: LATEST_VERSION,
-                });
-            }
-            if found == 0 {
-                return Err(unreadable(
-                    "it is not a dockhand database (schema version 0)".into(),
-                ));
-            }
-            conn.query_row("SELECT device_id FROM device", [], |r| {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(&path, flags).map_err(|e| unreadable(e.to_string()))?;
+        let found = schema::version(&conn).map_err(|e| unreadable(e.to_string()))?;
+        if found > LATEST_VERSION {
+            return Err(Error::SchemaTooNew {
+                path: path.clone(),
+                found,
+                supported: LATEST_VERSION,
+            });
+        }
+        if found < LATEST_VERSION {
+            return Err(unreadable(format!(
+                "it has schema version {found}; this tool reads version {LATEST_VERSION} \
+                 (the app upgrades a device's database when it opens it)"
+            )));
+        }
+        let device_id = conn
+            .query_row("SELECT device_id FROM device", [], |r| {
                 r.get::<_, String>(0)
             })
-            .map_err(|e| unreadable(format!("no device record: {e}")))?
-        };
-        Self::open_with(
-            &path,
-            StoreOptions {
+            .map_err(|e| unreadable(format!("no device record: {e}")))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: Some(path),
+            options: StoreOptions {
                 device_id,
                 clock,
                 policy: Policy::default(),
             },
-        )
+        })
     }
 
     /// Opens a private in-memory database (tests, benchmarks).
@@ -243,6 +258,20 @@ impl Store {
                 path: shown_path(),
                 found,
                 supported: LATEST_VERSION,
+            });
+        }
+        if found < 0 {
+            return Err(Error::DatabaseUnreadable {
+                path: shown_path(),
+                reason: format!("schema version {found} is not one dockhand writes"),
+            });
+        }
+        if found == 0 && !schema::is_empty(&conn)? {
+            return Err(Error::DatabaseUnreadable {
+                path: shown_path(),
+                reason:
+                    "it is an SQLite database of another application (schema version 0 with tables)"
+                        .into(),
             });
         }
         conn.busy_timeout(Duration::from_secs(5))?;
@@ -312,7 +341,19 @@ impl Store {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>> {
-        self.conn.lock().map_err(|_| Error::Poisoned)
+        match self.conn.lock() {
+            Ok(conn) => Ok(conn),
+            // A panic inside a command rolled its transaction back (`WriteTx::drop`); the
+            // connection is usable again once no transaction is left open.
+            Err(poisoned) => {
+                let conn = poisoned.into_inner();
+                if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+                    return Err(Error::Poisoned);
+                }
+                self.conn.clear_poison();
+                Ok(conn)
+            }
+        }
     }
 
     /// Runs `read` against the database. Reads see only committed data.

@@ -195,6 +195,24 @@ pub enum Error {
         /// What was asked for.
         requested: i64,
     },
+    /// The goods are on a pallet: its label must be scanned.
+    #[error("item {sku}{lot_text} is on {location} on pallet {lpns}: scan the pallet label", lot_text = lot_label(lot))]
+    OnPallet {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+        /// The location.
+        location: String,
+        /// The pallets holding it, comma-separated.
+        lpns: String,
+    },
+    /// The operator is known but no longer active.
+    #[error("operator {id} is deactivated on this device; ask a supervisor")]
+    OperatorInactive {
+        /// The operator id.
+        id: String,
+    },
     /// Reservation larger than available to promise at a location.
     #[error("only {available} of item {sku}{lot_text} at {location} can be reserved, {requested} requested", lot_text = lot_label(lot))]
     InsufficientAvailable {
@@ -238,6 +256,131 @@ pub enum Error {
         zone: Option<String>,
         /// The location types searched.
         wanted: String,
+    },
+
+    /// A pick task id is not known.
+    #[error("pick task {task_id} is not known on this device")]
+    UnknownPickTask {
+        /// The task.
+        task_id: String,
+    },
+    /// A pick allocation is not part of the task.
+    #[error("pick {allocation_id} is not part of task {task_id}")]
+    UnknownPick {
+        /// The task.
+        task_id: String,
+        /// The allocation.
+        allocation_id: i64,
+    },
+    /// A count task id is not known.
+    #[error("count task {task_id} is not known on this device")]
+    UnknownCountTask {
+        /// The task.
+        task_id: String,
+    },
+    /// A return (RMA) is not known.
+    #[error("return {return_id} is not known on this device")]
+    UnknownReturn {
+        /// The RMA.
+        return_id: String,
+    },
+    /// A return line is not known.
+    #[error("return {return_id} has no line {line_no}")]
+    UnknownReturnLine {
+        /// The RMA.
+        return_id: String,
+        /// The line.
+        line_no: i64,
+    },
+    /// The scanned item is not the one to pick.
+    #[error("scanned item {scanned} at {location}, but this pick is for item {expected}")]
+    WrongItem {
+        /// The item to pick.
+        expected: String,
+        /// The item scanned.
+        scanned: String,
+        /// The location.
+        location: String,
+    },
+    /// The order line asks for a specific lot.
+    #[error("order line needs lot {required} of item {sku}, but lot {scanned} was scanned")]
+    WrongLot {
+        /// The item.
+        sku: String,
+        /// The lot the order requires.
+        required: String,
+        /// The lot scanned.
+        scanned: String,
+    },
+    /// The scanned lot cannot be picked here (not there, reserved, quarantined, expired).
+    #[error("lot {lot} of item {sku} cannot be picked at {location}: {reason}")]
+    LotNotPickable {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+        /// The location.
+        location: String,
+        /// Why.
+        reason: String,
+    },
+    /// More than the pick asks for.
+    #[error(
+        "pick {allocation_id} at {location} asks for {remaining} more of item {sku}, not {attempted}"
+    )]
+    OverPick {
+        /// The allocation.
+        allocation_id: i64,
+        /// The item.
+        sku: String,
+        /// The location.
+        location: String,
+        /// What is still to pick.
+        remaining: i64,
+        /// What was confirmed.
+        attempted: i64,
+    },
+    /// Not enough available stock to allocate an order line.
+    #[error("order line {line_no} needs {requested} of item {sku}{lot_text}, but only {promisable} can be promised from pickable locations", lot_text = lot.as_deref().map(lot_label).unwrap_or_default())]
+    AllocationShort {
+        /// The line.
+        line_no: i64,
+        /// The item.
+        sku: String,
+        /// The lot the line requires.
+        lot: Option<String>,
+        /// Base units ordered.
+        requested: i64,
+        /// Base units available to promise.
+        promisable: i64,
+    },
+    /// A reason code is required.
+    #[error("{action} needs a reason code")]
+    ReasonRequired {
+        /// What needs it.
+        action: String,
+    },
+    /// A counted line names a location outside the count task.
+    #[error("count task {task_id} covers {scope}; {location} is not part of it")]
+    OutsideCount {
+        /// The task.
+        task_id: String,
+        /// What the task covers.
+        scope: String,
+        /// The location counted.
+        location: String,
+    },
+    /// The same operator cannot recount.
+    #[error(
+        "{operator} counted task {task_id} first; the recount must be done by another operator ({others} available)"
+    )]
+    RecountBySameOperator {
+        /// The task.
+        task_id: String,
+        /// The operator.
+        operator: String,
+        /// Operators who could recount.
+        others: String,
     },
 
     // ---- needs a supervisor ----------------------------------------------------------------
@@ -285,6 +428,19 @@ pub enum Error {
         id: String,
     },
 
+    /// A counted variance beyond the approval threshold needs a supervisor.
+    #[error(
+        "count task {task_id}: a variance worth {value} needs a supervisor's approval (threshold {threshold})"
+    )]
+    CountNeedsApproval {
+        /// The task.
+        task_id: String,
+        /// Absolute variance value, formatted.
+        value: String,
+        /// The threshold, formatted.
+        threshold: String,
+    },
+
     // ---- conflict --------------------------------------------------------------------------
     /// The receipt is closed.
     #[error("receipt {receipt_id} is already closed")]
@@ -313,6 +469,34 @@ pub enum Error {
         op_id: uuid::Uuid,
         /// The command it was first used for.
         first_command: String,
+    },
+    /// A task is not in a state that allows the action.
+    #[error("{what} {id} is {state}; it cannot be {action}")]
+    WrongState {
+        /// Task kind (pick task, count task, return line…).
+        what: String,
+        /// Its id.
+        id: String,
+        /// Its state.
+        state: String,
+        /// The action refused.
+        action: String,
+    },
+    /// A return with this id already exists.
+    #[error("return {return_id} was already received")]
+    ReturnExists {
+        /// The RMA.
+        return_id: String,
+    },
+    /// A command cannot be voided.
+    #[error("event {event_id} ({event_type}) cannot be voided: {reason}")]
+    NotVoidable {
+        /// The event.
+        event_id: uuid::Uuid,
+        /// Its type.
+        event_type: String,
+        /// Why.
+        reason: String,
     },
     /// An outbox event cannot change state as asked.
     #[error("event {event_id} is {state}; it cannot be marked {wanted}")]
@@ -376,8 +560,8 @@ pub enum Error {
     /// A stored JSON value could not be read or written.
     #[error("stored data could not be encoded: {0}")]
     Json(#[from] serde_json::Error),
-    /// The store's lock was poisoned by a panic in another thread.
-    #[error("the device store is unusable after an earlier crash in another thread")]
+    /// A panic left a transaction open that could not be rolled back.
+    #[error("the device store is unusable after an earlier crash; restart the app")]
     Poisoned,
 }
 
@@ -400,14 +584,23 @@ impl Error {
             | UnknownOperator { .. }
             | UnknownReceipt { .. }
             | UnknownUnit { .. }
+            | UnknownPickTask { .. }
+            | UnknownPick { .. }
+            | UnknownCountTask { .. }
+            | UnknownReturn { .. }
+            | UnknownReturnLine { .. }
             | UnknownEvent { .. } => ErrorKind::NotFound,
-            OverReceipt { .. } | ShortDated { .. } | NotASupervisor { .. } => {
-                ErrorKind::NeedsSupervisor
-            }
+            OverReceipt { .. }
+            | ShortDated { .. }
+            | NotASupervisor { .. }
+            | CountNeedsApproval { .. } => ErrorKind::NeedsSupervisor,
             ReceiptClosed { .. }
             | ReceiptInProgress { .. }
             | ReceiptExists { .. }
             | OperationIdReused { .. }
+            | WrongState { .. }
+            | ReturnExists { .. }
+            | NotVoidable { .. }
             | EventState { .. } => ErrorKind::Conflict,
             SchemaTooNew { .. }
             | DatabaseUnreadable { .. }
@@ -416,7 +609,34 @@ impl Error {
             | Sqlite(_)
             | Json(_)
             | Poisoned => ErrorKind::Storage,
-            _ => ErrorKind::Validation,
+            InvalidQuantity { .. }
+            | QuantityTooLarge { .. }
+            | InvalidInput { .. }
+            | LocationBlocked { .. }
+            | WrongCheckString { .. }
+            | WrongLocationType { .. }
+            | LotRequired { .. }
+            | ExpiryRequired { .. }
+            | SerialRequired { .. }
+            | DuplicateSerial { .. }
+            | LotExpired { .. }
+            | LotExpiryMismatch { .. }
+            | ItemNotOnReceipt { .. }
+            | InsufficientStock { .. }
+            | OnPallet { .. }
+            | OperatorInactive { .. }
+            | InsufficientAvailable { .. }
+            | QuarantineLocationRequired { .. }
+            | OverrideReasonRequired { .. }
+            | NoPutawayLocation { .. }
+            | WrongItem { .. }
+            | WrongLot { .. }
+            | LotNotPickable { .. }
+            | OverPick { .. }
+            | AllocationShort { .. }
+            | ReasonRequired { .. }
+            | OutsideCount { .. }
+            | RecountBySameOperator { .. } => ErrorKind::Validation,
         }
     }
 
@@ -450,6 +670,25 @@ impl Error {
             NoPutawayLocation { .. } => "no_putaway_location",
             OverReceipt { .. } => "over_receipt",
             ShortDated { .. } => "short_dated",
+            UnknownPickTask { .. } => "unknown_pick_task",
+            UnknownPick { .. } => "unknown_pick",
+            UnknownCountTask { .. } => "unknown_count_task",
+            UnknownReturn { .. } => "unknown_return",
+            UnknownReturnLine { .. } => "unknown_return_line",
+            WrongItem { .. } => "wrong_item",
+            OnPallet { .. } => "on_pallet",
+            OperatorInactive { .. } => "operator_inactive",
+            WrongLot { .. } => "wrong_lot",
+            LotNotPickable { .. } => "lot_not_pickable",
+            OverPick { .. } => "over_pick",
+            AllocationShort { .. } => "allocation_short",
+            ReasonRequired { .. } => "reason_required",
+            OutsideCount { .. } => "outside_count",
+            RecountBySameOperator { .. } => "recount_by_same_operator",
+            CountNeedsApproval { .. } => "count_needs_approval",
+            WrongState { .. } => "wrong_state",
+            ReturnExists { .. } => "return_exists",
+            NotVoidable { .. } => "not_voidable",
             NotASupervisor { .. } => "not_a_supervisor",
             ReceiptClosed { .. } => "receipt_closed",
             ReceiptInProgress { .. } => "receipt_in_progress",

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod outbox;
 pub mod putaway;
 pub mod receiving;
+#[cfg(feature = "sample")]
 pub mod sample;
 pub mod scan;
 pub mod schema;

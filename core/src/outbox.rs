@@ -336,40 +336,36 @@ pub fn counts(conn: &Connection) -> Result<OutboxCounts> {
         })?)
 }
 
-/// `seq` and state of each event, looked up among the pending tail first (the hub answers for what
-/// was just sent) and in the whole outbox only for ids not found there (a retried answer).
-fn locate(conn: &Connection, event_ids: &[Uuid]) -> Result<Vec<(Uuid, i64, OutboxState)>> {
-    let wanted: std::collections::HashSet<String> = event_ids.iter().map(Uuid::to_string).collect();
-    let scan = |sql: &str,
-                found: &mut std::collections::HashMap<String, (i64, OutboxState)>|
-     -> Result<()> {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: String = row.get(1)?;
-            if wanted.contains(&id) {
-                found.insert(id, (row.get::<_, i64>(0)?, row.get::<_, OutboxState>(2)?));
-            }
+/// An event the hub answered for: its `seq` (the key it is found by) and its id (checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Delivered {
+    /// The event's per-device sequence number.
+    pub seq: i64,
+    /// The event's id.
+    pub event_id: Uuid,
+}
+
+impl From<&Event> for Delivered {
+    fn from(event: &Event) -> Self {
+        Self {
+            seq: event.seq,
+            event_id: event.event_id,
         }
-        Ok(())
-    };
-    let mut found = std::collections::HashMap::with_capacity(event_ids.len());
-    scan(
-        "SELECT seq, event_id, state FROM outbox WHERE seq >= (SELECT first_pending FROM outbox_cursor)",
-        &mut found,
-    )?;
-    if found.len() < wanted.len() {
-        scan("SELECT seq, event_id, state FROM outbox", &mut found)?;
     }
-    event_ids
-        .iter()
-        .map(|&event_id| {
-            found
-                .get(&event_id.to_string())
-                .map(|&(seq, state)| (event_id, seq, state))
-                .ok_or(Error::UnknownEvent { event_id })
-        })
-        .collect()
+}
+
+/// The state of a delivered event, by primary key; an id that does not match its seq is unknown.
+fn state_of(conn: &Connection, delivered: Delivered) -> Result<OutboxState> {
+    let row: Option<(String, OutboxState)> = conn
+        .prepare_cached("SELECT event_id, state FROM outbox WHERE seq = ?1")?
+        .query_row([delivered.seq], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match row {
+        Some((id, state)) if id == delivered.event_id.to_string() => Ok(state),
+        _ => Err(Error::UnknownEvent {
+            event_id: delivered.event_id,
+        }),
+    }
 }
 
 /// Moves the cursor past events that are no longer pending.
@@ -386,17 +382,21 @@ fn advance_cursor(tx: &WriteTx<'_>) -> Result<()> {
 
 /// Marks events acknowledged by the hub. Acknowledging twice is harmless (a lost response followed
 /// by a retry); acknowledging a rejected event is refused. All or nothing.
-pub fn acknowledge(store: &Store, event_ids: &[Uuid]) -> Result<usize> {
+pub fn acknowledge(store: &Store, delivered: &[Delivered]) -> Result<usize> {
     store.write(|tx| {
+        let mut seen = std::collections::HashSet::with_capacity(delivered.len());
         let mut changed = 0;
-        for (event_id, seq, state) in locate(tx.conn(), event_ids)? {
-            match state {
+        for &d in delivered {
+            if !seen.insert(d.seq) {
+                continue;
+            }
+            match state_of(tx.conn(), d)? {
                 OutboxState::Acknowledged => {}
                 OutboxState::Rejected => {
                     return Err(Error::EventState {
-                        event_id,
-                        state: "rejected".into(),
-                        wanted: "acknowledged".into(),
+                        event_id: d.event_id,
+                        state: OutboxState::Rejected.to_string(),
+                        wanted: OutboxState::Acknowledged.to_string(),
                     });
                 }
                 OutboxState::Pending => {
@@ -406,7 +406,7 @@ pub fn acknowledge(store: &Store, event_ids: &[Uuid]) -> Result<usize> {
                             "UPDATE outbox SET state = 'acknowledged', state_changed_at = ?2
                              WHERE seq = ?1",
                         )?
-                        .execute((seq, tx.now_utc_text()))?;
+                        .execute((d.seq, tx.now_utc_text()))?;
                 }
             }
         }
@@ -416,17 +416,16 @@ pub fn acknowledge(store: &Store, event_ids: &[Uuid]) -> Result<usize> {
 }
 
 /// Marks an event rejected by the hub, with the hub's code and reason.
-pub fn reject(store: &Store, event_id: Uuid, code: &str, reason: &str) -> Result<()> {
+pub fn reject(store: &Store, delivered: Delivered, code: &str, reason: &str) -> Result<()> {
     store.write(|tx| {
-        let (_, seq, state) = locate(tx.conn(), &[event_id])?.remove(0);
-        match state {
+        match state_of(tx.conn(), delivered)? {
             OutboxState::Pending => {}
             OutboxState::Rejected => return Ok(()),
             OutboxState::Acknowledged => {
                 return Err(Error::EventState {
-                    event_id,
-                    state: "acknowledged".into(),
-                    wanted: "rejected".into(),
+                    event_id: delivered.event_id,
+                    state: OutboxState::Acknowledged.to_string(),
+                    wanted: OutboxState::Rejected.to_string(),
                 });
             }
         }
@@ -435,7 +434,7 @@ pub fn reject(store: &Store, event_id: Uuid, code: &str, reason: &str) -> Result
                 "UPDATE outbox SET state = 'rejected', reject_code = ?2, reject_reason = ?3,
                  state_changed_at = ?4 WHERE seq = ?1",
             )?
-            .execute((seq, code, reason, tx.now_utc_text()))?;
+            .execute((delivered.seq, code, reason, tx.now_utc_text()))?;
         advance_cursor(tx)?;
         Ok(())
     })

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use dockhand_core::outbox::{self, ChainBreak, GENESIS_HASH, OutboxState};
+use dockhand_core::outbox::{self, ChainBreak, Delivered, GENESIS_HASH, OutboxState};
 use dockhand_core::{ScannedGoods, receiving, sample};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
@@ -114,7 +114,9 @@ fn acknowledged_events_leave_the_pending_list_and_a_retry_is_harmless() {
         pending.iter().map(|e| e.seq).collect::<Vec<_>>(),
         vec![1, 2]
     );
-    let ids: Vec<_> = pending.iter().map(|e| e.event_id).collect();
+    let mut ids: Vec<Delivered> = pending.iter().map(Delivered::from).collect();
+    // The same answer twice in one batch counts once.
+    ids.push(ids[0]);
     assert_eq!(outbox::acknowledge(&f.store, &ids).unwrap(), 2);
     // The hub's answer was lost and the batch is acknowledged again.
     assert_eq!(outbox::acknowledge(&f.store, &ids).unwrap(), 0);
@@ -139,7 +141,7 @@ fn a_rejected_event_keeps_its_reason_and_does_not_block_later_events() {
     let first = f.store.read(|c| outbox::pending(c, 1)).unwrap().remove(0);
     outbox::reject(
         &f.store,
-        first.event_id,
+        Delivered::from(&first),
         "lot_unknown_in_erp",
         "lot L2611A is not registered for MILK-1L",
     )
@@ -163,15 +165,21 @@ fn a_rejected_event_keeps_its_reason_and_does_not_block_later_events() {
     assert!(f.store.verify_integrity().unwrap().is_ok());
 
     assert_rejected(&f.store, "event_state", || {
-        outbox::acknowledge(&f.store, &[first.event_id])
+        outbox::acknowledge(&f.store, &[Delivered::from(&first)])
     });
-    let acked = pending[0].event_id;
+    let acked = Delivered::from(&pending[0]);
     outbox::acknowledge(&f.store, &[acked]).unwrap();
     assert_rejected(&f.store, "event_state", || {
         outbox::reject(&f.store, acked, "x", "y")
     });
     assert_rejected(&f.store, "unknown_event", || {
-        outbox::acknowledge(&f.store, &[uuid::Uuid::now_v7()])
+        outbox::acknowledge(
+            &f.store,
+            &[Delivered {
+                seq: 2,
+                event_id: uuid::Uuid::now_v7(),
+            }],
+        )
     });
 }
 
@@ -179,14 +187,17 @@ fn a_rejected_event_keeps_its_reason_and_does_not_block_later_events() {
 fn acknowledging_a_batch_with_one_bad_id_changes_nothing() {
     let f = seeded();
     three_receipts(&f);
-    let mut ids: Vec<_> = f
+    let mut ids: Vec<Delivered> = f
         .store
         .read(|c| outbox::pending(c, 10))
         .unwrap()
         .iter()
-        .map(|e| e.event_id)
+        .map(Delivered::from)
         .collect();
-    ids.push(uuid::Uuid::now_v7());
+    ids.push(Delivered {
+        seq: 99,
+        event_id: uuid::Uuid::now_v7(),
+    });
     assert_rejected(&f.store, "unknown_event", || {
         outbox::acknowledge(&f.store, &ids)
     });
@@ -216,7 +227,7 @@ fn the_pending_list_follows_acknowledgements_out_of_order_and_new_events() {
     three_receipts(&f);
     let all = f.store.read(|c| outbox::pending(c, 10)).unwrap();
     // The hub answers for #2 first, then rejects #1; #3 stays pending.
-    outbox::acknowledge(&f.store, &[all[1].event_id]).unwrap();
+    outbox::acknowledge(&f.store, &[Delivered::from(&all[1])]).unwrap();
     let seqs = |f: &Fixture| -> Vec<i64> {
         f.store
             .read(|c| outbox::pending(c, 10))
@@ -226,15 +237,15 @@ fn the_pending_list_follows_acknowledgements_out_of_order_and_new_events() {
             .collect()
     };
     assert_eq!(seqs(&f), vec![1, 3]);
-    outbox::reject(&f.store, all[0].event_id, "bad", "refused").unwrap();
+    outbox::reject(&f.store, Delivered::from(&all[0]), "bad", "refused").unwrap();
     assert_eq!(seqs(&f), vec![3]);
-    outbox::acknowledge(&f.store, &[all[2].event_id]).unwrap();
+    outbox::acknowledge(&f.store, &[Delivered::from(&all[2])]).unwrap();
     assert!(seqs(&f).is_empty());
     receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_EA), 2)).unwrap();
     assert_eq!(seqs(&f), vec![4]);
     // A retried answer for an event acknowledged long ago is still found and harmless.
     assert_eq!(
-        outbox::acknowledge(&f.store, &[all[1].event_id]).unwrap(),
+        outbox::acknowledge(&f.store, &[Delivered::from(&all[1])]).unwrap(),
         0
     );
     assert!(f.store.verify_integrity().unwrap().is_ok());

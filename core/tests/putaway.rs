@@ -572,3 +572,117 @@ fn a_serial_tracked_drill_is_put_away_by_its_serial() {
     assert_eq!(stored, vec!["SN-2".to_string()]);
     assert_integrity(&f);
 }
+
+// ---- pallets, time on the dock ------------------------------------------------------------------
+
+/// Blind receipt B-1 with towels and coffee on one pallet P1.
+fn mixed_pallet(f: &Fixture) {
+    receiving::open_blind_receipt(
+        &f.store,
+        &receiving::OpenBlindReceipt {
+            op_id: op(),
+            operator: "alice".into(),
+            receipt_id: "B-1".into(),
+            reference: "dn".into(),
+            supplier: "s".into(),
+        },
+    )
+    .unwrap();
+    for (scan, qty) in [(towels(), 10), (coffee("C-1"), 6)] {
+        let mut cmd = receive(scan, qty);
+        cmd.receipt_id = "B-1".into();
+        cmd.lpn = Some("P1".into());
+        receiving::receive_line(&f.store, &cmd).unwrap();
+    }
+}
+
+#[test]
+fn a_pallet_plate_follows_only_the_last_goods_of_the_pallet() {
+    let f = seeded();
+    mixed_pallet(&f);
+    let mut cmd = move_to(towels(), 10, "A-01-01", "41");
+    cmd.lpn = Some("P1".into());
+    let first = putaway::confirm_putaway(&f.store, &cmd).unwrap();
+    assert_eq!(
+        first.lpn_after, "",
+        "coffee is still on P1: the towels leave it"
+    );
+    let mut cmd = move_to(coffee("C-1"), 6, "A-01-02", "42");
+    cmd.lpn = Some("P1".into());
+    let last = putaway::confirm_putaway(&f.store, &cmd).unwrap();
+    assert_eq!(
+        last.lpn_after, "P1",
+        "the rest of the pallet moves with its plate"
+    );
+    let with_plate: Vec<_> = f
+        .store
+        .read(stock::all_balances)
+        .unwrap()
+        .into_iter()
+        .filter(|b| b.lpn == "P1")
+        .map(|b| b.location)
+        .collect();
+    assert_eq!(with_plate, vec!["A-01-02"]);
+    assert_integrity(&f);
+}
+
+#[test]
+fn goods_on_a_pallet_scanned_without_its_label_are_refused_naming_the_pallet() {
+    let f = seeded();
+    mixed_pallet(&f);
+    let err = assert_rejected(&f.store, "on_pallet", || {
+        putaway::confirm_putaway(&f.store, &move_to(towels(), 1, "A-01-01", "41"))
+    });
+    assert_message_names(&err, &["TOWEL-2P", "DOCK-01", "P1"]);
+}
+
+#[test]
+fn milk_that_became_short_dated_on_the_dock_goes_to_quarantine_and_expired_milk_nowhere() {
+    let f = seeded();
+    // 35 days of shelf life on 2026-11-27: received normally (30 required).
+    let scan = ScannedGoods::barcode(sample::MILK_EA)
+        .with_lot("L9")
+        .with_expiry(date(2027, 1, 1));
+    receiving::receive_line(&f.store, &receive(scan.clone(), 6)).unwrap();
+
+    f.clock
+        .set(chrono::DateTime::parse_from_rfc3339("2026-12-05T08:00:00+01:00").unwrap());
+    let task = suggest(&f, scan.clone(), None);
+    assert_eq!(task.suggestion.location, "QA-01");
+    assert_eq!(task.suggestion.status_after, StockStatus::Quarantined);
+    let err = assert_rejected(&f.store, "quarantine_location_required", || {
+        putaway::confirm_putaway(&f.store, &move_to(scan.clone(), 3, "C-01-01", "61"))
+    });
+    assert_message_names(&err, &["short-dated", "27 days left", "C-01-01"]);
+    let held = confirm(&f, &move_to(scan.clone(), 3, "QA-01", "91"));
+    assert_eq!(held.status_after, StockStatus::Quarantined);
+
+    f.clock
+        .set(chrono::DateTime::parse_from_rfc3339("2027-01-02T08:00:00+01:00").unwrap());
+    let err = assert_rejected(&f.store, "lot_expired", || {
+        putaway::confirm_putaway(&f.store, &move_to(scan.clone(), 3, "QA-01", "91"))
+    });
+    assert_message_names(&err, &["L9", "2027-01-01"]);
+    assert_integrity(&f);
+}
+
+#[test]
+fn a_reason_given_while_following_the_suggestion_is_not_an_override() {
+    let f = seeded();
+    received(&f, towels(), 4);
+    let mut cmd = move_to(towels(), 4, "A-01-01", "41");
+    cmd.override_reason = Some("habit".into());
+    let done = confirm(&f, &cmd);
+    assert_eq!(done.override_reason, None);
+    let reason: String = f
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT reason FROM ledger ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(reason, "putaway");
+}

@@ -926,3 +926,43 @@ fn an_asn_line_with_an_absurd_quantity_is_refused_or_received_against_without_cr
         }
     }
 }
+
+#[test]
+fn a_mistyped_expiry_of_a_known_lot_is_a_mismatch_not_an_expired_lot() {
+    let f = seeded();
+    receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_EA), 1)).unwrap();
+    let typo = ScannedGoods::barcode(sample::MILK_EA)
+        .with_lot("L2611A")
+        .with_expiry(date(2026, 1, 1));
+    let err = assert_rejected(&f.store, "lot_expiry_mismatch", || {
+        receiving::receive_line(&f.store, &receive(typo, 1))
+    });
+    assert_message_names(&err, &["L2611A", "2027-03-01", "2026-01-01"]);
+}
+
+#[test]
+fn a_supervisor_is_recorded_only_for_a_rule_that_needed_approval() {
+    let f = seeded();
+    let mut cmd = receive(milk_scan(sample::MILK_CS), 1);
+    cmd.approved_by = Some("sam".into());
+    let r = receiving::receive_line(&f.store, &cmd).unwrap();
+    assert_eq!(r.approved_by, None);
+    assert_eq!(
+        events_of(&f, cmd.op_id)[0].payload["approved_by"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn a_deactivated_operator_is_told_so() {
+    let f = seeded();
+    let mut data = sample::warehouse();
+    data.operators[1].active = false;
+    dockhand_core::catalog::upsert_master_data(&f.store, &data).unwrap();
+    let mut cmd = receive(milk_scan(sample::MILK_CS), 1);
+    cmd.operator = "bob".into();
+    let err = assert_rejected(&f.store, "operator_inactive", || {
+        receiving::receive_line(&f.store, &cmd)
+    });
+    assert_message_names(&err, &["bob", "deactivated"]);
+}

@@ -76,7 +76,7 @@ fn a_database_from_a_newer_dockhand_is_refused_and_left_untouched() {
         checkpointed_bytes(&path),
         "the file must not be modified"
     );
-    let err = Store::open_existing(&path, Arc::new(SystemClock)).unwrap_err();
+    let err = Store::open_read_only(&path, Arc::new(SystemClock)).unwrap_err();
     assert_eq!(err.code(), "schema_too_new");
     assert_eq!(bytes, checkpointed_bytes(&path));
 }
@@ -131,7 +131,7 @@ fn a_database_of_another_device_is_refused() {
 fn inspecting_a_missing_path_does_not_create_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("typo.db");
-    let err = Store::open_existing(&path, Arc::new(SystemClock)).unwrap_err();
+    let err = Store::open_read_only(&path, Arc::new(SystemClock)).unwrap_err();
     assert_eq!(err.code(), "database_missing");
     assert!(!path.exists());
 }
@@ -323,4 +323,136 @@ fn lookups_use_indexes_and_answer_correctly_with_many_items() {
             "not indexed: {plan}"
         );
     }
+}
+
+#[test]
+fn a_negative_schema_version_is_reported_and_the_file_kept() {
+    let f = seeded();
+    let path = f.path();
+    drop(f.store);
+    let raw = Connection::open(&path).unwrap();
+    raw.pragma_update(None, "user_version", -3).unwrap();
+    raw.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    raw.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(raw);
+    let bytes = std::fs::read(&path).unwrap();
+    let err = Store::open(&path, "handheld-07").unwrap_err();
+    assert_eq!(err.code(), "database_unreadable", "{err}");
+    assert!(err.to_string().contains("-3"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn another_applications_database_is_not_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    let raw = Connection::open(&path).unwrap();
+    raw.execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada');")
+        .unwrap();
+    drop(raw);
+    let bytes = std::fs::read(&path).unwrap();
+    let err = Store::open(&path, "handheld-07").unwrap_err();
+    assert_eq!(err.code(), "database_unreadable");
+    assert!(err.to_string().contains("another application"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn inspecting_reads_without_touching_the_file_or_its_wal() {
+    let f = seeded();
+    receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_CS), 2)).unwrap();
+    let path = f.path();
+    let wal = path.with_extension("db-wal");
+    // A support copy: the app's files as they are, the app not running.
+    let copy = tempfile::tempdir().unwrap();
+    let copied = copy.path().join("device.db");
+    f.store.read(|c| Ok(c.execute_batch("SELECT 1")?)).unwrap();
+    std::fs::copy(&path, &copied).unwrap();
+    std::fs::copy(&wal, copied.with_extension("db-wal")).unwrap();
+    let before = (
+        std::fs::read(&copied).unwrap(),
+        std::fs::read(copied.with_extension("db-wal")).unwrap(),
+    );
+    let inspected = Store::open_read_only(&copied, Arc::new(SystemClock)).unwrap();
+    assert_eq!(inspected.device_id(), "handheld-07");
+    let report = inspected.verify_integrity().unwrap();
+    assert!(report.is_ok());
+    assert_eq!(report.events, 1);
+    assert!(
+        inspected
+            .write(|tx| Ok(tx.conn().execute("DELETE FROM lots", [])?))
+            .is_err()
+    );
+    drop(inspected);
+    let after = (
+        std::fs::read(&copied).unwrap(),
+        std::fs::read(copied.with_extension("db-wal")).unwrap(),
+    );
+    assert!(before == after, "inspect changed the support copy");
+}
+
+#[test]
+fn a_panic_inside_a_write_rolls_back_and_the_store_keeps_working() {
+    let f = seeded();
+    let before = dump(&f.store);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _: dockhand_core::Result<()> = f.store.write(|tx| {
+            tx.conn().execute("DELETE FROM receipt_lines", [])?;
+            panic!("a bug in a command");
+        });
+    }));
+    assert!(outcome.is_err());
+    assert_eq!(before, dump(&f.store));
+    receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_CS), 1)).unwrap();
+    assert!(f.store.verify_integrity().unwrap().is_ok());
+}
+
+#[test]
+fn master_data_cannot_reinterpret_stock_already_on_the_device() {
+    let f = seeded();
+    let coffee = dockhand_core::ScannedGoods::barcode(sample::COFFEE_EA).with_lot("C-1");
+    receiving::receive_line(&f.store, &receive(coffee, 6)).unwrap();
+
+    let mut data = sample::warehouse();
+    data.items[1].tracking = Tracking::None;
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        catalog::upsert_master_data(&f.store, &data)
+    });
+    assert!(
+        err.to_string().contains("COFFEE-500") && err.to_string().contains("from lot to none"),
+        "{err}"
+    );
+
+    let mut data = sample::warehouse();
+    data.items[2].base_unit = "CS".into();
+    // Towels are not in stock, but still expected on the open ASN.
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        catalog::upsert_master_data(&f.store, &data)
+    });
+    assert!(
+        err.to_string().contains("TOWEL-2P") && err.to_string().contains("from EA to CS"),
+        "{err}"
+    );
+
+    let mut data = sample::warehouse();
+    data.locations[0].kind = catalog::LocationKind::Storage;
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        catalog::upsert_master_data(&f.store, &data)
+    });
+    assert!(
+        err.to_string().contains("DOCK-01") && err.to_string().contains("holds 6"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_minimum_shelf_life_on_an_item_without_expiry_is_refused() {
+    let f = seeded();
+    let mut data = sample::warehouse();
+    data.items[2].min_shelf_life_days = 10;
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        catalog::upsert_master_data(&f.store, &data)
+    });
+    assert!(err.to_string().contains("TOWEL-2P"), "{err}");
 }

@@ -352,8 +352,14 @@ pub fn operator(conn: &Connection, id: &str) -> Result<Operator> {
             })
         })
         .optional()?
-        .filter(|op| op.active)
         .ok_or_else(|| Error::UnknownOperator { id: id.into() })
+        .and_then(|op| {
+            if op.active {
+                Ok(op)
+            } else {
+                Err(Error::OperatorInactive { id: id.into() })
+            }
+        })
 }
 
 /// The active supervisor with this id.

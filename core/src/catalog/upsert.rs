@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Barcode, Item, Location, Operator, UnitConversion, item_by_sku};
+use rusqlite::Connection;
+
+use super::{Barcode, Item, Location, Operator, Tracking, UnitConversion, item_by_sku};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 
@@ -54,6 +56,75 @@ fn require_text(field: &str, owner: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Base units of an item in stock or still expected on open receipts.
+fn item_in_use(conn: &Connection, item_id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE((SELECT SUM(qty) FROM balances WHERE item_id = ?1), 0)
+                  + COALESCE((SELECT SUM(rl.expected_qty) FROM receipt_lines rl
+                              JOIN receipts r ON r.id = rl.receipt_id
+                              WHERE rl.item_id = ?1 AND r.status = 'open'), 0)",
+        )?
+        .query_row([item_id], |r| r.get(0))?)
+}
+
+/// Changing how an item is counted or told apart would re-interpret stock already on the device
+/// (12 EA read as 12 CS, lot C-1 no longer findable): refused while the item is in use.
+fn refuse_stranding_item_change(conn: &Connection, item: &Item) -> Result<()> {
+    let Ok(current) = item_by_sku(conn, &item.sku) else {
+        return Ok(());
+    };
+    let changes = [
+        (
+            "tracking",
+            current.item.tracking.to_string(),
+            item.tracking.to_string(),
+        ),
+        (
+            "base unit",
+            current.item.base_unit.clone(),
+            item.base_unit.clone(),
+        ),
+    ];
+    for (what, from, to) in changes {
+        if from != to {
+            let in_use = item_in_use(conn, current.id)?;
+            if in_use > 0 {
+                return Err(Error::invalid(
+                    what,
+                    format!(
+                        "item {}: cannot change from {from} to {to} while {in_use} {} are in stock or expected",
+                        item.sku, current.item.base_unit
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A location holding stock keeps its kind: a dock turned storage would strand what is on it.
+fn refuse_stranding_location_change(conn: &Connection, loc: &Location) -> Result<()> {
+    let Ok(current) = super::location_by_code(conn, &loc.code) else {
+        return Ok(());
+    };
+    if current.location.kind != loc.kind {
+        let held: i64 = conn
+            .prepare_cached("SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?1")?
+            .query_row([current.id], |r| r.get(0))?;
+        if held > 0 {
+            return Err(Error::invalid(
+                "location kind",
+                format!(
+                    "location {}: cannot change from {} to {} while it holds {held} units",
+                    loc.code, current.location.kind, loc.kind
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Inserts or updates every record of `data` in one transaction.
 pub fn upsert_master_data(store: &Store, data: &MasterData) -> Result<MasterDataCounts> {
     store.write(|tx| upsert_in(tx, data))
@@ -73,6 +144,16 @@ fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDataCounts> {
     )?;
     for item in &data.items {
         require_text("sku", "item", &item.sku)?;
+        refuse_stranding_item_change(conn, item)?;
+        if item.min_shelf_life_days > 0 && item.tracking != Tracking::LotExpiry {
+            return Err(Error::invalid(
+                "minimum shelf life",
+                format!(
+                    "item {}: {} days set, but the item is tracked by {} and has no expiry to check",
+                    item.sku, item.min_shelf_life_days, item.tracking
+                ),
+            ));
+        }
         require_text("base unit", &format!("item {}", item.sku), &item.base_unit)?;
         if item.unit_value_cents < 0 {
             return Err(Error::invalid(
@@ -147,6 +228,7 @@ fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDataCounts> {
     )?;
     for loc in &data.locations {
         require_text("location code", "location", &loc.code)?;
+        refuse_stranding_location_change(conn, loc)?;
         require_text(
             "check string",
             &format!("location {}", loc.code),

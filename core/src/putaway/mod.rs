@@ -10,6 +10,9 @@ mod suggest;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
 use crate::catalog::{self, LocationKind, LocationRecord, LocationStatus};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
@@ -106,87 +109,156 @@ pub struct PutawayConfirmed {
     pub event_id: Uuid,
 }
 
-/// The dock bucket holding the goods: received first, else quarantined.
-fn dock_bucket(
-    conn: &rusqlite::Connection,
-    goods: &IdentifiedGoods,
-    from: &LocationRecord,
-    lpn: &str,
-) -> Result<(Bucket, i64)> {
-    for status in [StockStatus::Received, StockStatus::Quarantined] {
+/// Goods found on a dock (or returns bench) for a putaway, with what they will be after it.
+struct OnDock {
+    goods: IdentifiedGoods,
+    from: LocationRecord,
+    lpn: String,
+    bucket: Bucket,
+    on_dock: i64,
+    /// Why the goods must go to quarantine, when they must.
+    hold: Option<String>,
+    status_after: StockStatus,
+}
+
+/// Finds the scanned goods at `from` (received first, then quarantined, then — on a returns
+/// bench — restocked available goods) and checks there are `requested` of them, not expired.
+fn goods_on_dock(
+    conn: &Connection,
+    today: NaiveDate,
+    from: &str,
+    scan: &ScannedGoods,
+    lpn: &Option<String>,
+    requested: Option<i64>,
+) -> Result<OnDock> {
+    let from = catalog::location_by_code(conn, from)?;
+    if !matches!(
+        from.location.kind,
+        LocationKind::Dock | LocationKind::Returns
+    ) {
+        return Err(Error::WrongLocationType {
+            code: from.location.code,
+            actual: from.location.kind.to_string(),
+            expected: "dock or returns".into(),
+            action: "putaway from".into(),
+        });
+    }
+    let goods = scan::identify(conn, scan, false)?;
+    let requested = requested
+        .map(|count| goods.base_quantity(count))
+        .transpose()?;
+    let lpn = scan::optional_text(lpn).unwrap_or_default();
+    let mut statuses = vec![StockStatus::Received, StockStatus::Quarantined];
+    if from.location.kind == LocationKind::Returns {
+        statuses.push(StockStatus::Available);
+    }
+    let mut found = None;
+    for &status in &statuses {
         let bucket = Bucket {
             location_id: from.id,
             lot: goods.lot.clone(),
             serial: goods.serial.clone(),
-            lpn: lpn.to_string(),
+            lpn: lpn.clone(),
             status,
         };
         let on_hand = stock::bucket_quantity(conn, goods.item.id, &bucket)?;
         if on_hand > 0 {
-            return Ok((bucket, on_hand));
+            found = Some((bucket, on_hand));
+            break;
         }
     }
-    Ok((
-        Bucket {
-            location_id: from.id,
+    let sku = goods.item.item.sku.clone();
+    let Some((bucket, on_dock)) = found else {
+        let lpns = stock::lpns_holding(conn, goods.item.id, from.id, &goods.lot)?;
+        if lpn.is_empty() && !lpns.is_empty() {
+            return Err(Error::OnPallet {
+                sku,
+                lot: goods.lot.clone(),
+                location: from.location.code.clone(),
+                lpns: lpns.join(", "),
+            });
+        }
+        return Err(Error::InsufficientStock {
+            sku,
             lot: goods.lot.clone(),
-            serial: goods.serial.clone(),
-            lpn: lpn.to_string(),
-            status: StockStatus::Received,
-        },
-        0,
-    ))
-}
-
-fn dock_location(conn: &rusqlite::Connection, code: &str) -> Result<LocationRecord> {
-    let from = catalog::location_by_code(conn, code)?;
-    if from.location.kind != LocationKind::Dock {
-        return Err(Error::WrongLocationType {
-            code: from.location.code,
-            actual: from.location.kind.to_string(),
-            expected: LocationKind::Dock.to_string(),
-            action: "putaway from".into(),
+            location: from.location.code.clone(),
+            status: "received".into(),
+            on_hand: 0,
+            requested: requested.unwrap_or(1),
+        });
+    };
+    if let Some(requested) = requested.filter(|r| *r > on_dock) {
+        return Err(Error::InsufficientStock {
+            sku,
+            lot: goods.lot.clone(),
+            location: from.location.code.clone(),
+            status: bucket.status.to_string(),
+            on_hand: on_dock,
+            requested,
         });
     }
-    Ok(from)
+    // Goods may have expired, or become short-dated, while they waited on the dock.
+    let mut hold =
+        (bucket.status == StockStatus::Quarantined).then(|| "held on receipt".to_string());
+    if let Some(expiry) = stock::lot_expiry(conn, goods.item.id, &goods.lot)? {
+        if expiry < today {
+            return Err(Error::LotExpired {
+                sku,
+                lot: goods.lot.clone(),
+                expiry,
+            });
+        }
+        let days_left = (expiry - today).num_days();
+        let min = i64::from(goods.item.item.min_shelf_life_days);
+        if bucket.status != StockStatus::Quarantined && days_left < min {
+            hold = Some(format!(
+                "short-dated: {days_left} days left, {min} required"
+            ));
+        }
+    }
+    let status_after = if hold.is_some() {
+        StockStatus::Quarantined
+    } else {
+        StockStatus::Available
+    };
+    Ok(OnDock {
+        goods,
+        from,
+        lpn,
+        bucket,
+        on_dock,
+        hold,
+        status_after,
+    })
 }
 
 /// What is on the dock for a scan, and where it should go.
 pub fn suggest_putaway(store: &Store, request: &PutawayRequest) -> Result<PutawayTask> {
+    let today = store.clock().today();
     store.read(|conn| {
-        let from = dock_location(conn, &request.from)?;
-        let goods = scan::identify(conn, &request.scan, false)?;
-        let lpn = scan::optional_text(&request.lpn).unwrap_or_default();
-        let (bucket, on_dock) = dock_bucket(conn, &goods, &from, &lpn)?;
-        if on_dock == 0 {
-            return Err(nothing_on_dock(&goods, &from, &bucket, 1));
-        }
-        let suggestion = suggest(conn, &goods.item, &goods.lot, bucket.status)?;
+        let found = goods_on_dock(
+            conn,
+            today,
+            &request.from,
+            &request.scan,
+            &request.lpn,
+            None,
+        )?;
+        let suggestion = suggest(
+            conn,
+            &found.goods.item,
+            &found.goods.lot,
+            found.status_after,
+        )?;
         Ok(PutawayTask {
-            sku: goods.item.item.sku.clone(),
-            lot: goods.lot,
-            lpn,
-            status: bucket.status,
-            on_dock,
+            sku: found.goods.item.item.sku.clone(),
+            lot: found.goods.lot,
+            lpn: found.lpn,
+            status: found.bucket.status,
+            on_dock: found.on_dock,
             suggestion,
         })
     })
-}
-
-fn nothing_on_dock(
-    goods: &IdentifiedGoods,
-    from: &LocationRecord,
-    bucket: &Bucket,
-    requested: i64,
-) -> Error {
-    Error::InsufficientStock {
-        sku: goods.item.item.sku.clone(),
-        lot: goods.lot.clone(),
-        location: from.location.code.clone(),
-        status: bucket.status.to_string(),
-        on_hand: 0,
-        requested,
-    }
 }
 
 /// Confirms a putaway: validates the destination and its check string, moves the goods.
@@ -199,40 +271,43 @@ pub fn confirm_putaway(store: &Store, cmd: &ConfirmPutaway) -> Result<PutawayCon
 fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPutaway) -> Result<PutawayConfirmed> {
     let conn = tx.conn();
     catalog::operator(conn, &cmd.operator)?;
-    let from = dock_location(conn, &cmd.from)?;
-    let goods = scan::identify(conn, &cmd.scan, false)?;
+    let today = tx.now().date_naive();
+    let found = goods_on_dock(
+        conn,
+        today,
+        &cmd.from,
+        &cmd.scan,
+        &cmd.lpn,
+        Some(cmd.quantity),
+    )?;
+    let OnDock {
+        goods,
+        from,
+        lpn,
+        bucket,
+        on_dock,
+        hold,
+        status_after,
+    } = found;
     let base_quantity = goods.base_quantity(cmd.quantity)?;
-    let lpn = scan::optional_text(&cmd.lpn).unwrap_or_default();
-    let (bucket, on_dock) = dock_bucket(conn, &goods, &from, &lpn)?;
-    if on_dock < base_quantity {
-        return Err(Error::InsufficientStock {
-            sku: goods.item.item.sku.clone(),
-            lot: goods.lot.clone(),
-            location: from.location.code.clone(),
-            status: bucket.status.to_string(),
-            on_hand: on_dock,
-            requested: base_quantity,
-        });
-    }
-    let to = check_destination(tx, cmd, &goods, bucket.status)?;
-    let override_reason = scan::optional_text(&cmd.override_reason);
-    let suggested = match suggest(tx.conn(), &goods.item, &goods.lot, bucket.status) {
+    let to = check_destination(tx, cmd, &goods, hold.as_deref())?;
+    let suggested = match suggest(tx.conn(), &goods.item, &goods.lot, status_after) {
         Ok(s) => Some(s.location),
         Err(Error::NoPutawayLocation { .. }) => None,
         Err(e) => return Err(e),
     };
-    if suggested.as_deref() != Some(to.location.code.as_str()) && override_reason.is_none() {
+    let overridden = suggested.as_deref() != Some(to.location.code.as_str());
+    let override_reason = scan::optional_text(&cmd.override_reason).filter(|_| overridden);
+    if overridden && override_reason.is_none() {
         return Err(Error::OverrideReasonRequired {
             suggested: suggested.unwrap_or_else(|| "none (no location fits the rules)".into()),
             chosen: to.location.code,
         });
     }
-    let status_after = match bucket.status {
-        StockStatus::Quarantined => StockStatus::Quarantined,
-        _ => StockStatus::Available,
-    };
-    // A whole pallet keeps its plate; goods broken out of it are loose at the destination.
-    let lpn_after = if base_quantity == on_dock {
+    // The plate goes along only when the whole pallet (every item on it) moves.
+    let whole_pallet =
+        !lpn.is_empty() && stock::lpn_quantity(conn, from.id, &lpn)? == base_quantity;
+    let lpn_after = if whole_pallet {
         lpn.clone()
     } else {
         String::new()
@@ -250,7 +325,7 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPutaway) -> Result<PutawayConfi
                 lpn: lpn_after.clone(),
                 status: status_after,
             }),
-            reason: if override_reason.is_some() {
+            reason: if overridden {
                 "putaway_override"
             } else {
                 "putaway"
@@ -290,6 +365,7 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPutaway) -> Result<PutawayConfi
             "to_zone": to.location.zone,
             "status_before": result.status_before,
             "status_after": status_after,
+            "hold_reason": hold,
             "suggested": result.suggested,
             "override_reason": result.override_reason,
         }),
@@ -303,7 +379,7 @@ fn check_destination(
     tx: &WriteTx<'_>,
     cmd: &ConfirmPutaway,
     goods: &IdentifiedGoods,
-    status: StockStatus,
+    hold: Option<&str>,
 ) -> Result<LocationRecord> {
     let to = catalog::location_by_code(tx.conn(), &cmd.to)?;
     if to.location.status == LocationStatus::Blocked {
@@ -321,12 +397,14 @@ fn check_destination(
             scanned: cmd.check_string.trim().into(),
         });
     }
-    let quarantined = status == StockStatus::Quarantined;
-    if quarantined && to.location.kind != LocationKind::Quarantine {
+    let quarantined = hold.is_some();
+    if let Some(hold) = hold
+        && to.location.kind != LocationKind::Quarantine
+    {
         let reason = if goods.item.item.inspection_required {
             "inspection required".to_string()
         } else {
-            "held on receipt".to_string()
+            hold.to_string()
         };
         return Err(Error::QuarantineLocationRequired {
             sku: goods.item.item.sku.clone(),

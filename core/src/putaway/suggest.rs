@@ -9,12 +9,12 @@
 //!
 //! Blocked locations are never suggested.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, ItemRecord, LocationKind, LocationRecord, LocationStatus};
 use crate::error::{Error, Result};
-use crate::stock::StockStatus;
+use crate::stock::{self, StockStatus};
 use crate::text_enum::text_enum;
 
 text_enum! {
@@ -114,15 +114,7 @@ pub fn suggest(
         return Ok(suggestion(loc, SuggestionRule::SameItemAndLot, after));
     }
     let zone = item.item.putaway_zone.as_deref();
-    let id: Option<i64> = conn
-        .prepare_cached(
-            "SELECT l.id FROM locations l
-             WHERE l.kind = 'storage' AND l.status = 'active' AND l.zone = COALESCE(?1, l.zone)
-               AND NOT EXISTS (SELECT 1 FROM balances b WHERE b.location_id = l.id)
-             ORDER BY l.pick_sequence, l.code LIMIT 1",
-        )?
-        .query_row([zone], |r| r.get(0))
-        .optional()?;
+    let id = stock::first_empty_storage(conn, zone)?;
     match id {
         Some(id) => Ok(suggestion(
             catalog::location_by_id(conn, id)?,

@@ -85,7 +85,10 @@ pub fn close_receipt(store: &Store, cmd: &CloseReceipt) -> Result<ReceiptClosed>
                 }),
             )?;
         }
-        let total_received = receipt.lines.iter().map(|l| l.received).sum();
+        let total_received = receipt
+            .lines
+            .iter()
+            .fold(0i64, |total, l| total.saturating_add(l.received));
         tx.conn()
             .prepare_cached("UPDATE receipts SET status = 'closed', closed_at = ?2 WHERE id = ?1")?
             .execute((&receipt.id, tx.now_utc_text()))?;

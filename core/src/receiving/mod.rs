@@ -177,9 +177,24 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
     if let Some(id) = &approver {
         catalog::supervisor(conn, id)?;
     }
-    let quarantine_reason = quarantine_reason(tx, &goods, approver.as_deref())?;
-    if !goods.serial.is_empty() {
-        reject_duplicate_serial(tx, &goods)?;
+    // A mistyped expiry of a known lot is a mismatch, not an expired or short-dated lot.
+    stock::check_expiry(
+        conn,
+        goods.item.id,
+        &goods.item.item.sku,
+        &goods.lot,
+        goods.expiry,
+    )?;
+    let (quarantine_reason, short_dated_approved) =
+        quarantine_reason(tx, &goods, approver.as_deref())?;
+    if !goods.serial.is_empty()
+        && let Some(location) = stock::serial_location(conn, goods.item.id, &goods.serial)?
+    {
+        return Err(Error::DuplicateSerial {
+            sku: goods.item.item.sku.clone(),
+            serial: goods.serial.clone(),
+            location,
+        });
     }
     let line = records::line_for(tx, &receipt, &goods, &lpn)?;
     let line_received =
@@ -190,7 +205,7 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
                 quantity: cmd.quantity,
                 unit: goods.unit.clone(),
             })?;
-    check_tolerance(
+    let over_receipt_approved = check_tolerance(
         tx,
         approver.is_some(),
         &receipt.id,
@@ -198,6 +213,8 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
         &line,
         line_received,
     )?;
+    // The approver is recorded only for a rule that needed one.
+    let approved_by = approver.filter(|_| short_dated_approved || over_receipt_approved);
 
     stock::record_lot(
         tx,
@@ -227,7 +244,7 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
             reason: "receipt".into(),
         },
     )?;
-    records::credit_line(tx, &receipt.id, line.line_no, base_quantity)?;
+    records::credit_line(tx, &receipt.id, &line, &goods, base_quantity)?;
     let expiry = match goods.expiry {
         Some(e) => Some(e),
         None => stock::lot_expiry(tx.conn(), goods.item.id, &goods.lot)?,
@@ -246,7 +263,7 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
         quarantine_reason,
         line_received,
         line_expected: line.expected,
-        approved_by: approver,
+        approved_by,
         event_id: Uuid::nil(),
     };
     let event = outbox::append(
@@ -284,7 +301,7 @@ fn quarantine_reason(
     tx: &WriteTx<'_>,
     goods: &IdentifiedGoods,
     approver: Option<&str>,
-) -> Result<Option<String>> {
+) -> Result<(Option<String>, bool)> {
     let item = &goods.item.item;
     let expiry = match goods.expiry {
         Some(e) => Some(e),
@@ -311,38 +328,23 @@ fn quarantine_reason(
                     min_days: item.min_shelf_life_days,
                 });
             };
-            return Ok(Some(format!(
-                "short-dated: lot {} expires {expiry}, {days_left} days left, {} required; accepted by {approver}",
-                goods.lot, item.min_shelf_life_days
-            )));
+            return Ok((
+                Some(format!(
+                    "short-dated: lot {} expires {expiry}, {days_left} days left, {} required; accepted by {approver}",
+                    goods.lot, item.min_shelf_life_days
+                )),
+                true,
+            ));
         }
     }
     if item.inspection_required {
-        return Ok(Some("inspection required".into()));
+        return Ok((Some("inspection required".into()), false));
     }
-    Ok(None)
+    Ok((None, false))
 }
 
-fn reject_duplicate_serial(tx: &WriteTx<'_>, goods: &IdentifiedGoods) -> Result<()> {
-    let held: Option<String> = rusqlite::OptionalExtension::optional(
-        tx.conn()
-            .prepare_cached(
-                "SELECT l.code FROM balances b JOIN locations l ON l.id = b.location_id
-                 WHERE b.item_id = ?1 AND b.serial = ?2 LIMIT 1",
-            )?
-            .query_row((goods.item.id, &goods.serial), |r| r.get(0)),
-    )?;
-    match held {
-        Some(location) => Err(Error::DuplicateSerial {
-            sku: goods.item.item.sku.clone(),
-            serial: goods.serial.clone(),
-            location,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Refuses an over-receipt beyond the tolerance unless a supervisor approved it.
+/// Refuses an over-receipt beyond the tolerance unless a supervisor approved it; returns whether
+/// the approval was needed.
 fn check_tolerance(
     tx: &WriteTx<'_>,
     approved: bool,
@@ -350,15 +352,15 @@ fn check_tolerance(
     goods: &IdentifiedGoods,
     line: &records::LineState,
     total: i64,
-) -> Result<()> {
-    if line.blind || approved {
-        return Ok(());
+) -> Result<bool> {
+    if line.blind {
+        return Ok(false);
     }
     let tolerance = tx.policy().over_receipt_tolerance_percent;
     // In i128: an ASN may carry absurd quantities, and a scanner must get an answer, not a panic.
     let limit = i128::from(line.expected) + i128::from(line.expected) * i128::from(tolerance) / 100;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    if total > limit {
+    if total > limit && !approved {
         return Err(Error::OverReceipt {
             receipt_id: receipt_id.into(),
             sku: goods.item.item.sku.clone(),
@@ -369,5 +371,5 @@ fn check_tolerance(
             tolerance_percent: tolerance,
         });
     }
-    Ok(())
+    Ok(total > limit)
 }

@@ -139,6 +139,8 @@ pub fn open_receipts(conn: &Connection) -> Result<Vec<String>> {
 /// The line a scan is credited to, before this scan.
 pub(super) struct LineState {
     pub line_no: i64,
+    /// A blind line to be created by `credit_line`.
+    pub new: bool,
     pub expected: i64,
     pub received: i64,
     pub sscc: Option<String>,
@@ -191,6 +193,7 @@ pub(super) fn line_for(
     if let Some((line_no, expected, received, _, sscc)) = best {
         return Ok(LineState {
             line_no: *line_no,
+            new: false,
             expected: *expected,
             received: *received,
             sscc: sscc.clone(),
@@ -208,14 +211,9 @@ pub(super) fn line_for(
             "SELECT COALESCE(MAX(line_no), 0) + 1 FROM receipt_lines WHERE receipt_id = ?1",
         )?
         .query_row([&receipt.id], |r| r.get(0))?;
-    let lot = (!goods.lot.is_empty()).then_some(goods.lot.as_str());
-    conn.prepare_cached(
-        "INSERT INTO receipt_lines (receipt_id, line_no, item_id, expected_qty, received_qty, lot)
-         VALUES (?1, ?2, ?3, 0, 0, ?4)",
-    )?
-    .execute((&receipt.id, line_no, goods.item.id, lot))?;
     Ok(LineState {
         line_no,
+        new: true,
         expected: 0,
         received: 0,
         sscc: None,
@@ -223,17 +221,27 @@ pub(super) fn line_for(
     })
 }
 
+/// Adds `quantity` to the line (creating a new blind line first).
 pub(super) fn credit_line(
     tx: &WriteTx<'_>,
     receipt_id: &str,
-    line_no: i64,
+    line: &LineState,
+    goods: &IdentifiedGoods,
     quantity: i64,
 ) -> Result<()> {
-    tx.conn()
-        .prepare_cached(
-            "UPDATE receipt_lines SET received_qty = received_qty + ?3
-             WHERE receipt_id = ?1 AND line_no = ?2",
+    let conn = tx.conn();
+    if line.new {
+        let lot = (!goods.lot.is_empty()).then_some(goods.lot.as_str());
+        conn.prepare_cached(
+            "INSERT INTO receipt_lines (receipt_id, line_no, item_id, expected_qty, received_qty, lot)
+             VALUES (?1, ?2, ?3, 0, 0, ?4)",
         )?
-        .execute((receipt_id, line_no, quantity))?;
+        .execute((receipt_id, line.line_no, goods.item.id, lot))?;
+    }
+    conn.prepare_cached(
+        "UPDATE receipt_lines SET received_qty = received_qty + ?3
+         WHERE receipt_id = ?1 AND line_no = ?2",
+    )?
+    .execute((receipt_id, line.line_no, quantity))?;
     Ok(())
 }

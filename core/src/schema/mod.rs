@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::Result;
 
 /// The SQL of each migration, in order: `MIGRATIONS[0]` creates version 1.
-pub const MIGRATIONS: &[&str] = &[include_str!("v1.sql")];
+pub const MIGRATIONS: &[&str] = &[include_str!("v1.sql"), include_str!("v2.sql")];
 
 /// The schema version this code writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -18,6 +18,11 @@ pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Reads `PRAGMA user_version`.
 pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Whether the database has no schema objects at all (a new file).
+pub fn is_empty(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT COUNT(*) = 0 FROM sqlite_master", [], |r| r.get(0))
 }
 
 /// Outcome of [`migrate`].
@@ -56,7 +61,13 @@ pub fn migrate(conn: &mut Connection) -> Result<std::result::Result<Migration, T
     if found > LATEST_VERSION {
         return Ok(Err(TooNew { found }));
     }
-    for sql in &MIGRATIONS[found as usize..] {
+    let Ok(first) = usize::try_from(found) else {
+        return Err(crate::error::Error::invalid(
+            "schema version",
+            format!("{found} is not one dockhand writes"),
+        ));
+    };
+    for sql in &MIGRATIONS[first..] {
         tx.execute_batch(sql)?;
     }
     tx.pragma_update(None, "user_version", LATEST_VERSION)?;

@@ -101,7 +101,8 @@ CREATE TABLE balances (
     serial       TEXT NOT NULL,
     lpn          TEXT NOT NULL,
     status       TEXT NOT NULL,
-    qty          INTEGER NOT NULL CHECK (qty > 0),
+    -- typeof: SQLite turns an overflowing integer sum into a REAL; refuse it instead.
+    qty          INTEGER NOT NULL CHECK (qty > 0 AND typeof(qty) = 'integer'),
     PRIMARY KEY (item_id, location_id, lot, serial, lpn, status)
 ) WITHOUT ROWID;
 CREATE INDEX balances_by_location ON balances (location_id);

@@ -16,7 +16,29 @@ pub fn lot_expiry(conn: &Connection, item_id: i64, lot: &str) -> Result<Option<N
         .flatten())
 }
 
-/// Records a lot with its expiry, or checks the scan against the recorded one.
+/// Refuses a scanned expiry that differs from the one recorded for the lot (reads only).
+pub fn check_expiry(
+    conn: &Connection,
+    item_id: i64,
+    sku: &str,
+    lot: &str,
+    scanned: Option<NaiveDate>,
+) -> Result<()> {
+    if let (Some(recorded), Some(scanned)) = (lot_expiry(conn, item_id, lot)?, scanned)
+        && recorded != scanned
+    {
+        return Err(Error::LotExpiryMismatch {
+            sku: sku.into(),
+            lot: lot.into(),
+            recorded,
+            scanned,
+        });
+    }
+    Ok(())
+}
+
+/// Records a lot with its expiry (or the first expiry scanned for a lot recorded without one),
+/// after checking the scan against the recorded expiry.
 pub fn record_lot(
     tx: &WriteTx<'_>,
     item_id: i64,
@@ -28,28 +50,11 @@ pub fn record_lot(
         return Ok(());
     }
     let conn = tx.conn();
-    let recorded: Option<Option<NaiveDate>> = conn
-        .prepare_cached("SELECT expiry FROM lots WHERE item_id = ?1 AND lot = ?2")?
-        .query_row((item_id, lot), |r| r.get(0))
-        .optional()?;
-    match (recorded, expiry) {
-        (None, _) => {
-            conn.prepare_cached("INSERT INTO lots (item_id, lot, expiry) VALUES (?1, ?2, ?3)")?
-                .execute((item_id, lot, expiry))?;
-        }
-        (Some(Some(recorded)), Some(scanned)) if recorded != scanned => {
-            return Err(Error::LotExpiryMismatch {
-                sku: sku.into(),
-                lot: lot.into(),
-                recorded,
-                scanned,
-            });
-        }
-        (Some(None), Some(scanned)) => {
-            conn.prepare_cached("UPDATE lots SET expiry = ?3 WHERE item_id = ?1 AND lot = ?2")?
-                .execute((item_id, lot, scanned))?;
-        }
-        _ => {}
-    }
+    check_expiry(conn, item_id, sku, lot, expiry)?;
+    conn.prepare_cached(
+        "INSERT INTO lots (item_id, lot, expiry) VALUES (?1, ?2, ?3)
+         ON CONFLICT (item_id, lot) DO UPDATE SET expiry = COALESCE(expiry, excluded.expiry)",
+    )?
+    .execute((item_id, lot, expiry))?;
     Ok(())
 }

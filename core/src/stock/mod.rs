@@ -17,12 +17,15 @@ use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::text_enum::text_enum;
 
-pub use lots::{lot_expiry, record_lot};
+pub use lots::{check_expiry, lot_expiry, record_lot};
 pub use query::{
     AvailableToPromise, Balance, StatusTotal, all_balances, available_to_promise,
-    balances_at_location, balances_for_item, totals_by_status,
+    balances_at_location, balances_for_item, first_empty_storage, locations_holding, lpn_quantity,
+    lpns_holding, serial_location, totals_by_status,
 };
-pub use reservations::{Reservation, release_reservations, reservations_for, reserve};
+pub use reservations::{
+    Reservation, release_part, release_reservations, reservations_for, reserve, unreserved,
+};
 
 text_enum! {
     /// Usability of stock, kept apart from its quantity.

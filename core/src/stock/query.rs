@@ -140,3 +140,73 @@ pub fn available_to_promise(conn: &Connection, sku: &str) -> Result<AvailableToP
         promisable: available - reserved,
     })
 }
+
+/// Base units on `lpn` at a location, all items, lots and statuses together.
+pub fn lpn_quantity(conn: &Connection, location_id: i64, lpn: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?1 AND lpn = ?2",
+        )?
+        .query_row((location_id, lpn), |r| r.get(0))?)
+}
+
+/// License plates holding an item and lot at a location (loose stock excluded).
+pub fn lpns_holding(
+    conn: &Connection,
+    item_id: i64,
+    location_id: i64,
+    lot: &str,
+) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT lpn FROM balances WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3 AND lpn <> ''",
+    )?;
+    let mut lpns: Vec<String> = stmt
+        .query_map((item_id, location_id, lot), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    lpns.sort();
+    lpns.dedup();
+    Ok(lpns)
+}
+
+/// Where a serial number of an item is in stock, if it is.
+pub fn serial_location(conn: &Connection, item_id: i64, serial: &str) -> Result<Option<String>> {
+    // By the item's key prefix, then the serial: serial-tracked items hold few rows per item.
+    let mut stmt =
+        conn.prepare_cached("SELECT location_id, serial FROM balances WHERE item_id = ?1")?;
+    let mut rows = stmt.query([item_id])?;
+    while let Some(row) = rows.next()? {
+        if row.get::<_, String>(1)? == serial {
+            let id: i64 = row.get(0)?;
+            return Ok(Some(catalog::location_by_id(conn, id)?.location.code));
+        }
+    }
+    Ok(None)
+}
+
+/// Locations holding an item and lot in a status (unordered, may repeat).
+pub fn locations_holding(
+    conn: &Connection,
+    item_id: i64,
+    lot: &str,
+    status: StockStatus,
+) -> Result<Vec<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT location_id FROM balances WHERE item_id = ?1 AND lot = ?2 AND status = ?3",
+        )?
+        .query_map((item_id, lot, status), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The first active storage location without any stock, in walk order (in `zone` when given).
+pub fn first_empty_storage(conn: &Connection, zone: Option<&str>) -> Result<Option<i64>> {
+    Ok(rusqlite::OptionalExtension::optional(
+        conn.prepare_cached(
+            "SELECT l.id FROM locations l
+             WHERE l.kind = 'storage' AND l.status = 'active' AND l.zone = COALESCE(?1, l.zone)
+               AND NOT EXISTS (SELECT 1 FROM balances b WHERE b.location_id = l.id)
+             ORDER BY l.pick_sequence, l.code LIMIT 1",
+        )?
+        .query_row([zone], |r| r.get(0)),
+    )?)
+}

@@ -27,12 +27,7 @@ pub struct Reservation {
 }
 
 /// Available minus reserved at (item, location, lot).
-pub(crate) fn unreserved(
-    conn: &Connection,
-    item_id: i64,
-    location_id: i64,
-    lot: &str,
-) -> Result<i64> {
+pub fn unreserved(conn: &Connection, item_id: i64, location_id: i64, lot: &str) -> Result<i64> {
     Ok(conn
         .prepare_cached(
             "SELECT COALESCE((SELECT SUM(qty) FROM balances WHERE item_id = ?1 AND location_id = ?2
@@ -114,4 +109,30 @@ pub fn reservations_for(conn: &Connection, reference: Option<&str>) -> Result<Ve
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Releases up to `quantity` of what is reserved for `reference` (oldest reservation first);
+/// returns the base units released.
+pub fn release_part(tx: &WriteTx<'_>, reference: &str, quantity: i64) -> Result<i64> {
+    let conn = tx.conn();
+    let rows: Vec<(i64, i64)> = conn
+        .prepare_cached("SELECT id, qty FROM reservations WHERE reference = ?1 ORDER BY id")?
+        .query_map([reference], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut left = quantity;
+    for (id, qty) in rows {
+        if left <= 0 {
+            break;
+        }
+        let take = qty.min(left);
+        if take == qty {
+            conn.prepare_cached("DELETE FROM reservations WHERE id = ?1")?
+                .execute([id])?;
+        } else {
+            conn.prepare_cached("UPDATE reservations SET qty = qty - ?2 WHERE id = ?1")?
+                .execute((id, take))?;
+        }
+        left -= take;
+    }
+    Ok(quantity - left)
 }

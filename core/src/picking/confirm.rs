@@ -1,0 +1,381 @@
+//! Confirming a pick at the location: the checks an operator's scans must pass, the move to
+//! staging, and what a short pick sets off.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::allocate::reference;
+use super::records::{self, PickStatus, PickTaskStatus};
+use crate::catalog::{self, LocationRecord, Tracking};
+use crate::counting;
+use crate::db::{Store, WriteTx};
+use crate::error::{Error, Result};
+use crate::outbox;
+use crate::scan::{self, IdentifiedGoods, ScannedGoods};
+use crate::stock::{self, Bucket, Movement, StockStatus};
+
+/// Confirm a pick: the operator is at the location and has the goods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmPick {
+    /// Client operation id.
+    pub op_id: Uuid,
+    /// Who picks.
+    pub operator: String,
+    /// The task.
+    pub task_id: String,
+    /// The pick being confirmed (from [`super::next_pick`]).
+    pub allocation_id: i64,
+    /// Check string scanned at the location.
+    pub check_string: String,
+    /// Scan of the goods taken.
+    pub scan: ScannedGoods,
+    /// How many of the scanned pack were taken (0 allowed only for a short pick).
+    pub quantity: i64,
+    /// Tote or pallet label the goods go into at staging.
+    #[serde(default)]
+    pub tote: Option<String>,
+    /// The location holds less than asked: what was taken is all there is.
+    #[serde(default)]
+    pub short: bool,
+}
+
+/// What a pick confirmation did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickConfirmed {
+    /// The task.
+    pub task_id: String,
+    /// The pick.
+    pub allocation_id: i64,
+    /// Order line.
+    pub line_no: i64,
+    /// Item SKU.
+    pub sku: String,
+    /// Lot taken.
+    pub lot: String,
+    /// Base units taken.
+    pub picked: i64,
+    /// Base units found missing (short picks).
+    pub short: i64,
+    /// Location picked from.
+    pub location: String,
+    /// Staging location.
+    pub staging: String,
+    /// Tote at staging ("" when none).
+    pub tote: String,
+    /// The count task requested for the location after a short pick.
+    pub count_task_id: Option<String>,
+    /// The task's state after this pick.
+    pub task_status: PickTaskStatus,
+}
+
+struct OpenPick {
+    line_no: i64,
+    item_id: i64,
+    line_lot: Option<String>,
+    location_id: i64,
+    lot: String,
+    remaining: i64,
+}
+
+fn open_pick(tx: &WriteTx<'_>, task_id: &str, allocation_id: i64) -> Result<OpenPick> {
+    let row: Option<(i64, i64, Option<String>, i64, String, i64, PickStatus)> =
+        rusqlite::OptionalExtension::optional(
+            tx.conn()
+                .prepare_cached(
+                    "SELECT a.line_no, pl.item_id, pl.lot, a.location_id, a.lot,
+                            a.quantity - a.picked - a.short, a.status
+                     FROM pick_allocations a
+                     JOIN pick_lines pl ON pl.task_id = a.task_id AND pl.line_no = a.line_no
+                     WHERE a.task_id = ?1 AND a.id = ?2",
+                )?
+                .query_row((task_id, allocation_id), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                }),
+        )?;
+    let (line_no, item_id, line_lot, location_id, lot, remaining, status) =
+        row.ok_or_else(|| Error::UnknownPick {
+            task_id: task_id.into(),
+            allocation_id,
+        })?;
+    if status != PickStatus::Open {
+        return Err(Error::WrongState {
+            what: "pick".into(),
+            id: allocation_id.to_string(),
+            state: status.to_string(),
+            action: "confirmed".into(),
+        });
+    }
+    Ok(OpenPick {
+        line_no,
+        item_id,
+        line_lot,
+        location_id,
+        lot,
+        remaining,
+    })
+}
+
+/// The lot actually taken: the allocated one, or another lot of the same location that is
+/// available, unreserved and not expired (a swap), unless the order line requires a lot.
+fn check_lot(
+    tx: &WriteTx<'_>,
+    pick: &OpenPick,
+    goods: &IdentifiedGoods,
+    at: &LocationRecord,
+    quantity: i64,
+) -> Result<()> {
+    let sku = &goods.item.item.sku;
+    if goods.item.item.tracking == Tracking::None {
+        return Ok(());
+    }
+    let swapped = goods.lot != pick.lot;
+    if let Some(required) = pick.line_lot.as_ref().filter(|_| swapped) {
+        return Err(Error::WrongLot {
+            sku: sku.clone(),
+            required: required.clone(),
+            scanned: goods.lot.clone(),
+        });
+    }
+    let not_pickable = |reason: String| Error::LotNotPickable {
+        sku: sku.clone(),
+        lot: goods.lot.clone(),
+        location: at.location.code.clone(),
+        reason,
+    };
+    // Checked for the allocated lot too: it may have expired since the task was allocated.
+    if let Some(expiry) = stock::lot_expiry(tx.conn(), goods.item.id, &goods.lot)?
+        && expiry < tx.now().date_naive()
+    {
+        return Err(not_pickable(format!("it expired on {expiry}")));
+    }
+    if !swapped {
+        return Ok(());
+    }
+    let free = stock::unreserved(tx.conn(), goods.item.id, at.id, &goods.lot)?;
+    if free >= quantity {
+        return Ok(());
+    }
+    let held: Vec<(StockStatus, i64)> = stock::balances_at_location(tx.conn(), &at.location.code)?
+        .into_iter()
+        .filter(|b| b.sku == *sku && b.lot == goods.lot && b.status != StockStatus::Available)
+        .map(|b| (b.status, b.quantity))
+        .collect();
+    Err(not_pickable(match held.first() {
+        Some((status, qty)) if free <= 0 => format!("its {qty} there are {status}"),
+        _ if free <= 0 => "none of it is free there".to_string(),
+        _ => format!("only {free} of it is free there"),
+    }))
+}
+
+/// Moves `quantity` of the goods from the location's available buckets (loose stock first) to staging.
+fn move_to_staging(
+    tx: &WriteTx<'_>,
+    goods: &IdentifiedGoods,
+    from: &LocationRecord,
+    staging_id: i64,
+    tote: &str,
+    quantity: i64,
+) -> Result<()> {
+    let buckets: Vec<(String, String, i64)> = tx
+        .conn()
+        .prepare_cached(
+            "SELECT serial, lpn, qty FROM balances WHERE item_id = ?1 AND location_id = ?2
+             AND lot = ?3 AND status = 'available' ORDER BY lpn <> '', lpn, serial",
+        )?
+        .query_map((goods.item.id, from.id, &goods.lot), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut left = quantity;
+    for (serial, lpn, qty) in buckets {
+        if left == 0 {
+            break;
+        }
+        if !goods.serial.is_empty() && serial != goods.serial {
+            continue;
+        }
+        let take = qty.min(left);
+        stock::apply(
+            tx,
+            &Movement {
+                item_id: goods.item.id,
+                quantity: take,
+                from: Some(Bucket {
+                    location_id: from.id,
+                    lot: goods.lot.clone(),
+                    serial: serial.clone(),
+                    lpn,
+                    status: StockStatus::Available,
+                }),
+                to: Some(Bucket {
+                    location_id: staging_id,
+                    lot: goods.lot.clone(),
+                    serial,
+                    lpn: tote.to_string(),
+                    status: StockStatus::InTransit,
+                }),
+                reason: "pick".into(),
+            },
+        )?;
+        left -= take;
+    }
+    if left > 0 {
+        return Err(Error::InsufficientStock {
+            sku: goods.item.item.sku.clone(),
+            lot: goods.lot.clone(),
+            location: from.location.code.clone(),
+            status: if goods.serial.is_empty() {
+                "available".into()
+            } else {
+                format!("available serial {}", goods.serial)
+            },
+            on_hand: quantity - left,
+            requested: quantity,
+        });
+    }
+    Ok(())
+}
+
+/// Confirms a pick (or a short pick) and moves the goods to staging as `in_transit`.
+pub fn confirm_pick(store: &Store, cmd: &ConfirmPick) -> Result<PickConfirmed> {
+    store.command("picking.confirm", cmd.op_id, &cmd.operator, cmd, |tx| confirm_in(tx, cmd))
+}
+
+fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> {
+    let conn = tx.conn();
+    catalog::operator(conn, &cmd.operator)?;
+    let task = records::pick_task(conn, &cmd.task_id)?;
+    if task.status != PickTaskStatus::InProgress {
+        return Err(Error::WrongState {
+            what: "pick task".into(),
+            id: task.id,
+            state: task.status.to_string(),
+            action: "picked".into(),
+        });
+    }
+    let pick = open_pick(tx, &task.id, cmd.allocation_id)?;
+    let at = catalog::location_by_id(conn, pick.location_id)?;
+    if !cmd.check_string.trim().eq_ignore_ascii_case(&at.location.check_string) {
+        return Err(Error::WrongCheckString {
+            location: at.location.code,
+            scanned: cmd.check_string.trim().into(),
+        });
+    }
+    let goods = scan::identify(conn, &cmd.scan, false)?;
+    if goods.item.id != pick.item_id {
+        return Err(Error::WrongItem {
+            expected: catalog::item_by_id(conn, pick.item_id)?.item.sku,
+            scanned: goods.item.item.sku.clone(),
+            location: at.location.code,
+        });
+    }
+    let picked = if cmd.short && cmd.quantity == 0 {
+        0
+    } else {
+        goods.base_quantity(cmd.quantity)?
+    };
+    if picked > pick.remaining {
+        return Err(Error::OverPick {
+            allocation_id: cmd.allocation_id,
+            sku: goods.item.item.sku.clone(),
+            location: at.location.code,
+            remaining: pick.remaining,
+            attempted: picked,
+        });
+    }
+    check_lot(tx, &pick, &goods, &at, picked)?;
+    let short = if cmd.short { pick.remaining - picked } else { 0 };
+    let staging = catalog::location_by_code(conn, &task.staging)?;
+    let tote = scan::optional_text(&cmd.tote).unwrap_or_default();
+    // Release first: the picked goods are this pick's own reservation.
+    stock::release_part(tx, &reference(cmd.allocation_id), picked + short)?;
+    if picked > 0 {
+        move_to_staging(tx, &goods, &at, staging.id, &tote, picked)?;
+    }
+    conn.prepare_cached(
+        "UPDATE pick_allocations SET picked = picked + ?2, short = short + ?3,
+             status = CASE WHEN quantity = picked + ?2 + short + ?3 THEN 'done' ELSE 'open' END
+         WHERE id = ?1",
+    )?
+    .execute((cmd.allocation_id, picked, short))?;
+    conn.prepare_cached(
+        "UPDATE pick_lines SET picked = picked + ?3, short = short + ?4
+         WHERE task_id = ?1 AND line_no = ?2",
+    )?
+    .execute((&task.id, pick.line_no, picked, short))?;
+    let open_left: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM pick_allocations WHERE task_id = ?1 AND status = 'open'",
+        )?
+        .query_row([&task.id], |r| r.get(0))?;
+    let task_status = if open_left == 0 {
+        conn.prepare_cached("UPDATE pick_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1")?
+            .execute((&task.id, tx.now_utc_text()))?;
+        PickTaskStatus::Done
+    } else {
+        PickTaskStatus::InProgress
+    };
+    let count_task_id = if cmd.short {
+        Some(counting::request_location_count(
+            tx,
+            at.id,
+            "short_pick",
+            &format!("short pick on task {} line {}", task.id, pick.line_no),
+        )?)
+    } else {
+        None
+    };
+    let result = PickConfirmed {
+        task_id: task.id.clone(),
+        allocation_id: cmd.allocation_id,
+        line_no: pick.line_no,
+        sku: goods.item.item.sku.clone(),
+        lot: goods.lot.clone(),
+        picked,
+        short,
+        location: at.location.code.clone(),
+        staging: staging.location.code.clone(),
+        tote,
+        count_task_id,
+        task_status,
+    };
+    if picked > 0 {
+        outbox::append(
+            tx,
+            "picking.confirmed",
+            &serde_json::json!({
+                "task_id": result.task_id,
+                "order_ref": task.order_ref,
+                "line_no": result.line_no,
+                "pick_id": result.allocation_id,
+                "sku": result.sku,
+                "lot": result.lot,
+                "allocated_lot": pick.lot,
+                "serial": goods.serial,
+                "base_quantity": picked,
+                "base_unit": goods.item.item.base_unit,
+                "from": result.location,
+                "to": result.staging,
+                "tote": result.tote,
+            }),
+        )?;
+    }
+    if cmd.short {
+        outbox::append(
+            tx,
+            "picking.short",
+            &serde_json::json!({
+                "task_id": result.task_id,
+                "order_ref": task.order_ref,
+                "line_no": result.line_no,
+                "pick_id": result.allocation_id,
+                "sku": result.sku,
+                "lot": pick.lot,
+                "location": result.location,
+                "expected": pick.remaining,
+                "found": picked,
+                "short": short,
+                "count_task_id": result.count_task_id,
+            }),
+        )?;
+    }
+    Ok(result)
+}
