@@ -50,6 +50,19 @@ pub fn run(path: &Path) -> Result<ExitCode, dockhand_core::Error> {
             e.reject_reason.as_deref().unwrap_or("")
         );
     }
+    // KPIs of the 30 days up to the device's last event (a support copy is read as of its day).
+    let last_event = store.read(|c| {
+        Ok(c.query_row("SELECT MAX(occurred_at) FROM outbox", [], |r| {
+            r.get::<_, Option<String>>(0)
+        })?)
+    })?;
+    if let Some(to) = last_event.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()) {
+        let to = to + chrono::Duration::minutes(1);
+        let kpis =
+            store.read(|c| dockhand_core::kpis::kpis(c, to - chrono::Duration::days(30), to))?;
+        println!("\nKPIs, 30 days to the last event:");
+        report::print_kpis(&kpis);
+    }
     let integrity = store.verify_integrity()?;
     println!("\nintegrity:");
     report::print_integrity(&integrity);

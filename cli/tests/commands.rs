@@ -33,8 +33,15 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "refused [wrong_check_string]",
         "overridden: pick face running low",
         "-> QA-01    as quarantined",
-        "17 events: 17 pending",
-        "OK: 7 balance rows equal the sums of 20 ledger rows; 17 events, seq gap-free, hash chain verified",
+        "50 events: 50 pending",
+        "SHORT 8",
+        "refused [recount_by_same_operator]",
+        "approved CC-DRILLS: adjusted DRILL-X1 -1",
+        "return_to_vendor (defective_motor): left inventory",
+        "voided receiving.line_received",
+        "short-pick rate 20.0% (1 of 5 picks)",
+        "return to available: median 25 min",
+        "OK: 12 balance rows equal the sums of 55 ledger rows; 50 events, seq gap-free, hash chain verified",
     ] {
         assert!(
             shown.contains(expected),
@@ -47,7 +54,7 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         .unwrap();
     assert_eq!(
         available.split_whitespace().collect::<Vec<_>>(),
-        ["available", "146", "6"]
+        ["available", "110", "4"]
     );
 }
 
@@ -63,14 +70,18 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     assert!(out.status.success(), "{shown}");
     assert!(shown.contains("device handheld-07"), "{shown}");
     assert!(
-        shown.contains("17 events (last seq 17): 17 pending"),
+        shown.contains("50 events (last seq 50): 50 pending"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("inventory accuracy 0.0% of 2 counted lines"),
         "{shown}"
     );
     assert!(shown.contains("QA-01     VITC-60"), "{shown}");
 
     let raw = rusqlite::Connection::open(&db).unwrap();
     raw.execute(
-        "UPDATE balances SET qty = qty + 5 WHERE status = 'quarantined'",
+        "UPDATE balances SET qty = qty + 5 WHERE status = 'quarantined' AND lot = 'V7'",
         [],
     )
     .unwrap();

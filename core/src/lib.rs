@@ -7,13 +7,18 @@
 
 pub mod catalog;
 pub mod clock;
+pub mod corrections;
+pub mod counting;
 pub mod db;
 pub mod error;
 pub mod integrity;
+pub mod kpis;
 pub mod ops;
 pub mod outbox;
+pub mod picking;
 pub mod putaway;
 pub mod receiving;
+pub mod returns;
 #[cfg(feature = "sample")]
 pub mod sample;
 pub mod scan;

@@ -288,6 +288,16 @@ pub fn events(conn: &Connection, from_seq: i64, limit: usize) -> Result<Vec<Even
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The event with this id (a scan of the outbox: for corrections and support, not the hot path).
+pub fn event_by_id(conn: &Connection, event_id: Uuid) -> Result<Event> {
+    conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM outbox WHERE event_id = ?1"
+    ))?
+    .query_row([event_id.to_string()], event_from_row)
+    .optional()?
+    .ok_or(Error::UnknownEvent { event_id })
+}
+
 /// The events a command emitted, in order.
 pub fn events_of_operation(conn: &Connection, op_id: Uuid) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(&format!(

@@ -75,19 +75,29 @@ fn candidates(tx: &WriteTx<'_>, item_id: i64, today: NaiveDate) -> Result<Vec<Ca
     let mut found: Vec<Candidate> = by_place
         .into_values()
         .map(|mut c| {
-            c.free -= reserved.get(&(c.location_id, c.lot.clone())).copied().unwrap_or(0);
+            c.free -= reserved
+                .get(&(c.location_id, c.lot.clone()))
+                .copied()
+                .unwrap_or(0);
             c
         })
         .filter(|c| c.free > 0)
         .collect();
     found.sort_by(|a, b| {
-        (a.expiry.is_none(), a.expiry, a.pick_sequence, &a.code, &a.lot).cmp(&(
-            b.expiry.is_none(),
-            b.expiry,
-            b.pick_sequence,
-            &b.code,
-            &b.lot,
-        ))
+        (
+            a.expiry.is_none(),
+            a.expiry,
+            a.pick_sequence,
+            &a.code,
+            &a.lot,
+        )
+            .cmp(&(
+                b.expiry.is_none(),
+                b.expiry,
+                b.pick_sequence,
+                &b.code,
+                &b.lot,
+            ))
     });
     Ok(found)
 }
@@ -98,10 +108,13 @@ pub(super) fn allocate(tx: &WriteTx<'_>, task_id: &str, lines: &[LineToAllocate]
     let conn = tx.conn();
     let mut cache: HashMap<i64, Vec<Candidate>> = HashMap::new();
     for line in lines {
-        if !cache.contains_key(&line.item_id) {
-            cache.insert(line.item_id, candidates(tx, line.item_id, today)?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(line.item_id) {
+            slot.insert(candidates(tx, line.item_id, today)?);
         }
-        let places = cache.get_mut(&line.item_id).map(Vec::as_mut_slice).unwrap_or_default();
+        let places = cache
+            .get_mut(&line.item_id)
+            .map(Vec::as_mut_slice)
+            .unwrap_or_default();
         let wanted = |c: &Candidate| line.lot.as_deref().is_none_or(|lot| lot == c.lot);
         let promisable: i64 = places.iter().filter(|c| wanted(c)).map(|c| c.free).sum();
         if promisable < line.quantity {

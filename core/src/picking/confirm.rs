@@ -78,25 +78,31 @@ struct OpenPick {
 }
 
 fn open_pick(tx: &WriteTx<'_>, task_id: &str, allocation_id: i64) -> Result<OpenPick> {
-    let row: Option<(i64, i64, Option<String>, i64, String, i64, PickStatus)> =
-        rusqlite::OptionalExtension::optional(
-            tx.conn()
-                .prepare_cached(
-                    "SELECT a.line_no, pl.item_id, pl.lot, a.location_id, a.lot,
-                            a.quantity - a.picked - a.short, a.status
-                     FROM pick_allocations a
-                     JOIN pick_lines pl ON pl.task_id = a.task_id AND pl.line_no = a.line_no
-                     WHERE a.task_id = ?1 AND a.id = ?2",
-                )?
-                .query_row((task_id, allocation_id), |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-                }),
-        )?;
-    let (line_no, item_id, line_lot, location_id, lot, remaining, status) =
-        row.ok_or_else(|| Error::UnknownPick {
-            task_id: task_id.into(),
-            allocation_id,
-        })?;
+    let found: Option<(OpenPick, PickStatus)> = rusqlite::OptionalExtension::optional(
+        tx.conn()
+            .prepare_cached(
+                "SELECT a.line_no, pl.item_id, pl.lot, a.location_id, a.lot,
+                        a.quantity - a.picked - a.short, a.status
+                 FROM pick_allocations a
+                 JOIN pick_lines pl ON pl.task_id = a.task_id AND pl.line_no = a.line_no
+                 WHERE a.task_id = ?1 AND a.id = ?2",
+            )?
+            .query_row((task_id, allocation_id), |r| {
+                let pick = OpenPick {
+                    line_no: r.get(0)?,
+                    item_id: r.get(1)?,
+                    line_lot: r.get(2)?,
+                    location_id: r.get(3)?,
+                    lot: r.get(4)?,
+                    remaining: r.get(5)?,
+                };
+                Ok((pick, r.get(6)?))
+            }),
+    )?;
+    let (pick, status) = found.ok_or_else(|| Error::UnknownPick {
+        task_id: task_id.into(),
+        allocation_id,
+    })?;
     if status != PickStatus::Open {
         return Err(Error::WrongState {
             what: "pick".into(),
@@ -105,14 +111,7 @@ fn open_pick(tx: &WriteTx<'_>, task_id: &str, allocation_id: i64) -> Result<Open
             action: "confirmed".into(),
         });
     }
-    Ok(OpenPick {
-        line_no,
-        item_id,
-        line_lot,
-        location_id,
-        lot,
-        remaining,
-    })
+    Ok(pick)
 }
 
 /// The lot actually taken: the allocated one, or another lot of the same location that is
@@ -182,7 +181,9 @@ fn move_to_staging(
             "SELECT serial, lpn, qty FROM balances WHERE item_id = ?1 AND location_id = ?2
              AND lot = ?3 AND status = 'available' ORDER BY lpn <> '', lpn, serial",
         )?
-        .query_map((goods.item.id, from.id, &goods.lot), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map((goods.item.id, from.id, &goods.lot), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut left = quantity;
     for (serial, lpn, qty) in buckets {
@@ -236,7 +237,9 @@ fn move_to_staging(
 
 /// Confirms a pick (or a short pick) and moves the goods to staging as `in_transit`.
 pub fn confirm_pick(store: &Store, cmd: &ConfirmPick) -> Result<PickConfirmed> {
-    store.command("picking.confirm", cmd.op_id, &cmd.operator, cmd, |tx| confirm_in(tx, cmd))
+    store.command("picking.confirm", cmd.op_id, &cmd.operator, cmd, |tx| {
+        confirm_in(tx, cmd)
+    })
 }
 
 fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> {
@@ -253,7 +256,11 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
     }
     let pick = open_pick(tx, &task.id, cmd.allocation_id)?;
     let at = catalog::location_by_id(conn, pick.location_id)?;
-    if !cmd.check_string.trim().eq_ignore_ascii_case(&at.location.check_string) {
+    if !cmd
+        .check_string
+        .trim()
+        .eq_ignore_ascii_case(&at.location.check_string)
+    {
         return Err(Error::WrongCheckString {
             location: at.location.code,
             scanned: cmd.check_string.trim().into(),
@@ -282,7 +289,11 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
         });
     }
     check_lot(tx, &pick, &goods, &at, picked)?;
-    let short = if cmd.short { pick.remaining - picked } else { 0 };
+    let short = if cmd.short {
+        pick.remaining - picked
+    } else {
+        0
+    };
     let staging = catalog::location_by_code(conn, &task.staging)?;
     let tote = scan::optional_text(&cmd.tote).unwrap_or_default();
     // Release first: the picked goods are this pick's own reservation.
@@ -307,8 +318,10 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
         )?
         .query_row([&task.id], |r| r.get(0))?;
     let task_status = if open_left == 0 {
-        conn.prepare_cached("UPDATE pick_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1")?
-            .execute((&task.id, tx.now_utc_text()))?;
+        conn.prepare_cached(
+            "UPDATE pick_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1",
+        )?
+        .execute((&task.id, tx.now_utc_text()))?;
         PickTaskStatus::Done
     } else {
         PickTaskStatus::InProgress

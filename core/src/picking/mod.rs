@@ -21,7 +21,8 @@ use crate::stock;
 
 pub use confirm::{ConfirmPick, PickConfirmed, confirm_pick};
 pub use records::{
-    PickAllocation, PickInstruction, PickLine, PickTask, PickTaskStatus, next_pick, pick_task,
+    PickAllocation, PickInstruction, PickLine, PickStatus, PickTask, PickTaskStatus, next_pick,
+    pick_task,
 };
 
 /// One order line to pick.
@@ -96,7 +97,10 @@ fn insert_task(tx: &WriteTx<'_>, task: &PickTaskRequest, source: &str) -> Result
         return Err(Error::invalid("pick task id", "it is empty"));
     }
     if task.lines.is_empty() {
-        return Err(Error::invalid("pick lines", format!("task {id} has no lines")));
+        return Err(Error::invalid(
+            "pick lines",
+            format!("task {id} has no lines"),
+        ));
     }
     if records::exists(conn, id)? {
         return Err(Error::WrongState {
@@ -112,7 +116,10 @@ fn insert_task(tx: &WriteTx<'_>, task: &PickTaskRequest, source: &str) -> Result
             code: staging.location.code,
         });
     }
-    if !matches!(staging.location.kind, LocationKind::Staging | LocationKind::Shipping) {
+    if !matches!(
+        staging.location.kind,
+        LocationKind::Staging | LocationKind::Shipping
+    ) {
         return Err(Error::WrongLocationType {
             code: staging.location.code,
             actual: staging.location.kind.to_string(),
@@ -242,7 +249,7 @@ pub fn cancel_pick_task(store: &Store, cmd: &CancelPickTask) -> Result<PickTask>
             });
         }
         let mut released = 0;
-        for pick in task.allocations.iter().filter(|a| a.status == "open") {
+        for pick in task.allocations.iter().filter(|a| a.status == PickStatus::Open) {
             released += stock::release_reservations(tx, &allocate::reference(pick.id))?;
         }
         conn.prepare_cached(

@@ -191,7 +191,11 @@ pub fn pick_task(conn: &Connection, id: &str) -> Result<PickTask> {
 /// The next open pick in walk order, or `None` when the task is complete.
 pub fn next_pick(conn: &Connection, task_id: &str) -> Result<Option<PickInstruction>> {
     let task = pick_task(conn, task_id)?;
-    let Some(pick) = task.allocations.into_iter().find(|a| a.status == PickStatus::Open) else {
+    let Some(pick) = task
+        .allocations
+        .into_iter()
+        .find(|a| a.status == PickStatus::Open)
+    else {
         return Ok(None);
     };
     let item = crate::catalog::item_by_sku(conn, &pick.sku)?;

@@ -24,7 +24,8 @@ pub use query::{
     lpns_holding, serial_location, totals_by_status,
 };
 pub use reservations::{
-    Reservation, release_part, release_reservations, reservations_for, reserve, unreserved,
+    Reservation, release_at, release_part, release_reservations, reservations_for, reserve,
+    unreserved,
 };
 
 text_enum! {

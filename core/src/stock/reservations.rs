@@ -136,3 +136,38 @@ pub fn release_part(tx: &WriteTx<'_>, reference: &str, quantity: i64) -> Result<
     }
     Ok(quantity - left)
 }
+
+/// Releases up to `quantity` reserved at (item, location, lot), newest reservations first (the
+/// picks furthest from being done); returns what was released.
+pub fn release_at(
+    tx: &WriteTx<'_>,
+    item_id: i64,
+    location_id: i64,
+    lot: &str,
+    quantity: i64,
+) -> Result<i64> {
+    let conn = tx.conn();
+    let rows: Vec<(i64, i64)> = conn
+        .prepare_cached(
+            "SELECT id, qty FROM reservations WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3
+             ORDER BY id DESC",
+        )?
+        .query_map((item_id, location_id, lot), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut left = quantity;
+    for (id, qty) in rows {
+        if left <= 0 {
+            break;
+        }
+        let take = qty.min(left);
+        if take == qty {
+            conn.prepare_cached("DELETE FROM reservations WHERE id = ?1")?
+                .execute([id])?;
+        } else {
+            conn.prepare_cached("UPDATE reservations SET qty = qty - ?2 WHERE id = ?1")?
+                .execute((id, take))?;
+        }
+        left -= take;
+    }
+    Ok(quantity - left)
+}

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use dockhand_core::putaway::{self, ConfirmPutaway, PutawayRequest};
-use dockhand_core::receiving::{self, CloseReceipt, OpenBlindReceipt, ReceiveLine};
+use dockhand_core::receiving::{self, ReceiveLine};
 use dockhand_core::{
     Error, ManualClock, ScannedGoods, Store, StoreOptions, catalog, outbox, sample, stock,
 };
@@ -19,29 +19,33 @@ use uuid::Uuid;
 
 use crate::report;
 
-struct Shift {
-    store: Store,
-    clock: Arc<ManualClock>,
+mod floor;
+mod inbound;
+mod returns;
+
+pub(crate) struct Shift {
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<ManualClock>,
 }
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(crate) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
 impl Shift {
-    fn minutes(&self, m: i64) {
+    pub(crate) fn minutes(&self, m: i64) {
         self.clock.advance(Duration::minutes(m));
     }
 
-    fn at(&self) -> String {
+    pub(crate) fn at(&self) -> String {
         self.clock_now().format("%H:%M").to_string()
     }
 
-    fn clock_now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+    pub(crate) fn clock_now(&self) -> chrono::DateTime<chrono::FixedOffset> {
         dockhand_core::Clock::now(self.clock.as_ref())
     }
 
-    fn receive(
+    pub(crate) fn receive(
         &self,
         operator: &str,
         dock: &str,
@@ -53,7 +57,7 @@ impl Shift {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn receive_on(
+    pub(crate) fn receive_on(
         &self,
         receipt: &str,
         operator: &str,
@@ -100,7 +104,7 @@ impl Shift {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn put_away(
+    pub(crate) fn put_away(
         &self,
         operator: &str,
         dock: &str,
@@ -161,7 +165,7 @@ impl Shift {
         Ok(())
     }
 
-    fn refused<T>(&self, what: &str, outcome: Result<T, Error>) -> Result<(), Error> {
+    pub(crate) fn refused<T>(&self, what: &str, outcome: Result<T, Error>) -> Result<(), Error> {
         match outcome {
             Err(e) if e.kind() != dockhand_core::ErrorKind::Storage => {
                 println!("  {} {what}: refused [{}] {e}", self.at(), e.code());
@@ -207,188 +211,31 @@ pub fn run(db: Option<PathBuf>) -> Result<ExitCode, Error> {
         if kept { "" } else { " (temporary)" }
     );
 
-    println!("\n1. Master data and the Nordic Foods ASN arrive from the hub");
-    let counts = catalog::upsert_master_data(&s.store, &sample::warehouse())?;
-    receiving::load_expected_receipts(&s.store, &[sample::asn()])?;
-    println!(
-        "  {} items, {} units, {} barcodes, {} locations, {} operators; receipt {} (PO-7788) with 4 lines",
-        counts.items,
-        counts.units,
-        counts.barcodes,
-        counts.locations,
-        counts.operators,
-        sample::ASN
-    );
+    inbound::run(s)?;
+    floor::run(s)?;
+    returns::run(s)?;
 
-    println!("\n2. Receiving at dock doors 1 and 2");
-    let milk = ScannedGoods::barcode(sample::MILK_CS)
-        .with_lot("L2611A")
-        .with_expiry(date(2027, 3, 1));
-    s.receive(
-        "alice",
-        "DOCK-01",
-        milk.clone(),
-        4,
-        Some(sample::MILK_PALLET),
-    )?;
-    let coffee = ScannedGoods::barcode(sample::COFFEE_CS).with_lot("C-88");
-    // A double trigger pull: the scanner sends the same operation twice.
-    let coffee_cmd = ReceiveLine {
-        op_id: Uuid::now_v7(),
-        operator: "bob".into(),
-        receipt_id: sample::ASN.into(),
-        dock: "DOCK-02".into(),
-        scan: coffee.clone(),
-        quantity: 4,
-        lpn: None,
-        approved_by: None,
-    };
-    let first = receiving::receive_line(&s.store, &coffee_cmd)?;
-    let again = receiving::receive_line(&s.store, &coffee_cmd)?;
-    println!(
-        "  {} bob   received {:>3} x {:<10} lot {:<7} on {}; a double trigger pull replayed the same operation: {} (line total {} both times)",
-        s.at(),
-        first.base_quantity,
-        first.sku,
-        first.lot,
-        first.location,
-        if first == again {
-            "same answer, nothing written"
-        } else {
-            "DIFFERENT"
-        },
-        again.line_received
-    );
-    s.minutes(2);
-    s.refused(
-        "bob   scans an unknown label",
-        s.receive(
-            "bob",
-            "DOCK-02",
-            ScannedGoods::barcode("4099999999999"),
-            1,
-            None,
-        ),
-    )?;
-    s.refused(
-        "bob   scans one more coffee case (24 expected, 5% tolerance)",
-        s.receive("bob", "DOCK-02", coffee.clone(), 1, None),
-    )?;
-    s.receive(
-        "alice",
-        "DOCK-01",
-        ScannedGoods::barcode(sample::TOWELS_CS),
-        3,
-        None,
-    )?;
-    let vitamins = ScannedGoods::barcode(sample::VITAMINS_EA)
-        .with_lot("V7")
-        .with_expiry(date(2027, 6, 30));
-    s.receive("bob", "DOCK-02", vitamins.clone(), 12, None)?;
-
-    println!("\n3. A blind delivery of drills (no ASN): Bob opens a receipt and scans serials");
-    receiving::open_blind_receipt(
-        &s.store,
-        &OpenBlindReceipt {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            receipt_id: "DN-5521".into(),
-            reference: "delivery note 5521".into(),
-            supplier: "ToolCo".into(),
-        },
-    )?;
-    for serial in ["SN-0001", "SN-0002"] {
-        let drill = ScannedGoods::barcode(sample::DRILL_EA).with_serial(serial);
-        s.receive_on("DN-5521", "bob", "DOCK-02", drill, 1, None, None)?;
-    }
-
-    println!("\n4. Closing the ASN: differences go to the ERP as discrepancy events");
-    for (id, who) in [(sample::ASN, "alice"), ("DN-5521", "bob")] {
-        let closed = receiving::close_receipt(
-            &s.store,
-            &CloseReceipt {
-                op_id: Uuid::now_v7(),
-                operator: who.into(),
-                receipt_id: id.into(),
-            },
-        )?;
-        println!(
-            "  {} {who:<5} closed {id}: {} units received",
-            s.at(),
-            closed.total_received
-        );
-        for d in &closed.discrepancies {
-            println!(
-                "        line {} {}: expected {}, received {} ({:+})",
-                d.line_no, d.sku, d.expected, d.received, d.difference
-            );
-        }
-    }
-    s.minutes(5);
-
-    println!("\n5. Putaway");
-    s.put_away(
-        "alice",
-        "DOCK-01",
-        milk.clone(),
-        2,
-        Some(sample::MILK_PALLET),
-        None,
-        None,
-    )?;
-    s.put_away(
-        "alice",
-        "DOCK-01",
-        milk,
-        2,
-        Some(sample::MILK_PALLET),
-        None,
-        None,
-    )?;
-    s.refused(
-        "bob   scans the label of the wrong bin at A-01-01",
-        s.put_away(
-            "bob",
-            "DOCK-02",
-            coffee.clone(),
-            4,
-            None,
-            Some(("A-01-01", "42")),
-            None,
-        ),
-    )?;
-    s.put_away("bob", "DOCK-02", coffee, 4, None, None, None)?;
-    s.put_away(
-        "alice",
-        "DOCK-01",
-        ScannedGoods::barcode(sample::TOWELS_CS),
-        3,
-        None,
-        Some(("P-01-01", "71")),
-        Some("pick face running low"),
-    )?;
-    s.put_away("bob", "DOCK-02", vitamins, 12, None, None, None)?;
-    for serial in ["SN-0001", "SN-0002"] {
-        let drill = ScannedGoods::barcode(sample::DRILL_EA).with_serial(serial);
-        s.put_away("bob", "DOCK-02", drill, 1, None, None, None)?;
-    }
-
-    let (totals, balances, events, counts, integrity) = s.store.read(|c| {
+    let shift_start = chrono::DateTime::parse_from_rfc3339("2026-11-27T06:00:00+01:00")
+        .map_err(|e| Error::invalid("demo", e.to_string()))?;
+    let (totals, balances, events, counts, kpis, integrity) = s.store.read(|c| {
         Ok((
             stock::totals_by_status(c)?,
             stock::all_balances(c)?,
             outbox::events(c, 1, usize::MAX >> 1)?,
             outbox::counts(c)?,
+            dockhand_core::kpis::kpis(c, shift_start, s.clock_now() + Duration::minutes(1))?,
             dockhand_core::verify_integrity(c)?,
         ))
     })?;
-    println!("\n6. Stock by status");
+    println!("\n11. Stock by status");
     report::print_totals(&totals);
-    println!("\n7. Balances");
+    println!("\n12. Balances");
     report::print_balances(&balances);
-    println!("\n8. Outbox (waiting for the hub)");
+    println!("\n13. Outbox (waiting for the hub)");
     report::print_outbox(&events, &counts);
-    println!("\n9. Integrity");
+    println!("\n14. KPIs of the shift");
+    report::print_kpis(&kpis);
+    println!("\n15. Integrity");
     report::print_integrity(&integrity);
     if kept {
         println!(

@@ -1,0 +1,660 @@
+//! Starting, submitting and approving counts, and the adjustments they make.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::records::{self, CountSheet, CountTaskStatus};
+use crate::catalog::{self, LocationKind, LocationStatus};
+use crate::db::{Store, WriteTx, utc_text};
+use crate::error::{Error, Result};
+use crate::outbox;
+use crate::scan::{self, ScannedGoods};
+use crate::stock::{self, Bucket, Movement, StockStatus};
+use crate::text_enum::text_enum;
+
+/// Start counting a task: snapshot the system quantities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartCount {
+    /// Client operation id.
+    pub op_id: Uuid,
+    /// Who counts.
+    pub operator: String,
+    /// The task.
+    pub task_id: String,
+}
+
+/// One counted line: what the operator found at a location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountedLine {
+    /// Location code (the task's location when `None`).
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Scan of the goods (with lot where tracked).
+    pub scan: ScannedGoods,
+    /// How many of the scanned pack were counted (0: none there).
+    pub quantity: i64,
+    /// When this line was counted (the submit time when `None`): movements before it are part of
+    /// what the system expects, movements after it are not.
+    #[serde(default)]
+    pub counted_at: Option<DateTime<FixedOffset>>,
+}
+
+/// Submit a round of counting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitCount {
+    /// Client operation id.
+    pub op_id: Uuid,
+    /// Who counted.
+    pub operator: String,
+    /// The task.
+    pub task_id: String,
+    /// Everything found; a place of the task with nothing counted is counted as empty.
+    pub lines: Vec<CountedLine>,
+}
+
+/// A supervisor approves a confirmed variance beyond the approval threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApproveCount {
+    /// Client operation id.
+    pub op_id: Uuid,
+    /// The supervisor.
+    pub supervisor: String,
+    /// The task.
+    pub task_id: String,
+}
+
+text_enum! {
+    /// What a submitted round led to.
+    pub enum CountOutcome {
+        /// Counted as the system expected.
+        NoVariance => "no_variance",
+        /// Variances within tolerance (or confirmed below the approval threshold) were adjusted.
+        Adjusted => "adjusted",
+        /// Off by more than the tolerance: count again (by another operator where possible).
+        RecountRequired => "recount_required",
+        /// Confirmed variance beyond the approval threshold: a supervisor must approve.
+        ApprovalRequired => "approval_required",
+    }
+}
+
+/// One line of a round's outcome. Variances are shown only once the count is settled, so a
+/// recount stays blind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountLineResult {
+    /// Location code.
+    pub location: String,
+    /// Item SKU.
+    pub sku: String,
+    /// Lot.
+    pub lot: String,
+    /// Base units counted.
+    pub counted: i64,
+    /// Counted minus expected, once settled.
+    pub variance: Option<i64>,
+    /// Found where the system had none of it.
+    pub unexpected: bool,
+}
+
+/// What a submit (or an approval) did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountSubmitted {
+    /// Task id.
+    pub task_id: String,
+    /// Round just counted.
+    pub round: i64,
+    /// What happens next.
+    pub outcome: CountOutcome,
+    /// The lines.
+    pub lines: Vec<CountLineResult>,
+}
+
+/// Starts a count: snapshots the quantities of its places and remembers the ledger position.
+pub fn start_count(store: &Store, cmd: &StartCount) -> Result<CountSheet> {
+    store.command("counting.start", cmd.op_id, &cmd.operator, cmd, |tx| {
+        let conn = tx.conn();
+        catalog::operator(conn, &cmd.operator)?;
+        let task = records::count_task(conn, &cmd.task_id)?;
+        if task.status != CountTaskStatus::Open {
+            return Err(Error::WrongState {
+                what: "count task".into(),
+                id: task.id,
+                state: task.status.to_string(),
+                action: "started".into(),
+            });
+        }
+        if let Some(code) = &task.location {
+            let loc = catalog::location_by_code(conn, code)?;
+            if loc.location.status == LocationStatus::Blocked {
+                return Err(Error::LocationBlocked {
+                    code: loc.location.code,
+                });
+            }
+        }
+        let mark: i64 = conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM ledger")?
+            .query_row([], |r| r.get(0))?;
+        let snapshot = conn
+            .prepare_cached(
+                "INSERT INTO count_snapshots (task_id, item_id, location_id, lot, quantity)
+                 SELECT t.id, b.item_id, b.location_id, b.lot, SUM(b.qty)
+                 FROM count_tasks t JOIN balances b
+                   ON (t.location_id IS NOT NULL AND b.location_id = t.location_id
+                       AND (t.item_id IS NULL OR b.item_id = t.item_id))
+                   OR (t.location_id IS NULL AND b.item_id = t.item_id)
+                 WHERE t.id = ?1 AND b.status <> 'in_transit'
+                 GROUP BY b.item_id, b.location_id, b.lot",
+            )?
+            .execute([&task.id])?;
+        conn.prepare_cached(
+            "UPDATE count_tasks SET status = 'counting', start_mark = ?2, started_at = ?3 WHERE id = ?1",
+        )?
+        .execute((&task.id, mark, tx.now_utc_text()))?;
+        outbox::append(
+            tx,
+            "counting.started",
+            &serde_json::json!({
+                "task_id": task.id,
+                "location": task.location,
+                "sku": task.sku,
+                "snapshot_lines": snapshot,
+            }),
+        )?;
+        records::count_sheet(tx.conn(), &task.id)
+    })
+}
+
+/// One (item, location, lot) of a round.
+struct Line {
+    item_id: i64,
+    location_id: i64,
+    lot: String,
+    counted: i64,
+    counted_at: String,
+    expected: i64,
+    unexpected: bool,
+}
+
+type Key = (i64, i64, String);
+
+/// Submits a round: computes what the system expected at each line's moment, then adjusts,
+/// asks for a recount, or waits for a supervisor.
+pub fn submit_count(store: &Store, cmd: &SubmitCount) -> Result<CountSubmitted> {
+    store.command("counting.submit", cmd.op_id, &cmd.operator, cmd, |tx| {
+        submit_in(tx, cmd)
+    })
+}
+
+fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> {
+    let conn = tx.conn();
+    catalog::operator(conn, &cmd.operator)?;
+    let task = records::count_task(conn, &cmd.task_id)?;
+    if !matches!(
+        task.status,
+        CountTaskStatus::Counting | CountTaskStatus::Recount
+    ) {
+        return Err(Error::WrongState {
+            what: "count task".into(),
+            id: task.id,
+            state: task.status.to_string(),
+            action: "counted".into(),
+        });
+    }
+    if task.status == CountTaskStatus::Recount {
+        check_recounter(tx, &task.id, task.first_counter.as_deref(), &cmd.operator)?;
+    }
+    let (start_mark, task_item): (i64, Option<i64>) = conn
+        .prepare_cached("SELECT start_mark, item_id FROM count_tasks WHERE id = ?1")?
+        .query_row([&task.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let now = tx.now_utc_text().to_string();
+    let mut lines: BTreeMap<Key, Line> = BTreeMap::new();
+    let snapshot: Vec<(Key, i64)> = conn
+        .prepare_cached(
+            "SELECT item_id, location_id, lot, quantity FROM count_snapshots WHERE task_id = ?1",
+        )?
+        .query_map([&task.id], |r| {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (key, quantity) in &snapshot {
+        lines.insert(
+            key.clone(),
+            Line {
+                item_id: key.0,
+                location_id: key.1,
+                lot: key.2.clone(),
+                counted: 0,
+                counted_at: now.clone(),
+                expected: *quantity,
+                unexpected: false,
+            },
+        );
+    }
+    for counted in &cmd.lines {
+        let code = counted
+            .location
+            .as_deref()
+            .or(task.location.as_deref())
+            .ok_or_else(|| {
+                Error::invalid("location", "an item count line must name its location")
+            })?;
+        let loc = catalog::location_by_code(conn, code)?;
+        if task
+            .location
+            .as_deref()
+            .is_some_and(|own| own != loc.location.code)
+        {
+            return Err(Error::OutsideCount {
+                task_id: task.id.clone(),
+                scope: format!("location {}", task.location.clone().unwrap_or_default()),
+                location: loc.location.code,
+            });
+        }
+        let goods = scan::identify(conn, &counted.scan, false)?;
+        if task_item.is_some_and(|item| item != goods.item.id) {
+            return Err(Error::WrongItem {
+                expected: task.sku.clone().unwrap_or_default(),
+                scanned: goods.item.item.sku.clone(),
+                location: loc.location.code,
+            });
+        }
+        let base = if counted.quantity == 0 {
+            0
+        } else {
+            goods.base_quantity(counted.quantity)?
+        };
+        let at = counted
+            .counted_at
+            .map(utc_text)
+            .unwrap_or_else(|| now.clone());
+        let line = lines
+            .entry((goods.item.id, loc.id, goods.lot.clone()))
+            .or_insert(Line {
+                item_id: goods.item.id,
+                location_id: loc.id,
+                lot: goods.lot.clone(),
+                counted: 0,
+                counted_at: at.clone(),
+                expected: 0,
+                unexpected: true,
+            });
+        line.counted += base;
+        line.counted_at = line.counted_at.clone().max(at);
+    }
+    // What the system expected when each line was counted: the snapshot plus what moved since
+    // the count started and before that moment.
+    for line in lines.values_mut() {
+        let moved: i64 = conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE item_id = ?1 AND location_id = ?2
+                 AND lot = ?3 AND id > ?4 AND recorded_at <= ?5 AND status <> 'in_transit'",
+            )?
+            .query_row(
+                (
+                    line.item_id,
+                    line.location_id,
+                    &line.lot,
+                    start_mark,
+                    &line.counted_at,
+                ),
+                |r| r.get(0),
+            )?;
+        line.expected += moved;
+        line.unexpected = line.unexpected && line.expected == 0;
+    }
+    let round = task.round + 1;
+    for line in lines.values() {
+        conn.prepare_cached(
+            "INSERT INTO count_results (task_id, round, item_id, location_id, lot, expected, counted,
+                                        unexpected, counter, counted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute((
+            &task.id,
+            round,
+            line.item_id,
+            line.location_id,
+            &line.lot,
+            line.expected,
+            line.counted,
+            line.unexpected,
+            &cmd.operator,
+            &line.counted_at,
+        ))?;
+    }
+    let policy = tx.policy().clone();
+    let mut within = true;
+    let mut total_value = 0i64;
+    let mut any_variance = false;
+    for line in lines.values() {
+        let variance = line.counted - line.expected;
+        let value = variance.saturating_abs().saturating_mul(
+            catalog::item_by_id(conn, line.item_id)?
+                .item
+                .unit_value_cents,
+        );
+        any_variance |= variance != 0;
+        within &= variance.abs() <= policy.count_tolerance_units
+            && value <= policy.count_tolerance_value_cents;
+        total_value = total_value.saturating_add(value);
+    }
+    let outcome = if !any_variance {
+        CountOutcome::NoVariance
+    } else if within {
+        CountOutcome::Adjusted
+    } else if round == 1 {
+        CountOutcome::RecountRequired
+    } else if total_value > policy.count_approval_value_cents {
+        CountOutcome::ApprovalRequired
+    } else {
+        CountOutcome::Adjusted
+    };
+    let status = match outcome {
+        CountOutcome::NoVariance | CountOutcome::Adjusted => CountTaskStatus::Done,
+        CountOutcome::RecountRequired => CountTaskStatus::Recount,
+        CountOutcome::ApprovalRequired => CountTaskStatus::Approval,
+    };
+    conn.prepare_cached(
+        "UPDATE count_tasks SET round = ?2, status = ?3,
+             first_counter = COALESCE(first_counter, ?4),
+             finished_at = CASE WHEN ?3 = 'done' THEN ?5 ELSE NULL END
+         WHERE id = ?1",
+    )?
+    .execute((&task.id, round, status, &cmd.operator, tx.now_utc_text()))?;
+    let settled = matches!(outcome, CountOutcome::NoVariance | CountOutcome::Adjusted);
+    let mut results = Vec::with_capacity(lines.len());
+    let mut event_lines = Vec::with_capacity(lines.len());
+    for line in lines.values() {
+        let sku = catalog::item_by_id(conn, line.item_id)?.item.sku;
+        let location = catalog::location_by_id(conn, line.location_id)?
+            .location
+            .code;
+        event_lines.push(serde_json::json!({
+            "location": location, "sku": sku, "lot": line.lot, "counted": line.counted,
+            "expected": line.expected, "variance": line.counted - line.expected,
+            "unexpected": line.unexpected, "counted_at": line.counted_at,
+        }));
+        results.push(CountLineResult {
+            location,
+            sku,
+            lot: line.lot.clone(),
+            counted: line.counted,
+            variance: settled.then_some(line.counted - line.expected),
+            unexpected: line.unexpected,
+        });
+    }
+    outbox::append(
+        tx,
+        "counting.counted",
+        &serde_json::json!({
+            "task_id": task.id,
+            "round": round,
+            "counter": cmd.operator,
+            "outcome": outcome,
+            "lines": event_lines,
+        }),
+    )?;
+    if outcome == CountOutcome::Adjusted {
+        adjust(tx, &task.id, round, None)?;
+    }
+    Ok(CountSubmitted {
+        task_id: task.id,
+        round,
+        outcome,
+        lines: results,
+    })
+}
+
+/// A recount is by someone other than the first counter, when another active operator exists.
+fn check_recounter(
+    tx: &WriteTx<'_>,
+    task_id: &str,
+    first: Option<&str>,
+    operator: &str,
+) -> Result<()> {
+    if first != Some(operator) {
+        return Ok(());
+    }
+    let others: Vec<String> = tx
+        .conn()
+        .prepare_cached("SELECT id FROM operators WHERE active = 1 AND id <> ?1 ORDER BY id")?
+        .query_map([operator], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if others.is_empty() {
+        return Ok(());
+    }
+    Err(Error::RecountBySameOperator {
+        task_id: task_id.into(),
+        operator: operator.into(),
+        others: others.join(", "),
+    })
+}
+
+/// The status a count adjustment changes at a location: what is there, else what the location
+/// holds by its kind.
+fn adjusted_status(
+    tx: &WriteTx<'_>,
+    item_id: i64,
+    location_id: i64,
+    lot: &str,
+) -> Result<StockStatus> {
+    let present: Option<StockStatus> = rusqlite::OptionalExtension::optional(
+        tx.conn()
+            .prepare_cached(
+                "SELECT status FROM balances WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3
+                 AND status <> 'in_transit' ORDER BY qty DESC LIMIT 1",
+            )?
+            .query_row((item_id, location_id, lot), |r| r.get(0)),
+    )?;
+    if let Some(status) = present {
+        return Ok(status);
+    }
+    Ok(
+        match catalog::location_by_id(tx.conn(), location_id)?
+            .location
+            .kind
+        {
+            LocationKind::Dock => StockStatus::Received,
+            LocationKind::Quarantine => StockStatus::Quarantined,
+            LocationKind::Damaged => StockStatus::Damaged,
+            LocationKind::Returns => StockStatus::ReturnPending,
+            LocationKind::Staging | LocationKind::Shipping => StockStatus::InTransit,
+            LocationKind::Storage | LocationKind::PickFace => StockStatus::Available,
+        },
+    )
+}
+
+/// Applies every variance of `round` as a ledger movement with reason `count_adjustment`.
+fn adjust(tx: &WriteTx<'_>, task_id: &str, round: i64, approved_by: Option<&str>) -> Result<()> {
+    let conn = tx.conn();
+    let rows: Vec<(i64, i64, String, i64, i64)> = conn
+        .prepare_cached(
+            "SELECT item_id, location_id, lot, expected, counted FROM count_results
+             WHERE task_id = ?1 AND round = ?2 AND counted <> expected
+             ORDER BY location_id, item_id, lot",
+        )?
+        .query_map((task_id, round), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (item_id, location_id, lot, expected, counted) in rows {
+        let variance = counted - expected;
+        let item = catalog::item_by_id(conn, item_id)?;
+        let status = adjusted_status(tx, item_id, location_id, &lot)?;
+        if variance > 0 {
+            stock::record_lot(tx, item_id, &item.item.sku, &lot, None)?;
+            stock::apply(
+                tx,
+                &Movement {
+                    item_id,
+                    quantity: variance,
+                    from: None,
+                    to: Some(Bucket {
+                        location_id,
+                        lot: lot.clone(),
+                        serial: String::new(),
+                        lpn: String::new(),
+                        status,
+                    }),
+                    reason: "count_adjustment".into(),
+                },
+            )?;
+        } else {
+            take_out(tx, item_id, location_id, &lot, status, -variance)?;
+        }
+        conn.prepare_cached(
+            "UPDATE count_results SET adjusted = 1 WHERE task_id = ?1 AND round = ?2
+             AND item_id = ?3 AND location_id = ?4 AND lot = ?5",
+        )?
+        .execute((task_id, round, item_id, location_id, &lot))?;
+        outbox::append(
+            tx,
+            "counting.adjusted",
+            &serde_json::json!({
+                "task_id": task_id,
+                "round": round,
+                "location": catalog::location_by_id(conn, location_id)?.location.code,
+                "sku": item.item.sku,
+                "lot": lot,
+                "status": status,
+                "expected": expected,
+                "counted": counted,
+                "variance": variance,
+                "value_cents": variance.saturating_mul(item.item.unit_value_cents),
+                "reason_code": "count_adjustment",
+                "approved_by": approved_by,
+            }),
+        )?;
+    }
+    Ok(())
+}
+
+/// Removes `quantity` found missing: loose stock first; reservations on stock that is not there
+/// are released (the picks holding them will come up short and say so).
+fn take_out(
+    tx: &WriteTx<'_>,
+    item_id: i64,
+    location_id: i64,
+    lot: &str,
+    status: StockStatus,
+    quantity: i64,
+) -> Result<()> {
+    let conn = tx.conn();
+    if status == StockStatus::Available {
+        let free = stock::unreserved(conn, item_id, location_id, lot)?;
+        if free < quantity {
+            stock::release_at(tx, item_id, location_id, lot, quantity - free.max(0))?;
+        }
+    }
+    let buckets: Vec<(String, String, i64)> = conn
+        .prepare_cached(
+            "SELECT serial, lpn, qty FROM balances WHERE item_id = ?1 AND location_id = ?2
+             AND lot = ?3 AND status = ?4 ORDER BY lpn <> '', lpn, serial",
+        )?
+        .query_map((item_id, location_id, lot, status), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut left = quantity;
+    for (serial, lpn, qty) in buckets {
+        if left == 0 {
+            break;
+        }
+        let take = qty.min(left);
+        stock::apply(
+            tx,
+            &Movement {
+                item_id,
+                quantity: take,
+                from: Some(Bucket {
+                    location_id,
+                    lot: lot.into(),
+                    serial,
+                    lpn,
+                    status,
+                }),
+                to: None,
+                reason: "count_adjustment".into(),
+            },
+        )?;
+        left -= take;
+    }
+    if left > 0 {
+        return Err(Error::InsufficientStock {
+            sku: catalog::item_by_id(conn, item_id)?.item.sku,
+            lot: lot.into(),
+            location: catalog::location_by_id(conn, location_id)?.location.code,
+            status: status.to_string(),
+            on_hand: quantity - left,
+            requested: quantity,
+        });
+    }
+    Ok(())
+}
+
+/// Cents as money for a person: `12900` -> `129.00`.
+fn money(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, (cents % 100).abs())
+}
+
+/// A supervisor approves the confirmed variance of a task waiting for approval; it is adjusted.
+pub fn approve_count(store: &Store, cmd: &ApproveCount) -> Result<CountSubmitted> {
+    store.command("counting.approve", cmd.op_id, &cmd.supervisor, cmd, |tx| {
+        let conn = tx.conn();
+        let approver = catalog::operator(conn, &cmd.supervisor)?;
+        let task = records::count_task(conn, &cmd.task_id)?;
+        if task.status != CountTaskStatus::Approval {
+            return Err(Error::WrongState {
+                what: "count task".into(),
+                id: task.id,
+                state: task.status.to_string(),
+                action: "approved".into(),
+            });
+        }
+        if approver.role != catalog::Role::Supervisor {
+            let value: i64 = conn
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(ABS(r.counted - r.expected) * i.unit_value_cents), 0)
+                     FROM count_results r JOIN items i ON i.id = r.item_id
+                     WHERE r.task_id = ?1 AND r.round = ?2",
+                )?
+                .query_row((&task.id, task.round), |r| r.get(0))?;
+            return Err(Error::CountNeedsApproval {
+                task_id: task.id,
+                value: money(value),
+                threshold: money(tx.policy().count_approval_value_cents),
+            });
+        }
+        adjust(tx, &task.id, task.round, Some(&cmd.supervisor))?;
+        conn.prepare_cached(
+            "UPDATE count_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1",
+        )?
+        .execute((&task.id, tx.now_utc_text()))?;
+        let lines = conn
+            .prepare_cached(
+                "SELECT l.code, i.sku, r.lot, r.counted, r.counted - r.expected, r.unexpected
+                 FROM count_results r JOIN locations l ON l.id = r.location_id
+                 JOIN items i ON i.id = r.item_id
+                 WHERE r.task_id = ?1 AND r.round = ?2 ORDER BY l.code, i.sku, r.lot",
+            )?
+            .query_map((&task.id, task.round), |r| {
+                Ok(CountLineResult {
+                    location: r.get(0)?,
+                    sku: r.get(1)?,
+                    lot: r.get(2)?,
+                    counted: r.get(3)?,
+                    variance: Some(r.get(4)?),
+                    unexpected: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(CountSubmitted {
+            task_id: task.id,
+            round: task.round,
+            outcome: CountOutcome::Adjusted,
+            lines,
+        })
+    })
+}

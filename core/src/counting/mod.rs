@@ -1,0 +1,227 @@
+//! Cycle counting: blind counts of a location or of an item, reconciled against stock that moves
+//! while the count is under way, adjusted within tolerance, recounted or approved beyond it.
+//!
+//! Tasks come from the hub, from short picks ([`request_location_count`]), from the risk ranking
+//! ([`generate_risk_counts`]) or are created on the device. Starting a count snapshots the system
+//! quantity and remembers the ledger position; each counted line carries the moment it was
+//! counted, so a pick confirmed in between is part of the expected quantity, not a variance.
+
+mod count;
+mod records;
+mod risk;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::catalog::{self, LocationStatus};
+use crate::db::{Store, WriteTx};
+use crate::error::{Error, Result};
+use crate::outbox;
+
+pub use count::{
+    ApproveCount, CountLineResult, CountOutcome, CountSubmitted, CountedLine, StartCount,
+    SubmitCount, approve_count, start_count, submit_count,
+};
+pub use records::{
+    CountSheet, CountTask, CountTaskStatus, count_sheet, count_task, open_count_tasks,
+};
+pub use risk::{RiskEntry, RiskRanking, risk_ranking};
+
+/// A count task as the hub sends it or a device creates it: a location, or an item everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountTaskRequest {
+    /// Task id.
+    pub task_id: String,
+    /// Location code to count (everything in it).
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Item SKU to count (in every location holding it).
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// Why it is counted.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Create a count task on the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateCountTask {
+    /// Client operation id.
+    pub op_id: Uuid,
+    /// Who creates it.
+    pub operator: String,
+    /// The task.
+    pub task: CountTaskRequest,
+}
+
+/// Create count tasks for the locations most at risk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerateRiskCounts {
+    /// Client operation id.
+    pub op_id: Uuid,
+    /// Who asks for them.
+    pub operator: String,
+    /// How many locations to count.
+    pub how_many: usize,
+}
+
+fn insert_task(tx: &WriteTx<'_>, task: &CountTaskRequest, source: &str) -> Result<String> {
+    let conn = tx.conn();
+    let id = task.task_id.trim();
+    if id.is_empty() {
+        return Err(Error::invalid("count task id", "it is empty"));
+    }
+    if records::exists(conn, id)? {
+        return Err(Error::WrongState {
+            what: "count task".into(),
+            id: id.into(),
+            state: "already on this device".into(),
+            action: "created again".into(),
+        });
+    }
+    let location = match task
+        .location
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(code) => {
+            let loc = catalog::location_by_code(conn, code)?;
+            if loc.location.status == LocationStatus::Blocked {
+                return Err(Error::LocationBlocked {
+                    code: loc.location.code,
+                });
+            }
+            Some(loc.id)
+        }
+        None => None,
+    };
+    let item = match task.sku.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(sku) => Some(catalog::item_by_sku(conn, sku)?.id),
+        None => None,
+    };
+    if location.is_none() && item.is_none() {
+        return Err(Error::invalid(
+            "count task",
+            format!("task {id} names neither a location nor an item"),
+        ));
+    }
+    conn.prepare_cached(
+        "INSERT INTO count_tasks (id, location_id, item_id, source, reason, status, round, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'open', 0, ?6)",
+    )?
+    .execute((id, location, item, source, task.reason.trim(), tx.now_utc_text()))?;
+    Ok(id.to_string())
+}
+
+fn task_created_event(tx: &WriteTx<'_>, task_id: &str) -> Result<CountTask> {
+    let task = records::count_task(tx.conn(), task_id)?;
+    outbox::append(
+        tx,
+        "counting.task_created",
+        &serde_json::json!({
+            "task_id": task.id,
+            "location": task.location,
+            "sku": task.sku,
+            "source": task.source,
+            "reason": task.reason,
+        }),
+    )?;
+    Ok(task)
+}
+
+/// Creates a count task on the device.
+pub fn create_count_task(store: &Store, cmd: &CreateCountTask) -> Result<CountTask> {
+    store.command("counting.create", cmd.op_id, &cmd.operator, cmd, |tx| {
+        catalog::operator(tx.conn(), &cmd.operator)?;
+        let id = insert_task(tx, &cmd.task, "local")?;
+        task_created_event(tx, &id)
+    })
+}
+
+/// Loads count tasks sent by the hub; tasks already on the device are kept and listed.
+pub fn load_count_tasks(store: &Store, tasks: &[CountTaskRequest]) -> Result<Vec<String>> {
+    store.write(|tx| {
+        let mut kept = Vec::new();
+        for task in tasks {
+            if records::exists(tx.conn(), task.task_id.trim())? {
+                kept.push(task.task_id.clone());
+            } else {
+                insert_task(tx, task, "hub")?;
+            }
+        }
+        Ok(kept)
+    })
+}
+
+/// Asks for a count of a location (after a short pick): reuses a count of that location that has
+/// not started yet, otherwise creates one. Returns the task id.
+pub fn request_location_count(
+    tx: &WriteTx<'_>,
+    location_id: i64,
+    source: &str,
+    reason: &str,
+) -> Result<String> {
+    let conn = tx.conn();
+    if let Some(id) = rusqlite::OptionalExtension::optional(
+        conn.prepare_cached(
+            "SELECT id FROM count_tasks WHERE location_id = ?1 AND item_id IS NULL AND status = 'open'",
+        )?
+        .query_row([location_id], |r| r.get::<_, String>(0)),
+    )? {
+        return Ok(id);
+    }
+    let location = catalog::location_by_id(conn, location_id)?;
+    let earlier: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM count_tasks WHERE location_id = ?1")?
+        .query_row([location_id], |r| r.get(0))?;
+    let id = format!("CC-{}-{}", location.location.code, earlier + 1);
+    insert_task(
+        tx,
+        &CountTaskRequest {
+            task_id: id.clone(),
+            location: Some(location.location.code),
+            sku: None,
+            reason: reason.into(),
+        },
+        source,
+    )?;
+    Ok(id)
+}
+
+/// Creates count tasks for the `how_many` locations most at risk that have no count waiting.
+pub fn generate_risk_counts(store: &Store, cmd: &GenerateRiskCounts) -> Result<Vec<CountTask>> {
+    store.command("counting.generate", cmd.op_id, &cmd.operator, cmd, |tx| {
+        catalog::operator(tx.conn(), &cmd.operator)?;
+        let ranking = risk::risk_ranking(tx.conn(), tx.now())?;
+        let mut created = Vec::new();
+        for entry in ranking.locations {
+            if created.len() >= cmd.how_many {
+                break;
+            }
+            let loc = catalog::location_by_code(tx.conn(), &entry.key)?;
+            if loc.location.status == LocationStatus::Blocked
+                || records::has_open_count(tx.conn(), loc.id)?
+            {
+                continue;
+            }
+            let earlier: i64 = tx
+                .conn()
+                .prepare_cached("SELECT COUNT(*) FROM count_tasks WHERE location_id = ?1")?
+                .query_row([loc.id], |r| r.get(0))?;
+            let id = format!("RC-{}-{}", entry.key, earlier + 1);
+            insert_task(
+                tx,
+                &CountTaskRequest {
+                    task_id: id.clone(),
+                    location: Some(entry.key.clone()),
+                    sku: None,
+                    reason: format!("risk score {:.2}", entry.score),
+                },
+                "risk",
+            )?;
+            created.push(task_created_event(tx, &id)?);
+        }
+        Ok(created)
+    })
+}
