@@ -196,36 +196,7 @@ fn undo_records(tx: &WriteTx<'_>, event: &Event, movements: &[(i64, Movement)]) 
             )?
             .execute((&receipt.id, number("line_no"), number("base_quantity")))?;
         }
-        "picking.confirmed" => {
-            let pick_id = number("pick_id");
-            let quantity = number("base_quantity");
-            conn.prepare_cached(
-                "UPDATE pick_allocations SET picked = picked - ?2, status = 'open' WHERE id = ?1",
-            )?
-            .execute((pick_id, quantity))?;
-            conn.prepare_cached(
-                "UPDATE pick_lines SET picked = picked - ?3 WHERE task_id = ?1 AND line_no = ?2",
-            )?
-            .execute((text("task_id"), number("line_no"), quantity))?;
-            conn.prepare_cached(
-                "UPDATE pick_tasks SET status = 'in_progress', finished_at = NULL
-                 WHERE id = ?1 AND status = 'done'",
-            )?
-            .execute([text("task_id")])?;
-            // The goods are back on the shelf: hold them for the pick again.
-            if let Some((_, m)) = movements.first()
-                && let Some(back) = &m.to
-            {
-                stock::reserve(
-                    tx,
-                    m.item_id,
-                    back.location_id,
-                    &back.lot,
-                    quantity,
-                    &format!("pick:{pick_id}"),
-                )?;
-            }
-        }
+        "picking.confirmed" => reopen_pick(tx, event, movements)?,
         "returns.inspected" => {
             conn.prepare_cached(
                 "UPDATE return_lines SET outcome = NULL, reason_code = NULL, note = NULL,
@@ -235,6 +206,69 @@ fn undo_records(tx: &WriteTx<'_>, event: &Event, movements: &[(i64, Movement)]) 
             .execute((text("return_id"), number("line_no")))?;
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// After a voided pick: the goods are back on the shelf. The pick is reopened and holds them again
+/// — on the lot actually put back, which may differ from the allocated one after a lot swap —
+/// unless its task was cancelled meanwhile, in which case the goods are simply free again.
+fn reopen_pick(tx: &WriteTx<'_>, event: &Event, movements: &[(i64, Movement)]) -> Result<()> {
+    let conn = tx.conn();
+    let p = &event.payload;
+    let task_id = p["task_id"].as_str().unwrap_or_default();
+    let pick_id = p["pick_id"].as_i64().unwrap_or_default();
+    let quantity = p["base_quantity"].as_i64().unwrap_or_default();
+    let lot_back = p["lot"].as_str().unwrap_or_default();
+    conn.prepare_cached(
+        "UPDATE pick_lines SET picked = picked - ?3 WHERE task_id = ?1 AND line_no = ?2",
+    )?
+    .execute((task_id, p["line_no"].as_i64().unwrap_or_default(), quantity))?;
+    let task_status: String = conn
+        .prepare_cached("SELECT status FROM pick_tasks WHERE id = ?1")?
+        .query_row([task_id], |r| r.get(0))?;
+    if task_status == "cancelled" {
+        conn.prepare_cached("UPDATE pick_allocations SET picked = picked - ?2 WHERE id = ?1")?
+            .execute((pick_id, quantity))?;
+        return Ok(());
+    }
+    let (picked, allocated_lot): (i64, String) = conn
+        .prepare_cached("SELECT picked, lot FROM pick_allocations WHERE id = ?1")?
+        .query_row([pick_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let reopened = if allocated_lot == lot_back || picked == quantity {
+        conn.prepare_cached(
+            "UPDATE pick_allocations SET picked = picked - ?2, lot = ?3, status = 'open' WHERE id = ?1",
+        )?
+        .execute((pick_id, quantity, lot_back))?;
+        pick_id
+    } else {
+        // Other goods of this pick stay picked: the voided part becomes a pick of its own lot.
+        conn.prepare_cached(
+            "UPDATE pick_allocations SET quantity = quantity - ?2, picked = picked - ?2 WHERE id = ?1",
+        )?
+        .execute((pick_id, quantity))?;
+        conn.prepare_cached(
+            "INSERT INTO pick_allocations (task_id, line_no, location_id, lot, quantity, picked, short, status)
+             SELECT task_id, line_no, location_id, ?2, ?3, 0, 0, 'open' FROM pick_allocations WHERE id = ?1",
+        )?
+        .execute((pick_id, lot_back, quantity))?;
+        conn.last_insert_rowid()
+    };
+    conn.prepare_cached(
+        "UPDATE pick_tasks SET status = 'in_progress', finished_at = NULL WHERE id = ?1 AND status = 'done'",
+    )?
+    .execute([task_id])?;
+    if let Some((_, m)) = movements.first()
+        && let Some(back) = &m.to
+    {
+        stock::reserve(
+            tx,
+            m.item_id,
+            back.location_id,
+            &back.lot,
+            quantity,
+            &format!("pick:{reopened}"),
+        )?;
     }
     Ok(())
 }

@@ -23,6 +23,11 @@ use crate::error::{Error, Result};
 use crate::ops;
 use crate::schema::{self, LATEST_VERSION};
 
+/// Prepared statements kept per connection: more than the distinct statements of every workflow
+/// together, so the hot path never compiles SQL again (an evicted statement costs more to prepare
+/// than a whole command takes to run).
+const STATEMENT_CACHE: usize = 256;
+
 /// Rules a device applies that are settings rather than master data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -228,7 +233,7 @@ impl Store {
             })
             .map_err(|e| unreadable(format!("no device record: {e}")))?;
         conn.busy_timeout(Duration::from_secs(5))?;
-        conn.set_prepared_statement_cache_capacity(64);
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Self {
             conn: Mutex::new(conn),
             path: Some(path),
@@ -282,7 +287,7 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.set_prepared_statement_cache_capacity(64);
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         if let Err(too_new) = schema::migrate(&mut conn)? {
             return Err(Error::SchemaTooNew {
                 path: shown_path(),

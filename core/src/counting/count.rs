@@ -172,9 +172,12 @@ struct Line {
     location_id: i64,
     lot: String,
     counted: i64,
-    counted_at: String,
+    /// When the line was counted (`None`: not counted, i.e. found empty at submit time).
+    counted_at: Option<String>,
     expected: i64,
     unexpected: bool,
+    /// Serial numbers scanned (serial-tracked items).
+    serials: Vec<String>,
 }
 
 type Key = (i64, i64, String);
@@ -226,9 +229,10 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
                 location_id: key.1,
                 lot: key.2.clone(),
                 counted: 0,
-                counted_at: now.clone(),
+                counted_at: None,
                 expected: *quantity,
                 unexpected: false,
+                serials: Vec::new(),
             },
         );
     }
@@ -276,16 +280,21 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
                 location_id: loc.id,
                 lot: goods.lot.clone(),
                 counted: 0,
-                counted_at: at.clone(),
+                counted_at: None,
                 expected: 0,
                 unexpected: true,
+                serials: Vec::new(),
             });
         line.counted += base;
-        line.counted_at = line.counted_at.clone().max(at);
+        line.counted_at = Some(line.counted_at.take().map_or(at.clone(), |c| c.max(at)));
+        if !goods.serial.is_empty() && base > 0 {
+            line.serials.push(goods.serial.clone());
+        }
     }
     // What the system expected when each line was counted: the snapshot plus what moved since
     // the count started and before that moment.
     for line in lines.values_mut() {
+        let counted_at = line.counted_at.get_or_insert_with(|| now.clone()).clone();
         let moved: i64 = conn
             .prepare_cached(
                 "SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE item_id = ?1 AND location_id = ?2
@@ -297,7 +306,7 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
                     line.location_id,
                     &line.lot,
                     start_mark,
-                    &line.counted_at,
+                    &counted_at,
                 ),
                 |r| r.get(0),
             )?;
@@ -308,8 +317,8 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
     for line in lines.values() {
         conn.prepare_cached(
             "INSERT INTO count_results (task_id, round, item_id, location_id, lot, expected, counted,
-                                        unexpected, counter, counted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                        unexpected, counter, counted_at, serials)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute((
             &task.id,
@@ -322,6 +331,7 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
             line.unexpected,
             &cmd.operator,
             &line.counted_at,
+            serde_json::to_string(&line.serials)?,
         ))?;
     }
     let policy = tx.policy().clone();
@@ -469,40 +479,71 @@ fn adjusted_status(
 /// Applies every variance of `round` as a ledger movement with reason `count_adjustment`.
 fn adjust(tx: &WriteTx<'_>, task_id: &str, round: i64, approved_by: Option<&str>) -> Result<()> {
     let conn = tx.conn();
-    let rows: Vec<(i64, i64, String, i64, i64)> = conn
+    let rows: Vec<(i64, i64, String, i64, i64, String)> = conn
         .prepare_cached(
-            "SELECT item_id, location_id, lot, expected, counted FROM count_results
+            "SELECT item_id, location_id, lot, expected, counted, serials FROM count_results
              WHERE task_id = ?1 AND round = ?2 AND counted <> expected
              ORDER BY location_id, item_id, lot",
         )?
         .query_map((task_id, round), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    for (item_id, location_id, lot, expected, counted) in rows {
+    for (item_id, location_id, lot, expected, counted, serials) in rows {
         let variance = counted - expected;
         let item = catalog::item_by_id(conn, item_id)?;
         let status = adjusted_status(tx, item_id, location_id, &lot)?;
+        let counted_serials: Vec<String> = serde_json::from_str(&serials)?;
         if variance > 0 {
             stock::record_lot(tx, item_id, &item.item.sku, &lot, None)?;
-            stock::apply(
-                tx,
-                &Movement {
-                    item_id,
-                    quantity: variance,
-                    from: None,
-                    to: Some(Bucket {
-                        location_id,
-                        lot: lot.clone(),
-                        serial: String::new(),
-                        lpn: String::new(),
-                        status,
-                    }),
-                    reason: "count_adjustment".into(),
-                },
-            )?;
+            // Serials found that the system did not have here come in by their numbers.
+            let mut found_new = Vec::new();
+            for serial in &counted_serials {
+                if found_new.len() as i64 == variance {
+                    break;
+                }
+                if stock::serial_location(conn, item_id, serial)?.is_none() {
+                    found_new.push(serial.clone());
+                }
+            }
+            let loose = variance - found_new.len() as i64;
+            let serial_legs = found_new.into_iter().map(|serial| (serial, 1));
+            let loose_leg = (loose > 0).then(|| (String::new(), loose));
+            for (serial, quantity) in serial_legs.chain(loose_leg) {
+                stock::apply(
+                    tx,
+                    &Movement {
+                        item_id,
+                        quantity,
+                        from: None,
+                        to: Some(Bucket {
+                            location_id,
+                            lot: lot.clone(),
+                            serial,
+                            lpn: String::new(),
+                            status,
+                        }),
+                        reason: "count_adjustment".into(),
+                    },
+                )?;
+            }
         } else {
-            take_out(tx, item_id, location_id, &lot, status, -variance)?;
+            take_out(
+                tx,
+                item_id,
+                location_id,
+                &lot,
+                status,
+                -variance,
+                &counted_serials,
+            )?;
         }
         conn.prepare_cached(
             "UPDATE count_results SET adjusted = 1 WHERE task_id = ?1 AND round = ?2
@@ -531,8 +572,8 @@ fn adjust(tx: &WriteTx<'_>, task_id: &str, round: i64, approved_by: Option<&str>
     Ok(())
 }
 
-/// Removes `quantity` found missing: loose stock first; reservations on stock that is not there
-/// are released (the picks holding them will come up short and say so).
+/// Removes `quantity` found missing: serials nobody scanned first, then loose stock; reservations
+/// on stock that is not there are released (the picks holding them will come up short and say so).
 fn take_out(
     tx: &WriteTx<'_>,
     item_id: i64,
@@ -540,6 +581,7 @@ fn take_out(
     lot: &str,
     status: StockStatus,
     quantity: i64,
+    counted_serials: &[String],
 ) -> Result<()> {
     let conn = tx.conn();
     if status == StockStatus::Available {
@@ -548,7 +590,7 @@ fn take_out(
             stock::release_at(tx, item_id, location_id, lot, quantity - free.max(0))?;
         }
     }
-    let buckets: Vec<(String, String, i64)> = conn
+    let mut buckets: Vec<(String, String, i64)> = conn
         .prepare_cached(
             "SELECT serial, lpn, qty FROM balances WHERE item_id = ?1 AND location_id = ?2
              AND lot = ?3 AND status = ?4 ORDER BY lpn <> '', lpn, serial",
@@ -557,6 +599,8 @@ fn take_out(
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
+    // Serials nobody scanned go first; the sort is stable, so loose stock still comes before plates.
+    buckets.sort_by_key(|(serial, _, _)| counted_serials.contains(serial));
     let mut left = quantity;
     for (serial, lpn, qty) in buckets {
         if left == 0 {

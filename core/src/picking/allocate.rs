@@ -107,7 +107,10 @@ pub(super) fn allocate(tx: &WriteTx<'_>, task_id: &str, lines: &[LineToAllocate]
     let today = tx.now().date_naive();
     let conn = tx.conn();
     let mut cache: HashMap<i64, Vec<Candidate>> = HashMap::new();
-    for line in lines {
+    // Lines that need a particular lot first: a line that takes any lot must not use up theirs.
+    let mut ordered: Vec<&LineToAllocate> = lines.iter().collect();
+    ordered.sort_by_key(|line| line.lot.is_none());
+    for line in ordered {
         if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(line.item_id) {
             slot.insert(candidates(tx, line.item_id, today)?);
         }

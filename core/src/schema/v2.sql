@@ -84,6 +84,8 @@ CREATE TABLE count_results (
     unexpected   INTEGER NOT NULL CHECK (unexpected IN (0, 1)),
     counter      TEXT NOT NULL,
     counted_at   TEXT NOT NULL,
+    -- Serial numbers scanned (JSON array), so an adjustment removes the ones not found.
+    serials      TEXT NOT NULL DEFAULT '[]',
     adjusted     INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (task_id, round, item_id, location_id, lot)
 ) WITHOUT ROWID;

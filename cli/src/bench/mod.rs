@@ -25,10 +25,16 @@ pub struct Args {
     /// Only the in-memory figures (for profilers such as callgrind).
     #[arg(long, hide = true)]
     memory_only: bool,
+    /// Runs of the 50-line allocation over 10,000 locations (0 skips it).
+    #[arg(long, default_value_t = 21)]
+    allocation_runs: usize,
     /// Catalog size for the lookup benchmark (0 skips it).
     #[arg(long, default_value_t = 100_000)]
     items: usize,
 }
+
+mod allocation;
+mod workflows;
 
 const ROUNDS: usize = 5;
 
@@ -108,6 +114,8 @@ struct Device {
     store: Store,
     to: String,
     check: String,
+    /// Pick and count tasks created so far (their ids).
+    tasks: std::cell::Cell<u64>,
 }
 
 impl Device {
@@ -129,15 +137,19 @@ impl Device {
                 supplier: "bench".into(),
             },
         )?;
-        // Stock for the putaways, received on DOCK-02 so receives on DOCK-01 don't feed them.
-        receiving::receive_line(&store, &receive_cmd("DOCK-02", putaways as i64 + 1))?;
+        // Stock for the putaways, received on DOCK-02 so receives on DOCK-01 don't feed them,
+        // and as much again put away at once for the picks.
+        receiving::receive_line(&store, &receive_cmd("DOCK-02", 2 * putaways as i64 + 1))?;
         let task = putaway::suggest_putaway(&store, &towels_request())?;
         let to = store.read(|c| catalog::location_by_code(c, &task.suggestion.location))?;
-        Ok(Self {
+        let device = Self {
             store,
             to: to.location.code,
             check: to.location.check_string,
-        })
+            tasks: std::cell::Cell::new(0),
+        };
+        device.put_away_now(putaways as i64)?;
+        Ok(device)
     }
 
     fn receive(&self) -> Result<Duration, Error> {
@@ -148,20 +160,25 @@ impl Device {
     }
 
     fn put_away(&self) -> Result<Duration, Error> {
+        let start = Instant::now();
+        self.put_away_now(1)?;
+        Ok(start.elapsed())
+    }
+
+    fn put_away_now(&self, quantity: i64) -> Result<(), Error> {
         let cmd = ConfirmPutaway {
             op_id: Uuid::now_v7(),
             operator: "bob".into(),
             from: "DOCK-02".into(),
             scan: ScannedGoods::barcode(sample::TOWELS_EA),
             lpn: None,
-            quantity: 1,
+            quantity,
             to: self.to.clone(),
             check_string: self.check.clone(),
             override_reason: None,
         };
-        let start = Instant::now();
         putaway::confirm_putaway(&self.store, &cmd)?;
-        Ok(start.elapsed())
+        Ok(())
     }
 }
 
@@ -188,11 +205,11 @@ fn towels_request() -> PutawayRequest {
 
 /// Bare commit, receive and putaway samples for each (bare, device) pair, all interleaved in rounds
 /// so that the machine's slow and fast phases hit every figure alike.
-fn measure(pairs: &mut [(Bare, Device)], iterations: usize) -> Result<Vec<[Figures; 3]>, Error> {
-    let mut samples: Vec<[Vec<Duration>; 3]> = pairs.iter().map(|_| Default::default()).collect();
+fn measure(pairs: &mut [(Bare, Device)], iterations: usize) -> Result<Vec<[Figures; 5]>, Error> {
+    let mut samples: Vec<[Vec<Duration>; 5]> = pairs.iter().map(|_| Default::default()).collect();
     let per_round = iterations.div_ceil(ROUNDS);
     for _ in 0..ROUNDS {
-        for ((bare, device), [b, r, p]) in pairs.iter_mut().zip(samples.iter_mut()) {
+        for ((bare, device), [b, r, p, k, c]) in pairs.iter_mut().zip(samples.iter_mut()) {
             for _ in 0..per_round {
                 b.push(bare.commit_one()?);
             }
@@ -202,11 +219,25 @@ fn measure(pairs: &mut [(Bare, Device)], iterations: usize) -> Result<Vec<[Figur
             for _ in 0..per_round {
                 p.push(device.put_away()?);
             }
+            for _ in 0..per_round {
+                k.push(device.pick()?);
+            }
+            for _ in 0..per_round {
+                c.push(device.count()?);
+            }
         }
     }
     Ok(samples
         .into_iter()
-        .map(|[b, r, p]| [Figures::new(b), Figures::new(r), Figures::new(p)])
+        .map(|[b, r, p, k, c]| {
+            [
+                Figures::new(b),
+                Figures::new(r),
+                Figures::new(p),
+                Figures::new(k),
+                Figures::new(c),
+            ]
+        })
         .collect())
 }
 
@@ -283,11 +314,13 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         Device::open(None, args.iterations + ROUNDS)?,
     );
     if args.memory_only {
-        let [mb, mr, mp] = measure(&mut [memory], args.iterations)?.remove(0);
+        let [mb, mr, mp, mk, mc] = measure(&mut [memory], args.iterations)?.remove(0);
         println!("\nin-memory database:");
         line("bare INSERT + COMMIT", &mb, None);
         line("receive line (command)", &mr, Some(&mb));
         line("putaway confirm (command)", &mp, Some(&mb));
+        line("pick confirm (command)", &mk, Some(&mb));
+        line("count submit (command)", &mc, Some(&mb));
         return Ok(ExitCode::SUCCESS);
     }
     let file = (
@@ -295,17 +328,22 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         Device::open(Some(dir.path().join("device.db")), args.iterations + ROUNDS)?,
     );
     let mut figures = measure(&mut [file, memory], args.iterations)?.into_iter();
-    let (Some([fb, fr, fp]), Some([mb, mr, mp])) = (figures.next(), figures.next()) else {
+    let (Some([fb, fr, fp, fk, fc]), Some([mb, mr, mp, mk, mc])) = (figures.next(), figures.next())
+    else {
         return Err(bench_error("measure", "missing figures"));
     };
     println!("\nfile database (WAL, synchronous=FULL):");
     line("bare INSERT + COMMIT", &fb, None);
     line("receive line (command)", &fr, Some(&fb));
     line("putaway confirm (command)", &fp, Some(&fb));
+    line("pick confirm (command)", &fk, Some(&fb));
+    line("count submit (command)", &fc, Some(&fb));
     println!("\nin-memory database:");
     line("bare INSERT + COMMIT", &mb, None);
     line("receive line (command)", &mr, Some(&mb));
     line("putaway confirm (command)", &mp, Some(&mb));
+    line("pick confirm (command)", &mk, Some(&mb));
+    line("count submit (command)", &mc, Some(&mb));
 
     let share = |file: &Figures, mem: &Figures| {
         100.0 * (micros(file.median()) - micros(mem.median())).max(0.0)
@@ -326,6 +364,25 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         micros(mr.median()),
         micros(mp.median())
     );
+    println!(
+        "         pick confirm {:.2}x bare (goal <= 1.5x), {:.1} µs in memory (goal <= 30 µs); count submit {:.2}x bare, {:.1} µs in memory",
+        micros(fk.median()) / micros(fb.median()).max(1e-9),
+        micros(mk.median()),
+        micros(fc.median()) / micros(fb.median()).max(1e-9),
+        micros(mc.median())
+    );
+
+    if args.allocation_runs > 0 {
+        let (median, p90, setup) = allocation::measure(args.allocation_runs)?;
+        println!(
+            "\nallocation: a 50-line pick task over 10,000 stocked locations (in memory, set up in {setup:.1} s):"
+        );
+        println!(
+            "  create + allocate + reserve     median {:>9.2} ms   p90 {:>9.2} ms   (goal <= 5 ms)",
+            median.as_secs_f64() * 1e3,
+            p90.as_secs_f64() * 1e3
+        );
+    }
 
     if args.items > 0 {
         let small = catalog_at(dir.path(), "catalog-small.db", 100)?;
