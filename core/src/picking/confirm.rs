@@ -245,7 +245,7 @@ pub fn confirm_pick(store: &Store, cmd: &ConfirmPick) -> Result<PickConfirmed> {
 fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> {
     let conn = tx.conn();
     catalog::operator(conn, &cmd.operator)?;
-    let task = records::pick_task(conn, &cmd.task_id)?;
+    let task = records::task_header(conn, &cmd.task_id)?;
     if task.status != PickTaskStatus::InProgress {
         return Err(Error::WrongState {
             what: "pick task".into(),

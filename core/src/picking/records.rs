@@ -122,26 +122,31 @@ pub(super) fn exists(conn: &Connection, id: &str) -> Result<bool> {
         .is_some())
 }
 
+/// A task without its lines and picks (what a confirmation needs to check).
+pub(super) fn task_header(conn: &Connection, id: &str) -> Result<PickTask> {
+    let id = id.trim();
+    conn.prepare_cached(
+        "SELECT t.id, t.order_ref, t.status, l.code FROM pick_tasks t
+             JOIN locations l ON l.id = t.staging_id WHERE t.id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(PickTask {
+            id: r.get(0)?,
+            order_ref: r.get(1)?,
+            status: r.get(2)?,
+            staging: r.get(3)?,
+            lines: Vec::new(),
+            allocations: Vec::new(),
+        })
+    })
+    .optional()?
+    .ok_or_else(|| Error::UnknownPickTask { task_id: id.into() })
+}
+
 /// A task with its lines and picks.
 pub fn pick_task(conn: &Connection, id: &str) -> Result<PickTask> {
     let id = id.trim();
-    let mut task = conn
-        .prepare_cached(
-            "SELECT t.id, t.order_ref, t.status, l.code FROM pick_tasks t
-             JOIN locations l ON l.id = t.staging_id WHERE t.id = ?1",
-        )?
-        .query_row([id], |r| {
-            Ok(PickTask {
-                id: r.get(0)?,
-                order_ref: r.get(1)?,
-                status: r.get(2)?,
-                staging: r.get(3)?,
-                lines: Vec::new(),
-                allocations: Vec::new(),
-            })
-        })
-        .optional()?
-        .ok_or_else(|| Error::UnknownPickTask { task_id: id.into() })?;
+    let mut task = task_header(conn, id)?;
     task.lines = conn
         .prepare_cached(
             "SELECT pl.line_no, i.sku, pl.lot, pl.quantity, pl.picked, pl.short
