@@ -7,21 +7,9 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::stock;
-
-/// One place a line's item can be picked, with what is free there.
-struct Candidate {
-    location_id: i64,
-    lot: String,
-    expiry: Option<NaiveDate>,
-    pick_sequence: i64,
-    code: String,
-    free: i64,
-}
 
 /// A line to allocate.
 pub(super) struct LineToAllocate {
@@ -32,129 +20,116 @@ pub(super) struct LineToAllocate {
     pub quantity: i64,
 }
 
-fn candidates(tx: &WriteTx<'_>, item_id: i64, today: NaiveDate) -> Result<Vec<Candidate>> {
-    let conn = tx.conn();
-    let reserved: HashMap<(i64, String), i64> = conn
-        .prepare_cached("SELECT location_id, lot, qty FROM reservations WHERE item_id = ?1")?
-        .query_map([item_id], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
-        .collect::<rusqlite::Result<Vec<((i64, String), i64)>>>()?
-        .into_iter()
-        .fold(HashMap::new(), |mut acc, (key, qty)| {
-            *acc.entry(key).or_insert(0) += qty;
-            acc
-        });
-    let mut by_place: HashMap<(i64, String), Candidate> = HashMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT b.location_id, b.lot, b.qty, lt.expiry, l.pick_sequence, l.code
-         FROM balances b
-         JOIN locations l ON l.id = b.location_id
-         LEFT JOIN lots lt ON lt.item_id = b.item_id AND lt.lot = b.lot
-         WHERE b.item_id = ?1 AND b.status = 'available' AND l.status = 'active' AND l.pickable = 1
-           AND (l.kind = 'storage' OR l.kind = 'pick_face')",
-    )?;
+type Place = (i64, String);
+
+/// Base units reserved per (location, lot) of an item, by other tasks.
+fn reserved_of(tx: &WriteTx<'_>, item_id: i64) -> Result<HashMap<Place, i64>> {
+    let mut reserved = HashMap::new();
+    let mut stmt = tx
+        .conn()
+        .prepare_cached("SELECT location_id, lot, qty FROM reservations WHERE item_id = ?1")?;
     let mut rows = stmt.query([item_id])?;
     while let Some(row) = rows.next()? {
-        let expiry: Option<NaiveDate> = row.get(3)?;
-        if expiry.is_some_and(|e| e < today) {
-            continue;
-        }
-        let key: (i64, String) = (row.get(0)?, row.get(1)?);
-        let qty: i64 = row.get(2)?;
-        by_place
-            .entry(key.clone())
-            .and_modify(|c| c.free += qty)
-            .or_insert(Candidate {
-                location_id: key.0,
-                lot: key.1,
-                expiry,
-                pick_sequence: row.get(4)?,
-                code: row.get(5)?,
-                free: qty,
-            });
+        *reserved.entry((row.get(0)?, row.get(1)?)).or_insert(0) += row.get::<_, i64>(2)?;
     }
-    let mut found: Vec<Candidate> = by_place
-        .into_values()
-        .map(|mut c| {
-            c.free -= reserved
-                .get(&(c.location_id, c.lot.clone()))
-                .copied()
-                .unwrap_or(0);
-            c
-        })
-        .filter(|c| c.free > 0)
-        .collect();
-    found.sort_by(|a, b| {
-        (
-            a.expiry.is_none(),
-            a.expiry,
-            a.pick_sequence,
-            &a.code,
-            &a.lot,
-        )
-            .cmp(&(
-                b.expiry.is_none(),
-                b.expiry,
-                b.pick_sequence,
-                &b.code,
-                &b.lot,
-            ))
-    });
-    Ok(found)
+    Ok(reserved)
 }
 
 /// Allocates and reserves every line of `task_id`; refuses the whole task if a line cannot be covered.
 pub(super) fn allocate(tx: &WriteTx<'_>, task_id: &str, lines: &[LineToAllocate]) -> Result<()> {
     let today = tx.now().date_naive();
     let conn = tx.conn();
-    let mut cache: HashMap<i64, Vec<Candidate>> = HashMap::new();
+    // What other tasks hold, and what this task took already, per item and place.
+    let mut reserved: HashMap<i64, HashMap<Place, i64>> = HashMap::new();
     // Lines that need a particular lot first: a line that takes any lot must not use up theirs.
     let mut ordered: Vec<&LineToAllocate> = lines.iter().collect();
     ordered.sort_by_key(|line| line.lot.is_none());
     for line in ordered {
-        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(line.item_id) {
-            slot.insert(candidates(tx, line.item_id, today)?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = reserved.entry(line.item_id) {
+            slot.insert(reserved_of(tx, line.item_id)?);
         }
-        let places = cache
+        let held = reserved
             .get_mut(&line.item_id)
-            .map(Vec::as_mut_slice)
-            .unwrap_or_default();
-        let wanted = |c: &Candidate| line.lot.as_deref().is_none_or(|lot| lot == c.lot);
-        let promisable: i64 = places.iter().filter(|c| wanted(c)).map(|c| c.free).sum();
-        if promisable < line.quantity {
+            .ok_or_else(|| Error::invalid("allocation", "no reservations map"))?;
+        // Lots in FEFO order (expired ones left out), then each lot's places in walk order,
+        // read only as far as the line needs.
+        let lots: Vec<String> = match &line.lot {
+            Some(lot) => {
+                let expiry = stock::lot_expiry(conn, line.item_id, lot)?;
+                if expiry.is_some_and(|e| e < today) {
+                    Vec::new()
+                } else {
+                    vec![lot.clone()]
+                }
+            }
+            None => {
+                let mut lots: Vec<String> = conn
+                    .prepare_cached(
+                        "SELECT lot FROM lots WHERE item_id = ?1 AND (expiry IS NULL OR expiry >= ?2)
+                         ORDER BY expiry IS NULL, expiry, lot",
+                    )?
+                    .query_map((line.item_id, today), |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                // Stock of items not tracked by lot has the empty lot.
+                lots.push(String::new());
+                lots
+            }
+        };
+        let mut takes: Vec<(Place, i64)> = Vec::new();
+        let mut left = line.quantity;
+        for lot in lots {
+            if left == 0 {
+                break;
+            }
+            let mut stmt = conn.prepare_cached(
+                "SELECT b.location_id, SUM(b.qty)
+                 FROM balances b
+                 CROSS JOIN locations l ON l.id = b.location_id
+                 WHERE b.item_id = ?1 AND b.lot = ?2 AND b.status = 'available'
+                   AND l.status = 'active' AND l.pickable = 1
+                   AND (l.kind = 'storage' OR l.kind = 'pick_face')
+                 GROUP BY b.location_id
+                 ORDER BY l.pick_sequence, l.code",
+            )?;
+            let mut rows = stmt.query((line.item_id, &lot))?;
+            while left > 0 {
+                let Some(row) = rows.next()? else { break };
+                let place: Place = (row.get(0)?, lot.clone());
+                let free = row.get::<_, i64>(1)? - held.get(&place).copied().unwrap_or(0);
+                if free <= 0 {
+                    continue;
+                }
+                let take = free.min(left);
+                takes.push((place, take));
+                left -= take;
+            }
+        }
+        if left > 0 {
             return Err(Error::AllocationShort {
                 line_no: line.line_no,
                 sku: line.sku.clone(),
                 lot: line.lot.clone(),
                 requested: line.quantity,
-                promisable,
+                promisable: line.quantity - left,
             });
         }
-        let mut left = line.quantity;
-        for place in places.iter_mut().filter(|c| wanted(c)) {
-            if left == 0 {
-                break;
-            }
-            let take = place.free.min(left);
-            if take == 0 {
-                continue;
-            }
+        for ((location_id, lot), take) in takes {
             conn.prepare_cached(
                 "INSERT INTO pick_allocations
                      (task_id, line_no, location_id, lot, quantity, picked, short, status)
                  VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 'open')",
             )?
-            .execute((task_id, line.line_no, place.location_id, &place.lot, take))?;
+            .execute((task_id, line.line_no, location_id, &lot, take))?;
             let allocation_id = conn.last_insert_rowid();
-            stock::reserve(
+            stock::record_reservation(
                 tx,
                 line.item_id,
-                place.location_id,
-                &place.lot,
+                location_id,
+                &lot,
                 take,
                 &reference(allocation_id),
             )?;
-            place.free -= take;
-            left -= take;
+            *held.entry((location_id, lot)).or_insert(0) += take;
         }
     }
     Ok(())

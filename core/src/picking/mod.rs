@@ -167,7 +167,7 @@ fn insert_task(tx: &WriteTx<'_>, task: &PickTaskRequest, source: &str) -> Result
 
 /// Allocates an open task, marks it in progress and records the event.
 fn start_in(tx: &WriteTx<'_>, task_id: &str, event_type: &str) -> Result<PickTask> {
-    let task = records::pick_task(tx.conn(), task_id)?;
+    let task = records::task_header(tx.conn(), task_id)?;
     if task.status != PickTaskStatus::Open {
         return Err(Error::WrongState {
             what: "pick task".into(),

@@ -9,6 +9,8 @@ mod lots;
 mod query;
 mod reservations;
 
+pub(crate) use reservations::record as record_reservation;
+
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 

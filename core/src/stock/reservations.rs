@@ -64,6 +64,20 @@ pub fn reserve(
             requested: quantity,
         });
     }
+    record(tx, item_id, location_id, lot, quantity, reference)
+}
+
+/// Writes a reservation the caller has already checked against what is free (allocation
+/// computes free stock for a whole line at once).
+pub(crate) fn record(
+    tx: &WriteTx<'_>,
+    item_id: i64,
+    location_id: i64,
+    lot: &str,
+    quantity: i64,
+    reference: &str,
+) -> Result<i64> {
+    let conn = tx.conn();
     conn.prepare_cached(
         "INSERT INTO reservations (item_id, location_id, lot, qty, reference, op_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
