@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::{self, LocationKind, LocationStatus};
+use crate::catalog::{self, LocationKind};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
@@ -204,20 +204,12 @@ pub fn receive_return(store: &Store, cmd: &ReceiveReturn) -> Result<Return> {
                 format!("return {id} has no lines"),
             ));
         }
-        let bench = catalog::location_by_code(conn, &cmd.location)?;
-        if bench.location.status == LocationStatus::Blocked {
-            return Err(Error::LocationBlocked {
-                code: bench.location.code,
-            });
-        }
-        if bench.location.kind != LocationKind::Returns {
-            return Err(Error::WrongLocationType {
-                code: bench.location.code,
-                actual: bench.location.kind.to_string(),
-                expected: LocationKind::Returns.to_string(),
-                action: "receiving a return".into(),
-            });
-        }
+        let bench = catalog::usable_location(
+            conn,
+            &cmd.location,
+            &[LocationKind::Returns],
+            "receiving a return",
+        )?;
         conn.prepare_cached(
             "INSERT INTO returns (id, reference, customer, location_id, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",

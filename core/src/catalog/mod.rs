@@ -316,6 +316,35 @@ pub fn location_by_code(conn: &Connection, code: &str) -> Result<LocationRecord>
         .ok_or_else(|| Error::UnknownLocation { code: code.into() })
 }
 
+/// The active location with this code, of one of `kinds`, for `action` (e.g. "receiving"):
+/// the one check every workflow makes before it puts goods somewhere.
+pub fn usable_location(
+    conn: &Connection,
+    code: &str,
+    kinds: &[LocationKind],
+    action: &str,
+) -> Result<LocationRecord> {
+    let found = location_by_code(conn, code)?;
+    if found.location.status == LocationStatus::Blocked {
+        return Err(Error::LocationBlocked {
+            code: found.location.code,
+        });
+    }
+    if !kinds.contains(&found.location.kind) {
+        return Err(Error::WrongLocationType {
+            code: found.location.code,
+            actual: found.location.kind.to_string(),
+            expected: kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
+            action: action.into(),
+        });
+    }
+    Ok(found)
+}
+
 /// The location with this row id.
 pub fn location_by_id(conn: &Connection, id: i64) -> Result<LocationRecord> {
     conn.prepare_cached(select_location!("WHERE id = ?1"))?

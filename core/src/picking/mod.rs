@@ -13,7 +13,7 @@ mod records;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::{self, LocationKind, LocationStatus};
+use crate::catalog::{self, LocationKind};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
@@ -110,23 +110,12 @@ fn insert_task(tx: &WriteTx<'_>, task: &PickTaskRequest, source: &str) -> Result
             action: "created again".into(),
         });
     }
-    let staging = catalog::location_by_code(conn, &task.staging)?;
-    if staging.location.status == LocationStatus::Blocked {
-        return Err(Error::LocationBlocked {
-            code: staging.location.code,
-        });
-    }
-    if !matches!(
-        staging.location.kind,
-        LocationKind::Staging | LocationKind::Shipping
-    ) {
-        return Err(Error::WrongLocationType {
-            code: staging.location.code,
-            actual: staging.location.kind.to_string(),
-            expected: "staging or shipping".into(),
-            action: "picking to".into(),
-        });
-    }
+    let staging = catalog::usable_location(
+        conn,
+        &task.staging,
+        &[LocationKind::Staging, LocationKind::Shipping],
+        "picking to",
+    )?;
     conn.prepare_cached(
         "INSERT INTO pick_tasks (id, order_ref, source, status, staging_id, created_at)
          VALUES (?1, ?2, ?3, 'open', ?4, ?5)",

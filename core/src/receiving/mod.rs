@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::{self, LocationKind, LocationStatus};
+use crate::catalog::{self, LocationKind};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
@@ -156,20 +156,7 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
             receipt_id: receipt.id,
         });
     }
-    let dock = catalog::location_by_code(conn, &cmd.dock)?;
-    if dock.location.status == LocationStatus::Blocked {
-        return Err(Error::LocationBlocked {
-            code: dock.location.code,
-        });
-    }
-    if dock.location.kind != LocationKind::Dock {
-        return Err(Error::WrongLocationType {
-            code: dock.location.code,
-            actual: dock.location.kind.to_string(),
-            expected: LocationKind::Dock.to_string(),
-            action: "receiving".into(),
-        });
-    }
+    let dock = catalog::usable_location(conn, &cmd.dock, &[LocationKind::Dock], "receiving")?;
     let goods = scan::identify(conn, &cmd.scan, true)?;
     let base_quantity = goods.base_quantity(cmd.quantity)?;
     let lpn = scan::optional_text(&cmd.lpn).unwrap_or_default();

@@ -128,27 +128,12 @@ pub fn reservations_for(conn: &Connection, reference: Option<&str>) -> Result<Ve
 /// Releases up to `quantity` of what is reserved for `reference` (oldest reservation first);
 /// returns the base units released.
 pub fn release_part(tx: &WriteTx<'_>, reference: &str, quantity: i64) -> Result<i64> {
-    let conn = tx.conn();
-    let rows: Vec<(i64, i64)> = conn
+    let rows: Vec<(i64, i64)> = tx
+        .conn()
         .prepare_cached("SELECT id, qty FROM reservations WHERE reference = ?1 ORDER BY id")?
         .query_map([reference], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut left = quantity;
-    for (id, qty) in rows {
-        if left <= 0 {
-            break;
-        }
-        let take = qty.min(left);
-        if take == qty {
-            conn.prepare_cached("DELETE FROM reservations WHERE id = ?1")?
-                .execute([id])?;
-        } else {
-            conn.prepare_cached("UPDATE reservations SET qty = qty - ?2 WHERE id = ?1")?
-                .execute((id, take))?;
-        }
-        left -= take;
-    }
-    Ok(quantity - left)
+    release_rows(tx, rows, quantity)
 }
 
 /// Releases up to `quantity` reserved at (item, location, lot), newest reservations first (the
@@ -160,14 +145,20 @@ pub fn release_at(
     lot: &str,
     quantity: i64,
 ) -> Result<i64> {
-    let conn = tx.conn();
-    let rows: Vec<(i64, i64)> = conn
+    let rows: Vec<(i64, i64)> = tx
+        .conn()
         .prepare_cached(
             "SELECT id, qty FROM reservations WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3
              ORDER BY id DESC",
         )?
         .query_map((item_id, location_id, lot), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    release_rows(tx, rows, quantity)
+}
+
+/// Takes up to `quantity` off the reservation rows `(id, qty)`, in their order.
+fn release_rows(tx: &WriteTx<'_>, rows: Vec<(i64, i64)>, quantity: i64) -> Result<i64> {
+    let conn = tx.conn();
     let mut left = quantity;
     for (id, qty) in rows {
         if left <= 0 {
