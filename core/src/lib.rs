@@ -11,6 +11,7 @@ pub mod corrections;
 pub mod counting;
 pub mod db;
 pub mod error;
+pub mod gs1;
 pub mod integrity;
 pub mod kpis;
 pub mod ops;

@@ -1,0 +1,126 @@
+//! Content checks of GS1 data: character sets, check digits, dates (the dictionary's linters).
+
+use chrono::NaiveDate;
+
+use super::dictionary::Cset;
+
+/// The GS1 mod-10 check digit of `digits` (all but the check digit itself).
+pub fn check_digit(digits: &str) -> Option<u32> {
+    let mut sum = 0;
+    for (i, c) in digits.chars().rev().enumerate() {
+        let d = c.to_digit(10)?;
+        sum += if i % 2 == 0 { d * 3 } else { d };
+    }
+    Some((10 - sum % 10) % 10)
+}
+
+/// Whether the last digit of `digits` is its GS1 check digit.
+pub fn has_valid_check_digit(digits: &str) -> bool {
+    let Some((body, last)) = digits.len().checked_sub(1).map(|n| digits.split_at(n)) else {
+        return false;
+    };
+    !body.is_empty()
+        && check_digit(body).is_some()
+        && last.chars().next().and_then(|c| c.to_digit(10)) == check_digit(body)
+}
+
+const CSET82: &str =
+    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+const CSET39: &str = "#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// The first character of `value` outside the character set, with its index.
+pub fn invalid_char(cset: Cset, value: &str) -> Option<(usize, char)> {
+    value.chars().enumerate().find(|(_, c)| match cset {
+        Cset::Numeric => !c.is_ascii_digit(),
+        Cset::Cset82 => !CSET82.contains(*c),
+        Cset::Cset39 => !CSET39.contains(*c),
+        Cset::Base64Url => !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'),
+    })
+}
+
+/// A YYMMDD date by the GS1 century rule (a year more than 50 ahead is last century, more than
+/// 49 behind is next century); with `day_zero`, day 00 means the last day of the month.
+pub fn gs1_date(value: &str, today_year: i32, day_zero: bool) -> Option<NaiveDate> {
+    if value.len() != 6 || !value.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let yy: i32 = value[0..2].parse().ok()?;
+    let month: u32 = value[2..4].parse().ok()?;
+    let day: u32 = value[4..6].parse().ok()?;
+    let current = today_year % 100;
+    let century = today_year - current;
+    let diff = yy - current;
+    let year = if diff >= 51 {
+        century - 100 + yy
+    } else if diff <= -50 {
+        century + 100 + yy
+    } else {
+        century + yy
+    };
+    if day == 0 {
+        if !day_zero {
+            return None;
+        }
+        let first_next = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)?
+        };
+        // Month must itself be valid.
+        NaiveDate::from_ymd_opt(year, month, 1)?;
+        return first_next.pred_opt();
+    }
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// A YYYYMMDD date.
+pub fn full_date(value: &str) -> Option<NaiveDate> {
+    if value.len() != 8 || !value.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        value[0..4].parse().ok()?,
+        value[4..6].parse().ok()?,
+        value[6..8].parse().ok()?,
+    )
+}
+
+/// Runs a dictionary linter on a component value; `Err` says what is wrong.
+pub fn lint(linter: &str, value: &str, today_year: i32) -> Result<(), String> {
+    let ok = match linter {
+        "csum" => has_valid_check_digit(value),
+        "yymmd0" => gs1_date(value, today_year, true).is_some(),
+        "yymmdd" => gs1_date(value, today_year, false).is_some(),
+        "yyyymmdd" => full_date(value).is_some(),
+        "hhmi" => {
+            value.len() == 4
+                && value[..2].parse::<u32>().is_ok_and(|h| h < 24)
+                && value[2..].parse::<u32>().is_ok_and(|m| m < 60)
+        }
+        "hh" => value.len() == 2 && value.parse::<u32>().is_ok_and(|h| h < 24),
+        "yesno" => value == "0" || value == "1",
+        "zero" => value.chars().all(|c| c == '0'),
+        "nonzero" => value.chars().any(|c| c != '0'),
+        "nozeroprefix" => !(value.len() > 1 && value.starts_with('0')),
+        // Other linters (country and currency codes, coupon structures, IBAN…) are not applied:
+        // their tables are not part of the dictionary, and a warehouse scan never depends on them.
+        _ => true,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(match linter {
+        "csum" => {
+            let expected = check_digit(&value[..value.len().saturating_sub(1)])
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "?".into());
+            format!(
+                "check digit {} is wrong, expected {expected}",
+                value.chars().last().unwrap_or(' ')
+            )
+        }
+        "yymmd0" | "yymmdd" | "yyyymmdd" => format!("{value} is not a valid date"),
+        "hhmi" | "hh" => format!("{value} is not a valid time"),
+        other => format!("{value} fails the {other} check"),
+    })
+}

@@ -1,0 +1,187 @@
+//! The GS1 parser beyond the corpus: the dictionary, check digits, dates, separators, symbology
+//! identifiers, decimals, and errors that name the AI and the position.
+#![allow(clippy::unwrap_used)]
+
+use dockhand_core::gs1::{self, Dictionary, Gs1Value};
+
+#[test]
+fn the_shipped_dictionary_parses_and_matches_the_shared_reference_copy() {
+    let dictionary = Dictionary::parse(gs1::SYNTAX_DICTIONARY).unwrap();
+    assert!(dictionary.len() > 450, "{} AIs", dictionary.len());
+    assert_eq!(gs1::dictionary().len(), dictionary.len());
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/gs1/gs1-syntax-dictionary.txt");
+    if let Ok(reference) = std::fs::read_to_string(shared) {
+        assert_eq!(
+            reference,
+            gs1::SYNTAX_DICTIONARY,
+            "core/data copy differs from shared/data/gs1"
+        );
+    }
+    let lot = dictionary.get("10").unwrap();
+    assert_eq!(
+        (lot.predefined_length, lot.max_length(), lot.title.as_str()),
+        (false, 20, "BATCH/LOT")
+    );
+    let gtin = dictionary.get("01").unwrap();
+    assert_eq!(
+        (gtin.predefined_length, gtin.fixed_length()),
+        (true, Some(14))
+    );
+    assert!(dictionary.get("3103").is_some() && dictionary.get("3106").is_none());
+}
+
+fn parse(input: &str) -> Vec<(String, Gs1Value)> {
+    gs1::parse_on(input, 2026)
+        .unwrap_or_else(|e| panic!("{input:?}: {e}"))
+        .into_iter()
+        .map(|e| (e.ai, e.value))
+        .collect()
+}
+
+fn date(y: i32, m: u32, d: u32) -> Gs1Value {
+    Gs1Value::Date(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap())
+}
+
+#[test]
+fn gtin_lot_and_expiry_parse_in_every_form_a_scanner_sends() {
+    let expected = vec![
+        ("01".to_string(), Gs1Value::Gtin("04012345000016".into())),
+        ("10".to_string(), Gs1Value::Text("L2611A".into())),
+        ("17".to_string(), date(2027, 3, 1)),
+    ];
+    for input in [
+        "]d201040123450000161\u{1d}".replace("1\u{1d}", "10L2611A\u{1d}17270301"),
+        "]d20104012345000016".to_string() + "10L2611A\u{1d}17270301",
+        "]C1^010401234500001610L2611A^17270301".to_string(),
+        "]Q30104012345000016".to_string() + "10L2611A|17270301",
+        "0104012345000016".to_string() + "10L2611A\u{1d}\u{1d}17270301",
+        "(01)04012345000016(10)L2611A(17)270301".to_string(),
+        "]e0(01)04012345000016(10)L2611A(17)270301".to_string(),
+        // A predefined-length AI first, the variable one last: no separator needed.
+        "01040123450000161727030110L2611A".to_string(),
+    ] {
+        let mut got = parse(&input);
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut want = expected.clone();
+        want.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(got, want, "{input:?}");
+    }
+}
+
+#[test]
+fn check_digits_of_gtin_sscc_and_gln() {
+    assert_eq!(gs1::check_digit("401234500001"), Some(6));
+    assert_eq!(gs1::check_digit("37612345000000001"), Some(6));
+    assert!(gs1::has_valid_check_digit("4006381333931"));
+    assert!(!gs1::has_valid_check_digit("4006381333932"));
+    assert_eq!(gs1::parse_gtin("4012345000016").unwrap(), "04012345000016");
+    assert_eq!(gs1::parse_gtin("96385074").unwrap(), "00000096385074");
+    let err = gs1::parse_gtin("4012345000017").unwrap_err();
+    assert!(err.message.contains("check digit 7, expected 6"), "{err}");
+    assert_eq!(err.position, 12);
+    let err = gs1::parse_sscc("37612345000000001").unwrap_err();
+    assert!(err.message.contains("17 digits, expected 18"), "{err}");
+    let err = gs1::parse_gtin("40123450000a6").unwrap_err();
+    assert_eq!(
+        (err.position, err.message.contains("'a'")),
+        (11, true),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_wrong_check_digit_names_the_ai_and_the_position() {
+    let err = gs1::parse_on("]d2010401234500001710L1", 2026).unwrap_err();
+    assert_eq!(err.ai.as_deref(), Some("01"));
+    assert_eq!(err.position, 5);
+    assert!(
+        err.to_string()
+            .contains("check digit 7 is wrong, expected 6"),
+        "{err}"
+    );
+}
+
+#[test]
+fn dates_follow_the_gs1_rules_including_day_zero_and_the_century_window() {
+    assert_eq!(parse("17270300"), vec![("17".into(), date(2027, 3, 31))]);
+    assert_eq!(parse("17280200"), vec![("17".into(), date(2028, 2, 29))]);
+    assert_eq!(parse("15760526"), vec![("15".into(), date(2076, 5, 26))]);
+    assert_eq!(parse("15770526"), vec![("15".into(), date(1977, 5, 26))]);
+    for bad in ["17271301", "17270230", "17270000"] {
+        let err = gs1::parse_on(bad, 2026).unwrap_err();
+        assert!(err.message.contains("not a valid date"), "{bad}: {err}");
+        assert_eq!(err.ai.as_deref(), Some("17"));
+    }
+    // (7003) expiry date and time has no day-zero rule (yymmdd, not yymmd0): day 00 is refused.
+    let err = gs1::parse_on("70032703001200", 2026).unwrap_err();
+    assert_eq!(err.ai.as_deref(), Some("7003"), "{err}");
+    assert_eq!(
+        parse("70032703011200"),
+        vec![("7003".into(), date(2027, 3, 1))]
+    );
+}
+
+#[test]
+fn weights_and_amounts_are_exact_decimals() {
+    let got = parse("0104012345000016\u{1d}3103001234");
+    assert_eq!(
+        got[1],
+        (
+            "3103".into(),
+            Gs1Value::Decimal {
+                units: 1234,
+                scale: 3
+            }
+        )
+    );
+    assert_eq!(got[1].1.to_string(), "1.234");
+    let got = parse("0104012345000016\u{1d}3922000999");
+    assert_eq!(got[1].1.to_string(), "9.99");
+    let got = parse("0104012345000016\u{1d}30250");
+    assert_eq!(got[1], ("30".into(), Gs1Value::Count(250)));
+}
+
+#[test]
+fn a_lot_that_looks_like_an_ai_stays_a_lot() {
+    let got = parse("(01)04012345000016(10)10D9T");
+    assert_eq!(got[1], ("10".into(), Gs1Value::Text("10D9T".into())));
+    let got = parse(
+        "]d2010401234500001610\u{1d}10D9T"
+            .replace("10\u{1d}10D9T", "1010D9T")
+            .as_str(),
+    );
+    assert_eq!(got[1], ("10".into(), Gs1Value::Text("10D9T".into())));
+}
+
+#[test]
+fn unknown_ais_bad_characters_and_foreign_symbologies_are_refused_with_their_position() {
+    let err = gs1::parse_on("01040123450000162599", 2026).unwrap_err();
+    assert_eq!(err.position, 16, "{err}");
+    assert!(
+        err.message.contains("no GS1 Application Identifier"),
+        "{err}"
+    );
+    let err = gs1::parse_on("0104012345000016\u{1d}10L€1", 2026).unwrap_err();
+    assert_eq!((err.ai.as_deref(), err.position), (Some("10"), 20), "{err}");
+    let err = gs1::parse_on("]E04012345000016", 2026).unwrap_err();
+    assert!(err.message.contains("]E0"), "{err}");
+    let err = gs1::parse_on("(01)0401234500001", 2026).unwrap_err();
+    assert_eq!(err.ai.as_deref(), Some("01"));
+    assert!(gs1::parse_on("", 2026).is_err());
+    assert!(gs1::parse_on("]d2", 2026).is_err());
+    let err = gs1::parse_on("10ABCDEFGHIJKLMNOPQRSTUV", 2026).unwrap_err();
+    assert!(err.message.contains("at most 20"), "{err}");
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_parser_never_panics_on_arbitrary_input(input in proptest::prelude::any::<String>()) {
+        let _ = gs1::parse_on(&input, 2026);
+    }
+
+    #[test]
+    fn the_parser_never_panics_on_gs1_like_input(input in "(\\]d2|\\]C1|\\(|)?[0-9()^|\\x1d A-Z]{0,60}") {
+        let _ = gs1::parse_on(&input, 2026);
+    }
+}
