@@ -160,6 +160,8 @@ fn void_in(tx: &mut WriteTx<'_>, cmd: &VoidMovement) -> Result<Voided> {
             "voided_event_type": event.event_type,
             "voided_seq": event.seq,
             "voided_op_id": event.op_id,
+            // Every event of the voided command: a count round adjusts several lines at once.
+            "voided_event_ids": siblings.iter().map(|e| e.event_id).collect::<Vec<_>>(),
             "reason": reason,
             "movements_reversed": movements.len(),
         }),
@@ -197,6 +199,13 @@ fn undo_records(tx: &WriteTx<'_>, event: &Event, movements: &[(i64, Movement)]) 
             .execute((&receipt.id, number("line_no"), number("base_quantity")))?;
         }
         "picking.confirmed" => reopen_pick(tx, event, movements)?,
+        "counting.adjusted" => {
+            // The whole adjusting command is voided: its lines no longer count as adjusted.
+            conn.prepare_cached(
+                "UPDATE count_results SET adjusted = 0 WHERE task_id = ?1 AND round = ?2",
+            )?
+            .execute((text("task_id"), number("round")))?;
+        }
         "returns.inspected" => {
             conn.prepare_cached(
                 "UPDATE return_lines SET outcome = NULL, reason_code = NULL, note = NULL,
@@ -224,10 +233,10 @@ fn reopen_pick(tx: &WriteTx<'_>, event: &Event, movements: &[(i64, Movement)]) -
         "UPDATE pick_lines SET picked = picked - ?3 WHERE task_id = ?1 AND line_no = ?2",
     )?
     .execute((task_id, p["line_no"].as_i64().unwrap_or_default(), quantity))?;
-    let task_status: String = conn
+    let task_status: crate::picking::PickTaskStatus = conn
         .prepare_cached("SELECT status FROM pick_tasks WHERE id = ?1")?
         .query_row([task_id], |r| r.get(0))?;
-    if task_status == "cancelled" {
+    if task_status == crate::picking::PickTaskStatus::Cancelled {
         conn.prepare_cached("UPDATE pick_allocations SET picked = picked - ?2 WHERE id = ?1")?
             .execute((pick_id, quantity))?;
         return Ok(());
@@ -235,7 +244,10 @@ fn reopen_pick(tx: &WriteTx<'_>, event: &Event, movements: &[(i64, Movement)]) -
     let (picked, allocated_lot): (i64, String) = conn
         .prepare_cached("SELECT picked, lot FROM pick_allocations WHERE id = ?1")?
         .query_row([pick_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let reopened = if allocated_lot == lot_back || picked == quantity {
+    let allocated: i64 = conn
+        .prepare_cached("SELECT quantity FROM pick_allocations WHERE id = ?1")?
+        .query_row([pick_id], |r| r.get(0))?;
+    let reopened = if allocated_lot == lot_back || (allocated == quantity && picked == quantity) {
         conn.prepare_cached(
             "UPDATE pick_allocations SET picked = picked - ?2, lot = ?3, status = 'open' WHERE id = ?1",
         )?

@@ -138,10 +138,13 @@ pub fn kpis(
             e.1 += ok;
         }
         counted_units += counted;
-        counted_value += counted * value;
+        counted_value = counted.saturating_mul(*value).saturating_add(counted_value);
         if *adjusted {
-            adjusted_units += (counted - expected).abs();
-            adjusted_value += (counted - expected).abs() * value;
+            let variance = (counted - expected).abs();
+            adjusted_units += variance;
+            adjusted_value = variance
+                .saturating_mul(*value)
+                .saturating_add(adjusted_value);
         }
     }
     let accuracy_list = |map: BTreeMap<String, (i64, i64)>| -> Vec<Accuracy> {

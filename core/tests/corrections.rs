@@ -887,3 +887,125 @@ fn a_received_line_on_a_closed_receipt_cannot_be_voided() {
     assert_message_names(&err, &[&got.event_id.to_string(), sample::ASN, "closed"]);
     assert_integrity(&f);
 }
+
+#[test]
+fn voiding_a_count_adjustment_voids_the_whole_round_and_says_so() {
+    use dockhand_core::counting::{
+        self, CountTaskRequest, CountedLine, CreateCountTask, StartCount, SubmitCount,
+    };
+    let f = seeded();
+    receiving::open_blind_receipt(
+        &f.store,
+        &receiving::OpenBlindReceipt {
+            op_id: op(),
+            operator: "alice".into(),
+            receipt_id: "B-V".into(),
+            reference: "r".into(),
+            supplier: "s".into(),
+        },
+    )
+    .unwrap();
+    let coffee = || dockhand_core::ScannedGoods::barcode(sample::COFFEE_EA).with_lot("C-1");
+    for (scan, qty) in [(towels(), 24), (coffee(), 6)] {
+        let mut cmd = receive(scan.clone(), qty);
+        cmd.receipt_id = "B-V".into();
+        receiving::receive_line(&f.store, &cmd).unwrap();
+        let mut put = move_to(scan, qty, "A-01-01", "41");
+        put.override_reason = Some("mixed bin".into());
+        putaway::confirm_putaway(&f.store, &put).unwrap();
+    }
+    counting::create_count_task(
+        &f.store,
+        &CreateCountTask {
+            op_id: op(),
+            operator: "sam".into(),
+            task: CountTaskRequest {
+                task_id: "CC-V".into(),
+                location: Some("A-01-01".into()),
+                sku: None,
+                reason: "r".into(),
+            },
+        },
+    )
+    .unwrap();
+    counting::start_count(
+        &f.store,
+        &StartCount {
+            op_id: op(),
+            operator: "alice".into(),
+            task_id: "CC-V".into(),
+        },
+    )
+    .unwrap();
+    let submit = SubmitCount {
+        op_id: op(),
+        operator: "alice".into(),
+        task_id: "CC-V".into(),
+        lines: vec![
+            CountedLine {
+                location: None,
+                scan: towels(),
+                quantity: 23,
+                counted_at: None,
+            },
+            CountedLine {
+                location: None,
+                scan: coffee(),
+                quantity: 7,
+                counted_at: None,
+            },
+        ],
+    };
+    counting::submit_count(&f.store, &submit).unwrap();
+    let events = f
+        .store
+        .read(|c| outbox::events_of_operation(c, submit.op_id))
+        .unwrap();
+    let adjusted: Vec<_> = events
+        .iter()
+        .filter(|e| e.event_type == "counting.adjusted")
+        .collect();
+    assert_eq!(adjusted.len(), 2);
+
+    let void = corrections::VoidMovement {
+        op_id: op(),
+        operator: "sam".into(),
+        event_id: adjusted[0].event_id,
+        reason: "counted the wrong bin".into(),
+    };
+    let done = corrections::void_movement(&f.store, &void).unwrap();
+    assert_eq!(done.movements_reversed, 2);
+    let payload = &f
+        .store
+        .read(|c| outbox::events_of_operation(c, void.op_id))
+        .unwrap()[0]
+        .payload;
+    let listed: Vec<String> = payload["voided_event_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        listed,
+        events
+            .iter()
+            .map(|e| e.event_id.to_string())
+            .collect::<Vec<_>>()
+    );
+    let on_shelf: i64 = f
+        .store
+        .read(|c| stock::balances_at_location(c, "A-01-01"))
+        .unwrap()
+        .iter()
+        .map(|b| b.quantity)
+        .sum();
+    assert_eq!(on_shelf, 30);
+    let day = chrono::DateTime::parse_from_rfc3339("2026-11-27T00:00:00+01:00").unwrap();
+    let k = f
+        .store
+        .read(|c| dockhand_core::kpis::kpis(c, day, day + chrono::Duration::days(1)))
+        .unwrap();
+    assert_eq!(k.adjusted_units, 0, "a voided adjustment is no adjustment");
+    assert!(f.store.verify_integrity().unwrap().is_ok());
+}

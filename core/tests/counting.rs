@@ -1254,3 +1254,65 @@ fn an_operator_role_does_not_matter_for_counting_but_the_operator_must_be_known(
     let sam = f.store.read(|c| catalog::operator(c, "sam")).unwrap();
     assert_eq!(sam.role, Role::Supervisor);
 }
+
+// ---- edge cases found in review ---------------------------------------------------------------
+
+#[test]
+fn goods_in_transit_at_staging_are_not_counted() {
+    let f = towels_on_a_shelf();
+    let (pick, _) = pick_towels(&f, "T-1", 10);
+    picking::confirm_pick(&f.store, &confirm_pick_cmd("T-1", pick, 10, false)).unwrap();
+    let err = assert_rejected(&f.store, "wrong_location_type", || {
+        counting::create_count_task(&f.store, &create_cmd("CC-ST", Some("STAGE-01"), None))
+    });
+    assert_message_names(&err, &["STAGE-01", "staging"]);
+    // An item count cannot take a line at staging either.
+    create(&f, "CC-IT", None, Some(sample::TOWELS));
+    start(&f, "alice", "CC-IT");
+    let err = assert_rejected(&f.store, "wrong_location_type", || {
+        counting::submit_count(
+            &f.store,
+            &submit_cmd("alice", "CC-IT", vec![line_in("STAGE-01", towels(), 10)]),
+        )
+    });
+    assert_message_names(&err, &["STAGE-01"]);
+}
+
+#[test]
+fn a_location_under_count_gets_no_second_count_and_a_short_pick_joins_the_first() {
+    let f = towels_on_a_shelf();
+    create(&f, "CC-1", Some("A-01-01"), None);
+    start(&f, "alice", "CC-1");
+    submit(&f, "alice", "CC-1", vec![line(towels(), 40)]);
+    assert_eq!(progress(&f, "CC-1").0, CountTaskStatus::Recount);
+    let err = assert_rejected(&f.store, "wrong_state", || {
+        counting::create_count_task(&f.store, &create_cmd("CC-2", Some("A-01-01"), None))
+    });
+    assert_message_names(&err, &["A-01-01", "CC-1"]);
+    // A short pick in the same location is covered by the count already under way.
+    let (pick, _) = pick_towels(&f, "T-1", 6);
+    let done = picking::confirm_pick(&f.store, &confirm_pick_cmd("T-1", pick, 2, true)).unwrap();
+    assert_eq!(done.count_task_id.as_deref(), Some("CC-1"));
+    assert_integrity(&f);
+}
+
+#[test]
+fn a_line_counted_outside_the_count_is_refused_naming_the_times() {
+    let f = towels_on_a_shelf();
+    create(&f, "CC-1", Some("A-01-01"), None);
+    start(&f, "alice", "CC-1");
+    let mut early = line(towels(), 48);
+    early.counted_at =
+        Some(chrono::DateTime::parse_from_rfc3339("2026-11-27T07:00:00+01:00").unwrap());
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        counting::submit_count(&f.store, &submit_cmd("alice", "CC-1", vec![early.clone()]))
+    });
+    assert_message_names(
+        &err,
+        &[
+            "2026-11-27T06:00:00.000Z",
+            "CC-1",
+            "started 2026-11-27T07:00:00.000Z",
+        ],
+    );
+}

@@ -1514,3 +1514,88 @@ fn a_hub_task_not_started_can_be_cancelled_and_then_not_started() {
     assert_message_names(&err, &["H-1", "cancelled", "started"]);
     settled(&f);
 }
+
+// ---- edge cases found in review ---------------------------------------------------------------
+
+#[test]
+fn a_short_pick_that_finds_nothing_of_an_expired_lot_can_still_be_recorded() {
+    let f = seeded();
+    stock_at(&f, milk_in("L9", early()), 12, "C-01-01", "61");
+    let task = create(&f, "T-EXP", vec![lot_line(1, sample::MILK, 5, "L9")]);
+    // The lot expires overnight; the picker finds none of it.
+    set_clock(
+        &f,
+        &format!("{}T08:00:00+01:00", early() + chrono::Duration::days(1)),
+    );
+    let done = confirm(
+        &f,
+        &short_pick("T-EXP", task.allocations[0].id, "61", milk("L9"), 0),
+    );
+    assert_eq!((done.picked, done.short), (0, 5));
+    assert_eq!(done.task_status, PickTaskStatus::Done);
+    assert_integrity(&f);
+}
+
+#[test]
+fn short_with_everything_found_is_a_plain_pick() {
+    let f = seeded();
+    stock_at(&f, towels(), 10, "A-01-01", "41");
+    let task = create(&f, "T-FULL", vec![line(1, sample::TOWELS, 4)]);
+    let cmd = short_pick("T-FULL", task.allocations[0].id, "41", towels(), 4);
+    let done = confirm(&f, &cmd);
+    assert_eq!(
+        (done.picked, done.short, done.count_task_id.clone()),
+        (4, 0, None)
+    );
+    let types: Vec<String> = f
+        .store
+        .read(|c| outbox::events_of_operation(c, cmd.op_id))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event_type)
+        .collect();
+    assert_eq!(types, ["picking.confirmed"]);
+}
+
+#[test]
+fn a_short_pick_at_a_location_blocked_since_allocation_is_recorded_without_a_count() {
+    let f = seeded();
+    stock_at(&f, towels(), 10, "A-01-01", "41");
+    let task = create(&f, "T-BLK", vec![line(1, sample::TOWELS, 6)]);
+    change_location(&f, "A-01-01", |l| {
+        l.status = dockhand_core::catalog::LocationStatus::Blocked
+    });
+    let done = confirm(
+        &f,
+        &short_pick("T-BLK", task.allocations[0].id, "41", towels(), 2),
+    );
+    assert_eq!((done.picked, done.short, done.count_task_id), (2, 4, None));
+    assert_integrity(&f);
+}
+
+#[test]
+fn lots_without_expiry_are_picked_in_walk_order_not_by_lot_name() {
+    let f = seeded();
+    // Lot "A" far away (A-01-04), lot "B" on the pick face (walked first).
+    stock_at(&f, coffee("A"), 6, "A-01-04", "44");
+    stock_at(&f, coffee("B"), 6, "P-01-01", "71");
+    let task = create(&f, "T-WALK", vec![line(1, sample::COFFEE, 4)]);
+    assert_eq!(picks(&task), vec![place("P-01-01", "B", 4)]);
+}
+
+#[test]
+fn an_order_line_requiring_an_expired_lot_is_refused_naming_the_expiry() {
+    let f = seeded();
+    stock_at(&f, milk_in("L9", early()), 12, "C-01-01", "61");
+    set_clock(
+        &f,
+        &format!("{}T08:00:00+01:00", early() + chrono::Duration::days(1)),
+    );
+    let err = assert_rejected(&f.store, "lot_expired", || {
+        picking::create_pick_task(
+            &f.store,
+            &create_cmd("T-OLD", vec![lot_line(1, sample::MILK, 2, "L9")]),
+        )
+    });
+    assert_message_names(&err, &["L9", &early().to_string()]);
+}

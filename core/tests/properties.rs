@@ -428,7 +428,7 @@ fn pick(
             store,
             cmd.op_id,
             false,
-            |r: &picking::PickConfirmed| usize::from(r.picked > 0) + usize::from(short),
+            |r: &picking::PickConfirmed| usize::from(r.picked > 0) + usize::from(r.short > 0),
             || picking::confirm_pick(store, &cmd),
         );
         if done.is_none() {

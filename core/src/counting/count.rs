@@ -208,9 +208,9 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
     if task.status == CountTaskStatus::Recount {
         check_recounter(tx, &task.id, task.first_counter.as_deref(), &cmd.operator)?;
     }
-    let (start_mark, task_item): (i64, Option<i64>) = conn
-        .prepare_cached("SELECT start_mark, item_id FROM count_tasks WHERE id = ?1")?
-        .query_row([&task.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (start_mark, task_item, started_at): (i64, Option<i64>, String) = conn
+        .prepare_cached("SELECT start_mark, item_id, started_at FROM count_tasks WHERE id = ?1")?
+        .query_row([&task.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let now = tx.now_utc_text().to_string();
     let mut lines: BTreeMap<Key, Line> = BTreeMap::new();
     let snapshot: Vec<(Key, i64)> = conn
@@ -242,9 +242,27 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
             .as_deref()
             .or(task.location.as_deref())
             .ok_or_else(|| {
-                Error::invalid("location", "an item count line must name its location")
+                Error::invalid(
+                    "location",
+                    format!(
+                        "count task {} counts item {} everywhere: each line must name its location",
+                        task.id,
+                        task.sku.clone().unwrap_or_default()
+                    ),
+                )
             })?;
         let loc = catalog::location_by_code(conn, code)?;
+        if matches!(
+            loc.location.kind,
+            LocationKind::Staging | LocationKind::Shipping
+        ) {
+            return Err(Error::WrongLocationType {
+                code: loc.location.code,
+                actual: loc.location.kind.to_string(),
+                expected: "a location holding stock at rest".into(),
+                action: "counting".into(),
+            });
+        }
         if task
             .location
             .as_deref()
@@ -273,6 +291,16 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
             .counted_at
             .map(utc_text)
             .unwrap_or_else(|| now.clone());
+        // A line is counted between the start of the count and now (both UTC text, comparable).
+        if at < started_at || at > now {
+            return Err(Error::invalid(
+                "counted at",
+                format!(
+                    "{at} is outside count task {} (started {started_at}, now {now})",
+                    task.id
+                ),
+            ));
+        }
         let line = lines
             .entry((goods.item.id, loc.id, goods.lot.clone()))
             .or_insert(Line {

@@ -13,7 +13,7 @@ mod risk;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::{self, LocationStatus};
+use crate::catalog::{self, LocationKind, LocationStatus};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
@@ -86,10 +86,26 @@ fn insert_task(tx: &WriteTx<'_>, task: &CountTaskRequest, source: &str) -> Resul
         .filter(|c| !c.is_empty())
     {
         Some(code) => {
-            let loc = catalog::location_by_code(conn, code)?;
-            if loc.location.status == LocationStatus::Blocked {
-                return Err(Error::LocationBlocked {
-                    code: loc.location.code,
+            // Staging and shipping hold goods in transit, which a count does not cover.
+            let loc = catalog::usable_location(
+                conn,
+                code,
+                &[
+                    LocationKind::Dock,
+                    LocationKind::Storage,
+                    LocationKind::PickFace,
+                    LocationKind::Quarantine,
+                    LocationKind::Returns,
+                    LocationKind::Damaged,
+                ],
+                "counting",
+            )?;
+            if let Some(other) = records::unfinished_count(conn, loc.id)? {
+                return Err(Error::WrongState {
+                    what: "location".into(),
+                    id: loc.location.code,
+                    state: format!("being counted by task {other}"),
+                    action: "given a second count".into(),
                 });
             }
             Some(loc.id)
@@ -161,21 +177,27 @@ pub fn request_location_count(
     location_id: i64,
     source: &str,
     reason: &str,
-) -> Result<String> {
+) -> Result<Option<String>> {
     let conn = tx.conn();
-    if let Some(id) = rusqlite::OptionalExtension::optional(
-        conn.prepare_cached(
-            "SELECT id FROM count_tasks WHERE location_id = ?1 AND item_id IS NULL AND status = 'open'",
-        )?
-        .query_row([location_id], |r| r.get::<_, String>(0)),
-    )? {
-        return Ok(id);
+    // Any count of the location not finished yet covers the request (it will see the same shelf).
+    if let Some(id) = records::unfinished_count(conn, location_id)? {
+        return Ok(Some(id));
     }
     let location = catalog::location_by_id(conn, location_id)?;
-    let earlier: i64 = conn
+    if location.location.status == LocationStatus::Blocked {
+        // A blocked location cannot be counted now; the short pick itself is recorded.
+        return Ok(None);
+    }
+    let mut n: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM count_tasks WHERE location_id = ?1")?
         .query_row([location_id], |r| r.get(0))?;
-    let id = format!("CC-{}-{}", location.location.code, earlier + 1);
+    let id = loop {
+        n += 1;
+        let id = format!("CC-{}-{n}", location.location.code);
+        if !records::exists(conn, &id)? {
+            break id;
+        }
+    };
     insert_task(
         tx,
         &CountTaskRequest {
@@ -186,7 +208,7 @@ pub fn request_location_count(
         },
         source,
     )?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// Creates count tasks for the `how_many` locations most at risk that have no count waiting.
@@ -201,7 +223,7 @@ pub fn generate_risk_counts(store: &Store, cmd: &GenerateRiskCounts) -> Result<V
             }
             let loc = catalog::location_by_code(tx.conn(), &entry.key)?;
             if loc.location.status == LocationStatus::Blocked
-                || records::has_open_count(tx.conn(), loc.id)?
+                || records::unfinished_count(tx.conn(), loc.id)?.is_some()
             {
                 continue;
             }

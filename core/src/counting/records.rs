@@ -66,15 +66,15 @@ pub(super) fn exists(conn: &Connection, id: &str) -> Result<bool> {
         .is_some())
 }
 
-pub(super) fn has_open_count(conn: &Connection, location_id: i64) -> Result<bool> {
+/// A count of the location not finished yet (open, counting, recount or waiting for approval).
+pub(crate) fn unfinished_count(conn: &Connection, location_id: i64) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached(
-            "SELECT 1 FROM count_tasks WHERE location_id = ?1
-             AND status IN ('open', 'counting', 'recount', 'approval')",
+            "SELECT id FROM count_tasks WHERE location_id = ?1
+             AND status IN ('open', 'counting', 'recount', 'approval') ORDER BY created_at LIMIT 1",
         )?
-        .query_row([location_id], |_| Ok(()))
-        .optional()?
-        .is_some())
+        .query_row([location_id], |r| r.get(0))
+        .optional()?)
 }
 
 fn task_from_row(r: &Row<'_>) -> rusqlite::Result<CountTask> {

@@ -53,49 +53,75 @@ pub(super) fn allocate(tx: &WriteTx<'_>, task_id: &str, lines: &[LineToAllocate]
             .ok_or_else(|| Error::invalid("allocation", "no reservations map"))?;
         // Lots in FEFO order (expired ones left out), then each lot's places in walk order,
         // read only as far as the line needs.
-        let lots: Vec<String> = match &line.lot {
+        // Lots grouped by expiry in FEFO order (expired ones left out; no expiry last); within a
+        // group, places in walk order whatever their lot. Read only as far as the line needs.
+        let groups: Vec<Vec<String>> = match &line.lot {
             Some(lot) => {
-                let expiry = stock::lot_expiry(conn, line.item_id, lot)?;
-                if expiry.is_some_and(|e| e < today) {
-                    Vec::new()
-                } else {
-                    vec![lot.clone()]
+                if let Some(expiry) =
+                    stock::lot_expiry(conn, line.item_id, lot)?.filter(|e| *e < today)
+                {
+                    return Err(Error::LotExpired {
+                        sku: line.sku.clone(),
+                        lot: lot.clone(),
+                        expiry,
+                    });
                 }
+                vec![vec![lot.clone()]]
             }
             None => {
-                let mut lots: Vec<String> = conn
+                let lots: Vec<(String, Option<chrono::NaiveDate>)> = conn
                     .prepare_cached(
-                        "SELECT lot FROM lots WHERE item_id = ?1 AND (expiry IS NULL OR expiry >= ?2)
+                        "SELECT lot, expiry FROM lots WHERE item_id = ?1 AND (expiry IS NULL OR expiry >= ?2)
                          ORDER BY expiry IS NULL, expiry, lot",
                     )?
-                    .query_map((line.item_id, today), |r| r.get(0))?
+                    .query_map((line.item_id, today), |r| Ok((r.get(0)?, r.get(1)?)))?
                     .collect::<rusqlite::Result<_>>()?;
-                // Stock of items not tracked by lot has the empty lot.
-                lots.push(String::new());
-                lots
+                let mut groups: Vec<(Option<chrono::NaiveDate>, Vec<String>)> = Vec::new();
+                for (lot, expiry) in lots {
+                    match groups.last_mut() {
+                        Some((e, group)) if *e == expiry => group.push(lot),
+                        _ => groups.push((expiry, vec![lot])),
+                    }
+                }
+                // Stock of items not tracked by lot has the empty lot, without expiry.
+                match groups.last_mut() {
+                    Some((None, group)) => group.push(String::new()),
+                    _ => groups.push((None, vec![String::new()])),
+                }
+                groups.into_iter().map(|(_, group)| group).collect()
             }
         };
         let mut takes: Vec<(Place, i64)> = Vec::new();
         let mut left = line.quantity;
-        for lot in lots {
+        for group in groups {
             if left == 0 {
                 break;
             }
-            let mut stmt = conn.prepare_cached(
-                "SELECT b.location_id, SUM(b.qty)
-                 FROM balances b
-                 CROSS JOIN locations l ON l.id = b.location_id
-                 WHERE b.item_id = ?1 AND b.lot = ?2 AND b.status = 'available'
-                   AND l.status = 'active' AND l.pickable = 1
-                   AND (l.kind = 'storage' OR l.kind = 'pick_face')
-                 GROUP BY b.location_id
-                 ORDER BY l.pick_sequence, l.code",
-            )?;
-            let mut rows = stmt.query((line.item_id, &lot))?;
-            while left > 0 {
-                let Some(row) = rows.next()? else { break };
-                let place: Place = (row.get(0)?, lot.clone());
-                let free = row.get::<_, i64>(1)? - held.get(&place).copied().unwrap_or(0);
+            let mut places: Vec<(i64, String, i64, i64, String)> = Vec::new();
+            for lot in group {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT b.location_id, SUM(b.qty), l.pick_sequence, l.code
+                     FROM balances b
+                     CROSS JOIN locations l ON l.id = b.location_id
+                     WHERE b.item_id = ?1 AND b.lot = ?2 AND b.status = 'available'
+                       AND l.status = 'active' AND l.pickable = 1
+                       AND (l.kind = 'storage' OR l.kind = 'pick_face')
+                     GROUP BY b.location_id",
+                )?;
+                let rows = stmt.query_map((line.item_id, &lot), |r| {
+                    Ok((r.get(0)?, lot.clone(), r.get(1)?, r.get(2)?, r.get(3)?))
+                })?;
+                for row in rows {
+                    places.push(row?);
+                }
+            }
+            places.sort_by(|a, b| (a.3, &a.4, &a.1).cmp(&(b.3, &b.4, &b.1)));
+            for (location_id, lot, on_hand, _, _) in places {
+                if left == 0 {
+                    break;
+                }
+                let place: Place = (location_id, lot);
+                let free = on_hand - held.get(&place).copied().unwrap_or(0);
                 if free <= 0 {
                     continue;
                 }

@@ -124,7 +124,8 @@ fn check_lot(
     quantity: i64,
 ) -> Result<()> {
     let sku = &goods.item.item.sku;
-    if goods.item.item.tracking == Tracking::None {
+    // Nothing taken (a short pick that found none): the lot does not matter.
+    if goods.item.item.tracking == Tracking::None || quantity == 0 {
         return Ok(());
     }
     let swapped = goods.lot != pick.lot;
@@ -326,13 +327,13 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
     } else {
         PickTaskStatus::InProgress
     };
-    let count_task_id = if cmd.short {
-        Some(counting::request_location_count(
+    let count_task_id = if short > 0 {
+        counting::request_location_count(
             tx,
             at.id,
             "short_pick",
             &format!("short pick on task {} line {}", task.id, pick.line_no),
-        )?)
+        )?
     } else {
         None
     };
@@ -371,7 +372,7 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
             }),
         )?;
     }
-    if cmd.short {
+    if short > 0 {
         outbox::append(
             tx,
             "picking.short",
