@@ -378,13 +378,8 @@ fn inspect_in(tx: &mut WriteTx<'_>, cmd: &InspectReturnLine) -> Result<ReturnLin
         minutes_to_available,
     ))?;
     let putaway = match status_after {
-        Some(StockStatus::Available) => {
-            putaway::suggest(conn, &item, &line.lot, StockStatus::Available).ok()
-        }
-        Some(StockStatus::Quarantined) => {
-            putaway::suggest(conn, &item, &line.lot, StockStatus::Quarantined).ok()
-        }
-        _ => None,
+        Some(status) => putaway::suggest(conn, &item, &line.lot, status).ok(),
+        None => None,
     };
     outbox::append(
         tx,

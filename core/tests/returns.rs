@@ -546,7 +546,8 @@ fn damaged_returns_stay_at_the_bench_as_damaged() {
     let cmd = inspect_cmd(4, InspectionOutcome::Damaged, "cracked_housing");
     let done = inspect(&f, &cmd);
     assert_eq!(done.status_after, Some(StockStatus::Damaged));
-    assert_eq!(done.putaway, None);
+    // Suggested to the damaged cage; until moved, it stays at the bench as damaged.
+    assert_eq!(done.putaway.map(|p| p.location), Some("DMG-01".to_string()));
     assert_eq!(done.minutes_to_available, None);
     assert_eq!(
         summary(&f, "RET-01")
@@ -863,4 +864,52 @@ fn replaying_a_return_receipt_returns_the_same_return_and_writes_nothing() {
     assert_eq!(first, again);
     assert_eq!(before, dump(&f.store));
     assert_integrity(&f);
+}
+
+#[test]
+fn damaged_returns_leave_the_bench_for_the_damaged_cage_only() {
+    let f = seeded();
+    returns::receive_return(
+        &f.store,
+        &returns::ReceiveReturn {
+            op_id: op(),
+            operator: "bob".into(),
+            return_id: "RMA-D".into(),
+            reference: "SO-1".into(),
+            customer: "c".into(),
+            location: "RET-01".into(),
+            lines: vec![returns::ReturnLineRequest {
+                line_no: 1,
+                scan: towels(),
+                quantity: 2,
+            }],
+        },
+    )
+    .unwrap();
+    let done = returns::inspect_return_line(
+        &f.store,
+        &returns::InspectReturnLine {
+            op_id: op(),
+            operator: "bob".into(),
+            return_id: "RMA-D".into(),
+            line_no: 1,
+            outcome: returns::InspectionOutcome::Damaged,
+            reason_code: "crushed".into(),
+            note: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(done.putaway.map(|p| p.location), Some("DMG-01".to_string()));
+    let mut to_shelf = move_to(towels(), 2, "A-01-01", "41");
+    to_shelf.from = "RET-01".into();
+    to_shelf.override_reason = Some("wrong".into());
+    let err = assert_rejected(&f.store, "wrong_location_type", || {
+        putaway::confirm_putaway(&f.store, &to_shelf)
+    });
+    assert_message_names(&err, &["A-01-01", "damaged"]);
+    let mut to_cage = move_to(towels(), 2, "DMG-01", "83");
+    to_cage.from = "RET-01".into();
+    let moved = putaway::confirm_putaway(&f.store, &to_cage).unwrap();
+    assert_eq!(moved.status_after, dockhand_core::StockStatus::Damaged);
+    assert!(f.store.verify_integrity().unwrap().is_ok());
 }

@@ -150,7 +150,8 @@ fn goods_on_dock(
     let lpn = scan::optional_text(lpn).unwrap_or_default();
     let mut statuses = vec![StockStatus::Received, StockStatus::Quarantined];
     if from.location.kind == LocationKind::Returns {
-        statuses.push(StockStatus::Available);
+        // After inspection: restocked (available) and damaged goods leave the bench too.
+        statuses.extend([StockStatus::Available, StockStatus::Damaged]);
     }
     let mut found = None;
     for &status in &statuses {
@@ -216,7 +217,9 @@ fn goods_on_dock(
             ));
         }
     }
-    let status_after = if hold.is_some() {
+    let status_after = if bucket.status == StockStatus::Damaged {
+        StockStatus::Damaged
+    } else if hold.is_some() {
         StockStatus::Quarantined
     } else {
         StockStatus::Available
@@ -290,7 +293,7 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPutaway) -> Result<PutawayConfi
         status_after,
     } = found;
     let base_quantity = goods.base_quantity(cmd.quantity)?;
-    let to = check_destination(tx, cmd, &goods, hold.as_deref())?;
+    let to = check_destination(tx, cmd, &goods, hold.as_deref(), status_after)?;
     let suggested = match suggest(tx.conn(), &goods.item, &goods.lot, status_after) {
         Ok(s) => Some(s.location),
         Err(Error::NoPutawayLocation { .. }) => None,
@@ -380,6 +383,7 @@ fn check_destination(
     cmd: &ConfirmPutaway,
     goods: &IdentifiedGoods,
     hold: Option<&str>,
+    status_after: StockStatus,
 ) -> Result<LocationRecord> {
     let to = catalog::location_by_code(tx.conn(), &cmd.to)?;
     if to.location.status == LocationStatus::Blocked {
@@ -396,6 +400,17 @@ fn check_destination(
             location: to.location.code,
             scanned: cmd.check_string.trim().into(),
         });
+    }
+    if status_after == StockStatus::Damaged {
+        if to.location.kind != LocationKind::Damaged {
+            return Err(Error::WrongLocationType {
+                code: to.location.code,
+                actual: to.location.kind.to_string(),
+                expected: LocationKind::Damaged.to_string(),
+                action: "putaway of damaged goods".into(),
+            });
+        }
+        return Ok(to);
     }
     let quarantined = hold.is_some();
     if let Some(hold) = hold

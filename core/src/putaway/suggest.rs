@@ -26,6 +26,8 @@ text_enum! {
         EmptyInZone => "empty_in_zone",
         /// A quarantine location, for held goods.
         Quarantine => "quarantine",
+        /// The damaged goods cage.
+        Damaged => "damaged",
     }
 }
 
@@ -94,6 +96,17 @@ pub fn suggest(
     lot: &str,
     status: StockStatus,
 ) -> Result<PutawaySuggestion> {
+    if status == StockStatus::Damaged {
+        return catalog::active_locations(conn, LocationKind::Damaged, None)?
+            .into_iter()
+            .next()
+            .map(|loc| suggestion(loc, SuggestionRule::Damaged, status))
+            .ok_or_else(|| Error::NoPutawayLocation {
+                sku: item.item.sku.clone(),
+                zone: None,
+                wanted: "damaged".into(),
+            });
+    }
     if status == StockStatus::Quarantined {
         if let Some(loc) = holding_same(conn, item, lot, &[LocationKind::Quarantine], status)? {
             return Ok(suggestion(loc, SuggestionRule::Quarantine, status));
