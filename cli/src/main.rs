@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod gs1;
 mod inspect;
 mod report;
 mod soak;
@@ -34,6 +35,13 @@ enum Command {
         /// The device database file.
         db: PathBuf,
     },
+    /// Print what GS1 barcode data means, as JSON (exit 1 when any argument does not parse).
+    /// Type `\x1d` for the GS separator and `^` for FNC1.
+    Gs1 {
+        /// Scanned data: element strings, bracketed "(01)…(17)…", or Digital Link URIs.
+        #[arg(required = true)]
+        raw: Vec<String>,
+    },
     /// Measure the write path against a bare SQLite commit with the same PRAGMAs.
     Bench(bench::Args),
     /// Run receive / putaway / close commands in a loop, printing each committed operation id
@@ -47,6 +55,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Demo { db } => demo::run(db),
         Command::Inspect { db } => inspect::run(&db),
+        Command::Gs1 { raw } => Ok(gs1::run(&raw)),
         Command::Bench(args) => bench::run(&args),
         Command::Soak(args) => soak::run(&args),
     };

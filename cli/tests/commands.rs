@@ -157,3 +157,30 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
     // The benchmark cleans up after itself.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn gs1_prints_each_label_as_json_and_exits_1_when_one_does_not_parse() {
+    let out = dockhand(&[
+        "gs1",
+        "]d2010401234500001610L2611A\\x1d17270300",
+        "https://id.gs1.org/01/4012345000016",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&shown)
+        .into_iter::<serde_json::Value>()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["elements"][2]["value"], "2027-03-31");
+    assert_eq!(docs[1]["elements"][0]["value"], "04012345000016");
+
+    let out = dockhand(&["gs1", "(01)04012345000016", "(01)04012345000017"]);
+    assert_eq!(out.status.code(), Some(1));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("check digit 7 is wrong, expected 6"),
+        "{shown}"
+    );
+    assert!(shown.contains("\"position\": 4"), "{shown}");
+}

@@ -185,3 +185,42 @@ proptest::proptest! {
         let _ = gs1::parse_on(&input, 2026);
     }
 }
+
+#[test]
+fn digital_link_uris_give_the_same_elements_as_barcodes() {
+    let uri = "https://id.example.com/shop/01/4012345000016/10/L%2F26?17=270301&linkType=pip";
+    let got = parse(uri);
+    assert_eq!(
+        got,
+        vec![
+            ("01".to_string(), Gs1Value::Gtin("04012345000016".into())),
+            ("10".to_string(), Gs1Value::Text("L/26".into())),
+            ("17".to_string(), date(2027, 3, 1)),
+        ]
+    );
+    // A QR code scanned with its (non-GS1) symbology identifier.
+    assert_eq!(parse(&format!("]Q1{uri}")), got);
+    let sscc = parse("https://id.gs1.org/00/376123450000000016");
+    assert_eq!(
+        sscc,
+        vec![(
+            "00".to_string(),
+            Gs1Value::Sscc("376123450000000016".into())
+        )]
+    );
+}
+
+#[test]
+fn digital_link_qualifiers_must_follow_the_dictionary_order() {
+    let err = gs1::parse_on("https://id.gs1.org/01/04012345000016/21/SN1/10/L1", 2026).unwrap_err();
+    assert_eq!(err.ai.as_deref(), Some("10"), "{err}");
+    assert!(err.message.contains("22, 10, 21"), "{err}");
+    let err = gs1::parse_on("https://id.gs1.org/00/376123450000000016/10/L1", 2026).unwrap_err();
+    assert!(err.message.contains("takes no qualifier"), "{err}");
+    let err = gs1::parse_on("https://example.com/products/123", 2026).unwrap_err();
+    assert!(err.message.contains("no GS1 primary key"), "{err}");
+    let err = gs1::parse_on("https://id.gs1.org/01/04012345000016/10", 2026).unwrap_err();
+    assert!(err.message.contains("has no value"), "{err}");
+    let err = gs1::parse_on("https://id.gs1.org/01/04012345000017", 2026).unwrap_err();
+    assert!(err.message.contains("check digit"), "{err}");
+}

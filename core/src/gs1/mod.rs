@@ -8,6 +8,7 @@
 
 mod check;
 mod dictionary;
+mod digital_link;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -93,15 +94,19 @@ pub fn parse_on(input: &str, today_year: i32) -> Result<Vec<Element>, Gs1Error> 
     let mut offset = 0;
     let mut data = input;
     if let Some(id) = data.get(..3).filter(|p| p.starts_with(']')) {
-        if !GS1_SYMBOLOGIES.contains(&id) {
+        let rest = &data[3..];
+        if !GS1_SYMBOLOGIES.contains(&id) && !digital_link::is_uri(rest) {
             return Err(fail(
                 None,
                 0,
                 format!("symbology identifier {id} does not carry GS1 element strings"),
             ));
         }
-        data = &data[3..];
+        data = rest;
         offset = 3;
+    }
+    if digital_link::is_uri(data) {
+        return digital_link::parse(data, offset, today_year);
     }
     if data.starts_with('(') {
         return parse_bracketed(data, offset, today_year);
