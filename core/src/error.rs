@@ -195,6 +195,14 @@ pub enum Error {
         /// What was asked for.
         requested: i64,
     },
+    /// A scan that is neither a known code nor readable GS1 data.
+    #[error("scan {raw:?} cannot be read: {reason}")]
+    UnreadableScan {
+        /// The scan as received.
+        raw: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The goods are on a pallet: its label must be scanned.
     #[error("item {sku}{lot_text} is on {location} on pallet {lpns}: scan the pallet label", lot_text = lot_label(lot))]
     OnPallet {
@@ -624,6 +632,7 @@ impl Error {
             | ItemNotOnReceipt { .. }
             | InsufficientStock { .. }
             | OnPallet { .. }
+            | UnreadableScan { .. }
             | OperatorInactive { .. }
             | InsufficientAvailable { .. }
             | QuarantineLocationRequired { .. }
@@ -677,6 +686,7 @@ impl Error {
             UnknownReturnLine { .. } => "unknown_return_line",
             WrongItem { .. } => "wrong_item",
             OnPallet { .. } => "on_pallet",
+            UnreadableScan { .. } => "unreadable_scan",
             OperatorInactive { .. } => "operator_inactive",
             WrongLot { .. } => "wrong_lot",
             LotNotPickable { .. } => "lot_not_pickable",

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod picking;
 pub mod putaway;
 pub mod receiving;
+pub mod resolve;
 pub mod returns;
 #[cfg(feature = "sample")]
 pub mod sample;
@@ -31,5 +32,6 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::{Policy, Store, StoreOptions, WriteTx};
 pub use error::{Error, ErrorKind, Result};
 pub use integrity::{IntegrityReport, verify_integrity};
+pub use resolve::{ResolvedScan, resolve_scan};
 pub use scan::ScannedGoods;
 pub use stock::StockStatus;

@@ -9,12 +9,14 @@
 mod check;
 mod dictionary;
 mod digital_link;
+mod pairing;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 pub use check::{check_digit, gs1_date, has_valid_check_digit};
 pub use dictionary::{AiSpec, Component, Cset, Dictionary, SYNTAX_DICTIONARY, dictionary};
+pub use pairing::check_pairings;
 
 /// The GS (group separator) a scanner sends for FNC1 between variable-length fields.
 pub const GS: char = '\u{1d}';

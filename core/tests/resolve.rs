@@ -1,0 +1,134 @@
+//! Scan resolution on the sample catalog: goods, pallets, locations, internal codes that look
+//! like GS1 data, and scans the device cannot use.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use dockhand_core::catalog::{self, Barcode, MasterData};
+use dockhand_core::{ResolvedScan, gs1, receiving, resolve_scan, sample};
+
+fn resolve(f: &Fixture, raw: &str) -> dockhand_core::Result<ResolvedScan> {
+    f.store.read(|c| resolve_scan(c, raw))
+}
+
+#[test]
+fn a_datamatrix_with_gtin_lot_and_expiry_resolves_to_the_item_in_its_catalog_form() {
+    let f = seeded();
+    let got = resolve(&f, "]d2010401234500001610L2611A\u{1d}17270301").unwrap();
+    let ResolvedScan::Goods {
+        sku,
+        barcode,
+        lot,
+        expiry,
+        base_per_scan,
+        ..
+    } = &got
+    else {
+        panic!("{got:?}")
+    };
+    assert_eq!(
+        (sku.as_str(), barcode.as_str(), base_per_scan),
+        (sample::MILK, sample::MILK_EA, &1)
+    );
+    assert_eq!(
+        (lot.as_deref(), *expiry),
+        (Some("L2611A"), Some(date(2027, 3, 1)))
+    );
+    // The case GTIN-14 resolves to the case barcode: 12 units a scan.
+    let case = resolve(&f, "(01)14012345000013(10)L2611A(17)270301").unwrap();
+    assert!(
+        matches!(
+            case,
+            ResolvedScan::Goods {
+                base_per_scan: 12,
+                ..
+            }
+        ),
+        "{case:?}"
+    );
+    // A receive from the resolved scan works like a typed one.
+    let goods = got.goods().unwrap();
+    let r = receiving::receive_line(&f.store, &receive(goods, 2)).unwrap();
+    assert_eq!((r.lot.as_str(), r.base_quantity), ("L2611A", 2));
+}
+
+#[test]
+fn an_sscc_alone_is_a_pallet_and_a_location_code_is_a_location() {
+    let f = seeded();
+    assert_eq!(
+        resolve(&f, "]C100376123450000000016").unwrap(),
+        ResolvedScan::Pallet {
+            sscc: sample::MILK_PALLET.into()
+        }
+    );
+    assert_eq!(
+        resolve(&f, "A-01-03").unwrap(),
+        ResolvedScan::Location {
+            code: "A-01-03".into()
+        }
+    );
+}
+
+#[test]
+fn an_internal_code_that_looks_like_gs1_data_is_the_internal_code() {
+    let f = seeded();
+    // "10D9T2" would parse as AI (10) lot "D9T2"; the catalog knows it as a label of the towels.
+    catalog::upsert_master_data(
+        &f.store,
+        &MasterData {
+            barcodes: vec![Barcode {
+                code: "10D9T2".into(),
+                sku: sample::TOWELS.into(),
+                unit: "CS".into(),
+                quantity: 1,
+            }],
+            ..MasterData::default()
+        },
+    )
+    .unwrap();
+    let got = resolve(&f, "10D9T2").unwrap();
+    assert!(
+        matches!(&got, ResolvedScan::Goods { sku, base_per_scan: 24, lot: None, .. } if sku == sample::TOWELS),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn scans_the_device_cannot_use_say_why() {
+    let f = seeded();
+    let err = resolve(&f, "(01)09506000134352").unwrap_err();
+    assert_eq!(err.code(), "unknown_barcode");
+    assert!(err.to_string().contains("09506000134352"), "{err}");
+    let err = resolve(&f, "(01)04012345000017").unwrap_err();
+    assert_eq!(err.code(), "unreadable_scan");
+    assert!(err.to_string().contains("check digit"), "{err}");
+    // (10) without a GTIN: a lot of what?
+    let err = resolve(&f, "(10)L2611A").unwrap_err();
+    assert!(err.to_string().contains("(10) needs one of"), "{err}");
+    let err = resolve(&f, "hello").unwrap_err();
+    assert_eq!(err.code(), "unreadable_scan");
+    assert_eq!(resolve(&f, "  ").unwrap_err().code(), "invalid_input");
+}
+
+#[test]
+fn ai_pairings_follow_the_dictionary() {
+    let parse = |s: &str| gs1::parse_on(s, 2026).unwrap();
+    assert!(gs1::check_pairings(&parse("(01)04012345000016(10)L1(17)270301")).is_ok());
+    let err = gs1::check_pairings(&parse("(17)270301")).unwrap_err();
+    assert!(
+        err.message.contains("(17) needs one of (01), (02)"),
+        "{err}"
+    );
+    // (02) content GTIN excludes (01) and needs (37).
+    let err = gs1::check_pairings(&parse("(01)04012345000016(02)04012345000016(37)5")).unwrap_err();
+    assert!(err.message.contains("may not appear with"), "{err}");
+    assert!(gs1::check_pairings(&parse("(00)376123450000000016(02)04012345000016(37)5")).is_ok());
+    // Two net weights in different decimals exclude each other.
+    let err =
+        gs1::check_pairings(&parse("(01)04012345000016(3103)001234(3102)012345")).unwrap_err();
+    assert!(
+        err.message.contains("(3103) may not appear with (3102)"),
+        "{err}"
+    );
+}
