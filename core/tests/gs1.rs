@@ -224,3 +224,13 @@ fn digital_link_qualifiers_must_follow_the_dictionary_order() {
     let err = gs1::parse_on("https://id.gs1.org/01/04012345000017", 2026).unwrap_err();
     assert!(err.message.contains("check digit"), "{err}");
 }
+
+#[test]
+fn non_ascii_data_is_refused_not_split_inside_a_character() {
+    // Found by the fuzzer (examples/fuzz_scans.rs): a fixed-length AI cut a multi-byte character.
+    let err = gs1::parse_on("012345678901234⁰1⁰⁰", 2026).unwrap_err();
+    assert_eq!((err.ai.as_deref(), err.position), (Some("01"), 15), "{err}");
+    assert!(err.message.contains("may not contain '⁰'"), "{err}");
+    let err = gs1::parse_on("https://id.gs1.org/01/04012345000016/10/%C3%A9", 2026).unwrap_err();
+    assert_eq!(err.ai.as_deref(), Some("10"), "{err}");
+}

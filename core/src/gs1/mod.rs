@@ -110,6 +110,7 @@ pub fn parse_on(input: &str, today_year: i32) -> Result<Vec<Element>, Gs1Error> 
     if digital_link::is_uri(data) {
         return digital_link::parse(data, offset, today_year);
     }
+
     if data.starts_with('(') {
         return parse_bracketed(data, offset, today_year);
     }
@@ -138,6 +139,18 @@ pub fn parse_on(input: &str, today_year: i32) -> Result<Vec<Element>, Gs1Error> 
         let value_start = pos + spec.ai.len();
         let value_end = match spec.fixed_length().filter(|_| spec.predefined_length) {
             Some(n) => {
+                // GS1 data is ASCII: a fixed length that ends inside another character is bad data.
+                if let Some((i, c)) = data[value_start..]
+                    .char_indices()
+                    .take_while(|(i, _)| *i < n)
+                    .find(|(_, c)| !c.is_ascii())
+                {
+                    return Err(fail(
+                        Some(&spec.ai),
+                        offset + value_start + i,
+                        format!("({}) may not contain {c:?}", spec.ai),
+                    ));
+                }
                 if data.len() < value_start + n {
                     return Err(fail(
                         Some(&spec.ai),
@@ -212,6 +225,13 @@ fn element(spec: &AiSpec, raw: &str, at: usize, today_year: i32) -> Result<Eleme
     let ai = spec.ai.as_str();
     if raw.is_empty() {
         return Err(fail(Some(ai), at, format!("({ai}) has no data")));
+    }
+    if let Some((i, c)) = raw.char_indices().find(|(_, c)| !c.is_ascii()) {
+        return Err(fail(
+            Some(ai),
+            at + i,
+            format!("({ai}) may not contain {c:?}"),
+        ));
     }
     if raw.chars().count() > spec.max_length() {
         return Err(fail(
