@@ -28,12 +28,16 @@ pub struct Args {
     /// Runs of the 50-line allocation over 10,000 locations (0 skips it).
     #[arg(long, default_value_t = 21)]
     allocation_runs: usize,
+    /// Items (two barcodes each) for the parse + resolve benchmark of typical scans (0 skips it).
+    #[arg(long, default_value_t = 0)]
+    scan_items: usize,
     /// Catalog size for the lookup benchmark (0 skips it).
     #[arg(long, default_value_t = 100_000)]
     items: usize,
 }
 
 mod allocation;
+mod scans;
 mod workflows;
 
 const ROUNDS: usize = 5;
@@ -382,6 +386,26 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             median.as_secs_f64() * 1e3,
             p90.as_secs_f64() * 1e3
         );
+    }
+
+    if args.scan_items > 0 {
+        let (setup, [dm, sscc, loc]) = scans::measure(dir.path(), args.scan_items, 20_000)?;
+        println!(
+            "\nscan parse + resolve, {} items / {} barcodes on file (loaded in {setup:.0} s), 20,000 scans each:",
+            args.scan_items,
+            2 * args.scan_items
+        );
+        for (label, f) in [
+            ("DataMatrix GTIN+lot+expiry", &dm),
+            ("SSCC pallet label", &sscc),
+            ("location label", &loc),
+        ] {
+            println!(
+                "  {label:<28} median {:>7.1} µs   p99 {:>7.1} µs   (goal p99 <= 50 µs)",
+                micros(f.median()),
+                micros(f.quantile(0.99))
+            );
+        }
     }
 
     if args.items > 0 {

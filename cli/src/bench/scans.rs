@@ -1,0 +1,106 @@
+//! Parse + resolve of typical scans against a large catalog: a GS1 DataMatrix with GTIN, lot and
+//! expiry, a pallet SSCC, and a location label.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use dockhand_core::catalog::{self, AbcClass, Barcode, Item, MasterData, Tracking};
+use dockhand_core::{Error, Store, gs1, resolve_scan, sample};
+
+use super::Figures;
+
+fn code13(i: usize) -> String {
+    let body = format!("20{i:010}");
+    format!("{body}{}", gs1::check_digit(&body).unwrap_or(0))
+}
+
+fn page(offset: usize, n: usize) -> MasterData {
+    let items = (offset..offset + n)
+        .map(|i| Item {
+            sku: format!("SKU-{i:07}"),
+            description: format!("item {i}"),
+            base_unit: "EA".into(),
+            tracking: Tracking::LotExpiry,
+            min_shelf_life_days: 0,
+            inspection_required: false,
+            abc_class: AbcClass::C,
+            unit_value_cents: 100,
+            putaway_zone: None,
+        })
+        .collect();
+    let units = (offset..offset + n)
+        .map(|i| catalog::UnitConversion {
+            sku: format!("SKU-{i:07}"),
+            unit: "CS".into(),
+            factor: 12,
+        })
+        .collect();
+    let barcodes = (offset..offset + n)
+        .flat_map(|i| {
+            let ea = code13(i);
+            let case_body = format!("1{}", &ea[..12]);
+            let case = format!("{case_body}{}", gs1::check_digit(&case_body).unwrap_or(0));
+            [
+                Barcode {
+                    code: ea,
+                    sku: format!("SKU-{i:07}"),
+                    unit: "EA".into(),
+                    quantity: 1,
+                },
+                Barcode {
+                    code: case,
+                    sku: format!("SKU-{i:07}"),
+                    unit: "CS".into(),
+                    quantity: 1,
+                },
+            ]
+        })
+        .collect();
+    MasterData {
+        items,
+        units,
+        barcodes,
+        ..MasterData::default()
+    }
+}
+
+/// Medians and p99s of the three scan kinds over `samples` random scans each; `items` items with
+/// two barcodes each.
+pub(super) fn measure(
+    dir: &Path,
+    items: usize,
+    samples: usize,
+) -> Result<(f64, [Figures; 3]), Error> {
+    let started = Instant::now();
+    let store = Store::open(dir.join("scan-catalog.db"), "bench-scans")?;
+    catalog::upsert_master_data(&store, &sample::warehouse())?;
+    const PAGE: usize = 25_000;
+    for offset in (0..items).step_by(PAGE) {
+        catalog::upsert_master_data(&store, &page(offset, PAGE.min(items - offset)))?;
+    }
+    let setup = started.elapsed().as_secs_f64();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % items as u64) as usize
+    };
+    let mut kinds: [Vec<Duration>; 3] = Default::default();
+    for _ in 0..samples {
+        let i = next();
+        let datamatrix = format!("]d2010{}10L{:05}\u{1d}17271231", code13(i), i % 100_000);
+        let sscc_body = format!("3761234500{:07}", i % 10_000_000);
+        let sscc = format!(
+            "]C100{sscc_body}{}",
+            gs1::check_digit(&sscc_body).unwrap_or(0)
+        );
+        for (k, raw) in [datamatrix, sscc, "A-01-03".to_string()].iter().enumerate() {
+            let start = Instant::now();
+            store.read(|c| resolve_scan(c, raw))?;
+            kinds[k].push(start.elapsed());
+        }
+    }
+    let [a, b, c] = kinds;
+    Ok((setup, [Figures::new(a), Figures::new(b), Figures::new(c)]))
+}
