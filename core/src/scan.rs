@@ -116,7 +116,8 @@ pub fn identify(
     scan: &ScannedGoods,
     need_expiry: bool,
 ) -> Result<IdentifiedGoods> {
-    let resolved = catalog::resolve_barcode(conn, &scan.barcode)?;
+    let (resolved, scan) = from_label(conn, scan)?;
+    let scan = &scan;
     let sku = resolved.item.item.sku.clone();
     let tracking = resolved.item.item.tracking;
     let lot = clean(&scan.lot);
@@ -146,6 +147,62 @@ pub fn identify(
         expiry,
         serial,
     })
+}
+
+/// The catalog entry of the scanned code. A code the catalog does not know is read as a whole
+/// label (GS1 element strings or a Digital Link): its lot, expiry and serial fill the scan, and any
+/// typed alongside must agree with the label.
+fn from_label(
+    conn: &Connection,
+    scan: &ScannedGoods,
+) -> Result<(catalog::ResolvedBarcode, ScannedGoods)> {
+    match catalog::resolve_barcode(conn, &scan.barcode) {
+        Ok(found) => return Ok((found, scan.clone())),
+        Err(Error::UnknownBarcode { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    let code = scan.barcode.trim();
+    let looks_like_label = code.starts_with([']', '('])
+        || code.contains(['\u{1d}', '^'])
+        || code.to_ascii_lowercase().starts_with("http");
+    let label = match crate::resolve::resolve_scan(conn, code) {
+        Ok(label) => label,
+        // A plain code nobody knows is an unknown barcode, not a broken label.
+        Err(Error::UnreadableScan { .. } | Error::InvalidInput { .. }) if !looks_like_label => {
+            return Err(Error::UnknownBarcode { code: code.into() });
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(read) = label.goods() else {
+        return Err(Error::invalid(
+            "scan",
+            format!(
+                "{:?} is a pallet or location label, not goods",
+                scan.barcode.trim()
+            ),
+        ));
+    };
+    let mut merged = scan.clone();
+    merged.barcode = read.barcode.clone();
+    let agree =
+        |field: &str, typed: Option<String>, label: Option<String>| -> Result<Option<String>> {
+            match (typed, label) {
+                (Some(t), Some(l)) if t != l => Err(Error::invalid(
+                    field,
+                    format!("{t} was entered but the label says {l}"),
+                )),
+                (t, l) => Ok(t.or(l)),
+            }
+        };
+    merged.lot = agree("lot", clean(&scan.lot), read.lot)?;
+    merged.serial = agree("serial", clean(&scan.serial), read.serial)?;
+    merged.expiry = agree(
+        "expiry",
+        scan.expiry.map(|d| d.to_string()),
+        read.expiry.map(|d| d.to_string()),
+    )?
+    .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    Ok((catalog::resolve_barcode(conn, &read.barcode)?, merged))
 }
 
 /// Trims an optional free-text field; `None` when empty.

@@ -132,3 +132,66 @@ fn ai_pairings_follow_the_dictionary() {
         "{err}"
     );
 }
+
+#[test]
+fn every_workflow_takes_the_raw_label_as_the_scanned_code() {
+    let f = seeded();
+    let label = "]d2010401234500001610L2611A\u{1d}17270301";
+    // Receiving: lot and expiry come from the label.
+    let r = receiving::receive_line(
+        &f.store,
+        &receive(dockhand_core::ScannedGoods::barcode(label), 3),
+    )
+    .unwrap();
+    assert_eq!(
+        (r.sku.as_str(), r.lot.as_str(), r.expiry),
+        (sample::MILK, "L2611A", Some(date(2027, 3, 1)))
+    );
+    // Putaway of the same goods by scanning the label again.
+    let moved = dockhand_core::putaway::confirm_putaway(
+        &f.store,
+        &move_to(
+            dockhand_core::ScannedGoods::barcode(label),
+            3,
+            "C-01-01",
+            "61",
+        ),
+    )
+    .unwrap();
+    assert_eq!((moved.lot.as_str(), moved.base_quantity), ("L2611A", 3));
+    assert_integrity(&f);
+}
+
+#[test]
+fn a_typed_lot_or_expiry_that_contradicts_the_label_is_refused() {
+    let f = seeded();
+    let label = "(01)04012345000016(10)L2611A(17)270301";
+    let typed = dockhand_core::ScannedGoods::barcode(label).with_lot("L9999");
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        receiving::receive_line(&f.store, &receive(typed.clone(), 1))
+    });
+    assert_message_names(&err, &["L9999", "L2611A"]);
+    let typed = dockhand_core::ScannedGoods::barcode(label).with_expiry(date(2027, 4, 1));
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        receiving::receive_line(&f.store, &receive(typed.clone(), 1))
+    });
+    assert_message_names(&err, &["2027-04-01", "2027-03-01"]);
+    // A plain unknown code is still an unknown barcode; a broken label says what is broken.
+    let err = assert_rejected(&f.store, "unknown_barcode", || {
+        receiving::receive_line(
+            &f.store,
+            &receive(dockhand_core::ScannedGoods::barcode("4099999999999"), 1),
+        )
+    });
+    assert_message_names(&err, &["4099999999999"]);
+    let err = assert_rejected(&f.store, "unreadable_scan", || {
+        receiving::receive_line(
+            &f.store,
+            &receive(
+                dockhand_core::ScannedGoods::barcode("(01)04012345000017"),
+                1,
+            ),
+        )
+    });
+    assert_message_names(&err, &["check digit"]);
+}
