@@ -96,6 +96,8 @@ impl Bare {
         conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "cache_size", -16_384)?;
+        conn.execute_batch("PRAGMA mmap_size = 268435456")?;
         conn.execute_batch("CREATE TABLE scans (id INTEGER PRIMARY KEY, code TEXT NOT NULL)")?;
         Ok(Self(conn, 0))
     }
