@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod export;
 mod gs1;
 mod inspect;
 mod report;
@@ -35,6 +36,17 @@ enum Command {
         /// The device database file.
         db: PathBuf,
     },
+    /// Write a device's events as an EPCIS 2.0 JSON-LD document to stdout.
+    ExportEpcis {
+        /// The device database file (opened read-only).
+        db: PathBuf,
+        /// First outbox seq (default: 1).
+        #[arg(long)]
+        from: Option<i64>,
+        /// Last outbox seq (default: the last event).
+        #[arg(long)]
+        to: Option<i64>,
+    },
     /// Print what GS1 barcode data means, as JSON (exit 1 when any argument does not parse).
     /// Type `\x1d` for the GS separator and `^` for FNC1.
     Gs1 {
@@ -56,6 +68,7 @@ fn main() -> ExitCode {
         Command::Demo { db } => demo::run(db),
         Command::Inspect { db } => inspect::run(&db),
         Command::Gs1 { raw } => Ok(gs1::run(&raw)),
+        Command::ExportEpcis { db, from, to } => export::run(&db, from, to),
         Command::Bench(args) => bench::run(&args),
         Command::Soak(args) => soak::run(&args),
     };

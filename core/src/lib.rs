@@ -10,6 +10,7 @@ pub mod clock;
 pub mod corrections;
 pub mod counting;
 pub mod db;
+pub mod epcis;
 pub mod error;
 pub mod gs1;
 pub mod integrity;
