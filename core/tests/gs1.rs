@@ -234,3 +234,44 @@ fn non_ascii_data_is_refused_not_split_inside_a_character() {
     let err = gs1::parse_on("https://id.gs1.org/01/04012345000016/10/%C3%A9", 2026).unwrap_err();
     assert_eq!(err.ai.as_deref(), Some("10"), "{err}");
 }
+
+fn sorted(mut elements: Vec<gs1::Element>) -> Vec<(String, String)> {
+    elements.sort_by(|a, b| a.ai.cmp(&b.ai));
+    elements.into_iter().map(|e| (e.ai, e.raw)).collect()
+}
+
+#[test]
+fn digital_link_and_hri_round_trips_keep_every_element() {
+    for input in [
+        "]d2010401234500001610L2611A\u{1d}17270301",
+        "(01)04012345000016(22)2A(10)L/26%x(21)SN-9(17)270301",
+        "(00)376123450000000016(02)04012345000016(37)25(10)ABC",
+        "(01)04012345000016(3103)001234(10)L1",
+        "(414)4012345000009(254)DOCK-1",
+    ] {
+        let elements = gs1::parse_on(input, 2026).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let uri = gs1::to_digital_link(&elements, Some("brand.example.com"), Some("p")).unwrap();
+        assert!(uri.starts_with("https://brand.example.com/p/"), "{uri}");
+        assert_eq!(
+            sorted(gs1::parse_on(&uri, 2026).unwrap()),
+            sorted(elements.clone()),
+            "{input} -> {uri}"
+        );
+        let hri = gs1::to_hri(&elements);
+        assert_eq!(
+            sorted(gs1::parse_on(&hri, 2026).unwrap()),
+            sorted(elements),
+            "{input} -> {hri}"
+        );
+    }
+    let canonical = gs1::to_digital_link(
+        &gs1::parse_on("(01)04012345000016(10)L1(17)270301", 2026).unwrap(),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        canonical,
+        "https://id.gs1.org/01/04012345000016/10/L1?17=270301"
+    );
+}

@@ -181,3 +181,70 @@ fn is_subsequence(qualifiers: &[&str], sequence: &[String]) -> bool {
     let mut rest = sequence.iter();
     qualifiers.iter().all(|q| rest.any(|s| s == q))
 }
+
+/// Characters a Digital Link path segment or query value keeps as they are (RFC 3986 unreserved).
+fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Writes elements as a Digital Link URI on `domain` (default `id.gs1.org`, the canonical form)
+/// under an optional path `prefix`: primary key and its qualifiers in the path, in the order the
+/// dictionary allows, every other data attribute in the query, sorted by AI.
+pub fn to_uri(
+    elements: &[Element],
+    domain: Option<&str>,
+    prefix: Option<&str>,
+) -> Result<String, Gs1Error> {
+    let dict = dictionary();
+    let key = elements
+        .iter()
+        .find(|e| dict.get(&e.ai).is_some_and(|s| s.dl_primary_key.is_some()))
+        .ok_or_else(|| fail(None, 0, "no element can be a Digital Link primary key"))?;
+    let sequences = dict
+        .get(&key.ai)
+        .and_then(|s| s.dl_primary_key.clone())
+        .unwrap_or_default();
+    let present = |ai: &str| elements.iter().find(|e| e.ai == ai);
+    // The qualifier sequence covering the most qualifiers present.
+    let qualifiers: Vec<&Element> = sequences
+        .iter()
+        .map(|seq| seq.iter().filter_map(|ai| present(ai)).collect::<Vec<_>>())
+        .max_by_key(Vec::len)
+        .unwrap_or_default();
+    let mut uri = format!("https://{}", domain.unwrap_or("id.gs1.org"));
+    if let Some(prefix) = prefix.filter(|p| !p.is_empty()) {
+        uri.push('/');
+        uri.push_str(prefix.trim_matches('/'));
+    }
+    for e in std::iter::once(key).chain(qualifiers.iter().copied()) {
+        uri.push_str(&format!("/{}/{}", e.ai, percent_encode(&e.raw)));
+    }
+    let mut attributes: Vec<&Element> = elements
+        .iter()
+        .filter(|e| e.ai != key.ai && !qualifiers.iter().any(|q| q.ai == e.ai))
+        .collect();
+    if let Some(e) = attributes
+        .iter()
+        .find(|e| !dict.get(&e.ai).is_some_and(|s| s.dl_attribute))
+    {
+        return Err(fail(
+            Some(&e.ai),
+            0,
+            format!("({}) cannot be carried in a Digital Link", e.ai),
+        ));
+    }
+    attributes.sort_by(|a, b| a.ai.cmp(&b.ai));
+    for (i, e) in attributes.iter().enumerate() {
+        uri.push(if i == 0 { '?' } else { '&' });
+        uri.push_str(&format!("{}={}", e.ai, percent_encode(&e.raw)));
+    }
+    Ok(uri)
+}

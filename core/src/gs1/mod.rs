@@ -362,6 +362,24 @@ impl std::fmt::Display for Gs1Value {
     }
 }
 
+/// The human-readable bracketed form, `(01)04012345000016(10)L1`; a `(` in data is escaped `\(`.
+pub fn to_hri(elements: &[Element]) -> String {
+    elements
+        .iter()
+        .map(|e| format!("({}){}", e.ai, e.raw.replace('(', "\\(")))
+        .collect()
+}
+
+/// The elements as a GS1 Digital Link URI (see [`digital_link::to_uri`]); `None` domain gives the
+/// canonical `https://id.gs1.org/…` form.
+pub fn to_digital_link(
+    elements: &[Element],
+    domain: Option<&str>,
+    prefix: Option<&str>,
+) -> Result<String, Gs1Error> {
+    digital_link::to_uri(elements, domain, prefix)
+}
+
 fn key_digits(kind: &str, input: &str, lengths: &[usize]) -> Result<(), Gs1Error> {
     if let Some((i, c)) = input.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
         return Err(fail(
