@@ -14,6 +14,17 @@ use crate::error::{Error, Result};
 use crate::gs1::{self, Gs1Value};
 use crate::scan::ScannedGoods;
 
+/// A measured quantity on a label, e.g. net weight (3103) 1.234.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measure {
+    /// The AI.
+    pub ai: String,
+    /// What it measures, from the dictionary (e.g. `NET WEIGHT (kg)`).
+    pub title: String,
+    /// The exact decimal value, e.g. `1.234`.
+    pub value: String,
+}
+
 /// What a scan means.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -38,6 +49,8 @@ pub enum ResolvedScan {
         count: Option<i64>,
         /// Pallet the goods are on (AI 00 with a GTIN).
         sscc: Option<String>,
+        /// Weights, dimensions and amounts (AIs 310n–369n, 390n–395n) as exact decimals.
+        measures: Vec<Measure>,
     },
     /// A pallet label (SSCC only).
     Pallet {
@@ -108,6 +121,7 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
             serial: None,
             count: None,
             sscc: None,
+            measures: Vec::new(),
         });
     }
     let location: Option<String> = conn
@@ -160,5 +174,14 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
         serial: text("21"),
         count: count("30").or_else(|| count("37")),
         sscc,
+        measures: elements
+            .iter()
+            .filter(|e| matches!(e.value, Gs1Value::Decimal { .. }))
+            .map(|e| Measure {
+                ai: e.ai.clone(),
+                title: e.title.clone(),
+                value: e.value.to_string(),
+            })
+            .collect(),
     })
 }

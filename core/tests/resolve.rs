@@ -195,3 +195,18 @@ fn a_typed_lot_or_expiry_that_contradicts_the_label_is_refused() {
     });
     assert_message_names(&err, &["check digit"]);
 }
+
+#[test]
+fn weights_on_a_label_come_back_as_exact_measures() {
+    let f = seeded();
+    let got = resolve(&f, "]C1010401234500001610L2611A\u{1d}3103001234").unwrap();
+    let ResolvedScan::Goods { measures, .. } = got else {
+        panic!()
+    };
+    assert_eq!(measures.len(), 1);
+    assert_eq!(
+        (measures[0].ai.as_str(), measures[0].value.as_str()),
+        ("3103", "1.234")
+    );
+    assert_eq!(measures[0].title, "NET WEIGHT (kg)");
+}

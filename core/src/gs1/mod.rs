@@ -431,3 +431,44 @@ pub fn parse_gln(input: &str) -> Result<String, Gs1Error> {
     key_digits("GLN", input, &[13])?;
     Ok(input.to_string())
 }
+
+/// An AIM symbology identifier at the start of scanned data (`]C1`, `]d2`, `]E0`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SymbologyIdentifier {
+    /// The identifier as sent, e.g. `]d2`.
+    pub value: String,
+    /// The symbology code character (`C` Code 128, `d` Data Matrix, `Q` QR, `E` EAN/UPC…).
+    pub iso_symbology: char,
+    /// The modifier(s).
+    pub modifiers: String,
+    /// Whether it announces GS1 data (GS1-128, GS1 DataMatrix/QR/DotCode, DataBar, EAN/UPC, ITF-14).
+    pub gs1: bool,
+}
+
+/// The symbology identifier `input` starts with, if any. `]Y` (system expansion) takes a digit n
+/// and n more characters; every other symbology one modifier character.
+pub fn symbology_identifier(input: &str) -> Option<SymbologyIdentifier> {
+    let mut chars = input.strip_prefix(']')?.chars();
+    let iso_symbology = chars.next().filter(char::is_ascii_alphanumeric)?;
+    let first = chars.next()?;
+    let mut modifiers = first.to_string();
+    if iso_symbology == 'Y' {
+        let extra = first.to_digit(10)? as usize;
+        let more: String = chars.by_ref().take(extra).collect();
+        if more.chars().count() != extra {
+            return None;
+        }
+        modifiers.push_str(&more);
+    }
+    let code = format!("{iso_symbology}{modifiers}");
+    let gs1 = matches!(
+        code.as_str(),
+        "C1" | "e0" | "e1" | "e2" | "d2" | "Q3" | "J1" | "I1" | "E0" | "E1" | "E2" | "E3" | "E4"
+    );
+    Some(SymbologyIdentifier {
+        value: format!("]{code}"),
+        iso_symbology,
+        modifiers,
+        gs1,
+    })
+}
