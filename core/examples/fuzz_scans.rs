@@ -70,7 +70,7 @@ fn seeds() -> Vec<String> {
     .map(|s| s.to_string())
     .collect();
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/gs1/conformance-cases.json");
+        .join("data/gs1-conformance/conformance-cases.json");
     if let Ok(text) = std::fs::read_to_string(corpus)
         && let Ok(json) = serde_json::from_str::<serde_json::Value>(&text)
     {

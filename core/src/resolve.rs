@@ -2,7 +2,8 @@
 //! serial, count), a pallet (SSCC) or a location — deciding by the data, never guessing.
 //!
 //! Order: a code the catalog knows exactly (an internal label wins even when it happens to look
-//! like GS1 data), then a location code, then GS1 data (element strings in any form, or a Digital
+//! like GS1 data), then a location code, then a location check string carried by exactly one
+//! location, then GS1 data (element strings in any form, or a Digital
 //! Link URI) whose GTIN is looked up in every length it may be stored in.
 
 use chrono::NaiveDate;
@@ -130,6 +131,14 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
         .optional()?;
     if let Some(code) = location {
         return Ok(ResolvedScan::Location { code });
+    }
+    // A check string names a location only when exactly one location carries it.
+    let by_check: Vec<String> = conn
+        .prepare_cached("SELECT code FROM locations WHERE check_string = ?1 LIMIT 2")?
+        .query_map([trimmed], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if let [code] = by_check.as_slice() {
+        return Ok(ResolvedScan::Location { code: code.clone() });
     }
     let unreadable = |reason: String| Error::UnreadableScan {
         raw: trimmed.to_string(),

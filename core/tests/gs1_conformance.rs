@@ -1,4 +1,5 @@
-//! The shared GS1 conformance corpus (../shared/data/gs1/conformance-cases.json), loaded as it is.
+//! The shared GS1 conformance corpus (../shared/data/gs1/conformance-cases.json, vendored byte for
+//! byte in core/data/gs1-conformance so a bare clone runs it), loaded as it is.
 //! Each case is run through dockhand's parser and compared with what the upstream test asserts.
 //! Cases of kinds the parser does not handle yet, and cases we judge wrong, are listed below with
 //! the reason — never skipped silently: the test fails if a listed case starts passing or an
@@ -10,11 +11,26 @@ use std::collections::BTreeMap;
 use dockhand_core::gs1::{self, Gs1Value};
 use serde_json::Value;
 
-fn corpus() -> Option<Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/gs1/conformance-cases.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).unwrap())
+const VENDORED: &str = "data/gs1-conformance/conformance-cases.json";
+
+fn corpus() -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(VENDORED);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn the_vendored_corpus_is_the_shared_reference_copy() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Ok(reference) = std::fs::read(root.join("../../shared/data/gs1/conformance-cases.json"))
+    else {
+        eprintln!("shared reference data not present; comparison skipped");
+        return;
+    };
+    assert_eq!(
+        std::fs::read(root.join(VENDORED)).unwrap(),
+        reference,
+        "{VENDORED} differs from shared/data/gs1/conformance-cases.json"
+    );
 }
 
 /// Kinds not handled by this version of the parser, with the reason.
@@ -250,12 +266,7 @@ fn run(case: &Value) -> Result<(), String> {
 
 #[test]
 fn every_corpus_case_passes_or_is_listed_with_its_reason() {
-    let Some(corpus) = corpus() else {
-        eprintln!(
-            "shared/data/gs1/conformance-cases.json not found beside the repository: nothing to check"
-        );
-        return;
-    };
+    let corpus = corpus();
     let cases = corpus["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 231, "the corpus changed: review this test");
     let mut failures = Vec::new();

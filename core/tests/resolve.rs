@@ -210,3 +210,17 @@ fn weights_on_a_label_come_back_as_exact_measures() {
     );
     assert_eq!(measures[0].title, "NET WEIGHT (kg)");
 }
+
+#[test]
+fn a_check_string_names_a_location_only_when_one_location_carries_it() {
+    let f = seeded();
+    assert_eq!(
+        resolve(&f, "43").unwrap(),
+        ResolvedScan::Location {
+            code: "A-01-03".into()
+        }
+    );
+    // Give A-01-04 the same check string: "43" no longer names one place.
+    change_location(&f, "A-01-04", |l| l.check_string = "43".into());
+    assert_eq!(resolve(&f, "43").unwrap_err().code(), "unreadable_scan");
+}
