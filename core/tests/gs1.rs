@@ -91,6 +91,40 @@ fn check_digits_of_gtin_sscc_and_gln() {
 }
 
 #[test]
+fn price_and_weight_check_digits_follow_the_weighting_tables_and_catch_every_single_digit_error() {
+    // By hand: 1234 → 2-(1)+2-(2)+3(3)+5-(4) = 2+4+9+8 = 23, ×3 = 69 → 9.
+    assert_eq!(gs1::price_weight_check_digit("1234"), Some(9));
+    // 12345 → 5+(1)+2-(2)+5-(3)+5+(4)+2-(5) = 5+4+4+2+9 = 24; 10−4 = 6 = 5-(8) → 8.
+    assert_eq!(gs1::price_weight_check_digit("12345"), Some(8));
+    for bad in ["", "123", "123456", "12a4", "１２３４"] {
+        assert_eq!(gs1::price_weight_check_digit(bad), None, "{bad:?}");
+    }
+    // The point of the scheme: changing any one digit changes the check digit.
+    for width in [4usize, 5] {
+        let step = if width == 4 { 1 } else { 7 };
+        for n in (0..10u32.pow(width as u32)).step_by(step) {
+            let value = format!("{n:0width$}");
+            let check = gs1::price_weight_check_digit(&value).unwrap();
+            for position in 0..width {
+                for digit in b'0'..=b'9' {
+                    let mut changed = value.clone().into_bytes();
+                    if changed[position] == digit {
+                        continue;
+                    }
+                    changed[position] = digit;
+                    let changed = String::from_utf8(changed).unwrap();
+                    assert_ne!(
+                        gs1::price_weight_check_digit(&changed),
+                        Some(check),
+                        "{value} and {changed} share check digit {check}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn a_wrong_check_digit_names_the_ai_and_the_position() {
     let err = gs1::parse_on("]d2010401234500001710L1", 2026).unwrap_err();
     assert_eq!(err.ai.as_deref(), Some("01"));

@@ -24,6 +24,38 @@ pub fn has_valid_check_digit(digits: &str) -> bool {
         && last.chars().next().and_then(|c| c.to_digit(10)) == check_digit(body)
 }
 
+/// Products of the GS1 weighting factors used for price and weight fields (GS1 General
+/// Specifications §7.9.2): "2-", "3", "5+" and "5-", indexed by digit.
+const WEIGHT_2_MINUS: [u32; 10] = [0, 2, 4, 6, 8, 9, 1, 3, 5, 7];
+const WEIGHT_3: [u32; 10] = [0, 3, 6, 9, 2, 5, 8, 1, 4, 7];
+const WEIGHT_5_PLUS: [u32; 10] = [0, 5, 1, 6, 2, 7, 3, 8, 4, 9];
+const WEIGHT_5_MINUS: [u32; 10] = [0, 5, 9, 4, 8, 3, 7, 2, 6, 1];
+
+/// The check digit of a 4- or 5-digit price or weight field in a variable-measure (restricted
+/// circulation) GTIN, per GS1 General Specifications §7.9.3–7.9.4; `None` for any other input.
+pub fn price_weight_check_digit(digits: &str) -> Option<u32> {
+    let d: Vec<usize> = digits
+        .chars()
+        .map(|c| c.is_ascii_digit().then(|| c as usize - '0' as usize))
+        .collect::<Option<_>>()?;
+    match d.as_slice() {
+        [a, b, c, e] => {
+            let sum = WEIGHT_2_MINUS[*a] + WEIGHT_2_MINUS[*b] + WEIGHT_3[*c] + WEIGHT_5_MINUS[*e];
+            Some(sum * 3 % 10)
+        }
+        [a, b, c, e, f] => {
+            let sum = WEIGHT_5_PLUS[*a]
+                + WEIGHT_2_MINUS[*b]
+                + WEIGHT_5_MINUS[*c]
+                + WEIGHT_5_PLUS[*e]
+                + WEIGHT_2_MINUS[*f];
+            let target = (10 - sum % 10) % 10;
+            (0..10u32).find(|&digit| WEIGHT_5_MINUS[digit as usize] == target)
+        }
+        _ => None,
+    }
+}
+
 const CSET82: &str =
     "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
 const CSET39: &str = "#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";

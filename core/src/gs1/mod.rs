@@ -14,7 +14,7 @@ mod pairing;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-pub use check::{check_digit, gs1_date, has_valid_check_digit};
+pub use check::{check_digit, gs1_date, has_valid_check_digit, price_weight_check_digit};
 pub use dictionary::{AiSpec, Component, Cset, Dictionary, SYNTAX_DICTIONARY, dictionary};
 pub use pairing::check_pairings;
 
