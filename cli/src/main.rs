@@ -23,8 +23,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a simulated shift on the sample warehouse: receiving and putaway by two operators,
-    /// then balances by status, the outbox and an integrity check.
+    /// Run a simulated shift on the sample warehouse: receiving, putaway, picking, cycle counts,
+    /// return inspection and a void, then balances by status, the outbox, KPIs and an integrity
+    /// check.
     Demo {
         /// Keep the device database at PATH (must not exist yet) instead of a temporary file.
         #[arg(long, value_name = "PATH")]
