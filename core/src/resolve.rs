@@ -2,9 +2,9 @@
 //! serial, count), a pallet (SSCC) or a location — deciding by the data, never guessing.
 //!
 //! Order: a code the catalog knows exactly (an internal label wins even when it happens to look
-//! like GS1 data), then a location code, then a location check string carried by exactly one
-//! location, then GS1 data (element strings in any form, or a Digital
-//! Link URI) whose GTIN is looked up in every length it may be stored in.
+//! like GS1 data), then a location code, then GS1 data (element strings in any form, or a Digital
+//! Link URI) whose GTIN is looked up in every length it may be stored in; input that is not GS1
+//! data may still be a location check string carried by exactly one location.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
@@ -132,19 +132,26 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
     if let Some(code) = location {
         return Ok(ResolvedScan::Location { code });
     }
-    // A check string names a location only when exactly one location carries it.
-    let by_check: Vec<String> = conn
-        .prepare_cached("SELECT code FROM locations WHERE check_string = ?1 LIMIT 2")?
-        .query_map([trimmed], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if let [code] = by_check.as_slice() {
-        return Ok(ResolvedScan::Location { code: code.clone() });
-    }
     let unreadable = |reason: String| Error::UnreadableScan {
         raw: trimmed.to_string(),
         reason,
     };
-    let elements = gs1::parse(trimmed).map_err(|e| unreadable(e.to_string()))?;
+    let elements = match gs1::parse(trimmed) {
+        Ok(elements) => elements,
+        // Check strings are short labels that never parse as GS1 data, so the unindexed
+        // lookup runs only here, off the path of every GS1 scan. A check string names a
+        // location only when exactly one location carries it.
+        Err(e) => {
+            let by_check: Vec<String> = conn
+                .prepare_cached("SELECT code FROM locations WHERE check_string = ?1 LIMIT 2")?
+                .query_map([trimmed], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            return match by_check.as_slice() {
+                [code] => Ok(ResolvedScan::Location { code: code.clone() }),
+                _ => Err(unreadable(e.to_string())),
+            };
+        }
+    };
     gs1::check_pairings(&elements).map_err(|e| unreadable(e.message))?;
     let find = |ai: &str| elements.iter().find(|e| e.ai == ai);
     let text = |ai: &str| find(ai).map(|e| e.raw.clone());
