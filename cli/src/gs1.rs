@@ -18,10 +18,42 @@ fn kind(value: &Gs1Value) -> &'static str {
     }
 }
 
-/// The parse of one argument as JSON, and whether it parsed.
+/// A reading's value, or its error.
+fn reading<T: serde::Serialize>(read: &Option<Result<T, gs1::Gs1Error>>) -> Option<Value> {
+    read.as_ref().map(|r| match r {
+        Ok(value) => serde_json::to_value(value).unwrap_or_default(),
+        Err(e) => json!({ "error": e.message }),
+    })
+}
+
+/// The parse of one argument as JSON, and whether it parsed: as element strings or a Digital
+/// Link, and under "readings" as a bare GTIN, UPC or SSCC (a plain EAN-13 is a good label too).
 pub fn describe(arg: &str) -> (Value, bool) {
     let input = arg.replace("\\x1d", "\u{1d}").replace("\\u001d", "\u{1d}");
-    match gs1::parse(&input) {
+    let readings = gs1::read_any(&input);
+    let bare: serde_json::Map<String, Value> = [
+        ("gtin", reading(&readings.gtin)),
+        ("upc", reading(&readings.upc)),
+        ("sscc", reading(&readings.sscc)),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k.to_string(), v?)))
+    .collect();
+    let bare_ok = [
+        readings.gtin.as_ref().map(Result::is_ok),
+        readings.upc.as_ref().map(Result::is_ok),
+        readings.sscc.as_ref().map(Result::is_ok),
+    ]
+    .contains(&Some(true));
+    let (mut value, ok) = elements(arg, &input);
+    if !bare.is_empty() {
+        value["readings"] = Value::Object(bare);
+    }
+    (value, ok || bare_ok)
+}
+
+fn elements(arg: &str, input: &str) -> (Value, bool) {
+    match gs1::parse(input) {
         Ok(elements) => (
             json!({
                 "input": arg,

@@ -10,6 +10,14 @@ fn dockhand(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// The JSON documents a command printed one after another.
+fn json_docs(out: &Output) -> Vec<serde_json::Value> {
+    serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter::<serde_json::Value>()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -166,11 +174,7 @@ fn gs1_prints_each_label_as_json_and_exits_1_when_one_does_not_parse() {
         "https://id.gs1.org/01/4012345000016",
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    let shown = String::from_utf8_lossy(&out.stdout);
-    let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&shown)
-        .into_iter::<serde_json::Value>()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let docs = json_docs(&out);
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0]["elements"][2]["value"], "2027-03-31");
     assert_eq!(docs[1]["elements"][0]["value"], "04012345000016");
@@ -183,4 +187,27 @@ fn gs1_prints_each_label_as_json_and_exits_1_when_one_does_not_parse() {
         "{shown}"
     );
     assert!(shown.contains("\"position\": 4"), "{shown}");
+}
+
+#[test]
+fn gs1_shows_a_bare_ean_or_upc_e_as_the_gtin_it_is() {
+    let out = dockhand(&["gs1", "]E05901234123457", "425261"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let docs = json_docs(&out);
+    assert_eq!(docs[0]["readings"]["gtin"]["format"], "GTIN-13");
+    assert_eq!(docs[0]["readings"]["gtin"]["gtin14"], "05901234123457");
+    // A UPC-E: its UPC-A expansion and GTIN side by side with the element string (425) 261.
+    assert_eq!(docs[1]["readings"]["upc"]["upc_a"], "042100005264");
+    assert_eq!(docs[1]["readings"]["gtin"]["format"], "GTIN-12");
+    assert_eq!(docs[1]["elements"][0]["ai"], "425");
+
+    // Five digits are no GTIN, UPC, SSCC or element string: each reading says why; exit 1.
+    let out = dockhand(&["gs1", "12345"]);
+    assert_eq!(out.status.code(), Some(1));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("GTIN 12345 has 5 digits"), "{shown}");
+    assert!(
+        shown.contains("UPC 12345 has 5 digits, expected 6, 7, 8 or 12"),
+        "{shown}"
+    );
 }

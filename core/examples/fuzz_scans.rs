@@ -2,7 +2,7 @@
 //!
 //! Seeds are the shared conformance corpus inputs (when present) and typical scans; each round
 //! mutates a seed (byte flips, inserted separators and symbology identifiers, splices, cuts,
-//! repeats) and feeds it to `gs1::parse`, `gs1::check_pairings` and `resolve_scan` on a seeded
+//! repeats) and feeds it to `gs1::parse`, `gs1::check_pairings`, `gs1::read_any` and `resolve_scan` on a seeded
 //! device. Any panic is a finding: the input is printed and the run fails.
 //!
 //! `cargo run --release -p dockhand-core --example fuzz_scans -- [seconds] [seed]`
@@ -139,6 +139,7 @@ fn main() {
             let ok = gs1::parse(&input)
                 .map(|els| gs1::check_pairings(&els).is_ok())
                 .is_ok();
+            let _ = gs1::read_any(&input);
             let res = store.read(|c| resolve_scan(c, &input)).is_ok();
             (ok, res)
         }));

@@ -3,8 +3,9 @@
 //!
 //! Order: a code the catalog knows exactly (an internal label wins even when it happens to look
 //! like GS1 data), then a location code, then GS1 data (element strings in any form, or a Digital
-//! Link URI) whose GTIN is looked up in every length it may be stored in; input that is not GS1
-//! data may still be a location check string carried by exactly one location.
+//! Link URI) carrying a GTIN or SSCC, then a bare GTIN (EAN/UPC, UPC-E expanded) or SSCC. GTINs
+//! are looked up in every length the catalog may store them in. A scan that named none of these
+//! may still be a location check string carried by exactly one location.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
@@ -112,18 +113,7 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
         return Err(Error::invalid("scan", "it is empty"));
     }
     if let Some(found) = catalog_code(conn, trimmed)? {
-        return Ok(ResolvedScan::Goods {
-            sku: found.item.item.sku,
-            barcode: found.code,
-            unit: found.unit,
-            base_per_scan: found.base_quantity,
-            lot: None,
-            expiry: None,
-            serial: None,
-            count: None,
-            sscc: None,
-            measures: Vec::new(),
-        });
+        return Ok(goods(found, &[]));
     }
     let location: Option<String> = conn
         .prepare_cached("SELECT code FROM locations WHERE code = ?1")?
@@ -136,23 +126,92 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
         raw: trimmed.to_string(),
         reason,
     };
-    let elements = match gs1::parse(trimmed) {
-        Ok(elements) => elements,
-        // Check strings are short labels that never parse as GS1 data, so the unindexed
-        // lookup runs only here, off the path of every GS1 scan. A check string names a
-        // location only when exactly one location carries it.
-        Err(e) => {
-            let by_check: Vec<String> = conn
-                .prepare_cached("SELECT code FROM locations WHERE check_string = ?1 LIMIT 2")?
-                .query_map([trimmed], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            return match by_check.as_slice() {
-                [code] => Ok(ResolvedScan::Location { code: code.clone() }),
-                _ => Err(unreadable(e.to_string())),
-            };
+    let readings = gs1::read_any(trimmed);
+    if let Some(elements) = readings.elements()
+        && elements
+            .iter()
+            .any(|e| matches!(e.ai.as_str(), "00" | "01" | "02"))
+    {
+        gs1::check_pairings(elements).map_err(|e| unreadable(e.message))?;
+        return from_elements(conn, elements);
+    }
+    // A bare GTIN (EAN-8/13, UPC-A, ITF-14) or UPC-E: its catalog forms, and for a UPC-E those
+    // of its UPC-A too. 8 digits may be both an EAN-8 and a UPC-E: the catalog decides, and two
+    // different items for one scan is refused rather than guessed.
+    let mut bare: Vec<String> = Vec::new();
+    if let Some(Ok(gtin)) = &readings.gtin {
+        bare.push(gtin.gtin14.clone());
+    }
+    if let Some(Ok(upc)) = &readings.upc {
+        bare.push(format!("{:0>14}", upc.upc_a));
+    }
+    bare.dedup();
+    let mut hits: Vec<catalog::ResolvedBarcode> = Vec::new();
+    for gtin in &bare {
+        for form in gtin_forms(gtin) {
+            if let Some(hit) = catalog_code(conn, &form)? {
+                hits.push(hit);
+                break;
+            }
         }
+    }
+    match hits.as_slice() {
+        [one] => return Ok(goods(one.clone(), &[])),
+        [a, b, ..] => {
+            return Err(Error::invalid(
+                "scan",
+                format!(
+                    "{trimmed} reads as {} ({}) and as {} ({}); scan the item's other barcode",
+                    a.code, a.item.item.sku, b.code, b.item.item.sku
+                ),
+            ));
+        }
+        [] => {}
+    }
+    if let Some(Ok(sscc)) = &readings.sscc {
+        return Ok(ResolvedScan::Pallet { sscc: sscc.clone() });
+    }
+    // Check strings are short labels a location carries; the lookup (unindexed) runs only for
+    // scans that named nothing else, and names a location only when one location carries it.
+    let by_check: Vec<String> = conn
+        .prepare_cached("SELECT code FROM locations WHERE check_string = ?1 LIMIT 2")?
+        .query_map([trimmed], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if let [code] = by_check.as_slice() {
+        return Ok(ResolvedScan::Location { code: code.clone() });
+    }
+    if let Some(gtin) = bare.first() {
+        return Err(Error::UnknownBarcode { code: gtin.clone() });
+    }
+    match gs1::parse(trimmed) {
+        Ok(elements) => {
+            gs1::check_pairings(&elements).map_err(|e| unreadable(e.message))?;
+            Err(unreadable(
+                "it names neither goods (GTIN) nor a pallet (SSCC)".into(),
+            ))
+        }
+        Err(e) => Err(unreadable(e.to_string())),
+    }
+}
+
+/// Goods or a pallet from GS1 elements carrying a GTIN or an SSCC.
+fn from_elements(conn: &Connection, elements: &[gs1::Element]) -> Result<ResolvedScan> {
+    let raw = |ai: &str| elements.iter().find(|e| e.ai == ai).map(|e| e.raw.clone());
+    let Some(gtin) = raw("01").or_else(|| raw("02")) else {
+        return Ok(ResolvedScan::Pallet {
+            sscc: raw("00").unwrap_or_default(),
+        });
     };
-    gs1::check_pairings(&elements).map_err(|e| unreadable(e.message))?;
+    for form in gtin_forms(&gtin) {
+        if let Some(hit) = catalog_code(conn, &form)? {
+            return Ok(goods(hit, elements));
+        }
+    }
+    Err(Error::UnknownBarcode { code: gtin })
+}
+
+/// Goods of a catalog code, with what the label's elements say about them.
+fn goods(found: catalog::ResolvedBarcode, elements: &[gs1::Element]) -> ResolvedScan {
     let find = |ai: &str| elements.iter().find(|e| e.ai == ai);
     let text = |ai: &str| find(ai).map(|e| e.raw.clone());
     let date = |ai: &str| match find(ai).map(|e| &e.value) {
@@ -163,24 +222,7 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
         Some(Gs1Value::Count(n)) => Some(*n),
         _ => None,
     };
-    let sscc = text("00");
-    let Some(gtin) = text("01").or_else(|| text("02")) else {
-        return match sscc {
-            Some(sscc) => Ok(ResolvedScan::Pallet { sscc }),
-            None => Err(unreadable(
-                "it names neither goods (GTIN) nor a pallet (SSCC)".into(),
-            )),
-        };
-    };
-    let mut found = None;
-    for form in gtin_forms(&gtin) {
-        if let Some(hit) = catalog_code(conn, &form)? {
-            found = Some(hit);
-            break;
-        }
-    }
-    let found = found.ok_or(Error::UnknownBarcode { code: gtin })?;
-    Ok(ResolvedScan::Goods {
+    ResolvedScan::Goods {
         sku: found.item.item.sku,
         barcode: found.code,
         unit: found.unit,
@@ -189,7 +231,7 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
         expiry: date("17").or_else(|| date("15")),
         serial: text("21"),
         count: count("30").or_else(|| count("37")),
-        sscc,
+        sscc: text("00"),
         measures: elements
             .iter()
             .filter(|e| matches!(e.value, Gs1Value::Decimal { .. }))
@@ -199,5 +241,5 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
                 value: e.value.to_string(),
             })
             .collect(),
-    })
+    }
 }

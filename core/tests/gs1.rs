@@ -212,11 +212,13 @@ proptest::proptest! {
     #[test]
     fn the_parser_never_panics_on_arbitrary_input(input in proptest::prelude::any::<String>()) {
         let _ = gs1::parse_on(&input, 2026);
+        let _ = gs1::read_any_on(&input, 2026);
     }
 
     #[test]
-    fn the_parser_never_panics_on_gs1_like_input(input in "(\\]d2|\\]C1|\\(|)?[0-9()^|\\x1d A-Z]{0,60}") {
+    fn the_parser_never_panics_on_gs1_like_input(input in "(\\]d2|\\]C1|\\]E0|\\]E4|\\]Q3|\\(|)?[0-9()^|\\x1d A-Z]{0,60}") {
         let _ = gs1::parse_on(&input, 2026);
+        let _ = gs1::read_any_on(&input, 2026);
     }
 }
 
@@ -308,4 +310,88 @@ fn digital_link_and_hri_round_trips_keep_every_element() {
         canonical,
         "https://id.gs1.org/01/04012345000016/10/L1?17=270301"
     );
+}
+
+fn gtin_of(r: &gs1::Readings) -> Option<(&str, &str)> {
+    r.gtin
+        .as_ref()?
+        .as_ref()
+        .ok()
+        .map(|g| (g.value.as_str(), g.format.as_str()))
+}
+
+#[test]
+fn a_bare_payload_is_read_every_way_it_can_be_with_the_reason_for_each_that_fails() {
+    // 8 digits: a GTIN-8, and the element string (96) 385074; not a UPC-E (number system 9).
+    let r = gs1::read_any_on("96385074", 2026);
+    assert_eq!(gtin_of(&r), Some(("96385074", "GTIN-8")));
+    let upc = r.upc.as_ref().unwrap().as_ref().unwrap_err();
+    assert!(
+        upc.message.contains("number system 9, expected 0 or 1"),
+        "{upc}"
+    );
+    assert!(r.sscc.as_ref().unwrap().is_err());
+    assert_eq!(r.elements().unwrap()[0].ai, "96");
+    assert!(r.digital_link.is_none());
+
+    // A UPC-E without number system or check digit stands for the UPC-A 042100005264.
+    let r = gs1::read_any_on("425261", 2026);
+    let upc = r.upc.as_ref().unwrap().as_ref().unwrap();
+    assert_eq!((upc.upc_a.as_str(), upc.check_digit), ("042100005264", 4));
+    assert_eq!(gtin_of(&r), Some(("042100005264", "GTIN-12")));
+
+    // Neither a GTIN nor a UPC-E with this check digit; still a valid (15) best-before date.
+    let r = gs1::read_any_on("15210527", 2026);
+    let gtin = r.gtin.as_ref().unwrap().as_ref().unwrap_err();
+    assert!(gtin.message.contains("check digit 7, expected 4"), "{gtin}");
+    let upc = r.upc.as_ref().unwrap().as_ref().unwrap_err();
+    assert!(upc.message.contains("check digit 7, expected 6"), "{upc}");
+    assert_eq!(r.elements().unwrap()[0].value, date(2021, 5, 27));
+    assert!(!gs1::read_any_on("ABC", 2026).any_ok());
+}
+
+#[test]
+fn the_symbology_identifier_narrows_the_readings() {
+    // EAN-8 carries a GTIN only: no UPC, SSCC or element-string reading is attempted.
+    let r = gs1::read_any_on("]E496385074", 2026);
+    assert_eq!(gtin_of(&r), Some(("96385074", "GTIN-8")));
+    assert!(r.upc.is_none() && r.sscc.is_none() && r.element_strings.is_none());
+    // EAN-13 / UPC-A: a GTIN-12 is also read as its UPC-A.
+    let r = gs1::read_any_on("]E00123601057072", 2026);
+    assert_eq!(gtin_of(&r), Some(("0123601057072", "GTIN-12")));
+    assert_eq!(
+        r.upc.as_ref().unwrap().as_ref().unwrap().value,
+        "123601057072"
+    );
+    // GS1-128 carries element strings; their GTIN and SSCC are read as such.
+    let r = gs1::read_any_on("]C100376130321109103420\u{1d}0105901234123457", 2026);
+    assert_eq!(
+        r.sscc.as_ref().unwrap().as_ref().unwrap(),
+        "376130321109103420"
+    );
+    assert_eq!(gtin_of(&r), Some(("05901234123457", "GTIN-13")));
+    // A QR code with a URI is a Digital Link; its short GTIN is read as a GTIN-12.
+    let r = gs1::read_any_on("]Q3https://example.com/01/614141123452", 2026);
+    assert_eq!(gtin_of(&r), Some(("00614141123452", "GTIN-12")));
+    assert!(r.element_strings.as_ref().unwrap().is_err());
+}
+
+#[test]
+fn sscc_hri_groups_the_company_prefix_the_warehouse_knows() {
+    assert_eq!(
+        gs1::sscc_hri("376130321109103420", Some(7)).unwrap(),
+        "3 7613032 110910342 0"
+    );
+    assert_eq!(
+        gs1::sscc_hri("370595680445154697", Some(7)).unwrap(),
+        "3 7059568 044515469 7"
+    );
+    assert_eq!(
+        gs1::sscc_hri("376130321109103420", None).unwrap(),
+        "3 7613032110910342 0"
+    );
+    let err = gs1::sscc_hri("376130321109103420", Some(12)).unwrap_err();
+    assert!(err.message.contains("7 to 10 digits, not 12"), "{err}");
+    let err = gs1::sscc_hri("376130321109103421", Some(7)).unwrap_err();
+    assert!(err.message.contains("check digit 1, expected 0"), "{err}");
 }

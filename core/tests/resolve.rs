@@ -224,3 +224,87 @@ fn a_check_string_names_a_location_only_when_one_location_carries_it() {
     change_location(&f, "A-01-04", |l| l.check_string = "43".into());
     assert_eq!(resolve(&f, "43").unwrap_err().code(), "unreadable_scan");
 }
+
+fn add_barcodes(f: &Fixture, codes: &[(&str, &str)]) {
+    let barcodes = codes
+        .iter()
+        .map(|(code, sku)| ea_barcode(*code, *sku))
+        .collect();
+    catalog::upsert_master_data(
+        &f.store,
+        &MasterData {
+            barcodes,
+            ..MasterData::default()
+        },
+    )
+    .unwrap();
+}
+
+fn sku_of(scan: &ResolvedScan) -> (&str, &str) {
+    match scan {
+        ResolvedScan::Goods { sku, barcode, .. } => (sku.as_str(), barcode.as_str()),
+        other => panic!("not goods: {other:?}"),
+    }
+}
+
+#[test]
+fn bare_ean_upc_and_sscc_scans_resolve_in_any_length_the_catalog_stores() {
+    let f = seeded();
+    // EAN-13 as a retail scanner sends it, with and without its symbology identifier, and as
+    // the 14-digit GTIN; the catalog stores the 13 digits.
+    for raw in ["]E04012345000016", "04012345000016", "4012345000016"] {
+        assert_eq!(
+            sku_of(&resolve(&f, raw).unwrap()),
+            (sample::MILK, sample::MILK_EA),
+            "{raw}"
+        );
+    }
+    // A UPC-E label stands for the UPC-A the catalog knows.
+    add_barcodes(&f, &[("042100005264", sample::DRILL)]);
+    assert_eq!(
+        sku_of(&resolve(&f, "425261").unwrap()),
+        (sample::DRILL, "042100005264")
+    );
+    // An SSCC without its AI is still a pallet.
+    assert_eq!(
+        resolve(&f, sample::MILK_PALLET).unwrap(),
+        ResolvedScan::Pallet {
+            sscc: sample::MILK_PALLET.into()
+        }
+    );
+    let err = resolve(&f, "5901234123457").unwrap_err();
+    assert_eq!(err.code(), "unknown_barcode");
+    assert!(err.to_string().contains("05901234123457"), "{err}");
+}
+
+#[test]
+fn eight_digits_that_are_an_ean_8_and_a_upc_e_of_two_items_are_refused_not_guessed() {
+    let f = seeded();
+    // 12345670 is the EAN-8 12345670 and the UPC-E of UPC-A 123456000070. The catalog stores
+    // the EAN-8 as a GTIN-14, so the scan is not one of its codes as it stands.
+    add_barcodes(&f, &[("00000012345670", sample::COFFEE)]);
+    assert_eq!(
+        sku_of(&resolve(&f, "12345670").unwrap()),
+        (sample::COFFEE, "00000012345670")
+    );
+    add_barcodes(&f, &[("123456000070", sample::TOWELS)]);
+    let before = dump(&f.store);
+    let err = resolve(&f, "12345670").unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    let text = err.to_string();
+    for part in [
+        "00000012345670",
+        sample::COFFEE,
+        "123456000070",
+        sample::TOWELS,
+    ] {
+        assert!(text.contains(part), "{text} lacks {part}");
+    }
+    assert_eq!(dump(&f.store), before);
+    // A code the catalog holds exactly as scanned is that code: no reading is needed.
+    add_barcodes(&f, &[("12345670", sample::VITAMINS)]);
+    assert_eq!(
+        sku_of(&resolve(&f, "12345670").unwrap()),
+        (sample::VITAMINS, "12345670")
+    );
+}

@@ -270,12 +270,7 @@ fn lookups_use_indexes_and_answer_correctly_with_many_items() {
         })
         .collect();
     let barcodes = (0..n)
-        .map(|i| catalog::Barcode {
-            code: format!("2{i:012}"),
-            sku: format!("SKU-{i:06}"),
-            unit: "EA".into(),
-            quantity: 1,
-        })
+        .map(|i| ea_barcode(format!("2{i:012}"), format!("SKU-{i:06}")))
         .collect();
     catalog::upsert_master_data(
         &f.store,

@@ -391,7 +391,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     }
 
     if args.scan_items > 0 {
-        let (setup, [dm, sscc, loc]) = scans::measure(dir.path(), args.scan_items, 20_000)?;
+        let (setup, [dm, sscc, loc, ean]) = scans::measure(dir.path(), args.scan_items, 20_000)?;
         println!(
             "\nscan parse + resolve, {} items / {} barcodes on file (loaded in {setup:.0} s), 20,000 scans each:",
             args.scan_items,
@@ -401,6 +401,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             ("DataMatrix GTIN+lot+expiry", &dm),
             ("SSCC pallet label", &sscc),
             ("location label", &loc),
+            ("EAN-13 retail (]E0)", &ean),
         ] {
             println!(
                 "  {label:<28} median {:>7.1} µs   p99 {:>7.1} µs   (goal p99 <= 50 µs)",

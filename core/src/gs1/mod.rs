@@ -9,6 +9,7 @@
 mod check;
 mod dictionary;
 mod digital_link;
+mod interpret;
 mod pairing;
 
 use chrono::{Datelike, NaiveDate};
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use check::{check_digit, gs1_date, has_valid_check_digit, price_weight_check_digit};
 pub use dictionary::{AiSpec, Component, Cset, Dictionary, SYNTAX_DICTIONARY, dictionary};
+pub use interpret::{Gtin, GtinFormat, Readings, Upc, UpcFormat, read_any, read_any_on};
 pub use pairing::check_pairings;
 
 /// The GS (group separator) a scanner sends for FNC1 between variable-length fields.
@@ -110,7 +112,15 @@ pub fn parse_on(input: &str, today_year: i32) -> Result<Vec<Element>, Gs1Error> 
     if digital_link::is_uri(data) {
         return digital_link::parse(data, offset, today_year);
     }
+    element_strings(data, offset, today_year)
+}
 
+/// Element strings, bracketed or raw with separators, starting at `offset` of the input.
+fn element_strings(
+    mut data: &str,
+    mut offset: usize,
+    today_year: i32,
+) -> Result<Vec<Element>, Gs1Error> {
     if data.starts_with('(') {
         return parse_bracketed(data, offset, today_year);
     }
@@ -424,6 +434,26 @@ pub fn parse_gtin(input: &str) -> Result<String, Gs1Error> {
 pub fn parse_sscc(input: &str) -> Result<String, Gs1Error> {
     key_digits("SSCC", input, &[18])?;
     Ok(input.to_string())
+}
+
+/// An SSCC as printed under its barcode: extension digit, GS1 Company Prefix, serial reference,
+/// check digit (`3 7613032 110910342 0`). The company prefix length (7 to 10 digits) is not in the
+/// number: a warehouse knows it for its own SSCCs; without it the prefix and serial reference
+/// stay one group (`3 7613032110910342 0`).
+pub fn sscc_hri(sscc: &str, company_prefix_length: Option<usize>) -> Result<String, Gs1Error> {
+    key_digits("SSCC", sscc, &[18])?;
+    let (extension, body, check) = (&sscc[..1], &sscc[1..17], &sscc[17..]);
+    Ok(match company_prefix_length {
+        None => format!("{extension} {body} {check}"),
+        Some(n @ 7..=10) => format!("{extension} {} {} {check}", &body[..n], &body[n..]),
+        Some(n) => {
+            return Err(fail(
+                None,
+                1,
+                format!("a GS1 Company Prefix has 7 to 10 digits, not {n}"),
+            ));
+        }
+    })
 }
 
 /// A GLN: 13 digits with a valid check digit.

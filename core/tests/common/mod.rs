@@ -77,6 +77,16 @@ pub fn receive(scan: ScannedGoods, quantity: i64) -> ReceiveLine {
 }
 
 /// Every row of every table plus the schema version, sorted: equal dumps mean equal content.
+/// A catalog barcode for one base unit (`EA`).
+pub fn ea_barcode(code: impl Into<String>, sku: impl Into<String>) -> catalog::Barcode {
+    catalog::Barcode {
+        code: code.into(),
+        sku: sku.into(),
+        unit: "EA".into(),
+        quantity: 1,
+    }
+}
+
 pub fn dump(store: &Store) -> Vec<String> {
     store
         .read(|conn| {
