@@ -149,18 +149,24 @@ pub fn print_integrity(report: &IntegrityReport) {
         return;
     }
     println!("  FAILED");
-    for d in &report.balance_differences {
-        println!(
-            "  balance differs: {} at {} lot {:?} serial {:?} lpn {:?} {}: ledger {} vs balance {}",
-            d.sku,
-            d.location,
-            d.lot,
-            d.serial,
-            d.lpn,
-            d.status,
-            d.ledger_quantity,
-            d.balance_quantity
-        );
+    let differences = [
+        ("balance", &report.balance_differences),
+        ("movements in events", &report.event_differences),
+    ];
+    for (compared, list) in differences {
+        for d in list {
+            println!(
+                "  {compared} differs: {} at {} lot {:?} serial {:?} lpn {:?} {}: ledger {} vs {compared} {}",
+                d.sku,
+                d.location,
+                d.lot,
+                d.serial,
+                d.lpn,
+                d.status,
+                d.ledger_quantity,
+                d.compared_quantity
+            );
+        }
     }
     for r in &report.over_reservations {
         println!(

@@ -113,6 +113,8 @@ pub struct WriteTx<'c> {
     now_text: String,
     op_id: Uuid,
     user_id: String,
+    /// Ledger rows written since the last event: the next event carries them as its movements.
+    legs: std::cell::RefCell<Vec<i64>>,
 }
 
 impl<'c> WriteTx<'c> {
@@ -149,6 +151,16 @@ impl<'c> WriteTx<'c> {
     /// The operator on whose behalf the command runs ("" for maintenance writes).
     pub fn user_id(&self) -> &str {
         &self.user_id
+    }
+
+    /// Notes a ledger row written by this command; the next event appended carries it.
+    pub(crate) fn note_leg(&self, ledger_id: i64) {
+        self.legs.borrow_mut().push(ledger_id);
+    }
+
+    /// The ledger rows written since the last event, leaving none behind.
+    pub(crate) fn take_legs(&self) -> Vec<i64> {
+        std::mem::take(&mut *self.legs.borrow_mut())
     }
 }
 
@@ -411,8 +423,17 @@ impl Store {
             now_text: utc_text(now),
             op_id,
             user_id,
+            legs: Default::default(),
         };
         let value = write(&mut wtx)?;
+        // Every stock change reaches the hub inside an event: a movement written after the
+        // command's last event would never leave the device.
+        let stray = wtx.take_legs();
+        if !stray.is_empty() {
+            return Err(Error::Internal(format!(
+                "ledger rows {stray:?} were written after the command's last event"
+            )));
+        }
         wtx.conn.prepare_cached("COMMIT")?.execute([])?;
         wtx.committed = true;
         Ok(value)

@@ -571,6 +571,9 @@ pub enum Error {
     /// A panic left a transaction open that could not be rolled back.
     #[error("the device store is unusable after an earlier crash; restart the app")]
     Poisoned,
+    /// A rule of the write path itself was broken (a bug, not bad input); nothing was written.
+    #[error("internal error, nothing was recorded: {0}")]
+    Internal(String),
 }
 
 fn lot_label(lot: &str) -> String {
@@ -616,7 +619,8 @@ impl Error {
             | DatabaseMissing { .. }
             | Sqlite(_)
             | Json(_)
-            | Poisoned => ErrorKind::Storage,
+            | Poisoned
+            | Internal(_) => ErrorKind::Storage,
             InvalidQuantity { .. }
             | QuantityTooLarge { .. }
             | InvalidInput { .. }
@@ -713,6 +717,7 @@ impl Error {
             Sqlite(_) => "storage",
             Json(_) => "encoding",
             Poisoned => "poisoned",
+            Internal(_) => "internal",
         }
     }
 

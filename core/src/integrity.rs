@@ -1,7 +1,8 @@
 //! `verify_integrity`: recompute what the device claims and report every difference.
 //!
-//! Balances are recomputed from the ledger, reservations are checked against available stock, and
-//! the outbox's sequence and hash chain are walked. A supervisor trusts the numbers because this
+//! Balances are recomputed from the ledger, reservations are checked against available stock, the
+//! movements the events carry to the hub are summed against the ledger, and the outbox's sequence
+//! and hash chain are walked. A supervisor trusts the numbers because this
 //! check can say exactly which row disagrees, and `dockhand inspect` exits non-zero when any does.
 
 use rusqlite::Connection;
@@ -10,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::outbox::{self, ChainBreak};
 
-/// A balance that differs from the sum of its ledger movements.
+/// A stock bucket whose ledger sum differs from what is compared with it: its stored balance, or
+/// the movements its events carry to the hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BalanceDifference {
+pub struct BucketDifference {
     /// Item SKU.
     pub sku: String,
     /// Location code.
@@ -27,8 +29,22 @@ pub struct BalanceDifference {
     pub status: String,
     /// Sum of ledger deltas.
     pub ledger_quantity: i64,
-    /// Stored balance (0 when no row).
-    pub balance_quantity: i64,
+    /// The stored balance (0 when no row), or the sum of the events' movements.
+    pub compared_quantity: i64,
+}
+
+/// Reads a difference from a row of sku, location, lot, serial, lpn, status, ledger, compared.
+fn difference(r: &rusqlite::Row<'_>) -> rusqlite::Result<BucketDifference> {
+    Ok(BucketDifference {
+        sku: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+        location: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+        lot: r.get(2)?,
+        serial: r.get(3)?,
+        lpn: r.get(4)?,
+        status: r.get(5)?,
+        ledger_quantity: r.get(6)?,
+        compared_quantity: r.get(7)?,
+    })
 }
 
 /// Reservations exceeding the available stock they reserve.
@@ -56,9 +72,11 @@ pub struct IntegrityReport {
     /// Outbox events checked.
     pub events: i64,
     /// Balances that differ from the ledger (including negative ledger sums).
-    pub balance_differences: Vec<BalanceDifference>,
+    pub balance_differences: Vec<BucketDifference>,
     /// Reservations beyond available stock.
     pub over_reservations: Vec<OverReservation>,
+    /// Stock changes the events do not carry (or carry differently) to the hub.
+    pub event_differences: Vec<BucketDifference>,
     /// Gaps, broken links and altered events in the outbox.
     pub chain_breaks: Vec<ChainBreak>,
     /// Pending events behind the outbox cursor (they would never be sent).
@@ -70,6 +88,7 @@ impl IntegrityReport {
     pub fn is_ok(&self) -> bool {
         self.balance_differences.is_empty()
             && self.over_reservations.is_empty()
+            && self.event_differences.is_empty()
             && self.chain_breaks.is_empty()
             && self.pending_behind_cursor.is_empty()
     }
@@ -100,18 +119,7 @@ pub fn verify_integrity(conn: &Connection) -> Result<IntegrityReport> {
          ORDER BY l.code, i.sku, d.lot, d.serial, d.lpn, d.status",
     )?;
     let balance_differences = stmt
-        .query_map([], |r| {
-            Ok(BalanceDifference {
-                sku: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                location: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                lot: r.get(2)?,
-                serial: r.get(3)?,
-                lpn: r.get(4)?,
-                status: r.get(5)?,
-                ledger_quantity: r.get(6)?,
-                balance_quantity: r.get(7)?,
-            })
-        })?
+        .query_map([], difference)?
         .collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare(
         "SELECT i.sku, l.code, r.lot,
@@ -134,7 +142,35 @@ pub fn verify_integrity(conn: &Connection) -> Result<IntegrityReport> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare(
+        "WITH led AS (
+             SELECT i.sku, l.code AS location, g.lot, g.serial, g.lpn, g.status,
+                    SUM(g.delta) AS qty
+             FROM ledger g JOIN items i ON i.id = g.item_id JOIN locations l ON l.id = g.location_id
+             GROUP BY 1, 2, 3, 4, 5, 6
+         ), ev AS (
+             SELECT m.value ->> 'sku' AS sku, m.value ->> 'location' AS location,
+                    m.value ->> 'lot' AS lot, m.value ->> 'serial' AS serial,
+                    m.value ->> 'lpn' AS lpn, m.value ->> 'status' AS status,
+                    SUM(m.value ->> 'delta') AS qty
+             FROM outbox o, json_each(o.payload, '$.movements') m
+             GROUP BY 1, 2, 3, 4, 5, 6
+         )
+         SELECT COALESCE(led.sku, ev.sku), COALESCE(led.location, ev.location),
+                COALESCE(led.lot, ev.lot), COALESCE(led.serial, ev.serial),
+                COALESCE(led.lpn, ev.lpn), COALESCE(led.status, ev.status),
+                COALESCE(led.qty, 0), COALESCE(ev.qty, 0)
+         FROM led FULL OUTER JOIN ev
+           ON led.sku = ev.sku AND led.location = ev.location AND led.lot = ev.lot
+          AND led.serial = ev.serial AND led.lpn = ev.lpn AND led.status = ev.status
+         WHERE COALESCE(led.qty, 0) <> COALESCE(ev.qty, 0)
+         ORDER BY 2, 1, 3, 4, 5, 6",
+    )?;
+    let event_differences = stmt
+        .query_map([], difference)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(IntegrityReport {
+        event_differences,
         ledger_rows: count("SELECT COUNT(*) FROM ledger")?,
         balance_rows: count("SELECT COUNT(*) FROM balances")?,
         events: count("SELECT COUNT(*) FROM outbox")?,

@@ -186,6 +186,68 @@ fn offset_text(at: DateTime<FixedOffset>) -> String {
     format!("{sign}{:02}:{:02}", secs / 3600, (secs % 3600) / 60)
 }
 
+/// One ledger row as an event carries it: the hub's stock view is the sum of these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventMovement {
+    /// Location code.
+    pub location: String,
+    /// Item SKU.
+    pub sku: String,
+    /// Lot ("" for none).
+    pub lot: String,
+    /// Serial ("" for none).
+    pub serial: String,
+    /// Licence plate ("" for none).
+    pub lpn: String,
+    /// Stock status.
+    pub status: String,
+    /// Base units in (positive) or out (negative).
+    pub delta: i64,
+}
+
+/// The payload with the ledger rows written since the previous event as `movements` (events
+/// that move no stock have none).
+fn with_movements(tx: &WriteTx<'_>, mut payload: Value) -> Result<Value> {
+    let legs = tx.take_legs();
+    if legs.is_empty() {
+        return Ok(payload);
+    }
+    let mut stmt = tx.conn().prepare_cached(
+        "SELECT loc.code, i.sku, l.lot, l.serial, l.lpn, l.status, l.delta
+         FROM ledger l JOIN items i ON i.id = l.item_id JOIN locations loc ON loc.id = l.location_id
+         WHERE l.id = ?1",
+    )?;
+    let mut movements = Vec::with_capacity(legs.len());
+    for id in legs {
+        movements.push(stmt.query_row([id], |r| {
+            Ok(EventMovement {
+                location: r.get(0)?,
+                sku: r.get(1)?,
+                lot: r.get(2)?,
+                serial: r.get(3)?,
+                lpn: r.get(4)?,
+                status: r.get(5)?,
+                delta: r.get(6)?,
+            })
+        })?);
+    }
+    let Value::Object(map) = &mut payload else {
+        return Err(Error::Internal(format!(
+            "an event payload that moves stock must be an object, not {payload}"
+        )));
+    };
+    map.insert("movements".into(), serde_json::to_value(movements)?);
+    Ok(payload)
+}
+
+/// The movements an event carries (empty when it moved no stock).
+pub fn movements(event: &Event) -> Result<Vec<EventMovement>> {
+    match event.payload.get("movements") {
+        Some(list) => Ok(serde_json::from_value(list.clone())?),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// Appends an event for the running command, with the next `seq` and the hash-chain link.
 pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> Result<Event> {
     let conn = tx.conn();
@@ -204,7 +266,7 @@ pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> R
         user_id: tx.user_id().to_string(),
         schema_version: SCHEMA_VERSION,
         op_id: tx.op_id(),
-        payload: serde_json::to_value(payload)?,
+        payload: with_movements(tx, serde_json::to_value(payload)?)?,
         prev_hash,
         hash: String::new(),
         state: OutboxState::Pending,

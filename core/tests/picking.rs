@@ -15,7 +15,7 @@ use dockhand_core::picking::{
     PickLineRequest, PickStatus, PickTask, PickTaskRequest, PickTaskStatus, StartPickTask,
 };
 use dockhand_core::receiving::{self, LineReceived, OpenBlindReceipt};
-use dockhand_core::stock::{self, AvailableToPromise, Bucket, Movement};
+use dockhand_core::stock::{self, AvailableToPromise, Movement};
 use dockhand_core::{ScannedGoods, StockStatus, putaway, sample};
 use uuid::Uuid;
 
@@ -102,13 +102,7 @@ fn hold_in_place(f: &Fixture, sku: &str, location: &str, lot: &str, quantity: i6
         .write(|tx| {
             let item = catalog::item_by_sku(tx.conn(), sku)?;
             let loc = catalog::location_by_code(tx.conn(), location)?;
-            let bucket = |status| Bucket {
-                location_id: loc.id,
-                lot: lot.into(),
-                serial: String::new(),
-                lpn: String::new(),
-                status,
-            };
+            let bucket = |status| lot_bucket(loc.id, lot, status);
             stock::apply(
                 tx,
                 &Movement {
@@ -118,7 +112,9 @@ fn hold_in_place(f: &Fixture, sku: &str, location: &str, lot: &str, quantity: i6
                     to: Some(bucket(StockStatus::Quarantined)),
                     reason: "quality_hold".into(),
                 },
-            )
+            )?;
+            // Every stock change travels in an event.
+            dockhand_core::outbox::append(tx, "test.quality_hold", &serde_json::json!({}))
         })
         .unwrap();
 }

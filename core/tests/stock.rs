@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use dockhand_core::putaway::{self, ConfirmPutaway};
 use dockhand_core::stock::{self, Bucket, Movement};
-use dockhand_core::{ScannedGoods, StockStatus, catalog, receiving, sample};
+use dockhand_core::{ScannedGoods, StockStatus, catalog, outbox, receiving, sample};
 use rusqlite::Connection;
 
 /// 24 coffee of lot C-1 received and put away to A-01-01.
@@ -181,7 +181,7 @@ fn a_balance_that_disagrees_with_the_ledger_is_reported_with_both_figures() {
         (d.sku.as_str(), d.location.as_str(), d.status.as_str()),
         (sample::COFFEE, "A-01-01", "available")
     );
-    assert_eq!((d.ledger_quantity, d.balance_quantity), (24, 25));
+    assert_eq!((d.ledger_quantity, d.compared_quantity), (24, 25));
 
     raw.execute("DELETE FROM balances WHERE lot = 'C-1'", [])
         .unwrap();
@@ -191,7 +191,7 @@ fn a_balance_that_disagrees_with_the_ledger_is_reported_with_both_figures() {
         .unwrap()
         .balance_differences
         .remove(0);
-    assert_eq!((d.ledger_quantity, d.balance_quantity), (24, 0));
+    assert_eq!((d.ledger_quantity, d.compared_quantity), (24, 0));
 }
 
 #[test]
@@ -248,4 +248,78 @@ fn a_movement_without_quantity_or_ends_is_refused() {
     assert_rejected(&f.store, "invalid_input", || {
         f.store.write(|tx| stock::apply(tx, &nowhere))
     });
+}
+
+#[test]
+fn events_carry_every_stock_movement_to_the_hub() {
+    let f = seeded();
+    coffee_on_a_shelf(&f);
+    let events = f.store.read(|c| outbox::events(c, 1, 100)).unwrap();
+    let putaway = events
+        .iter()
+        .find(|e| e.event_type == "putaway.confirmed")
+        .unwrap();
+    let moved = outbox::movements(putaway).unwrap();
+    let legs: Vec<(&str, &str, i64)> = moved
+        .iter()
+        .map(|m| (m.location.as_str(), m.status.as_str(), m.delta))
+        .collect();
+    assert_eq!(
+        legs,
+        [("DOCK-01", "received", -24), ("A-01-01", "available", 24)]
+    );
+    assert!(
+        moved
+            .iter()
+            .all(|m| m.sku == sample::COFFEE && m.lot == "C-1")
+    );
+    assert!(f.store.verify_integrity().unwrap().is_ok());
+
+    // A ledger row no event carries would never reach the hub: reported with both figures.
+    let (item, loc) = ids(&f);
+    let raw = Connection::open(f.path()).unwrap();
+    raw.execute(
+        "INSERT INTO ledger (movement_id, op_id, item_id, location_id, lot, serial, lpn, status,
+                             delta, reason, recorded_at)
+         VALUES (999, 'x', ?1, ?2, 'C-1', '', '', 'available', 5, 'hand edit', 'now')",
+        (item, loc),
+    )
+    .unwrap();
+    let report = f.store.verify_integrity().unwrap();
+    assert!(!report.is_ok());
+    let d = &report.event_differences[0];
+    assert_eq!(
+        (d.location.as_str(), d.ledger_quantity, d.compared_quantity),
+        ("A-01-01", 29, 24)
+    );
+}
+
+#[test]
+fn a_write_that_moves_stock_after_its_last_event_is_refused_whole() {
+    let f = seeded();
+    coffee_on_a_shelf(&f);
+    let before = dump(&f.store);
+    let (item, loc) = ids(&f);
+    let err = f
+        .store
+        .write(|tx| {
+            let bucket = |status| lot_bucket(loc, "C-1", status);
+            stock::apply(
+                tx,
+                &Movement {
+                    item_id: item,
+                    quantity: 2,
+                    from: Some(bucket(StockStatus::Available)),
+                    to: Some(bucket(StockStatus::Damaged)),
+                    reason: "no event".into(),
+                },
+            )
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "internal");
+    assert!(
+        err.to_string().contains("after the command's last event"),
+        "{err}"
+    );
+    assert_eq!(dump(&f.store), before);
 }

@@ -214,6 +214,7 @@ fn write_leg(
         tx.now_utc_text(),
     ))?;
     let id = conn.last_insert_rowid();
+    tx.note_leg(id);
     if delta > 0 {
         conn.prepare_cached(
             "INSERT INTO balances (item_id, location_id, lot, serial, lpn, status, qty)

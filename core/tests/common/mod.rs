@@ -77,6 +77,21 @@ pub fn receive(scan: ScannedGoods, quantity: i64) -> ReceiveLine {
 }
 
 /// Every row of every table plus the schema version, sorted: equal dumps mean equal content.
+/// A stock bucket of a lot at a location, without serial or licence plate.
+pub fn lot_bucket(
+    location_id: i64,
+    lot: &str,
+    status: dockhand_core::StockStatus,
+) -> stock::Bucket {
+    stock::Bucket {
+        location_id,
+        lot: lot.into(),
+        serial: String::new(),
+        lpn: String::new(),
+        status,
+    }
+}
+
 /// A catalog barcode for one base unit (`EA`).
 pub fn ea_barcode(code: impl Into<String>, sku: impl Into<String>) -> catalog::Barcode {
     catalog::Barcode {
