@@ -9,9 +9,19 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== cargo test"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+cleanup() { rm -f "$log"; }
+# The hub's tests run on SQLite and on PostgreSQL: start a throwaway server when none is given.
+if [ -z "${DOCKHAND_TEST_POSTGRES:-}" ]; then
+    if eval "$(bash scripts/postgres-test-server.sh)"; then
+        echo "== PostgreSQL for the hub tests: $DOCKHAND_TEST_POSTGRES"
+        cleanup() { rm -f "$log"; $DOCKHAND_PG_STOP >/dev/null 2>&1 || true; rm -rf "$DOCKHAND_PG_DIR"; }
+    else
+        echo "== PostgreSQL not available: the hub's PostgreSQL tests will say so (and fail in CI)"
+    fi
+fi
+trap cleanup EXIT
+echo "== cargo test"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
 awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

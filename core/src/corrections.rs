@@ -168,7 +168,7 @@ fn void_in(tx: &mut WriteTx<'_>, cmd: &VoidMovement) -> Result<Voided> {
     )?;
     Ok(Voided {
         voided_event_id: event.event_id,
-        voided_event_type: event.event_type,
+        voided_event_type: event.envelope.event_type,
         movements_reversed: movements.len(),
     })
 }

@@ -27,7 +27,10 @@ pub mod sample;
 pub mod scan;
 pub mod schema;
 pub mod stock;
+pub mod sync;
 mod text_enum;
+#[cfg(feature = "sample")]
+pub mod workload;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::{Policy, Store, StoreOptions, WriteTx};

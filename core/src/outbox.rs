@@ -37,9 +37,9 @@ text_enum! {
     }
 }
 
-/// An event as stored in the outbox.
+/// An event's envelope (docs/events.md): what the hash covers and what travels to the hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Event {
+pub struct Envelope {
     /// Per-device sequence number, gap-free from 1.
     pub seq: i64,
     /// UUID v7.
@@ -64,6 +64,14 @@ pub struct Event {
     pub prev_hash: String,
     /// SHA-256 of this event's canonical envelope, hex.
     pub hash: String,
+}
+
+/// An event as stored in the outbox: its envelope and its delivery state. Derefs to the envelope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// What the hash covers.
+    #[serde(flatten)]
+    pub envelope: Envelope,
     /// Delivery state.
     pub state: OutboxState,
     /// The hub's rejection code, when rejected.
@@ -72,7 +80,20 @@ pub struct Event {
     pub reject_reason: Option<String>,
 }
 
-impl Event {
+impl std::ops::Deref for Event {
+    type Target = Envelope;
+    fn deref(&self) -> &Envelope {
+        &self.envelope
+    }
+}
+
+impl std::ops::DerefMut for Event {
+    fn deref_mut(&mut self) -> &mut Envelope {
+        &mut self.envelope
+    }
+}
+
+impl Envelope {
     /// Recomputes the hash from the envelope; equal to `hash` unless the event was tampered with.
     pub fn computed_hash(&self) -> String {
         self.hash_with_payload(&canonical_json(&self.payload))
@@ -256,7 +277,7 @@ pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> R
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (last_seq, prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
-    let mut event = Event {
+    let mut event = Envelope {
         seq: last_seq + 1,
         event_id: Uuid::now_v7(),
         device_id: tx.device_id().to_string(),
@@ -269,9 +290,6 @@ pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> R
         payload: with_movements(tx, serde_json::to_value(payload)?)?,
         prev_hash,
         hash: String::new(),
-        state: OutboxState::Pending,
-        reject_code: None,
-        reject_reason: None,
     };
     let payload_text = canonical_json(&event.payload);
     event.hash = event.hash_with_payload(&payload_text);
@@ -294,7 +312,12 @@ pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> R
         &event.prev_hash,
         &event.hash,
     ))?;
-    Ok(event)
+    Ok(Event {
+        envelope: event,
+        state: OutboxState::Pending,
+        reject_code: None,
+        reject_reason: None,
+    })
 }
 
 const EVENT_COLUMNS: &str = "seq, event_id, device_id, event_type, occurred_at, tz_offset, user_id, \
@@ -310,20 +333,26 @@ fn uuid_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
 fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
     let payload: String = row.get(9)?;
     Ok(Event {
-        seq: row.get(0)?,
-        event_id: uuid_column(row, 1)?,
-        device_id: row.get(2)?,
-        event_type: row.get(3)?,
-        occurred_at: row.get(4)?,
-        tz_offset: row.get(5)?,
-        user_id: row.get(6)?,
-        schema_version: row.get(7)?,
-        op_id: uuid_column(row, 8)?,
-        payload: serde_json::from_str(&payload).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e))
-        })?,
-        prev_hash: row.get(10)?,
-        hash: row.get(11)?,
+        envelope: Envelope {
+            seq: row.get(0)?,
+            event_id: uuid_column(row, 1)?,
+            device_id: row.get(2)?,
+            event_type: row.get(3)?,
+            occurred_at: row.get(4)?,
+            tz_offset: row.get(5)?,
+            user_id: row.get(6)?,
+            schema_version: row.get(7)?,
+            op_id: uuid_column(row, 8)?,
+            payload: serde_json::from_str(&payload).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    9,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
+            prev_hash: row.get(10)?,
+            hash: row.get(11)?,
+        },
         state: row.get(12)?,
         reject_code: row.get(13)?,
         reject_reason: row.get(14)?,
@@ -557,7 +586,7 @@ pub fn verify_chain(conn: &Connection) -> Result<Vec<ChainBreak>> {
             breaks.push(ChainBreak::TamperedEvent { seq: event.seq });
         }
         expected_seq = event.seq + 1;
-        prev_hash = event.hash;
+        prev_hash = event.envelope.hash;
     }
     Ok(breaks)
 }

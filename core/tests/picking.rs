@@ -287,7 +287,10 @@ fn events(f: &Fixture, op_id: Uuid) -> Vec<Event> {
 }
 
 fn event_types(f: &Fixture, op_id: Uuid) -> Vec<String> {
-    events(f, op_id).into_iter().map(|e| e.event_type).collect()
+    events(f, op_id)
+        .into_iter()
+        .map(|e| e.envelope.event_type)
+        .collect()
 }
 
 /// Integrity holds and nothing is promised beyond what is available.
@@ -1548,7 +1551,7 @@ fn short_with_everything_found_is_a_plain_pick() {
         .read(|c| outbox::events_of_operation(c, cmd.op_id))
         .unwrap()
         .into_iter()
-        .map(|e| e.event_type)
+        .map(|e| e.envelope.event_type)
         .collect();
     assert_eq!(types, ["picking.confirmed"]);
 }

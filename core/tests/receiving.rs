@@ -628,7 +628,7 @@ fn closing_a_fully_received_receipt_emits_only_the_closed_event() {
     assert_eq!(closed.total_received, 48);
     let types: Vec<String> = events_of(&f, cmd.op_id)
         .into_iter()
-        .map(|e| e.event_type)
+        .map(|e| e.envelope.event_type)
         .collect();
     assert_eq!(types, vec!["receiving.closed".to_string()]);
 }

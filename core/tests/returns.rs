@@ -118,7 +118,7 @@ fn events(f: &Fixture, op_id: Uuid) -> Vec<(String, Value)> {
         .read(|c| outbox::events_of_operation(c, op_id))
         .unwrap()
         .into_iter()
-        .map(|e| (e.event_type, e.payload))
+        .map(|e| (e.envelope.event_type, e.envelope.payload))
         .collect()
 }
 

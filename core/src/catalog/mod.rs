@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::text_enum::text_enum;
 
+pub(crate) use upsert::upsert_in;
 pub use upsert::{MasterData, MasterDataCounts, upsert_master_data};
 
 text_enum! {

@@ -130,7 +130,7 @@ pub fn upsert_master_data(store: &Store, data: &MasterData) -> Result<MasterData
     store.write(|tx| upsert_in(tx, data))
 }
 
-fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDataCounts> {
+pub(crate) fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDataCounts> {
     let conn = tx.conn();
     let mut stmt = conn.prepare_cached(
         "INSERT INTO items (sku, description, base_unit, tracking, min_shelf_life_days,

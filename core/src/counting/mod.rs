@@ -157,17 +157,23 @@ pub fn create_count_task(store: &Store, cmd: &CreateCountTask) -> Result<CountTa
 
 /// Loads count tasks sent by the hub; tasks already on the device are kept and listed.
 pub fn load_count_tasks(store: &Store, tasks: &[CountTaskRequest]) -> Result<Vec<String>> {
-    store.write(|tx| {
-        let mut kept = Vec::new();
-        for task in tasks {
-            if records::exists(tx.conn(), task.task_id.trim())? {
-                kept.push(task.task_id.clone());
-            } else {
-                insert_task(tx, task, "hub")?;
-            }
+    store.write(|tx| load_count_tasks_in(tx, tasks))
+}
+
+/// [`load_count_tasks`] inside the caller's transaction (a page of changes from the hub).
+pub(crate) fn load_count_tasks_in(
+    tx: &WriteTx<'_>,
+    tasks: &[CountTaskRequest],
+) -> Result<Vec<String>> {
+    let mut kept = Vec::new();
+    for task in tasks {
+        if records::exists(tx.conn(), task.task_id.trim())? {
+            kept.push(task.task_id.clone());
+        } else {
+            insert_task(tx, task, "hub")?;
         }
-        Ok(kept)
-    })
+    }
+    Ok(kept)
 }
 
 /// Asks for a count of a location (after a short pick): reuses a count of that location that has

@@ -197,17 +197,23 @@ pub fn create_pick_task(store: &Store, cmd: &CreatePickTask) -> Result<PickTask>
 /// Loads pick tasks sent by the hub (unallocated; a device allocates when an operator starts one).
 /// Tasks already on the device are left as they are and listed in the answer.
 pub fn load_pick_tasks(store: &Store, tasks: &[PickTaskRequest]) -> Result<Vec<String>> {
-    store.write(|tx| {
-        let mut kept = Vec::new();
-        for task in tasks {
-            if records::exists(tx.conn(), task.task_id.trim())? {
-                kept.push(task.task_id.clone());
-                continue;
-            }
-            insert_task(tx, task, "hub")?;
+    store.write(|tx| load_pick_tasks_in(tx, tasks))
+}
+
+/// [`load_pick_tasks`] inside the caller's transaction (a page of changes from the hub).
+pub(crate) fn load_pick_tasks_in(
+    tx: &WriteTx<'_>,
+    tasks: &[PickTaskRequest],
+) -> Result<Vec<String>> {
+    let mut kept = Vec::new();
+    for task in tasks {
+        if records::exists(tx.conn(), task.task_id.trim())? {
+            kept.push(task.task_id.clone());
+            continue;
         }
-        Ok(kept)
-    })
+        insert_task(tx, task, "hub")?;
+    }
+    Ok(kept)
 }
 
 /// Starts a task sent by the hub: allocates and reserves its picks.

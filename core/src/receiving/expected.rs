@@ -59,17 +59,23 @@ pub fn load_expected_receipts(
     store: &Store,
     receipts: &[ExpectedReceipt],
 ) -> Result<ExpectedReceiptsLoaded> {
-    store.write(|tx| {
-        let mut outcome = ExpectedReceiptsLoaded::default();
-        for receipt in receipts {
-            if load_one(tx, receipt)? {
-                outcome.loaded += 1;
-            } else {
-                outcome.kept_local.push(receipt.receipt_id.clone());
-            }
+    store.write(|tx| load_expected_in(tx, receipts))
+}
+
+/// [`load_expected_receipts`] inside the caller's transaction (a page of changes from the hub).
+pub(crate) fn load_expected_in(
+    tx: &WriteTx<'_>,
+    receipts: &[ExpectedReceipt],
+) -> Result<ExpectedReceiptsLoaded> {
+    let mut outcome = ExpectedReceiptsLoaded::default();
+    for receipt in receipts {
+        if load_one(tx, receipt)? {
+            outcome.loaded += 1;
+        } else {
+            outcome.kept_local.push(receipt.receipt_id.clone());
         }
-        Ok(outcome)
-    })
+    }
+    Ok(outcome)
 }
 
 fn load_one(tx: &WriteTx<'_>, receipt: &ExpectedReceipt) -> Result<bool> {

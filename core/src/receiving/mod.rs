@@ -21,6 +21,7 @@ use crate::scan::{self, IdentifiedGoods, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
 
 pub use close::{CloseReceipt, LineDiscrepancy, ReceiptClosed, close_receipt};
+pub(crate) use expected::load_expected_in;
 pub use expected::{ExpectedLine, ExpectedReceipt, ExpectedReceiptsLoaded, load_expected_receipts};
 pub use records::{Receipt, ReceiptKind, ReceiptLine, ReceiptStatus, open_receipts, receipt};
 

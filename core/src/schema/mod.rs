@@ -10,7 +10,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::Result;
 
 /// The SQL of each migration, in order: `MIGRATIONS[0]` creates version 1.
-pub const MIGRATIONS: &[&str] = &[include_str!("v1.sql"), include_str!("v2.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("v1.sql"),
+    include_str!("v2.sql"),
+    include_str!("v3.sql"),
+];
 
 /// The schema version this code writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,128 @@
+//! Sync with the hub (docs/sync-api.yaml): the wire types ([`protocol`]) and what the device does
+//! with a page of changes. A page is applied in one transaction together with the cursor that ends
+//! it, so a crash between pages resumes exactly after the last page applied. Server data never
+//! overwrites local work in progress: a receipt being received, a pick or count task already on
+//! the device keep the device's version (the hub's later decision arrives as its own change).
+
+pub mod protocol;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{self, MasterData};
+use crate::db::Store;
+use crate::error::{Error, Result};
+use crate::{counting, picking, receiving};
+use protocol::{Change, ChangeKind, ChangesPage};
+
+/// What applying a page did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageApplied {
+    /// Changes applied.
+    pub applied: usize,
+    /// Tasks and receipts the device kept as the operator left them.
+    pub kept_local: Vec<String>,
+}
+
+fn rows<T: serde::de::DeserializeOwned>(changes: &[&Change]) -> Result<Vec<T>> {
+    changes
+        .iter()
+        .map(|c| {
+            serde_json::from_value(c.data.clone()).map_err(|e| {
+                Error::invalid(
+                    "change from the hub",
+                    format!("{} {}: {e}", c.kind.as_str(), c.key),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Applies one page of changes and stores its cursor, in one transaction.
+pub fn apply_changes(store: &Store, page: &ChangesPage) -> Result<PageApplied> {
+    let of = |kind: ChangeKind| -> Vec<&Change> {
+        page.changes.iter().filter(|c| c.kind == kind).collect()
+    };
+    let master = MasterData {
+        items: rows(&of(ChangeKind::Item))?,
+        units: rows(&of(ChangeKind::Unit))?,
+        barcodes: rows(&of(ChangeKind::Barcode))?,
+        locations: rows(&of(ChangeKind::Location))?,
+        operators: rows(&of(ChangeKind::Operator))?,
+    };
+    let receipts: Vec<receiving::ExpectedReceipt> = rows(&of(ChangeKind::ExpectedReceipt))?;
+    let picks: Vec<picking::PickTaskRequest> = rows(&of(ChangeKind::PickTask))?;
+    let counts: Vec<counting::CountTaskRequest> = rows(&of(ChangeKind::CountTask))?;
+    store.write(|tx| {
+        catalog::upsert_in(tx, &master)?;
+        let mut kept_local = receiving::load_expected_in(tx, &receipts)?.kept_local;
+        kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
+        kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);
+        tx.conn()
+            .prepare_cached("UPDATE sync_state SET changes_cursor = ?1")?
+            .execute([&page.next_cursor])?;
+        Ok(PageApplied {
+            applied: page.changes.len(),
+            kept_local,
+        })
+    })
+}
+
+/// The cursor after the last page applied (`None` before the first pull).
+pub fn changes_cursor(store: &Store) -> Result<Option<String>> {
+    store.read(|c| {
+        Ok(c.prepare_cached("SELECT changes_cursor FROM sync_state")?
+            .query_row([], |r| r.get(0))?)
+    })
+}
+
+/// The device's stock at the grain of the hub's stock view (location, item, lot, status).
+pub fn stock_lines(store: &Store) -> Result<Vec<protocol::StockLine>> {
+    store.read(|c| {
+        let mut stmt = c.prepare_cached(
+            "SELECT l.code, i.sku, b.lot, b.status, SUM(b.qty)
+             FROM balances b JOIN items i ON i.id = b.item_id JOIN locations l ON l.id = b.location_id
+             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        )?;
+        let rows = stmt.query_map([], stock_line_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
+}
+
+/// A stock line from a row of location, sku, lot, status, quantity.
+pub fn stock_line_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<protocol::StockLine> {
+    Ok(protocol::StockLine {
+        location: r.get(0)?,
+        sku: r.get(1)?,
+        lot: r.get(2)?,
+        status: r.get(3)?,
+        quantity: r.get(4)?,
+    })
+}
+
+/// Several devices' stock lines added up (zero buckets dropped), sorted like the hub's view.
+pub fn add_stock_lines(lists: &[Vec<protocol::StockLine>]) -> Vec<protocol::StockLine> {
+    let mut sums: std::collections::BTreeMap<(String, String, String, String), i64> =
+        Default::default();
+    for line in lists.iter().flatten() {
+        *sums
+            .entry((
+                line.location.clone(),
+                line.sku.clone(),
+                line.lot.clone(),
+                line.status.clone(),
+            ))
+            .or_default() += line.quantity;
+    }
+    sums.into_iter()
+        .filter(|(_, q)| *q != 0)
+        .map(
+            |((location, sku, lot, status), quantity)| protocol::StockLine {
+                location,
+                sku,
+                lot,
+                status,
+                quantity,
+            },
+        )
+        .collect()
+}

@@ -1,0 +1,283 @@
+//! The wire types of docs/sync-api.yaml, shared by the device sync engine and the hub.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::catalog::MasterData;
+use crate::counting::CountTaskRequest;
+pub use crate::outbox::Envelope;
+use crate::picking::PickTaskRequest;
+use crate::receiving::ExpectedReceipt;
+
+/// An error answer: a stable code and a sentence with the values involved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Stable code, e.g. `token_expired`.
+    pub code: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// `GET /health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// Always `ok` when the hub answers 200.
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// `development` or `production`.
+    pub mode: String,
+    /// The hub's version.
+    pub version: String,
+}
+
+/// `POST /v1/devices/register`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    /// The device.
+    pub device_id: String,
+    /// A name people recognise.
+    #[serde(default)]
+    pub name: String,
+    /// The hub's registration secret (production mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_secret: Option<String>,
+}
+
+/// A bearer token issued to a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceToken {
+    /// The device.
+    pub device_id: String,
+    /// The token.
+    pub token: String,
+    /// When it stops working (RFC 3339 UTC).
+    pub expires_at: String,
+}
+
+/// `POST /v1/events`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventBatch {
+    /// The device all events belong to.
+    pub device_id: String,
+    /// Events in seq order.
+    pub events: Vec<Envelope>,
+}
+
+/// What the hub did with one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    /// Stored and applied now.
+    Accepted,
+    /// Already stored and applied earlier.
+    Duplicate,
+    /// Stored after a gap; applied once the gap is filled.
+    Held,
+    /// Refused with a code and reason (it keeps its place in the device's chain).
+    Rejected,
+}
+
+/// The hub's answer for one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventOutcome {
+    /// Event id.
+    pub event_id: Uuid,
+    /// Its seq.
+    pub seq: i64,
+    /// What happened.
+    pub status: EventStatus,
+    /// Rejection code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Rejection reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The answer to a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeResult {
+    /// One per event, in the order sent.
+    pub results: Vec<EventOutcome>,
+    /// The device's highest seq the hub holds with no gap before it.
+    pub contiguous_seq: i64,
+}
+
+/// What a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// An item.
+    Item,
+    /// A unit conversion.
+    Unit,
+    /// A barcode.
+    Barcode,
+    /// A location.
+    Location,
+    /// An operator.
+    Operator,
+    /// An ASN / PO to receive.
+    ExpectedReceipt,
+    /// A pick task.
+    PickTask,
+    /// A count task.
+    CountTask,
+}
+
+impl ChangeKind {
+    /// Every kind, in the order a page applies them (items before their barcodes…).
+    pub const ALL: [ChangeKind; 8] = [
+        ChangeKind::Item,
+        ChangeKind::Unit,
+        ChangeKind::Barcode,
+        ChangeKind::Location,
+        ChangeKind::Operator,
+        ChangeKind::ExpectedReceipt,
+        ChangeKind::PickTask,
+        ChangeKind::CountTask,
+    ];
+
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Item => "item",
+            ChangeKind::Unit => "unit",
+            ChangeKind::Barcode => "barcode",
+            ChangeKind::Location => "location",
+            ChangeKind::Operator => "operator",
+            ChangeKind::ExpectedReceipt => "expected_receipt",
+            ChangeKind::PickTask => "pick_task",
+            ChangeKind::CountTask => "count_task",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// One changed row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// What it is.
+    pub kind: ChangeKind,
+    /// `upsert` (deletes are not sent: master data is deactivated, not removed).
+    pub op: String,
+    /// Its key (SKU, barcode, location code, task id…).
+    pub key: String,
+    /// The row as dockhand-core serialises it.
+    pub data: Value,
+}
+
+/// `GET /v1/changes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangesPage {
+    /// Changes in the hub's order.
+    pub changes: Vec<Change>,
+    /// Where the next page starts; opaque.
+    pub next_cursor: String,
+    /// Whether more changes follow.
+    pub has_more: bool,
+}
+
+/// An accepted event in the ERP feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedEvent {
+    /// The hub's order of acceptance.
+    pub hub_seq: i64,
+    /// When the hub received it.
+    pub received_at: String,
+    /// The event.
+    #[serde(flatten)]
+    pub event: Envelope,
+}
+
+/// `GET /v1/feed/events`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventsPage {
+    /// Accepted events.
+    pub events: Vec<FeedEvent>,
+    /// Where the next page starts; opaque.
+    pub next_cursor: String,
+    /// Whether more events follow.
+    pub has_more: bool,
+}
+
+/// `POST /v1/admin/import`: master data and tasks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    /// Items, units, barcodes, locations, operators.
+    #[serde(flatten)]
+    pub master: MasterData,
+    /// ASNs / POs.
+    #[serde(default)]
+    pub expected_receipts: Vec<ExpectedReceipt>,
+    /// Pick tasks.
+    #[serde(default)]
+    pub pick_tasks: Vec<PickTaskRequest>,
+    /// Count tasks.
+    #[serde(default)]
+    pub count_tasks: Vec<CountTaskRequest>,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportResult {
+    /// Rows that became changes.
+    pub changed: usize,
+    /// Rows equal to what the hub had.
+    pub unchanged: usize,
+}
+
+/// A bucket of the hub's stock view.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct StockLine {
+    /// Location code.
+    pub location: String,
+    /// SKU.
+    pub sku: String,
+    /// Lot ("" for none).
+    pub lot: String,
+    /// Status.
+    pub status: String,
+    /// Base units.
+    pub quantity: i64,
+}
+
+/// A rejected event at the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubException {
+    /// Device.
+    pub device_id: String,
+    /// Its seq.
+    pub seq: i64,
+    /// Event id.
+    pub event_id: Uuid,
+    /// Event type.
+    pub event_type: String,
+    /// Rejection code.
+    pub code: String,
+    /// Rejection reason.
+    pub reason: String,
+    /// When the hub received it.
+    pub received_at: String,
+}
+
+/// A device's intake position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    /// Device.
+    pub device_id: String,
+    /// Highest seq with no gap before it.
+    pub contiguous_seq: i64,
+    /// Events held behind a gap.
+    pub held: i64,
+    /// Rejected events.
+    pub rejected: i64,
+    /// Last request from the device.
+    pub last_seen: Option<String>,
+}

@@ -1,0 +1,42 @@
+//! dockhand-hub: the central sync endpoint of docs/sync-api.yaml. Devices push their outbox
+//! events and pull master data and tasks; an ERP integration reads accepted events and feeds
+//! master data in. Storage is SQLite (embedded default) or PostgreSQL behind [`store::HubStore`].
+
+pub mod api;
+pub mod error;
+pub mod import;
+pub mod intake;
+pub mod postgres;
+pub mod sqlite;
+pub mod store;
+
+use std::sync::Arc;
+
+pub use api::{AppState, HubConfig, router};
+pub use error::{HubError, HubResult};
+pub use store::HubStore;
+
+/// Opens the store named by `database`: a `postgres://` URL or a SQLite file path.
+pub fn open_store(database: &str) -> HubResult<Arc<dyn HubStore>> {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PostgresStore::connect(database)?))
+    } else {
+        Ok(Arc::new(sqlite::SqliteStore::open(database)?))
+    }
+}
+
+/// Serves the API on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn HubStore>,
+    config: HubConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(AppState {
+        store,
+        config: Arc::new(config),
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

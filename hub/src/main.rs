@@ -1,0 +1,178 @@
+//! `dockhand-hub`: serve the sync API, load master data and tasks, issue device tokens.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use dockhand_core::sync::protocol::Import;
+use dockhand_hub::{HubConfig, api, open_store};
+
+#[derive(Parser)]
+#[command(name = "dockhand-hub", version, about = "The dockhand sync hub")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct Database {
+    /// A SQLite file path, or a postgres:// URL.
+    #[arg(long, default_value = "dockhand-hub.db", env = "DOCKHAND_HUB_DATABASE")]
+    database: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (docs/sync-api.yaml). With no options: development mode on 127.0.0.1:8080
+    /// with dockhand-hub.db in the working directory.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        database: Database,
+        /// Production mode: devices register only with the registration secret (or get tokens
+        /// from `device issue`); admin endpoints need the admin token.
+        #[arg(long)]
+        production: bool,
+        /// Secret devices present to register themselves (production).
+        #[arg(long, env = "DOCKHAND_HUB_REGISTRATION_SECRET")]
+        registration_secret: Option<String>,
+        /// Token for the admin endpoints (import, feed, stock, exceptions, devices).
+        #[arg(long, env = "DOCKHAND_HUB_ADMIN_TOKEN")]
+        admin_token: Option<String>,
+        /// Device token lifetime in hours.
+        #[arg(long, default_value_t = 720)]
+        token_ttl_hours: u64,
+    },
+    /// Load master data and tasks from a JSON file (items, units, barcodes, locations, operators,
+    /// expected_receipts, pick_tasks, count_tasks).
+    Import {
+        /// The JSON file.
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Device tokens.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Register a device and print a new token for it.
+    Issue {
+        /// Device id.
+        device_id: String,
+        /// A name people recognise.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Token lifetime in hours.
+        #[arg(long, default_value_t = 720)]
+        ttl_hours: u64,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("dockhand-hub: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve {
+            listen,
+            database,
+            production,
+            registration_secret,
+            admin_token,
+            token_ttl_hours,
+        } => {
+            if production && admin_token.is_none() {
+                return Err(
+                    "production mode needs --admin-token (or DOCKHAND_HUB_ADMIN_TOKEN)".into(),
+                );
+            }
+            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            let config = HubConfig {
+                development: !production,
+                registration_secret,
+                admin_token,
+                token_ttl: Duration::from_secs(token_ttl_hours * 3600),
+                ..HubConfig::default()
+            };
+            if config.development {
+                tracing::warn!(
+                    "DEVELOPMENT MODE: any device may register itself and admin endpoints are open. \
+                     Never expose this hub beyond a test bench; use --production."
+                );
+            }
+            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+                tracing::info!(%listen, backend = store.backend(), database = %database.database, "dockhand-hub serving");
+                dockhand_hub::serve(listener, store, config, async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(|e| e.to_string())
+            })
+        }
+        Command::Import { file, database } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let data: Import = serde_json::from_str(&text)
+                .map_err(|e| format!("{} is not an import file: {e}", file.display()))?;
+            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            let result = store.import(&data).map_err(|e| e.to_string())?;
+            println!(
+                "imported {}: {} changed, {} unchanged",
+                file.display(),
+                result.changed,
+                result.unchanged
+            );
+            Ok(())
+        }
+        Command::Device {
+            command:
+                DeviceCommand::Issue {
+                    device_id,
+                    name,
+                    ttl_hours,
+                    database,
+                },
+        } => {
+            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            let issued = api::issue_token(
+                store.as_ref(),
+                &device_id,
+                &name,
+                Duration::from_secs(ttl_hours * 3600),
+            )
+            .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&issued).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! The PostgreSQL backend (`--database postgres://…`): the production store, where several hub
+//! instances may share one database. Statements are prepared once per transaction.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use dockhand_core::outbox::EventMovement;
+use dockhand_core::sync::protocol::{
+    Change, ChangeKind, DeviceStatus, Envelope, FeedEvent, HubException, Import, ImportResult,
+    IntakeResult, StockLine,
+};
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row, Statement, Transaction};
+
+use crate::error::{HubError, HubResult};
+use crate::store::{
+    Dialect, HubStore, ImportTx, IntakeTx, Judged, Position, StoredEvent, schema, status_of,
+    status_text,
+};
+use crate::{import, intake};
+
+/// The PostgreSQL backend.
+pub struct PostgresStore {
+    /// `None` only while being dropped.
+    client: Mutex<Option<Client>>,
+}
+
+impl Drop for PostgresStore {
+    /// The blocking client closes its connection on its own thread: the last reference may go
+    /// away on an async worker (at server shutdown), where blocking is not allowed.
+    fn drop(&mut self) {
+        if let Ok(slot) = self.client.get_mut()
+            && let Some(client) = slot.take()
+        {
+            std::thread::spawn(move || drop(client));
+        }
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` and creates the tables when missing.
+    pub fn connect(url: &str) -> HubResult<Self> {
+        let mut client = Client::connect(url, NoTls).map_err(|e| {
+            HubError::Storage(format!(
+                "cannot connect to PostgreSQL at {}: {e}",
+                redact(url)
+            ))
+        })?;
+        client.batch_execute(&schema(Dialect::Postgres))?;
+        Ok(Self {
+            client: Mutex::new(Some(client)),
+        })
+    }
+
+    fn with<T>(&self, run: impl FnOnce(&mut Client) -> HubResult<T>) -> HubResult<T> {
+        let mut guard: MutexGuard<'_, Option<Client>> = self.client.lock().map_err(|_| {
+            HubError::Storage("an earlier request panicked holding the database".into())
+        })?;
+        let client = guard
+            .as_mut()
+            .ok_or_else(|| HubError::Storage("the PostgreSQL store is closed".into()))?;
+        run(client)
+    }
+
+    fn in_tx<T>(&self, run: impl FnOnce(&mut PgTx<'_, '_>) -> HubResult<T>) -> HubResult<T> {
+        self.with(|client| Self::tx_on(client, run))
+    }
+
+    fn tx_on<T>(
+        client: &mut Client,
+        run: impl FnOnce(&mut PgTx<'_, '_>) -> HubResult<T>,
+    ) -> HubResult<T> {
+        let mut tx = client.transaction()?;
+        let value = {
+            let mut pg = PgTx {
+                tx: &mut tx,
+                statements: HashMap::new(),
+            };
+            run(&mut pg)?
+        };
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> HubResult<Vec<Row>> {
+        self.with(|c| Ok(c.query(sql, params)?))
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user_part = &url[scheme + 3..at];
+            let user = user_part.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+struct PgTx<'a, 'b> {
+    tx: &'a mut Transaction<'b>,
+    statements: HashMap<&'static str, Statement>,
+}
+
+impl PgTx<'_, '_> {
+    fn prepared(&mut self, sql: &'static str) -> HubResult<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    fn opt(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> HubResult<Option<Row>> {
+        let s = self.prepared(sql)?;
+        Ok(self.tx.query_opt(&s, params)?)
+    }
+
+    fn exec(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> HubResult<u64> {
+        let s = self.prepared(sql)?;
+        Ok(self.tx.execute(&s, params)?)
+    }
+
+    fn exists(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> HubResult<bool> {
+        let s = self.prepared(sql)?;
+        Ok(self.tx.query_one(&s, params)?.get(0))
+    }
+}
+
+impl IntakeTx for PgTx<'_, '_> {
+    fn position(&mut self, device_id: &str) -> HubResult<Position> {
+        // FOR UPDATE: two hub instances taking the same device's batches serialise here.
+        let row = self.opt(
+            "SELECT contiguous_seq, last_hash FROM devices WHERE device_id = $1 FOR UPDATE",
+            &[&device_id],
+        )?;
+        Ok(row.map_or(
+            Position {
+                contiguous_seq: 0,
+                last_hash: String::new(),
+            },
+            |r| Position {
+                contiguous_seq: r.get(0),
+                last_hash: r.get(1),
+            },
+        ))
+    }
+
+    fn set_position(&mut self, device_id: &str, p: &Position, now: &str) -> HubResult<()> {
+        self.exec(
+            "UPDATE devices SET contiguous_seq = $2, last_hash = $3, last_seen = $4 WHERE device_id = $1",
+            &[&device_id, &p.contiguous_seq, &p.last_hash, &now],
+        )?;
+        Ok(())
+    }
+
+    fn stored(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>> {
+        let id = event_id.to_string();
+        let row = self.opt(
+            "SELECT device_id, seq, hash, status, code, reason FROM events WHERE event_id = $1",
+            &[&id],
+        )?;
+        Ok(row.map(|r| StoredEvent {
+            device_id: r.get(0),
+            seq: r.get(1),
+            hash: r.get(2),
+            status: status_of(r.get(3)),
+            code: r.get(4),
+            reason: r.get(5),
+        }))
+    }
+
+    fn held_at(&mut self, device_id: &str, seq: i64) -> HubResult<Option<Envelope>> {
+        let row = self.opt(
+            "SELECT envelope FROM events WHERE device_id = $1 AND seq = $2 AND status = 'held'",
+            &[&device_id, &seq],
+        )?;
+        Ok(match row {
+            Some(r) => Some(serde_json::from_str(r.get(0))?),
+            None => None,
+        })
+    }
+
+    fn has_held(&mut self, device_id: &str) -> HubResult<bool> {
+        self.exists(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = $1 AND status = 'held')",
+            &[&device_id],
+        )
+    }
+
+    fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool> {
+        self.exists(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = $1 AND seq = $2)",
+            &[&device_id, &seq],
+        )
+    }
+
+    fn insert(&mut self, e: &Envelope, j: &Judged, now: &str) -> HubResult<()> {
+        let envelope = serde_json::to_string(e)?;
+        self.exec(
+            "INSERT INTO events (event_id, device_id, seq, event_type, hash, envelope, status, code,
+                                 reason, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &e.event_id.to_string(),
+                &e.device_id,
+                &e.seq,
+                &e.event_type,
+                &e.hash,
+                &envelope,
+                &status_text(j.status),
+                &j.code,
+                &j.reason,
+                &now,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn settle(&mut self, event_id: &uuid::Uuid, j: &Judged) -> HubResult<()> {
+        self.exec(
+            "UPDATE events SET status = $2, code = $3, reason = $4 WHERE event_id = $1",
+            &[
+                &event_id.to_string(),
+                &status_text(j.status),
+                &j.code,
+                &j.reason,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
+        for m in movements {
+            self.exec(
+                "INSERT INTO stock (location, sku, lot, status, qty) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (location, sku, lot, status) DO UPDATE SET qty = stock.qty + excluded.qty",
+                &[&m.location, &m.sku, &m.lot, &m.status, &m.delta],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
+        self.exec(
+            "INSERT INTO feed (event_row) SELECT id FROM events WHERE event_id = $1",
+            &[&event_id.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn has_catalog(&mut self) -> HubResult<bool> {
+        self.exists(
+            "SELECT EXISTS (SELECT 1 FROM master WHERE kind = 'item')",
+            &[],
+        )
+    }
+
+    fn sku_known(&mut self, sku: &str) -> HubResult<bool> {
+        self.exists(
+            "SELECT EXISTS (SELECT 1 FROM master WHERE kind = 'item' AND key = $1)",
+            &[&sku],
+        )
+    }
+}
+
+impl ImportTx for PgTx<'_, '_> {
+    fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>> {
+        Ok(self
+            .opt(
+                "SELECT data FROM master WHERE kind = $1 AND key = $2",
+                &[&kind, &key],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn upsert(&mut self, kind: &str, key: &str, data: &str) -> HubResult<()> {
+        self.exec(
+            "INSERT INTO master (kind, key, data) VALUES ($1, $2, $3)
+             ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data",
+            &[&kind, &key, &data],
+        )?;
+        self.exec(
+            "INSERT INTO changes (kind, key, data) VALUES ($1, $2, $3)",
+            &[&kind, &key, &data],
+        )?;
+        Ok(())
+    }
+}
+
+impl HubStore for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn ping(&self) -> HubResult<()> {
+        self.with(|c| Ok(c.simple_query("SELECT 1").map(|_| ())?))
+    }
+
+    fn register(
+        &self,
+        device_id: &str,
+        name: &str,
+        token_hash: &str,
+        expires_at: &str,
+        now: &str,
+    ) -> HubResult<()> {
+        self.in_tx(|pg| {
+            pg.exec(
+                "INSERT INTO devices (device_id, name, registered_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (device_id) DO UPDATE SET name = excluded.name",
+                &[&device_id, &name, &now],
+            )?;
+            pg.exec(
+                "INSERT INTO tokens (token_hash, device_id, expires_at) VALUES ($1, $2, $3)",
+                &[&token_hash, &device_id, &expires_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn token(&self, token_hash: &str) -> HubResult<Option<(String, String)>> {
+        Ok(self
+            .query(
+                "SELECT device_id, expires_at FROM tokens WHERE token_hash = $1",
+                &[&token_hash],
+            )?
+            .first()
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn intake(&self, device_id: &str, events: &[Envelope], now: &str) -> HubResult<IntakeResult> {
+        self.in_tx(|pg| intake::run(pg, device_id, events, now))
+    }
+
+    fn import(&self, data: &Import) -> HubResult<ImportResult> {
+        self.in_tx(|pg| import::run(pg, data))
+    }
+
+    fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {
+        let rows = self.query(
+            "SELECT change_seq, kind, key, data FROM changes WHERE change_seq > $1
+             ORDER BY change_seq LIMIT $2",
+            &[&after, &(limit as i64)],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.get(1);
+                Ok((
+                    r.get(0),
+                    Change {
+                        kind: ChangeKind::parse(&kind).ok_or_else(|| {
+                            HubError::Storage(format!("unknown change kind {kind}"))
+                        })?,
+                        op: "upsert".into(),
+                        key: r.get(2),
+                        data: serde_json::from_str(r.get(3))?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>> {
+        let rows = self.query(
+            "SELECT f.feed_seq, e.received_at, e.envelope FROM feed f JOIN events e ON e.id = f.event_row
+             WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT $2",
+            &[&after, &(limit as i64)],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(FeedEvent {
+                    hub_seq: r.get(0),
+                    received_at: r.get(1),
+                    event: serde_json::from_str(r.get(2))?,
+                })
+            })
+            .collect()
+    }
+
+    fn stock(&self) -> HubResult<Vec<StockLine>> {
+        let rows = self.query(
+            "SELECT location, sku, lot, status, qty FROM stock WHERE qty <> 0
+             ORDER BY location, sku, lot, status",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| StockLine {
+                location: r.get(0),
+                sku: r.get(1),
+                lot: r.get(2),
+                status: r.get(3),
+                quantity: r.get(4),
+            })
+            .collect())
+    }
+
+    fn exceptions(&self) -> HubResult<Vec<HubException>> {
+        let rows = self.query(
+            "SELECT device_id, seq, event_id, event_type, code, reason, received_at FROM events
+             WHERE status = 'rejected' ORDER BY id",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.get(2);
+                Ok(HubException {
+                    device_id: r.get(0),
+                    seq: r.get(1),
+                    event_id: id
+                        .parse()
+                        .map_err(|e| HubError::Storage(format!("event id {id}: {e}")))?,
+                    event_type: r.get(3),
+                    code: r.get::<_, Option<String>>(4).unwrap_or_default(),
+                    reason: r.get::<_, Option<String>>(5).unwrap_or_default(),
+                    received_at: r.get(6),
+                })
+            })
+            .collect()
+    }
+
+    fn devices(&self) -> HubResult<Vec<DeviceStatus>> {
+        let rows = self.query(
+            "SELECT d.device_id, d.contiguous_seq,
+                    (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'held'),
+                    (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'rejected'),
+                    d.last_seen
+             FROM devices d ORDER BY d.device_id",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| DeviceStatus {
+                device_id: r.get(0),
+                contiguous_seq: r.get(1),
+                held: r.get(2),
+                rejected: r.get(3),
+                last_seen: r.get(4),
+            })
+            .collect())
+    }
+}

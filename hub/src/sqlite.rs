@@ -1,0 +1,414 @@
+//! The embedded SQLite backend: one file, WAL, `synchronous = FULL` (a batch is on disk before the
+//! device hears "accepted").
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use dockhand_core::outbox::EventMovement;
+use dockhand_core::sync::protocol::{
+    Change, ChangeKind, DeviceStatus, Envelope, FeedEvent, HubException, Import, ImportResult,
+    IntakeResult, StockLine,
+};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::error::{HubError, HubResult};
+use crate::store::{
+    Dialect, HubStore, ImportTx, IntakeTx, Judged, Position, StoredEvent, schema, status_of,
+    status_text,
+};
+use crate::{import, intake};
+
+/// The SQLite backend.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating when needed) the hub database at `path`.
+    pub fn open(path: impl AsRef<Path>) -> HubResult<Self> {
+        let path = path.as_ref();
+        let conn = Connection::open(path).map_err(|e| {
+            HubError::Storage(format!("cannot open hub database {}: {e}", path.display()))
+        })?;
+        Self::set_up(conn)
+    }
+
+    /// A private in-memory hub database (tests).
+    pub fn in_memory() -> HubResult<Self> {
+        Self::set_up(Connection::open_in_memory()?)
+    }
+
+    fn set_up(conn: Connection) -> HubResult<Self> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(&schema(Dialect::Sqlite))?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> HubResult<MutexGuard<'_, Connection>> {
+        self.conn.lock().map_err(|_| {
+            HubError::Storage("an earlier request panicked holding the database".into())
+        })
+    }
+
+    fn in_tx<T>(&self, run: impl FnOnce(&Transaction<'_>) -> HubResult<T>) -> HubResult<T> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = run(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+struct Tx<'a>(&'a Connection);
+
+impl IntakeTx for Tx<'_> {
+    fn position(&mut self, device_id: &str) -> HubResult<Position> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT contiguous_seq, last_hash FROM devices WHERE device_id = ?1")?
+            .query_row([device_id], |r| {
+                Ok(Position {
+                    contiguous_seq: r.get(0)?,
+                    last_hash: r.get(1)?,
+                })
+            })
+            .optional()?
+            .unwrap_or(Position {
+                contiguous_seq: 0,
+                last_hash: String::new(),
+            }))
+    }
+
+    fn set_position(&mut self, device_id: &str, p: &Position, now: &str) -> HubResult<()> {
+        self.0
+            .prepare_cached(
+                "UPDATE devices SET contiguous_seq = ?2, last_hash = ?3, last_seen = ?4
+                 WHERE device_id = ?1",
+            )?
+            .execute((device_id, p.contiguous_seq, &p.last_hash, now))?;
+        Ok(())
+    }
+
+    fn stored(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT device_id, seq, hash, status, code, reason FROM events WHERE event_id = ?1",
+            )?
+            .query_row([event_id.to_string()], |r| {
+                Ok(StoredEvent {
+                    device_id: r.get(0)?,
+                    seq: r.get(1)?,
+                    hash: r.get(2)?,
+                    status: status_of(&r.get::<_, String>(3)?),
+                    code: r.get(4)?,
+                    reason: r.get(5)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn held_at(&mut self, device_id: &str, seq: i64) -> HubResult<Option<Envelope>> {
+        let text: Option<String> = self
+            .0
+            .prepare_cached(
+                "SELECT envelope FROM events WHERE device_id = ?1 AND seq = ?2 AND status = 'held'",
+            )?
+            .query_row((device_id, seq), |r| r.get(0))
+            .optional()?;
+        Ok(match text {
+            Some(t) => Some(serde_json::from_str(&t)?),
+            None => None,
+        })
+    }
+
+    fn has_held(&mut self, device_id: &str) -> HubResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = ?1 AND status = 'held')",
+            )?
+            .query_row([device_id], |r| r.get(0))?)
+    }
+
+    fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = ?1 AND seq = ?2)",
+            )?
+            .query_row((device_id, seq), |r| r.get(0))?)
+    }
+
+    fn insert(&mut self, e: &Envelope, j: &Judged, now: &str) -> HubResult<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO events (event_id, device_id, seq, event_type, hash, envelope, status,
+                                     code, reason, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute((
+                e.event_id.to_string(),
+                &e.device_id,
+                e.seq,
+                &e.event_type,
+                &e.hash,
+                serde_json::to_string(e)?,
+                status_text(j.status),
+                &j.code,
+                &j.reason,
+                now,
+            ))?;
+        Ok(())
+    }
+
+    fn settle(&mut self, event_id: &uuid::Uuid, j: &Judged) -> HubResult<()> {
+        self.0
+            .prepare_cached(
+                "UPDATE events SET status = ?2, code = ?3, reason = ?4 WHERE event_id = ?1",
+            )?
+            .execute((
+                event_id.to_string(),
+                status_text(j.status),
+                &j.code,
+                &j.reason,
+            ))?;
+        Ok(())
+    }
+
+    fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO stock (location, sku, lot, status, qty) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO UPDATE SET qty = qty + excluded.qty",
+        )?;
+        for m in movements {
+            stmt.execute((&m.location, &m.sku, &m.lot, &m.status, m.delta))?;
+        }
+        Ok(())
+    }
+
+    fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO feed (event_row) SELECT id FROM events WHERE event_id = ?1",
+            )?
+            .execute([event_id.to_string()])?;
+        Ok(())
+    }
+
+    fn has_catalog(&mut self) -> HubResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM master WHERE kind = 'item')")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    fn sku_known(&mut self, sku: &str) -> HubResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM master WHERE kind = 'item' AND key = ?1)",
+            )?
+            .query_row([sku], |r| r.get(0))?)
+    }
+}
+
+impl ImportTx for Tx<'_> {
+    fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT data FROM master WHERE kind = ?1 AND key = ?2")?
+            .query_row((kind, key), |r| r.get(0))
+            .optional()?)
+    }
+
+    fn upsert(&mut self, kind: &str, key: &str, data: &str) -> HubResult<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO master (kind, key, data) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO UPDATE SET data = excluded.data",
+            )?
+            .execute((kind, key, data))?;
+        self.0
+            .prepare_cached("INSERT INTO changes (kind, key, data) VALUES (?1, ?2, ?3)")?
+            .execute((kind, key, data))?;
+        Ok(())
+    }
+}
+
+impl HubStore for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn ping(&self) -> HubResult<()> {
+        self.lock()?.query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    fn register(
+        &self,
+        device_id: &str,
+        name: &str,
+        token_hash: &str,
+        expires_at: &str,
+        now: &str,
+    ) -> HubResult<()> {
+        self.in_tx(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO devices (device_id, name, registered_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO UPDATE SET name = excluded.name",
+            )?
+            .execute((device_id, name, now))?;
+            tx.prepare_cached(
+                "INSERT INTO tokens (token_hash, device_id, expires_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute((token_hash, device_id, expires_at))?;
+            Ok(())
+        })
+    }
+
+    fn token(&self, token_hash: &str) -> HubResult<Option<(String, String)>> {
+        Ok(self
+            .lock()?
+            .prepare_cached("SELECT device_id, expires_at FROM tokens WHERE token_hash = ?1")?
+            .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn intake(&self, device_id: &str, events: &[Envelope], now: &str) -> HubResult<IntakeResult> {
+        self.in_tx(|tx| intake::run(&mut Tx(tx), device_id, events, now))
+    }
+
+    fn import(&self, data: &Import) -> HubResult<ImportResult> {
+        self.in_tx(|tx| import::run(&mut Tx(tx), data))
+    }
+
+    fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT change_seq, kind, key, data FROM changes WHERE change_seq > ?1
+             ORDER BY change_seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map((after, limit as i64), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, kind, key, data) = row?;
+            let kind = ChangeKind::parse(&kind)
+                .ok_or_else(|| HubError::Storage(format!("unknown change kind {kind}")))?;
+            out.push((
+                seq,
+                Change {
+                    kind,
+                    op: "upsert".into(),
+                    key,
+                    data: serde_json::from_str(&data)?,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT f.feed_seq, e.received_at, e.envelope FROM feed f JOIN events e ON e.id = f.event_row
+             WHERE f.feed_seq > ?1 ORDER BY f.feed_seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map((after, limit as i64), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (hub_seq, received_at, envelope) = row?;
+            out.push(FeedEvent {
+                hub_seq,
+                received_at,
+                event: serde_json::from_str(&envelope)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn stock(&self) -> HubResult<Vec<StockLine>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT location, sku, lot, status, qty FROM stock WHERE qty <> 0
+             ORDER BY location, sku, lot, status",
+        )?;
+        let rows = stmt.query_map([], dockhand_core::sync::stock_line_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn exceptions(&self) -> HubResult<Vec<HubException>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT device_id, seq, event_id, event_type, code, reason, received_at FROM events
+             WHERE status = 'rejected' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (device_id, seq, id, event_type, code, reason, received_at) = row?;
+            out.push(HubException {
+                device_id,
+                seq,
+                event_id: id
+                    .parse()
+                    .map_err(|e| HubError::Storage(format!("event id {id}: {e}")))?,
+                event_type,
+                code: code.unwrap_or_default(),
+                reason: reason.unwrap_or_default(),
+                received_at,
+            });
+        }
+        Ok(out)
+    }
+
+    fn devices(&self) -> HubResult<Vec<DeviceStatus>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.device_id, d.contiguous_seq,
+                    (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'held'),
+                    (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'rejected'),
+                    d.last_seen
+             FROM devices d ORDER BY d.device_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DeviceStatus {
+                device_id: r.get(0)?,
+                contiguous_seq: r.get(1)?,
+                held: r.get(2)?,
+                rejected: r.get(3)?,
+                last_seen: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,159 @@
+//! Storage behind one trait, with two backends: SQLite (embedded default) and PostgreSQL.
+//!
+//! The trait is synchronous: the server runs it on tokio's blocking pool. What is the same for
+//! every backend — judging events, ordering changes — lives in [`crate::intake`] and
+//! [`crate::import`], written against the row-level transaction traits below; a backend supplies
+//! the rows and the transaction.
+
+use dockhand_core::outbox::EventMovement;
+use dockhand_core::sync::protocol::{
+    Change, DeviceStatus, Envelope, EventStatus, FeedEvent, HubException, Import, ImportResult,
+    IntakeResult, StockLine,
+};
+
+use crate::error::HubResult;
+
+/// An event as the hub stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Device.
+    pub device_id: String,
+    /// Its seq.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+    /// accepted, held or rejected (never `duplicate`).
+    pub status: EventStatus,
+    /// Rejection code.
+    pub code: Option<String>,
+    /// Rejection reason.
+    pub reason: Option<String>,
+}
+
+/// The SQL dialect a backend speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The hub's tables in `dialect` (one schema, schema.sql, for both backends).
+pub fn schema(dialect: Dialect) -> String {
+    let (serial, int, without_rowid) = match dialect {
+        Dialect::Sqlite => ("INTEGER PRIMARY KEY", "INTEGER", "WITHOUT ROWID"),
+        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT", ""),
+    };
+    include_str!("schema.sql")
+        .replace("{serial}", serial)
+        .replace("{int}", int)
+        .replace("{without_rowid}", without_rowid)
+}
+
+/// How a status is stored (`duplicate` is never stored: it is an accepted event sent again).
+pub fn status_text(status: EventStatus) -> &'static str {
+    match status {
+        EventStatus::Accepted | EventStatus::Duplicate => "accepted",
+        EventStatus::Held => "held",
+        EventStatus::Rejected => "rejected",
+    }
+}
+
+/// A stored status.
+pub fn status_of(text: &str) -> EventStatus {
+    match text {
+        "held" => EventStatus::Held,
+        "rejected" => EventStatus::Rejected,
+        _ => EventStatus::Accepted,
+    }
+}
+
+/// Where a device's chain stands at the hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// Highest seq with no gap before it (0 before the first event).
+    pub contiguous_seq: i64,
+    /// Hash of that event (64 zeros before the first).
+    pub last_hash: String,
+}
+
+/// What intake needs from a transaction.
+pub trait IntakeTx {
+    /// The device's position.
+    fn position(&mut self, device_id: &str) -> HubResult<Position>;
+    /// Stores the device's position.
+    fn set_position(&mut self, device_id: &str, position: &Position, now: &str) -> HubResult<()>;
+    /// The stored event with this id.
+    fn stored(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>>;
+    /// The device's event held at this seq.
+    fn held_at(&mut self, device_id: &str, seq: i64) -> HubResult<Option<Envelope>>;
+    /// Whether any event of this device is held.
+    fn has_held(&mut self, device_id: &str) -> HubResult<bool>;
+    /// Whether an event of this device is stored at `seq`.
+    fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool>;
+    /// Stores a new event with its outcome.
+    fn insert(&mut self, event: &Envelope, outcome: &Judged, now: &str) -> HubResult<()>;
+    /// Settles a held event.
+    fn settle(&mut self, event_id: &uuid::Uuid, outcome: &Judged) -> HubResult<()>;
+    /// Adds the movements to the stock view.
+    fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()>;
+    /// Appends an accepted event to the ERP feed.
+    fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()>;
+    /// Whether the hub has a catalog (items were imported).
+    fn has_catalog(&mut self) -> HubResult<bool>;
+    /// Whether the hub's catalog has this SKU.
+    fn sku_known(&mut self, sku: &str) -> HubResult<bool>;
+}
+
+/// The verdict on one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    /// accepted, held or rejected.
+    pub status: EventStatus,
+    /// Rejection code.
+    pub code: Option<String>,
+    /// Rejection reason.
+    pub reason: Option<String>,
+}
+
+/// What an import needs from a transaction.
+pub trait ImportTx {
+    /// The stored data of a master row (canonical JSON text).
+    fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>>;
+    /// Stores the row and appends it to the changes feed.
+    fn upsert(&mut self, kind: &str, key: &str, data: &str) -> HubResult<()>;
+}
+
+/// The hub's storage.
+pub trait HubStore: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Whether the database answers.
+    fn ping(&self) -> HubResult<()>;
+    /// Registers (or re-registers) a device with a new token (stored as its SHA-256).
+    fn register(
+        &self,
+        device_id: &str,
+        name: &str,
+        token_hash: &str,
+        expires_at: &str,
+        now: &str,
+    ) -> HubResult<()>;
+    /// The device and expiry of a token, by its SHA-256.
+    fn token(&self, token_hash: &str) -> HubResult<Option<(String, String)>>;
+    /// Takes a batch of one device's events (one transaction).
+    fn intake(&self, device_id: &str, events: &[Envelope], now: &str) -> HubResult<IntakeResult>;
+    /// Loads master data and tasks (one transaction).
+    fn import(&self, data: &Import) -> HubResult<ImportResult>;
+    /// Changes after `after`, at most `limit`, with their change numbers.
+    fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>>;
+    /// Accepted events after feed position `after`, at most `limit`.
+    fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>>;
+    /// The stock view (non-zero buckets).
+    fn stock(&self) -> HubResult<Vec<StockLine>>;
+    /// Rejected events.
+    fn exceptions(&self) -> HubResult<Vec<HubException>>;
+    /// Every device's position.
+    fn devices(&self) -> HubResult<Vec<DeviceStatus>>;
+}

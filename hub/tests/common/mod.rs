@@ -1,0 +1,201 @@
+//! A real hub on loopback for the tests, on each storage backend, and devices that make events.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::sync::Arc;
+
+use dockhand_core::outbox;
+use dockhand_core::sync::protocol::{
+    DeviceToken, Envelope, EventBatch, IntakeResult, Registration,
+};
+use dockhand_core::workload::Workload;
+use dockhand_core::{Store, StoreOptions};
+use dockhand_hub::{HubConfig, HubStore};
+
+/// A hub serving on 127.0.0.1 until dropped.
+pub struct TestHub {
+    pub url: String,
+    pub store: Arc<dyn HubStore>,
+    pub client: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The backends every hub test runs against: `sqlite`, and `postgres` when
+/// DOCKHAND_TEST_POSTGRES names a server (.ci/run starts one; CI fails without it).
+pub fn open_backend(backend: &str) -> Option<(Arc<dyn HubStore>, Option<tempfile::TempDir>)> {
+    match backend {
+        "sqlite" => {
+            let dir = tempfile::tempdir().unwrap();
+            let store = dockhand_hub::sqlite::SqliteStore::open(dir.path().join("hub.db")).unwrap();
+            Some((Arc::new(store), Some(dir)))
+        }
+        _ => {
+            let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "CI must run the PostgreSQL backend: set DOCKHAND_TEST_POSTGRES (scripts/postgres-test-server.sh)"
+                );
+                eprintln!("DOCKHAND_TEST_POSTGRES not set: PostgreSQL backend not run here");
+                return None;
+            };
+            Some((Arc::new(fresh_postgres(&base)), None))
+        }
+    }
+}
+
+/// A new, empty database on the test server, so tests never see each other's rows.
+pub fn fresh_postgres(base: &str) -> dockhand_hub::postgres::PostgresStore {
+    let name = format!("dockhand_test_{}", uuid::Uuid::now_v7().simple());
+    let mut admin = postgres::Client::connect(base, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let url = match base.rfind('/') {
+        Some(i) => format!("{}/{name}", &base[..i]),
+        None => format!("{base}/{name}"),
+    };
+    dockhand_hub::postgres::PostgresStore::connect(&url).unwrap()
+}
+
+/// Starts a hub on the backend with `config`.
+pub async fn start(backend: &str, config: HubConfig) -> Option<TestHub> {
+    // The PostgreSQL client blocks: never on a runtime thread.
+    let backend = backend.to_string();
+    let (store, dir) = tokio::task::spawn_blocking(move || open_backend(&backend))
+        .await
+        .unwrap()?;
+    Some(start_on(store, dir, config).await)
+}
+
+pub async fn start_on(
+    store: Arc<dyn HubStore>,
+    dir: Option<tempfile::TempDir>,
+    config: HubConfig,
+) -> TestHub {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(dockhand_hub::serve(
+        listener,
+        store.clone(),
+        config,
+        async {
+            let _ = rx.await;
+        },
+    ));
+    TestHub {
+        url,
+        store,
+        client: reqwest::Client::new(),
+        shutdown: Some(tx),
+        _dir: dir,
+    }
+}
+
+/// Runs `$body` (an async block taking `hub: TestHub`) on each backend as its own test.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $config:expr, |$hub:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run(backend: &str) {
+                let Some($hub) = common::start(backend, $config).await else {
+                    return;
+                };
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run("sqlite").await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run("postgres").await;
+            }
+        }
+    };
+}
+
+/// A device with the sample warehouse, in memory, after `steps` workload commands.
+pub fn device(id: &str, steps: usize, seed: u64) -> Store {
+    let store = Store::open_in_memory(StoreOptions::new(id)).unwrap();
+    Workload::seed_store(&store).unwrap();
+    let mut mix = Workload::new(seed);
+    for _ in 0..steps {
+        mix.step(&store).unwrap();
+    }
+    store
+}
+
+/// Every event of the device, as sent.
+pub fn envelopes(store: &Store) -> Vec<Envelope> {
+    store
+        .read(|c| outbox::events(c, 1, usize::MAX >> 1))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.envelope)
+        .collect()
+}
+
+impl TestHub {
+    pub async fn register(&self, device_id: &str) -> String {
+        let response = self
+            .client
+            .post(format!("{}/v1/devices/register", self.url))
+            .json(&Registration {
+                device_id: device_id.into(),
+                name: String::new(),
+                registration_secret: None,
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        response.json::<DeviceToken>().await.unwrap().token
+    }
+
+    pub async fn push_raw(
+        &self,
+        token: Option<&str>,
+        device_id: &str,
+        events: &[Envelope],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/v1/events", self.url))
+            .json(&EventBatch {
+                device_id: device_id.into(),
+                events: events.to_vec(),
+            });
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn push(&self, token: &str, device_id: &str, events: &[Envelope]) -> IntakeResult {
+        let response = self.push_raw(Some(token), device_id, events).await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        response.json().await.unwrap()
+    }
+
+    pub async fn admin_get<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        response.json().await.unwrap()
+    }
+}
