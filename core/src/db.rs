@@ -92,7 +92,12 @@ pub struct Store {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
     options: StoreOptions,
+    /// Called after every commit (the sync engine's "something changed"); never blocks.
+    commit_hook: std::sync::RwLock<Option<CommitHook>>,
 }
+
+/// A function run after every commit.
+pub type CommitHook = Arc<dyn Fn() + Send + Sync>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -261,6 +266,7 @@ impl Store {
                 clock,
                 policy: Policy::default(),
             },
+            commit_hook: Default::default(),
         })
     }
 
@@ -352,7 +358,16 @@ impl Store {
             conn: Mutex::new(conn),
             path,
             options,
+            commit_hook: Default::default(),
         })
+    }
+
+    /// Runs `hook` after every commit from now on (`None` removes it). The hook must return at
+    /// once: it runs on the thread that committed, a scan waiting for it.
+    pub fn set_commit_hook(&self, hook: Option<CommitHook>) {
+        if let Ok(mut slot) = self.commit_hook.write() {
+            *slot = hook;
+        }
     }
 
     /// The file behind this store (`None` in memory).
@@ -436,6 +451,13 @@ impl Store {
         }
         wtx.conn.prepare_cached("COMMIT")?.execute([])?;
         wtx.committed = true;
+        drop(wtx);
+        drop(conn);
+        if let Ok(slot) = self.commit_hook.read()
+            && let Some(hook) = slot.as_ref()
+        {
+            hook();
+        }
         Ok(value)
     }
 

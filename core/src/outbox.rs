@@ -407,6 +407,18 @@ pub fn rejected(conn: &Connection) -> Result<Vec<Event>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Pending and rejected counts without walking the whole outbox (pending events lie after the
+/// cursor; rejected ones are found through their partial index): cheap enough for every commit.
+pub fn open_counts(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT COUNT(*) FROM outbox
+                     WHERE seq >= (SELECT first_pending FROM outbox_cursor) AND state = 'pending'),
+                    (SELECT COUNT(*) FROM outbox INDEXED BY outbox_rejected WHERE state = 'rejected')",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
 /// Events per state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxCounts {

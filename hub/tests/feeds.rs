@@ -5,7 +5,7 @@
 mod common;
 
 use dockhand_core::sync::protocol::{
-    ChangeKind, ChangesPage, EventStatus, Import, ImportResult, Problem, Registration,
+    ChangeKind, ChangesPage, EventStatus, Import, Problem, Registration,
 };
 use dockhand_core::{receiving, sample};
 use dockhand_hub::HubConfig;
@@ -16,18 +16,6 @@ fn sample_import() -> Import {
         expected_receipts: vec![sample::asn()],
         ..Import::default()
     }
-}
-
-async fn import(hub: &common::TestHub, data: &Import) -> ImportResult {
-    let response = hub
-        .client
-        .post(format!("{}/v1/admin/import", hub.url))
-        .json(data)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
 }
 
 async fn pull(
@@ -50,7 +38,7 @@ on_both_backends!(
     HubConfig::default(),
     |hub| {
         let data = sample_import();
-        let first = import(&hub, &data).await;
+        let first = hub.import(&data).await;
         let rows = data.master.items.len()
             + data.master.units.len()
             + data.master.barcodes.len()
@@ -59,7 +47,7 @@ on_both_backends!(
             + 1;
         assert_eq!((first.changed, first.unchanged), (rows, 0));
         // The same data again changes nothing.
-        let second = import(&hub, &data).await;
+        let second = hub.import(&data).await;
         assert_eq!((second.changed, second.unchanged), (0, rows));
         let token = hub.register("HH-A").await;
         let mut cursor: Option<String> = None;
@@ -87,7 +75,7 @@ on_both_backends!(
         assert!(empty.changes.is_empty() && !empty.has_more);
         let mut changed = data.clone();
         changed.master.items[0].description = "Milk 1 L, new pack".into();
-        assert_eq!(import(&hub, &changed).await.changed, 1);
+        assert_eq!(hub.import(&changed).await.changed, 1);
         let next = pull(&hub, &token, cursor.as_deref(), 100).await;
         assert_eq!(next.changes.len(), 1);
         assert_eq!(next.changes[0].data["description"], "Milk 1 L, new pack");
@@ -108,7 +96,7 @@ on_both_backends!(
     a_device_applies_pulled_pages_and_keeps_its_work_in_progress,
     HubConfig::default(),
     |hub| {
-        import(&hub, &sample_import()).await;
+        hub.import(&sample_import()).await;
         let token = hub.register("HH-A").await;
         let device =
             dockhand_core::Store::open_in_memory(dockhand_core::StoreOptions::new("HH-A")).unwrap();
@@ -145,7 +133,7 @@ on_both_backends!(
         let before = device.read(|c| receiving::receipt(c, sample::ASN)).unwrap();
         let mut changed = sample_import();
         changed.expected_receipts[0].lines[0].quantity += 10;
-        import(&hub, &changed).await;
+        hub.import(&changed).await;
         let page = pull(&hub, &token, cursor.as_deref(), 100).await;
         let applied = dockhand_core::sync::apply_changes(&device, &page).unwrap();
         assert_eq!(applied.kept_local, vec![sample::ASN.to_string()]);
@@ -164,7 +152,7 @@ on_both_backends!(
         data.master.items.retain(|i| i.sku != sample::TOWELS);
         data.master.units.retain(|u| u.sku != sample::TOWELS);
         data.master.barcodes.retain(|b| b.sku != sample::TOWELS);
-        import(&hub, &data).await;
+        hub.import(&data).await;
         let device = common::device("HH-A", 40, 8);
         let events = common::envelopes(&device);
         let token = hub.register("HH-A").await;
@@ -234,15 +222,8 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(admin.status(), 200);
-        let health: dockhand_core::sync::protocol::Health = hub
-            .client
-            .get(format!("{}/health", hub.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let health: dockhand_core::sync::protocol::Health =
+            common::get_json(&hub.client, &format!("{}/health", hub.url)).await;
         assert_eq!(health.mode, "production");
     }
 );

@@ -4,6 +4,7 @@
 //! overwrites local work in progress: a receipt being received, a pick or count task already on
 //! the device keep the device's version (the hub's later decision arrives as its own change).
 
+pub mod engine;
 pub mod protocol;
 
 use serde::{Deserialize, Serialize};

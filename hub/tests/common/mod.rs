@@ -51,18 +51,24 @@ pub fn open_backend(backend: &str) -> Option<(Arc<dyn HubStore>, Option<tempfile
     }
 }
 
+pub mod proxy;
+
 /// A new, empty database on the test server, so tests never see each other's rows.
 pub fn fresh_postgres(base: &str) -> dockhand_hub::postgres::PostgresStore {
+    dockhand_hub::postgres::PostgresStore::connect(&fresh_postgres_url(base)).unwrap()
+}
+
+/// The URL of a new, empty database on the test server.
+pub fn fresh_postgres_url(base: &str) -> String {
     let name = format!("dockhand_test_{}", uuid::Uuid::now_v7().simple());
     let mut admin = postgres::Client::connect(base, postgres::NoTls).unwrap();
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
-    let url = match base.rfind('/') {
+    match base.rfind('/') {
         Some(i) => format!("{}/{name}", &base[..i]),
         None => format!("{base}/{name}"),
-    };
-    dockhand_hub::postgres::PostgresStore::connect(&url).unwrap()
+    }
 }
 
 /// Starts a hub on the backend with `config`.
@@ -146,7 +152,41 @@ pub fn envelopes(store: &Store) -> Vec<Envelope> {
         .collect()
 }
 
+/// GET `url` and read its JSON answer.
+pub async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: &str) -> T {
+    let response = client.get(url).send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{url}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
+/// POST `body` as JSON to `url` and read the JSON answer.
+pub async fn post_json<T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    url: &str,
+    body: &impl serde::Serialize,
+) -> T {
+    let response = client.post(url).json(body).send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{url}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
 impl TestHub {
+    /// Loads master data and tasks through the admin API.
+    pub async fn import(
+        &self,
+        data: &dockhand_core::sync::protocol::Import,
+    ) -> dockhand_core::sync::protocol::ImportResult {
+        post_json(&self.client, &format!("{}/v1/admin/import", self.url), data).await
+    }
+
     pub async fn register(&self, device_id: &str) -> String {
         let response = self
             .client

@@ -1,0 +1,673 @@
+//! The device sync engine: pushes pending events to the hub in seq order, in batches, and pulls
+//! master data and tasks page by page, on tokio with reqwest.
+//!
+//! Triggers: [`SyncEngine::sync_now`], a commit (debounced), a period, and connectivity coming
+//! back ([`SyncEngine::set_connectivity`]). Transient failures (no route, reset, timeout, 5xx, a
+//! cut-off body) are retried with exponential backoff and jitter; a rejected event is marked
+//! rejected with the hub's reason (an exception for a person) and the events after it go on.
+//! Scans never wait for sync: the engine holds the device database only for short reads and for
+//! writing acknowledgements or one page of changes.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::protocol::{ChangesPage, EventBatch, EventStatus, IntakeResult, Problem};
+use crate::db::{Store, utc_text};
+use crate::outbox::{self, Delivered};
+
+/// Where and how often to sync.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    /// The hub, e.g. `http://10.0.0.5:8080`.
+    pub hub_url: String,
+    /// Events per push.
+    pub batch_size: usize,
+    /// Changes per pull page.
+    pub page_size: usize,
+    /// Time allowed for one request.
+    pub request_timeout: Duration,
+    /// Wait after a commit before syncing, so a burst of scans goes in one push.
+    pub debounce: Duration,
+    /// Sync at least this often.
+    pub period: Duration,
+    /// First retry delay after a failure; doubles up to `backoff_max`.
+    pub backoff_initial: Duration,
+    /// Longest retry delay.
+    pub backoff_max: Duration,
+}
+
+impl SyncConfig {
+    /// Defaults for a handheld on warehouse Wi-Fi.
+    pub fn new(hub_url: impl Into<String>) -> Self {
+        Self {
+            hub_url: hub_url.into().trim_end_matches('/').to_string(),
+            batch_size: 500,
+            page_size: 1000,
+            request_timeout: Duration::from_secs(15),
+            debounce: Duration::from_secs(2),
+            period: Duration::from_secs(300),
+            backoff_initial: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Where the device's token comes from: the app.
+pub trait TokenSource: Send + Sync {
+    /// The token to use now (`None` when the app has none yet).
+    fn current(&self) -> Option<String>;
+    /// Asked after the hub refused the token (401): a fresh one, or `None`.
+    fn refresh(&self) -> Option<String>;
+}
+
+/// A token set by the program (tools, tests, the demo); `refresh` gives whatever was set last.
+#[derive(Debug)]
+pub struct StaticToken(pub Mutex<Option<String>>);
+
+impl StaticToken {
+    /// A source that gives `token`.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(Mutex::new(Some(token.into())))
+    }
+
+    /// Replaces the token.
+    pub fn set(&self, token: impl Into<String>) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = Some(token.into());
+        }
+    }
+}
+
+impl TokenSource for StaticToken {
+    fn current(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|t| t.clone())
+    }
+    fn refresh(&self) -> Option<String> {
+        self.current()
+    }
+}
+
+/// What the engine is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Nothing to do, or waiting for the next trigger.
+    Idle,
+    /// Talking to the hub.
+    Syncing,
+    /// The hub cannot be reached (or the app reported no connectivity); work is kept.
+    Offline,
+    /// The hub refused something that retrying will not fix alone (see `last_error`).
+    Error,
+}
+
+/// What an app shows about sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// What the engine is doing.
+    pub state: SyncState,
+    /// Events not yet accepted by the hub (counted on the device: right while offline).
+    pub pending: i64,
+    /// Events the hub rejected: exceptions to resolve.
+    pub rejected: i64,
+    /// When the last full sync ended well.
+    pub last_success_at: Option<String>,
+    /// The last failure, as a sentence.
+    pub last_error: Option<String>,
+}
+
+/// Told about every status change.
+pub trait SyncListener: Send + Sync {
+    /// The new status.
+    fn on_status(&self, status: &SyncStatus);
+}
+
+type Listeners = Mutex<Vec<(u64, Arc<dyn SyncListener>)>>;
+
+/// Keeps a listener registered; dropping it unsubscribes.
+pub struct ListenerHandle {
+    id: u64,
+    listeners: Weak<Listeners>,
+}
+
+impl Drop for ListenerHandle {
+    fn drop(&mut self) {
+        if let Some(list) = self.listeners.upgrade()
+            && let Ok(mut list) = list.lock()
+        {
+            list.retain(|(id, _)| *id != self.id);
+        }
+    }
+}
+
+/// Why a sync did not complete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// No answer: no route, refused, reset, timed out, or a cut-off answer. Retried.
+    #[error("the hub at {url} cannot be reached: {reason}")]
+    Unreachable {
+        /// The hub.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The hub answered with an error.
+    #[error("the hub answered {status} {code}: {message}")]
+    Hub {
+        /// HTTP status.
+        status: u16,
+        /// The hub's code.
+        code: String,
+        /// The hub's sentence.
+        message: String,
+    },
+    /// The hub refused the token and the app gave no working one.
+    #[error("the hub refused this device's token: {0}")]
+    Unauthorized(String),
+    /// The device database failed.
+    #[error("device storage: {0}")]
+    Store(String),
+    /// The hub holds this device's events behind a gap the device cannot fill.
+    #[error("{0}")]
+    Stuck(String),
+}
+
+impl SyncError {
+    /// Whether waiting and retrying may fix it (the state is then `offline`, not `error`).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Unreachable { .. } => true,
+            SyncError::Hub { status, .. } => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
+}
+
+impl From<crate::Error> for SyncError {
+    fn from(e: crate::Error) -> Self {
+        SyncError::Store(e.to_string())
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Events the hub now has (accepted or already had).
+    pub acknowledged: usize,
+    /// Events the hub rejected in this sync.
+    pub rejected: usize,
+    /// Changes applied.
+    pub pulled: usize,
+    /// Receipts and tasks kept as the operator left them.
+    pub kept_local: Vec<String>,
+}
+
+struct Shared {
+    store: Arc<Store>,
+    config: SyncConfig,
+    tokens: Arc<dyn TokenSource>,
+    http: reqwest::Client,
+    status: Mutex<SyncStatus>,
+    listeners: Arc<Listeners>,
+    next_listener: AtomicU64,
+    /// One sync at a time.
+    cycle: tokio::sync::Mutex<()>,
+    wake: tokio::sync::Notify,
+    online: AtomicBool,
+    committed: AtomicBool,
+    connectivity_back: AtomicBool,
+    stopped: AtomicBool,
+}
+
+/// The sync engine of one device store.
+pub struct SyncEngine {
+    shared: Arc<Shared>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for SyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine")
+            .field("hub", &self.shared.config.hub_url)
+            .finish()
+    }
+}
+
+fn unreachable(url: &str, e: &reqwest::Error) -> SyncError {
+    let mut reason = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        reason.push_str(": ");
+        reason.push_str(&s.to_string());
+        source = s.source();
+    }
+    SyncError::Unreachable {
+        url: url.to_string(),
+        reason,
+    }
+}
+
+impl SyncEngine {
+    /// An engine for `store` talking to `config.hub_url` with tokens from the app. Nothing runs
+    /// until [`start`](Self::start) or [`sync_now`](Self::sync_now).
+    pub fn new(
+        store: Arc<Store>,
+        config: SyncConfig,
+        tokens: Arc<dyn TokenSource>,
+    ) -> Result<Self, SyncError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .connect_timeout(config.request_timeout)
+            .build()
+            .map_err(|e| unreachable(&config.hub_url, &e))?;
+        let shared = Arc::new(Shared {
+            store,
+            config,
+            tokens,
+            http,
+            status: Mutex::new(SyncStatus {
+                state: SyncState::Idle,
+                pending: 0,
+                rejected: 0,
+                last_success_at: None,
+                last_error: None,
+            }),
+            listeners: Arc::new(Mutex::new(Vec::new())),
+            next_listener: AtomicU64::new(1),
+            cycle: tokio::sync::Mutex::new(()),
+            wake: tokio::sync::Notify::new(),
+            online: AtomicBool::new(true),
+            committed: AtomicBool::new(false),
+            connectivity_back: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
+        });
+        let (last_success_at, last_error) = shared.store.read(|c| {
+            Ok(
+                c.prepare_cached("SELECT last_success_at, last_error FROM sync_state")?
+                    .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?,
+            )
+        })?;
+        if let Ok(mut s) = shared.status.lock() {
+            s.last_success_at = last_success_at;
+            s.last_error = last_error;
+        }
+        shared.refresh_counts();
+        // Commits wake the engine (debounced in its loop); the hook only sets a flag.
+        let weak = Arc::downgrade(&shared);
+        shared.store.set_commit_hook(Some(Arc::new(move || {
+            if let Some(shared) = weak.upgrade() {
+                shared.committed.store(true, Ordering::Release);
+                shared.wake.notify_one();
+            }
+        })));
+        Ok(Self {
+            shared,
+            task: Mutex::new(None),
+        })
+    }
+
+    /// Starts the background loop (commit, period and connectivity triggers) on `runtime`.
+    pub fn start(&self, runtime: &tokio::runtime::Handle) {
+        let shared = self.shared.clone();
+        let handle = runtime.spawn(async move { shared.run().await });
+        if let Ok(mut task) = self.task.lock()
+            && let Some(old) = task.replace(handle)
+        {
+            old.abort();
+        }
+    }
+
+    /// Stops the background loop (a sync in progress ends at its next await).
+    pub fn stop(&self) {
+        self.shared.stopped.store(true, Ordering::Release);
+        self.shared.wake.notify_one();
+        if let Ok(mut task) = self.task.lock()
+            && let Some(handle) = task.take()
+        {
+            handle.abort();
+        }
+    }
+
+    /// Pushes every pending event and pulls every change now.
+    pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
+        self.shared.cycle().await
+    }
+
+    /// The app's view of the network: `false` stops attempts (state `offline`), `true` syncs at
+    /// once and forgets the backoff.
+    pub fn set_connectivity(&self, online: bool) {
+        let was = self.shared.online.swap(online, Ordering::AcqRel);
+        if online && !was {
+            self.shared.connectivity_back.store(true, Ordering::Release);
+        }
+        if !online {
+            self.shared.set_state(SyncState::Offline);
+        }
+        self.shared.wake.notify_one();
+    }
+
+    /// The status now (pending and rejected counted from the device database).
+    pub fn status(&self) -> SyncStatus {
+        self.shared.refresh_counts();
+        self.shared.snapshot()
+    }
+
+    /// Registers a listener; it hears every status change until the handle is dropped.
+    pub fn add_listener(&self, listener: Arc<dyn SyncListener>) -> ListenerHandle {
+        let id = self.shared.next_listener.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut list) = self.shared.listeners.lock() {
+            list.push((id, listener));
+        }
+        ListenerHandle {
+            id,
+            listeners: Arc::downgrade(&self.shared.listeners),
+        }
+    }
+}
+
+impl Drop for SyncEngine {
+    fn drop(&mut self) {
+        self.stop();
+        self.shared.store.set_commit_hook(None);
+    }
+}
+
+impl Shared {
+    fn snapshot(&self) -> SyncStatus {
+        self.status
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// Applies `change` to the status and tells the listeners when it differs.
+    fn update(&self, change: impl FnOnce(&mut SyncStatus)) {
+        let changed = {
+            let Ok(mut status) = self.status.lock() else {
+                return;
+            };
+            let before = status.clone();
+            change(&mut status);
+            (*status != before).then(|| status.clone())
+        };
+        if let Some(status) = changed {
+            let listeners: Vec<Arc<dyn SyncListener>> = self
+                .listeners
+                .lock()
+                .map(|l| l.iter().map(|(_, l)| l.clone()).collect())
+                .unwrap_or_default();
+            for listener in listeners {
+                listener.on_status(&status);
+            }
+        }
+    }
+
+    fn set_state(&self, state: SyncState) {
+        self.update(|s| s.state = state);
+    }
+
+    fn refresh_counts(&self) {
+        if let Ok((pending, rejected)) = self.store.read(outbox::open_counts) {
+            self.update(|s| {
+                s.pending = pending;
+                s.rejected = rejected;
+            });
+        }
+    }
+
+    /// The highest seq in the outbox (0 when empty).
+    fn last_seq(&self) -> i64 {
+        self.store
+            .read(|c| {
+                Ok(
+                    c.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM outbox")?
+                        .query_row([], |r| r.get(0))?,
+                )
+            })
+            .unwrap_or(0)
+    }
+
+    async fn run(self: Arc<Self>) {
+        let mut failures = 0u32;
+        let mut seen_seq = self.last_seq();
+        loop {
+            let wait = if failures == 0 {
+                self.config.period
+            } else {
+                self.backoff(failures)
+            };
+            let timer = tokio::select! {
+                _ = self.wake.notified() => false,
+                _ = tokio::time::sleep(wait) => true,
+            };
+            if self.stopped.load(Ordering::Acquire) {
+                break;
+            }
+            let mut go = timer;
+            if self.committed.swap(false, Ordering::AcqRel) {
+                self.refresh_counts();
+                // Only new events start a sync (not the engine's own writes), and not while
+                // backing off: the timer decides then.
+                let last = self.last_seq();
+                if last != seen_seq && failures == 0 {
+                    seen_seq = last;
+                    tokio::time::sleep(self.config.debounce).await;
+                    self.committed.store(false, Ordering::Release);
+                    go = true;
+                }
+            }
+            if self.connectivity_back.swap(false, Ordering::AcqRel) {
+                failures = 0;
+                go = true;
+            }
+            if !go {
+                continue;
+            }
+            if !self.online.load(Ordering::Acquire) {
+                self.set_state(SyncState::Offline);
+                continue;
+            }
+            match self.cycle().await {
+                Ok(_) => failures = 0,
+                Err(e) => {
+                    failures = failures.saturating_add(1);
+                    tracing::warn!(error = %e, failures, "sync failed; retrying after backoff");
+                }
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter between half and all of the delay.
+    fn backoff(&self, failures: u32) -> Duration {
+        let base = self.config.backoff_initial.as_millis() as u64;
+        let max = self.config.backoff_max.as_millis() as u64;
+        let delay = base
+            .saturating_mul(1u64 << failures.min(20).saturating_sub(1))
+            .min(max);
+        let jitter = rand::random_range(delay / 2..=delay.max(1));
+        Duration::from_millis(jitter)
+    }
+
+    async fn cycle(&self) -> Result<SyncReport, SyncError> {
+        let _one_at_a_time = self.cycle.lock().await;
+        self.set_state(SyncState::Syncing);
+        let mut report = SyncReport::default();
+        let result = match self.push(&mut report).await {
+            Ok(()) => self.pull(&mut report).await,
+            Err(e) => Err(e),
+        };
+        let now = utc_text(self.store.clock().now());
+        let (state, error) = match &result {
+            Ok(()) => (SyncState::Idle, None),
+            Err(e) if e.is_transient() => (SyncState::Offline, Some(e.to_string())),
+            Err(e) => (SyncState::Error, Some(e.to_string())),
+        };
+        let recorded = self.store.write(|tx| {
+            let sql = if error.is_none() {
+                "UPDATE sync_state SET last_success_at = ?1, last_error = NULL, last_error_at = NULL"
+            } else {
+                "UPDATE sync_state SET last_error = ?2, last_error_at = ?1"
+            };
+            let mut stmt = tx.conn().prepare_cached(sql)?;
+            if error.is_none() {
+                stmt.execute([&now])?;
+            } else {
+                stmt.execute((&now, error.as_deref()))?;
+            }
+            Ok(())
+        });
+        if let Err(e) = recorded {
+            tracing::error!(error = %e, "could not record the sync outcome");
+        }
+        self.refresh_counts();
+        self.update(|s| {
+            s.state = state;
+            match &error {
+                None => {
+                    s.last_success_at = Some(now.clone());
+                    s.last_error = None;
+                }
+                Some(e) => s.last_error = Some(e.clone()),
+            }
+        });
+        result.map(|()| report)
+    }
+
+    /// Sends a request with the device's token; after a 401 asks the app for a fresh token and
+    /// tries once more.
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let url = &self.config.hub_url;
+        let mut token = self.tokens.current().ok_or_else(|| {
+            SyncError::Unauthorized("the app has not given this device a token yet".into())
+        })?;
+        let mut refreshed = false;
+        loop {
+            let response = build(&self.http)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .map_err(|e| unreachable(url, &e))?;
+            let status = response.status();
+            if status.is_success() {
+                return response.json::<T>().await.map_err(|e| unreachable(url, &e));
+            }
+            let text = response.text().await.map_err(|e| unreachable(url, &e))?;
+            let problem = serde_json::from_str::<Problem>(&text).unwrap_or(Problem {
+                code: "http".into(),
+                message: text.chars().take(200).collect(),
+            });
+            if status.as_u16() == 401 {
+                if refreshed {
+                    return Err(SyncError::Unauthorized(problem.message));
+                }
+                refreshed = true;
+                let tokens = self.tokens.clone();
+                let fresh = tokio::task::spawn_blocking(move || tokens.refresh())
+                    .await
+                    .ok()
+                    .flatten();
+                match fresh {
+                    Some(t) => token = t,
+                    None => return Err(SyncError::Unauthorized(problem.message)),
+                }
+                continue;
+            }
+            return Err(SyncError::Hub {
+                status: status.as_u16(),
+                code: problem.code,
+                message: problem.message,
+            });
+        }
+    }
+
+    async fn push(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        loop {
+            let batch = self
+                .store
+                .read(|c| outbox::pending(c, self.config.batch_size))?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let body = EventBatch {
+                device_id: self.store.device_id().to_string(),
+                events: batch.iter().map(|e| e.envelope.clone()).collect(),
+            };
+            let url = format!("{}/v1/events", self.config.hub_url);
+            let answer: IntakeResult = self.send(|http| http.post(&url).json(&body)).await?;
+            if answer.results.len() != batch.len() {
+                return Err(SyncError::Hub {
+                    status: 200,
+                    code: "bad_answer".into(),
+                    message: format!(
+                        "{} results for {} events",
+                        answer.results.len(),
+                        batch.len()
+                    ),
+                });
+            }
+            let mut acks = Vec::with_capacity(batch.len());
+            let mut held = 0;
+            for (event, outcome) in batch.iter().zip(&answer.results) {
+                let delivered = Delivered::from(event);
+                if outcome.event_id != event.event_id {
+                    return Err(SyncError::Hub {
+                        status: 200,
+                        code: "bad_answer".into(),
+                        message: format!(
+                            "answer for event {} where {} was sent",
+                            outcome.event_id, event.event_id
+                        ),
+                    });
+                }
+                match outcome.status {
+                    EventStatus::Accepted | EventStatus::Duplicate => acks.push(delivered),
+                    EventStatus::Rejected => {
+                        let code = outcome.code.as_deref().unwrap_or("rejected");
+                        let reason = outcome.reason.as_deref().unwrap_or("");
+                        outbox::reject(&self.store, delivered, code, reason)?;
+                        report.rejected += 1;
+                    }
+                    EventStatus::Held => held += 1,
+                }
+            }
+            report.acknowledged += outbox::acknowledge(&self.store, &acks)?;
+            self.refresh_counts();
+            if held == batch.len() {
+                return Err(SyncError::Stuck(format!(
+                    "the hub holds {held} events of device {} waiting for event {}, which this device no longer sends; ask support to compare the hub's intake with the device's outbox",
+                    self.store.device_id(),
+                    answer.contiguous_seq + 1
+                )));
+            }
+        }
+    }
+
+    async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        loop {
+            let cursor = super::changes_cursor(&self.store)?;
+            let url = format!("{}/v1/changes", self.config.hub_url);
+            let limit = self.config.page_size.to_string();
+            let page: ChangesPage = self
+                .send(|http| {
+                    let mut query = vec![("limit", limit.clone())];
+                    if let Some(c) = &cursor {
+                        query.push(("cursor", c.clone()));
+                    }
+                    http.get(&url).query(&query)
+                })
+                .await?;
+            let applied = super::apply_changes(&self.store, &page)?;
+            report.pulled += applied.applied;
+            report.kept_local.extend(applied.kept_local);
+            if !page.has_more {
+                return Ok(());
+            }
+        }
+    }
+}
