@@ -25,12 +25,10 @@ struct Cli {
 enum Command {
     /// Run a simulated shift on the sample warehouse: receiving, putaway, picking, cycle counts,
     /// return inspection and a void, then balances by status, the outbox, KPIs and an integrity
-    /// check.
-    Demo {
-        /// Keep the device database at PATH (must not exist yet) instead of a temporary file.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
-    },
+    /// check; then sync with a hub (started in this process, or --hub URL) alongside two more
+    /// devices that pull master data, work offline and reconnect, and compare the hub's stock with
+    /// the devices'.
+    Demo(demo::Args),
     /// Print balances, outbox counts and the integrity check of a device database.
     /// Exits 1 when integrity fails, 2 when the database cannot be opened.
     Inspect {
@@ -66,7 +64,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Demo { db } => demo::run(db),
+        Command::Demo(args) => demo::run(args),
         Command::Inspect { db } => inspect::run(&db),
         Command::Gs1 { raw } => Ok(gs1::run(&raw)),
         Command::ExportEpcis { db, from, to } => export::run(&db, from, to),

@@ -50,6 +50,11 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "short-pick rate 20.0% (1 of 5 picks)",
         "return to available: median 25 min",
         "OK: 12 balance rows equal the sums of 55 ledger rows; 50 events, seq gap-free, hash chain verified",
+        "handheld-08 starts empty and pulls master data: 36 changes",
+        "events pending, state offline",
+        "0 pending, 0 rejected, state idle",
+        "handheld-07 pushes its shift: 50 events acknowledged, 0 rejected",
+        "units — equal",
     ] {
         assert!(
             shown.contains(expected),
@@ -77,8 +82,9 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
     assert!(shown.contains("device handheld-07"), "{shown}");
+    // The demo's hub acknowledged the whole shift.
     assert!(
-        shown.contains("50 events (last seq 50): 50 pending"),
+        shown.contains("50 events (last seq 50): 0 pending, 50 acknowledged, 0 rejected"),
         "{shown}"
     );
     assert!(
@@ -210,4 +216,39 @@ fn gs1_shows_a_bare_ean_or_upc_e_as_the_gtin_it_is() {
         shown.contains("UPC 12345 has 5 digits, expected 6, 7, 8 or 12"),
         "{shown}"
     );
+}
+
+#[test]
+fn the_demo_syncs_with_a_running_hub_twice_and_each_run_adds_up() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = runtime.block_on(async {
+        let store = dockhand_hub::sqlite::SqliteStore::open(dir.path().join("hub.db")).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(dockhand_hub::serve(
+            listener,
+            std::sync::Arc::new(store),
+            dockhand_hub::HubConfig::default(),
+            std::future::pending(),
+        ));
+        url
+    });
+    for run in 1..=2 {
+        let out = dockhand(&["demo", "--hub", &url]);
+        let shown = text(&out);
+        assert!(out.status.success(), "run {run}: {shown}");
+        assert!(
+            shown.contains(&format!("Sync with the hub at {url}")),
+            "{shown}"
+        );
+        // The second run finds the master data already there and adds its own stock.
+        let expected = if run == 1 {
+            "36 rows changed, 0 already there"
+        } else {
+            "0 rows changed, 36 already there"
+        };
+        assert!(shown.contains(expected), "run {run}: {shown}");
+        assert!(shown.contains("units — equal"), "run {run}: {shown}");
+    }
 }

@@ -3,6 +3,7 @@
 //! master data in. Storage is SQLite (embedded default) or PostgreSQL behind [`store::HubStore`].
 
 pub mod api;
+pub mod csv_import;
 pub mod error;
 pub mod import;
 pub mod intake;

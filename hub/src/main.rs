@@ -47,10 +47,14 @@ enum Command {
         token_ttl_hours: u64,
     },
     /// Load master data and tasks from a JSON file (items, units, barcodes, locations, operators,
-    /// expected_receipts, pick_tasks, count_tasks).
+    /// expected_receipts, pick_tasks, count_tasks), or from a CSV file of one kind (--kind).
     Import {
-        /// The JSON file.
+        /// The JSON or CSV file.
         file: std::path::PathBuf,
+        /// For a CSV file: items, units, barcodes, locations, operators, expected_receipts
+        /// (a row per line), pick_tasks (a row per line) or count_tasks.
+        #[arg(long)]
+        kind: Option<String>,
         #[command(flatten)]
         database: Database,
     },
@@ -136,11 +140,22 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())
             })
         }
-        Command::Import { file, database } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let data: Import = serde_json::from_str(&text)
-                .map_err(|e| format!("{} is not an import file: {e}", file.display()))?;
+        Command::Import {
+            file,
+            kind,
+            database,
+        } => {
+            let data: Import = match kind {
+                Some(kind) => {
+                    dockhand_hub::csv_import::read(&file, &kind).map_err(|e| e.to_string())?
+                }
+                None => {
+                    let text = std::fs::read_to_string(&file)
+                        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                    serde_json::from_str(&text)
+                        .map_err(|e| format!("{} is not an import file: {e}", file.display()))?
+                }
+            };
             let store = open_store(&database.database).map_err(|e| e.to_string())?;
             let result = store.import(&data).map_err(|e| e.to_string())?;
             println!(

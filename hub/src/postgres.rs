@@ -443,4 +443,17 @@ impl HubStore for PostgresStore {
             })
             .collect())
     }
+
+    fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {
+        for chunk in events.chunks(batch.max(1)) {
+            self.in_tx(|tx| {
+                let judged = crate::store::accepted();
+                for event in chunk {
+                    IntakeTx::insert(tx, event, &judged, now)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
 }

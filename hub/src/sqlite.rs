@@ -411,4 +411,17 @@ impl HubStore for SqliteStore {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {
+        for chunk in events.chunks(batch.max(1)) {
+            self.in_tx(|tx| {
+                let judged = crate::store::accepted();
+                for event in chunk {
+                    IntakeTx::insert(&mut Tx(tx), event, &judged, now)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
 }

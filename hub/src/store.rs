@@ -156,4 +156,16 @@ pub trait HubStore: Send + Sync + 'static {
     fn exceptions(&self) -> HubResult<Vec<HubException>>;
     /// Every device's position.
     fn devices(&self) -> HubResult<Vec<DeviceStatus>>;
+    /// Stores events as accepted rows, `batch` per transaction, without any check, stock or feed:
+    /// the baseline the drain benchmark compares intake with.
+    fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()>;
+}
+
+/// The verdict raw inserts record.
+pub fn accepted() -> Judged {
+    Judged {
+        status: EventStatus::Accepted,
+        code: None,
+        reason: None,
+    }
 }

@@ -34,10 +34,21 @@ pub struct Args {
     /// Catalog size for the lookup benchmark (0 skips it).
     #[arg(long, default_value_t = 100_000)]
     items: usize,
+    /// Events of the sync drain benchmark (0 skips it; 100000 for the figure).
+    #[arg(long, default_value_t = 0)]
+    sync_events: i64,
+    /// A PostgreSQL server (postgres://…/db) to run the drain against as well; the benchmark
+    /// creates its own databases there.
+    #[arg(long, value_name = "URL")]
+    postgres: Option<String>,
+    /// Items (each with a barcode) of the master-data pull benchmark (0 skips it).
+    #[arg(long, default_value_t = 0)]
+    pull_items: usize,
 }
 
 mod allocation;
 mod scans;
+mod sync;
 mod workflows;
 
 const ROUNDS: usize = 5;
@@ -431,6 +442,14 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             "  ratio large/small: {:.2}x",
             micros(fl.median()) / micros(fs.median()).max(1e-9)
         );
+    }
+    if args.sync_events > 0 || args.pull_items > 0 {
+        sync::run(
+            dir.path(),
+            args.sync_events,
+            args.postgres.as_deref(),
+            args.pull_items,
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -22,9 +22,10 @@ use crate::report;
 mod floor;
 mod inbound;
 mod returns;
+mod sync;
 
 pub(crate) struct Shift {
-    pub(crate) store: Store,
+    pub(crate) store: Arc<Store>,
     pub(crate) clock: Arc<ManualClock>,
 }
 
@@ -180,7 +181,32 @@ impl Shift {
     }
 }
 
-pub fn run(db: Option<PathBuf>) -> Result<ExitCode, Error> {
+/// `dockhand demo` options.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Keep the device database at PATH (must not exist yet) instead of a temporary file.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Sync with the hub running at URL instead of one started in this process.
+    #[arg(long, value_name = "URL")]
+    hub: Option<String>,
+    /// Admin token of that hub (when it runs in production mode).
+    #[arg(long, env = "DOCKHAND_HUB_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let Args {
+        db,
+        hub,
+        admin_token,
+    } = args;
+    // A running hub may have met earlier demos: their devices had the same names and their own
+    // events, so this run's devices get a suffix.
+    let run_tag = match &hub {
+        Some(_) => format!("-{}", &Uuid::now_v7().simple().to_string()[24..]),
+        None => String::new(),
+    };
     let temp =
         tempfile::tempdir().map_err(|e| Error::invalid("temporary directory", e.to_string()))?;
     let (path, kept) = match db {
@@ -197,14 +223,15 @@ pub fn run(db: Option<PathBuf>) -> Result<ExitCode, Error> {
         None => (temp.path().join("demo-device.db"), false),
     };
     let clock = Arc::new(ManualClock::at("2026-11-27T06:00:00+01:00"));
-    let store = Store::open_with(
+    let device_id = format!("handheld-07{run_tag}");
+    let store = Arc::new(Store::open_with(
         &path,
-        StoreOptions::new("handheld-07").with_clock(clock.clone()),
-    )?;
+        StoreOptions::new(&device_id).with_clock(clock.clone()),
+    )?);
     let shift = Shift { store, clock };
     let s = &shift;
 
-    println!("dockhand demo — early shift, 2026-11-27, device handheld-07");
+    println!("dockhand demo — early shift, 2026-11-27, device {device_id}");
     println!(
         "database: {}{}",
         path.display(),
@@ -237,13 +264,23 @@ pub fn run(db: Option<PathBuf>) -> Result<ExitCode, Error> {
     report::print_kpis(&kpis);
     println!("\n15. Integrity");
     report::print_integrity(&integrity);
+
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Error::invalid("demo", format!("cannot start the async runtime: {e}")))?;
+    let in_sync = runtime.block_on(async {
+        let hub = match &hub {
+            Some(url) => sync::DemoHub::remote(url, admin_token.clone()),
+            None => sync::DemoHub::in_process().await?,
+        };
+        sync::run(s.store.clone(), &hub, &run_tag).await
+    })?;
     if kept {
         println!(
             "\nInspect it again with: dockhand inspect {}",
             path.display()
         );
     }
-    Ok(if integrity.is_ok() {
+    Ok(if integrity.is_ok() && in_sync {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

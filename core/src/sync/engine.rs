@@ -104,6 +104,17 @@ pub enum SyncState {
     Error,
 }
 
+impl std::fmt::Display for SyncState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SyncState::Idle => "idle",
+            SyncState::Syncing => "syncing",
+            SyncState::Offline => "offline",
+            SyncState::Error => "error",
+        })
+    }
+}
+
 /// What an app shows about sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncStatus {

@@ -1,0 +1,239 @@
+//! The end of the shift: devices meet the hub. Two more handhelds start from nothing and pull the
+//! warehouse's master data from the hub, work in a dead zone (the app reports no connectivity),
+//! then reconnect and sync; the shift's device pushes its whole shift. The hub's stock view must
+//! then equal the devices' stock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine, SyncState};
+use dockhand_core::sync::protocol::{DeviceToken, Import, ImportResult, Registration, StockLine};
+use dockhand_core::sync::{add_stock_lines, stock_lines};
+use dockhand_core::workload::Workload;
+use dockhand_core::{Error, Store, StoreOptions, catalog, sample};
+
+fn failed(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::invalid("hub", format!("{what}: {e}"))
+}
+
+/// The hub the demo talks to: one it starts in-process on loopback, or a running one.
+pub(crate) struct DemoHub {
+    pub(crate) url: String,
+    admin_token: Option<String>,
+    http: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for DemoHub {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl DemoHub {
+    /// A hub in this process on 127.0.0.1, with a temporary SQLite database.
+    pub(crate) async fn in_process() -> Result<Self, Error> {
+        let dir = tempfile::tempdir().map_err(|e| failed("temporary directory", e))?;
+        let store = dockhand_hub::sqlite::SqliteStore::open(dir.path().join("hub.db"))
+            .map_err(|e| failed("hub database", e))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| failed("listening on loopback", e))?;
+        let url = format!(
+            "http://{}",
+            listener.local_addr().map_err(|e| failed("address", e))?
+        );
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(dockhand_hub::serve(
+            listener,
+            Arc::new(store),
+            dockhand_hub::HubConfig::default(),
+            async {
+                let _ = rx.await;
+            },
+        ));
+        Ok(Self {
+            url,
+            admin_token: None,
+            http: reqwest::Client::new(),
+            _dir: Some(dir),
+            shutdown: Some(tx),
+        })
+    }
+
+    /// A hub already running at `url`.
+    pub(crate) fn remote(url: &str, admin_token: Option<String>) -> Self {
+        Self {
+            url: url.trim_end_matches('/').to_string(),
+            admin_token,
+            http: reqwest::Client::new(),
+            _dir: None,
+            shutdown: None,
+        }
+    }
+
+    fn admin(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.admin_token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        }
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<T, Error> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| failed(&format!("{what} at {}", self.url), e))?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            return Err(failed(what, format!("{status}: {body}")));
+        }
+        response.json().await.map_err(|e| failed(what, e))
+    }
+
+    async fn import(&self, data: &Import) -> Result<ImportResult, Error> {
+        let request = self.http.post(format!("{}/v1/admin/import", self.url));
+        self.json(self.admin(request).json(data), "import").await
+    }
+
+    async fn register(&self, device_id: &str) -> Result<String, Error> {
+        let request = self
+            .http
+            .post(format!("{}/v1/devices/register", self.url))
+            .json(&Registration {
+                device_id: device_id.into(),
+                name: "demo handheld".into(),
+                registration_secret: None,
+            });
+        let token: DeviceToken = self.json(request, "registration").await?;
+        Ok(token.token)
+    }
+
+    async fn stock(&self) -> Result<Vec<StockLine>, Error> {
+        let request = self.http.get(format!("{}/v1/admin/stock", self.url));
+        self.json(self.admin(request), "stock view").await
+    }
+}
+
+fn engine(store: &Arc<Store>, hub: &DemoHub, token: String) -> Result<SyncEngine, Error> {
+    let config = SyncConfig {
+        debounce: Duration::from_millis(50),
+        backoff_initial: Duration::from_millis(50),
+        backoff_max: Duration::from_secs(2),
+        ..SyncConfig::new(&hub.url)
+    };
+    SyncEngine::new(store.clone(), config, Arc::new(StaticToken::new(token)))
+        .map_err(|e| failed("sync engine", e))
+}
+
+fn units(lines: &[StockLine]) -> i64 {
+    lines.iter().map(|l| l.quantity).sum()
+}
+
+/// Runs the sync part of the demo; `true` when the hub's stock equals the devices'.
+pub(crate) async fn run(
+    shift_device: Arc<Store>,
+    hub: &DemoHub,
+    run_tag: &str,
+) -> Result<bool, Error> {
+    println!("\n16. Sync with the hub at {}", hub.url);
+    let loaded = hub
+        .import(&Import {
+            master: sample::warehouse(),
+            ..Import::default()
+        })
+        .await?;
+    println!(
+        "  the ERP integration loads the warehouse's master data: {} rows changed, {} already there",
+        loaded.changed, loaded.unchanged
+    );
+    let before = hub.stock().await?;
+    let mut devices = vec![shift_device];
+    for n in [8, 9] {
+        let id = format!("handheld-{n:02}{run_tag}");
+        let store = Arc::new(Store::open_in_memory(StoreOptions::new(&id))?);
+        let engine = engine(&store, hub, hub.register(&id).await?)?;
+        let report = engine
+            .sync_now()
+            .await
+            .map_err(|e| failed("first pull", e))?;
+        let counts = store.read(catalog::counts)?;
+        println!(
+            "  {id} starts empty and pulls master data: {} changes ({} items, {} barcodes, {} locations)",
+            report.pulled, counts.items, counts.barcodes, counts.locations
+        );
+        // Aisle 40 has no Wi-Fi: the app says so, scanning goes on.
+        engine.set_connectivity(false);
+        let mut mix = Workload::new(n);
+        for _ in 0..150 {
+            mix.step(&store)?;
+        }
+        let offline = engine.status();
+        println!(
+            "  {id} works offline: {} events pending, state {}",
+            offline.pending, offline.state
+        );
+        engine.start(&tokio::runtime::Handle::current());
+        engine.set_connectivity(true);
+        let mut waited = 0;
+        while engine.status().pending > 0 || engine.status().state != SyncState::Idle {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            waited += 20;
+            if waited > 30_000 {
+                return Err(failed(&id, "did not finish syncing in 30 s"));
+            }
+        }
+        let back = engine.status();
+        println!(
+            "  {id} reconnects: synced by its own loop in {waited} ms; {} pending, {} rejected, state {}",
+            back.pending, back.rejected, back.state
+        );
+        engine.stop();
+        devices.push(store);
+    }
+    let shift = devices[0].clone();
+    let token = hub.register(shift.device_id()).await?;
+    let report = engine(&shift, hub, token)?
+        .sync_now()
+        .await
+        .map_err(|e| failed("pushing the shift", e))?;
+    println!(
+        "  {} pushes its shift: {} events acknowledged, {} rejected",
+        shift.device_id(),
+        report.acknowledged,
+        report.rejected
+    );
+    let after = hub.stock().await?;
+    // What the devices added to the hub (a running hub may hold other devices' stock already).
+    let negated: Vec<StockLine> = before
+        .iter()
+        .map(|l| StockLine {
+            quantity: -l.quantity,
+            ..l.clone()
+        })
+        .collect();
+    let hub_delta = add_stock_lines(&[after, negated]);
+    let device_lines = devices
+        .iter()
+        .map(|d| stock_lines(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let devices_total = add_stock_lines(&device_lines);
+    let equal = hub_delta == devices_total;
+    println!(
+        "  hub stock view from these devices: {} buckets, {} units; the devices: {} buckets, {} units — {}",
+        hub_delta.len(),
+        units(&hub_delta),
+        devices_total.len(),
+        units(&devices_total),
+        if equal { "equal" } else { "DIFFERENT" }
+    );
+    Ok(equal)
+}
