@@ -419,6 +419,13 @@ pub fn open_counts(conn: &Connection) -> Result<(i64, i64)> {
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
+/// The highest seq (0 when empty), from the primary key: constant time.
+pub fn last_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM outbox")?
+        .query_row([], |r| r.get(0))?)
+}
+
 /// Events per state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxCounts {

@@ -92,7 +92,15 @@ impl From<rusqlite::Error> for HubError {
 
 impl From<postgres::Error> for HubError {
     fn from(e: postgres::Error) -> Self {
-        HubError::Storage(e.to_string())
+        HubError::Storage(postgres_message(&e))
+    }
+}
+
+/// A PostgreSQL error with the server's own words (its Display says only "db error").
+pub fn postgres_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
     }
 }
 

@@ -164,6 +164,8 @@ pub fn run(
     }
     let catalog = tx.has_catalog()?;
     let mut any_held = tx.has_held(device_id)?;
+    let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.event_id).collect();
+    tx.prefetch(&ids)?;
     let mut results = Vec::with_capacity(events.len());
     for event in events {
         if let Some(stored) = tx.stored(&event.event_id)? {
@@ -233,6 +235,7 @@ pub fn run(
             }
         }
     }
+    tx.flush()?;
     tx.set_position(device_id, &position, now)?;
     Ok(IntakeResult {
         results,

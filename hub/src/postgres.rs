@@ -72,10 +72,7 @@ impl PostgresStore {
     ) -> HubResult<T> {
         let mut tx = client.transaction()?;
         let value = {
-            let mut pg = PgTx {
-                tx: &mut tx,
-                statements: HashMap::new(),
-            };
+            let mut pg = PgTx::new(&mut tx);
             run(&mut pg)?
         };
         tx.commit()?;
@@ -84,6 +81,18 @@ impl PostgresStore {
 
     fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> HubResult<Vec<Row>> {
         self.with(|c| Ok(c.query(sql, params)?))
+    }
+}
+
+/// A stored event from a row of device_id, seq, hash, status, code, reason starting at `at`.
+fn stored_from_row(r: &Row, at: usize) -> StoredEvent {
+    StoredEvent {
+        device_id: r.get(at),
+        seq: r.get(at + 1),
+        hash: r.get(at + 2),
+        status: status_of(r.get(at + 3)),
+        code: r.get(at + 4),
+        reason: r.get(at + 5),
     }
 }
 
@@ -99,9 +108,75 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// A transaction with its prepared statements. Intake buffers its writes (event rows, stock
+/// deltas, feed entries) and sends each kind as one statement over arrays at `flush`: one round
+/// trip per batch instead of several per event.
 struct PgTx<'a, 'b> {
     tx: &'a mut Transaction<'b>,
     statements: HashMap<&'static str, Statement>,
+    /// Events of the batch already stored, looked up at once by `prefetch`.
+    known: HashMap<uuid::Uuid, StoredEvent>,
+    prefetched: bool,
+    rows: EventRows,
+    stock: HashMap<(String, String, String, String), i64>,
+    feed: Vec<String>,
+    skus: HashMap<String, bool>,
+}
+
+/// Event rows waiting for `flush`, column by column.
+#[derive(Default)]
+struct EventRows {
+    event_id: Vec<String>,
+    device_id: Vec<String>,
+    seq: Vec<i64>,
+    event_type: Vec<String>,
+    hash: Vec<String>,
+    envelope: Vec<String>,
+    status: Vec<String>,
+    code: Vec<Option<String>>,
+    reason: Vec<Option<String>>,
+    received_at: Vec<String>,
+}
+
+impl<'a, 'b> PgTx<'a, 'b> {
+    fn new(tx: &'a mut Transaction<'b>) -> Self {
+        Self {
+            tx,
+            statements: HashMap::new(),
+            known: HashMap::new(),
+            prefetched: false,
+            rows: EventRows::default(),
+            stock: HashMap::new(),
+            feed: Vec::new(),
+            skus: HashMap::new(),
+        }
+    }
+
+    fn flush_events(&mut self) -> HubResult<()> {
+        if self.rows.event_id.is_empty() {
+            return Ok(());
+        }
+        let r = std::mem::take(&mut self.rows);
+        self.exec(
+            "INSERT INTO events (event_id, device_id, seq, event_type, hash, envelope, status, code,
+                                 reason, received_at)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])",
+            &[
+                &r.event_id,
+                &r.device_id,
+                &r.seq,
+                &r.event_type,
+                &r.hash,
+                &r.envelope,
+                &r.status,
+                &r.code,
+                &r.reason,
+                &r.received_at,
+            ],
+        )?;
+        Ok(())
+    }
 }
 
 impl PgTx<'_, '_> {
@@ -158,22 +233,67 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn stored(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>> {
+        if self.prefetched {
+            return Ok(self.known.get(event_id).cloned());
+        }
         let id = event_id.to_string();
         let row = self.opt(
             "SELECT device_id, seq, hash, status, code, reason FROM events WHERE event_id = $1",
             &[&id],
         )?;
-        Ok(row.map(|r| StoredEvent {
-            device_id: r.get(0),
-            seq: r.get(1),
-            hash: r.get(2),
-            status: status_of(r.get(3)),
-            code: r.get(4),
-            reason: r.get(5),
-        }))
+        Ok(row.map(|r| stored_from_row(&r, 0)))
+    }
+
+    fn prefetch(&mut self, event_ids: &[uuid::Uuid]) -> HubResult<()> {
+        let ids: Vec<String> = event_ids.iter().map(ToString::to_string).collect();
+        let s = self.prepared(
+            "SELECT event_id, device_id, seq, hash, status, code, reason FROM events
+             WHERE event_id = ANY($1)",
+        )?;
+        for r in self.tx.query(&s, &[&ids])? {
+            let id: String = r.get(0);
+            let id = id
+                .parse()
+                .map_err(|e| HubError::Storage(format!("event id {id}: {e}")))?;
+            self.known.insert(id, stored_from_row(&r, 1));
+        }
+        self.prefetched = true;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> HubResult<()> {
+        self.flush_events()?;
+        if !self.stock.is_empty() {
+            let mut keys: [Vec<String>; 4] = Default::default();
+            let mut qty: Vec<i64> = Vec::new();
+            for ((location, sku, lot, status), delta) in std::mem::take(&mut self.stock) {
+                for (column, value) in keys.iter_mut().zip([location, sku, lot, status]) {
+                    column.push(value);
+                }
+                qty.push(delta);
+            }
+            self.exec(
+                "INSERT INTO stock (location, sku, lot, status, qty)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+                 ON CONFLICT (location, sku, lot, status) DO UPDATE SET qty = stock.qty + excluded.qty",
+                &[&keys[0], &keys[1], &keys[2], &keys[3], &qty],
+            )?;
+        }
+        if !self.feed.is_empty() {
+            let ids = std::mem::take(&mut self.feed);
+            // In acceptance order: the feed's numbers follow the array's order.
+            self.exec(
+                "INSERT INTO feed (event_row)
+                 SELECT e.id FROM unnest($1::text[]) WITH ORDINALITY AS u(event_id, ord)
+                 JOIN events e ON e.event_id = u.event_id ORDER BY u.ord",
+                &[&ids],
+            )?;
+        }
+        Ok(())
     }
 
     fn held_at(&mut self, device_id: &str, seq: i64) -> HubResult<Option<Envelope>> {
+        self.flush_events()?;
         let row = self.opt(
             "SELECT envelope FROM events WHERE device_id = $1 AND seq = $2 AND status = 'held'",
             &[&device_id, &seq],
@@ -192,6 +312,7 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool> {
+        self.flush_events()?;
         self.exists(
             "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = $1 AND seq = $2)",
             &[&device_id, &seq],
@@ -199,28 +320,33 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn insert(&mut self, e: &Envelope, j: &Judged, now: &str) -> HubResult<()> {
-        let envelope = serde_json::to_string(e)?;
-        self.exec(
-            "INSERT INTO events (event_id, device_id, seq, event_type, hash, envelope, status, code,
-                                 reason, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[
-                &e.event_id.to_string(),
-                &e.device_id,
-                &e.seq,
-                &e.event_type,
-                &e.hash,
-                &envelope,
-                &status_text(j.status),
-                &j.code,
-                &j.reason,
-                &now,
-            ],
-        )?;
+        let r = &mut self.rows;
+        r.event_id.push(e.event_id.to_string());
+        r.device_id.push(e.device_id.clone());
+        r.seq.push(e.seq);
+        r.event_type.push(e.event_type.clone());
+        r.hash.push(e.hash.clone());
+        r.envelope.push(serde_json::to_string(e)?);
+        r.status.push(status_text(j.status).into());
+        r.code.push(j.code.clone());
+        r.reason.push(j.reason.clone());
+        r.received_at.push(now.into());
+        self.known.insert(
+            e.event_id,
+            StoredEvent {
+                device_id: e.device_id.clone(),
+                seq: e.seq,
+                hash: e.hash.clone(),
+                status: j.status,
+                code: j.code.clone(),
+                reason: j.reason.clone(),
+            },
+        );
         Ok(())
     }
 
     fn settle(&mut self, event_id: &uuid::Uuid, j: &Judged) -> HubResult<()> {
+        self.flush_events()?;
         self.exec(
             "UPDATE events SET status = $2, code = $3, reason = $4 WHERE event_id = $1",
             &[
@@ -235,20 +361,21 @@ impl IntakeTx for PgTx<'_, '_> {
 
     fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
         for m in movements {
-            self.exec(
-                "INSERT INTO stock (location, sku, lot, status, qty) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (location, sku, lot, status) DO UPDATE SET qty = stock.qty + excluded.qty",
-                &[&m.location, &m.sku, &m.lot, &m.status, &m.delta],
-            )?;
+            *self
+                .stock
+                .entry((
+                    m.location.clone(),
+                    m.sku.clone(),
+                    m.lot.clone(),
+                    m.status.clone(),
+                ))
+                .or_default() += m.delta;
         }
         Ok(())
     }
 
     fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
-        self.exec(
-            "INSERT INTO feed (event_row) SELECT id FROM events WHERE event_id = $1",
-            &[&event_id.to_string()],
-        )?;
+        self.feed.push(event_id.to_string());
         Ok(())
     }
 
@@ -260,10 +387,15 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn sku_known(&mut self, sku: &str) -> HubResult<bool> {
-        self.exists(
+        if let Some(known) = self.skus.get(sku) {
+            return Ok(*known);
+        }
+        let known = self.exists(
             "SELECT EXISTS (SELECT 1 FROM master WHERE kind = 'item' AND key = $1)",
             &[&sku],
-        )
+        )?;
+        self.skus.insert(sku.to_string(), known);
+        Ok(known)
     }
 }
 
@@ -451,7 +583,7 @@ impl HubStore for PostgresStore {
                 for event in chunk {
                     IntakeTx::insert(tx, event, &judged, now)?;
                 }
-                Ok(())
+                IntakeTx::flush(tx)
             })?;
         }
         Ok(())

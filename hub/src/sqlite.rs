@@ -416,10 +416,11 @@ impl HubStore for SqliteStore {
         for chunk in events.chunks(batch.max(1)) {
             self.in_tx(|tx| {
                 let judged = crate::store::accepted();
+                let mut rows = Tx(tx);
                 for event in chunk {
-                    IntakeTx::insert(&mut Tx(tx), event, &judged, now)?;
+                    IntakeTx::insert(&mut rows, event, &judged, now)?;
                 }
-                Ok(())
+                IntakeTx::flush(&mut rows)
             })?;
         }
         Ok(())

@@ -104,6 +104,14 @@ pub trait IntakeTx {
     fn has_catalog(&mut self) -> HubResult<bool>;
     /// Whether the hub's catalog has this SKU.
     fn sku_known(&mut self, sku: &str) -> HubResult<bool>;
+    /// Told the batch's event ids before intake starts (a backend may look them up at once).
+    fn prefetch(&mut self, _event_ids: &[uuid::Uuid]) -> HubResult<()> {
+        Ok(())
+    }
+    /// Writes whatever the backend buffered; called before the transaction commits.
+    fn flush(&mut self) -> HubResult<()> {
+        Ok(())
+    }
 }
 
 /// The verdict on one event.

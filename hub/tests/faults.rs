@@ -64,7 +64,7 @@ async fn wait_healthy(client: &reqwest::Client, url: &str) {
 }
 
 fn last_seq(store: &Store) -> i64 {
-    store.read(outbox::counts).unwrap().last_seq
+    store.read(outbox::last_seq).unwrap()
 }
 
 async fn run(backend: &str) {

@@ -22,7 +22,7 @@ fn backlog(events: i64) -> Result<(Arc<Store>, f64), Error> {
     let store = Arc::new(Store::open_in_memory(StoreOptions::new("bench-device"))?);
     Workload::seed_store(&store)?;
     let mut mix = Workload::new(42);
-    while store.read(outbox::counts)?.last_seq < events {
+    while store.read(outbox::last_seq)? < events {
         mix.step(&store)?;
     }
     Ok((store, started.elapsed().as_secs_f64()))
@@ -135,13 +135,16 @@ async fn drain(
 
 /// A database of its own on the PostgreSQL server at `base`.
 fn postgres_database(base: &str, name: &str) -> Result<String, Error> {
-    let mut admin = postgres::Client::connect(base, postgres::NoTls)
-        .map_err(|e| bench_error("PostgreSQL", e))?;
+    let failed =
+        |e: postgres::Error| bench_error("PostgreSQL", dockhand_hub::error::postgres_message(&e));
+    let mut admin = postgres::Client::connect(base, postgres::NoTls).map_err(failed)?;
+    // Each on its own: CREATE DATABASE cannot run inside a multi-statement query's transaction.
     admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-        ))
-        .map_err(|e| bench_error("PostgreSQL", e))?;
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .map_err(failed)?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .map_err(failed)?;
     Ok(match base.rfind('/') {
         Some(i) => format!("{}/{name}", &base[..i]),
         None => format!("{base}/{name}"),
