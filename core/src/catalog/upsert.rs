@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::{Barcode, Item, Location, Operator, Tracking, UnitConversion, item_by_sku};
 use crate::db::{Store, WriteTx};
@@ -68,12 +68,28 @@ fn item_in_use(conn: &Connection, item_id: i64) -> Result<i64> {
         .query_row([item_id], |r| r.get(0))?)
 }
 
+/// Id, tracking and base unit of an item: what upserts check, without reading the whole row
+/// (a master-data pull checks a million of them).
+fn item_key(conn: &Connection, sku: &str) -> Result<Option<(i64, Tracking, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT id, tracking, base_unit FROM items WHERE sku = ?1")?
+        .query_row([sku], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
 /// Changing how an item is counted or told apart would re-interpret stock already on the device
 /// (12 EA read as 12 CS, lot C-1 no longer findable): refused while the item is in use.
 fn refuse_stranding_item_change(conn: &Connection, item: &Item) -> Result<()> {
+    let Some((id, tracking, base_unit)) = item_key(conn, &item.sku)? else {
+        return Ok(());
+    };
+    if tracking == item.tracking && base_unit == item.base_unit {
+        return Ok(());
+    }
     let Ok(current) = item_by_sku(conn, &item.sku) else {
         return Ok(());
     };
+    debug_assert_eq!(current.id, id);
     let changes = [
         (
             "tracking",
@@ -154,7 +170,9 @@ pub(crate) fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDat
                 ),
             ));
         }
-        require_text("base unit", &format!("item {}", item.sku), &item.base_unit)?;
+        if item.base_unit.trim().is_empty() || item.base_unit.trim() != item.base_unit {
+            require_text("base unit", &format!("item {}", item.sku), &item.base_unit)?;
+        }
         if item.unit_value_cents < 0 {
             return Err(Error::invalid(
                 "unit value",
@@ -202,10 +220,18 @@ pub(crate) fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDat
             item_id = excluded.item_id, unit = excluded.unit, quantity = excluded.quantity",
     )?;
     for barcode in &data.barcodes {
-        require_text("barcode", &format!("item {}", barcode.sku), &barcode.code)?;
-        let item = item_by_sku(conn, &barcode.sku)?;
+        // Checked before formatting the owner, which a million good barcodes would pay for.
+        if barcode.code.trim().is_empty() || barcode.code.trim() != barcode.code {
+            require_text("barcode", &format!("item {}", barcode.sku), &barcode.code)?;
+        }
+        let (item_id, _, base_unit) =
+            item_key(conn, &barcode.sku)?.ok_or_else(|| Error::UnknownItem {
+                sku: barcode.sku.clone(),
+            })?;
         // The unit must convert, or every scan of this code would fail at the dock.
-        super::unit_factor(conn, &item, &barcode.unit)?;
+        if barcode.unit != base_unit {
+            super::unit_factor(conn, &item_by_sku(conn, &barcode.sku)?, &barcode.unit)?;
+        }
         if barcode.quantity < 1 {
             return Err(Error::invalid(
                 "barcode quantity",
@@ -215,7 +241,7 @@ pub(crate) fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDat
                 ),
             ));
         }
-        stmt.execute((&barcode.code, item.id, &barcode.unit, barcode.quantity))?;
+        stmt.execute((&barcode.code, item_id, &barcode.unit, barcode.quantity))?;
     }
 
     let mut stmt = conn.prepare_cached(

@@ -659,25 +659,41 @@ impl Shared {
         }
     }
 
+    async fn fetch_page(&self, cursor: Option<String>) -> Result<ChangesPage, SyncError> {
+        let url = format!("{}/v1/changes", self.config.hub_url);
+        let limit = self.config.page_size.to_string();
+        self.send(|http| {
+            let mut query = vec![("limit", limit.clone())];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c.clone()));
+            }
+            http.get(&url).query(&query)
+        })
+        .await
+    }
+
+    /// Pages are applied on the blocking pool while the next one is fetched: the pull takes as
+    /// long as the slower of the two, not their sum.
     async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        let mut page = self.fetch_page(super::changes_cursor(&self.store)?).await?;
         loop {
-            let cursor = super::changes_cursor(&self.store)?;
-            let url = format!("{}/v1/changes", self.config.hub_url);
-            let limit = self.config.page_size.to_string();
-            let page: ChangesPage = self
-                .send(|http| {
-                    let mut query = vec![("limit", limit.clone())];
-                    if let Some(c) = &cursor {
-                        query.push(("cursor", c.clone()));
-                    }
-                    http.get(&url).query(&query)
-                })
-                .await?;
-            let applied = super::apply_changes(&self.store, &page)?;
+            let (store, has_more, next_cursor) =
+                (self.store.clone(), page.has_more, page.next_cursor.clone());
+            let apply =
+                tokio::task::spawn_blocking(move || super::apply_changes_owned(&store, page));
+            let (applied, next) = if has_more {
+                let (applied, next) = tokio::join!(apply, self.fetch_page(Some(next_cursor)));
+                (applied, Some(next))
+            } else {
+                (apply.await, None)
+            };
+            let applied =
+                applied.map_err(|e| SyncError::Store(format!("applying a page failed: {e}")))??;
             report.pulled += applied.applied;
             report.kept_local.extend(applied.kept_local);
-            if !page.has_more {
-                return Ok(());
+            match next {
+                None => return Ok(()),
+                Some(next) => page = next?,
             }
         }
     }

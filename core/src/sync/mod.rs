@@ -24,14 +24,15 @@ pub struct PageApplied {
     pub kept_local: Vec<String>,
 }
 
-fn rows<T: serde::de::DeserializeOwned>(changes: &[&Change]) -> Result<Vec<T>> {
+fn rows<T: serde::de::DeserializeOwned>(changes: Vec<Change>) -> Result<Vec<T>> {
     changes
-        .iter()
+        .into_iter()
         .map(|c| {
-            serde_json::from_value(c.data.clone()).map_err(|e| {
+            let (kind, key) = (c.kind, c.key);
+            serde_json::from_value(c.data).map_err(|e| {
                 Error::invalid(
                     "change from the hub",
-                    format!("{} {}: {e}", c.kind.as_str(), c.key),
+                    format!("{} {key}: {e}", kind.as_str()),
                 )
             })
         })
@@ -40,19 +41,27 @@ fn rows<T: serde::de::DeserializeOwned>(changes: &[&Change]) -> Result<Vec<T>> {
 
 /// Applies one page of changes and stores its cursor, in one transaction.
 pub fn apply_changes(store: &Store, page: &ChangesPage) -> Result<PageApplied> {
-    let of = |kind: ChangeKind| -> Vec<&Change> {
-        page.changes.iter().filter(|c| c.kind == kind).collect()
-    };
+    apply_changes_owned(store, page.clone())
+}
+
+/// [`apply_changes`] taking the page (its rows are moved, not copied).
+pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageApplied> {
+    let total = page.changes.len();
+    let mut by_kind: std::collections::BTreeMap<ChangeKind, Vec<Change>> = Default::default();
+    for change in page.changes {
+        by_kind.entry(change.kind).or_default().push(change);
+    }
+    let mut of = |kind: ChangeKind| by_kind.remove(&kind).unwrap_or_default();
     let master = MasterData {
-        items: rows(&of(ChangeKind::Item))?,
-        units: rows(&of(ChangeKind::Unit))?,
-        barcodes: rows(&of(ChangeKind::Barcode))?,
-        locations: rows(&of(ChangeKind::Location))?,
-        operators: rows(&of(ChangeKind::Operator))?,
+        items: rows(of(ChangeKind::Item))?,
+        units: rows(of(ChangeKind::Unit))?,
+        barcodes: rows(of(ChangeKind::Barcode))?,
+        locations: rows(of(ChangeKind::Location))?,
+        operators: rows(of(ChangeKind::Operator))?,
     };
-    let receipts: Vec<receiving::ExpectedReceipt> = rows(&of(ChangeKind::ExpectedReceipt))?;
-    let picks: Vec<picking::PickTaskRequest> = rows(&of(ChangeKind::PickTask))?;
-    let counts: Vec<counting::CountTaskRequest> = rows(&of(ChangeKind::CountTask))?;
+    let receipts: Vec<receiving::ExpectedReceipt> = rows(of(ChangeKind::ExpectedReceipt))?;
+    let picks: Vec<picking::PickTaskRequest> = rows(of(ChangeKind::PickTask))?;
+    let counts: Vec<counting::CountTaskRequest> = rows(of(ChangeKind::CountTask))?;
     store.write(|tx| {
         catalog::upsert_in(tx, &master)?;
         let mut kept_local = receiving::load_expected_in(tx, &receipts)?.kept_local;
@@ -62,7 +71,7 @@ pub fn apply_changes(store: &Store, page: &ChangesPage) -> Result<PageApplied> {
             .prepare_cached("UPDATE sync_state SET changes_cursor = ?1")?
             .execute([&page.next_cursor])?;
         Ok(PageApplied {
-            applied: page.changes.len(),
+            applied: total,
             kept_local,
         })
     })
