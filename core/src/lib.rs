@@ -12,6 +12,7 @@ pub mod counting;
 pub mod db;
 pub mod epcis;
 pub mod error;
+pub mod expected_returns;
 pub mod gs1;
 pub mod integrity;
 pub mod kpis;

@@ -230,6 +230,7 @@ pub fn receive_return(store: &Store, cmd: &ReceiveReturn) -> Result<Return> {
                 ));
             }
             let goods = scan::identify(conn, &line.scan, false)?;
+            crate::expected_returns::check_on_rma(conn, id, &goods.item.item.sku)?;
             let quantity = goods.base_quantity(line.quantity)?;
             stock::record_lot(
                 tx,

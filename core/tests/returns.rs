@@ -913,3 +913,93 @@ fn damaged_returns_leave_the_bench_for_the_damaged_cage_only() {
     assert_eq!(moved.status_after, dockhand_core::StockStatus::Damaged);
     assert!(f.store.verify_integrity().unwrap().is_ok());
 }
+
+// ---- RMAs announced by the ERP ------------------------------------------------------------------
+
+fn rma_page(
+    cursor: &str,
+    rmas: &[dockhand_core::expected_returns::ExpectedReturn],
+) -> dockhand_core::sync::protocol::ChangesPage {
+    dockhand_core::sync::protocol::ChangesPage {
+        changes: rmas
+            .iter()
+            .map(|r| dockhand_core::sync::protocol::Change {
+                kind: dockhand_core::sync::protocol::ChangeKind::ExpectedReturn,
+                op: "upsert".into(),
+                key: r.return_id.clone(),
+                data: serde_json::to_value(r).unwrap(),
+            })
+            .collect(),
+        next_cursor: cursor.into(),
+        has_more: false,
+    }
+}
+
+#[test]
+fn an_announced_rma_takes_only_its_items_and_stays_as_received() {
+    use dockhand_core::expected_returns::{self, ExpectedReturn, ExpectedReturnLine};
+    let f = seeded();
+    let rma = ExpectedReturn {
+        return_id: RMA.into(),
+        reference: "SO-881".into(),
+        customer: "Corner Shop".into(),
+        lines: vec![ExpectedReturnLine {
+            line_no: 1,
+            sku: sample::COFFEE.into(),
+            quantity: 3,
+            lot: Some("C-7".into()),
+            serial: None,
+        }],
+    };
+    dockhand_core::sync::apply_changes(&f.store, &rma_page("c1", std::slice::from_ref(&rma)))
+        .unwrap();
+    let open = f
+        .store
+        .read(expected_returns::open_expected_returns)
+        .unwrap();
+    assert_eq!(open, vec![rma.clone()]);
+
+    // Vitamins are not on the RMA: refused with what it does list, nothing written.
+    let before = dump(&f.store);
+    let err = returns::receive_return(
+        &f.store,
+        &receive_cmd(
+            RMA,
+            "RET-01",
+            vec![
+                return_line(1, coffee("C-7"), 3),
+                return_line(2, vitamins(), 1),
+            ],
+        ),
+    )
+    .unwrap_err();
+    assert_message_names(
+        &err,
+        &[sample::VITAMINS, RMA, "Corner Shop", sample::COFFEE],
+    );
+    assert_eq!(dump(&f.store), before);
+
+    returns::receive_return(
+        &f.store,
+        &receive_cmd(RMA, "RET-01", vec![return_line(1, coffee("C-7"), 3)]),
+    )
+    .unwrap();
+    assert!(
+        f.store
+            .read(expected_returns::open_expected_returns)
+            .unwrap()
+            .is_empty()
+    );
+    // The hub sends the RMA again (changed): the device keeps what it received.
+    let mut changed = rma;
+    changed.lines[0].quantity = 5;
+    let applied =
+        dockhand_core::sync::apply_changes(&f.store, &rma_page("c2", &[changed])).unwrap();
+    assert_eq!(applied.kept_local, vec![RMA.to_string()]);
+    let stored = f
+        .store
+        .read(|c| expected_returns::expected_return(c, RMA))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.lines[0].quantity, 3);
+}

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use dockhand_core::catalog::{Barcode, Item, Location, Operator, UnitConversion};
 use dockhand_core::counting::CountTaskRequest;
+use dockhand_core::expected_returns::{ExpectedReturn, ExpectedReturnLine};
 use dockhand_core::picking::{PickLineRequest, PickTaskRequest};
 use dockhand_core::receiving::{ExpectedLine, ExpectedReceipt};
 use dockhand_core::sync::protocol::Import;
@@ -24,6 +25,7 @@ pub const KINDS: &[&str] = &[
     "expected_receipts",
     "pick_tasks",
     "count_tasks",
+    "expected_returns",
 ];
 
 fn rows<T: DeserializeOwned>(path: &Path) -> HubResult<Vec<T>> {
@@ -50,6 +52,15 @@ struct ReceiptRow {
     supplier: String,
     #[serde(flatten)]
     line: ExpectedLine,
+}
+
+#[derive(Deserialize)]
+struct ReturnRow {
+    return_id: String,
+    reference: String,
+    customer: String,
+    #[serde(flatten)]
+    line: ExpectedReturnLine,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +115,19 @@ pub fn read(path: &Path, kind: &str) -> HubResult<Import> {
                     lines: Vec::new(),
                 },
                 |receipt, r| receipt.lines.push(r.line),
+            );
+        }
+        "expected_returns" => {
+            data.expected_returns = grouped(
+                rows::<ReturnRow>(path)?,
+                |r| r.return_id.clone(),
+                |r| ExpectedReturn {
+                    return_id: r.return_id.clone(),
+                    reference: r.reference.clone(),
+                    customer: r.customer.clone(),
+                    lines: Vec::new(),
+                },
+                |rma, r| rma.lines.push(r.line),
             );
         }
         "pick_tasks" => {

@@ -96,5 +96,12 @@ pub fn run(tx: &mut dyn ImportTx, data: &Import) -> HubResult<ImportResult> {
         |t| t.task_id.clone(),
         &mut result,
     )?;
+    rows(
+        tx,
+        ChangeKind::ExpectedReturn,
+        &data.expected_returns,
+        |r| r.return_id.clone(),
+        &mut result,
+    )?;
     Ok(result)
 }

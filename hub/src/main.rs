@@ -47,12 +47,13 @@ enum Command {
         token_ttl_hours: u64,
     },
     /// Load master data and tasks from a JSON file (items, units, barcodes, locations, operators,
-    /// expected_receipts, pick_tasks, count_tasks), or from a CSV file of one kind (--kind).
+    /// expected_receipts, pick_tasks, count_tasks, expected_returns), or from a CSV file of one
+    /// kind (--kind).
     Import {
         /// The JSON or CSV file.
         file: std::path::PathBuf,
-        /// For a CSV file: items, units, barcodes, locations, operators, expected_receipts
-        /// (a row per line), pick_tasks (a row per line) or count_tasks.
+        /// For a CSV file: items, units, barcodes, locations, operators, expected_receipts,
+        /// pick_tasks or expected_returns (those three a row per line), or count_tasks.
         #[arg(long)]
         kind: Option<String>,
         #[command(flatten)]

@@ -73,6 +73,31 @@ fn csv_files_load_master_data_and_receipts_with_a_line_per_row() {
     assert_eq!(receipts[0]["lines"][0]["lot"], "L1");
     assert_eq!(receipts[0]["lines"][1]["unit"], "EA");
 
+    let rmas = dir.path().join("rmas.csv");
+    std::fs::write(
+        &rmas,
+        "return_id,reference,customer,line_no,sku,quantity,lot,serial\n\
+         RMA-9,SO-9,Corner Shop,1,MILK-1L,2,L1,\n\
+         RMA-9,SO-9,Corner Shop,2,TOWEL-2P,1,,\n",
+    )
+    .unwrap();
+    let out = import(&rmas, "expected_returns", db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rma: Vec<_> = store
+        .changes(0, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|(_, c)| c.kind == ChangeKind::ExpectedReturn)
+        .collect();
+    assert_eq!(rma.len(), 1);
+    assert_eq!(rma[0].1.data["customer"], "Corner Shop");
+    assert_eq!(rma[0].1.data["lines"][1]["sku"], "TOWEL-2P");
+    let changes = store.changes(0, 100).unwrap();
+
     // A bad row names the file, the row and what is wrong; nothing of that file is loaded.
     let bad = dir.path().join("bad.csv");
     std::fs::write(

@@ -11,3 +11,12 @@ CREATE TABLE sync_state (
     last_error_at    TEXT
 );
 INSERT INTO sync_state (singleton) VALUES (1);
+
+-- Customer returns announced by the ERP (RMAs), as the hub sends them. A return received at the
+-- bench with the same id must hold only items on its RMA; once received it is no longer open.
+CREATE TABLE expected_returns (
+    id         TEXT PRIMARY KEY CHECK (id <> ''),
+    reference  TEXT NOT NULL,
+    customer   TEXT NOT NULL,
+    lines      TEXT NOT NULL
+) WITHOUT ROWID;

@@ -62,11 +62,13 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let receipts: Vec<receiving::ExpectedReceipt> = rows(of(ChangeKind::ExpectedReceipt))?;
     let picks: Vec<picking::PickTaskRequest> = rows(of(ChangeKind::PickTask))?;
     let counts: Vec<counting::CountTaskRequest> = rows(of(ChangeKind::CountTask))?;
+    let rmas: Vec<crate::expected_returns::ExpectedReturn> = rows(of(ChangeKind::ExpectedReturn))?;
     store.write(|tx| {
         catalog::upsert_in(tx, &master)?;
         let mut kept_local = receiving::load_expected_in(tx, &receipts)?.kept_local;
         kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
         kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);
+        kept_local.extend(crate::expected_returns::load_in(tx, &rmas)?);
         tx.conn()
             .prepare_cached("UPDATE sync_state SET changes_cursor = ?1")?
             .execute([&page.next_cursor])?;

@@ -125,11 +125,13 @@ pub enum ChangeKind {
     PickTask,
     /// A count task.
     CountTask,
+    /// A customer return announced by the ERP (RMA).
+    ExpectedReturn,
 }
 
 impl ChangeKind {
     /// Every kind, in the order a page applies them (items before their barcodes…).
-    pub const ALL: [ChangeKind; 8] = [
+    pub const ALL: [ChangeKind; 9] = [
         ChangeKind::Item,
         ChangeKind::Unit,
         ChangeKind::Barcode,
@@ -138,6 +140,7 @@ impl ChangeKind {
         ChangeKind::ExpectedReceipt,
         ChangeKind::PickTask,
         ChangeKind::CountTask,
+        ChangeKind::ExpectedReturn,
     ];
 
     /// The name on the wire.
@@ -151,6 +154,7 @@ impl ChangeKind {
             ChangeKind::ExpectedReceipt => "expected_receipt",
             ChangeKind::PickTask => "pick_task",
             ChangeKind::CountTask => "count_task",
+            ChangeKind::ExpectedReturn => "expected_return",
         }
     }
 
@@ -222,6 +226,9 @@ pub struct Import {
     /// Count tasks.
     #[serde(default)]
     pub count_tasks: Vec<CountTaskRequest>,
+    /// Customer returns announced (RMAs).
+    #[serde(default)]
+    pub expected_returns: Vec<crate::expected_returns::ExpectedReturn>,
 }
 
 /// What an import changed.
