@@ -6,7 +6,8 @@
 
 use std::sync::Arc;
 
-use dockhand_core::{ResolvedScan, Store, outbox};
+use dockhand_core::receiving::{self, OpenBlindReceipt, ReceiveLine};
+use dockhand_core::{ResolvedScan, ScannedGoods, Store, outbox};
 
 uniffi::setup_scaffolding!();
 
@@ -145,6 +146,99 @@ impl From<ResolvedScan> for ScanResult {
     }
 }
 
+/// Goods as scanned or typed: the barcode, and what the label or the operator says.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Goods {
+    /// GTIN, EAN, UPC, internal code, or the whole raw GS1 label.
+    pub barcode: String,
+    /// Lot.
+    pub lot: Option<String>,
+    /// Expiry, `YYYY-MM-DD`.
+    pub expiry: Option<String>,
+    /// Serial.
+    pub serial: Option<String>,
+}
+
+fn invalid(code: &str, message: String) -> DockhandError {
+    DockhandError::Validation {
+        code: code.into(),
+        message,
+    }
+}
+
+fn op_id(text: &str) -> Result<uuid::Uuid, DockhandError> {
+    uuid::Uuid::parse_str(text.trim()).map_err(|e| {
+        invalid(
+            "invalid_input",
+            format!("operation id {text:?} is not a UUID: {e}"),
+        )
+    })
+}
+
+impl TryFrom<Goods> for ScannedGoods {
+    type Error = DockhandError;
+    fn try_from(g: Goods) -> Result<Self, DockhandError> {
+        let expiry = g
+            .expiry
+            .as_deref()
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|e| {
+                    invalid(
+                        "invalid_input",
+                        format!("expiry {d:?} is not a date (YYYY-MM-DD): {e}"),
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(ScannedGoods {
+            barcode: g.barcode,
+            lot: g.lot,
+            expiry,
+            serial: g.serial,
+        })
+    }
+}
+
+/// A receive scan onto a dock.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReceiveRequest {
+    /// A new UUID per operator action (a retry with the same id does nothing twice).
+    pub op_id: String,
+    /// Operator.
+    pub operator: String,
+    /// Receipt (ASN or blind receipt) id.
+    pub receipt_id: String,
+    /// Dock location code.
+    pub dock: String,
+    /// The goods.
+    pub goods: Goods,
+    /// Packs of the scanned barcode.
+    pub quantity: i64,
+    /// Licence plate, if the goods arrive on one.
+    pub lpn: Option<String>,
+    /// Supervisor approving an over-receipt or a short-dated lot.
+    pub approved_by: Option<String>,
+}
+
+/// What a receive scan recorded.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Received {
+    /// Receipt line credited.
+    pub line_no: i64,
+    /// Item SKU.
+    pub sku: String,
+    /// Base units received by this scan.
+    pub base_quantity: i64,
+    /// Lot ("" when untracked).
+    pub lot: String,
+    /// `received`, or `quarantined` with the reason.
+    pub status: String,
+    /// Why the goods are held.
+    pub quarantine_reason: Option<String>,
+    /// Base units received on the line so far.
+    pub line_received: i64,
+}
+
 /// Events by delivery state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct OutboxCounts {
@@ -193,6 +287,54 @@ impl Device {
             .store
             .read(|c| dockhand_core::resolve_scan(c, &raw))?
             .into())
+    }
+
+    /// Opens a receipt for goods that arrived without an ASN.
+    pub fn open_blind_receipt(
+        &self,
+        op_id: String,
+        operator: String,
+        receipt_id: String,
+        reference: String,
+        supplier: String,
+    ) -> Result<(), DockhandError> {
+        receiving::open_blind_receipt(
+            &self.store,
+            &OpenBlindReceipt {
+                op_id: self::op_id(&op_id)?,
+                operator,
+                receipt_id,
+                reference,
+                supplier,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Receives one scan onto a dock.
+    pub fn receive(&self, request: ReceiveRequest) -> Result<Received, DockhandError> {
+        let r = receiving::receive_line(
+            &self.store,
+            &ReceiveLine {
+                op_id: op_id(&request.op_id)?,
+                operator: request.operator,
+                receipt_id: request.receipt_id,
+                dock: request.dock,
+                scan: request.goods.try_into()?,
+                quantity: request.quantity,
+                lpn: request.lpn,
+                approved_by: request.approved_by,
+            },
+        )?;
+        Ok(Received {
+            line_no: r.line_no,
+            sku: r.sku,
+            base_quantity: r.base_quantity,
+            lot: r.lot,
+            status: r.status.to_string(),
+            quarantine_reason: r.quarantine_reason,
+            line_received: r.line_received,
+        })
     }
 
     /// Events by delivery state.

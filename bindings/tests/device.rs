@@ -58,3 +58,58 @@ fn failures_are_typed_with_their_code_and_sentence() {
         Err(DockhandError::Storage { .. })
     ));
 }
+
+fn milk(op: &str, quantity: i64) -> dockhand_ffi::ReceiveRequest {
+    dockhand_ffi::ReceiveRequest {
+        op_id: op.into(),
+        operator: "alice".into(),
+        receipt_id: "BLIND-1".into(),
+        dock: "DOCK-01".into(),
+        goods: dockhand_ffi::Goods {
+            barcode: sample::MILK_EA.into(),
+            lot: Some("L9".into()),
+            expiry: Some("2027-03-01".into()),
+            serial: None,
+        },
+        quantity,
+        lpn: None,
+        approved_by: None,
+    }
+}
+
+#[test]
+fn a_receive_through_the_bindings_is_recorded_once_with_its_event() {
+    let (_dir, d) = device();
+    d.open_blind_receipt(
+        "0190d5f2-0000-7000-8000-000000000001".into(),
+        "alice".into(),
+        "BLIND-1".into(),
+        "DN-7".into(),
+        "Nordic Foods".into(),
+    )
+    .unwrap();
+    let op = "0190d5f2-0000-7000-8000-000000000002";
+    let r = d.receive(milk(op, 6)).unwrap();
+    assert_eq!(
+        (
+            r.sku.as_str(),
+            r.base_quantity,
+            r.lot.as_str(),
+            r.status.as_str()
+        ),
+        (sample::MILK, 6, "L9", "received")
+    );
+    // The same operation again (a double trigger pull) changes nothing.
+    assert_eq!(d.receive(milk(op, 6)).unwrap(), r);
+    assert_eq!(d.outbox_counts().unwrap().pending, 2);
+    // Bad input is a validation error naming the value; nothing is written.
+    let mut bad = milk("0190d5f2-0000-7000-8000-000000000003", 1);
+    bad.goods.expiry = Some("01/03/2027".into());
+    assert!(
+        matches!(d.receive(bad), Err(DockhandError::Validation { message, .. }) if message.contains("01/03/2027"))
+    );
+    assert!(
+        matches!(d.receive(milk("not-a-uuid", 1)), Err(DockhandError::Validation { message, .. }) if message.contains("not-a-uuid"))
+    );
+    assert_eq!(d.outbox_counts().unwrap().pending, 2);
+}
