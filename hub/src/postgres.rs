@@ -96,6 +96,19 @@ fn stored_from_row(r: &Row, at: usize) -> StoredEvent {
     }
 }
 
+/// Creates database `name` (dropping an older one of that name) on the server at `base` and
+/// returns its URL: a hub of its own for a test or a benchmark run.
+pub fn create_database(base: &str, name: &str) -> HubResult<String> {
+    let mut admin = Client::connect(base, NoTls)?;
+    // Each on its own: CREATE DATABASE cannot run inside a multi-statement query's transaction.
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
+    admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    Ok(match base.rfind('/') {
+        Some(i) => format!("{}/{name}", &base[..i]),
+        None => format!("{base}/{name}"),
+    })
+}
+
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

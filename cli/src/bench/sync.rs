@@ -135,20 +135,7 @@ async fn drain(
 
 /// A database of its own on the PostgreSQL server at `base`.
 fn postgres_database(base: &str, name: &str) -> Result<String, Error> {
-    let failed =
-        |e: postgres::Error| bench_error("PostgreSQL", dockhand_hub::error::postgres_message(&e));
-    let mut admin = postgres::Client::connect(base, postgres::NoTls).map_err(failed)?;
-    // Each on its own: CREATE DATABASE cannot run inside a multi-statement query's transaction.
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .map_err(failed)?;
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .map_err(failed)?;
-    Ok(match base.rfind('/') {
-        Some(i) => format!("{}/{name}", &base[..i]),
-        None => format!("{base}/{name}"),
-    })
+    dockhand_hub::postgres::create_database(base, name).map_err(|e| bench_error("PostgreSQL", e))
 }
 
 fn catalog_page(offset: usize, n: usize) -> MasterData {

@@ -61,14 +61,7 @@ pub fn fresh_postgres(base: &str) -> dockhand_hub::postgres::PostgresStore {
 /// The URL of a new, empty database on the test server.
 pub fn fresh_postgres_url(base: &str) -> String {
     let name = format!("dockhand_test_{}", uuid::Uuid::now_v7().simple());
-    let mut admin = postgres::Client::connect(base, postgres::NoTls).unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    match base.rfind('/') {
-        Some(i) => format!("{}/{name}", &base[..i]),
-        None => format!("{base}/{name}"),
-    }
+    dockhand_hub::postgres::create_database(base, &name).unwrap()
 }
 
 /// Starts a hub on the backend with `config`.
