@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test dockhand has: formatting, lints, and the whole suite (unit, integration, property,
-# crash). Run from anywhere in the checkout; stops at the first failure and ends with one line
-# "tests: N passed, M failed" over every test binary.
+# Every test dockhand has: formatting, lints, the whole Rust suite (unit, integration, property,
+# crash), then the app-side suites on bindings generated from the library just built (Kotlin on a
+# JVM, Python from a wheel, the Android sample's logic; scripts/test-apps.sh). Run from anywhere
+# in the checkout; ends with one line "tests: N passed, M failed" over all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,5 +25,9 @@ trap cleanup EXIT
 echo "== cargo test"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
-awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+echo "== app suites (scripts/test-apps.sh)"
+bash scripts/test-apps.sh 2>&1 | tee -a "$log" || status=$?
+awk '/^test result:/ { p += $4; f += $6 }
+     /^app tests:/ { p += $3; f += $5 }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

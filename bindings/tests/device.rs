@@ -39,9 +39,9 @@ fn scans_come_back_as_records() {
 fn failures_are_typed_with_their_code_and_sentence() {
     let (_dir, d) = device();
     match d.resolve_scan("(01)09506000134352".into()) {
-        Err(DockhandError::NotFound { code, message }) => {
+        Err(DockhandError::NotFound { code, reason }) => {
             assert_eq!(code, "unknown_barcode");
-            assert!(message.contains("09506000134352"), "{message}");
+            assert!(reason.contains("09506000134352"), "{reason}");
         }
         other => panic!("{other:?}"),
     }
@@ -106,10 +106,10 @@ fn a_receive_through_the_bindings_is_recorded_once_with_its_event() {
     let mut bad = milk("0190d5f2-0000-7000-8000-000000000003", 1);
     bad.goods.expiry = Some("01/03/2027".into());
     assert!(
-        matches!(d.receive(bad), Err(DockhandError::Validation { message, .. }) if message.contains("01/03/2027"))
+        matches!(d.receive(bad), Err(DockhandError::Validation { reason, .. }) if reason.contains("01/03/2027"))
     );
     assert!(
-        matches!(d.receive(milk("not-a-uuid", 1)), Err(DockhandError::Validation { message, .. }) if message.contains("not-a-uuid"))
+        matches!(d.receive(milk("not-a-uuid", 1)), Err(DockhandError::Validation { reason, .. }) if reason.contains("not-a-uuid"))
     );
     assert_eq!(d.outbox_counts().unwrap().pending, 2);
 }

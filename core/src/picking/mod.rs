@@ -22,7 +22,7 @@ use crate::stock;
 pub use confirm::{ConfirmPick, PickConfirmed, confirm_pick};
 pub use records::{
     PickAllocation, PickInstruction, PickLine, PickStatus, PickTask, PickTaskStatus, next_pick,
-    pick_task,
+    open_pick_tasks, pick_task,
 };
 
 /// One order line to pick.

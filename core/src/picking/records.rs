@@ -193,6 +193,15 @@ pub fn pick_task(conn: &Connection, id: &str) -> Result<PickTask> {
     Ok(task)
 }
 
+/// Ids of pick tasks not finished (open or in progress), oldest first: a picker's task list.
+pub fn open_pick_tasks(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM pick_tasks WHERE status IN ('open', 'in_progress') ORDER BY created_at, id",
+    )?;
+    let ids = stmt.query_map([], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The next open pick in walk order, or `None` when the task is complete.
 pub fn next_pick(conn: &Connection, task_id: &str) -> Result<Option<PickInstruction>> {
     let task = pick_task(conn, task_id)?;

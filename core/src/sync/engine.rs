@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::protocol::{ChangesPage, EventBatch, EventStatus, IntakeResult, Problem};
+use super::protocol::{
+    ChangesPage, DeviceToken, EventBatch, EventStatus, IntakeResult, Problem, Registration,
+};
 use crate::db::{Store, utc_text};
 use crate::outbox::{self, Delivered};
 
@@ -247,6 +249,14 @@ impl std::fmt::Debug for SyncEngine {
     }
 }
 
+/// The hub's problem document, or the start of whatever else it answered.
+fn problem(body: &str) -> Problem {
+    serde_json::from_str::<Problem>(body).unwrap_or(Problem {
+        code: "http".into(),
+        message: body.chars().take(200).collect(),
+    })
+}
+
 fn unreachable(url: &str, e: &reqwest::Error) -> SyncError {
     let mut reason = e.to_string();
     let mut source = std::error::Error::source(e);
@@ -340,6 +350,41 @@ impl SyncEngine {
         {
             handle.abort();
         }
+    }
+
+    /// Enrols this device with the hub (`POST /v1/devices/register`) and returns its token, for
+    /// the app to keep and hand back through its token source. A production hub wants its
+    /// registration secret; a development hub admits any device.
+    pub async fn register(
+        &self,
+        name: &str,
+        registration_secret: Option<String>,
+    ) -> Result<DeviceToken, SyncError> {
+        let shared = &self.shared;
+        let url = &shared.config.hub_url;
+        let body = Registration {
+            device_id: shared.store.device_id().into(),
+            name: name.into(),
+            registration_secret,
+        };
+        let response = shared
+            .http
+            .post(format!("{url}/v1/devices/register"))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| unreachable(url, &e))?;
+        let status = response.status();
+        if status.is_success() {
+            return response.json().await.map_err(|e| unreachable(url, &e));
+        }
+        let text = response.text().await.map_err(|e| unreachable(url, &e))?;
+        let problem = problem(&text);
+        Err(SyncError::Hub {
+            status: status.as_u16(),
+            code: problem.code,
+            message: problem.message,
+        })
     }
 
     /// Pushes every pending event and pulls every change now.
@@ -569,10 +614,7 @@ impl Shared {
                 return response.json::<T>().await.map_err(|e| unreachable(url, &e));
             }
             let text = response.text().await.map_err(|e| unreachable(url, &e))?;
-            let problem = serde_json::from_str::<Problem>(&text).unwrap_or(Problem {
-                code: "http".into(),
-                message: text.chars().take(200).collect(),
-            });
+            let problem = problem(&text);
             if status.as_u16() == 401 {
                 if refreshed {
                     return Err(SyncError::Unauthorized(problem.message));

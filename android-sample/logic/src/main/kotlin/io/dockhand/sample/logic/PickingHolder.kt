@@ -1,0 +1,75 @@
+package io.dockhand.sample.logic
+
+import io.dockhand.ffi.Goods
+import io.dockhand.ffi.PickInstruction
+import io.dockhand.ffi.PickRequest
+import io.dockhand.ffi.PickTaskStatus
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+
+data class PickingUi(
+    val taskId: String? = null,
+    val tasks: List<String> = emptyList(),
+    /** The pick to do now; none when the task is complete. */
+    val pick: PickInstruction? = null,
+    /** The location was scanned: now the goods. */
+    val atLocation: Boolean = false,
+    val message: Message? = null,
+) : Shows<PickingUi> {
+    override fun showing(message: Message) = copy(message = message)
+}
+
+/** The picking screen: go to the location, scan it, scan the goods; report short when the shelf is short. */
+class PickingHolder(private val session: Session) {
+    private val _state = MutableStateFlow(PickingUi())
+    val state: StateFlow<PickingUi> = _state.asStateFlow()
+
+    suspend fun loadTasks() = session.into(_state, { it.openPickTasks() }) { ui, tasks -> ui.copy(tasks = tasks) }
+
+    suspend fun open(taskId: String) = session.into(_state, { device ->
+        if (device.pickTask(taskId).status == PickTaskStatus.OPEN) device.startPickTask(session.opId(), session.operator, taskId)
+        device.nextPick(taskId)
+    }) { ui, pick ->
+        ui.copy(taskId = taskId, pick = pick, atLocation = false, message = pick?.let { Message.ok("Go to ${it.location}") })
+    }
+
+    suspend fun onScan(raw: String) {
+        val ui = _state.value
+        val pick = ui.pick ?: return _state.show(Message.warning("Nothing to pick: choose a task"))
+        val scan = session.resolve(raw, _state) ?: return
+        if (!ui.atLocation) {
+            if (scan.kind != "location" || scan.location != pick.location) {
+                return _state.show(Message.error("That is ${scan.location ?: scan.sku ?: raw}: go to ${pick.location} and scan its label"))
+            }
+            return _state.update { it.copy(atLocation = true, message = Message.ok("Take ${pick.quantity} ${pick.unit} ${pick.sku} ${pick.lot}".trim())) }
+        }
+        if (scan.kind != "goods" || scan.sku != pick.sku) {
+            return _state.show(Message.error("That is ${scan.sku ?: scan.location ?: raw}, not ${pick.sku}: nothing was picked"))
+        }
+        confirm(pick, Goods(raw, null, null, null), pick.quantity / (scan.basePerScan ?: 1L), short = false)
+    }
+
+    /** The shelf holds less than asked: [foundPacks] taken (0 allowed), the rest reported short. */
+    suspend fun short(goodsBarcode: String, foundPacks: Long) {
+        val pick = _state.value.pick ?: return
+        confirm(pick, Goods(goodsBarcode, null, null, null), foundPacks, short = true)
+    }
+
+    private suspend fun confirm(pick: PickInstruction, goods: Goods, packs: Long, short: Boolean) {
+        val taskId = _state.value.taskId ?: return
+        session.into(_state, { device ->
+            val check = device.location(pick.location).checkString
+            val request = PickRequest(session.opId(), session.operator, taskId, pick.allocationId, check, goods, packs, null, short)
+            device.confirmPick(request) to device.nextPick(taskId)
+        }) { ui, (done, next) ->
+            val text = buildString {
+                append("Picked ${done.picked} ${done.sku}")
+                if (done.short > 0) append(", ${done.short} short — ${done.countTaskId?.let { "count $it raised" } ?: "reported"}")
+                append(if (next == null) ". Task complete: take it to ${done.staging}" else ". Next: ${next.location}")
+            }
+            ui.copy(pick = next, atLocation = false, message = Message.ok(text))
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.dockhand.sample.logic
+
+import io.dockhand.ffi.Device
+import io.dockhand.ffi.Goods
+import io.dockhand.ffi.PutawayRequest
+import io.dockhand.ffi.ReceiveRequest
+import java.nio.file.Files
+import java.util.UUID
+import kotlinx.coroutines.Dispatchers
+
+/** A handheld on the sample warehouse (core/src/sample.rs), in a temporary directory. */
+class Fixture : AutoCloseable {
+    private val dir = Files.createTempDirectory("dockhand-sample")
+    val device: Device = Device.open(dir.resolve("device.db").toString(), "HH-SAMPLE").apply { loadSampleWarehouse() }
+
+    /** A session whose calls run on the test's thread (the app uses Dispatchers.IO). */
+    fun session(operator: String = "alice") = Session(device, operator, Dispatchers.Unconfined)
+
+    fun towelsOnHand(location: String): Long =
+        device.balancesAtLocation(location).filter { it.sku == TOWELS }.sumOf { it.quantity }
+
+    /** 4 cases of towels (96 units) received on DOCK-01. */
+    fun receiveTowels() {
+        device.receive(ReceiveRequest(UUID.randomUUID().toString(), "alice", ASN, DOCK, Goods(TOWELS_CS, null, null, null), 4L, null, null))
+    }
+
+    /** …and put away in [location]. */
+    fun towelsIn(location: String) {
+        receiveTowels()
+        val check = device.location(location).checkString
+        device.confirmPutaway(
+            PutawayRequest(UUID.randomUUID().toString(), "alice", DOCK, Goods(TOWELS_CS, null, null, null), null, 4L, location, check, "test set-up"),
+        )
+    }
+
+    override fun close() {
+        device.close()
+        dir.toFile().deleteRecursively()
+    }
+
+    companion object {
+        const val ASN = "ASN-1001"
+        const val DOCK = "DOCK-01"
+        const val TOWELS = "TOWEL-2P"
+        const val TOWELS_EA = "4012345000030"
+        const val TOWELS_CS = "14012345000037"
+        const val COFFEE_EA = "4012345000023"
+    }
+}

@@ -1,0 +1,201 @@
+package io.dockhand.ffi
+
+import java.nio.file.Files
+import java.util.UUID
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+
+/** Sample warehouse codes (core/src/sample.rs). */
+internal object Sample {
+    const val ASN = "ASN-1001"
+    const val TOWELS = "TOWEL-2P"
+    const val TOWELS_EA = "4012345000030"
+    const val TOWELS_CS = "14012345000037"
+    const val DOCK = "DOCK-01"
+    const val STAGING = "STAGE-01"
+    const val RETURNS = "RET-01"
+}
+
+internal fun op() = UUID.randomUUID().toString()
+
+internal fun towels(barcode: String = Sample.TOWELS_CS) = Goods(barcode, null, null, null)
+
+/**
+ * A whole shift through the generated Kotlin: receive, put away, pick with a short pick, count
+ * with a supervisor's approval, inspect a return; errors arrive as typed exceptions and leave the
+ * database as it was.
+ */
+class ShiftTest {
+    private lateinit var dir: java.nio.file.Path
+    private lateinit var device: Device
+
+    @BeforeEach
+    fun open() {
+        dir = Files.createTempDirectory("dockhand-kt")
+        device = Device.open(dir.resolve("device.db").toString(), "HH-KT-01")
+        device.loadSampleWarehouse()
+    }
+
+    @AfterEach
+    fun close() {
+        device.close()
+        dir.toFile().deleteRecursively()
+    }
+
+    private fun onHand(location: String): Long =
+        device.balancesAtLocation(location).filter { it.sku == Sample.TOWELS }.sumOf { it.quantity }
+
+    @Test
+    fun `a shift from dock to customer return`() {
+        // Receive 4 cases of towels (24 each) from the ASN onto the dock.
+        val receiveOp = op()
+        val request = ReceiveRequest(receiveOp, "alice", Sample.ASN, Sample.DOCK, towels(), 4L, null, null)
+        val received = device.receive(request)
+        assertEquals(Sample.TOWELS, received.sku)
+        assertEquals(96L, received.baseQuantity)
+        assertEquals(StockStatus.RECEIVED, received.status)
+        assertEquals(96L, received.lineReceived)
+        // The same operator action again (a retry after a timeout) changes nothing.
+        assertEquals(received, device.receive(request))
+        assertEquals(96L, onHand(Sample.DOCK))
+        assertEquals(listOf("receiving.line_received"), device.eventsOfOperation(receiveOp).map { it.eventType })
+
+        // Put away where the core suggests, proving presence with the location's check string.
+        val task = device.suggestPutaway(Sample.DOCK, towels(Sample.TOWELS_EA), null)
+        assertEquals(96L, task.onDock)
+        val to = task.suggestion.location
+        val check = device.location(to).checkString
+        // A wrong check string is refused, and nothing moves.
+        val wrong = assertThrows<DockhandException.Validation> {
+            device.confirmPutaway(PutawayRequest(op(), "alice", Sample.DOCK, towels(), null, 4L, to, "00", null))
+        }
+        assertEquals("wrong_check_string", wrong.code)
+        assertTrue(wrong.reason.contains(to), wrong.reason)
+        assertEquals(96L, onHand(Sample.DOCK))
+        val put = device.confirmPutaway(PutawayRequest(op(), "alice", Sample.DOCK, towels(), null, 4L, to, check, null))
+        assertEquals(96L, put.baseQuantity)
+        assertEquals(StockStatus.AVAILABLE, put.statusAfter)
+        assertEquals(0L, put.remainingOnDock)
+        assertEquals(0L, onHand(Sample.DOCK))
+        assertEquals(96L, onHand(to))
+
+        // Pick 30 for an order; the shelf holds less than the picker finds: 20 picked, 10 short.
+        val created = device.createPickTask(
+            op(), "sam",
+            NewPickTask("PICK-1", "SO-501", Sample.STAGING, listOf(NewPickLine(1L, Sample.TOWELS, 30L, "EA", null))),
+        )
+        assertEquals(listOf("PICK-1"), device.openPickTasks())
+        assertEquals(30L, created.allocations.sumOf { it.quantity })
+        val next = requireNotNull(device.nextPick("PICK-1"))
+        assertEquals(to, next.location)
+        assertEquals(30L, next.quantity)
+        val picked = device.confirmPick(
+            PickRequest(op(), "bob", "PICK-1", next.allocationId, check, towels(Sample.TOWELS_EA), 20L, "TOTE-7", true),
+        )
+        assertEquals(20L, picked.picked)
+        assertEquals(10L, picked.short)
+        assertEquals(PickTaskStatus.DONE, picked.taskStatus)
+        assertNull(device.nextPick("PICK-1"))
+        assertEquals(76L, onHand(to))
+        assertEquals(20L, onHand(Sample.STAGING))
+        val countId = requireNotNull(picked.countTaskId) { "a short pick raises a count" }
+
+        // The short pick raised a count of the shelf. Count 46 (30 missing): beyond tolerance,
+        // so another person recounts; the same again needs a supervisor (30 x 3.49 > 100.00).
+        val sheet = device.startCount(op(), "bob", countId)
+        assertEquals(listOf(to), sheet.locations)
+        val counted = listOf(CountedGoods(to, towels(Sample.TOWELS_EA), 46L, null))
+        val first = device.submitCount(op(), "bob", countId, counted)
+        assertEquals(CountOutcome.RECOUNT_REQUIRED, first.outcome)
+        assertEquals(CountTaskStatus.RECOUNT, device.countTask(countId).status)
+        val second = device.submitCount(op(), "alice", countId, counted)
+        assertEquals(CountOutcome.APPROVAL_REQUIRED, second.outcome)
+        assertEquals(76L, onHand(to)) // nothing adjusted before the approval
+        val notSupervisor = assertThrows<DockhandException.NeedsSupervisor> { device.approveCount(op(), "bob", countId) }
+        assertTrue(notSupervisor.reason.contains("104.70"), notSupervisor.reason)
+        val approved = device.approveCount(op(), "sam", countId)
+        assertEquals(CountOutcome.ADJUSTED, approved.outcome)
+        assertEquals(-30L, approved.lines.single().variance)
+        assertEquals(46L, onHand(to))
+        assertEquals(CountTaskStatus.DONE, device.countTask(countId).status)
+
+        // A customer sends 2 towels back; they wait as return-pending until inspected, then go
+        // back to stock.
+        val rma = device.receiveReturn(
+            ReturnRequest(op(), "alice", "RMA-9", "SO-501", "Hotel Nord", Sample.RETURNS,
+                listOf(ReturnedGoods(1L, towels(Sample.TOWELS_EA), 2L))),
+        )
+        assertEquals(2L, rma.lines.single().quantity)
+        assertEquals(
+            StockStatus.RETURN_PENDING,
+            device.balancesAtLocation(Sample.RETURNS).single().status,
+        )
+        val inspected = device.inspectReturn(
+            InspectionRequest(op(), "alice", "RMA-9", 1L, InspectionOutcome.RESTOCK, "unopened", null),
+        )
+        assertEquals(StockStatus.AVAILABLE, inspected.statusAfter)
+        assertNotNull(inspected.putaway)
+        assertEquals(InspectionOutcome.RESTOCK, device.customerReturn("RMA-9").lines.single().outcome)
+
+        // Totals by usability, the outbox and the books agree.
+        val totals = device.totalsByStatus().associate { it.status to it.quantity }
+        assertEquals(46L + 20L + 2L, totals.values.sum())
+        val counts = device.outboxCounts()
+        assertTrue(counts.pending >= 9, "pending $counts")
+        assertEquals(counts.pending, counts.lastSeq)
+        assertEquals(0L, counts.rejected)
+        assertTrue(device.checkIntegrity().ok, device.checkIntegrity().reportJson)
+
+        val kpis = device.kpis("2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")
+        assertEquals(1L, kpis.picks)
+        assertEquals(1L, kpis.shortPicks)
+        assertEquals(1L, kpis.countedLines)
+        assertEquals(0.0, kpis.accuracy)
+    }
+
+    @Test
+    fun `bad input is a typed exception with the value, and nothing is recorded`() {
+        val before = device.outboxCounts()
+        val unknown = assertThrows<DockhandException.NotFound> { device.resolveScan("(01)09506000134352") }
+        assertEquals("unknown_barcode", unknown.code)
+        assertTrue(unknown.reason.contains("09506000134352"), unknown.reason)
+
+        val badOp = assertThrows<DockhandException.Validation> {
+            device.receive(ReceiveRequest("not-a-uuid", "alice", Sample.ASN, Sample.DOCK, towels(), 1L, null, null))
+        }
+        assertTrue(badOp.reason.contains("not-a-uuid"), badOp.reason)
+
+        val badDate = assertThrows<DockhandException.Validation> {
+            device.receive(
+                ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, Goods(Sample.TOWELS_CS, null, "01/03/2027", null), 1L, null, null),
+            )
+        }
+        assertTrue(badDate.reason.contains("01/03/2027"), badDate.reason)
+
+        val noTask = assertThrows<DockhandException.NotFound> { device.pickTask("PICK-404") }
+        assertTrue(noTask.reason.contains("PICK-404"), noTask.reason)
+
+        // Over-receipt beyond tolerance needs a supervisor.
+        val over = assertThrows<DockhandException.NeedsSupervisor> {
+            device.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 9L, null, null))
+        }
+        assertTrue(over.reason.isNotBlank())
+
+        assertEquals(before, device.outboxCounts())
+        assertEquals(0L, onHand(Sample.DOCK))
+    }
+
+    @Test
+    fun `a database of another device is refused`() {
+        val path = dir.resolve("other.db").toString()
+        Device.open(path, "HH-A").close()
+        val refused = assertThrows<DockhandException.Storage> { Device.open(path, "HH-B") }
+        assertTrue(refused.reason.contains("HH-A"), refused.reason)
+    }
+}

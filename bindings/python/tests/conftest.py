@@ -1,0 +1,70 @@
+"""Fixtures: a device on the sample warehouse, and a real hub on loopback for sync."""
+import os
+import pathlib
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+import dockhand
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+
+ASN = "ASN-1001"
+TOWELS = "TOWEL-2P"
+TOWELS_EA = "4012345000030"
+TOWELS_CS = "14012345000037"
+DOCK = "DOCK-01"
+
+
+def op():
+    return str(uuid.uuid4())
+
+
+def towels(barcode=TOWELS_CS):
+    return dockhand.Goods(barcode=barcode)
+
+
+@pytest.fixture
+def device(tmp_path):
+    d = dockhand.Device.open(str(tmp_path / "device.db"), "HH-PY-" + op()[:8])
+    d.load_sample_warehouse()
+    return d
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory):
+    binary = os.environ.get("DOCKHAND_HUB", str(ROOT / "target" / "debug" / "dockhand-hub"))
+    workdir = tmp_path_factory.mktemp("hub")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(workdir / "hub.log", "wb")
+    process = subprocess.Popen(
+        [binary, "serve", "--listen", f"127.0.0.1:{port}", "--database", str(workdir / "hub.db")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        assert process.poll() is None, (workdir / "hub.log").read_text()
+        assert time.monotonic() < deadline, "the hub did not answer /health within 30 s"
+        time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()

@@ -1,0 +1,97 @@
+"""The shift of the Kotlin suite, through the Python binding: receive, put away, pick short,
+count with an approval, inspect a return; errors as typed exceptions, nothing half-written."""
+import pytest
+
+import dockhand
+from conftest import ASN, DOCK, TOWELS, TOWELS_CS, TOWELS_EA, op, towels
+
+
+def on_hand(device, location):
+    return sum(b.quantity for b in device.balances_at_location(location) if b.sku == TOWELS)
+
+
+def test_a_shift_from_dock_to_customer_return(device):
+    request = dockhand.ReceiveRequest(
+        op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=4
+    )
+    received = device.receive(request)
+    assert (received.sku, received.base_quantity, received.status) == (TOWELS, 96, dockhand.StockStatus.RECEIVED)
+    assert device.receive(request) == received  # a retry of the same action records nothing new
+    assert on_hand(device, DOCK) == 96
+
+    task = device.suggest_putaway(DOCK, towels(TOWELS_EA), None)
+    to = task.suggestion.location
+    check = device.location(to).check_string
+    with pytest.raises(dockhand.DockhandError.Validation) as wrong:
+        device.confirm_putaway(dockhand.PutawayRequest(
+            op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4, to=to, check_string="00"))
+    assert wrong.value.code == "wrong_check_string"
+    assert on_hand(device, DOCK) == 96
+    put = device.confirm_putaway(dockhand.PutawayRequest(
+        op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4, to=to, check_string=check))
+    assert (put.base_quantity, put.status_after, put.remaining_on_dock) == (96, dockhand.StockStatus.AVAILABLE, 0)
+    assert on_hand(device, to) == 96
+
+    device.create_pick_task(op(), "sam", dockhand.NewPickTask(
+        task_id="PICK-1", order_ref="SO-501", staging="STAGE-01",
+        lines=[dockhand.NewPickLine(line_no=1, sku=TOWELS, quantity=30, unit="EA")]))
+    pick = device.next_pick("PICK-1")
+    assert (pick.location, pick.quantity) == (to, 30)
+    picked = device.confirm_pick(dockhand.PickRequest(
+        op_id=op(), operator="bob", task_id="PICK-1", allocation_id=pick.allocation_id,
+        check_string=check, goods=towels(TOWELS_EA), quantity=20, short=True))
+    assert (picked.picked, picked.short, picked.task_status) == (20, 10, dockhand.PickTaskStatus.DONE)
+    assert device.next_pick("PICK-1") is None
+    assert on_hand(device, to) == 76
+    count_id = picked.count_task_id
+    assert count_id is not None
+
+    assert device.start_count(op(), "bob", count_id).locations == [to]
+    counted = [dockhand.CountedGoods(location=to, goods=towels(TOWELS_EA), quantity=46)]
+    assert device.submit_count(op(), "bob", count_id, counted).outcome == dockhand.CountOutcome.RECOUNT_REQUIRED
+    assert device.submit_count(op(), "alice", count_id, counted).outcome == dockhand.CountOutcome.APPROVAL_REQUIRED
+    assert on_hand(device, to) == 76
+    with pytest.raises(dockhand.DockhandError.NeedsSupervisor) as refused:
+        device.approve_count(op(), "bob", count_id)
+    assert "104.70" in refused.value.reason
+    approved = device.approve_count(op(), "sam", count_id)
+    assert approved.outcome == dockhand.CountOutcome.ADJUSTED
+    assert [line.variance for line in approved.lines] == [-30]
+    assert on_hand(device, to) == 46
+
+    device.receive_return(dockhand.ReturnRequest(
+        op_id=op(), operator="alice", return_id="RMA-9", reference="SO-501", customer="Hotel Nord",
+        location="RET-01", lines=[dockhand.ReturnedGoods(line_no=1, goods=towels(TOWELS_EA), quantity=2)]))
+    assert [b.status for b in device.balances_at_location("RET-01")] == [dockhand.StockStatus.RETURN_PENDING]
+    inspected = device.inspect_return(dockhand.InspectionRequest(
+        op_id=op(), operator="alice", return_id="RMA-9", line_no=1,
+        outcome=dockhand.InspectionOutcome.RESTOCK, reason_code="unopened"))
+    assert inspected.status_after == dockhand.StockStatus.AVAILABLE
+
+    assert sum(t.quantity for t in device.totals_by_status()) == 46 + 20 + 2
+    counts = device.outbox_counts()
+    assert counts.pending == counts.last_seq and counts.rejected == 0
+    assert device.check_integrity().ok
+    kpis = device.kpis("2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")
+    assert (kpis.picks, kpis.short_picks, kpis.counted_lines, kpis.accuracy) == (1, 1, 1, 0.0)
+
+
+def test_bad_input_is_a_typed_error_and_nothing_is_recorded(device):
+    before = device.outbox_counts()
+    with pytest.raises(dockhand.DockhandError.NotFound) as unknown:
+        device.resolve_scan("(01)09506000134352")
+    assert unknown.value.code == "unknown_barcode" and "09506000134352" in unknown.value.reason
+    with pytest.raises(dockhand.DockhandError.Validation) as bad:
+        device.receive(dockhand.ReceiveRequest(
+            op_id="not-a-uuid", operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=1))
+    assert "not-a-uuid" in bad.value.reason
+    with pytest.raises(dockhand.DockhandError.Validation) as bad_date:
+        device.receive(dockhand.ReceiveRequest(
+            op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK,
+            goods=dockhand.Goods(barcode=TOWELS_CS, expiry="01/03/2027"), quantity=1))
+    assert "01/03/2027" in bad_date.value.reason
+    with pytest.raises(dockhand.DockhandError.NeedsSupervisor):
+        device.receive(dockhand.ReceiveRequest(
+            op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=9))
+    assert device.outbox_counts() == before
+    assert on_hand(device, DOCK) == 0

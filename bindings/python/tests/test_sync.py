@@ -1,0 +1,74 @@
+"""Sync from Python against a real hub on loopback: enrol, push with asyncio, observe, offline."""
+import asyncio
+import json
+import urllib.request
+
+import pytest
+
+import dockhand
+from conftest import ASN, DOCK, TOWELS, free_port, op, towels
+
+
+class Tokens(dockhand.TokenProvider):
+    def __init__(self, token=None):
+        self.token = token
+
+    def current_token(self):
+        return self.token
+
+    def refresh_token(self):
+        return None
+
+
+class Recorder(dockhand.SyncObserver):
+    def __init__(self):
+        self.states = []
+
+    def on_status(self, status):
+        self.states.append(status.state)
+
+
+def settings(url):
+    return dockhand.SyncSettings(hub_url=url, debounce_ms=60_000, period_seconds=3_600,
+                                 backoff_initial_ms=50, backoff_max_ms=200)
+
+
+def hub_stock(url, sku, location):
+    with urllib.request.urlopen(url + "/v1/admin/stock", timeout=5) as r:
+        lines = json.load(r)
+    return sum(line["quantity"] for line in lines if line["sku"] == sku and line["location"] == location)
+
+
+def receive(device, packs):
+    device.receive(dockhand.ReceiveRequest(
+        op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=packs))
+
+
+def test_sync_now_pushes_the_work_and_the_observer_hears_it(device, hub):
+    tokens = Tokens()
+    client = dockhand.SyncClient(device, settings(hub), tokens)
+    tokens.token = asyncio.run(client.register("Support laptop", None)).token
+    recorder = Recorder()
+    subscription = client.observe(recorder)
+    receive(device, 2)
+    assert client.status().pending == 1
+    report = asyncio.run(client.sync_now())
+    assert (report.acknowledged, report.rejected) == (1, 0)
+    assert client.status().state == dockhand.SyncState.IDLE and client.status().pending == 0
+    assert dockhand.SyncState.SYNCING in recorder.states and recorder.states[-1] == dockhand.SyncState.IDLE
+    assert hub_stock(hub, TOWELS, DOCK) >= 48
+    subscription.cancel()
+    heard = len(recorder.states)
+    receive(device, 1)
+    assert asyncio.run(client.sync_now()).acknowledged == 1
+    assert len(recorder.states) == heard
+
+
+def test_offline_is_a_transient_network_error_and_the_work_stays(device):
+    client = dockhand.SyncClient(device, settings(f"http://127.0.0.1:{free_port()}"), Tokens("t"))
+    receive(device, 1)
+    with pytest.raises(dockhand.DockhandError.Network) as e:
+        asyncio.run(client.sync_now())
+    assert e.value.code == "unreachable" and e.value.transient
+    assert client.status().state == dockhand.SyncState.OFFLINE
+    assert device.outbox_counts().pending == 1

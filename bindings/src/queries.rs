@@ -1,0 +1,318 @@
+//! Queries: what screens show. Synchronous reads of the device database.
+
+use dockhand_core::catalog::{self, Item, Location, Operator};
+use dockhand_core::counting::{self, CountSheet, CountTask, RiskRanking};
+use dockhand_core::expected_returns::{self, ExpectedReturn};
+use dockhand_core::kpis::{self, Kpis};
+use dockhand_core::outbox::{self, OutboxCounts, OutboxState};
+use dockhand_core::picking::{self, PickInstruction, PickTask};
+use dockhand_core::receiving::{self, Receipt};
+use dockhand_core::returns::{self, Return};
+use dockhand_core::stock::{self, AvailableToPromise, Balance, StatusTotal};
+use dockhand_core::{ResolvedScan, verify_integrity};
+
+use crate::Device;
+use crate::error::{DockhandError, moment, op_id};
+
+type Result<T> = std::result::Result<T, DockhandError>;
+
+/// What a scan means, for a screen.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScanResult {
+    /// `goods`, `pallet` or `location`.
+    pub kind: String,
+    /// Item SKU (goods).
+    pub sku: Option<String>,
+    /// The catalog code matched (goods).
+    pub barcode: Option<String>,
+    /// Pack unit (goods).
+    pub unit: Option<String>,
+    /// Base units per scan (goods).
+    pub base_per_scan: Option<i64>,
+    /// Lot on the label.
+    pub lot: Option<String>,
+    /// Expiry on the label, `YYYY-MM-DD`.
+    pub expiry: Option<String>,
+    /// Serial on the label.
+    pub serial: Option<String>,
+    /// SSCC (pallet, or goods on a pallet).
+    pub sscc: Option<String>,
+    /// Location code (location).
+    pub location: Option<String>,
+}
+
+impl From<ResolvedScan> for ScanResult {
+    fn from(scan: ResolvedScan) -> Self {
+        let empty = Self {
+            kind: String::new(),
+            sku: None,
+            barcode: None,
+            unit: None,
+            base_per_scan: None,
+            lot: None,
+            expiry: None,
+            serial: None,
+            sscc: None,
+            location: None,
+        };
+        match scan {
+            ResolvedScan::Goods {
+                sku,
+                barcode,
+                unit,
+                base_per_scan,
+                lot,
+                expiry,
+                serial,
+                sscc,
+                ..
+            } => Self {
+                kind: "goods".into(),
+                sku: Some(sku),
+                barcode: Some(barcode),
+                unit: Some(unit),
+                base_per_scan: Some(base_per_scan),
+                lot,
+                expiry: expiry.map(|d| d.to_string()),
+                serial,
+                sscc,
+                ..empty
+            },
+            ResolvedScan::Pallet { sscc } => Self {
+                kind: "pallet".into(),
+                sscc: Some(sscc),
+                ..empty
+            },
+            ResolvedScan::Location { code } => Self {
+                kind: "location".into(),
+                location: Some(code),
+                ..empty
+            },
+        }
+    }
+}
+
+/// An event in the outbox, as an exceptions screen or a support tool shows it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OutboxEvent {
+    /// Position on this device.
+    pub seq: i64,
+    /// Event id (UUID).
+    pub event_id: String,
+    /// Type, e.g. `receiving.line_received`.
+    pub event_type: String,
+    /// When it happened (UTC).
+    pub occurred_at: String,
+    /// Who did it.
+    pub operator: String,
+    /// The operator action it came from (UUID).
+    pub op_id: String,
+    /// Where it is on its trip to the hub.
+    pub state: OutboxState,
+    /// The hub's code, for a rejected event.
+    pub reject_code: Option<String>,
+    /// The hub's reason, for a rejected event: show it to a person.
+    pub reject_reason: Option<String>,
+    /// The payload as JSON.
+    pub payload_json: String,
+}
+
+impl From<outbox::Event> for OutboxEvent {
+    fn from(e: outbox::Event) -> Self {
+        Self {
+            seq: e.seq,
+            event_id: e.event_id.to_string(),
+            event_type: e.event_type.clone(),
+            occurred_at: e.occurred_at.clone(),
+            operator: e.user_id.clone(),
+            op_id: e.op_id.to_string(),
+            payload_json: e.payload.to_string(),
+            state: e.state,
+            reject_code: e.reject_code,
+            reject_reason: e.reject_reason,
+        }
+    }
+}
+
+/// Whether the device's numbers agree with each other (balances with the ledger, events with the
+/// stock changes, the outbox chain).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IntegritySummary {
+    /// Nothing disagrees.
+    pub ok: bool,
+    /// Ledger rows checked.
+    pub ledger_rows: i64,
+    /// Balance rows checked.
+    pub balance_rows: i64,
+    /// Events checked.
+    pub events: i64,
+    /// The full report as JSON, for support.
+    pub report_json: String,
+}
+
+#[uniffi::export]
+impl Device {
+    /// What a scan means: goods, a pallet or a location.
+    pub fn resolve_scan(&self, raw: String) -> Result<ScanResult> {
+        Ok(self
+            .store
+            .read(|c| dockhand_core::resolve_scan(c, &raw))?
+            .into())
+    }
+
+    /// An item of the catalog.
+    pub fn item(&self, sku: String) -> Result<Item> {
+        Ok(self.store.read(|c| catalog::item_by_sku(c, &sku))?.item)
+    }
+
+    /// A location.
+    pub fn location(&self, code: String) -> Result<Location> {
+        Ok(self
+            .store
+            .read(|c| catalog::location_by_code(c, &code))?
+            .location)
+    }
+
+    /// An operator (for sign-in): unknown or inactive badges are refused.
+    pub fn operator(&self, id: String) -> Result<Operator> {
+        Ok(self.store.read(|c| catalog::operator(c, &id))?)
+    }
+
+    /// A receipt with its lines.
+    pub fn receipt(&self, receipt_id: String) -> Result<Receipt> {
+        Ok(self.store.read(|c| receiving::receipt(c, &receipt_id))?)
+    }
+
+    /// Ids of open receipts, oldest first.
+    pub fn open_receipts(&self) -> Result<Vec<String>> {
+        Ok(self.store.read(receiving::open_receipts)?)
+    }
+
+    /// A pick task with its lines and allocations.
+    pub fn pick_task(&self, task_id: String) -> Result<PickTask> {
+        Ok(self.store.read(|c| picking::pick_task(c, &task_id))?)
+    }
+
+    /// Ids of pick tasks not finished, oldest first.
+    pub fn open_pick_tasks(&self) -> Result<Vec<String>> {
+        Ok(self.store.read(picking::open_pick_tasks)?)
+    }
+
+    /// The next pick in walk order, or none when the task is complete.
+    pub fn next_pick(&self, task_id: String) -> Result<Option<PickInstruction>> {
+        Ok(self.store.read(|c| picking::next_pick(c, &task_id))?)
+    }
+
+    /// A count task.
+    pub fn count_task(&self, task_id: String) -> Result<CountTask> {
+        Ok(self.store.read(|c| counting::count_task(c, &task_id))?)
+    }
+
+    /// Count tasks not finished.
+    pub fn open_count_tasks(&self) -> Result<Vec<CountTask>> {
+        Ok(self.store.read(counting::open_count_tasks)?)
+    }
+
+    /// The sheet of a count in progress (locations, no quantities).
+    pub fn count_sheet(&self, task_id: String) -> Result<CountSheet> {
+        Ok(self.store.read(|c| counting::count_sheet(c, &task_id))?)
+    }
+
+    /// A received customer return with its lines.
+    pub fn customer_return(&self, return_id: String) -> Result<Return> {
+        Ok(self.store.read(|c| returns::get_return(c, &return_id))?)
+    }
+
+    /// A return the ERP announced (none when unknown).
+    pub fn expected_return(&self, return_id: String) -> Result<Option<ExpectedReturn>> {
+        Ok(self
+            .store
+            .read(|c| expected_returns::expected_return(c, &return_id))?)
+    }
+
+    /// Announced returns not yet received.
+    pub fn open_expected_returns(&self) -> Result<Vec<ExpectedReturn>> {
+        Ok(self.store.read(expected_returns::open_expected_returns)?)
+    }
+
+    /// Stock at a location, bucket by bucket.
+    pub fn balances_at_location(&self, code: String) -> Result<Vec<Balance>> {
+        Ok(self.store.read(|c| stock::balances_at_location(c, &code))?)
+    }
+
+    /// Stock of an item, everywhere.
+    pub fn balances_for_item(&self, sku: String) -> Result<Vec<Balance>> {
+        Ok(self.store.read(|c| stock::balances_for_item(c, &sku))?)
+    }
+
+    /// Base units by usability (available, received, quarantined…).
+    pub fn totals_by_status(&self) -> Result<Vec<StatusTotal>> {
+        Ok(self.store.read(stock::totals_by_status)?)
+    }
+
+    /// What can be promised of an item.
+    pub fn available_to_promise(&self, sku: String) -> Result<AvailableToPromise> {
+        Ok(self.store.read(|c| stock::available_to_promise(c, &sku))?)
+    }
+
+    /// Inventory-accuracy KPIs between two moments (RFC 3339 with offset).
+    pub fn kpis(&self, from: String, to: String) -> Result<Kpis> {
+        let (from, to) = (moment(&from, "from")?, moment(&to, "to")?);
+        Ok(self.store.read(|c| kpis::kpis(c, from, to))?)
+    }
+
+    /// Locations and items ranked by count risk, now.
+    pub fn risk_ranking(&self) -> Result<RiskRanking> {
+        let now = self.store.clock().now();
+        Ok(self.store.read(|c| counting::risk_ranking(c, now))?)
+    }
+
+    /// Events by delivery state.
+    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
+        Ok(self.store.read(outbox::counts)?)
+    }
+
+    /// Events the hub rejected, with its reasons: the exceptions a person must resolve.
+    pub fn exceptions(&self) -> Result<Vec<OutboxEvent>> {
+        Ok(self
+            .store
+            .read(outbox::rejected)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The oldest events not yet accepted by the hub, at most `limit`.
+    pub fn pending_events(&self, limit: u32) -> Result<Vec<OutboxEvent>> {
+        let limit = crate::error::how_many(limit);
+        Ok(self
+            .store
+            .read(|c| outbox::pending(c, limit))?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The events an operator action recorded.
+    pub fn events_of_operation(&self, op_id: String) -> Result<Vec<OutboxEvent>> {
+        let op_id = self::op_id(&op_id)?;
+        Ok(self
+            .store
+            .read(|c| outbox::events_of_operation(c, op_id))?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Checks that balances, events and the outbox chain agree.
+    pub fn check_integrity(&self) -> Result<IntegritySummary> {
+        let report = self.store.read(verify_integrity)?;
+        Ok(IntegritySummary {
+            ok: report.is_ok(),
+            ledger_rows: report.ledger_rows,
+            balance_rows: report.balance_rows,
+            events: report.events,
+            report_json: serde_json::to_string(&report).unwrap_or_default(),
+        })
+    }
+}
