@@ -12,10 +12,11 @@ profile="${PROFILE:-debug}"
 flag=()
 [ "$profile" = release ] && flag=(--release)
 
-# The generator first, then the app library alone (-p dockhand-ffi, no features) so the .so left in
-# target/ is the one an app ships.
-cargo build --locked "${flag[@]}" -p dockhand-ffi --features bindgen --bin uniffi-bindgen
-cargo build --locked "${flag[@]}" -p dockhand-ffi
+# The generator first, then the app library alone (-p dockhand-ffi with only `encryption`) so the
+# .so left in target/ is the one an app ships. Both with `encryption` (SQLCipher), so the core and
+# SQLite are built once for the two.
+cargo build --locked "${flag[@]}" -p dockhand-ffi --features bindgen,encryption --bin uniffi-bindgen
+cargo build --locked "${flag[@]}" -p dockhand-ffi --features encryption
 lib="target/$profile/libdockhand_ffi.so"
 out=target/bindings
 rm -rf "$out"

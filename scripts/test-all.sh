@@ -25,6 +25,8 @@ trap cleanup EXIT
 echo "== cargo test"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
+echo "== cargo test: encrypted device databases (feature encryption: SQLCipher)"
+cargo test --locked -p dockhand-core --features encryption --test encryption 2>&1 | tee -a "$log" || status=$?
 echo "== app suites (scripts/test-apps.sh)"
 bash scripts/test-apps.sh 2>&1 | tee -a "$log" || status=$?
 awk '/^test result:/ { p += $4; f += $6 }

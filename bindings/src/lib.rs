@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use dockhand_core::Store;
+use dockhand_core::{Store, StoreOptions};
 
 mod error;
 mod inputs;
@@ -34,11 +34,19 @@ pub struct Device {
 #[uniffi::export]
 impl Device {
     /// Opens (creating when new) the device database at `path` for `device_id`. A file made for
-    /// another device is refused (storage error), and left as it was.
-    #[uniffi::constructor]
-    pub fn open(path: String, device_id: String) -> Result<Arc<Self>, DockhandError> {
+    /// another device is refused (storage error), and left as it was. With `encryption_key` the
+    /// file is encrypted (SQLCipher; keep the key in the Android Keystore / iOS Keychain) and the
+    /// same key opens it again; a library built without the `encryption` feature refuses a key.
+    #[uniffi::constructor(default(encryption_key = None))]
+    pub fn open(
+        path: String,
+        device_id: String,
+        encryption_key: Option<String>,
+    ) -> Result<Arc<Self>, DockhandError> {
+        let mut options = StoreOptions::new(device_id);
+        options.encryption_key = encryption_key;
         Ok(Arc::new(Self {
-            store: Arc::new(Store::open(path, &device_id)?),
+            store: Arc::new(Store::open_with(path, options)?),
         }))
     }
 

@@ -8,7 +8,7 @@ use dockhand_ffi::{Device, DockhandError};
 fn device() -> (tempfile::TempDir, std::sync::Arc<Device>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("device.db").display().to_string();
-    let device = Device::open(path, "HH-FFI".into()).unwrap();
+    let device = Device::open(path, "HH-FFI".into(), None).unwrap();
     device.load_sample_warehouse().unwrap();
     (dir, device)
 }
@@ -52,9 +52,9 @@ fn failures_are_typed_with_their_code_and_sentence() {
     // Another device's database is refused as a storage error, the file untouched.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.db").display().to_string();
-    drop(Device::open(path.clone(), "HH-A".into()).unwrap());
+    drop(Device::open(path.clone(), "HH-A".into(), None).unwrap());
     assert!(matches!(
-        Device::open(path, "HH-B".into()),
+        Device::open(path, "HH-B".into(), None),
         Err(DockhandError::Storage { .. })
     ));
 }

@@ -62,6 +62,19 @@ pub struct StoreOptions {
     pub clock: Arc<dyn Clock>,
     /// Device rules.
     pub policy: Policy,
+    /// Key the database file is encrypted with (SQLCipher; builds with the `encryption`
+    /// feature). `None`: a plain SQLite file.
+    pub encryption_key: Option<String>,
+}
+
+impl std::fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("device_id", &self.device_id)
+            .field("policy", &self.policy)
+            .field("encrypted", &self.encryption_key.is_some())
+            .finish()
+    }
 }
 
 impl StoreOptions {
@@ -71,7 +84,14 @@ impl StoreOptions {
             device_id: device_id.into(),
             clock: Arc::new(SystemClock),
             policy: Policy::default(),
+            encryption_key: None,
         }
+    }
+
+    /// Encrypts the database file with `key` (it must be given on every later open).
+    pub fn with_encryption_key(mut self, key: impl Into<String>) -> Self {
+        self.encryption_key = Some(key.into());
+        self
     }
 
     /// Uses `clock` instead of the system clock.
@@ -85,6 +105,26 @@ impl StoreOptions {
         self.policy = policy;
         self
     }
+}
+
+/// Whether this build can honour an encryption key, and the key is usable (checked before the
+/// file is touched).
+#[cfg(feature = "encryption")]
+fn check_key(key: &str) -> Result<()> {
+    if key.is_empty() {
+        return Err(Error::invalid("encryption key", "it is empty"));
+    }
+    Ok(())
+}
+
+/// This build has no SQLCipher: a key cannot be honoured, and silently writing a plain file would
+/// be worse than refusing.
+#[cfg(not(feature = "encryption"))]
+fn check_key(_key: &str) -> Result<()> {
+    Err(Error::invalid(
+        "encryption key",
+        "this build of dockhand has no encryption (build dockhand-core / dockhand-ffi with the `encryption` feature)",
+    ))
 }
 
 /// A device database with its single writer connection.
@@ -208,8 +248,31 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if let Some(key) = &options.encryption_key {
+            check_key(key)?;
+        }
         let conn = Connection::open_with_flags(&path, flags).map_err(unreadable)?;
+        let encrypted = options.encryption_key.is_some();
+        if let Some(key) = &options.encryption_key {
+            // Before anything reads the file.
+            conn.pragma_update(None, "key", key)?;
+        }
         Self::set_up(conn, Some(path.clone()), options).map_err(|e| match e {
+            // SQLite cannot tell a wrong key from a file that is not a database.
+            Error::Sqlite(e) if encrypted && e.to_string().contains("not a database") => {
+                Error::DatabaseUnreadable {
+                    path: path.clone(),
+                    reason:
+                        "the encryption key does not open it (or it is not a dockhand database)"
+                            .into(),
+                }
+            }
+            Error::Sqlite(e) if e.to_string().contains("not a database") => {
+                Error::DatabaseUnreadable {
+                    path: path.clone(),
+                    reason: format!("{e} (an encrypted database needs its key)"),
+                }
+            }
             Error::Sqlite(e) => unreadable(e),
             other => other,
         })
@@ -265,6 +328,7 @@ impl Store {
                 device_id,
                 clock,
                 policy: Policy::default(),
+                encryption_key: None,
             },
             commit_hook: Default::default(),
         })

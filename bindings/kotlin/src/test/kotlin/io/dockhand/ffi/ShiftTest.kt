@@ -192,6 +192,24 @@ class ShiftTest {
     }
 
     @Test
+    fun `an encrypted database opens only with its key`() {
+        val path = dir.resolve("secret.db").toString()
+        Device.open(path, "HH-KT-02", "correct horse").use { secret ->
+            secret.loadSampleWarehouse()
+            secret.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 1L, null, null))
+        }
+        val bytes = java.io.File(path).readBytes().toString(Charsets.ISO_8859_1)
+        assertTrue(!bytes.contains("SQLite format 3") && !bytes.contains("Paper towels"), "the file is readable without the key")
+        val noKey = assertThrows<DockhandException.Storage> { Device.open(path, "HH-KT-02") }
+        assertTrue(noKey.reason.contains("needs its key"), noKey.reason)
+        val wrong = assertThrows<DockhandException.Storage> { Device.open(path, "HH-KT-02", "guess") }
+        assertTrue(wrong.reason.contains("encryption key does not open it"), wrong.reason)
+        Device.open(path, "HH-KT-02", "correct horse").use { again ->
+            assertEquals(24L, again.balancesAtLocation(Sample.DOCK).sumOf { it.quantity })
+        }
+    }
+
+    @Test
     fun `a database of another device is refused`() {
         val path = dir.resolve("other.db").toString()
         Device.open(path, "HH-A").close()

@@ -16,6 +16,8 @@ data class PickingUi(
     val pick: PickInstruction? = null,
     /** The location was scanned: now the goods. */
     val atLocation: Boolean = false,
+    /** The shelf is short: packs found, confirmed by the next scan of the goods. */
+    val shortFound: Long? = null,
     val message: Message? = null,
 ) : Shows<PickingUi> {
     override fun showing(message: Message) = copy(message = message)
@@ -48,13 +50,19 @@ class PickingHolder(private val session: Session) {
         if (scan.kind != "goods" || scan.sku != pick.sku) {
             return _state.show(Message.error("That is ${scan.sku ?: scan.location ?: raw}, not ${pick.sku}: nothing was picked"))
         }
-        confirm(pick, Goods(raw, null, null, null), pick.quantity / (scan.basePerScan ?: 1L), short = false)
+        val found = ui.shortFound
+        val packs = found ?: (pick.quantity / (scan.basePerScan ?: 1L))
+        confirm(pick, Goods(raw, null, null, null), packs, short = found != null)
     }
 
-    /** The shelf holds less than asked: [foundPacks] taken (0 allowed), the rest reported short. */
-    suspend fun short(goodsBarcode: String, foundPacks: Long) {
-        val pick = _state.value.pick ?: return
-        confirm(pick, Goods(goodsBarcode, null, null, null), foundPacks, short = true)
+    /**
+     * The shelf holds less than asked: [foundPacks] (0 allowed) are taken and the rest reported
+     * short when the goods are scanned next.
+     */
+    fun reportShort(foundPacks: Long) {
+        val ui = _state.value
+        if (ui.pick == null || !ui.atLocation || foundPacks < 0) return _state.show(Message.warning("Scan the location first"))
+        _state.update { it.copy(shortFound = foundPacks, message = Message.warning("Short: scan the goods to confirm $foundPacks found")) }
     }
 
     private suspend fun confirm(pick: PickInstruction, goods: Goods, packs: Long, short: Boolean) {
@@ -69,7 +77,7 @@ class PickingHolder(private val session: Session) {
                 if (done.short > 0) append(", ${done.short} short — ${done.countTaskId?.let { "count $it raised" } ?: "reported"}")
                 append(if (next == null) ". Task complete: take it to ${done.staging}" else ". Next: ${next.location}")
             }
-            ui.copy(pick = next, atLocation = false, message = Message.ok(text))
+            ui.copy(pick = next, atLocation = false, shortFound = null, message = Message.ok(text))
         }
     }
 }

@@ -56,8 +56,12 @@ class PickingHolderTest {
             f.order(30)
             val holder = PickingHolder(f.session("bob"))
             holder.open("PICK-7")
+            holder.reportShort(20)
+            assertEquals("Scan the location first", holder.state.value.message?.text)
             holder.onScan("A-01-02")
-            holder.short(TOWELS_EA, 20)
+            holder.reportShort(20)
+            assertEquals("Short: scan the goods to confirm 20 found", holder.state.value.message?.text)
+            holder.onScan(TOWELS_EA)
             val text = holder.state.value.message!!.text
             assertTrue(text.startsWith("Picked 20 TOWEL-2P, 10 short — count CC-A-01-02-"), text)
             assertEquals(76L, f.towelsOnHand("A-01-02"))

@@ -1,0 +1,72 @@
+import Foundation
+import SwiftUI
+
+/// One device database and one sync client for the app. dockhand's local commands are fast
+/// synchronous SQLite transactions: `run` calls them off the main actor; `syncNow` is async.
+@MainActor
+final class AppModel: ObservableObject {
+    let device: Device
+    let sync: SyncClient
+    let operatorId = "alice"
+    @Published var syncBar = SyncBar(text: "…", tone: .ok)
+    private var subscription: Subscription?
+    private let tokens = KeychainTokens()
+
+    init() {
+        let defaults = UserDefaults.standard
+        let deviceId = defaults.string(forKey: "device_id") ?? {
+            let id = "HH-" + UUID().uuidString.prefix(8)
+            defaults.set(id, forKey: "device_id")
+            return id
+        }()
+        let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // A database made for another device id is refused: nothing sensible to do but stop.
+        device = try! Device.open(path: dir.appendingPathComponent("dockhand.db").path, deviceId: deviceId)
+        if (try? device.item(sku: "TOWEL-2P")) == nil { try? device.loadSampleWarehouse() }
+        let hub = Bundle.main.object(forInfoDictionaryKey: "DockhandHubURL") as? String ?? "http://localhost:8080"
+        sync = try! SyncClient(device: device, settings: SyncSettings(hubUrl: hub), tokens: tokens)
+        syncBar = SyncBar(sync.status())
+        subscription = sync.observe(observer: StatusRelay { [weak self] status in
+            Task { @MainActor in self?.syncBar = SyncBar(status) }
+        })
+        Task {
+            if tokens.token == nil, let issued = try? await sync.register(name: deviceId, registrationSecret: nil) {
+                tokens.token = issued.token
+            }
+            try? sync.start()
+        }
+    }
+
+    /// Runs a dockhand call off the main actor; a refusal comes back as the operator's message.
+    func run<T>(_ call: @escaping (Device) throws -> T) async -> Result<T, Feedback> {
+        let device = self.device
+        return await Task.detached {
+            do { return .success(try call(device)) } catch let error as DockhandError {
+                return .failure(Feedback(error))
+            } catch {
+                return .failure(Feedback(text: "\(error)", tone: .error))
+            }
+        }.value
+    }
+
+    func opId() -> String { UUID().uuidString }
+}
+
+/// The sync observer is called on dockhand's sync thread.
+final class StatusRelay: SyncObserver, @unchecked Sendable {
+    private let relay: (SyncStatus) -> Void
+    init(_ relay: @escaping (SyncStatus) -> Void) { self.relay = relay }
+    func onStatus(status: SyncStatus) throws { relay(status) }
+}
+
+/// The device token. A real app keeps it in the Keychain; the sample uses UserDefaults.
+final class KeychainTokens: TokenProvider, @unchecked Sendable {
+    var token: String? {
+        get { UserDefaults.standard.string(forKey: "token") }
+        set { UserDefaults.standard.set(newValue, forKey: "token") }
+    }
+    func currentToken() throws -> String? { token }
+    // Called on a background thread after the hub refused the token: ask the app's backend here.
+    func refreshToken() throws -> String? { nil }
+}

@@ -1,0 +1,253 @@
+import SwiftUI
+
+// Thin screens: each scan goes to one dockhand call; the core decides, the screen shows the result
+// or the refusal's sentence. (The Android sample's logic module holds the fuller screen flows.)
+
+struct ReceivingView: View {
+    @EnvironmentObject var model: AppModel
+    @State var receiptId = "ASN-1001"
+    @State var dock = "DOCK-01"
+    @State var packs: Int64 = 1
+    @State var lines: [ReceiptLine] = []
+    @State var feedback: Feedback?
+
+    var body: some View {
+        VStack {
+            Text("Receipt \(receiptId) at \(dock)")
+            Stepper("Packs per scan: \(packs)", value: $packs, in: 1...999).padding(.horizontal)
+            ScanInput { raw in Task { await receive(raw) } }
+            FeedbackLine(feedback: feedback)
+            List(lines, id: \.lineNo) { line in Text("\(line.lineNo). \(line.sku): \(line.received) / \(line.expected)") }
+        }
+        .task {
+            let id = receiptId
+            if case let .success(r) = await model.run({ try $0.receipt(receiptId: id) }) { lines = r.lines }
+        }
+    }
+
+    func receive(_ raw: String) async {
+        let request = ReceiveRequest(opId: model.opId(), operator: model.operatorId, receiptId: receiptId, dock: dock,
+                                     goods: Goods(barcode: raw), quantity: packs)
+        let receiptId = receiptId
+        switch await model.run({ (try $0.receive(request: request), try $0.receipt(receiptId: receiptId).lines) }) {
+        case let .success((got, now)):
+            lines = now
+            feedback = Feedback(text: "Received \(got.baseQuantity) \(got.sku) (line \(got.lineNo): \(got.lineReceived) of \(got.lineExpected))", tone: .ok)
+        case let .failure(f): feedback = f
+        }
+    }
+}
+
+struct PutawayView: View {
+    @EnvironmentObject var model: AppModel
+    @State var dock = "DOCK-01"
+    @State var task: PutawayTask?
+    @State var goods: Goods?
+    @State var feedback: Feedback?
+
+    var body: some View {
+        VStack {
+            Text(task.map { "Take \($0.onDock) \($0.sku) to \($0.suggestion.location)" } ?? "Scan goods on \(dock)")
+            ScanInput { raw in Task { await scanned(raw) } }
+            FeedbackLine(feedback: feedback)
+            Spacer()
+        }
+    }
+
+    func scanned(_ raw: String) async {
+        guard let task, let goods else {
+            let g = Goods(barcode: raw)
+            let dock = dock
+            switch await model.run({ try $0.suggestPutaway(from: dock, goods: g, lpn: nil) }) {
+            case let .success(t): self.task = t; self.goods = g; feedback = nil
+            case let .failure(f): feedback = f
+            }
+            return
+        }
+        guard raw == task.suggestion.location else {
+            feedback = Feedback(text: "Wrong location \(raw): put these goods in \(task.suggestion.location)", tone: .error)
+            return
+        }
+        let (op, who, dock) = (model.opId(), model.operatorId, dock)
+        let result = await model.run { device -> PutawayConfirmed in
+            let perScan = try device.resolveScan(raw: goods.barcode).basePerScan ?? 1
+            let check = try device.location(code: raw).checkString
+            return try device.confirmPutaway(request: PutawayRequest(
+                opId: op, operator: who, from: dock, goods: goods,
+                quantity: task.onDock / perScan, to: raw, checkString: check))
+        }
+        switch result {
+        case let .success(done): feedback = Feedback(text: "Put away \(done.baseQuantity) \(done.sku) in \(done.to)", tone: .ok); self.task = nil; self.goods = nil
+        case let .failure(f): feedback = f
+        }
+    }
+}
+
+struct PickingView: View {
+    @EnvironmentObject var model: AppModel
+    @State var tasks: [String] = []
+    @State var taskId: String?
+    @State var pick: PickInstruction?
+    @State var feedback: Feedback?
+
+    var body: some View {
+        VStack {
+            if let pick, let taskId {
+                Text("\(taskId): take \(pick.quantity) \(pick.unit) \(pick.sku) from \(pick.location)")
+                ScanInput { raw in Task { await confirm(raw, pick: pick, taskId: taskId) } }
+            } else {
+                List(tasks, id: \.self) { id in Button(id) { Task { await open(id) } } }
+            }
+            FeedbackLine(feedback: feedback)
+        }
+        .task { if case let .success(t) = await model.run({ try $0.openPickTasks() }) { tasks = t } }
+    }
+
+    func open(_ id: String) async {
+        switch await model.run({ try $0.nextPick(taskId: id) }) {
+        case let .success(p): taskId = id; pick = p
+        case let .failure(f): feedback = f
+        }
+    }
+
+    func confirm(_ raw: String, pick: PickInstruction, taskId: String) async {
+        let (op, who) = (model.opId(), model.operatorId)
+        let result = await model.run { device -> PickInstruction? in
+            let scan = try device.resolveScan(raw: raw)
+            let check = try device.location(code: pick.location).checkString
+            _ = try device.confirmPick(request: PickRequest(
+                opId: op, operator: who, taskId: taskId, allocationId: pick.allocationId,
+                checkString: check, goods: Goods(barcode: raw), quantity: pick.quantity / (scan.basePerScan ?? 1)))
+            return try device.nextPick(taskId: taskId)
+        }
+        switch result {
+        case let .success(next): self.pick = next; feedback = Feedback(text: next == nil ? "Task complete" : "Next: \(next!.location)", tone: .ok)
+        case let .failure(f): feedback = f
+        }
+    }
+}
+
+struct CountingView: View {
+    @EnvironmentObject var model: AppModel
+    @State var tasks: [CountTask] = []
+    @State var sheet: CountSheet?
+    @State var lines: [CountedGoods] = []
+    @State var location: String?
+    @State var feedback: Feedback?
+
+    var body: some View {
+        VStack {
+            if let sheet {
+                Text("Count \(sheet.locations.joined(separator: ", ")) — \(lines.count) scans")
+                ScanInput { raw in scanned(raw, sheet: sheet) }
+                Button("Submit count") { Task { await submit(sheet) } }.disabled(lines.isEmpty)
+            } else {
+                List(tasks, id: \.id) { t in Button(t.id) { Task { await start(t.id) } } }
+            }
+            FeedbackLine(feedback: feedback)
+        }
+        .task { if case let .success(t) = await model.run({ try $0.openCountTasks() }) { tasks = t } }
+    }
+
+    func start(_ id: String) async {
+        let (op, who) = (model.opId(), model.operatorId)
+        switch await model.run({ try $0.startCount(opId: op, operator: who, taskId: id) }) {
+        case let .success(s): sheet = s
+        case let .failure(f): feedback = f
+        }
+    }
+
+    func scanned(_ raw: String, sheet: CountSheet) {
+        if sheet.locations.contains(raw) { location = raw; return }
+        guard let location else { feedback = Feedback(text: "Scan the location label first", tone: .error); return }
+        lines.append(CountedGoods(location: location, goods: Goods(barcode: raw), quantity: 1))
+    }
+
+    func submit(_ sheet: CountSheet) async {
+        let (op, who, lines) = (model.opId(), model.operatorId, lines)
+        switch await model.run({ try $0.submitCount(opId: op, operator: who, taskId: sheet.taskId, lines: lines) }) {
+        case let .success(done): lines = []; feedback = Feedback(text: "Count: \(done.outcome)", tone: done.outcome == .noVariance || done.outcome == .adjusted ? .ok : .warning)
+        case let .failure(f): feedback = f
+        }
+    }
+}
+
+struct ReturnsView: View {
+    @EnvironmentObject var model: AppModel
+    @State var returnId = "RMA-\(Int.random(in: 10000...99999))"
+    @State var scanned: [ReturnedGoods] = []
+    @State var received: Return?
+    @State var feedback: Feedback?
+
+    var body: some View {
+        VStack {
+            Text("Return \(returnId)")
+            if let received {
+                List(received.lines, id: \.lineNo) { line in
+                    HStack {
+                        Text("\(line.lineNo). \(line.sku) × \(line.quantity)")
+                        if line.outcome == nil {
+                            Button("Restock") { Task { await inspect(line.lineNo, .restock) } }
+                            Button("Damaged") { Task { await inspect(line.lineNo, .damaged) } }
+                        } else { Text("\(String(describing: line.outcome!))") }
+                    }
+                }
+            } else {
+                ScanInput { raw in scanned.append(ReturnedGoods(lineNo: Int64(scanned.count + 1), goods: Goods(barcode: raw), quantity: 1)) }
+                Button("Receive \(scanned.count) lines") { Task { await receive() } }.disabled(scanned.isEmpty)
+            }
+            FeedbackLine(feedback: feedback)
+        }
+    }
+
+    func receive() async {
+        let request = ReturnRequest(opId: model.opId(), operator: model.operatorId, returnId: returnId, reference: returnId,
+                                    customer: "walk-in", location: "RET-01", lines: scanned)
+        switch await model.run({ try $0.receiveReturn(request: request) }) {
+        case let .success(r): received = r
+        case let .failure(f): feedback = f
+        }
+    }
+
+    func inspect(_ lineNo: Int64, _ outcome: InspectionOutcome) async {
+        let request = InspectionRequest(opId: model.opId(), operator: model.operatorId, returnId: returnId, lineNo: lineNo,
+                                        outcome: outcome, reasonCode: "inspected")
+        let returnId = returnId
+        switch await model.run({ _ = try $0.inspectReturn(request: request); return try $0.customerReturn(returnId: returnId) }) {
+        case let .success(r): received = r
+        case let .failure(f): feedback = f
+        }
+    }
+}
+
+struct SyncView: View {
+    @EnvironmentObject var model: AppModel
+    @State var exceptions: [OutboxEvent] = []
+    @State var feedback: Feedback?
+
+    var body: some View {
+        VStack {
+            SyncBarView(bar: model.syncBar)
+            Button("Sync now") { Task { await syncNow() } }
+            FeedbackLine(feedback: feedback)
+            List(exceptions, id: \.seq) { e in Text("#\(e.seq) \(e.eventType) by \(e.operator): \(e.rejectReason ?? e.rejectCode ?? "")") }
+        }
+        .task { await refresh() }
+    }
+
+    func syncNow() async {
+        do {
+            let report = try await model.sync.syncNow()
+            feedback = Feedback(text: "Sent \(report.acknowledged), received \(report.pulled) updates", tone: .ok)
+        } catch let error as DockhandError {
+            feedback = Feedback(error)
+        } catch {
+            feedback = Feedback(text: "\(error)", tone: .error)
+        }
+        await refresh()
+    }
+
+    func refresh() async {
+        if case let .success(list) = await model.run({ try $0.exceptions() }) { exceptions = list }
+    }
+}
