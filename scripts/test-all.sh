@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every test dockhand has: formatting, lints, the whole Rust suite (unit, integration, property,
 # crash), then the app-side suites on bindings generated from the library just built (Kotlin on a
-# JVM, Python from a wheel, the Android sample's logic; scripts/test-apps.sh). Run from anywhere
-# in the checkout; ends with one line "tests: N passed, M failed" over all of them.
+# JVM, Python from a wheel, the Android sample's logic; scripts/test-apps.sh), and dockhand against
+# a real Tryton from PyPI, twice (scripts/tryton-e2e.sh; the second time the hub is killed while it
+# posts). Run from anywhere in the checkout; ends with one line "tests: N passed, M failed" over
+# all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +31,20 @@ echo "== cargo test: encrypted device databases (feature encryption: SQLCipher)"
 cargo test --locked -p dockhand-core --features encryption --test encryption 2>&1 | tee -a "$log" || status=$?
 echo "== app suites (scripts/test-apps.sh)"
 bash scripts/test-apps.sh 2>&1 | tee -a "$log" || status=$?
+echo "== Tryton end to end (scripts/tryton-e2e.sh; then FAULT=1: the hub killed while it posts)"
+e2e_passed=0
+e2e_failed=0
+for fault in 0 1; do
+    if FAULT=$fault bash scripts/tryton-e2e.sh 2>&1 | tee -a "$log"; then
+        e2e_passed=$((e2e_passed + 1))
+    else
+        e2e_failed=$((e2e_failed + 1))
+        status=1
+    fi
+done
+echo "e2e tests: $e2e_passed passed, $e2e_failed failed" | tee -a "$log"
 awk '/^test result:/ { p += $4; f += $6 }
      /^app tests:/ { p += $3; f += $5 }
+     /^e2e tests:/ { p += $3; f += $5 }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -6,7 +6,7 @@
 #   - writes WORKDIR/trytond.conf (sqlite, path WORKDIR/db, web listen 127.0.0.1:PORT)
 #   - creates and initialises database "wms" (admin password "admin123", modules stock stock_lot
 #     stock_lot_sled purchase sale with dependencies); skipped if already initialised
-#   - starts `trytond -c WORKDIR/trytond.conf` in the background (pid in WORKDIR/trytond.pid,
+#   - starts `trytond -c WORKDIR/trytond.conf -d wms` in the background (pid in WORKDIR/trytond.pid,
 #     log in WORKDIR/trytond.log) and waits until common.server.version answers on /rpc/
 # JSON-RPC endpoint afterwards: http://127.0.0.1:PORT/wms/rpc/ (login admin / admin123).
 # Seed demo data with: WORKDIR/venv/bin/python scripts/tryton_seed.py --url http://127.0.0.1:PORT seed
@@ -91,7 +91,10 @@ if version_answers; then
   echo "port $port is already serving something else; not starting trytond" >&2
   exit 1
 fi
-nohup "$venv/bin/trytond" -c "$conf" >>"$log" 2>&1 </dev/null &
+# `-d wms` loads the database's pool at start-up: trytond 8.2.1 started without it answers the
+# first common.db.login with {"error":["'res.user'",""]} (KeyError) for ever, because
+# Cache.sync registers an empty pool for the database before security.login can initialise it.
+nohup "$venv/bin/trytond" -c "$conf" -d wms >>"$log" 2>&1 </dev/null &
 echo $! >"$pidfile"
 for _ in $(seq 1 120); do
   if version_answers; then

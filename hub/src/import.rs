@@ -103,5 +103,12 @@ pub fn run(tx: &mut dyn ImportTx, data: &Import) -> HubResult<ImportResult> {
         |r| r.return_id.clone(),
         &mut result,
     )?;
+    rows(
+        tx,
+        ChangeKind::EventRejection,
+        &data.event_rejections,
+        |r| r.event_id.to_string(),
+        &mut result,
+    )?;
     Ok(result)
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod csv_import;
+pub mod erp;
 pub mod error;
 pub mod import;
 pub mod intake;

@@ -1,11 +1,16 @@
-//! `dockhand-hub`: serve the sync API, load master data and tasks, issue device tokens.
+//! `dockhand-hub`: serve the sync API (and post to the ERP), load master data and tasks, issue
+//! device tokens, show the ERP connector's state.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use dockhand_core::sync::protocol::Import;
+use dockhand_hub::erp::tryton::{TrytonConfig, TrytonConnector};
+use dockhand_hub::erp::worker::{self, WorkerConfig};
 use dockhand_hub::{HubConfig, api, open_store};
 
 #[derive(Parser)]
@@ -45,6 +50,18 @@ enum Command {
         /// Device token lifetime in hours.
         #[arg(long, default_value_t = 720)]
         token_ttl_hours: u64,
+        /// Post accepted events to this ERP in the background: tryton://user@host:port/database.
+        /// The password comes from DOCKHAND_ERP_PASSWORD or --erp-password-file.
+        #[arg(long, env = "DOCKHAND_ERP")]
+        erp: Option<String>,
+        /// File holding the ERP user's password (first line).
+        #[arg(long)]
+        erp_password_file: Option<std::path::PathBuf>,
+    },
+    /// The ERP connector's state.
+    Erp {
+        #[command(subcommand)]
+        command: ErpCommand,
     },
     /// Load master data and tasks from a JSON file (items, units, barcodes, locations, operators,
     /// expected_receipts, pick_tasks, count_tasks, expected_returns), or from a CSV file of one
@@ -63,6 +80,22 @@ enum Command {
     Device {
         #[command(subcommand)]
         command: DeviceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ErpCommand {
+    /// Lag, last error and pending posts of the ERP connector (exit 1 when events were refused
+    /// or a retry is under way).
+    Status {
+        /// Connector name.
+        #[arg(long, default_value = "tryton")]
+        name: String,
+        /// Print JSON instead of sentences.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        database: Database,
     },
 }
 
@@ -108,7 +141,13 @@ fn run(cli: Cli) -> Result<(), String> {
             registration_secret,
             admin_token,
             token_ttl_hours,
+            erp,
+            erp_password_file,
         } => {
+            let connector = match erp {
+                Some(uri) => Some(erp_connector(&uri, erp_password_file.as_deref())?),
+                None => None,
+            };
             if production && admin_token.is_none() {
                 return Err(
                     "production mode needs --admin-token (or DOCKHAND_HUB_ADMIN_TOKEN)".into(),
@@ -134,11 +173,23 @@ fn run(cli: Cli) -> Result<(), String> {
                     .await
                     .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
                 tracing::info!(%listen, backend = store.backend(), database = %database.database, "dockhand-hub serving");
-                dockhand_hub::serve(listener, store, config, async {
+                let stop = Arc::new(AtomicBool::new(false));
+                if let Some(connector) = connector {
+                    tracing::info!(erp = ?connector.config(), "posting accepted events to the ERP");
+                    tokio::spawn(worker::run(
+                        store.clone(),
+                        Arc::new(connector),
+                        WorkerConfig::default(),
+                        stop.clone(),
+                    ));
+                }
+                let served = dockhand_hub::serve(listener, store, config, async {
                     let _ = tokio::signal::ctrl_c().await;
                 })
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string());
+                stop.store(true, std::sync::atomic::Ordering::Release);
+                served
             })
         }
         Command::Import {
@@ -167,6 +218,33 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Erp {
+            command:
+                ErpCommand::Status {
+                    name,
+                    json,
+                    database,
+                },
+        } => {
+            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            let status = store.erp_status(&name).map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&status).map_err(|e| e.to_string())?
+                );
+            } else {
+                println!("{}", status.describe());
+            }
+            if status.failed > 0 || status.last_error.is_some() {
+                return Err(format!(
+                    "{} refused event(s), {}",
+                    status.failed,
+                    status.last_error.as_deref().unwrap_or("no retry under way")
+                ));
+            }
+            Ok(())
+        }
         Command::Device {
             command:
                 DeviceCommand::Issue {
@@ -191,4 +269,19 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// The Tryton connector for `uri`, with the password from DOCKHAND_ERP_PASSWORD or `file`.
+fn erp_connector(uri: &str, file: Option<&std::path::Path>) -> Result<TrytonConnector, String> {
+    let password = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the ERP password file {}: {e}", path.display()))?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        None => std::env::var("DOCKHAND_ERP_PASSWORD").unwrap_or_default(),
+    };
+    let config = TrytonConfig::parse(uri, password)?;
+    TrytonConnector::new(config).map_err(|e| e.to_string())
 }

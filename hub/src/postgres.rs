@@ -12,11 +12,13 @@ use dockhand_core::sync::protocol::{
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement, Transaction};
 
+use crate::erp::{ErpPost, ErpStatus};
 use crate::error::{HubError, HubResult};
 use crate::store::{
     Dialect, HubStore, ImportTx, IntakeTx, Judged, Position, StoredEvent, schema, status_of,
     status_text,
 };
+use crate::store::{erp_columns, erp_post_of, erp_sql};
 use crate::{import, intake};
 
 /// The PostgreSQL backend.
@@ -587,6 +589,75 @@ impl HubStore for PostgresStore {
                 last_seen: r.get(4),
             })
             .collect())
+    }
+
+    fn erp_cursor(&self, erp: &str) -> HubResult<i64> {
+        Ok(self
+            .with(|c| Ok(c.query_one(erp_sql::CURSOR, &[&erp])?))?
+            .get(0))
+    }
+
+    fn erp_record(&self, erp: &str, post: &ErpPost) -> HubResult<()> {
+        let (status, documents, code, message) = erp_columns(&post.outcome);
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute(
+                erp_sql::RECORD,
+                &[
+                    &erp,
+                    &post.feed_seq,
+                    &post.event_id,
+                    &post.event_type,
+                    &post.device_id,
+                    &status,
+                    &documents,
+                    &code,
+                    &message,
+                    &post.at,
+                ],
+            )?;
+            tx.execute(erp_sql::CLEAR, &[&erp, &post.at])?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()> {
+        self.with(|c| Ok(c.execute(erp_sql::RETRYING, &[&erp, &message, &now])?))?;
+        Ok(())
+    }
+
+    fn erp_status(&self, erp: &str) -> HubResult<ErpStatus> {
+        let cursor = self.erp_cursor(erp)?;
+        let feed = self.with(|c| Ok(c.query_one(erp_sql::FEED, &[&cursor])?))?;
+        let totals = self.with(|c| Ok(c.query_one(erp_sql::TOTALS, &[&erp])?))?;
+        let failures = self
+            .query(erp_sql::FAILURES, &[&erp])?
+            .iter()
+            .map(|r| {
+                erp_post_of(
+                    r.get(0),
+                    (r.get(1), r.get(2), r.get(3)),
+                    r.get(4),
+                    r.get(5),
+                    (r.get(6), r.get(7)),
+                    r.get(8),
+                )
+            })
+            .collect();
+        Ok(ErpStatus {
+            erp: erp.to_string(),
+            cursor,
+            feed_head: feed.get(0),
+            pending: feed.get(1),
+            oldest_pending_since: feed.get(2),
+            posted: totals.get(0),
+            failed: totals.get(1),
+            last_posted_at: totals.get(2),
+            last_error: totals.get(3),
+            last_error_at: totals.get(4),
+            failures,
+        })
     }
 
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {

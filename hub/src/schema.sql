@@ -58,3 +58,24 @@ CREATE TABLE IF NOT EXISTS changes (
     key         TEXT NOT NULL,
     data        TEXT NOT NULL
 );
+-- ERP connectors: what each did with every accepted event it took from the feed, in feed order
+-- (its cursor is the highest feed_seq here), and the last failure a retry is working on.
+CREATE TABLE IF NOT EXISTS erp_posts (
+    erp         TEXT NOT NULL,
+    feed_seq    {int} NOT NULL,
+    event_id    TEXT NOT NULL,
+    event_type  TEXT NOT NULL,
+    device_id   TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('posted', 'failed')),
+    documents   TEXT NOT NULL DEFAULT '',
+    code        TEXT,
+    message     TEXT,
+    at          TEXT NOT NULL,
+    PRIMARY KEY (erp, feed_seq)
+) {without_rowid};
+CREATE TABLE IF NOT EXISTS erp_state (
+    erp            TEXT PRIMARY KEY,
+    last_error     TEXT,
+    last_error_at  TEXT,
+    updated_at     TEXT NOT NULL
+);

@@ -11,11 +11,13 @@ use dockhand_core::sync::protocol::{
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+use crate::erp::{ErpPost, ErpStatus};
 use crate::error::{HubError, HubResult};
 use crate::store::{
     Dialect, HubStore, ImportTx, IntakeTx, Judged, Position, StoredEvent, schema, status_of,
     status_text,
 };
+use crate::store::{erp_columns, erp_post_of, erp_sql};
 use crate::{import, intake};
 
 /// The SQLite backend.
@@ -410,6 +412,83 @@ impl HubStore for SqliteStore {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn erp_cursor(&self, erp: &str) -> HubResult<i64> {
+        let conn = self.lock()?;
+        Ok(conn
+            .prepare_cached(erp_sql::CURSOR)?
+            .query_row([erp], |r| r.get(0))?)
+    }
+
+    fn erp_record(&self, erp: &str, post: &ErpPost) -> HubResult<()> {
+        let (status, documents, code, message) = erp_columns(&post.outcome);
+        self.in_tx(|tx| {
+            tx.prepare_cached(erp_sql::RECORD)?
+                .execute(rusqlite::params![
+                    erp,
+                    post.feed_seq,
+                    post.event_id,
+                    post.event_type,
+                    post.device_id,
+                    status,
+                    documents,
+                    code,
+                    message,
+                    post.at
+                ])?;
+            tx.prepare_cached(erp_sql::CLEAR)?
+                .execute((erp, &post.at))?;
+            Ok(())
+        })
+    }
+
+    fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()> {
+        let conn = self.lock()?;
+        conn.prepare_cached(erp_sql::RETRYING)?
+            .execute((erp, message, now))?;
+        Ok(())
+    }
+
+    fn erp_status(&self, erp: &str) -> HubResult<ErpStatus> {
+        let conn = self.lock()?;
+        let cursor: i64 = conn
+            .prepare_cached(erp_sql::CURSOR)?
+            .query_row([erp], |r| r.get(0))?;
+        let (feed_head, pending, oldest_pending_since) = conn
+            .prepare_cached(erp_sql::FEED)?
+            .query_row([cursor], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let (posted, failed, last_posted_at, last_error, last_error_at) = conn
+            .prepare_cached(erp_sql::TOTALS)?
+            .query_row([erp], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
+        let mut stmt = conn.prepare_cached(erp_sql::FAILURES)?;
+        let failures = stmt
+            .query_map([erp], |r| {
+                Ok(erp_post_of(
+                    r.get(0)?,
+                    (r.get(1)?, r.get(2)?, r.get(3)?),
+                    &r.get::<_, String>(4)?,
+                    &r.get::<_, String>(5)?,
+                    (r.get(6)?, r.get(7)?),
+                    r.get(8)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ErpStatus {
+            erp: erp.to_string(),
+            cursor,
+            feed_head,
+            pending,
+            oldest_pending_since,
+            posted,
+            failed,
+            last_posted_at,
+            last_error,
+            last_error_at,
+            failures,
+        })
     }
 
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {

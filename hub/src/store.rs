@@ -11,6 +11,7 @@ use dockhand_core::sync::protocol::{
     IntakeResult, StockLine,
 };
 
+use crate::erp::{ErpOutcome, ErpPost, ErpStatus};
 use crate::error::HubResult;
 
 /// An event as the hub stored it.
@@ -164,9 +165,96 @@ pub trait HubStore: Send + Sync + 'static {
     fn exceptions(&self) -> HubResult<Vec<HubException>>;
     /// Every device's position.
     fn devices(&self) -> HubResult<Vec<DeviceStatus>>;
+    /// The last feed position ERP connector `erp` is done with (0 before the first).
+    fn erp_cursor(&self, erp: &str) -> HubResult<i64>;
+    /// Records what connector `erp` did with one event (a second record of the same feed
+    /// position changes nothing) and clears its last error.
+    fn erp_record(&self, erp: &str, post: &ErpPost) -> HubResult<()>;
+    /// Notes a failure a retry is working on (the event will be tried again).
+    fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()>;
+    /// Where connector `erp` stands.
+    fn erp_status(&self, erp: &str) -> HubResult<ErpStatus>;
     /// Stores events as accepted rows, `batch` per transaction, without any check, stock or feed:
     /// the baseline the drain benchmark compares intake with.
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()>;
+}
+
+/// The ERP bookkeeping statements, one text for both backends (`$n` numbered in order of first use,
+/// which SQLite binds positionally too).
+pub mod erp_sql {
+    /// Last feed position done with.
+    pub const CURSOR: &str = "SELECT COALESCE(MAX(feed_seq), 0) FROM erp_posts WHERE erp = $1";
+    /// Records one event's outcome once.
+    pub const RECORD: &str = "INSERT INTO erp_posts
+        (erp, feed_seq, event_id, event_type, device_id, status, documents, code, message, at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (erp, feed_seq) DO NOTHING";
+    /// Clears the last error after a success.
+    pub const CLEAR: &str = "INSERT INTO erp_state (erp, last_error, last_error_at, updated_at)
+        VALUES ($1, NULL, NULL, $2)
+        ON CONFLICT (erp) DO UPDATE SET last_error = NULL, last_error_at = NULL,
+            updated_at = excluded.updated_at";
+    /// Notes a failure being retried (since when: the first of the streak).
+    pub const RETRYING: &str = "INSERT INTO erp_state (erp, last_error, last_error_at, updated_at)
+        VALUES ($1, $2, $3, $3)
+        ON CONFLICT (erp) DO UPDATE SET last_error = excluded.last_error,
+            last_error_at = CASE WHEN erp_state.last_error IS NULL THEN excluded.last_error_at
+                                 ELSE erp_state.last_error_at END,
+            updated_at = excluded.updated_at";
+    /// Feed head, pending count and the oldest pending event's arrival after cursor $1.
+    pub const FEED: &str = "SELECT COALESCE((SELECT MAX(feed_seq) FROM feed), 0),
+        (SELECT COUNT(*) FROM feed WHERE feed_seq > $1),
+        (SELECT e.received_at FROM feed f JOIN events e ON e.id = f.event_row
+          WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT 1)";
+    /// Posted and failed counts, last posted, last error.
+    pub const TOTALS: &str = "SELECT
+        (SELECT COUNT(*) FROM erp_posts WHERE erp = $1 AND status = 'posted'),
+        (SELECT COUNT(*) FROM erp_posts WHERE erp = $1 AND status = 'failed'),
+        (SELECT MAX(at) FROM erp_posts WHERE erp = $1 AND status = 'posted'),
+        (SELECT last_error FROM erp_state WHERE erp = $1),
+        (SELECT last_error_at FROM erp_state WHERE erp = $1)";
+    /// The refused events.
+    pub const FAILURES: &str =
+        "SELECT feed_seq, event_id, event_type, device_id, status, documents,
+        code, message, at FROM erp_posts WHERE erp = $1 AND status = 'failed' ORDER BY feed_seq";
+}
+
+/// How an ERP outcome is stored: status, documents, code, message.
+pub fn erp_columns(outcome: &ErpOutcome) -> (&'static str, String, Option<&str>, Option<&str>) {
+    match outcome {
+        ErpOutcome::Posted { documents } => ("posted", documents.join(" "), None, None),
+        ErpOutcome::Failed { code, message } => {
+            ("failed", String::new(), Some(code), Some(message))
+        }
+    }
+}
+
+/// An ERP post from its stored columns.
+pub fn erp_post_of(
+    feed_seq: i64,
+    ids: (String, String, String),
+    status: &str,
+    documents: &str,
+    failure: (Option<String>, Option<String>),
+    at: String,
+) -> ErpPost {
+    let (event_id, event_type, device_id) = ids;
+    ErpPost {
+        feed_seq,
+        event_id,
+        event_type,
+        device_id,
+        outcome: if status == "posted" {
+            ErpOutcome::Posted {
+                documents: documents.split_whitespace().map(str::to_string).collect(),
+            }
+        } else {
+            ErpOutcome::Failed {
+                code: failure.0.unwrap_or_default(),
+                message: failure.1.unwrap_or_default(),
+            }
+        },
+        at,
+    }
 }
 
 /// The verdict raw inserts record.

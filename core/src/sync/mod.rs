@@ -63,12 +63,29 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let picks: Vec<picking::PickTaskRequest> = rows(of(ChangeKind::PickTask))?;
     let counts: Vec<counting::CountTaskRequest> = rows(of(ChangeKind::CountTask))?;
     let rmas: Vec<crate::expected_returns::ExpectedReturn> = rows(of(ChangeKind::ExpectedReturn))?;
+    let rejections: Vec<protocol::EventRejection> = rows(of(ChangeKind::EventRejection))?;
+    let device = store.device_id().to_string();
     store.write(|tx| {
         catalog::upsert_in(tx, &master)?;
         let mut kept_local = receiving::load_expected_in(tx, &receipts)?.kept_local;
         kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
         kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);
         kept_local.extend(crate::expected_returns::load_in(tx, &rmas)?);
+        // Other devices' rejections pass by; this device's events become exceptions.
+        let mut reject = tx.conn().prepare_cached(
+            "UPDATE outbox SET state = 'rejected', reject_code = ?3, reject_reason = ?4,
+             state_changed_at = ?5 WHERE seq = ?1 AND event_id = ?2 AND state <> 'rejected'",
+        )?;
+        for r in rejections.iter().filter(|r| r.device_id == device) {
+            reject.execute((
+                r.seq,
+                r.event_id.to_string(),
+                &r.code,
+                &r.reason,
+                tx.now_utc_text(),
+            ))?;
+        }
+        drop(reject);
         tx.conn()
             .prepare_cached("UPDATE sync_state SET changes_cursor = ?1")?
             .execute([&page.next_cursor])?;

@@ -127,11 +127,13 @@ pub enum ChangeKind {
     CountTask,
     /// A customer return announced by the ERP (RMA).
     ExpectedReturn,
+    /// The ERP refused an event the hub had accepted: its device shows it as an exception.
+    EventRejection,
 }
 
 impl ChangeKind {
     /// Every kind, in the order a page applies them (items before their barcodes…).
-    pub const ALL: [ChangeKind; 9] = [
+    pub const ALL: [ChangeKind; 10] = [
         ChangeKind::Item,
         ChangeKind::Unit,
         ChangeKind::Barcode,
@@ -141,6 +143,7 @@ impl ChangeKind {
         ChangeKind::PickTask,
         ChangeKind::CountTask,
         ChangeKind::ExpectedReturn,
+        ChangeKind::EventRejection,
     ];
 
     /// The name on the wire.
@@ -155,6 +158,7 @@ impl ChangeKind {
             ChangeKind::PickTask => "pick_task",
             ChangeKind::CountTask => "count_task",
             ChangeKind::ExpectedReturn => "expected_return",
+            ChangeKind::EventRejection => "event_rejection",
         }
     }
 
@@ -211,6 +215,22 @@ pub struct EventsPage {
     pub has_more: bool,
 }
 
+/// An event the ERP refused after the hub had accepted it (kind `event_rejection`, keyed by event
+/// id): the device it came from marks it rejected with the ERP's reason, for a person to resolve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRejection {
+    /// The device that recorded it.
+    pub device_id: String,
+    /// Its position on that device.
+    pub seq: i64,
+    /// The event.
+    pub event_id: uuid::Uuid,
+    /// Stable code (`erp_refused`…).
+    pub code: String,
+    /// The ERP's sentence.
+    pub reason: String,
+}
+
 /// `POST /v1/admin/import`: master data and tasks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Import {
@@ -229,6 +249,9 @@ pub struct Import {
     /// Customer returns announced (RMAs).
     #[serde(default)]
     pub expected_returns: Vec<crate::expected_returns::ExpectedReturn>,
+    /// Events the ERP refused (written by the hub's ERP connector, not imported by people).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event_rejections: Vec<EventRejection>,
 }
 
 /// What an import changed.

@@ -1,0 +1,108 @@
+//! ERP connectors: a background worker takes accepted events from the hub's feed in order and
+//! posts their stock changes to an ERP (Tryton first), exactly once in effect: every ERP document
+//! carries the event id and is looked up before anything is created, so a crash between "posted"
+//! and "recorded as posted" never posts twice. Network trouble is retried with backoff; a refusal
+//! by the ERP (a business error) is recorded with the ERP's message and the feed moves on.
+
+pub mod plan;
+pub mod tryton;
+pub mod worker;
+
+use serde::{Deserialize, Serialize};
+
+/// What a connector did with one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ErpOutcome {
+    /// In the ERP: the documents that carry it (none when the event moves no stock).
+    Posted {
+        /// ERP document ids, e.g. `stock.shipment.internal/12`.
+        documents: Vec<String>,
+    },
+    /// The ERP refused it; a person must look at it.
+    Failed {
+        /// Stable code (`erp_refused`, `unmapped`…).
+        code: String,
+        /// The ERP's own sentence, with what was refused.
+        message: String,
+    },
+}
+
+/// One event as a connector left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErpPost {
+    /// Feed position.
+    pub feed_seq: i64,
+    /// Event id.
+    pub event_id: String,
+    /// Event type.
+    pub event_type: String,
+    /// The device that recorded it.
+    pub device_id: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub outcome: ErpOutcome,
+    /// When (UTC).
+    pub at: String,
+}
+
+/// Where a connector stands (`dockhand-hub erp status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErpStatus {
+    /// The connector.
+    pub erp: String,
+    /// Last feed position done with.
+    pub cursor: i64,
+    /// Last feed position there is.
+    pub feed_head: i64,
+    /// Accepted events not yet posted.
+    pub pending: i64,
+    /// When the oldest of those reached the hub.
+    pub oldest_pending_since: Option<String>,
+    /// Events posted.
+    pub posted: i64,
+    /// Events the ERP refused.
+    pub failed: i64,
+    /// When the last event was posted.
+    pub last_posted_at: Option<String>,
+    /// The failure a retry is working on (network, ERP down), if any.
+    pub last_error: Option<String>,
+    /// Since when.
+    pub last_error_at: Option<String>,
+    /// The refused events, oldest first.
+    pub failures: Vec<ErpPost>,
+}
+
+impl ErpStatus {
+    /// The status as a supervisor reads it.
+    pub fn describe(&self) -> String {
+        let mut out = format!(
+            "ERP {}: {} event(s) pending (feed {} of {}), {} posted, {} refused",
+            self.erp, self.pending, self.cursor, self.feed_head, self.posted, self.failed
+        );
+        if let Some(since) = &self.oldest_pending_since {
+            out.push_str(&format!(
+                "\noldest pending event reached the hub at {since}"
+            ));
+        }
+        if let Some(at) = &self.last_posted_at {
+            out.push_str(&format!("\nlast posted at {at}"));
+        }
+        match (&self.last_error, &self.last_error_at) {
+            (Some(error), Some(since)) => {
+                out.push_str(&format!("\nretrying since {since}: {error}"))
+            }
+            (Some(error), None) => out.push_str(&format!("\nretrying: {error}")),
+            _ => out.push_str("\nno error"),
+        }
+        for f in &self.failures {
+            if let ErpOutcome::Failed { code, message } = &f.outcome {
+                out.push_str(&format!(
+                    "\nrefused: feed #{} {} {} from {} at {}: {code}: {message}",
+                    f.feed_seq, f.event_type, f.event_id, f.device_id, f.at
+                ));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,553 @@
+//! The Tryton connector: each planned transfer of an event (../plan.rs) becomes one Tryton shipment
+//! whose `reference` is `dockhand:<event id>[:n]` — supplier shipments for receipts, customer
+//! returns for returned goods, internal shipments between locations and to or from the
+//! warehouse's lost-and-found for inventory differences. Before creating anything the connector
+//! searches for that reference and finishes what it finds, so a crash or retry between "posted"
+//! and "recorded as posted" never posts twice.
+
+pub mod rpc;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use dockhand_core::outbox::EventMovement;
+use dockhand_core::sync::protocol::FeedEvent;
+use serde_json::{Value, json};
+
+pub use rpc::{Rpc, RpcError, TrytonConfig};
+
+use super::plan::{Line, Outside, Place, Transfer, plan};
+use super::worker::{Connector, ConnectorError};
+
+/// Tryton warnings the connector acknowledges (by the end of their message; Tryton names a
+/// warning by a hash of its records), and why. Documented policy: any other warning is refused
+/// and shown to a person as an ERP exception.
+pub const ACKNOWLEDGED_WARNINGS: &[(&str, &str)] = &[
+    // dockhand posts receipts and returns scan by scan, not from purchase or sale lines: their
+    // moves have no origin by design.
+    (
+        "have no origin.",
+        "receipts and returns posted per scan have no order origin",
+    ),
+];
+
+fn acknowledged(message: &str) -> bool {
+    ACKNOWLEDGED_WARNINGS
+        .iter()
+        .any(|(ending, _)| message.trim_end().ends_with(ending))
+}
+
+/// The warehouse's own locations in Tryton.
+#[derive(Debug, Clone, Copy)]
+struct Warehouse {
+    id: i64,
+    input: i64,
+    output: i64,
+    lost_found: i64,
+    supplier: i64,
+    customer: i64,
+}
+
+#[derive(Default)]
+struct Cache {
+    warehouse: Option<Warehouse>,
+    locations: HashMap<String, i64>,
+    products: HashMap<String, (i64, i64)>,
+    lots: HashMap<(i64, String), i64>,
+    parties: HashMap<String, i64>,
+    currency: Option<i64>,
+}
+
+/// Posts dockhand events to Tryton.
+pub struct TrytonConnector {
+    rpc: Rpc,
+    cache: Mutex<Cache>,
+}
+
+fn refused(e: RpcError) -> ConnectorError {
+    match e {
+        RpcError::Transient(m) | RpcError::Protocol(m) => ConnectorError::Transient(m),
+        RpcError::User { .. } => ConnectorError::Refused {
+            code: "erp_refused".into(),
+            message: e.to_string(),
+        },
+        RpcError::Warning { .. } => ConnectorError::Refused {
+            code: "erp_warning".into(),
+            message: e.to_string(),
+        },
+    }
+}
+
+fn unmapped(message: String) -> ConnectorError {
+    ConnectorError::Refused {
+        code: "unmapped".into(),
+        message,
+    }
+}
+
+fn id_of(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| v.get(0).and_then(Value::as_i64))
+}
+
+impl TrytonConnector {
+    /// A connector for the Tryton in `config` (signs in on first use).
+    pub fn new(config: TrytonConfig) -> Result<Self, RpcError> {
+        Ok(Self {
+            rpc: Rpc::new(config)?,
+            cache: Mutex::new(Cache::default()),
+        })
+    }
+
+    /// Where it posts.
+    pub fn config(&self) -> &TrytonConfig {
+        self.rpc.config()
+    }
+
+    /// The JSON-RPC client (for tools and tests).
+    pub fn rpc(&self) -> &Rpc {
+        &self.rpc
+    }
+
+    fn cached<T: Clone>(&self, get: impl FnOnce(&Cache) -> Option<T>) -> Option<T> {
+        self.cache.lock().ok().and_then(|c| get(&c))
+    }
+
+    fn remember(&self, put: impl FnOnce(&mut Cache)) {
+        if let Ok(mut c) = self.cache.lock() {
+            put(&mut c);
+        }
+    }
+
+    /// A call; an acknowledged warning is acknowledged once and the call made again.
+    async fn call(&self, model: &str, method: &str, args: Vec<Value>) -> Result<Value, RpcError> {
+        match self.rpc.model(model, method, args.clone()).await {
+            Err(RpcError::Warning { name, message }) if acknowledged(&message) => {
+                // A warning is acknowledged for the signed-in user, once (`always: false`).
+                let user = self
+                    .rpc
+                    .user_id()
+                    .ok_or_else(|| RpcError::Transient("no Tryton session".into()))?;
+                let warning = json!({ "user": user, "name": name, "always": false });
+                self.rpc
+                    .model("res.user.warning", "create", vec![json!([warning])])
+                    .await?;
+                self.rpc.model(model, method, args).await
+            }
+            other => other,
+        }
+    }
+
+    async fn search_one(&self, model: &str, domain: Value) -> Result<Option<i64>, RpcError> {
+        let ids = self
+            .call(
+                model,
+                "search",
+                vec![domain, json!(0), json!(1), Value::Null],
+            )
+            .await?;
+        Ok(ids.get(0).and_then(Value::as_i64))
+    }
+
+    /// The first record of `model` matching `domain`, or a new one made of `values`.
+    async fn find_or_create(
+        &self,
+        model: &str,
+        domain: Value,
+        values: Value,
+    ) -> Result<i64, ConnectorError> {
+        if let Some(id) = self.search_one(model, domain).await.map_err(refused)? {
+            return Ok(id);
+        }
+        let created = self
+            .call(model, "create", vec![json!([values])])
+            .await
+            .map_err(refused)?;
+        id_of(&created).ok_or_else(|| unmapped(format!("Tryton made no {model} of {values}")))
+    }
+
+    async fn warehouse(&self) -> Result<Warehouse, ConnectorError> {
+        if let Some(w) = self.cached(|c| c.warehouse) {
+            return Ok(w);
+        }
+        let found = self
+            .call(
+                "stock.location",
+                "search_read",
+                vec![
+                    json!([["type", "=", "warehouse"]]),
+                    json!(0),
+                    json!(1),
+                    Value::Null,
+                    json!(["input_location", "output_location", "lost_found_location"]),
+                ],
+            )
+            .await
+            .map_err(refused)?;
+        let w = found
+            .get(0)
+            .ok_or_else(|| unmapped("Tryton has no warehouse location".into()))?;
+        let field = |name: &str| w.get(name).and_then(id_of);
+        let by_type = |t: &'static str| async move {
+            self.search_one("stock.location", json!([["type", "=", t]]))
+                .await
+                .map_err(refused)?
+                .ok_or_else(|| unmapped(format!("Tryton has no {t} location")))
+        };
+        let warehouse = Warehouse {
+            id: w
+                .get("id")
+                .and_then(Value::as_i64)
+                .ok_or_else(|| unmapped("the warehouse has no id".into()))?,
+            input: field("input_location")
+                .ok_or_else(|| unmapped("the warehouse has no input location".into()))?,
+            output: field("output_location")
+                .ok_or_else(|| unmapped("the warehouse has no output location".into()))?,
+            lost_found: match field("lost_found_location") {
+                Some(id) => id,
+                None => by_type("lost_found").await?,
+            },
+            supplier: by_type("supplier").await?,
+            customer: by_type("customer").await?,
+        };
+        self.remember(|c| c.warehouse = Some(warehouse));
+        Ok(warehouse)
+    }
+
+    /// The Tryton location of a dockhand location: the one with the same code; docks are the
+    /// warehouse's input, staging and shipping its output.
+    async fn location(&self, code: &str) -> Result<i64, ConnectorError> {
+        if let Some(id) = self.cached(|c| c.locations.get(code).copied()) {
+            return Ok(id);
+        }
+        let id = match self
+            .search_one("stock.location", json!([["code", "=", code]]))
+            .await
+            .map_err(refused)?
+        {
+            Some(id) => id,
+            None => {
+                let w = self.warehouse().await?;
+                if code.starts_with("DOCK") {
+                    w.input
+                } else if code.starts_with("STAGE") || code.starts_with("SHIP") {
+                    w.output
+                } else {
+                    return Err(unmapped(format!(
+                        "location {code} has no Tryton location with that code (create it under the warehouse)"
+                    )));
+                }
+            }
+        };
+        self.remember(|c| {
+            c.locations.insert(code.to_string(), id);
+        });
+        Ok(id)
+    }
+
+    async fn place(&self, place: &Place) -> Result<i64, ConnectorError> {
+        match place {
+            Place::Location(code) => self.location(code).await,
+            Place::Outside(outside) => {
+                let w = self.warehouse().await?;
+                Ok(match outside {
+                    Outside::Supplier => w.supplier,
+                    Outside::Customer => w.customer,
+                    Outside::Inventory => w.lost_found,
+                })
+            }
+        }
+    }
+
+    /// Product id and unit of a SKU (the product's code).
+    async fn product(&self, sku: &str) -> Result<(i64, i64), ConnectorError> {
+        if let Some(p) = self.cached(|c| c.products.get(sku).copied()) {
+            return Ok(p);
+        }
+        let found = self
+            .call(
+                "product.product",
+                "search_read",
+                vec![
+                    json!([["code", "=", sku]]),
+                    json!(0),
+                    json!(1),
+                    Value::Null,
+                    json!(["default_uom"]),
+                ],
+            )
+            .await
+            .map_err(refused)?;
+        let p = found.get(0).ok_or_else(|| {
+            unmapped(format!(
+                "item {sku} is not a Tryton product (no product with code {sku})"
+            ))
+        })?;
+        let id = p
+            .get("id")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| unmapped(format!("product {sku} has no id")))?;
+        let uom = p
+            .get("default_uom")
+            .and_then(id_of)
+            .ok_or_else(|| unmapped(format!("product {sku} has no unit")))?;
+        self.remember(|c| {
+            c.products.insert(sku.to_string(), (id, uom));
+        });
+        Ok((id, uom))
+    }
+
+    async fn lot(
+        &self,
+        product: i64,
+        number: &str,
+        expiry: Option<&str>,
+    ) -> Result<Option<i64>, ConnectorError> {
+        if number.is_empty() {
+            return Ok(None);
+        }
+        let key = (product, number.to_string());
+        if let Some(id) = self.cached(|c| c.lots.get(&key).copied()) {
+            return Ok(Some(id));
+        }
+        let mut values = json!({ "product": product, "number": number });
+        if let Some(d) = expiry.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        {
+            values["expiration_date"] = rpc::date(d);
+        }
+        let domain = json!([["product", "=", product], ["number", "=", number]]);
+        let id = self.find_or_create("stock.lot", domain, values).await?;
+        self.remember(|c| {
+            c.lots.insert(key, id);
+        });
+        Ok(Some(id))
+    }
+
+    async fn currency(&self) -> Result<i64, ConnectorError> {
+        if let Some(id) = self.cached(|c| c.currency) {
+            return Ok(id);
+        }
+        let id = self
+            .search_one("currency.currency", json!([]))
+            .await
+            .map_err(refused)?
+            .ok_or_else(|| unmapped("Tryton has no currency".into()))?;
+        self.remember(|c| c.currency = Some(id));
+        Ok(id)
+    }
+
+    /// A party by name, created when missing (the fallback supplier or customer of documents
+    /// dockhand cannot tie to an ERP order).
+    async fn party(&self, name: &str) -> Result<i64, ConnectorError> {
+        if let Some(id) = self.cached(|c| c.parties.get(name).copied()) {
+            return Ok(id);
+        }
+        let id = self
+            .find_or_create(
+                "party.party",
+                json!([["name", "=", name]]),
+                json!({ "name": name }),
+            )
+            .await?;
+        self.remember(|c| {
+            c.parties.insert(name.to_string(), id);
+        });
+        Ok(id)
+    }
+
+    async fn moves(
+        &self,
+        t: &Transfer,
+        from: i64,
+        to: i64,
+        priced: bool,
+    ) -> Result<Vec<Value>, ConnectorError> {
+        let lines: &[Line] = &t.lines;
+        let mut moves = Vec::with_capacity(lines.len());
+        for line in lines {
+            let (product, unit) = self.product(&line.sku).await?;
+            let mut m = json!({
+                "product": product,
+                "unit": unit,
+                "quantity": line.quantity as f64,
+                "from_location": from,
+                "to_location": to,
+            });
+            if let Some(lot) = self.lot(product, &line.lot, t.expiry.as_deref()).await? {
+                m["lot"] = json!(lot);
+            }
+            if priced {
+                m["unit_price"] = json!({ "__class__": "Decimal", "decimal": "0" });
+                m["currency"] = json!(self.currency().await?);
+            }
+            moves.push(m);
+        }
+        Ok(moves)
+    }
+
+    async fn state(&self, model: &str, id: i64) -> Result<String, ConnectorError> {
+        let rows = self
+            .call(model, "read", vec![json!([id]), json!(["state"])])
+            .await
+            .map_err(refused)?;
+        Ok(rows
+            .get(0)
+            .and_then(|r| r.get("state"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// Finds or creates the document of one transfer and takes it to done.
+    async fn transfer(&self, t: &Transfer) -> Result<String, ConnectorError> {
+        let from = self.place(&t.from).await?;
+        let to = self.place(&t.to).await?;
+        let (model, steps): (&str, &[&str]) = match (&t.from, &t.to) {
+            (Place::Outside(Outside::Supplier), _) => ("stock.shipment.in", &["receive", "do"]),
+            (Place::Outside(Outside::Customer), _) => {
+                ("stock.shipment.out.return", &["receive", "do"])
+            }
+            (_, Place::Outside(Outside::Supplier)) => {
+                ("stock.shipment.in.return", &["wait", "assign_force", "do"])
+            }
+            _ => ("stock.shipment.internal", &["wait", "assign_force", "do"]),
+        };
+        let existing = self
+            .call(
+                model,
+                "search_read",
+                vec![
+                    json!([["reference", "=", t.reference]]),
+                    json!(0),
+                    json!(1),
+                    Value::Null,
+                    json!(["state"]),
+                ],
+            )
+            .await
+            .map_err(refused)?;
+        let (id, state) = match existing.get(0) {
+            Some(doc) => (
+                doc.get("id").and_then(Value::as_i64).unwrap_or_default(),
+                doc.get("state")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            None => {
+                let values = match model {
+                    "stock.shipment.in" => json!({
+                        "reference": t.reference,
+                        "supplier": self.party("dockhand receipts").await?,
+                        "warehouse": self.warehouse().await?.id,
+                        // Input = storage: the goods stay where dockhand put them (no inventory moves).
+                        "warehouse_input": to,
+                        "warehouse_storage": to,
+                        "incoming_moves": [["create", self.moves(t, from, to, true).await?]],
+                    }),
+                    "stock.shipment.out.return" => json!({
+                        "reference": t.reference,
+                        "customer": self.party("dockhand returns").await?,
+                        "warehouse": self.warehouse().await?.id,
+                        "warehouse_input": to,
+                        "warehouse_storage": to,
+                        "incoming_moves": [["create", self.moves(t, from, to, true).await?]],
+                    }),
+                    "stock.shipment.in.return" => json!({
+                        "reference": t.reference,
+                        "supplier": self.party("dockhand receipts").await?,
+                        "from_location": from,
+                        "to_location": to,
+                        "moves": [["create", self.moves(t, from, to, true).await?]],
+                    }),
+                    _ => json!({
+                        "reference": t.reference,
+                        "from_location": from,
+                        "to_location": to,
+                        "moves": [["create", self.moves(t, from, to, false).await?]],
+                    }),
+                };
+                let created = self
+                    .call(model, "create", vec![json!([values])])
+                    .await
+                    .map_err(refused)?;
+                (id_of(&created).unwrap_or_default(), "draft".to_string())
+            }
+        };
+        if id == 0 {
+            return Err(unmapped(format!("{model} {} was not created", t.reference)));
+        }
+        // Take it to done from wherever it stands (a crash may have left it half way); Tryton
+        // may skip states (a receipt whose input is its storage is done on `receive`).
+        let mut state = state;
+        for step in steps {
+            match state.as_str() {
+                "done" => break,
+                "cancelled" => {
+                    return Err(ConnectorError::Refused {
+                        code: "erp_cancelled".into(),
+                        message: format!("{model} {id} ({}) was cancelled in Tryton", t.reference),
+                    });
+                }
+                _ => {}
+            }
+            if reached(&state, step) {
+                continue;
+            }
+            self.call(model, step, vec![json!([id])])
+                .await
+                .map_err(refused)?;
+            state = self.state(model, id).await?;
+        }
+        if state != "done" {
+            return Err(ConnectorError::Refused {
+                code: "erp_not_done".into(),
+                message: format!(
+                    "{model} {id} ({}) stays {state} in Tryton after {}",
+                    t.reference,
+                    steps.join(", ")
+                ),
+            });
+        }
+        Ok(format!("{model}/{id}"))
+    }
+}
+
+/// Whether a document in `state` is already past `step`.
+fn reached(state: &str, step: &str) -> bool {
+    matches!(
+        (state, step),
+        ("received", "receive") | ("waiting" | "assigned", "wait") | ("assigned", "assign_force")
+    )
+}
+
+impl Connector for TrytonConnector {
+    fn name(&self) -> &str {
+        "tryton"
+    }
+
+    async fn post(&self, event: &FeedEvent) -> Result<Vec<String>, ConnectorError> {
+        {
+            let e = &event.event;
+            let movements: Vec<EventMovement> = match e.payload.get("movements") {
+                Some(list) => {
+                    serde_json::from_value(list.clone()).map_err(|err| ConnectorError::Refused {
+                        code: "invalid_payload".into(),
+                        message: format!(
+                            "event {} carries unreadable movements: {err}",
+                            e.event_id
+                        ),
+                    })?
+                }
+                None => Vec::new(),
+            };
+            let outcome = e.payload.get("outcome").and_then(Value::as_str);
+            let expiry = e.payload.get("expiry").and_then(Value::as_str);
+            let mut documents = Vec::new();
+            for mut t in plan(&e.event_id, &e.event_type, outcome, &movements) {
+                t.expiry = expiry.map(str::to_string);
+                documents.push(self.transfer(&t).await?);
+            }
+            Ok(documents)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The background worker of `dockhand-hub serve --erp …`: takes accepted events from the feed in
+//! order, hands each to the connector, and records the outcome. A transient failure (network, ERP
+//! down, session) stops the pass and retries the same event after a backoff with jitter; a refusal
+//! is recorded with the ERP's message and the feed moves on.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use dockhand_core::sync::protocol::{EventRejection, FeedEvent, Import};
+use rand::Rng;
+
+use super::{ErpOutcome, ErpPost};
+use crate::HubStore;
+use crate::error::{HubError, HubResult};
+
+/// Why a connector could not post an event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectorError {
+    /// Retrying later may work (network, 5xx, session): the event is tried again.
+    #[error("{0}")]
+    Transient(String),
+    /// The ERP refused the event: recorded for a person, the feed moves on.
+    #[error("{code}: {message}")]
+    Refused {
+        /// Stable code.
+        code: String,
+        /// The ERP's sentence.
+        message: String,
+    },
+}
+
+/// An ERP the worker posts to.
+pub trait Connector: Send + Sync + 'static {
+    /// Name in the hub's bookkeeping (`tryton`).
+    fn name(&self) -> &str;
+    /// Posts one event's stock changes (exactly once: finds what an earlier try left and finishes
+    /// it); the ERP documents that carry it.
+    fn post<'a>(
+        &'a self,
+        event: &'a FeedEvent,
+    ) -> impl Future<Output = Result<Vec<String>, ConnectorError>> + Send + 'a;
+}
+
+/// Pace of the worker.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Wait between looks at an empty feed.
+    pub poll: Duration,
+    /// Events read per page of the feed.
+    pub page: usize,
+    /// First wait after a transient failure; doubles up to `backoff_max`.
+    pub backoff_initial: Duration,
+    /// Longest wait.
+    pub backoff_max: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            poll: Duration::from_millis(250),
+            page: 200,
+            backoff_initial: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Events posted.
+    pub posted: usize,
+    /// Events refused.
+    pub refused: usize,
+    /// The transient failure that ended the pass early, if one did.
+    pub retrying: Option<String>,
+}
+
+async fn blocking<T: Send + 'static>(
+    store: &Arc<dyn HubStore>,
+    run: impl FnOnce(&dyn HubStore) -> HubResult<T> + Send + 'static,
+) -> HubResult<T> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || run(store.as_ref()))
+        .await
+        .map_err(|e| HubError::Storage(format!("ERP worker task: {e}")))?
+}
+
+fn now() -> String {
+    crate::api::now_text()
+}
+
+/// Posts what the feed holds after the connector's cursor, until it is empty or a transient
+/// failure stops the pass.
+pub async fn pass<C: Connector>(
+    store: &Arc<dyn HubStore>,
+    connector: &C,
+    page: usize,
+) -> HubResult<Pass> {
+    let erp = connector.name().to_string();
+    let mut done = Pass::default();
+    loop {
+        let name = erp.clone();
+        let cursor = blocking(store, move |s| s.erp_cursor(&name)).await?;
+        let events = blocking(store, move |s| s.feed(cursor, page)).await?;
+        if events.is_empty() {
+            return Ok(done);
+        }
+        for event in events {
+            let outcome = match connector.post(&event).await {
+                Ok(documents) => {
+                    done.posted += 1;
+                    ErpOutcome::Posted { documents }
+                }
+                Err(ConnectorError::Refused { code, message }) => {
+                    tracing::warn!(erp = %erp, event = %event.event.event_id, %code, %message, "the ERP refused an event");
+                    done.refused += 1;
+                    ErpOutcome::Failed { code, message }
+                }
+                Err(ConnectorError::Transient(message)) => {
+                    tracing::warn!(erp = %erp, event = %event.event.event_id, %message, "ERP unavailable; will retry");
+                    let (name, at, why) = (erp.clone(), now(), message.clone());
+                    blocking(store, move |s| s.erp_retrying(&name, &why, &at)).await?;
+                    done.retrying = Some(message);
+                    return Ok(done);
+                }
+            };
+            if let ErpOutcome::Failed { code, message } = &outcome {
+                // The device sees the refusal as an exception on its next pull (published before
+                // the outcome is recorded: after a crash the event is refused and published
+                // again, which changes nothing).
+                let rejection = EventRejection {
+                    device_id: event.event.device_id.clone(),
+                    seq: event.event.seq,
+                    event_id: event.event.event_id,
+                    code: code.clone(),
+                    reason: message.clone(),
+                };
+                let import = Import {
+                    event_rejections: vec![rejection],
+                    ..Import::default()
+                };
+                blocking(store, move |s| s.import(&import)).await?;
+            }
+            let post = ErpPost {
+                feed_seq: event.hub_seq,
+                event_id: event.event.event_id.to_string(),
+                event_type: event.event.event_type.clone(),
+                device_id: event.event.device_id.clone(),
+                outcome,
+                at: now(),
+            };
+            let name = erp.clone();
+            blocking(store, move |s| s.erp_record(&name, &post)).await?;
+        }
+    }
+}
+
+/// Runs passes until `stop` is set: an empty feed is looked at again after `poll`, a transient
+/// failure after a growing backoff with jitter.
+pub async fn run<C: Connector>(
+    store: Arc<dyn HubStore>,
+    connector: Arc<C>,
+    config: WorkerConfig,
+    stop: Arc<AtomicBool>,
+) {
+    let mut backoff = config.backoff_initial;
+    while !stop.load(Ordering::Acquire) {
+        let wait = match pass(&store, connector.as_ref(), config.page).await {
+            Ok(Pass { retrying: None, .. }) => {
+                backoff = config.backoff_initial;
+                config.poll
+            }
+            Ok(Pass {
+                retrying: Some(_), ..
+            }) => {
+                let jittered = backoff.mul_f64(rand::rng().random_range(0.5..1.0));
+                backoff = (backoff * 2).min(config.backoff_max);
+                jittered
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "ERP worker: hub storage failed");
+                config.backoff_max.min(Duration::from_secs(5))
+            }
+        };
+        tokio::time::sleep(wait).await;
+    }
+}

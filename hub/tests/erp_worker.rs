@@ -1,0 +1,158 @@
+//! The ERP worker's bookkeeping on both backends, with a connector that refuses one kind of event
+//! and is unreachable once (the real Tryton is exercised by scripts/tryton-e2e.sh): every event
+//! is taken once in feed order, a transient failure retries the same event, a refusal is recorded
+//! with its message and reaches the device that recorded the event, later events keep flowing.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use dockhand_core::outbox::{self, OutboxState};
+use dockhand_core::sync::protocol::{ChangesPage, FeedEvent};
+use dockhand_hub::HubConfig;
+use dockhand_hub::erp::worker::{self, Connector, ConnectorError};
+use dockhand_hub::erp::{ErpOutcome, ErpPost};
+
+/// Takes events; refuses putaways; the first try of the third event finds the ERP unreachable.
+#[derive(Default)]
+struct Ledger {
+    seen: Mutex<Vec<i64>>,
+    down_once: AtomicBool,
+}
+
+impl Connector for Ledger {
+    fn name(&self) -> &str {
+        "test-erp"
+    }
+
+    async fn post(&self, event: &FeedEvent) -> Result<Vec<String>, ConnectorError> {
+        {
+            if event.hub_seq == 3 && !self.down_once.swap(true, Ordering::AcqRel) {
+                return Err(ConnectorError::Transient("connection refused".into()));
+            }
+            self.seen.lock().unwrap().push(event.hub_seq);
+            if event.event.event_type == "putaway.confirmed" {
+                return Err(ConnectorError::Refused {
+                    code: "erp_refused".into(),
+                    message: format!("bin closed for event {}", event.event.event_id),
+                });
+            }
+            Ok(vec![format!("doc/{}", event.hub_seq)])
+        }
+    }
+}
+
+/// The PostgreSQL client blocks: store calls go to the blocking pool.
+async fn on_store<T: Send + 'static>(
+    store: &std::sync::Arc<dyn dockhand_hub::HubStore>,
+    run: impl FnOnce(&dyn dockhand_hub::HubStore) -> T + Send + 'static,
+) -> T {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || run(store.as_ref()))
+        .await
+        .unwrap()
+}
+
+on_both_backends!(
+    events_are_posted_once_in_order_and_refusals_reach_the_device,
+    HubConfig::default(),
+    |hub| {
+        let device = common::device("HH-ERP", 40, 7);
+        let events = common::envelopes(&device);
+        let token = hub.register("HH-ERP").await;
+        hub.push(&token, "HH-ERP", &events).await;
+        let connector = Ledger::default();
+
+        // The first pass stops at the unreachable third event, having recorded two.
+        let first = worker::pass(&hub.store, &connector, 10).await.unwrap();
+        assert_eq!(
+            (first.posted + first.refused, first.retrying.as_deref()),
+            (2, Some("connection refused"))
+        );
+        let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+        assert_eq!(
+            (status.cursor, status.pending),
+            (2, events.len() as i64 - 2)
+        );
+        assert_eq!(status.last_error.as_deref(), Some("connection refused"));
+        assert!(status.last_error_at.is_some());
+
+        // The next pass retries it and goes to the end.
+        let second = worker::pass(&hub.store, &connector, 10).await.unwrap();
+        assert_eq!(second.retrying, None);
+        let seen = connector.seen.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            (1..=events.len() as i64).collect::<Vec<_>>(),
+            "each event once, in feed order"
+        );
+        let putaways = events
+            .iter()
+            .filter(|e| e.event_type == "putaway.confirmed")
+            .count();
+        assert!(putaways > 0, "the workload has putaways");
+        let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+        assert_eq!(
+            (status.pending, status.posted, status.failed),
+            (0, (events.len() - putaways) as i64, putaways as i64)
+        );
+        assert_eq!(status.last_error, None, "a success clears the error");
+        assert!(
+            status.describe().contains(&format!("{putaways} refused")),
+            "{}",
+            status.describe()
+        );
+        let refused = &status.failures[0];
+        let ErpOutcome::Failed { code, message } = &refused.outcome else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(code, "erp_refused");
+        assert!(message.contains(&refused.event_id));
+
+        // Recording a feed position again changes nothing (a restart re-posting after a crash).
+        let again = ErpPost {
+            outcome: ErpOutcome::Posted {
+                documents: vec!["again".into()],
+            },
+            ..refused.clone()
+        };
+        on_store(&hub.store, move |s| {
+            s.erp_record("test-erp", &again).unwrap()
+        })
+        .await;
+        assert_eq!(
+            on_store(&hub.store, |s| s.erp_status("test-erp").unwrap())
+                .await
+                .failed,
+            putaways as i64
+        );
+
+        // The device pulls the refusals: its putaway events become exceptions with the reason.
+        let page: ChangesPage = hub
+            .client
+            .get(format!("{}/v1/changes?limit=1000", hub.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        dockhand_core::sync::apply_changes(&device, &page).unwrap();
+        let rejected = device.read(outbox::rejected).unwrap();
+        assert_eq!(rejected.len(), putaways);
+        assert!(
+            rejected
+                .iter()
+                .all(|e| e.event_type == "putaway.confirmed" && e.state == OutboxState::Rejected)
+        );
+        assert_eq!(rejected[0].event_id.to_string(), refused.event_id);
+        assert_eq!(rejected[0].reject_reason.as_deref(), Some(message.as_str()));
+        // Another device's pull passes them by.
+        let other = common::device("HH-OTHER", 5, 8);
+        dockhand_core::sync::apply_changes(&other, &page).unwrap();
+        assert!(other.read(outbox::rejected).unwrap().is_empty());
+    }
+);
