@@ -10,9 +10,9 @@ Standard library only (Python 3.11). Start a server first with scripts/tryton-up
 `seed` creates (searching first, so running it twice changes nothing): the company (USD), a
 supplier and a customer party with addresses, dockhand's sample bins under the warehouse
 storage location and its QA/returns/damaged areas under the warehouse, the sample warehouse's products (TOWEL-2P, COFFEE-500 and
-MILK-1L and VITC-60 with lots required, DRILL-X1) with EAN identifiers, purchase order + supplier shipment "ASN-1001" (draft; 96 TOWEL-2P,
-24 COFFEE-500), a confirmed sale "SO-1001" of 30 TOWEL-2P with its customer shipment and a
-customer return "RMA-1001" (draft; 2 TOWEL-2P). It prints a JSON summary of the ids.
+MILK-1L and VITC-60 with lots required, DRILL-X1) with EAN identifiers, purchase order + supplier shipment "ASN-7001" (draft; 96 TOWEL-2P,
+24 COFFEE-500), a confirmed sale "SO-7001" of 30 TOWEL-2P with its customer shipment and a
+customer return "RMA-7001" (draft; 2 TOWEL-2P). It prints a JSON summary of the ids.
 `call` posts one method (the context is appended) and prints the result.
 Findings behind the calls: scripts/TRYTON-NOTES.md and /work/shared/erp/TRYTON.md.
 """
@@ -257,8 +257,8 @@ def ensure_products(c):
 
 
 def ensure_supplier_shipment(c, loc, supplier, products):
-    """Purchase order "ASN-1001" (quoted, confirmed) and its moves in a draft stock.shipment.in."""
-    ref = "ASN-1001"
+    """Purchase order "ASN-7001" (quoted, confirmed) and its moves in a draft stock.shipment.in."""
+    ref = "ASN-7001"
     ship = c.find_one("stock.shipment.in", [["reference", "=", ref]], ["id", "state"])
     purchase = c.find_one("purchase.purchase", [["reference", "=", ref]], ["id", "state"])
     if not purchase:
@@ -288,9 +288,9 @@ def ensure_supplier_shipment(c, loc, supplier, products):
 
 
 def ensure_sale(c, loc, customer, products):
-    """Sale "SO-1001" of 30 TOWEL-2P: quote + confirm; confirm processes it (no queue worker),
+    """Sale "SO-7001" of 30 TOWEL-2P: quote + confirm; confirm processes it (no queue worker),
     which creates the stock.shipment.out (state "waiting")."""
-    ref = "SO-1001"
+    ref = "SO-7001"
     sale = c.find_one("sale.sale", [["reference", "=", ref]], ["id"])
     if not sale:
         addr = address_of(c, customer)
@@ -313,7 +313,7 @@ def ensure_sale(c, loc, customer, products):
 
 
 def ensure_return(c, loc, customer, products):
-    ref = "RMA-1001"
+    ref = "RMA-7001"
     ret = c.find_one("stock.shipment.out.return", [["reference", "=", ref]], ["id"])
     if not ret:
         rid, = c.model("stock.shipment.out.return", "create", [{

@@ -47,7 +47,13 @@ impl Workload {
         store: &Store,
         done: &mut Vec<(&'static str, Uuid)>,
     ) -> Result<String> {
-        if let Some(id) = store.read(receiving::open_receipts)?.into_iter().next() {
+        // Only its own blind receipts: ASNs the hub sends (from an ERP) are not the workload's.
+        let own = format!("{}-R", store.device_id());
+        if let Some(id) = store
+            .read(receiving::open_receipts)?
+            .into_iter()
+            .find(|id| id.starts_with(&own))
+        {
             return Ok(id);
         }
         let n = store.read(|c| {

@@ -57,6 +57,9 @@ enum Command {
         /// File holding the ERP user's password (first line).
         #[arg(long)]
         erp_password_file: Option<std::path::PathBuf>,
+        /// Seconds between pulls of master data and documents from the ERP.
+        #[arg(long, default_value_t = 10)]
+        erp_pull_seconds: u64,
     },
     /// The ERP connector's state.
     Erp {
@@ -143,6 +146,7 @@ fn run(cli: Cli) -> Result<(), String> {
             token_ttl_hours,
             erp,
             erp_password_file,
+            erp_pull_seconds,
         } => {
             let connector = match erp {
                 Some(uri) => Some(erp_connector(&uri, erp_password_file.as_deref())?),
@@ -179,7 +183,10 @@ fn run(cli: Cli) -> Result<(), String> {
                     tokio::spawn(worker::run(
                         store.clone(),
                         Arc::new(connector),
-                        WorkerConfig::default(),
+                        WorkerConfig {
+                            pull_every: Duration::from_secs(erp_pull_seconds.max(1)),
+                            ..WorkerConfig::default()
+                        },
                         stop.clone(),
                     ));
                 }

@@ -657,7 +657,32 @@ impl HubStore for PostgresStore {
             last_error: totals.get(3),
             last_error_at: totals.get(4),
             failures,
+            last_pulled_at: totals.get(5),
         })
+    }
+
+    fn erp_pull_cursor(&self, erp: &str) -> HubResult<Option<String>> {
+        let rows = self.query(erp_sql::PULL_CURSOR, &[&erp])?;
+        Ok(rows.first().and_then(|r| r.get(0)))
+    }
+
+    fn erp_pulled(
+        &self,
+        erp: &str,
+        data: &Import,
+        cursor: &str,
+        now: &str,
+    ) -> HubResult<ImportResult> {
+        self.in_tx(|pg| {
+            let result = import::run(pg, data)?;
+            pg.exec(erp_sql::SET_PULL_CURSOR, &[&erp, &now, &cursor])?;
+            Ok(result)
+        })
+    }
+
+    fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>> {
+        let rows = self.query(erp_sql::MASTER_ROW, &[&kind, &key])?;
+        Ok(rows.first().map(|r| r.get(0)))
     }
 
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {

@@ -77,5 +77,8 @@ CREATE TABLE IF NOT EXISTS erp_state (
     erp            TEXT PRIMARY KEY,
     last_error     TEXT,
     last_error_at  TEXT,
-    updated_at     TEXT NOT NULL
+    updated_at     TEXT NOT NULL,
+    -- Where the pull of master data and documents from the ERP stands (connector-defined text).
+    pull_cursor    TEXT,
+    pulled_at      TEXT
 );

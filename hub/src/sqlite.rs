@@ -458,10 +458,17 @@ impl HubStore for SqliteStore {
         let (feed_head, pending, oldest_pending_since) = conn
             .prepare_cached(erp_sql::FEED)?
             .query_row([cursor], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        let (posted, failed, last_posted_at, last_error, last_error_at) = conn
+        let (posted, failed, last_posted_at, last_error, last_error_at, last_pulled_at) = conn
             .prepare_cached(erp_sql::TOTALS)?
             .query_row([erp], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })?;
         let mut stmt = conn.prepare_cached(erp_sql::FAILURES)?;
         let failures = stmt
@@ -488,7 +495,40 @@ impl HubStore for SqliteStore {
             last_error,
             last_error_at,
             failures,
+            last_pulled_at,
         })
+    }
+
+    fn erp_pull_cursor(&self, erp: &str) -> HubResult<Option<String>> {
+        let conn = self.lock()?;
+        Ok(conn
+            .prepare_cached(erp_sql::PULL_CURSOR)?
+            .query_row([erp], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    fn erp_pulled(
+        &self,
+        erp: &str,
+        data: &Import,
+        cursor: &str,
+        now: &str,
+    ) -> HubResult<ImportResult> {
+        self.in_tx(|tx| {
+            let result = import::run(&mut Tx(tx), data)?;
+            tx.prepare_cached(erp_sql::SET_PULL_CURSOR)?
+                .execute((erp, now, cursor))?;
+            Ok(result)
+        })
+    }
+
+    fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>> {
+        let conn = self.lock()?;
+        Ok(conn
+            .prepare_cached(erp_sql::MASTER_ROW)?
+            .query_row([kind, key], |r| r.get(0))
+            .optional()?)
     }
 
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {

@@ -174,6 +174,18 @@ pub trait HubStore: Send + Sync + 'static {
     fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()>;
     /// Where connector `erp` stands.
     fn erp_status(&self, erp: &str) -> HubResult<ErpStatus>;
+    /// Where connector `erp`'s pull from the ERP stands (`None` before the first).
+    fn erp_pull_cursor(&self, erp: &str) -> HubResult<Option<String>>;
+    /// Imports what a pull brought and moves its cursor, in one transaction.
+    fn erp_pulled(
+        &self,
+        erp: &str,
+        data: &Import,
+        cursor: &str,
+        now: &str,
+    ) -> HubResult<ImportResult>;
+    /// A master row as the hub holds it (canonical JSON), for merging what the ERP sends.
+    fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>>;
     /// Stores events as accepted rows, `batch` per transaction, without any check, stock or feed:
     /// the baseline the drain benchmark compares intake with.
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()>;
@@ -205,13 +217,24 @@ pub mod erp_sql {
         (SELECT COUNT(*) FROM feed WHERE feed_seq > $1),
         (SELECT e.received_at FROM feed f JOIN events e ON e.id = f.event_row
           WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT 1)";
+    /// The pull cursor.
+    pub const PULL_CURSOR: &str = "SELECT pull_cursor FROM erp_state WHERE erp = $1";
+    /// Moves the pull cursor.
+    pub const SET_PULL_CURSOR: &str =
+        "INSERT INTO erp_state (erp, updated_at, pull_cursor, pulled_at)
+        VALUES ($1, $2, $3, $2)
+        ON CONFLICT (erp) DO UPDATE SET pull_cursor = excluded.pull_cursor,
+            pulled_at = excluded.pulled_at, updated_at = excluded.updated_at";
+    /// One master row.
+    pub const MASTER_ROW: &str = "SELECT data FROM master WHERE kind = $1 AND key = $2";
     /// Posted and failed counts, last posted, last error.
     pub const TOTALS: &str = "SELECT
         (SELECT COUNT(*) FROM erp_posts WHERE erp = $1 AND status = 'posted'),
         (SELECT COUNT(*) FROM erp_posts WHERE erp = $1 AND status = 'failed'),
         (SELECT MAX(at) FROM erp_posts WHERE erp = $1 AND status = 'posted'),
         (SELECT last_error FROM erp_state WHERE erp = $1),
-        (SELECT last_error_at FROM erp_state WHERE erp = $1)";
+        (SELECT last_error_at FROM erp_state WHERE erp = $1),
+        (SELECT pulled_at FROM erp_state WHERE erp = $1)";
     /// The refused events.
     pub const FAILURES: &str =
         "SELECT feed_seq, event_id, event_type, device_id, status, documents,

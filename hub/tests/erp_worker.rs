@@ -27,6 +27,14 @@ impl Connector for Ledger {
         "test-erp"
     }
 
+    async fn pull(
+        &self,
+        _hub: &std::sync::Arc<dyn dockhand_hub::HubStore>,
+        _cursor: Option<String>,
+    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
+        Ok(None)
+    }
+
     async fn post(&self, event: &FeedEvent) -> Result<Vec<String>, ConnectorError> {
         {
             if event.hub_seq == 3 && !self.down_once.swap(true, Ordering::AcqRel) {

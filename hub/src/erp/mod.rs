@@ -71,6 +71,8 @@ pub struct ErpStatus {
     pub last_error_at: Option<String>,
     /// The refused events, oldest first.
     pub failures: Vec<ErpPost>,
+    /// When the last pull of master data and documents from the ERP ended.
+    pub last_pulled_at: Option<String>,
 }
 
 impl ErpStatus {
@@ -87,6 +89,9 @@ impl ErpStatus {
         }
         if let Some(at) = &self.last_posted_at {
             out.push_str(&format!("\nlast posted at {at}"));
+        }
+        if let Some(at) = &self.last_pulled_at {
+            out.push_str(&format!("\nlast pulled from the ERP at {at}"));
         }
         match (&self.last_error, &self.last_error_at) {
             (Some(error), Some(since)) => {

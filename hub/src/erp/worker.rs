@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use dockhand_core::sync::protocol::{EventRejection, FeedEvent, Import};
+use dockhand_core::sync::protocol::{EventRejection, FeedEvent, Import, ImportResult};
 use rand::Rng;
 
 use super::{ErpOutcome, ErpPost};
@@ -41,6 +41,13 @@ pub trait Connector: Send + Sync + 'static {
         &'a self,
         event: &'a FeedEvent,
     ) -> impl Future<Output = Result<Vec<String>, ConnectorError>> + Send + 'a;
+    /// What changed in the ERP after `cursor` as a hub import (merged with what `hub` holds) and
+    /// the new cursor; `None` when this connector does not pull.
+    fn pull<'a>(
+        &'a self,
+        hub: &'a Arc<dyn HubStore>,
+        cursor: Option<String>,
+    ) -> impl Future<Output = Result<Option<(Import, String)>, ConnectorError>> + Send + 'a;
 }
 
 /// Pace of the worker.
@@ -54,6 +61,8 @@ pub struct WorkerConfig {
     pub backoff_initial: Duration,
     /// Longest wait.
     pub backoff_max: Duration,
+    /// How often to pull master data and documents from the ERP.
+    pub pull_every: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -63,6 +72,7 @@ impl Default for WorkerConfig {
             page: 200,
             backoff_initial: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
+            pull_every: Duration::from_secs(10),
         }
     }
 }
@@ -158,6 +168,34 @@ pub async fn pass<C: Connector>(
     }
 }
 
+/// Pulls what changed in the ERP into the hub (its changes feed then reaches the devices): the
+/// rows imported and left unchanged, or `None` when the connector does not pull.
+pub async fn pull<C: Connector>(
+    store: &Arc<dyn HubStore>,
+    connector: &C,
+) -> HubResult<Option<ImportResult>> {
+    let erp = connector.name().to_string();
+    let name = erp.clone();
+    let cursor = blocking(store, move |s| s.erp_pull_cursor(&name)).await?;
+    match connector.pull(store, cursor).await {
+        Ok(Some((data, cursor))) => {
+            let (name, at) = (erp.clone(), now());
+            let result = blocking(store, move |s| s.erp_pulled(&name, &data, &cursor, &at)).await?;
+            if result.changed > 0 {
+                tracing::info!(erp = %erp, changed = result.changed, "pulled changes from the ERP");
+            }
+            Ok(Some(result))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => {
+            tracing::warn!(erp = %erp, error = %e, "pull from the ERP failed; will retry");
+            let (name, at, why) = (erp, now(), format!("pull: {e}"));
+            blocking(store, move |s| s.erp_retrying(&name, &why, &at)).await?;
+            Ok(None)
+        }
+    }
+}
+
 /// Runs passes until `stop` is set: an empty feed is looked at again after `poll`, a transient
 /// failure after a growing backoff with jitter.
 pub async fn run<C: Connector>(
@@ -167,7 +205,14 @@ pub async fn run<C: Connector>(
     stop: Arc<AtomicBool>,
 ) {
     let mut backoff = config.backoff_initial;
+    let mut last_pull: Option<tokio::time::Instant> = None;
     while !stop.load(Ordering::Acquire) {
+        if last_pull.is_none_or(|at| at.elapsed() >= config.pull_every) {
+            if let Err(e) = pull(&store, connector.as_ref()).await {
+                tracing::error!(error = %e, "ERP worker: hub storage failed during a pull");
+            }
+            last_pull = Some(tokio::time::Instant::now());
+        }
         let wait = match pass(&store, connector.as_ref(), config.page).await {
             Ok(Pass { retrying: None, .. }) => {
                 backoff = config.backoff_initial;

@@ -5,6 +5,7 @@
 //! searches for that reference and finishes what it finds, so a crash or retry between "posted"
 //! and "recorded as posted" never posts twice.
 
+pub mod pull;
 pub mod rpc;
 
 use std::collections::HashMap;
@@ -523,6 +524,14 @@ fn reached(state: &str, step: &str) -> bool {
 impl Connector for TrytonConnector {
     fn name(&self) -> &str {
         "tryton"
+    }
+
+    async fn pull(
+        &self,
+        hub: &std::sync::Arc<dyn crate::HubStore>,
+        cursor: Option<String>,
+    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
+        self.pull_changes(hub, cursor.as_deref()).await.map(Some)
     }
 
     async fn post(&self, event: &FeedEvent) -> Result<Vec<String>, ConnectorError> {
