@@ -13,30 +13,19 @@ with the Tryton connector and the seeded Tryton):
 5. The handheld's next sync marks the drill event rejected with Tryton's sentence.
 """
 import argparse
-import asyncio
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_device import enrolled, sync  # noqa: E402
 from tryton_seed import Client  # noqa: E402
 
 import dockhand  # noqa: E402
 
-
-class Tokens(dockhand.TokenProvider):
-    def __init__(self):
-        self.token = None
-
-    def current_token(self):
-        return self.token
-
-    def refresh_token(self):
-        return None
 
 
 def erp_status(hub_binary, hub_db):
@@ -66,9 +55,7 @@ def main(argv=None):
     towels_before = towels_at_input(tryton)
     before = erp_status(args.hub_binary, args.hub_db)
 
-    workdir = tempfile.mkdtemp(prefix="dockhand-e2e-")
-    device = dockhand.Device.open(os.path.join(workdir, "hh.db"), "HH-E2E-" + uuid.uuid4().hex[:6])
-    device.load_sample_warehouse()
+    device, client = enrolled(args.hub, "e2e handheld", sample=True)
     op = lambda: str(uuid.uuid4())  # noqa: E731
     device.open_blind_receipt(op(), "alice", "BLIND-E2E", "DN-77", "Tools Inc")
     drill_event = device.receive(dockhand.ReceiveRequest(
@@ -78,10 +65,7 @@ def main(argv=None):
         op_id=op(), operator="alice", receipt_id="BLIND-E2E", dock="DOCK-01",
         goods=dockhand.Goods(barcode="4012345000030"), quantity=2))
 
-    tokens = Tokens()
-    client = dockhand.SyncClient(device, dockhand.SyncSettings(hub_url=args.hub), tokens)
-    tokens.token = asyncio.run(client.register("e2e handheld", None)).token
-    pushed = asyncio.run(client.sync_now())
+    pushed = sync(client)
     synced = time.monotonic()
     print(f"device pushed {pushed.acknowledged} events (a drill, then towels)")
     # End to end: from the device's sync to Tryton showing the towels' move.
@@ -114,7 +98,7 @@ def main(argv=None):
         sys.exit(f"the towels after the refused event were not posted: {towels_before} -> {towels_after}")
     print(f"later events keep flowing: Tryton's input holds {towels_after:g} towels (+2)")
 
-    asyncio.run(client.sync_now())
+    sync(client)
     exceptions = device.exceptions()
     mine = [e for e in exceptions if e.event_id == drill_event.event_id]
     if not mine or mine[0].reject_reason != reason:

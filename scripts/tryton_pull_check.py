@@ -11,30 +11,17 @@ with the Tryton connector pulling every second, and the seeded Tryton):
    made. After the hub's next pull, the handheld's next sync has all three.
 """
 import argparse
-import asyncio
-import datetime as dt
 import decimal
 import os
 import sys
-import tempfile
 import time
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_device import enrolled, sync  # noqa: E402
 from tryton_seed import Client  # noqa: E402
 
 import dockhand  # noqa: E402
 
-
-class Tokens(dockhand.TokenProvider):
-    def __init__(self):
-        self.token = None
-
-    def current_token(self):
-        return self.token
-
-    def refresh_token(self):
-        return None
 
 
 def until(what, check, timeout=60):
@@ -56,13 +43,8 @@ def main(argv=None):
     tryton = Client(args.tryton, "wms", "admin", os.environ.get("DOCKHAND_ERP_PASSWORD", "admin123"))
     tryton.login()
 
-    device = dockhand.Device.open(os.path.join(tempfile.mkdtemp(prefix="dockhand-pull-"), "hh.db"),
-                                  "HH-PULL-" + uuid.uuid4().hex[:6])
-    tokens = Tokens()
-    client = dockhand.SyncClient(device, dockhand.SyncSettings(hub_url=args.hub), tokens)
-    tokens.token = asyncio.run(client.register("pull check", None)).token
-
-    report = asyncio.run(client.sync_now())
+    device, client = enrolled(args.hub, "pull check")
+    report = sync(client)
     receipt = device.receipt("ASN-7001")
     lines = sorted((l.sku, l.expected) for l in receipt.lines)
     if lines != [("COFFEE-500", 24), ("TOWEL-2P", 96)]:
@@ -100,7 +82,7 @@ def main(argv=None):
                 "currency": currency}]]]}])
 
     def arrived():
-        asyncio.run(client.sync_now())
+        sync(client)
         try:
             name = device.item("TOWEL-2P").description
             device.location("A-02-01")

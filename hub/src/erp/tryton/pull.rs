@@ -126,6 +126,35 @@ async fn hub_rows<T: serde::de::DeserializeOwned + Send + 'static>(
     .map_err(|e| ConnectorError::Transient(format!("hub store: {e}")))
 }
 
+/// A Tryton shipment as a dockhand task or receipt needs it.
+struct Doc {
+    reference: String,
+    number: String,
+    party: String,
+    /// The sale its moves come from.
+    sale: Option<String>,
+    lines: Vec<DocLine>,
+}
+
+impl Doc {
+    /// Its reference, or `PREFIX-number` when it has none.
+    fn id_or(&self, prefix: &str) -> String {
+        if self.reference.is_empty() {
+            format!("{prefix}-{}", self.number)
+        } else {
+            self.reference.clone()
+        }
+    }
+}
+
+struct DocLine {
+    line_no: i64,
+    sku: String,
+    quantity: i64,
+    unit: String,
+    lot: Option<String>,
+}
+
 impl TrytonConnector {
     async fn units(
         &self,
@@ -192,34 +221,68 @@ impl TrytonConnector {
         Ok(moves.as_array().cloned().unwrap_or_default())
     }
 
-    /// Lines of a shipment's moves: (sku, quantity, unit, lot).
-    async fn lines(
+    /// The shipments of `model` in `states` changed since the cursor, with their moves that match
+    /// `moves` (a field and a location id) as numbered lines.
+    async fn documents(
         &self,
-        moves: &[Value],
-    ) -> Result<Vec<(String, i64, String, Option<String>)>, ConnectorError> {
-        let products: Vec<i64> = moves
-            .iter()
-            .filter_map(|m| m.get("product").and_then(id_of))
-            .collect();
-        let codes = self.product_codes(&products).await?;
-        let units = self
-            .units(moves.iter().filter_map(|m| m.get("unit").and_then(id_of)))
-            .await?;
-        Ok(moves
-            .iter()
-            .filter_map(|m| {
-                let sku = codes.get(&m.get("product").and_then(id_of)?)?.clone();
-                let unit = units
-                    .get(&m.get("unit").and_then(id_of)?)
-                    .cloned()
-                    .unwrap_or_else(|| "EA".into());
-                let lot = field(m, "lot.number")
-                    .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string);
-                Some((sku, quantity(m), unit, lot))
-            })
-            .collect())
+        cursor: &mut Cursor,
+        model: &str,
+        states: &[&str],
+        party: &str,
+        moves: (&str, i64),
+    ) -> Result<Vec<Doc>, ConnectorError> {
+        let rows = changed(
+            self,
+            cursor,
+            model,
+            vec![json!(["state", "in", states])],
+            &["reference", "number", party],
+        )
+        .await?;
+        let mut docs = Vec::with_capacity(rows.len());
+        for s in rows {
+            let id = s.get("id").and_then(Value::as_i64).unwrap_or_default();
+            let moves = self.moves_of(&format!("{model},{id}"), Some(moves)).await?;
+            let products: Vec<i64> = moves
+                .iter()
+                .filter_map(|m| m.get("product").and_then(id_of))
+                .collect();
+            let codes = self.product_codes(&products).await?;
+            let units = self
+                .units(moves.iter().filter_map(|m| m.get("unit").and_then(id_of)))
+                .await?;
+            let lines = moves
+                .iter()
+                .filter_map(|m| {
+                    Some(DocLine {
+                        line_no: 0,
+                        sku: codes.get(&m.get("product").and_then(id_of)?)?.clone(),
+                        quantity: quantity(m),
+                        unit: units
+                            .get(&m.get("unit").and_then(id_of)?)
+                            .cloned()
+                            .unwrap_or_else(|| "EA".into()),
+                        lot: Some(text(m, "lot.number")).filter(|l| !l.is_empty()),
+                    })
+                })
+                .enumerate()
+                .map(|(i, line)| DocLine {
+                    line_no: i as i64 + 1,
+                    ..line
+                })
+                .collect();
+            docs.push(Doc {
+                reference: text(&s, "reference"),
+                number: text(&s, "number"),
+                party: text(&s, party),
+                sale: moves
+                    .iter()
+                    .map(|m| text(m, "sale.reference"))
+                    .find(|r| !r.is_empty()),
+                lines,
+            });
+        }
+        Ok(docs)
     }
 
     /// What changed in Tryton after `cursor` (JSON text; `None`: everything), as a hub import
@@ -438,133 +501,87 @@ impl TrytonConnector {
             .unwrap_or_else(|| "OUT".into());
 
         // Supplier shipments to receive.
-        for s in changed(
-            self,
-            &mut cursor,
-            "stock.shipment.in",
-            vec![json!(["state", "=", "draft"])],
-            &["reference", "number", "supplier.rec_name"],
-        )
-        .await?
-        {
-            let id = s.get("id").and_then(Value::as_i64).unwrap_or_default();
-            let moves = self
-                .moves_of(&format!("stock.shipment.in,{id}"), None)
-                .await?;
-            let incoming: Vec<Value> = moves
-                .into_iter()
-                .filter(|m| m.get("from_location").and_then(id_of) == Some(w.supplier))
-                .collect();
-            let reference = text(&s, "reference");
+        let receipts = self
+            .documents(
+                &mut cursor,
+                "stock.shipment.in",
+                &["draft"],
+                "supplier.rec_name",
+                ("from_location", w.supplier),
+            )
+            .await?;
+        for d in receipts {
             data.expected_receipts.push(ExpectedReceipt {
-                receipt_id: if reference.is_empty() {
-                    format!("IN-{}", text(&s, "number"))
-                } else {
-                    reference
-                },
-                reference: text(&s, "number"),
-                supplier: text(&s, "supplier.rec_name"),
-                lines: self
-                    .lines(&incoming)
-                    .await?
+                receipt_id: d.id_or("IN"),
+                reference: d.number.clone(),
+                supplier: d.party.clone(),
+                lines: d
+                    .lines
                     .into_iter()
-                    .enumerate()
-                    .map(|(i, (sku, quantity, unit, lot))| ExpectedLine {
-                        line_no: i as i64 + 1,
-                        sku,
-                        quantity,
-                        unit: Some(unit),
-                        lot,
+                    .map(|l| ExpectedLine {
+                        line_no: l.line_no,
+                        sku: l.sku,
+                        quantity: l.quantity,
+                        unit: Some(l.unit),
+                        lot: l.lot,
                         sscc: None,
                     })
                     .collect(),
             });
         }
 
-        // Customer shipments to pick.
-        for s in changed(
-            self,
-            &mut cursor,
-            "stock.shipment.out",
-            vec![json!(["state", "in", ["waiting", "assigned"]])],
-            &["reference", "number"],
-        )
-        .await?
-        {
-            let id = s.get("id").and_then(Value::as_i64).unwrap_or_default();
-            let moves = self
-                .moves_of(
-                    &format!("stock.shipment.out,{id}"),
-                    Some(("to_location", w.customer)),
-                )
-                .await?;
-            // The order a picker reads: the sale's reference, else the shipment's.
-            let sale = moves
-                .iter()
-                .map(|m| text(m, "sale.reference"))
-                .find(|r| !r.is_empty());
-            let reference = sale.unwrap_or_else(|| text(&s, "reference"));
-            let task_id = format!("OUT-{}", text(&s, "number"));
+        // Customer shipments to pick; the order a picker reads is the sale's reference.
+        let shipments = self
+            .documents(
+                &mut cursor,
+                "stock.shipment.out",
+                &["waiting", "assigned"],
+                "customer.rec_name",
+                ("to_location", w.customer),
+            )
+            .await?;
+        for d in shipments {
             data.pick_tasks.push(PickTaskRequest {
-                task_id,
-                order_ref: if reference.is_empty() {
-                    text(&s, "number")
-                } else {
-                    reference
-                },
+                task_id: format!("OUT-{}", d.number),
+                order_ref: d.sale.clone().unwrap_or_else(|| d.id_or("OUT")),
                 staging: staging.clone(),
-                lines: self
-                    .lines(&moves)
-                    .await?
+                lines: d
+                    .lines
                     .into_iter()
-                    .enumerate()
-                    .map(|(i, (sku, quantity, unit, lot))| PickLineRequest {
-                        line_no: i as i64 + 1,
-                        sku,
-                        quantity,
-                        unit: Some(unit),
-                        lot,
+                    .map(|l| PickLineRequest {
+                        line_no: l.line_no,
+                        sku: l.sku,
+                        quantity: l.quantity,
+                        unit: Some(l.unit),
+                        lot: l.lot,
                     })
                     .collect(),
             });
         }
 
         // Customer returns announced.
-        for s in changed(
-            self,
-            &mut cursor,
-            "stock.shipment.out.return",
-            vec![json!(["state", "=", "draft"])],
-            &["reference", "number", "customer.rec_name"],
-        )
-        .await?
-        {
-            let id = s.get("id").and_then(Value::as_i64).unwrap_or_default();
-            let moves = self
-                .moves_of(
-                    &format!("stock.shipment.out.return,{id}"),
-                    Some(("from_location", w.customer)),
-                )
-                .await?;
-            let reference = text(&s, "reference");
+        let returns = self
+            .documents(
+                &mut cursor,
+                "stock.shipment.out.return",
+                &["draft"],
+                "customer.rec_name",
+                ("from_location", w.customer),
+            )
+            .await?;
+        for d in returns {
             data.expected_returns.push(ExpectedReturn {
-                return_id: if reference.is_empty() {
-                    format!("RET-{}", text(&s, "number"))
-                } else {
-                    reference
-                },
-                reference: text(&s, "number"),
-                customer: text(&s, "customer.rec_name"),
-                lines: self
-                    .lines(&moves)
-                    .await?
+                return_id: d.id_or("RET"),
+                reference: d.number.clone(),
+                customer: d.party.clone(),
+                lines: d
+                    .lines
                     .into_iter()
-                    .enumerate()
-                    .map(|(i, (sku, quantity, _unit, lot))| ExpectedReturnLine {
-                        line_no: i as i64 + 1,
-                        sku,
-                        quantity,
-                        lot,
+                    .map(|l| ExpectedReturnLine {
+                        line_no: l.line_no,
+                        sku: l.sku,
+                        quantity: l.quantity,
+                        lot: l.lot,
                         serial: None,
                     })
                     .collect(),

@@ -1,0 +1,37 @@
+"""A handheld for the Tryton end-to-end checks, through the Python binding: a device database in a
+temporary directory, enrolled with the hub, syncing on demand."""
+import asyncio
+import os
+import tempfile
+import uuid
+
+import dockhand
+
+
+class Tokens(dockhand.TokenProvider):
+    """The token the hub issued at enrolment (no refresh: the checks are short)."""
+
+    def __init__(self):
+        self.token = None
+
+    def current_token(self):
+        return self.token
+
+    def refresh_token(self):
+        return None
+
+
+def enrolled(hub_url, name, sample=False):
+    """A new device (with the sample warehouse when asked), enrolled with the hub: (device, client)."""
+    path = os.path.join(tempfile.mkdtemp(prefix="dockhand-e2e-"), "hh.db")
+    device = dockhand.Device.open(path, f"HH-{name.upper().replace(' ', '-')}-{uuid.uuid4().hex[:6]}")
+    if sample:
+        device.load_sample_warehouse()
+    tokens = Tokens()
+    client = dockhand.SyncClient(device, dockhand.SyncSettings(hub_url=hub_url), tokens)
+    tokens.token = asyncio.run(client.register(name, None)).token
+    return device, client
+
+
+def sync(client):
+    return asyncio.run(client.sync_now())
