@@ -497,7 +497,14 @@ impl TrytonConnector {
             self.call(model, step, vec![json!([id])])
                 .await
                 .map_err(refused)?;
-            state = self.state(model, id).await?;
+            // A button either moves the document on or raises; only `receive` may go further
+            // than its name says (done at once when input is storage), so only then read back.
+            state = match *step {
+                "receive" => self.state(model, id).await?,
+                "wait" => "waiting".into(),
+                "assign_force" => "assigned".into(),
+                _ => "done".into(),
+            };
         }
         if state != "done" {
             return Err(ConnectorError::Refused {
