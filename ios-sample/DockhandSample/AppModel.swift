@@ -10,9 +10,11 @@ final class AppModel: ObservableObject {
     let operatorId = "alice"
     @Published var syncBar = SyncBar(text: "…", tone: .ok)
     private var subscription: Subscription?
-    private let tokens = KeychainTokens()
+    private let tokens: KeychainTokens
 
-    init() {
+    /// Opens the device database and the sync client; a failure (a file made for another device,
+    /// a full disk) comes back as the sentence to show instead of crashing the app.
+    static func start() -> Result<AppModel, Feedback> {
         let defaults = UserDefaults.standard
         let deviceId = defaults.string(forKey: "device_id") ?? {
             let id = "HH-" + UUID().uuidString.prefix(8)
@@ -21,11 +23,24 @@ final class AppModel: ObservableObject {
         }()
         let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        // A database made for another device id is refused: nothing sensible to do but stop.
-        device = try! Device.open(path: dir.appendingPathComponent("dockhand.db").path, deviceId: deviceId)
-        if (try? device.item(sku: "TOWEL-2P")) == nil { try? device.loadSampleWarehouse() }
         let hub = Bundle.main.object(forInfoDictionaryKey: "DockhandHubURL") as? String ?? "http://localhost:8080"
-        sync = try! SyncClient(device: device, settings: SyncSettings(hubUrl: hub), tokens: tokens)
+        let tokens = KeychainTokens()
+        do {
+            let device = try Device.open(path: dir.appendingPathComponent("dockhand.db").path, deviceId: deviceId)
+            if (try? device.item(sku: "TOWEL-2P")) == nil { try? device.loadSampleWarehouse() }
+            let sync = try SyncClient(device: device, settings: SyncSettings(hubUrl: hub), tokens: tokens)
+            return .success(AppModel(device: device, sync: sync, tokens: tokens, deviceId: deviceId))
+        } catch let error as DockhandError {
+            return .failure(Feedback(error))
+        } catch {
+            return .failure(Feedback(text: "\(error)", tone: .error))
+        }
+    }
+
+    private init(device: Device, sync: SyncClient, tokens: KeychainTokens, deviceId: String) {
+        self.device = device
+        self.sync = sync
+        self.tokens = tokens
         syncBar = SyncBar(sync.status())
         subscription = sync.observe(observer: StatusRelay { [weak self] status in
             Task { @MainActor in self?.syncBar = SyncBar(status) }

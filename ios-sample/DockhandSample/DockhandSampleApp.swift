@@ -2,25 +2,37 @@ import SwiftUI
 
 @main
 struct DockhandSampleApp: App {
-    @StateObject private var model = AppModel()
+    /// Opened once; a database that cannot be opened shows why instead of crashing.
+    private let startup = AppModel.start()
 
     var body: some Scene {
         WindowGroup {
-            NavigationStack {
-                VStack(spacing: 0) {
-                    SyncBarView(bar: model.syncBar)
-                    List {
-                        NavigationLink("Receiving") { ReceivingView() }
-                        NavigationLink("Putaway") { PutawayView() }
-                        NavigationLink("Picking") { PickingView() }
-                        NavigationLink("Counting") { CountingView() }
-                        NavigationLink("Returns") { ReturnsView() }
-                        NavigationLink("Sync & exceptions") { SyncView() }
-                    }
-                }
-                .navigationTitle("dockhand")
+            switch startup {
+            case let .success(model): Home().environmentObject(model)
+            case let .failure(problem):
+                Text("dockhand cannot start: \(problem.text)").foregroundStyle(.red).padding()
             }
-            .environmentObject(model)
+        }
+    }
+}
+
+struct Home: View {
+    @EnvironmentObject var model: AppModel
+
+    var body: some View {
+        NavigationStack {
+            VStack(spacing: 0) {
+                SyncBarView(bar: model.syncBar)
+                List {
+                    NavigationLink("Receiving") { ReceivingView() }
+                    NavigationLink("Putaway") { PutawayView() }
+                    NavigationLink("Picking") { PickingView() }
+                    NavigationLink("Counting") { CountingView() }
+                    NavigationLink("Returns") { ReturnsView() }
+                    NavigationLink("Sync & exceptions") { SyncView() }
+                }
+            }
+            .navigationTitle("dockhand")
         }
     }
 }

@@ -7,11 +7,13 @@ import android.net.Network
 import android.net.NetworkCapabilities
 import android.net.NetworkRequest
 import io.dockhand.ffi.Device
+import io.dockhand.ffi.DockhandException
 import io.dockhand.ffi.SyncClient
 import io.dockhand.ffi.SyncSettings
 import io.dockhand.ffi.TokenProvider
 import io.dockhand.sample.logic.Session
 import io.dockhand.sample.logic.SyncBarHolder
+import io.dockhand.sample.logic.toMessage
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -31,17 +33,26 @@ class DockhandApp : Application() {
     lateinit var syncBar: SyncBarHolder
         private set
 
+    /** Why dockhand could not start (a file made for another device, a full disk); the activity shows it. */
+    var startupError: String? = null
+        private set
+
     override fun onCreate() {
         super.onCreate()
         val prefs = getSharedPreferences("dockhand", Context.MODE_PRIVATE)
         val deviceId = prefs.getString("device_id", null)
             ?: ("HH-" + java.util.UUID.randomUUID().toString().take(8)).also { prefs.edit().putString("device_id", it).apply() }
-        device = Device.open(getDatabasePath("dockhand.db").apply { parentFile?.mkdirs() }.path, deviceId)
-        if (device.openReceipts().isEmpty() && runCatching { device.item("TOWEL-2P") }.isFailure) {
-            device.loadSampleWarehouse()
-        }
         val tokens = PrefsTokens(prefs)
-        sync = SyncClient(device, SyncSettings(BuildConfig.HUB_URL, null, null, null, null, null, null, null), tokens)
+        try {
+            device = Device.open(getDatabasePath("dockhand.db").apply { parentFile?.mkdirs() }.path, deviceId)
+            if (device.openReceipts().isEmpty() && runCatching { device.item("TOWEL-2P") }.isFailure) {
+                device.loadSampleWarehouse()
+            }
+            sync = SyncClient(device, SyncSettings(BuildConfig.HUB_URL, null, null, null, null, null, null, null), tokens)
+        } catch (e: DockhandException) {
+            startupError = e.toMessage().text
+            return
+        }
         syncBar = SyncBarHolder(session("system"), sync)
         appScope.launch {
             // Enrol once (a development hub admits any device; production wants a secret from MDM).

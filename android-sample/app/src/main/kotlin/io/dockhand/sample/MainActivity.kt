@@ -20,6 +20,11 @@ class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         val app = application as DockhandApp
+        val problem = app.startupError
+        if (problem != null) {
+            setContent { androidx.compose.material3.Text("dockhand cannot start: $problem") }
+            return
+        }
         setContent { DockhandNavigation(app) }
         intent?.let(::onNewIntent)
     }
