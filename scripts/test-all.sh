@@ -43,6 +43,7 @@ for fault in 0 1; do
     fi
 done
 echo "e2e tests: $e2e_passed passed, $e2e_failed failed" | tee -a "$log"
+echo "disk: target/ holds $(du -sh target 2>/dev/null | cut -f1), $(df -h . | awk 'NR == 2 { print $4 }') left on the device"
 awk '/^test result:/ { p += $4; f += $6 }
      /^app tests:/ { p += $3; f += $5 }
      /^e2e tests:/ { p += $3; f += $5 }
