@@ -1,5 +1,6 @@
 """A handheld for the Tryton end-to-end checks, through the Python binding: a device database in a
 temporary directory, enrolled with the hub, syncing on demand."""
+import argparse
 import asyncio
 import os
 import tempfile
@@ -35,3 +36,16 @@ def enrolled(hub_url, name, sample=False):
 
 def sync(client):
     return asyncio.run(client.sync_now())
+
+
+def hub_and_tryton(argv):
+    """The --hub and --tryton options of a check, and a client signed in to that Tryton."""
+    from tryton_seed import Client
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hub", required=True)
+    ap.add_argument("--tryton", required=True)
+    args = ap.parse_args(argv)
+    tryton = Client(args.tryton, "wms", "admin", os.environ.get("DOCKHAND_ERP_PASSWORD", "admin123"))
+    tryton.login()
+    return args, tryton

@@ -55,7 +55,8 @@ def main(argv=None):
     towels_before = towels_at_input(tryton)
     before = erp_status(args.hub_binary, args.hub_db)
 
-    device, client = enrolled(args.hub, "e2e handheld", sample=True)
+    device, client = enrolled(args.hub, "e2e handheld")
+    sync(client)  # master data (operators, docks, items) from the hub, then offline
     op = lambda: str(uuid.uuid4())  # noqa: E731
     device.open_blind_receipt(op(), "alice", "BLIND-E2E", "DN-77", "Tools Inc")
     drill_event = device.receive(dockhand.ReceiveRequest(

@@ -10,15 +10,13 @@ with the Tryton connector pulling every second, and the seeded Tryton):
 2. In Tryton: TOWEL-2P is renamed, a bin A-02-01 is created, a new supplier shipment ASN-7002 is
    made. After the hub's next pull, the handheld's next sync has all three.
 """
-import argparse
 import decimal
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_device import enrolled, sync  # noqa: E402
-from tryton_seed import Client  # noqa: E402
+from e2e_device import enrolled, hub_and_tryton, sync  # noqa: E402
 
 import dockhand  # noqa: E402
 
@@ -36,12 +34,7 @@ def until(what, check, timeout=60):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--hub", required=True)
-    ap.add_argument("--tryton", required=True)
-    args = ap.parse_args(argv)
-    tryton = Client(args.tryton, "wms", "admin", os.environ.get("DOCKHAND_ERP_PASSWORD", "admin123"))
-    tryton.login()
+    args, tryton = hub_and_tryton(argv)
 
     device, client = enrolled(args.hub, "pull check")
     report = sync(client)

@@ -158,7 +158,7 @@ PRODUCTS = [
     # code, name, ean, price, lot/expiry settings
     ("TOWEL-2P", "Towel, pack of 2", "4012345000030", D("12.50"), {}),
     ("COFFEE-500", "Coffee beans 500 g", "4012345000023", D("9.90"),
-     {"lot_required": ["storage"]}),
+     {"lot_required": ["storage"], "expiration_state": "optional"}),
     # Expiry optional in Tryton: dockhand enforces it at receipt and passes it with the lot.
     ("MILK-1L", "Milk 1 l", "4012345000016", D("1.20"),
      {"lot_required": ["storage"], "expiration_state": "optional", "expiration_time": 10,

@@ -517,15 +517,7 @@ impl HubStore for PostgresStore {
              WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT $2",
             &[&after, &(limit as i64)],
         )?;
-        rows.iter()
-            .map(|r| {
-                Ok(FeedEvent {
-                    hub_seq: r.get(0),
-                    received_at: r.get(1),
-                    event: serde_json::from_str(r.get(2))?,
-                })
-            })
-            .collect()
+        feed_events(&rows)
     }
 
     fn stock(&self) -> HubResult<Vec<StockLine>> {
@@ -685,6 +677,11 @@ impl HubStore for PostgresStore {
         Ok(rows.first().map(|r| r.get(0)))
     }
 
+    fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>> {
+        let rows = self.query(erp_sql::CARRIED_BY, &[&erp, &document])?;
+        feed_events(&rows)
+    }
+
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {
         for chunk in events.chunks(batch.max(1)) {
             self.in_tx(|tx| {
@@ -697,4 +694,17 @@ impl HubStore for PostgresStore {
         }
         Ok(())
     }
+}
+
+/// Feed events from rows of (feed position, received at, envelope).
+fn feed_events(rows: &[postgres::Row]) -> HubResult<Vec<FeedEvent>> {
+    rows.iter()
+        .map(|r| {
+            Ok(FeedEvent {
+                hub_seq: r.get(0),
+                received_at: r.get(1),
+                event: serde_json::from_str(r.get(2))?,
+            })
+        })
+        .collect()
 }

@@ -57,6 +57,29 @@ impl SqliteStore {
         })
     }
 
+    /// Feed events from a query of (feed position, received at, envelope).
+    fn feed_events(&self, sql: &str, params: impl rusqlite::Params) -> HubResult<Vec<FeedEvent>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (hub_seq, received_at, envelope) = row?;
+            out.push(FeedEvent {
+                hub_seq,
+                received_at,
+                event: serde_json::from_str(&envelope)?,
+            });
+        }
+        Ok(out)
+    }
+
     fn in_tx<T>(&self, run: impl FnOnce(&Transaction<'_>) -> HubResult<T>) -> HubResult<T> {
         let mut conn = self.lock()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -324,28 +347,11 @@ impl HubStore for SqliteStore {
     }
 
     fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>> {
-        let conn = self.lock()?;
-        let mut stmt = conn.prepare_cached(
+        self.feed_events(
             "SELECT f.feed_seq, e.received_at, e.envelope FROM feed f JOIN events e ON e.id = f.event_row
              WHERE f.feed_seq > ?1 ORDER BY f.feed_seq LIMIT ?2",
-        )?;
-        let rows = stmt.query_map((after, limit as i64), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (hub_seq, received_at, envelope) = row?;
-            out.push(FeedEvent {
-                hub_seq,
-                received_at,
-                event: serde_json::from_str(&envelope)?,
-            });
-        }
-        Ok(out)
+            (after, limit as i64),
+        )
     }
 
     fn stock(&self) -> HubResult<Vec<StockLine>> {
@@ -529,6 +535,10 @@ impl HubStore for SqliteStore {
             .prepare_cached(erp_sql::MASTER_ROW)?
             .query_row([kind, key], |r| r.get(0))
             .optional()?)
+    }
+
+    fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>> {
+        self.feed_events(erp_sql::CARRIED_BY, [erp, document])
     }
 
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {

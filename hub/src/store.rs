@@ -186,6 +186,9 @@ pub trait HubStore: Send + Sync + 'static {
     ) -> HubResult<ImportResult>;
     /// A master row as the hub holds it (canonical JSON), for merging what the ERP sends.
     fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>>;
+    /// The events connector `erp` recorded as carried by exactly `document` (the scans it held
+    /// for an ERP document completed later), in feed order.
+    fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>>;
     /// Stores events as accepted rows, `batch` per transaction, without any check, stock or feed:
     /// the baseline the drain benchmark compares intake with.
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()>;
@@ -225,6 +228,10 @@ pub mod erp_sql {
         VALUES ($1, $2, $3, $2)
         ON CONFLICT (erp) DO UPDATE SET pull_cursor = excluded.pull_cursor,
             pulled_at = excluded.pulled_at, updated_at = excluded.updated_at";
+    /// The events recorded as carried by one document.
+    pub const CARRIED_BY: &str = "SELECT p.feed_seq, e.received_at, e.envelope FROM erp_posts p
+        JOIN feed f ON f.feed_seq = p.feed_seq JOIN events e ON e.id = f.event_row
+        WHERE p.erp = $1 AND p.status = 'posted' AND p.documents = $2 ORDER BY p.feed_seq";
     /// One master row.
     pub const MASTER_ROW: &str = "SELECT data FROM master WHERE kind = $1 AND key = $2";
     /// Posted and failed counts, last posted, last error.

@@ -15,7 +15,9 @@ use dockhand_hub::HubConfig;
 use dockhand_hub::erp::worker::{self, Connector, ConnectorError};
 use dockhand_hub::erp::{ErpOutcome, ErpPost};
 
-/// Takes events; refuses putaways; the first try of the third event finds the ERP unreachable.
+/// Takes events; refuses putaways; holds receipt scans for a document posted later (as the Tryton
+/// connector does with the scans of an ASN); the first try of the third event finds the ERP
+/// unreachable.
 #[derive(Default)]
 struct Ledger {
     seen: Mutex<Vec<i64>>,
@@ -35,7 +37,11 @@ impl Connector for Ledger {
         Ok(None)
     }
 
-    async fn post(&self, event: &FeedEvent) -> Result<Vec<String>, ConnectorError> {
+    async fn post(
+        &self,
+        _hub: &std::sync::Arc<dyn dockhand_hub::HubStore>,
+        event: &FeedEvent,
+    ) -> Result<Vec<String>, ConnectorError> {
         {
             if event.hub_seq == 3 && !self.down_once.swap(true, Ordering::AcqRel) {
                 return Err(ConnectorError::Transient("connection refused".into()));
@@ -46,6 +52,9 @@ impl Connector for Ledger {
                     code: "erp_refused".into(),
                     message: format!("bin closed for event {}", event.event.event_id),
                 });
+            }
+            if event.event.event_type == "receiving.line_received" {
+                return Ok(vec!["asn/1:at-close".into()]);
             }
             Ok(vec![format!("doc/{}", event.hub_seq)])
         }
@@ -107,6 +116,27 @@ on_both_backends!(
             (0, (events.len() - putaways) as i64, putaways as i64)
         );
         assert_eq!(status.last_error, None, "a success clears the error");
+        // The scans held for one document come back in feed order, and nothing else does.
+        let held = on_store(&hub.store, |s| {
+            s.erp_carried_by("test-erp", "asn/1:at-close").unwrap()
+        })
+        .await;
+        let scans: Vec<_> = events
+            .iter()
+            .filter(|e| e.event_type == "receiving.line_received")
+            .map(|e| e.event_id)
+            .collect();
+        assert!(!scans.is_empty(), "the workload receives");
+        assert_eq!(
+            held.iter().map(|e| e.event.event_id).collect::<Vec<_>>(),
+            scans
+        );
+        assert!(held.windows(2).all(|w| w[0].hub_seq < w[1].hub_seq));
+        let none = on_store(&hub.store, |s| {
+            s.erp_carried_by("test-erp", "asn/1").unwrap()
+        })
+        .await;
+        assert!(none.is_empty(), "{none:?}");
         assert!(
             status.describe().contains(&format!("{putaways} refused")),
             "{}",

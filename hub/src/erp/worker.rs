@@ -36,9 +36,11 @@ pub trait Connector: Send + Sync + 'static {
     /// Name in the hub's bookkeeping (`tryton`).
     fn name(&self) -> &str;
     /// Posts one event's stock changes (exactly once: finds what an earlier try left and finishes
-    /// it); the ERP documents that carry it.
+    /// it); the ERP documents that carry it. `hub` holds what the connector recorded of earlier
+    /// events (`HubStore::erp_carried_by`: events held for a document completed later).
     fn post<'a>(
         &'a self,
+        hub: &'a Arc<dyn HubStore>,
         event: &'a FeedEvent,
     ) -> impl Future<Output = Result<Vec<String>, ConnectorError>> + Send + 'a;
     /// What changed in the ERP after `cursor` as a hub import (merged with what `hub` holds) and
@@ -119,7 +121,7 @@ pub async fn pass<C: Connector>(
             return Ok(done);
         }
         for event in events {
-            let outcome = match connector.post(&event).await {
+            let outcome = match connector.post(store, &event).await {
                 Ok(documents) => {
                     done.posted += 1;
                     ErpOutcome::Posted { documents }

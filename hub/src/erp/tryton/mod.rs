@@ -1,14 +1,22 @@
-//! The Tryton connector: each planned transfer of an event (../plan.rs) becomes one Tryton shipment
-//! whose `reference` is `dockhand:<event id>[:n]` — supplier shipments for receipts, customer
-//! returns for returned goods, internal shipments between locations and to or from the
-//! warehouse's lost-and-found for inventory differences. Before creating anything the connector
-//! searches for that reference and finishes what it finds, so a crash or retry between "posted"
-//! and "recorded as posted" never posts twice.
+//! The Tryton connector. Work on a document that came from Tryton completes that document: the
+//! scans of a receipt against a supplier shipment are posted in it when the receipt closes, a
+//! return against a customer return is received into it (incoming.rs), the picks of a customer shipment's pick task pick and pack it (picks.rs), the count
+//! of an inventory's count task fills and confirms it (inventory.rs). Everything else — blind
+//! receipts, putaway, returns, moves, counts dockhand raised itself, corrections — becomes one
+//! Tryton shipment per planned transfer (../plan.rs) whose `reference` is
+//! `dockhand:<event id>[:n]`: supplier shipments for receipts, customer returns for returned goods,
+//! internal shipments between locations and to or from the warehouse's lost-and-found for
+//! inventory differences. Before creating anything the connector searches for that reference and
+//! finishes what it finds, so a crash or retry between "posted" and "recorded as posted" never
+//! posts twice.
 
+mod incoming;
+mod inventory;
+mod picks;
 pub mod pull;
 pub mod rpc;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use dockhand_core::outbox::EventMovement;
@@ -24,11 +32,12 @@ use super::worker::{Connector, ConnectorError};
 /// warning by a hash of its records), and why. Documented policy: any other warning is refused
 /// and shown to a person as an ERP exception.
 pub const ACKNOWLEDGED_WARNINGS: &[(&str, &str)] = &[
-    // dockhand posts receipts and returns scan by scan, not from purchase or sale lines: their
-    // moves have no origin by design.
+    // dockhand posts blind receipts and returns scan by scan, not from purchase or sale lines:
+    // their moves have no origin by design; so have goods received against an ASN that does not
+    // list them.
     (
         "have no origin.",
-        "receipts and returns posted per scan have no order origin",
+        "receipts and returns posted per scan, and goods an ASN does not list, have no order origin",
     ),
 ];
 
@@ -36,6 +45,41 @@ fn acknowledged(message: &str) -> bool {
     ACKNOWLEDGED_WARNINGS
         .iter()
         .any(|(ending, _)| message.trim_end().ends_with(ending))
+}
+
+/// A document that came from Tryton and that dockhand's work completes (incoming.rs, picks.rs,
+/// inventory.rs): the events before the one that completes it are held for it.
+#[derive(Debug, Clone)]
+struct TrytonDoc {
+    model: &'static str,
+    id: i64,
+    state: String,
+    /// The record as read (number, reference…).
+    row: Value,
+    /// When the held events are posted: `at-close`, `at-pack`, `at-approval`.
+    until: &'static str,
+}
+
+impl TrytonDoc {
+    /// The document that carries the events once complete (`model/id`).
+    fn document(&self) -> String {
+        format!("{}/{}", self.model, self.id)
+    }
+
+    /// What a held event is recorded as carried by.
+    fn held(&self) -> String {
+        format!("{}:{}", self.document(), self.until)
+    }
+
+    /// The record as Tryton references it (`model,id`).
+    fn resource(&self) -> String {
+        format!("{},{}", self.model, self.id)
+    }
+
+    /// A text field of the record as read ("" when empty).
+    fn text(&self, field: &str) -> &str {
+        self.row.get(field).and_then(Value::as_str).unwrap_or("")
+    }
 }
 
 /// The warehouse's own locations in Tryton.
@@ -57,6 +101,8 @@ struct Cache {
     lots: HashMap<(i64, String), i64>,
     parties: HashMap<String, i64>,
     currency: Option<i64>,
+    /// Receipts that did not come from a Tryton supplier shipment.
+    not_asn: HashSet<String>,
 }
 
 /// Posts dockhand events to Tryton.
@@ -138,6 +184,74 @@ impl TrytonConnector {
         }
     }
 
+    /// The first record of `model` matching `domain`, read with `fields` (and its id).
+    async fn first(
+        &self,
+        model: &str,
+        domain: Value,
+        fields: &[&str],
+    ) -> Result<Option<Value>, ConnectorError> {
+        let rows = self
+            .call(
+                model,
+                "search_read",
+                vec![domain, json!(0), json!(1), Value::Null, json!(fields)],
+            )
+            .await
+            .map_err(refused)?;
+        Ok(rows.get(0).cloned())
+    }
+
+    /// Every record of `model` matching `domain`, read with `fields`, in id order.
+    async fn all(
+        &self,
+        model: &str,
+        domain: Value,
+        fields: &[&str],
+    ) -> Result<Vec<Value>, ConnectorError> {
+        let rows = self
+            .call(
+                model,
+                "search_read",
+                vec![
+                    domain,
+                    json!(0),
+                    Value::Null,
+                    json!([["id", "ASC"]]),
+                    json!(fields),
+                ],
+            )
+            .await
+            .map_err(refused)?;
+        Ok(rows.as_array().cloned().unwrap_or_default())
+    }
+
+    /// The document of `model` matching `domain` (read with `fields` and its state), as one
+    /// whose held events are posted `until`.
+    async fn tryton_doc(
+        &self,
+        model: &'static str,
+        domain: Value,
+        fields: &[&str],
+        until: &'static str,
+    ) -> Result<Option<TrytonDoc>, ConnectorError> {
+        let fields: Vec<&str> = fields.iter().copied().chain(["state"]).collect();
+        Ok(self
+            .first(model, domain, &fields)
+            .await?
+            .map(|row| TrytonDoc {
+                model,
+                id: row.get("id").and_then(Value::as_i64).unwrap_or_default(),
+                state: row
+                    .get("state")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                row,
+                until,
+            }))
+    }
+
     async fn search_one(&self, model: &str, domain: Value) -> Result<Option<i64>, RpcError> {
         let ids = self
             .call(
@@ -170,22 +284,13 @@ impl TrytonConnector {
         if let Some(w) = self.cached(|c| c.warehouse) {
             return Ok(w);
         }
-        let found = self
-            .call(
+        let w = self
+            .first(
                 "stock.location",
-                "search_read",
-                vec![
-                    json!([["type", "=", "warehouse"]]),
-                    json!(0),
-                    json!(1),
-                    Value::Null,
-                    json!(["input_location", "output_location", "lost_found_location"]),
-                ],
+                json!([["type", "=", "warehouse"]]),
+                &["input_location", "output_location", "lost_found_location"],
             )
-            .await
-            .map_err(refused)?;
-        let w = found
-            .get(0)
+            .await?
             .ok_or_else(|| unmapped("Tryton has no warehouse location".into()))?;
         let field = |name: &str| w.get(name).and_then(id_of);
         let by_type = |t: &'static str| async move {
@@ -265,20 +370,13 @@ impl TrytonConnector {
             return Ok(p);
         }
         let found = self
-            .call(
+            .first(
                 "product.product",
-                "search_read",
-                vec![
-                    json!([["code", "=", sku]]),
-                    json!(0),
-                    json!(1),
-                    Value::Null,
-                    json!(["default_uom"]),
-                ],
+                json!([["code", "=", sku]]),
+                &["default_uom"],
             )
-            .await
-            .map_err(refused)?;
-        let p = found.get(0).ok_or_else(|| {
+            .await?;
+        let p = found.as_ref().ok_or_else(|| {
             unmapped(format!(
                 "item {sku} is not a Tryton product (no product with code {sku})"
             ))
@@ -398,6 +496,47 @@ impl TrytonConnector {
             .to_string())
     }
 
+    /// Whether a dockhand note (`dockhand:<event id>`) is on `resource` (`model,id`): dockhand
+    /// completed that Tryton document, not a person in Tryton.
+    async fn noted(&self, resource: &str) -> Result<bool, ConnectorError> {
+        Ok(self
+            .search_one(
+                "ir.note",
+                json!([
+                    ["resource", "=", resource],
+                    ["message", "like", "dockhand:%"]
+                ]),
+            )
+            .await
+            .map_err(refused)?
+            .is_some())
+    }
+
+    /// Notes on `resource` that the event `event_id` completes it.
+    async fn note(&self, resource: &str, event_id: &uuid::Uuid) -> Result<(), ConnectorError> {
+        self.call(
+            "ir.note",
+            "create",
+            vec![json!([{ "resource": resource, "message": format!("dockhand:{event_id}") }])],
+        )
+        .await
+        .map_err(refused)?;
+        Ok(())
+    }
+
+    /// The events recorded as held for `document`, in feed order.
+    async fn held_for(
+        &self,
+        hub: &std::sync::Arc<dyn crate::HubStore>,
+        document: String,
+    ) -> Result<Vec<FeedEvent>, ConnectorError> {
+        let (hub, erp) = (hub.clone(), self.name().to_string());
+        tokio::task::spawn_blocking(move || hub.erp_carried_by(&erp, &document))
+            .await
+            .map_err(|e| ConnectorError::Transient(format!("hub store: {e}")))?
+            .map_err(|e| ConnectorError::Transient(format!("hub store: {e}")))
+    }
+
     /// Finds or creates the document of one transfer and takes it to done.
     async fn transfer(&self, t: &Transfer) -> Result<String, ConnectorError> {
         let from = self.place(&t.from).await?;
@@ -413,20 +552,9 @@ impl TrytonConnector {
             _ => ("stock.shipment.internal", &["wait", "assign_force", "do"]),
         };
         let existing = self
-            .call(
-                model,
-                "search_read",
-                vec![
-                    json!([["reference", "=", t.reference]]),
-                    json!(0),
-                    json!(1),
-                    Value::Null,
-                    json!(["state"]),
-                ],
-            )
-            .await
-            .map_err(refused)?;
-        let (id, state) = match existing.get(0) {
+            .first(model, json!([["reference", "=", t.reference]]), &["state"])
+            .await?;
+        let (id, state) = match existing {
             Some(doc) => (
                 doc.get("id").and_then(Value::as_i64).unwrap_or_default(),
                 doc.get("state")
@@ -541,29 +669,79 @@ impl Connector for TrytonConnector {
         self.pull_changes(hub, cursor.as_deref()).await.map(Some)
     }
 
-    async fn post(&self, event: &FeedEvent) -> Result<Vec<String>, ConnectorError> {
-        {
-            let e = &event.event;
-            let movements: Vec<EventMovement> = match e.payload.get("movements") {
-                Some(list) => {
-                    serde_json::from_value(list.clone()).map_err(|err| ConnectorError::Refused {
-                        code: "invalid_payload".into(),
-                        message: format!(
-                            "event {} carries unreadable movements: {err}",
-                            e.event_id
-                        ),
-                    })?
+    async fn post(
+        &self,
+        hub: &std::sync::Arc<dyn crate::HubStore>,
+        event: &FeedEvent,
+    ) -> Result<Vec<String>, ConnectorError> {
+        let e = &event.event;
+        match e.event_type.as_str() {
+            // A scan against a Tryton ASN waits for its receipt to close (incoming.rs).
+            "receiving.line_received" => {
+                if let Some(asn) = self.asn(&e.payload).await?
+                    && let Some(documents) = self.scan_of_asn(&asn, &e.payload).await?
+                {
+                    return Ok(documents);
                 }
-                None => Vec::new(),
-            };
-            let outcome = e.payload.get("outcome").and_then(Value::as_str);
-            let expiry = e.payload.get("expiry").and_then(Value::as_str);
-            let mut documents = Vec::new();
-            for mut t in plan(&e.event_id, &e.event_type, outcome, &movements) {
-                t.expiry = expiry.map(str::to_string);
-                documents.push(self.transfer(&t).await?);
             }
-            Ok(documents)
+            "receiving.closed" => {
+                if let Some(asn) = self.asn(&e.payload).await? {
+                    return self.close_asn(hub, event, &asn).await;
+                }
+            }
+            "returns.received" => {
+                if let Some(rma) = self.rma(&e.payload).await? {
+                    return self.return_of_rma(event, &rma).await;
+                }
+            }
+            // Picks of a Tryton customer shipment wait for its last line (picks.rs).
+            "picking.confirmed" | "picking.short" => {
+                if let Some(shipment) = self.customer_shipment(task_of(e)).await? {
+                    return self.pick_for_shipment(hub, event, &shipment).await;
+                }
+            }
+            // Counts of a Tryton inventory fill and confirm it (inventory.rs).
+            "counting.counted" | "counting.adjusted" => {
+                if let Some(inventory) = self.inventory(task_of(e)).await? {
+                    return self.count_for_inventory(hub, event, &inventory).await;
+                }
+            }
+            _ => {}
         }
+        let mut documents = Vec::new();
+        for t in transfers(e)? {
+            documents.push(self.transfer(&t).await?);
+        }
+        Ok(documents)
     }
+}
+
+/// The task an event belongs to ("" for none).
+fn task_of(e: &dockhand_core::outbox::Envelope) -> &str {
+    e.payload
+        .get("task_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The transfers an event's stock changes make (../plan.rs), with the expiry it gives.
+fn transfers(e: &dockhand_core::outbox::Envelope) -> Result<Vec<Transfer>, ConnectorError> {
+    let movements: Vec<EventMovement> = match e.payload.get("movements") {
+        Some(list) => {
+            serde_json::from_value(list.clone()).map_err(|err| ConnectorError::Refused {
+                code: "invalid_payload".into(),
+                message: format!("event {} carries unreadable movements: {err}", e.event_id),
+            })?
+        }
+        None => Vec::new(),
+    };
+    let outcome = e.payload.get("outcome").and_then(Value::as_str);
+    let expiry = e.payload.get("expiry").and_then(Value::as_str);
+    Ok(plan(&e.event_id, &e.event_type, outcome, &movements)
+        .into_iter()
+        .map(|mut t| {
+            t.expiry = expiry.map(str::to_string);
+            t
+        })
+        .collect())
 }

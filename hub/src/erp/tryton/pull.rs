@@ -139,11 +139,16 @@ struct Doc {
 impl Doc {
     /// Its reference, or `PREFIX-number` when it has none.
     fn id_or(&self, prefix: &str) -> String {
-        if self.reference.is_empty() {
-            format!("{prefix}-{}", self.number)
-        } else {
-            self.reference.clone()
-        }
+        dockhand_id(prefix, &self.reference, &self.number)
+    }
+}
+
+/// The dockhand id of a Tryton document: its reference, or `PREFIX-number` when it has none.
+pub(super) fn dockhand_id(prefix: &str, reference: &str, number: &str) -> String {
+    if reference.is_empty() {
+        format!("{prefix}-{number}")
+    } else {
+        reference.to_string()
     }
 }
 
@@ -196,29 +201,20 @@ impl TrytonConnector {
         if let Some((field, id)) = field_filter {
             domain.push(json!([field, "=", id]));
         }
-        let moves = self
-            .call(
-                "stock.move",
-                "search_read",
-                vec![
-                    json!(domain),
-                    json!(0),
-                    Value::Null,
-                    json!([["id", "ASC"]]),
-                    json!([
-                        "product",
-                        "quantity",
-                        "unit",
-                        "lot.number",
-                        "sale.reference",
-                        "from_location",
-                        "to_location"
-                    ]),
-                ],
-            )
-            .await
-            .map_err(refused)?;
-        Ok(moves.as_array().cloned().unwrap_or_default())
+        self.all(
+            "stock.move",
+            json!(domain),
+            &[
+                "product",
+                "quantity",
+                "unit",
+                "lot.number",
+                "sale.reference",
+                "from_location",
+                "to_location",
+            ],
+        )
+        .await
     }
 
     /// The shipments of `model` in `states` changed since the cursor, with their moves that match

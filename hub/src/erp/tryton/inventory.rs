@@ -1,0 +1,209 @@
+//! Counts of a count task that came from a Tryton inventory (`INV-<id>`, pull.rs). A settled count
+//! (no variance, or its variances adjusted) fills the inventory's lines and confirms it, so
+//! Tryton's own inventory carries the adjustment: each counted line is set to Tryton's expected
+//! quantity plus dockhand's variance (dockhand adjusts by the difference it found; Tryton moves
+//! the difference between a line and its stock to lost-and-found), lines dockhand did not count
+//! are kept. A count waiting for a supervisor is held (`stock.inventory/<id>:at-approval`) and
+//! settled by the approval's first adjustment; the adjustment events themselves are carried by the
+//! confirmed inventory. Lines are written to absolute values, so a retry writes the same again;
+//! an `ir.note` tells an inventory dockhand confirmed from one confirmed by hand.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{ConnectorError, TrytonConnector, TrytonDoc, id_of, refused};
+use dockhand_core::sync::protocol::FeedEvent;
+
+/// Variances per (item, lot) of a counted event's lines.
+fn variances(counted: &Value) -> BTreeMap<(String, String), i64> {
+    let mut out = BTreeMap::new();
+    for line in counted
+        .get("lines")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let text = |k: &str| line.get(k).and_then(Value::as_str).unwrap_or_default();
+        let variance = line.get("variance").and_then(Value::as_i64).unwrap_or(0);
+        if variance != 0 {
+            *out.entry((text("sku").to_string(), text("lot").to_string()))
+                .or_default() += variance;
+        }
+    }
+    out
+}
+
+impl TrytonConnector {
+    /// The Tryton inventory a count task was pulled from, if it was.
+    pub(super) async fn inventory(
+        &self,
+        task_id: &str,
+    ) -> Result<Option<TrytonDoc>, ConnectorError> {
+        let Some(id) = task_id
+            .strip_prefix("INV-")
+            .and_then(|n| n.parse::<i64>().ok())
+        else {
+            return Ok(None);
+        };
+        self.tryton_doc(
+            "stock.inventory",
+            json!([["id", "=", id]]),
+            &["number"],
+            "at-approval",
+        )
+        .await
+    }
+
+    /// A count event of a task from a Tryton inventory.
+    pub(super) async fn count_for_inventory(
+        &self,
+        hub: &std::sync::Arc<dyn crate::HubStore>,
+        event: &FeedEvent,
+        inventory: &TrytonDoc,
+    ) -> Result<Vec<String>, ConnectorError> {
+        let resource = inventory.resource();
+        let e = &event.event;
+        let outcome = e.payload.get("outcome").and_then(Value::as_str);
+        match inventory.state.as_str() {
+            "draft" => {}
+            "done" if self.noted(&resource).await? => return Ok(vec![inventory.document()]),
+            state => {
+                return Err(ConnectorError::Refused {
+                    code: "erp_counted_elsewhere".into(),
+                    message: format!(
+                        "inventory {} is {state} in Tryton but dockhand did not confirm it: \
+                         the count of task INV-{} is not posted (count again in Tryton)",
+                        inventory.id, inventory.id
+                    ),
+                });
+            }
+        }
+        let counted = match (e.event_type.as_str(), outcome) {
+            ("counting.counted", Some("no_variance" | "adjusted")) => e.payload.clone(),
+            ("counting.counted", Some("approval_required")) => {
+                return Ok(vec![inventory.held()]);
+            }
+            // A recount decides; nothing is settled yet.
+            ("counting.counted", _) => return Ok(Vec::new()),
+            // The approval's adjustments: settled with the count that waited for it.
+            ("counting.adjusted", _) => {
+                let held = self.held_for(hub, inventory.held()).await?;
+                match held.last() {
+                    Some(count) => count.event.payload.clone(),
+                    None => {
+                        return Err(ConnectorError::Refused {
+                            code: "unmapped".into(),
+                            message: format!(
+                                "adjustment {} of task INV-{} came without the count it settles",
+                                e.event_id, inventory.id
+                            ),
+                        });
+                    }
+                }
+            }
+            _ => return Ok(Vec::new()),
+        };
+        self.settle_inventory(inventory, &variances(&counted), &e.event_id)
+            .await?;
+        Ok(vec![inventory.document()])
+    }
+
+    async fn settle_inventory(
+        &self,
+        inventory: &TrytonDoc,
+        variances: &BTreeMap<(String, String), i64>,
+        event_id: &uuid::Uuid,
+    ) -> Result<(), ConnectorError> {
+        let model = inventory.model;
+        let resource = inventory.resource();
+        self.call(model, "complete_lines", vec![json!([inventory.id])])
+            .await
+            .map_err(refused)?;
+        let lines = self
+            .all(
+                "stock.inventory.line",
+                json!([["inventory", "=", inventory.id]]),
+                &["product", "lot", "expected_quantity"],
+            )
+            .await?;
+        let mut actions = Vec::new();
+        let mut creates = Vec::new();
+        for ((sku, lot), variance) in variances {
+            let (product, _) = self.product(sku).await?;
+            let lot_id = self.lot(product, lot, None).await?;
+            let line = lines.iter().find(|l| {
+                l.get("product").and_then(id_of) == Some(product)
+                    && l.get("lot").and_then(id_of) == lot_id
+            });
+            let expected = line
+                .and_then(|l| l.get("expected_quantity"))
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0);
+            let quantity = expected + *variance as f64;
+            if quantity < 0.0 {
+                return Err(ConnectorError::Refused {
+                    code: "erp_stock_differs".into(),
+                    message: format!(
+                        "inventory {}: Tryton holds {expected} of {sku}{} there, dockhand found {} fewer",
+                        inventory.id,
+                        if lot.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" lot {lot}")
+                        },
+                        -variance
+                    ),
+                });
+            }
+            match line.and_then(|l| l.get("id")).and_then(Value::as_i64) {
+                Some(id) => actions.push(json!(["write", [id], { "quantity": quantity }])),
+                None => {
+                    creates.push(json!({ "product": product, "lot": lot_id, "quantity": quantity }))
+                }
+            }
+        }
+        if !creates.is_empty() {
+            actions.push(json!(["create", creates]));
+        }
+        self.call(
+            model,
+            "write",
+            vec![
+                json!([inventory.id]),
+                json!({ "empty_quantity": "keep", "lines": actions }),
+            ],
+        )
+        .await
+        .map_err(refused)?;
+        if !self.noted(&resource).await? {
+            self.note(&resource, event_id).await?;
+        }
+        self.call(model, "confirm", vec![json!([inventory.id])])
+            .await
+            .map_err(refused)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lines_with_a_variance_change_the_inventory() {
+        let counted = json!({"outcome": "adjusted", "lines": [
+            {"location": "A-01-01", "sku": "TOWEL-2P", "lot": "", "counted": 75, "expected": 76, "variance": -1},
+            {"location": "A-01-01", "sku": "COFFEE-500", "lot": "L7", "counted": 4, "expected": 4, "variance": 0},
+            {"location": "A-01-01", "sku": "MILK-1L", "lot": "L1", "counted": 3, "expected": 0, "variance": 3},
+        ]});
+        let v = variances(&counted);
+        assert_eq!(
+            v.into_iter().collect::<Vec<_>>(),
+            vec![
+                (("MILK-1L".to_string(), "L1".to_string()), 3),
+                (("TOWEL-2P".to_string(), String::new()), -1)
+            ]
+        );
+    }
+}
