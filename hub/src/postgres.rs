@@ -623,6 +623,7 @@ impl HubStore for PostgresStore {
         let cursor = self.erp_cursor(erp)?;
         let feed = self.with(|c| Ok(c.query_one(erp_sql::FEED, &[&cursor])?))?;
         let totals = self.with(|c| Ok(c.query_one(erp_sql::TOTALS, &[&erp])?))?;
+        let held = self.with(|c| Ok(c.query_one(erp_sql::HELD, &[&erp])?))?;
         let failures = self
             .query(erp_sql::FAILURES, &[&erp])?
             .iter()
@@ -645,6 +646,8 @@ impl HubStore for PostgresStore {
             oldest_pending_since: feed.get(2),
             posted: totals.get(0),
             failed: totals.get(1),
+            held: held.get(0),
+            oldest_held_since: held.get(1),
             last_posted_at: totals.get(2),
             last_error: totals.get(3),
             last_error_at: totals.get(4),

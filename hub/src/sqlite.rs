@@ -476,6 +476,9 @@ impl HubStore for SqliteStore {
                     r.get(5)?,
                 ))
             })?;
+        let (held, oldest_held_since) = conn
+            .prepare_cached(erp_sql::HELD)?
+            .query_row([erp], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let mut stmt = conn.prepare_cached(erp_sql::FAILURES)?;
         let failures = stmt
             .query_map([erp], |r| {
@@ -497,6 +500,8 @@ impl HubStore for SqliteStore {
             oldest_pending_since,
             posted,
             failed,
+            held,
+            oldest_held_since,
             last_posted_at,
             last_error,
             last_error_at,

@@ -228,6 +228,15 @@ pub mod erp_sql {
         VALUES ($1, $2, $3, $2)
         ON CONFLICT (erp) DO UPDATE SET pull_cursor = excluded.pull_cursor,
             pulled_at = excluded.pulled_at, updated_at = excluded.updated_at";
+    /// How a connector marks an event held for a document it completes later (`<document>:held`).
+    pub const HELD_SUFFIX: &str = ":held";
+    /// Events held for a document no event has completed yet: how many, and the oldest's record.
+    pub const HELD: &str = "SELECT COUNT(*), MIN(p.at) FROM erp_posts p
+        WHERE p.erp = $1 AND p.status = 'posted' AND p.documents LIKE '%:held'
+          AND NOT EXISTS (SELECT 1 FROM erp_posts q
+            WHERE q.erp = p.erp AND q.status = 'posted'
+              AND (q.documents = replace(p.documents, ':held', '')
+                   OR q.documents LIKE replace(p.documents, ':held', '') || ' %'))";
     /// The events recorded as carried by one document.
     pub const CARRIED_BY: &str = "SELECT p.feed_seq, e.received_at, e.envelope FROM erp_posts p
         JOIN feed f ON f.feed_seq = p.feed_seq JOIN events e ON e.id = f.event_row

@@ -53,8 +53,11 @@ impl Connector for Ledger {
                     message: format!("bin closed for event {}", event.event.event_id),
                 });
             }
-            if event.event.event_type == "receiving.line_received" {
-                return Ok(vec!["asn/1:at-close".into()]);
+            let receipt = event.event.payload["receipt_id"].as_str().unwrap_or("");
+            match event.event.event_type.as_str() {
+                "receiving.line_received" => return Ok(vec![format!("asn/{receipt}:held")]),
+                "receiving.closed" => return Ok(vec![format!("asn/{receipt}")]),
+                _ => {}
             }
             Ok(vec![format!("doc/{}", event.hub_seq)])
         }
@@ -116,27 +119,64 @@ on_both_backends!(
             (0, (events.len() - putaways) as i64, putaways as i64)
         );
         assert_eq!(status.last_error, None, "a success clears the error");
-        // The scans held for one document come back in feed order, and nothing else does.
-        let held = on_store(&hub.store, |s| {
-            s.erp_carried_by("test-erp", "asn/1:at-close").unwrap()
-        })
-        .await;
-        let scans: Vec<_> = events
+        // The scans held for one receipt's document come back in feed order, and nothing else
+        // does; `erp status` counts those of receipts not closed yet.
+        let scans_of = |receipt: &str| -> Vec<uuid::Uuid> {
+            events
+                .iter()
+                .filter(|e| {
+                    e.event_type == "receiving.line_received"
+                        && e.payload["receipt_id"].as_str() == Some(receipt)
+                })
+                .map(|e| e.event_id)
+                .collect()
+        };
+        let receipts: std::collections::BTreeSet<String> = events
             .iter()
             .filter(|e| e.event_type == "receiving.line_received")
-            .map(|e| e.event_id)
+            .filter_map(|e| e.payload["receipt_id"].as_str().map(str::to_string))
             .collect();
-        assert!(!scans.is_empty(), "the workload receives");
+        let closed: std::collections::BTreeSet<String> = events
+            .iter()
+            .filter(|e| e.event_type == "receiving.closed")
+            .filter_map(|e| e.payload["receipt_id"].as_str().map(str::to_string))
+            .collect();
+        let open: Vec<&String> = receipts.iter().filter(|r| !closed.contains(*r)).collect();
+        assert!(
+            receipts.len() > open.len() && !open.is_empty(),
+            "the workload closes some receipts and leaves others open: {receipts:?}, closed {closed:?}"
+        );
+        let first = receipts.first().unwrap().clone();
+        let document = format!("asn/{first}:held");
+        let held = on_store(&hub.store, move |s| {
+            s.erp_carried_by("test-erp", &document).unwrap()
+        })
+        .await;
         assert_eq!(
             held.iter().map(|e| e.event.event_id).collect::<Vec<_>>(),
-            scans
+            scans_of(&first)
         );
         assert!(held.windows(2).all(|w| w[0].hub_seq < w[1].hub_seq));
-        let none = on_store(&hub.store, |s| {
-            s.erp_carried_by("test-erp", "asn/1").unwrap()
+        let complete = format!("asn/{}", open[0]);
+        let none = on_store(&hub.store, move |s| {
+            s.erp_carried_by("test-erp", &complete).unwrap()
         })
         .await;
         assert!(none.is_empty(), "{none:?}");
+        let still_held: usize = receipts
+            .iter()
+            .filter(|r| !closed.contains(*r))
+            .map(|r| scans_of(r).len())
+            .sum();
+        assert_eq!(status.held, still_held as i64);
+        assert!(status.oldest_held_since.is_some());
+        assert!(
+            status
+                .describe()
+                .contains(&format!("{still_held} posted event(s) held")),
+            "{}",
+            status.describe()
+        );
         assert!(
             status.describe().contains(&format!("{putaways} refused")),
             "{}",

@@ -63,6 +63,11 @@ pub struct ErpStatus {
     pub posted: i64,
     /// Events the ERP refused.
     pub failed: i64,
+    /// Posted events held for an ERP document that is not complete yet (a receipt against an
+    /// ASN not closed, a pick task not finished): the ERP does not show them yet.
+    pub held: i64,
+    /// When the oldest of those was recorded.
+    pub oldest_held_since: Option<String>,
     /// When the last event was posted.
     pub last_posted_at: Option<String>,
     /// The failure a retry is working on (network, ERP down), if any.
@@ -85,6 +90,13 @@ impl ErpStatus {
         if let Some(since) = &self.oldest_pending_since {
             out.push_str(&format!(
                 "\noldest pending event reached the hub at {since}"
+            ));
+        }
+        if self.held > 0 {
+            out.push_str(&format!(
+                "\n{} posted event(s) held for ERP documents not complete yet (receipts not closed, pick tasks not finished), oldest since {}",
+                self.held,
+                self.oldest_held_since.as_deref().unwrap_or("?")
             ));
         }
         if let Some(at) = &self.last_posted_at {

@@ -1,7 +1,7 @@
 //! Receipts and returns against documents that came from Tryton: a supplier shipment (an ASN the
 //! pull made into a dockhand receipt) and a customer return (an RMA made into an expected return).
 //! Tryton receives such a document as a whole. The scans of a receipt are held — each recorded as
-//! carried by `stock.shipment.in/<id>:at-close`, nothing posted — until the receipt closes; a
+//! carried by `stock.shipment.in/<id>:held`, nothing posted — until the receipt closes; a
 //! return arrives in one event. Then the document's incoming moves are set to what was received
 //! (one move per lot, with the lot's expiry; lines not received set to 0; anything it does not
 //! list added), its input and storage set to where the goods were received (dockhand's putaway or
@@ -96,7 +96,6 @@ impl TrytonConnector {
                 "stock.shipment.in",
                 json!([["number", "=", number]]),
                 &["number", "reference"],
-                "at-close",
             )
             .await?
             .filter(|doc| dockhand_id("IN", doc.text("reference"), number) == receipt);
@@ -160,7 +159,6 @@ impl TrytonConnector {
                 "stock.shipment.out.return",
                 domain,
                 &["number", "reference"],
-                "at-receipt",
             )
             .await?
             .filter(|doc| {

@@ -3,7 +3,7 @@
 //! Tryton's own inventory carries the adjustment: each counted line is set to Tryton's expected
 //! quantity plus dockhand's variance (dockhand adjusts by the difference it found; Tryton moves
 //! the difference between a line and its stock to lost-and-found), lines dockhand did not count
-//! are kept. A count waiting for a supervisor is held (`stock.inventory/<id>:at-approval`) and
+//! are kept. A count waiting for a supervisor is held (`stock.inventory/<id>:held`) and
 //! settled by the approval's first adjustment; the adjustment events themselves are carried by the
 //! confirmed inventory. Lines are written to absolute values, so a retry writes the same again;
 //! an `ir.note` tells an inventory dockhand confirmed from one confirmed by hand.
@@ -46,13 +46,8 @@ impl TrytonConnector {
         else {
             return Ok(None);
         };
-        self.tryton_doc(
-            "stock.inventory",
-            json!([["id", "=", id]]),
-            &["number"],
-            "at-approval",
-        )
-        .await
+        self.tryton_doc("stock.inventory", json!([["id", "=", id]]), &["number"])
+            .await
     }
 
     /// A count event of a task from a Tryton inventory.

@@ -56,8 +56,6 @@ struct TrytonDoc {
     state: String,
     /// The record as read (number, reference…).
     row: Value,
-    /// When the held events are posted: `at-close`, `at-pack`, `at-approval`.
-    until: &'static str,
 }
 
 impl TrytonDoc {
@@ -66,9 +64,10 @@ impl TrytonDoc {
         format!("{}/{}", self.model, self.id)
     }
 
-    /// What a held event is recorded as carried by.
+    /// What a held event is recorded as carried by (`HELD_SUFFIX`: `erp status` counts them until
+    /// the document is complete).
     fn held(&self) -> String {
-        format!("{}:{}", self.document(), self.until)
+        format!("{}{}", self.document(), crate::store::erp_sql::HELD_SUFFIX)
     }
 
     /// The record as Tryton references it (`model,id`).
@@ -226,14 +225,12 @@ impl TrytonConnector {
         Ok(rows.as_array().cloned().unwrap_or_default())
     }
 
-    /// The document of `model` matching `domain` (read with `fields` and its state), as one
-    /// whose held events are posted `until`.
+    /// The document of `model` matching `domain` (read with `fields` and its state).
     async fn tryton_doc(
         &self,
         model: &'static str,
         domain: Value,
         fields: &[&str],
-        until: &'static str,
     ) -> Result<Option<TrytonDoc>, ConnectorError> {
         let fields: Vec<&str> = fields.iter().copied().chain(["state"]).collect();
         Ok(self
@@ -248,7 +245,6 @@ impl TrytonConnector {
                     .unwrap_or_default()
                     .to_string(),
                 row,
-                until,
             }))
     }
 

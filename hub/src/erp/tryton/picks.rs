@@ -1,6 +1,6 @@
 //! Picks of a pick task that came from a Tryton customer shipment (`OUT-<number>`, pull.rs).
 //! Tryton picks a customer shipment as a whole, so its picks and short picks are held (recorded as
-//! carried by `stock.shipment.out/<id>:at-pack`) until every line of the shipment is picked or
+//! carried by `stock.shipment.out/<id>:held`) until every line of the shipment is picked or
 //! reported short. Then the shipment's inventory moves are set to what was picked — per line, from
 //! the bin and lot the picker scanned (more moves of the same origin for a line picked from
 //! several, 0 for a line found empty) — and the shipment is assigned, picked and packed: the goods
@@ -62,7 +62,6 @@ impl TrytonConnector {
             "stock.shipment.out",
             json!([["number", "=", number]]),
             &["number"],
-            "at-pack",
         )
         .await
     }
