@@ -154,7 +154,9 @@ pub struct SyncReport {
     pub rejected: u64,
     /// Changes from the hub applied (master data, tasks, expected receipts and returns).
     pub pulled: u64,
-    /// Receipts and tasks the hub changed but the device kept as the operator left them.
+    /// Receipts and tasks the hub changed but the device kept as the operator left them (by id),
+    /// and item or location settings it kept because its stock depends on them (a sentence each:
+    /// show these to a supervisor).
     pub kept_local: Vec<String>,
 }
 

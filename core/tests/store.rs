@@ -441,6 +441,93 @@ fn master_data_cannot_reinterpret_stock_already_on_the_device() {
     );
 }
 
+/// The same changes pulled from the hub (an ERP changed an item's tracking) do not stall the
+/// device's sync: the settings stock depends on stay as they are, the rest of the page applies,
+/// and the device says what it kept.
+#[test]
+fn a_pulled_change_that_would_reinterpret_stock_is_kept_local_and_the_rest_applies() {
+    use dockhand_core::sync::{
+        self,
+        protocol::{Change, ChangeKind, ChangesPage},
+    };
+    let f = seeded();
+    let coffee = dockhand_core::ScannedGoods::barcode(sample::COFFEE_EA).with_lot("C-1");
+    receiving::receive_line(&f.store, &receive(coffee, 6)).unwrap();
+    let before = f
+        .store
+        .read(|c| catalog::item_by_sku(c, "COFFEE-500"))
+        .unwrap();
+
+    let mut data = sample::warehouse();
+    let mut changed = data.items[1].clone();
+    assert_eq!(changed.sku, "COFFEE-500");
+    changed.tracking = Tracking::LotExpiry;
+    changed.description = "Coffee beans 500 g (ERP)".into();
+    let mut dock = data.locations[0].clone();
+    dock.kind = catalog::LocationKind::Storage;
+    let mut bin = data.locations.pop().unwrap();
+    bin.code = "A-09-09".into();
+    let row = |kind, key: &str, data: serde_json::Value| Change {
+        kind,
+        op: "upsert".into(),
+        key: key.into(),
+        data,
+    };
+    let page = ChangesPage {
+        changes: vec![
+            row(
+                ChangeKind::Item,
+                &changed.sku,
+                serde_json::to_value(&changed).unwrap(),
+            ),
+            row(
+                ChangeKind::Location,
+                &dock.code,
+                serde_json::to_value(&dock).unwrap(),
+            ),
+            row(
+                ChangeKind::Location,
+                &bin.code,
+                serde_json::to_value(&bin).unwrap(),
+            ),
+        ],
+        next_cursor: "c-9".into(),
+        has_more: false,
+    };
+    let applied = sync::apply_changes(&f.store, &page).unwrap();
+
+    // 6 received, 24 still expected on the open ASN.
+    assert_eq!(
+        applied.kept_local,
+        vec![
+            "item COFFEE-500: cannot change from lot to lot_expiry while 30 EA are in stock or \
+             expected; kept as it is on this device"
+                .to_string(),
+            "location DOCK-01: cannot change from dock to storage while it holds 6 units; kept \
+             as it is on this device"
+                .to_string(),
+        ]
+    );
+    let after = f
+        .store
+        .read(|c| catalog::item_by_sku(c, "COFFEE-500"))
+        .unwrap();
+    assert_eq!(after.item.tracking, before.item.tracking);
+    assert_eq!(after.item.description, "Coffee beans 500 g (ERP)");
+    let kept_dock = f
+        .store
+        .read(|c| catalog::location_by_code(c, "DOCK-01"))
+        .unwrap();
+    assert_eq!(kept_dock.location.kind, catalog::LocationKind::Dock);
+    f.store
+        .read(|c| catalog::location_by_code(c, "A-09-09"))
+        .unwrap();
+    assert_eq!(
+        sync::changes_cursor(&f.store).unwrap().as_deref(),
+        Some("c-9")
+    );
+}
+
 #[test]
 fn a_minimum_shelf_life_on_an_item_without_expiry_is_refused() {
     let f = seeded();

@@ -77,17 +77,23 @@ fn item_key(conn: &Connection, sku: &str) -> Result<Option<(i64, Tracking, Strin
         .optional()?)
 }
 
+/// A change stock on the device depends on: what changes, and the sentence that says so.
+struct Stranding {
+    what: &'static str,
+    message: String,
+}
+
 /// Changing how an item is counted or told apart would re-interpret stock already on the device
-/// (12 EA read as 12 CS, lot C-1 no longer findable): refused while the item is in use.
-fn refuse_stranding_item_change(conn: &Connection, item: &Item) -> Result<()> {
+/// (12 EA read as 12 CS, lot C-1 no longer findable): such a change, with the item as it is.
+fn stranding_item_change(conn: &Connection, item: &Item) -> Result<Option<(Stranding, Item)>> {
     let Some((id, tracking, base_unit)) = item_key(conn, &item.sku)? else {
-        return Ok(());
+        return Ok(None);
     };
     if tracking == item.tracking && base_unit == item.base_unit {
-        return Ok(());
+        return Ok(None);
     }
     let Ok(current) = item_by_sku(conn, &item.sku) else {
-        return Ok(());
+        return Ok(None);
     };
     debug_assert_eq!(current.id, id);
     let changes = [
@@ -106,39 +112,83 @@ fn refuse_stranding_item_change(conn: &Connection, item: &Item) -> Result<()> {
         if from != to {
             let in_use = item_in_use(conn, current.id)?;
             if in_use > 0 {
-                return Err(Error::invalid(
-                    what,
-                    format!(
-                        "item {}: cannot change from {from} to {to} while {in_use} {} are in stock or expected",
-                        item.sku, current.item.base_unit
-                    ),
-                ));
+                let message = format!(
+                    "item {}: cannot change from {from} to {to} while {in_use} {} are in stock or expected",
+                    item.sku, current.item.base_unit
+                );
+                return Ok(Some((Stranding { what, message }, current.item)));
             }
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// A location holding stock keeps its kind: a dock turned storage would strand what is on it.
-fn refuse_stranding_location_change(conn: &Connection, loc: &Location) -> Result<()> {
+fn stranding_location_change(
+    conn: &Connection,
+    loc: &Location,
+) -> Result<Option<(Stranding, Location)>> {
     let Ok(current) = super::location_by_code(conn, &loc.code) else {
-        return Ok(());
+        return Ok(None);
     };
     if current.location.kind != loc.kind {
         let held: i64 = conn
             .prepare_cached("SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?1")?
             .query_row([current.id], |r| r.get(0))?;
         if held > 0 {
-            return Err(Error::invalid(
-                "location kind",
-                format!(
-                    "location {}: cannot change from {} to {} while it holds {held} units",
-                    loc.code, current.location.kind, loc.kind
-                ),
+            let message = format!(
+                "location {}: cannot change from {} to {} while it holds {held} units",
+                loc.code, current.location.kind, loc.kind
+            );
+            return Ok(Some((
+                Stranding {
+                    what: "location kind",
+                    message,
+                },
+                current.location,
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Keeps, in a page pulled from the hub, what stock on the device depends on: an item's tracking
+/// and base unit while it is in stock or expected, a location's kind while it holds stock. The
+/// rest of each row and of the page applies (a sync never stalls on one row); each kept setting
+/// is described for the person who will see it.
+pub(crate) fn keep_what_stock_depends_on(
+    conn: &Connection,
+    data: &mut MasterData,
+) -> Result<Vec<String>> {
+    let mut kept = Vec::new();
+    for item in &mut data.items {
+        if let Some((stranding, current)) = stranding_item_change(conn, item)? {
+            item.tracking = current.tracking;
+            item.base_unit = current.base_unit;
+            item.min_shelf_life_days = current.min_shelf_life_days;
+            kept.push(format!(
+                "{}; kept as it is on this device",
+                stranding.message
             ));
         }
     }
-    Ok(())
+    for loc in &mut data.locations {
+        if let Some((stranding, current)) = stranding_location_change(conn, loc)? {
+            loc.kind = current.kind;
+            kept.push(format!(
+                "{}; kept as it is on this device",
+                stranding.message
+            ));
+        }
+    }
+    Ok(kept)
+}
+
+fn refuse(stranding: Option<(Stranding, impl Sized)>) -> Result<()> {
+    match stranding {
+        Some((s, _)) => Err(Error::invalid(s.what, s.message)),
+        None => Ok(()),
+    }
 }
 
 /// Inserts or updates every record of `data` in one transaction.
@@ -160,7 +210,7 @@ pub(crate) fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDat
     )?;
     for item in &data.items {
         require_text("sku", "item", &item.sku)?;
-        refuse_stranding_item_change(conn, item)?;
+        refuse(stranding_item_change(conn, item)?)?;
         if item.min_shelf_life_days > 0 && item.tracking != Tracking::LotExpiry {
             return Err(Error::invalid(
                 "minimum shelf life",
@@ -254,7 +304,7 @@ pub(crate) fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDat
     )?;
     for loc in &data.locations {
         require_text("location code", "location", &loc.code)?;
-        refuse_stranding_location_change(conn, loc)?;
+        refuse(stranding_location_change(conn, loc)?)?;
         require_text(
             "check string",
             &format!("location {}", loc.code),

@@ -214,7 +214,8 @@ pub struct SyncReport {
     pub rejected: usize,
     /// Changes applied.
     pub pulled: usize,
-    /// Receipts and tasks kept as the operator left them.
+    /// Receipts and tasks kept as the operator left them (by id), and item or location settings
+    /// kept because stock on the device depends on them (each a sentence).
     pub kept_local: Vec<String>,
 }
 

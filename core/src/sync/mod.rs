@@ -20,7 +20,8 @@ use protocol::{Change, ChangeKind, ChangesPage};
 pub struct PageApplied {
     /// Changes applied.
     pub applied: usize,
-    /// Tasks and receipts the device kept as the operator left them.
+    /// Tasks and receipts the device kept as the operator left them (by id), and item or location
+    /// settings it kept because stock on it depends on them (each a sentence).
     pub kept_local: Vec<String>,
 }
 
@@ -52,7 +53,7 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
         by_kind.entry(change.kind).or_default().push(change);
     }
     let mut of = |kind: ChangeKind| by_kind.remove(&kind).unwrap_or_default();
-    let master = MasterData {
+    let mut master = MasterData {
         items: rows(of(ChangeKind::Item))?,
         units: rows(of(ChangeKind::Unit))?,
         barcodes: rows(of(ChangeKind::Barcode))?,
@@ -66,8 +67,9 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let rejections: Vec<protocol::EventRejection> = rows(of(ChangeKind::EventRejection))?;
     let device = store.device_id().to_string();
     store.write(|tx| {
+        let mut kept_local = catalog::keep_what_stock_depends_on(tx.conn(), &mut master)?;
         catalog::upsert_in(tx, &master)?;
-        let mut kept_local = receiving::load_expected_in(tx, &receipts)?.kept_local;
+        kept_local.extend(receiving::load_expected_in(tx, &receipts)?.kept_local);
         kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
         kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);
         kept_local.extend(crate::expected_returns::load_in(tx, &rmas)?);
