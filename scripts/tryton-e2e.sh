@@ -14,7 +14,8 @@
 #      (tryton_documents.py; quantities compared again), and a business error reaches the device
 #      (tryton_business_error.py).
 # FAULT=1 also kills the hub (SIGKILL) three times while it posts and restarts it: nothing may be
-# posted twice or missed.
+# posted twice or missed. HUB_POSTGRES=postgres://USER@HOST:PORT/DB runs the hub on PostgreSQL (a
+# fresh database dockhand_e2e on that server) instead of SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,15 @@ tryton_url="http://127.0.0.1:$tryton_port"
 # A fresh database every run (the virtualenv is kept).
 [ -f "$work/trytond.pid" ] && kill "$(cat "$work/trytond.pid")" 2>/dev/null || true
 rm -rf "$work/db" "$work/hub.db"* "$work/trytond.pid"
+if [ -n "${HUB_POSTGRES:-}" ]; then
+    psql -q -v ON_ERROR_STOP=1 "$HUB_POSTGRES" -c "DROP DATABASE IF EXISTS dockhand_e2e" \
+        -c "CREATE DATABASE dockhand_e2e"
+    hub_db="${HUB_POSTGRES%/*}/dockhand_e2e"
+    echo "hub database: PostgreSQL ($hub_db)"
+else
+    hub_db="$work/hub.db"
+    echo "hub database: SQLite ($hub_db)"
+fi
 hub_pid=""
 cleanup() {
     [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null || true
@@ -47,7 +57,7 @@ export DOCKHAND_ERP_PASSWORD=admin123
 start_hub() {
     local erp=()
     [ "${1:-}" = --erp ] && erp=(--erp "tryton://admin@127.0.0.1:$tryton_port/wms" --erp-pull-seconds 1)
-    target/debug/dockhand-hub serve --listen "127.0.0.1:$hub_port" --database "$work/hub.db" \
+    target/debug/dockhand-hub serve --listen "127.0.0.1:$hub_port" --database "$hub_db" \
         "${erp[@]}" >>"$work/hub.log" 2>&1 &
     hub_pid=$!
     for _ in $(seq 1 100); do
@@ -61,7 +71,7 @@ start_hub() {
 # master data into the hub, work offline and sync.
 start_hub
 
-erp_status() { target/debug/dockhand-hub erp status --json --database "$work/hub.db" 2>/dev/null || true; }
+erp_status() { target/debug/dockhand-hub erp status --json --database "$hub_db" 2>/dev/null || true; }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
 
@@ -106,7 +116,7 @@ while :; do
     [ "$pending" = 0 ] && break
     if [ "$(date +%s)" -gt "$deadline" ]; then
         echo "the connector did not post everything within 300 s:" >&2
-        target/debug/dockhand-hub erp status --database "$work/hub.db" >&2 || true
+        target/debug/dockhand-hub erp status --database "$hub_db" >&2 || true
         exit 1
     fi
     sleep 0.2
@@ -120,7 +130,7 @@ start, end, posted, refused = float(sys.argv[1]), float(sys.argv[2]), int(sys.ar
 print(f"connector: {posted} events posted, {refused} refused in {end - start:.1f} s "
       f"({(posted + refused) / (end - start):.1f} events/s, including the first pull)")
 EOF
-target/debug/dockhand-hub erp status --database "$work/hub.db" || true
+target/debug/dockhand-hub erp status --database "$hub_db" || true
 
 # No document twice: every dockhand reference appears once in Tryton.
 python3 - "$tryton_url" <<'EOF'
@@ -173,4 +183,4 @@ else
 fi
 python3 scripts/tryton_compare.py --hub "$hub_url" --tryton "$tryton_url"
 "$work/venv/bin/python" scripts/tryton_business_error.py --hub "$hub_url" --tryton "$tryton_url" \
-    --hub-db "$work/hub.db"
+    --hub-db "$hub_db"

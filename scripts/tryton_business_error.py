@@ -3,7 +3,7 @@
 flowing. Run by scripts/tryton-e2e.sh after the shift (needs the `dockhand` Python package, a hub
 with the Tryton connector and the seeded Tryton):
 
-    python3 scripts/tryton_business_error.py --hub URL --tryton URL --hub-db PATH
+    python3 scripts/tryton_business_error.py --hub URL --tryton URL --hub-db PATH_OR_URL
 
 1. Tryton is set to require a lot on every move of DRILL-X1 (dockhand tracks drills by serial).
 2. A handheld receives a drill (serial SN-E2E-1), then 2 towels, and syncs: the hub accepts both.
