@@ -40,8 +40,10 @@ else
     echo "hub database: SQLite ($hub_db)"
 fi
 hub_pid=""
+standby_pid=""
 cleanup() {
     [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null || true
+    [ -n "$standby_pid" ] && kill "$standby_pid" 2>/dev/null || true
     [ -f "$work/trytond.pid" ] && kill "$(cat "$work/trytond.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -85,6 +87,13 @@ target/debug/dockhand demo --hub "$hub_url" >"$work/demo.log" 2>&1 || {
 kill "$hub_pid" && wait "$hub_pid" 2>/dev/null || true
 posting_started=$(date +%s.%N)
 start_hub --erp
+if [ -n "${HUB_POSTGRES:-}" ]; then
+    # A second hub instance on the same database, also told to post: it must wait while the first
+    # holds the posting lease (restarts of the first resume at once: same host and address).
+    target/debug/dockhand-hub serve --listen "127.0.0.1:$((hub_port + 1))" --database "$hub_db" \
+        --erp "tryton://admin@127.0.0.1:$tryton_port/wms" --erp-pull-seconds 1 >>"$work/hub2.log" 2>&1 &
+    standby_pid=$!
+fi
 for _ in $(seq 1 300); do
     [ "$(erp_status | python3 -c "import json,sys; print(json.load(sys.stdin).get('last_pulled_at') or '')")" != "" ] && break
     sleep 0.1
@@ -131,6 +140,14 @@ print(f"connector: {posted} events posted, {refused} refused in {end - start:.1f
       f"({(posted + refused) / (end - start):.1f} events/s, including the first pull)")
 EOF
 target/debug/dockhand-hub erp status --database "$hub_db" || true
+
+if [ -n "$standby_pid" ]; then
+    if grep -q "now posts to the ERP" "$work/hub2.log" || ! grep -q "this one waits" "$work/hub2.log"; then
+        echo "the second hub instance did not wait for the posting lease; see $work/hub2.log" >&2
+        exit 1
+    fi
+    echo "second hub instance on the same database: waited for the posting lease, posted nothing"
+fi
 
 # No document twice: every dockhand reference appears once in Tryton.
 python3 - "$tryton_url" <<'EOF'

@@ -185,6 +185,7 @@ fn run(cli: Cli) -> Result<(), String> {
                         Arc::new(connector),
                         WorkerConfig {
                             pull_every: Duration::from_secs(erp_pull_seconds.max(1)),
+                            instance: listen.to_string(),
                             ..WorkerConfig::default()
                         },
                         stop.clone(),

@@ -624,6 +624,7 @@ impl HubStore for PostgresStore {
         let feed = self.with(|c| Ok(c.query_one(erp_sql::FEED, &[&cursor])?))?;
         let totals = self.with(|c| Ok(c.query_one(erp_sql::TOTALS, &[&erp])?))?;
         let held = self.with(|c| Ok(c.query_one(erp_sql::HELD, &[&erp])?))?;
+        let lease = self.query(erp_sql::LEASE_HOLDER, &[&erp])?;
         let failures = self
             .query(erp_sql::FAILURES, &[&erp])?
             .iter()
@@ -648,6 +649,8 @@ impl HubStore for PostgresStore {
             failed: totals.get(1),
             held: held.get(0),
             oldest_held_since: held.get(1),
+            posting_instance: lease.first().map(|r| r.get(0)),
+            posting_lease_until: lease.first().map(|r| r.get(1)),
             last_posted_at: totals.get(2),
             last_error: totals.get(3),
             last_error_at: totals.get(4),
@@ -678,6 +681,12 @@ impl HubStore for PostgresStore {
     fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>> {
         let rows = self.query(erp_sql::MASTER_ROW, &[&kind, &key])?;
         Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    fn erp_lease(&self, erp: &str, holder: &str, until: &str, now: &str) -> HubResult<bool> {
+        let changed =
+            self.with(|c| Ok(c.execute(erp_sql::LEASE, &[&erp, &holder, &until, &now])?))?;
+        Ok(changed == 1)
     }
 
     fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>> {

@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS erp_posts (
     at          TEXT NOT NULL,
     PRIMARY KEY (erp, feed_seq)
 ) {without_rowid};
+-- Which hub instance posts to each ERP: hub instances may share a PostgreSQL database, and two
+-- posting the same feed would post twice. The holder renews its lease before every event.
+CREATE TABLE IF NOT EXISTS erp_leases (
+    erp     TEXT PRIMARY KEY,
+    holder  TEXT NOT NULL,
+    until   TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS erp_state (
     erp            TEXT PRIMARY KEY,
     last_error     TEXT,

@@ -479,6 +479,11 @@ impl HubStore for SqliteStore {
         let (held, oldest_held_since) = conn
             .prepare_cached(erp_sql::HELD)?
             .query_row([erp], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (posting_instance, posting_lease_until) = conn
+            .prepare_cached(erp_sql::LEASE_HOLDER)?
+            .query_row([erp], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unzip();
         let mut stmt = conn.prepare_cached(erp_sql::FAILURES)?;
         let failures = stmt
             .query_map([erp], |r| {
@@ -502,6 +507,8 @@ impl HubStore for SqliteStore {
             failed,
             held,
             oldest_held_since,
+            posting_instance,
+            posting_lease_until,
             last_posted_at,
             last_error,
             last_error_at,
@@ -540,6 +547,14 @@ impl HubStore for SqliteStore {
             .prepare_cached(erp_sql::MASTER_ROW)?
             .query_row([kind, key], |r| r.get(0))
             .optional()?)
+    }
+
+    fn erp_lease(&self, erp: &str, holder: &str, until: &str, now: &str) -> HubResult<bool> {
+        let conn = self.lock()?;
+        let changed = conn
+            .prepare_cached(erp_sql::LEASE)?
+            .execute((erp, holder, until, now))?;
+        Ok(changed == 1)
     }
 
     fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>> {

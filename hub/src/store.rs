@@ -186,6 +186,10 @@ pub trait HubStore: Send + Sync + 'static {
     ) -> HubResult<ImportResult>;
     /// A master row as the hub holds it (canonical JSON), for merging what the ERP sends.
     fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>>;
+    /// Takes or renews the lease on posting to ERP `erp` for `holder` until `until`: granted when
+    /// nobody holds it, `holder` does, or the holder's lease ended before `now` (UTC RFC 3339
+    /// texts, compared as text).
+    fn erp_lease(&self, erp: &str, holder: &str, until: &str, now: &str) -> HubResult<bool>;
     /// The events connector `erp` recorded as carried by exactly `document` (the scans it held
     /// for an ERP document completed later), in feed order.
     fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>>;
@@ -228,6 +232,13 @@ pub mod erp_sql {
         VALUES ($1, $2, $3, $2)
         ON CONFLICT (erp) DO UPDATE SET pull_cursor = excluded.pull_cursor,
             pulled_at = excluded.pulled_at, updated_at = excluded.updated_at";
+    /// Takes or renews a posting lease ($1 erp, $2 holder, $3 until, $4 now): one row changed when
+    /// granted.
+    pub const LEASE: &str = "INSERT INTO erp_leases (erp, holder, until) VALUES ($1, $2, $3)
+        ON CONFLICT (erp) DO UPDATE SET holder = excluded.holder, until = excluded.until
+        WHERE erp_leases.holder = excluded.holder OR erp_leases.until < $4";
+    /// Who holds the posting lease, and until when.
+    pub const LEASE_HOLDER: &str = "SELECT holder, until FROM erp_leases WHERE erp = $1";
     /// How a connector marks an event held for a document it completes later (`<document>:held`).
     pub const HELD_SUFFIX: &str = ":held";
     /// Events held for a document no event has completed yet: how many, and the oldest's record.

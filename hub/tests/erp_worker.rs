@@ -234,3 +234,86 @@ on_both_backends!(
         assert!(other.read(outbox::rejected).unwrap().is_empty());
     }
 );
+
+on_both_backends!(
+    one_hub_instance_posts_at_a_time,
+    HubConfig::default(),
+    |hub| {
+        let t = |hms: &str| format!("2026-11-27T{hms}.000Z");
+        let grants = on_store(&hub.store, move |s| {
+            let lease = |erp: &str, who: &str, until: &str, now: &str| {
+                s.erp_lease(erp, who, &t(until), &t(now)).unwrap()
+            };
+            vec![
+                lease("test-erp", "A", "10:01:00", "10:00:00"),
+                // B is refused while A's lease runs; A renews.
+                lease("test-erp", "B", "10:01:30", "10:00:30"),
+                lease("test-erp", "A", "10:02:00", "10:00:59"),
+                // A stopped renewing: B takes over after 10:02, and A is refused.
+                lease("test-erp", "B", "10:03:30", "10:02:30"),
+                lease("test-erp", "A", "10:03:40", "10:02:40"),
+                // Another ERP has a lease of its own.
+                lease("other-erp", "A", "10:03:40", "10:02:40"),
+            ]
+        })
+        .await;
+        assert_eq!(grants, vec![true, false, true, true, false, true]);
+        let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+        assert_eq!(status.posting_instance.as_deref(), Some("B"));
+        assert!(
+            status.describe().contains("posted by hub instance B"),
+            "{}",
+            status.describe()
+        );
+
+        // An instance that does not hold the lease posts nothing and says so.
+        let device = common::device("HH-LEASE", 10, 3);
+        let events = common::envelopes(&device);
+        let token = hub.register("HH-LEASE").await;
+        hub.push(&token, "HH-LEASE", &events).await;
+        on_store(&hub.store, |s| {
+            s.erp_lease(
+                "test-erp",
+                "B",
+                "2999-01-01T00:00:00.000Z",
+                "2026-11-27T10:04:00.000Z",
+            )
+            .unwrap()
+        })
+        .await;
+        let connector = Ledger::default();
+        let other = worker::Lease::for_instance("127.0.0.1:9", std::time::Duration::from_secs(60));
+        let pass = worker::pass_leased(&hub.store, &connector, 10, Some(&other))
+            .await
+            .unwrap();
+        assert!(pass.lost_lease);
+        assert_eq!(pass.posted + pass.refused, 0);
+        assert!(connector.seen.lock().unwrap().is_empty());
+        let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+        assert_eq!((status.cursor, status.pending), (0, events.len() as i64));
+        // Once the holder's lease has lapsed, this instance takes over and posts everything.
+        on_store(&hub.store, |s| {
+            s.erp_lease(
+                "test-erp",
+                "B",
+                "2000-01-01T00:00:00.000Z",
+                "1999-12-31T23:59:00.000Z",
+            )
+            .unwrap()
+        })
+        .await;
+        // (The connector is unreachable once, on the third event: the second pass finishes.)
+        for _ in 0..2 {
+            let pass = worker::pass_leased(&hub.store, &connector, 100, Some(&other))
+                .await
+                .unwrap();
+            assert!(!pass.lost_lease);
+        }
+        let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+        assert_eq!(status.pending, 0);
+        assert_eq!(
+            status.posting_instance.as_deref(),
+            Some(other.holder.as_str())
+        );
+    }
+);

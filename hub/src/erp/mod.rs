@@ -68,6 +68,11 @@ pub struct ErpStatus {
     pub held: i64,
     /// When the oldest of those was recorded.
     pub oldest_held_since: Option<String>,
+    /// The hub instance that holds the lease on posting (hub instances may share a database; one
+    /// posts).
+    pub posting_instance: Option<String>,
+    /// Until when its lease runs (renewed before every event).
+    pub posting_lease_until: Option<String>,
     /// When the last event was posted.
     pub last_posted_at: Option<String>,
     /// The failure a retry is working on (network, ERP down), if any.
@@ -97,6 +102,11 @@ impl ErpStatus {
                 "\n{} posted event(s) held for ERP documents not complete yet (receipts not closed, pick tasks not finished), oldest since {}",
                 self.held,
                 self.oldest_held_since.as_deref().unwrap_or("?")
+            ));
+        }
+        if let (Some(who), Some(until)) = (&self.posting_instance, &self.posting_lease_until) {
+            out.push_str(&format!(
+                "\nposted by hub instance {who} (lease until {until})"
             ));
         }
         if let Some(at) = &self.last_posted_at {

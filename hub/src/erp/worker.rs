@@ -1,7 +1,9 @@
 //! The background worker of `dockhand-hub serve --erp …`: takes accepted events from the feed in
 //! order, hands each to the connector, and records the outcome. A transient failure (network, ERP
 //! down, session) stops the pass and retries the same event after a backoff with jitter; a refusal
-//! is recorded with the ERP's message and the feed moves on.
+//! is recorded with the ERP's message and the feed moves on. Hub instances may share a database:
+//! only the one holding the posting lease (renewed before every event) posts and pulls; another
+//! takes over when a holder stops renewing.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -65,6 +67,12 @@ pub struct WorkerConfig {
     pub backoff_max: Duration,
     /// How often to pull master data and documents from the ERP.
     pub pull_every: Duration,
+    /// How long one grant of the posting lease lasts (renewed before every event): how long
+    /// another instance waits after the holder stops.
+    pub lease_ttl: Duration,
+    /// This hub instance's name on the lease (its listen address): a restarted instance of the
+    /// same name resumes at once, another waits for the lease to lapse.
+    pub instance: String,
 }
 
 impl Default for WorkerConfig {
@@ -75,6 +83,8 @@ impl Default for WorkerConfig {
             backoff_initial: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
             pull_every: Duration::from_secs(10),
+            lease_ttl: Duration::from_secs(60),
+            instance: format!("pid {}", std::process::id()),
         }
     }
 }
@@ -88,6 +98,43 @@ pub struct Pass {
     pub refused: usize,
     /// The transient failure that ended the pass early, if one did.
     pub retrying: Option<String>,
+    /// Another hub instance holds the posting lease: this pass stopped (or never started).
+    pub lost_lease: bool,
+}
+
+/// A hub instance's claim on posting to an ERP.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    /// Who claims it, named for a person reading `erp status`.
+    pub holder: String,
+    /// How long one grant lasts.
+    pub ttl: Duration,
+}
+
+impl Lease {
+    /// A claim by hub instance `instance` on this host (two processes cannot serve one address on
+    /// one host, so a holder of the same name is this instance restarted).
+    pub fn for_instance(instance: &str, ttl: Duration) -> Self {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "this host".into());
+        Self {
+            holder: format!("{host} {instance}"),
+            ttl,
+        }
+    }
+
+    /// Takes or renews the lease for connector `erp`: whether this holder may post.
+    pub async fn renew(&self, store: &Arc<dyn HubStore>, erp: &str) -> HubResult<bool> {
+        let now = chrono::Utc::now();
+        let until = now + chrono::Duration::from_std(self.ttl).unwrap_or(chrono::Duration::MAX);
+        let text = |t: chrono::DateTime<chrono::Utc>| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        };
+        let (erp, holder, until, now) =
+            (erp.to_string(), self.holder.clone(), text(until), text(now));
+        blocking(store, move |s| s.erp_lease(&erp, &holder, &until, &now)).await
+    }
 }
 
 async fn blocking<T: Send + 'static>(
@@ -111,6 +158,17 @@ pub async fn pass<C: Connector>(
     connector: &C,
     page: usize,
 ) -> HubResult<Pass> {
+    pass_leased(store, connector, page, None).await
+}
+
+/// [`pass`] under a posting lease, renewed before every event: the pass stops when another
+/// instance holds it.
+pub async fn pass_leased<C: Connector>(
+    store: &Arc<dyn HubStore>,
+    connector: &C,
+    page: usize,
+    lease: Option<&Lease>,
+) -> HubResult<Pass> {
     let erp = connector.name().to_string();
     let mut done = Pass::default();
     loop {
@@ -121,6 +179,12 @@ pub async fn pass<C: Connector>(
             return Ok(done);
         }
         for event in events {
+            if let Some(lease) = lease
+                && !lease.renew(store, &erp).await?
+            {
+                done.lost_lease = true;
+                return Ok(done);
+            }
             let outcome = match connector.post(store, &event).await {
                 Ok(documents) => {
                     done.posted += 1;
@@ -208,14 +272,40 @@ pub async fn run<C: Connector>(
 ) {
     let mut backoff = config.backoff_initial;
     let mut last_pull: Option<tokio::time::Instant> = None;
+    let lease = Lease::for_instance(&config.instance, config.lease_ttl);
+    let erp = connector.name().to_string();
+    let mut waiting = false;
     while !stop.load(Ordering::Acquire) {
+        match lease.renew(&store, &erp).await {
+            Ok(true) if waiting => {
+                tracing::info!(erp = %erp, holder = %lease.holder, "this hub instance now posts to the ERP");
+                waiting = false;
+            }
+            Ok(true) => {}
+            Ok(false) => {
+                if !waiting {
+                    tracing::info!(erp = %erp, "another hub instance posts to the ERP; this one waits");
+                    waiting = true;
+                }
+                tokio::time::sleep(config.poll.max(Duration::from_secs(1))).await;
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "ERP worker: hub storage failed taking the posting lease");
+                tokio::time::sleep(config.backoff_max.min(Duration::from_secs(5))).await;
+                continue;
+            }
+        }
         if last_pull.is_none_or(|at| at.elapsed() >= config.pull_every) {
             if let Err(e) = pull(&store, connector.as_ref()).await {
                 tracing::error!(error = %e, "ERP worker: hub storage failed during a pull");
             }
             last_pull = Some(tokio::time::Instant::now());
         }
-        let wait = match pass(&store, connector.as_ref(), config.page).await {
+        let wait = match pass_leased(&store, connector.as_ref(), config.page, Some(&lease)).await {
+            Ok(Pass {
+                lost_lease: true, ..
+            }) => config.poll,
             Ok(Pass { retrying: None, .. }) => {
                 backoff = config.backoff_initial;
                 config.poll
