@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS erp_posts (
     PRIMARY KEY (erp, feed_seq)
 ) {without_rowid};
 -- Which hub instance posts to each ERP: hub instances may share a PostgreSQL database, and two
--- posting the same feed would post twice. The holder renews its lease before every event.
+-- posting the same feed would post twice. The holder renews its lease once half of it has passed.
 CREATE TABLE IF NOT EXISTS erp_leases (
     erp     TEXT PRIMARY KEY,
     holder  TEXT NOT NULL,

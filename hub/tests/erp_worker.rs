@@ -302,13 +302,18 @@ on_both_backends!(
             .unwrap()
         })
         .await;
-        // (The connector is unreachable once, on the third event: the second pass finishes.)
+        // (The connector is unreachable once, on the third event: the second pass finishes.) The
+        // lease is written when taken, not again for each event while it is fresh.
+        let mut until = Vec::new();
         for _ in 0..2 {
             let pass = worker::pass_leased(&hub.store, &connector, 100, Some(&other))
                 .await
                 .unwrap();
             assert!(!pass.lost_lease);
+            let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+            until.push(status.posting_lease_until.unwrap());
         }
+        assert_eq!(until[0], until[1]);
         let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
         assert_eq!(status.pending, 0);
         assert_eq!(

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::text_enum::text_enum;
 
+pub(crate) use upsert::upsert_in;
 pub use upsert::{MasterData, MasterDataCounts, upsert_master_data};
-pub(crate) use upsert::{keep_what_stock_depends_on, upsert_in};
 
 text_enum! {
     /// How an item's stock is told apart.

@@ -152,51 +152,35 @@ fn stranding_location_change(
     Ok(None)
 }
 
-/// Keeps, in a page pulled from the hub, what stock on the device depends on: an item's tracking
-/// and base unit while it is in stock or expected, a location's kind while it holds stock. The
-/// rest of each row and of the page applies (a sync never stalls on one row); each kept setting
-/// is described for the person who will see it.
-pub(crate) fn keep_what_stock_depends_on(
-    conn: &Connection,
-    data: &mut MasterData,
-) -> Result<Vec<String>> {
-    let mut kept = Vec::new();
-    for item in &mut data.items {
-        if let Some((stranding, current)) = stranding_item_change(conn, item)? {
-            item.tracking = current.tracking;
-            item.base_unit = current.base_unit;
-            item.min_shelf_life_days = current.min_shelf_life_days;
+/// Refuses a change stock on the device depends on (`kept` is `None`: a person's import, who can
+/// fix the data), or keeps the device's setting and describes it (`Some`: a page pulled from the
+/// hub, where the rest of the row and of the page must apply so the sync never stalls on one row).
+fn refuse_or_keep(stranding: Stranding, kept: &mut Option<&mut Vec<String>>) -> Result<()> {
+    match kept {
+        None => Err(Error::invalid(stranding.what, stranding.message)),
+        Some(kept) => {
             kept.push(format!(
                 "{}; kept as it is on this device",
                 stranding.message
             ));
+            Ok(())
         }
-    }
-    for loc in &mut data.locations {
-        if let Some((stranding, current)) = stranding_location_change(conn, loc)? {
-            loc.kind = current.kind;
-            kept.push(format!(
-                "{}; kept as it is on this device",
-                stranding.message
-            ));
-        }
-    }
-    Ok(kept)
-}
-
-fn refuse(stranding: Option<(Stranding, impl Sized)>) -> Result<()> {
-    match stranding {
-        Some((s, _)) => Err(Error::invalid(s.what, s.message)),
-        None => Ok(()),
     }
 }
 
 /// Inserts or updates every record of `data` in one transaction.
 pub fn upsert_master_data(store: &Store, data: &MasterData) -> Result<MasterDataCounts> {
-    store.write(|tx| upsert_in(tx, data))
+    store.write(|tx| upsert_in(tx, data, None))
 }
 
-pub(crate) fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDataCounts> {
+/// [`upsert_master_data`] inside a write; with `kept`, an item's tracking or base unit while it is
+/// in stock or expected, and a location's kind while it holds stock, stay as they are and are
+/// listed there instead of refusing the page.
+pub(crate) fn upsert_in(
+    tx: &WriteTx<'_>,
+    data: &MasterData,
+    mut kept: Option<&mut Vec<String>>,
+) -> Result<MasterDataCounts> {
     let conn = tx.conn();
     let mut stmt = conn.prepare_cached(
         "INSERT INTO items (sku, description, base_unit, tracking, min_shelf_life_days,
@@ -210,7 +194,20 @@ pub(crate) fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDat
     )?;
     for item in &data.items {
         require_text("sku", "item", &item.sku)?;
-        refuse(stranding_item_change(conn, item)?)?;
+        let as_it_is;
+        let item = match stranding_item_change(conn, item)? {
+            None => item,
+            Some((stranding, current)) => {
+                refuse_or_keep(stranding, &mut kept)?;
+                as_it_is = Item {
+                    tracking: current.tracking,
+                    base_unit: current.base_unit,
+                    min_shelf_life_days: current.min_shelf_life_days,
+                    ..item.clone()
+                };
+                &as_it_is
+            }
+        };
         if item.min_shelf_life_days > 0 && item.tracking != Tracking::LotExpiry {
             return Err(Error::invalid(
                 "minimum shelf life",
@@ -304,7 +301,18 @@ pub(crate) fn upsert_in(tx: &WriteTx<'_>, data: &MasterData) -> Result<MasterDat
     )?;
     for loc in &data.locations {
         require_text("location code", "location", &loc.code)?;
-        refuse(stranding_location_change(conn, loc)?)?;
+        let as_it_is;
+        let loc = match stranding_location_change(conn, loc)? {
+            None => loc,
+            Some((stranding, current)) => {
+                refuse_or_keep(stranding, &mut kept)?;
+                as_it_is = Location {
+                    kind: current.kind,
+                    ..loc.clone()
+                };
+                &as_it_is
+            }
+        };
         require_text(
             "check string",
             &format!("location {}", loc.code),

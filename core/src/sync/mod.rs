@@ -53,7 +53,7 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
         by_kind.entry(change.kind).or_default().push(change);
     }
     let mut of = |kind: ChangeKind| by_kind.remove(&kind).unwrap_or_default();
-    let mut master = MasterData {
+    let master = MasterData {
         items: rows(of(ChangeKind::Item))?,
         units: rows(of(ChangeKind::Unit))?,
         barcodes: rows(of(ChangeKind::Barcode))?,
@@ -67,8 +67,8 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let rejections: Vec<protocol::EventRejection> = rows(of(ChangeKind::EventRejection))?;
     let device = store.device_id().to_string();
     store.write(|tx| {
-        let mut kept_local = catalog::keep_what_stock_depends_on(tx.conn(), &mut master)?;
-        catalog::upsert_in(tx, &master)?;
+        let mut kept_local = Vec::new();
+        catalog::upsert_in(tx, &master, Some(&mut kept_local))?;
         kept_local.extend(receiving::load_expected_in(tx, &receipts)?.kept_local);
         kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
         kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);

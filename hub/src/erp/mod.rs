@@ -71,7 +71,7 @@ pub struct ErpStatus {
     /// The hub instance that holds the lease on posting (hub instances may share a database; one
     /// posts).
     pub posting_instance: Option<String>,
-    /// Until when its lease runs (renewed before every event).
+    /// Until when its lease runs (renewed once half of it has passed).
     pub posting_lease_until: Option<String>,
     /// When the last event was posted.
     pub last_posted_at: Option<String>,

@@ -2,8 +2,8 @@
 //! order, hands each to the connector, and records the outcome. A transient failure (network, ERP
 //! down, session) stops the pass and retries the same event after a backoff with jitter; a refusal
 //! is recorded with the ERP's message and the feed moves on. Hub instances may share a database:
-//! only the one holding the posting lease (renewed before every event) posts and pulls; another
-//! takes over when a holder stops renewing.
+//! only the one holding the posting lease (checked before every event, renewed in the database
+//! when half of it has passed) posts and pulls; another takes over when a holder stops renewing.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -67,8 +67,8 @@ pub struct WorkerConfig {
     pub backoff_max: Duration,
     /// How often to pull master data and documents from the ERP.
     pub pull_every: Duration,
-    /// How long one grant of the posting lease lasts (renewed before every event): how long
-    /// another instance waits after the holder stops.
+    /// How long one grant of the posting lease lasts (renewed when half of it has passed): how
+    /// long another instance waits after the holder stops.
     pub lease_ttl: Duration,
     /// This hub instance's name on the lease (its listen address): a restarted instance of the
     /// same name resumes at once, another waits for the lease to lapse.
@@ -103,12 +103,14 @@ pub struct Pass {
 }
 
 /// A hub instance's claim on posting to an ERP.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Lease {
     /// Who claims it, named for a person reading `erp status`.
     pub holder: String,
     /// How long one grant lasts.
     pub ttl: Duration,
+    /// When the hub's database last granted it (`None`: not held).
+    granted_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Lease {
@@ -121,11 +123,28 @@ impl Lease {
         Self {
             holder: format!("{host} {instance}"),
             ttl,
+            granted_at: std::sync::Mutex::new(None),
         }
     }
 
-    /// Takes or renews the lease for connector `erp`: whether this holder may post.
-    pub async fn renew(&self, store: &Arc<dyn HubStore>, erp: &str) -> HubResult<bool> {
+    /// Whether this holder may post to connector `erp`: yes without asking while less than half
+    /// the lease has passed since the database granted it; otherwise takes or renews it there.
+    pub async fn hold(&self, store: &Arc<dyn HubStore>, erp: &str) -> HubResult<bool> {
+        let fresh =
+            |at: &Option<std::time::Instant>| at.is_some_and(|t| t.elapsed() < self.ttl / 2);
+        if self.granted_at.lock().is_ok_and(|at| fresh(&at)) {
+            return Ok(true);
+        }
+        let asked_at = std::time::Instant::now();
+        let granted = self.renew(store, erp).await?;
+        if let Ok(mut at) = self.granted_at.lock() {
+            *at = granted.then_some(asked_at);
+        }
+        Ok(granted)
+    }
+
+    /// Takes or renews the lease in the hub's database.
+    async fn renew(&self, store: &Arc<dyn HubStore>, erp: &str) -> HubResult<bool> {
         let now = chrono::Utc::now();
         let until = now + chrono::Duration::from_std(self.ttl).unwrap_or(chrono::Duration::MAX);
         let text = |t: chrono::DateTime<chrono::Utc>| {
@@ -161,7 +180,7 @@ pub async fn pass<C: Connector>(
     pass_leased(store, connector, page, None).await
 }
 
-/// [`pass`] under a posting lease, renewed before every event: the pass stops when another
+/// [`pass`] under a posting lease, checked before every event: the pass stops when another
 /// instance holds it.
 pub async fn pass_leased<C: Connector>(
     store: &Arc<dyn HubStore>,
@@ -180,7 +199,7 @@ pub async fn pass_leased<C: Connector>(
         }
         for event in events {
             if let Some(lease) = lease
-                && !lease.renew(store, &erp).await?
+                && !lease.hold(store, &erp).await?
             {
                 done.lost_lease = true;
                 return Ok(done);
@@ -276,7 +295,7 @@ pub async fn run<C: Connector>(
     let erp = connector.name().to_string();
     let mut waiting = false;
     while !stop.load(Ordering::Acquire) {
-        match lease.renew(&store, &erp).await {
+        match lease.hold(&store, &erp).await {
             Ok(true) if waiting => {
                 tracing::info!(erp = %erp, holder = %lease.holder, "this hub instance now posts to the ERP");
                 waiting = false;
