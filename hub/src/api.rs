@@ -3,22 +3,28 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{SecondsFormat, Utc};
 use dockhand_core::sync::protocol::{
-    ChangesPage, DeviceStatus, DeviceToken, EventBatch, EventsPage, Health, HubException, Import,
+    ChangesPage, DeviceStatus, DeviceToken, Envelope, EventsPage, Health, HubException, Import,
     ImportResult, IntakeResult, Registration, StockLine,
 };
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
+pub use crate::auth::token_hash;
+use crate::auth::{self, AdminAuth, ClientAddress, DeviceAuth, check_device_id};
+pub use crate::auth::{issue_token, new_token};
+pub use crate::body::short_text;
+use crate::body::{JsonBody, QUOTE, QueryParams, capped};
 use crate::error::{HubError, HubResult};
-use crate::store::HubStore;
+use crate::server::ConnectionLimits;
+use crate::store::{GrantMode, HubStore};
+use crate::throttle::Throttle;
 
-/// How the hub admits devices and administrators.
+/// How the hub admits devices and administrators, and the sizes and rates it takes.
 #[derive(Debug, Clone)]
 pub struct HubConfig {
     /// Development mode: any device may register itself (unsafe outside a test bench).
@@ -32,7 +38,22 @@ pub struct HubConfig {
     pub token_ttl: Duration,
     /// Most events in one batch.
     pub max_batch: usize,
+    /// Largest body of a batch of events, in bytes.
+    pub max_events_body: usize,
+    /// Largest single event of a batch, in bytes of JSON.
+    pub max_event: usize,
+    /// Largest admin import body, in bytes.
+    pub max_import_body: usize,
+    /// Failed authentications one address may make per minute before it is answered 429.
+    pub auth_failures_per_minute: u32,
+    /// Registration attempts one address may make per minute.
+    pub registrations_per_minute: u32,
+    /// Connections and time limits of the server.
+    pub limits: ConnectionLimits,
 }
+
+/// The largest registration body: an id, a name and a secret.
+pub const MAX_REGISTRATION_BODY: usize = 4096;
 
 impl Default for HubConfig {
     fn default() -> Self {
@@ -42,6 +63,12 @@ impl Default for HubConfig {
             admin_token: None,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
             max_batch: 1000,
+            max_events_body: 16 * 1024 * 1024,
+            max_event: 64 * 1024,
+            max_import_body: 64 * 1024 * 1024,
+            auth_failures_per_minute: 30,
+            registrations_per_minute: 30,
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -53,6 +80,31 @@ pub struct AppState {
     pub store: Arc<dyn HubStore>,
     /// Admission rules.
     pub config: Arc<HubConfig>,
+    /// Failed authentications per address.
+    pub auth_failures: Arc<Throttle>,
+    /// Registrations per address.
+    pub registrations: Arc<Throttle>,
+}
+
+impl AppState {
+    /// The state of a hub on `store` under `config`.
+    pub fn new(store: Arc<dyn HubStore>, config: HubConfig) -> Self {
+        let minute = Duration::from_secs(60);
+        Self {
+            store,
+            auth_failures: Arc::new(Throttle::new(
+                "failed authentications",
+                config.auth_failures_per_minute,
+                minute,
+            )),
+            registrations: Arc::new(Throttle::new(
+                "registrations",
+                config.registrations_per_minute,
+                minute,
+            )),
+            config: Arc::new(config),
+        }
+    }
 }
 
 /// UTC now as the hub stores times.
@@ -60,49 +112,8 @@ pub fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// The SHA-256 a token is stored as.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// A new random token.
-pub fn new_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    hex::encode(bytes)
-}
-
-/// Issues a token for a device (registering it), valid for `ttl`.
-pub fn issue_token(
-    store: &dyn HubStore,
-    device_id: &str,
-    name: &str,
-    ttl: Duration,
-) -> HubResult<DeviceToken> {
-    let device_id = device_id.trim();
-    if device_id.is_empty() || device_id.len() > 64 {
-        return Err(HubError::BadRequest(format!(
-            "device id {device_id:?} must have 1 to 64 characters"
-        )));
-    }
-    let token = new_token();
-    let ttl = chrono::Duration::from_std(ttl)
-        .map_err(|e| HubError::BadRequest(format!("token lifetime: {e}")))?;
-    let expires_at = (Utc::now() + ttl).to_rfc3339_opts(SecondsFormat::Millis, true);
-    store.register(
-        device_id,
-        name,
-        &token_hash(&token),
-        &expires_at,
-        &now_text(),
-    )?;
-    Ok(DeviceToken {
-        device_id: device_id.into(),
-        token,
-        expires_at,
-    })
-}
-
-async fn blocking<T: Send + 'static>(
+/// Runs a storage call on the blocking pool.
+pub async fn blocking<T: Send + 'static>(
     state: &AppState,
     run: impl FnOnce(&dyn HubStore) -> HubResult<T> + Send + 'static,
 ) -> HubResult<T> {
@@ -110,46 +121,6 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || run(store.as_ref()))
         .await
         .map_err(|e| HubError::Storage(format!("storage task failed: {e}")))?
-}
-
-fn bearer(headers: &HeaderMap) -> HubResult<String> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(HubError::TokenMissing)?;
-    value
-        .strip_prefix("Bearer ")
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .ok_or(HubError::TokenMissing)
-}
-
-/// The device a request's token belongs to, if it is valid now.
-async fn device_of(state: &AppState, headers: &HeaderMap) -> HubResult<String> {
-    let hash = token_hash(&bearer(headers)?);
-    let (device_id, expires_at) = blocking(state, move |s| s.token(&hash))
-        .await?
-        .ok_or(HubError::TokenInvalid)?;
-    let expiry = DateTime::parse_from_rfc3339(&expires_at)
-        .map_err(|e| HubError::Storage(format!("token expiry {expires_at}: {e}")))?;
-    if expiry <= Utc::now() {
-        return Err(HubError::TokenExpired {
-            device_id,
-            expired_at: expires_at,
-        });
-    }
-    Ok(device_id)
-}
-
-fn admin(state: &AppState, headers: &HeaderMap) -> HubResult<()> {
-    match &state.config.admin_token {
-        None if state.config.development => Ok(()),
-        None => Err(HubError::AdminOnly),
-        Some(expected) => match bearer(headers) {
-            Ok(given) if token_hash(&given) == token_hash(expected) => Ok(()),
-            _ => Err(HubError::AdminOnly),
-        },
-    }
 }
 
 async fn health(State(state): State<AppState>) -> HubResult<Json<Health>> {
@@ -169,66 +140,103 @@ async fn health(State(state): State<AppState>) -> HubResult<Json<Health>> {
 
 async fn register(
     State(state): State<AppState>,
-    Json(req): Json<Registration>,
+    ClientAddress(address): ClientAddress,
+    JsonBody(req): JsonBody<Registration>,
 ) -> HubResult<(StatusCode, Json<DeviceToken>)> {
-    if !state.config.development {
-        match (&state.config.registration_secret, &req.registration_secret) {
-            (Some(secret), Some(given)) if token_hash(secret) == token_hash(given) => {}
-            (None, _) => {
-                return Err(HubError::RegistrationRefused(format!(
-                    "device {} cannot register itself on this hub; an administrator issues its token with `dockhand-hub device issue {}`",
-                    req.device_id, req.device_id
-                )));
-            }
-            _ => {
-                return Err(HubError::RegistrationRefused(format!(
-                    "device {} gave no or a wrong registration secret",
-                    req.device_id
-                )));
-            }
-        }
-    } else {
+    state.registrations.take(address)?;
+    check_device_id(&req.device_id)?;
+    let mode = if state.config.development {
         tracing::warn!(device = %req.device_id, "UNSAFE development mode: a device registered itself without a secret");
-    }
+        GrantMode::Renew
+    } else {
+        let refused = match (&state.config.registration_secret, &req.registration_secret) {
+            (Some(secret), Some(given)) if token_hash(secret) == token_hash(given) => None,
+            (None, _) => Some(format!(
+                "device {} cannot register itself on this hub; an administrator issues its token with `dockhand-hub device issue {}`",
+                req.device_id, req.device_id
+            )),
+            _ => Some(format!(
+                "device {} gave no or a wrong registration secret",
+                req.device_id
+            )),
+        };
+        if let Some(why) = refused {
+            return Err(auth::failed(
+                &state,
+                address,
+                "/v1/devices/register",
+                HubError::RegistrationRefused(why),
+            ));
+        }
+        // The shared secret admits new handhelds only: taking over an existing id needs an admin.
+        GrantMode::New
+    };
     let ttl = state.config.token_ttl;
     let issued = blocking(&state, move |s| {
-        issue_token(s, &req.device_id, &req.name, ttl)
+        issue_token(s, &req.device_id, &req.name, ttl, mode)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
+/// A batch as sent, each event still raw: its size is checked before it is parsed.
+#[derive(Deserialize)]
+struct RawBatch {
+    device_id: String,
+    events: Vec<Box<serde_json::value::RawValue>>,
+}
+
 async fn push_events(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(batch): Json<EventBatch>,
+    DeviceAuth(device_id): DeviceAuth,
+    JsonBody(batch): JsonBody<RawBatch>,
 ) -> HubResult<Json<IntakeResult>> {
-    let device_id = device_of(&state, &headers).await?;
     if batch.events.len() > state.config.max_batch {
         return Err(HubError::BatchTooLarge {
             got: batch.events.len(),
             max: state.config.max_batch,
         });
     }
-    if let Some(other) = std::iter::once(&batch.device_id)
-        .chain(batch.events.iter().map(|e| &e.device_id))
-        .find(|d| **d != device_id)
-    {
+    if batch.device_id != device_id {
         return Err(HubError::WrongDevice {
             token_device: device_id,
-            requested: other.clone(),
+            requested: short_text(&batch.device_id, 64),
         });
     }
-    if let Some(w) = batch.events.windows(2).find(|w| w[1].seq <= w[0].seq) {
+    let mut events = Vec::with_capacity(batch.events.len());
+    for (i, raw) in batch.events.iter().enumerate() {
+        let size = raw.get().len();
+        if size > state.config.max_event {
+            return Err(HubError::TooLarge {
+                what: format!("event {} of the batch", i + 1),
+                size: Some(size),
+                max: state.config.max_event,
+            });
+        }
+        let event: Envelope =
+            serde_json::from_str(raw.get()).map_err(|e| HubError::UnreadableBody {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: format!(
+                    "event {} of the batch is not an event envelope: {}",
+                    i + 1,
+                    short_text(&e.to_string(), QUOTE)
+                ),
+            })?;
+        if event.device_id != device_id {
+            return Err(HubError::WrongDevice {
+                token_device: device_id,
+                requested: short_text(&event.device_id, 64),
+            });
+        }
+        events.push(event);
+    }
+    if let Some(w) = events.windows(2).find(|w| w[1].seq <= w[0].seq) {
         return Err(HubError::BadRequest(format!(
             "events must be sent in increasing seq order; {} follows {}",
             w[1].seq, w[0].seq
         )));
     }
-    let result = blocking(&state, move |s| {
-        s.intake(&device_id, &batch.events, &now_text())
-    })
-    .await?;
+    let result = blocking(&state, move |s| s.intake(&device_id, &events, &now_text())).await?;
     Ok(Json(result))
 }
 
@@ -248,23 +256,22 @@ fn cursor_value(prefix: char, cursor: Option<&str>) -> HubResult<i64> {
         .ok_or_else(|| HubError::BadRequest(format!("cursor {text:?} is not one this hub issued")))
 }
 
-fn page_limit(limit: Option<usize>, default: usize) -> HubResult<usize> {
+fn page_limit(limit: Option<usize>, default: usize, max: usize) -> HubResult<usize> {
     match limit.unwrap_or(default) {
-        n @ 1..=10_000 => Ok(n),
+        n if (1..=max).contains(&n) => Ok(n),
         n => Err(HubError::BadRequest(format!(
-            "limit {n} is outside 1 to 10000"
+            "limit {n} is outside 1 to {max}"
         ))),
     }
 }
 
 async fn pull_changes(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<PageQuery>,
+    _: DeviceAuth,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> HubResult<Json<ChangesPage>> {
-    device_of(&state, &headers).await?;
     let after = cursor_value('c', q.cursor.as_deref())?;
-    let limit = page_limit(q.limit, 1000)?;
+    let limit = page_limit(q.limit, 1000, 10_000)?;
     let mut rows = blocking(&state, move |s| s.changes(after, limit + 1)).await?;
     let has_more = rows.len() > limit;
     rows.truncate(limit);
@@ -278,14 +285,22 @@ async fn pull_changes(
 
 async fn events_feed(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<PageQuery>,
+    _: AdminAuth,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> HubResult<Json<EventsPage>> {
-    admin(&state, &headers)?;
     let after = cursor_value('f', q.cursor.as_deref())?;
-    let limit = page_limit(q.limit, 500)?;
-    let mut events = blocking(&state, move |s| s.feed(after, limit + 1)).await?;
-    let has_more = events.len() > limit;
+    let limit = page_limit(q.limit, 500, 10_000)?;
+    // A page is also cut at FEED_PAGE_BYTES of envelopes: a short page may have more after it.
+    let (mut events, has_more) = blocking(&state, move |s| {
+        let events = s.feed(after, limit + 1)?;
+        let more = match events.last() {
+            _ if events.len() > limit => true,
+            Some(last) => !s.feed(last.hub_seq, 1)?.is_empty(),
+            None => false,
+        };
+        Ok((events, more))
+    })
+    .await?;
     events.truncate(limit);
     let last = events.last().map_or(after, |e| e.hub_seq);
     Ok(Json(EventsPage {
@@ -297,49 +312,175 @@ async fn events_feed(
 
 async fn import(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(data): Json<Import>,
+    _: AdminAuth,
+    JsonBody(data): JsonBody<Import>,
 ) -> HubResult<Json<ImportResult>> {
-    admin(&state, &headers)?;
     Ok(Json(blocking(&state, move |s| s.import(&data)).await?))
 }
 
-async fn stock(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> HubResult<Json<Vec<StockLine>>> {
-    admin(&state, &headers)?;
+async fn stock(State(state): State<AppState>, _: AdminAuth) -> HubResult<Json<Vec<StockLine>>> {
     Ok(Json(blocking(&state, |s| s.stock()).await?))
 }
 
 async fn exceptions(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: AdminAuth,
 ) -> HubResult<Json<Vec<HubException>>> {
-    admin(&state, &headers)?;
     Ok(Json(blocking(&state, |s| s.exceptions()).await?))
 }
 
 async fn devices(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: AdminAuth,
 ) -> HubResult<Json<Vec<DeviceStatus>>> {
-    admin(&state, &headers)?;
     Ok(Json(blocking(&state, |s| s.devices()).await?))
 }
 
-/// The routes of docs/sync-api.yaml.
+/// Path of a device's admin actions.
+#[derive(Deserialize)]
+struct DevicePath {
+    device_id: String,
+}
+
+/// What revoking did.
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
+pub struct Revoked {
+    /// The device.
+    pub device_id: String,
+    /// Tokens that stopped working.
+    pub tokens_revoked: usize,
+    /// Whether the device itself was revoked (not only its tokens).
+    pub device_revoked: bool,
+}
+
+/// Optional body of an admin token grant.
+#[derive(Deserialize, Default)]
+struct GrantRequest {
+    #[serde(default)]
+    name: String,
+    /// Replace a handheld: every older token of the id stops working.
+    #[serde(default)]
+    replace: bool,
+}
+
+/// Revokes a device (`whole`) or only its tokens.
+async fn revoke(state: AppState, device_id: String, whole: bool) -> HubResult<Json<Revoked>> {
+    let id = device_id.clone();
+    let tokens_revoked = blocking(&state, move |s| {
+        if whole {
+            s.revoke_device(&id, &now_text())
+        } else {
+            s.revoke_tokens(&id)
+        }
+    })
+    .await?;
+    tracing::warn!(device = %device_id, tokens_revoked, device_revoked = whole, "revoked");
+    Ok(Json(Revoked {
+        device_id,
+        tokens_revoked,
+        device_revoked: whole,
+    }))
+}
+
+async fn revoke_device(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    axum::extract::Path(DevicePath { device_id }): axum::extract::Path<DevicePath>,
+) -> HubResult<Json<Revoked>> {
+    revoke(state, device_id, true).await
+}
+
+async fn revoke_tokens(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    axum::extract::Path(DevicePath { device_id }): axum::extract::Path<DevicePath>,
+) -> HubResult<Json<Revoked>> {
+    revoke(state, device_id, false).await
+}
+
+async fn grant_token(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    axum::extract::Path(DevicePath { device_id }): axum::extract::Path<DevicePath>,
+    body: axum::body::Bytes,
+) -> HubResult<(StatusCode, Json<DeviceToken>)> {
+    // The body is optional: no body is a new device with no name.
+    let request: GrantRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        GrantRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| HubError::UnreadableBody {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: format!(
+                "a token grant takes {{\"name\": …, \"replace\": true|false}}: {}",
+                short_text(&e.to_string(), QUOTE)
+            ),
+        })?
+    };
+    let mode = if request.replace {
+        GrantMode::Replace
+    } else {
+        GrantMode::New
+    };
+    let ttl = state.config.token_ttl;
+    let issued = blocking(&state, move |s| {
+        issue_token(s, &device_id, &request.name, ttl, mode)
+    })
+    .await?;
+    tracing::info!(device = %issued.device_id, replace = request.replace, "token issued by an administrator");
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+async fn no_route(uri: axum::http::Uri) -> HubError {
+    HubError::NotFound(format!(
+        "this hub has no endpoint {}",
+        short_text(uri.path(), QUOTE)
+    ))
+}
+
+async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> HubError {
+    HubError::MethodNotAllowed(format!(
+        "{method} is not an operation of {}",
+        short_text(uri.path(), QUOTE)
+    ))
+}
+
+/// The routes of docs/sync-api.yaml. Bodies are capped per route; device and admin endpoints
+/// authenticate from the headers before their body is read.
 pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
     Router::new()
         .route("/health", get(health))
-        .route("/v1/devices/register", post(register))
-        .route("/v1/events", post(push_events))
+        .route(
+            "/v1/devices/register",
+            capped(post(register), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/events",
+            capped(post(push_events), config.max_events_body),
+        )
         .route("/v1/changes", get(pull_changes))
         .route("/v1/feed/events", get(events_feed))
-        .route("/v1/admin/import", post(import))
+        .route(
+            "/v1/admin/import",
+            capped(post(import), config.max_import_body),
+        )
         .route("/v1/admin/stock", get(stock))
         .route("/v1/admin/exceptions", get(exceptions))
         .route("/v1/admin/devices", get(devices))
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .route(
+            "/v1/admin/devices/{device_id}/revoke",
+            capped(post(revoke_device), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/admin/devices/{device_id}/revoke-tokens",
+            capped(post(revoke_tokens), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/admin/devices/{device_id}/token",
+            capped(post(grant_token), MAX_REGISTRATION_BODY),
+        )
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REGISTRATION_BODY))
         .with_state(state)
 }

@@ -33,6 +33,7 @@ fn rows<T: DeserializeOwned>(path: &Path) -> HubResult<Vec<T>> {
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| HubError::BadRequest(format!("cannot read {}: {e}", path.display())))?;
+    check_columns::<T>(path, &mut reader)?;
     reader
         .deserialize()
         .enumerate()
@@ -43,6 +44,34 @@ fn rows<T: DeserializeOwned>(path: &Path) -> HubResult<Vec<T>> {
             })
         })
         .collect()
+}
+
+/// Refuses a file whose header lacks a column the kind needs, even when it has no rows (a blank
+/// row read through the header names the first missing field).
+fn check_columns<T: DeserializeOwned>(
+    path: &Path,
+    reader: &mut csv::Reader<std::fs::File>,
+) -> HubResult<()> {
+    let headers = reader
+        .headers()
+        .map_err(|e| HubError::BadRequest(format!("cannot read {}: {e}", path.display())))?
+        .clone();
+    let blank = csv::StringRecord::from(vec![""; headers.len()]);
+    if let Err(e) = blank.deserialize::<T>(Some(&headers)) {
+        let text = e.to_string();
+        if let Some(field) = text
+            .split("missing field `")
+            .nth(1)
+            .and_then(|rest| rest.split('`').next())
+        {
+            return Err(HubError::BadRequest(format!(
+                "{} has no column {field:?}; its header is {:?}",
+                path.display(),
+                crate::body::short_text(&headers.iter().collect::<Vec<_>>().join(","), 200)
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -46,6 +46,57 @@ pub enum HubError {
         /// The limit.
         max: usize,
     },
+    /// A body, or one event in it, over its size limit.
+    #[error("{}", too_large(what, *size, *max))]
+    TooLarge {
+        /// What was too large, e.g. "the request body".
+        what: String,
+        /// Its size, when known (a body is not read past the limit).
+        size: Option<usize>,
+        /// The limit.
+        max: usize,
+    },
+    /// A body the endpoint cannot read (not JSON, wrong fields, wrong content type).
+    #[error("{message}")]
+    UnreadableBody {
+        /// 400, 415 or 422.
+        status: StatusCode,
+        /// What was wrong.
+        message: String,
+    },
+    /// Too many failed attempts from one address.
+    #[error("too many {what} from {address}; wait {retry_after} s")]
+    TooManyAttempts {
+        /// e.g. "failed authentications".
+        what: &'static str,
+        /// The client address.
+        address: String,
+        /// Seconds until it may try again.
+        retry_after: u64,
+    },
+    /// A registration of a device id that is already registered (production).
+    #[error(
+        "device {0} is already registered; replacing a handheld needs an administrator: `dockhand-hub device issue {0} --replace`"
+    )]
+    DeviceExists(String),
+    /// A revoked device.
+    #[error("device {0} was revoked on this hub; an administrator must issue it anew")]
+    DeviceRevoked(String),
+    /// A device the hub does not know.
+    #[error("device {0} is not registered on this hub")]
+    UnknownDevice(String),
+    /// No such endpoint.
+    #[error("{0}")]
+    NotFound(String),
+    /// The endpoint does not take this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The request took longer than the hub allows.
+    #[error("the request took longer than {seconds} s and was abandoned")]
+    RequestTimeout {
+        /// The limit.
+        seconds: u64,
+    },
     /// The database failed.
     #[error("hub storage error: {0}")]
     Storage(String),
@@ -63,6 +114,15 @@ impl HubError {
             HubError::AdminOnly => "admin_only",
             HubError::RegistrationRefused(_) => "registration_refused",
             HubError::BatchTooLarge { .. } => "batch_too_large",
+            HubError::TooLarge { .. } => "too_large",
+            HubError::UnreadableBody { .. } => "unreadable_body",
+            HubError::TooManyAttempts { .. } => "too_many_attempts",
+            HubError::DeviceExists(_) => "device_exists",
+            HubError::DeviceRevoked(_) => "device_revoked",
+            HubError::UnknownDevice(_) => "unknown_device",
+            HubError::NotFound(_) => "not_found",
+            HubError::MethodNotAllowed(_) => "method_not_allowed",
+            HubError::RequestTimeout { .. } => "request_timeout",
             HubError::Storage(_) => "storage",
         }
     }
@@ -75,12 +135,27 @@ impl HubError {
             | HubError::TokenInvalid
             | HubError::TokenExpired { .. }
             | HubError::AdminOnly => StatusCode::UNAUTHORIZED,
-            HubError::WrongDevice { .. } | HubError::RegistrationRefused(_) => {
-                StatusCode::FORBIDDEN
+            HubError::WrongDevice { .. }
+            | HubError::RegistrationRefused(_)
+            | HubError::DeviceRevoked(_) => StatusCode::FORBIDDEN,
+            HubError::BatchTooLarge { .. } | HubError::TooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
             }
-            HubError::BatchTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            HubError::UnreadableBody { status, .. } => *status,
+            HubError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            HubError::DeviceExists(_) => StatusCode::CONFLICT,
+            HubError::UnknownDevice(_) | HubError::NotFound(_) => StatusCode::NOT_FOUND,
+            HubError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            HubError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             HubError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
+    }
+}
+
+fn too_large(what: &str, size: Option<usize>, max: usize) -> String {
+    match size {
+        Some(size) => format!("{what} is {size} bytes; the hub takes at most {max}"),
+        None => format!("{what} is over {max} bytes, the most the hub takes"),
     }
 }
 
@@ -119,7 +194,17 @@ impl IntoResponse for HubError {
             code: self.code().into(),
             message: self.to_string(),
         };
-        (self.status(), axum::Json(body)).into_response()
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/problem+json"),
+        );
+        if let HubError::TooManyAttempts { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        }
+        response
     }
 }
 

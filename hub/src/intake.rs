@@ -1,18 +1,45 @@
 //! Event intake, the same for every backend: idempotent by event id, each device's events applied
 //! in seq order along its hash chain, a gap holding later events until it is filled.
 //!
-//! An event at the device's next seq is judged: an unsupported schema, an envelope that does not
-//! hash to its `hash`, a `prev_hash` that is not the previous event's hash, unreadable movements
-//! or an SKU the hub's catalog does not have make it `rejected` with a code and a reason. Judged
-//! either way, it takes its place in the chain (the next event links to its hash), so one bad
-//! event never blocks the ones after it. Accepted events add their movements to the stock view
+//! Only the device's own chain may grow it. An event at the device's next seq takes its place
+//! only when its envelope hashes to its `hash` and its `prev_hash` is the previous event's hash;
+//! otherwise it is *refused*: recorded apart for a supervisor (code `hash_mismatch` or
+//! `chain_broken`), never stored in the chain, so it cannot re-anchor it for a forgery to follow,
+//! and the seq stays free for the device's genuine event. The same holds for a seq the hub already
+//! holds (`seq_conflict`), a seq below 1 (`invalid_seq`) and one too far ahead (`too_far_ahead`).
+//!
+//! An event that does take its place is judged on its content: an unsupported schema, control
+//! characters or oversized fields in the envelope, a NUL in the payload, unreadable movements,
+//! quantities out of range (one movement beyond ±[`MAX_MOVEMENT`], a bucket beyond
+//! ±[`MAX_BUCKET`]) or an SKU the hub's catalog does not have make it `rejected` with a code and a
+//! reason; it keeps its place (the next event links to it), so one bad event never blocks the
+//! ones after it and never poisons a table. Accepted events add their movements to the stock view
 //! and join the ERP feed.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use dockhand_core::outbox::{EventMovement, GENESIS_HASH, SCHEMA_VERSION};
+use dockhand_core::stock::StockStatus;
 use dockhand_core::sync::protocol::{Envelope, EventOutcome, EventStatus, IntakeResult};
+use serde_json::Value;
 
 use crate::error::HubResult;
-use crate::store::{IntakeTx, Judged, Position};
+use crate::store::{BucketKey, IntakeTx, Judged, Position};
+
+/// The most base units one movement may move (a trillion: far beyond any pallet, well inside i64).
+pub const MAX_MOVEMENT: i64 = 1_000_000_000_000;
+/// The most base units one bucket of the stock view may hold, either way.
+pub const MAX_BUCKET: i64 = 1_000_000_000_000_000;
+/// The most movements one event may carry (a command moves a handful; breaking down a pallet
+/// a few dozen).
+pub const MAX_MOVEMENTS: usize = 500;
+/// How far ahead of its contiguous seq a device's events are held for a gap; further ones are
+/// refused (the device sends them again once the gap is filled). Bounds both the held rows of a
+/// device and the work of filling a gap in one transaction.
+pub const MAX_AHEAD: i64 = 5000;
+/// The longest identifier (SKU, location, lot, serial, LPN, status, event type, user) in characters.
+pub const MAX_FIELD: usize = 128;
 
 fn rejected(code: &str, reason: String) -> Judged {
     Judged {
@@ -22,15 +49,118 @@ fn rejected(code: &str, reason: String) -> Judged {
     }
 }
 
-fn short(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
+fn short(text: &str) -> &str {
+    text.get(..12).unwrap_or(text)
 }
 
-/// The verdict on the event at the device's next seq, and its movements when accepted.
+/// Why `text` cannot be stored as an identifier, if it cannot.
+fn field_problem(name: &str, text: &str, max: usize) -> Option<String> {
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "{name} {:?} holds the control character U+{:04X}",
+            crate::body::short_text(text, 40),
+            u32::from(c)
+        ));
+    }
+    let chars = text.chars().count();
+    (chars > max).then(|| {
+        format!(
+            "{name} {:?} has {chars} characters; at most {max} are taken",
+            crate::body::short_text(text, 40)
+        )
+    })
+}
+
+fn is_hash(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The envelope as it can be stored: control characters replaced and long fields cut, so a
+/// hostile event is kept for the record the same way on every backend (PostgreSQL refuses NUL in
+/// text; SQLite would store it).
+fn storable(event: &Envelope) -> Cow<'_, Envelope> {
+    let clean = |text: &str, max: usize| -> String {
+        text.chars()
+            .take(max)
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect()
+    };
+    let fields = [
+        (&event.event_type, MAX_FIELD),
+        (&event.user_id, MAX_FIELD),
+        (&event.occurred_at, 40),
+        (&event.tz_offset, 10),
+        (&event.hash, 64),
+        (&event.prev_hash, 64),
+    ];
+    if fields
+        .iter()
+        .all(|(text, max)| field_problem("", text, *max).is_none())
+    {
+        return Cow::Borrowed(event);
+    }
+    let mut copy = event.clone();
+    copy.event_type = clean(&event.event_type, MAX_FIELD);
+    copy.user_id = clean(&event.user_id, MAX_FIELD);
+    copy.occurred_at = clean(&event.occurred_at, 40);
+    copy.tz_offset = clean(&event.tz_offset, 10);
+    copy.hash = clean(&event.hash, 64);
+    copy.prev_hash = clean(&event.prev_hash, 64);
+    Cow::Owned(copy)
+}
+
+/// Whether any string in `value` (keys included) holds a NUL.
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
+/// Why the event at the device's next seq may not take its place in the chain, if it may not.
+fn link_problem(event: &Envelope, prev_hash: &str) -> Option<(&'static str, String)> {
+    let what = format!("event {} of device {}", event.seq, event.device_id);
+    if !is_hash(&event.hash) || !is_hash(&event.prev_hash) {
+        return Some((
+            "hash_mismatch",
+            format!("{what} does not carry a hash and a previous hash of 64 hex digits"),
+        ));
+    }
+    let computed = event.computed_hash();
+    if computed != event.hash {
+        return Some((
+            "hash_mismatch",
+            format!(
+                "{what} ({}) hashes to {}…, not to its recorded {}…: it was altered after it was recorded",
+                crate::body::short_text(&event.event_type, 40),
+                short(&computed),
+                short(&event.hash)
+            ),
+        ));
+    }
+    if event.prev_hash != prev_hash {
+        return Some((
+            "chain_broken",
+            format!(
+                "{what} links to {}…, but event {} of that device has hash {}…: it is not the next event of that device's chain",
+                short(&event.prev_hash),
+                event.seq - 1,
+                short(prev_hash)
+            ),
+        ));
+    }
+    None
+}
+
+/// The verdict on an event that takes its place, and its movements when accepted.
 fn judge(
     tx: &mut dyn IntakeTx,
     event: &Envelope,
-    prev_hash: &str,
     catalog: bool,
 ) -> HubResult<(Judged, Vec<EventMovement>)> {
     let what = format!("event {} of device {}", event.seq, event.device_id);
@@ -46,30 +176,28 @@ fn judge(
             Vec::new(),
         ));
     }
-    let computed = event.computed_hash();
-    if computed != event.hash {
+    let fields = [
+        ("event type", &event.event_type, MAX_FIELD),
+        ("user", &event.user_id, MAX_FIELD),
+        ("occurred_at", &event.occurred_at, 40),
+        ("tz_offset", &event.tz_offset, 10),
+    ];
+    if let Some(problem) = fields
+        .iter()
+        .find_map(|(name, text, max)| field_problem(name, text, *max))
+    {
         return Ok((
-            rejected(
-                "hash_mismatch",
-                format!(
-                    "{what} ({}) hashes to {}…, not to its recorded {}…: it was altered after it was recorded",
-                    event.event_type,
-                    short(&computed),
-                    short(&event.hash)
-                ),
-            ),
+            rejected("invalid_envelope", format!("{what}: {problem}")),
             Vec::new(),
         ));
     }
-    if event.prev_hash != prev_hash {
+    if has_nul(&event.payload) {
         return Ok((
             rejected(
-                "chain_broken",
+                "invalid_payload",
                 format!(
-                    "{what} links to {}…, but event {} of that device has hash {}…",
-                    short(&event.prev_hash),
-                    event.seq - 1,
-                    short(prev_hash)
+                    "{what} ({}) has a NUL character in its payload",
+                    event.event_type
                 ),
             ),
             Vec::new(),
@@ -83,13 +211,25 @@ fn judge(
                 return Ok((
                     rejected(
                         "invalid_payload",
-                        format!("{what} has unreadable movements: {e}"),
+                        format!(
+                            "{what} has unreadable movements: {}",
+                            crate::body::short_text(&e.to_string(), 120)
+                        ),
                     ),
                     Vec::new(),
                 ));
             }
         },
     };
+    if let Some(problem) = movements_problem(tx, &movements)? {
+        return Ok((
+            rejected(
+                "invalid_payload",
+                format!("{what} ({}): {problem}", event.event_type),
+            ),
+            Vec::new(),
+        ));
+    }
     if catalog {
         for m in &movements {
             if !tx.sku_known(&m.sku)? {
@@ -116,6 +256,69 @@ fn judge(
     ))
 }
 
+/// Why the movements cannot be added to the stock view, if they cannot: too many, a field the
+/// hub cannot store, an unknown status, a quantity out of range.
+fn movements_problem(
+    tx: &mut dyn IntakeTx,
+    movements: &[EventMovement],
+) -> HubResult<Option<String>> {
+    if movements.len() > MAX_MOVEMENTS {
+        return Ok(Some(format!(
+            "it carries {} movements; at most {MAX_MOVEMENTS} are taken",
+            movements.len()
+        )));
+    }
+    let mut after: HashMap<BucketKey, i64> = HashMap::new();
+    for (i, m) in movements.iter().enumerate() {
+        let n = i + 1;
+        let fields = [
+            ("location", &m.location),
+            ("SKU", &m.sku),
+            ("lot", &m.lot),
+            ("serial", &m.serial),
+            ("LPN", &m.lpn),
+            ("status", &m.status),
+        ];
+        if let Some(problem) = fields
+            .iter()
+            .find_map(|(name, text)| field_problem(name, text, MAX_FIELD))
+        {
+            return Ok(Some(format!("movement {n}: {problem}")));
+        }
+        if StockStatus::parse(&m.status).is_none() {
+            return Ok(Some(format!(
+                "movement {n} has status {:?}, which is not a stock status",
+                m.status
+            )));
+        }
+        if !(-MAX_MOVEMENT..=MAX_MOVEMENT).contains(&m.delta) {
+            return Ok(Some(format!(
+                "movement {n} moves {} units of {} at {}; one movement moves at most {MAX_MOVEMENT} either way",
+                m.delta, m.sku, m.location
+            )));
+        }
+        let key = (
+            m.location.clone(),
+            m.sku.clone(),
+            m.lot.clone(),
+            m.status.clone(),
+        );
+        let before = match after.get(&key) {
+            Some(q) => *q,
+            None => tx.bucket(&key)?,
+        };
+        let total = before.saturating_add(m.delta);
+        if !(-MAX_BUCKET..=MAX_BUCKET).contains(&total) {
+            return Ok(Some(format!(
+                "movement {n} would bring {} {} at {} to {total} units; a bucket holds at most {MAX_BUCKET} either way",
+                m.sku, m.status, m.location
+            )));
+        }
+        after.insert(key, total);
+    }
+    Ok(None)
+}
+
 fn outcome(event: &Envelope, judged: &Judged) -> EventOutcome {
     EventOutcome {
         event_id: event.event_id,
@@ -126,28 +329,48 @@ fn outcome(event: &Envelope, judged: &Judged) -> EventOutcome {
     }
 }
 
-/// Judges the event at the next seq, stores or settles it, and moves the position past it.
+/// Records `event` as refused (no place in the chain) and returns its outcome.
+fn refuse(
+    tx: &mut dyn IntakeTx,
+    event: &Envelope,
+    code: &str,
+    reason: String,
+    now: &str,
+) -> HubResult<EventOutcome> {
+    tracing::warn!(device = %crate::body::short_text(&event.device_id, 64), seq = event.seq, code, "event refused");
+    tx.refuse(&storable(event), code, &reason, now)?;
+    Ok(outcome(event, &rejected(code, reason)))
+}
+
+/// Takes the event at the next seq: refused when it does not link to the chain, otherwise judged,
+/// stored or settled, and the position moved past it. `held` says it was stored as held earlier.
 fn take_next(
     tx: &mut dyn IntakeTx,
     event: &Envelope,
     position: &mut Position,
-    catalog: bool,
-    held: bool,
+    (catalog, held): (bool, bool),
     now: &str,
-) -> HubResult<Judged> {
-    let (judged, movements) = judge(tx, event, &position.last_hash, catalog)?;
+) -> HubResult<EventOutcome> {
+    if let Some((code, reason)) = link_problem(event, &position.last_hash) {
+        if held {
+            tx.delete_held(&event.event_id)?;
+        }
+        return refuse(tx, event, code, reason, now);
+    }
+    let (judged, movements) = judge(tx, event, catalog)?;
+    let kept = storable(event);
     if held {
         tx.settle(&event.event_id, &judged)?;
     } else {
-        tx.insert(event, &judged, now)?;
+        tx.insert(&kept, &judged, now)?;
     }
     if judged.status == EventStatus::Accepted {
         tx.apply(&movements)?;
         tx.append_feed(&event.event_id)?;
     }
     position.contiguous_seq = event.seq;
-    position.last_hash = event.hash.clone();
-    Ok(judged)
+    position.last_hash = kept.hash.clone();
+    Ok(outcome(event, &judged))
 }
 
 /// Takes one device's batch inside the backend's transaction. The caller has checked that every
@@ -171,7 +394,7 @@ pub fn run(
         if let Some(stored) = tx.stored(&event.event_id)? {
             let same = stored.device_id == event.device_id
                 && stored.seq == event.seq
-                && stored.hash == event.hash;
+                && stored.hash == storable(event).hash;
             results.push(if !same {
                 outcome(
                     event,
@@ -199,20 +422,42 @@ pub fn run(
             continue;
         }
         let next = position.contiguous_seq + 1;
+        if event.seq < 1 {
+            let reason = format!(
+                "event {} of device {device_id} has seq {}; a device numbers its events from 1",
+                event.event_id, event.seq
+            );
+            results.push(refuse(tx, event, "invalid_seq", reason, now)?);
+            continue;
+        }
         if event.seq < next || (event.seq > next && tx.seq_taken(device_id, event.seq)?) {
-            results.push(outcome(
-                event,
-                &rejected(
-                    "seq_conflict",
-                    format!(
-                        "event {} of device {} ({}) has seq {}, which the hub already holds for another event: was the device's database replaced or restored?",
-                        event.event_id, device_id, event.event_type, event.seq
-                    ),
-                ),
-            ));
+            let reason = format!(
+                "event {} of device {} ({}) has seq {}, which the hub already holds for another event: was the device's database replaced or restored?",
+                event.event_id,
+                device_id,
+                crate::body::short_text(&event.event_type, 40),
+                event.seq
+            );
+            results.push(refuse(tx, event, "seq_conflict", reason, now)?);
+            continue;
+        }
+        if event.seq > position.contiguous_seq.saturating_add(MAX_AHEAD) {
+            let reason = format!(
+                "event {} of device {device_id} is {} events ahead of the hub, which has every event up to {}; the hub holds at most {MAX_AHEAD} ahead: send the missing events first",
+                event.seq,
+                event.seq - position.contiguous_seq,
+                position.contiguous_seq
+            );
+            results.push(refuse(tx, event, "too_far_ahead", reason, now)?);
             continue;
         }
         if event.seq > next {
+            if let Some((code, reason)) =
+                link_problem(event, &event.prev_hash).filter(|(code, _)| *code == "hash_mismatch")
+            {
+                results.push(refuse(tx, event, code, reason, now)?);
+                continue;
+            }
             let held = Judged {
                 status: EventStatus::Held,
                 code: None,
@@ -221,17 +466,22 @@ pub fn run(
                     position.contiguous_seq
                 )),
             };
-            tx.insert(event, &held, now)?;
+            tx.insert(&storable(event), &held, now)?;
             any_held = true;
             results.push(outcome(event, &held));
             continue;
         }
-        let judged = take_next(tx, event, &mut position, catalog, false, now)?;
-        results.push(outcome(event, &judged));
+        let taken = take_next(tx, event, &mut position, (catalog, false), now)?;
+        let linked = position.contiguous_seq == event.seq;
+        results.push(taken);
         // The gap before held events may be filled now.
-        if any_held {
+        if any_held && linked {
             while let Some(held) = tx.held_at(device_id, position.contiguous_seq + 1)? {
-                take_next(tx, &held, &mut position, catalog, true, now)?;
+                let seq = held.seq;
+                take_next(tx, &held, &mut position, (catalog, true), now)?;
+                if position.contiguous_seq != seq {
+                    break;
+                }
             }
         }
     }

@@ -3,14 +3,18 @@
 //! master data in. Storage is SQLite (embedded default) or PostgreSQL behind [`store::HubStore`].
 
 pub mod api;
+pub mod auth;
+pub mod body;
 pub mod csv_import;
 pub mod erp;
 pub mod error;
 pub mod import;
 pub mod intake;
 pub mod postgres;
+pub mod server;
 pub mod sqlite;
 pub mod store;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -27,18 +31,14 @@ pub fn open_store(database: &str) -> HubResult<Arc<dyn HubStore>> {
     }
 }
 
-/// Serves the API on `listener` until `shutdown` resolves.
+/// Serves the API on `listener` until `shutdown` resolves, under `config.limits`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn HubStore>,
     config: HubConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(AppState {
-        store,
-        config: Arc::new(config),
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = config.limits.clone();
+    let app = router(AppState::new(store, config));
+    server::serve(listener, app, limits, shutdown).await
 }

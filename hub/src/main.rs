@@ -11,6 +11,9 @@ use clap::{Parser, Subcommand};
 use dockhand_core::sync::protocol::Import;
 use dockhand_hub::erp::tryton::{TrytonConfig, TrytonConnector};
 use dockhand_hub::erp::worker::{self, WorkerConfig};
+use dockhand_hub::postgres::redact;
+use dockhand_hub::server::ConnectionLimits;
+use dockhand_hub::store::GrantMode;
 use dockhand_hub::{HubConfig, api, open_store};
 
 #[derive(Parser)]
@@ -47,9 +50,15 @@ enum Command {
         /// Token for the admin endpoints (import, feed, stock, exceptions, devices).
         #[arg(long, env = "DOCKHAND_HUB_ADMIN_TOKEN")]
         admin_token: Option<String>,
-        /// Device token lifetime in hours.
-        #[arg(long, default_value_t = 720)]
+        /// Device token lifetime in hours (1 to 8784, a year).
+        #[arg(long, default_value_t = 720, value_parser = clap::value_parser!(u64).range(1..=8784))]
         token_ttl_hours: u64,
+        /// Most connections held at once (lowered to fit the process's descriptor limit).
+        #[arg(long, default_value_t = 4096)]
+        max_connections: usize,
+        /// Most connections from one client address (a reverse proxy counts as one).
+        #[arg(long, default_value_t = 256)]
+        max_connections_per_address: usize,
         /// Post accepted events to this ERP in the background: tryton://user@host:port/database.
         /// The password comes from DOCKHAND_ERP_PASSWORD or --erp-password-file.
         #[arg(long, env = "DOCKHAND_ERP")]
@@ -79,7 +88,7 @@ enum Command {
         #[command(flatten)]
         database: Database,
     },
-    /// Device tokens.
+    /// Device tokens: issue, replace, revoke.
     Device {
         #[command(subcommand)]
         command: DeviceCommand,
@@ -111,12 +120,41 @@ enum DeviceCommand {
         /// A name people recognise.
         #[arg(long, default_value = "")]
         name: String,
-        /// Token lifetime in hours.
-        #[arg(long, default_value_t = 720)]
+        /// Token lifetime in hours (1 to 8784, a year).
+        #[arg(long, default_value_t = 720, value_parser = clap::value_parser!(u64).range(1..=8784))]
         ttl_hours: u64,
+        /// Replace the handheld registered under this id: its older tokens stop working at once
+        /// (and a revoked id is admitted again).
+        #[arg(long)]
+        replace: bool,
         #[command(flatten)]
         database: Database,
     },
+    /// Revoke a device: its tokens stop working at once and it cannot register again until an
+    /// administrator issues it anew with --replace.
+    Revoke {
+        /// Device id.
+        device_id: String,
+        /// Revoke only its tokens (it may be issued a new one without --replace).
+        #[arg(long)]
+        tokens_only: bool,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+/// The shortest secret or admin token production mode takes.
+const MIN_SECRET: usize = 16;
+
+/// Refuses an empty or short secret: `--registration-secret ''` must not let `""` register.
+fn check_secret(what: &str, value: Option<&str>) -> Result<(), String> {
+    match value {
+        Some(v) if v.trim().chars().count() < MIN_SECRET => Err(format!(
+            "{what} has {} characters; production needs at least {MIN_SECRET} (e.g. `openssl rand -hex 24`), or leave it unset",
+            v.trim().chars().count()
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -144,6 +182,8 @@ fn run(cli: Cli) -> Result<(), String> {
             registration_secret,
             admin_token,
             token_ttl_hours,
+            max_connections,
+            max_connections_per_address,
             erp,
             erp_password_file,
             erp_pull_seconds,
@@ -157,12 +197,25 @@ fn run(cli: Cli) -> Result<(), String> {
                     "production mode needs --admin-token (or DOCKHAND_HUB_ADMIN_TOKEN)".into(),
                 );
             }
+            check_secret(
+                "--registration-secret (DOCKHAND_HUB_REGISTRATION_SECRET)",
+                registration_secret.as_deref(),
+            )?;
+            check_secret(
+                "--admin-token (DOCKHAND_HUB_ADMIN_TOKEN)",
+                admin_token.as_deref(),
+            )?;
             let store = open_store(&database.database).map_err(|e| e.to_string())?;
             let config = HubConfig {
                 development: !production,
                 registration_secret,
                 admin_token,
                 token_ttl: Duration::from_secs(token_ttl_hours * 3600),
+                limits: ConnectionLimits {
+                    max_connections,
+                    max_connections_per_address,
+                    ..ConnectionLimits::default()
+                },
                 ..HubConfig::default()
             };
             if config.development {
@@ -176,7 +229,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 let listener = tokio::net::TcpListener::bind(listen)
                     .await
                     .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-                tracing::info!(%listen, backend = store.backend(), database = %database.database, "dockhand-hub serving");
+                tracing::info!(%listen, backend = store.backend(), database = %redact(&database.database), "dockhand-hub serving");
+                tokio::spawn(housekeeping(store.clone()));
                 let stop = Arc::new(AtomicBool::new(false));
                 if let Some(connector) = connector {
                     tracing::info!(erp = ?connector.config(), "posting accepted events to the ERP");
@@ -259,6 +313,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     device_id,
                     name,
                     ttl_hours,
+                    replace,
                     database,
                 },
         } => {
@@ -268,6 +323,11 @@ fn run(cli: Cli) -> Result<(), String> {
                 &device_id,
                 &name,
                 Duration::from_secs(ttl_hours * 3600),
+                if replace {
+                    GrantMode::Replace
+                } else {
+                    GrantMode::New
+                },
             )
             .map_err(|e| e.to_string())?;
             println!(
@@ -275,6 +335,61 @@ fn run(cli: Cli) -> Result<(), String> {
                 serde_json::to_string_pretty(&issued).map_err(|e| e.to_string())?
             );
             Ok(())
+        }
+        Command::Device {
+            command:
+                DeviceCommand::Revoke {
+                    device_id,
+                    tokens_only,
+                    database,
+                },
+        } => {
+            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            let tokens = if tokens_only {
+                store.revoke_tokens(&device_id)
+            } else {
+                store.revoke_device(&device_id, &api::now_text())
+            }
+            .map_err(|e| e.to_string())?;
+            println!(
+                "{} {device_id}: {tokens} token(s) stopped working",
+                if tokens_only {
+                    "revoked the tokens of"
+                } else {
+                    "revoked device"
+                }
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Removes expired tokens and old refusals every ten minutes, and logs the devices that need a
+/// person (many events held for a gap, many rejected).
+async fn housekeeping(store: Arc<dyn dockhand_hub::HubStore>) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        let store = store.clone();
+        match tokio::task::spawn_blocking(move || store.housekeep(&api::now_text())).await {
+            Ok(Ok(done)) => {
+                if done.expired_tokens + done.refusals + done.rejected_bodies > 0 {
+                    tracing::info!(
+                        expired_tokens = done.expired_tokens,
+                        refusals = done.refusals,
+                        rejected_bodies = done.rejected_bodies,
+                        "housekeeping removed what is no longer needed"
+                    );
+                }
+                for (device, held) in done.devices_holding {
+                    tracing::warn!(%device, held, "ALERT: device has many events held for a gap in its seq");
+                }
+                for (device, rejected) in done.devices_rejected {
+                    tracing::warn!(%device, rejected, "ALERT: device has many rejected events");
+                }
+            }
+            Ok(Err(e)) => tracing::error!(error = %e, "housekeeping failed"),
+            Err(e) => tracing::error!(error = %e, "housekeeping task failed"),
         }
     }
 }

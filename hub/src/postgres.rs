@@ -15,8 +15,10 @@ use postgres::{Client, NoTls, Row, Statement, Transaction};
 use crate::erp::{ErpPost, ErpStatus};
 use crate::error::{HubError, HubResult};
 use crate::store::{
-    Dialect, HubStore, ImportTx, IntakeTx, Judged, Position, StoredEvent, schema, status_of,
-    status_text,
+    BucketKey, Dialect, FEED_PAGE, FEED_PAGE_BYTES, GrantMode, HELD_ALERT, Housekeeping, HubStore,
+    ImportTx, IntakeTx, Judged, Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT,
+    StoredEvent, TOKENS_KEPT, TokenGrant, admission, device_sql, exception_of, migrations, schema,
+    status_of, status_text,
 };
 use crate::store::{erp_columns, erp_post_of, erp_sql};
 use crate::{import, intake};
@@ -48,7 +50,26 @@ impl PostgresStore {
                 redact(url)
             ))
         })?;
-        client.batch_execute(&schema(Dialect::Postgres))?;
+        // Hub instances starting together over one database take turns creating and migrating it.
+        let mut tx = client.transaction()?;
+        tx.batch_execute("SELECT pg_advisory_xact_lock(7420411)")?;
+        tx.batch_execute(&schema(Dialect::Postgres))?;
+        for (version, sql) in migrations(Dialect::Postgres) {
+            let done: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)",
+                    &[&version],
+                )?
+                .get(0);
+            if !done {
+                tx.batch_execute(&sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                    &[&version, &crate::api::now_text()],
+                )?;
+            }
+        }
+        tx.commit()?;
         Ok(Self {
             client: Mutex::new(Some(client)),
         })
@@ -111,8 +132,8 @@ pub fn create_database(base: &str, name: &str) -> HubResult<String> {
     })
 }
 
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let user_part = &url[scheme + 3..at];
@@ -133,7 +154,9 @@ struct PgTx<'a, 'b> {
     known: HashMap<uuid::Uuid, StoredEvent>,
     prefetched: bool,
     rows: EventRows,
-    stock: HashMap<(String, String, String, String), i64>,
+    stock: HashMap<BucketKey, i64>,
+    /// Bucket quantities read from the database in this transaction (before `stock`'s deltas).
+    buckets: HashMap<BucketKey, i64>,
     feed: Vec<String>,
     skus: HashMap<String, bool>,
 }
@@ -162,6 +185,7 @@ impl<'a, 'b> PgTx<'a, 'b> {
             prefetched: false,
             rows: EventRows::default(),
             stock: HashMap::new(),
+            buckets: HashMap::new(),
             feed: Vec::new(),
             skus: HashMap::new(),
         }
@@ -360,6 +384,50 @@ impl IntakeTx for PgTx<'_, '_> {
         Ok(())
     }
 
+    fn refuse(&mut self, e: &Envelope, code: &str, reason: &str, now: &str) -> HubResult<()> {
+        self.exec(
+            device_sql::REFUSAL,
+            &[
+                &e.device_id,
+                &e.seq,
+                &e.event_id.to_string(),
+                &e.event_type,
+                &code,
+                &reason,
+                &now,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bucket(&mut self, key: &BucketKey) -> HubResult<i64> {
+        let stored = match self.buckets.get(key) {
+            Some(q) => *q,
+            None => {
+                let q = self
+                    .opt(
+                        "SELECT qty FROM stock WHERE location = $1 AND sku = $2 AND lot = $3
+                         AND status = $4",
+                        &[&key.0, &key.1, &key.2, &key.3],
+                    )?
+                    .map_or(0, |r| r.get::<_, i64>(0));
+                self.buckets.insert(key.clone(), q);
+                q
+            }
+        };
+        Ok(stored + self.stock.get(key).copied().unwrap_or(0))
+    }
+
+    fn delete_held(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
+        self.flush_events()?;
+        self.known.remove(event_id);
+        self.exec(
+            "DELETE FROM events WHERE event_id = $1 AND status = 'held'",
+            &[&event_id.to_string()],
+        )?;
+        Ok(())
+    }
+
     fn settle(&mut self, event_id: &uuid::Uuid, j: &Judged) -> HubResult<()> {
         self.flush_events()?;
         self.exec(
@@ -447,25 +515,72 @@ impl HubStore for PostgresStore {
         self.with(|c| Ok(c.simple_query("SELECT 1").map(|_| ())?))
     }
 
-    fn register(
-        &self,
-        device_id: &str,
-        name: &str,
-        token_hash: &str,
-        expires_at: &str,
-        now: &str,
-    ) -> HubResult<()> {
+    fn register(&self, g: &TokenGrant) -> HubResult<()> {
         self.in_tx(|pg| {
+            // FOR UPDATE through the row lock of the upsert below: two grants of one id serialise.
+            let existing = pg
+                .opt(device_sql::DEVICE, &[&g.device_id])?
+                .map(|r| r.get::<_, bool>(0));
+            let mode = admission(g, existing)?;
+            pg.exec(device_sql::UPSERT, &[&g.device_id, &g.name, &g.issued_at])?;
+            match mode {
+                GrantMode::Replace => {
+                    pg.exec(device_sql::DELETE_TOKENS, &[&g.device_id])?;
+                }
+                GrantMode::Renew => {
+                    pg.exec(
+                        device_sql::PRUNE_TOKENS,
+                        &[&g.device_id, &g.issued_at, &(TOKENS_KEPT - 1)],
+                    )?;
+                }
+                GrantMode::New => {}
+            }
             pg.exec(
-                "INSERT INTO devices (device_id, name, registered_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (device_id) DO UPDATE SET name = excluded.name",
-                &[&device_id, &name, &now],
-            )?;
-            pg.exec(
-                "INSERT INTO tokens (token_hash, device_id, expires_at) VALUES ($1, $2, $3)",
-                &[&token_hash, &device_id, &expires_at],
+                device_sql::INSERT_TOKEN,
+                &[&g.token_hash, &g.device_id, &g.expires_at, &g.issued_at],
             )?;
             Ok(())
+        })
+    }
+
+    fn revoke_device(&self, device_id: &str, now: &str) -> HubResult<usize> {
+        self.in_tx(|pg| {
+            if pg.exec(device_sql::REVOKE, &[&now, &device_id])? == 0 {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            }
+            Ok(pg.exec(device_sql::DELETE_TOKENS, &[&device_id])? as usize)
+        })
+    }
+
+    fn revoke_tokens(&self, device_id: &str) -> HubResult<usize> {
+        self.in_tx(|pg| {
+            if pg.opt(device_sql::DEVICE, &[&device_id])?.is_none() {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            }
+            Ok(pg.exec(device_sql::DELETE_TOKENS, &[&device_id])? as usize)
+        })
+    }
+
+    fn housekeep(&self, now: &str) -> HubResult<Housekeeping> {
+        self.in_tx(|pg| {
+            let mut over = |status: &str, limit: i64| -> HubResult<Vec<(String, i64)>> {
+                let s = pg.prepared(device_sql::OVER)?;
+                Ok(pg
+                    .tx
+                    .query(&s, &[&status, &limit])?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect())
+            };
+            let devices_holding = over("held", HELD_ALERT)?;
+            let devices_rejected = over("rejected", REJECTED_ALERT)?;
+            Ok(Housekeeping {
+                expired_tokens: pg.exec(device_sql::EXPIRED_TOKENS, &[&now])?,
+                refusals: pg.exec(device_sql::OLD_REFUSALS, &[&REFUSALS_KEPT])?,
+                rejected_bodies: pg.exec(device_sql::OLD_REJECTED, &[&REJECTED_BODIES_KEPT])?,
+                devices_holding,
+                devices_rejected,
+            })
         })
     }
 
@@ -512,11 +627,7 @@ impl HubStore for PostgresStore {
     }
 
     fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>> {
-        let rows = self.query(
-            "SELECT f.feed_seq, e.received_at, e.envelope FROM feed f JOIN events e ON e.id = f.event_row
-             WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT $2",
-            &[&after, &(limit as i64)],
-        )?;
+        let rows = self.query(FEED_PAGE, &[&after, &(limit as i64), &FEED_PAGE_BYTES])?;
         feed_events(&rows)
     }
 
@@ -539,25 +650,18 @@ impl HubStore for PostgresStore {
     }
 
     fn exceptions(&self) -> HubResult<Vec<HubException>> {
-        let rows = self.query(
-            "SELECT device_id, seq, event_id, event_type, code, reason, received_at FROM events
-             WHERE status = 'rejected' ORDER BY id",
-            &[],
-        )?;
-        rows.iter()
+        self.query(device_sql::EXCEPTIONS, &[])?
+            .iter()
             .map(|r| {
-                let id: String = r.get(2);
-                Ok(HubException {
-                    device_id: r.get(0),
-                    seq: r.get(1),
-                    event_id: id
-                        .parse()
-                        .map_err(|e| HubError::Storage(format!("event id {id}: {e}")))?,
-                    event_type: r.get(3),
-                    code: r.get::<_, Option<String>>(4).unwrap_or_default(),
-                    reason: r.get::<_, Option<String>>(5).unwrap_or_default(),
-                    received_at: r.get(6),
-                })
+                exception_of((
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                ))
             })
             .collect()
     }

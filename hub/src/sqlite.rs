@@ -14,8 +14,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use crate::erp::{ErpPost, ErpStatus};
 use crate::error::{HubError, HubResult};
 use crate::store::{
-    Dialect, HubStore, ImportTx, IntakeTx, Judged, Position, StoredEvent, schema, status_of,
-    status_text,
+    BucketKey, Dialect, FEED_PAGE, FEED_PAGE_BYTES, GrantMode, HELD_ALERT, Housekeeping, HubStore,
+    ImportTx, IntakeTx, Judged, Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT,
+    StoredEvent, TOKENS_KEPT, TokenGrant, admission, device_sql, exception_of, migrations, schema,
+    status_of, status_text,
 };
 use crate::store::{erp_columns, erp_post_of, erp_sql};
 use crate::{import, intake};
@@ -40,12 +42,13 @@ impl SqliteStore {
         Self::set_up(Connection::open_in_memory()?)
     }
 
-    fn set_up(conn: Connection) -> HubResult<Self> {
+    fn set_up(mut conn: Connection) -> HubResult<Self> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(&schema(Dialect::Sqlite))?;
+        migrate(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -87,6 +90,27 @@ impl SqliteStore {
         tx.commit()?;
         Ok(value)
     }
+}
+
+/// Applies the migrations the database has not had yet, each in its own transaction.
+fn migrate(conn: &mut Connection) -> HubResult<()> {
+    for (version, sql) in migrations(Dialect::Sqlite) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let done: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
+            [version],
+            |r| r.get(0),
+        )?;
+        if !done {
+            tx.execute_batch(&sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                (version, crate::api::now_text()),
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 struct Tx<'a>(&'a Connection);
@@ -192,6 +216,37 @@ impl IntakeTx for Tx<'_> {
         Ok(())
     }
 
+    fn refuse(&mut self, e: &Envelope, code: &str, reason: &str, now: &str) -> HubResult<()> {
+        self.0.prepare_cached(device_sql::REFUSAL)?.execute((
+            &e.device_id,
+            e.seq,
+            e.event_id.to_string(),
+            &e.event_type,
+            code,
+            reason,
+            now,
+        ))?;
+        Ok(())
+    }
+
+    fn bucket(&mut self, key: &BucketKey) -> HubResult<i64> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT qty FROM stock WHERE location = ?1 AND sku = ?2 AND lot = ?3 AND status = ?4",
+            )?
+            .query_row((&key.0, &key.1, &key.2, &key.3), |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    fn delete_held(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
+        self.0
+            .prepare_cached("DELETE FROM events WHERE event_id = ?1 AND status = 'held'")?
+            .execute([event_id.to_string()])?;
+        Ok(())
+    }
+
     fn settle(&mut self, event_id: &uuid::Uuid, j: &Judged) -> HubResult<()> {
         self.0
             .prepare_cached(
@@ -276,25 +331,91 @@ impl HubStore for SqliteStore {
         Ok(())
     }
 
-    fn register(
-        &self,
-        device_id: &str,
-        name: &str,
-        token_hash: &str,
-        expires_at: &str,
-        now: &str,
-    ) -> HubResult<()> {
+    fn register(&self, g: &TokenGrant) -> HubResult<()> {
         self.in_tx(|tx| {
-            tx.prepare_cached(
-                "INSERT INTO devices (device_id, name, registered_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO UPDATE SET name = excluded.name",
-            )?
-            .execute((device_id, name, now))?;
-            tx.prepare_cached(
-                "INSERT INTO tokens (token_hash, device_id, expires_at) VALUES (?1, ?2, ?3)",
-            )?
-            .execute((token_hash, device_id, expires_at))?;
+            let existing: Option<bool> = tx
+                .prepare_cached(device_sql::DEVICE)?
+                .query_row([&g.device_id], |r| r.get(0))
+                .optional()?;
+            let mode = admission(g, existing)?;
+            tx.prepare_cached(device_sql::UPSERT)?.execute((
+                &g.device_id,
+                &g.name,
+                &g.issued_at,
+            ))?;
+            match mode {
+                GrantMode::Replace => {
+                    tx.prepare_cached(device_sql::DELETE_TOKENS)?
+                        .execute([&g.device_id])?;
+                }
+                GrantMode::Renew => {
+                    tx.prepare_cached(device_sql::PRUNE_TOKENS)?.execute((
+                        &g.device_id,
+                        &g.issued_at,
+                        TOKENS_KEPT - 1,
+                    ))?;
+                }
+                GrantMode::New => {}
+            }
+            tx.prepare_cached(device_sql::INSERT_TOKEN)?.execute((
+                &g.token_hash,
+                &g.device_id,
+                &g.expires_at,
+                &g.issued_at,
+            ))?;
             Ok(())
+        })
+    }
+
+    fn revoke_device(&self, device_id: &str, now: &str) -> HubResult<usize> {
+        self.in_tx(|tx| {
+            let revoked = tx
+                .prepare_cached(device_sql::REVOKE)?
+                .execute((now, device_id))?;
+            if revoked == 0 {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            }
+            Ok(tx
+                .prepare_cached(device_sql::DELETE_TOKENS)?
+                .execute([device_id])?)
+        })
+    }
+
+    fn revoke_tokens(&self, device_id: &str) -> HubResult<usize> {
+        self.in_tx(|tx| {
+            let known: Option<bool> = tx
+                .prepare_cached(device_sql::DEVICE)?
+                .query_row([device_id], |r| r.get(0))
+                .optional()?;
+            if known.is_none() {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            }
+            Ok(tx
+                .prepare_cached(device_sql::DELETE_TOKENS)?
+                .execute([device_id])?)
+        })
+    }
+
+    fn housekeep(&self, now: &str) -> HubResult<Housekeeping> {
+        self.in_tx(|tx| {
+            let over = |status: &str, limit: i64| -> HubResult<Vec<(String, i64)>> {
+                let mut stmt = tx.prepare_cached(device_sql::OVER)?;
+                let rows = stmt.query_map((status, limit), |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            };
+            Ok(Housekeeping {
+                expired_tokens: tx
+                    .prepare_cached(device_sql::EXPIRED_TOKENS)?
+                    .execute([now])? as u64,
+                refusals: tx
+                    .prepare_cached(device_sql::OLD_REFUSALS)?
+                    .execute([REFUSALS_KEPT])? as u64,
+                rejected_bodies: tx
+                    .prepare_cached(device_sql::OLD_REJECTED)?
+                    .execute([REJECTED_BODIES_KEPT])? as u64,
+                devices_holding: over("held", HELD_ALERT)?,
+                devices_rejected: over("rejected", REJECTED_ALERT)?,
+            })
         })
     }
 
@@ -347,11 +468,7 @@ impl HubStore for SqliteStore {
     }
 
     fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>> {
-        self.feed_events(
-            "SELECT f.feed_seq, e.received_at, e.envelope FROM feed f JOIN events e ON e.id = f.event_row
-             WHERE f.feed_seq > ?1 ORDER BY f.feed_seq LIMIT ?2",
-            (after, limit as i64),
-        )
+        self.feed_events(FEED_PAGE, (after, limit as i64, FEED_PAGE_BYTES))
     }
 
     fn stock(&self) -> HubResult<Vec<StockLine>> {
@@ -366,35 +483,21 @@ impl HubStore for SqliteStore {
 
     fn exceptions(&self) -> HubResult<Vec<HubException>> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT device_id, seq, event_id, event_type, code, reason, received_at FROM events
-             WHERE status = 'rejected' ORDER BY id",
-        )?;
+        let mut stmt = conn.prepare_cached(device_sql::EXCEPTIONS)?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (device_id, seq, id, event_type, code, reason, received_at) = row?;
-            out.push(HubException {
-                device_id,
-                seq,
-                event_id: id
-                    .parse()
-                    .map_err(|e| HubError::Storage(format!("event id {id}: {e}")))?,
-                event_type,
-                code: code.unwrap_or_default(),
-                reason: reason.unwrap_or_default(),
-                received_at,
-            });
+            out.push(exception_of(row?)?);
         }
         Ok(out)
     }

@@ -12,7 +12,10 @@ use dockhand_core::sync::protocol::{
 };
 
 use crate::erp::{ErpOutcome, ErpPost, ErpStatus};
-use crate::error::HubResult;
+use crate::error::{HubError, HubResult};
+
+/// A stock bucket of the hub's view: location, SKU, lot, status.
+pub type BucketKey = (String, String, String, String);
 
 /// An event as the hub stored it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +53,18 @@ pub fn schema(dialect: Dialect) -> String {
         .replace("{serial}", serial)
         .replace("{int}", int)
         .replace("{without_rowid}", without_rowid)
+}
+
+/// The migrations applied on top of schema.sql, in order: (version, statements in `dialect`).
+pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
+    let fill = |text: &str| {
+        let (serial, int) = match dialect {
+            Dialect::Sqlite => ("INTEGER PRIMARY KEY", "INTEGER"),
+            Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
+        };
+        text.replace("{serial}", serial).replace("{int}", int)
+    };
+    vec![(2, fill(include_str!("migrations/002_device_identity.sql")))]
 }
 
 /// How a status is stored (`duplicate` is never stored: it is an accepted event sent again).
@@ -93,8 +108,15 @@ pub trait IntakeTx {
     fn has_held(&mut self, device_id: &str) -> HubResult<bool>;
     /// Whether an event of this device is stored at `seq`.
     fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool>;
+    /// Records an event refused without a place in the device's chain (it is not stored as an
+    /// event: its seq stays free for the device's genuine event).
+    fn refuse(&mut self, event: &Envelope, code: &str, reason: &str, now: &str) -> HubResult<()>;
+    /// The stock view's quantity of one bucket (what was applied in this transaction included).
+    fn bucket(&mut self, key: &BucketKey) -> HubResult<i64>;
     /// Stores a new event with its outcome.
     fn insert(&mut self, event: &Envelope, outcome: &Judged, now: &str) -> HubResult<()>;
+    /// Removes a held event that turned out not to link to the chain.
+    fn delete_held(&mut self, event_id: &uuid::Uuid) -> HubResult<()>;
     /// Settles a held event.
     fn settle(&mut self, event_id: &uuid::Uuid, outcome: &Judged) -> HubResult<()>;
     /// Adds the movements to the stock view.
@@ -113,6 +135,153 @@ pub trait IntakeTx {
     fn flush(&mut self) -> HubResult<()> {
         Ok(())
     }
+}
+
+/// An exception from its row: device, seq, event id, type, code, reason, received at.
+pub fn exception_of(
+    row: (String, i64, String, String, String, String, String),
+) -> HubResult<HubException> {
+    let (device_id, seq, id, event_type, code, reason, received_at) = row;
+    Ok(HubException {
+        device_id,
+        seq,
+        event_id: id
+            .parse()
+            .map_err(|e| HubError::Storage(format!("event id {id}: {e}")))?,
+        event_type,
+        code,
+        reason,
+        received_at,
+    })
+}
+
+/// How a token is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantMode {
+    /// A device not registered yet (an existing one is refused).
+    New,
+    /// A registered device gets another token (development self-registration); its expired
+    /// tokens and all but its newest [`TOKENS_KEPT`] are removed.
+    Renew,
+    /// An administrator replaces a handheld: every older token of the id stops working and a
+    /// revoked id is admitted again.
+    Replace,
+}
+
+/// Live tokens kept per device when another is granted (a device that lost a response still
+/// works with its previous one; superseded ones beyond this are removed).
+pub const TOKENS_KEPT: i64 = 3;
+
+/// A token to store for a device.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    /// The device.
+    pub device_id: String,
+    /// A name people recognise.
+    pub name: String,
+    /// SHA-256 of the token.
+    pub token_hash: String,
+    /// When it stops working.
+    pub expires_at: String,
+    /// Now.
+    pub issued_at: String,
+    /// New, renewed or replacing.
+    pub mode: GrantMode,
+}
+
+/// What a grant does to a device that is `existing` (`Some(revoked)` when registered).
+pub fn admission(grant: &TokenGrant, existing: Option<bool>) -> HubResult<GrantMode> {
+    let id = &grant.device_id;
+    match (grant.mode, existing) {
+        (GrantMode::Replace, _) => Ok(GrantMode::Replace),
+        (_, Some(true)) => Err(HubError::DeviceRevoked(id.clone())),
+        (GrantMode::New, Some(false)) => Err(HubError::DeviceExists(id.clone())),
+        (GrantMode::New, None) | (GrantMode::Renew, None) => Ok(GrantMode::New),
+        (GrantMode::Renew, Some(false)) => Ok(GrantMode::Renew),
+    }
+}
+
+/// What housekeeping removed and found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Housekeeping {
+    /// Expired tokens removed.
+    pub expired_tokens: u64,
+    /// Refusals beyond the newest [`REFUSALS_KEPT`] per device removed.
+    pub refusals: u64,
+    /// Rejected events whose bodies were cleared (beyond the newest [`REJECTED_BODIES_KEPT`]
+    /// per device; their seq, hash, code and reason stay).
+    pub rejected_bodies: u64,
+    /// Devices with more than [`HELD_ALERT`] events held for a gap, with the count.
+    pub devices_holding: Vec<(String, i64)>,
+    /// Devices with more than [`REJECTED_ALERT`] rejected events, with the count.
+    pub devices_rejected: Vec<(String, i64)>,
+}
+
+/// Refusals kept per device.
+pub const REFUSALS_KEPT: i64 = 1000;
+/// Rejected events per device whose full envelopes are kept.
+pub const REJECTED_BODIES_KEPT: i64 = 1000;
+/// Held events of one device that raise an alert.
+pub const HELD_ALERT: i64 = 1000;
+/// Rejected events of one device that raise an alert.
+pub const REJECTED_ALERT: i64 = 100;
+
+/// The most bytes of envelopes one feed page carries (a page always carries at least one event).
+pub const FEED_PAGE_BYTES: i64 = 16 * 1024 * 1024;
+
+/// Accepted events after feed position $1, at most $2, cut once their envelopes pass $3 bytes
+/// (the event that passes it included): a page's memory is bounded whatever `limit` is asked.
+pub const FEED_PAGE: &str = "SELECT feed_seq, received_at, envelope FROM (
+    SELECT f.feed_seq, e.received_at, e.envelope,
+           SUM(LENGTH(e.envelope)) OVER (ORDER BY f.feed_seq) - LENGTH(e.envelope) AS before
+    FROM feed f JOIN events e ON e.id = f.event_row
+    WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT $2) page
+  WHERE before < $3 ORDER BY feed_seq";
+
+/// Device and token statements, one text for both backends (`$n` numbered in order of first use).
+pub mod device_sql {
+    /// Whether a device is registered, and revoked.
+    pub const DEVICE: &str = "SELECT revoked_at IS NOT NULL FROM devices WHERE device_id = $1";
+    /// Registers a device or renames it; admits a replaced one again.
+    pub const UPSERT: &str = "INSERT INTO devices (device_id, name, registered_at)
+        VALUES ($1, $2, $3)
+        ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, revoked_at = NULL";
+    /// Removes every token of a device.
+    pub const DELETE_TOKENS: &str = "DELETE FROM tokens WHERE device_id = $1";
+    /// Removes a device's expired tokens and all but its newest $3 live ones.
+    pub const PRUNE_TOKENS: &str = "DELETE FROM tokens WHERE device_id = $1 AND (expires_at < $2
+        OR token_hash NOT IN (SELECT token_hash FROM tokens WHERE device_id = $1
+            AND expires_at >= $2 ORDER BY COALESCE(issued_at, '') DESC, token_hash LIMIT $3))";
+    /// Stores a token.
+    pub const INSERT_TOKEN: &str =
+        "INSERT INTO tokens (token_hash, device_id, expires_at, issued_at) VALUES ($1, $2, $3, $4)";
+    /// Marks device $2 revoked at $1.
+    pub const REVOKE: &str = "UPDATE devices SET revoked_at = $1 WHERE device_id = $2";
+    /// Removes every expired token.
+    pub const EXPIRED_TOKENS: &str = "DELETE FROM tokens WHERE expires_at < $1";
+    /// Removes refusals beyond the newest $1 of each device.
+    pub const OLD_REFUSALS: &str = "DELETE FROM refusals WHERE id IN (SELECT id FROM
+        (SELECT id, ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY id DESC) AS n
+         FROM refusals) ranked WHERE n > $1)";
+    /// Clears the bodies of rejected events beyond the newest $1 of each device.
+    pub const OLD_REJECTED: &str = "UPDATE events SET envelope = '' WHERE id IN (SELECT id FROM
+        (SELECT id, ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY id DESC) AS n
+         FROM events WHERE status = 'rejected' AND envelope <> '') ranked WHERE n > $1)";
+    /// Devices with more than $2 events of status $1, with the count.
+    pub const OVER: &str = "SELECT device_id, COUNT(*) FROM events WHERE status = $1
+        GROUP BY device_id HAVING COUNT(*) > $2 ORDER BY device_id";
+    /// Records an event refused without a place in its device's chain.
+    pub const REFUSAL: &str = "INSERT INTO refusals
+        (device_id, seq, event_id, event_type, code, reason, received_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    /// Rejected events and refusals, oldest first (one list of exceptions).
+    pub const EXCEPTIONS: &str = "SELECT device_id, seq, event_id, event_type, code, reason,
+        received_at FROM (
+          SELECT device_id, seq, event_id, event_type, COALESCE(code, '') AS code,
+                 COALESCE(reason, '') AS reason, received_at FROM events WHERE status = 'rejected'
+          UNION ALL
+          SELECT device_id, seq, event_id, event_type, code, reason, received_at FROM refusals
+        ) x ORDER BY received_at, device_id, seq";
 }
 
 /// The verdict on one event.
@@ -140,24 +309,26 @@ pub trait HubStore: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     /// Whether the database answers.
     fn ping(&self) -> HubResult<()>;
-    /// Registers (or re-registers) a device with a new token (stored as its SHA-256).
-    fn register(
-        &self,
-        device_id: &str,
-        name: &str,
-        token_hash: &str,
-        expires_at: &str,
-        now: &str,
-    ) -> HubResult<()>;
+    /// Grants a device a new token (stored as its SHA-256) as `grant.mode` allows (one
+    /// transaction; see [`admission`]).
+    fn register(&self, grant: &TokenGrant) -> HubResult<()>;
     /// The device and expiry of a token, by its SHA-256.
     fn token(&self, token_hash: &str) -> HubResult<Option<(String, String)>>;
+    /// Revokes a device: its tokens stop working at once and it cannot register again until an
+    /// administrator replaces it. Returns how many tokens were removed.
+    fn revoke_device(&self, device_id: &str, now: &str) -> HubResult<usize>;
+    /// Removes every token of a device (it stays registered). Returns how many.
+    fn revoke_tokens(&self, device_id: &str) -> HubResult<usize>;
+    /// Removes what the hub no longer needs (expired tokens, old refusals, the bodies of old
+    /// rejected events) and counts what needs a person.
+    fn housekeep(&self, now: &str) -> HubResult<Housekeeping>;
     /// Takes a batch of one device's events (one transaction).
     fn intake(&self, device_id: &str, events: &[Envelope], now: &str) -> HubResult<IntakeResult>;
     /// Loads master data and tasks (one transaction).
     fn import(&self, data: &Import) -> HubResult<ImportResult>;
     /// Changes after `after`, at most `limit`, with their change numbers.
     fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>>;
-    /// Accepted events after feed position `after`, at most `limit`.
+    /// Accepted events after feed position `after`, at most `limit` and about [`FEED_PAGE_BYTES`].
     fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>>;
     /// The stock view (non-zero buckets).
     fn stock(&self) -> HubResult<Vec<StockLine>>;

@@ -145,5 +145,151 @@ fn an_administrator_issues_a_device_token() {
     assert_eq!(device, "HH-42");
     let out = hub(&["device", "issue", "  ", "--database", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("1 to 64 characters"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("a device id is letters, digits"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_csv_file_without_a_column_its_kind_needs_is_refused_even_without_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let file = dir.path().join("items.csv");
+    std::fs::write(&file, "sku,description\n").unwrap();
+    let out = import(&file, "items", db.to_str().unwrap());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("has no column \"base_unit\"") && err.contains("\"sku,description\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn production_refuses_empty_or_short_secrets_at_start_up() {
+    for args in [
+        vec!["--admin-token", ""],
+        vec![
+            "--admin-token",
+            "an-admin-token-long-enough",
+            "--registration-secret",
+            "",
+        ],
+        vec![
+            "--admin-token",
+            "an-admin-token-long-enough",
+            "--registration-secret",
+            "short",
+        ],
+    ] {
+        let mut all = vec!["serve", "--production", "--listen", "127.0.0.1:0"];
+        all.extend(args.iter().copied());
+        let out = hub(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("production needs at least 16"), "{err}");
+    }
+}
+
+#[test]
+fn an_absurd_token_lifetime_is_refused_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    for hours in ["3000000000", "0", "18446744073709551615"] {
+        let out = hub(&[
+            "device",
+            "issue",
+            "HH-1",
+            "--ttl-hours",
+            hours,
+            "--database",
+            db.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{hours}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(hours) && err.contains("1..=8784"), "{err}");
+    }
+}
+
+#[test]
+fn an_administrator_revokes_a_device_and_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let db = db.to_str().unwrap();
+    let issue = |extra: &[&str]| {
+        let mut args = vec!["device", "issue", "HH-9", "--database", db];
+        args.extend(extra);
+        hub(&args)
+    };
+    let first: DeviceToken = serde_json::from_slice(&issue(&[]).stdout).unwrap();
+    // Issuing again without --replace is refused: the id is taken.
+    let again = issue(&[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already registered"));
+    let out = hub(&["device", "revoke", "HH-9", "--database", db]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 token(s) stopped working"));
+    let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
+    let lookup = |t: &str| store.token(&dockhand_hub::api::token_hash(t)).unwrap();
+    assert_eq!(lookup(&first.token), None);
+    let replaced: DeviceToken = serde_json::from_slice(&issue(&["--replace"]).stdout).unwrap();
+    assert!(lookup(&replaced.token).is_some());
+    let unknown = hub(&["device", "revoke", "HH-404", "--database", db]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("HH-404 is not registered"));
+}
+
+#[test]
+fn serve_logs_no_password_token_or_secret() {
+    let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs this against PostgreSQL"
+        );
+        return;
+    };
+    // A URL with a password (the test server trusts loopback and ignores it).
+    let url = dockhand_hub::postgres::create_database(&base, "dockhand_test_logs").unwrap();
+    let with_password = url.replacen("postgres@", "postgres:pg-password-hunter2@", 1);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dockhand-hub"))
+        .args([
+            "serve",
+            "--production",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            &with_password,
+            "--admin-token",
+            "admin-token-do-not-log-me",
+            "--registration-secret",
+            "registration-secret-do-not-log",
+        ])
+        .env("RUST_LOG", "debug")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut log = String::new();
+    let reader = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+    for line in reader {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("dockhand-hub serving") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(log.contains("dockhand-hub serving"), "{log}");
+    assert!(log.contains("postgres:***@"), "{log}");
+    for secret in [
+        "hunter2",
+        "admin-token-do-not-log-me",
+        "registration-secret-do-not-log",
+    ] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
 }

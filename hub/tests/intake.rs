@@ -94,11 +94,12 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    an_altered_event_is_rejected_and_the_rest_still_drain,
+    an_altered_event_never_takes_a_place_and_the_genuine_one_still_does,
     HubConfig::default(),
     |hub| {
         let a = common::device("HH-A", 30, 4);
-        let mut events = common::envelopes(&a);
+        let genuine = common::envelopes(&a);
+        let mut events = genuine.clone();
         let token = hub.register("HH-A").await;
         // Someone edits a quantity after the fact.
         let victim = events
@@ -114,21 +115,29 @@ on_both_backends!(
             outcome.reason.as_deref().unwrap().contains("altered"),
             "{outcome:?}"
         );
+        // The altered event is refused without a place in the chain: the events after it wait
+        // for the genuine one instead of linking to whatever the altered one claimed.
         assert!(
             result.results[victim + 1..]
                 .iter()
-                .all(|r| r.status == EventStatus::Accepted)
+                .all(|r| r.status == EventStatus::Held)
         );
-        assert_eq!(result.contiguous_seq, events.len() as i64);
+        assert_eq!(result.contiguous_seq, events[victim].seq - 1);
         let exceptions: Vec<HubException> = hub.admin_get("/v1/admin/exceptions").await;
         assert_eq!(exceptions.len(), 1);
         assert_eq!(
             (exceptions[0].seq, exceptions[0].code.as_str()),
             (events[victim].seq, "hash_mismatch")
         );
-        // Sent again, the rejection is repeated, not turned into an acceptance.
+        // Sent again, the refusal is repeated, not turned into an acceptance.
         let again = hub.push(&token, "HH-A", &events[victim..=victim]).await;
         assert_eq!(again.results[0].code.as_deref(), Some("hash_mismatch"));
+        // The genuine event takes its place and the held ones follow it.
+        let fixed = hub.push(&token, "HH-A", &genuine[victim..=victim]).await;
+        assert_eq!(fixed.results[0].status, EventStatus::Accepted);
+        assert_eq!(fixed.contiguous_seq, genuine.len() as i64);
+        let stock: Vec<StockLine> = hub.admin_get("/v1/admin/stock").await;
+        assert_eq!(stock, stock_lines(&a).unwrap());
     }
 );
 
@@ -137,7 +146,8 @@ on_both_backends!(
     HubConfig::default(),
     |hub| {
         let a = common::device("HH-A", 20, 5);
-        let mut events = common::envelopes(&a);
+        let genuine = common::envelopes(&a);
+        let mut events = genuine.clone();
         let token = hub.register("HH-A").await;
         hub.push(&token, "HH-A", &events[..3]).await;
         // A device whose database was restored from an old copy records different events at the
@@ -163,8 +173,14 @@ on_both_backends!(
                 .unwrap()
                 .contains("ffffffffffff")
         );
-        // The next event links to the original hash of event 4, which the hub no longer has.
-        assert_eq!(broken.results[1].code.as_deref(), Some("chain_broken"));
+        // It did not become the chain's anchor: the next event waits for the genuine event 4.
+        assert_eq!(broken.results[1].status, EventStatus::Held);
+        assert_eq!(broken.contiguous_seq, 3);
+        let exceptions: Vec<HubException> = hub.admin_get("/v1/admin/exceptions").await;
+        let codes: Vec<&str> = exceptions.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["seq_conflict", "seq_conflict", "chain_broken"]);
+        let healed = hub.push(&token, "HH-A", &genuine[3..]).await;
+        assert_eq!(healed.contiguous_seq, genuine.len() as i64);
     }
 );
 

@@ -96,6 +96,7 @@ impl TokenSource for Refreshing {
             "HH-A",
             "",
             Duration::from_secs(3600),
+            dockhand_hub::store::GrantMode::Renew,
         )
         .unwrap()
         .token;
@@ -207,8 +208,14 @@ async fn scans_go_on_offline_and_commits_trigger_a_debounced_sync_when_the_hub_i
         HubConfig::default(),
         std::future::pending(),
     ));
-    let token =
-        dockhand_hub::api::issue_token(hub.as_ref(), "HH-A", "", Duration::from_secs(60)).unwrap();
+    let token = dockhand_hub::api::issue_token(
+        hub.as_ref(),
+        "HH-A",
+        "",
+        Duration::from_secs(60),
+        dockhand_hub::store::GrantMode::New,
+    )
+    .unwrap();
     tokens.set(token.token);
     engine.start(&tokio::runtime::Handle::current());
     engine.set_connectivity(false);

@@ -91,6 +91,7 @@ async fn drain(
                 "bench-device",
                 "",
                 Duration::from_secs(3600),
+                dockhand_hub::store::GrantMode::Renew,
             )
             .map_err(|e| bench_error("register", e))?;
             let started = Instant::now();
@@ -106,7 +107,13 @@ async fn drain(
     let token = {
         let hub = hub.clone();
         tokio::task::spawn_blocking(move || {
-            api::issue_token(hub.as_ref(), "bench-device", "", Duration::from_secs(3600))
+            api::issue_token(
+                hub.as_ref(),
+                "bench-device",
+                "",
+                Duration::from_secs(3600),
+                dockhand_hub::store::GrantMode::Renew,
+            )
         })
         .await
         .map_err(|e| bench_error("register task", e))?
@@ -187,8 +194,14 @@ async fn pull(dir: &Path, items: usize) -> Result<(), Error> {
         .map_err(|e| bench_error("import task", e))??;
     }
     let loaded = loading.elapsed();
-    let token = api::issue_token(hub.as_ref(), "bench-puller", "", Duration::from_secs(3600))
-        .map_err(|e| bench_error("register", e))?;
+    let token = api::issue_token(
+        hub.as_ref(),
+        "bench-puller",
+        "",
+        Duration::from_secs(3600),
+        dockhand_hub::store::GrantMode::Renew,
+    )
+    .map_err(|e| bench_error("register", e))?;
     let (url, stop) = serve(hub).await?;
     let device = Arc::new(Store::open(dir.join("pull-device.db"), "bench-puller")?);
     let config = SyncConfig {
