@@ -63,4 +63,11 @@ impl Device {
     pub fn device_id(&self) -> String {
         self.store.device_id().to_string()
     }
+
+    /// The device's Ed25519 public key (64 hex digits). Every event is signed with the device's
+    /// key; registration sends this so that the hub can verify them. Show it to an administrator
+    /// who issues the device's token by hand (`dockhand-hub device issue ID --public-key …`).
+    pub fn public_key(&self) -> String {
+        self.store.public_key().unwrap_or_default()
+    }
 }

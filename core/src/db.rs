@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::identity::{self, EventSigner, Signer};
 use crate::ops;
 use crate::schema::{self, LATEST_VERSION};
 
@@ -65,6 +66,9 @@ pub struct StoreOptions {
     /// Key the database file is encrypted with (SQLCipher; builds with the `encryption`
     /// feature). `None`: a plain SQLite file.
     pub encryption_key: Option<String>,
+    /// The app's signer of event hashes (a key in the platform keystore). `None`: the device key
+    /// is made and kept in this database.
+    pub signer: Option<Arc<dyn EventSigner>>,
 }
 
 impl std::fmt::Debug for StoreOptions {
@@ -73,6 +77,7 @@ impl std::fmt::Debug for StoreOptions {
             .field("device_id", &self.device_id)
             .field("policy", &self.policy)
             .field("encrypted", &self.encryption_key.is_some())
+            .field("platform_signer", &self.signer.is_some())
             .finish()
     }
 }
@@ -85,12 +90,19 @@ impl StoreOptions {
             clock: Arc::new(SystemClock),
             policy: Policy::default(),
             encryption_key: None,
+            signer: None,
         }
     }
 
     /// Encrypts the database file with `key` (it must be given on every later open).
     pub fn with_encryption_key(mut self, key: impl Into<String>) -> Self {
         self.encryption_key = Some(key.into());
+        self
+    }
+
+    /// Signs events through the app's keystore instead of a key kept in the database.
+    pub fn with_signer(mut self, signer: Arc<dyn EventSigner>) -> Self {
+        self.signer = Some(signer);
         self
     }
 
@@ -134,6 +146,8 @@ pub struct Store {
     options: StoreOptions,
     /// Called after every commit (the sync engine's "something changed"); never blocks.
     commit_hook: std::sync::RwLock<Option<CommitHook>>,
+    /// Signs every event appended (`None` for a read-only store, which appends none).
+    signer: Option<Signer>,
 }
 
 /// A function run after every commit.
@@ -160,6 +174,7 @@ pub struct WriteTx<'c> {
     user_id: String,
     /// Ledger rows written since the last event: the next event carries them as its movements.
     legs: std::cell::RefCell<Vec<i64>>,
+    signer: Option<&'c Signer>,
 }
 
 impl<'c> WriteTx<'c> {
@@ -196,6 +211,17 @@ impl<'c> WriteTx<'c> {
     /// The operator on whose behalf the command runs ("" for maintenance writes).
     pub fn user_id(&self) -> &str {
         &self.user_id
+    }
+
+    /// The device key's signature of an event hash.
+    pub(crate) fn sign(&self, hash: &str) -> Result<String> {
+        match self.signer {
+            Some(signer) => signer.sign_hash(hash),
+            None => Err(Error::invalid(
+                "event",
+                "this store was opened read-only and cannot record events",
+            )),
+        }
     }
 
     /// Notes a ledger row written by this command; the next event appended carries it.
@@ -329,8 +355,10 @@ impl Store {
                 clock,
                 policy: Policy::default(),
                 encryption_key: None,
+                signer: None,
             },
             commit_hook: Default::default(),
+            signer: None,
         })
     }
 
@@ -418,11 +446,24 @@ impl Store {
                 )?;
             }
         }
+        let signer = identity::load_or_create(
+            &conn,
+            options.signer.clone(),
+            &utc_text(options.clock.now()),
+        )?;
+        let signed = identity::sign_unsigned(&conn, &signer)?;
+        if signed > 0 {
+            tracing::info!(
+                signed,
+                "signed the pending events recorded before devices signed"
+            );
+        }
         Ok(Self {
             conn: Mutex::new(conn),
             path,
             options,
             commit_hook: Default::default(),
+            signer: Some(signer),
         })
     }
 
@@ -442,6 +483,12 @@ impl Store {
     /// This device's id.
     pub fn device_id(&self) -> &str {
         &self.options.device_id
+    }
+
+    /// The device's Ed25519 public key (64 hex digits), which the hub verifies its events with;
+    /// `None` for a read-only store.
+    pub fn public_key(&self) -> Option<String> {
+        self.signer.as_ref().map(Signer::public_key_hex)
     }
 
     /// The store's clock.
@@ -503,6 +550,7 @@ impl Store {
             op_id,
             user_id,
             legs: Default::default(),
+            signer: self.signer.as_ref(),
         };
         let value = write(&mut wtx)?;
         // Every stock change reaches the hub inside an event: a movement written after the

@@ -14,6 +14,7 @@ pub mod epcis;
 pub mod error;
 pub mod expected_returns;
 pub mod gs1;
+pub mod identity;
 pub mod integrity;
 pub mod kpis;
 pub mod ops;

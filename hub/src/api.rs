@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use chrono::{SecondsFormat, Utc};
 use dockhand_core::sync::protocol::{
     ChangesPage, DeviceStatus, DeviceToken, Envelope, EventsPage, Health, HubException, Import,
-    ImportResult, IntakeResult, Registration, StockLine,
+    ImportResult, IntakeResult, KeyEnrolment, Registration, StockLine,
 };
 use serde::Deserialize;
 
@@ -168,12 +168,25 @@ async fn register(
                 HubError::RegistrationRefused(why),
             ));
         }
+        if req.public_key.is_none() {
+            return Err(HubError::BadRequest(format!(
+                "device {} sent no public key; this hub verifies every event's signature (the app's dockhand registers with its key)",
+                req.device_id
+            )));
+        }
         // The shared secret admits new handhelds only: taking over an existing id needs an admin.
         GrantMode::New
     };
     let ttl = state.config.token_ttl;
     let issued = blocking(&state, move |s| {
-        issue_token(s, &req.device_id, &req.name, ttl, mode)
+        issue_token(
+            s,
+            &req.device_id,
+            &req.name,
+            ttl,
+            mode,
+            req.public_key.as_deref(),
+        )
     })
     .await?;
     Ok((StatusCode::CREATED, Json(issued)))
@@ -236,8 +249,23 @@ async fn push_events(
             w[1].seq, w[0].seq
         )));
     }
-    let result = blocking(&state, move |s| s.intake(&device_id, &events, &now_text())).await?;
+    let signed_only = !state.config.development;
+    let result = blocking(&state, move |s| {
+        s.intake(&device_id, &events, &now_text(), signed_only)
+    })
+    .await?;
     Ok(Json(result))
+}
+
+async fn enrol_key(
+    State(state): State<AppState>,
+    DeviceAuth(device_id): DeviceAuth,
+    JsonBody(enrolment): JsonBody<KeyEnrolment>,
+) -> HubResult<StatusCode> {
+    let id = device_id.clone();
+    blocking(&state, move |s| s.enrol_key(&id, &enrolment.public_key)).await?;
+    tracing::info!(device = %device_id, "device key enrolled");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -361,6 +389,20 @@ struct GrantRequest {
     /// Replace a handheld: every older token of the id stops working.
     #[serde(default)]
     replace: bool,
+    /// The device's public key (otherwise the device enrols it on first contact).
+    #[serde(default)]
+    public_key: Option<String>,
+}
+
+async fn accept_fork(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    axum::extract::Path(DevicePath { device_id }): axum::extract::Path<DevicePath>,
+) -> HubResult<StatusCode> {
+    let id = device_id.clone();
+    blocking(&state, move |s| s.accept_fork(&id)).await?;
+    tracing::warn!(device = %device_id, "a supervisor accepted the device's fork");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Revokes a device (`whole`) or only its tokens.
@@ -423,7 +465,14 @@ async fn grant_token(
     };
     let ttl = state.config.token_ttl;
     let issued = blocking(&state, move |s| {
-        issue_token(s, &device_id, &request.name, ttl, mode)
+        issue_token(
+            s,
+            &device_id,
+            &request.name,
+            ttl,
+            mode,
+            request.public_key.as_deref(),
+        )
     })
     .await?;
     tracing::info!(device = %issued.device_id, replace = request.replace, "token issued by an administrator");
@@ -458,6 +507,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/events",
             capped(post(push_events), config.max_events_body),
         )
+        .route(
+            "/v1/devices/key",
+            capped(post(enrol_key), MAX_REGISTRATION_BODY),
+        )
         .route("/v1/changes", get(pull_changes))
         .route("/v1/feed/events", get(events_feed))
         .route(
@@ -478,6 +531,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/admin/devices/{device_id}/token",
             capped(post(grant_token), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/admin/devices/{device_id}/accept-fork",
+            capped(post(accept_fork), MAX_REGISTRATION_BODY),
         )
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)

@@ -66,16 +66,23 @@ fn check_name(name: &str) -> HubResult<()> {
     Ok(())
 }
 
-/// Issues a token for `device_id` valid for `ttl` (at most [`MAX_TOKEN_TTL`]), as `mode` allows.
+/// Issues a token for `device_id` valid for `ttl` (at most [`MAX_TOKEN_TTL`]), as `mode` allows,
+/// recording the device's `public_key` when given.
 pub fn issue_token(
     store: &dyn HubStore,
     device_id: &str,
     name: &str,
     ttl: Duration,
     mode: GrantMode,
+    public_key: Option<&str>,
 ) -> HubResult<DeviceToken> {
     check_device_id(device_id)?;
     check_name(name)?;
+    if let Some(key) = public_key
+        && !dockhand_core::identity::is_public_key(key)
+    {
+        return Err(HubError::BadPublicKey(crate::body::short_text(key, 80)));
+    }
     if ttl.is_zero() || ttl > MAX_TOKEN_TTL {
         return Err(HubError::BadRequest(format!(
             "a token lifetime of {} hours is outside 1 to {} hours",
@@ -93,8 +100,10 @@ pub fn issue_token(
         name: name.into(),
         token_hash: token_hash(&token),
         expires_at: expires_at.clone(),
-        issued_at: now.to_rfc3339_opts(SecondsFormat::Millis, true),
+        // Nanoseconds: the newest tokens are kept by this order, and grants come faster than ms.
+        issued_at: now.to_rfc3339_opts(SecondsFormat::Nanos, true),
         mode,
+        public_key: public_key.map(str::to_string),
     })?;
     Ok(DeviceToken {
         device_id: device_id.into(),

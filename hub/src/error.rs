@@ -82,6 +82,27 @@ pub enum HubError {
     /// A revoked device.
     #[error("device {0} was revoked on this hub; an administrator must issue it anew")]
     DeviceRevoked(String),
+    /// Production: a device without a recorded public key pushed events.
+    #[error(
+        "device {0} has not told this hub its public key, so its events cannot be verified; the app enrols it (POST /v1/devices/key) and sends them again"
+    )]
+    DeviceKeyMissing(String),
+    /// A device that has a key offered another.
+    #[error(
+        "device {device_id} already has key {recorded}… on this hub; a new key comes only with an administrator's replacement of the handheld"
+    )]
+    KeyRecorded {
+        /// The device.
+        device_id: String,
+        /// The first digits of the recorded key.
+        recorded: String,
+    },
+    /// Not a public key.
+    #[error("{0:?} is not an Ed25519 public key (64 hex digits)")]
+    BadPublicKey(String),
+    /// A supervisor's action on a device in another state.
+    #[error("{0}")]
+    DeviceState(String),
     /// A device the hub does not know.
     #[error("device {0} is not registered on this hub")]
     UnknownDevice(String),
@@ -120,6 +141,10 @@ impl HubError {
             HubError::DeviceExists(_) => "device_exists",
             HubError::DeviceRevoked(_) => "device_revoked",
             HubError::UnknownDevice(_) => "unknown_device",
+            HubError::DeviceKeyMissing(_) => "device_key_missing",
+            HubError::KeyRecorded { .. } => "device_key_recorded",
+            HubError::BadPublicKey(_) => "bad_public_key",
+            HubError::DeviceState(_) => "device_state",
             HubError::NotFound(_) => "not_found",
             HubError::MethodNotAllowed(_) => "method_not_allowed",
             HubError::RequestTimeout { .. } => "request_timeout",
@@ -143,7 +168,11 @@ impl HubError {
             }
             HubError::UnreadableBody { status, .. } => *status,
             HubError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            HubError::DeviceExists(_) => StatusCode::CONFLICT,
+            HubError::DeviceExists(_)
+            | HubError::DeviceKeyMissing(_)
+            | HubError::KeyRecorded { .. }
+            | HubError::DeviceState(_) => StatusCode::CONFLICT,
+            HubError::BadPublicKey(_) => StatusCode::BAD_REQUEST,
             HubError::UnknownDevice(_) | HubError::NotFound(_) => StatusCode::NOT_FOUND,
             HubError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             HubError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,

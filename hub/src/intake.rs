@@ -24,7 +24,7 @@ use dockhand_core::stock::StockStatus;
 use dockhand_core::sync::protocol::{Envelope, EventOutcome, EventStatus, IntakeResult};
 use serde_json::Value;
 
-use crate::error::HubResult;
+use crate::error::{HubError, HubResult};
 use crate::store::{BucketKey, IntakeTx, Judged, Position};
 
 /// The most base units one movement may move (a trillion: far beyond any pallet, well inside i64).
@@ -122,8 +122,10 @@ fn has_nul(value: &Value) -> bool {
     }
 }
 
-/// Why the event at the device's next seq may not take its place in the chain, if it may not.
-fn link_problem(event: &Envelope, prev_hash: &str) -> Option<(&'static str, String)> {
+/// Why `event` is not the device's own, if it is not: its envelope does not hash to its `hash`,
+/// or (for a device whose public key the hub holds) its signature of that hash is missing or
+/// wrong. Such an event never takes a place.
+fn authenticity_problem(event: &Envelope, key: Option<&str>) -> Option<(&'static str, String)> {
     let what = format!("event {} of device {}", event.seq, event.device_id);
     if !is_hash(&event.hash) || !is_hash(&event.prev_hash) {
         return Some((
@@ -143,18 +145,27 @@ fn link_problem(event: &Envelope, prev_hash: &str) -> Option<(&'static str, Stri
             ),
         ));
     }
-    if event.prev_hash != prev_hash {
+    let key = key?;
+    if event.signature.is_empty() {
         return Some((
-            "chain_broken",
-            format!(
-                "{what} links to {}…, but event {} of that device has hash {}…: it is not the next event of that device's chain",
-                short(&event.prev_hash),
-                event.seq - 1,
-                short(prev_hash)
-            ),
+            "unsigned",
+            format!("{what} carries no signature; this device's events are signed with its key"),
         ));
     }
-    None
+    dockhand_core::identity::verify(key, &event.hash, &event.signature)
+        .err()
+        .map(|why| ("bad_signature", format!("{what}: {why}")))
+}
+
+fn chain_broken(event: &Envelope, prev_hash: &str) -> String {
+    format!(
+        "event {} of device {} links to {}…, but event {} of that device has hash {}…: it is not the next event of that device's chain",
+        event.seq,
+        event.device_id,
+        short(&event.prev_hash),
+        event.seq - 1,
+        short(prev_hash)
+    )
 }
 
 /// The verdict on an event that takes its place, and its movements when accepted.
@@ -342,8 +353,40 @@ fn refuse(
     Ok(outcome(event, &rejected(code, reason)))
 }
 
-/// Takes the event at the next seq: refused when it does not link to the chain, otherwise judged,
-/// stored or settled, and the position moved past it. `held` says it was stored as held earlier.
+/// Holds the device for a supervisor: its own (validly signed) chain forked, which only a restored
+/// or copied database does. Its later events are answered `held` until a supervisor accepts the
+/// fork or revokes the device.
+fn hold_device(
+    tx: &mut dyn IntakeTx,
+    event: &Envelope,
+    position: &mut Position,
+    code: &str,
+    reason: String,
+    now: &str,
+) -> HubResult<EventOutcome> {
+    tracing::warn!(device = %event.device_id, seq = event.seq, code, "device held for a supervisor: its chain forked");
+    tx.refuse(&storable(event), code, &reason, now)?;
+    let reason = format!(
+        "device {} is held for a supervisor: {reason} (a restored or copied database?); a supervisor accepts the fork or revokes the device",
+        event.device_id
+    );
+    position.held = Some((code.to_string(), reason.clone(), now.to_string()));
+    Ok(held_for_supervisor(event, &reason))
+}
+
+fn held_for_supervisor(event: &Envelope, reason: &str) -> EventOutcome {
+    EventOutcome {
+        event_id: event.event_id,
+        seq: event.seq,
+        status: EventStatus::Held,
+        code: Some("device_held".into()),
+        reason: Some(reason.to_string()),
+    }
+}
+
+/// Takes the event at the next seq: refused when it is not the device's own or does not link to
+/// the chain (a signed break holds the device instead; an accepted fork re-anchors), otherwise
+/// judged, stored or settled, and the position moved past it. `held` says it was stored as held.
 fn take_next(
     tx: &mut dyn IntakeTx,
     event: &Envelope,
@@ -351,11 +394,27 @@ fn take_next(
     (catalog, held): (bool, bool),
     now: &str,
 ) -> HubResult<EventOutcome> {
-    if let Some((code, reason)) = link_problem(event, &position.last_hash) {
+    let key = position.public_key.clone();
+    if let Some((code, reason)) = authenticity_problem(event, key.as_deref()) {
         if held {
             tx.delete_held(&event.event_id)?;
         }
         return refuse(tx, event, code, reason, now);
+    }
+    if event.prev_hash != position.last_hash {
+        let reason = chain_broken(event, &position.last_hash);
+        if key.is_some() && position.accept_fork {
+            tracing::warn!(device = %event.device_id, seq = event.seq, "a supervisor accepted the fork: the chain re-anchors here");
+        } else {
+            if held {
+                tx.delete_held(&event.event_id)?;
+            }
+            return if key.is_some() {
+                hold_device(tx, event, position, "chain_broken", reason, now)
+            } else {
+                refuse(tx, event, "chain_broken", reason, now)
+            };
+        }
     }
     let (judged, movements) = judge(tx, event, catalog)?;
     let kept = storable(event);
@@ -370,6 +429,7 @@ fn take_next(
     }
     position.contiguous_seq = event.seq;
     position.last_hash = kept.hash.clone();
+    position.accept_fork = false;
     Ok(outcome(event, &judged))
 }
 
@@ -380,8 +440,12 @@ pub fn run(
     device_id: &str,
     events: &[Envelope],
     now: &str,
+    signed_only: bool,
 ) -> HubResult<IntakeResult> {
     let mut position = tx.position(device_id)?;
+    if signed_only && position.public_key.is_none() {
+        return Err(HubError::DeviceKeyMissing(device_id.into()));
+    }
     if position.contiguous_seq == 0 {
         position.last_hash = GENESIS_HASH.into();
     }
@@ -421,6 +485,13 @@ pub fn run(
             });
             continue;
         }
+        if let Some((_, reason, since)) = &position.held {
+            results.push(held_for_supervisor(
+                event,
+                &format!("{reason} (held since {since})"),
+            ));
+            continue;
+        }
         let next = position.contiguous_seq + 1;
         if event.seq < 1 {
             let reason = format!(
@@ -431,14 +502,30 @@ pub fn run(
             continue;
         }
         if event.seq < next || (event.seq > next && tx.seq_taken(device_id, event.seq)?) {
+            let key = position.public_key.clone();
+            if let Some((code, reason)) = authenticity_problem(event, key.as_deref()) {
+                results.push(refuse(tx, event, code, reason, now)?);
+                continue;
+            }
             let reason = format!(
-                "event {} of device {} ({}) has seq {}, which the hub already holds for another event: was the device's database replaced or restored?",
+                "event {} of device {} ({}) has seq {}, which the hub already holds for another event",
                 event.event_id,
                 device_id,
                 crate::body::short_text(&event.event_type, 40),
                 event.seq
             );
-            results.push(refuse(tx, event, "seq_conflict", reason, now)?);
+            // The device's own event at a taken seq: it forked, unless a supervisor accepted that.
+            results.push(if key.is_some() && !position.accept_fork {
+                hold_device(tx, event, &mut position, "seq_conflict", reason, now)?
+            } else {
+                refuse(
+                    tx,
+                    event,
+                    "seq_conflict",
+                    format!("{reason}: was the device's database replaced or restored?"),
+                    now,
+                )?
+            });
             continue;
         }
         if event.seq > position.contiguous_seq.saturating_add(MAX_AHEAD) {
@@ -453,7 +540,7 @@ pub fn run(
         }
         if event.seq > next {
             if let Some((code, reason)) =
-                link_problem(event, &event.prev_hash).filter(|(code, _)| *code == "hash_mismatch")
+                authenticity_problem(event, position.public_key.as_deref())
             {
                 results.push(refuse(tx, event, code, reason, now)?);
                 continue;

@@ -127,6 +127,18 @@ enum DeviceCommand {
         /// (and a revoked id is admitted again).
         #[arg(long)]
         replace: bool,
+        /// The device's Ed25519 public key (64 hex digits; the app shows it). Without it, the
+        /// device tells the hub its key on first contact.
+        #[arg(long)]
+        public_key: Option<String>,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Accept the fork a device is held for (its database was restored or copied): its events
+    /// flow again from its own chain; the conflicting ones are listed as exceptions.
+    AcceptFork {
+        /// Device id.
+        device_id: String,
         #[command(flatten)]
         database: Database,
     },
@@ -314,6 +326,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     name,
                     ttl_hours,
                     replace,
+                    public_key,
                     database,
                 },
         } => {
@@ -328,11 +341,26 @@ fn run(cli: Cli) -> Result<(), String> {
                 } else {
                     GrantMode::New
                 },
+                public_key.as_deref(),
             )
             .map_err(|e| e.to_string())?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&issued).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
+        Command::Device {
+            command:
+                DeviceCommand::AcceptFork {
+                    device_id,
+                    database,
+                },
+        } => {
+            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            store.accept_fork(&device_id).map_err(|e| e.to_string())?;
+            println!(
+                "accepted the fork of device {device_id}: its next event re-anchors its chain"
             );
             Ok(())
         }

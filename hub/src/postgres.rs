@@ -20,7 +20,9 @@ use crate::store::{
     StoredEvent, TOKENS_KEPT, TokenGrant, admission, device_sql, exception_of, migrations, schema,
     status_of, status_text,
 };
-use crate::store::{erp_columns, erp_post_of, erp_sql};
+use crate::store::{
+    Unzip3, enrolment, erp_columns, erp_post_of, erp_sql, fork_refusal, position_sql,
+};
 use crate::{import, intake};
 
 /// The PostgreSQL backend.
@@ -247,26 +249,36 @@ impl PgTx<'_, '_> {
 impl IntakeTx for PgTx<'_, '_> {
     fn position(&mut self, device_id: &str) -> HubResult<Position> {
         // FOR UPDATE: two hub instances taking the same device's batches serialise here.
-        let row = self.opt(
-            "SELECT contiguous_seq, last_hash FROM devices WHERE device_id = $1 FOR UPDATE",
-            &[&device_id],
-        )?;
-        Ok(row.map_or(
+        let row = self.opt(position_sql::READ_LOCKED, &[&device_id])?;
+        Ok(row.map_or_else(Position::default, |r| {
+            let held = match (r.get(3), r.get(4), r.get(5)) {
+                (Some(code), Some(reason), Some(since)) => Some((code, reason, since)),
+                _ => None,
+            };
             Position {
-                contiguous_seq: 0,
-                last_hash: String::new(),
-            },
-            |r| Position {
                 contiguous_seq: r.get(0),
                 last_hash: r.get(1),
-            },
-        ))
+                public_key: r.get(2),
+                held,
+                accept_fork: r.get::<_, i64>(6) != 0,
+            }
+        }))
     }
 
     fn set_position(&mut self, device_id: &str, p: &Position, now: &str) -> HubResult<()> {
+        let (code, reason, since) = p.held.clone().unzip3();
         self.exec(
-            "UPDATE devices SET contiguous_seq = $2, last_hash = $3, last_seen = $4 WHERE device_id = $1",
-            &[&device_id, &p.contiguous_seq, &p.last_hash, &now],
+            position_sql::WRITE,
+            &[
+                &p.contiguous_seq,
+                &p.last_hash,
+                &now,
+                &code,
+                &reason,
+                &since,
+                &i64::from(p.accept_fork),
+                &device_id,
+            ],
         )?;
         Ok(())
     }
@@ -523,6 +535,9 @@ impl HubStore for PostgresStore {
                 .map(|r| r.get::<_, bool>(0));
             let mode = admission(g, existing)?;
             pg.exec(device_sql::UPSERT, &[&g.device_id, &g.name, &g.issued_at])?;
+            if g.public_key.is_some() || mode == GrantMode::Replace {
+                pg.exec(position_sql::SET_KEY, &[&g.public_key, &g.device_id])?;
+            }
             match mode {
                 GrantMode::Replace => {
                     pg.exec(device_sql::DELETE_TOKENS, &[&g.device_id])?;
@@ -594,8 +609,42 @@ impl HubStore for PostgresStore {
             .map(|r| (r.get(0), r.get(1))))
     }
 
-    fn intake(&self, device_id: &str, events: &[Envelope], now: &str) -> HubResult<IntakeResult> {
-        self.in_tx(|pg| intake::run(pg, device_id, events, now))
+    fn intake(
+        &self,
+        device_id: &str,
+        events: &[Envelope],
+        now: &str,
+        signed_only: bool,
+    ) -> HubResult<IntakeResult> {
+        self.in_tx(|pg| intake::run(pg, device_id, events, now, signed_only))
+    }
+
+    fn enrol_key(&self, device_id: &str, public_key: &str) -> HubResult<()> {
+        self.in_tx(|pg| {
+            let Some(row) = pg.opt(
+                "SELECT public_key FROM devices WHERE device_id = $1 FOR UPDATE",
+                &[&device_id],
+            )?
+            else {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            };
+            let recorded: Option<String> = row.get(0);
+            enrolment(device_id, public_key, recorded.as_deref())?;
+            pg.exec(position_sql::ENROL, &[&public_key, &device_id])?;
+            Ok(())
+        })
+    }
+
+    fn accept_fork(&self, device_id: &str) -> HubResult<()> {
+        self.in_tx(|pg| {
+            if pg.exec(position_sql::ACCEPT_FORK, &[&device_id])? == 1 {
+                return Ok(());
+            }
+            let held = pg
+                .opt(position_sql::HELD, &[&device_id])?
+                .map(|r| r.get::<_, Option<String>>(0));
+            Err(fork_refusal(device_id, held))
+        })
     }
 
     fn import(&self, data: &Import) -> HubResult<ImportResult> {
@@ -667,14 +716,7 @@ impl HubStore for PostgresStore {
     }
 
     fn devices(&self) -> HubResult<Vec<DeviceStatus>> {
-        let rows = self.query(
-            "SELECT d.device_id, d.contiguous_seq,
-                    (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'held'),
-                    (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'rejected'),
-                    d.last_seen
-             FROM devices d ORDER BY d.device_id",
-            &[],
-        )?;
+        let rows = self.query(device_sql::DEVICES, &[])?;
         Ok(rows
             .iter()
             .map(|r| DeviceStatus {
@@ -683,6 +725,8 @@ impl HubStore for PostgresStore {
                 held: r.get(2),
                 rejected: r.get(3),
                 last_seen: r.get(4),
+                signed: r.get(5),
+                held_for_supervisor: r.get(6),
             })
             .collect())
     }

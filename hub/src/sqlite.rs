@@ -19,7 +19,9 @@ use crate::store::{
     StoredEvent, TOKENS_KEPT, TokenGrant, admission, device_sql, exception_of, migrations, schema,
     status_of, status_text,
 };
-use crate::store::{erp_columns, erp_post_of, erp_sql};
+use crate::store::{
+    Unzip3, enrolment, erp_columns, erp_post_of, erp_sql, fork_refusal, position_sql,
+};
 use crate::{import, intake};
 
 /// The SQLite backend.
@@ -119,27 +121,38 @@ impl IntakeTx for Tx<'_> {
     fn position(&mut self, device_id: &str) -> HubResult<Position> {
         Ok(self
             .0
-            .prepare_cached("SELECT contiguous_seq, last_hash FROM devices WHERE device_id = ?1")?
+            .prepare_cached(position_sql::READ)?
             .query_row([device_id], |r| {
+                let held = match (r.get(3)?, r.get(4)?, r.get(5)?) {
+                    (Some(code), Some(reason), Some(since)) => Some((code, reason, since)),
+                    _ => None,
+                };
                 Ok(Position {
                     contiguous_seq: r.get(0)?,
                     last_hash: r.get(1)?,
+                    public_key: r.get(2)?,
+                    held,
+                    accept_fork: r.get::<_, i64>(6)? != 0,
                 })
             })
             .optional()?
-            .unwrap_or(Position {
-                contiguous_seq: 0,
-                last_hash: String::new(),
-            }))
+            .unwrap_or_default())
     }
 
     fn set_position(&mut self, device_id: &str, p: &Position, now: &str) -> HubResult<()> {
+        let (code, reason, since) = p.held.clone().unzip3();
         self.0
-            .prepare_cached(
-                "UPDATE devices SET contiguous_seq = ?2, last_hash = ?3, last_seen = ?4
-                 WHERE device_id = ?1",
-            )?
-            .execute((device_id, p.contiguous_seq, &p.last_hash, now))?;
+            .prepare_cached(position_sql::WRITE)?
+            .execute(rusqlite::params![
+                p.contiguous_seq,
+                &p.last_hash,
+                now,
+                code,
+                reason,
+                since,
+                i64::from(p.accept_fork),
+                device_id,
+            ])?;
         Ok(())
     }
 
@@ -343,6 +356,10 @@ impl HubStore for SqliteStore {
                 &g.name,
                 &g.issued_at,
             ))?;
+            if g.public_key.is_some() || mode == GrantMode::Replace {
+                tx.prepare_cached(position_sql::SET_KEY)?
+                    .execute((&g.public_key, &g.device_id))?;
+            }
             match mode {
                 GrantMode::Replace => {
                     tx.prepare_cached(device_sql::DELETE_TOKENS)?
@@ -427,8 +444,48 @@ impl HubStore for SqliteStore {
             .optional()?)
     }
 
-    fn intake(&self, device_id: &str, events: &[Envelope], now: &str) -> HubResult<IntakeResult> {
-        self.in_tx(|tx| intake::run(&mut Tx(tx), device_id, events, now))
+    fn intake(
+        &self,
+        device_id: &str,
+        events: &[Envelope],
+        now: &str,
+        signed_only: bool,
+    ) -> HubResult<IntakeResult> {
+        self.in_tx(|tx| intake::run(&mut Tx(tx), device_id, events, now, signed_only))
+    }
+
+    fn enrol_key(&self, device_id: &str, public_key: &str) -> HubResult<()> {
+        self.in_tx(|tx| {
+            let recorded: Option<Option<String>> = tx
+                .prepare_cached(position_sql::KEY)?
+                .query_row([device_id], |r| r.get(0))
+                .optional()?;
+            match recorded {
+                None => Err(HubError::UnknownDevice(device_id.into())),
+                Some(recorded) => {
+                    enrolment(device_id, public_key, recorded.as_deref())?;
+                    tx.prepare_cached(position_sql::ENROL)?
+                        .execute((public_key, device_id))?;
+                    Ok(())
+                }
+            }
+        })
+    }
+
+    fn accept_fork(&self, device_id: &str) -> HubResult<()> {
+        self.in_tx(|tx| {
+            let accepted = tx
+                .prepare_cached(position_sql::ACCEPT_FORK)?
+                .execute([device_id])?;
+            if accepted == 1 {
+                return Ok(());
+            }
+            let held: Option<Option<String>> = tx
+                .prepare_cached(position_sql::HELD)?
+                .query_row([device_id], |r| r.get(0))
+                .optional()?;
+            Err(fork_refusal(device_id, held))
+        })
     }
 
     fn import(&self, data: &Import) -> HubResult<ImportResult> {
@@ -504,13 +561,7 @@ impl HubStore for SqliteStore {
 
     fn devices(&self) -> HubResult<Vec<DeviceStatus>> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT d.device_id, d.contiguous_seq,
-                    (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'held'),
-                    (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'rejected'),
-                    d.last_seen
-             FROM devices d ORDER BY d.device_id",
-        )?;
+        let mut stmt = conn.prepare_cached(device_sql::DEVICES)?;
         let rows = stmt.query_map([], |r| {
             Ok(DeviceStatus {
                 device_id: r.get(0)?,
@@ -518,6 +569,8 @@ impl HubStore for SqliteStore {
                 held: r.get(2)?,
                 rejected: r.get(3)?,
                 last_seen: r.get(4)?,
+                signed: r.get(5)?,
+                held_for_supervisor: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -64,7 +64,10 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         };
         text.replace("{serial}", serial).replace("{int}", int)
     };
-    vec![(2, fill(include_str!("migrations/002_device_identity.sql")))]
+    vec![
+        (2, fill(include_str!("migrations/002_device_identity.sql"))),
+        (3, fill(include_str!("migrations/003_signed_events.sql"))),
+    ]
 }
 
 /// How a status is stored (`duplicate` is never stored: it is an accepted event sent again).
@@ -86,12 +89,44 @@ pub fn status_of(text: &str) -> EventStatus {
 }
 
 /// Where a device's chain stands at the hub.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Position {
     /// Highest seq with no gap before it (0 before the first event).
     pub contiguous_seq: i64,
     /// Hash of that event (64 zeros before the first).
     pub last_hash: String,
+    /// The device's public key (`None`: not enrolled; its events cannot be verified).
+    pub public_key: Option<String>,
+    /// The device is held for a supervisor: code, reason, since (its chain forked).
+    pub held: Option<(String, String, String)>,
+    /// A supervisor accepted a fork: the next event re-anchors the chain.
+    pub accept_fork: bool,
+}
+
+/// How a position is read and written, one text for both backends.
+pub mod position_sql {
+    /// A device's position.
+    pub const READ: &str = "SELECT contiguous_seq, last_hash, public_key, held_code, held_reason,
+        held_since, accept_fork FROM devices WHERE device_id = $1";
+    /// [`READ`] locking the row (PostgreSQL: hub instances taking one device's batches queue).
+    pub const READ_LOCKED: &str = "SELECT contiguous_seq, last_hash, public_key, held_code,
+        held_reason, held_since, accept_fork FROM devices WHERE device_id = $1 FOR UPDATE";
+    /// Stores a device's position ($8 device).
+    pub const WRITE: &str =
+        "UPDATE devices SET contiguous_seq = $1, last_hash = $2, last_seen = $3,
+        held_code = $4, held_reason = $5, held_since = $6, accept_fork = $7 WHERE device_id = $8";
+    /// Records a device's key when it has none ($1 key, $2 device).
+    pub const ENROL: &str =
+        "UPDATE devices SET public_key = $1 WHERE device_id = $2 AND public_key IS NULL";
+    /// The key of a device.
+    pub const KEY: &str = "SELECT public_key FROM devices WHERE device_id = $1";
+    /// Sets (or clears) a device's key ($1 key, $2 device).
+    pub const SET_KEY: &str = "UPDATE devices SET public_key = $1 WHERE device_id = $2";
+    /// A supervisor accepts a held device's fork ($1 device): one row when it was held.
+    pub const ACCEPT_FORK: &str = "UPDATE devices SET held_code = NULL, held_reason = NULL,
+        held_since = NULL, accept_fork = 1 WHERE device_id = $1 AND held_code IS NOT NULL";
+    /// Why a device is held, if it is.
+    pub const HELD: &str = "SELECT held_code FROM devices WHERE device_id = $1";
 }
 
 /// What intake needs from a transaction.
@@ -187,6 +222,8 @@ pub struct TokenGrant {
     pub issued_at: String,
     /// New, renewed or replacing.
     pub mode: GrantMode,
+    /// The device's public key, when it sent one (a replaced handheld without one enrols later).
+    pub public_key: Option<String>,
 }
 
 /// What a grant does to a device that is `existing` (`Some(revoked)` when registered).
@@ -198,6 +235,46 @@ pub fn admission(grant: &TokenGrant, existing: Option<bool>) -> HubResult<GrantM
         (GrantMode::New, Some(false)) => Err(HubError::DeviceExists(id.clone())),
         (GrantMode::New, None) | (GrantMode::Renew, None) => Ok(GrantMode::New),
         (GrantMode::Renew, Some(false)) => Ok(GrantMode::Renew),
+    }
+}
+
+/// Whether `offered` may be recorded as the key of a device that has `recorded`.
+pub fn enrolment(device_id: &str, offered: &str, recorded: Option<&str>) -> HubResult<()> {
+    if !dockhand_core::identity::is_public_key(offered) {
+        return Err(HubError::BadPublicKey(crate::body::short_text(offered, 80)));
+    }
+    match recorded {
+        Some(key) if key != offered => Err(HubError::KeyRecorded {
+            device_id: device_id.into(),
+            recorded: key.chars().take(12).collect(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Why a supervisor cannot accept a fork of a device: unknown, or not held (`held` is the held
+/// code, if the device exists).
+pub fn fork_refusal(device_id: &str, held: Option<Option<String>>) -> HubError {
+    match held {
+        None => HubError::UnknownDevice(device_id.into()),
+        Some(_) => HubError::DeviceState(format!(
+            "device {device_id} is not held for a supervisor: there is no fork to accept"
+        )),
+    }
+}
+
+/// A triple split into three options.
+pub trait Unzip3<A, B, C> {
+    /// `(Some(a), Some(b), Some(c))` or three `None`.
+    fn unzip3(self) -> (Option<A>, Option<B>, Option<C>);
+}
+
+impl<A, B, C> Unzip3<A, B, C> for Option<(A, B, C)> {
+    fn unzip3(self) -> (Option<A>, Option<B>, Option<C>) {
+        match self {
+            Some((a, b, c)) => (Some(a), Some(b), Some(c)),
+            None => (None, None, None),
+        }
     }
 }
 
@@ -267,6 +344,15 @@ pub mod device_sql {
     pub const OLD_REJECTED: &str = "UPDATE events SET envelope = '' WHERE id IN (SELECT id FROM
         (SELECT id, ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY id DESC) AS n
          FROM events WHERE status = 'rejected' AND envelope <> '') ranked WHERE n > $1)";
+    /// Every device with its position, held and rejected counts, whether it signs, and why it
+    /// is held for a supervisor.
+    pub const DEVICES: &str = "SELECT d.device_id, d.contiguous_seq,
+        (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'held'),
+        (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'rejected'),
+        d.last_seen, d.public_key IS NOT NULL,
+        CASE WHEN d.held_reason IS NULL THEN NULL
+             ELSE d.held_reason || ' (held since ' || d.held_since || ')' END
+        FROM devices d ORDER BY d.device_id";
     /// Devices with more than $2 events of status $1, with the count.
     pub const OVER: &str = "SELECT device_id, COUNT(*) FROM events WHERE status = $1
         GROUP BY device_id HAVING COUNT(*) > $2 ORDER BY device_id";
@@ -322,8 +408,19 @@ pub trait HubStore: Send + Sync + 'static {
     /// Removes what the hub no longer needs (expired tokens, old refusals, the bodies of old
     /// rejected events) and counts what needs a person.
     fn housekeep(&self, now: &str) -> HubResult<Housekeeping>;
-    /// Takes a batch of one device's events (one transaction).
-    fn intake(&self, device_id: &str, events: &[Envelope], now: &str) -> HubResult<IntakeResult>;
+    /// Takes a batch of one device's events (one transaction). `signed_only`: a device without a
+    /// public key is refused (`device_key_missing`) before anything is taken.
+    fn intake(
+        &self,
+        device_id: &str,
+        events: &[Envelope],
+        now: &str,
+        signed_only: bool,
+    ) -> HubResult<IntakeResult>;
+    /// Records a device's public key when it has none; the same key again changes nothing.
+    fn enrol_key(&self, device_id: &str, public_key: &str) -> HubResult<()>;
+    /// A supervisor accepts the fork a device is held for: its next event re-anchors its chain.
+    fn accept_fork(&self, device_id: &str) -> HubResult<()>;
     /// Loads master data and tasks (one transaction).
     fn import(&self, data: &Import) -> HubResult<ImportResult>;
     /// Changes after `after`, at most `limit`, with their change numbers.

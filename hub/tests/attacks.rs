@@ -6,6 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use dockhand_core::Store;
 use dockhand_core::sync::protocol::{
     DeviceStatus, DeviceToken, Envelope, EventStatus, EventsPage, HubException, Problem,
     Registration, StockLine,
@@ -38,13 +39,14 @@ fn rechain(events: &mut [Envelope], from: usize) {
     }
 }
 
-async fn register(hub: &common::TestHub, device: &str, secret: &str) -> reqwest::Response {
+async fn register(hub: &common::TestHub, device: &Store, secret: &str) -> reqwest::Response {
     hub.client
         .post(format!("{}/v1/devices/register", hub.url))
         .json(&Registration {
-            device_id: device.into(),
+            device_id: device.device_id().into(),
             name: String::new(),
             registration_secret: Some(secret.into()),
+            public_key: device.public_key(),
         })
         .send()
         .await
@@ -98,14 +100,15 @@ on_both_backends!(
     |hub| {
         let device = common::device("HH-A", 12, 21);
         let genuine = common::envelopes(&device);
-        let created = register(&hub, "HH-A", SECRET).await;
+        let created = register(&hub, &device, SECRET).await;
         assert_eq!(created.status(), 201);
         let token = created.json::<DeviceToken>().await.unwrap().token;
         hub.push(&token, "HH-A", &genuine[..3]).await;
 
         // The attacker knows the secret and the id: registration is refused, the device's token
         // keeps working.
-        let (status, refused) = problem(register(&hub, "HH-A", SECRET).await).await;
+        let impostor = common::device("HH-A", 0, 99);
+        let (status, refused) = problem(register(&hub, &impostor, SECRET).await).await;
         assert_eq!((status, refused.code.as_str()), (409, "device_exists"));
         assert!(
             refused.message.contains("needs an administrator"),
@@ -114,7 +117,8 @@ on_both_backends!(
         );
 
         // With the device's token (stolen), a forged event 4 with a made-up link, then a forged
-        // event 5 linking to it that takes 1,000 units.
+        // event 5 linking to it that takes 1,000 units. Neither carries the device's signature of
+        // its hash, so neither is the device's: both refused, neither held nor anchored.
         let mut forged = genuine[3..5].to_vec();
         forged[0].prev_hash = "e".repeat(64);
         forged[1].payload = json!({"movements": [{
@@ -123,14 +127,18 @@ on_both_backends!(
         }]});
         rechain(&mut forged, 0);
         let answer = hub.push(&token, "HH-A", &forged).await;
-        assert_eq!(answer.results[0].code.as_deref(), Some("chain_broken"));
-        assert_eq!(answer.results[1].status, EventStatus::Held);
+        assert_eq!(answer.results[0].code.as_deref(), Some("bad_signature"));
+        assert_eq!(answer.results[1].code.as_deref(), Some("bad_signature"));
         assert_eq!(answer.contiguous_seq, 3);
+        // Without a signature at all: refused as unsigned.
+        let mut unsigned = forged[0].clone();
+        unsigned.signature.clear();
+        let answer = hub.push(&token, "HH-A", &[unsigned]).await;
+        assert_eq!(answer.results[0].code.as_deref(), Some("unsigned"));
         let feed: EventsPage = admin_get(&hub, "/v1/feed/events?limit=100").await;
         assert_eq!(feed.events.len(), 3, "nothing forged reached the ERP feed");
 
-        // The real device goes on: its event 4 is accepted, not a seq conflict, and the forged
-        // event 5 held behind it is refused, never accepted.
+        // The real device goes on: its event 4 is accepted, not a seq conflict.
         let real = hub.push(&token, "HH-A", &genuine[3..]).await;
         assert!(
             real.results
@@ -146,13 +154,13 @@ on_both_backends!(
         );
         let exceptions: Vec<HubException> = admin_get(&hub, "/v1/admin/exceptions").await;
         let codes: Vec<&str> = exceptions.iter().map(|e| e.code.as_str()).collect();
-        assert_eq!(codes, ["chain_broken", "chain_broken"]);
+        assert_eq!(codes, ["bad_signature", "bad_signature", "unsigned"]);
 
         // An administrator replaces the handheld: the old token stops at once.
         let replaced = admin_post(
             &hub,
             "/v1/admin/devices/HH-A/token",
-            json!({"replace": true}),
+            json!({"replace": true, "public_key": device.public_key()}),
         )
         .await;
         assert_eq!(replaced.status(), 201);
@@ -173,7 +181,7 @@ on_both_backends!(
     |hub| {
         let device = common::device("HH-R", 3, 2);
         let events = common::envelopes(&device);
-        let token = register(&hub, "HH-R", SECRET)
+        let token = register(&hub, &device, SECRET)
             .await
             .json::<DeviceToken>()
             .await
@@ -183,7 +191,7 @@ on_both_backends!(
         assert_eq!(revoked.status(), 200);
         let (status, p) = problem(hub.push_raw(Some(&token), "HH-R", &events).await).await;
         assert_eq!((status, p.code.as_str()), (401, "token_invalid"));
-        let (status, p) = problem(register(&hub, "HH-R", SECRET).await).await;
+        let (status, p) = problem(register(&hub, &device, SECRET).await).await;
         assert_eq!((status, p.code.as_str()), (403, "device_revoked"));
         let (status, p) =
             problem(admin_post(&hub, "/v1/admin/devices/HH-NONE/revoke", json!({})).await).await;
@@ -191,7 +199,7 @@ on_both_backends!(
         let again = admin_post(
             &hub,
             "/v1/admin/devices/HH-R/token",
-            json!({"replace": true}),
+            json!({"replace": true, "public_key": device.public_key()}),
         )
         .await;
         let fresh = again.json::<DeviceToken>().await.unwrap().token;
@@ -665,3 +673,114 @@ on_both_backends!(every_error_is_problem_json, HubConfig::default(), |hub| {
     assert_eq!((status, p.code.as_str()), (400, "bad_request"));
     assert!(p.message.contains("65 characters"), "{}", p.message);
 });
+
+/// A key the app keeps (the platform keystore in an app), shared by two databases to make a fork.
+struct Keystore(ed25519_dalek::SigningKey);
+
+impl dockhand_core::identity::EventSigner for Keystore {
+    fn public_key(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+    fn sign(&self, message: &[u8]) -> Result<[u8; 64], String> {
+        use ed25519_dalek::Signer;
+        Ok(self.0.sign(message).to_bytes())
+    }
+}
+
+/// A device in memory signing with `keystore`, after `steps` workload commands.
+fn device_with(id: &str, keystore: &std::sync::Arc<Keystore>, steps: usize, seed: u64) -> Store {
+    let mut options = dockhand_core::StoreOptions::new(id);
+    options.signer = Some(keystore.clone());
+    let store = Store::open_in_memory(options).unwrap();
+    dockhand_core::workload::Workload::seed_store(&store).unwrap();
+    let mut mix = dockhand_core::workload::Workload::new(seed);
+    for _ in 0..steps {
+        mix.step(&store).unwrap();
+    }
+    store
+}
+
+// Signed events: a device without a key enrols it once; a signed fork holds the device for a
+// supervisor, who accepts it.
+on_both_backends!(
+    a_device_enrols_its_key_once_and_a_signed_fork_waits_for_a_supervisor,
+    production(),
+    |hub| {
+        // An administrator issued the token without the key: events wait for the enrolment.
+        let keystore =
+            std::sync::Arc::new(Keystore(ed25519_dalek::SigningKey::from_bytes(&[5; 32])));
+        let original = device_with("HH-F", &keystore, 6, 11);
+        let events = common::envelopes(&original);
+        let issued = admin_post(&hub, "/v1/admin/devices/HH-F/token", json!({})).await;
+        let token = issued.json::<DeviceToken>().await.unwrap().token;
+        let (status, p) = problem(hub.push_raw(Some(&token), "HH-F", &events).await).await;
+        assert_eq!((status, p.code.as_str()), (409, "device_key_missing"));
+        let enrol = |key: Option<String>| {
+            hub.client
+                .post(format!("{}/v1/devices/key", hub.url))
+                .bearer_auth(&token)
+                .json(&json!({ "public_key": key }))
+                .send()
+        };
+        assert_eq!(enrol(original.public_key()).await.unwrap().status(), 204);
+        assert_eq!(enrol(original.public_key()).await.unwrap().status(), 204);
+        let other = common::device("HH-X", 0, 1);
+        let (status, p) = problem(enrol(other.public_key()).await.unwrap()).await;
+        assert_eq!((status, p.code.as_str()), (409, "device_key_recorded"));
+        let first = hub.push(&token, "HH-F", &events[..4]).await;
+        assert_eq!(first.contiguous_seq, 4);
+
+        // The same key, another database: a restored or copied one recording its own events.
+        let copy = device_with("HH-F", &keystore, 8, 12);
+        let forked = common::envelopes(&copy);
+        let answer = hub.push(&token, "HH-F", &forked).await;
+        assert!(
+            answer
+                .results
+                .iter()
+                .all(|r| r.status == EventStatus::Held && r.code.as_deref() == Some("device_held")),
+            "{answer:?}"
+        );
+        assert!(
+            answer.results[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("held for a supervisor")
+        );
+        // Held, the device's genuine events wait too; nothing of either reached the feed.
+        let held = hub.push(&token, "HH-F", &events[4..]).await;
+        assert!(held.results.iter().all(|r| r.status == EventStatus::Held));
+        let devices: Vec<DeviceStatus> = admin_get(&hub, "/v1/admin/devices").await;
+        let status = devices.iter().find(|d| d.device_id == "HH-F").unwrap();
+        assert!(status.signed);
+        let why = status.held_for_supervisor.as_deref().unwrap();
+        assert!(
+            why.contains("which the hub already holds") && why.contains("held since"),
+            "{why}"
+        );
+        let feed: EventsPage = admin_get(&hub, "/v1/feed/events?limit=100").await;
+        assert_eq!(feed.events.len(), 4);
+
+        // A supervisor accepts the fork: the copy's conflicting events become exceptions and its
+        // chain goes on from its next event.
+        let accepted = admin_post(&hub, "/v1/admin/devices/HH-F/accept-fork", json!({})).await;
+        assert_eq!(accepted.status(), 204);
+        let (status, p) =
+            problem(admin_post(&hub, "/v1/admin/devices/HH-F/accept-fork", json!({})).await).await;
+        assert_eq!((status, p.code.as_str()), (409, "device_state"));
+        let resumed = hub.push(&token, "HH-F", &forked).await;
+        let conflicts = resumed.results[..4]
+            .iter()
+            .filter(|r| r.code.as_deref() == Some("seq_conflict"))
+            .count();
+        assert_eq!(conflicts, 4);
+        assert!(
+            resumed.results[4..]
+                .iter()
+                .all(|r| r.status == EventStatus::Accepted),
+            "{resumed:?}"
+        );
+        assert_eq!(resumed.contiguous_seq, forked.len() as i64);
+    }
+);

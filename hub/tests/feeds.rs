@@ -189,6 +189,7 @@ on_both_backends!(
         ..HubConfig::default()
     },
     |hub| {
+        let device = common::device("HH-A", 0, 1);
         let register = |secret: Option<&str>| {
             hub.client
                 .post(format!("{}/v1/devices/register", hub.url))
@@ -196,6 +197,7 @@ on_both_backends!(
                     device_id: "HH-A".into(),
                     name: "dock 3".into(),
                     registration_secret: secret.map(str::to_string),
+                    public_key: device.public_key(),
                 })
                 .send()
         };

@@ -97,6 +97,7 @@ impl TokenSource for Refreshing {
             "",
             Duration::from_secs(3600),
             dockhand_hub::store::GrantMode::Renew,
+            None,
         )
         .unwrap()
         .token;
@@ -214,6 +215,7 @@ async fn scans_go_on_offline_and_commits_trigger_a_debounced_sync_when_the_hub_i
         "",
         Duration::from_secs(60),
         dockhand_hub::store::GrantMode::New,
+        None,
     )
     .unwrap();
     tokens.set(token.token);
@@ -315,3 +317,64 @@ fn the_same_device_database_cannot_be_claimed_by_a_second_device() {
     drop(Store::open(&path, "HH-A").unwrap());
     assert!(Store::open_with(&path, StoreOptions::new("HH-B")).is_err());
 }
+
+on_both_backends!(
+    a_production_hub_verifies_what_the_engine_signs_and_the_engine_enrols_its_key,
+    HubConfig {
+        development: false,
+        registration_secret: Some("registration-secret-0123456789".into()),
+        admin_token: Some("admin-token-0123456789abcdef".into()),
+        ..HubConfig::default()
+    },
+    |hub| {
+        // Registered through the engine: the registration carries the device's key.
+        let a = Arc::new(common::device("HH-SA", 40, 3));
+        let probe = SyncEngine::new(
+            a.clone(),
+            fast(&hub.url),
+            Arc::new(StaticToken::new(String::new())),
+        )
+        .unwrap();
+        let token = probe
+            .register("dock 1", Some("registration-secret-0123456789".into()))
+            .await
+            .unwrap();
+        let total = a.read(outbox::counts).unwrap().last_seq as usize;
+        let report = engine(&a, &hub.url, Arc::new(StaticToken::new(token.token)))
+            .sync_now()
+            .await
+            .unwrap();
+        assert_eq!((report.acknowledged, report.rejected), (total, 0));
+
+        // Issued by an administrator without the key: the engine enrols it when the hub asks.
+        let b = Arc::new(common::device("HH-SB", 40, 4));
+        let issued = hub
+            .client
+            .post(format!("{}/v1/admin/devices/HH-SB/token", hub.url))
+            .bearer_auth("admin-token-0123456789abcdef")
+            .send()
+            .await
+            .unwrap()
+            .json::<dockhand_core::sync::protocol::DeviceToken>()
+            .await
+            .unwrap();
+        let total = b.read(outbox::counts).unwrap().last_seq as usize;
+        let report = engine(&b, &hub.url, Arc::new(StaticToken::new(issued.token)))
+            .sync_now()
+            .await
+            .unwrap();
+        assert_eq!((report.acknowledged, report.rejected), (total, 0));
+        let stock: Vec<StockLine> = hub
+            .client
+            .get(format!("{}/v1/admin/stock", hub.url))
+            .bearer_auth("admin-token-0123456789abcdef")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let devices = [stock_lines(&a).unwrap(), stock_lines(&b).unwrap()];
+        assert_eq!(stock, dockhand_core::sync::add_stock_lines(&devices));
+    }
+);

@@ -80,11 +80,14 @@ async fn drain(
     rows: &[Envelope],
 ) -> Result<(), Error> {
     const BATCH: usize = 1000;
+    // The hub verifies every event's signature with the device's key, as in production.
+    let public_key = device.public_key();
     // Baseline: the same rows inserted straight into the hub's events table, BATCH per commit.
     let raw = {
         let store = open("raw")?;
         let now = api::now_text();
         let rows = rows.to_vec();
+        let public_key = public_key.clone();
         tokio::task::spawn_blocking(move || -> Result<Duration, Error> {
             api::issue_token(
                 store.as_ref(),
@@ -92,6 +95,7 @@ async fn drain(
                 "",
                 Duration::from_secs(3600),
                 dockhand_hub::store::GrantMode::Renew,
+                public_key.as_deref(),
             )
             .map_err(|e| bench_error("register", e))?;
             let started = Instant::now();
@@ -106,6 +110,7 @@ async fn drain(
     let hub = open("drain")?;
     let token = {
         let hub = hub.clone();
+        let public_key = public_key.clone();
         tokio::task::spawn_blocking(move || {
             api::issue_token(
                 hub.as_ref(),
@@ -113,6 +118,7 @@ async fn drain(
                 "",
                 Duration::from_secs(3600),
                 dockhand_hub::store::GrantMode::Renew,
+                public_key.as_deref(),
             )
         })
         .await
@@ -200,6 +206,7 @@ async fn pull(dir: &Path, items: usize) -> Result<(), Error> {
         "",
         Duration::from_secs(3600),
         dockhand_hub::store::GrantMode::Renew,
+        None,
     )
     .map_err(|e| bench_error("register", e))?;
     let (url, stop) = serve(hub).await?;

@@ -104,14 +104,15 @@ impl DemoHub {
         self.json(self.admin(request).json(data), "import").await
     }
 
-    async fn register(&self, device_id: &str) -> Result<String, Error> {
+    async fn register(&self, device: &Store) -> Result<String, Error> {
         let request = self
             .http
             .post(format!("{}/v1/devices/register", self.url))
             .json(&Registration {
-                device_id: device_id.into(),
+                device_id: device.device_id().into(),
                 name: "demo handheld".into(),
                 registration_secret: None,
+                public_key: device.public_key(),
             });
         let token: DeviceToken = self.json(request, "registration").await?;
         Ok(token.token)
@@ -160,7 +161,7 @@ pub(crate) async fn run(
     for n in [8, 9] {
         let id = format!("handheld-{n:02}{run_tag}");
         let store = Arc::new(Store::open_in_memory(StoreOptions::new(&id))?);
-        let engine = engine(&store, hub, hub.register(&id).await?)?;
+        let engine = engine(&store, hub, hub.register(&store).await?)?;
         let report = engine
             .sync_now()
             .await
@@ -200,7 +201,7 @@ pub(crate) async fn run(
         devices.push(store);
     }
     let shift = devices[0].clone();
-    let token = hub.register(shift.device_id()).await?;
+    let token = hub.register(&shift).await?;
     let report = engine(&shift, hub, token)?
         .sync_now()
         .await

@@ -15,7 +15,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::protocol::{
-    ChangesPage, DeviceToken, EventBatch, EventStatus, IntakeResult, Problem, Registration,
+    ChangesPage, DeviceToken, EventBatch, EventStatus, IntakeResult, KeyEnrolment, Problem,
+    Registration,
 };
 use crate::db::{Store, utc_text};
 use crate::outbox::{self, Delivered};
@@ -367,6 +368,7 @@ impl SyncEngine {
             device_id: shared.store.device_id().into(),
             name: name.into(),
             registration_secret,
+            public_key: shared.store.public_key(),
         };
         let response = shared
             .http
@@ -604,6 +606,7 @@ impl Shared {
             SyncError::Unauthorized("the app has not given this device a token yet".into())
         })?;
         let mut refreshed = false;
+        let mut enrolled = false;
         loop {
             let response = build(&self.http)
                 .bearer_auth(&token)
@@ -632,12 +635,42 @@ impl Shared {
                 }
                 continue;
             }
+            // A device whose token an administrator issued has not told the hub its key yet.
+            if status.as_u16() == 409 && problem.code == "device_key_missing" && !enrolled {
+                enrolled = true;
+                self.enrol_key(&token).await?;
+                continue;
+            }
             return Err(SyncError::Hub {
                 status: status.as_u16(),
                 code: problem.code,
                 message: problem.message,
             });
         }
+    }
+
+    /// Tells the hub this device's public key (accepted once, while the hub has none).
+    async fn enrol_key(&self, token: &str) -> Result<(), SyncError> {
+        let url = &self.config.hub_url;
+        let public_key = self.store.public_key().unwrap_or_default();
+        let response = self
+            .http
+            .post(format!("{url}/v1/devices/key"))
+            .bearer_auth(token)
+            .json(&KeyEnrolment { public_key })
+            .send()
+            .await
+            .map_err(|e| unreachable(url, &e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let problem = problem(&response.text().await.map_err(|e| unreachable(url, &e))?);
+        Err(SyncError::Hub {
+            status: status.as_u16(),
+            code: problem.code,
+            message: problem.message,
+        })
     }
 
     async fn push(&self, report: &mut SyncReport) -> Result<(), SyncError> {

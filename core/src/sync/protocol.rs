@@ -43,6 +43,17 @@ pub struct Registration {
     /// The hub's registration secret (production mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_secret: Option<String>,
+    /// The device's Ed25519 public key (64 hex digits): the hub verifies every event's signature
+    /// with it. Required in production mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+}
+
+/// `POST /v1/devices/key`: a device whose token an administrator issued tells the hub its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyEnrolment {
+    /// The device's Ed25519 public key (64 hex digits).
+    pub public_key: String,
 }
 
 /// A bearer token issued to a device.
@@ -310,4 +321,10 @@ pub struct DeviceStatus {
     pub rejected: i64,
     /// Last request from the device.
     pub last_seen: Option<String>,
+    /// Whether the hub has the device's public key (its events are verified).
+    #[serde(default)]
+    pub signed: bool,
+    /// Why the device is held for a supervisor (its chain forked), since when; `None` when not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_for_supervisor: Option<String>,
 }

@@ -180,7 +180,18 @@ impl TestHub {
         post_json(&self.client, &format!("{}/v1/admin/import", self.url), data).await
     }
 
+    /// Registers a device without a key (development mode: its events are not verified).
     pub async fn register(&self, device_id: &str) -> String {
+        self.register_with(device_id, None).await
+    }
+
+    /// Registers a device with its public key: its events are verified.
+    pub async fn register_device(&self, device: &Store) -> String {
+        self.register_with(device.device_id(), device.public_key())
+            .await
+    }
+
+    async fn register_with(&self, device_id: &str, public_key: Option<String>) -> String {
         let response = self
             .client
             .post(format!("{}/v1/devices/register", self.url))
@@ -188,6 +199,7 @@ impl TestHub {
                 device_id: device_id.into(),
                 name: String::new(),
                 registration_secret: None,
+                public_key,
             })
             .send()
             .await
