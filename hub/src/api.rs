@@ -50,6 +50,9 @@ pub struct HubConfig {
     pub registrations_per_minute: u32,
     /// Connections and time limits of the server.
     pub limits: ConnectionLimits,
+    /// Serve HTTPS with this identity (`serve --tls-cert --tls-key`); `None`: plain HTTP, for
+    /// loopback or behind a TLS-terminating reverse proxy.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// The largest registration body: an id, a name and a secret.
@@ -69,6 +72,7 @@ impl Default for HubConfig {
             auth_failures_per_minute: 30,
             registrations_per_minute: 30,
             limits: ConnectionLimits::default(),
+            tls: None,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod server;
 pub mod sqlite;
 pub mod store;
 pub mod throttle;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -39,6 +40,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = config.limits.clone();
+    let tls = config.tls.clone();
     let app = router(AppState::new(store, config));
-    server::serve(listener, app, limits, shutdown).await
+    server::serve(listener, app, limits, tls, shutdown).await
 }

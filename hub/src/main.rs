@@ -53,6 +53,14 @@ enum Command {
         /// Device token lifetime in hours (1 to 8784, a year).
         #[arg(long, default_value_t = 720, value_parser = clap::value_parser!(u64).range(1..=8784))]
         token_ttl_hours: u64,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key. Without it the hub
+        /// speaks plain HTTP: keep it on loopback or behind a TLS-terminating reverse proxy
+        /// (docs/operations.md).
+        #[arg(long, requires = "tls_key", value_name = "PEM")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The private key of --tls-cert (PEM).
+        #[arg(long, requires = "tls_cert", value_name = "PEM")]
+        tls_key: Option<std::path::PathBuf>,
         /// Most connections held at once (lowered to fit the process's descriptor limit).
         #[arg(long, default_value_t = 4096)]
         max_connections: usize,
@@ -175,6 +183,8 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour only on a terminal: a log file or a collector gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -196,6 +206,8 @@ fn run(cli: Cli) -> Result<(), String> {
             token_ttl_hours,
             max_connections,
             max_connections_per_address,
+            tls_cert,
+            tls_key,
             erp,
             erp_password_file,
             erp_pull_seconds,
@@ -217,8 +229,16 @@ fn run(cli: Cli) -> Result<(), String> {
                 "--admin-token (DOCKHAND_HUB_ADMIN_TOKEN)",
                 admin_token.as_deref(),
             )?;
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(cert), Some(key)) => {
+                    Some(dockhand_hub::tls::server_config(cert, key).map_err(|e| e.to_string())?)
+                }
+                _ => None,
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
             let store = open_store(&database.database).map_err(|e| e.to_string())?;
             let config = HubConfig {
+                tls,
                 development: !production,
                 registration_secret,
                 admin_token,
@@ -241,7 +261,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 let listener = tokio::net::TcpListener::bind(listen)
                     .await
                     .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-                tracing::info!(%listen, backend = store.backend(), database = %redact(&database.database), "dockhand-hub serving");
+                let url = format!("{scheme}://{}", listener.local_addr().map_err(|e| e.to_string())?);
+                tracing::info!(%url, backend = store.backend(), database = %redact(&database.database), "dockhand-hub serving");
+                if scheme == "http" && !listen.ip().is_loopback() {
+                    tracing::warn!(
+                        "serving plain HTTP beyond loopback: tokens travel in clear text; use --tls-cert/--tls-key or a TLS-terminating reverse proxy (docs/operations.md)"
+                    );
+                }
                 tokio::spawn(housekeeping(store.clone()));
                 let stop = Arc::new(AtomicBool::new(false));
                 if let Some(connector) = connector {

@@ -13,7 +13,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use crate::erp::{ErpPost, ErpStatus};
-use crate::error::{HubError, HubResult};
+use crate::error::{HubError, HubResult, postgres_message};
 use crate::store::{
     BucketKey, Dialect, FEED_PAGE, FEED_PAGE_BYTES, GrantMode, HELD_ALERT, Housekeeping, HubStore,
     ImportTx, IntakeTx, Judged, Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT,
@@ -45,11 +45,22 @@ impl Drop for PostgresStore {
 
 impl PostgresStore {
     /// Connects to `url` and creates the tables when missing.
+    /// `sslmode` (`require`, `verify-ca`, `verify-full`) and `sslrootcert` in the URL ask for
+    /// TLS as with libpq.
     pub fn connect(url: &str) -> HubResult<Self> {
-        let mut client = Client::connect(url, NoTls).map_err(|e| {
+        let (plain_url, tls) = crate::tls::pg_tls(url)?;
+        let connected = match crate::tls::pg_client_config(&tls)? {
+            None => Client::connect(&plain_url, NoTls),
+            Some(config) => Client::connect(
+                &plain_url,
+                tokio_postgres_rustls::MakeRustlsConnect::new(config),
+            ),
+        };
+        let mut client = connected.map_err(|e| {
             HubError::Storage(format!(
-                "cannot connect to PostgreSQL at {}: {e}",
-                redact(url)
+                "cannot connect to PostgreSQL at {}: {}",
+                redact(url),
+                connect_error(&e)
             ))
         })?;
         // Hub instances starting together over one database take turns creating and migrating it.
@@ -134,10 +145,26 @@ pub fn create_database(base: &str, name: &str) -> HubResult<String> {
     })
 }
 
+/// A connection failure with its cause (a TLS error's Display says only "error performing TLS
+/// handshake").
+fn connect_error(e: &postgres::Error) -> String {
+    let mut text = postgres_message(e);
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// The URL without its password, for messages and logs.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
+        (Some(scheme), Some(at)) if at > scheme && url[scheme + 3..at].contains(':') => {
             let user_part = &url[scheme + 3..at];
             let user = user_part.split(':').next().unwrap_or("");
             format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])

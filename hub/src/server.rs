@@ -124,8 +124,10 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ConnectionLimits,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let cap = connection_cap(limits.max_connections);
     let all = Arc::new(Semaphore::new(cap));
     let per_address = Arc::new(PerAddress::default());
@@ -149,6 +151,12 @@ pub async fn serve(
                 }
             },
             () = &mut shutdown => break,
+        };
+        // A TLS client would read a plain answer as garbage: it is only closed.
+        let refuse = |stream: TcpStream, why: &str| {
+            if acceptor.is_none() {
+                refuse(stream, why);
+            }
         };
         let Ok(permit) = all.clone().try_acquire_owned() else {
             tracing::warn!(peer = %peer, open = cap, "connection refused: the hub holds its most connections");
@@ -178,13 +186,28 @@ pub async fn serve(
             peer,
             timeout: limits.request_timeout,
         };
-        let connection = builder.serve_connection(
-            TokioIo::new(stream),
-            hyper_util::service::TowerToHyperService::new(service),
-        );
-        let connection = graceful.watch(connection);
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let (builder, watcher, acceptor) = (builder.clone(), graceful.watcher(), acceptor.clone());
+        let handshake_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
-            let _ = connection.await;
+            match acceptor {
+                None => {
+                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    let _ = watcher.watch(connection).await;
+                }
+                // The handshake is bounded like the headers: a client that opens TLS and stalls
+                // holds nothing for long.
+                Some(acceptor) => {
+                    match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                        Ok(Ok(tls)) => {
+                            let connection = builder.serve_connection(TokioIo::new(tls), service);
+                            let _ = watcher.watch(connection).await;
+                        }
+                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                }
+            }
             drop((permit, slot));
         });
     }

@@ -241,8 +241,10 @@ fn an_administrator_revokes_a_device_and_replaces_it() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("HH-404 is not registered"));
 }
 
-#[test]
-fn serve_logs_no_password_token_or_secret() {
+/// A full run of `serve` at debug level — start-up, a registration with the secret, a device's
+/// events, failed authentications, admin reads — leaves no password, token or secret in the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_logs_no_password_token_or_secret() {
     let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -251,8 +253,14 @@ fn serve_logs_no_password_token_or_secret() {
         return;
     };
     // A URL with a password (the test server trusts loopback and ignores it).
-    let url = dockhand_hub::postgres::create_database(&base, "dockhand_test_logs").unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        dockhand_hub::postgres::create_database(&base, "dockhand_test_logs").unwrap()
+    })
+    .await
+    .unwrap();
     let with_password = url.replacen("postgres@", "postgres:pg-password-hunter2@", 1);
+    let admin = "admin-token-do-not-log-me";
+    let secret = "registration-secret-do-not-log";
     let mut child = Command::new(env!("CARGO_BIN_EXE_dockhand-hub"))
         .args([
             "serve",
@@ -262,33 +270,109 @@ fn serve_logs_no_password_token_or_secret() {
             "--database",
             &with_password,
             "--admin-token",
-            "admin-token-do-not-log-me",
+            admin,
             "--registration-secret",
-            "registration-secret-do-not-log",
+            secret,
         ])
         .env("RUST_LOG", "debug")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut log = String::new();
-    let reader = std::io::BufRead::lines(std::io::BufReader::new(stderr));
-    for line in reader {
-        let line = line.unwrap();
-        log.push_str(&line);
-        log.push('\n');
-        if line.contains("dockhand-hub serving") {
-            break;
+    /// Kills the hub when the test ends, passed or not.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
         }
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert!(log.contains("dockhand-hub serving"), "{log}");
+    let stderr = child.stderr.take().unwrap();
+    let child = Killed(child);
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+            let line = line.unwrap();
+            if let Some(at) = line.find("url=http://") {
+                let hub = line[at + 4..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .to_string();
+                let _ = started_tx.send(hub);
+            }
+            log.push_str(&line);
+            log.push('\n');
+        }
+        log
+    });
+    let hub = started_rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap();
+    let client = reqwest::Client::new();
+    let device =
+        dockhand_core::Store::open_in_memory(dockhand_core::StoreOptions::new("HH-L")).unwrap();
+    dockhand_core::workload::Workload::seed_store(&device).unwrap();
+    let token: DeviceToken = client
+        .post(format!("{hub}/v1/devices/register"))
+        .json(
+            &serde_json::json!({"device_id": "HH-L", "registration_secret": secret,
+                                   "public_key": device.public_key()}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events: Vec<dockhand_core::outbox::Envelope> = device
+        .read(|c| dockhand_core::outbox::events(c, 1, 1000))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.envelope)
+        .collect();
+    let pushed = client
+        .post(format!("{hub}/v1/events"))
+        .bearer_auth(&token.token)
+        .json(&serde_json::json!({"device_id": "HH-L", "events": events}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pushed.status(), 200);
+    let wrong_device = "wrong-device-token-do-not-log";
+    let wrong_admin = "wrong-admin-token-do-not-log";
+    for (path, token) in [
+        ("/v1/changes", wrong_device),
+        ("/v1/admin/stock", wrong_admin),
+        ("/v1/admin/stock", admin),
+    ] {
+        client
+            .get(format!("{hub}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+    }
+    let wrong_secret = client
+        .post(format!("{hub}/v1/devices/register"))
+        .json(&serde_json::json!({"device_id": "HH-M", "registration_secret": "guessed-secret-do-not-log",
+                                   "public_key": device.public_key()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_secret.status(), 403);
+    drop(child);
+    let log = reader.join().unwrap();
     assert!(log.contains("postgres:***@"), "{log}");
+    assert_eq!(log.matches("authentication failed").count(), 3, "{log}");
     for secret in [
         "hunter2",
-        "admin-token-do-not-log-me",
-        "registration-secret-do-not-log",
+        admin,
+        secret,
+        &token.token,
+        wrong_device,
+        wrong_admin,
+        "guessed-secret",
     ] {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");
     }
