@@ -31,11 +31,11 @@ if command -v openssl >/dev/null 2>&1; then
       -extfile ext.cnf -out server.crt 2>/dev/null
     cp server.crt server.key data/
     chmod 600 data/server.key
-    [ "$(id -u)" = 0 ] && chown postgres data/server.crt data/server.key
+    if [ "$(id -u)" = 0 ]; then chown postgres data/server.crt data/server.key; fi
     printf "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" >> data/postgresql.conf
     { printf 'hostssl all tlsonly 127.0.0.1/32 trust\nhostnossl all tlsonly 127.0.0.1/32 reject\n'
       cat data/pg_hba.conf; } > data/pg_hba.new && mv data/pg_hba.new data/pg_hba.conf
-    [ "$(id -u)" = 0 ] && chown postgres data/pg_hba.conf
+    if [ "$(id -u)" = 0 ]; then chown postgres data/pg_hba.conf; fi
   ) && ca="$dir/ca.crt"
 fi
 # A free port: the one asked for, or the first of a few random ones that starts.
