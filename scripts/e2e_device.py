@@ -25,7 +25,7 @@ class Tokens(dockhand.TokenProvider):
 def enrolled(hub_url, name, sample=False):
     """A new device (with the sample warehouse when asked), enrolled with the hub: (device, client)."""
     path = os.path.join(tempfile.mkdtemp(prefix="dockhand-e2e-"), "hh.db")
-    device = dockhand.Device.open(path, f"HH-{name.upper().replace(' ', '-')}-{uuid.uuid4().hex[:6]}")
+    device = dockhand.Device.open(path, f"HH-{name.upper().replace(' ', '-')}-{uuid.uuid4().hex[:6]}", dockhand.generate_database_key())
     if sample:
         device.load_sample_warehouse()
     tokens = Tokens()

@@ -27,8 +27,6 @@ trap cleanup EXIT
 echo "== cargo test"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
-echo "== cargo test: encrypted device databases (feature encryption: SQLCipher)"
-cargo test --locked -p dockhand-core --features encryption --test encryption 2>&1 | tee -a "$log" || status=$?
 echo "== app suites (scripts/test-apps.sh)"
 bash scripts/test-apps.sh 2>&1 | tee -a "$log" || status=$?
 echo "== Tryton end to end (scripts/tryton-e2e.sh; then FAULT=1: the hub, on PostgreSQL, killed while it posts)"

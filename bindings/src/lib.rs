@@ -7,10 +7,12 @@
 
 use std::sync::Arc;
 
+use dockhand_core::identity::EventSigner as CoreSigner;
 use dockhand_core::{Store, StoreOptions};
 
 mod error;
 mod inputs;
+mod keys;
 mod queries;
 mod sync;
 mod types;
@@ -19,6 +21,8 @@ mod workflows;
 pub use error::DockhandError;
 pub use inputs::{CountedGoods, Goods, InspectionRequest, NewPickLine, NewPickTask, PickRequest};
 pub use inputs::{PutawayRequest, ReceiveRequest, ReturnRequest, ReturnedGoods};
+use keys::AppSigner;
+pub use keys::{EventSigner, change_database_key, generate_database_key};
 pub use queries::{IntegritySummary, OutboxEvent, ScanResult};
 pub use sync::{Subscription, SyncClient, SyncObserver, SyncReport, SyncSettings, TokenProvider};
 pub use workflows::Voided;
@@ -31,23 +35,45 @@ pub struct Device {
     pub(crate) store: Arc<Store>,
 }
 
-#[uniffi::export]
 impl Device {
-    /// Opens (creating when new) the device database at `path` for `device_id`. A file made for
-    /// another device is refused (storage error), and left as it was. With `encryption_key` the
-    /// file is encrypted (SQLCipher; keep the key in the Android Keystore / iOS Keychain) and the
-    /// same key opens it again; a library built without the `encryption` feature refuses a key.
-    #[uniffi::constructor(default(encryption_key = None))]
-    pub fn open(
-        path: String,
-        device_id: String,
-        encryption_key: Option<String>,
-    ) -> Result<Arc<Self>, DockhandError> {
-        let mut options = StoreOptions::new(device_id);
-        options.encryption_key = encryption_key;
+    fn with_options(path: String, options: StoreOptions) -> Result<Arc<Self>, DockhandError> {
         Ok(Arc::new(Self {
             store: Arc::new(Store::open_with(path, options)?),
         }))
+    }
+}
+
+#[uniffi::export]
+impl Device {
+    /// Opens (creating when new) the encrypted device database at `path` for `device_id`. The
+    /// key is 64 hex digits (a random 256-bit key: make it once with [`generate_database_key`]
+    /// and keep it in the Android Keystore / iOS Keychain) or a passphrase of 16 characters or
+    /// more. A wrong key, or a file made for another device, is refused (storage error) and the
+    /// file left as it was. `signer`: the app's keystore signs events instead of a key kept in
+    /// the (encrypted) database.
+    #[uniffi::constructor(default(signer = None))]
+    pub fn open(
+        path: String,
+        device_id: String,
+        encryption_key: String,
+        signer: Option<Arc<dyn EventSigner>>,
+    ) -> Result<Arc<Self>, DockhandError> {
+        let mut options = StoreOptions::new(device_id).with_encryption_key(encryption_key);
+        if let Some(signer) = signer {
+            options.signer = Some(Arc::new(AppSigner::new(signer)?) as Arc<dyn CoreSigner>);
+        }
+        Self::with_options(path, options)
+    }
+
+    /// Opens (creating when new) a PLAIN device database: anyone who copies the file reads
+    /// stock, operators and the device's signing key. For development and tests only; a
+    /// production app uses [`Device::open`] with a key.
+    #[uniffi::constructor]
+    pub fn open_unencrypted_for_development(
+        path: String,
+        device_id: String,
+    ) -> Result<Arc<Self>, DockhandError> {
+        Self::with_options(path, StoreOptions::new(device_id))
     }
 
     /// Loads the built-in sample warehouse into a device: master data (items, barcodes,

@@ -115,6 +115,10 @@ pub struct OutboxEvent {
     pub reject_reason: Option<String>,
     /// The payload as JSON.
     pub payload_json: String,
+    /// SHA-256 of the canonical envelope (64 hex digits): what the device's key signed.
+    pub hash: String,
+    /// The device's Ed25519 signature of `hash` (128 hex digits).
+    pub signature: String,
 }
 
 impl From<outbox::Event> for OutboxEvent {
@@ -127,6 +131,8 @@ impl From<outbox::Event> for OutboxEvent {
             operator: e.user_id.clone(),
             op_id: e.op_id.to_string(),
             payload_json: e.payload.to_string(),
+            hash: e.hash.clone(),
+            signature: e.signature.clone(),
             state: e.state,
             reject_code: e.reject_code,
             reject_reason: e.reject_reason,

@@ -8,7 +8,13 @@ use dockhand_ffi::{Device, DockhandError};
 fn device() -> (tempfile::TempDir, std::sync::Arc<Device>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("device.db").display().to_string();
-    let device = Device::open(path, "HH-FFI".into(), None).unwrap();
+    let device = Device::open(
+        path,
+        "HH-FFI".into(),
+        dockhand_ffi::generate_database_key(),
+        None,
+    )
+    .unwrap();
     device.load_sample_warehouse().unwrap();
     (dir, device)
 }
@@ -52,9 +58,10 @@ fn failures_are_typed_with_their_code_and_sentence() {
     // Another device's database is refused as a storage error, the file untouched.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.db").display().to_string();
-    drop(Device::open(path.clone(), "HH-A".into(), None).unwrap());
+    let key = dockhand_ffi::generate_database_key();
+    drop(Device::open(path.clone(), "HH-A".into(), key.clone(), None).unwrap());
     assert!(matches!(
-        Device::open(path, "HH-B".into(), None),
+        Device::open(path, "HH-B".into(), key, None),
         Err(DockhandError::Storage { .. })
     ));
 }

@@ -8,10 +8,11 @@ use dockhand_core::{Clock, Store, SystemClock, epcis, outbox};
 
 pub fn run(
     path: &Path,
+    key: Option<&str>,
     from: Option<i64>,
     to: Option<i64>,
 ) -> Result<ExitCode, dockhand_core::Error> {
-    let store = Store::open_read_only(path, Arc::new(SystemClock))?;
+    let store = Store::open_read_only(path, key, Arc::new(SystemClock))?;
     let last = store.read(outbox::counts)?.last_seq;
     let created = dockhand_core::db::utc_text(SystemClock.now());
     let document =

@@ -4,12 +4,58 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use dockhand_core::{Store, SystemClock, catalog, outbox, schema, stock};
+use dockhand_core::{Store, SystemClock, catalog, outbox, schema, stock, storage_check};
 
 use crate::report;
 
-pub fn run(path: &Path) -> Result<ExitCode, dockhand_core::Error> {
-    let store = Store::open_read_only(path, Arc::new(SystemClock))?;
+/// Exit 0 when the file and its numbers are sound, 1 when SQLite's check or dockhand's finds a
+/// problem (or corruption stops the reading), 2 when it cannot be opened at all.
+pub fn run(path: &Path, key: Option<&str>) -> Result<ExitCode, dockhand_core::Error> {
+    let store = match Store::open_read_only(path, key, Arc::new(SystemClock)) {
+        Err(e) if is_corruption(&e) => {
+            print_storage(path, &[e.to_string()]);
+            return Ok(ExitCode::from(1));
+        }
+        opened => opened?,
+    };
+    let storage = store.read(|c| Ok(storage_check(c)))?;
+    let shown = show(&store, path);
+    if let Err(e) = &shown {
+        println!("\nreading stopped: {e}");
+    }
+    print_storage(path, &storage);
+    Ok(match shown {
+        Ok(true) if storage.is_empty() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(_) if !storage.is_empty() => ExitCode::from(1),
+        Err(e) => return Err(e),
+    })
+}
+
+/// SQLite's words for a file whose pages are damaged (as opposed to missing, locked or keyed).
+fn is_corruption(e: &dockhand_core::Error) -> bool {
+    let text = e.to_string();
+    text.contains("malformed") || text.contains("corrupt")
+}
+
+fn print_storage(path: &Path, problems: &[String]) {
+    println!("\nstorage (SQLite integrity_check):");
+    if problems.is_empty() {
+        println!("  OK: every page, b-tree and index is sound");
+        return;
+    }
+    println!("  FAILED: the file is damaged");
+    for p in problems {
+        println!("  {p}");
+    }
+    println!(
+        "  the unsent events can still be recovered: dockhand salvage {} --out salvaged.jsonl",
+        path.display()
+    );
+}
+
+/// Prints what the device holds; `Ok(false)` when dockhand's integrity check fails.
+fn show(store: &Store, path: &Path) -> Result<bool, dockhand_core::Error> {
     let (counts, totals, balances, outbox_counts, rejected, version) = store.read(|c| {
         Ok((
             catalog::counts(c)?,
@@ -66,9 +112,5 @@ pub fn run(path: &Path) -> Result<ExitCode, dockhand_core::Error> {
     let integrity = store.verify_integrity()?;
     println!("\nintegrity:");
     report::print_integrity(&integrity);
-    Ok(if integrity.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(integrity.is_ok())
 }

@@ -5,7 +5,9 @@ mod demo;
 mod export;
 mod gs1;
 mod inspect;
+mod key;
 mod report;
+mod salvage;
 mod soak;
 
 use std::path::PathBuf;
@@ -29,16 +31,27 @@ enum Command {
     /// devices that pull master data, work offline and reconnect, and compare the hub's stock with
     /// the devices'.
     Demo(demo::Args),
-    /// Print balances, outbox counts and the integrity check of a device database.
-    /// Exits 1 when integrity fails, 2 when the database cannot be opened.
+    /// Print balances, outbox counts, dockhand's integrity check and SQLite's check of the file.
+    /// Exits 1 when either fails, 2 when the database cannot be opened. Reads only: nothing is
+    /// written beside the file (a copy on read-only media opens).
     Inspect {
         /// The device database file.
         db: PathBuf,
+        #[command(flatten)]
+        key: key::KeyArgs,
     },
+    /// Encrypt a plain device database, change its key, or (--decrypt) make it plain. The file is
+    /// replaced only once the re-encrypted copy is complete and checked.
+    Rekey(key::RekeyArgs),
+    /// Recover the unsent events of a damaged device database into FILE, as batches for the hub.
+    /// Exits 1 when some could not be read, 2 when none could.
+    Salvage(salvage::Args),
     /// Write a device's events as an EPCIS 2.0 JSON-LD document to stdout.
     ExportEpcis {
         /// The device database file (opened read-only).
         db: PathBuf,
+        #[command(flatten)]
+        key: key::KeyArgs,
         /// First outbox seq (default: 1).
         #[arg(long)]
         from: Option<i64>,
@@ -65,9 +78,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Demo(args) => demo::run(args),
-        Command::Inspect { db } => inspect::run(&db),
+        Command::Inspect { db, key } => key.key().and_then(|k| inspect::run(&db, k.as_deref())),
+        Command::Rekey(args) => key::rekey(&args),
+        Command::Salvage(args) => salvage::run(&args),
         Command::Gs1 { raw } => Ok(gs1::run(&raw)),
-        Command::ExportEpcis { db, from, to } => export::run(&db, from, to),
+        Command::ExportEpcis { db, key, from, to } => key
+            .key()
+            .and_then(|k| export::run(&db, k.as_deref(), from, to)),
         Command::Bench(args) => bench::run(&args),
         Command::Soak(args) => soak::run(&args),
     };
@@ -75,6 +92,12 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("dockhand: {e}");
+            if e.to_string().contains("needs its key") {
+                eprintln!(
+                    "dockhand: give the key with --key-file FILE or the {} environment variable",
+                    key::KEY_ENV
+                );
+            }
             ExitCode::from(2)
         }
     }

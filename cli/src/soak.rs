@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use dockhand_core::workload::Workload;
-use dockhand_core::{Error, Store};
+use dockhand_core::{Error, Store, StoreOptions};
 use uuid::Uuid;
 
 /// The device id every soak database uses.
@@ -24,6 +24,8 @@ pub struct Args {
     /// Seed of the command mix.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    #[command(flatten)]
+    key: crate::key::KeyArgs,
 }
 
 fn report(kind: &str, op_id: Uuid) {
@@ -34,7 +36,9 @@ fn report(kind: &str, op_id: Uuid) {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Error> {
-    let store = Store::open(&args.db, DEVICE)?;
+    let mut options = StoreOptions::new(DEVICE);
+    options.encryption_key = args.key.key()?;
+    let store = Store::open_with(&args.db, options)?;
     Workload::seed_store(&store)?;
     let mut mix = Workload::new(args.seed);
     let mut done = 0;

@@ -76,9 +76,27 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shift.db");
     let db_arg = db.to_str().unwrap();
-    assert!(dockhand(&["demo", "--db", db_arg]).status.success());
-
+    let out = dockhand(&["demo", "--db", db_arg]);
+    assert!(out.status.success(), "{}", text(&out));
+    // Encrypted by default: the new key went beside the database, for its owner only.
+    let key_file = dir.path().join("shift.db.key");
+    assert!(text(&out).contains("encrypted; key in"), "{}", text(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let key = std::fs::read_to_string(&key_file)
+        .unwrap()
+        .trim()
+        .to_string();
     let out = dockhand(&["inspect", db_arg]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("needs its key"), "{}", text(&out));
+    assert!(text(&out).contains("--key-file"), "{}", text(&out));
+
+    let out = dockhand(&["inspect", db_arg, "--key-file", key_file.to_str().unwrap()]);
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
     assert!(shown.contains("device handheld-07"), "{shown}");
@@ -94,13 +112,18 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     assert!(shown.contains("QA-01     VITC-60"), "{shown}");
 
     let raw = rusqlite::Connection::open(&db).unwrap();
+    raw.pragma_update(None, "key", format!("x'{key}'")).unwrap();
     raw.execute(
         "UPDATE balances SET qty = qty + 5 WHERE status = 'quarantined' AND lot = 'V7'",
         [],
     )
     .unwrap();
     drop(raw);
-    let out = dockhand(&["inspect", db_arg]);
+    let out = Command::new(env!("CARGO_BIN_EXE_dockhand"))
+        .args(["inspect", db_arg])
+        .env("DOCKHAND_DB_KEY", &key)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("balance differs: VITC-60 at QA-01"),
@@ -139,6 +162,91 @@ fn the_demo_refuses_to_reuse_a_database_and_inspect_refuses_files_it_cannot_read
         text(&out)
     );
     assert!(!missing.exists());
+}
+
+#[test]
+fn rekey_encrypts_a_plain_database_changes_its_key_and_refuses_a_wrong_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shift.db");
+    let db_arg = db.to_str().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    assert!(dockhand(&["demo", "--db", db_arg]).status.success());
+    let first = path("shift.db.key");
+
+    // A wrong current key: refused, the file as it was, no new key file left behind.
+    std::fs::write(path("wrong.key"), format!("{}\n", "ab".repeat(32))).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let out = dockhand(&[
+        "rekey",
+        db_arg,
+        "--key-file",
+        &path("wrong.key"),
+        "--generate-key",
+        &path("second.key"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("encryption key does not open it"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert!(!dir.path().join("second.key").exists());
+    // A key too short to be one.
+    std::fs::write(path("short.key"), "hunter2\n").unwrap();
+    let out = dockhand(&[
+        "rekey",
+        db_arg,
+        "--key-file",
+        &first,
+        "--new-key-file",
+        &path("short.key"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("7 characters long"), "{}", text(&out));
+
+    let out = dockhand(&[
+        "rekey",
+        db_arg,
+        "--key-file",
+        &first,
+        "--generate-key",
+        &path("second.key"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("50 events"), "{}", text(&out));
+    assert_eq!(
+        dockhand(&["inspect", db_arg, "--key-file", &first])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert!(
+        dockhand(&["inspect", db_arg, "--key-file", &path("second.key")])
+            .status
+            .success()
+    );
+
+    // Plain for a development copy, and encrypted again.
+    let out = dockhand(&[
+        "rekey",
+        db_arg,
+        "--key-file",
+        &path("second.key"),
+        "--decrypt",
+    ]);
+    assert!(text(&out).contains("now plain"), "{}", text(&out));
+    assert!(dockhand(&["inspect", db_arg]).status.success());
+    std::fs::write(path("third.key"), "a passphrase of some length\n").unwrap();
+    let out = dockhand(&["rekey", db_arg, "--new-key-file", &path("third.key")]);
+    assert!(text(&out).contains("now encrypted"), "{}", text(&out));
+    let out = dockhand(&["inspect", db_arg, "--key-file", &path("third.key")]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("50 events (last seq 50)"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

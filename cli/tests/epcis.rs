@@ -164,9 +164,16 @@ fn a_whole_demo_shift_exports_a_valid_epcis_document_with_the_cbv_mapping() {
             .status
             .success()
     );
+    let key_file = dir.path().join("shift.db.key");
+    let key = std::fs::read_to_string(&key_file)
+        .unwrap()
+        .trim()
+        .to_string();
     let out = Command::new(bin)
         .arg("export-epcis")
         .arg(&db)
+        .arg("--key-file")
+        .arg(&key_file)
         .output()
         .unwrap();
     assert!(
@@ -184,9 +191,12 @@ fn a_whole_demo_shift_exports_a_valid_epcis_document_with_the_cbv_mapping() {
     );
 
     // Match each EPCIS event with its outbox event to check the mapping.
-    let store =
-        dockhand_core::Store::open_read_only(&db, std::sync::Arc::new(dockhand_core::SystemClock))
-            .unwrap();
+    let store = dockhand_core::Store::open_read_only(
+        &db,
+        Some(&key),
+        std::sync::Arc::new(dockhand_core::SystemClock),
+    )
+    .unwrap();
     let outbox = store
         .read(|c| dockhand_core::outbox::events(c, 1, 1000))
         .unwrap();

@@ -21,8 +21,10 @@ use uuid::Uuid;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::identity::{self, EventSigner, Signer};
+use crate::keys;
 use crate::ops;
 use crate::schema::{self, LATEST_VERSION};
+use crate::snapshot;
 
 /// Prepared statements kept per connection: more than the distinct statements of every workflow
 /// together, so the hot path never compiles SQL again (an evicted statement costs more to prepare
@@ -63,8 +65,9 @@ pub struct StoreOptions {
     pub clock: Arc<dyn Clock>,
     /// Device rules.
     pub policy: Policy,
-    /// Key the database file is encrypted with (SQLCipher; builds with the `encryption`
-    /// feature). `None`: a plain SQLite file.
+    /// Key the database file is encrypted with (SQLCipher): 64 hex digits (a raw 256-bit key)
+    /// or a passphrase of at least 16 characters; see [`crate::keys`]. `None`: a plain SQLite
+    /// file (development only).
     pub encryption_key: Option<String>,
     /// The app's signer of event hashes (a key in the platform keystore). `None`: the device key
     /// is made and kept in this database.
@@ -119,26 +122,6 @@ impl StoreOptions {
     }
 }
 
-/// Whether this build can honour an encryption key, and the key is usable (checked before the
-/// file is touched).
-#[cfg(feature = "encryption")]
-fn check_key(key: &str) -> Result<()> {
-    if key.is_empty() {
-        return Err(Error::invalid("encryption key", "it is empty"));
-    }
-    Ok(())
-}
-
-/// This build has no SQLCipher: a key cannot be honoured, and silently writing a plain file would
-/// be worse than refusing.
-#[cfg(not(feature = "encryption"))]
-fn check_key(_key: &str) -> Result<()> {
-    Err(Error::invalid(
-        "encryption key",
-        "this build of dockhand has no encryption (build dockhand-core / dockhand-ffi with the `encryption` feature)",
-    ))
-}
-
 /// A device database with its single writer connection.
 pub struct Store {
     conn: Mutex<Connection>,
@@ -148,6 +131,8 @@ pub struct Store {
     commit_hook: std::sync::RwLock<Option<CommitHook>>,
     /// Signs every event appended (`None` for a read-only store, which appends none).
     signer: Option<Signer>,
+    /// The private copy a read-only store reads (last: dropped after the connection).
+    _scratch: Option<tempfile::TempDir>,
 }
 
 /// A function run after every commit.
@@ -275,51 +260,43 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         if let Some(key) = &options.encryption_key {
-            check_key(key)?;
+            keys::check_key(key)?;
         }
         let conn = Connection::open_with_flags(&path, flags).map_err(unreadable)?;
-        let encrypted = options.encryption_key.is_some();
-        if let Some(key) = &options.encryption_key {
+        let key = options.encryption_key.clone();
+        if let Some(key) = &key {
             // Before anything reads the file.
-            conn.pragma_update(None, "key", key)?;
+            keys::apply_key(&conn, key)?;
         }
         Self::set_up(conn, Some(path.clone()), options).map_err(|e| match e {
-            // SQLite cannot tell a wrong key from a file that is not a database.
-            Error::Sqlite(e) if encrypted && e.to_string().contains("not a database") => {
-                Error::DatabaseUnreadable {
-                    path: path.clone(),
-                    reason:
-                        "the encryption key does not open it (or it is not a dockhand database)"
-                            .into(),
-                }
-            }
-            Error::Sqlite(e) if e.to_string().contains("not a database") => {
-                Error::DatabaseUnreadable {
-                    path: path.clone(),
-                    reason: format!("{e} (an encrypted database needs its key)"),
-                }
-            }
-            Error::Sqlite(e) => unreadable(e),
+            Error::Sqlite(e) => Error::DatabaseUnreadable {
+                path: path.clone(),
+                reason: keys::key_hint(&e, key.as_deref()),
+            },
             other => other,
         })
     }
 
     /// Opens an existing device database read-only, for whichever device it belongs to (support
-    /// tools such as `dockhand inspect`). Never creates, migrates or checkpoints the file: a support
-    /// copy stays exactly as it was sent. Writes through this store fail.
-    pub fn open_read_only(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Self> {
+    /// tools such as `dockhand inspect`); `key` for an encrypted one. Never creates, migrates,
+    /// checkpoints or locks the file, and writes nothing beside it (see [`crate::snapshot`]): a
+    /// support copy stays exactly as it was sent, and one on read-only media opens. Writes
+    /// through this store fail.
+    pub fn open_read_only(
+        path: impl AsRef<Path>,
+        key: Option<&str>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let unreadable = |reason: String| Error::DatabaseUnreadable {
             path: path.clone(),
             reason,
         };
-        if !path.exists() {
+        if !path.is_file() {
             return Err(Error::DatabaseMissing { path });
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(&path, flags).map_err(|e| unreadable(e.to_string()))?;
-        let found = schema::version(&conn).map_err(|e| unreadable(e.to_string()))?;
+        let snapshot::Snapshot { conn, scratch } = snapshot::open(&path, key)?;
+        let found = schema::version(&conn).map_err(|e| unreadable(keys::key_hint(&e, key)))?;
         if found > LATEST_VERSION {
             return Err(Error::SchemaTooNew {
                 path: path.clone(),
@@ -354,11 +331,12 @@ impl Store {
                 device_id,
                 clock,
                 policy: Policy::default(),
-                encryption_key: None,
+                encryption_key: key.map(str::to_string),
                 signer: None,
             },
             commit_hook: Default::default(),
             signer: None,
+            _scratch: scratch,
         })
     }
 
@@ -464,6 +442,7 @@ impl Store {
             options,
             commit_hook: Default::default(),
             signer: Some(signer),
+            _scratch: None,
         })
     }
 

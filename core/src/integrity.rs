@@ -187,3 +187,23 @@ impl crate::db::Store {
         self.read(verify_integrity)
     }
 }
+
+/// The most problems SQLite's integrity check lists before it stops.
+const STORAGE_PROBLEMS: usize = 100;
+
+/// SQLite's own check of the file: every page, b-tree, index entry and constraint
+/// (`PRAGMA integrity_check`). Empty when the file is sound; otherwise what SQLite found, or the
+/// error that stopped it. [`verify_integrity`] checks what the rows say; this checks that the
+/// rows can be trusted to be there at all.
+pub fn storage_check(conn: &Connection) -> Vec<String> {
+    let run = || -> rusqlite::Result<Vec<String>> {
+        let mut stmt = conn.prepare(&format!("PRAGMA integrity_check({STORAGE_PROBLEMS})"))?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect()
+    };
+    match run() {
+        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Vec::new(),
+        Ok(lines) => lines,
+        Err(e) => vec![format!("the check could not finish: {e}")],
+    }
+}

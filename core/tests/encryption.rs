@@ -12,7 +12,7 @@ fn a_build_without_encryption_refuses_a_key_and_makes_no_file() {
     let path = dir.path().join("device.db");
     let err = Store::open_with(
         &path,
-        StoreOptions::new("HH-1").with_encryption_key("s3cret"),
+        StoreOptions::new("HH-1").with_encryption_key("correct horse battery staple"),
     )
     .unwrap_err();
     assert_eq!(err.code(), "invalid_input");
@@ -53,7 +53,7 @@ fn an_encrypted_database_opens_only_with_its_key() {
     assert!(no_key.to_string().contains("needs its key"), "{no_key}");
     let wrong = Store::open_with(
         &secret,
-        StoreOptions::new("HH-1").with_encryption_key("guess"),
+        StoreOptions::new("HH-1").with_encryption_key("incorrect horse battery staple"),
     )
     .unwrap_err();
     assert!(
@@ -73,4 +73,186 @@ fn an_encrypted_database_opens_only_with_its_key() {
     let counts = store.read(catalog::counts).unwrap();
     assert_eq!(counts.items, sample::warehouse().items.len());
     assert!(store.verify_integrity().unwrap().is_ok());
+}
+
+#[cfg(feature = "encryption")]
+mod keys {
+    use std::path::{Path, PathBuf};
+
+    use dockhand_core::keys::{self, change_key, generate_key};
+    use dockhand_core::receiving::{self, OpenBlindReceipt, ReceiveLine};
+    use dockhand_core::{ScannedGoods, Store, StoreOptions, catalog, outbox, sample, stock};
+    use uuid::Uuid;
+
+    fn open(path: &Path, key: Option<&str>) -> dockhand_core::Result<Store> {
+        let mut options = StoreOptions::new("HH-K");
+        options.encryption_key = key.map(str::to_string);
+        Store::open_with(path, options)
+    }
+
+    /// A device with one blind receipt and `units` towels received on DOCK-01.
+    fn device_with_stock(path: &Path, key: Option<&str>, units: i64) {
+        let store = open(path, key).unwrap();
+        catalog::upsert_master_data(&store, &sample::warehouse()).unwrap();
+        receiving::open_blind_receipt(
+            &store,
+            &OpenBlindReceipt {
+                op_id: Uuid::now_v7(),
+                operator: "alice".into(),
+                receipt_id: "BLIND-1".into(),
+                reference: "delivery".into(),
+                supplier: "Nordic".into(),
+            },
+        )
+        .unwrap();
+        receive(&store, units);
+    }
+
+    fn receive(store: &Store, units: i64) {
+        receiving::receive_line(
+            store,
+            &ReceiveLine {
+                op_id: Uuid::now_v7(),
+                operator: "alice".into(),
+                receipt_id: "BLIND-1".into(),
+                dock: "DOCK-01".into(),
+                scan: ScannedGoods::barcode(sample::TOWELS_EA),
+                quantity: units,
+                lpn: None,
+                approved_by: None,
+            },
+        )
+        .unwrap();
+    }
+
+    fn on_dock(store: &Store) -> i64 {
+        store
+            .read(|c| stock::balances_at_location(c, "DOCK-01"))
+            .unwrap()
+            .iter()
+            .map(|b| b.quantity)
+            .sum()
+    }
+
+    fn files(dir: &Path) -> Vec<PathBuf> {
+        let mut all: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn keys_too_short_or_odd_are_refused_with_their_length_before_a_file_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.db");
+        let err = open(&path, Some("s3cret")).unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert!(err.to_string().contains("6 characters long"), "{err}");
+        assert!(err.to_string().contains("64 hex digits"), "{err}");
+        assert!(open(&path, Some("pass\0word-long-enough-here")).is_err());
+        assert!(!path.exists());
+        // A raw key (64 hex digits) and a long passphrase both work.
+        let raw = generate_key();
+        assert_eq!(raw.len(), 64);
+        assert!(open(&path, Some(&raw)).is_ok());
+        let other = dir.path().join("passphrase.db");
+        assert!(open(&other, Some("a passphrase of twenty-nine c")).is_ok());
+        assert!(
+            open(&other, Some(&raw)).is_err(),
+            "a raw key is not the passphrase"
+        );
+        assert_eq!(keys::MIN_PASSPHRASE_CHARS, 16);
+    }
+
+    #[test]
+    fn a_plain_database_is_encrypted_in_place_with_every_event_and_balance() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.db");
+        device_with_stock(&path, None, 7);
+        let before = open(&path, None)
+            .unwrap()
+            .read(|c| outbox::pending(c, 100))
+            .unwrap();
+        let key = generate_key();
+        let changed = change_key(&path, None, Some(&key)).unwrap();
+        assert_eq!(changed.device_id, "HH-K");
+        assert_eq!(changed.events, before.len() as i64);
+        assert!(changed.encrypted);
+        assert_eq!(
+            files(dir.path()),
+            vec![path.clone()],
+            "no staging file or WAL left"
+        );
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.windows(15).any(|w| w == b"SQLite format 3"));
+
+        assert_eq!(open(&path, None).unwrap_err().code(), "database_unreadable");
+        let store = open(&path, Some(&key)).unwrap();
+        assert_eq!(on_dock(&store), 7);
+        let after = store.read(|c| outbox::pending(c, 100)).unwrap();
+        assert_eq!(after, before, "events, hashes and signatures carried over");
+        // The chain goes on: the next event links to the last one carried over.
+        receive(&store, 1);
+        let next = store.read(|c| outbox::pending(c, 100)).unwrap();
+        let (last, new) = (&next[next.len() - 2], &next[next.len() - 1]);
+        assert_eq!((new.seq, &new.prev_hash), (last.seq + 1, &last.hash));
+        assert!(store.verify_integrity().unwrap().is_ok());
+    }
+
+    #[test]
+    fn rekey_replaces_the_key_and_a_wrong_current_key_leaves_the_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.db");
+        let (old, new) = (generate_key(), generate_key());
+        device_with_stock(&path, Some(&old), 5);
+        let untouched = std::fs::read(&path).unwrap();
+
+        let wrong = change_key(&path, Some(&generate_key()), Some(&new)).unwrap_err();
+        assert!(
+            wrong
+                .to_string()
+                .contains("encryption key does not open it"),
+            "{wrong}"
+        );
+        let plain = change_key(&path, None, Some(&new)).unwrap_err();
+        assert!(plain.to_string().contains("needs its key"), "{plain}");
+        let same = change_key(&path, Some(&old), Some(&old)).unwrap_err();
+        assert_eq!(same.code(), "invalid_input");
+        assert_eq!(std::fs::read(&path).unwrap(), untouched);
+        assert_eq!(files(dir.path()), vec![path.clone()]);
+
+        // In use: another connection keeps the database open; nothing changes.
+        let holder = open(&path, Some(&old)).unwrap();
+        let busy = change_key(&path, Some(&old), Some(&new)).unwrap_err();
+        assert!(busy.to_string().contains("open elsewhere"), "{busy}");
+        drop(holder);
+        assert!(open(&path, Some(&old)).is_ok());
+
+        change_key(&path, Some(&old), Some(&new)).unwrap();
+        assert!(open(&path, Some(&old)).is_err());
+        assert_eq!(on_dock(&open(&path, Some(&new)).unwrap()), 5);
+
+        // And back to plain, for a development copy.
+        let changed = change_key(&path, Some(&new), None).unwrap();
+        assert!(!changed.encrypted);
+        assert_eq!(on_dock(&open(&path, None).unwrap()), 5);
+    }
+
+    #[test]
+    fn an_interrupted_rekey_leaves_only_a_staging_file_that_the_next_one_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.db");
+        let key = generate_key();
+        device_with_stock(&path, Some(&key), 3);
+        // A crash mid-export leaves a partial staging file beside the database.
+        let staging = dir.path().join("device.db.rekey");
+        std::fs::write(&staging, b"half an export").unwrap();
+        assert_eq!(on_dock(&open(&path, Some(&key)).unwrap()), 3);
+        let new = generate_key();
+        change_key(&path, Some(&key), Some(&new)).unwrap();
+        assert!(!staging.exists());
+        assert_eq!(on_dock(&open(&path, Some(&new)).unwrap()), 3);
+    }
 }

@@ -76,7 +76,7 @@ fn a_database_from_a_newer_dockhand_is_refused_and_left_untouched() {
         checkpointed_bytes(&path),
         "the file must not be modified"
     );
-    let err = Store::open_read_only(&path, Arc::new(SystemClock)).unwrap_err();
+    let err = Store::open_read_only(&path, None, Arc::new(SystemClock)).unwrap_err();
     assert_eq!(err.code(), "schema_too_new");
     assert_eq!(bytes, checkpointed_bytes(&path));
 }
@@ -131,7 +131,7 @@ fn a_database_of_another_device_is_refused() {
 fn inspecting_a_missing_path_does_not_create_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("typo.db");
-    let err = Store::open_read_only(&path, Arc::new(SystemClock)).unwrap_err();
+    let err = Store::open_read_only(&path, None, Arc::new(SystemClock)).unwrap_err();
     assert_eq!(err.code(), "database_missing");
     assert!(!path.exists());
 }
@@ -369,7 +369,7 @@ fn inspecting_reads_without_touching_the_file_or_its_wal() {
         std::fs::read(&copied).unwrap(),
         std::fs::read(copied.with_extension("db-wal")).unwrap(),
     );
-    let inspected = Store::open_read_only(&copied, Arc::new(SystemClock)).unwrap();
+    let inspected = Store::open_read_only(&copied, None, Arc::new(SystemClock)).unwrap();
     assert_eq!(inspected.device_id(), "handheld-07");
     let report = inspected.verify_integrity().unwrap();
     assert!(report.is_ok());

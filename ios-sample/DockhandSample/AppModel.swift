@@ -26,7 +26,8 @@ final class AppModel: ObservableObject {
         let hub = Bundle.main.object(forInfoDictionaryKey: "DockhandHubURL") as? String ?? "http://localhost:8080"
         let tokens = KeychainTokens()
         do {
-            let device = try Device.open(path: dir.appendingPathComponent("dockhand.db").path, deviceId: deviceId)
+            // Encrypted at rest with a key kept in the Keychain (DatabaseKey.swift).
+            let device = try DatabaseKey.openDevice(path: dir.appendingPathComponent("dockhand.db").path, deviceId: deviceId)
             if (try? device.item(sku: "TOWEL-2P")) == nil { try? device.loadSampleWarehouse() }
             let sync = try SyncClient(device: device, settings: SyncSettings(hubUrl: hub), tokens: tokens)
             return .success(AppModel(device: device, sync: sync, tokens: tokens, deviceId: deviceId))

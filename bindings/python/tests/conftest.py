@@ -30,7 +30,7 @@ def towels(barcode=TOWELS_CS):
 
 @pytest.fixture
 def device(tmp_path):
-    d = dockhand.Device.open(str(tmp_path / "device.db"), "HH-PY-" + op()[:8])
+    d = dockhand.Device.open(str(tmp_path / "device.db"), "HH-PY-" + op()[:8], dockhand.generate_database_key())
     d.load_sample_warehouse()
     return d
 

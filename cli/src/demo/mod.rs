@@ -184,9 +184,13 @@ impl Shift {
 /// `dockhand demo` options.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Keep the device database at PATH (must not exist yet) instead of a temporary file.
+    /// Keep the device database at PATH (must not exist yet) instead of a temporary file. It is
+    /// encrypted: with the key given (--key-file / DOCKHAND_DB_KEY), or with a new random key
+    /// written to PATH.key.
     #[arg(long, value_name = "PATH")]
     db: Option<PathBuf>,
+    #[command(flatten)]
+    key: crate::key::KeyArgs,
     /// Sync with the hub running at URL instead of one started in this process.
     #[arg(long, value_name = "URL")]
     hub: Option<String>,
@@ -198,9 +202,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Args {
         db,
+        key,
         hub,
         admin_token,
     } = args;
+    let given_key = key.key()?;
     // A running hub may have met earlier demos: their devices had the same names and their own
     // events, so this run's devices get a suffix.
     let run_tag = match &hub {
@@ -222,20 +228,32 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         Some(path) => (path, true),
         None => (temp.path().join("demo-device.db"), false),
     };
+    // Encrypted like a handheld's: a kept database's new key goes beside it for `inspect`.
+    let (key, key_note) = match given_key {
+        Some(key) => (key, String::new()),
+        None if kept => {
+            let file = crate::key::sibling(&path, ".key");
+            let key = crate::key::write_new_key(&file)?;
+            (key, format!("; key in {}", file.display()))
+        }
+        None => (dockhand_core::keys::generate_key(), String::new()),
+    };
     let clock = Arc::new(ManualClock::at("2026-11-27T06:00:00+01:00"));
     let device_id = format!("handheld-07{run_tag}");
     let store = Arc::new(Store::open_with(
         &path,
-        StoreOptions::new(&device_id).with_clock(clock.clone()),
+        StoreOptions::new(&device_id)
+            .with_clock(clock.clone())
+            .with_encryption_key(key),
     )?);
     let shift = Shift { store, clock };
     let s = &shift;
 
     println!("dockhand demo — early shift, 2026-11-27, device {device_id}");
     println!(
-        "database: {}{}",
+        "database: {} (encrypted{}{key_note})",
         path.display(),
-        if kept { "" } else { " (temporary)" }
+        if kept { "" } else { ", temporary" }
     );
 
     inbound::run(s)?;

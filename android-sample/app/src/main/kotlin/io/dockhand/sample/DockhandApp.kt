@@ -11,6 +11,9 @@ import io.dockhand.ffi.DockhandException
 import io.dockhand.ffi.SyncClient
 import io.dockhand.ffi.SyncSettings
 import io.dockhand.ffi.TokenProvider
+import io.dockhand.sample.keys.KeystoreSealer
+import io.dockhand.sample.keys.PrefsSealedKeyStore
+import io.dockhand.sample.logic.DatabaseKeys
 import io.dockhand.sample.logic.Session
 import io.dockhand.sample.logic.SyncBarHolder
 import io.dockhand.sample.logic.toMessage
@@ -44,13 +47,19 @@ class DockhandApp : Application() {
             ?: ("HH-" + java.util.UUID.randomUUID().toString().take(8)).also { prefs.edit().putString("device_id", it).apply() }
         val tokens = PrefsTokens(prefs)
         try {
-            device = Device.open(getDatabasePath("dockhand.db").apply { parentFile?.mkdirs() }.path, deviceId)
+            // Encrypted at rest: the key is sealed by the Android Keystore (sample/keys/KeystoreKeys.kt).
+            val keys = DatabaseKeys(KeystoreSealer(), PrefsSealedKeyStore(prefs))
+            device = keys.openDevice(getDatabasePath("dockhand.db").apply { parentFile?.mkdirs() }.path, deviceId)
             if (device.openReceipts().isEmpty() && runCatching { device.item("TOWEL-2P") }.isFailure) {
                 device.loadSampleWarehouse()
             }
             sync = SyncClient(device, SyncSettings(BuildConfig.HUB_URL, null, null, null, null, null, null, null), tokens)
         } catch (e: DockhandException) {
             startupError = e.toMessage().text
+            return
+        } catch (e: java.security.GeneralSecurityException) {
+            // The Keystore lost its key (factory reset, new handheld): the database cannot be read.
+            startupError = "The database key could not be unsealed by the Android Keystore: ${e.message}"
             return
         }
         syncBar = SyncBarHolder(session("system"), sync)

@@ -24,7 +24,7 @@ private fun medianNanosPerCall(rounds: Int, calls: Int, body: (Int) -> Unit): Do
 
 fun main() {
     val dir = Files.createTempDirectory("dockhand-bench")
-    val device = Device.open(dir.resolve("bench.db").toString(), "HH-BENCH")
+    val device = Device.open(dir.resolve("bench.db").toString(), "HH-BENCH", generateDatabaseKey())
     device.loadSampleWarehouse()
     val local = KotlinDevice("HH-BENCH")
     var sink = 0L

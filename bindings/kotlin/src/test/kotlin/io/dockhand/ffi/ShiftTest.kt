@@ -38,7 +38,7 @@ class ShiftTest {
     @BeforeEach
     fun open() {
         dir = Files.createTempDirectory("dockhand-kt")
-        device = Device.open(dir.resolve("device.db").toString(), "HH-KT-01")
+        device = Device.open(dir.resolve("device.db").toString(), "HH-KT-01", generateDatabaseKey())
         device.loadSampleWarehouse()
     }
 
@@ -192,28 +192,104 @@ class ShiftTest {
     }
 
     @Test
-    fun `an encrypted database opens only with its key`() {
+    fun `an encrypted database opens only with its key, and its key can change`() {
         val path = dir.resolve("secret.db").toString()
-        Device.open(path, "HH-KT-02", "correct horse").use { secret ->
+        val key = generateDatabaseKey()
+        assertEquals(64, key.length)
+        Device.open(path, "HH-KT-02", key).use { secret ->
             secret.loadSampleWarehouse()
             secret.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 1L, null, null))
         }
-        val bytes = java.io.File(path).readBytes().toString(Charsets.ISO_8859_1)
+        val file = java.io.File(path)
+        val bytes = file.readBytes().toString(Charsets.ISO_8859_1)
         assertTrue(!bytes.contains("SQLite format 3") && !bytes.contains("Paper towels"), "the file is readable without the key")
-        val noKey = assertThrows<DockhandException.Storage> { Device.open(path, "HH-KT-02") }
+        val before = file.readBytes()
+        val noKey = assertThrows<DockhandException.Storage> { Device.openUnencryptedForDevelopment(path, "HH-KT-02") }
         assertTrue(noKey.reason.contains("needs its key"), noKey.reason)
-        val wrong = assertThrows<DockhandException.Storage> { Device.open(path, "HH-KT-02", "guess") }
+        val wrong = assertThrows<DockhandException.Storage> { Device.open(path, "HH-KT-02", generateDatabaseKey()) }
         assertTrue(wrong.reason.contains("encryption key does not open it"), wrong.reason)
-        Device.open(path, "HH-KT-02", "correct horse").use { again ->
+        val short = assertThrows<DockhandException.Validation> { Device.open(path, "HH-KT-02", "guess") }
+        assertTrue(short.reason.contains("5 characters"), short.reason)
+        assertTrue(before.contentEquals(file.readBytes()), "refused opens changed the file")
+
+        val newKey = generateDatabaseKey()
+        assertThrows<DockhandException.Storage> { changeDatabaseKey(path, generateDatabaseKey(), newKey) }
+        assertTrue(before.contentEquals(file.readBytes()), "a refused rekey changed the file")
+        changeDatabaseKey(path, key, newKey)
+        assertThrows<DockhandException.Storage> { Device.open(path, "HH-KT-02", key) }
+        Device.open(path, "HH-KT-02", newKey).use { again ->
             assertEquals(24L, again.balancesAtLocation(Sample.DOCK).sumOf { it.quantity })
+            assertEquals(1L, again.outboxCounts().pending)
+        }
+    }
+
+    @Test
+    fun `a plain database from an earlier app version is encrypted in place`() {
+        val path = dir.resolve("plain.db").toString()
+        Device.openUnencryptedForDevelopment(path, "HH-KT-03").use { plain ->
+            plain.loadSampleWarehouse()
+            plain.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 2L, null, null))
+        }
+        val key = generateDatabaseKey()
+        changeDatabaseKey(path, null, key)
+        assertTrue(!java.io.File(path).readBytes().toString(Charsets.ISO_8859_1).contains("Paper towels"))
+        Device.open(path, "HH-KT-03", key).use { secret ->
+            assertEquals(48L, secret.balancesAtLocation(Sample.DOCK).sumOf { it.quantity })
+            secret.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 1L, null, null))
+            assertEquals(2L, secret.outboxCounts().pending)
+        }
+    }
+
+    @Test
+    fun `the app's keystore signs events through an EventSigner`() {
+        // The JDK's Ed25519 stands in for the Android Keystore / a Keychain-held CryptoKit key.
+        val pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
+        val raw = pair.public.encoded.takeLast(32).toByteArray() // X.509 prefix, then the 32 bytes
+        var signed = 0
+        val keystore = object : EventSigner {
+            override fun publicKey() = raw
+            override fun sign(message: ByteArray): ByteArray {
+                signed++
+                val s = java.security.Signature.getInstance("Ed25519")
+                s.initSign(pair.private)
+                s.update(message)
+                return s.sign()
+            }
+        }
+        val path = dir.resolve("keystore.db").toString()
+        Device.open(path, "HH-KT-04", generateDatabaseKey(), keystore).use { d ->
+            assertEquals(raw.joinToString("") { "%02x".format(it) }, d.publicKey())
+            d.loadSampleWarehouse()
+            d.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 1L, null, null))
+            assertEquals(1, signed)
+            val event = d.pendingEvents(10u).single()
+            val verifier = java.security.Signature.getInstance("Ed25519")
+            verifier.initVerify(pair.public)
+            verifier.update(event.hash.toByteArray()) // the hash's 64 hex digits are what is signed
+            assertTrue(verifier.verify(java.util.HexFormat.of().parseHex(event.signature)), "the stored signature does not verify")
+        }
+        val failing = object : EventSigner {
+            override fun publicKey() = raw
+            override fun sign(message: ByteArray): ByteArray =
+                throw DockhandException.Validation("keystore_locked", "the keystore is locked")
+        }
+        Device.open(dir.resolve("locked.db").toString(), "HH-KT-05", generateDatabaseKey(), failing).use { d ->
+            d.loadSampleWarehouse()
+            val refused = assertThrows<DockhandException> {
+                d.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 1L, null, null))
+            }
+            assertTrue(refused.toString().contains("keystore is locked"), refused.toString())
+            assertEquals(0L, d.outboxCounts().pending)
+            assertEquals(0L, d.balancesAtLocation(Sample.DOCK).sumOf { it.quantity })
         }
     }
 
     @Test
     fun `a database of another device is refused`() {
         val path = dir.resolve("other.db").toString()
-        Device.open(path, "HH-A").close()
-        val refused = assertThrows<DockhandException.Storage> { Device.open(path, "HH-B") }
+        val key = generateDatabaseKey()
+        Device.open(path, "HH-A", key).close()
+        val refused = assertThrows<DockhandException.Storage> { Device.open(path, "HH-B", key) }
         assertTrue(refused.reason.contains("HH-A"), refused.reason)
     }
 }

@@ -88,7 +88,7 @@ class SyncTest {
     @BeforeEach
     fun open() {
         dir = Files.createTempDirectory("dockhand-kt-sync")
-        device = Device.open(dir.resolve("device.db").toString(), "HH-KT-" + op().take(8))
+        device = Device.open(dir.resolve("device.db").toString(), "HH-KT-" + op().take(8), generateDatabaseKey())
         device.loadSampleWarehouse()
     }
 

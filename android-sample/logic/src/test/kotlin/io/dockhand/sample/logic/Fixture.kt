@@ -1,6 +1,7 @@
 package io.dockhand.sample.logic
 
 import io.dockhand.ffi.Device
+import io.dockhand.ffi.generateDatabaseKey
 import io.dockhand.ffi.Goods
 import io.dockhand.ffi.PutawayRequest
 import io.dockhand.ffi.ReceiveRequest
@@ -11,7 +12,7 @@ import kotlinx.coroutines.Dispatchers
 /** A handheld on the sample warehouse (core/src/sample.rs), in a temporary directory. */
 class Fixture : AutoCloseable {
     private val dir = Files.createTempDirectory("dockhand-sample")
-    val device: Device = Device.open(dir.resolve("device.db").toString(), "HH-SAMPLE").apply { loadSampleWarehouse() }
+    val device: Device = Device.open(dir.resolve("device.db").toString(), "HH-SAMPLE", generateDatabaseKey()).apply { loadSampleWarehouse() }
 
     /** A session whose calls run on the test's thread (the app uses Dispatchers.IO). */
     fun session(operator: String = "alice") = Session(device, operator, Dispatchers.Unconfined)
