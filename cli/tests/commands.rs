@@ -112,6 +112,9 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     assert!(shown.contains("QA-01     VITC-60"), "{shown}");
 
     let raw = rusqlite::Connection::open(&db).unwrap();
+    // dockhand's SQLCipher settings (core/src/keys.rs), as the sqlcipher shell needs them too.
+    raw.execute_batch("PRAGMA cipher_default_hmac_algorithm = HMAC_SHA256")
+        .unwrap();
     raw.pragma_update(None, "key", format!("x'{key}'")).unwrap();
     raw.execute(
         "UPDATE balances SET qty = qty + 5 WHERE status = 'quarantined' AND lot = 'V7'",

@@ -48,6 +48,7 @@ pub struct Args {
 
 mod allocation;
 mod scans;
+mod storage;
 mod sync;
 mod workflows;
 
@@ -138,7 +139,18 @@ struct Device {
 impl Device {
     fn open(path: Option<PathBuf>, putaways: usize) -> Result<Self, Error> {
         let clock = Arc::new(ManualClock::at("2026-11-27T08:00:00+01:00"));
-        let options = StoreOptions::new("bench-device").with_clock(clock);
+        Self::open_with(
+            path,
+            putaways,
+            StoreOptions::new("bench-device").with_clock(clock),
+        )
+    }
+
+    fn open_with(
+        path: Option<PathBuf>,
+        putaways: usize,
+        options: StoreOptions,
+    ) -> Result<Self, Error> {
         let store = match path {
             Some(p) => Store::open_with(p, options)?,
             None => Store::open_in_memory(options)?,
@@ -388,6 +400,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         micros(fc.median()) / micros(fb.median()).max(1e-9),
         micros(mc.median())
     );
+
+    storage::measure(dir.path(), args.iterations)?;
 
     if args.allocation_runs > 0 {
         let (median, p90, setup) = allocation::measure(args.allocation_runs)?;
