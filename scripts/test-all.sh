@@ -27,6 +27,8 @@ trap cleanup EXIT
 echo "== cargo test"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
+echo "== reliability, small (scripts/reliability.sh; full scale is the same command without SMALL)"
+SMALL=1 bash scripts/reliability.sh 2>&1 | tee -a "$log" || status=$?
 echo "== app suites (scripts/test-apps.sh)"
 bash scripts/test-apps.sh 2>&1 | tee -a "$log" || status=$?
 echo "== Tryton end to end (scripts/tryton-e2e.sh; then FAULT=1: the hub, on PostgreSQL, killed while it posts)"

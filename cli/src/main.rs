@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod export;
+mod fuzz;
 mod gs1;
 mod inspect;
 mod key;
@@ -68,6 +69,10 @@ enum Command {
     },
     /// Measure the write path against a bare SQLite commit with the same PRAGMAs.
     Bench(bench::Args),
+    /// Fuzz the GS1 parser, scan resolution, every command's input and the hub's HTTP router
+    /// with mutated inputs; exit 1 on any finding (a panic, a 500, an internal error, a refused
+    /// command that changed the database).
+    Fuzz(fuzz::Args),
     /// Run receive / putaway / close commands in a loop, printing each committed operation id
     /// (the crash test kills it at random moments).
     #[command(hide = true)]
@@ -87,6 +92,7 @@ fn main() -> ExitCode {
             .and_then(|k| export::run(&db, k.as_deref(), from, to)),
         Command::Bench(args) => bench::run(&args),
         Command::Soak(args) => soak::run(&args),
+        Command::Fuzz(args) => fuzz::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -253,6 +253,19 @@ fn rekey_encrypts_a_plain_database_changes_its_key_and_refuses_a_wrong_one() {
 }
 
 #[test]
+fn fuzzing_every_input_finds_nothing() {
+    // `scripts/reliability.sh` runs 10 million; a test run a small, fixed share of them.
+    let out = dockhand(&["fuzz", "--execs", "60000", "--seed", "3"]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("total: 60000 executions"), "{shown}");
+    assert!(shown.contains(", 0 findings"), "{shown}");
+    for target in ["gs1", "scans", "commands", "hub"] {
+        assert!(shown.contains(&format!("  {target} ")), "{shown}");
+    }
+}
+
+#[test]
 fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
     let dir = tempfile::tempdir().unwrap();
     let out = dockhand(&[

@@ -1,13 +1,21 @@
-//! Battery pulls: a child process runs receive / putaway / close commands in a loop and is killed
-//! with SIGKILL at random moments, at least 200 times. After every kill the database must open,
-//! pass `verify_integrity()` (balances = ledger, seq gap-free, hash chain intact), and hold every
-//! command the child reported as committed, each with its events — and no command without them.
+//! Battery pulls: a child process runs every kind of command in a loop while its sync engine
+//! pushes to a hub, and is killed with SIGKILL at random moments (200 times here;
+//! `DOCKHAND_CRASH_KILLS=1000` in `scripts/reliability.sh`). After every kill the database must
+//! open, pass `verify_integrity()` (balances = ledger, seq gap-free, hash chain intact), and hold
+//! every command the child reported as committed, each with its events — and no command without
+//! them. At the end the hub has every event exactly once and the device's stock.
 #![allow(clippy::unwrap_used)]
 
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
+use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine};
+use dockhand_core::sync::protocol::{DeviceStatus, DeviceToken, StockLine};
+use dockhand_core::sync::stock_lines;
+use dockhand_core::workload::Workload;
 use dockhand_core::{Store, ops, outbox};
 use rand::Rng;
 use uuid::Uuid;
@@ -23,6 +31,40 @@ fn kills() -> usize {
 fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("device.db");
+    // A hub in this process outlives every child.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let hub_store: Arc<dyn dockhand_hub::HubStore> =
+        Arc::new(dockhand_hub::sqlite::SqliteStore::open(dir.path().join("hub.db")).unwrap());
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let hub = format!("http://{}", listener.local_addr().unwrap());
+    runtime.spawn(dockhand_hub::serve(
+        listener,
+        hub_store,
+        dockhand_hub::HubConfig::default(),
+        std::future::pending(),
+    ));
+    let token = {
+        let store = Store::open(&db, "soak-device").unwrap();
+        Workload::seed_store(&store).unwrap();
+        let registration = serde_json::json!({
+            "device_id": "soak-device", "public_key": store.public_key(),
+        });
+        let client = reqwest::Client::new();
+        runtime.block_on(async {
+            let response = client
+                .post(format!("{hub}/v1/devices/register"))
+                .json(&registration)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+            response.json::<DeviceToken>().await.unwrap().token
+        })
+    };
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, &token).unwrap();
     let mut rng = rand::rng();
     let mut reported = 0usize;
     let mut killed_mid_run = 0usize;
@@ -32,6 +74,8 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
             .args(["soak", "--db"])
             .arg(&db)
             .args(["--seed", &(round + 1).to_string()])
+            .args(["--hub", &hub, "--token-file"])
+            .arg(&token_file)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -88,7 +132,19 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
                 "putaway" => assert_eq!(types, ["putaway.confirmed"]),
                 "open" => assert_eq!(types, ["receiving.blind_opened"]),
                 "close" => assert_eq!(types.last(), Some(&"receiving.closed"), "{types:?}"),
-                other => panic!("unexpected report {other}"),
+                kind => {
+                    let family = match kind {
+                        "pick_task" | "pick" => "picking.",
+                        "count_task" | "count_start" | "count" => "counting.",
+                        "return" | "inspect" => "returns.",
+                        "void" => "correction.",
+                        other => panic!("unexpected report {other}"),
+                    };
+                    assert!(
+                        !types.is_empty() && types.iter().all(|t| t.starts_with(family)),
+                        "round {round}: {kind}: {types:?}"
+                    );
+                }
             }
         }
         // No command without its events, no events without their command.
@@ -114,8 +170,42 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
     );
     assert_eq!(killed_mid_run, kills());
     assert!(reported as i64 <= committed);
+
+    // What the children had not sent yet goes now; then the hub holds each event once.
+    let store = Arc::new(store);
+    let acknowledged_by_children = counts.acknowledged;
+    let engine = SyncEngine::new(
+        store.clone(),
+        SyncConfig::new(&hub),
+        Arc::new(StaticToken::new(token)),
+    )
+    .unwrap();
+    runtime.block_on(async {
+        for attempt in 0.. {
+            match engine.sync_now().await {
+                Ok(_) if engine.status().pending == 0 => break,
+                Ok(_) => {}
+                Err(e) => assert!(attempt < 5, "the final sync failed: {e}"),
+            }
+            assert!(attempt < 1000, "events never synced: {:?}", engine.status());
+        }
+        let devices: Vec<DeviceStatus> = admin_get(&format!("{hub}/v1/admin/devices")).await;
+        assert_eq!(devices[0].contiguous_seq, counts.last_seq);
+        let hub_stock: Vec<StockLine> = admin_get(&format!("{hub}/v1/admin/stock")).await;
+        assert_eq!(hub_stock, stock_lines(&store).unwrap());
+    });
+    eprintln!(
+        "the children's sync had {acknowledged_by_children} of {} events acknowledged by the hub between kills; all {} there once each after the final sync",
+        counts.last_seq, counts.last_seq
+    );
     assert!(
         committed >= kills() as i64,
         "the child did too little work between kills to test anything"
     );
+}
+
+async fn admin_get<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    let response = reqwest::get(url).await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    response.json().await.unwrap()
 }

@@ -1,5 +1,7 @@
 //! A deterministic mix of receive, putaway and close commands on the sample warehouse: the load of
-//! the crash test (`dockhand soak`), the simulated devices of the demo and the sync tests.
+//! the crash test (`dockhand soak`), the simulated devices of the demo and the sync tests. With
+//! [`Workload::every_kind`] the mix also creates and confirms picks, counts shelves, receives and
+//! inspects returns and voids receipts (`workload/more.rs`): every command kind a handheld records.
 
 use uuid::Uuid;
 
@@ -9,21 +11,35 @@ use crate::putaway::{self, ConfirmPutaway, PutawayRequest};
 use crate::receiving::{self, CloseReceipt, OpenBlindReceipt, ReceiveLine};
 use crate::{ScannedGoods, catalog, sample};
 
+mod more;
+
 /// A small xorshift generator: the mix only needs to vary, not to be cryptographic.
 #[derive(Debug, Clone)]
-pub struct Workload(u64);
+pub struct Workload {
+    state: u64,
+    every_kind: bool,
+}
 
 impl Workload {
     /// A mix from `seed` (any value; the same seed gives the same commands).
     pub fn new(seed: u64) -> Self {
-        Self(seed.max(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        Self {
+            state: seed.max(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            every_kind: false,
+        }
+    }
+
+    /// The mix of every command kind: picks, counts, returns and voids as well.
+    pub fn every_kind(mut self) -> Self {
+        self.every_kind = true;
+        self
     }
 
     fn next(&mut self, below: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % below.max(1)
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        self.state % below.max(1)
     }
 
     fn goods(&mut self) -> ScannedGoods {
@@ -76,6 +92,10 @@ impl Workload {
     pub fn step(&mut self, store: &Store) -> Result<Vec<(&'static str, Uuid)>> {
         let mut done = Vec::new();
         let receipt = self.open_receipt(store, &mut done)?;
+        if self.every_kind && self.next(10) < 4 {
+            self.step_more(store, &mut done)?;
+            return Ok(done);
+        }
         match self.next(10) {
             0..=4 => {
                 let cmd = ReceiveLine {

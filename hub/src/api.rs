@@ -18,7 +18,7 @@ pub use crate::auth::token_hash;
 use crate::auth::{self, AdminAuth, ClientAddress, DeviceAuth, check_device_id};
 pub use crate::auth::{issue_token, new_token};
 pub use crate::body::short_text;
-use crate::body::{JsonBody, QUOTE, QueryParams, capped};
+use crate::body::{JsonBody, PathParams, QUOTE, QueryParams, RawBody, capped};
 use crate::error::{HubError, HubResult};
 use crate::server::ConnectionLimits;
 use crate::store::{GrantMode, HubStore};
@@ -401,7 +401,7 @@ struct GrantRequest {
 async fn accept_fork(
     State(state): State<AppState>,
     _: AdminAuth,
-    axum::extract::Path(DevicePath { device_id }): axum::extract::Path<DevicePath>,
+    PathParams(DevicePath { device_id }): PathParams<DevicePath>,
 ) -> HubResult<StatusCode> {
     let id = device_id.clone();
     blocking(&state, move |s| s.accept_fork(&id)).await?;
@@ -431,7 +431,7 @@ async fn revoke(state: AppState, device_id: String, whole: bool) -> HubResult<Js
 async fn revoke_device(
     State(state): State<AppState>,
     _: AdminAuth,
-    axum::extract::Path(DevicePath { device_id }): axum::extract::Path<DevicePath>,
+    PathParams(DevicePath { device_id }): PathParams<DevicePath>,
 ) -> HubResult<Json<Revoked>> {
     revoke(state, device_id, true).await
 }
@@ -439,7 +439,7 @@ async fn revoke_device(
 async fn revoke_tokens(
     State(state): State<AppState>,
     _: AdminAuth,
-    axum::extract::Path(DevicePath { device_id }): axum::extract::Path<DevicePath>,
+    PathParams(DevicePath { device_id }): PathParams<DevicePath>,
 ) -> HubResult<Json<Revoked>> {
     revoke(state, device_id, false).await
 }
@@ -447,8 +447,8 @@ async fn revoke_tokens(
 async fn grant_token(
     State(state): State<AppState>,
     _: AdminAuth,
-    axum::extract::Path(DevicePath { device_id }): axum::extract::Path<DevicePath>,
-    body: axum::body::Bytes,
+    PathParams(DevicePath { device_id }): PathParams<DevicePath>,
+    RawBody(body): RawBody,
 ) -> HubResult<(StatusCode, Json<DeviceToken>)> {
     // The body is optional: no body is a new device with no name.
     let request: GrantRequest = if body.iter().all(u8::is_ascii_whitespace) {

@@ -52,6 +52,50 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A body read as bytes (an endpoint whose body is optional), refused as Problem JSON when it
+/// is over the route's cap or cannot be read.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = HubError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, HubError> {
+        let cap = request.extensions().get::<BodyCap>().map(|c| c.0);
+        match axum::body::Bytes::from_request(request, state).await {
+            Ok(bytes) => Ok(RawBody(bytes)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(HubError::TooLarge {
+                    what: "the request body".into(),
+                    size: None,
+                    max: cap.unwrap_or_default(),
+                })
+            }
+            Err(rejection) => Err(HubError::BadRequest(format!(
+                "the body could not be read: {}",
+                short_text(&rejection.body_text(), 2 * QUOTE)
+            ))),
+        }
+    }
+}
+
+/// Path parameters of type `T`, refused as Problem JSON when they cannot be read (a path
+/// segment that percent-decodes to invalid UTF-8, say).
+pub struct PathParams<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathParams<T> {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HubError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(PathParams(value)),
+            Err(rejection) => Err(HubError::BadRequest(format!(
+                "the path could not be read: {}",
+                short_text(&rejection.body_text(), 2 * QUOTE)
+            ))),
+        }
+    }
+}
+
 /// A route's body limit, told to [`JsonBody`] so that a refusal names it.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyCap(pub usize);

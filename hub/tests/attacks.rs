@@ -672,6 +672,29 @@ on_both_backends!(every_error_is_problem_json, HubConfig::default(), |hub| {
     .await;
     assert_eq!((status, p.code.as_str()), (400, "bad_request"));
     assert!(p.message.contains("65 characters"), "{}", p.message);
+    // Found by `dockhand fuzz`: a path segment that decodes to invalid UTF-8, and an oversized
+    // body to an endpoint whose body is optional, were answered in plain text.
+    let (status, p) = problem(
+        hub.client
+            .post(format!("{}/v1/admin/devices/HH%80X/token", hub.url))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, p.code.as_str()), (400, "bad_request"));
+    assert!(p.message.contains("path"), "{}", p.message);
+    let (status, p) = problem(
+        hub.client
+            .post(format!("{}/v1/admin/devices/HH-Q/token", hub.url))
+            .body(" ".repeat(64 * 1024))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 413);
+    assert!(p.message.contains("4096"), "{}", p.message);
 });
 
 /// A key the app keeps (the platform keystore in an app), shared by two databases to make a fork.

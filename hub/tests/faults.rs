@@ -20,7 +20,23 @@ use dockhand_core::workload::Workload;
 use dockhand_core::{Store, StoreOptions, outbox};
 
 const DEVICES: usize = 4;
-const EVENTS_PER_DEVICE: i64 = 5_000;
+
+/// Events in all (`DOCKHAND_FAULT_EVENTS`; `scripts/reliability.sh` runs 100,000).
+fn events_total() -> i64 {
+    knob("DOCKHAND_FAULT_EVENTS", 20_000).max(DEVICES as i64 * 10)
+}
+
+/// Hub kills and restarts spread over the run (`DOCKHAND_FAULT_RESTARTS`).
+fn restarts() -> i64 {
+    knob("DOCKHAND_FAULT_RESTARTS", 1).max(1)
+}
+
+fn knob(name: &str, default: i64) -> i64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -68,6 +84,7 @@ fn last_seq(store: &Store) -> i64 {
 }
 
 async fn run(backend: &str) {
+    let events_per_device = events_total() / DEVICES as i64;
     let dir = tempfile::tempdir().unwrap();
     let database = match backend {
         "sqlite" => dir.path().join("hub.db").display().to_string(),
@@ -137,7 +154,7 @@ async fn run(backend: &str) {
             tokio::task::spawn_blocking(move || {
                 let mut mix = Workload::new(100 + i as u64);
                 let mut steps = 0;
-                while last_seq(&store) < EVENTS_PER_DEVICE {
+                while last_seq(&store) < events_per_device {
                     mix.step(&store).unwrap();
                     steps += 1;
                     if steps % 25 == 0 {
@@ -151,28 +168,33 @@ async fn run(backend: &str) {
     // Mid-stream: the hub process dies without warning, the proxy refuses connections for a
     // while, then a new hub process starts on the same database.
     let at_hub = |devices: &[DeviceStatus]| devices.iter().map(|d| d.contiguous_seq).sum::<i64>();
-    loop {
-        let status: Vec<DeviceStatus> =
-            common::get_json(&client, &format!("{hub_url}/v1/admin/devices")).await;
-        if at_hub(&status) > 2_000 {
-            break;
+    let total = events_per_device * DEVICES as i64;
+    for k in 1..=restarts() {
+        // The first kill comes early (a tenth of the way), the rest spread evenly after it.
+        let threshold = total / 10 + (total * 8 / 10) * (k - 1) / restarts();
+        loop {
+            let status: Vec<DeviceStatus> =
+                common::get_json(&client, &format!("{hub_url}/v1/admin/devices")).await;
+            if at_hub(&status) > threshold {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        hub.kill().unwrap();
+        hub.wait().unwrap();
+        proxy.down();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        hub = spawn_hub(port, &database);
+        wait_healthy(&client, &hub_url).await;
+        proxy.up().await;
     }
-    hub.kill().unwrap();
-    hub.wait().unwrap();
-    proxy.down();
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    hub = spawn_hub(port, &database);
-    wait_healthy(&client, &hub_url).await;
-    proxy.up().await;
 
     for p in producers {
         p.await.unwrap();
     }
     // Drain: the background loops keep going through the faults; wait for every device to have
     // nothing pending (the engines' timers retry; no test-side pushing).
-    let deadline = Instant::now() + Duration::from_secs(240);
+    let deadline = Instant::now() + Duration::from_secs(240 + total as u64 / 200);
     loop {
         let pending: i64 = devices.iter().map(|(_, e)| e.status().pending).sum();
         if pending == 0 {
@@ -187,7 +209,7 @@ async fn run(backend: &str) {
     }
     let stats = &proxy.stats;
     eprintln!(
-        "{backend}: {} events from {DEVICES} devices in {:.1} s through {} faults (reset before {}, mid-request {}, lost responses {}, 500s {}, slow {}, truncated {}) and a hub kill/restart; {} requests passed",
+        "{backend}: {} events from {DEVICES} devices in {:.1} s through {} faults (reset before {}, mid-request {}, lost responses {}, 500s {}, slow {}, truncated {}) and {} hub kills/restarts; {} requests passed",
         devices.iter().map(|(s, _)| last_seq(s)).sum::<i64>(),
         elapsed.as_secs_f64(),
         stats.faults(),
@@ -197,6 +219,7 @@ async fn run(backend: &str) {
         stats.server_errors.load(Ordering::Relaxed),
         stats.slow.load(Ordering::Relaxed),
         stats.truncated.load(Ordering::Relaxed),
+        restarts(),
         stats.passed.load(Ordering::Relaxed),
     );
     assert!(stats.lost.load(Ordering::Relaxed) > 0 && stats.truncated.load(Ordering::Relaxed) > 0);
@@ -219,7 +242,7 @@ async fn run(backend: &str) {
     let mut total = 0;
     for (store, _) in &devices {
         let n = last_seq(store);
-        assert!(n >= EVENTS_PER_DEVICE);
+        assert!(n >= events_per_device);
         total += n;
         let seqs: Vec<i64> = feed
             .iter()

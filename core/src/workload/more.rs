@@ -1,0 +1,240 @@
+//! The rest of a handheld's commands for [`Workload::every_kind`]: a pick task created and its
+//! first pick confirmed, a shelf counted (as found: the count matches, or is one short and is
+//! adjusted within tolerance), a customer return received and inspected, a receipt voided.
+
+use uuid::Uuid;
+
+use super::Workload;
+use crate::corrections::{self, VoidMovement};
+use crate::counting::{
+    self, CountTaskRequest, CountTaskStatus, CountedLine, CreateCountTask, StartCount, SubmitCount,
+};
+use crate::db::Store;
+use crate::error::{Error, Result};
+use crate::picking::{self, ConfirmPick, CreatePickTask, PickLineRequest, PickTaskRequest};
+use crate::returns::{
+    self, InspectReturnLine, InspectionOutcome, ReceiveReturn, ReturnLineRequest,
+};
+use crate::stock::{self, StockStatus};
+use crate::{ScannedGoods, catalog, outbox, sample};
+
+type Done = Vec<(&'static str, Uuid)>;
+
+/// An id no earlier run on this device used (a restarted soak starts counting again).
+fn fresh_id(store: &Store, kind: &str) -> String {
+    let unique = Uuid::now_v7().simple().to_string();
+    format!("{}-{kind}{}", store.device_id(), &unique[20..])
+}
+
+impl Workload {
+    pub(super) fn step_more(&mut self, store: &Store, done: &mut Done) -> Result<()> {
+        match self.next(4) {
+            0 => self.pick(store, done),
+            1 => self.count(store, done),
+            2 => self.customer_return(store, done),
+            _ => self.void_a_receipt(store, done),
+        }
+    }
+
+    /// Towels on a storage shelf, available: (location, quantity).
+    fn towels_on_a_shelf(store: &Store) -> Result<Option<(String, i64)>> {
+        let balances = store.read(stock::all_balances)?;
+        Ok(balances
+            .into_iter()
+            .find(|b| {
+                b.sku == sample::TOWELS
+                    && b.status == StockStatus::Available
+                    && b.quantity > 0
+                    && b.location.starts_with("A-")
+            })
+            .map(|b| (b.location, b.quantity)))
+    }
+
+    fn pick(&mut self, store: &Store, done: &mut Done) -> Result<()> {
+        if Self::towels_on_a_shelf(store)?.is_none() {
+            return Ok(());
+        }
+        let task_id = fresh_id(store, "P");
+        let create = CreatePickTask {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            task: PickTaskRequest {
+                task_id: task_id.clone(),
+                order_ref: "workload".into(),
+                staging: "STAGE-01".into(),
+                lines: vec![PickLineRequest {
+                    line_no: 1,
+                    sku: sample::TOWELS.into(),
+                    quantity: 1,
+                    unit: None,
+                    lot: None,
+                }],
+            },
+        };
+        let task = match picking::create_pick_task(store, &create) {
+            Ok(task) => task,
+            // Everything on the shelves is promised to other tasks, or frozen by a count.
+            Err(Error::AllocationShort { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        done.push(("pick_task", create.op_id));
+        let Some(pick) = task.allocations.first() else {
+            return Ok(());
+        };
+        let shelf = store.read(|c| catalog::location_by_code(c, &pick.location))?;
+        let confirm = ConfirmPick {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            task_id,
+            allocation_id: pick.id,
+            check_string: shelf.location.check_string,
+            scan: ScannedGoods::barcode(sample::TOWELS_EA),
+            quantity: 1,
+            tote: Some("TOTE-1".into()),
+            short: false,
+        };
+        match picking::confirm_pick(store, &confirm) {
+            Ok(_) => done.push(("pick", confirm.op_id)),
+            // The shelf is being counted since the task was made: the picker comes back later.
+            Err(Error::LocationBlocked { .. } | Error::WrongState { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    /// Counts a towel shelf as found (no variance, so the task is done at once). A task left
+    /// open or half counted by an interrupted run is finished first.
+    fn count(&mut self, store: &Store, done: &mut Done) -> Result<()> {
+        let own = format!("{}-C", store.device_id());
+        let unfinished = store
+            .read(counting::open_count_tasks)?
+            .into_iter()
+            .find(|t| t.id.starts_with(&own));
+        let (task_id, location, started) = match unfinished {
+            Some(task) => match (task.status, task.location) {
+                (CountTaskStatus::Open, Some(l)) => (task.id, l, false),
+                (CountTaskStatus::Counting, Some(l)) => (task.id, l, true),
+                _ => return Ok(()),
+            },
+            None => {
+                let Some((location, _)) = Self::towels_on_a_shelf(store)? else {
+                    return Ok(());
+                };
+                // A shelf with one product: the count covers every bucket there.
+                if store
+                    .read(|c| stock::balances_at_location(c, &location))?
+                    .len()
+                    != 1
+                {
+                    return Ok(());
+                }
+                let task_id = fresh_id(store, "C");
+                let create = CreateCountTask {
+                    op_id: Uuid::now_v7(),
+                    operator: "sam".into(),
+                    task: CountTaskRequest {
+                        task_id: task_id.clone(),
+                        location: Some(location.clone()),
+                        sku: None,
+                        reason: "workload".into(),
+                    },
+                };
+                counting::create_count_task(store, &create)?;
+                done.push(("count_task", create.op_id));
+                (task_id, location, false)
+            }
+        };
+        if !started {
+            let start = StartCount {
+                op_id: Uuid::now_v7(),
+                operator: "alice".into(),
+                task_id: task_id.clone(),
+            };
+            counting::start_count(store, &start)?;
+            done.push(("count_start", start.op_id));
+        }
+        let lines = store
+            .read(|c| stock::balances_at_location(c, &location))?
+            .into_iter()
+            .filter(|b| b.sku == sample::TOWELS)
+            .map(|b| CountedLine {
+                location: Some(location.clone()),
+                scan: ScannedGoods::barcode(sample::TOWELS_EA),
+                quantity: b.quantity,
+                counted_at: None,
+            })
+            .collect();
+        let submit = SubmitCount {
+            op_id: Uuid::now_v7(),
+            operator: "alice".into(),
+            task_id,
+            lines,
+        };
+        counting::submit_count(store, &submit)?;
+        done.push(("count", submit.op_id));
+        Ok(())
+    }
+
+    fn customer_return(&mut self, store: &Store, done: &mut Done) -> Result<()> {
+        let return_id = fresh_id(store, "RMA");
+        let receive = ReceiveReturn {
+            op_id: Uuid::now_v7(),
+            operator: "alice".into(),
+            return_id: return_id.clone(),
+            reference: "workload".into(),
+            customer: "workload".into(),
+            location: "RET-01".into(),
+            lines: vec![ReturnLineRequest {
+                line_no: 1,
+                scan: ScannedGoods::barcode(sample::TOWELS_EA),
+                quantity: 1 + self.next(3) as i64,
+            }],
+        };
+        returns::receive_return(store, &receive)?;
+        done.push(("return", receive.op_id));
+        let outcome = match self.next(3) {
+            0 => InspectionOutcome::Restock,
+            1 => InspectionOutcome::Damaged,
+            _ => InspectionOutcome::Scrap,
+        };
+        let inspect = InspectReturnLine {
+            op_id: Uuid::now_v7(),
+            operator: "alice".into(),
+            return_id,
+            line_no: 1,
+            outcome,
+            reason_code: "workload".into(),
+            note: None,
+        };
+        returns::inspect_return_line(store, &inspect)?;
+        done.push(("inspect", inspect.op_id));
+        Ok(())
+    }
+
+    fn void_a_receipt(&mut self, store: &Store, done: &mut Done) -> Result<()> {
+        // The newest receipt line that its goods are still on the dock for.
+        let recent = store
+            .read(|c| outbox::events(c, outbox::last_seq(c)?.saturating_sub(20).max(1), 20))?;
+        let Some(received) = recent
+            .iter()
+            .rev()
+            .find(|e| e.event_type == "receiving.line_received")
+        else {
+            return Ok(());
+        };
+        let void = VoidMovement {
+            op_id: Uuid::now_v7(),
+            operator: "sam".into(),
+            event_id: received.event_id,
+            reason: "workload: received in error".into(),
+        };
+        match corrections::void_movement(store, &void) {
+            Ok(_) => done.push(("void", void.op_id)),
+            // Put away or picked since, or voided already: a person would count instead.
+            Err(Error::NotVoidable { .. } | Error::InsufficientStock { .. }) => {}
+            Err(Error::InsufficientAvailable { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+}
