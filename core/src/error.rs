@@ -436,6 +436,15 @@ pub enum Error {
         id: String,
     },
 
+    /// A supervisor tried to approve a variance they counted themselves.
+    #[error("{supervisor} counted {what} and cannot approve its variance; another supervisor must")]
+    SelfApproval {
+        /// The supervisor.
+        supervisor: String,
+        /// What they counted, e.g. "count task CC-1".
+        what: String,
+    },
+
     /// A counted variance beyond the approval threshold needs a supervisor.
     #[error(
         "count task {task_id}: a variance worth {value} needs a supervisor's approval (threshold {threshold})"
@@ -604,6 +613,7 @@ impl Error {
             OverReceipt { .. }
             | ShortDated { .. }
             | NotASupervisor { .. }
+            | SelfApproval { .. }
             | CountNeedsApproval { .. } => ErrorKind::NeedsSupervisor,
             ReceiptClosed { .. }
             | ReceiptInProgress { .. }
@@ -704,6 +714,7 @@ impl Error {
             ReturnExists { .. } => "return_exists",
             NotVoidable { .. } => "not_voidable",
             NotASupervisor { .. } => "not_a_supervisor",
+            SelfApproval { .. } => "self_approval",
             ReceiptClosed { .. } => "receipt_closed",
             ReceiptInProgress { .. } => "receipt_in_progress",
             ReceiptExists { .. } => "receipt_exists",

@@ -692,6 +692,48 @@ fn a_missing_drill_worth_129_00_needs_a_recount_then_a_supervisor() {
 }
 
 #[test]
+fn a_supervisor_who_counted_a_variance_cannot_approve_it_another_supervisor_can() {
+    let f = drills_on_a_shelf();
+    // A second supervisor on the shift.
+    catalog::upsert_master_data(
+        &f.store,
+        &MasterData {
+            operators: vec![Operator {
+                id: "lee".into(),
+                name: "Lee Park".into(),
+                role: catalog::Role::Supervisor,
+                active: true,
+            }],
+            ..MasterData::default()
+        },
+    )
+    .unwrap();
+    create(&f, "CC-D", Some("A-01-03"), None);
+    start(&f, "sam", "CC-D");
+    let counted = || vec![line(drill("SN-1"), 1), line(drill("SN-2"), 1)];
+    // sam counts first, bob confirms: the variance waits for a supervisor.
+    submit(&f, "sam", "CC-D", counted());
+    submit(&f, "bob", "CC-D", counted());
+    assert_eq!(progress(&f, "CC-D"), (CountTaskStatus::Approval, 2));
+
+    // sam counted it: his approval is refused, nothing changes.
+    let err = assert_rejected(&f.store, "self_approval", || {
+        counting::approve_count(&f.store, &approve_cmd("sam", "CC-D"))
+    });
+    assert_message_names(&err, &["sam", "CC-D", "another supervisor"]);
+    assert_eq!(err.kind(), dockhand_core::ErrorKind::NeedsSupervisor);
+    assert_eq!(progress(&f, "CC-D"), (CountTaskStatus::Approval, 2));
+    assert_eq!(on_shelf(&f, "A-01-03", sample::DRILL), 3);
+
+    // lee did not count: approved, and the event names lee.
+    let cmd = approve_cmd("lee", "CC-D");
+    counting::approve_count(&f.store, &cmd).unwrap();
+    assert_eq!(events(&f, cmd.op_id)[0].1["approved_by"], "lee");
+    assert_eq!(on_shelf(&f, "A-01-03", sample::DRILL), 2);
+    assert_integrity(&f);
+}
+
+#[test]
 fn an_approved_drill_adjustment_removes_the_serial_that_was_not_counted() {
     let f = drills_on_a_shelf();
     create(&f, "CC-D", Some("A-01-03"), None);

@@ -699,6 +699,18 @@ pub fn approve_count(store: &Store, cmd: &ApproveCount) -> Result<CountSubmitted
                 threshold: money(tx.policy().count_approval_value_cents),
             });
         }
+        // Four eyes: nobody approves a variance they counted (any round).
+        let counted_it: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM count_results WHERE task_id = ?1 AND counter = ?2)",
+            )?
+            .query_row((&task.id, &approver.id), |r| r.get(0))?;
+        if counted_it {
+            return Err(Error::SelfApproval {
+                supervisor: approver.id,
+                what: format!("count task {}", task.id),
+            });
+        }
         adjust(tx, &task.id, task.round, Some(&cmd.supervisor))?;
         conn.prepare_cached(
             "UPDATE count_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1",
