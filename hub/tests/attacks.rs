@@ -771,6 +771,20 @@ on_both_backends!(
                 .unwrap()
                 .contains("held for a supervisor")
         );
+        // The copy's own sync engine says why it is stuck, in the hub's words.
+        let engine = dockhand_core::sync::engine::SyncEngine::new(
+            std::sync::Arc::new(copy),
+            dockhand_core::sync::engine::SyncConfig::new(&hub.url),
+            std::sync::Arc::new(dockhand_core::sync::engine::StaticToken::new(token.clone())),
+        )
+        .unwrap();
+        match engine.sync_now().await {
+            Err(dockhand_core::sync::engine::SyncError::Stuck(why)) => {
+                assert!(why.contains("for a supervisor"), "{why}");
+                assert!(why.contains("held for a supervisor"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
         // Held, the device's genuine events wait too; nothing of either reached the feed.
         let held = hub.push(&token, "HH-F", &events[4..]).await;
         assert!(held.results.iter().all(|r| r.status == EventStatus::Held));

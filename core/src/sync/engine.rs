@@ -700,6 +700,7 @@ impl Shared {
             }
             let mut acks = Vec::with_capacity(batch.len());
             let mut held = 0;
+            let mut held_for_supervisor = None;
             for (event, outcome) in batch.iter().zip(&answer.results) {
                 let delivered = Delivered::from(event);
                 if outcome.event_id != event.event_id {
@@ -720,11 +721,21 @@ impl Shared {
                         outbox::reject(&self.store, delivered, code, reason)?;
                         report.rejected += 1;
                     }
-                    EventStatus::Held => held += 1,
+                    EventStatus::Held => {
+                        held += 1;
+                        if outcome.code.as_deref() == Some("device_held") {
+                            held_for_supervisor = outcome.reason.clone();
+                        }
+                    }
                 }
             }
             report.acknowledged += outbox::acknowledge(&self.store, &acks)?;
             self.refresh_counts();
+            if let Some(reason) = held_for_supervisor.filter(|_| held == batch.len()) {
+                return Err(SyncError::Stuck(format!(
+                    "the hub holds this device's events for a supervisor: {reason}"
+                )));
+            }
             if held == batch.len() {
                 return Err(SyncError::Stuck(format!(
                     "the hub holds {held} events of device {} waiting for event {}, which this device no longer sends; ask support to compare the hub's intake with the device's outbox",
