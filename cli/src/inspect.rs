@@ -34,8 +34,14 @@ pub fn run(path: &Path, key: Option<&str>) -> Result<ExitCode, dockhand_core::Er
 
 /// SQLite's words for a file whose pages are damaged (as opposed to missing, locked or keyed).
 fn is_corruption(e: &dockhand_core::Error) -> bool {
-    let text = e.to_string();
-    text.contains("malformed") || text.contains("corrupt")
+    use dockhand_core::Error;
+    let reason = match e {
+        // The reason only: the path may contain any word.
+        Error::DatabaseUnreadable { reason, .. } => reason.clone(),
+        Error::Sqlite(e) => e.to_string(),
+        _ => return false,
+    };
+    reason.contains("malformed") || reason.contains("corrupt")
 }
 
 fn print_storage(path: &Path, problems: &[String]) {

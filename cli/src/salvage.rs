@@ -82,11 +82,12 @@ fn write_batches(args: &Args, device_id: &str, salvaged: &Salvaged) -> Result<()
             format!("could not write {}: {e}", args.out.display()),
         )
     };
-    let mut out = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&args.out)
-        .map_err(failed)?;
+    // The events are the device's work in clear text: readable by their owner only.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut out = options.open(&args.out).map_err(failed)?;
     for events in salvaged.events.chunks(EVENTS_PER_BATCH) {
         let batch = EventBatch {
             device_id: device_id.to_string(),

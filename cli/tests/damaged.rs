@@ -262,6 +262,54 @@ fn salvage_recovers_the_unsent_events_around_a_destroyed_page() {
     println!("{partial} single-page corruptions salvaged in part");
 }
 
+#[test]
+fn salvage_of_a_database_with_nothing_unsent_recovers_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let key = dockhand_core::keys::generate_key();
+    let store = Store::open_with(
+        &path,
+        StoreOptions::new("HH-SYNCED").with_encryption_key(&key),
+    )
+    .unwrap();
+    Workload::seed_store(&store).unwrap();
+    drop(store);
+    let out_file = dir.path().join("none.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_dockhand"))
+        .args([
+            "salvage",
+            path.to_str().unwrap(),
+            "--out",
+            out_file.to_str().unwrap(),
+        ])
+        .env("DOCKHAND_DB_KEY", &key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 unsent events recovered"),
+        "{}",
+        text(&out)
+    );
+    // A wrong key is a wrong key, not damage.
+    let out = Command::new(env!("CARGO_BIN_EXE_dockhand"))
+        .args([
+            "salvage",
+            path.to_str().unwrap(),
+            "--out",
+            dir.path().join("x").to_str().unwrap(),
+        ])
+        .env("DOCKHAND_DB_KEY", dockhand_core::keys::generate_key())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("encryption key does not open it"),
+        "{}",
+        text(&out)
+    );
+}
+
 fn read_batches(path: &Path) -> Vec<dockhand_core::sync::protocol::EventBatch> {
     std::fs::read_to_string(path)
         .unwrap()

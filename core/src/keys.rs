@@ -131,6 +131,9 @@ pub fn change_key(path: &Path, current: Option<&str>, new: Option<&str>) -> Resu
             path: path.to_path_buf(),
         });
     }
+    // The real file (a symlink stays a symlink: its target is replaced).
+    let real = std::fs::canonicalize(path).map_err(|e| io_error(path, "resolve", e))?;
+    let path = real.as_path();
     let unreadable = |reason: String| Error::DatabaseUnreadable {
         path: path.to_path_buf(),
         reason,
@@ -201,6 +204,11 @@ pub fn change_key(path: &Path, current: Option<&str>, new: Option<&str>) -> Resu
         let _ = std::fs::remove_file(&staging);
         return Err(in_use(path));
     }
+    // The new file keeps the original's permissions (a database readable by its owner only
+    // stays so), then is synced before it replaces the original.
+    std::fs::metadata(path)
+        .and_then(|m| std::fs::set_permissions(&staging, m.permissions()))
+        .map_err(|e| io_error(&staging, "set the permissions of", e))?;
     std::fs::File::open(&staging)
         .and_then(|f| f.sync_all())
         .map_err(|e| io_error(&staging, "sync", e))?;

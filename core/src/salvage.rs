@@ -14,7 +14,8 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::outbox::{self, Envelope, OutboxState};
-use crate::snapshot;
+use crate::schema;
+use crate::{keys, snapshot};
 
 /// How far past the last readable seq to probe when the table's end cannot be read.
 const PROBE_PAST_END: i64 = 1_000;
@@ -48,6 +49,11 @@ pub fn salvage(path: &Path, key: Option<&str>) -> Result<Salvaged> {
     }
     let snapshot = snapshot::open(path, key)?;
     let conn = &snapshot.conn;
+    // A wrong or missing key reads nothing at all: say so rather than call the file damaged.
+    schema::version(conn).map_err(|e| Error::DatabaseUnreadable {
+        path: path.to_path_buf(),
+        reason: keys::key_hint(&e, key),
+    })?;
     let device_id = conn
         .query_row("SELECT device_id FROM device", [], |r| {
             r.get::<_, String>(0)
@@ -57,7 +63,8 @@ pub fn salvage(path: &Path, key: Option<&str>) -> Result<Salvaged> {
         .query_row("SELECT first_pending FROM outbox_cursor", [], |r| {
             r.get::<_, i64>(0)
         })
-        .unwrap_or(1);
+        .unwrap_or(1)
+        .max(1);
     // The last seq, trusted only when that event itself reads back whole: a damaged last page can
     // yield any number.
     let last = conn
@@ -67,10 +74,11 @@ pub fn salvage(path: &Path, key: Option<&str>) -> Result<Salvaged> {
         .ok()
         .flatten()
         .filter(|&last| {
-            outbox::events(conn, last, 1).is_ok_and(|one| {
-                one.first()
-                    .is_some_and(|e| e.seq == last && e.computed_hash() == e.hash)
-            })
+            last >= 1
+                && outbox::events(conn, last, 1).is_ok_and(|one| {
+                    one.first()
+                        .is_some_and(|e| e.seq == last && e.computed_hash() == e.hash)
+                })
         });
 
     let mut reader = Reader {
@@ -78,7 +86,9 @@ pub fn salvage(path: &Path, key: Option<&str>) -> Result<Salvaged> {
         found: Vec::new(),
         lost: Vec::new(),
         answered: 0,
-        readable: false,
+        // A verified last event, or an outbox that reads as empty, is a readable outbox with
+        // nothing (more) to send.
+        readable: last.is_some(),
     };
     let mut seq = first_pending;
     let mut unreadable_from = None;
@@ -87,20 +97,32 @@ pub fn salvage(path: &Path, key: Option<&str>) -> Result<Salvaged> {
             break;
         }
         match outbox::events(conn, seq, 500) {
-            Ok(batch) if batch.is_empty() => break,
+            Ok(batch) if batch.is_empty() => {
+                reader.readable = true;
+                break;
+            }
             Ok(batch) => {
                 reader.readable = true;
+                let before = seq;
                 for event in batch {
+                    // A damaged page can hold rowids out of order: never step back, never
+                    // take an event twice.
+                    if event.seq < seq || event.seq == i64::MAX {
+                        continue;
+                    }
                     if event.seq > seq {
                         reader.lose(seq, event.seq - 1);
                     }
                     seq = event.seq + 1;
                     reader.take(event);
                 }
+                if seq == before {
+                    break;
+                }
             }
             Err(_) => {
                 // The range walk met a page it cannot read: go seq by seq until it reads again.
-                let end = last.unwrap_or(seq + PROBE_PAST_END);
+                let end = last.unwrap_or(seq.saturating_add(PROBE_PAST_END));
                 match reader.probe(seq, end) {
                     Some(next) => seq = next,
                     None => {
@@ -170,7 +192,7 @@ impl Reader<'_> {
                 Ok(mut one) if one.first().is_some_and(|e| e.seq == seq) => {
                     self.readable = true;
                     self.take(one.remove(0));
-                    return Some(seq + 1);
+                    return seq.checked_add(1);
                 }
                 // A missing row inside the chain is lost too: seqs have no gaps.
                 _ => self.lose(seq, seq),

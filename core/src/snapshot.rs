@@ -47,7 +47,8 @@ pub(crate) fn open(path: &Path, key: Option<&str>) -> Result<Snapshot> {
         let conn = Connection::open_with_flags(&copy, flags);
         (conn, Some(scratch))
     } else {
-        let uri = format!("file:{}?immutable=1", uri_path(path));
+        // `file://` + an empty authority + the absolute path (which starts with `/`).
+        let uri = format!("file://{}?immutable=1", uri_path(path));
         (Connection::open_with_flags(uri, flags), None)
     };
     let conn = conn.map_err(|e| unreadable(e.to_string()))?;

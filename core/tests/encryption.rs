@@ -234,6 +234,18 @@ mod keys {
         assert!(open(&path, Some(&old)).is_err());
         assert_eq!(on_dock(&open(&path, Some(&new)).unwrap()), 5);
 
+        // The replaced file keeps the original's permissions.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            let third = generate_key();
+            change_key(&path, Some(&new), Some(&third)).unwrap();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            change_key(&path, Some(&third), Some(&new)).unwrap();
+        }
+
         // And back to plain, for a development copy.
         let changed = change_key(&path, Some(&new), None).unwrap();
         assert!(!changed.encrypted);

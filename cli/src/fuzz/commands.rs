@@ -176,7 +176,9 @@ impl Commands {
         let inputs = seeds()
             .into_iter()
             .enumerate()
-            .map(|(i, s)| Mutator::new(seed * 31 + i as u64, vec![s]).at_most(2))
+            .map(|(i, s)| {
+                Mutator::new(seed.wrapping_mul(31).wrapping_add(i as u64), vec![s]).at_most(2)
+            })
             .collect();
         Ok(Self {
             inputs,

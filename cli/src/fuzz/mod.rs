@@ -72,7 +72,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         args.execs, args.seed
     );
     for target in &mut targets {
-        let execs = args.execs * target.share() / 1000;
+        let execs = args.execs / 1000 * target.share() + args.execs % 1000 * target.share() / 1000;
         let start = Instant::now();
         let mut found = 0;
         for _ in 0..execs {

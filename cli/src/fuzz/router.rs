@@ -109,7 +109,7 @@ impl Router {
             .build()
             .map_err(|e| fuzz_error("runtime", e))?;
         Ok(Self {
-            inputs: Mutator::new(seed + 7, seeds).at_most(2),
+            inputs: Mutator::new(seed.wrapping_add(7), seeds).at_most(2),
             router,
             runtime,
             device_token: token.token,

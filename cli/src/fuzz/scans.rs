@@ -83,7 +83,7 @@ impl Resolve {
         let store = Store::open_in_memory(StoreOptions::new("FUZZ-SCAN"))?;
         catalog::upsert_master_data(&store, &sample::warehouse())?;
         Ok(Self {
-            inputs: Mutator::new(seed + 1, labels()),
+            inputs: Mutator::new(seed.wrapping_add(1), labels()),
             store,
             last: String::new(),
         })
