@@ -18,6 +18,8 @@ mod more;
 pub struct Workload {
     state: u64,
     every_kind: bool,
+    /// The operation of the last receipt line recorded (what a void takes back).
+    last_receive: Option<Uuid>,
 }
 
 impl Workload {
@@ -26,6 +28,7 @@ impl Workload {
         Self {
             state: seed.max(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
             every_kind: false,
+            last_receive: None,
         }
     }
 
@@ -110,6 +113,7 @@ impl Workload {
                 };
                 receiving::receive_line(store, &cmd)?;
                 done.push(("receive", cmd.op_id));
+                self.last_receive = Some(cmd.op_id);
             }
             5..=8 => {
                 let scan = self.goods();

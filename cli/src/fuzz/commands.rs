@@ -9,7 +9,7 @@ use dockhand_core::putaway::{self, ConfirmPutaway};
 use dockhand_core::receiving::{self, CloseReceipt, OpenBlindReceipt, ReceiveLine};
 use dockhand_core::returns::{self, InspectReturnLine, ReceiveReturn, ReturnLineRequest};
 use dockhand_core::workload::Workload;
-use dockhand_core::{Error, ErrorKind, ScannedGoods, Store, StoreOptions, outbox, sample};
+use dockhand_core::{Error, ErrorKind, ScannedGoods, Store, StoreOptions, outbox, sample, stock};
 use rand::Rng;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -219,18 +219,10 @@ impl Commands {
         }
     }
 
-    /// What a refused command must not change: the outbox's end, the ledger, the balances.
-    fn fingerprint(&self) -> Result<(i64, i64, i64), String> {
+    /// What a refused command must not change: the outbox's end and every balance.
+    fn fingerprint(&self) -> Result<(i64, Vec<stock::Balance>), String> {
         self.store
-            .read(|c| {
-                Ok((
-                    outbox::last_seq(c)?,
-                    c.query_row("SELECT COUNT(*) FROM ledger", [], |r| r.get(0))?,
-                    c.query_row("SELECT COALESCE(SUM(qty), 0) FROM balances", [], |r| {
-                        r.get(0)
-                    })?,
-                ))
-            })
+            .read(|c| Ok((outbox::last_seq(c)?, stock::all_balances(c)?)))
             .map_err(|e| format!("could not read the database: {e}"))
     }
 }

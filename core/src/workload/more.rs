@@ -212,13 +212,14 @@ impl Workload {
     }
 
     fn void_a_receipt(&mut self, store: &Store, done: &mut Done) -> Result<()> {
-        // The newest receipt line that its goods are still on the dock for.
-        let recent = store
-            .read(|c| outbox::events(c, outbox::last_seq(c)?.saturating_sub(20).max(1), 20))?;
-        let Some(received) = recent
-            .iter()
-            .rev()
-            .find(|e| e.event_type == "receiving.line_received")
+        // The last receipt line this run recorded (its operation's one event).
+        let Some(op_id) = self.last_receive else {
+            return Ok(());
+        };
+        let Some(received) = store
+            .read(|c| outbox::events_of_operation(c, op_id))?
+            .into_iter()
+            .next()
         else {
             return Ok(());
         };
