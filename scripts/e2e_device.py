@@ -22,12 +22,29 @@ class Tokens(dockhand.TokenProvider):
         return None
 
 
+# The sample operators' badges and PINs (core/src/sample.rs), imported into the hub by the demo.
+BADGES = {"alice": ("BADGE-0001", "1111"), "bob": ("BADGE-0002", "2222"), "sam": ("BADGE-0003", "3333")}
+
+
+def sign_in(device, operator):
+    """The operator scans their badge and types their PIN on the handheld."""
+    badge, pin = BADGES[operator]
+    device.sign_in(badge, pin)
+
+
+def approval(operator):
+    """A supervisor's badge and PIN, to approve something on the handheld."""
+    badge, pin = BADGES[operator]
+    return dockhand.Approval(badge=badge, pin=pin)
+
+
 def enrolled(hub_url, name, sample=False):
     """A new device (with the sample warehouse when asked), enrolled with the hub: (device, client)."""
     path = os.path.join(tempfile.mkdtemp(prefix="dockhand-e2e-"), "hh.db")
     device = dockhand.Device.open(path, f"HH-{name.upper().replace(' ', '-')}-{uuid.uuid4().hex[:6]}", dockhand.generate_database_key())
     if sample:
         device.load_sample_warehouse()
+        sign_in(device, "alice")
     tokens = Tokens()
     client = dockhand.SyncClient(device, dockhand.SyncSettings(hub_url=hub_url), tokens)
     tokens.token = asyncio.run(client.register(name, None)).token

@@ -21,7 +21,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_device import enrolled, sync  # noqa: E402
+from e2e_device import enrolled, sign_in, sync  # noqa: E402
 from tryton_seed import Client  # noqa: E402
 
 import dockhand  # noqa: E402
@@ -57,6 +57,7 @@ def main(argv=None):
 
     device, client = enrolled(args.hub, "e2e handheld")
     sync(client)  # master data (operators, docks, items) from the hub, then offline
+    sign_in(device, "alice")  # her badge came with the master data
     op = lambda: str(uuid.uuid4())  # noqa: E731
     device.open_blind_receipt(op(), "alice", "BLIND-E2E", "DN-77", "Tools Inc")
     drill_event = device.receive(dockhand.ReceiveRequest(

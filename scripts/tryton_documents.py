@@ -24,7 +24,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_device import enrolled, hub_and_tryton, sync  # noqa: E402
+from e2e_device import approval, enrolled, hub_and_tryton, sign_in, sync  # noqa: E402
 
 import dockhand  # noqa: E402
 
@@ -59,6 +59,8 @@ def main(argv=None):
             if time.monotonic() > deadline:
                 sys.exit(f"{pick_task} and {count_task} did not reach the handheld within 60 s")
             time.sleep(0.2)
+    # The badges came with the hub's master data: each person signs in before they scan.
+    sign_in(device, "alice")
     receipt = device.receipt("ASN-7001")
     op = lambda: str(uuid.uuid4())  # noqa: E731
     scans = []
@@ -76,6 +78,7 @@ def main(argv=None):
     device.confirm_putaway(dockhand.PutawayRequest(
         op_id=op(), operator="alice", _from="DOCK-01", goods=dockhand.Goods(barcode=TOWEL),
         quantity=96, to="A-01-01", check_string=check))
+    sign_in(device, "bob")
     device.start_pick_task(op(), "bob", pick_task)
     pick = device.next_pick(pick_task)
     if (pick.location, pick.quantity) != ("A-01-01", 30):
@@ -89,14 +92,16 @@ def main(argv=None):
     counted = [dockhand.CountedGoods(location="A-01-01", goods=dockhand.Goods(barcode=TOWEL), quantity=75)]
     result = device.submit_count(op(), "bob", count_task, counted)
     if result.outcome == dockhand.CountOutcome.RECOUNT_REQUIRED:
+        sign_in(device, "alice")
         result = device.submit_count(op(), "alice", count_task, counted)
     if result.outcome == dockhand.CountOutcome.APPROVAL_REQUIRED:
-        result = device.approve_count(op(), "sam", count_task)
+        result = device.approve_count(op(), device.signed_in().id, count_task, approval("sam"))
     if result.outcome != dockhand.CountOutcome.ADJUSTED:
         sys.exit(f"count {count_task}: {result}")
     print(f"device: {count_task} counted A-01-01: 75 towels, variance "
           f"{[line.variance for line in result.lines]}")
 
+    sign_in(device, "alice")
     rma = tryton.find_one("stock.shipment.out.return", [["reference", "=", "RMA-7001"]], ["state"])
     device.receive_return(dockhand.ReturnRequest(
         op_id=op(), operator="alice", return_id="RMA-7001", reference="SO-7001",

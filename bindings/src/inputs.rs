@@ -54,9 +54,9 @@ pub struct ReceiveRequest {
     /// Licence plate, if the goods arrive on one.
     #[uniffi(default = None)]
     pub lpn: Option<String>,
-    /// Supervisor approving an over-receipt or a short-dated lot.
+    /// A supervisor's badge and PIN approving an over-receipt or a short-dated lot.
     #[uniffi(default = None)]
-    pub approved_by: Option<String>,
+    pub approval: Option<crate::Approval>,
 }
 
 /// Goods moved from a dock to a location.

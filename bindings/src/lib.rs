@@ -14,6 +14,7 @@ mod error;
 mod inputs;
 mod keys;
 mod queries;
+mod session;
 mod sync;
 mod types;
 mod workflows;
@@ -24,6 +25,7 @@ pub use inputs::{PutawayRequest, ReceiveRequest, ReturnRequest, ReturnedGoods};
 use keys::AppSigner;
 pub use keys::{EventSigner, change_database_key, generate_database_key};
 pub use queries::{IntegritySummary, OutboxEvent, ScanResult};
+pub use session::Approval;
 pub use sync::{Subscription, SyncClient, SyncObserver, SyncReport, SyncSettings, TokenProvider};
 pub use workflows::Voided;
 
@@ -77,10 +79,14 @@ impl Device {
     }
 
     /// Loads the built-in sample warehouse into a device: master data (items, barcodes,
-    /// locations, operators) and the sample ASN `ASN-1001`. For the sample apps and their tests.
+    /// locations, operators with their badges) and the sample ASN `ASN-1001`. For the sample apps
+    /// and their tests: sign in with a sample badge (alice `BADGE-0001` PIN 1111, bob
+    /// `BADGE-0002` 2222, supervisor sam `BADGE-0003` 3333) before running commands.
     pub fn load_sample_warehouse(&self) -> Result<(), DockhandError> {
         use dockhand_core::{catalog, receiving, sample};
-        catalog::upsert_master_data(&self.store, &sample::warehouse())?;
+        let mut data = sample::warehouse();
+        data.credentials = sample::credentials()?;
+        catalog::upsert_master_data(&self.store, &data)?;
         receiving::load_expected_receipts(&self.store, &[sample::asn()])?;
         Ok(())
     }

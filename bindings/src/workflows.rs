@@ -62,7 +62,7 @@ impl Device {
             scan: request.goods.try_into()?,
             quantity: request.quantity,
             lpn: request.lpn,
-            approved_by: request.approved_by,
+            approval: request.approval.map(Into::into),
         };
         Ok(receiving::receive_line(&self.store, &cmd)?)
     }
@@ -250,17 +250,20 @@ impl Device {
         Ok(counting::submit_count(&self.store, &cmd)?)
     }
 
-    /// A supervisor approves the variances of a count that needs approval.
+    /// A supervisor approves, with badge and PIN on `operator`'s handheld, the variances of a
+    /// count that needs approval (never one they counted).
     pub fn approve_count(
         &self,
         op_id: String,
-        supervisor: String,
+        operator: String,
         task_id: String,
+        approval: crate::Approval,
     ) -> Result<CountSubmitted> {
         let cmd = ApproveCount {
             op_id: self::op_id(&op_id)?,
-            supervisor,
+            operator,
             task_id,
+            approval: approval.into(),
         };
         Ok(counting::approve_count(&self.store, &cmd)?)
     }
@@ -299,19 +302,22 @@ impl Device {
     }
 
     /// Reverses the stock movements of an event recorded by mistake (a new event; nothing is
-    /// deleted).
+    /// deleted). A supervisor approves with badge and PIN: not the one asking, and not the one
+    /// who recorded the movement.
     pub fn void_movement(
         &self,
         op_id: String,
         operator: String,
         event_id: String,
         reason: String,
+        approval: crate::Approval,
     ) -> Result<Voided> {
         let cmd = corrections::VoidMovement {
             op_id: self::op_id(&op_id)?,
             operator,
             event_id: uuid(&event_id, "event id")?,
             reason,
+            approval: approval.into(),
         };
         let v = corrections::void_movement(&self.store, &cmd)?;
         Ok(Voided {

@@ -16,6 +16,7 @@ fn device() -> (tempfile::TempDir, std::sync::Arc<Device>) {
     )
     .unwrap();
     device.load_sample_warehouse().unwrap();
+    device.sign_in("BADGE-0001".into(), "1111".into()).unwrap();
     (dir, device)
 }
 
@@ -80,7 +81,7 @@ fn milk(op: &str, quantity: i64) -> dockhand_ffi::ReceiveRequest {
         },
         quantity,
         lpn: None,
-        approved_by: None,
+        approval: None,
     }
 }
 

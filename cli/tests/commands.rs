@@ -44,13 +44,16 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "50 events: 50 pending",
         "SHORT 8",
         "refused [recount_by_same_operator]",
-        "approved CC-DRILLS: adjusted DRILL-X1 -1",
+        "refused [wrong_pin] wrong PIN for badge BADGE-0001; 4 more",
+        "alice signed in with badge BADGE-0001",
+        "bob approves the variance with his own badge: refused [count_needs_approval]",
+        "approved CC-DRILLS with his badge and PIN on bob's handheld: adjusted DRILL-X1 -1",
         "return_to_vendor (defective_motor): left inventory",
-        "voided receiving.line_received",
+        "voided receiving.line_received with sam's badge and PIN",
         "short-pick rate 20.0% (1 of 5 picks)",
         "return to available: median 25 min",
         "OK: 12 balance rows equal the sums of 55 ledger rows; 50 events, seq gap-free, hash chain verified",
-        "handheld-08 starts empty and pulls master data: 36 changes",
+        "handheld-08 starts empty and pulls master data: 39 changes",
         "events pending, state offline",
         "0 pending, 0 rejected, state idle",
         "handheld-07 pushes its shift: 50 events acknowledged, 0 rejected",
@@ -368,9 +371,9 @@ fn the_demo_syncs_with_a_running_hub_twice_and_each_run_adds_up() {
         );
         // The second run finds the master data already there and adds its own stock.
         let expected = if run == 1 {
-            "36 rows changed, 0 already there"
+            "39 rows changed, 0 already there"
         } else {
-            "0 rows changed, 36 already there"
+            "0 rows changed, 39 already there"
         };
         assert!(shown.contains(expected), "run {run}: {shown}");
         assert!(shown.contains("units — equal"), "run {run}: {shown}");

@@ -182,6 +182,38 @@ fn inspect_opens_copies_on_read_only_media_and_writes_nothing_beside_them() {
 }
 
 #[test]
+fn inspect_reads_an_older_devices_file_from_an_upgraded_copy_and_leaves_it_as_it_came() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = device(dir.path(), 40);
+    let events = Store::open_with(&path, StoreOptions::new("HH-DAMAGED"))
+        .unwrap()
+        .read(outbox::counts)
+        .unwrap()
+        .last_seq;
+    // The same file as a version-4 app left it: no badges, no sign-in.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "DROP TABLE signed_in; DROP TABLE pin_failures; DROP TABLE credentials;
+         PRAGMA user_version = 4;",
+    )
+    .unwrap();
+    drop(raw);
+    let media = dir.path().join("media");
+    std::fs::create_dir(&media).unwrap();
+    std::fs::copy(&path, media.join("v4.db")).unwrap();
+    let before = listing(&media);
+    let out = dockhand(&["inspect", media.join("v4.db").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let events_line = format!("{events} events (last seq {events})");
+    assert!(text(&out).contains(&events_line), "{}", text(&out));
+    assert_eq!(
+        listing(&media),
+        before,
+        "inspect changed or wrote beside the file"
+    );
+}
+
+#[test]
 fn salvage_recovers_the_unsent_events_around_a_destroyed_page() {
     let dir = tempfile::tempdir().unwrap();
     let path = device(dir.path(), 400);

@@ -4,13 +4,16 @@
 //! sees as its own fact.
 //!
 //! Voidable: a received line, a putaway, a pick (not a short one), a count adjustment, a return
-//! inspection. A command is voided at most once, and a void is never voided.
+//! inspection. A command is voided at most once, and a void is never voided. Four eyes: a
+//! supervisor approves each void with badge and PIN, and never one they asked for or a movement
+//! they recorded themselves.
 
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog;
+use crate::credentials::{self, Approval, Verified};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox::{self, Event};
@@ -27,6 +30,8 @@ pub struct VoidMovement {
     pub event_id: Uuid,
     /// Why.
     pub reason: String,
+    /// The approving supervisor's badge and PIN.
+    pub approval: Approval,
 }
 
 /// What a void did.
@@ -50,12 +55,13 @@ const VOIDABLE: &[&str] = &[
 
 /// Voids a confirmed movement with its compensating transaction.
 pub fn void_movement(store: &Store, cmd: &VoidMovement) -> Result<Voided> {
+    let approval = credentials::verify(store, &cmd.approval)?;
     store.command("correction.void", cmd.op_id, &cmd.operator, cmd, |tx| {
-        void_in(tx, cmd)
+        void_in(tx, cmd, &approval)
     })
 }
 
-fn void_in(tx: &mut WriteTx<'_>, cmd: &VoidMovement) -> Result<Voided> {
+fn void_in(tx: &mut WriteTx<'_>, cmd: &VoidMovement, approval: &Verified) -> Result<Voided> {
     let conn = tx.conn();
     catalog::operator(conn, &cmd.operator)?;
     let reason = cmd.reason.trim();
@@ -77,6 +83,14 @@ fn void_in(tx: &mut WriteTx<'_>, cmd: &VoidMovement) -> Result<Voided> {
         return Err(refuse(
             "only received lines, putaways, picks, count adjustments and return inspections can be voided",
         ));
+    }
+    let approver =
+        approval.supervisor_other_than(conn, &cmd.operator, || "asked for this void".into())?;
+    if approver.id == event.envelope.user_id {
+        return Err(Error::SelfApproval {
+            supervisor: approver.id,
+            what: format!("recorded event {} ({})", event.event_id, event.event_type),
+        });
     }
     let siblings = outbox::events_of_operation(conn, event.op_id)?;
     if siblings.iter().any(|e| e.event_type == "picking.short") {
@@ -164,6 +178,7 @@ fn void_in(tx: &mut WriteTx<'_>, cmd: &VoidMovement) -> Result<Voided> {
             "voided_event_ids": siblings.iter().map(|e| e.event_id).collect::<Vec<_>>(),
             "reason": reason,
             "movements_reversed": movements.len(),
+            "approved_by": approver.id,
         }),
     )?;
     Ok(Voided {

@@ -43,6 +43,10 @@ pub struct Policy {
     pub count_tolerance_value_cents: i64,
     /// A confirmed variance worth more than this (in cents) needs a supervisor's approval.
     pub count_approval_value_cents: i64,
+    /// Once the device holds badges, every command must name the operator signed in on it.
+    /// Off only where one program plays every operator on one store (the demo's simulated
+    /// shift); approvals need badge and PIN either way.
+    pub sign_in_required: bool,
 }
 
 impl Default for Policy {
@@ -52,6 +56,7 @@ impl Default for Policy {
             count_tolerance_units: 1,
             count_tolerance_value_cents: 1_000,
             count_approval_value_cents: 10_000,
+            sign_in_required: true,
         }
     }
 }
@@ -280,8 +285,9 @@ impl Store {
     /// Opens an existing device database read-only, for whichever device it belongs to (support
     /// tools such as `dockhand inspect`); `key` for an encrypted one. Never creates, migrates,
     /// checkpoints or locks the file, and writes nothing beside it (see [`crate::snapshot`]): a
-    /// support copy stays exactly as it was sent, and one on read-only media opens. Writes
-    /// through this store fail.
+    /// support copy stays exactly as it was sent, and one on read-only media opens. A file of an
+    /// older schema version is read from a private copy upgraded in a temporary directory.
+    /// Writes through this store fail (or, on such a copy, are lost with it).
     pub fn open_read_only(
         path: impl AsRef<Path>,
         key: Option<&str>,
@@ -295,7 +301,10 @@ impl Store {
         if !path.is_file() {
             return Err(Error::DatabaseMissing { path });
         }
-        let snapshot::Snapshot { conn, scratch } = snapshot::open(&path, key)?;
+        let snapshot::Snapshot {
+            mut conn,
+            mut scratch,
+        } = snapshot::open(&path, key)?;
         let found = schema::version(&conn).map_err(|e| unreadable(keys::key_hint(&e, key)))?;
         if found > LATEST_VERSION {
             return Err(Error::SchemaTooNew {
@@ -305,10 +314,22 @@ impl Store {
             });
         }
         if found < LATEST_VERSION {
-            return Err(unreadable(format!(
-                "it has schema version {found}; this tool reads version {LATEST_VERSION} \
-                 (the app upgrades a device's database when it opens it)"
-            )));
+            // An older device's file: upgraded in a private copy, the original left as it came.
+            drop(conn);
+            let copy = snapshot::open_copy(&path, key)?;
+            (conn, scratch) = (copy.conn, copy.scratch);
+            let upgraded = schema::migrate(&mut conn).map_err(|e| {
+                unreadable(format!(
+                    "its schema version {found} could not be upgraded in a copy: {e}"
+                ))
+            })?;
+            if let Err(schema::TooNew { found }) = upgraded {
+                return Err(Error::SchemaTooNew {
+                    path: path.clone(),
+                    found,
+                    supported: LATEST_VERSION,
+                });
+            }
         }
         let device_id = conn
             .query_row("SELECT device_id FROM device", [], |r| {
@@ -575,6 +596,9 @@ impl Store {
         self.write_as(op_id, user_id.to_string(), |tx| {
             if let Some(first) = ops::replayed(tx.conn(), op_id, name, &fingerprint)? {
                 return Ok(first);
+            }
+            if tx.policy().sign_in_required {
+                crate::credentials::require_signed_in(tx.conn(), user_id)?;
             }
             let result = run(tx)?;
             ops::remember(tx, name, &fingerprint, &result)?;

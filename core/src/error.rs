@@ -436,13 +436,51 @@ pub enum Error {
         id: String,
     },
 
-    /// A supervisor tried to approve a variance they counted themselves.
-    #[error("{supervisor} counted {what} and cannot approve its variance; another supervisor must")]
+    /// A supervisor tried to approve their own work: four eyes, always two people.
+    #[error("{supervisor} {what} and cannot approve it; another supervisor must")]
     SelfApproval {
         /// The supervisor.
         supervisor: String,
-        /// What they counted, e.g. "count task CC-1".
+        /// What they did, e.g. "counted count task CC-1".
         what: String,
+    },
+    /// A badge that is on no operator's card on this device.
+    #[error("badge {badge} is not known on this device")]
+    UnknownBadge {
+        /// The scanned badge (at most its first 24 characters).
+        badge: String,
+    },
+    /// The PIN typed for a badge is wrong.
+    #[error(
+        "wrong PIN for badge {badge}; {attempts_left} more wrong PIN(s) lock the badge for {lock_minutes} minutes"
+    )]
+    WrongPin {
+        /// The badge.
+        badge: String,
+        /// Wrong PINs still allowed before the lock.
+        attempts_left: u32,
+        /// How long the lock lasts.
+        lock_minutes: i64,
+    },
+    /// Too many wrong PINs: the badge cannot be used for a while.
+    #[error("badge {badge} is locked after {failures} wrong PINs until {until} (UTC)")]
+    BadgeLocked {
+        /// The badge.
+        badge: String,
+        /// Wrong PINs in a row.
+        failures: u32,
+        /// When it can be used again.
+        until: String,
+    },
+    /// A command named an operator who is not the one signed in on this handheld.
+    #[error(
+        "{operator} is not signed in on this handheld ({signed_in}); sign in with badge and PIN first"
+    )]
+    NotSignedIn {
+        /// The operator the command named.
+        operator: String,
+        /// Who is signed in, as a phrase ("nobody is", "alice is").
+        signed_in: String,
     },
 
     /// A counted variance beyond the approval threshold needs a supervisor.
@@ -609,7 +647,8 @@ impl Error {
             | UnknownCountTask { .. }
             | UnknownReturn { .. }
             | UnknownReturnLine { .. }
-            | UnknownEvent { .. } => ErrorKind::NotFound,
+            | UnknownEvent { .. }
+            | UnknownBadge { .. } => ErrorKind::NotFound,
             OverReceipt { .. }
             | ShortDated { .. }
             | NotASupervisor { .. }
@@ -659,7 +698,10 @@ impl Error {
             | AllocationShort { .. }
             | ReasonRequired { .. }
             | OutsideCount { .. }
-            | RecountBySameOperator { .. } => ErrorKind::Validation,
+            | RecountBySameOperator { .. }
+            | WrongPin { .. }
+            | BadgeLocked { .. }
+            | NotSignedIn { .. } => ErrorKind::Validation,
         }
     }
 
@@ -715,6 +757,10 @@ impl Error {
             NotVoidable { .. } => "not_voidable",
             NotASupervisor { .. } => "not_a_supervisor",
             SelfApproval { .. } => "self_approval",
+            UnknownBadge { .. } => "unknown_badge",
+            WrongPin { .. } => "wrong_pin",
+            BadgeLocked { .. } => "badge_locked",
+            NotSignedIn { .. } => "not_signed_in",
             ReceiptClosed { .. } => "receipt_closed",
             ReceiptInProgress { .. } => "receipt_in_progress",
             ReceiptExists { .. } => "receipt_exists",

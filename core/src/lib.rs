@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod clock;
 pub mod corrections;
 pub mod counting;
+pub mod credentials;
 pub mod db;
 pub mod epcis;
 pub mod error;

@@ -6,6 +6,7 @@ use crate::catalog::{
     AbcClass, Barcode, Item, Location, LocationKind, LocationStatus, MasterData, Operator, Role,
     Tracking, UnitConversion,
 };
+use crate::credentials::{Approval, Credential};
 use crate::receiving::{ExpectedLine, ExpectedReceipt};
 
 /// Oat milk: tracked by lot and expiry, 30 days minimum shelf life, 12 per case.
@@ -179,7 +180,55 @@ pub fn warehouse() -> MasterData {
             operator("bob", "Bob Okafor", Role::Operator),
             operator("sam", "Sam Lindqvist", Role::Supervisor),
         ],
+        credentials: Vec::new(),
     }
+}
+
+/// The sample operators' badges and PINs (operator, badge, PIN), as printed on the demo's cards.
+pub const BADGES: &[(&str, &str, &str)] = &[
+    ("alice", "BADGE-0001", "1111"),
+    ("bob", "BADGE-0002", "2222"),
+    ("sam", "BADGE-0003", "3333"),
+];
+
+/// The sample operators' credentials, hashed as the hub would (with fresh salts).
+pub fn credentials() -> crate::Result<Vec<Credential>> {
+    BADGES
+        .iter()
+        .map(|(operator, badge, pin)| {
+            Ok(Credential {
+                operator_id: (*operator).into(),
+                badge: (*badge).into(),
+                pin_hash: crate::credentials::hash_pin(pin)?,
+            })
+        })
+        .collect()
+}
+
+/// The sample badges as an administrator imports them into the hub (plain PINs, hashed there).
+pub fn badge_assignments() -> Vec<crate::sync::protocol::BadgeAssignment> {
+    BADGES
+        .iter()
+        .map(
+            |(operator, badge, pin)| crate::sync::protocol::BadgeAssignment {
+                operator_id: (*operator).into(),
+                badge: (*badge).into(),
+                pin: (*pin).into(),
+            },
+        )
+        .collect()
+}
+
+/// The badge and PIN of a sample operator.
+///
+/// # Panics
+/// If `operator` is not one of [`BADGES`] (a mistake in a test or the demo).
+pub fn badge_of(operator: &str) -> Approval {
+    let (_, badge, pin) = BADGES
+        .iter()
+        .find(|(id, ..)| *id == operator)
+        .unwrap_or_else(|| panic!("{operator} has no sample badge"));
+    Approval::new(*badge, *pin)
 }
 
 /// The sample ASN from Nordic Foods: milk on a pallet with an SSCC, coffee, towels, vitamins.

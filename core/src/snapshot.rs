@@ -4,7 +4,8 @@
 //! Without a WAL beside it the file is opened `immutable` (no locks, no `-shm`, no `-wal`: SQLite
 //! only reads). With one, the WAL holds committed transactions the main file does not have yet,
 //! and reading them needs a shared-memory index SQLite would create beside the file: both files
-//! are copied to a private temporary directory instead and read there.
+//! are copied to a private temporary directory instead and read there. A database of an older
+//! schema version is also read from such a copy, upgraded there: the original stays as it was.
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,15 @@ pub(crate) struct Snapshot {
 
 /// Opens `path` read-only without writing anything beside it; `key` for an encrypted file.
 pub(crate) fn open(path: &Path, key: Option<&str>) -> Result<Snapshot> {
+    open_as(path, key, false)
+}
+
+/// Opens a private, writable copy of `path` (and its WAL), to upgrade an older schema in.
+pub(crate) fn open_copy(path: &Path, key: Option<&str>) -> Result<Snapshot> {
+    open_as(path, key, true)
+}
+
+fn open_as(path: &Path, key: Option<&str>, writable_copy: bool) -> Result<Snapshot> {
     let unreadable = |reason: String| Error::DatabaseUnreadable {
         path: path.to_path_buf(),
         reason,
@@ -30,26 +40,32 @@ pub(crate) fn open(path: &Path, key: Option<&str>) -> Result<Snapshot> {
         keys::check_key(key)?;
     }
     let wal = sibling(path, "-wal");
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+    let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let (conn, scratch) = if wal.exists() {
+    let (conn, scratch) = if wal.exists() || writable_copy {
         let scratch = tempfile::tempdir()
-            .map_err(|e| unreadable(format!("no temporary directory to read its WAL in: {e}")))?;
+            .map_err(|e| unreadable(format!("no temporary directory to read a copy in: {e}")))?;
         let copy = scratch.path().join("snapshot.db");
-        for (from, to) in [
-            (path.to_path_buf(), copy.clone()),
-            (wal, sibling(&copy, "-wal")),
-        ] {
+        let mut files = vec![(path.to_path_buf(), copy.clone())];
+        if wal.exists() {
+            files.push((wal, sibling(&copy, "-wal")));
+        }
+        for (from, to) in files {
             std::fs::copy(&from, &to)
                 .map_err(|e| unreadable(format!("could not copy {}: {e}", from.display())))?;
         }
+        let flags = if writable_copy {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            read_only
+        };
         let conn = Connection::open_with_flags(&copy, flags);
         (conn, Some(scratch))
     } else {
         // `file://` + an empty authority + the absolute path (which starts with `/`).
         let uri = format!("file://{}?immutable=1", uri_path(path));
-        (Connection::open_with_flags(uri, flags), None)
+        (Connection::open_with_flags(uri, read_only), None)
     };
     let conn = conn.map_err(|e| unreadable(e.to_string()))?;
     if let Some(key) = key {

@@ -9,9 +9,14 @@ use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::putaway::{self, ConfirmPutaway, PutawayRequest};
 use crate::receiving::{self, CloseReceipt, OpenBlindReceipt, ReceiveLine};
-use crate::{ScannedGoods, catalog, sample};
+use crate::{ScannedGoods, catalog, credentials, sample};
 
 mod more;
+
+/// Who holds the handheld: every command of the workload is theirs.
+const HANDHELD_OPERATOR: &str = "alice";
+/// The supervisor who approves the workload's voids with badge and PIN.
+const APPROVER: &str = "sam";
 
 /// A small xorshift generator: the mix only needs to vary, not to be cryptographic.
 #[derive(Debug, Clone)]
@@ -53,10 +58,17 @@ impl Workload {
         }
     }
 
-    /// Loads the sample warehouse into a new device store.
+    /// Loads the sample warehouse with its badges into a new device store, and signs in the
+    /// workload's operator.
     pub fn seed_store(store: &Store) -> Result<()> {
         if store.read(catalog::counts)?.items == 0 {
-            catalog::upsert_master_data(store, &sample::warehouse())?;
+            let mut data = sample::warehouse();
+            data.credentials = sample::credentials()?;
+            catalog::upsert_master_data(store, &data)?;
+        }
+        if credentials::signed_in(store)?.is_none() {
+            let badge = sample::badge_of(HANDHELD_OPERATOR);
+            credentials::sign_in(store, &badge.badge, &badge.pin)?;
         }
         Ok(())
     }
@@ -80,7 +92,7 @@ impl Workload {
         })?;
         let cmd = OpenBlindReceipt {
             op_id: Uuid::now_v7(),
-            operator: "alice".into(),
+            operator: HANDHELD_OPERATOR.into(),
             receipt_id: format!("{}-R{}", store.device_id(), n + 1),
             reference: "workload".into(),
             supplier: "workload".into(),
@@ -103,13 +115,13 @@ impl Workload {
             0..=4 => {
                 let cmd = ReceiveLine {
                     op_id: Uuid::now_v7(),
-                    operator: "alice".into(),
+                    operator: HANDHELD_OPERATOR.into(),
                     receipt_id: receipt,
                     dock: "DOCK-01".into(),
                     scan: self.goods(),
                     quantity: 1 + self.next(12) as i64,
                     lpn: None,
-                    approved_by: None,
+                    approval: None,
                 };
                 receiving::receive_line(store, &cmd)?;
                 done.push(("receive", cmd.op_id));
@@ -131,7 +143,7 @@ impl Workload {
                 let to = store.read(|c| catalog::location_by_code(c, &task.suggestion.location))?;
                 let cmd = ConfirmPutaway {
                     op_id: Uuid::now_v7(),
-                    operator: "bob".into(),
+                    operator: HANDHELD_OPERATOR.into(),
                     from: "DOCK-01".into(),
                     scan,
                     lpn: None,
@@ -146,7 +158,7 @@ impl Workload {
             _ => {
                 let cmd = CloseReceipt {
                     op_id: Uuid::now_v7(),
-                    operator: "alice".into(),
+                    operator: HANDHELD_OPERATOR.into(),
                     receipt_id: receipt,
                 };
                 receiving::close_receipt(store, &cmd)?;

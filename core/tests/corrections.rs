@@ -54,9 +54,10 @@ fn put_away(
 fn void_cmd(event_id: Uuid, reason: &str) -> VoidMovement {
     VoidMovement {
         op_id: op(),
-        operator: "sam".into(),
+        operator: "alice".into(),
         event_id,
         reason: reason.into(),
+        approval: sample::badge_of("sam"),
     }
 }
 
@@ -283,9 +284,10 @@ fn voiding_a_received_line_takes_the_stock_off_the_dock_and_the_line_back() {
 
     let correction = only_event(&f, cmd.op_id);
     assert_eq!(correction.event_type, "correction.voided");
-    assert_eq!(correction.user_id, "sam");
+    assert_eq!(correction.user_id, "alice");
     assert!(correction.seq > original.seq);
     let p = &correction.payload;
+    assert_eq!(p["approved_by"], "sam");
     assert_eq!(p["voided_event_id"], wrong.event_id.to_string());
     assert_eq!(p["voided_event_type"], "receiving.line_received");
     assert_eq!(p["voided_seq"], original.seq);
@@ -969,9 +971,10 @@ fn voiding_a_count_adjustment_voids_the_whole_round_and_says_so() {
 
     let void = corrections::VoidMovement {
         op_id: op(),
-        operator: "sam".into(),
+        operator: "alice".into(),
         event_id: adjusted[0].event_id,
         reason: "counted the wrong bin".into(),
+        approval: sample::badge_of("sam"),
     };
     let done = corrections::void_movement(&f.store, &void).unwrap();
     assert_eq!(done.movements_reversed, 2);

@@ -64,7 +64,7 @@ fn stock(f: &Fixture, scan: ScannedGoods, quantity: i64, to: &str, check: &str) 
             scan: scan.clone(),
             quantity,
             lpn: None,
-            approved_by: None,
+            approval: None,
         },
     )
     .unwrap();
@@ -163,11 +163,13 @@ fn submit(
     (cmd.op_id, done)
 }
 
+/// `supervisor` approves with badge and PIN on their own handheld.
 fn approve_cmd(supervisor: &str, task: &str) -> ApproveCount {
     ApproveCount {
         op_id: op(),
-        supervisor: supervisor.into(),
+        operator: supervisor.into(),
         task_id: task.into(),
+        approval: common::badge_of(supervisor),
     }
 }
 
@@ -695,19 +697,7 @@ fn a_missing_drill_worth_129_00_needs_a_recount_then_a_supervisor() {
 fn a_supervisor_who_counted_a_variance_cannot_approve_it_another_supervisor_can() {
     let f = drills_on_a_shelf();
     // A second supervisor on the shift.
-    catalog::upsert_master_data(
-        &f.store,
-        &MasterData {
-            operators: vec![Operator {
-                id: "lee".into(),
-                name: "Lee Park".into(),
-                role: catalog::Role::Supervisor,
-                active: true,
-            }],
-            ..MasterData::default()
-        },
-    )
-    .unwrap();
+    common::add_supervisor_lee(&f.store);
     create(&f, "CC-D", Some("A-01-03"), None);
     start(&f, "sam", "CC-D");
     let counted = || vec![line(drill("SN-1"), 1), line(drill("SN-2"), 1)];

@@ -119,7 +119,7 @@ mod keys {
                 scan: ScannedGoods::barcode(sample::TOWELS_EA),
                 quantity: units,
                 lpn: None,
-                approved_by: None,
+                approval: None,
             },
         )
         .unwrap();

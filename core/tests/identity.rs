@@ -41,6 +41,8 @@ fn every_event_is_signed_with_the_device_key_which_survives_reopening() {
     drop(f.store);
     let again = Store::open(&path, "handheld-07").unwrap();
     assert_eq!(again.public_key().as_deref(), Some(key.as_str()));
+    // Opened with the default policy: alice signs in before she receives.
+    dockhand_core::credentials::sign_in(&again, "BADGE-0001", "1111").unwrap();
     receiving::receive_line(&again, &receive(milk_scan(sample::MILK_CS), 1)).unwrap();
     assert_signed(&again, &key);
     // Another database is another device: another key.
@@ -63,7 +65,8 @@ fn events_recorded_before_devices_signed_are_signed_when_the_key_is_made() {
     // The same database as version 3 wrote it: no key, no signatures.
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER outbox_signature_once; DROP TABLE device_key;
+        "DROP TABLE signed_in; DROP TABLE pin_failures; DROP TABLE credentials;
+         DROP TRIGGER outbox_signature_once; DROP TABLE device_key;
          ALTER TABLE outbox DROP COLUMN signature; PRAGMA user_version = 3;",
     )
     .unwrap();
@@ -133,6 +136,7 @@ fn an_event_too_large_for_the_hub_is_refused_and_nothing_is_recorded() {
             operator: "alice".into(),
             event_id: event,
             reason: "x".repeat(70_000),
+            approval: sample::badge_of("sam"),
         },
     )
     .unwrap_err()

@@ -79,7 +79,7 @@ fn receive_blind(
     }
     let mut cmd = receive(scan, quantity);
     cmd.receipt_id = BLIND.into();
-    cmd.approved_by = approver.map(str::to_string);
+    cmd.approval = approver.map(sample::badge_of);
     receiving::receive_line(&f.store, &cmd).unwrap()
 }
 

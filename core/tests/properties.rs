@@ -203,7 +203,7 @@ fn run(store: &Store, shift: &mut Shift, step: &Step) {
                 scan: goods(g),
                 quantity,
                 lpn: None,
-                approved_by: approve.then(|| "sam".into()),
+                approval: approve.then(|| sample::badge_of("sam")),
             };
             if let Some(r) = check(
                 store,
@@ -551,8 +551,9 @@ fn count(store: &Store, shift: &mut Shift, location: usize, delta: i64) {
             CountOutcome::ApprovalRequired => {
                 let approve = ApproveCount {
                     op_id: op(),
-                    supervisor: "sam".into(),
+                    operator: "sam".into(),
                     task_id: task_id.clone(),
+                    approval: sample::badge_of("sam"),
                 };
                 if let Some(r) = check(
                     store,
@@ -669,6 +670,7 @@ fn void(store: &Store, shift: &mut Shift, back: usize) {
         operator: "alice".into(),
         event_id: target.event_id,
         reason: "mistake".into(),
+        approval: sample::badge_of("sam"),
     };
     if check(
         store,

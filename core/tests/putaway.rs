@@ -37,7 +37,7 @@ fn milk_pallet_received(f: &Fixture, cases: i64) -> LineReceived {
 /// Short-dated milk (13 days left) accepted into quarantine by sam.
 fn short_dated_milk(f: &Fixture) -> LineReceived {
     let mut cmd = receive(short_dated_scan(), 1);
-    cmd.approved_by = Some("sam".into());
+    cmd.approval = Some(sample::badge_of("sam"));
     receiving::receive_line(&f.store, &cmd).unwrap()
 }
 

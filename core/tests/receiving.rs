@@ -339,7 +339,7 @@ fn a_supervisor_approves_an_over_receipt_and_the_event_names_the_approver() {
     let f = seeded();
     receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_CS), 4)).unwrap();
     let mut cmd = receive(milk_scan(sample::MILK_CS), 1);
-    cmd.approved_by = Some("sam".into());
+    cmd.approval = Some(sample::badge_of("sam"));
     let r = receiving::receive_line(&f.store, &cmd).unwrap();
     assert_eq!((r.line_received, r.line_expected), (60, 48));
     assert_eq!(r.approved_by.as_deref(), Some("sam"));
@@ -367,7 +367,7 @@ fn an_operator_cannot_approve_an_over_receipt() {
     let f = seeded();
     receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_CS), 4)).unwrap();
     let mut cmd = receive(milk_scan(sample::MILK_CS), 1);
-    cmd.approved_by = Some("bob".into());
+    cmd.approval = Some(sample::badge_of("bob"));
     let err = receiving::receive_line(&f.store, &cmd).expect_err("bob is not a supervisor");
     assert_eq!(err.code(), "not_a_supervisor");
     assert_eq!(err.kind(), dockhand_core::ErrorKind::NeedsSupervisor);
@@ -448,7 +448,7 @@ fn short_dated_milk_approved_by_a_supervisor_lands_quarantined() {
         .with_lot("L2611S")
         .with_expiry(date(2026, 12, 10));
     let mut cmd = receive(scan, 1);
-    cmd.approved_by = Some("sam".into());
+    cmd.approval = Some(sample::badge_of("sam"));
     let r = receiving::receive_line(&f.store, &cmd).unwrap();
     assert_eq!(r.status, StockStatus::Quarantined);
     assert_eq!(r.approved_by.as_deref(), Some("sam"));
@@ -944,7 +944,7 @@ fn a_mistyped_expiry_of_a_known_lot_is_a_mismatch_not_an_expired_lot() {
 fn a_supervisor_is_recorded_only_for_a_rule_that_needed_approval() {
     let f = seeded();
     let mut cmd = receive(milk_scan(sample::MILK_CS), 1);
-    cmd.approved_by = Some("sam".into());
+    cmd.approval = Some(sample::badge_of("sam"));
     let r = receiving::receive_line(&f.store, &cmd).unwrap();
     assert_eq!(r.approved_by, None);
     assert_eq!(

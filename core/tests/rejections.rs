@@ -243,7 +243,7 @@ fn an_over_receipt_approved_by_an_operator_is_refused() {
     let f = seeded();
     receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_CS), 4)).unwrap();
     let mut cmd = receive(milk_scan(sample::MILK_CS), 1);
-    cmd.approved_by = Some("bob".into());
+    cmd.approval = Some(sample::badge_of("bob"));
     let err = assert_rejected(&f.store, "not_a_supervisor", || {
         receiving::receive_line(&f.store, &cmd)
     });
@@ -287,7 +287,7 @@ fn an_expired_lot_is_refused_naming_lot_and_date() {
 fn an_expired_lot_is_refused_even_with_a_supervisor() {
     let f = seeded();
     let mut cmd = receive(milk_expiring("L2610X", date(2026, 11, 1)), 1);
-    cmd.approved_by = Some("sam".into());
+    cmd.approval = Some(sample::badge_of("sam"));
     let err = assert_rejected(&f.store, "lot_expired", || {
         receiving::receive_line(&f.store, &cmd)
     });

@@ -9,7 +9,7 @@ use dockhand_core::counting::CountTaskRequest;
 use dockhand_core::expected_returns::{ExpectedReturn, ExpectedReturnLine};
 use dockhand_core::picking::{PickLineRequest, PickTaskRequest};
 use dockhand_core::receiving::{ExpectedLine, ExpectedReceipt};
-use dockhand_core::sync::protocol::Import;
+use dockhand_core::sync::protocol::{BadgeAssignment, Import};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -22,6 +22,7 @@ pub const KINDS: &[&str] = &[
     "barcodes",
     "locations",
     "operators",
+    "badges",
     "expected_receipts",
     "pick_tasks",
     "count_tasks",
@@ -132,6 +133,7 @@ pub fn read(path: &Path, kind: &str) -> HubResult<Import> {
         "barcodes" => data.master.barcodes = rows::<Barcode>(path)?,
         "locations" => data.master.locations = rows::<Location>(path)?,
         "operators" => data.master.operators = rows::<Operator>(path)?,
+        "badges" => data.badges = rows::<BadgeAssignment>(path)?,
         "count_tasks" => data.count_tasks = rows::<CountTaskRequest>(path)?,
         "expected_receipts" => {
             data.expected_receipts = grouped(

@@ -84,12 +84,13 @@ enum Command {
         command: ErpCommand,
     },
     /// Load master data and tasks from a JSON file (items, units, barcodes, locations, operators,
-    /// expected_receipts, pick_tasks, count_tasks, expected_returns), or from a CSV file of one
-    /// kind (--kind).
+    /// badges, expected_receipts, pick_tasks, count_tasks, expected_returns), or from a CSV file
+    /// of one kind (--kind). Badges' PINs are hashed on the way in and never stored.
     Import {
         /// The JSON or CSV file.
         file: std::path::PathBuf,
-        /// For a CSV file: items, units, barcodes, locations, operators, expected_receipts,
+        /// For a CSV file: items, units, barcodes, locations, operators, badges (operator_id,
+        /// badge, pin), expected_receipts,
         /// pick_tasks or expected_returns (those three a row per line), or count_tasks.
         #[arg(long)]
         kind: Option<String>,

@@ -118,6 +118,64 @@ fn csv_files_load_master_data_and_receipts_with_a_line_per_row() {
 }
 
 #[test]
+fn badges_from_a_csv_file_are_stored_only_as_pin_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let db = db.to_str().unwrap();
+    let operators = dir.path().join("operators.csv");
+    std::fs::write(
+        &operators,
+        "id,name,role,active\nana,Ana Ruiz,operator,true\nsam,Sam L,supervisor,true\n",
+    )
+    .unwrap();
+    assert!(import(&operators, "operators", db).status.success());
+    let badges = dir.path().join("badges.csv");
+    // A PIN with a leading zero stays text.
+    std::fs::write(
+        &badges,
+        "operator_id,badge,pin\nana,BADGE-A1,0815\nsam,BADGE-S1,97531864\n",
+    )
+    .unwrap();
+    let out = import(&badges, "badges", db);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("2 changed, 0 unchanged"),
+        "{stdout}"
+    );
+    let again = import(&badges, "badges", db);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 changed, 2 unchanged"));
+    // The hub's database holds hashes, never the PINs (checked over every byte of the file).
+    let bytes = std::fs::read(db).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("$argon2id$"));
+    assert!(!text.contains("97531864"));
+    let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
+    let pins: Vec<String> = store
+        .changes(0, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|(_, c)| c.kind == ChangeKind::Credential)
+        .map(|(_, c)| c.data.to_string())
+        .collect();
+    assert_eq!(pins.len(), 2);
+    assert!(
+        pins.iter()
+            .all(|p| !p.contains("0815") && !p.contains("97531864"))
+    );
+
+    // A bad PIN names the row and the rule, never the PIN; nothing is loaded.
+    std::fs::write(&badges, "operator_id,badge,pin\nana,BADGE-A2,12x4567\n").unwrap();
+    let out = import(&badges, "badges", db);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ana") && err.contains("4 to 12 digits"),
+        "{err}"
+    );
+    assert!(!err.contains("12x4567"), "{err}");
+}
+
+#[test]
 fn an_administrator_issues_a_device_token() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hub.db");
@@ -361,6 +419,19 @@ async fn serve_logs_no_password_token_or_secret() {
         .await
         .unwrap();
     assert_eq!(wrong_secret.status(), 403);
+    // Badges with PINs: one imported (hashed), one refused (unknown operator).
+    let sam = serde_json::json!({"id": "sam", "name": "Sam", "role": "supervisor", "active": true});
+    for (operator, pin, status) in [("sam", "8642097531", 200), ("nobody", "5556667778", 400)] {
+        let imported = client
+            .post(format!("{hub}/v1/admin/import"))
+            .bearer_auth(admin)
+            .json(&serde_json::json!({"operators": [sam],
+                "badges": [{"operator_id": operator, "badge": format!("B-{operator}"), "pin": pin}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(imported.status(), status);
+    }
     drop(child);
     let log = reader.join().unwrap();
     assert!(log.contains("postgres:***@"), "{log}");
@@ -373,6 +444,8 @@ async fn serve_logs_no_password_token_or_secret() {
         wrong_device,
         wrong_admin,
         "guessed-secret",
+        "8642097531",
+        "5556667778",
     ] {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");
     }

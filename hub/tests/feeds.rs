@@ -126,7 +126,7 @@ on_both_backends!(
                 scan: milk,
                 quantity: 1,
                 lpn: None,
-                approved_by: None,
+                approval: None,
             },
         )
         .unwrap();

@@ -102,7 +102,7 @@ on_both_backends!(
                                 scan,
                                 quantity: 1,
                                 lpn: None,
-                                approved_by: None,
+                                approval: None,
                             },
                         )
                         .unwrap();

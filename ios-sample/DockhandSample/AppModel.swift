@@ -7,7 +7,9 @@ import SwiftUI
 final class AppModel: ObservableObject {
     let device: Device
     let sync: SyncClient
-    let operatorId = "alice"
+    /// Who signed in with badge and PIN (dockhand refuses commands in anyone else's name).
+    @Published var signedIn: Operator?
+    var operatorId: String { signedIn?.id ?? "" }
     @Published var syncBar = SyncBar(text: "…", tone: .ok)
     private var subscription: Subscription?
     private let tokens: KeychainTokens
@@ -42,6 +44,7 @@ final class AppModel: ObservableObject {
         self.device = device
         self.sync = sync
         self.tokens = tokens
+        signedIn = try? device.signedIn()
         syncBar = SyncBar(sync.status())
         subscription = sync.observe(observer: StatusRelay { [weak self] status in
             Task { @MainActor in self?.syncBar = SyncBar(status) }
@@ -67,6 +70,21 @@ final class AppModel: ObservableObject {
     }
 
     func opId() -> String { UUID().uuidString }
+
+    /// Badge scan + PIN; the PIN is passed through once and never kept.
+    func signIn(badge: String, pin: String) async -> Feedback? {
+        switch await run({ try $0.signIn(badge: badge, pin: pin) }) {
+        case let .success(who):
+            signedIn = who
+            return nil
+        case let .failure(f): return f
+        }
+    }
+
+    func signOut() async {
+        _ = await run({ try $0.signOut() })
+        signedIn = nil
+    }
 }
 
 /// The sync observer is called on dockhand's sync thread.

@@ -23,6 +23,22 @@ struct Home: View {
         NavigationStack {
             VStack(spacing: 0) {
                 SyncBarView(bar: model.syncBar)
+                if let who = model.signedIn {
+                    HStack {
+                        Text("Signed in: \(who.name)")
+                        Spacer()
+                        Button("Sign out") { Task { await model.signOut() } }
+                    }.padding(.horizontal)
+                    work
+                } else {
+                    SignInView()
+                }
+            }
+            .navigationTitle("dockhand")
+        }
+    }
+
+    private var work: some View {
                 List {
                     NavigationLink("Receiving") { ReceivingView() }
                     NavigationLink("Putaway") { PutawayView() }
@@ -31,8 +47,5 @@ struct Home: View {
                     NavigationLink("Returns") { ReturnsView() }
                     NavigationLink("Sync & exceptions") { SyncView() }
                 }
-            }
-            .navigationTitle("dockhand")
-        }
     }
 }

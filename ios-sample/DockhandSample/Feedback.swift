@@ -8,6 +8,8 @@ enum Tone { case ok, warning, error
 struct Feedback: Error {
     var text: String
     var tone: Tone
+    /// The command waits for a supervisor's badge and PIN.
+    var needsSupervisor = false
 
     init(text: String, tone: Tone) { self.text = text; self.tone = tone }
 
@@ -16,7 +18,9 @@ struct Feedback: Error {
         switch error {
         case let .Validation(_, reason), let .NotFound(_, reason): self.init(text: reason, tone: .error)
         case let .Conflict(_, reason): self.init(text: reason, tone: .warning)
-        case let .NeedsSupervisor(_, reason): self.init(text: reason + ". Ask a supervisor to approve.", tone: .warning)
+        case let .NeedsSupervisor(_, reason):
+            self.init(text: reason + ". Ask a supervisor to approve.", tone: .warning)
+            needsSupervisor = true
         case let .Storage(_, reason): self.init(text: "The device could not save: \(reason). Nothing was recorded.", tone: .error)
         case let .Network(_, reason, transient):
             self.init(text: transient ? "No connection to the hub. Your work is kept and will be sent later." : reason, tone: .warning)

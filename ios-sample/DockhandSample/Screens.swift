@@ -10,6 +10,8 @@ struct ReceivingView: View {
     @State var packs: Int64 = 1
     @State var lines: [ReceiptLine] = []
     @State var feedback: Feedback?
+    /// A receive that needs a supervisor (over-receipt, short-dated lot), retried as is with approval.
+    @State var waiting: ReceiveRequest?
 
     var body: some View {
         VStack {
@@ -17,6 +19,13 @@ struct ReceivingView: View {
             Stepper("Packs per scan: \(packs)", value: $packs, in: 1...999).padding(.horizontal)
             ScanInput { raw in Task { await receive(raw) } }
             FeedbackLine(feedback: feedback)
+            if let pending = waiting {
+                ApprovalForm { approval in
+                    var approved = pending
+                    approved.approval = approval
+                    Task { await send(approved) }
+                }
+            }
             List(lines, id: \.lineNo) { line in Text("\(line.lineNo). \(line.sku): \(line.received) / \(line.expected)") }
         }
         .task {
@@ -26,14 +35,23 @@ struct ReceivingView: View {
     }
 
     func receive(_ raw: String) async {
-        let request = ReceiveRequest(opId: model.opId(), operator: model.operatorId, receiptId: receiptId, dock: dock,
-                                     goods: Goods(barcode: raw), quantity: packs)
+        await send(ReceiveRequest(opId: model.opId(), operator: model.operatorId, receiptId: receiptId, dock: dock,
+                                  goods: Goods(barcode: raw), quantity: packs))
+    }
+
+    func send(_ request: ReceiveRequest) async {
         let receiptId = receiptId
         switch await model.run({ (try $0.receive(request: request), try $0.receipt(receiptId: receiptId).lines) }) {
         case let .success((got, now)):
             lines = now
+            waiting = nil
             feedback = Feedback(text: "Received \(got.baseQuantity) \(got.sku) (line \(got.lineNo): \(got.lineReceived) of \(got.lineExpected))", tone: .ok)
-        case let .failure(f): feedback = f
+        case let .failure(f):
+            feedback = f
+            // Still waiting after a refused approval (wrong PIN); the PIN is not kept.
+            var retry = request
+            retry.approval = nil
+            waiting = (f.needsSupervisor || request.approval != nil) ? retry : nil
         }
     }
 }
@@ -249,5 +267,47 @@ struct SyncView: View {
 
     func refresh() async {
         if case let .success(list) = await model.run({ try $0.exceptions() }) { exceptions = list }
+    }
+}
+
+/// Badge scan, then PIN: nobody works on the handheld without signing in.
+struct SignInView: View {
+    @EnvironmentObject var model: AppModel
+    @State var badge = ""
+    @State var pin = ""
+    @State var feedback: Feedback?
+
+    var body: some View {
+        VStack {
+            Text(badge.isEmpty ? "Scan your badge" : "Badge \(badge): type your PIN")
+            ScanInput { raw in badge = raw.trimmingCharacters(in: .whitespaces) }
+            SecureField("PIN", text: $pin).keyboardType(.numberPad).padding(.horizontal)
+            Button("Sign in") {
+                let (b, p) = (badge, pin)
+                pin = ""
+                Task { feedback = await model.signIn(badge: b, pin: p) }
+            }.disabled(badge.isEmpty || pin.isEmpty)
+            FeedbackLine(feedback: feedback)
+            Spacer()
+        }
+    }
+}
+
+/// A supervisor's badge and PIN for a command that waits for approval.
+struct ApprovalForm: View {
+    let approve: (Approval) -> Void
+    @State var badge = ""
+    @State var pin = ""
+
+    var body: some View {
+        VStack {
+            TextField("Supervisor badge", text: $badge)
+            SecureField("Supervisor PIN", text: $pin).keyboardType(.numberPad)
+            Button("Approve") {
+                let approval = Approval(badge: badge, pin: pin)
+                pin = ""
+                approve(approval)
+            }.disabled(badge.isEmpty || pin.isEmpty)
+        }.padding(.horizontal)
     }
 }

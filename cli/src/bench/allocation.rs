@@ -119,7 +119,7 @@ fn stocked(path: Option<std::path::PathBuf>) -> Result<Store, Error> {
                     scan: scan.clone(),
                     quantity: PER_PLACE,
                     lpn: None,
-                    approved_by: None,
+                    approval: None,
                 },
             )?;
             let n = i * PLACES_PER_ITEM + place;

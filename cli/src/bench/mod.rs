@@ -48,6 +48,7 @@ pub struct Args {
 
 mod allocation;
 mod scans;
+mod signin;
 mod storage;
 mod sync;
 mod workflows;
@@ -220,7 +221,7 @@ fn receive_cmd(dock: &str, quantity: i64) -> ReceiveLine {
         scan: ScannedGoods::barcode(sample::TOWELS_EA),
         quantity,
         lpn: None,
-        approved_by: None,
+        approval: None,
     }
 }
 
@@ -401,7 +402,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         micros(mc.median())
     );
 
-    storage::measure(dir.path(), args.iterations)?;
+    let pick = storage::measure(dir.path(), args.iterations)?;
+    signin::measure(21, pick)?;
 
     if args.allocation_runs > 0 {
         let (median, p90, setup) = allocation::measure(args.allocation_runs)?;

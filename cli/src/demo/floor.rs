@@ -299,14 +299,17 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
     submit(s, "alice", &drills.id, vec![])?;
     submit(s, "bob", &drills.id, vec![])?;
     s.minutes(10);
-    let approved = counting::approve_count(
-        &s.store,
-        &ApproveCount {
-            op_id: Uuid::now_v7(),
-            supervisor: "sam".into(),
-            task_id: drills.id.clone(),
-        },
+    let approve = |badge_of: &str| ApproveCount {
+        op_id: Uuid::now_v7(),
+        operator: "bob".into(),
+        task_id: drills.id.clone(),
+        approval: sample::badge_of(badge_of),
+    };
+    s.refused(
+        "bob approves the variance with his own badge",
+        counting::approve_count(&s.store, &approve("bob")),
     )?;
+    let approved = counting::approve_count(&s.store, &approve("sam"))?;
     let what: Vec<String> = approved
         .lines
         .iter()
@@ -317,7 +320,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
         })
         .collect();
     println!(
-        "  {} sam   approved {}: adjusted {}",
+        "  {} sam   approved {} with his badge and PIN on bob's handheld: adjusted {}",
         s.at(),
         drills.id,
         what.join(", ")

@@ -1,23 +1,37 @@
 //! The inbound half of the shift: master data, receiving at two dock doors, closing, putaway.
 
 use dockhand_core::receiving::{self, CloseReceipt, OpenBlindReceipt, ReceiveLine};
-use dockhand_core::{Error, ScannedGoods, catalog, sample};
+use dockhand_core::{Error, ScannedGoods, catalog, credentials, sample};
 use uuid::Uuid;
 
 use super::{Shift, date};
 
 pub(super) fn run(s: &Shift) -> Result<(), Error> {
     println!("\n1. Master data and the Nordic Foods ASN arrive from the hub");
-    let counts = catalog::upsert_master_data(&s.store, &sample::warehouse())?;
+    let mut data = sample::warehouse();
+    data.credentials = sample::credentials()?;
+    let counts = catalog::upsert_master_data(&s.store, &data)?;
     receiving::load_expected_receipts(&s.store, &[sample::asn()])?;
     println!(
-        "  {} items, {} units, {} barcodes, {} locations, {} operators; receipt {} (PO-7788) with 4 lines",
+        "  {} items, {} units, {} barcodes, {} locations, {} operators with badges and PIN hashes; receipt {} (PO-7788) with 4 lines",
         counts.items,
         counts.units,
         counts.barcodes,
         counts.locations,
         counts.operators,
         sample::ASN
+    );
+    let alice = sample::badge_of("alice");
+    s.refused(
+        "alice signs in with a mistyped PIN",
+        credentials::sign_in(&s.store, &alice.badge, "1112"),
+    )?;
+    let signed = credentials::sign_in(&s.store, &alice.badge, &alice.pin)?;
+    println!(
+        "  {} {} signed in with badge {} and PIN",
+        s.at(),
+        signed.id,
+        alice.badge
     );
 
     println!("\n2. Receiving at dock doors 1 and 2");
@@ -41,7 +55,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
         scan: coffee.clone(),
         quantity: 4,
         lpn: None,
-        approved_by: None,
+        approval: None,
     };
     let first = receiving::receive_line(&s.store, &coffee_cmd)?;
     let again = receiving::receive_line(&s.store, &coffee_cmd)?;

@@ -76,7 +76,7 @@ impl Shift {
             scan,
             quantity: qty,
             lpn: lpn.map(str::to_string),
-            approved_by: approved_by.map(str::to_string),
+            approval: approved_by.map(sample::badge_of),
         };
         let r = receiving::receive_line(&self.store, &cmd)?;
         let held = r
@@ -244,7 +244,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         &path,
         StoreOptions::new(&device_id)
             .with_clock(clock.clone())
-            .with_encryption_key(key),
+            .with_encryption_key(key)
+            // One simulated handheld plays every operator of the shift; on a real one each signs
+            // in with badge and PIN. Approvals need the supervisor's badge and PIN here too.
+            .with_policy(dockhand_core::Policy {
+                sign_in_required: false,
+                ..Default::default()
+            }),
     )?);
     let shift = Shift { store, clock };
     let s = &shift;

@@ -122,7 +122,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
             scan: ScannedGoods::barcode(sample::TOWELS_CS),
             quantity: 1,
             lpn: None,
-            approved_by: None,
+            approval: None,
         };
         last = Some(receiving::receive_line(&s.store, &cmd)?);
         s.minutes(1);
@@ -135,10 +135,11 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
                 operator: "alice".into(),
                 event_id: second.event_id,
                 reason: "case scanned twice".into(),
+                approval: sample::badge_of("sam"),
             },
         )?;
         println!(
-            "  {} alice voided {} ({} movement reversed); DN-5540 now has {} towels",
+            "  {} alice voided {} with sam's badge and PIN ({} movement reversed); DN-5540 now has {} towels",
             s.at(),
             voided.voided_event_type,
             voided.movements_reversed,
@@ -153,6 +154,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
                     operator: "alice".into(),
                     event_id: second.event_id,
                     reason: "again".into(),
+                    approval: sample::badge_of("sam"),
                 },
             ),
         )?;

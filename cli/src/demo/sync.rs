@@ -149,11 +149,12 @@ pub(crate) async fn run(
     let loaded = hub
         .import(&Import {
             master: sample::warehouse(),
+            badges: sample::badge_assignments(),
             ..Import::default()
         })
         .await?;
     println!(
-        "  the ERP integration loads the warehouse's master data: {} rows changed, {} already there",
+        "  the ERP integration loads the warehouse's master data and badges (PINs hashed by the hub): {} rows changed, {} already there",
         loaded.changed, loaded.unchanged
     );
     let before = hub.stock().await?;
@@ -171,6 +172,8 @@ pub(crate) async fn run(
             "  {id} starts empty and pulls master data: {} changes ({} items, {} barcodes, {} locations)",
             report.pulled, counts.items, counts.barcodes, counts.locations
         );
+        // The badges came with the master data: alice signs in before she scans.
+        Workload::seed_store(&store)?;
         // Aisle 40 has no Wi-Fi: the app says so, scanning goes on.
         engine.set_connectivity(false);
         let mut mix = Workload::new(n);

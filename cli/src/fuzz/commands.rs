@@ -74,7 +74,7 @@ fn seeds() -> Vec<String> {
             scan: goods(),
             quantity: 3,
             lpn: None,
-            approved_by: None,
+            approval: None,
         }),
         json(&CloseReceipt {
             op_id: op(),
@@ -137,8 +137,9 @@ fn seeds() -> Vec<String> {
         }),
         json(&ApproveCount {
             op_id: op(),
-            supervisor: "sam".into(),
+            operator: alice(),
             task_id: "CC-1".into(),
+            approval: sample::badge_of("sam"),
         }),
         json(&ReceiveReturn {
             op_id: op(),
@@ -161,6 +162,7 @@ fn seeds() -> Vec<String> {
             operator: alice(),
             event_id: op(),
             reason: "wrong item".into(),
+            approval: sample::badge_of("sam"),
         }),
     ]
 }

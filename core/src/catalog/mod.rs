@@ -370,8 +370,8 @@ pub fn active_locations(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The active operator with this id.
-pub fn operator(conn: &Connection, id: &str) -> Result<Operator> {
+/// The operator with this id, active or not.
+pub fn operator_any_state(conn: &Connection, id: &str) -> Result<Operator> {
     conn.prepare_cached("SELECT id, name, role, active FROM operators WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(Operator {
@@ -383,13 +383,15 @@ pub fn operator(conn: &Connection, id: &str) -> Result<Operator> {
         })
         .optional()?
         .ok_or_else(|| Error::UnknownOperator { id: id.into() })
-        .and_then(|op| {
-            if op.active {
-                Ok(op)
-            } else {
-                Err(Error::OperatorInactive { id: id.into() })
-            }
-        })
+}
+
+/// The active operator with this id.
+pub fn operator(conn: &Connection, id: &str) -> Result<Operator> {
+    let op = operator_any_state(conn, id)?;
+    if !op.active {
+        return Err(Error::OperatorInactive { id: id.into() });
+    }
+    Ok(op)
 }
 
 /// The active supervisor with this id.

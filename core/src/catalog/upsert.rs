@@ -29,6 +29,9 @@ pub struct MasterData {
     /// Operators.
     #[serde(default)]
     pub operators: Vec<Operator>,
+    /// Operators' badges and PIN hashes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<crate::credentials::Credential>,
 }
 
 /// How many rows of each kind were written (or exist, from `catalog::counts`).
@@ -338,6 +341,8 @@ pub(crate) fn upsert_in(
         require_text("operator id", "operator", &op.id)?;
         stmt.execute((&op.id, &op.name, op.role, op.active))?;
     }
+    drop(stmt);
+    crate::credentials::upsert_in(tx, &data.credentials)?;
 
     Ok(MasterDataCounts {
         items: data.items.len(),

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::records::{self, CountSheet, CountTaskStatus};
 use crate::catalog::{self, LocationKind, LocationStatus};
+use crate::credentials::{self, Approval};
 use crate::db::{Store, WriteTx, utc_text};
 use crate::error::{Error, Result};
 use crate::outbox;
@@ -55,15 +56,18 @@ pub struct SubmitCount {
     pub lines: Vec<CountedLine>,
 }
 
-/// A supervisor approves a confirmed variance beyond the approval threshold.
+/// A supervisor approves a confirmed variance beyond the approval threshold, with their badge and
+/// PIN on the handheld of `operator` (who may be the supervisor).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApproveCount {
     /// Client operation id.
     pub op_id: Uuid,
-    /// The supervisor.
-    pub supervisor: String,
+    /// Who holds the handheld.
+    pub operator: String,
     /// The task.
     pub task_id: String,
+    /// The approving supervisor's badge and PIN (never one who counted the task).
+    pub approval: Approval,
 }
 
 text_enum! {
@@ -673,9 +677,11 @@ fn money(cents: i64) -> String {
 
 /// A supervisor approves the confirmed variance of a task waiting for approval; it is adjusted.
 pub fn approve_count(store: &Store, cmd: &ApproveCount) -> Result<CountSubmitted> {
-    store.command("counting.approve", cmd.op_id, &cmd.supervisor, cmd, |tx| {
+    let verified = credentials::verify(store, &cmd.approval)?;
+    store.command("counting.approve", cmd.op_id, &cmd.operator, cmd, |tx| {
         let conn = tx.conn();
-        let approver = catalog::operator(conn, &cmd.supervisor)?;
+        catalog::operator(conn, &cmd.operator)?;
+        let approver = catalog::operator(conn, verified.operator_id())?;
         let task = records::count_task(conn, &cmd.task_id)?;
         if task.status != CountTaskStatus::Approval {
             return Err(Error::WrongState {
@@ -708,10 +714,10 @@ pub fn approve_count(store: &Store, cmd: &ApproveCount) -> Result<CountSubmitted
         if counted_it {
             return Err(Error::SelfApproval {
                 supervisor: approver.id,
-                what: format!("count task {}", task.id),
+                what: format!("counted count task {}", task.id),
             });
         }
-        adjust(tx, &task.id, task.round, Some(&cmd.supervisor))?;
+        adjust(tx, &task.id, task.round, Some(&approver.id))?;
         conn.prepare_cached(
             "UPDATE count_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1",
         )?

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog::{self, LocationKind};
+use crate::credentials::{self, Approval, Verified};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
@@ -58,9 +59,10 @@ pub struct ReceiveLine {
     /// Pallet SSCC or license plate the goods arrived on.
     #[serde(default)]
     pub lpn: Option<String>,
-    /// Supervisor approving an over-receipt beyond the tolerance or a short-dated lot.
+    /// A supervisor's badge and PIN approving an over-receipt beyond the tolerance or a
+    /// short-dated lot (never the receiving operator's own).
     #[serde(default)]
-    pub approved_by: Option<String>,
+    pub approval: Option<Approval>,
 }
 
 /// What a receive did: the answer the scanner shows.
@@ -139,16 +141,25 @@ pub fn open_blind_receipt(store: &Store, cmd: &OpenBlindReceipt) -> Result<Recei
 
 /// Receives goods from one scan: checks tracking, expiry, tolerance; puts them on the dock.
 pub fn receive_line(store: &Store, cmd: &ReceiveLine) -> Result<LineReceived> {
+    let approval = cmd
+        .approval
+        .as_ref()
+        .map(|a| credentials::verify(store, a))
+        .transpose()?;
     store.command(
         "receiving.receive_line",
         cmd.op_id,
         &cmd.operator,
         cmd,
-        |tx| receive_in(tx, cmd),
+        |tx| receive_in(tx, cmd, approval.as_ref()),
     )
 }
 
-fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
+fn receive_in(
+    tx: &mut WriteTx<'_>,
+    cmd: &ReceiveLine,
+    approval: Option<&Verified>,
+) -> Result<LineReceived> {
     let conn = tx.conn();
     catalog::operator(conn, &cmd.operator)?;
     let receipt = records::receipt_header(conn, &cmd.receipt_id)?;
@@ -161,10 +172,15 @@ fn receive_in(tx: &mut WriteTx<'_>, cmd: &ReceiveLine) -> Result<LineReceived> {
     let goods = scan::identify(conn, &cmd.scan, true)?;
     let base_quantity = goods.base_quantity(cmd.quantity)?;
     let lpn = scan::optional_text(&cmd.lpn).unwrap_or_default();
-    let approver = scan::optional_text(&cmd.approved_by);
-    if let Some(id) = &approver {
-        catalog::supervisor(conn, id)?;
-    }
+    let approver = match approval {
+        Some(v) => Some(
+            v.supervisor_other_than(conn, &cmd.operator, || {
+                format!("is the one receiving on {}", receipt.id)
+            })?
+            .id,
+        ),
+        None => None,
+    };
     // A mistyped expiry of a known lot is a mismatch, not an expired or short-dated lot.
     stock::check_expiry(
         conn,

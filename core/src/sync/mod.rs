@@ -59,6 +59,7 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
         barcodes: rows(of(ChangeKind::Barcode))?,
         locations: rows(of(ChangeKind::Location))?,
         operators: rows(of(ChangeKind::Operator))?,
+        credentials: rows(of(ChangeKind::Credential))?,
     };
     let receipts: Vec<receiving::ExpectedReceipt> = rows(of(ChangeKind::ExpectedReceipt))?;
     let picks: Vec<picking::PickTaskRequest> = rows(of(ChangeKind::PickTask))?;

@@ -130,6 +130,8 @@ pub enum ChangeKind {
     Location,
     /// An operator.
     Operator,
+    /// An operator's badge and PIN hash.
+    Credential,
     /// An ASN / PO to receive.
     ExpectedReceipt,
     /// A pick task.
@@ -144,12 +146,13 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     /// Every kind, in the order a page applies them (items before their barcodes…).
-    pub const ALL: [ChangeKind; 10] = [
+    pub const ALL: [ChangeKind; 11] = [
         ChangeKind::Item,
         ChangeKind::Unit,
         ChangeKind::Barcode,
         ChangeKind::Location,
         ChangeKind::Operator,
+        ChangeKind::Credential,
         ChangeKind::ExpectedReceipt,
         ChangeKind::PickTask,
         ChangeKind::CountTask,
@@ -165,6 +168,7 @@ impl ChangeKind {
             ChangeKind::Barcode => "barcode",
             ChangeKind::Location => "location",
             ChangeKind::Operator => "operator",
+            ChangeKind::Credential => "credential",
             ChangeKind::ExpectedReceipt => "expected_receipt",
             ChangeKind::PickTask => "pick_task",
             ChangeKind::CountTask => "count_task",
@@ -263,6 +267,30 @@ pub struct Import {
     /// Events the ERP refused (written by the hub's ERP connector, not imported by people).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub event_rejections: Vec<EventRejection>,
+    /// Operators' badges with PINs in plain text: the hub hashes each PIN (Argon2id) and keeps
+    /// and sends only the hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub badges: Vec<BadgeAssignment>,
+}
+
+/// An operator's badge and PIN as an administrator imports them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadgeAssignment {
+    /// The operator (imported before or in the same import).
+    pub operator_id: String,
+    /// What the badge's barcode reads.
+    pub badge: String,
+    /// 4 to 12 digits; hashed on arrival, never stored or logged.
+    pub pin: String,
+}
+
+impl std::fmt::Debug for BadgeAssignment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BadgeAssignment")
+            .field("operator_id", &self.operator_id)
+            .field("badge", &self.badge)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What an import changed.

@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::Workload;
+use super::{APPROVER, HANDHELD_OPERATOR, Workload};
 use crate::corrections::{self, VoidMovement};
 use crate::counting::{
     self, CountTaskRequest, CountTaskStatus, CountedLine, CreateCountTask, StartCount, SubmitCount,
@@ -57,7 +57,7 @@ impl Workload {
         let task_id = fresh_id(store, "P");
         let create = CreatePickTask {
             op_id: Uuid::now_v7(),
-            operator: "bob".into(),
+            operator: HANDHELD_OPERATOR.into(),
             task: PickTaskRequest {
                 task_id: task_id.clone(),
                 order_ref: "workload".into(),
@@ -84,7 +84,7 @@ impl Workload {
         let shelf = store.read(|c| catalog::location_by_code(c, &pick.location))?;
         let confirm = ConfirmPick {
             op_id: Uuid::now_v7(),
-            operator: "bob".into(),
+            operator: HANDHELD_OPERATOR.into(),
             task_id,
             allocation_id: pick.id,
             check_string: shelf.location.check_string,
@@ -131,7 +131,7 @@ impl Workload {
                 let task_id = fresh_id(store, "C");
                 let create = CreateCountTask {
                     op_id: Uuid::now_v7(),
-                    operator: "sam".into(),
+                    operator: HANDHELD_OPERATOR.into(),
                     task: CountTaskRequest {
                         task_id: task_id.clone(),
                         location: Some(location.clone()),
@@ -147,7 +147,7 @@ impl Workload {
         if !started {
             let start = StartCount {
                 op_id: Uuid::now_v7(),
-                operator: "alice".into(),
+                operator: HANDHELD_OPERATOR.into(),
                 task_id: task_id.clone(),
             };
             counting::start_count(store, &start)?;
@@ -166,7 +166,7 @@ impl Workload {
             .collect();
         let submit = SubmitCount {
             op_id: Uuid::now_v7(),
-            operator: "alice".into(),
+            operator: HANDHELD_OPERATOR.into(),
             task_id,
             lines,
         };
@@ -179,7 +179,7 @@ impl Workload {
         let return_id = fresh_id(store, "RMA");
         let receive = ReceiveReturn {
             op_id: Uuid::now_v7(),
-            operator: "alice".into(),
+            operator: HANDHELD_OPERATOR.into(),
             return_id: return_id.clone(),
             reference: "workload".into(),
             customer: "workload".into(),
@@ -199,7 +199,7 @@ impl Workload {
         };
         let inspect = InspectReturnLine {
             op_id: Uuid::now_v7(),
-            operator: "alice".into(),
+            operator: HANDHELD_OPERATOR.into(),
             return_id,
             line_no: 1,
             outcome,
@@ -225,9 +225,10 @@ impl Workload {
         };
         let void = VoidMovement {
             op_id: Uuid::now_v7(),
-            operator: "sam".into(),
+            operator: HANDHELD_OPERATOR.into(),
             event_id: received.event_id,
             reason: "workload: received in error".into(),
+            approval: sample::badge_of(APPROVER),
         };
         match corrections::void_movement(store, &void) {
             Ok(_) => done.push(("void", void.op_id)),

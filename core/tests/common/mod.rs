@@ -2,13 +2,16 @@
 //! hand-set clock, and a dump of every table to prove a rejected command changed nothing.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use dockhand_core::catalog::MasterData;
+use dockhand_core::credentials::{Approval, Credential};
 use dockhand_core::putaway::ConfirmPutaway;
 use dockhand_core::receiving::{self, ReceiveLine};
-use dockhand_core::{ManualClock, ScannedGoods, Store, StoreOptions, catalog, sample, stock};
+use dockhand_core::{
+    ManualClock, Policy, ScannedGoods, Store, StoreOptions, catalog, sample, stock,
+};
 use tempfile::TempDir;
 use uuid::Uuid;
 
@@ -27,21 +30,76 @@ impl Fixture {
     }
 }
 
-/// A store on a fresh file, with the sample warehouse and ASN loaded.
+/// A store on a fresh file, with the sample warehouse (operators' badges too) and ASN loaded.
 pub fn seeded() -> Fixture {
     let f = empty();
-    catalog::upsert_master_data(&f.store, &sample::warehouse()).unwrap();
+    let mut data = sample::warehouse();
+    data.credentials = sample_credentials();
+    catalog::upsert_master_data(&f.store, &data).unwrap();
     receiving::load_expected_receipts(&f.store, &[sample::asn()]).unwrap();
     f
 }
 
-/// A store on a fresh file with nothing loaded.
+/// The sample badges, hashed once per test binary (Argon2 is slow on purpose).
+pub fn sample_credentials() -> Vec<Credential> {
+    static HASHED: OnceLock<Vec<Credential>> = OnceLock::new();
+    HASHED
+        .get_or_init(|| sample::credentials().unwrap())
+        .clone()
+}
+
+/// A second supervisor, lee (badge `BADGE-0009`, PIN 9999).
+pub fn add_supervisor_lee(store: &Store) {
+    static HASH: OnceLock<String> = OnceLock::new();
+    let pin_hash = HASH
+        .get_or_init(|| dockhand_core::credentials::hash_pin("9999").unwrap())
+        .clone();
+    catalog::upsert_master_data(
+        store,
+        &MasterData {
+            operators: vec![catalog::Operator {
+                id: "lee".into(),
+                name: "Lee Park".into(),
+                role: catalog::Role::Supervisor,
+                active: true,
+            }],
+            credentials: vec![Credential {
+                operator_id: "lee".into(),
+                badge: "BADGE-0009".into(),
+                pin_hash,
+            }],
+            ..MasterData::default()
+        },
+    )
+    .unwrap();
+}
+
+/// The badge and PIN of a sample operator, or of lee.
+pub fn badge_of(operator: &str) -> Approval {
+    match operator {
+        "lee" => Approval::new("BADGE-0009", "9999"),
+        other => sample::badge_of(other),
+    }
+}
+
+/// A store on a fresh file with nothing loaded. The tests play several operators on one store,
+/// so sign-in is not required here; tests/signin.rs checks it with the default policy.
 pub fn empty() -> Fixture {
+    empty_with(Policy {
+        sign_in_required: false,
+        ..Policy::default()
+    })
+}
+
+/// A store on a fresh file with nothing loaded, applying `policy`.
+pub fn empty_with(policy: Policy) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::at(SHIFT_START));
     let store = Store::open_with(
         dir.path().join("device.db"),
-        StoreOptions::new("handheld-07").with_clock(clock.clone()),
+        StoreOptions::new("handheld-07")
+            .with_clock(clock.clone())
+            .with_policy(policy),
     )
     .unwrap();
     Fixture { dir, store, clock }
@@ -72,7 +130,7 @@ pub fn receive(scan: ScannedGoods, quantity: i64) -> ReceiveLine {
         scan,
         quantity,
         lpn: None,
-        approved_by: None,
+        approval: None,
     }
 }
 

@@ -17,7 +17,10 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
+import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import io.dockhand.ffi.InspectionOutcome
@@ -28,10 +31,38 @@ import io.dockhand.sample.logic.PutawayStep
 import io.dockhand.sample.logic.ReceivingHolder
 import io.dockhand.sample.logic.ReturnsHolder
 import io.dockhand.sample.logic.Session
+import io.dockhand.sample.logic.SignInHolder
 import io.dockhand.sample.scan.CameraScanner
 import kotlinx.coroutines.launch
 
 // The screens only draw state and forward taps and scans: every decision is in the logic module.
+
+/** Badge scan, then PIN: nobody works on the handheld without signing in. */
+@Composable
+fun SignInScreen(holder: SignInHolder) {
+    val ui by holder.state.collectAsStateWithLifecycle()
+    val scope = rememberCoroutineScope()
+    var pin by remember { mutableStateOf("") }
+    LaunchedEffect(Unit) { holder.load() }
+    OnScan { holder.onScan(it) }
+    Column(Modifier.padding(16.dp)) {
+        Text(if (ui.badge.isEmpty()) "Scan your badge" else "Badge ${ui.badge}: type your PIN")
+        CameraScanner()
+        PinField(pin, { pin = it }, Modifier.fillMaxWidth())
+        Button(onClick = { val p = pin; pin = ""; scope.launch { holder.signIn(p) } }, enabled = pin.isNotEmpty()) { Text("Sign in") }
+        MessageLine(ui.message)
+        ManualEntry("Type a badge")
+    }
+}
+
+/** A PIN: digits only, never shown. */
+@Composable
+fun PinField(pin: String, onChange: (String) -> Unit, modifier: Modifier) = OutlinedTextField(
+    pin, { typed -> onChange(typed.filter(Char::isDigit).take(12)) }, label = { Text("PIN") }, singleLine = true,
+    visualTransformation = PasswordVisualTransformation(),
+    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword),
+    modifier = modifier,
+)
 
 @Composable
 fun ReceivingScreen(session: Session, receiptId: String = "ASN-1001", dock: String = "DOCK-01") {
@@ -50,10 +81,12 @@ fun ReceivingScreen(session: Session, receiptId: String = "ASN-1001", dock: Stri
             OutlinedButton(onClick = { holder.setPacks(ui.packs + 1) }) { Text("+") }
         }
         if (ui.awaitingApproval != null) {
-            var supervisor by remember { mutableStateOf("") }
+            var badge by remember { mutableStateOf("") }
+            var pin by remember { mutableStateOf("") }
             Row(Modifier.padding(8.dp)) {
-                OutlinedTextField(supervisor, { supervisor = it }, label = { Text("Supervisor badge") }, modifier = Modifier.weight(1f))
-                Button(onClick = { scope.launch { holder.approve(supervisor) } }) { Text("Approve") }
+                OutlinedTextField(badge, { badge = it }, label = { Text("Supervisor badge") }, modifier = Modifier.weight(1f))
+                PinField(pin, { pin = it }, Modifier.weight(1f))
+                Button(onClick = { val p = pin; pin = ""; scope.launch { holder.approve(badge, p) } }) { Text("Approve") }
             }
         }
         ManualEntry()

@@ -1,5 +1,6 @@
 package io.dockhand.sample.logic
 
+import io.dockhand.ffi.Approval
 import io.dockhand.ffi.DockhandException
 import io.dockhand.ffi.Goods
 import io.dockhand.ffi.LocationKind
@@ -53,10 +54,13 @@ class ReceivingHolder(private val session: Session, receiptId: String, dock: Str
         }
     }
 
-    /** A supervisor approves the receive that was waiting (same operation id: recorded once). */
-    suspend fun approve(supervisor: String) {
+    /**
+     * A supervisor approves the receive that was waiting with their badge and PIN (same operation
+     * id: recorded once). A wrong PIN leaves it waiting.
+     */
+    suspend fun approve(badge: String, pin: String) {
         val pending = _state.value.awaitingApproval ?: return
-        receive(pending.copy(approvedBy = supervisor))
+        receive(pending.copy(approval = Approval(badge, pin)))
     }
 
     private suspend fun receive(request: ReceiveRequest) {
@@ -68,7 +72,9 @@ class ReceivingHolder(private val session: Session, receiptId: String, dock: Str
                 _state.update { it.copy(lines = lines, packs = 1, awaitingApproval = null, message = Message.ok(text)) }
             }
             is Outcome.Refused -> _state.update {
-                it.copy(message = r.message, awaitingApproval = request.takeIf { r.error is DockhandException.NeedsSupervisor })
+                // Still waiting after a refused approval (wrong PIN, not a supervisor); the PIN is not kept.
+                val waiting = r.error is DockhandException.NeedsSupervisor || request.approval != null
+                it.copy(message = r.message, awaitingApproval = request.copy(approval = null).takeIf { waiting })
             }
         }
     }

@@ -21,6 +21,9 @@ class Session(
     private val io: CoroutineDispatcher = Dispatchers.IO,
     private val newOpId: () -> String = { UUID.randomUUID().toString() },
 ) {
+    /** The same handheld, calls in [operator]'s name (after they signed in). */
+    fun forOperator(operator: String) = Session(device, operator, io, newOpId)
+
     /** A new operation id per operator action; a retry of the same action reuses its id. */
     fun opId(): String = newOpId()
 

@@ -14,7 +14,7 @@ class CountingAndReturnsTest {
     fun `a blind count off by more than tolerance asks for a recount`() = runBlocking {
         Fixture().use { f ->
             f.towelsIn("A-01-02")
-            f.device.createCountTask(UUID.randomUUID().toString(), "sam", "CC-1", "A-01-02", null, "cycle")
+            f.device.createCountTask(UUID.randomUUID().toString(), "alice", "CC-1", "A-01-02", null, "cycle")
             val holder = CountingHolder(f.session("bob"))
             holder.loadTasks()
             assertEquals(listOf("CC-1"), holder.state.value.tasks.map { it.id })

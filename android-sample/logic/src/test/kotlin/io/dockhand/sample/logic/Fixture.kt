@@ -12,10 +12,17 @@ import kotlinx.coroutines.Dispatchers
 /** A handheld on the sample warehouse (core/src/sample.rs), in a temporary directory. */
 class Fixture : AutoCloseable {
     private val dir = Files.createTempDirectory("dockhand-sample")
-    val device: Device = Device.open(dir.resolve("device.db").toString(), "HH-SAMPLE", generateDatabaseKey()).apply { loadSampleWarehouse() }
+    val device: Device = Device.open(dir.resolve("device.db").toString(), "HH-SAMPLE", generateDatabaseKey()).apply {
+        loadSampleWarehouse()
+        signIn(BADGES.getValue("alice").first, BADGES.getValue("alice").second)
+    }
 
-    /** A session whose calls run on the test's thread (the app uses Dispatchers.IO). */
-    fun session(operator: String = "alice") = Session(device, operator, Dispatchers.Unconfined)
+    /** [operator] signs in; a session whose calls run on the test's thread (the app uses Dispatchers.IO). */
+    fun session(operator: String = "alice"): Session {
+        val (badge, pin) = BADGES.getValue(operator)
+        device.signIn(badge, pin)
+        return Session(device, operator, Dispatchers.Unconfined)
+    }
 
     fun towelsOnHand(location: String): Long =
         device.balancesAtLocation(location).filter { it.sku == TOWELS }.sumOf { it.quantity }
@@ -46,5 +53,8 @@ class Fixture : AutoCloseable {
         const val TOWELS_EA = "4012345000030"
         const val TOWELS_CS = "14012345000037"
         const val COFFEE_EA = "4012345000023"
+
+        /** The sample operators' badges and PINs (core/src/sample.rs). */
+        val BADGES = mapOf("alice" to ("BADGE-0001" to "1111"), "bob" to ("BADGE-0002" to "2222"), "sam" to ("BADGE-0003" to "3333"))
     }
 }

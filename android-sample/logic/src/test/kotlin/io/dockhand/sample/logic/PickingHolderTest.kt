@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test
 class PickingHolderTest {
     private fun Fixture.order(quantity: Long) {
         device.createPickTask(
-            UUID.randomUUID().toString(), "sam",
+            UUID.randomUUID().toString(), "alice",
             NewPickTask("PICK-7", "SO-7", "STAGE-01", listOf(NewPickLine(1L, TOWELS, quantity, "EA", null))),
         )
     }

@@ -1,0 +1,366 @@
+//! Badges and PINs: who is at the handheld, and who approves.
+//!
+//! The hub sends each operator's badge with an Argon2id hash of their PIN (the plain PIN never
+//! reaches a device). Once a device holds any badge, every command must name the operator signed in
+//! on it ([`sign_in`] with badge scan + PIN). Approvals (over-receipt, short-dated lots, count
+//! variances, voids) carry the approving supervisor's badge and PIN as an [`Approval`]; it is
+//! checked before the command runs and the approver is recorded in the command's event.
+//!
+//! A wrong PIN is written down outside the command it was meant for (the refused command rolls
+//! back; the failed attempt must not): after [`MAX_PIN_FAILURES`] in a row the badge is locked for
+//! [`LOCK_MINUTES`]. A new PIN from the hub unlocks it.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{self, Operator};
+use crate::db::{Store, WriteTx};
+use crate::error::{Error, Result};
+
+/// Wrong PINs in a row that lock a badge.
+pub const MAX_PIN_FAILURES: u32 = 5;
+/// How long a locked badge stays locked.
+pub const LOCK_MINUTES: i64 = 15;
+/// Argon2id cost the hub hashes with (OWASP's first recommendation: 19 MiB, 2 passes, 1 lane).
+const HASH_MEMORY_KIB: u32 = 19 * 1024;
+const HASH_PASSES: u32 = 2;
+/// The most a device spends on one check: a hash asking for more is refused, not computed.
+const MAX_MEMORY_KIB: u32 = 64 * 1024;
+const MAX_PASSES: u32 = 8;
+
+/// An operator's badge and PIN hash, as master data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credential {
+    /// The operator.
+    pub operator_id: String,
+    /// What their badge's barcode reads.
+    pub badge: String,
+    /// Argon2id PHC string of the PIN, made by the hub.
+    pub pin_hash: String,
+}
+
+/// A badge scanned and a PIN typed to authorise something. The PIN is never serialised: it does
+/// not reach the operation log, the outbox or a log line.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    /// The badge scanned.
+    pub badge: String,
+    /// The PIN typed.
+    #[serde(skip_serializing, default)]
+    pub pin: String,
+}
+
+impl Approval {
+    /// Badge and PIN.
+    pub fn new(badge: impl Into<String>, pin: impl Into<String>) -> Self {
+        Self {
+            badge: badge.into(),
+            pin: pin.into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Approval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Approval")
+            .field("badge", &self.badge)
+            .field("pin", &"…")
+            .finish()
+    }
+}
+
+/// A person whose badge and PIN were just checked. Only [`verify`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    operator_id: String,
+    badge: String,
+}
+
+impl Verified {
+    /// The operator.
+    pub fn operator_id(&self) -> &str {
+        &self.operator_id
+    }
+
+    /// The badge they scanned.
+    pub fn badge(&self) -> &str {
+        &self.badge
+    }
+
+    /// Inside a command: the verified person is still an active supervisor, and is not `actor`
+    /// (`what` says what `actor` did, for the error).
+    pub(crate) fn supervisor_other_than(
+        &self,
+        conn: &Connection,
+        actor: &str,
+        what: impl FnOnce() -> String,
+    ) -> Result<Operator> {
+        let op = catalog::supervisor(conn, &self.operator_id)?;
+        if op.id == actor {
+            return Err(Error::SelfApproval {
+                supervisor: op.id,
+                what: what(),
+            });
+        }
+        Ok(op)
+    }
+}
+
+/// At most the first 24 characters of a scanned badge, for an error.
+fn shown(badge: &str) -> String {
+    let mut s: String = badge.chars().take(24).collect();
+    if s.len() < badge.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// Refuses a PIN that is not 4 to 12 digits.
+pub fn check_pin(pin: &str) -> Result<()> {
+    let len = pin.chars().count();
+    if !(4..=12).contains(&len) || !pin.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid(
+            "PIN",
+            format!("it must be 4 to 12 digits (got {len} characters)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a badge code that is empty, padded, over 64 characters or holds control characters.
+pub fn check_badge(badge: &str) -> Result<()> {
+    if badge.trim().is_empty()
+        || badge.trim() != badge
+        || badge.chars().count() > 64
+        || badge.chars().any(char::is_control)
+    {
+        return Err(Error::invalid(
+            "badge",
+            format!(
+                "{:?} must be 1 to 64 characters without surrounding spaces or control characters",
+                shown(badge)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The Argon2id hash of a PIN (a PHC string with a fresh salt), as the hub stores and sends it.
+pub fn hash_pin(pin: &str) -> Result<String> {
+    check_pin(pin)?;
+    let params = Params::new(HASH_MEMORY_KIB, HASH_PASSES, 1, None)
+        .map_err(|e| Error::Internal(format!("Argon2 parameters: {e}")))?;
+    let hash = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password(pin.as_bytes())
+        .map_err(|e| Error::Internal(format!("hashing a PIN: {e}")))?;
+    Ok(hash.to_string())
+}
+
+/// The parsed hash, if it is Argon2id within what a handheld will compute.
+fn parse_hash(operator_id: &str, pin_hash: &str) -> Result<PasswordHash> {
+    let bad = |why: String| {
+        Error::invalid(
+            "PIN hash",
+            format!("operator {operator_id}: {why}; the hub must send an Argon2id hash"),
+        )
+    };
+    let hash = PasswordHash::new(pin_hash).map_err(|e| bad(format!("unreadable ({e})")))?;
+    if hash.algorithm.as_str() != "argon2id" {
+        return Err(bad(format!("algorithm {}", hash.algorithm)));
+    }
+    let params = Params::try_from(&hash).map_err(|e| bad(format!("parameters: {e}")))?;
+    if params.m_cost() > MAX_MEMORY_KIB || params.t_cost() > MAX_PASSES || params.p_cost() > 4 {
+        return Err(bad(format!(
+            "costs m={} KiB, t={}, p={} exceed what a handheld computes (m≤{MAX_MEMORY_KIB}, t≤{MAX_PASSES}, p≤4)",
+            params.m_cost(),
+            params.t_cost(),
+            params.p_cost()
+        )));
+    }
+    Ok(hash)
+}
+
+/// Refuses a credential a device could not use.
+pub fn check_credential(c: &Credential) -> Result<()> {
+    check_badge(&c.badge)?;
+    parse_hash(&c.operator_id, &c.pin_hash).map(drop)
+}
+
+/// Whether `pin` is the one `pin_hash` was made from.
+pub fn pin_matches(operator_id: &str, pin_hash: &str, pin: &str) -> Result<bool> {
+    let hash = parse_hash(operator_id, pin_hash)?;
+    Ok(Argon2::default()
+        .verify_password(pin.as_bytes(), &hash)
+        .is_ok())
+}
+
+/// Writes credentials from the hub (operators first: each names one). A badge moved to another
+/// operator leaves its old owner; a new PIN clears the badge's wrong attempts.
+pub(crate) fn upsert_in(tx: &WriteTx<'_>, list: &[Credential]) -> Result<()> {
+    let conn = tx.conn();
+    for c in list {
+        check_credential(c)?;
+        catalog::operator_any_state(conn, &c.operator_id)?;
+        conn.prepare_cached("DELETE FROM credentials WHERE badge = ?1 AND operator_id <> ?2")?
+            .execute((&c.badge, &c.operator_id))?;
+        let changed = conn
+            .prepare_cached(
+                "INSERT INTO credentials (operator_id, badge, pin_hash) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (operator_id) DO UPDATE SET badge = excluded.badge,
+                     pin_hash = excluded.pin_hash
+                 WHERE badge <> excluded.badge OR pin_hash <> excluded.pin_hash",
+            )?
+            .execute((&c.operator_id, &c.badge, &c.pin_hash))?;
+        if changed > 0 {
+            conn.prepare_cached("DELETE FROM pin_failures WHERE badge = ?1")?
+                .execute([&c.badge])?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks a badge and PIN. A wrong PIN is recorded (and may lock the badge) even though the
+/// caller's command will not run; a right one clears the count.
+pub fn verify(store: &Store, approval: &Approval) -> Result<Verified> {
+    let badge = approval.badge.trim();
+    // A PIN that cannot be one (empty, letters) is a typing slip, told apart without hashing.
+    check_pin(&approval.pin)?;
+    let found: Option<(String, String, u32, Option<String>)> = store.read(|c| {
+        Ok(c.prepare_cached(
+            "SELECT c.operator_id, c.pin_hash, COALESCE(f.failures, 0), f.locked_until
+             FROM credentials c LEFT JOIN pin_failures f ON f.badge = c.badge WHERE c.badge = ?1",
+        )?
+        .query_row([badge], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?)
+    })?;
+    let Some((operator_id, pin_hash, failures, locked_until)) = found else {
+        return Err(Error::UnknownBadge {
+            badge: shown(badge),
+        });
+    };
+    let now = store.clock().now().with_timezone(&Utc);
+    let lock_ended = match locked_until.as_deref().map(parse_utc).transpose()? {
+        Some(until) if until > now => {
+            return Err(Error::BadgeLocked {
+                badge: shown(badge),
+                failures,
+                until: until.format("%Y-%m-%d %H:%M").to_string(),
+            });
+        }
+        Some(_) => true,
+        None => false,
+    };
+    // Hashing takes tens of milliseconds: no lock is held meanwhile.
+    if pin_matches(&operator_id, &pin_hash, &approval.pin)? {
+        store.read(|c| catalog::operator(c, &operator_id))?;
+        if failures > 0 || locked_until.is_some() {
+            store.write(|tx| {
+                tx.conn()
+                    .prepare_cached("DELETE FROM pin_failures WHERE badge = ?1")?
+                    .execute([badge])?;
+                Ok(())
+            })?;
+        }
+        return Ok(Verified {
+            operator_id,
+            badge: badge.to_string(),
+        });
+    }
+    let failures = if lock_ended { 1 } else { failures + 1 };
+    let lock =
+        (failures >= MAX_PIN_FAILURES).then(|| now + chrono::Duration::minutes(LOCK_MINUTES));
+    store.write(|tx| {
+        tx.conn()
+            .prepare_cached(
+                "INSERT INTO pin_failures (badge, failures, locked_until) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (badge) DO UPDATE SET failures = excluded.failures,
+                     locked_until = excluded.locked_until",
+            )?
+            .execute((badge, failures, lock.map(|t| t.to_rfc3339())))?;
+        Ok(())
+    })?;
+    tracing::warn!(badge = %shown(badge), failures, "wrong PIN");
+    Err(match lock {
+        Some(until) => Error::BadgeLocked {
+            badge: shown(badge),
+            failures,
+            until: until.format("%Y-%m-%d %H:%M").to_string(),
+        },
+        None => Error::WrongPin {
+            badge: shown(badge),
+            attempts_left: MAX_PIN_FAILURES - failures,
+            lock_minutes: LOCK_MINUTES,
+        },
+    })
+}
+
+fn parse_utc(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::Internal(format!("stored lock time {text:?}: {e}")))
+}
+
+/// Signs the badge's owner in on this handheld (whoever was signed in is signed out).
+pub fn sign_in(store: &Store, badge: &str, pin: &str) -> Result<Operator> {
+    let who = verify(store, &Approval::new(badge, pin))?;
+    store.write(|tx| {
+        let op = catalog::operator(tx.conn(), &who.operator_id)?;
+        tx.conn()
+            .prepare_cached(
+                "INSERT OR REPLACE INTO signed_in (singleton, operator_id, badge, signed_in_at)
+                 VALUES (1, ?1, ?2, ?3)",
+            )?
+            .execute((&op.id, &who.badge, tx.now_utc_text()))?;
+        tracing::info!(operator = %op.id, "signed in");
+        Ok(op)
+    })
+}
+
+/// Signs out whoever is signed in; returns who was.
+pub fn sign_out(store: &Store) -> Result<Option<String>> {
+    store.write(|tx| {
+        let who: Option<String> = tx
+            .conn()
+            .prepare_cached("DELETE FROM signed_in RETURNING operator_id")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        Ok(who)
+    })
+}
+
+/// Who is signed in on this handheld.
+pub fn signed_in(store: &Store) -> Result<Option<Operator>> {
+    store.read(|c| {
+        let id: Option<String> = c
+            .prepare_cached("SELECT operator_id FROM signed_in")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        id.map(|id| catalog::operator_any_state(c, &id)).transpose()
+    })
+}
+
+/// Inside a command: once the device holds badges, `operator` must be the one signed in.
+pub(crate) fn require_signed_in(conn: &Connection, operator: &str) -> Result<()> {
+    let (badges, who): (bool, Option<String>) = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM credentials), (SELECT operator_id FROM signed_in)",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    match who {
+        _ if !badges => Ok(()),
+        Some(who) if who == operator => Ok(()),
+        who => Err(Error::NotSignedIn {
+            operator: operator.into(),
+            signed_in: match who {
+                Some(who) => format!("{who} is"),
+                None => "nobody is".into(),
+            },
+        }),
+    }
+}
