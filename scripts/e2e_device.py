@@ -23,7 +23,7 @@ class Tokens(dockhand.TokenProvider):
 
 
 # The sample operators' badges and PINs (core/src/sample.rs), imported into the hub by the demo.
-BADGES = {"alice": ("BADGE-0001", "1111"), "bob": ("BADGE-0002", "2222"), "sam": ("BADGE-0003", "3333")}
+BADGES = {"alice": ("BADGE-0001", "111111"), "bob": ("BADGE-0002", "222222"), "sam": ("BADGE-0003", "333333")}
 
 
 def sign_in(device, operator):

@@ -56,7 +56,7 @@ pub struct ReceiveRequest {
     pub lpn: Option<String>,
     /// A supervisor's badge and PIN approving an over-receipt or a short-dated lot.
     #[uniffi(default = None)]
-    pub approval: Option<crate::Approval>,
+    pub approval: Option<std::sync::Arc<crate::Approval>>,
 }
 
 /// Goods moved from a dock to a location.

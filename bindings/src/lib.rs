@@ -80,8 +80,8 @@ impl Device {
 
     /// Loads the built-in sample warehouse into a device: master data (items, barcodes,
     /// locations, operators with their badges) and the sample ASN `ASN-1001`. For the sample apps
-    /// and their tests: sign in with a sample badge (alice `BADGE-0001` PIN 1111, bob
-    /// `BADGE-0002` 2222, supervisor sam `BADGE-0003` 3333) before running commands.
+    /// and their tests: sign in with a sample badge (alice `BADGE-0001` PIN 111111, bob
+    /// `BADGE-0002` 222222, supervisor sam `BADGE-0003` 333333) before running commands.
     pub fn load_sample_warehouse(&self) -> Result<(), DockhandError> {
         use dockhand_core::{catalog, receiving, sample};
         let mut data = sample::warehouse();

@@ -1,18 +1,34 @@
 //! Who is at the handheld: sign-in with badge scan and PIN, and supervisors' approvals. The rules
 //! (lockout, four eyes, who may approve) are dockhand-core's.
 
+use std::sync::Arc;
+
 use dockhand_core::credentials;
 
 use crate::Device;
 use crate::error::DockhandError;
 
-/// A badge scanned and a PIN typed, to approve something on this handheld.
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+/// A badge scanned and a PIN typed, to approve something on this handheld. An object, not a
+/// record: the generated Kotlin and Swift print records' fields (`toString`, `description`), and
+/// the PIN must never be printed.
+#[derive(uniffi::Object)]
 pub struct Approval {
-    /// What the badge's barcode reads.
-    pub badge: String,
-    /// The PIN typed (never stored or logged).
-    pub pin: String,
+    badge: String,
+    pin: String,
+}
+
+#[uniffi::export]
+impl Approval {
+    /// Badge and PIN, as scanned and typed.
+    #[uniffi::constructor]
+    pub fn new(badge: String, pin: String) -> Arc<Self> {
+        Arc::new(Self { badge, pin })
+    }
+
+    /// The badge.
+    pub fn badge(&self) -> String {
+        self.badge.clone()
+    }
 }
 
 impl std::fmt::Debug for Approval {
@@ -23,9 +39,17 @@ impl std::fmt::Debug for Approval {
     }
 }
 
-impl From<Approval> for credentials::Approval {
-    fn from(a: Approval) -> Self {
-        credentials::Approval::new(a.badge, a.pin)
+impl PartialEq for Approval {
+    fn eq(&self, other: &Self) -> bool {
+        self.badge == other.badge && self.pin == other.pin
+    }
+}
+
+impl Eq for Approval {}
+
+impl From<&Approval> for credentials::Approval {
+    fn from(a: &Approval) -> Self {
+        credentials::Approval::new(a.badge.clone(), a.pin.clone())
     }
 }
 

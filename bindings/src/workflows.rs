@@ -62,7 +62,7 @@ impl Device {
             scan: request.goods.try_into()?,
             quantity: request.quantity,
             lpn: request.lpn,
-            approval: request.approval.map(Into::into),
+            approval: request.approval.as_deref().map(Into::into),
         };
         Ok(receiving::receive_line(&self.store, &cmd)?)
     }
@@ -257,13 +257,13 @@ impl Device {
         op_id: String,
         operator: String,
         task_id: String,
-        approval: crate::Approval,
+        approval: std::sync::Arc<crate::Approval>,
     ) -> Result<CountSubmitted> {
         let cmd = ApproveCount {
             op_id: self::op_id(&op_id)?,
             operator,
             task_id,
-            approval: approval.into(),
+            approval: approval.as_ref().into(),
         };
         Ok(counting::approve_count(&self.store, &cmd)?)
     }
@@ -310,14 +310,14 @@ impl Device {
         operator: String,
         event_id: String,
         reason: String,
-        approval: crate::Approval,
+        approval: std::sync::Arc<crate::Approval>,
     ) -> Result<Voided> {
         let cmd = corrections::VoidMovement {
             op_id: self::op_id(&op_id)?,
             operator,
             event_id: uuid(&event_id, "event id")?,
             reason,
-            approval: approval.into(),
+            approval: approval.as_ref().into(),
         };
         let v = corrections::void_movement(&self.store, &cmd)?;
         Ok(Voided {

@@ -16,7 +16,9 @@ fn device() -> (tempfile::TempDir, std::sync::Arc<Device>) {
     )
     .unwrap();
     device.load_sample_warehouse().unwrap();
-    device.sign_in("BADGE-0001".into(), "1111".into()).unwrap();
+    device
+        .sign_in("BADGE-0001".into(), "111111".into())
+        .unwrap();
     (dir, device)
 }
 

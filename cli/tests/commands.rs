@@ -46,7 +46,7 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "refused [recount_by_same_operator]",
         "refused [wrong_pin] wrong PIN for badge BADGE-0001; 4 more",
         "alice signed in with badge BADGE-0001",
-        "bob approves the variance with his own badge: refused [count_needs_approval]",
+        "bob approves the variance with his own badge: refused [not_a_supervisor]",
         "approved CC-DRILLS with his badge and PIN on bob's handheld: adjusted DRILL-X1 -1",
         "return_to_vendor (defective_motor): left inventory",
         "voided receiving.line_received with sam's badge and PIN",

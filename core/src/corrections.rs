@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog;
-use crate::credentials::{self, Approval, Verified};
+use crate::credentials::{Approval, Verified};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox::{self, Event};
@@ -55,14 +55,25 @@ const VOIDABLE: &[&str] = &[
 
 /// Voids a confirmed movement with its compensating transaction.
 pub fn void_movement(store: &Store, cmd: &VoidMovement) -> Result<Voided> {
-    let approval = credentials::verify(store, &cmd.approval)?;
-    store.command("correction.void", cmd.op_id, &cmd.operator, cmd, |tx| {
-        void_in(tx, cmd, &approval)
-    })
+    store.approved_command(
+        "correction.void",
+        cmd.op_id,
+        &cmd.operator,
+        cmd,
+        Some(&cmd.approval),
+        |tx, approval| void_in(tx, cmd, approval),
+    )
 }
 
-fn void_in(tx: &mut WriteTx<'_>, cmd: &VoidMovement, approval: &Verified) -> Result<Voided> {
+fn void_in(
+    tx: &mut WriteTx<'_>,
+    cmd: &VoidMovement,
+    approval: Option<&Verified>,
+) -> Result<Voided> {
     let conn = tx.conn();
+    let Some(approval) = approval else {
+        return Err(Error::Internal("a void without its approver".into()));
+    };
     catalog::operator(conn, &cmd.operator)?;
     let reason = cmd.reason.trim();
     if reason.is_empty() {

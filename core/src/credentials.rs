@@ -13,9 +13,10 @@
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::catalog::{self, Operator};
 use crate::db::{Store, WriteTx};
@@ -119,13 +120,16 @@ fn shown(badge: &str) -> String {
     s
 }
 
-/// Refuses a PIN that is not 4 to 12 digits.
+/// Shortest PIN: a hash of a shorter one is guessed offline in minutes (10⁴ × ~20 ms).
+pub const MIN_PIN_DIGITS: usize = 6;
+
+/// Refuses a PIN that is not 6 to 12 digits (without saying anything about the one typed).
 pub fn check_pin(pin: &str) -> Result<()> {
     let len = pin.chars().count();
-    if !(4..=12).contains(&len) || !pin.chars().all(|c| c.is_ascii_digit()) {
+    if !(MIN_PIN_DIGITS..=12).contains(&len) || !pin.chars().all(|c| c.is_ascii_digit()) {
         return Err(Error::invalid(
             "PIN",
-            format!("it must be 4 to 12 digits (got {len} characters)"),
+            format!("it must be {MIN_PIN_DIGITS} to 12 digits"),
         ));
     }
     Ok(())
@@ -149,15 +153,44 @@ pub fn check_badge(badge: &str) -> Result<()> {
     Ok(())
 }
 
-/// The Argon2id hash of a PIN (a PHC string with a fresh salt), as the hub stores and sends it.
-pub fn hash_pin(pin: &str) -> Result<String> {
+/// The Argon2id hash of an operator's PIN on a badge (a PHC string), as the hub stores and sends
+/// it. The salt is derived from the operator and the badge: unique per credential, and the same
+/// PIN imported again gives the same hash, so an unchanged badge is no change for devices and the
+/// hub never hashes inside its import transaction to find that out.
+pub fn hash_pin(operator_id: &str, badge: &str, pin: &str) -> Result<String> {
     check_pin(pin)?;
     let params = Params::new(HASH_MEMORY_KIB, HASH_PASSES, 1, None)
         .map_err(|e| Error::Internal(format!("Argon2 parameters: {e}")))?;
+    let mut salt = Sha256::new();
+    for part in ["dockhand PIN salt", operator_id, badge] {
+        salt.update(part.as_bytes());
+        salt.update([0u8]);
+    }
     let hash = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password(pin.as_bytes())
+        .hash_password_with_salt(pin.as_bytes(), &salt.finalize()[..16])
         .map_err(|e| Error::Internal(format!("hashing a PIN: {e}")))?;
     Ok(hash.to_string())
+}
+
+/// Refuses a hash costlier to check than the hub's own (for hashes made elsewhere and imported):
+/// the hub checks them too, and devices must not be made to grind.
+pub fn check_hub_cost(c: &Credential) -> Result<()> {
+    let hash = parse_hash(&c.operator_id, &c.pin_hash)?;
+    let params = Params::try_from(&hash)
+        .map_err(|e| Error::invalid("PIN hash", format!("operator {}: {e}", c.operator_id)))?;
+    if params.m_cost() > HASH_MEMORY_KIB || params.t_cost() > HASH_PASSES || params.p_cost() > 1 {
+        return Err(Error::invalid(
+            "PIN hash",
+            format!(
+                "operator {}: costs m={} KiB, t={}, p={} exceed the hub's own (m={HASH_MEMORY_KIB}, t={HASH_PASSES}, p=1)",
+                c.operator_id,
+                params.m_cost(),
+                params.t_cost(),
+                params.p_cost()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The parsed hash, if it is Argon2id within what a handheld will compute.
@@ -199,12 +232,22 @@ pub fn pin_matches(operator_id: &str, pin_hash: &str, pin: &str) -> Result<bool>
 }
 
 /// Writes credentials from the hub (operators first: each names one). A badge moved to another
-/// operator leaves its old owner; a new PIN clears the badge's wrong attempts.
+/// operator leaves its old owner; a new PIN clears the badge's wrong attempts. Whoever's
+/// credential changed, or who is no longer active, is signed out.
 pub(crate) fn upsert_in(tx: &WriteTx<'_>, list: &[Credential]) -> Result<()> {
     let conn = tx.conn();
+    conn.prepare_cached(
+        "DELETE FROM signed_in WHERE operator_id IN (SELECT id FROM operators WHERE NOT active)",
+    )?
+    .execute([])?;
     for c in list {
         check_credential(c)?;
         catalog::operator_any_state(conn, &c.operator_id)?;
+        conn.prepare_cached(
+            "DELETE FROM signed_in WHERE operator_id IN
+                 (SELECT operator_id FROM credentials WHERE badge = ?1 AND operator_id <> ?2)",
+        )?
+        .execute((&c.badge, &c.operator_id))?;
         conn.prepare_cached("DELETE FROM credentials WHERE badge = ?1 AND operator_id <> ?2")?
             .execute((&c.badge, &c.operator_id))?;
         let changed = conn
@@ -218,73 +261,76 @@ pub(crate) fn upsert_in(tx: &WriteTx<'_>, list: &[Credential]) -> Result<()> {
         if changed > 0 {
             conn.prepare_cached("DELETE FROM pin_failures WHERE badge = ?1")?
                 .execute([&c.badge])?;
+            conn.prepare_cached("DELETE FROM signed_in WHERE operator_id = ?1")?
+                .execute([&c.operator_id])?;
         }
     }
     Ok(())
 }
 
-/// Checks a badge and PIN. A wrong PIN is recorded (and may lock the badge) even though the
-/// caller's command will not run; a right one clears the count.
+/// Checks a badge and PIN. Each attempt is counted before the PIN is hashed (so guesses made in
+/// parallel each count) and the count is cleared by the right PIN; from the fifth wrong one on,
+/// every attempt first locks the badge for [`LOCK_MINUTES`]: one guess per lock period, even if
+/// the device's clock is moved. A wrong PIN's count stays although the caller's command will not
+/// run.
 pub fn verify(store: &Store, approval: &Approval) -> Result<Verified> {
     let badge = approval.badge.trim();
     // A PIN that cannot be one (empty, letters) is a typing slip, told apart without hashing.
     check_pin(&approval.pin)?;
-    let found: Option<(String, String, u32, Option<String>)> = store.read(|c| {
-        Ok(c.prepare_cached(
-            "SELECT c.operator_id, c.pin_hash, COALESCE(f.failures, 0), f.locked_until
-             FROM credentials c LEFT JOIN pin_failures f ON f.badge = c.badge WHERE c.badge = ?1",
-        )?
-        .query_row([badge], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?)
-    })?;
-    let Some((operator_id, pin_hash, failures, locked_until)) = found else {
-        return Err(Error::UnknownBadge {
-            badge: shown(badge),
-        });
-    };
     let now = store.clock().now().with_timezone(&Utc);
-    let lock_ended = match locked_until.as_deref().map(parse_utc).transpose()? {
-        Some(until) if until > now => {
+    let claim = store.write(|tx| {
+        let c = tx.conn();
+        let found: Option<(String, String, u32, Option<String>)> = c
+            .prepare_cached(
+                "SELECT c.operator_id, c.pin_hash, COALESCE(f.failures, 0), f.locked_until
+                 FROM credentials c LEFT JOIN pin_failures f ON f.badge = c.badge
+                 WHERE c.badge = ?1",
+            )?
+            .query_row([badge], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let Some((operator_id, pin_hash, failures, locked_until)) = found else {
+            return Ok(None);
+        };
+        if let Some(until) = locked_until.as_deref().map(parse_utc).transpose()?
+            && until > now
+        {
             return Err(Error::BadgeLocked {
                 badge: shown(badge),
                 failures,
                 until: until.format("%Y-%m-%d %H:%M").to_string(),
             });
         }
-        Some(_) => true,
-        None => false,
+        let failures = failures.saturating_add(1);
+        let lock = (failures >= MAX_PIN_FAILURES).then(|| now + Duration::minutes(LOCK_MINUTES));
+        c.prepare_cached(
+            "INSERT INTO pin_failures (badge, failures, locked_until) VALUES (?1, ?2, ?3)
+             ON CONFLICT (badge) DO UPDATE SET failures = excluded.failures,
+                 locked_until = excluded.locked_until",
+        )?
+        .execute((badge, failures, lock.map(|t| t.to_rfc3339())))?;
+        Ok(Some((operator_id, pin_hash, failures, lock)))
+    })?;
+    let Some((operator_id, pin_hash, failures, lock)) = claim else {
+        return Err(Error::UnknownBadge {
+            badge: shown(badge),
+        });
     };
     // Hashing takes tens of milliseconds: no lock is held meanwhile.
     if pin_matches(&operator_id, &pin_hash, &approval.pin)? {
+        store.write(|tx| {
+            tx.conn()
+                .prepare_cached("DELETE FROM pin_failures WHERE badge = ?1")?
+                .execute([badge])?;
+            Ok(())
+        })?;
         store.read(|c| catalog::operator(c, &operator_id))?;
-        if failures > 0 || locked_until.is_some() {
-            store.write(|tx| {
-                tx.conn()
-                    .prepare_cached("DELETE FROM pin_failures WHERE badge = ?1")?
-                    .execute([badge])?;
-                Ok(())
-            })?;
-        }
         return Ok(Verified {
             operator_id,
             badge: badge.to_string(),
         });
     }
-    let failures = if lock_ended { 1 } else { failures + 1 };
-    let lock =
-        (failures >= MAX_PIN_FAILURES).then(|| now + chrono::Duration::minutes(LOCK_MINUTES));
-    store.write(|tx| {
-        tx.conn()
-            .prepare_cached(
-                "INSERT INTO pin_failures (badge, failures, locked_until) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (badge) DO UPDATE SET failures = excluded.failures,
-                     locked_until = excluded.locked_until",
-            )?
-            .execute((badge, failures, lock.map(|t| t.to_rfc3339())))?;
-        Ok(())
-    })?;
     tracing::warn!(badge = %shown(badge), failures, "wrong PIN");
     Err(match lock {
         Some(until) => Error::BadgeLocked {

@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::clock::{Clock, SystemClock};
+use crate::credentials::{self, Approval, Verified};
 use crate::error::{Error, Result};
 use crate::identity::{self, EventSigner, Signer};
 use crate::keys;
@@ -573,6 +574,35 @@ impl Store {
         Ok(value)
     }
 
+    /// [`Store::command`] for a command a supervisor may approve with badge and PIN. A replay of
+    /// an operation already committed returns its first result without asking for the PIN again
+    /// (the app has long forgotten it); otherwise the badge and PIN are checked first (a wrong
+    /// PIN is counted even though the command then does not run) and `run` gets the person.
+    pub fn approved_command<C, R>(
+        &self,
+        name: &'static str,
+        op_id: Uuid,
+        user_id: &str,
+        command: &C,
+        approval: Option<&Approval>,
+        run: impl FnOnce(&mut WriteTx<'_>, Option<&Verified>) -> Result<R>,
+    ) -> Result<R>
+    where
+        C: Serialize,
+        R: Serialize + DeserializeOwned,
+    {
+        let fingerprint = ops::fingerprint(name, command)?;
+        if !op_id.is_nil()
+            && let Some(first) = self.read(|c| ops::replayed(c, op_id, name, &fingerprint))?
+        {
+            return Ok(first);
+        }
+        let verified = approval.map(|a| credentials::verify(self, a)).transpose()?;
+        self.command(name, op_id, user_id, command, |tx| {
+            run(tx, verified.as_ref())
+        })
+    }
+
     /// Runs a workflow command on the one write path: if `op_id` was already committed with the
     /// same command, returns the first result without writing; if it was used for another
     /// command, refuses; otherwise runs `run` and records the result with the command, all in one
@@ -598,7 +628,7 @@ impl Store {
                 return Ok(first);
             }
             if tx.policy().sign_in_required {
-                crate::credentials::require_signed_in(tx.conn(), user_id)?;
+                credentials::require_signed_in(tx.conn(), user_id)?;
             }
             let result = run(tx)?;
             ops::remember(tx, name, &fingerprint, &result)?;

@@ -483,19 +483,6 @@ pub enum Error {
         signed_in: String,
     },
 
-    /// A counted variance beyond the approval threshold needs a supervisor.
-    #[error(
-        "count task {task_id}: a variance worth {value} needs a supervisor's approval (threshold {threshold})"
-    )]
-    CountNeedsApproval {
-        /// The task.
-        task_id: String,
-        /// Absolute variance value, formatted.
-        value: String,
-        /// The threshold, formatted.
-        threshold: String,
-    },
-
     // ---- conflict --------------------------------------------------------------------------
     /// The receipt is closed.
     #[error("receipt {receipt_id} is already closed")]
@@ -652,8 +639,7 @@ impl Error {
             OverReceipt { .. }
             | ShortDated { .. }
             | NotASupervisor { .. }
-            | SelfApproval { .. }
-            | CountNeedsApproval { .. } => ErrorKind::NeedsSupervisor,
+            | SelfApproval { .. } => ErrorKind::NeedsSupervisor,
             ReceiptClosed { .. }
             | ReceiptInProgress { .. }
             | ReceiptExists { .. }
@@ -751,7 +737,6 @@ impl Error {
             ReasonRequired { .. } => "reason_required",
             OutsideCount { .. } => "outside_count",
             RecountBySameOperator { .. } => "recount_by_same_operator",
-            CountNeedsApproval { .. } => "count_needs_approval",
             WrongState { .. } => "wrong_state",
             ReturnExists { .. } => "return_exists",
             NotVoidable { .. } => "not_voidable",

@@ -186,9 +186,9 @@ pub fn warehouse() -> MasterData {
 
 /// The sample operators' badges and PINs (operator, badge, PIN), as printed on the demo's cards.
 pub const BADGES: &[(&str, &str, &str)] = &[
-    ("alice", "BADGE-0001", "1111"),
-    ("bob", "BADGE-0002", "2222"),
-    ("sam", "BADGE-0003", "3333"),
+    ("alice", "BADGE-0001", "111111"),
+    ("bob", "BADGE-0002", "222222"),
+    ("sam", "BADGE-0003", "333333"),
 ];
 
 /// The sample operators' credentials, hashed as the hub would (with fresh salts).
@@ -199,7 +199,7 @@ pub fn credentials() -> crate::Result<Vec<Credential>> {
             Ok(Credential {
                 operator_id: (*operator).into(),
                 badge: (*badge).into(),
-                pin_hash: crate::credentials::hash_pin(pin)?,
+                pin_hash: crate::credentials::hash_pin(operator, badge, pin)?,
             })
         })
         .collect()

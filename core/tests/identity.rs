@@ -42,7 +42,7 @@ fn every_event_is_signed_with_the_device_key_which_survives_reopening() {
     let again = Store::open(&path, "handheld-07").unwrap();
     assert_eq!(again.public_key().as_deref(), Some(key.as_str()));
     // Opened with the default policy: alice signs in before she receives.
-    dockhand_core::credentials::sign_in(&again, "BADGE-0001", "1111").unwrap();
+    dockhand_core::credentials::sign_in(&again, "BADGE-0001", "111111").unwrap();
     receiving::receive_line(&again, &receive(milk_scan(sample::MILK_CS), 1)).unwrap();
     assert_signed(&again, &key);
     // Another database is another device: another key.

@@ -39,7 +39,7 @@ fn issue_badge(store: &Store, operator: &str, badge: &str, pin: &str) {
     let credential = Credential {
         operator_id: operator.into(),
         badge: badge.into(),
-        pin_hash: credentials::hash_pin(pin).unwrap(),
+        pin_hash: credentials::hash_pin(operator, badge, pin).unwrap(),
     };
     catalog::upsert_master_data(
         store,
@@ -79,7 +79,7 @@ fn once_a_device_holds_badges_every_command_is_the_signed_in_operators() {
     assert_eq!(done.base_quantity, 24);
 
     // alice takes the handheld: bob is signed out by her sign-in.
-    let alice = credentials::sign_in(&f.store, "BADGE-0001", "1111").unwrap();
+    let alice = credentials::sign_in(&f.store, "BADGE-0001", "111111").unwrap();
     assert_eq!((alice.id.as_str(), alice.role), ("alice", Role::Operator));
     assert_rejected(&f.store, "not_signed_in", || receive_as("bob"));
     receive_as("alice").unwrap();
@@ -106,32 +106,38 @@ fn five_wrong_pins_lock_a_badge_for_a_while_and_a_new_pin_from_the_hub_unlocks_i
     // Not a PIN at all: told apart, not counted.
     let err = credentials::sign_in(&f.store, "BADGE-0002", "22a2").unwrap_err();
     assert_eq!(err.code(), "invalid_input");
-    assert_message_names(&err, &["PIN", "4 to 12 digits"]);
+    assert_message_names(&err, &["PIN", "6 to 12 digits"]);
     let err = assert_rejected(&f.store, "unknown_badge", || {
-        credentials::sign_in(&f.store, &format!("BADGE-{}", "9".repeat(200)), "2222")
+        credentials::sign_in(&f.store, &format!("BADGE-{}", "9".repeat(200)), "222222")
     });
     assert!(err.to_string().len() < 120, "{err}");
 
     for left in (1..MAX_PIN_FAILURES).rev() {
-        let err = credentials::sign_in(&f.store, "BADGE-0002", "2223").unwrap_err();
+        let err = credentials::sign_in(&f.store, "BADGE-0002", "222223").unwrap_err();
         assert_eq!(err.code(), "wrong_pin");
         assert_message_names(&err, &["BADGE-0002", &format!("{left} more wrong PIN")]);
-        assert!(!err.to_string().contains("2223"), "{err}");
+        assert!(!err.to_string().contains("222223"), "{err}");
     }
-    let err = credentials::sign_in(&f.store, "BADGE-0002", "2223").unwrap_err();
+    let err = credentials::sign_in(&f.store, "BADGE-0002", "222223").unwrap_err();
     assert_eq!(err.code(), "badge_locked");
     assert_message_names(&err, &["BADGE-0002", "5 wrong PINs", "2026-11-27 07:15"]);
     // Locked: the right PIN does not open it either, and nobody is signed in.
-    let err = credentials::sign_in(&f.store, "BADGE-0002", "2222").unwrap_err();
+    let err = credentials::sign_in(&f.store, "BADGE-0002", "222222").unwrap_err();
     assert_eq!(err.code(), "badge_locked");
     assert_eq!(credentials::signed_in(&f.store).unwrap(), None);
     // Other badges are not affected.
     sign_in(&f.store, "alice");
 
-    // After the lock, the right PIN works and the count starts again.
+    // After the lock, one guess: a wrong one locks the badge again at once (moving the clock
+    // buys one guess per lock period, not five).
     f.clock.advance(Duration::minutes(LOCK_MINUTES + 1));
+    let err = credentials::sign_in(&f.store, "BADGE-0002", "222224").unwrap_err();
+    assert_eq!(err.code(), "badge_locked");
+    assert_message_names(&err, &["6 wrong PINs"]);
+    f.clock.advance(Duration::minutes(LOCK_MINUTES + 1));
+    // The right PIN works and the count starts again.
     assert_eq!(
-        credentials::sign_in(&f.store, "BADGE-0002", "2222")
+        credentials::sign_in(&f.store, "BADGE-0002", "222222")
             .unwrap()
             .id,
         "bob"
@@ -144,17 +150,17 @@ fn five_wrong_pins_lock_a_badge_for_a_while_and_a_new_pin_from_the_hub_unlocks_i
 
     // Locked again; a new PIN from the hub unlocks the badge at once.
     for _ in 0..MAX_PIN_FAILURES {
-        credentials::sign_in(&f.store, "BADGE-0002", "0000").unwrap_err();
+        credentials::sign_in(&f.store, "BADGE-0002", "000000").unwrap_err();
     }
     assert_eq!(
-        credentials::sign_in(&f.store, "BADGE-0002", "2222")
+        credentials::sign_in(&f.store, "BADGE-0002", "222222")
             .unwrap_err()
             .code(),
         "badge_locked"
     );
     issue_badge(&f.store, "bob", "BADGE-0002", "864213");
     assert_eq!(
-        credentials::sign_in(&f.store, "BADGE-0002", "2222")
+        credentials::sign_in(&f.store, "BADGE-0002", "222222")
             .unwrap_err()
             .code(),
         "wrong_pin"
@@ -163,23 +169,64 @@ fn five_wrong_pins_lock_a_badge_for_a_while_and_a_new_pin_from_the_hub_unlocks_i
 }
 
 #[test]
+fn wrong_pins_tried_in_parallel_each_count() {
+    let f = handheld();
+    let outcomes: Vec<String> = std::thread::scope(|s| {
+        let tries: Vec<_> = (0..12)
+            .map(|n| {
+                let store = &f.store;
+                s.spawn(move || {
+                    let pin = format!("{:06}", 900_000 + n);
+                    credentials::sign_in(store, "BADGE-0002", &pin)
+                        .unwrap_err()
+                        .code()
+                        .to_string()
+                })
+            })
+            .collect();
+        tries.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    // Every attempt was counted before its PIN was hashed: at most four were told "wrong PIN",
+    // the fifth locked the badge and the rest found it locked.
+    let wrong = outcomes.iter().filter(|c| *c == "wrong_pin").count();
+    let locked = outcomes.iter().filter(|c| *c == "badge_locked").count();
+    assert_eq!((wrong, locked), (4, 8), "{outcomes:?}");
+    let (failures, locked_until): (i64, Option<String>) = f
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT failures, locked_until FROM pin_failures WHERE badge = 'BADGE-0002'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(failures, 5);
+    assert!(locked_until.is_some());
+}
+
+#[test]
 fn a_badge_given_to_someone_else_or_an_inactive_operator_does_not_sign_in() {
     let f = handheld();
-    // sam's badge is handed to bob (a replacement card): it is bob's now, sam has none.
-    issue_badge(&f.store, "bob", "BADGE-0003", "2222");
+    sign_in(&f.store, "sam");
+    // sam's badge is handed to bob (a replacement card): it is bob's now, sam has none, and sam
+    // is signed out.
+    issue_badge(&f.store, "bob", "BADGE-0003", "222222");
+    assert_eq!(credentials::signed_in(&f.store).unwrap(), None);
     assert_eq!(
-        credentials::sign_in(&f.store, "BADGE-0003", "2222")
+        credentials::sign_in(&f.store, "BADGE-0003", "222222")
             .unwrap()
             .id,
         "bob"
     );
     assert_eq!(
-        credentials::sign_in(&f.store, "BADGE-0002", "2222")
+        credentials::sign_in(&f.store, "BADGE-0002", "222222")
             .unwrap_err()
             .code(),
         "unknown_badge"
     );
-    // alice leaves: her badge no longer signs in.
+    // alice leaves while signed in: she is signed out, and her badge no longer signs in.
+    sign_in(&f.store, "alice");
     catalog::upsert_master_data(
         &f.store,
         &MasterData {
@@ -193,7 +240,8 @@ fn a_badge_given_to_someone_else_or_an_inactive_operator_does_not_sign_in() {
         },
     )
     .unwrap();
-    let err = credentials::sign_in(&f.store, "BADGE-0001", "1111").unwrap_err();
+    assert_eq!(credentials::signed_in(&f.store).unwrap(), None);
+    let err = credentials::sign_in(&f.store, "BADGE-0001", "111111").unwrap_err();
     assert_eq!(err.code(), "operator_inactive");
     // A hash a handheld should not compute, or not Argon2id at all, is refused on arrival.
     for (hash, words) in [
@@ -202,7 +250,7 @@ fn a_badge_given_to_someone_else_or_an_inactive_operator_does_not_sign_in() {
             "exceed what a handheld computes",
         ),
         ("$2b$12$abcdefghijklmnopqrstuv", "unreadable"),
-        ("1111", "unreadable"),
+        ("111111", "unreadable"),
     ] {
         let err = assert_rejected(&f.store, "invalid_input", || {
             catalog::upsert_master_data(
@@ -423,13 +471,13 @@ fn the_approval_matrix() {
             (
                 "alice",
                 "alice",
-                Approval::new("BADGE-0003", "3334"),
+                Approval::new("BADGE-0003", "333334"),
                 "wrong_pin",
             ),
             (
                 "alice",
                 "alice",
-                Approval::new("BADGE-7777", "3333"),
+                Approval::new("BADGE-7777", "333333"),
                 "unknown_badge",
             ),
             (
@@ -438,16 +486,7 @@ fn the_approval_matrix() {
                 Approval::new("BADGE-0003", ""),
                 "invalid_input",
             ),
-            (
-                "alice",
-                "alice",
-                badge_of("bob"),
-                match need {
-                    // The count's own rule speaks: the variance needs a supervisor.
-                    Needs::CountVariance => "count_needs_approval",
-                    _ => "not_a_supervisor",
-                },
-            ),
+            ("alice", "alice", badge_of("bob"), "not_a_supervisor"),
         ];
         // Four eyes: a supervisor never approves their own work or their own request.
         match need {
@@ -497,19 +536,50 @@ fn the_approval_matrix() {
 #[test]
 fn a_pin_never_reaches_the_operation_log_the_outbox_or_debug_output() {
     let w = waiting(Needs::OverReceipt, "alice", "alice");
-    w.approve(Approval::new("BADGE-0003", "3333")).unwrap();
+    issue_badge(&w.f.store, "sam", "BADGE-0003", "97531864");
+    let approval = Approval::new("BADGE-0003", "97531864");
+    w.approve(approval.clone()).unwrap();
     let everything = dump(&w.f.store);
     assert!(everything.iter().any(|l| l.contains("$argon2id$")));
-    let outside_hashes: Vec<&String> = everything
+    let stored: Vec<&String> = everything
         .iter()
-        .filter(|l| !l.starts_with("credentials"))
+        .filter(|l| l.contains("97531864"))
         .collect();
-    assert!(
-        !outside_hashes.iter().any(|l| l.contains("3333")),
-        "a PIN was stored"
+    assert!(stored.is_empty(), "a PIN was stored: {stored:?}");
+    // Not in the operation's fingerprint either: commands differing only in the PIN are one.
+    let mut cmd = receive(milk_scan(sample::MILK_CS), 5);
+    cmd.approval = Some(approval.clone());
+    let with_pin = dockhand_core::ops::fingerprint("receiving.receive_line", &cmd).unwrap();
+    cmd.approval = Some(Approval::new("BADGE-0003", "000000"));
+    let other_pin = dockhand_core::ops::fingerprint("receiving.receive_line", &cmd).unwrap();
+    assert_eq!(with_pin, other_pin);
+    assert!(!format!("{approval:?}").contains("97531864"));
+    let json = serde_json::to_string(&cmd).unwrap();
+    assert!(!json.contains("000000"), "{json}");
+}
+
+#[test]
+fn a_retry_of_an_approved_command_returns_its_first_result_without_the_pin() {
+    let w = waiting(Needs::OverReceipt, "alice", "alice");
+    let s = &w.f.store;
+    let mut cmd = receive(milk_scan(sample::MILK_CS), 5);
+    cmd.approval = Some(badge_of("sam"));
+    let first = receiving::receive_line(s, &cmd).unwrap();
+    assert_eq!(first.approved_by.as_deref(), Some("sam"));
+    // The app retries after a timeout; the supervisor has walked away (no PIN), and meanwhile
+    // someone locked sam's badge with wrong PINs.
+    for _ in 0..MAX_PIN_FAILURES {
+        credentials::sign_in(s, "BADGE-0003", "000000").unwrap_err();
+    }
+    let before = dump(s);
+    cmd.approval = Some(Approval::new("BADGE-0003", ""));
+    assert_eq!(receiving::receive_line(s, &cmd).unwrap(), first);
+    assert_eq!(before, dump(s), "a replay wrote something");
+    // A new operation with that badge is refused: the lock holds.
+    cmd.op_id = op();
+    cmd.approval = Some(badge_of("sam"));
+    assert_eq!(
+        receiving::receive_line(s, &cmd).unwrap_err().code(),
+        "badge_locked"
     );
-    let approval = badge_of("sam");
-    assert!(!format!("{approval:?}").contains("3333"));
-    let json = serde_json::to_string(&approval).unwrap();
-    assert!(!json.contains("3333"), "{json}");
 }

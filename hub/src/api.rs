@@ -9,8 +9,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{SecondsFormat, Utc};
 use dockhand_core::sync::protocol::{
-    ChangesPage, DeviceStatus, DeviceToken, Envelope, EventsPage, Health, HubException, Import,
-    ImportResult, IntakeResult, KeyEnrolment, Registration, StockLine,
+    ChangeKind, ChangesPage, DeviceStatus, DeviceToken, Envelope, EventsPage, Health, HubException,
+    Import, ImportResult, IntakeResult, KeyEnrolment, Registration, StockLine,
 };
 use serde::Deserialize;
 
@@ -276,6 +276,8 @@ async fn enrol_key(
 struct PageQuery {
     cursor: Option<String>,
     limit: Option<usize>,
+    /// Change kinds a device asks for beyond those every version applies (`credential`).
+    include: Option<String>,
 }
 
 fn cursor_value(prefix: char, cursor: Option<&str>) -> HubResult<i64> {
@@ -308,8 +310,18 @@ async fn pull_changes(
     let has_more = rows.len() > limit;
     rows.truncate(limit);
     let last = rows.last().map_or(after, |(seq, _)| *seq);
+    // Devices of a version before badges cannot read a credential change: they skip past it.
+    let badges = q.include.as_deref().is_some_and(|kinds| {
+        kinds
+            .split(',')
+            .any(|k| k == ChangeKind::Credential.as_str())
+    });
     Ok(Json(ChangesPage {
-        changes: rows.into_iter().map(|(_, c)| c).collect(),
+        changes: rows
+            .into_iter()
+            .map(|(_, c)| c)
+            .filter(|c| badges || c.kind != ChangeKind::Credential)
+            .collect(),
         next_cursor: format!("c{last}"),
         has_more,
     }))

@@ -128,6 +128,12 @@ fn body_error(rejection: JsonRejection, cap: Option<usize>, declared: Option<usi
             "the body is not valid JSON: {}",
             short_text(&rejection.body_text(), 2 * QUOTE)
         ),
+        // serde quotes the value it could not take; a badge's PIN is never echoed.
+        JsonRejection::JsonDataError(_) if rejection.body_text().contains("badges[") => {
+            "the body does not have the fields this endpoint takes: a badge's operator_id, badge \
+             and pin must each be JSON text (the value is not shown)"
+                .to_string()
+        }
         JsonRejection::JsonDataError(_) => format!(
             "the body does not have the fields this endpoint takes: {}",
             short_text(&rejection.body_text(), 2 * QUOTE)

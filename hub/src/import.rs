@@ -3,9 +3,12 @@
 //! feed. Kinds are written in dependency order (items before their units and barcodes…), so a
 //! device replaying the feed in order never meets a barcode of an item it does not know.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use dockhand_core::credentials::{self, Credential};
 use dockhand_core::outbox::canonical_json;
-use dockhand_core::sync::protocol::{BadgeAssignment, ChangeKind, Import, ImportResult};
+use dockhand_core::sync::protocol::{ChangeKind, Import, ImportResult};
 use serde::Serialize;
 
 use crate::error::{HubError, HubResult};
@@ -39,66 +42,95 @@ fn rows<T: Serialize>(
 
 /// Refuses a badge row a device could not apply (a bad badge or hash, an operator the hub does not
 /// know): one such row would stop every device's master-data pull.
-fn check_credential_row(
-    tx: &mut dyn ImportTx,
-    operator_id: &str,
-    check: impl FnOnce() -> dockhand_core::Result<()>,
-) -> HubResult<()> {
-    check().map_err(|e| HubError::BadRequest(format!("badge of operator {operator_id}: {e}")))?;
+fn check_credential_row(tx: &mut dyn ImportTx, c: &Credential) -> HubResult<()> {
+    let bad = |e: dockhand_core::Error| {
+        HubError::BadRequest(format!("badge of operator {}: {e}", c.operator_id))
+    };
+    credentials::check_credential(c).map_err(bad)?;
+    credentials::check_hub_cost(c).map_err(bad)?;
     if tx
-        .current(ChangeKind::Operator.as_str(), operator_id)?
+        .current(ChangeKind::Operator.as_str(), &c.operator_id)?
         .is_none()
     {
         return Err(HubError::BadRequest(format!(
-            "badge of operator {operator_id}: no such operator; import the operator first"
+            "badge of operator {}: no such operator; import the operator first",
+            c.operator_id
         )));
     }
     Ok(())
 }
 
-/// Badges per import: hashing a PIN takes tens of milliseconds, inside the import's transaction.
+/// Badges per import: hashing a PIN takes tens of milliseconds.
 const MAX_BADGES: usize = 2_000;
 
-/// Badges with plain PINs: each PIN is hashed here and only the hash is kept. A badge whose PIN
-/// and code are unchanged keeps its hash (a fresh salt would make every import a change).
-fn badges(
-    tx: &mut dyn ImportTx,
-    list: &[BadgeAssignment],
-    result: &mut ImportResult,
-) -> HubResult<()> {
-    let kind = ChangeKind::Credential.as_str();
-    if list.len() > MAX_BADGES {
+/// Turns badges with plain PINs into credentials, outside any transaction (hashing is slow on
+/// purpose). The same PIN on the same badge hashes to the same text, so an unchanged badge stays
+/// no change for devices. A badge given to two operators in one import is refused.
+pub fn prepare(data: &Import) -> HubResult<Cow<'_, Import>> {
+    if data.badges.is_empty() {
+        return Ok(Cow::Borrowed(data));
+    }
+    if data.badges.len() > MAX_BADGES {
         return Err(HubError::BadRequest(format!(
-            "{} badges in one import; at most {MAX_BADGES} (each PIN is hashed on purpose slowly)",
-            list.len()
+            "{} badges in one import; at most {MAX_BADGES} (each PIN is hashed, slowly on purpose)",
+            data.badges.len()
         )));
     }
-    for b in list {
-        check_credential_row(tx, &b.operator_id, || {
-            credentials::check_badge(&b.badge)?;
-            credentials::check_pin(&b.pin)
-        })?;
-        let current: Option<Credential> = tx
-            .current(kind, &b.operator_id)?
-            .and_then(|json| serde_json::from_str(&json).ok());
-        if let Some(current) = current
-            && current.badge == b.badge
-            && credentials::pin_matches(&b.operator_id, &current.pin_hash, &b.pin).unwrap_or(false)
-        {
-            result.unchanged += 1;
-            continue;
-        }
-        let row = Credential {
-            operator_id: b.operator_id.clone(),
-            badge: b.badge.clone(),
-            pin_hash: credentials::hash_pin(&b.pin)
-                .map_err(|e| HubError::BadRequest(format!("operator {}: {e}", b.operator_id)))?,
+    let mut prepared = data.clone();
+    for b in std::mem::take(&mut prepared.badges) {
+        let bad = |e: dockhand_core::Error| {
+            HubError::BadRequest(format!("badge of operator {}: {e}", b.operator_id))
         };
-        let data = canonical_json(&serde_json::to_value(&row)?);
-        tx.upsert(kind, &b.operator_id, &data)?;
-        result.changed += 1;
+        credentials::check_badge(&b.badge).map_err(bad)?;
+        credentials::check_pin(&b.pin).map_err(bad)?;
+        let pin_hash = credentials::hash_pin(&b.operator_id, &b.badge, &b.pin).map_err(bad)?;
+        prepared.master.credentials.push(Credential {
+            operator_id: b.operator_id,
+            badge: b.badge,
+            pin_hash,
+        });
     }
-    Ok(())
+    Ok(Cow::Owned(prepared))
+}
+
+/// Credentials, checked one by one and together: a badge belongs to one operator. Taking a badge
+/// from its holder means giving the holder another badge in the same import.
+fn credentials(
+    tx: &mut dyn ImportTx,
+    list: &[Credential],
+    result: &mut ImportResult,
+) -> HubResult<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let kind = ChangeKind::Credential.as_str();
+    let mut holder: HashMap<String, String> = HashMap::new();
+    for (operator, json) in tx.all(kind)? {
+        if let Ok(c) = serde_json::from_str::<Credential>(&json) {
+            holder.insert(c.badge, operator);
+        }
+    }
+    // This import's badges replace those operators' old ones.
+    holder.retain(|_, operator| !list.iter().any(|c| &c.operator_id == operator));
+    for c in list {
+        check_credential_row(tx, c)?;
+        if let Some(other) = holder.get(&c.badge)
+            && other != &c.operator_id
+        {
+            return Err(HubError::BadRequest(format!(
+                "badge {} is operator {other}'s; give {other} another badge in the same import before giving it to {}",
+                c.badge, c.operator_id
+            )));
+        }
+        holder.insert(c.badge.clone(), c.operator_id.clone());
+    }
+    rows(
+        tx,
+        ChangeKind::Credential,
+        list,
+        |c| c.operator_id.clone(),
+        result,
+    )
 }
 
 /// Writes an import inside the backend's transaction.
@@ -140,17 +172,7 @@ pub fn run(tx: &mut dyn ImportTx, data: &Import) -> HubResult<ImportResult> {
         |o| o.id.clone(),
         &mut result,
     )?;
-    for c in &m.credentials {
-        check_credential_row(tx, &c.operator_id, || credentials::check_credential(c))?;
-    }
-    rows(
-        tx,
-        ChangeKind::Credential,
-        &m.credentials,
-        |c| c.operator_id.clone(),
-        &mut result,
-    )?;
-    badges(tx, &data.badges, &mut result)?;
+    credentials(tx, &m.credentials, &mut result)?;
     rows(
         tx,
         ChangeKind::ExpectedReceipt,

@@ -543,6 +543,16 @@ impl ImportTx for PgTx<'_, '_> {
         )?;
         Ok(())
     }
+
+    fn all(&mut self, kind: &str) -> HubResult<Vec<(String, String)>> {
+        let s = self.prepared("SELECT key, data FROM master WHERE kind = $1 ORDER BY key")?;
+        Ok(self
+            .tx
+            .query(&s, &[&kind])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
 }
 
 impl HubStore for PostgresStore {
@@ -675,7 +685,8 @@ impl HubStore for PostgresStore {
     }
 
     fn import(&self, data: &Import) -> HubResult<ImportResult> {
-        self.in_tx(|pg| import::run(pg, data))
+        let data = import::prepare(data)?;
+        self.in_tx(|pg| import::run(pg, &data))
     }
 
     fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {

@@ -332,6 +332,14 @@ impl ImportTx for Tx<'_> {
             .execute((kind, key, data))?;
         Ok(())
     }
+
+    fn all(&mut self, kind: &str) -> HubResult<Vec<(String, String)>> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT key, data FROM master WHERE kind = ?1 ORDER BY key")?;
+        let rows = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 impl HubStore for SqliteStore {
@@ -489,7 +497,8 @@ impl HubStore for SqliteStore {
     }
 
     fn import(&self, data: &Import) -> HubResult<ImportResult> {
-        self.in_tx(|tx| import::run(&mut Tx(tx), data))
+        let data = import::prepare(data)?;
+        self.in_tx(|tx| import::run(&mut Tx(tx), &data))
     }
 
     fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {

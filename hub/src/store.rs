@@ -387,6 +387,8 @@ pub trait ImportTx {
     fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>>;
     /// Stores the row and appends it to the changes feed.
     fn upsert(&mut self, kind: &str, key: &str, data: &str) -> HubResult<()>;
+    /// Every stored row of a kind: (key, canonical JSON).
+    fn all(&mut self, kind: &str) -> HubResult<Vec<(String, String)>>;
 }
 
 /// The hub's storage.

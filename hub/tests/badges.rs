@@ -36,13 +36,21 @@ async fn import_raw(hub: &common::TestHub, data: &Import) -> reqwest::Response {
         .unwrap()
 }
 
-async fn all_changes(
+/// Every change, as a device of this version pulls them (`include=credential`) or as one of an
+/// earlier version does.
+async fn pulled(
     hub: &common::TestHub,
     token: &str,
+    with_badges: bool,
 ) -> Vec<dockhand_core::sync::protocol::Change> {
+    let include = if with_badges {
+        "&include=credential"
+    } else {
+        ""
+    };
     let page: ChangesPage = hub
         .client
-        .get(format!("{}/v1/changes?limit=1000", hub.url))
+        .get(format!("{}/v1/changes?limit=1000{include}", hub.url))
         .bearer_auth(token)
         .send()
         .await
@@ -54,11 +62,18 @@ async fn all_changes(
     page.changes
 }
 
+async fn all_changes(
+    hub: &common::TestHub,
+    token: &str,
+) -> Vec<dockhand_core::sync::protocol::Change> {
+    pulled(hub, token, true).await
+}
+
 on_both_backends!(
     badges_are_hashed_on_import_and_sign_a_device_in,
     HubConfig::default(),
     |hub| {
-        let pins = [("alice", "BADGE-A", "4711"), ("sam", "BADGE-S", "80531")];
+        let pins = [("alice", "BADGE-A", "471100"), ("sam", "BADGE-S", "805310")];
         let first: ImportResult = hub
             .import(&with_badges(
                 pins.iter().map(|(o, b, p)| badge(o, b, p)).collect(),
@@ -85,7 +100,11 @@ on_both_backends!(
         }
         // No plain PIN anywhere in what the hub sends.
         let wire = serde_json::to_string(&changes).unwrap();
-        assert!(!wire.contains("4711") && !wire.contains("80531"));
+        assert!(!wire.contains("471100") && !wire.contains("805310"));
+        // A device of a version before badges is not sent them, and still gets the rest.
+        let old = pulled(&hub, &token, false).await;
+        assert_eq!(old.len(), changes.len() - 2);
+        assert!(old.iter().all(|c| c.kind != ChangeKind::Credential));
 
         // The same PINs again: nothing changes (no new salt, no new change for devices).
         let again: ImportResult = hub
@@ -97,7 +116,7 @@ on_both_backends!(
         // A new PIN for sam is one change.
         let new_pin: ImportResult = hub
             .import(&Import {
-                badges: vec![badge("sam", "BADGE-S", "1357")],
+                badges: vec![badge("sam", "BADGE-S", "135700")],
                 ..Import::default()
             })
             .await;
@@ -108,22 +127,22 @@ on_both_backends!(
         for (row, words) in [
             (
                 badge("alice", "BADGE-A", "12ab"),
-                vec!["alice", "4 to 12 digits"],
+                vec!["alice", "6 to 12 digits"],
             ),
             (
-                badge("nobody", "BADGE-N", "1234"),
+                badge("nobody", "BADGE-N", "123456"),
                 vec!["nobody", "no such operator"],
             ),
             (
-                badge("bob", " BADGE-B", "1234"),
+                badge("bob", " BADGE-B", "123456"),
                 vec!["bob", "surrounding spaces"],
             ),
-            (badge("bob", "", "1234"), vec!["bob", "badge"]),
+            (badge("bob", "", "123456"), vec!["bob", "badge"]),
         ] {
             let response = import_raw(
                 &hub,
                 &Import {
-                    badges: vec![badge("bob", "BADGE-OK", "2468"), row],
+                    badges: vec![badge("bob", "BADGE-OK", "246800"), row],
                     ..Import::default()
                 },
             )
@@ -137,24 +156,92 @@ on_both_backends!(
                     problem.message
                 );
             }
-            assert!(!problem.message.contains("1234"), "{}", problem.message);
+            assert!(!problem.message.contains("123456"), "{}", problem.message);
         }
-        let forged = Credential {
-            operator_id: "bob".into(),
-            badge: "BADGE-B".into(),
-            pin_hash: "$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
-        };
-        let mut costly = Import::default();
-        costly.master.credentials = vec![forged];
-        let response = import_raw(&hub, &costly).await;
-        assert_eq!(response.status(), 400);
-        let problem: Problem = response.json().await.unwrap();
+        // Hashes made elsewhere: never costlier than the hub's own.
+        for (m, words) in [
+            ("4194304", "exceed what a handheld computes"),
+            ("32768", "exceed the hub's own"),
+        ] {
+            let mut costly = Import::default();
+            costly.master.credentials = vec![Credential {
+                operator_id: "bob".into(),
+                badge: "BADGE-B".into(),
+                pin_hash: format!(
+                    "$argon2id$v=19$m={m},t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+                ),
+            }];
+            let response = import_raw(&hub, &costly).await;
+            assert_eq!(response.status(), 400);
+            let problem: Problem = response.json().await.unwrap();
+            assert!(problem.message.contains(words), "{}", problem.message);
+        }
+        // One badge, one operator: sam's badge is not given to bob unless sam gets another.
+        let taken = import_raw(
+            &hub,
+            &Import {
+                badges: vec![badge("bob", "BADGE-S", "246800")],
+                ..Import::default()
+            },
+        )
+        .await;
+        assert_eq!(taken.status(), 400);
+        let problem: Problem = taken.json().await.unwrap();
         assert!(
-            problem.message.contains("exceed what a handheld computes"),
+            problem.message.contains("BADGE-S is operator sam's"),
             "{}",
             problem.message
         );
+        let twice = import_raw(
+            &hub,
+            &Import {
+                badges: vec![
+                    badge("bob", "BADGE-X", "246800"),
+                    badge("alice", "BADGE-X", "246801"),
+                ],
+                ..Import::default()
+            },
+        )
+        .await;
+        assert_eq!(twice.status(), 400);
+        // A PIN sent as a JSON number (its leading zeros lost) is refused without echoing it.
+        let number = hub
+            .client
+            .post(format!("{}/v1/admin/import", hub.url))
+            .json(&serde_json::json!({"badges": [{"operator_id": "bob", "badge": "BADGE-B", "pin": 97531864}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(number.status(), 422);
+        let problem: Problem = number.json().await.unwrap();
+        assert!(
+            problem.message.contains("must each be JSON text"),
+            "{}",
+            problem.message
+        );
+        assert!(!problem.message.contains("97531864"), "{}", problem.message);
         assert_eq!(all_changes(&hub, &token).await.len(), before);
+        // Swapping two badges in one import is fine.
+        let swapped: ImportResult = hub
+            .import(&Import {
+                badges: vec![
+                    badge("alice", "BADGE-S", "471100"),
+                    badge("sam", "BADGE-A", "135700"),
+                ],
+                ..Import::default()
+            })
+            .await;
+        assert_eq!(swapped.changed, 2);
+        let back: ImportResult = hub
+            .import(&Import {
+                badges: vec![
+                    badge("alice", "BADGE-A", "471100"),
+                    badge("sam", "BADGE-S", "135700"),
+                ],
+                ..Import::default()
+            })
+            .await;
+        assert_eq!(back.changed, 2);
 
         // A device that pulled them: sam signs in with his new PIN; alice's wrong PIN is refused.
         let device = Store::open_in_memory(StoreOptions::new("HH-B")).unwrap();
@@ -165,11 +252,13 @@ on_both_backends!(
         };
         dockhand_core::sync::apply_changes(&device, &page).unwrap();
         assert!(matches!(
-            credentials::sign_in(&device, "BADGE-S", "80531"),
+            credentials::sign_in(&device, "BADGE-S", "805310"),
             Err(Error::WrongPin { .. })
         ));
         assert_eq!(
-            credentials::sign_in(&device, "BADGE-S", "1357").unwrap().id,
+            credentials::sign_in(&device, "BADGE-S", "135700")
+                .unwrap()
+                .id,
             "sam"
         );
         assert_eq!(
@@ -179,16 +268,12 @@ on_both_backends!(
                 .as_deref(),
             Some("sam")
         );
-        let plain_pins = device
-            .read(|c| {
-                Ok(
-                    c.query_row("SELECT group_concat(pin_hash) FROM credentials", [], |r| {
-                        r.get::<_, String>(0)
-                    })?,
-                )
-            })
-            .unwrap();
-        assert!(!plain_pins.contains("1357"));
+        assert_eq!(
+            credentials::sign_in(&device, "BADGE-A", "471100")
+                .unwrap()
+                .id,
+            "alice"
+        );
         assert_eq!(device.read(catalog::counts).unwrap().operators, 3);
     }
 );

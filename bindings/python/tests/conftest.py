@@ -32,7 +32,7 @@ def towels(barcode=TOWELS_CS):
 def device(tmp_path):
     d = dockhand.Device.open(str(tmp_path / "device.db"), "HH-PY-" + op()[:8], dockhand.generate_database_key())
     d.load_sample_warehouse()
-    d.sign_in("BADGE-0001", "1111")  # alice
+    d.sign_in("BADGE-0001", "111111")  # alice
     return d
 
 

@@ -17,10 +17,10 @@ pub(super) fn measure(samples: usize, pick: Duration) -> Result<(), Error> {
     let (mut hash, mut check) = (Vec::new(), Vec::new());
     for _ in 0..samples {
         let start = Instant::now();
-        credentials::hash_pin("3333")?;
+        credentials::hash_pin("sam", "BADGE-0003", "333333")?;
         hash.push(start.elapsed());
         let start = Instant::now();
-        credentials::sign_in(&store, "BADGE-0003", "3333")?;
+        credentials::sign_in(&store, "BADGE-0003", "333333")?;
         check.push(start.elapsed());
     }
     println!(

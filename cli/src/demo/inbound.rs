@@ -24,7 +24,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
     let alice = sample::badge_of("alice");
     s.refused(
         "alice signs in with a mistyped PIN",
-        credentials::sign_in(&s.store, &alice.badge, "1112"),
+        credentials::sign_in(&s.store, &alice.badge, "111112"),
     )?;
     let signed = credentials::sign_in(&s.store, &alice.badge, &alice.pin)?;
     println!(

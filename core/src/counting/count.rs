@@ -670,81 +670,78 @@ fn take_out(
     Ok(())
 }
 
-/// Cents as money for a person: `12900` -> `129.00`.
-fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, (cents % 100).abs())
-}
-
 /// A supervisor approves the confirmed variance of a task waiting for approval; it is adjusted.
 pub fn approve_count(store: &Store, cmd: &ApproveCount) -> Result<CountSubmitted> {
-    let verified = credentials::verify(store, &cmd.approval)?;
-    store.command("counting.approve", cmd.op_id, &cmd.operator, cmd, |tx| {
-        let conn = tx.conn();
-        catalog::operator(conn, &cmd.operator)?;
-        let approver = catalog::operator(conn, verified.operator_id())?;
-        let task = records::count_task(conn, &cmd.task_id)?;
-        if task.status != CountTaskStatus::Approval {
-            return Err(Error::WrongState {
-                what: "count task".into(),
-                id: task.id,
-                state: task.status.to_string(),
-                action: "approved".into(),
-            });
-        }
-        if approver.role != catalog::Role::Supervisor {
-            let value: i64 = conn
-                .prepare_cached(
-                    "SELECT COALESCE(SUM(ABS(r.counted - r.expected) * i.unit_value_cents), 0)
-                     FROM count_results r JOIN items i ON i.id = r.item_id
-                     WHERE r.task_id = ?1 AND r.round = ?2",
-                )?
-                .query_row((&task.id, task.round), |r| r.get(0))?;
-            return Err(Error::CountNeedsApproval {
-                task_id: task.id,
-                value: money(value),
-                threshold: money(tx.policy().count_approval_value_cents),
-            });
-        }
-        // Four eyes: nobody approves a variance they counted (any round).
-        let counted_it: bool = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM count_results WHERE task_id = ?1 AND counter = ?2)",
-            )?
-            .query_row((&task.id, &approver.id), |r| r.get(0))?;
-        if counted_it {
-            return Err(Error::SelfApproval {
-                supervisor: approver.id,
-                what: format!("counted count task {}", task.id),
-            });
-        }
-        adjust(tx, &task.id, task.round, Some(&approver.id))?;
-        conn.prepare_cached(
-            "UPDATE count_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1",
+    let approval = Some(&cmd.approval);
+    store.approved_command(
+        "counting.approve",
+        cmd.op_id,
+        &cmd.operator,
+        cmd,
+        approval,
+        |tx, verified| approve_in(tx, cmd, verified),
+    )
+}
+
+fn approve_in(
+    tx: &mut WriteTx<'_>,
+    cmd: &ApproveCount,
+    verified: Option<&credentials::Verified>,
+) -> Result<CountSubmitted> {
+    let conn = tx.conn();
+    catalog::operator(conn, &cmd.operator)?;
+    let Some(verified) = verified else {
+        return Err(Error::Internal(
+            "a count approval without its approver".into(),
+        ));
+    };
+    let task = records::count_task(conn, &cmd.task_id)?;
+    if task.status != CountTaskStatus::Approval {
+        return Err(Error::WrongState {
+            what: "count task".into(),
+            id: task.id,
+            state: task.status.to_string(),
+            action: "approved".into(),
+        });
+    }
+    let approver = catalog::supervisor(conn, verified.operator_id())?;
+    // Four eyes: nobody approves a variance they counted (any round).
+    let counted_it: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM count_results WHERE task_id = ?1 AND counter = ?2)",
         )?
+        .query_row((&task.id, &approver.id), |r| r.get(0))?;
+    if counted_it {
+        return Err(Error::SelfApproval {
+            supervisor: approver.id,
+            what: format!("counted count task {}", task.id),
+        });
+    }
+    adjust(tx, &task.id, task.round, Some(&approver.id))?;
+    conn.prepare_cached("UPDATE count_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1")?
         .execute((&task.id, tx.now_utc_text()))?;
-        let lines = conn
-            .prepare_cached(
-                "SELECT l.code, i.sku, r.lot, r.counted, r.counted - r.expected, r.unexpected
-                 FROM count_results r JOIN locations l ON l.id = r.location_id
-                 JOIN items i ON i.id = r.item_id
-                 WHERE r.task_id = ?1 AND r.round = ?2 ORDER BY l.code, i.sku, r.lot",
-            )?
-            .query_map((&task.id, task.round), |r| {
-                Ok(CountLineResult {
-                    location: r.get(0)?,
-                    sku: r.get(1)?,
-                    lot: r.get(2)?,
-                    counted: r.get(3)?,
-                    variance: Some(r.get(4)?),
-                    unexpected: r.get(5)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(CountSubmitted {
-            task_id: task.id,
-            round: task.round,
-            outcome: CountOutcome::Adjusted,
-            lines,
-        })
+    let lines = conn
+        .prepare_cached(
+            "SELECT l.code, i.sku, r.lot, r.counted, r.counted - r.expected, r.unexpected
+             FROM count_results r JOIN locations l ON l.id = r.location_id
+             JOIN items i ON i.id = r.item_id
+             WHERE r.task_id = ?1 AND r.round = ?2 ORDER BY l.code, i.sku, r.lot",
+        )?
+        .query_map((&task.id, task.round), |r| {
+            Ok(CountLineResult {
+                location: r.get(0)?,
+                sku: r.get(1)?,
+                lot: r.get(2)?,
+                counted: r.get(3)?,
+                variance: Some(r.get(4)?),
+                unexpected: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(CountSubmitted {
+        task_id: task.id,
+        round: task.round,
+        outcome: CountOutcome::Adjusted,
+        lines,
     })
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog::{self, LocationKind};
-use crate::credentials::{self, Approval, Verified};
+use crate::credentials::{Approval, Verified};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
@@ -141,17 +141,13 @@ pub fn open_blind_receipt(store: &Store, cmd: &OpenBlindReceipt) -> Result<Recei
 
 /// Receives goods from one scan: checks tracking, expiry, tolerance; puts them on the dock.
 pub fn receive_line(store: &Store, cmd: &ReceiveLine) -> Result<LineReceived> {
-    let approval = cmd
-        .approval
-        .as_ref()
-        .map(|a| credentials::verify(store, a))
-        .transpose()?;
-    store.command(
+    store.approved_command(
         "receiving.receive_line",
         cmd.op_id,
         &cmd.operator,
         cmd,
-        |tx| receive_in(tx, cmd, approval.as_ref()),
+        cmd.approval.as_ref(),
+        |tx, approval| receive_in(tx, cmd, approval),
     )
 }
 
@@ -172,15 +168,8 @@ fn receive_in(
     let goods = scan::identify(conn, &cmd.scan, true)?;
     let base_quantity = goods.base_quantity(cmd.quantity)?;
     let lpn = scan::optional_text(&cmd.lpn).unwrap_or_default();
-    let approver = match approval {
-        Some(v) => Some(
-            v.supervisor_other_than(conn, &cmd.operator, || {
-                format!("is the one receiving on {}", receipt.id)
-            })?
-            .id,
-        ),
-        None => None,
-    };
+    // Who approved; checked as a supervisor other than the receiver only if a rule needs them.
+    let approver = approval.map(|v| v.operator_id().to_string());
     // A mistyped expiry of a known lot is a mismatch, not an expired or short-dated lot.
     stock::check_expiry(
         conn,
@@ -217,8 +206,13 @@ fn receive_in(
         &line,
         line_received,
     )?;
-    // The approver is recorded only for a rule that needed one.
+    // The approver is checked and recorded only for a rule that needed one.
     let approved_by = approver.filter(|_| short_dated_approved || over_receipt_approved);
+    if let (Some(v), Some(_)) = (approval, &approved_by) {
+        v.supervisor_other_than(conn, &cmd.operator, || {
+            format!("is the one receiving on {}", receipt.id)
+        })?;
+    }
 
     stock::record_lot(
         tx,

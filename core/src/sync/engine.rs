@@ -750,7 +750,9 @@ impl Shared {
         let url = format!("{}/v1/changes", self.config.hub_url);
         let limit = self.config.page_size.to_string();
         self.send(|http| {
-            let mut query = vec![("limit", limit.clone())];
+            // This device applies badges: a hub sends them only to devices that say so, so
+            // devices of an older version keep pulling the rest.
+            let mut query = vec![("limit", limit.clone()), ("include", "credential".into())];
             if let Some(c) = &cursor {
                 query.push(("cursor", c.clone()));
             }

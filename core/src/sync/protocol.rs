@@ -280,7 +280,8 @@ pub struct BadgeAssignment {
     pub operator_id: String,
     /// What the badge's barcode reads.
     pub badge: String,
-    /// 4 to 12 digits; hashed on arrival, never stored or logged.
+    /// 6 to 12 digits, as text (a leading zero counts); hashed on arrival, never stored or
+    /// logged.
     pub pin: String,
 }
 

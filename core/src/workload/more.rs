@@ -234,6 +234,9 @@ impl Workload {
             Ok(_) => done.push(("void", void.op_id)),
             // Put away or picked since, or voided already: a person would count instead.
             Err(Error::NotVoidable { .. } | Error::InsufficientStock { .. }) => {}
+            // A check cut short (the process killed while hashing) counts as an attempt: after
+            // enough the badge locks, and the supervisor approves later.
+            Err(Error::BadgeLocked { .. }) => {}
             Err(Error::InsufficientAvailable { .. }) => {}
             Err(e) => return Err(e),
         }

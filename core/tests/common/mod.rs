@@ -52,7 +52,9 @@ pub fn sample_credentials() -> Vec<Credential> {
 pub fn add_supervisor_lee(store: &Store) {
     static HASH: OnceLock<String> = OnceLock::new();
     let pin_hash = HASH
-        .get_or_init(|| dockhand_core::credentials::hash_pin("9999").unwrap())
+        .get_or_init(|| {
+            dockhand_core::credentials::hash_pin("lee", "BADGE-0009", "999999").unwrap()
+        })
         .clone();
     catalog::upsert_master_data(
         store,
@@ -77,7 +79,7 @@ pub fn add_supervisor_lee(store: &Store) {
 /// The badge and PIN of a sample operator, or of lee.
 pub fn badge_of(operator: &str) -> Approval {
     match operator {
-        "lee" => Approval::new("BADGE-0009", "9999"),
+        "lee" => Approval::new("BADGE-0009", "999999"),
         other => sample::badge_of(other),
     }
 }

@@ -26,7 +26,7 @@ fun main() {
     val dir = Files.createTempDirectory("dockhand-bench")
     val device = Device.open(dir.resolve("bench.db").toString(), "HH-BENCH", generateDatabaseKey())
     device.loadSampleWarehouse()
-    device.signIn("BADGE-0001", "1111") // alice
+    device.signIn("BADGE-0001", "111111") // alice
     val local = KotlinDevice("HH-BENCH")
     var sink = 0L
 

@@ -40,7 +40,7 @@ class ShiftTest {
         dir = Files.createTempDirectory("dockhand-kt")
         device = Device.open(dir.resolve("device.db").toString(), "HH-KT-01", generateDatabaseKey())
         device.loadSampleWarehouse()
-        device.signIn("BADGE-0001", "1111") // alice
+        device.signIn("BADGE-0001", "111111") // alice
     }
 
     @AfterEach
@@ -87,7 +87,7 @@ class ShiftTest {
         assertEquals(96L, onHand(to))
 
         // Pick 30 for an order; the shelf holds less than the picker finds: 20 picked, 10 short.
-        device.signIn("BADGE-0003", "3333") // sam
+        device.signIn("BADGE-0003", "333333") // sam
         val created = device.createPickTask(
             op(), "sam",
             NewPickTask("PICK-1", "SO-501", Sample.STAGING, listOf(NewPickLine(1L, Sample.TOWELS, 30L, "EA", null))),
@@ -97,7 +97,7 @@ class ShiftTest {
         val next = requireNotNull(device.nextPick("PICK-1"))
         assertEquals(to, next.location)
         assertEquals(30L, next.quantity)
-        device.signIn("BADGE-0002", "2222") // bob
+        device.signIn("BADGE-0002", "222222") // bob
         val picked = device.confirmPick(
             PickRequest(op(), "bob", "PICK-1", next.allocationId, check, towels(Sample.TOWELS_EA), 20L, "TOTE-7", true),
         )
@@ -118,7 +118,7 @@ class ShiftTest {
         assertEquals(CountOutcome.RECOUNT_REQUIRED, first.outcome)
         assertEquals(CountTaskStatus.RECOUNT, device.countTask(countId).status)
         // alice takes the handheld; a command in bob's name is refused now.
-        device.signIn("BADGE-0001", "1111")
+        device.signIn("BADGE-0001", "111111")
         val notSignedIn = assertThrows<DockhandException.Validation> { device.submitCount(op(), "bob", countId, counted) }
         assertEquals("not_signed_in", notSignedIn.code)
         val second = device.submitCount(op(), "alice", countId, counted)
@@ -126,16 +126,17 @@ class ShiftTest {
         assertEquals(76L, onHand(to)) // nothing adjusted before the approval
         // Approvals are a supervisor's badge and PIN on alice's handheld.
         val notSupervisor = assertThrows<DockhandException.NeedsSupervisor> {
-            device.approveCount(op(), "alice", countId, Approval("BADGE-0002", "2222"))
+            device.approveCount(op(), "alice", countId, Approval("BADGE-0002", "222222"))
         }
-        assertTrue(notSupervisor.reason.contains("104.70"), notSupervisor.reason)
+        assertEquals("not_a_supervisor", notSupervisor.code)
+        assertTrue(notSupervisor.reason.contains("bob"), notSupervisor.reason)
         val wrongPin = assertThrows<DockhandException.Validation> {
-            device.approveCount(op(), "alice", countId, Approval("BADGE-0003", "3334"))
+            device.approveCount(op(), "alice", countId, Approval("BADGE-0003", "333334"))
         }
         assertEquals("wrong_pin", wrongPin.code)
         assertTrue(wrongPin.reason.contains("4 more wrong PIN"), wrongPin.reason)
         assertEquals(76L, onHand(to))
-        val approved = device.approveCount(op(), "alice", countId, Approval("BADGE-0003", "3333"))
+        val approved = device.approveCount(op(), "alice", countId, Approval("BADGE-0003", "333333"))
         assertEquals(CountOutcome.ADJUSTED, approved.outcome)
         assertEquals(-30L, approved.lines.single().variance)
         assertEquals(46L, onHand(to))
@@ -214,7 +215,7 @@ class ShiftTest {
         assertEquals(64, key.length)
         Device.open(path, "HH-KT-02", key).use { secret ->
             secret.loadSampleWarehouse()
-            secret.signIn("BADGE-0001", "1111") // alice
+            secret.signIn("BADGE-0001", "111111") // alice
             secret.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 1L, null, null))
         }
         val file = java.io.File(path)
@@ -245,7 +246,7 @@ class ShiftTest {
         val path = dir.resolve("plain.db").toString()
         Device.openUnencryptedForDevelopment(path, "HH-KT-03").use { plain ->
             plain.loadSampleWarehouse()
-            plain.signIn("BADGE-0001", "1111") // alice
+            plain.signIn("BADGE-0001", "111111") // alice
             plain.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 2L, null, null))
         }
         val key = generateDatabaseKey()
@@ -278,7 +279,7 @@ class ShiftTest {
         Device.open(path, "HH-KT-04", generateDatabaseKey(), keystore).use { d ->
             assertEquals(raw.joinToString("") { "%02x".format(it) }, d.publicKey())
             d.loadSampleWarehouse()
-            d.signIn("BADGE-0001", "1111") // alice
+            d.signIn("BADGE-0001", "111111") // alice
             d.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 1L, null, null))
             assertEquals(1, signed)
             val event = d.pendingEvents(10u).single()
@@ -294,7 +295,7 @@ class ShiftTest {
         }
         Device.open(dir.resolve("locked.db").toString(), "HH-KT-05", generateDatabaseKey(), failing).use { d ->
             d.loadSampleWarehouse()
-            d.signIn("BADGE-0001", "1111") // alice
+            d.signIn("BADGE-0001", "111111") // alice
             val refused = assertThrows<DockhandException> {
                 d.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 1L, null, null))
             }

@@ -90,7 +90,7 @@ class SyncTest {
         dir = Files.createTempDirectory("dockhand-kt-sync")
         device = Device.open(dir.resolve("device.db").toString(), "HH-KT-" + op().take(8), generateDatabaseKey())
         device.loadSampleWarehouse()
-        device.signIn("BADGE-0001", "1111") // alice
+        device.signIn("BADGE-0001", "111111") // alice
     }
 
     @AfterEach

@@ -39,7 +39,7 @@ class DatabaseKeysTest {
     private val path = dir.resolve("dockhand.db").toString()
 
     private fun receiveTowels(device: Device, units: Long) =
-        device.also { it.signIn("BADGE-0001", "1111") }.receive(ReceiveRequest(java.util.UUID.randomUUID().toString(), "alice", "ASN-1001", "DOCK-01", Goods(TOWELS_CS, null, null, null), units, null, null))
+        device.also { it.signIn("BADGE-0001", "111111") }.receive(ReceiveRequest(java.util.UUID.randomUUID().toString(), "alice", "ASN-1001", "DOCK-01", Goods(TOWELS_CS, null, null, null), units, null, null))
 
     private fun onDock(device: Device) = device.balancesAtLocation("DOCK-01").sumOf { it.quantity }
 

@@ -55,6 +55,6 @@ class Fixture : AutoCloseable {
         const val COFFEE_EA = "4012345000023"
 
         /** The sample operators' badges and PINs (core/src/sample.rs). */
-        val BADGES = mapOf("alice" to ("BADGE-0001" to "1111"), "bob" to ("BADGE-0002" to "2222"), "sam" to ("BADGE-0003" to "3333"))
+        val BADGES = mapOf("alice" to ("BADGE-0001" to "111111"), "bob" to ("BADGE-0002" to "222222"), "sam" to ("BADGE-0003" to "333333"))
     }
 }

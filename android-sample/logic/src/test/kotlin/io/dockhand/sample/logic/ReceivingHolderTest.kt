@@ -35,17 +35,17 @@ class ReceivingHolderTest {
             assertNotNull(waiting.awaitingApproval)
             assertEquals(96L, f.towelsOnHand(DOCK))
 
-            holder.approve("BADGE-0002", "2222") // bob is no supervisor: still waiting
+            holder.approve("BADGE-0002", "222222") // bob is no supervisor: still waiting
             assertTrue(holder.state.value.message!!.text.contains("not a supervisor"), holder.state.value.message!!.text)
             assertNotNull(holder.state.value.awaitingApproval)
-            holder.approve("BADGE-0003", "3334") // sam mistypes: still waiting, the PIN is not kept
+            holder.approve("BADGE-0003", "333334") // sam mistypes: still waiting, the PIN is not kept
             assertTrue(holder.state.value.message!!.text.contains("wrong PIN"), holder.state.value.message!!.text)
             assertNull(holder.state.value.awaitingApproval!!.approval)
             assertEquals(96L, f.towelsOnHand(DOCK))
-            holder.approve("BADGE-0003", "3333")
+            holder.approve("BADGE-0003", "333333")
             assertNull(holder.state.value.awaitingApproval)
             assertEquals(120L, f.towelsOnHand(DOCK))
-            holder.approve("BADGE-0003", "3333") // nothing waiting: nothing happens
+            holder.approve("BADGE-0003", "333333") // nothing waiting: nothing happens
             assertEquals(120L, f.towelsOnHand(DOCK))
         }
     }

@@ -22,15 +22,15 @@ class SignInHolderTest {
             assertNull(holder.state.value.signedIn)
             assertNull(holder.session())
 
-            holder.signIn("2222")
+            holder.signIn("222222")
             assertEquals("Scan your badge first", holder.state.value.message?.text)
             holder.onScan("BADGE-0002 ")
-            holder.signIn("2223")
+            holder.signIn("222223")
             val wrong = holder.state.value.message!!.text
             assertTrue(wrong.contains("wrong PIN for badge BADGE-0002") && wrong.contains("4 more"), wrong)
             assertNull(holder.state.value.signedIn)
 
-            holder.signIn("2222")
+            holder.signIn("222222")
             assertEquals("bob", holder.state.value.signedIn?.id)
             assertEquals("Signed in: Bob Okafor", holder.state.value.message?.text)
             val bob = requireNotNull(holder.session())
