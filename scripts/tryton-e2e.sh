@@ -20,8 +20,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 work="${WORK:-target/tryton-e2e}"
-tryton_port="${TRYTON_PORT:-8765}"
-hub_port="${HUB_PORT:-8766}"
+# Free ports unless given: another Tryton or hub on this machine must not be talked to.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+tryton_port="${TRYTON_PORT:-$(free_port)}"
+hub_port="${HUB_PORT:-$(free_port)}"
+while [ "$hub_port" = "$tryton_port" ]; do hub_port=$(free_port); done
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 hub_url="http://127.0.0.1:$hub_port"

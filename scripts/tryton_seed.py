@@ -14,7 +14,7 @@ MILK-1L and VITC-60 with lots required, DRILL-X1) with EAN identifiers, purchase
 24 COFFEE-500), a confirmed sale "SO-7001" of 30 TOWEL-2P with its customer shipment and a
 customer return "RMA-7001" (draft; 2 TOWEL-2P). It prints a JSON summary of the ids.
 `call` posts one method (the context is appended) and prints the result.
-Findings behind the calls: scripts/TRYTON-NOTES.md and /work/shared/erp/TRYTON.md.
+Findings behind the calls: scripts/TRYTON-NOTES.md and docs/erp.md.
 """
 import argparse
 import base64

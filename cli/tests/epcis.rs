@@ -1,5 +1,5 @@
 //! The EPCIS export of a whole demo shift validates against the published EPCIS 2.0.1 JSON schema,
-//! and every event carries the bizStep, disposition and action of DESIGN §6's mapping table.
+//! and every event carries the bizStep, disposition and action of docs/design.md §6's table.
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -83,7 +83,7 @@ fn the_validator_accepts_the_official_examples_and_catches_a_broken_document() {
     assert!(!errors(&validator, &broken).is_empty());
 }
 
-/// DESIGN §6: (EPCIS type, action, bizStep, disposition) by dockhand event.
+/// docs/design.md §6: (EPCIS type, action, bizStep, disposition) by dockhand event.
 fn expected(
     event_type: &str,
     outcome: &str,

@@ -1,5 +1,5 @@
 //! EPCIS 2.0 export: the device's outbox events as an EPCIS JSON-LD document, mapped to CBV 2.0
-//! business steps and dispositions by the table of DESIGN §6.
+//! business steps and dispositions by the table of docs/design.md §6.
 //!
 //! Identifiers are GS1 Digital Link URIs (`https://id.gs1.org/01/<gtin>/10/<lot>` for lot-based
 //! quantities, `…/21/<serial>` for serialised units, `…/00/<sscc>` for pallets), which EPCIS 2.0

@@ -237,6 +237,11 @@ fn run(cli: Cli) -> Result<(), String> {
                 _ => None,
             };
             let scheme = if tls.is_some() { "https" } else { "http" };
+            // Listen first: a hub that cannot bind leaves no new database behind.
+            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            let listener = runtime
+                .block_on(tokio::net::TcpListener::bind(listen))
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
             let store = open_store(&database.database).map_err(|e| e.to_string())?;
             let config = HubConfig {
                 tls,
@@ -257,11 +262,7 @@ fn run(cli: Cli) -> Result<(), String> {
                      Never expose this hub beyond a test bench; use --production."
                 );
             }
-            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(listen)
-                    .await
-                    .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
                 let url = format!("{scheme}://{}", listener.local_addr().map_err(|e| e.to_string())?);
                 tracing::info!(%url, backend = store.backend(), database = %redact(&database.database), "dockhand-hub serving");
                 if scheme == "http" && !listen.ip().is_loopback() {

@@ -176,6 +176,32 @@ fn badges_from_a_csv_file_are_stored_only_as_pin_hashes() {
 }
 
 #[test]
+fn serve_that_cannot_listen_leaves_no_database_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let db = dir.path().join("new-hub.db");
+    let out = hub(&[
+        "serve",
+        "--listen",
+        &address,
+        "--database",
+        db.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains(&format!("cannot listen on {address}")),
+        "{err}"
+    );
+    assert!(
+        !db.exists(),
+        "a hub that could not listen created {}",
+        db.display()
+    );
+}
+
+#[test]
 fn an_administrator_issues_a_device_token() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hub.db");

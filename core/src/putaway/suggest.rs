@@ -1,4 +1,4 @@
-//! Where goods should go: the putaway rules of DESIGN §4.
+//! Where goods should go: the putaway rules of docs/design.md §4.
 //!
 //! 1. Quarantined goods go to an active quarantine location: one already holding the same item and
 //!    lot if there is one, else the first in walk order.

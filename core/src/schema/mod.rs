@@ -3,7 +3,8 @@
 //! `PRAGMA user_version` is the schema version. Migration `n` (index `n - 1` of [`MIGRATIONS`])
 //! takes a database from version `n - 1` to `n`; all pending ones run inside one IMMEDIATE
 //! transaction, so a crash mid-upgrade leaves the previous version intact. Each migration's SQL is
-//! kept verbatim in this folder so tests can build every old version and migrate it.
+//! kept verbatim in this folder so tests can build every old version and migrate it; a new file is
+//! created from `current.sql`, the whole schema of the latest version in one place.
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -20,6 +21,10 @@ pub const MIGRATIONS: &[&str] = &[
 
 /// The schema version this code writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The whole schema of [`LATEST_VERSION`] in one file: what a new database is created from, and
+/// what to read to know the tables. Every older version migrated must equal it (a test checks).
+pub const CURRENT: &str = include_str!("current.sql");
 
 /// Reads `PRAGMA user_version`.
 pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
@@ -73,8 +78,13 @@ pub fn migrate(conn: &mut Connection) -> Result<std::result::Result<Migration, T
             format!("{found} is not one dockhand writes"),
         ));
     };
-    for sql in &MIGRATIONS[first..] {
-        tx.execute_batch(sql)?;
+    if first == 0 && is_empty(&tx)? {
+        // A new file: the current schema at once, not its history.
+        tx.execute_batch(CURRENT)?;
+    } else {
+        for sql in &MIGRATIONS[first..] {
+            tx.execute_batch(sql)?;
+        }
     }
     tx.pragma_update(None, "user_version", LATEST_VERSION)?;
     tx.commit()?;

@@ -1,6 +1,7 @@
-//! Tryton's JSON-RPC over HTTP (../shared/erp/TRYTON.md): session login, the user's context
-//! (company) appended to every call, one re-login after a 401, and errors sorted into what a
-//! retry fixes (network, 5xx, session) and what a person must (UserError, UserWarning).
+//! Tryton's JSON-RPC over HTTP (docs/erp.md, scripts/TRYTON-NOTES.md): session login, the
+//! user's context (company) appended to every call, one re-login after a 401, and errors sorted
+//! into what a retry fixes (network, 5xx, session) and what a person must (UserError,
+//! UserWarning).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
