@@ -591,15 +591,20 @@ impl Store {
         C: Serialize,
         R: Serialize + DeserializeOwned,
     {
+        // Without an approval (nearly every receive) this is the plain write path, nothing more.
+        let Some(approval) = approval else {
+            return self.command(name, op_id, user_id, command, |tx| run(tx, None));
+        };
+        if op_id.is_nil() {
+            return Err(Error::invalid("operation id", "it is the nil UUID"));
+        }
         let fingerprint = ops::fingerprint(name, command)?;
-        if !op_id.is_nil()
-            && let Some(first) = self.read(|c| ops::replayed(c, op_id, name, &fingerprint))?
-        {
+        if let Some(first) = self.read(|c| ops::replayed(c, op_id, name, &fingerprint))? {
             return Ok(first);
         }
-        let verified = approval.map(|a| credentials::verify(self, a)).transpose()?;
-        self.command(name, op_id, user_id, command, |tx| {
-            run(tx, verified.as_ref())
+        let verified = credentials::verify(self, approval)?;
+        self.command_with(name, op_id, user_id, &fingerprint, |tx| {
+            run(tx, Some(&verified))
         })
     }
 
@@ -623,15 +628,30 @@ impl Store {
             return Err(Error::invalid("operation id", "it is the nil UUID"));
         }
         let fingerprint = ops::fingerprint(name, command)?;
+        self.command_with(name, op_id, user_id, &fingerprint, run)
+    }
+
+    /// [`Store::command`] with the command's fingerprint already taken.
+    fn command_with<R>(
+        &self,
+        name: &'static str,
+        op_id: Uuid,
+        user_id: &str,
+        fingerprint: &str,
+        run: impl FnOnce(&mut WriteTx<'_>) -> Result<R>,
+    ) -> Result<R>
+    where
+        R: Serialize + DeserializeOwned,
+    {
         self.write_as(op_id, user_id.to_string(), |tx| {
-            if let Some(first) = ops::replayed(tx.conn(), op_id, name, &fingerprint)? {
+            if let Some(first) = ops::replayed(tx.conn(), op_id, name, fingerprint)? {
                 return Ok(first);
             }
             if tx.policy().sign_in_required {
                 credentials::require_signed_in(tx.conn(), user_id)?;
             }
             let result = run(tx)?;
-            ops::remember(tx, name, &fingerprint, &result)?;
+            ops::remember(tx, name, fingerprint, &result)?;
             Ok(result)
         })
     }
