@@ -128,7 +128,7 @@ fn void_in(
                 lot: r.get(3)?,
                 serial: r.get(4)?,
                 lpn: r.get(5)?,
-                status: r.get::<_, StockStatus>(6)?,
+                status: crate::text_enum::column::<StockStatus>(r, 6)?,
             };
             Ok((r.get(0)?, r.get(1)?, bucket, r.get(7)?))
         })?

@@ -772,5 +772,16 @@ impl Error {
     }
 }
 
+impl From<dockhand_protocol::ProtocolError> for Error {
+    fn from(e: dockhand_protocol::ProtocolError) -> Self {
+        match e {
+            dockhand_protocol::ProtocolError::Invalid { field, reason } => {
+                Error::InvalidInput { field, reason }
+            }
+            dockhand_protocol::ProtocolError::Internal(why) => Error::Internal(why),
+        }
+    }
+}
+
 /// Result with dockhand's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

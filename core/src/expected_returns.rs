@@ -3,40 +3,11 @@
 //! already received on the device is kept as it is when the hub sends it again.
 
 use rusqlite::{Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
+
+pub use dockhand_protocol::master::{ExpectedReturn, ExpectedReturnLine};
 
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
-
-/// One announced line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpectedReturnLine {
-    /// Line number.
-    pub line_no: i64,
-    /// Item SKU.
-    pub sku: String,
-    /// Quantity in the item's base unit.
-    pub quantity: i64,
-    /// Lot sold, when known.
-    #[serde(default)]
-    pub lot: Option<String>,
-    /// Serial sold, when known.
-    #[serde(default)]
-    pub serial: Option<String>,
-}
-
-/// An RMA.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpectedReturn {
-    /// RMA number (the id the bench receives it under).
-    pub return_id: String,
-    /// Order or customer reference.
-    pub reference: String,
-    /// Customer.
-    pub customer: String,
-    /// Lines.
-    pub lines: Vec<ExpectedReturnLine>,
-}
 
 /// Loads RMAs in the caller's transaction; returns the ids already received here (kept).
 pub(crate) fn load_in(tx: &WriteTx<'_>, returns: &[ExpectedReturn]) -> Result<Vec<String>> {

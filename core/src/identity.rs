@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey};
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
@@ -154,29 +154,7 @@ pub(crate) fn sign_unsigned(conn: &Connection, signer: &Signer) -> Result<usize>
     Ok(unsigned.len())
 }
 
-/// Why `signature` is not `public_key`'s signature of `hash`, if it is not (all hex text).
-pub fn verify(public_key: &str, hash: &str, signature: &str) -> std::result::Result<(), String> {
-    let key: [u8; 32] = hex::decode(public_key)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| "the recorded public key is not 32 bytes of hex".to_string())?;
-    let key = VerifyingKey::from_bytes(&key)
-        .map_err(|_| "the recorded public key is not an Ed25519 point".to_string())?;
-    let signature: [u8; 64] = hex::decode(signature)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| "the signature is not 64 bytes of hex".to_string())?;
-    key.verify_strict(hash.as_bytes(), &Signature::from_bytes(&signature))
-        .map_err(|_| "the signature is not the device key's signature of the event hash".into())
-}
-
-/// Whether `text` is an Ed25519 public key in hex.
-pub fn is_public_key(text: &str) -> bool {
-    hex::decode(text)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .is_some_and(|b| VerifyingKey::from_bytes(&b).is_ok())
-}
+pub use dockhand_protocol::envelope::{is_public_key, verify_signature as verify};
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,8 @@
 //! balances ([`stock`]), update the workflow's records, append events to the [`outbox`], remember
 //! the client operation id, commit — all in one transaction, or nothing.
 
+pub use dockhand_protocol as protocol;
+
 pub mod catalog;
 pub mod clock;
 pub mod corrections;

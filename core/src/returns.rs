@@ -15,23 +15,7 @@ use crate::outbox;
 use crate::putaway::{self, PutawaySuggestion};
 use crate::scan::{self, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
-use crate::text_enum::text_enum;
-
-text_enum! {
-    /// What inspection decided for a returned line.
-    pub enum InspectionOutcome {
-        /// Sellable again: available, to be put away.
-        Restock => "restock",
-        /// Held for a closer look.
-        Quarantine => "quarantine",
-        /// Damaged: kept apart, not sellable.
-        Damaged => "damaged",
-        /// Destroyed: leaves inventory.
-        Scrap => "scrap",
-        /// Sent back to the supplier: leaves inventory.
-        ReturnToVendor => "return_to_vendor",
-    }
-}
+pub use dockhand_protocol::events::{InspectionOutcome, ReturnLine};
 
 /// One returned line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,27 +65,6 @@ pub struct InspectReturnLine {
     /// Free text for the record.
     #[serde(default)]
     pub note: Option<String>,
-}
-
-/// A returned line as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReturnLine {
-    /// Line number.
-    pub line_no: i64,
-    /// Item SKU.
-    pub sku: String,
-    /// Lot.
-    pub lot: String,
-    /// Serial.
-    pub serial: String,
-    /// Base units.
-    pub quantity: i64,
-    /// Decision, once inspected.
-    pub outcome: Option<InspectionOutcome>,
-    /// Reason code, once inspected.
-    pub reason_code: Option<String>,
-    /// Minutes from receipt to available (restocked lines).
-    pub minutes_to_available: Option<i64>,
 }
 
 /// A return with its lines.
@@ -175,7 +138,7 @@ pub fn get_return(conn: &Connection, id: &str) -> Result<Return> {
                 lot: r.get(2)?,
                 serial: r.get(3)?,
                 quantity: r.get(4)?,
-                outcome: r.get(5)?,
+                outcome: crate::text_enum::optional_column(r, 5)?,
                 reason_code: r.get(6)?,
                 minutes_to_available: r.get(7)?,
             })
@@ -371,7 +334,7 @@ fn inspect_in(tx: &mut WriteTx<'_>, cmd: &InspectReturnLine) -> Result<ReturnLin
     .execute((
         &ret.id,
         line.line_no,
-        cmd.outcome,
+        cmd.outcome.as_str(),
         reason_code,
         &note,
         &cmd.operator,

@@ -1,35 +1,14 @@
-//! Enums stored as text: one macro gives each its stable name, parsing, and SQLite conversions,
-//! so the names in the database, the events and the error messages are the same words.
+//! Enums stored as text: the protocol crate's `text_enum!` gives each its stable name and parsing;
+//! this one adds SQLite conversions for the device's own enums, and [`column`] reads the protocol's
+//! enums (which know nothing of SQLite) from a text column.
 
-/// Declares a fieldless enum stored as snake_case text.
+/// Declares a fieldless enum stored as snake_case text: the protocol crate's enum (names, parsing,
+/// serde) plus its SQLite conversions.
 macro_rules! text_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-                 serde::Serialize, serde::Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stored and displayed name.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// Parses a stored name.
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
+        dockhand_protocol::text_enum! {
+            $(#[$meta])*
+            pub enum $name { $($(#[$vmeta])* $variant => $text),+ }
         }
 
         impl rusqlite::types::ToSql for $name {
@@ -49,3 +28,29 @@ macro_rules! text_enum {
 }
 
 pub(crate) use text_enum;
+
+/// Reads an enum of the protocol crate (which knows nothing of SQLite) from a text column.
+pub(crate) fn column<T: dockhand_protocol::TextEnum>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    T::from_text(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("{text:?} is not a {}", T::NAME).into(),
+        )
+    })
+}
+
+/// [`column`] of a nullable column.
+pub(crate) fn optional_column<T: dockhand_protocol::TextEnum>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+) -> rusqlite::Result<Option<T>> {
+    match row.get_ref(index)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => column(row, index).map(Some),
+    }
+}

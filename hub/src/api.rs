@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{SecondsFormat, Utc};
-use dockhand_core::sync::protocol::{
+use dockhand_protocol::sync::{
     ChangeKind, ChangesPage, DeviceStatus, DeviceToken, Envelope, EventsPage, Health, HubException,
     Import, ImportResult, IntakeResult, KeyEnrolment, Registration, StockLine,
 };

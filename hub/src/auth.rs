@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use chrono::{DateTime, SecondsFormat, Utc};
-use dockhand_core::sync::protocol::DeviceToken;
+use dockhand_protocol::sync::DeviceToken;
 use sha2::{Digest, Sha256};
 
 use crate::api::{AppState, blocking};
@@ -79,7 +79,7 @@ pub fn issue_token(
     check_device_id(device_id)?;
     check_name(name)?;
     if let Some(key) = public_key
-        && !dockhand_core::identity::is_public_key(key)
+        && !dockhand_protocol::envelope::is_public_key(key)
     {
         return Err(HubError::BadPublicKey(crate::body::short_text(key, 80)));
     }

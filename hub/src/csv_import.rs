@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-use dockhand_core::catalog::{Barcode, Item, Location, Operator, UnitConversion};
-use dockhand_core::counting::CountTaskRequest;
-use dockhand_core::expected_returns::{ExpectedReturn, ExpectedReturnLine};
-use dockhand_core::picking::{PickLineRequest, PickTaskRequest};
-use dockhand_core::receiving::{ExpectedLine, ExpectedReceipt};
-use dockhand_core::sync::protocol::{BadgeAssignment, Import};
+use dockhand_protocol::master::CountTaskRequest;
+use dockhand_protocol::master::{Barcode, Item, Location, Operator, UnitConversion};
+use dockhand_protocol::master::{ExpectedLine, ExpectedReceipt};
+use dockhand_protocol::master::{ExpectedReturn, ExpectedReturnLine};
+use dockhand_protocol::master::{PickLineRequest, PickTaskRequest};
+use dockhand_protocol::sync::{BadgeAssignment, Import};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use dockhand_core::sync::protocol::Problem;
+use dockhand_protocol::sync::Problem;
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]

@@ -6,9 +6,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use dockhand_core::credentials::{self, Credential};
-use dockhand_core::outbox::canonical_json;
-use dockhand_core::sync::protocol::{ChangeKind, Import, ImportResult};
+use dockhand_protocol::credential::{self as credentials, Credential};
+use dockhand_protocol::envelope::canonical_json;
+use dockhand_protocol::sync::{ChangeKind, Import, ImportResult};
 use serde::Serialize;
 
 use crate::error::{HubError, HubResult};
@@ -43,7 +43,7 @@ fn rows<T: Serialize>(
 /// Refuses a badge row a device could not apply (a bad badge or hash, an operator the hub does not
 /// know): one such row would stop every device's master-data pull.
 fn check_credential_row(tx: &mut dyn ImportTx, c: &Credential) -> HubResult<()> {
-    let bad = |e: dockhand_core::Error| {
+    let bad = |e: dockhand_protocol::ProtocolError| {
         HubError::BadRequest(format!("badge of operator {}: {e}", c.operator_id))
     };
     credentials::check_credential(c).map_err(bad)?;
@@ -78,7 +78,7 @@ pub fn prepare(data: &Import) -> HubResult<Cow<'_, Import>> {
     }
     let mut prepared = data.clone();
     for b in std::mem::take(&mut prepared.badges) {
-        let bad = |e: dockhand_core::Error| {
+        let bad = |e: dockhand_protocol::ProtocolError| {
             HubError::BadRequest(format!("badge of operator {}: {e}", b.operator_id))
         };
         credentials::check_badge(&b.badge).map_err(bad)?;

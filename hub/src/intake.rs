@@ -19,9 +19,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use dockhand_core::outbox::{EventMovement, GENESIS_HASH, SCHEMA_VERSION};
-use dockhand_core::stock::StockStatus;
-use dockhand_core::sync::protocol::{Envelope, EventOutcome, EventStatus, IntakeResult};
+use dockhand_protocol::envelope::{GENESIS_HASH, SCHEMA_VERSION};
+use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::sync::{Envelope, EventOutcome, EventStatus, IntakeResult};
 use serde_json::Value;
 
 use crate::error::{HubError, HubResult};
@@ -152,7 +152,7 @@ fn authenticity_problem(event: &Envelope, key: Option<&str>) -> Option<(&'static
             format!("{what} carries no signature; this device's events are signed with its key"),
         ));
     }
-    dockhand_core::identity::verify(key, &event.hash, &event.signature)
+    dockhand_protocol::envelope::verify_signature(key, &event.hash, &event.signature)
         .err()
         .map(|why| ("bad_signature", format!("{what}: {why}")))
 }
@@ -288,19 +288,12 @@ fn movements_problem(
             ("lot", &m.lot),
             ("serial", &m.serial),
             ("LPN", &m.lpn),
-            ("status", &m.status),
         ];
         if let Some(problem) = fields
             .iter()
             .find_map(|(name, text)| field_problem(name, text, MAX_FIELD))
         {
             return Ok(Some(format!("movement {n}: {problem}")));
-        }
-        if StockStatus::parse(&m.status).is_none() {
-            return Ok(Some(format!(
-                "movement {n} has status {:?}, which is not a stock status",
-                m.status
-            )));
         }
         if !(-MAX_MOVEMENT..=MAX_MOVEMENT).contains(&m.delta) {
             return Ok(Some(format!(
@@ -312,7 +305,7 @@ fn movements_problem(
             m.location.clone(),
             m.sku.clone(),
             m.lot.clone(),
-            m.status.clone(),
+            m.status.to_string(),
         );
         let before = match after.get(&key) {
             Some(q) => *q,

@@ -8,13 +8,13 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use dockhand_core::sync::protocol::Import;
 use dockhand_hub::erp::tryton::{TrytonConfig, TrytonConnector};
 use dockhand_hub::erp::worker::{self, WorkerConfig};
 use dockhand_hub::postgres::redact;
 use dockhand_hub::server::ConnectionLimits;
 use dockhand_hub::store::GrantMode;
 use dockhand_hub::{HubConfig, api, open_store};
+use dockhand_protocol::sync::Import;
 
 #[derive(Parser)]
 #[command(name = "dockhand-hub", version, about = "The dockhand sync hub")]

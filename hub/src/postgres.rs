@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use dockhand_core::outbox::EventMovement;
-use dockhand_core::sync::protocol::{
+use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::sync::{
     Change, ChangeKind, DeviceStatus, Envelope, FeedEvent, HubException, Import, ImportResult,
     IntakeResult, StockLine,
 };
@@ -489,7 +489,7 @@ impl IntakeTx for PgTx<'_, '_> {
                     m.location.clone(),
                     m.sku.clone(),
                     m.lot.clone(),
-                    m.status.clone(),
+                    m.status.to_string(),
                 ))
                 .or_default() += m.delta;
         }

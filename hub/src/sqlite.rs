@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use dockhand_core::outbox::EventMovement;
-use dockhand_core::sync::protocol::{
+use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::sync::{
     Change, ChangeKind, DeviceStatus, Envelope, FeedEvent, HubException, Import, ImportResult,
     IntakeResult, StockLine,
 };
@@ -280,7 +280,7 @@ impl IntakeTx for Tx<'_> {
              ON CONFLICT DO UPDATE SET qty = qty + excluded.qty",
         )?;
         for m in movements {
-            stmt.execute((&m.location, &m.sku, &m.lot, &m.status, m.delta))?;
+            stmt.execute((&m.location, &m.sku, &m.lot, m.status.as_str(), m.delta))?;
         }
         Ok(())
     }
@@ -543,7 +543,7 @@ impl HubStore for SqliteStore {
             "SELECT location, sku, lot, status, qty FROM stock WHERE qty <> 0
              ORDER BY location, sku, lot, status",
         )?;
-        let rows = stmt.query_map([], dockhand_core::sync::stock_line_from_row)?;
+        let rows = stmt.query_map([], crate::sqlite::stock_line_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -739,4 +739,17 @@ impl HubStore for SqliteStore {
         }
         Ok(())
     }
+}
+
+/// A stock line from a row of location, sku, lot, status, quantity.
+pub(crate) fn stock_line_from_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<dockhand_protocol::sync::StockLine> {
+    Ok(dockhand_protocol::sync::StockLine {
+        location: r.get(0)?,
+        sku: r.get(1)?,
+        lot: r.get(2)?,
+        status: r.get(3)?,
+        quantity: r.get(4)?,
+    })
 }

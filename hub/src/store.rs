@@ -5,8 +5,8 @@
 //! [`crate::import`], written against the row-level transaction traits below; a backend supplies
 //! the rows and the transaction.
 
-use dockhand_core::outbox::EventMovement;
-use dockhand_core::sync::protocol::{
+use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::sync::{
     Change, DeviceStatus, Envelope, EventStatus, FeedEvent, HubException, Import, ImportResult,
     IntakeResult, StockLine,
 };
@@ -240,7 +240,7 @@ pub fn admission(grant: &TokenGrant, existing: Option<bool>) -> HubResult<GrantM
 
 /// Whether `offered` may be recorded as the key of a device that has `recorded`.
 pub fn enrolment(device_id: &str, offered: &str, recorded: Option<&str>) -> HubResult<()> {
-    if !dockhand_core::identity::is_public_key(offered) {
+    if !dockhand_protocol::envelope::is_public_key(offered) {
         return Err(HubError::BadPublicKey(crate::body::short_text(offered, 80)));
     }
     match recorded {

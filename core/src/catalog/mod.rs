@@ -7,164 +7,15 @@
 mod upsert;
 
 use rusqlite::{Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::text_enum::text_enum;
 
+pub use dockhand_protocol::master::{
+    AbcClass, Barcode, Item, Location, LocationKind, LocationStatus, MasterData, Operator, Role,
+    Tracking, UnitConversion,
+};
 pub(crate) use upsert::upsert_in;
-pub use upsert::{MasterData, MasterDataCounts, upsert_master_data};
-
-text_enum! {
-    /// How an item's stock is told apart.
-    pub enum Tracking {
-        /// Quantity only.
-        None => "none",
-        /// By lot (batch).
-        Lot => "lot",
-        /// By lot, each lot with an expiry date.
-        LotExpiry => "lot_expiry",
-        /// Each unit by its serial number.
-        Serial => "serial",
-    }
-}
-
-text_enum! {
-    /// ABC classification by value or velocity.
-    pub enum AbcClass {
-        /// Highest value or velocity.
-        A => "A",
-        /// Middle.
-        B => "B",
-        /// Lowest.
-        C => "C",
-    }
-}
-
-text_enum! {
-    /// What a location is for.
-    pub enum LocationKind {
-        /// Receiving dock door or staging lane.
-        Dock => "dock",
-        /// Reserve storage.
-        Storage => "storage",
-        /// Forward pick face.
-        PickFace => "pick_face",
-        /// Outbound staging (picked goods).
-        Staging => "staging",
-        /// Quality or expiry hold.
-        Quarantine => "quarantine",
-        /// Returns bench.
-        Returns => "returns",
-        /// Damaged goods cage.
-        Damaged => "damaged",
-        /// Shipping lane.
-        Shipping => "shipping",
-    }
-}
-
-text_enum! {
-    /// Whether a location can be used.
-    pub enum LocationStatus {
-        /// In use.
-        Active => "active",
-        /// Nothing may be moved in.
-        Blocked => "blocked",
-    }
-}
-
-text_enum! {
-    /// What an operator may do.
-    pub enum Role {
-        /// Scans and confirms.
-        Operator => "operator",
-        /// Also approves overrides and adjustments.
-        Supervisor => "supervisor",
-    }
-}
-
-/// An item as master data describes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Item {
-    /// Stock keeping unit: the item's code.
-    pub sku: String,
-    /// What a person reads on screen.
-    pub description: String,
-    /// The unit quantities are counted in (e.g. `EA`).
-    pub base_unit: String,
-    /// How stock of this item is told apart.
-    pub tracking: Tracking,
-    /// Least remaining shelf life, in days, for goods to be received as sellable.
-    #[serde(default)]
-    pub min_shelf_life_days: u32,
-    /// Received goods go to quarantine for inspection.
-    #[serde(default)]
-    pub inspection_required: bool,
-    /// ABC class.
-    pub abc_class: AbcClass,
-    /// Value of one base unit, in cents.
-    #[serde(default)]
-    pub unit_value_cents: i64,
-    /// Zone where putaway looks for an empty location.
-    #[serde(default)]
-    pub putaway_zone: Option<String>,
-}
-
-/// How many base units one `unit` of an item holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnitConversion {
-    /// The item.
-    pub sku: String,
-    /// The unit, e.g. `CS`.
-    pub unit: String,
-    /// Base units per `unit`.
-    pub factor: i64,
-}
-
-/// A code that identifies `quantity` of `unit` of an item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Barcode {
-    /// The scanned value (GTIN-14 normalised, EAN, UPC or internal code).
-    pub code: String,
-    /// The item.
-    pub sku: String,
-    /// The pack unit the code stands for.
-    pub unit: String,
-    /// How many of `unit` one scan means.
-    pub quantity: i64,
-}
-
-/// A place stock can be.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Location {
-    /// Location code, as printed on the label (e.g. `A-01-03`).
-    pub code: String,
-    /// Zone.
-    pub zone: String,
-    /// What it is for.
-    pub kind: LocationKind,
-    /// Whether it can be used.
-    pub status: LocationStatus,
-    /// Whether picking may take from it.
-    pub pickable: bool,
-    /// Walk order for picking and putaway suggestions.
-    pub pick_sequence: i64,
-    /// The short code on the label that proves the operator is at the location.
-    pub check_string: String,
-}
-
-/// A person who scans.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Operator {
-    /// Login id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// What they may approve.
-    pub role: Role,
-    /// Inactive operators cannot run commands.
-    pub active: bool,
-}
+pub use upsert::{MasterDataCounts, upsert_master_data};
 
 /// An item with its row id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,10 +66,10 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<ItemRecord> {
             sku: row.get(1)?,
             description: row.get(2)?,
             base_unit: row.get(3)?,
-            tracking: row.get(4)?,
+            tracking: crate::text_enum::column(row, 4)?,
             min_shelf_life_days: row.get(5)?,
             inspection_required: row.get(6)?,
-            abc_class: row.get(7)?,
+            abc_class: crate::text_enum::column(row, 7)?,
             unit_value_cents: row.get(8)?,
             putaway_zone: row.get(9)?,
         },
@@ -241,8 +92,8 @@ pub(crate) fn location_from_row(row: &Row<'_>) -> rusqlite::Result<LocationRecor
         location: Location {
             code: row.get(1)?,
             zone: row.get(2)?,
-            kind: row.get(3)?,
-            status: row.get(4)?,
+            kind: crate::text_enum::column(row, 3)?,
+            status: crate::text_enum::column(row, 4)?,
             pickable: row.get(5)?,
             pick_sequence: row.get(6)?,
             check_string: row.get(7)?,
@@ -366,7 +217,7 @@ pub fn active_locations(
         "WHERE kind = ?1 AND status = 'active' AND zone = COALESCE(?2, zone)
          ORDER BY pick_sequence, code"
     ))?;
-    let rows = stmt.query_map((kind, zone), location_from_row)?;
+    let rows = stmt.query_map((kind.as_str(), zone), location_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -377,7 +228,7 @@ pub fn operator_any_state(conn: &Connection, id: &str) -> Result<Operator> {
             Ok(Operator {
                 id: r.get(0)?,
                 name: r.get(1)?,
-                role: r.get(2)?,
+                role: crate::text_enum::column(r, 2)?,
                 active: r.get(3)?,
             })
         })

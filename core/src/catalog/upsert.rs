@@ -7,32 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Barcode, Item, Location, Operator, Tracking, UnitConversion, item_by_sku};
+use super::{Item, Location, MasterData, Tracking, item_by_sku};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
-
-/// A page of master data. Order inside does not matter: items are written before what refers to them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MasterData {
-    /// Items.
-    #[serde(default)]
-    pub items: Vec<Item>,
-    /// Unit conversions.
-    #[serde(default)]
-    pub units: Vec<UnitConversion>,
-    /// Barcodes.
-    #[serde(default)]
-    pub barcodes: Vec<Barcode>,
-    /// Locations.
-    #[serde(default)]
-    pub locations: Vec<Location>,
-    /// Operators.
-    #[serde(default)]
-    pub operators: Vec<Operator>,
-    /// Operators' badges and PIN hashes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub credentials: Vec<crate::credentials::Credential>,
-}
 
 /// How many rows of each kind were written (or exist, from `catalog::counts`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,7 +53,9 @@ fn item_in_use(conn: &Connection, item_id: i64) -> Result<i64> {
 fn item_key(conn: &Connection, sku: &str) -> Result<Option<(i64, Tracking, String)>> {
     Ok(conn
         .prepare_cached("SELECT id, tracking, base_unit FROM items WHERE sku = ?1")?
-        .query_row([sku], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([sku], |r| {
+            Ok((r.get(0)?, crate::text_enum::column(r, 1)?, r.get(2)?))
+        })
         .optional()?)
 }
 
@@ -236,10 +215,10 @@ pub(crate) fn upsert_in(
             &item.sku,
             &item.description,
             &item.base_unit,
-            item.tracking,
+            item.tracking.as_str(),
             item.min_shelf_life_days,
             item.inspection_required,
-            item.abc_class,
+            item.abc_class.as_str(),
             item.unit_value_cents,
             &item.putaway_zone,
         ))?;
@@ -324,8 +303,8 @@ pub(crate) fn upsert_in(
         stmt.execute((
             &loc.code,
             &loc.zone,
-            loc.kind,
-            loc.status,
+            loc.kind.as_str(),
+            loc.status.as_str(),
             loc.pickable,
             loc.pick_sequence,
             &loc.check_string,
@@ -339,7 +318,7 @@ pub(crate) fn upsert_in(
     )?;
     for op in &data.operators {
         require_text("operator id", "operator", &op.id)?;
-        stmt.execute((&op.id, &op.name, op.role, op.active))?;
+        stmt.execute((&op.id, &op.name, op.role.as_str(), op.active))?;
     }
     drop(stmt);
     crate::credentials::upsert_in(tx, &data.credentials)?;

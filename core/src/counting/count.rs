@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::outbox;
 use crate::scan::{self, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
-use crate::text_enum::text_enum;
+use dockhand_protocol::events::CountOutcome;
 
 /// Start counting a task: snapshot the system quantities.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,20 +68,6 @@ pub struct ApproveCount {
     pub task_id: String,
     /// The approving supervisor's badge and PIN (never one who counted the task).
     pub approval: Approval,
-}
-
-text_enum! {
-    /// What a submitted round led to.
-    pub enum CountOutcome {
-        /// Counted as the system expected.
-        NoVariance => "no_variance",
-        /// Variances within tolerance (or confirmed below the approval threshold) were adjusted.
-        Adjusted => "adjusted",
-        /// Off by more than the tolerance: count again (by another operator where possible).
-        RecountRequired => "recount_required",
-        /// Confirmed variance beyond the approval threshold: a supervisor must approve.
-        ApprovalRequired => "approval_required",
-    }
 }
 
 /// One line of a round's outcome. Variances are shown only once the count is settled, so a
@@ -488,7 +474,9 @@ fn adjusted_status(
                 "SELECT status FROM balances WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3
                  AND status <> 'in_transit' ORDER BY qty DESC LIMIT 1",
             )?
-            .query_row((item_id, location_id, lot), |r| r.get(0)),
+            .query_row((item_id, location_id, lot), |r| {
+                crate::text_enum::column(r, 0)
+            }),
     )?;
     if let Some(status) = present {
         return Ok(status);
@@ -627,7 +615,7 @@ fn take_out(
             "SELECT serial, lpn, qty FROM balances WHERE item_id = ?1 AND location_id = ?2
              AND lot = ?3 AND status = ?4 ORDER BY lpn <> '', lpn, serial",
         )?
-        .query_map((item_id, location_id, lot, status), |r| {
+        .query_map((item_id, location_id, lot, status.as_str()), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;

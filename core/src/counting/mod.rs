@@ -19,29 +19,15 @@ use crate::error::{Error, Result};
 use crate::outbox;
 
 pub use count::{
-    ApproveCount, CountLineResult, CountOutcome, CountSubmitted, CountedLine, StartCount,
-    SubmitCount, approve_count, start_count, submit_count,
+    ApproveCount, CountLineResult, CountSubmitted, CountedLine, StartCount, SubmitCount,
+    approve_count, start_count, submit_count,
 };
+pub use dockhand_protocol::events::CountOutcome;
+pub use dockhand_protocol::master::CountTaskRequest;
 pub use records::{
     CountSheet, CountTask, CountTaskStatus, count_sheet, count_task, open_count_tasks,
 };
 pub use risk::{RiskEntry, RiskRanking, risk_ranking};
-
-/// A count task as the hub sends it or a device creates it: a location, or an item everywhere.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CountTaskRequest {
-    /// Task id.
-    pub task_id: String,
-    /// Location code to count (everything in it).
-    #[serde(default)]
-    pub location: Option<String>,
-    /// Item SKU to count (in every location holding it).
-    #[serde(default)]
-    pub sku: Option<String>,
-    /// Why it is counted.
-    #[serde(default)]
-    pub reason: String,
-}
 
 /// Create a count task on the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

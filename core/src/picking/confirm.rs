@@ -96,7 +96,7 @@ fn open_pick(tx: &WriteTx<'_>, task_id: &str, allocation_id: i64) -> Result<Open
                     lot: r.get(4)?,
                     remaining: r.get(5)?,
                 };
-                Ok((pick, r.get(6)?))
+                Ok((pick, crate::text_enum::column(r, 6)?))
             }),
     )?;
     let (pick, status) = found.ok_or_else(|| Error::UnknownPick {

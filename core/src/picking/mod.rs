@@ -20,40 +20,11 @@ use crate::outbox;
 use crate::stock;
 
 pub use confirm::{ConfirmPick, PickConfirmed, confirm_pick};
+pub use dockhand_protocol::events::{PickAllocation, PickLine, PickStatus};
+pub use dockhand_protocol::master::{PickLineRequest, PickTaskRequest};
 pub use records::{
-    PickAllocation, PickInstruction, PickLine, PickStatus, PickTask, PickTaskStatus, next_pick,
-    open_pick_tasks, pick_task,
+    PickInstruction, PickTask, PickTaskStatus, next_pick, open_pick_tasks, pick_task,
 };
-
-/// One order line to pick.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PickLineRequest {
-    /// Line number, unique in the task, from 1.
-    pub line_no: i64,
-    /// Item SKU.
-    pub sku: String,
-    /// Quantity in `unit`.
-    pub quantity: i64,
-    /// Unit of `quantity` (the item's base unit when `None`).
-    #[serde(default)]
-    pub unit: Option<String>,
-    /// A lot the customer requires.
-    #[serde(default)]
-    pub lot: Option<String>,
-}
-
-/// A pick task as the hub sends it (or as a device creates it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PickTaskRequest {
-    /// Task id.
-    pub task_id: String,
-    /// Customer order reference.
-    pub order_ref: String,
-    /// Staging location code the picked goods go to.
-    pub staging: String,
-    /// Lines.
-    pub lines: Vec<PickLineRequest>,
-}
 
 /// Create a pick task on the device and allocate it at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,11 +1,12 @@
 //! Pick tasks, lines and picks as stored, and the walk-ordered view the operator follows.
 
-use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::allocate::LineToAllocate;
 use crate::error::{Error, Result};
+pub use dockhand_protocol::events::{PickAllocation, PickLine, PickStatus};
+
 use crate::text_enum::text_enum;
 
 text_enum! {
@@ -20,60 +21,6 @@ text_enum! {
         /// Cancelled; reservations released.
         Cancelled => "cancelled",
     }
-}
-
-text_enum! {
-    /// Where one pick (an allocation of a line to a location and lot) is.
-    pub enum PickStatus {
-        /// To be picked; holds a reservation.
-        Open => "open",
-        /// Picked in full or short.
-        Done => "done",
-        /// Released by a cancellation.
-        Released => "released",
-    }
-}
-
-/// An order line with its progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PickLine {
-    /// Line number.
-    pub line_no: i64,
-    /// Item SKU.
-    pub sku: String,
-    /// Lot the order requires.
-    pub lot: Option<String>,
-    /// Base units ordered.
-    pub quantity: i64,
-    /// Base units picked.
-    pub picked: i64,
-    /// Base units not found.
-    pub short: i64,
-}
-
-/// One pick of the pick list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PickAllocation {
-    /// Pick id.
-    pub id: i64,
-    /// Order line.
-    pub line_no: i64,
-    /// Location code.
-    pub location: String,
-    /// Item SKU.
-    pub sku: String,
-    /// Lot allocated ("" when untracked).
-    pub lot: String,
-    /// Lot expiry.
-    pub expiry: Option<NaiveDate>,
-    /// Base units to pick here.
-    pub quantity: i64,
-    /// Base units picked.
-    pub picked: i64,
-    /// Base units found missing.
-    pub short: i64,
-    /// Progress.
-    pub status: PickStatus,
 }
 
 /// A task with its lines and pick list in walk order.
@@ -186,7 +133,7 @@ pub fn pick_task(conn: &Connection, id: &str) -> Result<PickTask> {
                 quantity: r.get(6)?,
                 picked: r.get(7)?,
                 short: r.get(8)?,
-                status: r.get(9)?,
+                status: crate::text_enum::column(r, 9)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

@@ -71,7 +71,7 @@ fn holding_same(
         .prepare_cached(
             "SELECT location_id FROM balances WHERE item_id = ?1 AND lot = ?2 AND status = ?3",
         )?
-        .query_map((item.id, lot, status), |r| r.get(0))?
+        .query_map((item.id, lot, status.as_str()), |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut best: Option<LocationRecord> = None;
     for id in ids {

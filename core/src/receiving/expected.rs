@@ -7,43 +7,12 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use dockhand_protocol::master::ExpectedReceipt;
+
 use super::records::{self, ReceiptKind};
 use crate::catalog;
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
-
-/// One expected line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpectedLine {
-    /// Line number, unique in the receipt, from 1.
-    pub line_no: i64,
-    /// Item SKU.
-    pub sku: String,
-    /// Expected quantity in `unit`.
-    pub quantity: i64,
-    /// Unit of `quantity` (the item's base unit when `None`).
-    #[serde(default)]
-    pub unit: Option<String>,
-    /// Expected lot.
-    #[serde(default)]
-    pub lot: Option<String>,
-    /// Pallet SSCC this line arrives on.
-    #[serde(default)]
-    pub sscc: Option<String>,
-}
-
-/// An ASN or PO to receive against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpectedReceipt {
-    /// Receipt id.
-    pub receipt_id: String,
-    /// PO / ASN reference.
-    pub reference: String,
-    /// Supplier.
-    pub supplier: String,
-    /// Lines.
-    pub lines: Vec<ExpectedLine>,
-}
 
 /// What [`load_expected_receipts`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

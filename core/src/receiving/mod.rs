@@ -22,9 +22,11 @@ use crate::scan::{self, IdentifiedGoods, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
 
 pub use close::{CloseReceipt, LineDiscrepancy, ReceiptClosed, close_receipt};
+pub use dockhand_protocol::events::ReceiptKind;
+pub use dockhand_protocol::master::{ExpectedLine, ExpectedReceipt};
 pub(crate) use expected::load_expected_in;
-pub use expected::{ExpectedLine, ExpectedReceipt, ExpectedReceiptsLoaded, load_expected_receipts};
-pub use records::{Receipt, ReceiptKind, ReceiptLine, ReceiptStatus, open_receipts, receipt};
+pub use expected::{ExpectedReceiptsLoaded, load_expected_receipts};
+pub use records::{Receipt, ReceiptLine, ReceiptStatus, open_receipts, receipt};
 
 /// Open a receipt for goods that arrived without an ASN.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

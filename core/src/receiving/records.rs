@@ -6,17 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::scan::IdentifiedGoods;
-use crate::text_enum::text_enum;
+pub use dockhand_protocol::events::ReceiptKind;
 
-text_enum! {
-    /// Where a receipt came from.
-    pub enum ReceiptKind {
-        /// Announced by an ASN or PO.
-        Expected => "expected",
-        /// Opened at the dock without an announcement.
-        Blind => "blind",
-    }
-}
+use crate::text_enum::text_enum;
 
 text_enum! {
     /// Whether goods can still be received.
@@ -82,7 +74,7 @@ pub(super) fn insert_receipt(
             "INSERT INTO receipts (id, kind, reference, supplier, status, created_at)
              VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
         )?
-        .execute((id, kind, reference, supplier, tx.now_utc_text()))?;
+        .execute((id, kind.as_str(), reference, supplier, tx.now_utc_text()))?;
     Ok(())
 }
 
@@ -92,7 +84,7 @@ pub(super) fn receipt_header(conn: &Connection, id: &str) -> Result<Receipt> {
         .query_row([id.trim()], |r| {
             Ok(Receipt {
                 id: r.get(0)?,
-                kind: r.get(1)?,
+                kind: crate::text_enum::column(r, 1)?,
                 reference: r.get(2)?,
                 supplier: r.get(3)?,
                 status: r.get(4)?,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog;
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
-use crate::text_enum::text_enum;
+pub use dockhand_protocol::events::StockStatus;
 
 pub use lots::{check_expiry, lot_expiry, record_lot};
 pub use query::{
@@ -29,24 +29,6 @@ pub use reservations::{
     Reservation, release_at, release_part, release_reservations, reservations_for, reserve,
     unreserved,
 };
-
-text_enum! {
-    /// Usability of stock, kept apart from its quantity.
-    pub enum StockStatus {
-        /// On a dock, not yet put away.
-        Received => "received",
-        /// Put away and sellable (minus reservations).
-        Available => "available",
-        /// Moving between locations (picked into a tote, transfer).
-        InTransit => "in_transit",
-        /// Quality or expiry hold.
-        Quarantined => "quarantined",
-        /// Inspected as damaged.
-        Damaged => "damaged",
-        /// Returned, awaiting inspection.
-        ReturnPending => "return_pending",
-    }
-}
 
 /// One balance key at a location: where and in what state a quantity of an item is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,7 +83,7 @@ pub fn bucket_quantity(conn: &Connection, item_id: i64, bucket: &Bucket) -> Resu
                 &bucket.lot,
                 &bucket.serial,
                 &bucket.lpn,
-                bucket.status,
+                bucket.status.as_str(),
             ),
             |r| r.get(0),
         )
@@ -192,7 +174,7 @@ fn write_leg(
         &bucket.lot,
         &bucket.serial,
         &bucket.lpn,
-        bucket.status,
+        bucket.status.as_str(),
     );
     conn.prepare_cached(
         "INSERT INTO ledger (movement_id, op_id, item_id, location_id, lot, serial, lpn, status,

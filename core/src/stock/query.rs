@@ -43,7 +43,7 @@ fn balance_from_row(r: &Row<'_>) -> rusqlite::Result<Balance> {
         expiry: r.get(3)?,
         serial: r.get(4)?,
         lpn: r.get(5)?,
-        status: r.get(6)?,
+        status: crate::text_enum::column(r, 6)?,
         quantity: r.get(7)?,
     })
 }
@@ -93,7 +93,9 @@ pub fn totals_by_status(conn: &Connection) -> Result<Vec<StatusTotal>> {
         "SELECT status, COALESCE(SUM(qty), 0), COUNT(*) FROM balances GROUP BY status",
     )?;
     let found: Vec<(StockStatus, i64, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([], |r| {
+            Ok((crate::text_enum::column(r, 0)?, r.get(1)?, r.get(2)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(StockStatus::ALL
         .iter()
@@ -194,7 +196,7 @@ pub fn locations_holding(
         .prepare_cached(
             "SELECT location_id FROM balances WHERE item_id = ?1 AND lot = ?2 AND status = ?3",
         )?
-        .query_map((item_id, lot, status), |r| r.get(0))?
+        .query_map((item_id, lot, status.as_str()), |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
 }
 

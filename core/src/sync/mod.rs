@@ -5,7 +5,7 @@
 //! the device keep the device's version (the hub's later decision arrives as its own change).
 
 pub mod engine;
-pub mod protocol;
+pub use dockhand_protocol::sync as protocol;
 
 use serde::{Deserialize, Serialize};
 

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use dockhand_core::outbox::EventMovement;
+use dockhand_protocol::events::EventMovement;
 
 /// A place outside the warehouse's own locations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -161,7 +161,7 @@ mod tests {
             lot: lot.into(),
             serial: String::new(),
             lpn: String::new(),
-            status: status.into(),
+            status: dockhand_protocol::events::StockStatus::parse(status).expect("a stock status"),
             delta,
         }
     }

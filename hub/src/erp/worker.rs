@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use dockhand_core::sync::protocol::{EventRejection, FeedEvent, Import, ImportResult};
+use dockhand_protocol::sync::{EventRejection, FeedEvent, Import, ImportResult};
 use rand::Rng;
 
 use super::{ErpOutcome, ErpPost};

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::pull::dockhand_id;
 use super::{ConnectorError, TrytonConnector, TrytonDoc, id_of, refused};
 use crate::erp::plan::{Line, Outside, Place, Transfer};
-use dockhand_core::sync::protocol::FeedEvent;
+use dockhand_protocol::sync::FeedEvent;
 
 /// What the held scans received: base units per (place, item, lot), and each lot's expiry.
 #[derive(Debug, Default)]
@@ -52,7 +52,7 @@ fn scans_of(payload: &Value) -> String {
 
 /// What `events` brought in from `outside`.
 fn received_from<'a>(
-    events: impl IntoIterator<Item = &'a dockhand_core::outbox::Envelope>,
+    events: impl IntoIterator<Item = &'a dockhand_protocol::Envelope>,
     outside: Outside,
 ) -> Result<Received, ConnectorError> {
     let mut received = Received::default();

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{ConnectorError, TrytonConnector, TrytonDoc, id_of, refused};
-use dockhand_core::sync::protocol::FeedEvent;
+use dockhand_protocol::sync::FeedEvent;
 
 /// Variances per (item, lot) of a counted event's lines.
 fn variances(counted: &Value) -> BTreeMap<(String, String), i64> {

@@ -19,8 +19,8 @@ pub mod rpc;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use dockhand_core::outbox::EventMovement;
-use dockhand_core::sync::protocol::FeedEvent;
+use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::sync::FeedEvent;
 use serde_json::{Value, json};
 
 pub use rpc::{Rpc, RpcError, TrytonConfig};
@@ -661,7 +661,7 @@ impl Connector for TrytonConnector {
         &self,
         hub: &std::sync::Arc<dyn crate::HubStore>,
         cursor: Option<String>,
-    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
+    ) -> Result<Option<(dockhand_protocol::sync::Import, String)>, ConnectorError> {
         self.pull_changes(hub, cursor.as_deref()).await.map(Some)
     }
 
@@ -713,7 +713,7 @@ impl Connector for TrytonConnector {
 }
 
 /// The task an event belongs to ("" for none).
-fn task_of(e: &dockhand_core::outbox::Envelope) -> &str {
+fn task_of(e: &dockhand_protocol::Envelope) -> &str {
     e.payload
         .get("task_id")
         .and_then(Value::as_str)
@@ -721,7 +721,7 @@ fn task_of(e: &dockhand_core::outbox::Envelope) -> &str {
 }
 
 /// The transfers an event's stock changes make (../plan.rs), with the expiry it gives.
-fn transfers(e: &dockhand_core::outbox::Envelope) -> Result<Vec<Transfer>, ConnectorError> {
+fn transfers(e: &dockhand_protocol::Envelope) -> Result<Vec<Transfer>, ConnectorError> {
     let movements: Vec<EventMovement> = match e.payload.get("movements") {
         Some(list) => {
             serde_json::from_value(list.clone()).map_err(|err| ConnectorError::Refused {

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{ConnectorError, TrytonConnector, TrytonDoc, id_of, refused};
-use dockhand_core::sync::protocol::FeedEvent;
+use dockhand_protocol::sync::FeedEvent;
 
 /// What was picked for one line: base units per (bin, lot), and how much was reported short.
 #[derive(Debug, Default, Clone)]

@@ -12,14 +12,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use dockhand_core::catalog::{
+use dockhand_protocol::master::CountTaskRequest;
+use dockhand_protocol::master::{
     AbcClass, Barcode, Item, Location, LocationKind, LocationStatus, Tracking,
 };
-use dockhand_core::counting::CountTaskRequest;
-use dockhand_core::expected_returns::{ExpectedReturn, ExpectedReturnLine};
-use dockhand_core::picking::{PickLineRequest, PickTaskRequest};
-use dockhand_core::receiving::{ExpectedLine, ExpectedReceipt};
-use dockhand_core::sync::protocol::Import;
+use dockhand_protocol::master::{ExpectedLine, ExpectedReceipt};
+use dockhand_protocol::master::{ExpectedReturn, ExpectedReturnLine};
+use dockhand_protocol::master::{PickLineRequest, PickTaskRequest};
+use dockhand_protocol::sync::Import;
 use serde_json::{Value, json};
 
 use super::{TrytonConnector, id_of, refused, rpc};

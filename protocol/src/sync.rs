@@ -4,11 +4,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::catalog::MasterData;
-use crate::counting::CountTaskRequest;
-pub use crate::outbox::Envelope;
-use crate::picking::PickTaskRequest;
-use crate::receiving::ExpectedReceipt;
+pub use crate::envelope::Envelope;
+use crate::master::{
+    CountTaskRequest, ExpectedReceipt, ExpectedReturn, MasterData, PickTaskRequest,
+};
 
 /// An error answer: a stable code and a sentence with the values involved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,7 +191,7 @@ pub struct Change {
     pub op: String,
     /// Its key (SKU, barcode, location code, task id…).
     pub key: String,
-    /// The row as dockhand-core serialises it.
+    /// The row: the [`crate::master`] type of its kind as JSON.
     pub data: Value,
 }
 
@@ -263,7 +262,7 @@ pub struct Import {
     pub count_tasks: Vec<CountTaskRequest>,
     /// Customer returns announced (RMAs).
     #[serde(default)]
-    pub expected_returns: Vec<crate::expected_returns::ExpectedReturn>,
+    pub expected_returns: Vec<ExpectedReturn>,
     /// Events the ERP refused (written by the hub's ERP connector, not imported by people).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub event_rejections: Vec<EventRejection>,
