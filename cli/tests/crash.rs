@@ -6,6 +6,7 @@
 //! them. At the end the hub has every event exactly once and the device's stock.
 #![allow(clippy::unwrap_used)]
 
+use dockhand_core::protocol::EventKind;
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -128,10 +129,14 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
                 .unwrap();
             let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
             match kind {
-                "receive" => assert_eq!(types, ["receiving.line_received"]),
-                "putaway" => assert_eq!(types, ["putaway.confirmed"]),
-                "open" => assert_eq!(types, ["receiving.blind_opened"]),
-                "close" => assert_eq!(types.last(), Some(&"receiving.closed"), "{types:?}"),
+                "receive" => assert_eq!(types, [EventKind::LineReceived.as_str()]),
+                "putaway" => assert_eq!(types, [EventKind::PutawayConfirmed.as_str()]),
+                "open" => assert_eq!(types, [EventKind::BlindOpened.as_str()]),
+                "close" => assert_eq!(
+                    types.last(),
+                    Some(&EventKind::ReceiptClosed.as_str()),
+                    "{types:?}"
+                ),
                 kind => {
                     let family = match kind {
                         "pick_task" | "pick" => "picking.",

@@ -2,6 +2,7 @@
 //! and every event carries the bizStep, disposition and action of docs/design.md §6's table.
 #![allow(clippy::unwrap_used)]
 
+use dockhand_core::protocol::EventKind;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -95,55 +96,57 @@ fn expected(
     &'static str,
     Option<&'static str>,
 ) {
-    match (event_type, outcome) {
-        ("receiving.line_received", _) if pallet => (
+    match (EventKind::parse(event_type), outcome) {
+        (Some(EventKind::LineReceived), _) if pallet => (
             "AggregationEvent",
             "OBSERVE",
             "receiving",
             Some("sellable_not_accessible"),
         ),
-        ("receiving.line_received", _) => (
+        (Some(EventKind::LineReceived), _) => (
             "ObjectEvent",
             "OBSERVE",
             "receiving",
             Some("sellable_not_accessible"),
         ),
-        ("putaway.confirmed", _) if quarantined => (
+        (Some(EventKind::PutawayConfirmed), _) if quarantined => (
             "ObjectEvent",
             "OBSERVE",
             "storing",
             Some("non_sellable_other"),
         ),
-        ("putaway.confirmed", _) => (
+        (Some(EventKind::PutawayConfirmed), _) => (
             "ObjectEvent",
             "OBSERVE",
             "storing",
             Some("sellable_accessible"),
         ),
-        ("picking.confirmed", _) => ("ObjectEvent", "OBSERVE", "picking", None),
-        ("counting.counted" | "counting.adjusted", _) => {
+        (Some(EventKind::PickConfirmed), _) => ("ObjectEvent", "OBSERVE", "picking", None),
+        (Some(EventKind::Counted | EventKind::CountAdjusted), _) => {
             ("ObjectEvent", "OBSERVE", "cycle_counting", None)
         }
-        ("returns.received", _) => ("ObjectEvent", "OBSERVE", "receiving", Some("returned")),
-        ("returns.inspected", "restock") => (
+        (Some(EventKind::ReturnReceived), _) => {
+            ("ObjectEvent", "OBSERVE", "receiving", Some("returned"))
+        }
+        (Some(EventKind::ReturnInspected), "restock") => (
             "ObjectEvent",
             "OBSERVE",
             "inspecting",
             Some("sellable_not_accessible"),
         ),
-        ("returns.inspected", "quarantine") => (
+        (Some(EventKind::ReturnInspected), "quarantine") => (
             "ObjectEvent",
             "OBSERVE",
             "holding",
             Some("non_sellable_other"),
         ),
-        ("returns.inspected", "damaged") => {
+        (Some(EventKind::ReturnInspected), "damaged") => {
             ("ObjectEvent", "OBSERVE", "inspecting", Some("damaged"))
         }
-        ("returns.inspected", "scrap") => {
+        (Some(EventKind::ReturnInspected), "scrap") => {
             ("ObjectEvent", "DELETE", "destroying", Some("destroyed"))
         }
-        ("returns.inspected", "return_to_vendor") => {
+        (Some(EventKind::ReturnInspected), "return_to_vendor") => {
             ("ObjectEvent", "DELETE", "destroying", Some("disposed"))
         }
         other => panic!("{other:?} should not be exported"),
@@ -213,7 +216,7 @@ fn a_whole_demo_shift_exports_a_valid_epcis_document_with_the_cbv_mapping() {
             .unwrap();
         let p = &source.payload;
         let pallet = !p["lpn"].as_str().unwrap_or_default().is_empty()
-            && source.event_type == "receiving.line_received";
+            && source.event_type == EventKind::LineReceived.as_str();
         let quarantined = p["status_after"] == "quarantined";
         let (kind, action, step, disposition) = expected(
             &source.event_type,
@@ -232,21 +235,22 @@ fn a_whole_demo_shift_exports_a_valid_epcis_document_with_the_cbv_mapping() {
         );
         assert_eq!(e["eventTimeZoneOffset"], "+01:00");
         seen.insert(source.event_type.clone());
-        if source.event_type == "returns.received" {
+        if source.event_type == EventKind::ReturnReceived.as_str() {
             assert_eq!(e["bizTransactionList"][0]["type"], "rma");
         }
-        if source.event_type == "returns.inspected" && p["outcome"] == "quarantine" {
+        if source.event_type == EventKind::ReturnInspected.as_str() && p["outcome"] == "quarantine"
+        {
             assert_eq!(e["persistentDisposition"]["set"][0], "non_sellable_other");
         }
     }
     for kind in [
-        "receiving.line_received",
-        "putaway.confirmed",
-        "picking.confirmed",
-        "counting.counted",
-        "counting.adjusted",
-        "returns.received",
-        "returns.inspected",
+        EventKind::LineReceived.as_str(),
+        EventKind::PutawayConfirmed.as_str(),
+        EventKind::PickConfirmed.as_str(),
+        EventKind::Counted.as_str(),
+        EventKind::CountAdjusted.as_str(),
+        EventKind::ReturnReceived.as_str(),
+        EventKind::ReturnInspected.as_str(),
     ] {
         assert!(seen.contains(kind), "no {kind} exported");
     }

@@ -18,6 +18,7 @@ use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox::{self, Event};
 use crate::stock::{self, Bucket, Movement, StockStatus};
+use dockhand_protocol::events::{self as ev, EventBody, EventKind};
 
 /// Void the command that emitted `event_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,13 +46,32 @@ pub struct Voided {
     pub movements_reversed: usize,
 }
 
-const VOIDABLE: &[&str] = &[
-    "receiving.line_received",
-    "putaway.confirmed",
-    "picking.confirmed",
-    "counting.adjusted",
-    "returns.inspected",
-];
+/// Whether a void of this event is allowed, and why not when it is not. Every event type is
+/// named: a new one does not compile until it is decided here.
+fn voidable(body: &EventBody) -> std::result::Result<(), &'static str> {
+    match body {
+        EventBody::LineReceived(_)
+        | EventBody::PutawayConfirmed(_)
+        | EventBody::PickConfirmed(_)
+        | EventBody::CountAdjusted(_)
+        | EventBody::ReturnInspected(_) => Ok(()),
+        EventBody::Voided(_) => Err("it is a correction itself; a void is never voided"),
+        EventBody::PickShort(_) => {
+            Err("a short pick is corrected by counting the location, not by a void")
+        }
+        EventBody::BlindOpened(_)
+        | EventBody::ReceiptDiscrepancy(_)
+        | EventBody::ReceiptClosed(_)
+        | EventBody::PickTaskStarted(_)
+        | EventBody::PickTaskCancelled(_)
+        | EventBody::CountTaskCreated(_)
+        | EventBody::CountStarted(_)
+        | EventBody::Counted(_)
+        | EventBody::ReturnReceived(_) => Err(
+            "only received lines, putaways, picks, count adjustments and return inspections can be voided",
+        ),
+    }
+}
 
 /// Voids a confirmed movement with its compensating transaction.
 pub fn void_movement(store: &Store, cmd: &VoidMovement) -> Result<Voided> {
@@ -87,14 +107,8 @@ fn void_in(
         event_type: event.event_type.clone(),
         reason: why.into(),
     };
-    if event.event_type == "correction.voided" {
-        return Err(refuse("it is a correction itself; a void is never voided"));
-    }
-    if !VOIDABLE.contains(&event.event_type.as_str()) {
-        return Err(refuse(
-            "only received lines, putaways, picks, count adjustments and return inspections can be voided",
-        ));
-    }
+    let body = event.body()?;
+    voidable(&body).map_err(refuse)?;
     let approver =
         approval.supervisor_other_than(conn, &cmd.operator, || "asked for this void".into())?;
     if approver.id == event.envelope.user_id {
@@ -104,7 +118,10 @@ fn void_in(
         });
     }
     let siblings = outbox::events_of_operation(conn, event.op_id)?;
-    if siblings.iter().any(|e| e.event_type == "picking.short") {
+    if siblings
+        .iter()
+        .any(|e| EventKind::parse(&e.event_type) == Some(EventKind::PickShort))
+    {
         return Err(refuse(
             "a short pick is corrected by counting the location, not by a void",
         ));
@@ -167,7 +184,7 @@ fn void_in(
             other => other,
         })?;
     }
-    undo_records(tx, &event, &movements)?;
+    undo_records(tx, &event, &body, &movements)?;
     conn.prepare_cached(
         "INSERT INTO voids (voided_op_id, void_op_id, reason, voided_at) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -179,18 +196,18 @@ fn void_in(
     ))?;
     outbox::append(
         tx,
-        "correction.voided",
-        &serde_json::json!({
-            "voided_event_id": event.event_id,
-            "voided_event_type": event.event_type,
-            "voided_seq": event.seq,
-            "voided_op_id": event.op_id,
+        ev::Voided {
+            voided_event_id: event.event_id,
+            voided_event_type: body.kind(),
+            voided_seq: event.seq,
+            voided_op_id: event.op_id,
             // Every event of the voided command: a count round adjusts several lines at once.
-            "voided_event_ids": siblings.iter().map(|e| e.event_id).collect::<Vec<_>>(),
-            "reason": reason,
-            "movements_reversed": movements.len(),
-            "approved_by": approver.id,
-        }),
+            voided_event_ids: siblings.iter().map(|e| e.event_id).collect(),
+            reason: reason.to_string(),
+            movements_reversed: movements.len() as i64,
+            approved_by: approver.id,
+            movements: Vec::new(),
+        },
     )?;
     Ok(Voided {
         voided_event_id: event.event_id,
@@ -199,114 +216,46 @@ fn void_in(
     })
 }
 
-/// Puts the workflow's own records back as they were before the voided command.
-fn undo_records(tx: &WriteTx<'_>, event: &Event, movements: &[(i64, Movement)]) -> Result<()> {
-    let conn = tx.conn();
-    let p = &event.payload;
-    let text = |key: &str| p[key].as_str().unwrap_or_default().to_string();
-    let number = |key: &str| p[key].as_i64().unwrap_or_default();
-    match event.event_type.as_str() {
-        "receiving.line_received" => {
-            let receipt = crate::receiving::receipt(conn, &text("receipt_id"))?;
-            if receipt.status == crate::receiving::ReceiptStatus::Closed {
-                return Err(Error::NotVoidable {
+/// Asks the workflow that recorded the voided command to put its own records back.
+fn undo_records(
+    tx: &WriteTx<'_>,
+    event: &Event,
+    body: &EventBody,
+    movements: &[(i64, Movement)],
+) -> Result<()> {
+    let put_back = movements
+        .first()
+        .and_then(|(_, m)| Some((m.item_id, m.to.as_ref()?)));
+    match body {
+        EventBody::LineReceived(received) => crate::receiving::undo_line_received(tx, received)
+            .map_err(|why| match why {
+                Error::ReceiptClosed { receipt_id } => Error::NotVoidable {
                     event_id: event.event_id,
                     event_type: event.event_type.clone(),
                     reason: format!(
-                        "receipt {} is closed and its differences were reported",
-                        receipt.id
+                        "receipt {receipt_id} is closed and its differences were reported"
                     ),
-                });
-            }
-            conn.prepare_cached(
-                "UPDATE receipt_lines SET received_qty = received_qty - ?3
-                 WHERE receipt_id = ?1 AND line_no = ?2",
-            )?
-            .execute((&receipt.id, number("line_no"), number("base_quantity")))?;
-        }
-        "picking.confirmed" => reopen_pick(tx, event, movements)?,
-        "counting.adjusted" => {
-            // The whole adjusting command is voided: its lines no longer count as adjusted.
-            conn.prepare_cached(
-                "UPDATE count_results SET adjusted = 0 WHERE task_id = ?1 AND round = ?2",
-            )?
-            .execute((text("task_id"), number("round")))?;
-        }
-        "returns.inspected" => {
-            conn.prepare_cached(
-                "UPDATE return_lines SET outcome = NULL, reason_code = NULL, note = NULL,
-                     inspected_by = NULL, inspected_at = NULL, minutes_to_available = NULL
-                 WHERE return_id = ?1 AND line_no = ?2",
-            )?
-            .execute((text("return_id"), number("line_no")))?;
-        }
-        _ => {}
+                },
+                other => other,
+            }),
+        EventBody::PickConfirmed(picked) => crate::picking::undo_pick(tx, picked, put_back),
+        EventBody::CountAdjusted(adjusted) => crate::counting::undo_adjustment(tx, adjusted),
+        EventBody::ReturnInspected(inspected) => crate::returns::undo_inspection(tx, inspected),
+        // Stock only: the ledger reversal is the whole undo.
+        EventBody::PutawayConfirmed(_) => Ok(()),
+        EventBody::Voided(_)
+        | EventBody::PickShort(_)
+        | EventBody::BlindOpened(_)
+        | EventBody::ReceiptDiscrepancy(_)
+        | EventBody::ReceiptClosed(_)
+        | EventBody::PickTaskStarted(_)
+        | EventBody::PickTaskCancelled(_)
+        | EventBody::CountTaskCreated(_)
+        | EventBody::CountStarted(_)
+        | EventBody::Counted(_)
+        | EventBody::ReturnReceived(_) => Err(Error::Internal(format!(
+            "{} passed the voidable check",
+            body.kind()
+        ))),
     }
-    Ok(())
-}
-
-/// After a voided pick: the goods are back on the shelf. The pick is reopened and holds them again
-/// — on the lot actually put back, which may differ from the allocated one after a lot swap —
-/// unless its task was cancelled meanwhile, in which case the goods are simply free again.
-fn reopen_pick(tx: &WriteTx<'_>, event: &Event, movements: &[(i64, Movement)]) -> Result<()> {
-    let conn = tx.conn();
-    let p = &event.payload;
-    let task_id = p["task_id"].as_str().unwrap_or_default();
-    let pick_id = p["pick_id"].as_i64().unwrap_or_default();
-    let quantity = p["base_quantity"].as_i64().unwrap_or_default();
-    let lot_back = p["lot"].as_str().unwrap_or_default();
-    conn.prepare_cached(
-        "UPDATE pick_lines SET picked = picked - ?3 WHERE task_id = ?1 AND line_no = ?2",
-    )?
-    .execute((task_id, p["line_no"].as_i64().unwrap_or_default(), quantity))?;
-    let task_status: crate::picking::PickTaskStatus = conn
-        .prepare_cached("SELECT status FROM pick_tasks WHERE id = ?1")?
-        .query_row([task_id], |r| r.get(0))?;
-    if task_status == crate::picking::PickTaskStatus::Cancelled {
-        conn.prepare_cached("UPDATE pick_allocations SET picked = picked - ?2 WHERE id = ?1")?
-            .execute((pick_id, quantity))?;
-        return Ok(());
-    }
-    let (picked, allocated_lot): (i64, String) = conn
-        .prepare_cached("SELECT picked, lot FROM pick_allocations WHERE id = ?1")?
-        .query_row([pick_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let allocated: i64 = conn
-        .prepare_cached("SELECT quantity FROM pick_allocations WHERE id = ?1")?
-        .query_row([pick_id], |r| r.get(0))?;
-    let reopened = if allocated_lot == lot_back || (allocated == quantity && picked == quantity) {
-        conn.prepare_cached(
-            "UPDATE pick_allocations SET picked = picked - ?2, lot = ?3, status = 'open' WHERE id = ?1",
-        )?
-        .execute((pick_id, quantity, lot_back))?;
-        pick_id
-    } else {
-        // Other goods of this pick stay picked: the voided part becomes a pick of its own lot.
-        conn.prepare_cached(
-            "UPDATE pick_allocations SET quantity = quantity - ?2, picked = picked - ?2 WHERE id = ?1",
-        )?
-        .execute((pick_id, quantity))?;
-        conn.prepare_cached(
-            "INSERT INTO pick_allocations (task_id, line_no, location_id, lot, quantity, picked, short, status)
-             SELECT task_id, line_no, location_id, ?2, ?3, 0, 0, 'open' FROM pick_allocations WHERE id = ?1",
-        )?
-        .execute((pick_id, lot_back, quantity))?;
-        conn.last_insert_rowid()
-    };
-    conn.prepare_cached(
-        "UPDATE pick_tasks SET status = 'in_progress', finished_at = NULL WHERE id = ?1 AND status = 'done'",
-    )?
-    .execute([task_id])?;
-    if let Some((_, m)) = movements.first()
-        && let Some(back) = &m.to
-    {
-        stock::reserve(
-            tx,
-            m.item_id,
-            back.location_id,
-            &back.lot,
-            quantity,
-            &format!("pick:{reopened}"),
-        )?;
-    }
-    Ok(())
 }

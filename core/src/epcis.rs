@@ -12,66 +12,83 @@ use serde_json::{Map, Value, json};
 
 use crate::error::Result;
 use crate::outbox::{self, Event};
+use dockhand_protocol::events::{EventBody, InspectionOutcome, ReceiptKind, StockStatus};
 
-/// The CBV mapping of one exported event type: (EPCIS type, action, bizStep, disposition).
-pub fn mapping(
-    event: &Event,
-) -> Option<(
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-)> {
-    let p = &event.payload;
-    let quarantined = p["status"] == "quarantined" || p["status_after"] == "quarantined";
-    Some(match event.event_type.as_str() {
-        "receiving.line_received" if !p["lpn"].as_str().unwrap_or_default().is_empty() => (
-            "AggregationEvent",
-            "OBSERVE",
-            "receiving",
-            Some("sellable_not_accessible"),
-        ),
-        "receiving.line_received" => (
-            "ObjectEvent",
-            "OBSERVE",
-            "receiving",
-            Some("sellable_not_accessible"),
-        ),
-        "putaway.confirmed" if quarantined => (
-            "ObjectEvent",
-            "OBSERVE",
-            "storing",
-            Some("non_sellable_other"),
-        ),
-        "putaway.confirmed" => (
-            "ObjectEvent",
-            "OBSERVE",
-            "storing",
-            Some("sellable_accessible"),
-        ),
-        "picking.confirmed" => ("ObjectEvent", "OBSERVE", "picking", None),
-        "counting.counted" | "counting.adjusted" => {
-            ("ObjectEvent", "OBSERVE", "cycle_counting", None)
-        }
-        "returns.received" => ("ObjectEvent", "OBSERVE", "receiving", Some("returned")),
-        "returns.inspected" => match p["outcome"].as_str().unwrap_or_default() {
-            "restock" => (
-                "ObjectEvent",
-                "OBSERVE",
-                "inspecting",
-                Some("sellable_not_accessible"),
-            ),
-            "quarantine" => (
-                "ObjectEvent",
-                "OBSERVE",
-                "holding",
-                Some("non_sellable_other"),
-            ),
-            "damaged" => ("ObjectEvent", "OBSERVE", "inspecting", Some("damaged")),
-            "scrap" => ("ObjectEvent", "DELETE", "destroying", Some("destroyed")),
-            _ => ("ObjectEvent", "DELETE", "destroying", Some("disposed")),
+/// How an event is exported: EPCIS event type, action, CBV business step and disposition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mapping {
+    /// `ObjectEvent` or `AggregationEvent`.
+    pub kind: &'static str,
+    /// `OBSERVE` or `DELETE`.
+    pub action: &'static str,
+    /// CBV business step.
+    pub biz_step: &'static str,
+    /// CBV disposition, when the step sets one.
+    pub disposition: Option<&'static str>,
+}
+
+const fn observe(
+    kind: &'static str,
+    biz_step: &'static str,
+    disposition: Option<&'static str>,
+) -> Mapping {
+    Mapping {
+        kind,
+        action: "OBSERVE",
+        biz_step,
+        disposition,
+    }
+}
+
+/// The CBV mapping of an event (docs/design.md §6), or `None` for bookkeeping events that observe
+/// nothing physical. Every event type is named: a new one does not compile until it is mapped.
+pub fn mapping(body: &EventBody) -> Option<Mapping> {
+    Some(match body {
+        EventBody::LineReceived(r) if !r.lpn.is_empty() => Mapping {
+            kind: "AggregationEvent",
+            ..observe("", "receiving", Some("sellable_not_accessible"))
         },
-        _ => return None,
+        EventBody::LineReceived(_) => {
+            observe("ObjectEvent", "receiving", Some("sellable_not_accessible"))
+        }
+        EventBody::PutawayConfirmed(p) if p.status_after == StockStatus::Quarantined => {
+            observe("ObjectEvent", "storing", Some("non_sellable_other"))
+        }
+        EventBody::PutawayConfirmed(_) => {
+            observe("ObjectEvent", "storing", Some("sellable_accessible"))
+        }
+        EventBody::PickConfirmed(_) => observe("ObjectEvent", "picking", None),
+        EventBody::Counted(_) | EventBody::CountAdjusted(_) => {
+            observe("ObjectEvent", "cycle_counting", None)
+        }
+        EventBody::ReturnReceived(_) => observe("ObjectEvent", "receiving", Some("returned")),
+        EventBody::ReturnInspected(i) => match i.outcome {
+            InspectionOutcome::Restock => {
+                observe("ObjectEvent", "inspecting", Some("sellable_not_accessible"))
+            }
+            InspectionOutcome::Quarantine => {
+                observe("ObjectEvent", "holding", Some("non_sellable_other"))
+            }
+            InspectionOutcome::Damaged => observe("ObjectEvent", "inspecting", Some("damaged")),
+            InspectionOutcome::Scrap => Mapping {
+                action: "DELETE",
+                ..observe("ObjectEvent", "destroying", Some("destroyed"))
+            },
+            InspectionOutcome::ReturnToVendor => Mapping {
+                action: "DELETE",
+                ..observe("ObjectEvent", "destroying", Some("disposed"))
+            },
+        },
+        // Exported as the voided event declared in error (see `export`).
+        EventBody::Voided(_) => return None,
+        EventBody::BlindOpened(_)
+        | EventBody::ReceiptDiscrepancy(_)
+        | EventBody::ReceiptClosed(_)
+        | EventBody::PickTaskStarted(_)
+        | EventBody::PickShort(_)
+        | EventBody::PickTaskCancelled(_)
+        | EventBody::CountTaskCreated(_)
+        | EventBody::CountStarted(_) => return None,
     })
 }
 
@@ -122,12 +139,14 @@ fn goods_uri(conn: &Connection, sku: &str, lot: &str, serial: &str) -> Result<St
     })
 }
 
-/// What the event observed: instances for serials, quantities otherwise.
-fn what(conn: &Connection, p: &Value, quantity_key: &str) -> Result<(Vec<String>, Vec<Value>)> {
-    let sku = p["sku"].as_str().unwrap_or_default();
-    let lot = p["lot"].as_str().unwrap_or_default();
-    let serial = p["serial"].as_str().unwrap_or_default();
-    let quantity = p[quantity_key].as_i64().unwrap_or_default();
+/// What the event observed: an instance for a serial, a quantity otherwise.
+fn what(
+    conn: &Connection,
+    sku: &str,
+    lot: &str,
+    serial: &str,
+    quantity: i64,
+) -> Result<(Vec<String>, Vec<Value>)> {
     if !serial.is_empty() {
         return Ok((vec![goods_uri(conn, sku, lot, serial)?], Vec::new()));
     }
@@ -141,58 +160,59 @@ fn transaction(kind: &str, reference: &str) -> Value {
     json!({ "type": kind, "bizTransaction": format!("urn:dockhand:{kind}:{}", encode(reference)) })
 }
 
+fn lpn_uri(lpn: &str) -> String {
+    if lpn.len() == 18 && lpn.bytes().all(|b| b.is_ascii_digit()) {
+        format!("https://id.gs1.org/00/{lpn}")
+    } else {
+        format!("urn:dockhand:lpn:{}", encode(lpn))
+    }
+}
+
+fn place(e: &mut Map<String, Value>, code: &str) {
+    let place = location_uri(code);
+    e.insert("readPoint".into(), json!({ "id": place }));
+    e.insert("bizLocation".into(), json!({ "id": place }));
+}
+
+fn quarantined(e: &mut Map<String, Value>) {
+    e.insert(
+        "persistentDisposition".into(),
+        json!({ "set": ["non_sellable_other"] }),
+    );
+}
+
 /// One outbox event as an EPCIS event, or `None` when it observes nothing physical.
 fn epcis_event(conn: &Connection, event: &Event) -> Result<Option<Value>> {
-    let Some((kind, action, step, disposition)) = mapping(event) else {
+    let body = event.body()?;
+    let Some(m) = mapping(&body) else {
         return Ok(None);
     };
-    let p = &event.payload;
     let mut e = Map::new();
-    e.insert("type".into(), json!(kind));
+    e.insert("type".into(), json!(m.kind));
     e.insert(
         "eventID".into(),
         json!(format!("urn:uuid:{}", event.event_id)),
     );
     e.insert("eventTime".into(), json!(event.occurred_at));
     e.insert("eventTimeZoneOffset".into(), json!(event.tz_offset));
-    e.insert("action".into(), json!(action));
-    e.insert("bizStep".into(), json!(step));
-    if let Some(d) = disposition {
+    e.insert("action".into(), json!(m.action));
+    e.insert("bizStep".into(), json!(m.biz_step));
+    if let Some(d) = m.disposition {
         e.insert("disposition".into(), json!(d));
     }
-    let place = ["location", "to", "from"]
-        .iter()
-        .find_map(|k| p[*k].as_str())
-        .map(location_uri);
-    if let Some(place) = &place {
-        e.insert("readPoint".into(), json!({ "id": place }));
-        e.insert("bizLocation".into(), json!({ "id": place }));
-    }
     let mut transactions = Vec::new();
-    match event.event_type.as_str() {
-        "receiving.line_received" => {
-            if let Some(reference) = p["reference"].as_str().filter(|r| !r.is_empty()) {
-                transactions.push(transaction("po", reference));
+    match &body {
+        EventBody::LineReceived(r) => {
+            place(&mut e, &r.location);
+            if !r.reference.is_empty() {
+                transactions.push(transaction("po", &r.reference));
             }
-            if p["receipt_kind"] == "expected" {
-                transactions.push(transaction(
-                    "desadv",
-                    p["receipt_id"].as_str().unwrap_or_default(),
-                ));
+            if r.receipt_kind == ReceiptKind::Expected {
+                transactions.push(transaction("desadv", &r.receipt_id));
             }
-            let (epcs, quantities) = what(conn, p, "base_quantity")?;
-            let lpn = p["lpn"].as_str().unwrap_or_default();
-            if kind == "AggregationEvent" {
-                e.insert(
-                    "parentID".into(),
-                    json!(
-                        if lpn.len() == 18 && lpn.bytes().all(|b| b.is_ascii_digit()) {
-                            format!("https://id.gs1.org/00/{lpn}")
-                        } else {
-                            format!("urn:dockhand:lpn:{}", encode(lpn))
-                        }
-                    ),
-                );
+            let (epcs, quantities) = what(conn, &r.sku, &r.lot, &r.serial, r.base_quantity)?;
+            if m.kind == "AggregationEvent" {
+                e.insert("parentID".into(), json!(lpn_uri(&r.lpn)));
                 if !epcs.is_empty() {
                     e.insert("childEPCs".into(), json!(epcs));
                 }
@@ -202,75 +222,71 @@ fn epcis_event(conn: &Connection, event: &Event) -> Result<Option<Value>> {
             } else {
                 insert_what(&mut e, epcs, quantities);
             }
-            if p["status"] == "quarantined" {
-                e.insert(
-                    "persistentDisposition".into(),
-                    json!({ "set": ["non_sellable_other"] }),
-                );
+            if r.status == StockStatus::Quarantined {
+                quarantined(&mut e);
             }
         }
-        "putaway.confirmed" | "picking.confirmed" => {
-            let (epcs, quantities) = what(conn, p, "base_quantity")?;
+        EventBody::PutawayConfirmed(p) => {
+            place(&mut e, &p.to);
+            let (epcs, quantities) = what(conn, &p.sku, &p.lot, &p.serial, p.base_quantity)?;
             insert_what(&mut e, epcs, quantities);
-            if event.event_type == "picking.confirmed" {
-                transactions.push(transaction(
-                    "po",
-                    p["order_ref"].as_str().unwrap_or_default(),
-                ));
-            }
-            if p["status_after"] == "quarantined" {
-                e.insert(
-                    "persistentDisposition".into(),
-                    json!({ "set": ["non_sellable_other"] }),
-                );
+            if p.status_after == StockStatus::Quarantined {
+                quarantined(&mut e);
             }
         }
-        "counting.adjusted" => {
-            let (epcs, quantities) = what(conn, p, "counted")?;
+        EventBody::PickConfirmed(p) => {
+            place(&mut e, &p.to);
+            let (epcs, quantities) = what(conn, &p.sku, &p.lot, &p.serial, p.base_quantity)?;
+            insert_what(&mut e, epcs, quantities);
+            transactions.push(transaction("po", &p.order_ref));
+        }
+        EventBody::CountAdjusted(a) => {
+            place(&mut e, &a.location);
+            let (epcs, quantities) = what(conn, &a.sku, &a.lot, "", a.counted)?;
             insert_what(&mut e, epcs, quantities);
         }
-        "counting.counted" => {
+        EventBody::Counted(c) => {
             let mut quantities = Vec::new();
-            for line in p["lines"].as_array().into_iter().flatten() {
-                let (_, q) = what(conn, line, "counted")?;
+            for line in &c.lines {
+                let (_, q) = what(conn, &line.sku, &line.lot, "", line.counted)?;
                 quantities.extend(q);
             }
             insert_what(&mut e, Vec::new(), quantities);
-            if let Some(first) = p["lines"][0]["location"].as_str() {
-                let place = location_uri(first);
-                e.insert("readPoint".into(), json!({ "id": place }));
-                e.insert("bizLocation".into(), json!({ "id": place }));
+            if let Some(first) = c.lines.first() {
+                place(&mut e, &first.location);
             }
         }
-        "returns.received" => {
-            transactions.push(transaction(
-                "rma",
-                p["return_id"].as_str().unwrap_or_default(),
-            ));
+        EventBody::ReturnReceived(r) => {
+            place(&mut e, &r.location);
+            transactions.push(transaction("rma", &r.return_id));
             let mut epcs = Vec::new();
             let mut quantities = Vec::new();
-            for line in p["lines"].as_array().into_iter().flatten() {
-                let (es, qs) = what(conn, line, "quantity")?;
+            for line in &r.lines {
+                let (es, qs) = what(conn, &line.sku, &line.lot, &line.serial, line.quantity)?;
                 epcs.extend(es);
                 quantities.extend(qs);
             }
             insert_what(&mut e, epcs, quantities);
         }
-        "returns.inspected" => {
-            transactions.push(transaction(
-                "rma",
-                p["return_id"].as_str().unwrap_or_default(),
-            ));
-            let (epcs, quantities) = what(conn, p, "base_quantity")?;
+        EventBody::ReturnInspected(i) => {
+            place(&mut e, &i.location);
+            transactions.push(transaction("rma", &i.return_id));
+            let (epcs, quantities) = what(conn, &i.sku, &i.lot, &i.serial, i.base_quantity)?;
             insert_what(&mut e, epcs, quantities);
-            if p["outcome"] == "quarantine" {
-                e.insert(
-                    "persistentDisposition".into(),
-                    json!({ "set": ["non_sellable_other"] }),
-                );
+            if i.outcome == InspectionOutcome::Quarantine {
+                quarantined(&mut e);
             }
         }
-        _ => {}
+        // `mapping` returned None for these.
+        EventBody::Voided(_)
+        | EventBody::BlindOpened(_)
+        | EventBody::ReceiptDiscrepancy(_)
+        | EventBody::ReceiptClosed(_)
+        | EventBody::PickTaskStarted(_)
+        | EventBody::PickShort(_)
+        | EventBody::PickTaskCancelled(_)
+        | EventBody::CountTaskCreated(_)
+        | EventBody::CountStarted(_) => return Ok(None),
     }
     if !transactions.is_empty() {
         e.insert("bizTransactionList".into(), json!(transactions));
@@ -297,17 +313,13 @@ pub fn export(conn: &Connection, from_seq: i64, to_seq: i64, created: &str) -> R
         if let Some(e) = epcis_event(conn, event)? {
             list.push(e);
         }
-        if event.event_type == "correction.voided" {
+        if let EventBody::Voided(void) = event.body()? {
             // The voided event, declared in error by the correction.
-            let voided_id = event.payload["voided_event_id"]
-                .as_str()
-                .unwrap_or_default();
-            let original: Option<Event> = uuid::Uuid::parse_str(voided_id)
-                .ok()
-                .map(|id| outbox::event_by_id(conn, id))
-                .transpose()
-                .ok()
-                .flatten();
+            let original = match outbox::event_by_id(conn, void.voided_event_id) {
+                Ok(original) => Some(original),
+                Err(crate::Error::UnknownEvent { .. }) => None,
+                Err(other) => return Err(other),
+            };
             if let Some(original) = original
                 && let Some(Value::Object(mut e)) = epcis_event(conn, &original)?
             {

@@ -7,6 +7,7 @@
 //! - Short-pick rate: picks that came up short / picks worked.
 //! - The locations and items most at risk (see `counting::risk_ranking`).
 
+use dockhand_protocol::events::{EventBody, EventKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, FixedOffset};
@@ -176,18 +177,24 @@ pub fn kpis(
     let mut finished = BTreeSet::new();
     let mut short = BTreeSet::new();
     let mut stmt = conn.prepare(
-        "SELECT event_type, json_extract(payload, '$.pick_id') FROM outbox
-         WHERE (event_type = 'picking.confirmed' OR event_type = 'picking.short')
-           AND occurred_at >= ?1 AND occurred_at < ?2
+        "SELECT event_type, payload FROM outbox
+         WHERE event_type IN (?3, ?4) AND occurred_at >= ?1 AND occurred_at < ?2
            AND op_id NOT IN (SELECT voided_op_id FROM voids)",
     )?;
-    for row in stmt.query_map((&from_text, &to_text), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    let kinds = (
+        EventKind::PickConfirmed.as_str(),
+        EventKind::PickShort.as_str(),
+    );
+    for row in stmt.query_map((&from_text, &to_text, kinds.0, kinds.1), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })? {
-        let (kind, pick) = row?;
-        finished.insert(pick);
-        if kind == "picking.short" {
-            short.insert(pick);
+        let (event_type, payload) = row?;
+        let body = EventBody::parse(&event_type, &serde_json::from_str(&payload)?)?;
+        if let Some((pick, was_short)) = pick_outcome(&body) {
+            finished.insert(pick);
+            if was_short {
+                short.insert(pick);
+            }
         }
     }
     Ok(Kpis {
@@ -211,4 +218,26 @@ pub fn kpis(
         short_pick_rate: ratio(short.len() as i64, finished.len() as i64),
         risk: risk_ranking(conn, to)?,
     })
+}
+
+/// The pick an event finished and whether it came up short; `None` for every other event.
+fn pick_outcome(body: &EventBody) -> Option<(i64, bool)> {
+    match body {
+        EventBody::PickConfirmed(p) => Some((p.pick_id, false)),
+        EventBody::PickShort(p) => Some((p.pick_id, true)),
+        EventBody::BlindOpened(_)
+        | EventBody::LineReceived(_)
+        | EventBody::ReceiptDiscrepancy(_)
+        | EventBody::ReceiptClosed(_)
+        | EventBody::PutawayConfirmed(_)
+        | EventBody::PickTaskStarted(_)
+        | EventBody::PickTaskCancelled(_)
+        | EventBody::CountTaskCreated(_)
+        | EventBody::CountStarted(_)
+        | EventBody::Counted(_)
+        | EventBody::CountAdjusted(_)
+        | EventBody::ReturnReceived(_)
+        | EventBody::ReturnInspected(_)
+        | EventBody::Voided(_) => None,
+    }
 }

@@ -21,7 +21,7 @@ use crate::text_enum::text_enum;
 pub use dockhand_protocol::envelope::{
     Envelope, GENESIS_HASH, MAX_PAYLOAD, SCHEMA_VERSION, canonical_json,
 };
-pub use dockhand_protocol::events::EventMovement;
+pub use dockhand_protocol::events::{EventBody, EventKind, EventMovement};
 
 text_enum! {
     /// Where an event is in its trip to the hub.
@@ -112,8 +112,11 @@ pub fn movements(event: &Event) -> Result<Vec<EventMovement>> {
     }
 }
 
-/// Appends an event for the running command, with the next `seq` and the hash-chain link.
-pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> Result<Event> {
+/// Appends an event for the running command, with the next `seq` and the hash-chain link; the
+/// ledger rows the command wrote since the previous event become its `movements`.
+pub fn append(tx: &WriteTx<'_>, body: impl Into<EventBody>) -> Result<Event> {
+    let body = body.into();
+    let event_type = body.kind().as_str();
     let conn = tx.conn();
     let last: Option<(i64, String)> = conn
         .prepare_cached("SELECT seq, hash FROM outbox ORDER BY seq DESC LIMIT 1")?
@@ -130,7 +133,7 @@ pub fn append(tx: &WriteTx<'_>, event_type: &str, payload: &impl Serialize) -> R
         user_id: tx.user_id().to_string(),
         schema_version: SCHEMA_VERSION,
         op_id: tx.op_id(),
-        payload: with_movements(tx, serde_json::to_value(payload)?)?,
+        payload: with_movements(tx, body.to_payload()?)?,
         prev_hash,
         hash: String::new(),
         signature: String::new(),

@@ -15,6 +15,7 @@ use crate::outbox;
 use crate::putaway::{self, PutawaySuggestion};
 use crate::scan::{self, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
+use dockhand_protocol::events as ev;
 pub use dockhand_protocol::events::{InspectionOutcome, ReturnLine};
 
 /// One returned line.
@@ -234,14 +235,14 @@ pub fn receive_return(store: &Store, cmd: &ReceiveReturn) -> Result<Return> {
         let received = get_return(conn, id)?;
         outbox::append(
             tx,
-            "returns.received",
-            &serde_json::json!({
-                "return_id": received.id,
-                "reference": received.reference,
-                "customer": received.customer,
-                "location": received.location,
-                "lines": received.lines,
-            }),
+            ev::ReturnReceived {
+                return_id: received.id.clone(),
+                reference: received.reference.clone(),
+                customer: received.customer.clone(),
+                location: received.location.clone(),
+                lines: received.lines.clone(),
+                movements: Vec::new(),
+            },
         )?;
         Ok(received)
     })
@@ -347,22 +348,22 @@ fn inspect_in(tx: &mut WriteTx<'_>, cmd: &InspectReturnLine) -> Result<ReturnLin
     };
     outbox::append(
         tx,
-        "returns.inspected",
-        &serde_json::json!({
-            "return_id": ret.id,
-            "reference": ret.reference,
-            "line_no": line.line_no,
-            "sku": line.sku,
-            "lot": line.lot,
-            "serial": line.serial,
-            "base_quantity": line.quantity,
-            "location": ret.location,
-            "outcome": cmd.outcome,
-            "status_after": status_after,
-            "reason_code": reason_code,
-            "note": note,
-            "minutes_to_available": minutes_to_available,
-        }),
+        ev::ReturnInspected {
+            return_id: ret.id.clone(),
+            reference: ret.reference.clone(),
+            line_no: line.line_no,
+            sku: line.sku.clone(),
+            lot: line.lot.clone(),
+            serial: line.serial.clone(),
+            base_quantity: line.quantity,
+            location: ret.location.clone(),
+            outcome: cmd.outcome,
+            status_after,
+            reason_code: reason_code.to_string(),
+            note: note.clone(),
+            minutes_to_available,
+            movements: Vec::new(),
+        },
     )?;
     Ok(ReturnLineInspected {
         return_id: ret.id.clone(),
@@ -374,4 +375,16 @@ fn inspect_in(tx: &mut WriteTx<'_>, cmd: &InspectReturnLine) -> Result<ReturnLin
         putaway,
         minutes_to_available,
     })
+}
+
+/// A void of an inspection: the line waits for inspection again.
+pub(crate) fn undo_inspection(tx: &WriteTx<'_>, inspected: &ev::ReturnInspected) -> Result<()> {
+    tx.conn()
+        .prepare_cached(
+            "UPDATE return_lines SET outcome = NULL, reason_code = NULL, note = NULL,
+                 inspected_by = NULL, inspected_at = NULL, minutes_to_available = NULL
+             WHERE return_id = ?1 AND line_no = ?2",
+        )?
+        .execute((&inspected.return_id, inspected.line_no))?;
+    Ok(())
 }

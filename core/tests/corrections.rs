@@ -14,6 +14,7 @@ use dockhand_core::picking::{
     self, CancelPickTask, ConfirmPick, CreatePickTask, PickLineRequest, PickStatus, PickTask,
     PickTaskRequest, PickTaskStatus,
 };
+use dockhand_core::protocol::EventKind;
 use dockhand_core::receiving::{self, CloseReceipt, LineReceived};
 use dockhand_core::returns::{
     self, InspectReturnLine, InspectionOutcome, ReceiveReturn, ReturnLineRequest,
@@ -194,7 +195,7 @@ fn picked(f: &Fixture, cmd: &ConfirmPick) -> Uuid {
     picking::confirm_pick(&f.store, cmd).unwrap();
     let evs = events(f, cmd.op_id);
     evs.iter()
-        .find(|e| e.event_type == "picking.confirmed")
+        .find(|e| e.event_type == EventKind::PickConfirmed.as_str())
         .unwrap()
         .event_id
 }
@@ -265,14 +266,14 @@ fn voiding_a_received_line_takes_the_stock_off_the_dock_and_the_line_back() {
     let wrong = received(&f, towel_cases(), 2);
     assert_eq!(line_received(&f, sample::ASN, 3), 53);
     let original = event(&f, wrong.event_id);
-    assert_eq!(original.event_type, "receiving.line_received");
+    assert_eq!(original.event_type, EventKind::LineReceived.as_str());
 
     let (cmd, voided) = void(&f, wrong.event_id);
     assert_eq!(
         voided,
         Voided {
             voided_event_id: wrong.event_id,
-            voided_event_type: "receiving.line_received".into(),
+            voided_event_type: EventKind::LineReceived.as_str().into(),
             movements_reversed: 1,
         }
     );
@@ -283,13 +284,13 @@ fn voiding_a_received_line_takes_the_stock_off_the_dock_and_the_line_back() {
     assert_eq!(line_received(&f, sample::ASN, 3), 5);
 
     let correction = only_event(&f, cmd.op_id);
-    assert_eq!(correction.event_type, "correction.voided");
+    assert_eq!(correction.event_type, EventKind::Voided.as_str());
     assert_eq!(correction.user_id, "alice");
     assert!(correction.seq > original.seq);
     let p = &correction.payload;
     assert_eq!(p["approved_by"], "sam");
     assert_eq!(p["voided_event_id"], wrong.event_id.to_string());
-    assert_eq!(p["voided_event_type"], "receiving.line_received");
+    assert_eq!(p["voided_event_type"], EventKind::LineReceived.as_str());
     assert_eq!(p["voided_seq"], original.seq);
     assert_eq!(p["voided_op_id"], original.op_id.to_string());
     assert_eq!(p["reason"], "scanned by mistake");
@@ -328,7 +329,10 @@ fn voiding_a_putaway_moves_the_goods_back_to_the_dock() {
     );
     let original = event(&f, moved.event_id);
     let (cmd, voided) = void(&f, moved.event_id);
-    assert_eq!(voided.voided_event_type, "putaway.confirmed");
+    assert_eq!(
+        voided.voided_event_type,
+        EventKind::PutawayConfirmed.as_str()
+    );
     assert_eq!(voided.movements_reversed, 1);
     assert!(at(&f, "A-01-02").is_empty());
     assert_eq!(
@@ -339,7 +343,7 @@ fn voiding_a_putaway_moves_the_goods_back_to_the_dock() {
     assert_eq!(line_received(&f, sample::ASN, 3), 48);
     assert_eq!(atp(&f, sample::TOWELS), atp_is(0, 0));
     let p = &only_event(&f, cmd.op_id).payload;
-    assert_eq!(p["voided_event_type"], "putaway.confirmed");
+    assert_eq!(p["voided_event_type"], EventKind::PutawayConfirmed.as_str());
     assert_eq!(p["voided_seq"], original.seq);
     assert_eq!(event(&f, moved.event_id), original);
 
@@ -384,7 +388,7 @@ fn voiding_a_pick_puts_the_goods_back_and_reopens_the_pick_with_its_reservation(
     assert_eq!(atp(&f, sample::TOWELS), atp_is(14, 0));
 
     let (cmd, voided) = void(&f, event_id);
-    assert_eq!(voided.voided_event_type, "picking.confirmed");
+    assert_eq!(voided.voided_event_type, EventKind::PickConfirmed.as_str());
     assert!(at(&f, "STAGE-01").is_empty());
     assert_eq!(
         summary(&f, "A-01-01"),
@@ -413,7 +417,10 @@ fn voiding_a_pick_puts_the_goods_back_and_reopens_the_pick_with_its_reservation(
         ),
         (id, "A-01-01", 10)
     );
-    assert_eq!(only_event(&f, cmd.op_id).event_type, "correction.voided");
+    assert_eq!(
+        only_event(&f, cmd.op_id).event_type,
+        EventKind::Voided.as_str()
+    );
     assert_integrity(&f);
 
     // The pick can be done again.
@@ -551,7 +558,10 @@ fn voiding_a_restock_lets_the_line_be_inspected_again() {
     let event_id = only_event(&f, cmd.op_id).event_id;
 
     let (_, voided) = void(&f, event_id);
-    assert_eq!(voided.voided_event_type, "returns.inspected");
+    assert_eq!(
+        voided.voided_event_type,
+        EventKind::ReturnInspected.as_str()
+    );
     assert_eq!(
         summary(&f, "RET-01"),
         vec![
@@ -656,10 +666,10 @@ fn voiding_a_count_adjustment_puts_the_counted_away_unit_back() {
     );
     let adjusted = events(&f, submit.op_id)
         .into_iter()
-        .find(|e| e.event_type == "counting.adjusted")
+        .find(|e| e.event_type == EventKind::CountAdjusted.as_str())
         .expect("a counting.adjusted event");
     let (_, voided) = void(&f, adjusted.event_id);
-    assert_eq!(voided.voided_event_type, "counting.adjusted");
+    assert_eq!(voided.voided_event_type, EventKind::CountAdjusted.as_str());
     assert_eq!(
         summary(&f, "A-01-01"),
         vec![row(sample::TOWELS, "", "", StockStatus::Available, 24)]
@@ -682,7 +692,7 @@ fn a_void_is_never_voided() {
         &err,
         &[
             &correction.event_id.to_string(),
-            "correction.voided",
+            EventKind::Voided.as_str(),
             "never voided",
         ],
     );
@@ -700,7 +710,7 @@ fn the_same_command_is_voided_only_once() {
         &err,
         &[
             &got.event_id.to_string(),
-            "receiving.line_received",
+            EventKind::LineReceived.as_str(),
             "already voided",
             &first.op_id.to_string(),
         ],
@@ -731,7 +741,7 @@ fn a_receipt_whose_goods_were_put_away_cannot_be_voided() {
         &err,
         &[
             &got.event_id.to_string(),
-            "receiving.line_received",
+            EventKind::LineReceived.as_str(),
             "moved since",
             "DOCK-01",
         ],
@@ -748,7 +758,14 @@ fn a_putaway_whose_goods_are_promised_to_a_pick_cannot_be_voided() {
     let err = assert_rejected(&f.store, "not_voidable", || {
         corrections::void_movement(&f.store, &void_cmd(moved.event_id, "wrong bin"))
     });
-    assert_message_names(&err, &["putaway.confirmed", "moved since", "A-01-01"]);
+    assert_message_names(
+        &err,
+        &[
+            EventKind::PutawayConfirmed.as_str(),
+            "moved since",
+            "A-01-01",
+        ],
+    );
     assert_integrity(&f);
 }
 
@@ -765,7 +782,7 @@ fn a_restock_whose_goods_were_put_away_from_the_bench_cannot_be_voided() {
     let err = assert_rejected(&f.store, "not_voidable", || {
         corrections::void_movement(&f.store, &void_cmd(event_id, "wrong outcome"))
     });
-    assert_message_names(&err, &["returns.inspected", "moved since"]);
+    assert_message_names(&err, &[EventKind::ReturnInspected.as_str(), "moved since"]);
     // Nor can the inspected line be inspected twice.
     let err = assert_rejected(&f.store, "wrong_state", || {
         returns::inspect_return_line(&f.store, &inspect_cmd("RMA-1", 1, InspectionOutcome::Scrap))
@@ -799,11 +816,15 @@ fn events_that_are_not_movements_cannot_be_voided() {
     };
     receiving::close_receipt(&f.store, &close).unwrap();
     let closing = events(&f, close.op_id);
-    assert!(closing.iter().any(|e| e.event_type == "receiving.closed"));
     assert!(
         closing
             .iter()
-            .any(|e| e.event_type == "receiving.discrepancy")
+            .any(|e| e.event_type == EventKind::ReceiptClosed.as_str())
+    );
+    assert!(
+        closing
+            .iter()
+            .any(|e| e.event_type == EventKind::ReceiptDiscrepancy.as_str())
     );
     for e in closing {
         let err = assert_rejected(&f.store, "not_voidable", || {
@@ -965,7 +986,7 @@ fn voiding_a_count_adjustment_voids_the_whole_round_and_says_so() {
         .unwrap();
     let adjusted: Vec<_> = events
         .iter()
-        .filter(|e| e.event_type == "counting.adjusted")
+        .filter(|e| e.event_type == EventKind::CountAdjusted.as_str())
         .collect();
     assert_eq!(adjusted.len(), 2);
 

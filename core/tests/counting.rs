@@ -12,6 +12,7 @@ use dockhand_core::counting::{
     CountTaskStatus, CountedLine, CreateCountTask, GenerateRiskCounts, StartCount, SubmitCount,
 };
 use dockhand_core::picking::{self, ConfirmPick, CreatePickTask, PickLineRequest, PickTaskRequest};
+use dockhand_core::protocol::EventKind;
 use dockhand_core::putaway;
 use dockhand_core::receiving::{self, OpenBlindReceipt, ReceiveLine};
 use dockhand_core::{Clock, ScannedGoods, StockStatus, catalog, outbox, sample};
@@ -375,7 +376,7 @@ fn the_count_sheet_and_the_start_of_a_count_never_show_a_quantity() {
     assert_eq!(progress(&f, "CC-1"), (CountTaskStatus::Counting, 0));
     let evs = events(&f, op_id);
     assert_eq!(evs.len(), 1, "{evs:?}");
-    assert_eq!(evs[0].0, "counting.started");
+    assert_eq!(evs[0].0, EventKind::CountStarted.as_str());
     assert_eq!(evs[0].1["task_id"], "CC-1");
     assert_eq!(evs[0].1["location"], "A-01-01");
     assert_eq!(evs[0].1["snapshot_lines"], 1);
@@ -438,7 +439,7 @@ fn a_count_matching_the_system_is_done_without_an_adjustment() {
     assert_eq!(on_shelf(&f, "A-01-01", sample::TOWELS), 48);
     assert!(count_adjustments(&f).is_empty());
     let evs = events(&f, op_id);
-    assert_eq!(event_types(&f, op_id), vec!["counting.counted"]);
+    assert_eq!(event_types(&f, op_id), vec![EventKind::Counted.as_str()]);
     let payload = &evs[0].1;
     assert_eq!(payload["outcome"], "no_variance");
     assert_eq!(payload["counter"], "alice");
@@ -475,7 +476,10 @@ fn one_towel_missing_is_within_tolerance_and_adjusted_at_once() {
     let evs = events(&f, op_id);
     assert_eq!(
         event_types(&f, op_id),
-        vec!["counting.counted", "counting.adjusted"]
+        vec![
+            EventKind::Counted.as_str(),
+            EventKind::CountAdjusted.as_str()
+        ]
     );
     assert_eq!(evs[0].1["outcome"], "adjusted");
     let adjusted = &evs[1].1;
@@ -515,7 +519,7 @@ fn one_coffee_too_many_worth_8_99_is_within_tolerance_and_adjusted_in() {
         vec![adjustment(sample::COFFEE, "A-01-02", "C-1", "available", 1)]
     );
     let evs = events(&f, op_id);
-    assert_eq!(evs[1].0, "counting.adjusted");
+    assert_eq!(evs[1].0, EventKind::CountAdjusted.as_str());
     assert_eq!(evs[1].1["value_cents"], 899);
     assert_eq!(evs[1].1["lot"], "C-1");
     assert_integrity(&f);
@@ -564,7 +568,7 @@ fn a_variance_beyond_tolerance_is_recounted_by_another_operator_and_then_adjuste
     assert_eq!(on_shelf(&f, "A-01-01", sample::TOWELS), 48);
     assert!(count_adjustments(&f).is_empty());
     let evs = events(&f, first);
-    assert_eq!(event_types(&f, first), vec!["counting.counted"]);
+    assert_eq!(event_types(&f, first), vec![EventKind::Counted.as_str()]);
     assert_eq!(evs[0].1["outcome"], "recount_required");
 
     // alice may not recount her own count while bob and sam are there.
@@ -592,7 +596,10 @@ fn a_variance_beyond_tolerance_is_recounted_by_another_operator_and_then_adjuste
     let evs = events(&f, second);
     assert_eq!(
         event_types(&f, second),
-        vec!["counting.counted", "counting.adjusted"]
+        vec![
+            EventKind::Counted.as_str(),
+            EventKind::CountAdjusted.as_str()
+        ]
     );
     assert_eq!(evs[0].1["counter"], "bob");
     assert_eq!(evs[0].1["round"], 2);
@@ -651,7 +658,7 @@ fn a_missing_drill_worth_129_00_needs_a_recount_then_a_supervisor() {
     assert_eq!(done.round, 2);
     assert_eq!(done.lines[0].variance, None);
     assert_eq!(progress(&f, "CC-D"), (CountTaskStatus::Approval, 2));
-    assert_eq!(event_types(&f, second), vec!["counting.counted"]);
+    assert_eq!(event_types(&f, second), vec![EventKind::Counted.as_str()]);
     assert_eq!(events(&f, second)[0].1["outcome"], "approval_required");
     assert_eq!(on_shelf(&f, "A-01-03", sample::DRILL), 3);
     assert!(count_adjustments(&f).is_empty());
@@ -679,7 +686,10 @@ fn a_missing_drill_worth_129_00_needs_a_recount_then_a_supervisor() {
         vec![adjustment(sample::DRILL, "A-01-03", "", "available", -1)]
     );
     let evs = events(&f, cmd.op_id);
-    assert_eq!(event_types(&f, cmd.op_id), vec!["counting.adjusted"]);
+    assert_eq!(
+        event_types(&f, cmd.op_id),
+        vec![EventKind::CountAdjusted.as_str()]
+    );
     assert_eq!(evs[0].1["approved_by"], "sam");
     assert_eq!(evs[0].1["variance"], -1);
     assert_eq!(evs[0].1["value_cents"], -12900);
@@ -775,7 +785,7 @@ fn counting_while_stock_moves_a_pick_confirmed_during_the_count_is_not_a_varianc
     assert_eq!(on_shelf(&f, "STAGE-01", sample::TOWELS), 10);
     assert!(count_adjustments(&f).is_empty());
     let evs = events(&f, op_id);
-    assert_eq!(event_types(&f, op_id), vec!["counting.counted"]);
+    assert_eq!(event_types(&f, op_id), vec![EventKind::Counted.as_str()]);
     assert_eq!(evs[0].1["lines"][0]["expected"], 38);
     assert_integrity(&f);
 }
@@ -828,7 +838,10 @@ fn a_short_pick_asks_for_a_count_of_the_location_that_then_settles_the_shortage(
     assert_eq!((t.status, t.round), (CountTaskStatus::Open, 0));
     assert!(t.reason.contains("PT-1"), "{}", t.reason);
     let evs = events(&f, cmd.op_id);
-    let short_event = evs.iter().find(|(t, _)| t == "picking.short").unwrap();
+    let short_event = evs
+        .iter()
+        .find(|(t, _)| t == EventKind::PickShort.as_str())
+        .unwrap();
     assert_eq!(short_event.1["count_task_id"], id.as_str());
 
     // A second short pick in the same place reuses the waiting task.
@@ -943,7 +956,11 @@ fn unexpected_items_and_lots_found_are_recorded_and_adjusted_in() {
     let evs = events(&f, op_id);
     assert_eq!(
         event_types(&f, op_id),
-        vec!["counting.counted", "counting.adjusted", "counting.adjusted"]
+        vec![
+            EventKind::Counted.as_str(),
+            EventKind::CountAdjusted.as_str(),
+            EventKind::CountAdjusted.as_str()
+        ]
     );
     let unexpected: Vec<&Value> = evs[0].1["lines"]
         .as_array()
@@ -1221,7 +1238,10 @@ fn risk_counts_go_to_the_top_ranked_locations_skipping_those_with_an_open_count(
     let evs = events(&f, cmd.op_id);
     assert_eq!(
         event_types(&f, cmd.op_id),
-        vec!["counting.task_created", "counting.task_created"]
+        vec![
+            EventKind::CountTaskCreated.as_str(),
+            EventKind::CountTaskCreated.as_str()
+        ]
     );
     assert_eq!(evs[0].1["source"], "risk");
     assert_eq!(evs[0].1["location"], "A-01-01");

@@ -14,6 +14,7 @@ use dockhand_core::picking::{
     self, CancelPickTask, ConfirmPick, CreatePickTask, PickConfirmed, PickInstruction,
     PickLineRequest, PickStatus, PickTask, PickTaskRequest, PickTaskStatus, StartPickTask,
 };
+use dockhand_core::protocol::EventKind;
 use dockhand_core::receiving::{self, LineReceived, OpenBlindReceipt};
 use dockhand_core::stock::{self, AvailableToPromise, Movement};
 use dockhand_core::{ScannedGoods, StockStatus, putaway, sample};
@@ -113,8 +114,29 @@ fn hold_in_place(f: &Fixture, sku: &str, location: &str, lot: &str, quantity: i6
                     reason: "quality_hold".into(),
                 },
             )?;
-            // Every stock change travels in an event.
-            dockhand_core::outbox::append(tx, "test.quality_hold", &serde_json::json!({}))
+            // Every stock change travels in an event: a hold in place, as a putaway would record
+            // it.
+            dockhand_core::outbox::append(
+                tx,
+                dockhand_core::protocol::events::PutawayConfirmed {
+                    sku: sku.into(),
+                    lot: lot.into(),
+                    serial: String::new(),
+                    lpn: String::new(),
+                    lpn_after: String::new(),
+                    base_quantity: quantity,
+                    base_unit: item.item.base_unit.clone(),
+                    from: location.into(),
+                    to: location.into(),
+                    to_zone: loc.location.zone.clone(),
+                    status_before: StockStatus::Available,
+                    status_after: StockStatus::Quarantined,
+                    hold_reason: Some("quality_hold".into()),
+                    suggested: None,
+                    override_reason: None,
+                    movements: Vec::new(),
+                },
+            )
         })
         .unwrap();
 }
@@ -346,7 +368,7 @@ fn fefo_allocates_the_earliest_expiry_first_even_when_it_is_further_on_the_walk(
 
     let started = events(&f, c.op_id);
     assert_eq!(started.len(), 1);
-    assert_eq!(started[0].event_type, "picking.task_started");
+    assert_eq!(started[0].event_type, EventKind::PickTaskStarted.as_str());
     let payload = &started[0].payload;
     assert_eq!(payload["task_id"], "T-1");
     assert_eq!(payload["order_ref"], "SO-T-1");
@@ -657,7 +679,10 @@ fn a_hub_task_is_allocated_when_started_and_refused_whole_when_it_cannot_be_cove
     let started = picking::start_pick_task(&f.store, &start).unwrap();
     assert_eq!(started.status, PickTaskStatus::InProgress);
     assert_eq!(picks(&started), vec![place("A-01-01", "", 10)]);
-    assert_eq!(event_types(&f, start.op_id), vec!["picking.task_started"]);
+    assert_eq!(
+        event_types(&f, start.op_id),
+        vec![EventKind::PickTaskStarted.as_str()]
+    );
 
     let err = assert_rejected(&f.store, "wrong_state", || {
         picking::start_pick_task(
@@ -813,7 +838,7 @@ fn the_operator_is_led_pick_by_pick_in_walk_order_and_each_pick_moves_to_staging
     assert!(reserved_for(&f, first.allocation_id).is_empty());
     let evs = events(&f, cmd.op_id);
     assert_eq!(evs.len(), 1);
-    assert_eq!(evs[0].event_type, "picking.confirmed");
+    assert_eq!(evs[0].event_type, EventKind::PickConfirmed.as_str());
     assert_eq!(evs[0].user_id, "bob");
     let p = &evs[0].payload;
     assert_eq!(p["task_id"], "T-1");
@@ -939,7 +964,10 @@ fn a_replayed_confirmation_returns_the_first_answer_and_writes_nothing() {
     let again = confirm(&f, &cmd);
     assert_eq!(first, again);
     assert_eq!(before, dump(&f.store), "a replay wrote something");
-    assert_eq!(event_types(&f, cmd.op_id), vec!["picking.confirmed"]);
+    assert_eq!(
+        event_types(&f, cmd.op_id),
+        vec![EventKind::PickConfirmed.as_str()]
+    );
     assert_eq!(the_task(&f, "T-1").allocations[0].picked, 4);
 
     // The same operation id for another command is refused.
@@ -1304,7 +1332,10 @@ fn a_short_pick_moves_what_was_found_releases_the_rest_and_asks_for_a_count() {
         evs.iter()
             .map(|e| e.event_type.as_str())
             .collect::<Vec<_>>(),
-        vec!["picking.confirmed", "picking.short"]
+        vec![
+            EventKind::PickConfirmed.as_str(),
+            EventKind::PickShort.as_str()
+        ]
     );
     assert_eq!(evs[0].payload["base_quantity"], 15);
     let p = &evs[1].payload;
@@ -1348,7 +1379,10 @@ fn a_short_pick_with_nothing_found_moves_nothing_and_only_reports_the_short() {
     let done = confirm(&f, &cmd);
     assert_eq!((done.picked, done.short), (0, 10));
     assert_eq!(done.task_status, PickTaskStatus::InProgress);
-    assert_eq!(event_types(&f, cmd.op_id), vec!["picking.short"]);
+    assert_eq!(
+        event_types(&f, cmd.op_id),
+        vec![EventKind::PickShort.as_str()]
+    );
     let p = &events(&f, cmd.op_id)[0].payload;
     assert_eq!(
         (
@@ -1436,7 +1470,7 @@ fn cancelling_a_task_releases_its_reservations_and_it_cannot_be_picked_or_cancel
     );
     let evs = events(&f, cmd.op_id);
     assert_eq!(evs.len(), 1);
-    assert_eq!(evs[0].event_type, "picking.cancelled");
+    assert_eq!(evs[0].event_type, EventKind::PickTaskCancelled.as_str());
     assert_eq!(evs[0].payload["task_id"], "T-1");
     assert_eq!(evs[0].payload["order_ref"], "SO-T-1");
     assert_eq!(evs[0].payload["reason"], "customer cancelled the order");
@@ -1553,7 +1587,7 @@ fn short_with_everything_found_is_a_plain_pick() {
         .into_iter()
         .map(|e| e.envelope.event_type)
         .collect();
-    assert_eq!(types, ["picking.confirmed"]);
+    assert_eq!(types, [EventKind::PickConfirmed.as_str()]);
 }
 
 #[test]

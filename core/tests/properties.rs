@@ -17,6 +17,7 @@ use dockhand_core::counting::{
 use dockhand_core::picking::{
     self, CancelPickTask, ConfirmPick, CreatePickTask, PickLineRequest, PickTaskRequest,
 };
+use dockhand_core::protocol::{EventBody, EventKind};
 use dockhand_core::putaway::{self, ConfirmPutaway, PutawayRequest};
 use dockhand_core::receiving::{self, CloseReceipt, OpenBlindReceipt, ReceiveLine};
 use dockhand_core::returns::{
@@ -634,12 +635,10 @@ fn inspect(store: &Store, shift: &mut Shift, outcome: usize) {
 fn inventory_change(events: &[outbox::Event]) -> i64 {
     events
         .iter()
-        .map(|e| match e.event_type.as_str() {
-            "receiving.line_received" => e.payload["base_quantity"].as_i64().unwrap_or(0),
-            "counting.adjusted" => e.payload["variance"].as_i64().unwrap_or(0),
-            "returns.inspected" if e.payload["status_after"].is_null() => {
-                -e.payload["base_quantity"].as_i64().unwrap_or(0)
-            }
+        .map(|e| match e.body().unwrap() {
+            EventBody::LineReceived(r) => r.base_quantity,
+            EventBody::CountAdjusted(a) => a.variance,
+            EventBody::ReturnInspected(i) if i.status_after.is_none() => -i.base_quantity,
             _ => 0,
         })
         .sum()
@@ -652,12 +651,12 @@ fn void(store: &Store, shift: &mut Shift, back: usize) {
         .into_iter()
         .filter(|e| {
             [
-                "receiving.line_received",
-                "putaway.confirmed",
-                "picking.confirmed",
-                "counting.adjusted",
-                "returns.inspected",
-                "correction.voided",
+                EventKind::LineReceived.as_str(),
+                EventKind::PutawayConfirmed.as_str(),
+                EventKind::PickConfirmed.as_str(),
+                EventKind::CountAdjusted.as_str(),
+                EventKind::ReturnInspected.as_str(),
+                EventKind::Voided.as_str(),
             ]
             .contains(&e.event_type.as_str())
         })

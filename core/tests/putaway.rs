@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use dockhand_core::catalog::LocationStatus;
+use dockhand_core::protocol::EventKind;
 use dockhand_core::putaway::{self, ConfirmPutaway, PutawayRequest, SuggestionRule};
 use dockhand_core::receiving::{self, LineReceived};
 use dockhand_core::{ScannedGoods, StockStatus, outbox, sample, stock};
@@ -294,7 +295,7 @@ fn a_confirmed_putaway_makes_received_towels_available_at_the_destination() {
 
     let event = the_event(&f, cmd.op_id);
     assert_eq!(event.event_id, done.event_id);
-    assert_eq!(event.event_type, "putaway.confirmed");
+    assert_eq!(event.event_type, EventKind::PutawayConfirmed.as_str());
     assert_eq!(event.user_id, "bob");
     assert_eq!(event.payload["sku"], sample::TOWELS);
     assert_eq!(event.payload["base_quantity"], 48);

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use dockhand_core::protocol::EventKind;
 use dockhand_core::receiving;
 use dockhand_core::{ScannedGoods, StockStatus, outbox, sample, stock};
 
@@ -46,7 +47,7 @@ fn a_case_scan_lands_as_received_base_units_on_the_dock_with_its_event() {
     let e = &events[0];
     assert_eq!(
         (e.seq, e.event_type.as_str(), e.user_id.as_str()),
-        (1, "receiving.line_received", "alice")
+        (1, EventKind::LineReceived.as_str(), "alice")
     );
     assert_eq!(e.event_id, r.event_id);
     assert_eq!(e.event_id.get_version_num(), 7);
@@ -284,7 +285,7 @@ fn a_blind_receipt_gets_one_line_per_item_and_lot_and_closes_without_discrepanci
 
     let opened_events = events_of(&f, open_op);
     assert_eq!(opened_events.len(), 1);
-    assert_eq!(opened_events[0].event_type, "receiving.blind_opened");
+    assert_eq!(opened_events[0].event_type, EventKind::BlindOpened.as_str());
     assert_eq!(opened_events[0].payload["receipt_id"], "DN-5521");
     assert_eq!(opened_events[0].payload["supplier"], "Walk-in supplier");
     let closed_events = events_of(&f, close_cmd.op_id);
@@ -292,13 +293,13 @@ fn a_blind_receipt_gets_one_line_per_item_and_lot_and_closes_without_discrepanci
         .iter()
         .map(|e| e.event_type.as_str())
         .collect();
-    assert_eq!(types, vec!["receiving.closed"]);
+    assert_eq!(types, vec![EventKind::ReceiptClosed.as_str()]);
     assert_eq!(closed_events[0].payload["discrepancies"], 0);
     assert_eq!(closed_events[0].payload["total_received"], 70);
     assert!(
         all_events(&f)
             .iter()
-            .all(|e| e.event_type != "receiving.discrepancy"),
+            .all(|e| e.event_type != EventKind::ReceiptDiscrepancy.as_str()),
         "a blind receipt expects nothing, so nothing can be short or over"
     );
     assert_integrity(&f);
@@ -349,7 +350,7 @@ fn a_supervisor_approves_an_over_receipt_and_the_event_names_the_approver() {
 
     let events = events_of(&f, cmd.op_id);
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].event_type, "receiving.line_received");
+    assert_eq!(events[0].event_type, EventKind::LineReceived.as_str());
     assert_eq!(events[0].user_id, "alice");
     assert_eq!(events[0].payload["approved_by"], "sam");
     assert_eq!(events[0].payload["base_quantity"], 12);
@@ -560,10 +561,10 @@ fn closing_reports_each_short_or_over_line_and_no_more_goods_can_be_received() {
     assert_eq!(
         types,
         vec![
-            "receiving.discrepancy",
-            "receiving.discrepancy",
-            "receiving.discrepancy",
-            "receiving.closed"
+            EventKind::ReceiptDiscrepancy.as_str(),
+            EventKind::ReceiptDiscrepancy.as_str(),
+            EventKind::ReceiptDiscrepancy.as_str(),
+            EventKind::ReceiptClosed.as_str()
         ]
     );
     let payloads: Vec<(i64, i64, i64, i64, String)> = events[..3]
@@ -630,7 +631,7 @@ fn closing_a_fully_received_receipt_emits_only_the_closed_event() {
         .into_iter()
         .map(|e| e.envelope.event_type)
         .collect();
-    assert_eq!(types, vec!["receiving.closed".to_string()]);
+    assert_eq!(types, vec![EventKind::ReceiptClosed.as_str().to_string()]);
 }
 
 // ---- pallets (SSCC) --------------------------------------------------------------------------
@@ -800,7 +801,7 @@ fn a_replay_after_the_receipt_closed_still_returns_the_first_result() {
     assert_eq!(
         events_of(&f, close_cmd.op_id)
             .iter()
-            .filter(|e| e.event_type == "receiving.closed")
+            .filter(|e| e.event_type == EventKind::ReceiptClosed.as_str())
             .count(),
         1
     );

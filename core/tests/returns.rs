@@ -6,6 +6,7 @@ mod common;
 
 use chrono::Duration;
 use common::*;
+use dockhand_core::protocol::EventKind;
 use dockhand_core::putaway::{self, ConfirmPutaway, PutawaySuggestion, SuggestionRule};
 use dockhand_core::receiving;
 use dockhand_core::returns::{
@@ -238,7 +239,7 @@ fn a_return_lands_at_the_returns_bench_as_return_pending() {
 
     let evs = events(&f, cmd.op_id);
     assert_eq!(evs.len(), 1, "{evs:?}");
-    assert_eq!(evs[0].0, "returns.received");
+    assert_eq!(evs[0].0, EventKind::ReturnReceived.as_str());
     let payload = &evs[0].1;
     assert_eq!(payload["return_id"], RMA);
     assert_eq!(payload["reference"], "SO-4711");
@@ -398,7 +399,7 @@ fn restocked_goods_are_available_at_the_bench_with_a_suggestion_and_the_time_to_
     );
     let evs = events(&f, cmd.op_id);
     assert_eq!(evs.len(), 1, "{evs:?}");
-    assert_eq!(evs[0].0, "returns.inspected");
+    assert_eq!(evs[0].0, EventKind::ReturnInspected.as_str());
     let payload = &evs[0].1;
     assert_eq!(payload["return_id"], RMA);
     assert_eq!(payload["line_no"], 1);
@@ -511,7 +512,7 @@ fn quarantined_returns_are_held_and_suggested_a_quarantine_location() {
         ]
     );
     let evs = events(&f, cmd.op_id);
-    assert_eq!(evs[0].0, "returns.inspected");
+    assert_eq!(evs[0].0, EventKind::ReturnInspected.as_str());
     assert_eq!(evs[0].1["outcome"], "quarantine");
     assert_eq!(evs[0].1["status_after"], "quarantined");
     assert_eq!(evs[0].1["reason_code"], "seal_broken");
@@ -596,7 +597,7 @@ fn scrapped_returns_leave_inventory() {
         vec![leg(sample::VITAMINS, "RET-01", "return_pending", -6)]
     );
     let evs = events(&f, cmd.op_id);
-    assert_eq!(evs[0].0, "returns.inspected");
+    assert_eq!(evs[0].0, EventKind::ReturnInspected.as_str());
     assert_eq!(evs[0].1["outcome"], "scrap");
     assert_eq!(evs[0].1["status_after"], Value::Null);
     assert_eq!(evs[0].1["reason_code"], "tampered");

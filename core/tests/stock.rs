@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use dockhand_core::protocol::EventKind;
 use dockhand_core::putaway::{self, ConfirmPutaway};
 use dockhand_core::stock::{self, Bucket, Movement};
 use dockhand_core::{ScannedGoods, StockStatus, catalog, outbox, receiving, sample};
@@ -257,7 +258,7 @@ fn events_carry_every_stock_movement_to_the_hub() {
     let events = f.store.read(|c| outbox::events(c, 1, 100)).unwrap();
     let putaway = events
         .iter()
-        .find(|e| e.event_type == "putaway.confirmed")
+        .find(|e| e.event_type == EventKind::PutawayConfirmed.as_str())
         .unwrap();
     let moved = outbox::movements(putaway).unwrap();
     let legs: Vec<(&str, &str, i64)> = moved

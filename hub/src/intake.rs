@@ -232,6 +232,33 @@ fn judge(
             }
         },
     };
+    // The payload must read as this version's event of its type: what the ERP posting and the
+    // supervisor's views read later is known to be there.
+    let body = match event.body() {
+        Ok(body) => body,
+        Err(e) => {
+            return Ok((
+                rejected(
+                    "invalid_payload",
+                    format!("{what}: {}", crate::body::short_text(&e.to_string(), 200)),
+                ),
+                Vec::new(),
+            ));
+        }
+    };
+    if !movements.is_empty() && !body.kind().moves_stock() {
+        return Ok((
+            rejected(
+                "invalid_payload",
+                format!(
+                    "{what} is a {} event, which moves no stock, but it carries {} movements",
+                    body.kind(),
+                    movements.len()
+                ),
+            ),
+            Vec::new(),
+        ));
+    }
     if let Some(problem) = movements_problem(tx, &movements)? {
         return Ok((
             rejected(

@@ -7,6 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use dockhand_core::Store;
+use dockhand_core::protocol::events::{self as ev, EventBody, EventKind, StockStatus};
 use dockhand_core::sync::protocol::{
     DeviceStatus, DeviceToken, Envelope, EventStatus, EventsPage, HubException, Problem,
     Registration, StockLine,
@@ -232,18 +233,27 @@ on_both_backends!(
             json!({"location": location, "sku": "SKU-1", "lot": "", "serial": "", "lpn": "",
                    "status": "available", "delta": delta})
         };
-        let full = |location: &str| json!({"movements": (0..500).map(|_| movement(MAX_MOVEMENT, location)).collect::<Vec<_>>()});
+        let full = |location: &str| {
+            json!(
+                (0..500)
+                    .map(|_| movement(MAX_MOVEMENT, location))
+                    .collect::<Vec<_>>()
+            )
+        };
         // A rogue device edits its own history (its chain recomputed, so only the content is bad).
-        events[0].payload = json!({"movements": [movement(i64::MAX, "P-01-01")]});
-        events[1].payload = json!({"movements": [movement(1, "P-01-01")]});
-        events[2].payload = full("P-09-09");
-        events[3].payload = full("P-09-09");
-        events[4].payload = json!({"movements": [movement(1, "P-09-09")]});
-        events[5].event_type = "picking.confirmed\u{0}".into();
-        events[6].payload = json!({"movements": [movement(5, "P-01\u{0}-01")]});
+        putaway_moving(&mut events[0], json!([movement(i64::MAX, "P-01-01")]));
+        putaway_moving(&mut events[1], json!([movement(1, "P-01-01")]));
+        putaway_moving(&mut events[2], full("P-09-09"));
+        putaway_moving(&mut events[3], full("P-09-09"));
+        putaway_moving(&mut events[4], json!([movement(1, "P-09-09")]));
+        events[5].event_type = format!("{}\u{0}", EventKind::PickConfirmed);
+        putaway_moving(&mut events[6], json!([movement(5, "P-01\u{0}-01")]));
         events[7].payload = json!({"note": "a NUL \u{0} in a payload"});
-        events[8].payload = json!({"movements": [{"location": "P-01-01", "sku": "SKU-1", "lot": "",
-            "serial": "", "lpn": "", "status": "for_sale", "delta": 1}]});
+        putaway_moving(
+            &mut events[8],
+            json!([{"location": "P-01-01", "sku": "SKU-1", "lot": "", "serial": "", "lpn": "",
+                    "status": "for_sale", "delta": 1}]),
+        );
         rechain(&mut events, 0);
         let result = hub.push(&token, "HH-O", &events).await;
         let verdicts: Vec<(EventStatus, Option<&str>)> = result
@@ -821,3 +831,90 @@ on_both_backends!(
         assert_eq!(resumed.contiguous_seq, forked.len() as i64);
     }
 );
+
+// The typed contract at the door: an event must read as this version's event of its type.
+on_both_backends!(
+    events_that_do_not_read_as_their_type_are_rejected_with_the_reason,
+    HubConfig::default(),
+    |hub| {
+        let device = common::device("HH-T", 8, 4);
+        let mut events = common::envelopes(&device);
+        let token = hub.register("HH-T").await;
+        events[0].event_type = "shipping.shipped".into();
+        putaway_moving(&mut events[1], json!([]));
+        events[1].payload.as_object_mut().unwrap().remove("to");
+        events[2].event_type = EventKind::BlindOpened.to_string();
+        events[2].payload = EventBody::from(ev::BlindOpened {
+            receipt_id: "BR-1".into(),
+            reference: "DN-1".into(),
+            supplier: "ACME".into(),
+        })
+        .to_payload()
+        .unwrap();
+        events[2].payload["movements"] = json!([{"location": "P-01-01", "sku": "SKU-1",
+            "lot": "", "serial": "", "lpn": "", "status": "available", "delta": 50}]);
+        rechain(&mut events, 0);
+        let result = hub.push(&token, "HH-T", &events).await;
+        let reason = |i: usize| result.results[i].reason.clone().unwrap_or_default();
+        for i in 0..3 {
+            assert_eq!(
+                (result.results[i].status, result.results[i].code.as_deref()),
+                (EventStatus::Rejected, Some("invalid_payload")),
+                "event {i}: {}",
+                reason(i)
+            );
+        }
+        assert!(
+            reason(0).contains("\"shipping.shipped\" is not an event type of this version"),
+            "{}",
+            reason(0)
+        );
+        assert!(
+            reason(1).contains("a putaway.confirmed payload does not read")
+                && reason(1).contains("`to`"),
+            "{}",
+            reason(1)
+        );
+        assert!(
+            reason(2).contains("is a receiving.blind_opened event, which moves no stock, but it carries 1 movements"),
+            "{}",
+            reason(2)
+        );
+        // Each took its place: the queue drains, and nothing of them reached the stock view.
+        assert_eq!(result.contiguous_seq, events.len() as i64);
+        let stock: Vec<StockLine> = admin_get(&hub, "/v1/admin/stock").await;
+        assert!(
+            !stock
+                .iter()
+                .any(|l| l.location == "P-01-01" && l.quantity >= 50),
+            "{stock:?}"
+        );
+    }
+);
+
+/// Makes `event` a putaway whose payload reads in full but carries `movements` (so only they can
+/// be wrong).
+fn putaway_moving(event: &mut Envelope, movements: serde_json::Value) {
+    let body = EventBody::from(ev::PutawayConfirmed {
+        sku: "SKU-1".into(),
+        lot: String::new(),
+        serial: String::new(),
+        lpn: String::new(),
+        lpn_after: String::new(),
+        base_quantity: 1,
+        base_unit: "EA".into(),
+        from: "DOCK-01".into(),
+        to: "P-01-01".into(),
+        to_zone: "P".into(),
+        status_before: StockStatus::Received,
+        status_after: StockStatus::Available,
+        hold_reason: None,
+        suggested: None,
+        override_reason: None,
+        movements: Vec::new(),
+    });
+    let mut payload = body.to_payload().unwrap();
+    payload["movements"] = movements;
+    event.event_type = body.kind().to_string();
+    event.payload = payload;
+}

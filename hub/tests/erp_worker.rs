@@ -6,6 +6,7 @@
 
 mod common;
 
+use dockhand_core::protocol::EventKind;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -47,16 +48,16 @@ impl Connector for Ledger {
                 return Err(ConnectorError::Transient("connection refused".into()));
             }
             self.seen.lock().unwrap().push(event.hub_seq);
-            if event.event.event_type == "putaway.confirmed" {
+            if event.event.event_type == EventKind::PutawayConfirmed.as_str() {
                 return Err(ConnectorError::Refused {
                     code: "erp_refused".into(),
                     message: format!("bin closed for event {}", event.event.event_id),
                 });
             }
             let receipt = event.event.payload["receipt_id"].as_str().unwrap_or("");
-            match event.event.event_type.as_str() {
-                "receiving.line_received" => return Ok(vec![format!("asn/{receipt}:held")]),
-                "receiving.closed" => return Ok(vec![format!("asn/{receipt}")]),
+            match EventKind::parse(&event.event.event_type) {
+                Some(EventKind::LineReceived) => return Ok(vec![format!("asn/{receipt}:held")]),
+                Some(EventKind::ReceiptClosed) => return Ok(vec![format!("asn/{receipt}")]),
                 _ => {}
             }
             Ok(vec![format!("doc/{}", event.hub_seq)])
@@ -110,7 +111,7 @@ on_both_backends!(
         );
         let putaways = events
             .iter()
-            .filter(|e| e.event_type == "putaway.confirmed")
+            .filter(|e| e.event_type == EventKind::PutawayConfirmed.as_str())
             .count();
         assert!(putaways > 0, "the workload has putaways");
         let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
@@ -125,7 +126,7 @@ on_both_backends!(
             events
                 .iter()
                 .filter(|e| {
-                    e.event_type == "receiving.line_received"
+                    e.event_type == EventKind::LineReceived.as_str()
                         && e.payload["receipt_id"].as_str() == Some(receipt)
                 })
                 .map(|e| e.event_id)
@@ -133,12 +134,12 @@ on_both_backends!(
         };
         let receipts: std::collections::BTreeSet<String> = events
             .iter()
-            .filter(|e| e.event_type == "receiving.line_received")
+            .filter(|e| e.event_type == EventKind::LineReceived.as_str())
             .filter_map(|e| e.payload["receipt_id"].as_str().map(str::to_string))
             .collect();
         let closed: std::collections::BTreeSet<String> = events
             .iter()
-            .filter(|e| e.event_type == "receiving.closed")
+            .filter(|e| e.event_type == EventKind::ReceiptClosed.as_str())
             .filter_map(|e| e.payload["receipt_id"].as_str().map(str::to_string))
             .collect();
         let open: Vec<&String> = receipts.iter().filter(|r| !closed.contains(*r)).collect();
@@ -224,7 +225,8 @@ on_both_backends!(
         assert!(
             rejected
                 .iter()
-                .all(|e| e.event_type == "putaway.confirmed" && e.state == OutboxState::Rejected)
+                .all(|e| e.event_type == EventKind::PutawayConfirmed.as_str()
+                    && e.state == OutboxState::Rejected)
         );
         assert_eq!(rejected[0].event_id.to_string(), refused.event_id);
         assert_eq!(rejected[0].reject_reason.as_deref(), Some(message.as_str()));

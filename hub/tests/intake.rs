@@ -5,6 +5,7 @@
 
 mod common;
 
+use dockhand_core::protocol::EventKind;
 use dockhand_core::sync::protocol::{
     DeviceStatus, EventStatus, EventsPage, HubException, StockLine,
 };
@@ -104,7 +105,7 @@ on_both_backends!(
         // Someone edits a quantity after the fact.
         let victim = events
             .iter()
-            .position(|e| e.event_type == "receiving.line_received")
+            .position(|e| e.event_type == EventKind::LineReceived.as_str())
             .unwrap();
         events[victim].payload["quantity"] = serde_json::json!(999);
         let result = hub.push(&token, "HH-A", &events).await;

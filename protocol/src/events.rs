@@ -347,8 +347,18 @@ pub struct ReceiptDiscrepancy {
     pub received: i64,
     /// `received - expected` (negative when short).
     pub difference: i64,
-    /// `short` or `over`.
-    pub kind: String,
+    /// Short or over.
+    pub kind: DiscrepancyKind,
+}
+
+text_enum! {
+    /// Which way a receipt line differs from what was expected.
+    pub enum DiscrepancyKind {
+        /// Less received than expected.
+        Short => "short",
+        /// More received than expected.
+        Over => "over",
+    }
 }
 
 /// `receiving.closed`.
@@ -446,8 +456,8 @@ pub struct PickConfirmed {
     pub from: String,
     /// Staging location code.
     pub to: String,
-    /// Tote scanned.
-    pub tote: Option<String>,
+    /// Tote scanned ("" for none).
+    pub tote: String,
     /// Ledger rows written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub movements: Movements,
@@ -634,7 +644,7 @@ pub struct ReturnInspected {
     /// Status after (`None` when the goods left inventory).
     pub status_after: Option<StockStatus>,
     /// Reason code.
-    pub reason_code: Option<String>,
+    pub reason_code: String,
     /// Inspector's note.
     pub note: Option<String>,
     /// Minutes from receipt to available (restocked lines).
@@ -666,4 +676,52 @@ pub struct Voided {
     /// Ledger rows written (the reversals).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub movements: Movements,
+}
+
+impl EventKind {
+    /// Whether events of this kind may carry ledger rows (`movements`).
+    pub fn moves_stock(self) -> bool {
+        match self {
+            EventKind::LineReceived
+            | EventKind::PutawayConfirmed
+            | EventKind::PickConfirmed
+            | EventKind::PickShort
+            | EventKind::CountAdjusted
+            | EventKind::ReturnReceived
+            | EventKind::ReturnInspected
+            | EventKind::Voided => true,
+            EventKind::BlindOpened
+            | EventKind::ReceiptDiscrepancy
+            | EventKind::ReceiptClosed
+            | EventKind::PickTaskStarted
+            | EventKind::PickTaskCancelled
+            | EventKind::CountTaskCreated
+            | EventKind::CountStarted
+            | EventKind::Counted => false,
+        }
+    }
+}
+
+impl EventBody {
+    /// The ledger rows the event carries (empty for kinds that move no stock).
+    pub fn movements(&self) -> &[EventMovement] {
+        match self {
+            EventBody::LineReceived(e) => &e.movements,
+            EventBody::PutawayConfirmed(e) => &e.movements,
+            EventBody::PickConfirmed(e) => &e.movements,
+            EventBody::PickShort(e) => &e.movements,
+            EventBody::CountAdjusted(e) => &e.movements,
+            EventBody::ReturnReceived(e) => &e.movements,
+            EventBody::ReturnInspected(e) => &e.movements,
+            EventBody::Voided(e) => &e.movements,
+            EventBody::BlindOpened(_)
+            | EventBody::ReceiptDiscrepancy(_)
+            | EventBody::ReceiptClosed(_)
+            | EventBody::PickTaskStarted(_)
+            | EventBody::PickTaskCancelled(_)
+            | EventBody::CountTaskCreated(_)
+            | EventBody::CountStarted(_)
+            | EventBody::Counted(_) => &[],
+        }
+    }
 }

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::outbox;
 use crate::scan::{self, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
+use dockhand_protocol::events as ev;
 use dockhand_protocol::events::CountOutcome;
 
 /// Start counting a task: snapshot the system quantities.
@@ -144,13 +145,12 @@ pub fn start_count(store: &Store, cmd: &StartCount) -> Result<CountSheet> {
         .execute((&task.id, mark, tx.now_utc_text()))?;
         outbox::append(
             tx,
-            "counting.started",
-            &serde_json::json!({
-                "task_id": task.id,
-                "location": task.location,
-                "sku": task.sku,
-                "snapshot_lines": snapshot,
-            }),
+            ev::CountStarted {
+                task_id: task.id.clone(),
+                location: task.location.clone(),
+                sku: task.sku.clone(),
+                snapshot_lines: snapshot as i64,
+            },
         )?;
         records::count_sheet(tx.conn(), &task.id)
     })
@@ -399,11 +399,16 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
         let location = catalog::location_by_id(conn, line.location_id)?
             .location
             .code;
-        event_lines.push(serde_json::json!({
-            "location": location, "sku": sku, "lot": line.lot, "counted": line.counted,
-            "expected": line.expected, "variance": line.counted - line.expected,
-            "unexpected": line.unexpected, "counted_at": line.counted_at,
-        }));
+        event_lines.push(ev::CountedLine {
+            location: location.clone(),
+            sku: sku.clone(),
+            lot: line.lot.clone(),
+            counted: line.counted,
+            expected: line.expected,
+            variance: line.counted - line.expected,
+            unexpected: line.unexpected,
+            counted_at: line.counted_at.clone(),
+        });
         results.push(CountLineResult {
             location,
             sku,
@@ -415,14 +420,13 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
     }
     outbox::append(
         tx,
-        "counting.counted",
-        &serde_json::json!({
-            "task_id": task.id,
-            "round": round,
-            "counter": cmd.operator,
-            "outcome": outcome,
-            "lines": event_lines,
-        }),
+        ev::Counted {
+            task_id: task.id.clone(),
+            round,
+            counter: cmd.operator.clone(),
+            outcome,
+            lines: event_lines,
+        },
     )?;
     if outcome == CountOutcome::Adjusted {
         adjust(tx, &task.id, round, None)?;
@@ -572,21 +576,21 @@ fn adjust(tx: &WriteTx<'_>, task_id: &str, round: i64, approved_by: Option<&str>
         .execute((task_id, round, item_id, location_id, &lot))?;
         outbox::append(
             tx,
-            "counting.adjusted",
-            &serde_json::json!({
-                "task_id": task_id,
-                "round": round,
-                "location": catalog::location_by_id(conn, location_id)?.location.code,
-                "sku": item.item.sku,
-                "lot": lot,
-                "status": status,
-                "expected": expected,
-                "counted": counted,
-                "variance": variance,
-                "value_cents": variance.saturating_mul(item.item.unit_value_cents),
-                "reason_code": "count_adjustment",
-                "approved_by": approved_by,
-            }),
+            ev::CountAdjusted {
+                task_id: task_id.to_string(),
+                round,
+                location: catalog::location_by_id(conn, location_id)?.location.code,
+                sku: item.item.sku.clone(),
+                lot: lot.clone(),
+                status,
+                expected,
+                counted,
+                variance,
+                value_cents: variance.saturating_mul(item.item.unit_value_cents),
+                reason_code: "count_adjustment".into(),
+                approved_by: approved_by.map(str::to_string),
+                movements: Vec::new(),
+            },
         )?;
     }
     Ok(())
@@ -732,4 +736,13 @@ fn approve_in(
         outcome: CountOutcome::Adjusted,
         lines,
     })
+}
+
+/// A void of a count adjustment: the whole adjusting command is voided, so its lines no longer
+/// count as adjusted.
+pub(crate) fn undo_adjustment(tx: &WriteTx<'_>, adjusted: &ev::CountAdjusted) -> Result<()> {
+    tx.conn()
+        .prepare_cached("UPDATE count_results SET adjusted = 0 WHERE task_id = ?1 AND round = ?2")?
+        .execute((&adjusted.task_id, adjusted.round))?;
+    Ok(())
 }

@@ -17,7 +17,9 @@ use crate::catalog::{self, LocationKind, LocationStatus};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
+use dockhand_protocol::events as ev;
 
+pub(crate) use count::undo_adjustment;
 pub use count::{
     ApproveCount, CountLineResult, CountSubmitted, CountedLine, StartCount, SubmitCount,
     approve_count, start_count, submit_count,
@@ -120,14 +122,13 @@ fn task_created_event(tx: &WriteTx<'_>, task_id: &str) -> Result<CountTask> {
     let task = records::count_task(tx.conn(), task_id)?;
     outbox::append(
         tx,
-        "counting.task_created",
-        &serde_json::json!({
-            "task_id": task.id,
-            "location": task.location,
-            "sku": task.sku,
-            "source": task.source,
-            "reason": task.reason,
-        }),
+        ev::CountTaskCreated {
+            task_id: task.id.clone(),
+            location: task.location.clone(),
+            sku: task.sku.clone(),
+            source: task.source.clone(),
+            reason: task.reason.clone(),
+        },
     )?;
     Ok(task)
 }

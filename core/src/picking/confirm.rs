@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::outbox;
 use crate::scan::{self, IdentifiedGoods, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
+use dockhand_protocol::events as ev;
 
 /// Confirm a pick: the operator is at the location and has the goods.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -354,42 +355,107 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
     if picked > 0 {
         outbox::append(
             tx,
-            "picking.confirmed",
-            &serde_json::json!({
-                "task_id": result.task_id,
-                "order_ref": task.order_ref,
-                "line_no": result.line_no,
-                "pick_id": result.allocation_id,
-                "sku": result.sku,
-                "lot": result.lot,
-                "allocated_lot": pick.lot,
-                "serial": goods.serial,
-                "base_quantity": picked,
-                "base_unit": goods.item.item.base_unit,
-                "from": result.location,
-                "to": result.staging,
-                "tote": result.tote,
-            }),
+            ev::PickConfirmed {
+                task_id: result.task_id.clone(),
+                order_ref: task.order_ref.clone(),
+                line_no: result.line_no,
+                pick_id: result.allocation_id,
+                sku: result.sku.clone(),
+                lot: result.lot.clone(),
+                allocated_lot: pick.lot.clone(),
+                serial: goods.serial.clone(),
+                base_quantity: picked,
+                base_unit: goods.item.item.base_unit.clone(),
+                from: result.location.clone(),
+                to: result.staging.clone(),
+                tote: result.tote.clone(),
+                movements: Vec::new(),
+            },
         )?;
     }
     if short > 0 {
         outbox::append(
             tx,
-            "picking.short",
-            &serde_json::json!({
-                "task_id": result.task_id,
-                "order_ref": task.order_ref,
-                "line_no": result.line_no,
-                "pick_id": result.allocation_id,
-                "sku": result.sku,
-                "lot": pick.lot,
-                "location": result.location,
-                "expected": pick.remaining,
-                "found": picked,
-                "short": short,
-                "count_task_id": result.count_task_id,
-            }),
+            ev::PickShort {
+                task_id: result.task_id.clone(),
+                order_ref: task.order_ref.clone(),
+                line_no: result.line_no,
+                pick_id: result.allocation_id,
+                sku: result.sku.clone(),
+                lot: pick.lot.clone(),
+                location: result.location.clone(),
+                expected: pick.remaining,
+                found: picked,
+                short,
+                count_task_id: result.count_task_id.clone(),
+                movements: Vec::new(),
+            },
         )?;
     }
     Ok(result)
+}
+
+/// A void of a pick: the goods are back on the shelf (`put_back`: the item and the bucket they
+/// went back to). The pick is reopened and holds them again — on the lot actually put back, which
+/// may differ from the allocated one after a lot swap — unless its task was cancelled meanwhile, in
+/// which case the goods are simply free again.
+pub(crate) fn undo_pick(
+    tx: &WriteTx<'_>,
+    picked_event: &ev::PickConfirmed,
+    put_back: Option<(i64, &Bucket)>,
+) -> Result<()> {
+    let conn = tx.conn();
+    let task_id = picked_event.task_id.as_str();
+    let pick_id = picked_event.pick_id;
+    let quantity = picked_event.base_quantity;
+    let lot_back = picked_event.lot.as_str();
+    conn.prepare_cached(
+        "UPDATE pick_lines SET picked = picked - ?3 WHERE task_id = ?1 AND line_no = ?2",
+    )?
+    .execute((task_id, picked_event.line_no, quantity))?;
+    let task_status: PickTaskStatus = conn
+        .prepare_cached("SELECT status FROM pick_tasks WHERE id = ?1")?
+        .query_row([task_id], |r| r.get(0))?;
+    if task_status == PickTaskStatus::Cancelled {
+        conn.prepare_cached("UPDATE pick_allocations SET picked = picked - ?2 WHERE id = ?1")?
+            .execute((pick_id, quantity))?;
+        return Ok(());
+    }
+    let (picked, allocated_lot, allocated): (i64, String, i64) = conn
+        .prepare_cached("SELECT picked, lot, quantity FROM pick_allocations WHERE id = ?1")?
+        .query_row([pick_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let reopened = if allocated_lot == lot_back || (allocated == quantity && picked == quantity) {
+        conn.prepare_cached(
+            "UPDATE pick_allocations SET picked = picked - ?2, lot = ?3, status = 'open' WHERE id = ?1",
+        )?
+        .execute((pick_id, quantity, lot_back))?;
+        pick_id
+    } else {
+        // Other goods of this pick stay picked: the voided part becomes a pick of its own lot.
+        conn.prepare_cached(
+            "UPDATE pick_allocations SET quantity = quantity - ?2, picked = picked - ?2 WHERE id = ?1",
+        )?
+        .execute((pick_id, quantity))?;
+        conn.prepare_cached(
+            "INSERT INTO pick_allocations (task_id, line_no, location_id, lot, quantity, picked, short, status)
+             SELECT task_id, line_no, location_id, ?2, ?3, 0, 0, 'open' FROM pick_allocations WHERE id = ?1",
+        )?
+        .execute((pick_id, lot_back, quantity))?;
+        conn.last_insert_rowid()
+    };
+    conn.prepare_cached(
+        "UPDATE pick_tasks SET status = 'in_progress', finished_at = NULL WHERE id = ?1 AND status = 'done'",
+    )?
+    .execute([task_id])?;
+    if let Some((item_id, back)) = put_back {
+        stock::reserve(
+            tx,
+            item_id,
+            back.location_id,
+            &back.lot,
+            quantity,
+            &reference(reopened),
+        )?;
+    }
+    Ok(())
 }

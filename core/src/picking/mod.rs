@@ -18,7 +18,9 @@ use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
 use crate::stock;
+use dockhand_protocol::events as ev;
 
+pub(crate) use confirm::undo_pick;
 pub use confirm::{ConfirmPick, PickConfirmed, confirm_pick};
 pub use dockhand_protocol::events::{PickAllocation, PickLine, PickStatus};
 pub use dockhand_protocol::master::{PickLineRequest, PickTaskRequest};
@@ -126,7 +128,7 @@ fn insert_task(tx: &WriteTx<'_>, task: &PickTaskRequest, source: &str) -> Result
 }
 
 /// Allocates an open task, marks it in progress and records the event.
-fn start_in(tx: &WriteTx<'_>, task_id: &str, event_type: &str) -> Result<PickTask> {
+fn start_in(tx: &WriteTx<'_>, task_id: &str) -> Result<PickTask> {
     let task = records::task_header(tx.conn(), task_id)?;
     if task.status != PickTaskStatus::Open {
         return Err(Error::WrongState {
@@ -144,14 +146,13 @@ fn start_in(tx: &WriteTx<'_>, task_id: &str, event_type: &str) -> Result<PickTas
     let task = records::pick_task(tx.conn(), task_id)?;
     outbox::append(
         tx,
-        event_type,
-        &serde_json::json!({
-            "task_id": task.id,
-            "order_ref": task.order_ref,
-            "staging": task.staging,
-            "lines": task.lines,
-            "picks": task.allocations,
-        }),
+        ev::PickTaskStarted {
+            task_id: task.id.clone(),
+            order_ref: task.order_ref.clone(),
+            staging: task.staging.clone(),
+            lines: task.lines.clone(),
+            picks: task.allocations.clone(),
+        },
     )?;
     Ok(task)
 }
@@ -161,7 +162,7 @@ pub fn create_pick_task(store: &Store, cmd: &CreatePickTask) -> Result<PickTask>
     store.command("picking.create", cmd.op_id, &cmd.operator, cmd, |tx| {
         catalog::operator(tx.conn(), &cmd.operator)?;
         insert_task(tx, &cmd.task, "local")?;
-        start_in(tx, cmd.task.task_id.trim(), "picking.task_started")
+        start_in(tx, cmd.task.task_id.trim())
     })
 }
 
@@ -191,7 +192,7 @@ pub(crate) fn load_pick_tasks_in(
 pub fn start_pick_task(store: &Store, cmd: &StartPickTask) -> Result<PickTask> {
     store.command("picking.start", cmd.op_id, &cmd.operator, cmd, |tx| {
         catalog::operator(tx.conn(), &cmd.operator)?;
-        start_in(tx, cmd.task_id.trim(), "picking.task_started")
+        start_in(tx, cmd.task_id.trim())
     })
 }
 
@@ -228,13 +229,12 @@ pub fn cancel_pick_task(store: &Store, cmd: &CancelPickTask) -> Result<PickTask>
         .execute((&task.id, tx.now_utc_text()))?;
         outbox::append(
             tx,
-            "picking.cancelled",
-            &serde_json::json!({
-                "task_id": task.id,
-                "order_ref": task.order_ref,
-                "reason": cmd.reason.trim(),
-                "released_quantity": released,
-            }),
+            ev::PickTaskCancelled {
+                task_id: task.id.clone(),
+                order_ref: task.order_ref.clone(),
+                reason: cmd.reason.trim().to_string(),
+                released_quantity: released,
+            },
         )?;
         records::pick_task(conn, &task.id)
     })

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::outbox;
 use crate::scan::{self, IdentifiedGoods, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
+use dockhand_protocol::events as ev;
 
 pub use suggest::{PutawaySuggestion, SuggestionRule, suggest};
 
@@ -354,24 +355,24 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPutaway) -> Result<PutawayConfi
     };
     let event = outbox::append(
         tx,
-        "putaway.confirmed",
-        &serde_json::json!({
-            "sku": result.sku,
-            "lot": result.lot,
-            "serial": result.serial,
-            "lpn": result.lpn,
-            "lpn_after": result.lpn_after,
-            "base_quantity": base_quantity,
-            "base_unit": goods.item.item.base_unit,
-            "from": result.from,
-            "to": result.to,
-            "to_zone": to.location.zone,
-            "status_before": result.status_before,
-            "status_after": status_after,
-            "hold_reason": hold,
-            "suggested": result.suggested,
-            "override_reason": result.override_reason,
-        }),
+        ev::PutawayConfirmed {
+            sku: result.sku.clone(),
+            lot: result.lot.clone(),
+            serial: result.serial.clone(),
+            lpn: result.lpn.clone(),
+            lpn_after: result.lpn_after.clone(),
+            base_quantity,
+            base_unit: goods.item.item.base_unit.clone(),
+            from: result.from.clone(),
+            to: result.to.clone(),
+            to_zone: to.location.zone.clone(),
+            status_before: result.status_before,
+            status_after,
+            hold_reason: hold,
+            suggested: result.suggested.clone(),
+            override_reason: result.override_reason.clone(),
+            movements: Vec::new(),
+        },
     )?;
     result.event_id = event.event_id;
     Ok(result)

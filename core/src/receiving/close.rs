@@ -9,6 +9,7 @@ use crate::catalog;
 use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::outbox;
+use dockhand_protocol::events as ev;
 
 /// Close a receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,17 +73,20 @@ pub fn close_receipt(store: &Store, cmd: &CloseReceipt) -> Result<ReceiptClosed>
         for d in &discrepancies {
             outbox::append(
                 tx,
-                "receiving.discrepancy",
-                &serde_json::json!({
-                    "receipt_id": receipt.id,
-                    "reference": receipt.reference,
-                    "line_no": d.line_no,
-                    "sku": d.sku,
-                    "expected": d.expected,
-                    "received": d.received,
-                    "difference": d.difference,
-                    "kind": if d.difference < 0 { "short" } else { "over" },
-                }),
+                ev::ReceiptDiscrepancy {
+                    receipt_id: receipt.id.clone(),
+                    reference: receipt.reference.clone(),
+                    line_no: d.line_no,
+                    sku: d.sku.clone(),
+                    expected: d.expected,
+                    received: d.received,
+                    difference: d.difference,
+                    kind: if d.difference < 0 {
+                        ev::DiscrepancyKind::Short
+                    } else {
+                        ev::DiscrepancyKind::Over
+                    },
+                },
             )?;
         }
         let total_received = receipt
@@ -94,14 +98,13 @@ pub fn close_receipt(store: &Store, cmd: &CloseReceipt) -> Result<ReceiptClosed>
             .execute((&receipt.id, tx.now_utc_text()))?;
         outbox::append(
             tx,
-            "receiving.closed",
-            &serde_json::json!({
-                "receipt_id": receipt.id,
-                "reference": receipt.reference,
-                "lines": receipt.lines.len(),
-                "discrepancies": discrepancies.len(),
-                "total_received": total_received,
-            }),
+            ev::ReceiptClosed {
+                receipt_id: receipt.id.clone(),
+                reference: receipt.reference.clone(),
+                lines: receipt.lines.len() as i64,
+                discrepancies: discrepancies.len() as i64,
+                total_received,
+            },
         )?;
         Ok(ReceiptClosed {
             receipt_id: receipt.id,

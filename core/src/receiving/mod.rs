@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::outbox;
 use crate::scan::{self, IdentifiedGoods, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
+use dockhand_protocol::events as ev;
 
 pub use close::{CloseReceipt, LineDiscrepancy, ReceiptClosed, close_receipt};
 pub use dockhand_protocol::events::ReceiptKind;
@@ -129,12 +130,11 @@ pub fn open_blind_receipt(store: &Store, cmd: &OpenBlindReceipt) -> Result<Recei
             )?;
             outbox::append(
                 tx,
-                "receiving.blind_opened",
-                &serde_json::json!({
-                    "receipt_id": receipt_id,
-                    "reference": cmd.reference,
-                    "supplier": cmd.supplier,
-                }),
+                ev::BlindOpened {
+                    receipt_id: receipt_id.to_string(),
+                    reference: cmd.reference.clone(),
+                    supplier: cmd.supplier.clone(),
+                },
             )?;
             records::receipt(tx.conn(), receipt_id)
         },
@@ -268,28 +268,28 @@ fn receive_in(
     };
     let event = outbox::append(
         tx,
-        "receiving.line_received",
-        &serde_json::json!({
-            "receipt_id": result.receipt_id,
-            "receipt_kind": receipt.kind,
-            "reference": receipt.reference,
-            "line_no": result.line_no,
-            "sku": result.sku,
-            "barcode": goods.barcode,
-            "unit": goods.unit,
-            "quantity": cmd.quantity,
-            "base_quantity": base_quantity,
-            "base_unit": goods.item.item.base_unit,
-            "lot": result.lot,
-            "expiry": result.expiry,
-            "serial": result.serial,
-            "lpn": result.lpn,
-            "sscc": line.sscc,
-            "location": result.location,
-            "status": status,
-            "quarantine_reason": result.quarantine_reason,
-            "approved_by": result.approved_by,
-        }),
+        ev::LineReceived {
+            receipt_id: result.receipt_id.clone(),
+            receipt_kind: receipt.kind,
+            reference: receipt.reference.clone(),
+            line_no: result.line_no,
+            sku: result.sku.clone(),
+            barcode: goods.barcode.clone(),
+            unit: goods.unit.clone(),
+            quantity: cmd.quantity,
+            base_quantity,
+            base_unit: goods.item.item.base_unit.clone(),
+            lot: result.lot.clone(),
+            expiry: result.expiry,
+            serial: result.serial.clone(),
+            lpn: result.lpn.clone(),
+            sscc: line.sscc.clone(),
+            location: result.location.clone(),
+            status,
+            quarantine_reason: result.quarantine_reason.clone(),
+            approved_by: result.approved_by.clone(),
+            movements: Vec::new(),
+        },
     )?;
     result.event_id = event.event_id;
     Ok(result)
@@ -372,4 +372,22 @@ fn check_tolerance(
         });
     }
     Ok(total > limit)
+}
+
+/// A void of a received line: the line no longer counts it. Refused once the receipt is closed
+/// (its differences were reported to the ERP).
+pub(crate) fn undo_line_received(tx: &WriteTx<'_>, received: &ev::LineReceived) -> Result<()> {
+    let receipt = records::receipt(tx.conn(), &received.receipt_id)?;
+    if receipt.status == ReceiptStatus::Closed {
+        return Err(Error::ReceiptClosed {
+            receipt_id: receipt.id,
+        });
+    }
+    tx.conn()
+        .prepare_cached(
+            "UPDATE receipt_lines SET received_qty = received_qty - ?3
+             WHERE receipt_id = ?1 AND line_no = ?2",
+        )?
+        .execute((&receipt.id, received.line_no, received.base_quantity))?;
+    Ok(())
 }

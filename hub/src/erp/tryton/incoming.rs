@@ -40,14 +40,8 @@ fn received_elsewhere(doc: &TrytonDoc, what: &str) -> ConnectorError {
 }
 
 /// What a receipt's scans are, for a person reading a refusal.
-fn scans_of(payload: &Value) -> String {
-    format!(
-        "the scans of receipt {}",
-        payload
-            .get("receipt_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    )
+fn scans_of(receipt_id: &str) -> String {
+    format!("the scans of receipt {receipt_id}")
 }
 
 /// What `events` brought in from `outside`.
@@ -79,10 +73,13 @@ fn received_from<'a>(
 
 impl TrytonConnector {
     /// The Tryton supplier shipment the receipt of a receiving event was pulled from, if it was.
-    pub(super) async fn asn(&self, payload: &Value) -> Result<Option<TrytonDoc>, ConnectorError> {
-        let text = |k: &str| payload.get(k).and_then(Value::as_str).unwrap_or_default();
-        let (receipt, number) = (text("receipt_id"), text("reference"));
-        if receipt.is_empty() || number.is_empty() || text("receipt_kind") == "blind" {
+    pub(super) async fn asn(
+        &self,
+        receipt: &str,
+        number: &str,
+        blind: bool,
+    ) -> Result<Option<TrytonDoc>, ConnectorError> {
+        if receipt.is_empty() || number.is_empty() || blind {
             return Ok(None);
         }
         if self
@@ -113,7 +110,7 @@ impl TrytonConnector {
     pub(super) async fn scan_of_asn(
         &self,
         asn: &TrytonDoc,
-        payload: &Value,
+        receipt_id: &str,
     ) -> Result<Option<Vec<String>>, ConnectorError> {
         if asn.state == "draft" {
             return Ok(Some(vec![asn.held()]));
@@ -121,7 +118,7 @@ impl TrytonConnector {
         if self.noted(&asn.resource()).await? {
             return Ok(None);
         }
-        Err(received_elsewhere(asn, &scans_of(payload)))
+        Err(received_elsewhere(asn, &scans_of(receipt_id)))
     }
 
     /// Posts the held scans of a closed receipt as its Tryton shipment.
@@ -129,10 +126,11 @@ impl TrytonConnector {
         &self,
         hub: &std::sync::Arc<dyn crate::HubStore>,
         close: &FeedEvent,
+        receipt_id: &str,
         asn: &TrytonDoc,
     ) -> Result<Vec<String>, ConnectorError> {
         let e = &close.event;
-        if let Some(documents) = self.completed_incoming(asn, &scans_of(&e.payload)).await? {
+        if let Some(documents) = self.completed_incoming(asn, &scans_of(receipt_id)).await? {
             return Ok(documents);
         }
         let held = self.held_for(hub, asn.held()).await?;
@@ -142,11 +140,7 @@ impl TrytonConnector {
     }
 
     /// The Tryton customer return an expected return was pulled from, if it was.
-    pub(super) async fn rma(&self, payload: &Value) -> Result<Option<TrytonDoc>, ConnectorError> {
-        let return_id = payload
-            .get("return_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+    pub(super) async fn rma(&self, return_id: &str) -> Result<Option<TrytonDoc>, ConnectorError> {
         if return_id.is_empty() {
             return Ok(None);
         }
@@ -170,16 +164,11 @@ impl TrytonConnector {
     pub(super) async fn return_of_rma(
         &self,
         event: &FeedEvent,
+        return_id: &str,
         rma: &TrytonDoc,
     ) -> Result<Vec<String>, ConnectorError> {
         let e = &event.event;
-        let what = format!(
-            "return {}",
-            e.payload
-                .get("return_id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-        );
+        let what = format!("return {return_id}");
         if let Some(documents) = self.completed_incoming(rma, &what).await? {
             return Ok(documents);
         }

@@ -13,23 +13,14 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{ConnectorError, TrytonConnector, TrytonDoc, id_of, refused};
+use dockhand_protocol::events::{self as ev, CountOutcome, EventBody};
 use dockhand_protocol::sync::FeedEvent;
 
 /// Variances per (item, lot) of a counted event's lines.
-fn variances(counted: &Value) -> BTreeMap<(String, String), i64> {
+fn variances(counted: &ev::Counted) -> BTreeMap<(String, String), i64> {
     let mut out = BTreeMap::new();
-    for line in counted
-        .get("lines")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let text = |k: &str| line.get(k).and_then(Value::as_str).unwrap_or_default();
-        let variance = line.get("variance").and_then(Value::as_i64).unwrap_or(0);
-        if variance != 0 {
-            *out.entry((text("sku").to_string(), text("lot").to_string()))
-                .or_default() += variance;
-        }
+    for line in counted.lines.iter().filter(|l| l.variance != 0) {
+        *out.entry((line.sku.clone(), line.lot.clone())).or_default() += line.variance;
     }
     out
 }
@@ -55,11 +46,11 @@ impl TrytonConnector {
         &self,
         hub: &std::sync::Arc<dyn crate::HubStore>,
         event: &FeedEvent,
+        body: &EventBody,
         inventory: &TrytonDoc,
     ) -> Result<Vec<String>, ConnectorError> {
         let resource = inventory.resource();
         let e = &event.event;
-        let outcome = e.payload.get("outcome").and_then(Value::as_str);
         match inventory.state.as_str() {
             "draft" => {}
             "done" if self.noted(&resource).await? => return Ok(vec![inventory.document()]),
@@ -74,19 +65,23 @@ impl TrytonConnector {
                 });
             }
         }
-        let counted = match (e.event_type.as_str(), outcome) {
-            ("counting.counted", Some("no_variance" | "adjusted")) => e.payload.clone(),
-            ("counting.counted", Some("approval_required")) => {
-                return Ok(vec![inventory.held()]);
-            }
-            // A recount decides; nothing is settled yet.
-            ("counting.counted", _) => return Ok(Vec::new()),
+        let counted = match body {
+            EventBody::Counted(counted) => match counted.outcome {
+                CountOutcome::NoVariance | CountOutcome::Adjusted => counted.clone(),
+                CountOutcome::ApprovalRequired => return Ok(vec![inventory.held()]),
+                // A recount decides; nothing is settled yet.
+                CountOutcome::RecountRequired => return Ok(Vec::new()),
+            },
             // The approval's adjustments: settled with the count that waited for it.
-            ("counting.adjusted", _) => {
+            EventBody::CountAdjusted(_) => {
                 let held = self.held_for(hub, inventory.held()).await?;
-                match held.last() {
-                    Some(count) => count.event.payload.clone(),
-                    None => {
+                match held
+                    .last()
+                    .map(|count| super::body_of(&count.event))
+                    .transpose()?
+                {
+                    Some(EventBody::Counted(counted)) => counted,
+                    _ => {
                         return Err(ConnectorError::Refused {
                             code: "unmapped".into(),
                             message: format!(
@@ -187,11 +182,27 @@ mod tests {
 
     #[test]
     fn only_lines_with_a_variance_change_the_inventory() {
-        let counted = json!({"outcome": "adjusted", "lines": [
-            {"location": "A-01-01", "sku": "TOWEL-2P", "lot": "", "counted": 75, "expected": 76, "variance": -1},
-            {"location": "A-01-01", "sku": "COFFEE-500", "lot": "L7", "counted": 4, "expected": 4, "variance": 0},
-            {"location": "A-01-01", "sku": "MILK-1L", "lot": "L1", "counted": 3, "expected": 0, "variance": 3},
-        ]});
+        let line = |sku: &str, lot: &str, counted: i64, expected: i64| ev::CountedLine {
+            location: "A-01-01".into(),
+            sku: sku.into(),
+            lot: lot.into(),
+            counted,
+            expected,
+            variance: counted - expected,
+            unexpected: expected == 0,
+            counted_at: None,
+        };
+        let counted = ev::Counted {
+            task_id: "INV-1".into(),
+            round: 1,
+            counter: "bob".into(),
+            outcome: CountOutcome::Adjusted,
+            lines: vec![
+                line("TOWEL-2P", "", 75, 76),
+                line("COFFEE-500", "L7", 4, 4),
+                line("MILK-1L", "L1", 3, 0),
+            ],
+        };
         let v = variances(&counted);
         assert_eq!(
             v.into_iter().collect::<Vec<_>>(),

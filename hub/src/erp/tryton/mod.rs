@@ -19,7 +19,7 @@ pub mod rpc;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::events::{self as ev, EventBody, ReceiptKind};
 use dockhand_protocol::sync::FeedEvent;
 use serde_json::{Value, json};
 
@@ -671,38 +671,53 @@ impl Connector for TrytonConnector {
         event: &FeedEvent,
     ) -> Result<Vec<String>, ConnectorError> {
         let e = &event.event;
-        match e.event_type.as_str() {
+        let body = body_of(e)?;
+        match &body {
             // A scan against a Tryton ASN waits for its receipt to close (incoming.rs).
-            "receiving.line_received" => {
-                if let Some(asn) = self.asn(&e.payload).await?
-                    && let Some(documents) = self.scan_of_asn(&asn, &e.payload).await?
+            EventBody::LineReceived(r) => {
+                let blind = r.receipt_kind == ReceiptKind::Blind;
+                if let Some(asn) = self.asn(&r.receipt_id, &r.reference, blind).await?
+                    && let Some(documents) = self.scan_of_asn(&asn, &r.receipt_id).await?
                 {
                     return Ok(documents);
                 }
             }
-            "receiving.closed" => {
-                if let Some(asn) = self.asn(&e.payload).await? {
-                    return self.close_asn(hub, event, &asn).await;
+            EventBody::ReceiptClosed(c) => {
+                if let Some(asn) = self.asn(&c.receipt_id, &c.reference, false).await? {
+                    return self.close_asn(hub, event, &c.receipt_id, &asn).await;
                 }
             }
-            "returns.received" => {
-                if let Some(rma) = self.rma(&e.payload).await? {
-                    return self.return_of_rma(event, &rma).await;
+            EventBody::ReturnReceived(r) => {
+                if let Some(rma) = self.rma(&r.return_id).await? {
+                    return self.return_of_rma(event, &r.return_id, &rma).await;
                 }
             }
             // Picks of a Tryton customer shipment wait for its last line (picks.rs).
-            "picking.confirmed" | "picking.short" => {
-                if let Some(shipment) = self.customer_shipment(task_of(e)).await? {
+            EventBody::PickConfirmed(ev::PickConfirmed { task_id, .. })
+            | EventBody::PickShort(ev::PickShort { task_id, .. }) => {
+                if let Some(shipment) = self.customer_shipment(task_id).await? {
                     return self.pick_for_shipment(hub, event, &shipment).await;
                 }
             }
             // Counts of a Tryton inventory fill and confirm it (inventory.rs).
-            "counting.counted" | "counting.adjusted" => {
-                if let Some(inventory) = self.inventory(task_of(e)).await? {
-                    return self.count_for_inventory(hub, event, &inventory).await;
+            EventBody::Counted(ev::Counted { task_id, .. })
+            | EventBody::CountAdjusted(ev::CountAdjusted { task_id, .. }) => {
+                if let Some(inventory) = self.inventory(task_id).await? {
+                    return self
+                        .count_for_inventory(hub, event, &body, &inventory)
+                        .await;
                 }
             }
-            _ => {}
+            // Stock changes only: posted as the transfers they make, if any.
+            EventBody::PutawayConfirmed(_)
+            | EventBody::ReturnInspected(_)
+            | EventBody::Voided(_)
+            | EventBody::BlindOpened(_)
+            | EventBody::ReceiptDiscrepancy(_)
+            | EventBody::PickTaskStarted(_)
+            | EventBody::PickTaskCancelled(_)
+            | EventBody::CountTaskCreated(_)
+            | EventBody::CountStarted(_) => {}
         }
         let mut documents = Vec::new();
         for t in transfers(e)? {
@@ -712,31 +727,27 @@ impl Connector for TrytonConnector {
     }
 }
 
-/// The task an event belongs to ("" for none).
-fn task_of(e: &dockhand_protocol::Envelope) -> &str {
-    e.payload
-        .get("task_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+/// The typed event, or the refusal a person reads when it does not read (the hub checked it at
+/// intake, so only an event stored by an older hub can get here).
+fn body_of(e: &dockhand_protocol::Envelope) -> Result<EventBody, ConnectorError> {
+    e.body().map_err(|err| ConnectorError::Refused {
+        code: "invalid_payload".into(),
+        message: format!("event {} ({}): {err}", e.event_id, e.event_type),
+    })
 }
 
 /// The transfers an event's stock changes make (../plan.rs), with the expiry it gives.
 fn transfers(e: &dockhand_protocol::Envelope) -> Result<Vec<Transfer>, ConnectorError> {
-    let movements: Vec<EventMovement> = match e.payload.get("movements") {
-        Some(list) => {
-            serde_json::from_value(list.clone()).map_err(|err| ConnectorError::Refused {
-                code: "invalid_payload".into(),
-                message: format!("event {} carries unreadable movements: {err}", e.event_id),
-            })?
-        }
-        None => Vec::new(),
+    let body = body_of(e)?;
+    let (outcome, expiry) = match &body {
+        EventBody::ReturnInspected(i) => (Some(i.outcome), None),
+        EventBody::LineReceived(r) => (None, r.expiry.map(|d| d.to_string())),
+        _ => (None, None),
     };
-    let outcome = e.payload.get("outcome").and_then(Value::as_str);
-    let expiry = e.payload.get("expiry").and_then(Value::as_str);
-    Ok(plan(&e.event_id, &e.event_type, outcome, &movements)
+    Ok(plan(&e.event_id, body.kind(), outcome, body.movements())
         .into_iter()
         .map(|mut t| {
-            t.expiry = expiry.map(str::to_string);
+            t.expiry.clone_from(&expiry);
             t
         })
         .collect())

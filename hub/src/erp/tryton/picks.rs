@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{ConnectorError, TrytonConnector, TrytonDoc, id_of, refused};
+use dockhand_protocol::events::EventBody;
 use dockhand_protocol::sync::FeedEvent;
 
 /// What was picked for one line: base units per (bin, lot), and how much was reported short.
@@ -24,29 +25,25 @@ struct Picked {
     short: i64,
 }
 
-fn picks_by_line(events: &[&FeedEvent]) -> BTreeMap<i64, Picked> {
+fn picks_by_line(events: &[&FeedEvent]) -> Result<BTreeMap<i64, Picked>, ConnectorError> {
     let mut lines: BTreeMap<i64, Picked> = BTreeMap::new();
     for event in events {
-        let p = &event.event.payload;
-        let number = |k: &str| p.get(k).and_then(Value::as_i64).unwrap_or_default();
-        let text = |k: &str| {
-            p.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let line = lines.entry(number("line_no")).or_default();
-        line.sku = text("sku");
-        match event.event.event_type.as_str() {
-            "picking.confirmed" => {
-                *line.from.entry((text("from"), text("lot"))).or_default() +=
-                    number("base_quantity");
+        match super::body_of(&event.event)? {
+            EventBody::PickConfirmed(p) => {
+                let line = lines.entry(p.line_no).or_default();
+                line.sku = p.sku;
+                *line.from.entry((p.from, p.lot)).or_default() += p.base_quantity;
             }
-            "picking.short" => line.short += number("short"),
+            EventBody::PickShort(p) => {
+                let line = lines.entry(p.line_no).or_default();
+                line.sku = p.sku;
+                line.short += p.short;
+            }
+            // Only picks are held for a customer shipment.
             _ => {}
         }
     }
-    lines
+    Ok(lines)
 }
 
 impl TrytonConnector {
@@ -101,7 +98,7 @@ impl TrytonConnector {
         let held = self.held_for(hub, shipment.held()).await?;
         let mut events: Vec<&FeedEvent> = held.iter().collect();
         events.push(event);
-        let picked = picks_by_line(&events);
+        let picked = picks_by_line(&events)?;
         let w = self.warehouse().await?;
         let outgoing = self
             .shipment_moves(&resource, ("to_location", w.customer))
@@ -211,15 +208,17 @@ impl TrytonConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dockhand_protocol::events as ev;
 
-    fn event(event_type: &str, payload: Value) -> FeedEvent {
+    fn event(body: impl Into<EventBody>) -> FeedEvent {
+        let body = body.into();
         serde_json::from_value(json!({
             "hub_seq": 1,
             "received_at": "2026-11-27T10:00:00Z",
             "event_id": uuid::Uuid::nil(),
             "device_id": "HH-1",
             "seq": 1,
-            "event_type": event_type,
+            "event_type": body.kind(),
             "occurred_at": "2026-11-27T10:00:00Z",
             "tz_offset": "+00:00",
             "user_id": "bob",
@@ -227,30 +226,50 @@ mod tests {
             "op_id": uuid::Uuid::nil(),
             "prev_hash": "",
             "hash": "",
-            "payload": payload,
+            "payload": body.to_payload().expect("a payload"),
         }))
         .expect("a feed event")
     }
 
+    fn picked(line_no: i64, sku: &str, from: &str, lot: &str, base_quantity: i64) -> FeedEvent {
+        event(ev::PickConfirmed {
+            task_id: "OUT-1".into(),
+            order_ref: "SO-1".into(),
+            line_no,
+            pick_id: line_no,
+            sku: sku.into(),
+            lot: lot.into(),
+            allocated_lot: lot.into(),
+            serial: String::new(),
+            base_quantity,
+            base_unit: "EA".into(),
+            from: from.into(),
+            to: "STAGE-01".into(),
+            tote: String::new(),
+            movements: Vec::new(),
+        })
+    }
+
     #[test]
     fn picks_add_up_per_line_bin_and_lot_and_shorts_settle_the_rest() {
-        let a = event(
-            "picking.confirmed",
-            json!({"line_no": 1, "sku": "TOWEL-2P", "from": "A-01-01", "lot": "", "base_quantity": 12}),
-        );
-        let b = event(
-            "picking.confirmed",
-            json!({"line_no": 1, "sku": "TOWEL-2P", "from": "A-01-02", "lot": "", "base_quantity": 8}),
-        );
-        let c = event(
-            "picking.short",
-            json!({"line_no": 1, "sku": "TOWEL-2P", "location": "A-01-02", "short": 10}),
-        );
-        let d = event(
-            "picking.confirmed",
-            json!({"line_no": 2, "sku": "COFFEE-500", "from": "C-01-01", "lot": "L7", "base_quantity": 3}),
-        );
-        let lines = picks_by_line(&[&a, &b, &c, &d]);
+        let a = picked(1, "TOWEL-2P", "A-01-01", "", 12);
+        let b = picked(1, "TOWEL-2P", "A-01-02", "", 8);
+        let c = event(ev::PickShort {
+            task_id: "OUT-1".into(),
+            order_ref: "SO-1".into(),
+            line_no: 1,
+            pick_id: 2,
+            sku: "TOWEL-2P".into(),
+            lot: String::new(),
+            location: "A-01-02".into(),
+            expected: 18,
+            found: 8,
+            short: 10,
+            count_task_id: None,
+            movements: Vec::new(),
+        });
+        let d = picked(2, "COFFEE-500", "C-01-01", "L7", 3);
+        let lines = picks_by_line(&[&a, &b, &c, &d]).expect("picks that read");
         let one = &lines[&1];
         assert_eq!(one.sku, "TOWEL-2P");
         assert_eq!(
