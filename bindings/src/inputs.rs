@@ -77,8 +77,8 @@ pub struct PutawayRequest {
     pub quantity: i64,
     /// Location the goods were put in.
     pub to: String,
-    /// Check string read at that location (proves the operator is there).
-    pub check_string: String,
+    /// What the scanner read on that location's label (proves the operator is there).
+    pub location_scan: String,
     /// Why another location than the suggested one (needed when it differs).
     #[uniffi(default = None)]
     pub override_reason: Option<String>,
@@ -95,8 +95,8 @@ pub struct PickRequest {
     pub task_id: String,
     /// Allocation (from `next_pick`).
     pub allocation_id: i64,
-    /// Check string read at the location.
-    pub check_string: String,
+    /// What the scanner read on the location's label (proves the picker is there).
+    pub location_scan: String,
     /// The goods taken.
     pub goods: Goods,
     /// Packs of the scanned barcode taken.

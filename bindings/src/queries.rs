@@ -1,6 +1,7 @@
 //! Queries: what screens show. Synchronous reads of the device database.
 
-use dockhand_core::catalog::{self, Item, Location, Operator};
+use chrono::NaiveDate;
+use dockhand_core::catalog::{self, Item, Operator};
 use dockhand_core::counting::{self, CountSheet, CountTask, RiskRanking};
 use dockhand_core::expected_returns::{self, ExpectedReturn};
 use dockhand_core::kpis::{self, Kpis};
@@ -13,48 +14,46 @@ use dockhand_core::{ResolvedScan, verify_integrity};
 
 use crate::Device;
 use crate::error::{DockhandError, moment, op_id};
+use crate::types::Location;
 
 type Result<T> = std::result::Result<T, DockhandError>;
 
 /// What a scan means, for a screen.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ScanResult {
-    /// `goods`, `pallet` or `location`.
-    pub kind: String,
-    /// Item SKU (goods).
-    pub sku: Option<String>,
-    /// The catalog code matched (goods).
-    pub barcode: Option<String>,
-    /// Pack unit (goods).
-    pub unit: Option<String>,
-    /// Base units per scan (goods).
-    pub base_per_scan: Option<i64>,
-    /// Lot on the label.
-    pub lot: Option<String>,
-    /// Expiry on the label, `YYYY-MM-DD`.
-    pub expiry: Option<String>,
-    /// Serial on the label.
-    pub serial: Option<String>,
-    /// SSCC (pallet, or goods on a pallet).
-    pub sscc: Option<String>,
-    /// Location code (location).
-    pub location: Option<String>,
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ScanResult {
+    /// Goods of a catalog item.
+    Goods {
+        /// Item SKU.
+        sku: String,
+        /// The catalog code matched.
+        barcode: String,
+        /// Pack unit.
+        unit: String,
+        /// Base units per scan.
+        base_per_scan: i64,
+        /// Lot on the label.
+        lot: Option<String>,
+        /// Expiry on the label.
+        expiry: Option<NaiveDate>,
+        /// Serial on the label.
+        serial: Option<String>,
+        /// SSCC of the pallet the goods are on.
+        sscc: Option<String>,
+    },
+    /// A pallet label (SSCC only).
+    Pallet {
+        /// The SSCC.
+        sscc: String,
+    },
+    /// A location label.
+    Location {
+        /// The location's code.
+        code: String,
+    },
 }
 
 impl From<ResolvedScan> for ScanResult {
     fn from(scan: ResolvedScan) -> Self {
-        let empty = Self {
-            kind: String::new(),
-            sku: None,
-            barcode: None,
-            unit: None,
-            base_per_scan: None,
-            lot: None,
-            expiry: None,
-            serial: None,
-            sscc: None,
-            location: None,
-        };
         match scan {
             ResolvedScan::Goods {
                 sku,
@@ -66,28 +65,18 @@ impl From<ResolvedScan> for ScanResult {
                 serial,
                 sscc,
                 ..
-            } => Self {
-                kind: "goods".into(),
-                sku: Some(sku),
-                barcode: Some(barcode),
-                unit: Some(unit),
-                base_per_scan: Some(base_per_scan),
+            } => Self::Goods {
+                sku,
+                barcode,
+                unit,
+                base_per_scan,
                 lot,
-                expiry: expiry.map(|d| d.to_string()),
+                expiry,
                 serial,
                 sscc,
-                ..empty
             },
-            ResolvedScan::Pallet { sscc } => Self {
-                kind: "pallet".into(),
-                sscc: Some(sscc),
-                ..empty
-            },
-            ResolvedScan::Location { code } => Self {
-                kind: "location".into(),
-                location: Some(code),
-                ..empty
-            },
+            ResolvedScan::Pallet { sscc } => Self::Pallet { sscc },
+            ResolvedScan::Location { code } => Self::Location { code },
         }
     }
 }
@@ -176,7 +165,8 @@ impl Device {
         Ok(self
             .store
             .read(|c| catalog::location_by_code(c, &code))?
-            .location)
+            .location
+            .into())
     }
 
     /// An operator (for sign-in): unknown or inactive badges are refused.

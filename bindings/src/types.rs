@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use dockhand_core::StockStatus;
-use dockhand_core::catalog::{AbcClass, Item, Location, LocationKind, LocationStatus, Operator};
+use dockhand_core::catalog::{AbcClass, Item, LocationKind, LocationStatus, Operator};
 use dockhand_core::catalog::{Role, Tracking};
 use dockhand_core::counting::{CountLineResult, CountOutcome, CountSheet, CountSubmitted};
 use dockhand_core::counting::{CountTask, CountTaskStatus, RiskEntry, RiskRanking};
@@ -797,8 +797,9 @@ pub enum LocationStatus {
     Blocked,
 }
 
-/// A location of the warehouse.
-#[uniffi::remote(Record)]
+/// A location of the warehouse. Its label's check string is not here: only scanning the label
+/// proves that someone stands at the location, so it never leaves the core.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Location {
     /// Code on its label.
     pub code: String,
@@ -812,8 +813,19 @@ pub struct Location {
     pub pickable: bool,
     /// Position on the pick walk.
     pub pick_sequence: i64,
-    /// Check digits printed on the location label, read out or scanned to prove presence.
-    pub check_string: String,
+}
+
+impl From<dockhand_core::catalog::Location> for Location {
+    fn from(l: dockhand_core::catalog::Location) -> Self {
+        Self {
+            code: l.code,
+            zone: l.zone,
+            kind: l.kind,
+            status: l.status,
+            pickable: l.pickable,
+            pick_sequence: l.pick_sequence,
+        }
+    }
 }
 
 /// Operator or supervisor.

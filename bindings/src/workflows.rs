@@ -107,7 +107,7 @@ impl Device {
             lpn: request.lpn,
             quantity: request.quantity,
             to: request.to,
-            check_string: request.check_string,
+            location_scan: request.location_scan,
             override_reason: request.override_reason,
         };
         Ok(putaway::confirm_putaway(&self.store, &cmd)?)
@@ -167,7 +167,7 @@ impl Device {
             operator: request.operator,
             task_id: request.task_id,
             allocation_id: request.allocation_id,
-            check_string: request.check_string,
+            location_scan: request.location_scan,
             scan: request.goods.try_into()?,
             quantity: request.quantity,
             tote: request.tote,

@@ -23,19 +23,26 @@ fn device() -> (tempfile::TempDir, std::sync::Arc<Device>) {
 }
 
 #[test]
-fn scans_come_back_as_records() {
+fn scans_come_back_as_typed_results() {
     let (_dir, d) = device();
     let goods = d
         .resolve_scan("]d2010401234500001610L2611A\u{1d}17270301".into())
         .unwrap();
-    assert_eq!(goods.kind, "goods");
-    assert_eq!(goods.sku.as_deref(), Some(sample::MILK));
-    assert_eq!(goods.lot.as_deref(), Some("L2611A"));
-    assert_eq!(goods.expiry.as_deref(), Some("2027-03-01"));
+    let dockhand_ffi::ScanResult::Goods {
+        sku, lot, expiry, ..
+    } = goods
+    else {
+        panic!("{goods:?} is not goods");
+    };
+    assert_eq!(sku, sample::MILK);
+    assert_eq!(lot.as_deref(), Some("L2611A"));
+    assert_eq!(expiry.map(|d| d.to_string()).as_deref(), Some("2027-03-01"));
     let location = d.resolve_scan("A-01-03".into()).unwrap();
     assert_eq!(
-        (location.kind.as_str(), location.location.as_deref()),
-        ("location", Some("A-01-03"))
+        location,
+        dockhand_ffi::ScanResult::Location {
+            code: "A-01-03".into()
+        }
     );
     let counts = d.outbox_counts().unwrap();
     assert_eq!(

@@ -102,8 +102,16 @@ pub enum Error {
     WrongCheckString {
         /// The location the operator meant to confirm.
         location: String,
-        /// What was scanned.
+        /// What was scanned (a short prefix of a long scan).
         scanned: String,
+    },
+    /// A confirmation at a location came without a scan of its label.
+    #[error(
+        "nothing was scanned at location {location}; scan the label on location {location} to confirm you are there"
+    )]
+    LocationNotScanned {
+        /// The location to confirm.
+        location: String,
     },
     /// The location's type does not fit the action (e.g. receiving onto a storage bin).
     #[error("location {code} is a {actual} location; {action} needs a {expected} location")]
@@ -661,6 +669,7 @@ impl Error {
             | InvalidInput { .. }
             | LocationBlocked { .. }
             | WrongCheckString { .. }
+            | LocationNotScanned { .. }
             | WrongLocationType { .. }
             | LotRequired { .. }
             | ExpiryRequired { .. }
@@ -706,6 +715,7 @@ impl Error {
             InvalidInput { .. } => "invalid_input",
             LocationBlocked { .. } => "location_blocked",
             WrongCheckString { .. } => "wrong_check_string",
+            LocationNotScanned { .. } => "location_not_scanned",
             WrongLocationType { .. } => "wrong_location_type",
             LotRequired { .. } => "lot_required",
             ExpiryRequired { .. } => "expiry_required",

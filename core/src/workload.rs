@@ -149,7 +149,7 @@ impl Workload {
                     lpn: None,
                     quantity: 1 + self.next(task.on_dock as u64) as i64,
                     to: to.location.code,
-                    check_string: to.location.check_string,
+                    location_scan: to.location.check_string,
                     override_reason: None,
                 };
                 putaway::confirm_putaway(store, &cmd)?;

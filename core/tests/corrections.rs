@@ -182,7 +182,7 @@ fn pick(
         operator: "bob".into(),
         task_id: task_id.into(),
         allocation_id,
-        check_string: check.into(),
+        location_scan: check.into(),
         scan,
         quantity,
         tote: Some("TOTE-1".into()),

@@ -323,7 +323,7 @@ fn confirm_pick_cmd(id: &str, allocation_id: i64, quantity: i64, short: bool) ->
         operator: "bob".into(),
         task_id: id.into(),
         allocation_id,
-        check_string: "41".into(),
+        location_scan: "41".into(),
         scan: towels(),
         quantity,
         tote: Some("TOTE-1".into()),

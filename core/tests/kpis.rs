@@ -154,7 +154,7 @@ fn kpis_of_a_small_shift_match_the_figures_worked_out_by_hand() {
                 operator: "bob".into(),
                 task_id: "T-1".into(),
                 allocation_id: pick.id,
-                check_string: check.into(),
+                location_scan: check.into(),
                 scan,
                 quantity: if short { 1 } else { pick.quantity },
                 tote: None,

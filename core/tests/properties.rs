@@ -260,7 +260,7 @@ fn run(store: &Store, shift: &mut Shift, step: &Step) {
                 lpn: None,
                 quantity,
                 to,
-                check_string: if wrong_check {
+                location_scan: if wrong_check {
                     "00".into()
                 } else {
                     check_string
@@ -409,7 +409,7 @@ fn pick(
             operator: "bob".into(),
             task_id: task_id.clone(),
             allocation_id: next.allocation_id,
-            check_string: if wrong_check {
+            location_scan: if wrong_check {
                 "00".into()
             } else {
                 check_string

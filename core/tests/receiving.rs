@@ -891,7 +891,7 @@ fn a_serial_already_put_away_is_refused_naming_its_storage_location() {
             lpn: None,
             quantity: 1,
             to: "A-01-01".into(),
-            check_string: "41".into(),
+            location_scan: "41".into(),
             override_reason: None,
         },
     )

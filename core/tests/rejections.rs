@@ -141,6 +141,20 @@ fn the_wrong_check_string_at_the_destination_is_refused() {
 }
 
 #[test]
+fn a_putaway_without_a_scan_at_the_destination_is_refused_and_a_long_scan_is_quoted_short() {
+    let f = towels_on_the_dock();
+    let err = assert_rejected(&f.store, "location_not_scanned", || {
+        putaway::confirm_putaway(&f.store, &move_to(towels(), 24, "A-01-01", "  "))
+    });
+    assert_message_names(&err, &["A-01-01", "scan the label"]);
+    let long = "9".repeat(10_000);
+    let err = assert_rejected(&f.store, "wrong_check_string", || {
+        putaway::confirm_putaway(&f.store, &move_to(towels(), 24, "A-01-01", &long))
+    });
+    assert!(err.to_string().len() < 200, "{err}");
+}
+
+#[test]
 fn putaway_to_a_blocked_location_is_refused() {
     let f = towels_on_the_dock();
     let mut cmd = move_to(towels(), 24, "A-01-05", "55");

@@ -25,7 +25,7 @@ fn coffee_on_a_shelf(f: &Fixture) {
             lpn: None,
             quantity: 4,
             to: "A-01-01".into(),
-            check_string: "41".into(),
+            location_scan: "41".into(),
             override_reason: None,
         },
     )

@@ -82,17 +82,23 @@ struct PutawayView: View {
             }
             return
         }
-        guard raw == task.suggestion.location else {
-            feedback = Feedback(text: "Wrong location \(raw): put these goods in \(task.suggestion.location)", tone: .error)
+        // The destination is what its label resolves to; the label as scanned goes to the core,
+        // which alone decides whether it proves presence.
+        guard case let .success(.location(code)) = await model.run({ try $0.resolveScan(raw: raw) }) else {
+            feedback = Feedback(text: "Scan the label of \(task.suggestion.location)", tone: .error)
+            return
+        }
+        guard code == task.suggestion.location else {
+            feedback = Feedback(text: "Wrong location \(code): put these goods in \(task.suggestion.location)", tone: .error)
             return
         }
         let (op, who, dock) = (model.opId(), model.operatorId, dock)
         let result = await model.run { device -> PutawayConfirmed in
-            let perScan = try device.resolveScan(raw: goods.barcode).basePerScan ?? 1
-            let check = try device.location(code: raw).checkString
+            var perScan: Int64 = 1
+            if case let .goods(_, _, _, basePerScan, _, _, _, _) = try device.resolveScan(raw: goods.barcode) { perScan = basePerScan }
             return try device.confirmPutaway(request: PutawayRequest(
                 opId: op, operator: who, from: dock, goods: goods,
-                quantity: task.onDock / perScan, to: raw, checkString: check))
+                quantity: task.onDock / perScan, to: code, locationScan: raw))
         }
         switch result {
         case let .success(done): feedback = Feedback(text: "Put away \(done.baseQuantity) \(done.sku) in \(done.to)", tone: .ok); self.task = nil; self.goods = nil
@@ -106,13 +112,18 @@ struct PickingView: View {
     @State var tasks: [String] = []
     @State var taskId: String?
     @State var pick: PickInstruction?
+    /// What the scanner read on the pick location's label: the proof of presence the pick carries.
+    @State var locationScan: String?
     @State var feedback: Feedback?
 
     var body: some View {
         VStack {
-            if let pick, let taskId {
+            if let pick, let taskId, let locationScan {
                 Text("\(taskId): take \(pick.quantity) \(pick.unit) \(pick.sku) from \(pick.location)")
-                ScanInput { raw in Task { await confirm(raw, pick: pick, taskId: taskId) } }
+                ScanInput { raw in Task { await confirm(raw, pick: pick, taskId: taskId, locationScan: locationScan) } }
+            } else if let pick {
+                Text("Go to \(pick.location) and scan its label")
+                ScanInput { raw in Task { await arrived(raw, pick: pick) } }
             } else {
                 List(tasks, id: \.self) { id in Button(id) { Task { await open(id) } } }
             }
@@ -128,18 +139,28 @@ struct PickingView: View {
         }
     }
 
-    func confirm(_ raw: String, pick: PickInstruction, taskId: String) async {
+    func arrived(_ raw: String, pick: PickInstruction) async {
+        guard case let .success(.location(code)) = await model.run({ try $0.resolveScan(raw: raw) }), code == pick.location else {
+            feedback = Feedback(text: "Go to \(pick.location) and scan its label", tone: .error)
+            return
+        }
+        locationScan = raw
+        feedback = nil
+    }
+
+    func confirm(_ raw: String, pick: PickInstruction, taskId: String, locationScan: String) async {
         let (op, who) = (model.opId(), model.operatorId)
         let result = await model.run { device -> PickInstruction? in
-            let scan = try device.resolveScan(raw: raw)
-            let check = try device.location(code: pick.location).checkString
+            guard case let .goods(_, _, _, perScan, _, _, _, _) = try device.resolveScan(raw: raw) else {
+                throw DockhandError.Validation(code: "not_goods", reason: "Scan the goods of \(pick.sku)")
+            }
             _ = try device.confirmPick(request: PickRequest(
                 opId: op, operator: who, taskId: taskId, allocationId: pick.allocationId,
-                checkString: check, goods: Goods(barcode: raw), quantity: pick.quantity / (scan.basePerScan ?? 1)))
+                locationScan: locationScan, goods: Goods(barcode: raw), quantity: pick.quantity / perScan))
             return try device.nextPick(taskId: taskId)
         }
         switch result {
-        case let .success(next): self.pick = next; feedback = Feedback(text: next == nil ? "Task complete" : "Next: \(next!.location)", tone: .ok)
+        case let .success(next): self.pick = next; self.locationScan = nil; feedback = Feedback(text: next == nil ? "Task complete" : "Next: \(next!.location)", tone: .ok)
         case let .failure(f): feedback = f
         }
     }

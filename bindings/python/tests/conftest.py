@@ -18,6 +18,10 @@ TOWELS = "TOWEL-2P"
 TOWELS_EA = "4012345000030"
 TOWELS_CS = "14012345000037"
 DOCK = "DOCK-01"
+# What the sample warehouse's location labels read (core/src/sample.rs): a test, like a person,
+# knows a label by standing in front of it; the device never hands it out.
+LABELS = {"A-01-01": "41", "A-01-02": "42", "A-01-03": "43", "A-01-04": "44",
+          "C-01-01": "61", "C-01-02": "62", "P-01-01": "71", "QA-01": "91"}
 
 
 def op():

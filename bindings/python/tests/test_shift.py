@@ -3,7 +3,7 @@ count with an approval, inspect a return; errors as typed exceptions, nothing ha
 import pytest
 
 import dockhand
-from conftest import ASN, DOCK, TOWELS, TOWELS_CS, TOWELS_EA, op, towels
+from conftest import ASN, DOCK, LABELS, TOWELS, TOWELS_CS, TOWELS_EA, op, towels
 
 
 def on_hand(device, location):
@@ -21,14 +21,14 @@ def test_a_shift_from_dock_to_customer_return(device):
 
     task = device.suggest_putaway(DOCK, towels(TOWELS_EA), None)
     to = task.suggestion.location
-    check = device.location(to).check_string
+    check = LABELS[to]  # what the label reads: known by standing there, never from the device
     with pytest.raises(dockhand.DockhandError.Validation) as wrong:
         device.confirm_putaway(dockhand.PutawayRequest(
-            op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4, to=to, check_string="00"))
+            op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4, to=to, location_scan="00"))
     assert wrong.value.code == "wrong_check_string"
     assert on_hand(device, DOCK) == 96
     put = device.confirm_putaway(dockhand.PutawayRequest(
-        op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4, to=to, check_string=check))
+        op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4, to=to, location_scan=check))
     assert (put.base_quantity, put.status_after, put.remaining_on_dock) == (96, dockhand.StockStatus.AVAILABLE, 0)
     assert on_hand(device, to) == 96
 
@@ -41,7 +41,7 @@ def test_a_shift_from_dock_to_customer_return(device):
     device.sign_in("BADGE-0002", "222222")  # bob
     picked = device.confirm_pick(dockhand.PickRequest(
         op_id=op(), operator="bob", task_id="PICK-1", allocation_id=pick.allocation_id,
-        check_string=check, goods=towels(TOWELS_EA), quantity=20, short=True))
+        location_scan=check, goods=towels(TOWELS_EA), quantity=20, short=True))
     assert (picked.picked, picked.short, picked.task_status) == (20, 10, dockhand.PickTaskStatus.DONE)
     assert device.next_pick("PICK-1") is None
     assert on_hand(device, to) == 76

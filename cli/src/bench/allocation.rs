@@ -133,7 +133,7 @@ fn stocked(path: Option<std::path::PathBuf>) -> Result<Store, Error> {
                     lpn: None,
                     quantity: PER_PLACE,
                     to: format!("S-{n:05}"),
-                    check_string: format!("{:02}", n % 100),
+                    location_scan: format!("{:02}", n % 100),
                     override_reason: Some("bench layout".into()),
                 },
             )?;

@@ -204,7 +204,7 @@ impl Device {
             lpn: None,
             quantity,
             to: self.to.clone(),
-            check_string: self.check.clone(),
+            location_scan: self.check.clone(),
             override_reason: None,
         };
         putaway::confirm_putaway(&self.store, &cmd)?;

@@ -49,7 +49,7 @@ impl Device {
             operator: "bob".into(),
             task_id,
             allocation_id: pick.id,
-            check_string: self.check.clone(),
+            location_scan: self.check.clone(),
             scan: ScannedGoods::barcode(sample::TOWELS_EA),
             quantity: 1,
             tote: Some("TOTE-1".into()),

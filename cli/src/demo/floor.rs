@@ -105,7 +105,7 @@ fn pick_order(
                 operator: who.into(),
                 task_id: task_id.into(),
                 allocation_id: next.allocation_id,
-                check_string: check,
+                location_scan: check,
                 scan: goods_for(&next.sku, &next.lot, serial),
                 quantity,
                 tote: Some(format!("TOTE-{}", &task_id[2..])),

@@ -138,7 +138,7 @@ impl Shift {
             lpn: lpn.map(str::to_string),
             quantity: qty,
             to: to.into(),
-            check_string: check.into(),
+            location_scan: check.into(),
             override_reason: reason.map(str::to_string),
         };
         let r = putaway::confirm_putaway(&self.store, &cmd)?;

@@ -89,7 +89,7 @@ fn seeds() -> Vec<String> {
             lpn: None,
             quantity: 1,
             to: "A-01-03".into(),
-            check_string: "13".into(),
+            location_scan: "13".into(),
             override_reason: None,
         }),
         json(&CreatePickTask {
@@ -113,7 +113,7 @@ fn seeds() -> Vec<String> {
             operator: alice(),
             task_id: "FZ-P1".into(),
             allocation_id: 1,
-            check_string: "13".into(),
+            location_scan: "13".into(),
             scan: goods(),
             quantity: 1,
             tote: None,

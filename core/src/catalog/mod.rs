@@ -271,3 +271,22 @@ pub fn counts(conn: &Connection) -> Result<MasterDataCounts> {
         operators: count("operators")?,
     })
 }
+
+/// Proof of presence: `scan` (what the scanner read at the location) is the check string on the
+/// location's label. Nothing else proves that someone stands there, so an empty scan is refused
+/// as such.
+pub fn check_presence(location: &LocationRecord, scan: &str) -> Result<()> {
+    let scanned = scan.trim();
+    if scanned.is_empty() {
+        return Err(Error::LocationNotScanned {
+            location: location.location.code.clone(),
+        });
+    }
+    if !scanned.eq_ignore_ascii_case(&location.location.check_string) {
+        return Err(Error::WrongCheckString {
+            location: location.location.code.clone(),
+            scanned: dockhand_protocol::error::prefix(scanned, 24),
+        });
+    }
+    Ok(())
+}

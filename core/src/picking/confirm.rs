@@ -26,8 +26,9 @@ pub struct ConfirmPick {
     pub task_id: String,
     /// The pick being confirmed (from [`super::next_pick`]).
     pub allocation_id: i64,
-    /// Check string scanned at the location.
-    pub check_string: String,
+    /// What the scanner read at the location: its label's check string, proof that the picker is
+    /// there. Only a scan proves it: apps never read it from the database.
+    pub location_scan: String,
     /// Scan of the goods taken.
     pub scan: ScannedGoods,
     /// How many of the scanned pack were taken (0 allowed only for a short pick).
@@ -258,16 +259,7 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
     }
     let pick = open_pick(tx, &task.id, cmd.allocation_id)?;
     let at = catalog::location_by_id(conn, pick.location_id)?;
-    if !cmd
-        .check_string
-        .trim()
-        .eq_ignore_ascii_case(&at.location.check_string)
-    {
-        return Err(Error::WrongCheckString {
-            location: at.location.code,
-            scanned: cmd.check_string.trim().into(),
-        });
-    }
+    catalog::check_presence(&at, &cmd.location_scan)?;
     let goods = scan::identify(conn, &cmd.scan, false)?;
     if goods.item.id != pick.item_id {
         return Err(Error::WrongItem {

@@ -70,8 +70,9 @@ pub struct ConfirmPutaway {
     pub quantity: i64,
     /// Destination location code.
     pub to: String,
-    /// Check string scanned at the destination.
-    pub check_string: String,
+    /// What the scanner read at the destination: its label's check string, proof that the operator
+    /// is there. Only a scan proves it: apps never read it from the database.
+    pub location_scan: String,
     /// Why the suggestion was not followed.
     #[serde(default)]
     pub override_reason: Option<String>,
@@ -392,16 +393,7 @@ fn check_destination(
             code: to.location.code,
         });
     }
-    if !cmd
-        .check_string
-        .trim()
-        .eq_ignore_ascii_case(&to.location.check_string)
-    {
-        return Err(Error::WrongCheckString {
-            location: to.location.code,
-            scanned: cmd.check_string.trim().into(),
-        });
-    }
+    catalog::check_presence(&to, &cmd.location_scan)?;
     if status_after == StockStatus::Damaged {
         if to.location.kind != LocationKind::Damaged {
             return Err(Error::WrongLocationType {

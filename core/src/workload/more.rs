@@ -87,7 +87,7 @@ impl Workload {
             operator: HANDHELD_OPERATOR.into(),
             task_id,
             allocation_id: pick.id,
-            check_string: shelf.location.check_string,
+            location_scan: shelf.location.check_string,
             scan: ScannedGoods::barcode(sample::TOWELS_EA),
             quantity: 1,
             tote: Some("TOTE-1".into()),

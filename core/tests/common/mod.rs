@@ -232,7 +232,7 @@ pub fn move_to(scan: ScannedGoods, quantity: i64, to: &str, check: &str) -> Conf
         lpn: None,
         quantity,
         to: to.into(),
-        check_string: check.into(),
+        location_scan: check.into(),
         override_reason: None,
     }
 }

@@ -32,12 +32,12 @@ fun main() {
 
     // Warm-up: JIT, JNA's method lookup, SQLite's statement cache.
     repeat(50_000) { sink += local.deviceId().length + device.deviceId().length }
-    repeat(2_000) { sink += device.resolveScan("4012345000030").basePerScan ?: 0 }
+    repeat(2_000) { sink += ((device.resolveScan("4012345000030") as? ScanResult.Goods)?.basePerScan ?: 0) }
 
     val kotlinCall = medianNanosPerCall(7, 200_000) { sink += local.deviceId().length }
     val ffiNoop = medianNanosPerCall(7, 200_000) { sink += device.deviceId().length }
     val ffiCounts = medianNanosPerCall(7, 20_000) { sink += device.outboxCounts().pending }
-    val ffiScan = medianNanosPerCall(7, 20_000) { sink += device.resolveScan("4012345000030").basePerScan ?: 0 }
+    val ffiScan = medianNanosPerCall(7, 20_000) { sink += ((device.resolveScan("4012345000030") as? ScanResult.Goods)?.basePerScan ?: 0) }
     device.openBlindReceipt(op(), "alice", "BLIND-1", "bench", "Nordic Foods")
     val ffiReceive = medianNanosPerCall(7, 500) {
         sink += device.receive(ReceiveRequest(op(), "alice", "BLIND-1", "DOCK-01", towels(Sample.TOWELS_EA), 1L, null, null)).baseQuantity

@@ -20,6 +20,12 @@ internal object Sample {
     const val DOCK = "DOCK-01"
     const val STAGING = "STAGE-01"
     const val RETURNS = "RET-01"
+
+    /** What the sample warehouse's location labels read (core/src/sample.rs): known by standing there. */
+    val LABELS = mapOf(
+        "A-01-01" to "41", "A-01-02" to "42", "A-01-03" to "43", "A-01-04" to "44",
+        "C-01-01" to "61", "C-01-02" to "62", "P-01-01" to "71", "QA-01" to "91",
+    )
 }
 
 internal fun op() = UUID.randomUUID().toString()
@@ -67,11 +73,11 @@ class ShiftTest {
         assertEquals(96L, onHand(Sample.DOCK))
         assertEquals(listOf("receiving.line_received"), device.eventsOfOperation(receiveOp).map { it.eventType })
 
-        // Put away where the core suggests, proving presence with the location's check string.
+        // Put away where the core suggests, proving presence with a scan of the location's label.
         val task = device.suggestPutaway(Sample.DOCK, towels(Sample.TOWELS_EA), null)
         assertEquals(96L, task.onDock)
         val to = task.suggestion.location
-        val check = device.location(to).checkString
+        val check = Sample.LABELS.getValue(to)
         // A wrong check string is refused, and nothing moves.
         val wrong = assertThrows<DockhandException.Validation> {
             device.confirmPutaway(PutawayRequest(op(), "alice", Sample.DOCK, towels(), null, 4L, to, "00", null))

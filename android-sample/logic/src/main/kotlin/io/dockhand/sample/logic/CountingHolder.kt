@@ -1,5 +1,6 @@
 package io.dockhand.sample.logic
 
+import io.dockhand.ffi.ScanResult
 import io.dockhand.ffi.CountOutcome
 import io.dockhand.ffi.CountTask
 import io.dockhand.ffi.CountTaskStatus
@@ -42,11 +43,12 @@ class CountingHolder(private val session: Session) {
         if (ui.taskId == null) return _state.show(Message.warning("Choose a count task first"))
         val scan = session.resolve(raw, _state) ?: return
         when {
-            scan.kind == "location" && scan.location in ui.locations ->
-                _state.update { it.copy(location = scan.location, message = Message.ok("Counting ${scan.location}")) }
-            scan.kind == "location" ->
-                _state.show(Message.error("${scan.location} is not on this count: count ${ui.locations.joinToString()}"))
+            scan is ScanResult.Location && scan.code in ui.locations ->
+                _state.update { it.copy(location = scan.code, message = Message.ok("Counting ${scan.code}")) }
+            scan is ScanResult.Location ->
+                _state.show(Message.error("${scan.code} is not on this count: count ${ui.locations.joinToString()}"))
             ui.location == null -> _state.show(Message.error("Scan the location label first"))
+            scan !is ScanResult.Goods -> _state.show(Message.error("Scan the goods on ${ui.location}"))
             else -> _state.update {
                 val line = CountedGoods(ui.location, Goods(raw, null, null, null), 1L, null)
                 val same = it.lines.count { l -> l.goods.barcode == raw } + 1

@@ -1,5 +1,6 @@
 package io.dockhand.sample.logic
 
+import io.dockhand.ffi.ScanResult
 import io.dockhand.ffi.Goods
 import io.dockhand.ffi.PickInstruction
 import io.dockhand.ffi.PickRequest
@@ -14,12 +15,15 @@ data class PickingUi(
     val tasks: List<String> = emptyList(),
     /** The pick to do now; none when the task is complete. */
     val pick: PickInstruction? = null,
-    /** The location was scanned: now the goods. */
-    val atLocation: Boolean = false,
+    /** What the scanner read on the location's label (the proof of presence): now the goods. */
+    val locationScan: String? = null,
     /** The shelf is short: packs found, confirmed by the next scan of the goods. */
     val shortFound: Long? = null,
     val message: Message? = null,
 ) : Shows<PickingUi> {
+    /** The location's label was scanned: now the goods. */
+    val atLocation: Boolean get() = locationScan != null
+
     override fun showing(message: Message) = copy(message = message)
 }
 
@@ -34,25 +38,26 @@ class PickingHolder(private val session: Session) {
         if (device.pickTask(taskId).status == PickTaskStatus.OPEN) device.startPickTask(session.opId(), session.operator, taskId)
         device.nextPick(taskId)
     }) { ui, pick ->
-        ui.copy(taskId = taskId, pick = pick, atLocation = false, message = pick?.let { Message.ok("Go to ${it.location}") })
+        ui.copy(taskId = taskId, pick = pick, locationScan = null, message = pick?.let { Message.ok("Go to ${it.location}") })
     }
 
     suspend fun onScan(raw: String) {
         val ui = _state.value
         val pick = ui.pick ?: return _state.show(Message.warning("Nothing to pick: choose a task"))
         val scan = session.resolve(raw, _state) ?: return
-        if (!ui.atLocation) {
-            if (scan.kind != "location" || scan.location != pick.location) {
-                return _state.show(Message.error("That is ${scan.location ?: scan.sku ?: raw}: go to ${pick.location} and scan its label"))
+        val locationScan = ui.locationScan
+        if (locationScan == null) {
+            if (scan !is ScanResult.Location || scan.code != pick.location) {
+                return _state.show(Message.error("That is ${scan.shown(raw)}: go to ${pick.location} and scan its label"))
             }
-            return _state.update { it.copy(atLocation = true, message = Message.ok("Take ${pick.quantity} ${pick.unit} ${pick.sku} ${pick.lot}".trim())) }
+            return _state.update { it.copy(locationScan = raw, message = Message.ok("Take ${pick.quantity} ${pick.unit} ${pick.sku} ${pick.lot}".trim())) }
         }
-        if (scan.kind != "goods" || scan.sku != pick.sku) {
-            return _state.show(Message.error("That is ${scan.sku ?: scan.location ?: raw}, not ${pick.sku}: nothing was picked"))
+        if (scan !is ScanResult.Goods || scan.sku != pick.sku) {
+            return _state.show(Message.error("That is ${scan.shown(raw)}, not ${pick.sku}: nothing was picked"))
         }
         val found = ui.shortFound
-        val packs = found ?: (pick.quantity / (scan.basePerScan ?: 1L))
-        confirm(pick, Goods(raw, null, null, null), packs, short = found != null)
+        val packs = found ?: (pick.quantity / scan.basePerScan)
+        confirm(pick, locationScan, Goods(raw, null, null, null), packs, short = found != null)
     }
 
     /**
@@ -61,15 +66,14 @@ class PickingHolder(private val session: Session) {
      */
     fun reportShort(foundPacks: Long) {
         val ui = _state.value
-        if (ui.pick == null || !ui.atLocation || foundPacks < 0) return _state.show(Message.warning("Scan the location first"))
+        if (ui.pick == null || ui.locationScan == null || foundPacks < 0) return _state.show(Message.warning("Scan the location first"))
         _state.update { it.copy(shortFound = foundPacks, message = Message.warning("Short: scan the goods to confirm $foundPacks found")) }
     }
 
-    private suspend fun confirm(pick: PickInstruction, goods: Goods, packs: Long, short: Boolean) {
+    private suspend fun confirm(pick: PickInstruction, locationScan: String, goods: Goods, packs: Long, short: Boolean) {
         val taskId = _state.value.taskId ?: return
         session.into(_state, { device ->
-            val check = device.location(pick.location).checkString
-            val request = PickRequest(session.opId(), session.operator, taskId, pick.allocationId, check, goods, packs, null, short)
+            val request = PickRequest(session.opId(), session.operator, taskId, pick.allocationId, locationScan, goods, packs, null, short)
             device.confirmPick(request) to device.nextPick(taskId)
         }) { ui, (done, next) ->
             val text = buildString {
@@ -77,7 +81,7 @@ class PickingHolder(private val session: Session) {
                 if (done.short > 0) append(", ${done.short} short — ${done.countTaskId?.let { "count $it raised" } ?: "reported"}")
                 append(if (next == null) ". Task complete: take it to ${done.staging}" else ". Next: ${next.location}")
             }
-            ui.copy(pick = next, atLocation = false, shortFound = null, message = Message.ok(text))
+            ui.copy(pick = next, locationScan = null, shortFound = null, message = Message.ok(text))
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.dockhand.sample.logic
 
+import io.dockhand.ffi.ScanResult
 import io.dockhand.ffi.Goods
 import io.dockhand.ffi.PutawayConfirmed
 import io.dockhand.ffi.PutawayRequest
@@ -42,7 +43,7 @@ class PutawayHolder(private val session: Session, dock: String) {
         val scan = session.resolve(raw, _state) ?: return
         when (val step = _state.value.step) {
             is PutawayStep.ScanGoods, is PutawayStep.Done -> {
-                if (scan.kind != "goods") return _state.show(Message.error("Scan the goods on ${_state.value.dock} first"))
+                if (scan !is ScanResult.Goods) return _state.show(Message.error("Scan the goods on ${_state.value.dock} first"))
                 val goods = Goods(raw, null, null, null)
                 session.into(_state, { it.suggestPutaway(_state.value.dock, goods, null) }) { ui, task ->
                     ui.copy(
@@ -54,26 +55,26 @@ class PutawayHolder(private val session: Session, dock: String) {
             }
             is PutawayStep.ScanLocation -> {
                 val suggested = step.task.suggestion.location
-                val code = scan.location
-                if (scan.kind != "location" || code == null) return _state.show(Message.error("Scan the location label of $suggested"))
+                if (scan !is ScanResult.Location) return _state.show(Message.error("Scan the location label of $suggested"))
+                val code = scan.code
                 val reason = _state.value.overrideReason
                 if (code != suggested && reason == null) {
                     return _state.show(Message.error("Wrong location $code: put these goods in $suggested (or choose another location and say why)"))
                 }
-                confirm(step, code, reason)
+                // What the scanner read on the label goes to the core as it was read: the proof of
+                // presence is the scan, never something the app looks up.
+                confirm(step, code, raw, reason)
             }
         }
     }
 
-    private suspend fun confirm(step: PutawayStep.ScanLocation, code: String, reason: String?) {
+    private suspend fun confirm(step: PutawayStep.ScanLocation, code: String, locationScan: String, reason: String?) {
         val dock = _state.value.dock
         session.into(_state, { device ->
-            // Scanning the location's own label proves presence: its check string goes with it.
-            val check = device.location(code).checkString
-            val perScan = device.resolveScan(step.goods.barcode).basePerScan ?: 1L
+            val perScan = (device.resolveScan(step.goods.barcode) as? ScanResult.Goods)?.basePerScan ?: 1L
             val lpn = step.task.lpn.ifEmpty { null }
             device.confirmPutaway(
-                PutawayRequest(session.opId(), session.operator, dock, step.goods, lpn, step.task.onDock / perScan, code, check, reason),
+                PutawayRequest(session.opId(), session.operator, dock, step.goods, lpn, step.task.onDock / perScan, code, locationScan, reason),
             )
         }) { ui, done ->
             ui.copy(

@@ -1,5 +1,6 @@
 package io.dockhand.sample.logic
 
+import io.dockhand.ffi.ScanResult
 import io.dockhand.ffi.Approval
 import io.dockhand.ffi.DockhandException
 import io.dockhand.ffi.Goods
@@ -37,16 +38,16 @@ class ReceivingHolder(private val session: Session, receiptId: String, dock: Str
     /** A scan: goods are received; a dock location switches the dock; anything else is explained. */
     suspend fun onScan(raw: String) {
         val scan = session.resolve(raw, _state) ?: return
-        when (scan.kind) {
-            "location" -> {
-                val code = scan.location.orEmpty()
+        when (scan) {
+            is ScanResult.Location -> {
+                val code = scan.code
                 session.into(_state, { it.location(code).kind }) { ui, kind ->
                     if (kind == LocationKind.DOCK) ui.copy(dock = code, message = Message.ok("Receiving at $code"))
                     else ui.showing(Message.error("$code is not a dock: scan the goods, or a dock to receive at"))
                 }
             }
-            "pallet" -> _state.show(Message.warning("Pallet ${scan.sscc}: scan the goods label on it"))
-            else -> {
+            is ScanResult.Pallet -> _state.show(Message.warning("Pallet ${scan.sscc}: scan the goods label on it"))
+            is ScanResult.Goods -> {
                 val ui = _state.value
                 val goods = Goods(raw, null, null, null)
                 receive(ReceiveRequest(session.opId(), session.operator, ui.receiptId, ui.dock, goods, ui.packs, null, null))

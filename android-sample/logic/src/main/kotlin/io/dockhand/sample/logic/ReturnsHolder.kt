@@ -1,5 +1,6 @@
 package io.dockhand.sample.logic
 
+import io.dockhand.ffi.ScanResult
 import io.dockhand.ffi.Goods
 import io.dockhand.ffi.InspectionOutcome
 import io.dockhand.ffi.InspectionRequest
@@ -28,7 +29,7 @@ class ReturnsHolder(private val session: Session, returnId: String, private val 
     suspend fun onScan(raw: String) {
         if (_state.value.received != null) return _state.show(Message.warning("Received already: inspect the lines"))
         val scan = session.resolve(raw, _state) ?: return
-        if (scan.kind != "goods") return _state.show(Message.error("Scan the returned goods"))
+        if (scan !is ScanResult.Goods) return _state.show(Message.error("Scan the returned goods"))
         _state.update {
             val line = ReturnedGoods(it.scanned.size + 1L, Goods(raw, scan.lot, scan.expiry, scan.serial), 1L)
             it.copy(scanned = it.scanned + line, message = Message.ok("Line ${line.lineNo}: ${scan.sku}"))

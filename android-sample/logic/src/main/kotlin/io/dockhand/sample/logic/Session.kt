@@ -68,3 +68,10 @@ sealed interface Outcome<out T> {
     data class Done<T>(val value: T) : Outcome<T>
     data class Refused(val error: DockhandException, val message: Message) : Outcome<Nothing>
 }
+
+/** What a scan is, in the words of a message ([raw] when it names nothing more telling). */
+fun ScanResult.shown(raw: String): String = when (this) {
+    is ScanResult.Goods -> sku
+    is ScanResult.Location -> code
+    is ScanResult.Pallet -> "pallet $sscc"
+}.ifEmpty { raw }

@@ -5,6 +5,7 @@ import io.dockhand.ffi.NewPickTask
 import io.dockhand.sample.logic.Fixture.Companion.COFFEE_EA
 import io.dockhand.sample.logic.Fixture.Companion.TOWELS
 import io.dockhand.sample.logic.Fixture.Companion.TOWELS_EA
+import io.dockhand.sample.logic.Fixture.Companion.label
 import java.util.UUID
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -31,11 +32,11 @@ class PickingHolderTest {
             holder.open("PICK-7")
             assertEquals("Go to A-01-02", holder.state.value.message?.text)
 
-            holder.onScan("A-01-03")
+            holder.onScan(label("A-01-03"))
             assertEquals("That is A-01-03: go to A-01-02 and scan its label", holder.state.value.message?.text)
             assertEquals(false, holder.state.value.atLocation)
 
-            holder.onScan("A-01-02")
+            holder.onScan(label("A-01-02"))
             assertTrue(holder.state.value.atLocation)
             holder.onScan(COFFEE_EA)
             assertEquals("That is COFFEE-500, not TOWEL-2P: nothing was picked", holder.state.value.message?.text)
@@ -58,7 +59,7 @@ class PickingHolderTest {
             holder.open("PICK-7")
             holder.reportShort(20)
             assertEquals("Scan the location first", holder.state.value.message?.text)
-            holder.onScan("A-01-02")
+            holder.onScan(label("A-01-02"))
             holder.reportShort(20)
             assertEquals("Short: scan the goods to confirm 20 found", holder.state.value.message?.text)
             holder.onScan(TOWELS_EA)

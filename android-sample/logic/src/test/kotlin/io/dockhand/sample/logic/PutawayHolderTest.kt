@@ -2,6 +2,7 @@ package io.dockhand.sample.logic
 
 import io.dockhand.sample.logic.Fixture.Companion.DOCK
 import io.dockhand.sample.logic.Fixture.Companion.TOWELS_EA
+import io.dockhand.sample.logic.Fixture.Companion.label
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -18,7 +19,7 @@ class PutawayHolderTest {
             val suggested = waiting.task.suggestion.location
             val wrong = if (suggested == "A-01-02") "A-01-03" else "A-01-02"
 
-            holder.onScan(wrong)
+            holder.onScan(label(wrong))
 
             val ui = holder.state.value
             assertEquals(Tone.ERROR, ui.message?.tone)
@@ -27,8 +28,15 @@ class PutawayHolderTest {
             assertEquals(96L, f.towelsOnHand(DOCK))
             assertEquals(0L, f.towelsOnHand(wrong))
 
-            // The right one puts everything away.
+            // Typing the right location's code proves nobody is there: the core refuses it.
             holder.onScan(suggested)
+            assertEquals(Tone.ERROR, holder.state.value.message?.tone)
+            assertTrue(holder.state.value.message!!.text.contains("scan the label on location $suggested"), holder.state.value.message!!.text)
+            assertEquals(waiting, holder.state.value.step)
+            assertEquals(96L, f.towelsOnHand(DOCK))
+
+            // Scanning its label puts everything away.
+            holder.onScan(label(suggested))
             val done = holder.state.value.step as PutawayStep.Done
             assertEquals(96L, done.confirmed.baseQuantity)
             assertEquals(96L, f.towelsOnHand(suggested))
@@ -43,14 +51,14 @@ class PutawayHolderTest {
             val holder = PutawayHolder(f.session(), DOCK)
             holder.onScan(TOWELS_EA)
             holder.overrideSuggestion("suggested shelf is full")
-            holder.onScan("A-01-05") // blocked in the sample warehouse
+            holder.onScan(label("A-01-05")) // blocked in the sample warehouse
             val refused = holder.state.value
             assertEquals(Tone.ERROR, refused.message?.tone)
             assertTrue(refused.message!!.text.contains("A-01-05"), refused.message!!.text)
             assertTrue(refused.step is PutawayStep.ScanLocation)
             assertEquals(96L, f.towelsOnHand(DOCK))
 
-            holder.onScan("A-01-04")
+            holder.onScan(label("A-01-04"))
             val done = holder.state.value.step as PutawayStep.Done
             assertEquals("A-01-04", done.confirmed.to)
             assertEquals("suggested shelf is full", done.confirmed.overrideReason)

@@ -1,5 +1,6 @@
 package io.dockhand.sample.logic
 
+import io.dockhand.ffi.ScanResult
 import io.dockhand.ffi.SyncState
 import io.dockhand.ffi.SyncStatus
 import kotlinx.coroutines.runBlocking
@@ -32,8 +33,9 @@ class ScansAndSyncBarTest {
             val a = f.device.resolveScan(Scans.fromMlKit(label, Scans.MLKIT_DATA_MATRIX))
             val b = f.device.resolveScan(Scans.fromDataWedge(label, "LABEL-TYPE-GS1-DATAMATRIX"))
             assertEquals(a, b)
-            assertEquals("MILK-1L", a.sku)
-            assertEquals("L2611A", a.lot)
+            val goods = a as ScanResult.Goods
+            assertEquals("MILK-1L", goods.sku)
+            assertEquals("L2611A", goods.lot)
         }
     }
 
