@@ -17,7 +17,7 @@ use crate::credentials::{Approval, Verified};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox::{self, Event};
-use crate::stock::{self, Bucket, Movement, StockStatus};
+use crate::stock::{self, Movement};
 use dockhand_protocol::events::{self as ev, EventBody, EventKind};
 
 /// Void the command that emitted `event_id`.
@@ -134,22 +134,7 @@ fn void_in(
         return Err(refuse(&format!("it was already voided (operation {by})")));
     }
     // The original command's ledger legs, grouped by movement, reversed.
-    let legs: Vec<(i64, i64, Bucket, i64)> = conn
-        .prepare_cached(
-            "SELECT movement_id, item_id, location_id, lot, serial, lpn, status, delta FROM ledger
-             WHERE op_id = ?1 ORDER BY id",
-        )?
-        .query_map([event.op_id.to_string()], |r| {
-            let bucket = Bucket {
-                location_id: r.get(2)?,
-                lot: r.get(3)?,
-                serial: r.get(4)?,
-                lpn: r.get(5)?,
-                status: crate::text_enum::column::<StockStatus>(r, 6)?,
-            };
-            Ok((r.get(0)?, r.get(1)?, bucket, r.get(7)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let legs = stock::legs_of_operation(conn, &event.op_id.to_string())?;
     let mut movements: Vec<(i64, Movement)> = Vec::new();
     for (movement_id, item_id, bucket, delta) in legs {
         let index = match movements.iter().position(|(id, _)| *id == movement_id) {

@@ -76,25 +76,7 @@ fn with_movements(tx: &WriteTx<'_>, mut payload: Value) -> Result<Value> {
     if legs.is_empty() {
         return Ok(payload);
     }
-    let mut stmt = tx.conn().prepare_cached(
-        "SELECT loc.code, i.sku, l.lot, l.serial, l.lpn, l.status, l.delta
-         FROM ledger l JOIN items i ON i.id = l.item_id JOIN locations loc ON loc.id = l.location_id
-         WHERE l.id = ?1",
-    )?;
-    let mut movements = Vec::with_capacity(legs.len());
-    for id in legs {
-        movements.push(stmt.query_row([id], |r| {
-            Ok(EventMovement {
-                location: r.get(0)?,
-                sku: r.get(1)?,
-                lot: r.get(2)?,
-                serial: r.get(3)?,
-                lpn: r.get(4)?,
-                status: crate::text_enum::column(r, 5)?,
-                delta: r.get(6)?,
-            })
-        })?);
-    }
+    let movements = crate::stock::ledger_rows_as_movements(tx.conn(), &legs)?;
     let Value::Object(map) = &mut payload else {
         return Err(Error::Internal(format!(
             "an event payload that moves stock must be an object, not {payload}"

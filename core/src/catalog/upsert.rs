@@ -38,14 +38,8 @@ fn require_text(field: &str, owner: &str, value: &str) -> Result<()> {
 
 /// Base units of an item in stock or still expected on open receipts.
 fn item_in_use(conn: &Connection, item_id: i64) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT COALESCE((SELECT SUM(qty) FROM balances WHERE item_id = ?1), 0)
-                  + COALESCE((SELECT SUM(rl.expected_qty) FROM receipt_lines rl
-                              JOIN receipts r ON r.id = rl.receipt_id
-                              WHERE rl.item_id = ?1 AND r.status = 'open'), 0)",
-        )?
-        .query_row([item_id], |r| r.get(0))?)
+    Ok(crate::stock::item_quantity(conn, item_id)?
+        .saturating_add(crate::receiving::expected_on_open_receipts(conn, item_id)?))
 }
 
 /// Id, tracking and base unit of an item: what upserts check, without reading the whole row
@@ -114,9 +108,7 @@ fn stranding_location_change(
         return Ok(None);
     };
     if current.location.kind != loc.kind {
-        let held: i64 = conn
-            .prepare_cached("SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?1")?
-            .query_row([current.id], |r| r.get(0))?;
+        let held = crate::stock::location_quantity(conn, current.id)?;
         if held > 0 {
             let message = format!(
                 "location {}: cannot change from {} to {} while it holds {held} units",

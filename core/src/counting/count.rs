@@ -124,21 +124,19 @@ pub fn start_count(store: &Store, cmd: &StartCount) -> Result<CountSheet> {
                 });
             }
         }
-        let mark: i64 = conn
-            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM ledger")?
-            .query_row([], |r| r.get(0))?;
-        let snapshot = conn
-            .prepare_cached(
-                "INSERT INTO count_snapshots (task_id, item_id, location_id, lot, quantity)
-                 SELECT t.id, b.item_id, b.location_id, b.lot, SUM(b.qty)
-                 FROM count_tasks t JOIN balances b
-                   ON (t.location_id IS NOT NULL AND b.location_id = t.location_id
-                       AND (t.item_id IS NULL OR b.item_id = t.item_id))
-                   OR (t.location_id IS NULL AND b.item_id = t.item_id)
-                 WHERE t.id = ?1 AND b.status <> 'in_transit'
-                 GROUP BY b.item_id, b.location_id, b.lot",
-            )?
-            .execute([&task.id])?;
+        let mark = stock::ledger_mark(conn)?;
+        let (location_id, item_id): (Option<i64>, Option<i64>) = conn
+            .prepare_cached("SELECT location_id, item_id FROM count_tasks WHERE id = ?1")?
+            .query_row([&task.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let expected = stock::countable(conn, location_id, item_id)?;
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO count_snapshots (task_id, item_id, location_id, lot, quantity)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (item, location, lot, quantity) in &expected {
+            insert.execute((&task.id, item, location, lot, quantity))?;
+        }
+        let snapshot = expected.len();
         conn.prepare_cached(
             "UPDATE count_tasks SET status = 'counting', start_mark = ?2, started_at = ?3 WHERE id = ?1",
         )?
@@ -313,21 +311,14 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
     // the count started and before that moment.
     for line in lines.values_mut() {
         let counted_at = line.counted_at.get_or_insert_with(|| now.clone()).clone();
-        let moved: i64 = conn
-            .prepare_cached(
-                "SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE item_id = ?1 AND location_id = ?2
-                 AND lot = ?3 AND id > ?4 AND recorded_at <= ?5 AND status <> 'in_transit'",
-            )?
-            .query_row(
-                (
-                    line.item_id,
-                    line.location_id,
-                    &line.lot,
-                    start_mark,
-                    &counted_at,
-                ),
-                |r| r.get(0),
-            )?;
+        let moved = stock::moved_since(
+            conn,
+            start_mark,
+            line.item_id,
+            line.location_id,
+            &line.lot,
+            &counted_at,
+        )?;
         line.expected += moved;
         line.unexpected = line.unexpected && line.expected == 0;
     }
@@ -472,17 +463,7 @@ fn adjusted_status(
     location_id: i64,
     lot: &str,
 ) -> Result<StockStatus> {
-    let present: Option<StockStatus> = rusqlite::OptionalExtension::optional(
-        tx.conn()
-            .prepare_cached(
-                "SELECT status FROM balances WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3
-                 AND status <> 'in_transit' ORDER BY qty DESC LIMIT 1",
-            )?
-            .query_row((item_id, location_id, lot), |r| {
-                crate::text_enum::column(r, 0)
-            }),
-    )?;
-    if let Some(status) = present {
+    if let Some(status) = stock::main_status(tx.conn(), item_id, location_id, lot)? {
         return Ok(status);
     }
     Ok(
@@ -614,41 +595,17 @@ fn take_out(
             stock::release_at(tx, item_id, location_id, lot, quantity - free.max(0))?;
         }
     }
-    let mut buckets: Vec<(String, String, i64)> = conn
-        .prepare_cached(
-            "SELECT serial, lpn, qty FROM balances WHERE item_id = ?1 AND location_id = ?2
-             AND lot = ?3 AND status = ?4 ORDER BY lpn <> '', lpn, serial",
-        )?
-        .query_map((item_id, location_id, lot, status.as_str()), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    // Serials nobody scanned go first; the sort is stable, so loose stock still comes before plates.
-    buckets.sort_by_key(|(serial, _, _)| counted_serials.contains(serial));
-    let mut left = quantity;
-    for (serial, lpn, qty) in buckets {
-        if left == 0 {
-            break;
-        }
-        let take = qty.min(left);
-        stock::apply(
-            tx,
-            &Movement {
-                item_id,
-                quantity: take,
-                from: Some(Bucket {
-                    location_id,
-                    lot: lot.into(),
-                    serial,
-                    lpn,
-                    status,
-                }),
-                to: None,
-                reason: "count_adjustment".into(),
-            },
-        )?;
-        left -= take;
-    }
+    let left = stock::take(
+        tx,
+        item_id,
+        location_id,
+        lot,
+        status,
+        quantity,
+        stock::Serials::UnlistedFirst(counted_serials),
+        None,
+        "count_adjustment",
+    )?;
     if left > 0 {
         return Err(Error::InsufficientStock {
             sku: catalog::item_by_id(conn, item_id)?.item.sku,

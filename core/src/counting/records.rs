@@ -124,14 +124,25 @@ pub(super) fn scope(conn: &Connection, task_id: &str) -> Result<Vec<(i64, String
          UNION
          SELECT l.id, l.code FROM count_snapshots s JOIN locations l ON l.id = s.location_id
          WHERE s.task_id = ?1
-         UNION
-         SELECT l.id, l.code FROM count_tasks t JOIN balances b ON b.item_id = t.item_id
-         JOIN locations l ON l.id = b.location_id
-         WHERE t.id = ?1 AND t.location_id IS NULL AND b.status <> 'in_transit'",
+",
     )?;
     let mut rows: Vec<(i64, String, i64)> = stmt
         .query_map([task_id], |r| Ok((r.get(0)?, r.get(1)?, 0)))?
         .collect::<rusqlite::Result<_>>()?;
+    // An item counted everywhere: also wherever it is now.
+    let (location_id, item_id): (Option<i64>, Option<i64>) = conn
+        .prepare_cached("SELECT location_id, item_id FROM count_tasks WHERE id = ?1")?
+        .query_row([task_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if location_id.is_none() && item_id.is_some() {
+        for (_, location, _, _) in crate::stock::countable(conn, None, item_id)? {
+            if !rows.iter().any(|r| r.0 == location) {
+                let code = crate::catalog::location_by_id(conn, location)?
+                    .location
+                    .code;
+                rows.push((location, code, 0));
+            }
+        }
+    }
     for row in &mut rows {
         row.2 = crate::catalog::location_by_id(conn, row.0)?
             .location

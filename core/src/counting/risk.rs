@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::utc_text;
 use crate::error::Result;
+use crate::stock;
 
 /// One ranked location or item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,21 +59,7 @@ fn gather(
         _ => ("i.sku", "JOIN items i ON i.id = x.item_id"),
     };
     let mut out: HashMap<String, Signals> = HashMap::new();
-    let value_sql = format!(
-        "SELECT {key}, SUM(x.qty * it.unit_value_cents) FROM balances x
-         JOIN items it ON it.id = x.item_id JOIN locations loc ON loc.id = x.location_id
-         {join_value}
-         WHERE x.status = 'available' AND (loc.kind = 'storage' OR loc.kind = 'pick_face')
-         GROUP BY {key}",
-        join_value = if by == "location" {
-            "JOIN locations l ON l.id = x.location_id"
-        } else {
-            "JOIN items i ON i.id = x.item_id"
-        },
-    );
-    let mut stmt = conn.prepare(&value_sql)?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-        let (k, value) = row?;
+    for (k, value) in stock::available_value_by(conn, by == "location")? {
         out.insert(
             k,
             Signals {
@@ -105,14 +92,7 @@ fn gather(
         }
     }
     let since_30 = utc_text(now - Duration::days(30));
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {key}, COUNT(*) FROM ledger x {join}
-         WHERE x.reason = 'pick' AND x.delta < 0 AND x.recorded_at >= ?1 GROUP BY {key}"
-    ))?;
-    for row in stmt.query_map([&since_30], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })? {
-        let (k, picks) = row?;
+    for (k, picks) in stock::picks_since_by(conn, by == "location", &since_30)? {
         if let Some(s) = out.get_mut(&k) {
             s.picks = picks;
         }

@@ -99,20 +99,14 @@ pub(super) fn allocate(tx: &WriteTx<'_>, task_id: &str, lines: &[LineToAllocate]
             }
             let mut places: Vec<(i64, String, i64, i64, String)> = Vec::new();
             for lot in group {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT b.location_id, SUM(b.qty), l.pick_sequence, l.code
-                     FROM balances b
-                     CROSS JOIN locations l ON l.id = b.location_id
-                     WHERE b.item_id = ?1 AND b.lot = ?2 AND b.status = 'available'
-                       AND l.status = 'active' AND l.pickable = 1
-                       AND (l.kind = 'storage' OR l.kind = 'pick_face')
-                     GROUP BY b.location_id",
-                )?;
-                let rows = stmt.query_map((line.item_id, &lot), |r| {
-                    Ok((r.get(0)?, lot.clone(), r.get(1)?, r.get(2)?, r.get(3)?))
-                })?;
-                for row in rows {
-                    places.push(row?);
+                for p in stock::pickable_places(conn, line.item_id, &lot)? {
+                    places.push((
+                        p.location_id,
+                        lot.clone(),
+                        p.quantity,
+                        p.pick_sequence,
+                        p.code,
+                    ));
                 }
             }
             places.sort_by(|a, b| (a.3, &a.4, &a.1).cmp(&(b.3, &b.4, &b.1)));

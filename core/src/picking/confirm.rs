@@ -12,7 +12,7 @@ use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
 use crate::scan::{self, IdentifiedGoods, ScannedGoods};
-use crate::stock::{self, Bucket, Movement, StockStatus};
+use crate::stock::{self, Bucket, StockStatus};
 use dockhand_protocol::events as ev;
 
 /// Confirm a pick: the operator is at the location and has the goods.
@@ -178,49 +178,22 @@ fn move_to_staging(
     tote: &str,
     quantity: i64,
 ) -> Result<()> {
-    let buckets: Vec<(String, String, i64)> = tx
-        .conn()
-        .prepare_cached(
-            "SELECT serial, lpn, qty FROM balances WHERE item_id = ?1 AND location_id = ?2
-             AND lot = ?3 AND status = 'available' ORDER BY lpn <> '', lpn, serial",
-        )?
-        .query_map((goods.item.id, from.id, &goods.lot), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut left = quantity;
-    for (serial, lpn, qty) in buckets {
-        if left == 0 {
-            break;
-        }
-        if !goods.serial.is_empty() && serial != goods.serial {
-            continue;
-        }
-        let take = qty.min(left);
-        stock::apply(
-            tx,
-            &Movement {
-                item_id: goods.item.id,
-                quantity: take,
-                from: Some(Bucket {
-                    location_id: from.id,
-                    lot: goods.lot.clone(),
-                    serial: serial.clone(),
-                    lpn,
-                    status: StockStatus::Available,
-                }),
-                to: Some(Bucket {
-                    location_id: staging_id,
-                    lot: goods.lot.clone(),
-                    serial,
-                    lpn: tote.to_string(),
-                    status: StockStatus::InTransit,
-                }),
-                reason: "pick".into(),
-            },
-        )?;
-        left -= take;
-    }
+    let to = stock::Destination {
+        location_id: staging_id,
+        lpn: tote.to_string(),
+        status: StockStatus::InTransit,
+    };
+    let left = stock::take(
+        tx,
+        goods.item.id,
+        from.id,
+        &goods.lot,
+        StockStatus::Available,
+        quantity,
+        stock::Serials::Only(&goods.serial),
+        Some(&to),
+        "pick",
+    )?;
     if left > 0 {
         return Err(Error::InsufficientStock {
             sku: goods.item.item.sku.clone(),

@@ -67,12 +67,7 @@ fn holding_same(
     // Where the same item and lot already are (a handful of rows by the balances key), then the
     // first usable one in walk order. Two plain statements: SQLite re-plans a join (or DISTINCT) over
     // balances on every call with new values, which cost more than the whole rest of a putaway.
-    let ids: Vec<i64> = conn
-        .prepare_cached(
-            "SELECT location_id FROM balances WHERE item_id = ?1 AND lot = ?2 AND status = ?3",
-        )?
-        .query_map((item.id, lot, status.as_str()), |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let ids = stock::locations_holding(conn, item.id, lot, status)?;
     let mut best: Option<LocationRecord> = None;
     for id in ids {
         let loc = catalog::location_by_id(conn, id)?;

@@ -391,3 +391,13 @@ pub(crate) fn undo_line_received(tx: &WriteTx<'_>, received: &ev::LineReceived) 
         .execute((&receipt.id, received.line_no, received.base_quantity))?;
     Ok(())
 }
+
+/// Base units of an item still expected on open receipts.
+pub(crate) fn expected_on_open_receipts(conn: &rusqlite::Connection, item_id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(rl.expected_qty), 0) FROM receipt_lines rl
+             JOIN receipts r ON r.id = rl.receipt_id WHERE rl.item_id = ?1 AND r.status = 'open'",
+        )?
+        .query_row([item_id], |r| r.get(0))?)
+}

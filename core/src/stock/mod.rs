@@ -5,9 +5,11 @@
 //! checking that the source holds enough (and, for available stock, enough that is not reserved).
 //! Balances are keyed by (item, location, lot, serial, LPN, status); "" means none.
 
+pub mod audit;
 mod lots;
 mod query;
 mod reservations;
+mod take;
 
 pub(crate) use reservations::record as record_reservation;
 
@@ -21,14 +23,17 @@ pub use dockhand_protocol::events::StockStatus;
 
 pub use lots::{check_expiry, lot_expiry, record_lot};
 pub use query::{
-    AvailableToPromise, Balance, StatusTotal, all_balances, available_to_promise,
-    balances_at_location, balances_for_item, first_empty_storage, locations_holding, lpn_quantity,
-    lpns_holding, serial_location, totals_by_status,
+    AvailableToPromise, Balance, PickablePlace, StatusTotal, all_balances, available_to_promise,
+    available_value_by, balances_at_location, balances_for_item, countable, first_empty_storage,
+    item_quantity, ledger_mark, ledger_rows_as_movements, legs_of_operation, location_quantity,
+    locations_holding, lpn_quantity, lpns_holding, main_status, moved_since, pickable_places,
+    picks_since_by, serial_location, stock_lines, totals_by_status,
 };
 pub use reservations::{
     Reservation, release_at, release_part, release_reservations, reservations_for, reserve,
     unreserved,
 };
+pub use take::{Destination, Serials, take};
 
 /// One balance key at a location: where and in what state a quantity of an item is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

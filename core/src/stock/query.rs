@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Row};
 use serde::{Deserialize, Serialize};
 
-use super::StockStatus;
+use super::{Bucket, StockStatus};
 use crate::catalog;
 use crate::error::Result;
 
@@ -185,6 +185,55 @@ pub fn serial_location(conn: &Connection, item_id: i64, serial: &str) -> Result<
     Ok(None)
 }
 
+/// Available stock of an item and lot at one location a pick may take from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickablePlace {
+    /// Location row id.
+    pub location_id: i64,
+    /// Available base units (reservations not deducted).
+    pub quantity: i64,
+    /// The location's walk order.
+    pub pick_sequence: i64,
+    /// The location's code.
+    pub code: String,
+}
+
+/// Active, pickable storage and pick-face locations holding an item and lot available.
+pub fn pickable_places(conn: &Connection, item_id: i64, lot: &str) -> Result<Vec<PickablePlace>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.location_id, SUM(b.qty), l.pick_sequence, l.code
+         FROM balances b
+         CROSS JOIN locations l ON l.id = b.location_id
+         WHERE b.item_id = ?1 AND b.lot = ?2 AND b.status = 'available'
+           AND l.status = 'active' AND l.pickable = 1
+           AND (l.kind = 'storage' OR l.kind = 'pick_face')
+         GROUP BY b.location_id",
+    )?;
+    let rows = stmt.query_map((item_id, lot), |r| {
+        Ok(PickablePlace {
+            location_id: r.get(0)?,
+            quantity: r.get(1)?,
+            pick_sequence: r.get(2)?,
+            code: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Base units of an item on the device, every location and status.
+pub fn item_quantity(conn: &Connection, item_id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(SUM(qty), 0) FROM balances WHERE item_id = ?1")?
+        .query_row([item_id], |r| r.get(0))?)
+}
+
+/// Base units at a location, every item and status.
+pub fn location_quantity(conn: &Connection, location_id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?1")?
+        .query_row([location_id], |r| r.get(0))?)
+}
+
 /// Locations holding an item and lot in a status (unordered, may repeat).
 pub fn locations_holding(
     conn: &Connection,
@@ -211,4 +260,173 @@ pub fn first_empty_storage(conn: &Connection, zone: Option<&str>) -> Result<Opti
         )?
         .query_row([zone], |r| r.get(0)),
     )?)
+}
+
+/// Ledger rows (by id) as an event carries them.
+pub fn ledger_rows_as_movements(
+    conn: &Connection,
+    ids: &[i64],
+) -> Result<Vec<dockhand_protocol::EventMovement>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT loc.code, i.sku, l.lot, l.serial, l.lpn, l.status, l.delta
+         FROM ledger l JOIN items i ON i.id = l.item_id JOIN locations loc ON loc.id = l.location_id
+         WHERE l.id = ?1",
+    )?;
+    let mut movements = Vec::with_capacity(ids.len());
+    for id in ids {
+        movements.push(stmt.query_row([id], |r| {
+            Ok(dockhand_protocol::EventMovement {
+                location: r.get(0)?,
+                sku: r.get(1)?,
+                lot: r.get(2)?,
+                serial: r.get(3)?,
+                lpn: r.get(4)?,
+                status: crate::text_enum::column(r, 5)?,
+                delta: r.get(6)?,
+            })
+        })?);
+    }
+    Ok(movements)
+}
+
+/// The device's stock at the grain of the hub's stock view (location, item, lot, status).
+pub fn stock_lines(conn: &Connection) -> Result<Vec<dockhand_protocol::sync::StockLine>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.code, i.sku, b.lot, b.status, SUM(b.qty)
+         FROM balances b JOIN items i ON i.id = b.item_id JOIN locations l ON l.id = b.location_id
+         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(dockhand_protocol::sync::StockLine {
+            location: r.get(0)?,
+            sku: r.get(1)?,
+            lot: r.get(2)?,
+            status: r.get(3)?,
+            quantity: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A command's ledger rows grouped by movement, in order: (movement id, item id, bucket, delta).
+pub fn legs_of_operation(conn: &Connection, op_id: &str) -> Result<Vec<(i64, i64, Bucket, i64)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT movement_id, item_id, location_id, lot, serial, lpn, status, delta FROM ledger
+             WHERE op_id = ?1 ORDER BY id",
+        )?
+        .query_map([op_id], |r| {
+            let bucket = Bucket {
+                location_id: r.get(2)?,
+                lot: r.get(3)?,
+                serial: r.get(4)?,
+                lpn: r.get(5)?,
+                status: crate::text_enum::column(r, 6)?,
+            };
+            Ok((r.get(0)?, r.get(1)?, bucket, r.get(7)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The id of the last ledger row (0 when none): counts mark where they started.
+pub fn ledger_mark(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM ledger")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// What a count of a location (every item, or one) or of an item (everywhere) expects: base units
+/// per (item, location, lot), stock in transit left out.
+pub fn countable(
+    conn: &Connection,
+    location_id: Option<i64>,
+    item_id: Option<i64>,
+) -> Result<Vec<(i64, i64, String, i64)>> {
+    // Two statements, each planned for its index: plans do not depend on bound values here.
+    let mut stmt = match location_id {
+        Some(_) => conn.prepare_cached(
+            "SELECT item_id, location_id, lot, SUM(qty) FROM balances
+             WHERE location_id = ?1 AND (?2 IS NULL OR item_id = ?2) AND status <> 'in_transit'
+             GROUP BY item_id, location_id, lot",
+        )?,
+        None => conn.prepare_cached(
+            "SELECT item_id, location_id, lot, SUM(qty) FROM balances
+             WHERE ?1 IS NULL AND item_id = ?2 AND status <> 'in_transit'
+             GROUP BY item_id, location_id, lot",
+        )?,
+    };
+    let rows = stmt.query_map((location_id, item_id), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Base units of an item and lot that moved in or out of a location after ledger row `mark` and
+/// at or before `until` (stock in transit left out).
+pub fn moved_since(
+    conn: &Connection,
+    mark: i64,
+    item_id: i64,
+    location_id: i64,
+    lot: &str,
+    until: &str,
+) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE item_id = ?1 AND location_id = ?2
+             AND lot = ?3 AND id > ?4 AND recorded_at <= ?5 AND status <> 'in_transit'",
+        )?
+        .query_row((item_id, location_id, lot, mark, until), |r| r.get(0))?)
+}
+
+/// The status most of an item and lot at a location is in (stock in transit left out), if any.
+pub fn main_status(
+    conn: &Connection,
+    item_id: i64,
+    location_id: i64,
+    lot: &str,
+) -> Result<Option<StockStatus>> {
+    Ok(rusqlite::OptionalExtension::optional(
+        conn.prepare_cached(
+            "SELECT status FROM balances WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3
+             AND status <> 'in_transit' ORDER BY qty DESC LIMIT 1",
+        )?
+        .query_row((item_id, location_id, lot), |r| {
+            crate::text_enum::column(r, 0)
+        }),
+    )?)
+}
+
+/// Value (cents) of available stock in storage and pick faces, per location code
+/// (`by_location`) or per SKU.
+pub fn available_value_by(conn: &Connection, by_location: bool) -> Result<Vec<(String, i64)>> {
+    let key = if by_location { "loc.code" } else { "it.sku" };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {key}, SUM(x.qty * it.unit_value_cents) FROM balances x
+         JOIN items it ON it.id = x.item_id JOIN locations loc ON loc.id = x.location_id
+         WHERE x.status = 'available' AND (loc.kind = 'storage' OR loc.kind = 'pick_face')
+         GROUP BY {key}"
+    ))?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Picks (ledger rows leaving a location for a pick) recorded at or after `since`, per location
+/// code (`by_location`) or per SKU.
+pub fn picks_since_by(
+    conn: &Connection,
+    by_location: bool,
+    since: &str,
+) -> Result<Vec<(String, i64)>> {
+    let (key, join) = if by_location {
+        ("l.code", "JOIN locations l ON l.id = x.location_id")
+    } else {
+        ("i.sku", "JOIN items i ON i.id = x.item_id")
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {key}, COUNT(*) FROM ledger x {join}
+         WHERE x.reason = 'pick' AND x.delta < 0 AND x.recorded_at >= ?1 GROUP BY {key}"
+    ))?;
+    let rows = stmt.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

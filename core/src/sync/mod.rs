@@ -109,26 +109,7 @@ pub fn changes_cursor(store: &Store) -> Result<Option<String>> {
 
 /// The device's stock at the grain of the hub's stock view (location, item, lot, status).
 pub fn stock_lines(store: &Store) -> Result<Vec<protocol::StockLine>> {
-    store.read(|c| {
-        let mut stmt = c.prepare_cached(
-            "SELECT l.code, i.sku, b.lot, b.status, SUM(b.qty)
-             FROM balances b JOIN items i ON i.id = b.item_id JOIN locations l ON l.id = b.location_id
-             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
-        )?;
-        let rows = stmt.query_map([], stock_line_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    })
-}
-
-/// A stock line from a row of location, sku, lot, status, quantity.
-pub fn stock_line_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<protocol::StockLine> {
-    Ok(protocol::StockLine {
-        location: r.get(0)?,
-        sku: r.get(1)?,
-        lot: r.get(2)?,
-        status: r.get(3)?,
-        quantity: r.get(4)?,
-    })
+    store.read(crate::stock::stock_lines)
 }
 
 /// Several devices' stock lines added up (zero buckets dropped), sorted like the hub's view.
