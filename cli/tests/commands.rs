@@ -379,3 +379,25 @@ fn the_demo_syncs_with_a_running_hub_twice_and_each_run_adds_up() {
         assert!(shown.contains("units — equal"), "run {run}: {shown}");
     }
 }
+
+#[test]
+fn a_demo_against_a_hub_that_does_not_answer_stops_before_the_shift() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let out = dockhand(&["demo", "--hub", &url]);
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(
+        said.contains("the hub's health check") && said.contains("dockhand-hub serve"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("Receiving"),
+        "the shift ran before the hub was checked:\n{said}"
+    );
+}

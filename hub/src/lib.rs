@@ -32,6 +32,18 @@ pub fn open_store(database: &str) -> HubResult<Arc<dyn HubStore>> {
     }
 }
 
+/// Opens a hub database that must exist already (for commands that report, not set up): a
+/// SQLite path that names no file is refused instead of created empty.
+pub fn open_existing_store(database: &str) -> HubResult<Arc<dyn HubStore>> {
+    let is_url = database.starts_with("postgres://") || database.starts_with("postgresql://");
+    if !is_url && !std::path::Path::new(database).is_file() {
+        return Err(error::HubError::BadRequest(format!(
+            "no hub database at {database}: give the --database a running hub uses (a file, or a postgres:// URL)"
+        )));
+    }
+    open_store(database)
+}
+
 /// Serves the API on `listener` until `shutdown` resolves, under `config.limits`.
 pub async fn serve(
     listener: tokio::net::TcpListener,

@@ -328,7 +328,8 @@ fn run(cli: Cli) -> Result<(), String> {
                     database,
                 },
         } => {
-            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            let store =
+                dockhand_hub::open_existing_store(&database.database).map_err(|e| e.to_string())?;
             let status = store.erp_status(&name).map_err(|e| e.to_string())?;
             if json {
                 println!(

@@ -476,3 +476,29 @@ async fn serve_logs_no_password_token_or_secret() {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");
     }
 }
+
+#[test]
+fn erp_status_says_when_no_connector_ran_and_never_creates_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-hub.db");
+    let out = hub(&["erp", "status", "--database", missing.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("no hub database at"), "{said}");
+    assert!(
+        !missing.exists(),
+        "erp status created {}",
+        missing.display()
+    );
+
+    // A hub database that exists but was never served with --erp.
+    let db = dir.path().join("hub.db");
+    drop(dockhand_hub::sqlite::SqliteStore::open(&db).unwrap());
+    let out = hub(&["erp", "status", "--database", db.to_str().unwrap()]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("ERP tryton: no connector has worked against this hub"),
+        "{said}"
+    );
+}

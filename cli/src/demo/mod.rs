@@ -207,6 +207,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         admin_token,
     } = args;
     let given_key = key.key()?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Error::invalid("demo", format!("cannot start the async runtime: {e}")))?;
+    // A hub given on the command line is checked before the shift, not after it.
+    if let Some(url) = &hub {
+        let line = runtime.block_on(sync::DemoHub::remote(url, admin_token.clone()).check())?;
+        println!("{line}");
+    }
     // A running hub may have met earlier demos: their devices had the same names and their own
     // events, so this run's devices get a suffix.
     let run_tag = match &hub {
@@ -289,8 +296,6 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     println!("\n15. Integrity");
     report::print_integrity(&integrity);
 
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Error::invalid("demo", format!("cannot start the async runtime: {e}")))?;
     let in_sync = runtime.block_on(async {
         let hub = match &hub {
             Some(url) => sync::DemoHub::remote(url, admin_token.clone()),

@@ -75,6 +75,47 @@ impl DemoHub {
         }
     }
 
+    /// Before the shift: the hub answers as a dockhand hub, and a production hub comes with the
+    /// admin token the demo needs. Returns the line that says which hub it is.
+    pub(crate) async fn check(&self) -> Result<String, Error> {
+        let unreachable = |why: String| {
+            Error::invalid(
+                "--hub",
+                format!(
+                    "the hub's health check at {} failed ({why}); start it (dockhand-hub serve) or give the URL of a running one",
+                    self.url
+                ),
+            )
+        };
+        let response = self
+            .http
+            .get(format!("{}/health", self.url))
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(unreachable(format!("HTTP {}", response.status())));
+        }
+        let health: dockhand_core::sync::protocol::Health = response
+            .json()
+            .await
+            .map_err(|e| unreachable(format!("not a dockhand hub's answer: {e}")))?;
+        if health.mode == "production" && self.admin_token.is_none() {
+            return Err(Error::invalid(
+                "--hub",
+                format!(
+                    "the hub at {} runs in production mode: give its admin token (--admin-token or DOCKHAND_HUB_ADMIN_TOKEN)",
+                    self.url
+                ),
+            ));
+        }
+        Ok(format!(
+            "Hub at {}: dockhand-hub {} on {}, {} mode",
+            self.url, health.version, health.backend, health.mode
+        ))
+    }
+
     fn admin(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.admin_token {
             Some(t) => request.bearer_auth(t),

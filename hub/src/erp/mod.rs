@@ -86,8 +86,25 @@ pub struct ErpStatus {
 }
 
 impl ErpStatus {
+    /// Whether a connector of this name ever worked against this hub database (posted, refused,
+    /// pulled, held the posting lease or met an error). A hub served without `--erp` has none.
+    pub fn has_run(&self) -> bool {
+        self.cursor > 0
+            || self.posted > 0
+            || self.failed > 0
+            || self.last_pulled_at.is_some()
+            || self.posting_instance.is_some()
+            || self.last_error.is_some()
+    }
+
     /// The status as a supervisor reads it.
     pub fn describe(&self) -> String {
+        if !self.has_run() {
+            return format!(
+                "ERP {}: no connector has worked against this hub (serve it with --erp {}://… to post to the ERP); {} accepted event(s) wait in the feed",
+                self.erp, self.erp, self.feed_head
+            );
+        }
         let mut out = format!(
             "ERP {}: {} event(s) pending (feed {} of {}), {} posted, {} refused",
             self.erp, self.pending, self.cursor, self.feed_head, self.posted, self.failed
