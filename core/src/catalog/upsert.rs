@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Item, Location, MasterData, Tracking, item_by_sku};
+use super::{Barcode, Item, Location, MasterData, Operator, Tracking, UnitConversion, item_by_sku};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 
@@ -156,6 +156,28 @@ pub(crate) fn upsert_in(
     mut kept: Option<&mut Vec<String>>,
 ) -> Result<MasterDataCounts> {
     let conn = tx.conn();
+    upsert_items(conn, &data.items, &mut kept)?;
+    upsert_units(conn, &data.units)?;
+    upsert_barcodes(conn, &data.barcodes)?;
+    upsert_locations(conn, &data.locations, &mut kept)?;
+    upsert_operators(conn, &data.operators)?;
+    crate::credentials::upsert_in(tx, &data.credentials)?;
+    Ok(MasterDataCounts {
+        items: data.items.len(),
+        units: data.units.len(),
+        barcodes: data.barcodes.len(),
+        locations: data.locations.len(),
+        operators: data.operators.len(),
+    })
+}
+
+/// Items; a change that would strand stock or open receipts is refused, or kept as it is when
+/// `kept` collects such changes.
+fn upsert_items(
+    conn: &Connection,
+    items: &[Item],
+    kept: &mut Option<&mut Vec<String>>,
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO items (sku, description, base_unit, tracking, min_shelf_life_days,
                             inspection_required, abc_class, unit_value_cents, putaway_zone)
@@ -166,13 +188,13 @@ pub(crate) fn upsert_in(
             inspection_required = excluded.inspection_required, abc_class = excluded.abc_class,
             unit_value_cents = excluded.unit_value_cents, putaway_zone = excluded.putaway_zone",
     )?;
-    for item in &data.items {
+    for item in items {
         require_text("sku", "item", &item.sku)?;
         let as_it_is;
         let item = match stranding_item_change(conn, item)? {
             None => item,
             Some((stranding, current)) => {
-                refuse_or_keep(stranding, &mut kept)?;
+                refuse_or_keep(stranding, kept)?;
                 as_it_is = Item {
                     tracking: current.tracking,
                     base_unit: current.base_unit,
@@ -215,12 +237,16 @@ pub(crate) fn upsert_in(
             &item.putaway_zone,
         ))?;
     }
+    Ok(())
+}
 
+/// Unit conversions: at least 1, exactly 1 for the base unit.
+fn upsert_units(conn: &Connection, units: &[UnitConversion]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO unit_conversions (item_id, unit, factor) VALUES (?1, ?2, ?3)
          ON CONFLICT (item_id, unit) DO UPDATE SET factor = excluded.factor",
     )?;
-    for unit in &data.units {
+    for unit in units {
         let item = item_by_sku(conn, &unit.sku)?;
         require_text("unit", &format!("item {}", unit.sku), &unit.unit)?;
         if unit.factor < 1 || (unit.unit == item.item.base_unit && unit.factor != 1) {
@@ -234,13 +260,17 @@ pub(crate) fn upsert_in(
         }
         stmt.execute((item.id, &unit.unit, unit.factor))?;
     }
+    Ok(())
+}
 
+/// Barcodes: of a known item, in a unit it converts.
+fn upsert_barcodes(conn: &Connection, barcodes: &[Barcode]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO barcodes (code, item_id, unit, quantity) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (code) DO UPDATE SET
             item_id = excluded.item_id, unit = excluded.unit, quantity = excluded.quantity",
     )?;
-    for barcode in &data.barcodes {
+    for barcode in barcodes {
         // Checked before formatting the owner, which a million good barcodes would pay for.
         if barcode.code.trim().is_empty() || barcode.code.trim() != barcode.code {
             require_text("barcode", &format!("item {}", barcode.sku), &barcode.code)?;
@@ -264,7 +294,15 @@ pub(crate) fn upsert_in(
         }
         stmt.execute((&barcode.code, item_id, &barcode.unit, barcode.quantity))?;
     }
+    Ok(())
+}
 
+/// Locations; a change of kind under stock is refused, or kept as it is.
+fn upsert_locations(
+    conn: &Connection,
+    locations: &[Location],
+    kept: &mut Option<&mut Vec<String>>,
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO locations (code, zone, kind, status, pickable, pick_sequence, check_string)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -273,13 +311,13 @@ pub(crate) fn upsert_in(
             pickable = excluded.pickable, pick_sequence = excluded.pick_sequence,
             check_string = excluded.check_string",
     )?;
-    for loc in &data.locations {
+    for loc in locations {
         require_text("location code", "location", &loc.code)?;
         let as_it_is;
         let loc = match stranding_location_change(conn, loc)? {
             None => loc,
             Some((stranding, current)) => {
-                refuse_or_keep(stranding, &mut kept)?;
+                refuse_or_keep(stranding, kept)?;
                 as_it_is = Location {
                     kind: current.kind,
                     ..loc.clone()
@@ -302,24 +340,19 @@ pub(crate) fn upsert_in(
             &loc.check_string,
         ))?;
     }
+    Ok(())
+}
 
+/// Operators.
+fn upsert_operators(conn: &Connection, operators: &[Operator]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO operators (id, name, role, active) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET
             name = excluded.name, role = excluded.role, active = excluded.active",
     )?;
-    for op in &data.operators {
+    for op in operators {
         require_text("operator id", "operator", &op.id)?;
         stmt.execute((&op.id, &op.name, op.role.as_str(), op.active))?;
     }
-    drop(stmt);
-    crate::credentials::upsert_in(tx, &data.credentials)?;
-
-    Ok(MasterDataCounts {
-        items: data.items.len(),
-        units: data.units.len(),
-        barcodes: data.barcodes.len(),
-        locations: data.locations.len(),
-        operators: data.operators.len(),
-    })
+    Ok(())
 }

@@ -6,13 +6,13 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::records::{self, CountSheet, CountTaskStatus};
-use crate::catalog::{self, LocationKind, LocationStatus};
+use super::records::{self, CountSheet, CountTask, CountTaskStatus};
+use crate::catalog::{self, LocationKind, LocationRecord, LocationStatus};
 use crate::credentials::{self, Approval};
 use crate::db::{Store, WriteTx, utc_text};
 use crate::error::{Error, Result};
 use crate::outbox;
-use crate::scan::{self, ScannedGoods};
+use crate::scan::{self, IdentifiedGoods, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
 use dockhand_protocol::events as ev;
 use dockhand_protocol::events::CountOutcome;
@@ -196,10 +196,58 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
     if task.status == CountTaskStatus::Recount {
         check_recounter(tx, &task.id, task.first_counter.as_deref(), &cmd.operator)?;
     }
+    let now = tx.now_utc_text().to_string();
+    let lines = lines_of_round(conn, &task, cmd, &now)?;
+    let round = task.round + 1;
+    record_round(conn, &task.id, round, &cmd.operator, &lines)?;
+    let outcome = outcome_of(conn, tx.policy(), &lines, round)?;
+    let status = match outcome {
+        CountOutcome::NoVariance | CountOutcome::Adjusted => CountTaskStatus::Done,
+        CountOutcome::RecountRequired => CountTaskStatus::Recount,
+        CountOutcome::ApprovalRequired => CountTaskStatus::Approval,
+    };
+    conn.prepare_cached(
+        "UPDATE count_tasks SET round = ?2, status = ?3,
+             first_counter = COALESCE(first_counter, ?4),
+             finished_at = CASE WHEN ?3 = 'done' THEN ?5 ELSE NULL END
+         WHERE id = ?1",
+    )?
+    .execute((&task.id, round, status, &cmd.operator, &now))?;
+    let settled = matches!(outcome, CountOutcome::NoVariance | CountOutcome::Adjusted);
+    let (event_lines, results) = round_report(conn, &lines, settled)?;
+    outbox::append(
+        tx,
+        ev::Counted {
+            task_id: task.id.clone(),
+            round,
+            counter: cmd.operator.clone(),
+            outcome,
+            lines: event_lines,
+        },
+    )?;
+    if outcome == CountOutcome::Adjusted {
+        adjust(tx, &task.id, round, None)?;
+    }
+    Ok(CountSubmitted {
+        task_id: task.id,
+        round,
+        outcome,
+        lines: results,
+    })
+}
+
+/// The round's lines: the snapshot, the counted lines added in, and what the system expected when
+/// each was counted (the snapshot plus what moved since the count started and before that moment).
+fn lines_of_round(
+    conn: &rusqlite::Connection,
+    task: &CountTask,
+    cmd: &SubmitCount,
+    now: &str,
+) -> Result<BTreeMap<Key, Line>> {
     let (start_mark, task_item, started_at): (i64, Option<i64>, String) = conn
         .prepare_cached("SELECT start_mark, item_id, started_at FROM count_tasks WHERE id = ?1")?
         .query_row([&task.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    let now = tx.now_utc_text().to_string();
+    let now = now.to_string();
     let mut lines: BTreeMap<Key, Line> = BTreeMap::new();
     let snapshot: Vec<(Key, i64)> = conn
         .prepare_cached(
@@ -225,70 +273,8 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
         );
     }
     for counted in &cmd.lines {
-        let code = counted
-            .location
-            .as_deref()
-            .or(task.location.as_deref())
-            .ok_or_else(|| {
-                Error::invalid(
-                    "location",
-                    format!(
-                        "count task {} counts item {} everywhere: each line must name its location",
-                        task.id,
-                        task.sku.clone().unwrap_or_default()
-                    ),
-                )
-            })?;
-        let loc = catalog::location_by_code(conn, code)?;
-        if matches!(
-            loc.location.kind,
-            LocationKind::Staging | LocationKind::Shipping
-        ) {
-            return Err(Error::WrongLocationType {
-                code: loc.location.code,
-                actual: loc.location.kind.to_string(),
-                expected: "a location holding stock at rest".into(),
-                action: "counting".into(),
-            });
-        }
-        if task
-            .location
-            .as_deref()
-            .is_some_and(|own| own != loc.location.code)
-        {
-            return Err(Error::OutsideCount {
-                task_id: task.id.clone(),
-                scope: format!("location {}", task.location.clone().unwrap_or_default()),
-                location: loc.location.code,
-            });
-        }
-        let goods = scan::identify(conn, &counted.scan, false)?;
-        if task_item.is_some_and(|item| item != goods.item.id) {
-            return Err(Error::WrongItem {
-                expected: task.sku.clone().unwrap_or_default(),
-                scanned: goods.item.item.sku.clone(),
-                location: loc.location.code,
-            });
-        }
-        let base = if counted.quantity == 0 {
-            0
-        } else {
-            goods.base_quantity(counted.quantity)?
-        };
-        let at = counted
-            .counted_at
-            .map(utc_text)
-            .unwrap_or_else(|| now.clone());
-        // A line is counted between the start of the count and now (both UTC text, comparable).
-        if at < started_at || at > now {
-            return Err(Error::invalid(
-                "counted at",
-                format!(
-                    "{at} is outside count task {} (started {started_at}, now {now})",
-                    task.id
-                ),
-            ));
-        }
+        let (goods, loc, base, at) =
+            check_counted_line(conn, task, counted, task_item, &started_at, &now)?;
         let line = lines
             .entry((goods.item.id, loc.id, goods.lot.clone()))
             .or_insert(Line {
@@ -307,8 +293,6 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
             line.serials.push(goods.serial.clone());
         }
     }
-    // What the system expected when each line was counted: the snapshot plus what moved since
-    // the count started and before that moment.
     for line in lines.values_mut() {
         let counted_at = line.counted_at.get_or_insert_with(|| now.clone()).clone();
         let moved = stock::moved_since(
@@ -322,7 +306,94 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
         line.expected += moved;
         line.unexpected = line.unexpected && line.expected == 0;
     }
-    let round = task.round + 1;
+    Ok(lines)
+}
+
+/// One counted line checked against its task: the goods, the location, base units and when it
+/// was counted (between the start of the count and now).
+fn check_counted_line(
+    conn: &rusqlite::Connection,
+    task: &CountTask,
+    counted: &CountedLine,
+    task_item: Option<i64>,
+    started_at: &str,
+    now: &str,
+) -> Result<(IdentifiedGoods, LocationRecord, i64, String)> {
+    let code = counted
+        .location
+        .as_deref()
+        .or(task.location.as_deref())
+        .ok_or_else(|| {
+            Error::invalid(
+                "location",
+                format!(
+                    "count task {} counts item {} everywhere: each line must name its location",
+                    task.id,
+                    task.sku.clone().unwrap_or_default()
+                ),
+            )
+        })?;
+    let loc = catalog::location_by_code(conn, code)?;
+    if matches!(
+        loc.location.kind,
+        LocationKind::Staging | LocationKind::Shipping
+    ) {
+        return Err(Error::WrongLocationType {
+            code: loc.location.code,
+            actual: loc.location.kind.to_string(),
+            expected: "a location holding stock at rest".into(),
+            action: "counting".into(),
+        });
+    }
+    if task
+        .location
+        .as_deref()
+        .is_some_and(|own| own != loc.location.code)
+    {
+        return Err(Error::OutsideCount {
+            task_id: task.id.clone(),
+            scope: format!("location {}", task.location.clone().unwrap_or_default()),
+            location: loc.location.code,
+        });
+    }
+    let goods = scan::identify(conn, &counted.scan, false)?;
+    if task_item.is_some_and(|item| item != goods.item.id) {
+        return Err(Error::WrongItem {
+            expected: task.sku.clone().unwrap_or_default(),
+            scanned: goods.item.item.sku.clone(),
+            location: loc.location.code,
+        });
+    }
+    let base = if counted.quantity == 0 {
+        0
+    } else {
+        goods.base_quantity(counted.quantity)?
+    };
+    let at = counted
+        .counted_at
+        .map(utc_text)
+        .unwrap_or_else(|| now.to_string());
+    // A line is counted between the start of the count and now (both UTC text, comparable).
+    if at.as_str() < started_at || at.as_str() > now {
+        return Err(Error::invalid(
+            "counted at",
+            format!(
+                "{at} is outside count task {} (started {started_at}, now {now})",
+                task.id
+            ),
+        ));
+    }
+    Ok((goods, loc, base, at))
+}
+
+/// Writes the round's lines as count results.
+fn record_round(
+    conn: &rusqlite::Connection,
+    task_id: &str,
+    round: i64,
+    counter: &str,
+    lines: &BTreeMap<Key, Line>,
+) -> Result<()> {
     for line in lines.values() {
         conn.prepare_cached(
             "INSERT INTO count_results (task_id, round, item_id, location_id, lot, expected, counted,
@@ -330,7 +401,7 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute((
-            &task.id,
+            task_id,
             round,
             line.item_id,
             line.location_id,
@@ -338,12 +409,22 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
             line.expected,
             line.counted,
             line.unexpected,
-            &cmd.operator,
+            counter,
             &line.counted_at,
             serde_json::to_string(&line.serials)?,
         ))?;
     }
-    let policy = tx.policy().clone();
+    Ok(())
+}
+
+/// What a round leads to under the policy: no variance, adjusted (within tolerance, or confirmed
+/// by a recount below the approval threshold), a recount, or a supervisor's approval.
+fn outcome_of(
+    conn: &rusqlite::Connection,
+    policy: &crate::Policy,
+    lines: &BTreeMap<Key, Line>,
+    round: i64,
+) -> Result<CountOutcome> {
     let mut within = true;
     let mut total_value = 0i64;
     let mut any_variance = false;
@@ -359,7 +440,7 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
             && value <= policy.count_tolerance_value_cents;
         total_value = total_value.saturating_add(value);
     }
-    let outcome = if !any_variance {
+    Ok(if !any_variance {
         CountOutcome::NoVariance
     } else if within {
         CountOutcome::Adjusted
@@ -369,20 +450,16 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
         CountOutcome::ApprovalRequired
     } else {
         CountOutcome::Adjusted
-    };
-    let status = match outcome {
-        CountOutcome::NoVariance | CountOutcome::Adjusted => CountTaskStatus::Done,
-        CountOutcome::RecountRequired => CountTaskStatus::Recount,
-        CountOutcome::ApprovalRequired => CountTaskStatus::Approval,
-    };
-    conn.prepare_cached(
-        "UPDATE count_tasks SET round = ?2, status = ?3,
-             first_counter = COALESCE(first_counter, ?4),
-             finished_at = CASE WHEN ?3 = 'done' THEN ?5 ELSE NULL END
-         WHERE id = ?1",
-    )?
-    .execute((&task.id, round, status, &cmd.operator, tx.now_utc_text()))?;
-    let settled = matches!(outcome, CountOutcome::NoVariance | CountOutcome::Adjusted);
+    })
+}
+
+/// The round as its event carries it and as the counter sees it (variances only once settled, so
+/// a recount stays blind).
+fn round_report(
+    conn: &rusqlite::Connection,
+    lines: &BTreeMap<Key, Line>,
+    settled: bool,
+) -> Result<(Vec<ev::CountedLine>, Vec<CountLineResult>)> {
     let mut results = Vec::with_capacity(lines.len());
     let mut event_lines = Vec::with_capacity(lines.len());
     for line in lines.values() {
@@ -409,25 +486,7 @@ fn submit_in(tx: &mut WriteTx<'_>, cmd: &SubmitCount) -> Result<CountSubmitted> 
             unexpected: line.unexpected,
         });
     }
-    outbox::append(
-        tx,
-        ev::Counted {
-            task_id: task.id.clone(),
-            round,
-            counter: cmd.operator.clone(),
-            outcome,
-            lines: event_lines,
-        },
-    )?;
-    if outcome == CountOutcome::Adjusted {
-        adjust(tx, &task.id, round, None)?;
-    }
-    Ok(CountSubmitted {
-        task_id: task.id,
-        round,
-        outcome,
-        lines: results,
-    })
+    Ok((event_lines, results))
 }
 
 /// A recount is by someone other than the first counter, when another active operator exists.

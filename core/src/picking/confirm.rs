@@ -268,31 +268,8 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
     if picked > 0 {
         move_to_staging(tx, &goods, &at, staging.id, &tote, picked)?;
     }
-    conn.prepare_cached(
-        "UPDATE pick_allocations SET picked = picked + ?2, short = short + ?3,
-             status = CASE WHEN quantity = picked + ?2 + short + ?3 THEN 'done' ELSE 'open' END
-         WHERE id = ?1",
-    )?
-    .execute((cmd.allocation_id, picked, short))?;
-    conn.prepare_cached(
-        "UPDATE pick_lines SET picked = picked + ?3, short = short + ?4
-         WHERE task_id = ?1 AND line_no = ?2",
-    )?
-    .execute((&task.id, pick.line_no, picked, short))?;
-    let open_left: i64 = conn
-        .prepare_cached(
-            "SELECT COUNT(*) FROM pick_allocations WHERE task_id = ?1 AND status = 'open'",
-        )?
-        .query_row([&task.id], |r| r.get(0))?;
-    let task_status = if open_left == 0 {
-        conn.prepare_cached(
-            "UPDATE pick_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1",
-        )?
-        .execute((&task.id, tx.now_utc_text()))?;
-        PickTaskStatus::Done
-    } else {
-        PickTaskStatus::InProgress
-    };
+    let task_status =
+        record_progress(tx, &task.id, cmd.allocation_id, pick.line_no, picked, short)?;
     let count_task_id = if short > 0 {
         counting::request_location_count(
             tx,
@@ -358,6 +335,44 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
         )?;
     }
     Ok(result)
+}
+
+/// Writes what a confirmation did to the pick, its order line and its task; the task is done
+/// when no pick is left open.
+fn record_progress(
+    tx: &WriteTx<'_>,
+    task_id: &str,
+    allocation_id: i64,
+    line_no: i64,
+    picked: i64,
+    short: i64,
+) -> Result<PickTaskStatus> {
+    let conn = tx.conn();
+    conn.prepare_cached(
+        "UPDATE pick_allocations SET picked = picked + ?2, short = short + ?3,
+             status = CASE WHEN quantity = picked + ?2 + short + ?3 THEN 'done' ELSE 'open' END
+         WHERE id = ?1",
+    )?
+    .execute((allocation_id, picked, short))?;
+    conn.prepare_cached(
+        "UPDATE pick_lines SET picked = picked + ?3, short = short + ?4
+         WHERE task_id = ?1 AND line_no = ?2",
+    )?
+    .execute((task_id, line_no, picked, short))?;
+    let open_left: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM pick_allocations WHERE task_id = ?1 AND status = 'open'",
+        )?
+        .query_row([task_id], |r| r.get(0))?;
+    Ok(if open_left == 0 {
+        conn.prepare_cached(
+            "UPDATE pick_tasks SET status = 'done', finished_at = ?2 WHERE id = ?1",
+        )?
+        .execute((task_id, tx.now_utc_text()))?;
+        PickTaskStatus::Done
+    } else {
+        PickTaskStatus::InProgress
+    })
 }
 
 /// A void of a pick: the goods are back on the shelf (`put_back`: the item and the bucket they

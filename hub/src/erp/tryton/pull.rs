@@ -22,7 +22,7 @@ use dockhand_protocol::master::{PickLineRequest, PickTaskRequest};
 use dockhand_protocol::sync::Import;
 use serde_json::{Value, json};
 
-use super::{TrytonConnector, id_of, refused, rpc};
+use super::{TrytonConnector, Warehouse, id_of, refused, rpc};
 use crate::erp::worker::ConnectorError;
 
 /// Per model, the newest `last_modified_at` seen (Tryton's datetime object).
@@ -293,17 +293,34 @@ impl TrytonConnector {
             .unwrap_or_default();
         let mut data = Import::default();
         let w = self.warehouse().await?;
+        self.pull_products(hub, &mut cursor, &mut data).await?;
+        let staging = self.pull_locations(hub, &mut cursor, &mut data, &w).await?;
+        self.pull_receipts(&mut cursor, &mut data, &w).await?;
+        self.pull_shipments(&mut cursor, &mut data, &w, &staging)
+            .await?;
+        self.pull_returns(&mut cursor, &mut data, &w).await?;
+        self.pull_inventories(&mut cursor, &mut data).await?;
+        let cursor =
+            serde_json::to_string(&cursor).map_err(|e| ConnectorError::Transient(e.to_string()))?;
+        Ok((data, cursor))
+    }
 
-        // Products, with their templates, units and identifiers.
+    /// Products, with their templates, units and identifiers (barcodes).
+    async fn pull_products(
+        &self,
+        hub: &std::sync::Arc<dyn crate::HubStore>,
+        cursor: &mut Cursor,
+        data: &mut Import,
+    ) -> Result<(), ConnectorError> {
         let products = changed(
             self,
-            &mut cursor,
+            cursor,
             "product.product",
             vec![],
             &["code", "template", "default_uom"],
         )
         .await?;
-        let templates = changed(self, &mut cursor, "product.template", vec![], &["name"]).await?;
+        let templates = changed(self, cursor, "product.template", vec![], &["name"]).await?;
         let mut product_ids: Vec<i64> = products
             .iter()
             .filter_map(|p| p.get("id").and_then(Value::as_i64))
@@ -439,11 +456,20 @@ impl TrytonConnector {
                 }
             }
         }
+        Ok(())
+    }
 
-        // Locations of the warehouse.
+    /// Storage locations of the warehouse; returns the code of its output (staging) location.
+    async fn pull_locations(
+        &self,
+        hub: &std::sync::Arc<dyn crate::HubStore>,
+        cursor: &mut Cursor,
+        data: &mut Import,
+        w: &Warehouse,
+    ) -> Result<String, ConnectorError> {
         let locations = changed(
             self,
-            &mut cursor,
+            cursor,
             "stock.location",
             vec![json!(["type", "=", "storage"])],
             &["code", "parent"],
@@ -495,11 +521,19 @@ impl TrytonConnector {
             .map(|r| text(r, "code"))
             .filter(|c| !c.is_empty())
             .unwrap_or_else(|| "OUT".into());
+        Ok(staging)
+    }
 
-        // Supplier shipments to receive.
+    /// Supplier shipments to receive.
+    async fn pull_receipts(
+        &self,
+        cursor: &mut Cursor,
+        data: &mut Import,
+        w: &Warehouse,
+    ) -> Result<(), ConnectorError> {
         let receipts = self
             .documents(
-                &mut cursor,
+                cursor,
                 "stock.shipment.in",
                 &["draft"],
                 "supplier.rec_name",
@@ -525,11 +559,20 @@ impl TrytonConnector {
                     .collect(),
             });
         }
+        Ok(())
+    }
 
-        // Customer shipments to pick; the order a picker reads is the sale's reference.
+    /// Customer shipments to pick; the order a picker reads is the sale's reference.
+    async fn pull_shipments(
+        &self,
+        cursor: &mut Cursor,
+        data: &mut Import,
+        w: &Warehouse,
+        staging: &str,
+    ) -> Result<(), ConnectorError> {
         let shipments = self
             .documents(
-                &mut cursor,
+                cursor,
                 "stock.shipment.out",
                 &["waiting", "assigned"],
                 "customer.rec_name",
@@ -540,7 +583,7 @@ impl TrytonConnector {
             data.pick_tasks.push(PickTaskRequest {
                 task_id: format!("OUT-{}", d.number),
                 order_ref: d.sale.clone().unwrap_or_else(|| d.id_or("OUT")),
-                staging: staging.clone(),
+                staging: staging.to_string(),
                 lines: d
                     .lines
                     .into_iter()
@@ -554,11 +597,19 @@ impl TrytonConnector {
                     .collect(),
             });
         }
+        Ok(())
+    }
 
-        // Customer returns announced.
+    /// Customer returns announced.
+    async fn pull_returns(
+        &self,
+        cursor: &mut Cursor,
+        data: &mut Import,
+        w: &Warehouse,
+    ) -> Result<(), ConnectorError> {
         let returns = self
             .documents(
-                &mut cursor,
+                cursor,
                 "stock.shipment.out.return",
                 &["draft"],
                 "customer.rec_name",
@@ -583,11 +634,18 @@ impl TrytonConnector {
                     .collect(),
             });
         }
+        Ok(())
+    }
 
-        // Inventories to count.
+    /// Inventories to count.
+    async fn pull_inventories(
+        &self,
+        cursor: &mut Cursor,
+        data: &mut Import,
+    ) -> Result<(), ConnectorError> {
         for inv in changed(
             self,
-            &mut cursor,
+            cursor,
             "stock.inventory",
             vec![json!(["state", "=", "draft"])],
             &["location.code"],
@@ -603,10 +661,7 @@ impl TrytonConnector {
                 reason: "inventory requested in the ERP".into(),
             });
         }
-
-        let cursor =
-            serde_json::to_string(&cursor).map_err(|e| ConnectorError::Transient(e.to_string()))?;
-        Ok((data, cursor))
+        Ok(())
     }
 }
 
