@@ -368,9 +368,7 @@ impl Store {
     }
 
     fn set_up(mut conn: Connection, path: Option<PathBuf>, options: StoreOptions) -> Result<Self> {
-        if options.device_id.trim().is_empty() {
-            return Err(Error::invalid("device id", "it is empty"));
-        }
+        dockhand_protocol::sync::check_device_id(&options.device_id)?;
         let shown_path = || path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
         // Read the version before anything that writes (switching to WAL rewrites the header):
         // a database from a newer dockhand must stay byte-for-byte untouched.

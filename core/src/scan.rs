@@ -101,6 +101,23 @@ impl IdentifiedGoods {
     }
 }
 
+/// Refuses typed text holding a control character (a NUL, a tab, an escape…): it would be recorded,
+/// shown garbled, and refused later by the hub.
+pub fn refuse_control_characters(field: &str, text: &str) -> Result<()> {
+    if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| c.is_control()) {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "{:?} holds a control character (U+{:04X}) at position {}; type or scan it again",
+                dockhand_protocol::error::prefix(text, 32),
+                c as u32,
+                at + 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn clean(value: &Option<String>) -> Option<String> {
     value
         .as_deref()
@@ -118,6 +135,11 @@ pub fn identify(
 ) -> Result<IdentifiedGoods> {
     let (resolved, scan) = from_label(conn, scan)?;
     let scan = &scan;
+    for (field, value) in [("lot", &scan.lot), ("serial", &scan.serial)] {
+        if let Some(text) = value {
+            refuse_control_characters(field, text)?;
+        }
+    }
     let sku = resolved.item.item.sku.clone();
     let tracking = resolved.item.item.tracking;
     let lot = clean(&scan.lot);

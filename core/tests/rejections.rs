@@ -528,3 +528,15 @@ fn the_nil_operation_id_is_refused() {
         putaway::confirm_putaway(&f.store, &putaway_cmd)
     });
 }
+
+#[test]
+fn a_control_character_in_a_typed_lot_is_refused_with_where_it_is() {
+    let f = seeded();
+    let scan = ScannedGoods::barcode(sample::MILK_EA)
+        .with_lot("L26\u{0}11A")
+        .with_expiry(date(2027, 3, 1));
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        receiving::receive_line(&f.store, &receive(scan, 1))
+    });
+    assert_message_names(&err, &["lot", "U+0000", "position 4"]);
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use common::*;
 use dockhand_core::catalog::{self, Item, MasterData, Operator, Role, Tracking};
 use dockhand_core::schema::{self, LATEST_VERSION, MIGRATIONS, Migration};
-use dockhand_core::{Error, Store, SystemClock, receiving, sample};
+use dockhand_core::{Error, Store, StoreOptions, SystemClock, receiving, sample};
 use rusqlite::Connection;
 
 #[test]
@@ -576,4 +576,19 @@ fn a_minimum_shelf_life_on_an_item_without_expiry_is_refused() {
         catalog::upsert_master_data(&f.store, &data)
     });
     assert!(err.to_string().contains("TOWEL-2P"), "{err}");
+}
+
+#[test]
+fn a_device_id_the_protocol_refuses_is_refused_when_the_database_opens() {
+    let long = format!("HH-{}", "X".repeat(97));
+    let err = Store::open_in_memory(StoreOptions::new(long.as_str())).unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    let text = err.to_string();
+    assert!(
+        text.contains("has 100 characters") && text.len() < 200,
+        "{text}"
+    );
+    let err = Store::open_in_memory(StoreOptions::new("HH 07")).unwrap_err();
+    assert!(err.to_string().contains("U+0020"), "{err}");
+    assert!(Store::open_in_memory(StoreOptions::new("handheld-07")).is_ok());
 }

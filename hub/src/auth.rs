@@ -16,8 +16,7 @@ use crate::api::{AppState, blocking};
 use crate::error::{HubError, HubResult};
 use crate::store::{GrantMode, HubStore, TokenGrant};
 
-/// The longest device id, in characters.
-pub const MAX_DEVICE_ID: usize = 64;
+pub use dockhand_protocol::sync::MAX_DEVICE_ID;
 /// The longest device name, in characters.
 pub const MAX_DEVICE_NAME: usize = 100;
 /// The longest token lifetime: one year.
@@ -34,25 +33,14 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
-/// Whether `id` may name a device: 1 to 64 characters of letters, digits and `. _ - : @`.
+/// Whether `id` may name a device (the protocol's rule, as a 400 answer).
 pub fn check_device_id(id: &str) -> HubResult<()> {
-    let shown = crate::body::short_text(id, 40);
-    let chars = id.chars().count();
-    if chars == 0 || chars > MAX_DEVICE_ID {
-        return Err(HubError::BadRequest(format!(
-            "device id {shown:?} has {chars} characters; a device id has 1 to {MAX_DEVICE_ID}"
-        )));
-    }
-    if let Some(c) = id
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || ".-_:@".contains(*c)))
-    {
-        return Err(HubError::BadRequest(format!(
-            "device id {shown:?} holds {c:?} (U+{:04X}); a device id is letters, digits and . _ - : @",
-            u32::from(c)
-        )));
-    }
-    Ok(())
+    dockhand_protocol::sync::check_device_id(id).map_err(|e| match e {
+        dockhand_protocol::ProtocolError::Invalid { reason, .. } => {
+            HubError::BadRequest(format!("device id {reason}"))
+        }
+        other => HubError::BadRequest(other.to_string()),
+    })
 }
 
 fn check_name(name: &str) -> HubResult<()> {

@@ -9,6 +9,35 @@ use crate::master::{
     CountTaskRequest, ExpectedReceipt, ExpectedReturn, MasterData, PickTaskRequest,
 };
 
+/// The longest device id, in characters.
+pub const MAX_DEVICE_ID: usize = 64;
+
+/// Whether `id` may name a device: 1 to 64 characters of letters, digits and `. _ - : @`. Devices
+/// check it when they open their database, the hub when one registers.
+pub fn check_device_id(id: &str) -> Result<(), crate::ProtocolError> {
+    let shown = crate::error::prefix(id, 40);
+    let chars = id.chars().count();
+    if chars == 0 || chars > MAX_DEVICE_ID {
+        return Err(crate::ProtocolError::invalid(
+            "device id",
+            format!("{shown:?} has {chars} characters; a device id has 1 to {MAX_DEVICE_ID}"),
+        ));
+    }
+    if let Some(c) = id
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || ".-_:@".contains(*c)))
+    {
+        return Err(crate::ProtocolError::invalid(
+            "device id",
+            format!(
+                "{shown:?} holds {c:?} (U+{:04X}); a device id is letters, digits and . _ - : @",
+                u32::from(c)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// An error answer: a stable code and a sentence with the values involved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {

@@ -1,0 +1,44 @@
+"""What an app can no longer get wrong through the API: device ids the protocol refuses, control
+characters in typed fields, a confirmation without a scan at the location, scans as typed results."""
+import pytest
+
+import dockhand
+from conftest import ASN, DOCK, op, towels
+
+
+def test_a_device_id_the_hub_would_refuse_is_refused_at_open(tmp_path):
+    with pytest.raises(dockhand.DockhandError.Validation) as long_id:
+        dockhand.Device.open(str(tmp_path / "a.db"), "HH-" + "X" * 97, dockhand.generate_database_key())
+    assert long_id.value.code == "invalid_input"
+    assert "has 100 characters" in long_id.value.reason and len(long_id.value.reason) < 200
+    assert not (tmp_path / "a.db").exists() or (tmp_path / "a.db").stat().st_size == 0
+
+
+def test_a_nul_in_a_typed_lot_is_refused_and_nothing_is_recorded(device):
+    before = device.outbox_counts().pending
+    milk = dockhand.Goods(barcode="04012345000016", lot="L26\x0011A", expiry="2027-03-01")
+    with pytest.raises(dockhand.DockhandError.Validation) as bad:
+        device.receive(dockhand.ReceiveRequest(
+            op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=milk, quantity=1))
+    assert "U+0000" in bad.value.reason
+    assert device.outbox_counts().pending == before
+
+
+def test_a_putaway_without_a_scan_at_the_destination_changes_nothing(device):
+    device.receive(dockhand.ReceiveRequest(
+        op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=4))
+    before = device.outbox_counts().pending
+    with pytest.raises(dockhand.DockhandError.Validation) as none:
+        device.confirm_putaway(dockhand.PutawayRequest(
+            op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4,
+            to="A-01-01", location_scan=""))
+    assert none.value.code == "location_not_scanned"
+    assert device.outbox_counts().pending == before
+    assert not hasattr(device.location("A-01-01"), "check_string")
+
+
+def test_scans_come_back_as_typed_results(device):
+    scan = device.resolve_scan("A-01-03")
+    assert isinstance(scan, dockhand.ScanResult.LOCATION) and scan.code == "A-01-03"
+    goods = device.resolve_scan("4012345000030")
+    assert isinstance(goods, dockhand.ScanResult.GOODS) and goods.sku == "TOWEL-2P"
