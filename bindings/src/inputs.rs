@@ -66,8 +66,8 @@ pub struct PutawayRequest {
     pub op_id: String,
     /// Operator.
     pub operator: String,
-    /// Dock (or location) the goods are taken from.
-    pub from: String,
+    /// Dock (or location) the goods are taken from (not `from`: a keyword in Python and Swift).
+    pub from_location: String,
     /// The goods.
     pub goods: Goods,
     /// Licence plate taken from, if any.

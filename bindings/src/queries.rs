@@ -252,8 +252,8 @@ impl Device {
     }
 
     /// Inventory-accuracy KPIs between two moments (RFC 3339 with offset).
-    pub fn kpis(&self, from: String, to: String) -> Result<Kpis> {
-        let (from, to) = (moment(&from, "from")?, moment(&to, "to")?);
+    pub fn kpis(&self, since: String, until: String) -> Result<Kpis> {
+        let (from, to) = (moment(&since, "since")?, moment(&until, "until")?);
         Ok(self.store.read(|c| kpis::kpis(c, from, to))?)
     }
 

@@ -85,12 +85,12 @@ impl Device {
     /// Where goods on a dock should go.
     pub fn suggest_putaway(
         &self,
-        from: String,
+        from_location: String,
         goods: Goods,
         lpn: Option<String>,
     ) -> Result<PutawayTask> {
         let request = putaway::PutawayRequest {
-            from,
+            from: from_location,
             scan: goods.try_into()?,
             lpn,
         };
@@ -102,7 +102,7 @@ impl Device {
         let cmd = ConfirmPutaway {
             op_id: op_id(&request.op_id)?,
             operator: request.operator,
-            from: request.from,
+            from: request.from_location,
             scan: request.goods.try_into()?,
             lpn: request.lpn,
             quantity: request.quantity,

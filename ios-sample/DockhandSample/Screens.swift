@@ -76,7 +76,7 @@ struct PutawayView: View {
         guard let task, let goods else {
             let g = Goods(barcode: raw)
             let dock = dock
-            switch await model.run({ try $0.suggestPutaway(from: dock, goods: g, lpn: nil) }) {
+            switch await model.run({ try $0.suggestPutaway(fromLocation: dock, goods: g, lpn: nil) }) {
             case let .success(t): self.task = t; self.goods = g; feedback = nil
             case let .failure(f): feedback = f
             }
@@ -97,7 +97,7 @@ struct PutawayView: View {
             var perScan: Int64 = 1
             if case let .goods(_, _, _, basePerScan, _, _, _, _) = try device.resolveScan(raw: goods.barcode) { perScan = basePerScan }
             return try device.confirmPutaway(request: PutawayRequest(
-                opId: op, operator: who, from: dock, goods: goods,
+                opId: op, operator: who, fromLocation: dock, goods: goods,
                 quantity: task.onDock / perScan, to: code, locationScan: raw))
         }
         switch result {

@@ -30,7 +30,7 @@ def test_a_putaway_without_a_scan_at_the_destination_changes_nothing(device):
     before = device.outbox_counts().pending
     with pytest.raises(dockhand.DockhandError.Validation) as none:
         device.confirm_putaway(dockhand.PutawayRequest(
-            op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4,
+            op_id=op(), operator="alice", from_location=DOCK, goods=towels(), quantity=4,
             to="A-01-01", location_scan=""))
     assert none.value.code == "location_not_scanned"
     assert device.outbox_counts().pending == before
@@ -42,3 +42,10 @@ def test_scans_come_back_as_typed_results(device):
     assert isinstance(scan, dockhand.ScanResult.LOCATION) and scan.code == "A-01-03"
     goods = device.resolve_scan("4012345000030")
     assert isinstance(goods, dockhand.ScanResult.GOODS) and goods.sku == "TOWEL-2P"
+
+
+def test_names_read_as_words_not_escaped_keywords(device):
+    kpis = device.kpis(since="2000-01-01T00:00:00Z", until="2100-01-01T00:00:00Z")
+    assert kpis.counted_lines == 0
+    task_fields = dockhand.PutawayRequest.__init__.__code__.co_varnames
+    assert "from_location" in task_fields and "_from" not in task_fields

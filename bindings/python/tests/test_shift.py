@@ -24,11 +24,11 @@ def test_a_shift_from_dock_to_customer_return(device):
     check = LABELS[to]  # what the label reads: known by standing there, never from the device
     with pytest.raises(dockhand.DockhandError.Validation) as wrong:
         device.confirm_putaway(dockhand.PutawayRequest(
-            op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4, to=to, location_scan="00"))
+            op_id=op(), operator="alice", from_location=DOCK, goods=towels(), quantity=4, to=to, location_scan="00"))
     assert wrong.value.code == "wrong_check_string"
     assert on_hand(device, DOCK) == 96
     put = device.confirm_putaway(dockhand.PutawayRequest(
-        op_id=op(), operator="alice", _from=DOCK, goods=towels(), quantity=4, to=to, location_scan=check))
+        op_id=op(), operator="alice", from_location=DOCK, goods=towels(), quantity=4, to=to, location_scan=check))
     assert (put.base_quantity, put.status_after, put.remaining_on_dock) == (96, dockhand.StockStatus.AVAILABLE, 0)
     assert on_hand(device, to) == 96
 
