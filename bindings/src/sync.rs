@@ -57,24 +57,17 @@ pub struct SyncSettings {
 
 impl SyncSettings {
     fn config(&self) -> Result<SyncConfig> {
-        let url = self.hub_url.trim();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(crate::error::invalid(format!(
-                "hub url {:?} must start with http:// or https://",
-                self.hub_url
-            )));
-        }
-        let mut c = SyncConfig::new(url);
+        let mut c = SyncConfig::new(self.hub_url.trim());
         let ms = Duration::from_millis;
-        let size = |n: u32| usize::try_from(n.max(1)).unwrap_or(usize::MAX);
+        let size = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
         if let Some(v) = self.request_timeout_ms {
-            c.request_timeout = ms(v.max(1));
+            c.request_timeout = ms(v);
         }
         if let Some(v) = self.debounce_ms {
             c.debounce = ms(v);
         }
         if let Some(v) = self.period_seconds {
-            c.period = Duration::from_secs(v.max(1));
+            c.period = Duration::from_secs(v);
         }
         if let Some(v) = self.batch_size {
             c.batch_size = size(v);
@@ -83,11 +76,12 @@ impl SyncSettings {
             c.page_size = size(v);
         }
         if let Some(v) = self.backoff_initial_ms {
-            c.backoff_initial = ms(v.max(1));
+            c.backoff_initial = ms(v);
         }
         if let Some(v) = self.backoff_max_ms {
-            c.backoff_max = ms(v.max(1));
+            c.backoff_max = ms(v);
         }
+        c.check()?;
         Ok(c)
     }
 }

@@ -49,3 +49,21 @@ def test_names_read_as_words_not_escaped_keywords(device):
     assert kpis.counted_lines == 0
     task_fields = dockhand.PutawayRequest.__init__.__code__.co_varnames
     assert "from_location" in task_fields and "_from" not in task_fields
+
+
+def test_sync_settings_that_would_make_every_sync_fail_are_refused(device):
+    class Tokens(dockhand.TokenProvider):
+        def current_token(self):
+            return None
+
+        def refresh_token(self):
+            return None
+
+    for settings, named in [
+        (dockhand.SyncSettings(hub_url="http://127.0.0.1:9", request_timeout_ms=0), "request timeout"),
+        (dockhand.SyncSettings(hub_url="http://127.0.0.1:9", batch_size=5_000), "batch size"),
+        (dockhand.SyncSettings(hub_url="ftp://hub"), "hub url"),
+    ]:
+        with pytest.raises(dockhand.DockhandError.Validation) as refused:
+            dockhand.SyncClient(device, settings, Tokens())
+        assert named in refused.value.reason, refused.value.reason

@@ -56,6 +56,59 @@ impl SyncConfig {
             backoff_max: Duration::from_secs(300),
         }
     }
+
+    /// Refuses settings that would make every sync look offline or hammer the hub, naming the
+    /// setting, its value and the range allowed.
+    pub fn check(&self) -> crate::Result<()> {
+        let url = self.hub_url.trim();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(crate::Error::invalid(
+                "hub url",
+                format!(
+                    "{:?} must start with http:// or https://",
+                    dockhand_protocol::error::prefix(url, 60)
+                ),
+            ));
+        }
+        let within = |name: &str, value: Duration, min: Duration, max: Duration| {
+            if value < min || value > max {
+                return Err(crate::Error::invalid(
+                    name,
+                    format!(
+                        "{} ms is outside {} ms to {} ms",
+                        value.as_millis(),
+                        min.as_millis(),
+                        max.as_millis()
+                    ),
+                ));
+            }
+            Ok(())
+        };
+        let (ms, s) = (Duration::from_millis, Duration::from_secs);
+        within("request timeout", self.request_timeout, ms(500), s(300))?;
+        within("debounce", self.debounce, ms(0), s(600))?;
+        within("sync period", self.period, s(1), s(86_400))?;
+        within("first retry delay", self.backoff_initial, ms(50), s(3600))?;
+        within(
+            "longest retry delay",
+            self.backoff_max,
+            self.backoff_initial,
+            s(3600),
+        )?;
+        // The hub takes at most 1,000 events per push and answers pages of at most 10,000.
+        for (name, value, max) in [
+            ("batch size", self.batch_size, 1_000),
+            ("page size", self.page_size, 10_000),
+        ] {
+            if !(1..=max).contains(&value) {
+                return Err(crate::Error::invalid(
+                    name,
+                    format!("{value} is outside 1 to {max}"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Where the device's token comes from: the app.
