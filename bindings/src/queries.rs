@@ -1,7 +1,7 @@
 //! Queries: what screens show. Synchronous reads of the device database.
 
 use chrono::NaiveDate;
-use dockhand_core::catalog::{self, Item, Operator};
+use dockhand_core::catalog::{self, CatalogItem, Item, Operator};
 use dockhand_core::counting::{self, CountSheet, CountTask, RiskRanking};
 use dockhand_core::expected_returns::{self, ExpectedReturn};
 use dockhand_core::kpis::{self, Kpis};
@@ -158,6 +158,24 @@ impl Device {
     /// An item of the catalog.
     pub fn item(&self, sku: String) -> Result<Item> {
         Ok(self.store.read(|c| catalog::item_by_sku(c, &sku))?.item)
+    }
+
+    /// Locations by code, at most `limit` (1 to 1,000) after code `after` ("" for the first page).
+    pub fn locations(&self, after: String, limit: u32) -> Result<Vec<Location>> {
+        Ok(self
+            .store
+            .read(|c| catalog::locations_page(c, &after, limit as usize))?
+            .into_iter()
+            .map(Location::from)
+            .collect())
+    }
+
+    /// Items by SKU with their units and barcodes, at most `limit` (1 to 1,000) after SKU `after`
+    /// ("" for the first page).
+    pub fn items(&self, after: String, limit: u32) -> Result<Vec<CatalogItem>> {
+        Ok(self
+            .store
+            .read(|c| catalog::items_page(c, &after, limit as usize))?)
     }
 
     /// A location.

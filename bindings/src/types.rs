@@ -4,7 +4,8 @@
 
 use chrono::NaiveDate;
 use dockhand_core::StockStatus;
-use dockhand_core::catalog::{AbcClass, Item, LocationKind, LocationStatus, Operator};
+use dockhand_core::catalog::{AbcClass, Barcode, CatalogItem, Item, LocationKind, LocationStatus};
+use dockhand_core::catalog::{Operator, UnitConversion};
 use dockhand_core::catalog::{Role, Tracking};
 use dockhand_core::counting::{CountLineResult, CountOutcome, CountSheet, CountSubmitted};
 use dockhand_core::counting::{CountTask, CountTaskStatus, RiskEntry, RiskRanking};
@@ -742,6 +743,41 @@ pub enum AbcClass {
     B,
     /// C.
     C,
+}
+
+/// How many base units one unit of an item holds.
+#[uniffi::remote(Record)]
+pub struct UnitConversion {
+    /// The item.
+    pub sku: String,
+    /// The unit, e.g. `CS`.
+    pub unit: String,
+    /// Base units per unit.
+    pub factor: i64,
+}
+
+/// A code that names `quantity` of `unit` of an item: what to scan.
+#[uniffi::remote(Record)]
+pub struct Barcode {
+    /// What the scanner reads.
+    pub code: String,
+    /// The item.
+    pub sku: String,
+    /// The pack unit it stands for.
+    pub unit: String,
+    /// How many of `unit` one scan means.
+    pub quantity: i64,
+}
+
+/// An item with its units and barcodes (a catalog screen, or what to scan for an ASN line).
+#[uniffi::remote(Record)]
+pub struct CatalogItem {
+    /// The item.
+    pub item: Item,
+    /// Its units.
+    pub units: Vec<UnitConversion>,
+    /// Its barcodes.
+    pub barcodes: Vec<Barcode>,
 }
 
 /// An item of the catalog.

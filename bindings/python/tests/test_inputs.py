@@ -67,3 +67,18 @@ def test_sync_settings_that_would_make_every_sync_fail_are_refused(device):
         with pytest.raises(dockhand.DockhandError.Validation) as refused:
             dockhand.SyncClient(device, settings, Tokens())
         assert named in refused.value.reason, refused.value.reason
+
+
+def test_the_catalog_lists_items_with_what_to_scan_and_locations_page_by_page(device):
+    items = device.items("", 100)
+    towels = next(i for i in items if i.item.sku == "TOWEL-2P")
+    assert "4012345000030" in [b.code for b in towels.barcodes]
+    assert ("CS", 24) in [(u.unit, u.factor) for u in towels.units]
+    first = device.locations("", 3)
+    second = device.locations(first[-1].code, 3)
+    assert len(first) == 3 and first[-1].code < second[0].code
+    everything = device.locations("", 1000)
+    assert len(everything) == 15 and not hasattr(everything[0], "check_string")  # the sample warehouse
+    with pytest.raises(dockhand.DockhandError.Validation) as zero:
+        device.items("", 0)
+    assert "page size" in zero.value.reason

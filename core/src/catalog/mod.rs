@@ -221,6 +221,87 @@ pub fn active_locations(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The most rows a catalog page returns.
+pub const MAX_PAGE: usize = 1_000;
+
+fn check_page(limit: usize) -> Result<()> {
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Error::invalid(
+            "page size",
+            format!("{limit} is outside 1 to {MAX_PAGE}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Locations by code, a page at a time: at most `limit` after location code `after`.
+pub fn locations_page(conn: &Connection, after: &str, limit: usize) -> Result<Vec<Location>> {
+    check_page(limit)?;
+    let mut stmt =
+        conn.prepare_cached(select_location!("WHERE code > ?1 ORDER BY code LIMIT ?2"))?;
+    let rows = stmt.query_map((after, limit as i64), location_from_row)?;
+    Ok(rows
+        .map(|r| r.map(|l| l.location))
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// An item with the units it converts and the barcodes that name it: what a screen needs to show
+/// what to scan.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CatalogItem {
+    /// The item.
+    pub item: Item,
+    /// Its unit conversions (the base unit is 1).
+    pub units: Vec<UnitConversion>,
+    /// Its barcodes.
+    pub barcodes: Vec<Barcode>,
+}
+
+/// Items by SKU with their units and barcodes, a page at a time: at most `limit` after SKU
+/// `after`.
+pub fn items_page(conn: &Connection, after: &str, limit: usize) -> Result<Vec<CatalogItem>> {
+    check_page(limit)?;
+    let mut stmt = conn.prepare_cached(select_item!("WHERE sku > ?1 ORDER BY sku LIMIT ?2"))?;
+    let items = stmt
+        .query_map((after, limit as i64), item_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut units = conn.prepare_cached(
+        "SELECT unit, factor FROM unit_conversions WHERE item_id = ?1 ORDER BY factor, unit",
+    )?;
+    let mut codes = conn.prepare_cached(
+        "SELECT code, unit, quantity FROM barcodes WHERE item_id = ?1 ORDER BY code",
+    )?;
+    let mut page = Vec::with_capacity(items.len());
+    for record in items {
+        let sku = record.item.sku.clone();
+        let units = units
+            .query_map([record.id], |r| {
+                Ok(UnitConversion {
+                    sku: sku.clone(),
+                    unit: r.get(0)?,
+                    factor: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let barcodes = codes
+            .query_map([record.id], |r| {
+                Ok(Barcode {
+                    code: r.get(0)?,
+                    sku: sku.clone(),
+                    unit: r.get(1)?,
+                    quantity: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        page.push(CatalogItem {
+            item: record.item,
+            units,
+            barcodes,
+        });
+    }
+    Ok(page)
+}
+
 /// The operator with this id, active or not.
 pub fn operator_any_state(conn: &Connection, id: &str) -> Result<Operator> {
     conn.prepare_cached("SELECT id, name, role, active FROM operators WHERE id = ?1")?

@@ -183,6 +183,19 @@ class ShiftTest {
     }
 
     @Test
+    fun `the catalog lists items with what to scan, locations page by page, and scans as types`() {
+        val towels = device.items("", 100u).first { it.item.sku == Sample.TOWELS }
+        assertTrue(towels.barcodes.any { it.code == Sample.TOWELS_EA }, towels.toString())
+        assertTrue(towels.units.any { it.unit == "CS" && it.factor == 24L }, towels.toString())
+        val first = device.locations("", 3u)
+        val next = device.locations(first.last().code, 3u)
+        assertTrue(first.last().code < next.first().code)
+        val scan = device.resolveScan(Sample.TOWELS_EA)
+        assertTrue(scan is ScanResult.Goods && scan.sku == Sample.TOWELS, scan.toString())
+        assertThrows<DockhandException.Validation> { device.items("", 0u) }
+    }
+
+    @Test
     fun `bad input is a typed exception with the value, and nothing is recorded`() {
         val before = device.outboxCounts()
         val unknown = assertThrows<DockhandException.NotFound> { device.resolveScan("(01)09506000134352") }
