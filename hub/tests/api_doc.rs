@@ -69,3 +69,111 @@ async fn every_documented_endpoint_is_served() {
         .unwrap();
     assert_eq!(unknown.status(), 404);
 }
+
+/// The lines of one schema of `components/schemas` in docs/sync-api.yaml.
+fn schema_text(doc: &str, name: &str) -> String {
+    let header = format!("    {name}:");
+    let mut lines = doc.lines().skip_while(|l| *l != header);
+    let mut out = String::new();
+    if lines.next().is_none() {
+        return out;
+    }
+    for line in lines.take_while(|l| l.starts_with("     ") || l.is_empty()) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Every field a row of each import kind has on the wire is documented in its schema, so an
+/// import file can be written from docs/sync-api.yaml alone.
+#[test]
+fn every_import_kind_s_fields_are_in_its_schema() {
+    use dockhand_core::protocol::master::*;
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/sync-api.yaml"),
+    )
+    .unwrap();
+    let master = dockhand_core::sample::warehouse();
+    let receipt = ExpectedReceipt {
+        receipt_id: "R".into(),
+        reference: "PO".into(),
+        supplier: "S".into(),
+        lines: vec![ExpectedLine {
+            line_no: 1,
+            sku: "X".into(),
+            quantity: 1,
+            unit: None,
+            lot: None,
+            sscc: None,
+        }],
+    };
+    let pick = PickTaskRequest {
+        task_id: "T".into(),
+        order_ref: "O".into(),
+        staging: "S".into(),
+        lines: vec![PickLineRequest {
+            line_no: 1,
+            sku: "X".into(),
+            quantity: 1,
+            unit: None,
+            lot: None,
+        }],
+    };
+    let count = CountTaskRequest {
+        task_id: "C".into(),
+        location: None,
+        sku: None,
+        reason: String::new(),
+    };
+    let rma = ExpectedReturn {
+        return_id: "RMA".into(),
+        reference: "SO".into(),
+        customer: "C".into(),
+        lines: vec![ExpectedReturnLine {
+            line_no: 1,
+            sku: "X".into(),
+            quantity: 1,
+            lot: None,
+            serial: None,
+        }],
+    };
+    let rows: Vec<(&str, serde_json::Value)> = vec![
+        ("Item", serde_json::to_value(&master.items[0]).unwrap()),
+        (
+            "UnitConversion",
+            serde_json::to_value(&master.units[0]).unwrap(),
+        ),
+        (
+            "Barcode",
+            serde_json::to_value(&master.barcodes[0]).unwrap(),
+        ),
+        (
+            "Location",
+            serde_json::to_value(&master.locations[0]).unwrap(),
+        ),
+        (
+            "Operator",
+            serde_json::to_value(&master.operators[0]).unwrap(),
+        ),
+        ("ExpectedReceipt", serde_json::to_value(&receipt).unwrap()),
+        ("PickTask", serde_json::to_value(&pick).unwrap()),
+        ("CountTask", serde_json::to_value(&count).unwrap()),
+        ("ExpectedReturn", serde_json::to_value(&rma).unwrap()),
+    ];
+    let mut missing = Vec::new();
+    for (schema, row) in rows {
+        let text = schema_text(&doc, schema);
+        assert!(!text.is_empty(), "no schema {schema} in docs/sync-api.yaml");
+        let mut keys: Vec<String> = row.as_object().unwrap().keys().cloned().collect();
+        if let Some(lines) = row.get("lines").and_then(|l| l.get(0)) {
+            keys.extend(lines.as_object().unwrap().keys().cloned());
+        }
+        for key in keys {
+            if !text.contains(&format!(" {key}:")) {
+                missing.push(format!("{schema}.{key}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented fields: {missing:?}");
+}
