@@ -197,9 +197,14 @@ impl Device {
         Ok(self.store.read(|c| receiving::receipt(c, &receipt_id))?)
     }
 
-    /// Ids of open receipts, oldest first.
-    pub fn open_receipts(&self) -> Result<Vec<String>> {
-        Ok(self.store.read(receiving::open_receipts)?)
+    /// Open receipts with their lines, oldest first: one call for a list screen.
+    pub fn open_receipts(&self) -> Result<Vec<Receipt>> {
+        Ok(self.store.read(|c| {
+            receiving::open_receipts(c)?
+                .iter()
+                .map(|id| receiving::receipt(c, id))
+                .collect::<dockhand_core::Result<Vec<_>>>()
+        })?)
     }
 
     /// A pick task with its lines and allocations.
@@ -207,9 +212,15 @@ impl Device {
         Ok(self.store.read(|c| picking::pick_task(c, &task_id))?)
     }
 
-    /// Ids of pick tasks not finished, oldest first.
-    pub fn open_pick_tasks(&self) -> Result<Vec<String>> {
-        Ok(self.store.read(picking::open_pick_tasks)?)
+    /// Pick tasks not finished, with their lines and picks, oldest first: one call for a list
+    /// screen.
+    pub fn open_pick_tasks(&self) -> Result<Vec<PickTask>> {
+        Ok(self.store.read(|c| {
+            picking::open_pick_tasks(c)?
+                .iter()
+                .map(|id| picking::pick_task(c, id))
+                .collect::<dockhand_core::Result<Vec<_>>>()
+        })?)
     }
 
     /// The next pick in walk order, or none when the task is complete.

@@ -129,7 +129,7 @@ struct PickingView: View {
             }
             FeedbackLine(feedback: feedback)
         }
-        .task { if case let .success(t) = await model.run({ try $0.openPickTasks() }) { tasks = t } }
+        .task { if case let .success(t) = await model.run({ try $0.openPickTasks() }) { tasks = t.map { $0.id } } }
     }
 
     func open(_ id: String) async {

@@ -82,3 +82,9 @@ def test_the_catalog_lists_items_with_what_to_scan_and_locations_page_by_page(de
     with pytest.raises(dockhand.DockhandError.Validation) as zero:
         device.items("", 0)
     assert "page size" in zero.value.reason
+
+
+def test_open_receipts_are_records_a_list_screen_shows_in_one_call(device):
+    receipts = device.open_receipts()
+    asn = next(r for r in receipts if r.id == ASN)
+    assert asn.reference and len(asn.lines) == 4

@@ -98,7 +98,7 @@ class ShiftTest {
             op(), "sam",
             NewPickTask("PICK-1", "SO-501", Sample.STAGING, listOf(NewPickLine(1L, Sample.TOWELS, 30L, "EA", null))),
         )
-        assertEquals(listOf("PICK-1"), device.openPickTasks())
+        assertEquals(listOf("PICK-1" to "SO-501"), device.openPickTasks().map { it.id to it.orderRef })
         assertEquals(30L, created.allocations.sumOf { it.quantity })
         val next = requireNotNull(device.nextPick("PICK-1"))
         assertEquals(to, next.location)

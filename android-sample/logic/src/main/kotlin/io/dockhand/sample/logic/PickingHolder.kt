@@ -32,7 +32,7 @@ class PickingHolder(private val session: Session) {
     private val _state = MutableStateFlow(PickingUi())
     val state: StateFlow<PickingUi> = _state.asStateFlow()
 
-    suspend fun loadTasks() = session.into(_state, { it.openPickTasks() }) { ui, tasks -> ui.copy(tasks = tasks) }
+    suspend fun loadTasks() = session.into(_state, { it.openPickTasks().map { t -> t.id } }) { ui, tasks -> ui.copy(tasks = tasks) }
 
     suspend fun open(taskId: String) = session.into(_state, { device ->
         if (device.pickTask(taskId).status == PickTaskStatus.OPEN) device.startPickTask(session.opId(), session.operator, taskId)
