@@ -42,7 +42,7 @@ def main(argv=None):
     lines = sorted((l.sku, l.expected) for l in receipt.lines)
     if lines != [("COFFEE-500", 24), ("TOWEL-2P", 96)]:
         sys.exit(f"ASN-7001 on the device: {lines}")
-    picks = [device.pick_task(t) for t in device.open_pick_tasks()]
+    picks = device.open_pick_tasks()  # records with their lines, in one call
     sale = [p for p in picks if p.order_ref == "SO-7001"]
     if not sale or [(l.sku, l.quantity) for l in sale[0].lines] != [("TOWEL-2P", 30)]:
         sys.exit(f"the sale's shipment is not a pick task on the device: {picks}")
