@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{SecondsFormat, Utc};
+
 use dockhand_protocol::sync::{
     ChangeKind, ChangesPage, DeviceStatus, DeviceToken, Envelope, EventsPage, Health, HubException,
     Import, ImportResult, IntakeResult, KeyEnrolment, Registration, StockLine,
@@ -111,10 +111,7 @@ impl AppState {
     }
 }
 
-/// UTC now as the hub stores times.
-pub fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
+pub use crate::now_text;
 
 /// Runs a storage call on the blocking pool.
 pub async fn blocking<T: Send + 'static>(

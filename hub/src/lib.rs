@@ -10,9 +10,7 @@ pub mod erp;
 pub mod error;
 pub mod import;
 pub mod intake;
-pub mod postgres;
 pub mod server;
-pub mod sqlite;
 pub mod store;
 pub mod throttle;
 pub mod tls;
@@ -21,7 +19,12 @@ use std::sync::Arc;
 
 pub use api::{AppState, HubConfig, router};
 pub use error::{HubError, HubResult};
-pub use store::HubStore;
+pub use store::{HubStore, postgres, sqlite};
+
+/// UTC now as the hub stores times.
+pub fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
 
 /// Opens the store named by `database`: a `postgres://` URL or a SQLite file path.
 pub fn open_store(database: &str) -> HubResult<Arc<dyn HubStore>> {

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use dockhand_core::sync::protocol::{ChangeKind, DeviceToken};
-use dockhand_hub::HubStore;
+use dockhand_hub::store::prelude::*;
 
 fn hub(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_dockhand-hub"))

@@ -14,7 +14,7 @@ use dockhand_core::outbox::{self, OutboxState};
 use dockhand_core::sync::protocol::{ChangesPage, FeedEvent};
 use dockhand_hub::HubConfig;
 use dockhand_hub::erp::worker::{self, Connector, ConnectorError};
-use dockhand_hub::erp::{ErpOutcome, ErpPost};
+use dockhand_hub::erp::{self, ErpOutcome, ErpPost};
 
 /// Takes events; refuses putaways; holds receipt scans for a document posted later (as the Tryton
 /// connector does with the scans of an ASN); the first try of the third event finds the ERP
@@ -32,7 +32,7 @@ impl Connector for Ledger {
 
     async fn pull(
         &self,
-        _hub: &std::sync::Arc<dyn dockhand_hub::HubStore>,
+        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
         _cursor: Option<String>,
     ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
         Ok(None)
@@ -40,7 +40,7 @@ impl Connector for Ledger {
 
     async fn post(
         &self,
-        _hub: &std::sync::Arc<dyn dockhand_hub::HubStore>,
+        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
         event: &FeedEvent,
     ) -> Result<Vec<String>, ConnectorError> {
         {
@@ -87,7 +87,9 @@ on_both_backends!(
         let connector = Ledger::default();
 
         // The first pass stops at the unreachable third event, having recorded two.
-        let first = worker::pass(&hub.store, &connector, 10).await.unwrap();
+        let first = worker::pass(&erp::port(&hub.store), &connector, 10)
+            .await
+            .unwrap();
         assert_eq!(
             (first.posted + first.refused, first.retrying.as_deref()),
             (2, Some("connection refused"))
@@ -101,7 +103,9 @@ on_both_backends!(
         assert!(status.last_error_at.is_some());
 
         // The next pass retries it and goes to the end.
-        let second = worker::pass(&hub.store, &connector, 10).await.unwrap();
+        let second = worker::pass(&erp::port(&hub.store), &connector, 10)
+            .await
+            .unwrap();
         assert_eq!(second.retrying, None);
         let seen = connector.seen.lock().unwrap().clone();
         assert_eq!(
@@ -285,7 +289,7 @@ on_both_backends!(
         .await;
         let connector = Ledger::default();
         let other = worker::Lease::for_instance("127.0.0.1:9", std::time::Duration::from_secs(60));
-        let pass = worker::pass_leased(&hub.store, &connector, 10, Some(&other))
+        let pass = worker::pass_leased(&erp::port(&hub.store), &connector, 10, Some(&other))
             .await
             .unwrap();
         assert!(pass.lost_lease);
@@ -308,7 +312,7 @@ on_both_backends!(
         // lease is written when taken, not again for each event while it is fresh.
         let mut until = Vec::new();
         for _ in 0..2 {
-            let pass = worker::pass_leased(&hub.store, &connector, 100, Some(&other))
+            let pass = worker::pass_leased(&erp::port(&hub.store), &connector, 100, Some(&other))
                 .await
                 .unwrap();
             assert!(!pass.lost_lease);

@@ -12,6 +12,7 @@ use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine, SyncRepor
 use dockhand_core::sync::protocol::Import;
 use dockhand_core::workload::Workload;
 use dockhand_core::{Error, Store, StoreOptions, catalog};
+use dockhand_hub::store::BenchStore;
 use dockhand_hub::{HubConfig, HubStore, api};
 
 use super::bench_error;
@@ -71,7 +72,7 @@ async fn timed_sync(
 }
 
 /// Opens two empty hub stores of one backend: one for the drain, one for the raw baseline.
-type Opener<'a> = &'a dyn Fn(&str) -> Result<Arc<dyn HubStore>, Error>;
+type Opener<'a> = &'a dyn Fn(&str) -> Result<Arc<dyn BenchStore>, Error>;
 
 async fn drain(
     backend: &str,
@@ -250,7 +251,7 @@ pub(super) fn run(
                 "\nsync: drain a backlog of {} events from one device to a hub on loopback (made in {made:.1} s), batches of 1,000:",
                 rows.len()
             );
-            let sqlite = |name: &str| -> Result<Arc<dyn HubStore>, Error> {
+            let sqlite = |name: &str| -> Result<Arc<dyn BenchStore>, Error> {
                 Ok(Arc::new(
                     dockhand_hub::sqlite::SqliteStore::open(dir.join(format!("hub-{name}.db")))
                         .map_err(|e| bench_error("hub", e))?,
@@ -266,14 +267,14 @@ pub(super) fn run(
                     .map(|e| e.envelope)
                     .collect();
                 let base = base.to_string();
-                let pg = move |name: &str| -> Result<Arc<dyn HubStore>, Error> {
+                let pg = move |name: &str| -> Result<Arc<dyn BenchStore>, Error> {
                     let url = postgres_database(&base, &format!("dockhand_bench_{name}"))?;
                     Ok(Arc::new(
                         dockhand_hub::postgres::PostgresStore::connect(&url)
                             .map_err(|e| bench_error("hub", e))?,
                     ))
                 };
-                let pg_blocking = |name: &str| -> Result<Arc<dyn HubStore>, Error> {
+                let pg_blocking = |name: &str| -> Result<Arc<dyn BenchStore>, Error> {
                     let name = name.to_string();
                     let pg = pg.clone();
                     std::thread::spawn(move || pg(&name))

@@ -8,7 +8,23 @@ pub mod plan;
 pub mod tryton;
 pub mod worker;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
+
+use crate::store::{ErpBook, Feed, HubStore, Lease};
+
+/// What the ERP side may do with the hub's storage: read the feed and master rows, import what it
+/// pulls, keep its bookkeeping and take the posting lease. Device sync (tokens, intake) is out of
+/// its reach.
+pub trait ErpPort: Feed + ErpBook + Lease {}
+
+impl<T: Feed + ErpBook + Lease + ?Sized> ErpPort for T {}
+
+/// The ERP's view of a hub store.
+pub fn port(store: &Arc<dyn HubStore>) -> Arc<dyn ErpPort> {
+    store.clone()
+}
 
 /// What a connector did with one event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

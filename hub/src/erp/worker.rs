@@ -13,8 +13,7 @@ use std::time::Duration;
 use dockhand_protocol::sync::{EventRejection, FeedEvent, Import, ImportResult};
 use rand::Rng;
 
-use super::{ErpOutcome, ErpPost};
-use crate::HubStore;
+use super::{ErpOutcome, ErpPort, ErpPost};
 use crate::error::{HubError, HubResult};
 
 /// Why a connector could not post an event.
@@ -39,17 +38,17 @@ pub trait Connector: Send + Sync + 'static {
     fn name(&self) -> &str;
     /// Posts one event's stock changes (exactly once: finds what an earlier try left and finishes
     /// it); the ERP documents that carry it. `hub` holds what the connector recorded of earlier
-    /// events (`HubStore::erp_carried_by`: events held for a document completed later).
+    /// events (`ErpBook::erp_carried_by`: events held for a document completed later).
     fn post<'a>(
         &'a self,
-        hub: &'a Arc<dyn HubStore>,
+        hub: &'a Arc<dyn ErpPort>,
         event: &'a FeedEvent,
     ) -> impl Future<Output = Result<Vec<String>, ConnectorError>> + Send + 'a;
     /// What changed in the ERP after `cursor` as a hub import (merged with what `hub` holds) and
     /// the new cursor; `None` when this connector does not pull.
     fn pull<'a>(
         &'a self,
-        hub: &'a Arc<dyn HubStore>,
+        hub: &'a Arc<dyn ErpPort>,
         cursor: Option<String>,
     ) -> impl Future<Output = Result<Option<(Import, String)>, ConnectorError>> + Send + 'a;
 }
@@ -129,7 +128,7 @@ impl Lease {
 
     /// Whether this holder may post to connector `erp`: yes without asking while less than half
     /// the lease has passed since the database granted it; otherwise takes or renews it there.
-    pub async fn hold(&self, store: &Arc<dyn HubStore>, erp: &str) -> HubResult<bool> {
+    pub async fn hold(&self, store: &Arc<dyn ErpPort>, erp: &str) -> HubResult<bool> {
         let fresh =
             |at: &Option<std::time::Instant>| at.is_some_and(|t| t.elapsed() < self.ttl / 2);
         if self.granted_at.lock().is_ok_and(|at| fresh(&at)) {
@@ -144,7 +143,7 @@ impl Lease {
     }
 
     /// Takes or renews the lease in the hub's database.
-    async fn renew(&self, store: &Arc<dyn HubStore>, erp: &str) -> HubResult<bool> {
+    async fn renew(&self, store: &Arc<dyn ErpPort>, erp: &str) -> HubResult<bool> {
         let now = chrono::Utc::now();
         let until = now + chrono::Duration::from_std(self.ttl).unwrap_or(chrono::Duration::MAX);
         let text = |t: chrono::DateTime<chrono::Utc>| {
@@ -157,8 +156,8 @@ impl Lease {
 }
 
 async fn blocking<T: Send + 'static>(
-    store: &Arc<dyn HubStore>,
-    run: impl FnOnce(&dyn HubStore) -> HubResult<T> + Send + 'static,
+    store: &Arc<dyn ErpPort>,
+    run: impl FnOnce(&dyn ErpPort) -> HubResult<T> + Send + 'static,
 ) -> HubResult<T> {
     let store = store.clone();
     tokio::task::spawn_blocking(move || run(store.as_ref()))
@@ -167,13 +166,13 @@ async fn blocking<T: Send + 'static>(
 }
 
 fn now() -> String {
-    crate::api::now_text()
+    crate::now_text()
 }
 
 /// Posts what the feed holds after the connector's cursor, until it is empty or a transient
 /// failure stops the pass.
 pub async fn pass<C: Connector>(
-    store: &Arc<dyn HubStore>,
+    store: &Arc<dyn ErpPort>,
     connector: &C,
     page: usize,
 ) -> HubResult<Pass> {
@@ -183,7 +182,7 @@ pub async fn pass<C: Connector>(
 /// [`pass`] under a posting lease, checked before every event: the pass stops when another
 /// instance holds it.
 pub async fn pass_leased<C: Connector>(
-    store: &Arc<dyn HubStore>,
+    store: &Arc<dyn ErpPort>,
     connector: &C,
     page: usize,
     lease: Option<&Lease>,
@@ -256,7 +255,7 @@ pub async fn pass_leased<C: Connector>(
 /// Pulls what changed in the ERP into the hub (its changes feed then reaches the devices): the
 /// rows imported and left unchanged, or `None` when the connector does not pull.
 pub async fn pull<C: Connector>(
-    store: &Arc<dyn HubStore>,
+    store: &Arc<dyn ErpPort>,
     connector: &C,
 ) -> HubResult<Option<ImportResult>> {
     let erp = connector.name().to_string();
@@ -284,7 +283,7 @@ pub async fn pull<C: Connector>(
 /// Runs passes until `stop` is set: an empty feed is looked at again after `poll`, a transient
 /// failure after a growing backoff with jitter.
 pub async fn run<C: Connector>(
-    store: Arc<dyn HubStore>,
+    store: Arc<dyn ErpPort>,
     connector: Arc<C>,
     config: WorkerConfig,
     stop: Arc<AtomicBool>,

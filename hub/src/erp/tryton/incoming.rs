@@ -124,7 +124,7 @@ impl TrytonConnector {
     /// Posts the held scans of a closed receipt as its Tryton shipment.
     pub(super) async fn close_asn(
         &self,
-        hub: &std::sync::Arc<dyn crate::HubStore>,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         close: &FeedEvent,
         receipt_id: &str,
         asn: &TrytonDoc,

@@ -44,7 +44,7 @@ impl TrytonConnector {
     /// A count event of a task from a Tryton inventory.
     pub(super) async fn count_for_inventory(
         &self,
-        hub: &std::sync::Arc<dyn crate::HubStore>,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         event: &FeedEvent,
         body: &EventBody,
         inventory: &TrytonDoc,

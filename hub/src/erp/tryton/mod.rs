@@ -523,7 +523,7 @@ impl TrytonConnector {
     /// The events recorded as held for `document`, in feed order.
     async fn held_for(
         &self,
-        hub: &std::sync::Arc<dyn crate::HubStore>,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         document: String,
     ) -> Result<Vec<FeedEvent>, ConnectorError> {
         let (hub, erp) = (hub.clone(), self.name().to_string());
@@ -659,7 +659,7 @@ impl Connector for TrytonConnector {
 
     async fn pull(
         &self,
-        hub: &std::sync::Arc<dyn crate::HubStore>,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         cursor: Option<String>,
     ) -> Result<Option<(dockhand_protocol::sync::Import, String)>, ConnectorError> {
         self.pull_changes(hub, cursor.as_deref()).await.map(Some)
@@ -667,7 +667,7 @@ impl Connector for TrytonConnector {
 
     async fn post(
         &self,
-        hub: &std::sync::Arc<dyn crate::HubStore>,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         event: &FeedEvent,
     ) -> Result<Vec<String>, ConnectorError> {
         let e = &event.event;

@@ -67,7 +67,7 @@ impl TrytonConnector {
     /// then the whole shipment is picked and packed.
     pub(super) async fn pick_for_shipment(
         &self,
-        hub: &std::sync::Arc<dyn crate::HubStore>,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         event: &FeedEvent,
         shipment: &TrytonDoc,
     ) -> Result<Vec<String>, ConnectorError> {

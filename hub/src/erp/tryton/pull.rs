@@ -109,7 +109,7 @@ fn check_string(code: &str) -> String {
 
 /// The rows of `kind` the hub holds for `keys` (read on the blocking pool: the store blocks).
 async fn hub_rows<T: serde::de::DeserializeOwned + Send + 'static>(
-    hub: &std::sync::Arc<dyn crate::HubStore>,
+    hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
     kind: &'static str,
     keys: Vec<String>,
 ) -> Result<HashMap<String, T>, ConnectorError> {
@@ -285,7 +285,7 @@ impl TrytonConnector {
     /// merged with what `hub` holds, and the new cursor.
     pub async fn pull_changes(
         &self,
-        hub: &std::sync::Arc<dyn crate::HubStore>,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         cursor: Option<&str>,
     ) -> Result<(Import, String), ConnectorError> {
         let mut cursor: Cursor = cursor
@@ -308,7 +308,7 @@ impl TrytonConnector {
     /// Products, with their templates, units and identifiers (barcodes).
     async fn pull_products(
         &self,
-        hub: &std::sync::Arc<dyn crate::HubStore>,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         cursor: &mut Cursor,
         data: &mut Import,
     ) -> Result<(), ConnectorError> {
@@ -462,7 +462,7 @@ impl TrytonConnector {
     /// Storage locations of the warehouse; returns the code of its output (staging) location.
     async fn pull_locations(
         &self,
-        hub: &std::sync::Arc<dyn crate::HubStore>,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         cursor: &mut Cursor,
         data: &mut Import,
         w: &Warehouse,

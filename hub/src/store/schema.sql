@@ -89,7 +89,7 @@ CREATE TABLE IF NOT EXISTS erp_state (
     pull_cursor    TEXT,
     pulled_at      TEXT
 );
--- The migrations applied on top of this file (hub/src/migrations/NNN_*.sql), each once.
+-- The migrations applied on top of this file (hub/src/store/migrations/NNN_*.sql), each once.
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version     {int} PRIMARY KEY,
     applied_at  TEXT NOT NULL

@@ -1,0 +1,133 @@
+//! ERP bookkeeping: what each connector did with each event of the feed, the failure it is
+//! retrying, and where its pull from the ERP stands.
+
+use dockhand_protocol::sync::{FeedEvent, Import, ImportResult};
+
+use crate::erp::{ErpOutcome, ErpPost, ErpStatus};
+use crate::error::HubResult;
+
+/// The ERP connectors' bookkeeping.
+pub trait ErpBook: Send + Sync + 'static {
+    /// The last feed position ERP connector `erp` is done with (0 before the first).
+    fn erp_cursor(&self, erp: &str) -> HubResult<i64>;
+    /// Records what connector `erp` did with one event (a second record of the same feed
+    /// position changes nothing) and clears its last error.
+    fn erp_record(&self, erp: &str, post: &ErpPost) -> HubResult<()>;
+    /// Notes a failure a retry is working on (the event will be tried again).
+    fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()>;
+    /// Where connector `erp` stands.
+    fn erp_status(&self, erp: &str) -> HubResult<ErpStatus>;
+    /// Where connector `erp`'s pull from the ERP stands (`None` before the first).
+    fn erp_pull_cursor(&self, erp: &str) -> HubResult<Option<String>>;
+    /// Imports what a pull brought and moves its cursor, in one transaction.
+    fn erp_pulled(
+        &self,
+        erp: &str,
+        data: &Import,
+        cursor: &str,
+        now: &str,
+    ) -> HubResult<ImportResult>;
+    /// The events connector `erp` recorded as carried by exactly `document` (the scans it held
+    /// for an ERP document completed later), in feed order.
+    fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>>;
+}
+
+/// The ERP bookkeeping statements, one text for both backends (`$n` numbered in order of first use,
+/// which SQLite binds positionally too).
+pub mod erp_sql {
+    /// Last feed position done with.
+    pub const CURSOR: &str = "SELECT COALESCE(MAX(feed_seq), 0) FROM erp_posts WHERE erp = $1";
+    /// Records one event's outcome once.
+    pub const RECORD: &str = "INSERT INTO erp_posts
+        (erp, feed_seq, event_id, event_type, device_id, status, documents, code, message, at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (erp, feed_seq) DO NOTHING";
+    /// Clears the last error after a success.
+    pub const CLEAR: &str = "INSERT INTO erp_state (erp, last_error, last_error_at, updated_at)
+        VALUES ($1, NULL, NULL, $2)
+        ON CONFLICT (erp) DO UPDATE SET last_error = NULL, last_error_at = NULL,
+            updated_at = excluded.updated_at";
+    /// Notes a failure being retried (since when: the first of the streak).
+    pub const RETRYING: &str = "INSERT INTO erp_state (erp, last_error, last_error_at, updated_at)
+        VALUES ($1, $2, $3, $3)
+        ON CONFLICT (erp) DO UPDATE SET last_error = excluded.last_error,
+            last_error_at = CASE WHEN erp_state.last_error IS NULL THEN excluded.last_error_at
+                                 ELSE erp_state.last_error_at END,
+            updated_at = excluded.updated_at";
+    /// Feed head, pending count and the oldest pending event's arrival after cursor $1.
+    pub const FEED: &str = "SELECT COALESCE((SELECT MAX(feed_seq) FROM feed), 0),
+        (SELECT COUNT(*) FROM feed WHERE feed_seq > $1),
+        (SELECT e.received_at FROM feed f JOIN events e ON e.id = f.event_row
+          WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT 1)";
+    /// The pull cursor.
+    pub const PULL_CURSOR: &str = "SELECT pull_cursor FROM erp_state WHERE erp = $1";
+    /// Moves the pull cursor.
+    pub const SET_PULL_CURSOR: &str =
+        "INSERT INTO erp_state (erp, updated_at, pull_cursor, pulled_at)
+        VALUES ($1, $2, $3, $2)
+        ON CONFLICT (erp) DO UPDATE SET pull_cursor = excluded.pull_cursor,
+            pulled_at = excluded.pulled_at, updated_at = excluded.updated_at";
+    /// How a connector marks an event held for a document it completes later (`<document>:held`).
+    pub const HELD_SUFFIX: &str = ":held";
+    /// Events held for a document no event has completed yet: how many, and the oldest's record.
+    pub const HELD: &str = "SELECT COUNT(*), MIN(p.at) FROM erp_posts p
+        WHERE p.erp = $1 AND p.status = 'posted' AND p.documents LIKE '%:held'
+          AND NOT EXISTS (SELECT 1 FROM erp_posts q
+            WHERE q.erp = p.erp AND q.status = 'posted'
+              AND (q.documents = replace(p.documents, ':held', '')
+                   OR q.documents LIKE replace(p.documents, ':held', '') || ' %'))";
+    /// The events recorded as carried by one document.
+    pub const CARRIED_BY: &str = "SELECT p.feed_seq, e.received_at, e.envelope FROM erp_posts p
+        JOIN feed f ON f.feed_seq = p.feed_seq JOIN events e ON e.id = f.event_row
+        WHERE p.erp = $1 AND p.status = 'posted' AND p.documents = $2 ORDER BY p.feed_seq";
+    /// Posted and failed counts, last posted, last error.
+    pub const TOTALS: &str = "SELECT
+        (SELECT COUNT(*) FROM erp_posts WHERE erp = $1 AND status = 'posted'),
+        (SELECT COUNT(*) FROM erp_posts WHERE erp = $1 AND status = 'failed'),
+        (SELECT MAX(at) FROM erp_posts WHERE erp = $1 AND status = 'posted'),
+        (SELECT last_error FROM erp_state WHERE erp = $1),
+        (SELECT last_error_at FROM erp_state WHERE erp = $1),
+        (SELECT pulled_at FROM erp_state WHERE erp = $1)";
+    /// The refused events.
+    pub const FAILURES: &str =
+        "SELECT feed_seq, event_id, event_type, device_id, status, documents,
+        code, message, at FROM erp_posts WHERE erp = $1 AND status = 'failed' ORDER BY feed_seq";
+}
+
+/// How an ERP outcome is stored: status, documents, code, message.
+pub fn erp_columns(outcome: &ErpOutcome) -> (&'static str, String, Option<&str>, Option<&str>) {
+    match outcome {
+        ErpOutcome::Posted { documents } => ("posted", documents.join(" "), None, None),
+        ErpOutcome::Failed { code, message } => {
+            ("failed", String::new(), Some(code), Some(message))
+        }
+    }
+}
+
+/// An ERP post from its stored columns.
+pub fn erp_post_of(
+    feed_seq: i64,
+    ids: (String, String, String),
+    status: &str,
+    documents: &str,
+    failure: (Option<String>, Option<String>),
+    at: String,
+) -> ErpPost {
+    let (event_id, event_type, device_id) = ids;
+    ErpPost {
+        feed_seq,
+        event_id,
+        event_type,
+        device_id,
+        outcome: if status == "posted" {
+            ErpOutcome::Posted {
+                documents: documents.split_whitespace().map(str::to_string).collect(),
+            }
+        } else {
+            ErpOutcome::Failed {
+                code: failure.0.unwrap_or_default(),
+                message: failure.1.unwrap_or_default(),
+            }
+        },
+        at,
+    }
+}

@@ -1,0 +1,68 @@
+//! Imports and feeds: master data and tasks in, the devices' changes feed out, and the feed of
+//! accepted events the ERP connectors read.
+
+use dockhand_protocol::sync::{Change, FeedEvent, Import, ImportResult};
+
+use crate::error::HubResult;
+
+/// Imports and the two feeds.
+pub trait Feed: Send + Sync + 'static {
+    /// Loads master data and tasks (one transaction).
+    fn import(&self, data: &Import) -> HubResult<ImportResult>;
+    /// Changes after `after`, at most `limit`, with their change numbers.
+    fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>>;
+    /// Accepted events after feed position `after`, at most `limit` and about [`FEED_PAGE_BYTES`].
+    fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>>;
+    /// A master row as the hub holds it (canonical JSON), for merging what the ERP sends.
+    fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>>;
+}
+
+/// What an import needs from a transaction.
+pub trait ImportTx {
+    /// The stored data of a master row (canonical JSON text).
+    fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>>;
+    /// Stores the row and appends it to the changes feed.
+    fn upsert(&mut self, kind: &str, key: &str, data: &str) -> HubResult<()>;
+    /// Every stored row of a kind: (key, canonical JSON).
+    fn all(&mut self, kind: &str) -> HubResult<Vec<(String, String)>>;
+}
+
+/// The most bytes of envelopes one feed page carries (a page always carries at least one event).
+pub const FEED_PAGE_BYTES: i64 = 16 * 1024 * 1024;
+
+/// Accepted events after feed position $1, at most $2, cut once their envelopes pass $3 bytes
+/// (the event that passes it included): a page's memory is bounded whatever `limit` is asked.
+pub const FEED_PAGE: &str = "SELECT feed_seq, received_at, envelope FROM (
+    SELECT f.feed_seq, e.received_at, e.envelope,
+           SUM(LENGTH(e.envelope)) OVER (ORDER BY f.feed_seq) - LENGTH(e.envelope) AS before
+    FROM feed f JOIN events e ON e.id = f.event_row
+    WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT $2) page
+  WHERE before < $3 ORDER BY feed_seq";
+
+/// Master rows and the changes feed, one text for both backends.
+pub mod feed_sql {
+    /// One master row's data.
+    pub const MASTER_ROW: &str = "SELECT data FROM master WHERE kind = $1 AND key = $2";
+    /// Stores a master row.
+    pub const UPSERT_MASTER: &str = "INSERT INTO master (kind, key, data) VALUES ($1, $2, $3)
+        ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data";
+    /// Appends a row to the changes feed.
+    pub const APPEND_CHANGE: &str = "INSERT INTO changes (kind, key, data) VALUES ($1, $2, $3)";
+    /// Every master row of a kind.
+    pub const ALL: &str = "SELECT key, data FROM master WHERE kind = $1 ORDER BY key";
+    /// Changes after $1, at most $2.
+    pub const CHANGES: &str = "SELECT change_seq, kind, key, data FROM changes
+        WHERE change_seq > $1 ORDER BY change_seq LIMIT $2";
+}
+
+/// A change from its stored kind, key and data.
+pub fn change_of(kind: &str, key: String, data: &str) -> HubResult<Change> {
+    Ok(Change {
+        kind: dockhand_protocol::sync::ChangeKind::parse(kind).ok_or_else(|| {
+            crate::error::HubError::Storage(format!("unknown change kind {kind}"))
+        })?,
+        op: "upsert".into(),
+        key,
+        data: serde_json::from_str(data)?,
+    })
+}

@@ -1,0 +1,158 @@
+//! The hub's storage, split by concern, with two backends: SQLite (embedded default) and
+//! PostgreSQL.
+//!
+//! - [`DeviceSync`] (devices.rs): registration, tokens, event intake, the stock view, exceptions;
+//! - [`Feed`] (feed.rs): imports of master data and tasks, the devices' changes feed and the
+//!   ERP's feed of accepted events;
+//! - [`ErpBook`] (erp.rs): what each ERP connector did with each event, and its pull cursor;
+//! - [`Lease`] (lease.rs): which hub instance posts to an ERP.
+//!
+//! [`HubStore`] is all four; the ERP side sees only [`crate::erp::ErpPort`]. Every statement is one
+//! text for both backends where the dialects allow (`$n` numbered in order of first use, which
+//! SQLite binds positionally too); what differs stays in the backend. The traits are synchronous:
+//! the server runs them on tokio's blocking pool. What is the same for every backend (judging
+//! events, ordering changes) lives in [`crate::intake`] and [`crate::import`], written against the
+//! row-level transaction traits [`IntakeTx`] and [`ImportTx`].
+
+mod devices;
+mod erp;
+mod feed;
+mod lease;
+pub mod postgres;
+pub mod sqlite;
+
+use dockhand_protocol::sync::{Envelope, EventStatus};
+
+use crate::error::HubResult;
+
+pub use devices::{
+    DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Position, REFUSALS_KEPT,
+    REJECTED_ALERT, REJECTED_BODIES_KEPT, TOKENS_KEPT, TokenGrant, Unzip3, admission, device_sql,
+    enrolment, exception_of, fork_refusal, intake_sql, position_sql,
+};
+pub use erp::{ErpBook, erp_columns, erp_post_of, erp_sql};
+pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportTx, change_of, feed_sql};
+pub use lease::{Lease, lease_sql};
+
+/// The hub's storage: every concern, from one backend.
+pub trait HubStore: DeviceSync + crate::erp::ErpPort {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Whether the database answers.
+    fn ping(&self) -> HubResult<()>;
+}
+
+/// A store the drain benchmark can fill without intake: not part of [`HubStore`], so no
+/// production path can write an event unchecked.
+pub trait BenchStore: HubStore {
+    /// Stores events as accepted rows, `batch` per transaction, without any check, stock or feed:
+    /// the baseline the drain benchmark compares intake with.
+    fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()>;
+}
+
+/// A stock bucket of the hub's view: location, SKU, lot, status.
+pub type BucketKey = (String, String, String, String);
+
+/// An event as the hub stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Device.
+    pub device_id: String,
+    /// Its seq.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+    /// accepted, held or rejected (never `duplicate`).
+    pub status: EventStatus,
+    /// Rejection code.
+    pub code: Option<String>,
+    /// Rejection reason.
+    pub reason: Option<String>,
+}
+
+/// The SQL dialect a backend speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The hub's tables in `dialect` (one schema, schema.sql, for both backends).
+pub fn schema(dialect: Dialect) -> String {
+    let (serial, int, without_rowid) = match dialect {
+        Dialect::Sqlite => ("INTEGER PRIMARY KEY", "INTEGER", "WITHOUT ROWID"),
+        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT", ""),
+    };
+    include_str!("schema.sql")
+        .replace("{serial}", serial)
+        .replace("{int}", int)
+        .replace("{without_rowid}", without_rowid)
+}
+
+/// The migrations applied on top of schema.sql, in order: (version, statements in `dialect`).
+pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
+    let fill = |text: &str| {
+        let (serial, int) = match dialect {
+            Dialect::Sqlite => ("INTEGER PRIMARY KEY", "INTEGER"),
+            Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
+        };
+        text.replace("{serial}", serial).replace("{int}", int)
+    };
+    vec![
+        (2, fill(include_str!("migrations/002_device_identity.sql"))),
+        (3, fill(include_str!("migrations/003_signed_events.sql"))),
+    ]
+}
+
+/// How a status is stored (`duplicate` is never stored: it is an accepted event sent again).
+pub fn status_text(status: EventStatus) -> &'static str {
+    match status {
+        EventStatus::Accepted | EventStatus::Duplicate => "accepted",
+        EventStatus::Held => "held",
+        EventStatus::Rejected => "rejected",
+    }
+}
+
+/// A stored status.
+pub fn status_of(text: &str) -> EventStatus {
+    match text {
+        "held" => EventStatus::Held,
+        "rejected" => EventStatus::Rejected,
+        _ => EventStatus::Accepted,
+    }
+}
+
+/// The verdict on one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    /// accepted, held or rejected.
+    pub status: EventStatus,
+    /// Rejection code.
+    pub code: Option<String>,
+    /// Rejection reason.
+    pub reason: Option<String>,
+}
+
+/// The verdict raw inserts record.
+pub fn accepted() -> Judged {
+    Judged {
+        status: EventStatus::Accepted,
+        code: None,
+        reason: None,
+    }
+}
+
+/// How the migrations are recorded, one text for both backends.
+pub mod migration_sql {
+    /// Whether migration $1 was applied.
+    pub const DONE: &str = "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)";
+    /// Records migration $1 as applied at $2.
+    pub const RECORD: &str = "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)";
+}
+
+/// Every storage trait, for code that calls a concrete backend (`use store::prelude::*`).
+pub mod prelude {
+    pub use super::{BenchStore, DeviceSync, ErpBook, Feed, HubStore, Lease};
+}

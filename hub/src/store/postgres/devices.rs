@@ -1,0 +1,399 @@
+//! Device sync on PostgreSQL.
+
+use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::sync::{DeviceStatus, Envelope, HubException, IntakeResult, StockLine};
+
+use super::{PgTx, PostgresStore, stored_from_row};
+use crate::error::{HubError, HubResult};
+use crate::intake;
+use crate::store::{
+    BucketKey, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged, Position,
+    REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT, TokenGrant,
+    Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql, position_sql,
+    status_text,
+};
+
+impl IntakeTx for PgTx<'_, '_> {
+    fn position(&mut self, device_id: &str) -> HubResult<Position> {
+        // FOR UPDATE: two hub instances taking the same device's batches serialise here.
+        let row = self.opt(position_sql::READ_LOCKED, &[&device_id])?;
+        Ok(row.map_or_else(Position::default, |r| {
+            let held = match (r.get(3), r.get(4), r.get(5)) {
+                (Some(code), Some(reason), Some(since)) => Some((code, reason, since)),
+                _ => None,
+            };
+            Position {
+                contiguous_seq: r.get(0),
+                last_hash: r.get(1),
+                public_key: r.get(2),
+                held,
+                accept_fork: r.get::<_, i64>(6) != 0,
+            }
+        }))
+    }
+
+    fn set_position(&mut self, device_id: &str, p: &Position, now: &str) -> HubResult<()> {
+        let (code, reason, since) = p.held.clone().unzip3();
+        self.exec(
+            position_sql::WRITE,
+            &[
+                &p.contiguous_seq,
+                &p.last_hash,
+                &now,
+                &code,
+                &reason,
+                &since,
+                &i64::from(p.accept_fork),
+                &device_id,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn stored(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>> {
+        if self.prefetched {
+            return Ok(self.known.get(event_id).cloned());
+        }
+        let id = event_id.to_string();
+        let row = self.opt(intake_sql::STORED, &[&id])?;
+        Ok(row.map(|r| stored_from_row(&r, 0)))
+    }
+
+    fn prefetch(&mut self, event_ids: &[uuid::Uuid]) -> HubResult<()> {
+        let ids: Vec<String> = event_ids.iter().map(ToString::to_string).collect();
+        let s = self.prepared(
+            "SELECT event_id, device_id, seq, hash, status, code, reason FROM events
+             WHERE event_id = ANY($1)",
+        )?;
+        for r in self.tx.query(&s, &[&ids])? {
+            let id: String = r.get(0);
+            let id = id
+                .parse()
+                .map_err(|e| HubError::Storage(format!("event id {id}: {e}")))?;
+            self.known.insert(id, stored_from_row(&r, 1));
+        }
+        self.prefetched = true;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> HubResult<()> {
+        self.flush_events()?;
+        if !self.stock.is_empty() {
+            let mut keys: [Vec<String>; 4] = Default::default();
+            let mut qty: Vec<i64> = Vec::new();
+            for ((location, sku, lot, status), delta) in std::mem::take(&mut self.stock) {
+                for (column, value) in keys.iter_mut().zip([location, sku, lot, status]) {
+                    column.push(value);
+                }
+                qty.push(delta);
+            }
+            self.exec(
+                "INSERT INTO stock (location, sku, lot, status, qty)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+                 ON CONFLICT (location, sku, lot, status) DO UPDATE SET qty = stock.qty + excluded.qty",
+                &[&keys[0], &keys[1], &keys[2], &keys[3], &qty],
+            )?;
+        }
+        if !self.feed.is_empty() {
+            let ids = std::mem::take(&mut self.feed);
+            // In acceptance order: the feed's numbers follow the array's order.
+            self.exec(
+                "INSERT INTO feed (event_row)
+                 SELECT e.id FROM unnest($1::text[]) WITH ORDINALITY AS u(event_id, ord)
+                 JOIN events e ON e.event_id = u.event_id ORDER BY u.ord",
+                &[&ids],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn held_at(&mut self, device_id: &str, seq: i64) -> HubResult<Option<Envelope>> {
+        self.flush_events()?;
+        let row = self.opt(intake_sql::HELD_AT, &[&device_id, &seq])?;
+        Ok(match row {
+            Some(r) => Some(serde_json::from_str(r.get(0))?),
+            None => None,
+        })
+    }
+
+    fn has_held(&mut self, device_id: &str) -> HubResult<bool> {
+        self.exists(intake_sql::HAS_HELD, &[&device_id])
+    }
+
+    fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool> {
+        self.flush_events()?;
+        self.exists(intake_sql::SEQ_TAKEN, &[&device_id, &seq])
+    }
+
+    fn insert(&mut self, e: &Envelope, j: &Judged, now: &str) -> HubResult<()> {
+        let r = &mut self.rows;
+        r.event_id.push(e.event_id.to_string());
+        r.device_id.push(e.device_id.clone());
+        r.seq.push(e.seq);
+        r.event_type.push(e.event_type.clone());
+        r.hash.push(e.hash.clone());
+        r.envelope.push(serde_json::to_string(e)?);
+        r.status.push(status_text(j.status).into());
+        r.code.push(j.code.clone());
+        r.reason.push(j.reason.clone());
+        r.received_at.push(now.into());
+        self.known.insert(
+            e.event_id,
+            StoredEvent {
+                device_id: e.device_id.clone(),
+                seq: e.seq,
+                hash: e.hash.clone(),
+                status: j.status,
+                code: j.code.clone(),
+                reason: j.reason.clone(),
+            },
+        );
+        Ok(())
+    }
+
+    fn refuse(&mut self, e: &Envelope, code: &str, reason: &str, now: &str) -> HubResult<()> {
+        self.exec(
+            device_sql::REFUSAL,
+            &[
+                &e.device_id,
+                &e.seq,
+                &e.event_id.to_string(),
+                &e.event_type,
+                &code,
+                &reason,
+                &now,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bucket(&mut self, key: &BucketKey) -> HubResult<i64> {
+        let stored = match self.buckets.get(key) {
+            Some(q) => *q,
+            None => {
+                let q = self
+                    .opt(intake_sql::BUCKET, &[&key.0, &key.1, &key.2, &key.3])?
+                    .map_or(0, |r| r.get::<_, i64>(0));
+                self.buckets.insert(key.clone(), q);
+                q
+            }
+        };
+        Ok(stored + self.stock.get(key).copied().unwrap_or(0))
+    }
+
+    fn delete_held(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
+        self.flush_events()?;
+        self.known.remove(event_id);
+        self.exec(intake_sql::DELETE_HELD, &[&event_id.to_string()])?;
+        Ok(())
+    }
+
+    fn settle(&mut self, event_id: &uuid::Uuid, j: &Judged) -> HubResult<()> {
+        self.flush_events()?;
+        self.exec(
+            intake_sql::SETTLE,
+            &[
+                &status_text(j.status),
+                &j.code,
+                &j.reason,
+                &event_id.to_string(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
+        for m in movements {
+            *self
+                .stock
+                .entry((
+                    m.location.clone(),
+                    m.sku.clone(),
+                    m.lot.clone(),
+                    m.status.to_string(),
+                ))
+                .or_default() += m.delta;
+        }
+        Ok(())
+    }
+
+    fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
+        self.feed.push(event_id.to_string());
+        Ok(())
+    }
+
+    fn has_catalog(&mut self) -> HubResult<bool> {
+        self.exists(intake_sql::HAS_CATALOG, &[])
+    }
+
+    fn sku_known(&mut self, sku: &str) -> HubResult<bool> {
+        if let Some(known) = self.skus.get(sku) {
+            return Ok(*known);
+        }
+        let known = self.exists(intake_sql::SKU_KNOWN, &[&sku])?;
+        self.skus.insert(sku.to_string(), known);
+        Ok(known)
+    }
+}
+
+impl DeviceSync for PostgresStore {
+    fn register(&self, g: &TokenGrant) -> HubResult<()> {
+        self.in_tx(|pg| {
+            // FOR UPDATE through the row lock of the upsert below: two grants of one id serialise.
+            let existing = pg
+                .opt(device_sql::DEVICE, &[&g.device_id])?
+                .map(|r| r.get::<_, bool>(0));
+            let mode = admission(g, existing)?;
+            pg.exec(device_sql::UPSERT, &[&g.device_id, &g.name, &g.issued_at])?;
+            if g.public_key.is_some() || mode == GrantMode::Replace {
+                pg.exec(position_sql::SET_KEY, &[&g.public_key, &g.device_id])?;
+            }
+            match mode {
+                GrantMode::Replace => {
+                    pg.exec(device_sql::DELETE_TOKENS, &[&g.device_id])?;
+                }
+                GrantMode::Renew => {
+                    pg.exec(
+                        device_sql::PRUNE_TOKENS,
+                        &[&g.device_id, &g.issued_at, &(TOKENS_KEPT - 1)],
+                    )?;
+                }
+                GrantMode::New => {}
+            }
+            pg.exec(
+                device_sql::INSERT_TOKEN,
+                &[&g.token_hash, &g.device_id, &g.expires_at, &g.issued_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn revoke_device(&self, device_id: &str, now: &str) -> HubResult<usize> {
+        self.in_tx(|pg| {
+            if pg.exec(device_sql::REVOKE, &[&now, &device_id])? == 0 {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            }
+            Ok(pg.exec(device_sql::DELETE_TOKENS, &[&device_id])? as usize)
+        })
+    }
+
+    fn revoke_tokens(&self, device_id: &str) -> HubResult<usize> {
+        self.in_tx(|pg| {
+            if pg.opt(device_sql::DEVICE, &[&device_id])?.is_none() {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            }
+            Ok(pg.exec(device_sql::DELETE_TOKENS, &[&device_id])? as usize)
+        })
+    }
+
+    fn housekeep(&self, now: &str) -> HubResult<Housekeeping> {
+        self.in_tx(|pg| {
+            let mut over = |status: &str, limit: i64| -> HubResult<Vec<(String, i64)>> {
+                let s = pg.prepared(device_sql::OVER)?;
+                Ok(pg
+                    .tx
+                    .query(&s, &[&status, &limit])?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect())
+            };
+            let devices_holding = over("held", HELD_ALERT)?;
+            let devices_rejected = over("rejected", REJECTED_ALERT)?;
+            Ok(Housekeeping {
+                expired_tokens: pg.exec(device_sql::EXPIRED_TOKENS, &[&now])?,
+                refusals: pg.exec(device_sql::OLD_REFUSALS, &[&REFUSALS_KEPT])?,
+                rejected_bodies: pg.exec(device_sql::OLD_REJECTED, &[&REJECTED_BODIES_KEPT])?,
+                devices_holding,
+                devices_rejected,
+            })
+        })
+    }
+
+    fn token(&self, token_hash: &str) -> HubResult<Option<(String, String)>> {
+        Ok(self
+            .query(intake_sql::TOKEN, &[&token_hash])?
+            .first()
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn intake(
+        &self,
+        device_id: &str,
+        events: &[Envelope],
+        now: &str,
+        signed_only: bool,
+    ) -> HubResult<IntakeResult> {
+        self.in_tx(|pg| intake::run(pg, device_id, events, now, signed_only))
+    }
+
+    fn enrol_key(&self, device_id: &str, public_key: &str) -> HubResult<()> {
+        self.in_tx(|pg| {
+            let Some(row) = pg.opt(position_sql::KEY_LOCKED, &[&device_id])? else {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            };
+            let recorded: Option<String> = row.get(0);
+            enrolment(device_id, public_key, recorded.as_deref())?;
+            pg.exec(position_sql::ENROL, &[&public_key, &device_id])?;
+            Ok(())
+        })
+    }
+
+    fn accept_fork(&self, device_id: &str) -> HubResult<()> {
+        self.in_tx(|pg| {
+            if pg.exec(position_sql::ACCEPT_FORK, &[&device_id])? == 1 {
+                return Ok(());
+            }
+            let held = pg
+                .opt(position_sql::HELD, &[&device_id])?
+                .map(|r| r.get::<_, Option<String>>(0));
+            Err(fork_refusal(device_id, held))
+        })
+    }
+
+    fn stock(&self) -> HubResult<Vec<StockLine>> {
+        let rows = self.query(intake_sql::STOCK, &[])?;
+        Ok(rows
+            .iter()
+            .map(|r| StockLine {
+                location: r.get(0),
+                sku: r.get(1),
+                lot: r.get(2),
+                status: r.get(3),
+                quantity: r.get(4),
+            })
+            .collect())
+    }
+
+    fn exceptions(&self) -> HubResult<Vec<HubException>> {
+        self.query(device_sql::EXCEPTIONS, &[])?
+            .iter()
+            .map(|r| {
+                exception_of((
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                ))
+            })
+            .collect()
+    }
+
+    fn devices(&self) -> HubResult<Vec<DeviceStatus>> {
+        let rows = self.query(device_sql::DEVICES, &[])?;
+        Ok(rows
+            .iter()
+            .map(|r| DeviceStatus {
+                device_id: r.get(0),
+                contiguous_seq: r.get(1),
+                held: r.get(2),
+                rejected: r.get(3),
+                last_seen: r.get(4),
+                signed: r.get(5),
+                held_for_supervisor: r.get(6),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,119 @@
+//! ERP bookkeeping and the posting lease on PostgreSQL.
+
+use dockhand_protocol::sync::{FeedEvent, Import, ImportResult};
+
+use super::{PostgresStore, feed_events};
+use crate::erp::{ErpPost, ErpStatus};
+use crate::error::HubResult;
+use crate::import;
+use crate::store::{ErpBook, Lease, erp_columns, erp_post_of, erp_sql, lease_sql};
+
+impl ErpBook for PostgresStore {
+    fn erp_cursor(&self, erp: &str) -> HubResult<i64> {
+        Ok(self
+            .with(|c| Ok(c.query_one(erp_sql::CURSOR, &[&erp])?))?
+            .get(0))
+    }
+
+    fn erp_record(&self, erp: &str, post: &ErpPost) -> HubResult<()> {
+        let (status, documents, code, message) = erp_columns(&post.outcome);
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute(
+                erp_sql::RECORD,
+                &[
+                    &erp,
+                    &post.feed_seq,
+                    &post.event_id,
+                    &post.event_type,
+                    &post.device_id,
+                    &status,
+                    &documents,
+                    &code,
+                    &message,
+                    &post.at,
+                ],
+            )?;
+            tx.execute(erp_sql::CLEAR, &[&erp, &post.at])?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()> {
+        self.with(|c| Ok(c.execute(erp_sql::RETRYING, &[&erp, &message, &now])?))?;
+        Ok(())
+    }
+
+    fn erp_status(&self, erp: &str) -> HubResult<ErpStatus> {
+        let cursor = self.erp_cursor(erp)?;
+        let feed = self.with(|c| Ok(c.query_one(erp_sql::FEED, &[&cursor])?))?;
+        let totals = self.with(|c| Ok(c.query_one(erp_sql::TOTALS, &[&erp])?))?;
+        let held = self.with(|c| Ok(c.query_one(erp_sql::HELD, &[&erp])?))?;
+        let lease = self.query(lease_sql::HOLDER, &[&erp])?;
+        let failures = self
+            .query(erp_sql::FAILURES, &[&erp])?
+            .iter()
+            .map(|r| {
+                erp_post_of(
+                    r.get(0),
+                    (r.get(1), r.get(2), r.get(3)),
+                    r.get(4),
+                    r.get(5),
+                    (r.get(6), r.get(7)),
+                    r.get(8),
+                )
+            })
+            .collect();
+        Ok(ErpStatus {
+            erp: erp.to_string(),
+            cursor,
+            feed_head: feed.get(0),
+            pending: feed.get(1),
+            oldest_pending_since: feed.get(2),
+            posted: totals.get(0),
+            failed: totals.get(1),
+            held: held.get(0),
+            oldest_held_since: held.get(1),
+            posting_instance: lease.first().map(|r| r.get(0)),
+            posting_lease_until: lease.first().map(|r| r.get(1)),
+            last_posted_at: totals.get(2),
+            last_error: totals.get(3),
+            last_error_at: totals.get(4),
+            failures,
+            last_pulled_at: totals.get(5),
+        })
+    }
+
+    fn erp_pull_cursor(&self, erp: &str) -> HubResult<Option<String>> {
+        let rows = self.query(erp_sql::PULL_CURSOR, &[&erp])?;
+        Ok(rows.first().and_then(|r| r.get(0)))
+    }
+
+    fn erp_pulled(
+        &self,
+        erp: &str,
+        data: &Import,
+        cursor: &str,
+        now: &str,
+    ) -> HubResult<ImportResult> {
+        self.in_tx(|pg| {
+            let result = import::run(pg, data)?;
+            pg.exec(erp_sql::SET_PULL_CURSOR, &[&erp, &now, &cursor])?;
+            Ok(result)
+        })
+    }
+
+    fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>> {
+        let rows = self.query(erp_sql::CARRIED_BY, &[&erp, &document])?;
+        feed_events(&rows)
+    }
+}
+
+impl Lease for PostgresStore {
+    fn erp_lease(&self, erp: &str, holder: &str, until: &str, now: &str) -> HubResult<bool> {
+        let changed =
+            self.with(|c| Ok(c.execute(lease_sql::TAKE, &[&erp, &holder, &until, &now])?))?;
+        Ok(changed == 1)
+    }
+}

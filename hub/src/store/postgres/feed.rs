@@ -1,0 +1,56 @@
+//! Imports and feeds on PostgreSQL.
+
+use dockhand_protocol::sync::{Change, FeedEvent, Import, ImportResult};
+
+use super::{PgTx, PostgresStore, feed_events};
+use crate::error::HubResult;
+use crate::import;
+use crate::store::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportTx, change_of, feed_sql};
+
+impl ImportTx for PgTx<'_, '_> {
+    fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>> {
+        Ok(self
+            .opt(feed_sql::MASTER_ROW, &[&kind, &key])?
+            .map(|r| r.get(0)))
+    }
+
+    fn upsert(&mut self, kind: &str, key: &str, data: &str) -> HubResult<()> {
+        self.exec(feed_sql::UPSERT_MASTER, &[&kind, &key, &data])?;
+        self.exec(feed_sql::APPEND_CHANGE, &[&kind, &key, &data])?;
+        Ok(())
+    }
+
+    fn all(&mut self, kind: &str) -> HubResult<Vec<(String, String)>> {
+        let s = self.prepared(feed_sql::ALL)?;
+        Ok(self
+            .tx
+            .query(&s, &[&kind])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+}
+
+impl Feed for PostgresStore {
+    fn import(&self, data: &Import) -> HubResult<ImportResult> {
+        let data = import::prepare(data)?;
+        self.in_tx(|pg| import::run(pg, &data))
+    }
+
+    fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {
+        let rows = self.query(feed_sql::CHANGES, &[&after, &(limit as i64)])?;
+        rows.iter()
+            .map(|r| Ok((r.get(0), change_of(r.get(1), r.get(2), r.get(3))?)))
+            .collect()
+    }
+
+    fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>> {
+        let rows = self.query(FEED_PAGE, &[&after, &(limit as i64), &FEED_PAGE_BYTES])?;
+        feed_events(&rows)
+    }
+
+    fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>> {
+        let rows = self.query(feed_sql::MASTER_ROW, &[&kind, &key])?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+}

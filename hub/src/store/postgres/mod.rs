@@ -1,0 +1,297 @@
+//! The PostgreSQL backend (`--database postgres://…`): the production store, where several hub
+//! instances may share one database. Statements are prepared once per transaction.
+
+mod devices;
+mod erp;
+mod feed;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use dockhand_protocol::sync::{Envelope, FeedEvent};
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row, Statement, Transaction};
+
+use super::{
+    BenchStore, BucketKey, Dialect, HubStore, IntakeTx, StoredEvent, migration_sql, migrations,
+    schema, status_of,
+};
+use crate::error::{HubError, HubResult, postgres_message};
+
+/// The PostgreSQL backend.
+pub struct PostgresStore {
+    /// `None` only while being dropped.
+    client: Mutex<Option<Client>>,
+}
+
+impl Drop for PostgresStore {
+    /// The blocking client closes its connection on its own thread: the last reference may go
+    /// away on an async worker (at server shutdown), where blocking is not allowed.
+    fn drop(&mut self) {
+        if let Ok(slot) = self.client.get_mut()
+            && let Some(client) = slot.take()
+        {
+            std::thread::spawn(move || drop(client));
+        }
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` and creates the tables when missing.
+    /// `sslmode` (`require`, `verify-ca`, `verify-full`) and `sslrootcert` in the URL ask for
+    /// TLS as with libpq.
+    pub fn connect(url: &str) -> HubResult<Self> {
+        let (plain_url, tls) = crate::tls::pg_tls(url)?;
+        let connected = match crate::tls::pg_client_config(&tls)? {
+            None => Client::connect(&plain_url, NoTls),
+            Some(config) => Client::connect(
+                &plain_url,
+                tokio_postgres_rustls::MakeRustlsConnect::new(config),
+            ),
+        };
+        let mut client = connected.map_err(|e| {
+            HubError::Storage(format!(
+                "cannot connect to PostgreSQL at {}: {}",
+                redact(url),
+                connect_error(&e)
+            ))
+        })?;
+        // Hub instances starting together over one database take turns creating and migrating it.
+        let mut tx = client.transaction()?;
+        tx.batch_execute("SELECT pg_advisory_xact_lock(7420411)")?;
+        tx.batch_execute(&schema(Dialect::Postgres))?;
+        for (version, sql) in migrations(Dialect::Postgres) {
+            let done: bool = tx.query_one(migration_sql::DONE, &[&version])?.get(0);
+            if !done {
+                tx.batch_execute(&sql)?;
+                tx.execute(migration_sql::RECORD, &[&version, &crate::now_text()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(Self {
+            client: Mutex::new(Some(client)),
+        })
+    }
+
+    fn with<T>(&self, run: impl FnOnce(&mut Client) -> HubResult<T>) -> HubResult<T> {
+        let mut guard: MutexGuard<'_, Option<Client>> = self.client.lock().map_err(|_| {
+            HubError::Storage("an earlier request panicked holding the database".into())
+        })?;
+        let client = guard
+            .as_mut()
+            .ok_or_else(|| HubError::Storage("the PostgreSQL store is closed".into()))?;
+        run(client)
+    }
+
+    fn in_tx<T>(&self, run: impl FnOnce(&mut PgTx<'_, '_>) -> HubResult<T>) -> HubResult<T> {
+        self.with(|client| Self::tx_on(client, run))
+    }
+
+    fn tx_on<T>(
+        client: &mut Client,
+        run: impl FnOnce(&mut PgTx<'_, '_>) -> HubResult<T>,
+    ) -> HubResult<T> {
+        let mut tx = client.transaction()?;
+        let value = {
+            let mut pg = PgTx::new(&mut tx);
+            run(&mut pg)?
+        };
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> HubResult<Vec<Row>> {
+        self.with(|c| Ok(c.query(sql, params)?))
+    }
+}
+
+/// A stored event from a row of device_id, seq, hash, status, code, reason starting at `at`.
+fn stored_from_row(r: &Row, at: usize) -> StoredEvent {
+    StoredEvent {
+        device_id: r.get(at),
+        seq: r.get(at + 1),
+        hash: r.get(at + 2),
+        status: status_of(r.get(at + 3)),
+        code: r.get(at + 4),
+        reason: r.get(at + 5),
+    }
+}
+
+/// Creates database `name` (dropping an older one of that name) on the server at `base` and
+/// returns its URL: a hub of its own for a test or a benchmark run.
+pub fn create_database(base: &str, name: &str) -> HubResult<String> {
+    let mut admin = Client::connect(base, NoTls)?;
+    // Each on its own: CREATE DATABASE cannot run inside a multi-statement query's transaction.
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
+    admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    Ok(match base.rfind('/') {
+        Some(i) => format!("{}/{name}", &base[..i]),
+        None => format!("{base}/{name}"),
+    })
+}
+
+/// A connection failure with its cause (a TLS error's Display says only "error performing TLS
+/// handshake").
+fn connect_error(e: &postgres::Error) -> String {
+    let mut text = postgres_message(e);
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme && url[scheme + 3..at].contains(':') => {
+            let user_part = &url[scheme + 3..at];
+            let user = user_part.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A transaction with its prepared statements. Intake buffers its writes (event rows, stock
+/// deltas, feed entries) and sends each kind as one statement over arrays at `flush`: one round
+/// trip per batch instead of several per event.
+struct PgTx<'a, 'b> {
+    tx: &'a mut Transaction<'b>,
+    statements: HashMap<&'static str, Statement>,
+    /// Events of the batch already stored, looked up at once by `prefetch`.
+    known: HashMap<uuid::Uuid, StoredEvent>,
+    prefetched: bool,
+    rows: EventRows,
+    stock: HashMap<BucketKey, i64>,
+    /// Bucket quantities read from the database in this transaction (before `stock`'s deltas).
+    buckets: HashMap<BucketKey, i64>,
+    feed: Vec<String>,
+    skus: HashMap<String, bool>,
+}
+
+/// Event rows waiting for `flush`, column by column.
+#[derive(Default)]
+struct EventRows {
+    event_id: Vec<String>,
+    device_id: Vec<String>,
+    seq: Vec<i64>,
+    event_type: Vec<String>,
+    hash: Vec<String>,
+    envelope: Vec<String>,
+    status: Vec<String>,
+    code: Vec<Option<String>>,
+    reason: Vec<Option<String>>,
+    received_at: Vec<String>,
+}
+
+impl<'a, 'b> PgTx<'a, 'b> {
+    fn new(tx: &'a mut Transaction<'b>) -> Self {
+        Self {
+            tx,
+            statements: HashMap::new(),
+            known: HashMap::new(),
+            prefetched: false,
+            rows: EventRows::default(),
+            stock: HashMap::new(),
+            buckets: HashMap::new(),
+            feed: Vec::new(),
+            skus: HashMap::new(),
+        }
+    }
+
+    fn flush_events(&mut self) -> HubResult<()> {
+        if self.rows.event_id.is_empty() {
+            return Ok(());
+        }
+        let r = std::mem::take(&mut self.rows);
+        self.exec(
+            "INSERT INTO events (event_id, device_id, seq, event_type, hash, envelope, status, code,
+                                 reason, received_at)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])",
+            &[
+                &r.event_id,
+                &r.device_id,
+                &r.seq,
+                &r.event_type,
+                &r.hash,
+                &r.envelope,
+                &r.status,
+                &r.code,
+                &r.reason,
+                &r.received_at,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+impl PgTx<'_, '_> {
+    fn prepared(&mut self, sql: &'static str) -> HubResult<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    fn opt(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> HubResult<Option<Row>> {
+        let s = self.prepared(sql)?;
+        Ok(self.tx.query_opt(&s, params)?)
+    }
+
+    fn exec(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> HubResult<u64> {
+        let s = self.prepared(sql)?;
+        Ok(self.tx.execute(&s, params)?)
+    }
+
+    fn exists(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> HubResult<bool> {
+        let s = self.prepared(sql)?;
+        Ok(self.tx.query_one(&s, params)?.get(0))
+    }
+}
+
+impl HubStore for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn ping(&self) -> HubResult<()> {
+        self.with(|c| Ok(c.simple_query("SELECT 1").map(|_| ())?))
+    }
+}
+
+impl BenchStore for PostgresStore {
+    fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {
+        for chunk in events.chunks(batch.max(1)) {
+            self.in_tx(|tx| {
+                let judged = super::accepted();
+                for event in chunk {
+                    IntakeTx::insert(tx, event, &judged, now)?;
+                }
+                IntakeTx::flush(tx)
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Feed events from rows of (feed position, received at, envelope).
+fn feed_events(rows: &[postgres::Row]) -> HubResult<Vec<FeedEvent>> {
+    rows.iter()
+        .map(|r| {
+            Ok(FeedEvent {
+                hub_seq: r.get(0),
+                received_at: r.get(1),
+                event: serde_json::from_str(r.get(2))?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,395 @@
+//! Device sync on SQLite.
+
+use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::sync::{DeviceStatus, Envelope, HubException, IntakeResult, StockLine};
+use rusqlite::OptionalExtension;
+
+use super::{SqliteStore, Tx};
+use crate::error::{HubError, HubResult};
+use crate::intake;
+use crate::store::{
+    BucketKey, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged, Position,
+    REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT, TokenGrant,
+    Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql, position_sql,
+    status_of, status_text,
+};
+
+impl IntakeTx for Tx<'_> {
+    fn position(&mut self, device_id: &str) -> HubResult<Position> {
+        Ok(self
+            .0
+            .prepare_cached(position_sql::READ)?
+            .query_row([device_id], |r| {
+                let held = match (r.get(3)?, r.get(4)?, r.get(5)?) {
+                    (Some(code), Some(reason), Some(since)) => Some((code, reason, since)),
+                    _ => None,
+                };
+                Ok(Position {
+                    contiguous_seq: r.get(0)?,
+                    last_hash: r.get(1)?,
+                    public_key: r.get(2)?,
+                    held,
+                    accept_fork: r.get::<_, i64>(6)? != 0,
+                })
+            })
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    fn set_position(&mut self, device_id: &str, p: &Position, now: &str) -> HubResult<()> {
+        let (code, reason, since) = p.held.clone().unzip3();
+        self.0
+            .prepare_cached(position_sql::WRITE)?
+            .execute(rusqlite::params![
+                p.contiguous_seq,
+                &p.last_hash,
+                now,
+                code,
+                reason,
+                since,
+                i64::from(p.accept_fork),
+                device_id,
+            ])?;
+        Ok(())
+    }
+
+    fn stored(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>> {
+        Ok(self
+            .0
+            .prepare_cached(intake_sql::STORED)?
+            .query_row([event_id.to_string()], |r| {
+                Ok(StoredEvent {
+                    device_id: r.get(0)?,
+                    seq: r.get(1)?,
+                    hash: r.get(2)?,
+                    status: status_of(&r.get::<_, String>(3)?),
+                    code: r.get(4)?,
+                    reason: r.get(5)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn held_at(&mut self, device_id: &str, seq: i64) -> HubResult<Option<Envelope>> {
+        let text: Option<String> = self
+            .0
+            .prepare_cached(intake_sql::HELD_AT)?
+            .query_row((device_id, seq), |r| r.get(0))
+            .optional()?;
+        Ok(match text {
+            Some(t) => Some(serde_json::from_str(&t)?),
+            None => None,
+        })
+    }
+
+    fn has_held(&mut self, device_id: &str) -> HubResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(intake_sql::HAS_HELD)?
+            .query_row([device_id], |r| r.get(0))?)
+    }
+
+    fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(intake_sql::SEQ_TAKEN)?
+            .query_row((device_id, seq), |r| r.get(0))?)
+    }
+
+    fn insert(&mut self, e: &Envelope, j: &Judged, now: &str) -> HubResult<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO events (event_id, device_id, seq, event_type, hash, envelope, status,
+                                     code, reason, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute((
+                e.event_id.to_string(),
+                &e.device_id,
+                e.seq,
+                &e.event_type,
+                &e.hash,
+                serde_json::to_string(e)?,
+                status_text(j.status),
+                &j.code,
+                &j.reason,
+                now,
+            ))?;
+        Ok(())
+    }
+
+    fn refuse(&mut self, e: &Envelope, code: &str, reason: &str, now: &str) -> HubResult<()> {
+        self.0.prepare_cached(device_sql::REFUSAL)?.execute((
+            &e.device_id,
+            e.seq,
+            e.event_id.to_string(),
+            &e.event_type,
+            code,
+            reason,
+            now,
+        ))?;
+        Ok(())
+    }
+
+    fn bucket(&mut self, key: &BucketKey) -> HubResult<i64> {
+        Ok(self
+            .0
+            .prepare_cached(intake_sql::BUCKET)?
+            .query_row((&key.0, &key.1, &key.2, &key.3), |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    fn delete_held(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
+        self.0
+            .prepare_cached(intake_sql::DELETE_HELD)?
+            .execute([event_id.to_string()])?;
+        Ok(())
+    }
+
+    fn settle(&mut self, event_id: &uuid::Uuid, j: &Judged) -> HubResult<()> {
+        self.0.prepare_cached(intake_sql::SETTLE)?.execute((
+            status_text(j.status),
+            &j.code,
+            &j.reason,
+            event_id.to_string(),
+        ))?;
+        Ok(())
+    }
+
+    fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO stock (location, sku, lot, status, qty) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO UPDATE SET qty = qty + excluded.qty",
+        )?;
+        for m in movements {
+            stmt.execute((&m.location, &m.sku, &m.lot, m.status.as_str(), m.delta))?;
+        }
+        Ok(())
+    }
+
+    fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO feed (event_row) SELECT id FROM events WHERE event_id = ?1",
+            )?
+            .execute([event_id.to_string()])?;
+        Ok(())
+    }
+
+    fn has_catalog(&mut self) -> HubResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(intake_sql::HAS_CATALOG)?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    fn sku_known(&mut self, sku: &str) -> HubResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(intake_sql::SKU_KNOWN)?
+            .query_row([sku], |r| r.get(0))?)
+    }
+}
+
+impl DeviceSync for SqliteStore {
+    fn register(&self, g: &TokenGrant) -> HubResult<()> {
+        self.in_tx(|tx| {
+            let existing: Option<bool> = tx
+                .prepare_cached(device_sql::DEVICE)?
+                .query_row([&g.device_id], |r| r.get(0))
+                .optional()?;
+            let mode = admission(g, existing)?;
+            tx.prepare_cached(device_sql::UPSERT)?.execute((
+                &g.device_id,
+                &g.name,
+                &g.issued_at,
+            ))?;
+            if g.public_key.is_some() || mode == GrantMode::Replace {
+                tx.prepare_cached(position_sql::SET_KEY)?
+                    .execute((&g.public_key, &g.device_id))?;
+            }
+            match mode {
+                GrantMode::Replace => {
+                    tx.prepare_cached(device_sql::DELETE_TOKENS)?
+                        .execute([&g.device_id])?;
+                }
+                GrantMode::Renew => {
+                    tx.prepare_cached(device_sql::PRUNE_TOKENS)?.execute((
+                        &g.device_id,
+                        &g.issued_at,
+                        TOKENS_KEPT - 1,
+                    ))?;
+                }
+                GrantMode::New => {}
+            }
+            tx.prepare_cached(device_sql::INSERT_TOKEN)?.execute((
+                &g.token_hash,
+                &g.device_id,
+                &g.expires_at,
+                &g.issued_at,
+            ))?;
+            Ok(())
+        })
+    }
+
+    fn token(&self, token_hash: &str) -> HubResult<Option<(String, String)>> {
+        Ok(self
+            .lock()?
+            .prepare_cached(intake_sql::TOKEN)?
+            .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn revoke_device(&self, device_id: &str, now: &str) -> HubResult<usize> {
+        self.in_tx(|tx| {
+            let revoked = tx
+                .prepare_cached(device_sql::REVOKE)?
+                .execute((now, device_id))?;
+            if revoked == 0 {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            }
+            Ok(tx
+                .prepare_cached(device_sql::DELETE_TOKENS)?
+                .execute([device_id])?)
+        })
+    }
+
+    fn revoke_tokens(&self, device_id: &str) -> HubResult<usize> {
+        self.in_tx(|tx| {
+            let known: Option<bool> = tx
+                .prepare_cached(device_sql::DEVICE)?
+                .query_row([device_id], |r| r.get(0))
+                .optional()?;
+            if known.is_none() {
+                return Err(HubError::UnknownDevice(device_id.into()));
+            }
+            Ok(tx
+                .prepare_cached(device_sql::DELETE_TOKENS)?
+                .execute([device_id])?)
+        })
+    }
+
+    fn housekeep(&self, now: &str) -> HubResult<Housekeeping> {
+        self.in_tx(|tx| {
+            let over = |status: &str, limit: i64| -> HubResult<Vec<(String, i64)>> {
+                let mut stmt = tx.prepare_cached(device_sql::OVER)?;
+                let rows = stmt.query_map((status, limit), |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            };
+            Ok(Housekeeping {
+                expired_tokens: tx
+                    .prepare_cached(device_sql::EXPIRED_TOKENS)?
+                    .execute([now])? as u64,
+                refusals: tx
+                    .prepare_cached(device_sql::OLD_REFUSALS)?
+                    .execute([REFUSALS_KEPT])? as u64,
+                rejected_bodies: tx
+                    .prepare_cached(device_sql::OLD_REJECTED)?
+                    .execute([REJECTED_BODIES_KEPT])? as u64,
+                devices_holding: over("held", HELD_ALERT)?,
+                devices_rejected: over("rejected", REJECTED_ALERT)?,
+            })
+        })
+    }
+
+    fn intake(
+        &self,
+        device_id: &str,
+        events: &[Envelope],
+        now: &str,
+        signed_only: bool,
+    ) -> HubResult<IntakeResult> {
+        self.in_tx(|tx| intake::run(&mut Tx(tx), device_id, events, now, signed_only))
+    }
+
+    fn enrol_key(&self, device_id: &str, public_key: &str) -> HubResult<()> {
+        self.in_tx(|tx| {
+            let recorded: Option<Option<String>> = tx
+                .prepare_cached(position_sql::KEY)?
+                .query_row([device_id], |r| r.get(0))
+                .optional()?;
+            match recorded {
+                None => Err(HubError::UnknownDevice(device_id.into())),
+                Some(recorded) => {
+                    enrolment(device_id, public_key, recorded.as_deref())?;
+                    tx.prepare_cached(position_sql::ENROL)?
+                        .execute((public_key, device_id))?;
+                    Ok(())
+                }
+            }
+        })
+    }
+
+    fn accept_fork(&self, device_id: &str) -> HubResult<()> {
+        self.in_tx(|tx| {
+            let accepted = tx
+                .prepare_cached(position_sql::ACCEPT_FORK)?
+                .execute([device_id])?;
+            if accepted == 1 {
+                return Ok(());
+            }
+            let held: Option<Option<String>> = tx
+                .prepare_cached(position_sql::HELD)?
+                .query_row([device_id], |r| r.get(0))
+                .optional()?;
+            Err(fork_refusal(device_id, held))
+        })
+    }
+
+    fn stock(&self) -> HubResult<Vec<StockLine>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(intake_sql::STOCK)?;
+        let rows = stmt.query_map([], stock_line_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn exceptions(&self) -> HubResult<Vec<HubException>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(device_sql::EXCEPTIONS)?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(exception_of(row?)?);
+        }
+        Ok(out)
+    }
+
+    fn devices(&self) -> HubResult<Vec<DeviceStatus>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(device_sql::DEVICES)?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DeviceStatus {
+                device_id: r.get(0)?,
+                contiguous_seq: r.get(1)?,
+                held: r.get(2)?,
+                rejected: r.get(3)?,
+                last_seen: r.get(4)?,
+                signed: r.get(5)?,
+                held_for_supervisor: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// A stock line from a row of location, sku, lot, status, quantity.
+fn stock_line_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockLine> {
+    Ok(StockLine {
+        location: r.get(0)?,
+        sku: r.get(1)?,
+        lot: r.get(2)?,
+        status: r.get(3)?,
+        quantity: r.get(4)?,
+    })
+}

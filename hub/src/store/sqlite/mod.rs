@@ -1,0 +1,129 @@
+//! The embedded SQLite backend: one file, WAL, `synchronous = FULL` (a batch is on disk before the
+//! device hears "accepted").
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+mod devices;
+mod erp;
+mod feed;
+
+use dockhand_protocol::sync::{Envelope, FeedEvent};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use super::{BenchStore, Dialect, HubStore, IntakeTx, migration_sql, migrations, schema};
+use crate::error::{HubError, HubResult};
+
+/// The SQLite backend.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating when needed) the hub database at `path`.
+    pub fn open(path: impl AsRef<Path>) -> HubResult<Self> {
+        let path = path.as_ref();
+        let conn = Connection::open(path).map_err(|e| {
+            HubError::Storage(format!("cannot open hub database {}: {e}", path.display()))
+        })?;
+        Self::set_up(conn)
+    }
+
+    /// A private in-memory hub database (tests).
+    pub fn in_memory() -> HubResult<Self> {
+        Self::set_up(Connection::open_in_memory()?)
+    }
+
+    fn set_up(mut conn: Connection) -> HubResult<Self> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(&schema(Dialect::Sqlite))?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> HubResult<MutexGuard<'_, Connection>> {
+        self.conn.lock().map_err(|_| {
+            HubError::Storage("an earlier request panicked holding the database".into())
+        })
+    }
+
+    /// Feed events from a query of (feed position, received at, envelope).
+    fn feed_events(&self, sql: &str, params: impl rusqlite::Params) -> HubResult<Vec<FeedEvent>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (hub_seq, received_at, envelope) = row?;
+            out.push(FeedEvent {
+                hub_seq,
+                received_at,
+                event: serde_json::from_str(&envelope)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn in_tx<T>(&self, run: impl FnOnce(&Transaction<'_>) -> HubResult<T>) -> HubResult<T> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = run(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// Applies the migrations the database has not had yet, each in its own transaction.
+fn migrate(conn: &mut Connection) -> HubResult<()> {
+    for (version, sql) in migrations(Dialect::Sqlite) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let done: bool = tx.query_row(migration_sql::DONE, [version], |r| r.get(0))?;
+        if !done {
+            tx.execute_batch(&sql)?;
+            tx.execute(migration_sql::RECORD, (version, crate::now_text()))?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// A transaction's rows, for intake and imports.
+struct Tx<'a>(&'a Connection);
+
+impl HubStore for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn ping(&self) -> HubResult<()> {
+        self.lock()?.query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+impl BenchStore for SqliteStore {
+    fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()> {
+        for chunk in events.chunks(batch.max(1)) {
+            self.in_tx(|tx| {
+                let judged = super::accepted();
+                let mut rows = Tx(tx);
+                for event in chunk {
+                    IntakeTx::insert(&mut rows, event, &judged, now)?;
+                }
+                IntakeTx::flush(&mut rows)
+            })?;
+        }
+        Ok(())
+    }
+}
