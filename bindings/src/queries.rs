@@ -3,11 +3,11 @@
 use chrono::NaiveDate;
 use dockhand_core::catalog::{self, CatalogItem, Item, Operator};
 use dockhand_core::counting::{self, CountSheet, CountTask, RiskRanking};
-use dockhand_core::expected_returns::{self, ExpectedReturn};
 use dockhand_core::kpis::{self, Kpis};
 use dockhand_core::outbox::{self, OutboxCounts, OutboxState};
 use dockhand_core::picking::{self, PickInstruction, PickTask};
 use dockhand_core::receiving::{self, Receipt};
+use dockhand_core::returns::expected::{self, ExpectedReturn};
 use dockhand_core::returns::{self, Return};
 use dockhand_core::stock::{self, AvailableToPromise, Balance, StatusTotal};
 use dockhand_core::{ResolvedScan, verify_integrity};
@@ -252,12 +252,12 @@ impl Device {
     pub fn expected_return(&self, return_id: String) -> Result<Option<ExpectedReturn>> {
         Ok(self
             .store
-            .read(|c| expected_returns::expected_return(c, &return_id))?)
+            .read(|c| expected::expected_return(c, &return_id))?)
     }
 
     /// Announced returns not yet received.
     pub fn open_expected_returns(&self) -> Result<Vec<ExpectedReturn>> {
-        Ok(self.store.read(expected_returns::open_expected_returns)?)
+        Ok(self.store.read(expected::open_expected_returns)?)
     }
 
     /// Stock at a location, bucket by bucket.

@@ -10,12 +10,10 @@ pub use dockhand_protocol as protocol;
 pub mod catalog;
 pub mod clock;
 pub mod corrections;
-pub mod counting;
 pub mod credentials;
 pub mod db;
 pub mod epcis;
 pub mod error;
-pub mod expected_returns;
 pub mod gs1;
 pub mod identity;
 pub mod integrity;
@@ -23,11 +21,7 @@ pub mod keys;
 pub mod kpis;
 pub mod ops;
 pub mod outbox;
-pub mod picking;
-pub mod putaway;
-pub mod receiving;
 pub mod resolve;
-pub mod returns;
 pub mod salvage;
 #[cfg(feature = "sample")]
 pub mod sample;
@@ -37,6 +31,7 @@ mod snapshot;
 pub mod stock;
 pub mod sync;
 mod text_enum;
+pub mod workflows;
 #[cfg(feature = "sample")]
 pub mod workload;
 
@@ -47,3 +42,6 @@ pub use integrity::{IntegrityReport, storage_check, verify_integrity};
 pub use resolve::{ResolvedScan, resolve_scan};
 pub use scan::ScannedGoods;
 pub use stock::StockStatus;
+// The workflows live in `workflows/`; their modules are also at the crate root so the paths apps
+// and tests use stay short (`dockhand_core::receiving`).
+pub use workflows::{counting, picking, putaway, receiving, returns};

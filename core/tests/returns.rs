@@ -919,7 +919,7 @@ fn damaged_returns_leave_the_bench_for_the_damaged_cage_only() {
 
 fn rma_page(
     cursor: &str,
-    rmas: &[dockhand_core::expected_returns::ExpectedReturn],
+    rmas: &[dockhand_core::returns::expected::ExpectedReturn],
 ) -> dockhand_core::sync::protocol::ChangesPage {
     dockhand_core::sync::protocol::ChangesPage {
         changes: rmas
@@ -938,7 +938,7 @@ fn rma_page(
 
 #[test]
 fn an_announced_rma_takes_only_its_items_and_stays_as_received() {
-    use dockhand_core::expected_returns::{self, ExpectedReturn, ExpectedReturnLine};
+    use dockhand_core::returns::expected::{self, ExpectedReturn, ExpectedReturnLine};
     let f = seeded();
     let rma = ExpectedReturn {
         return_id: RMA.into(),
@@ -954,10 +954,7 @@ fn an_announced_rma_takes_only_its_items_and_stays_as_received() {
     };
     dockhand_core::sync::apply_changes(&f.store, &rma_page("c1", std::slice::from_ref(&rma)))
         .unwrap();
-    let open = f
-        .store
-        .read(expected_returns::open_expected_returns)
-        .unwrap();
+    let open = f.store.read(expected::open_expected_returns).unwrap();
     assert_eq!(open, vec![rma.clone()]);
 
     // Vitamins are not on the RMA: refused with what it does list, nothing written.
@@ -987,7 +984,7 @@ fn an_announced_rma_takes_only_its_items_and_stays_as_received() {
     .unwrap();
     assert!(
         f.store
-            .read(expected_returns::open_expected_returns)
+            .read(expected::open_expected_returns)
             .unwrap()
             .is_empty()
     );
@@ -999,7 +996,7 @@ fn an_announced_rma_takes_only_its_items_and_stays_as_received() {
     assert_eq!(applied.kept_local, vec![RMA.to_string()]);
     let stored = f
         .store
-        .read(|c| expected_returns::expected_return(c, RMA))
+        .read(|c| expected::expected_return(c, RMA))
         .unwrap()
         .unwrap();
     assert_eq!(stored.lines[0].quantity, 3);

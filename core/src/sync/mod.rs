@@ -64,7 +64,7 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let receipts: Vec<receiving::ExpectedReceipt> = rows(of(ChangeKind::ExpectedReceipt))?;
     let picks: Vec<picking::PickTaskRequest> = rows(of(ChangeKind::PickTask))?;
     let counts: Vec<counting::CountTaskRequest> = rows(of(ChangeKind::CountTask))?;
-    let rmas: Vec<crate::expected_returns::ExpectedReturn> = rows(of(ChangeKind::ExpectedReturn))?;
+    let rmas: Vec<crate::returns::expected::ExpectedReturn> = rows(of(ChangeKind::ExpectedReturn))?;
     let rejections: Vec<protocol::EventRejection> = rows(of(ChangeKind::EventRejection))?;
     let device = store.device_id().to_string();
     store.write(|tx| {
@@ -73,7 +73,7 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
         kept_local.extend(receiving::load_expected_in(tx, &receipts)?.kept_local);
         kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
         kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);
-        kept_local.extend(crate::expected_returns::load_in(tx, &rmas)?);
+        kept_local.extend(crate::returns::expected::load_in(tx, &rmas)?);
         // Other devices' rejections pass by; this device's events become exceptions.
         let mut reject = tx.conn().prepare_cached(
             "UPDATE outbox SET state = 'rejected', reject_code = ?3, reject_reason = ?4,

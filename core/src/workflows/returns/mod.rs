@@ -3,6 +3,8 @@
 //! damaged, scrap or return to vendor (both leave inventory), with a reason code and a note.
 //! The minutes from receipt to available are kept for the return-to-available KPI.
 
+pub mod expected;
+
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -194,7 +196,7 @@ pub fn receive_return(store: &Store, cmd: &ReceiveReturn) -> Result<Return> {
                 ));
             }
             let goods = scan::identify(conn, &line.scan, false)?;
-            crate::expected_returns::check_on_rma(conn, id, &goods.item.item.sku)?;
+            crate::returns::expected::check_on_rma(conn, id, &goods.item.item.sku)?;
             let quantity = goods.base_quantity(line.quantity)?;
             stock::record_lot(
                 tx,
