@@ -91,6 +91,9 @@ pub struct PutawayTask {
     pub status: StockStatus,
     /// Base units on the dock.
     pub on_dock: i64,
+    /// Base units one scan of the scanned code stands for (`on_dock / base_per_scan` packs move
+    /// everything).
+    pub base_per_scan: i64,
     /// The suggested location.
     pub suggestion: PutawaySuggestion,
 }

@@ -26,31 +26,31 @@ pub enum ErrorKind {
 pub enum Error {
     // ---- not found -------------------------------------------------------------------------
     /// A scanned barcode is not in the catalog.
-    #[error("barcode {code} is not known on this device")]
+    #[error("barcode {} is not known on this device", short(.code))]
     UnknownBarcode {
         /// The scanned code.
         code: String,
     },
     /// A SKU is not in the catalog.
-    #[error("item {sku} is not known on this device")]
+    #[error("item {} is not known on this device", short(.sku))]
     UnknownItem {
         /// The SKU.
         sku: String,
     },
     /// A location code is not in the catalog.
-    #[error("location {code} is not known on this device")]
+    #[error("location {} is not known on this device", short(.code))]
     UnknownLocation {
         /// The location code.
         code: String,
     },
     /// An operator id is not known or no longer active.
-    #[error("operator {id} is not known on this device")]
+    #[error("operator {} is not known on this device", short(.id))]
     UnknownOperator {
         /// The operator id.
         id: String,
     },
     /// A receipt id is not known.
-    #[error("receipt {receipt_id} is not known on this device")]
+    #[error("receipt {} is not known on this device", short(.receipt_id))]
     UnknownReceipt {
         /// The receipt id.
         receipt_id: String,
@@ -204,7 +204,7 @@ pub enum Error {
         requested: i64,
     },
     /// A scan that is neither a known code nor readable GS1 data.
-    #[error("scan {raw:?} cannot be read: {reason}")]
+    #[error("scan {:?} cannot be read: {reason}", short(.raw))]
     UnreadableScan {
         /// The scan as received.
         raw: String,
@@ -275,7 +275,7 @@ pub enum Error {
     },
 
     /// A pick task id is not known.
-    #[error("pick task {task_id} is not known on this device")]
+    #[error("pick task {} is not known on this device", short(.task_id))]
     UnknownPickTask {
         /// The task.
         task_id: String,
@@ -289,13 +289,13 @@ pub enum Error {
         allocation_id: i64,
     },
     /// A count task id is not known.
-    #[error("count task {task_id} is not known on this device")]
+    #[error("count task {} is not known on this device", short(.task_id))]
     UnknownCountTask {
         /// The task.
         task_id: String,
     },
     /// A return (RMA) is not known.
-    #[error("return {return_id} is not known on this device")]
+    #[error("return {} is not known on this device", short(.return_id))]
     UnknownReturn {
         /// The RMA.
         return_id: String,
@@ -453,7 +453,7 @@ pub enum Error {
         what: String,
     },
     /// A badge that is on no operator's card on this device.
-    #[error("badge {badge} is not known on this device")]
+    #[error("badge {} is not known on this device", short(.badge))]
     UnknownBadge {
         /// The scanned badge (at most its first 24 characters).
         badge: String,
@@ -791,6 +791,11 @@ impl From<dockhand_protocol::ProtocolError> for Error {
             dockhand_protocol::ProtocolError::Internal(why) => Error::Internal(why),
         }
     }
+}
+
+/// A value the user typed or scanned, quoted in a sentence: at most 64 characters of it.
+fn short(text: &str) -> String {
+    dockhand_protocol::error::prefix(text, 64)
 }
 
 /// Result with dockhand's error.

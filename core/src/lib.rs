@@ -21,7 +21,6 @@ pub mod keys;
 pub mod kpis;
 pub mod ops;
 pub mod outbox;
-pub mod resolve;
 pub mod salvage;
 #[cfg(feature = "sample")]
 pub mod sample;
@@ -39,8 +38,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::{Policy, Store, StoreOptions, WriteTx};
 pub use error::{Error, ErrorKind, Result};
 pub use integrity::{IntegrityReport, storage_check, verify_integrity};
-pub use resolve::{ResolvedScan, resolve_scan};
 pub use scan::ScannedGoods;
+pub use scan::resolve::{self, ResolvedScan, resolve_scan};
 pub use stock::StockStatus;
 // The workflows live in `workflows/`; their modules are also at the crate root so the paths apps
 // and tests use stay short (`dockhand_core::receiving`).

@@ -42,6 +42,29 @@ fn an_unknown_barcode_is_refused_naming_the_code() {
 }
 
 #[test]
+fn a_ten_thousand_character_scan_or_code_is_quoted_by_its_first_characters() {
+    let f = seeded();
+    let long = format!("4099{}", "7".repeat(10_000));
+    let err = assert_rejected(&f.store, "unknown_barcode", || {
+        receiving::receive_line(&f.store, &receive(ScannedGoods::barcode(long.clone()), 1))
+    });
+    let text = err.to_string();
+    assert!(text.len() < 120 && text.contains("40997777"), "{text}");
+    let mut cmd = receive(towels(), 1);
+    cmd.dock = format!("DOCK-{}", "9".repeat(10_000));
+    let err = assert_rejected(&f.store, "unknown_location", || {
+        receiving::receive_line(&f.store, &cmd)
+    });
+    assert!(err.to_string().len() < 120, "{err}");
+    let mut cmd = receive(towels(), 1);
+    cmd.receipt_id = "R".repeat(10_000);
+    let err = assert_rejected(&f.store, "unknown_receipt", || {
+        receiving::receive_line(&f.store, &cmd)
+    });
+    assert!(err.to_string().len() < 120, "{err}");
+}
+
+#[test]
 fn an_unknown_operator_is_refused_naming_the_operator() {
     let f = seeded();
     let mut cmd = receive(towels(), 1);

@@ -308,3 +308,56 @@ fn eight_digits_that_are_an_ean_8_and_a_upc_e_of_two_items_are_refused_not_guess
         (sample::VITAMINS, "12345670")
     );
 }
+
+static BARCODE_LOOKUPS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Records each catalog lookup with the code it looked up.
+fn record_barcode_lookups(event: rusqlite::trace::TraceEvent<'_>) {
+    if let rusqlite::trace::TraceEvent::Stmt(stmt, sql) = event
+        && sql.contains("FROM barcodes WHERE code")
+    {
+        let code = stmt.expanded_sql().unwrap_or_default();
+        let code = code
+            .rsplit("code = ")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        BARCODE_LOOKUPS.lock().unwrap().push(code);
+    }
+}
+
+#[test]
+fn a_goods_scan_is_resolved_once_whatever_form_the_label_takes() {
+    let f = seeded();
+    let mut conn = rusqlite::Connection::open(f.path()).unwrap();
+    conn.trace_v2(
+        rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT,
+        Some(record_barcode_lookups),
+    )
+    .unwrap();
+    let lookups = |goods: dockhand_core::ScannedGoods| {
+        BARCODE_LOOKUPS.lock().unwrap().clear();
+        let found = dockhand_core::scan::identify(&conn, &goods, true).unwrap();
+        assert_eq!(found.item.item.sku, sample::MILK, "{goods:?}");
+        std::mem::take(&mut *BARCODE_LOOKUPS.lock().unwrap())
+    };
+    // The catalog's own code, lot and expiry typed: one lookup.
+    let plain = lookups(
+        dockhand_core::ScannedGoods::barcode(sample::MILK_EA)
+            .with_lot("L2611A")
+            .with_expiry(date(2027, 3, 1)),
+    );
+    assert_eq!(plain, [format!("'{}'", sample::MILK_EA)]);
+    // A whole GS1 label: the raw text once (an internal code may look like GS1 data), then the
+    // label's GTIN in each form the catalog may store it until one is found; no code twice.
+    let raw = "]d2010401234500001610L2611A\u{1d}17270301";
+    let label = lookups(dockhand_core::ScannedGoods::barcode(raw));
+    assert_eq!(
+        label,
+        [
+            format!("'{raw}'"),
+            "'04012345000016'".to_string(),
+            "'4012345000016'".to_string()
+        ]
+    );
+}

@@ -94,11 +94,9 @@ struct PutawayView: View {
         }
         let (op, who, dock) = (model.opId(), model.operatorId, dock)
         let result = await model.run { device -> PutawayConfirmed in
-            var perScan: Int64 = 1
-            if case let .goods(_, _, _, basePerScan, _, _, _, _) = try device.resolveScan(raw: goods.barcode) { perScan = basePerScan }
-            return try device.confirmPutaway(request: PutawayRequest(
+            try device.confirmPutaway(request: PutawayRequest(
                 opId: op, operator: who, fromLocation: dock, goods: goods,
-                quantity: task.onDock / perScan, to: code, locationScan: raw))
+                quantity: task.onDock / task.basePerScan, to: code, locationScan: raw))
         }
         switch result {
         case let .success(done): feedback = Feedback(text: "Put away \(done.baseQuantity) \(done.sku) in \(done.to)", tone: .ok); self.task = nil; self.goods = nil

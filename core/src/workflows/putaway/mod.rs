@@ -48,6 +48,9 @@ pub struct PutawayTask {
     pub status: StockStatus,
     /// Base units on the dock for these goods.
     pub on_dock: i64,
+    /// Base units one scan of the scanned code stands for: `on_dock / base_per_scan` is the
+    /// quantity of a confirm that takes everything (no second look-up of the scan by the app).
+    pub base_per_scan: i64,
     /// Where to take them.
     pub suggestion: PutawaySuggestion,
 }
@@ -261,6 +264,7 @@ pub fn suggest_putaway(store: &Store, request: &PutawayRequest) -> Result<Putawa
             lpn: found.lpn,
             status: found.bucket.status,
             on_dock: found.on_dock,
+            base_per_scan: found.goods.base_per_scan,
             suggestion,
         })
     })

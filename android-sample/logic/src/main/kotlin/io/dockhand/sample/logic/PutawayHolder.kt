@@ -71,10 +71,10 @@ class PutawayHolder(private val session: Session, dock: String) {
     private suspend fun confirm(step: PutawayStep.ScanLocation, code: String, locationScan: String, reason: String?) {
         val dock = _state.value.dock
         session.into(_state, { device ->
-            val perScan = (device.resolveScan(step.goods.barcode) as? ScanResult.Goods)?.basePerScan ?: 1L
             val lpn = step.task.lpn.ifEmpty { null }
+            val packs = step.task.onDock / step.task.basePerScan
             device.confirmPutaway(
-                PutawayRequest(session.opId(), session.operator, dock, step.goods, lpn, step.task.onDock / perScan, code, locationScan, reason),
+                PutawayRequest(session.opId(), session.operator, dock, step.goods, lpn, packs, code, locationScan, reason),
             )
         }) { ui, done ->
             ui.copy(

@@ -31,7 +31,7 @@ class ReturnsHolder(private val session: Session, returnId: String, private val 
         val scan = session.resolve(raw, _state) ?: return
         if (scan !is ScanResult.Goods) return _state.show(Message.error("Scan the returned goods"))
         _state.update {
-            val line = ReturnedGoods(it.scanned.size + 1L, Goods(raw, scan.lot, scan.expiry, scan.serial), 1L)
+            val line = ReturnedGoods(it.scanned.size + 1L, Goods(raw, null, null, null), 1L)
             it.copy(scanned = it.scanned + line, message = Message.ok("Line ${line.lineNo}: ${scan.sku}"))
         }
     }

@@ -11,10 +11,10 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::ScannedGoods;
 use crate::catalog;
 use crate::error::{Error, Result};
 use crate::gs1::{self, Gs1Value};
-use crate::scan::ScannedGoods;
 
 /// A measured quantity on a label, e.g. net weight (3103) 1.234.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +87,21 @@ impl ResolvedScan {
     }
 }
 
+/// A scan resolved once: the answer, and for goods the catalog entry the workflows go on with (so
+/// a command never looks the same code up again).
+pub(crate) struct Resolution {
+    /// What the scan means.
+    pub scan: ResolvedScan,
+    /// The catalog entry of the goods (`None` for a pallet or a location).
+    pub goods: Option<catalog::ResolvedBarcode>,
+}
+
+impl Resolution {
+    fn other(scan: ResolvedScan) -> Self {
+        Self { scan, goods: None }
+    }
+}
+
 fn catalog_code(conn: &Connection, code: &str) -> Result<Option<catalog::ResolvedBarcode>> {
     match catalog::resolve_barcode(conn, code) {
         Ok(found) => Ok(Some(found)),
@@ -108,6 +123,11 @@ fn gtin_forms(gtin: &str) -> Vec<String> {
 
 /// Resolves one scan (see the module documentation for the order of decisions).
 pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
+    Ok(resolve(conn, raw)?.scan)
+}
+
+/// [`resolve_scan`] with the catalog entry of the goods.
+pub(crate) fn resolve(conn: &Connection, raw: &str) -> Result<Resolution> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(Error::invalid("scan", "it is empty"));
@@ -120,7 +140,7 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
         .query_row([trimmed], |r| r.get(0))
         .optional()?;
     if let Some(code) = location {
-        return Ok(ResolvedScan::Location { code });
+        return Ok(Resolution::other(ResolvedScan::Location { code }));
     }
     let unreadable = |reason: String| Error::UnreadableScan {
         raw: trimmed.to_string(),
@@ -169,7 +189,9 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
         [] => {}
     }
     if let Some(Ok(sscc)) = &readings.sscc {
-        return Ok(ResolvedScan::Pallet { sscc: sscc.clone() });
+        return Ok(Resolution::other(ResolvedScan::Pallet {
+            sscc: sscc.clone(),
+        }));
     }
     // Check strings are short labels a location carries; the lookup (unindexed) runs only for
     // scans that named nothing else, and names a location only when one location carries it.
@@ -178,7 +200,9 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
         .query_map([trimmed], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     if let [code] = by_check.as_slice() {
-        return Ok(ResolvedScan::Location { code: code.clone() });
+        return Ok(Resolution::other(ResolvedScan::Location {
+            code: code.clone(),
+        }));
     }
     if let Some(gtin) = bare.first() {
         return Err(Error::UnknownBarcode { code: gtin.clone() });
@@ -195,12 +219,12 @@ pub fn resolve_scan(conn: &Connection, raw: &str) -> Result<ResolvedScan> {
 }
 
 /// Goods or a pallet from GS1 elements carrying a GTIN or an SSCC.
-fn from_elements(conn: &Connection, elements: &[gs1::Element]) -> Result<ResolvedScan> {
+fn from_elements(conn: &Connection, elements: &[gs1::Element]) -> Result<Resolution> {
     let raw = |ai: &str| elements.iter().find(|e| e.ai == ai).map(|e| e.raw.clone());
     let Some(gtin) = raw("01").or_else(|| raw("02")) else {
-        return Ok(ResolvedScan::Pallet {
+        return Ok(Resolution::other(ResolvedScan::Pallet {
             sscc: raw("00").unwrap_or_default(),
-        });
+        }));
     };
     for form in gtin_forms(&gtin) {
         if let Some(hit) = catalog_code(conn, &form)? {
@@ -211,7 +235,7 @@ fn from_elements(conn: &Connection, elements: &[gs1::Element]) -> Result<Resolve
 }
 
 /// Goods of a catalog code, with what the label's elements say about them.
-fn goods(found: catalog::ResolvedBarcode, elements: &[gs1::Element]) -> ResolvedScan {
+fn goods(found: catalog::ResolvedBarcode, elements: &[gs1::Element]) -> Resolution {
     let find = |ai: &str| elements.iter().find(|e| e.ai == ai);
     let text = |ai: &str| find(ai).map(|e| e.raw.clone());
     let date = |ai: &str| match find(ai).map(|e| &e.value) {
@@ -222,10 +246,10 @@ fn goods(found: catalog::ResolvedBarcode, elements: &[gs1::Element]) -> Resolved
         Some(Gs1Value::Count(n)) => Some(*n),
         _ => None,
     };
-    ResolvedScan::Goods {
-        sku: found.item.item.sku,
-        barcode: found.code,
-        unit: found.unit,
+    let scan = ResolvedScan::Goods {
+        sku: found.item.item.sku.clone(),
+        barcode: found.code.clone(),
+        unit: found.unit.clone(),
         base_per_scan: found.base_quantity,
         lot: text("10"),
         expiry: date("17").or_else(|| date("15")),
@@ -241,5 +265,9 @@ fn goods(found: catalog::ResolvedBarcode, elements: &[gs1::Element]) -> Resolved
                 value: e.value.to_string(),
             })
             .collect(),
+    };
+    Resolution {
+        scan,
+        goods: Some(found),
     }
 }

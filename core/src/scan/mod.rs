@@ -8,6 +8,8 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+pub mod resolve;
+
 use crate::catalog::{self, ItemRecord, Tracking};
 use crate::error::{Error, Result};
 
@@ -171,23 +173,18 @@ pub fn identify(
     })
 }
 
-/// The catalog entry of the scanned code. A code the catalog does not know is read as a whole
-/// label (GS1 element strings or a Digital Link): its lot, expiry and serial fill the scan, and any
-/// typed alongside must agree with the label.
+/// The catalog entry of the scanned code, resolved once. A code the catalog does not know is read
+/// as a whole label (GS1 element strings or a Digital Link): its lot, expiry and serial fill the
+/// scan, and any typed alongside must agree with the label.
 fn from_label(
     conn: &Connection,
     scan: &ScannedGoods,
 ) -> Result<(catalog::ResolvedBarcode, ScannedGoods)> {
-    match catalog::resolve_barcode(conn, &scan.barcode) {
-        Ok(found) => return Ok((found, scan.clone())),
-        Err(Error::UnknownBarcode { .. }) => {}
-        Err(e) => return Err(e),
-    }
     let code = scan.barcode.trim();
     let looks_like_label = code.starts_with([']', '('])
         || code.contains(['\u{1d}', '^'])
         || code.to_ascii_lowercase().starts_with("http");
-    let label = match crate::resolve::resolve_scan(conn, code) {
+    let label = match resolve::resolve(conn, code) {
         Ok(label) => label,
         // A plain code nobody knows is an unknown barcode, not a broken label.
         Err(Error::UnreadableScan { .. } | Error::InvalidInput { .. }) if !looks_like_label => {
@@ -195,17 +192,15 @@ fn from_label(
         }
         Err(e) => return Err(e),
     };
-    let Some(read) = label.goods() else {
+    let (Some(found), Some(read)) = (label.goods, label.scan.goods()) else {
         return Err(Error::invalid(
             "scan",
             format!(
                 "{:?} is a pallet or location label, not goods",
-                scan.barcode.trim()
+                dockhand_protocol::error::prefix(code, 64)
             ),
         ));
     };
-    let mut merged = scan.clone();
-    merged.barcode = read.barcode.clone();
     let agree =
         |field: &str, typed: Option<String>, label: Option<String>| -> Result<Option<String>> {
             match (typed, label) {
@@ -216,15 +211,21 @@ fn from_label(
                 (t, l) => Ok(t.or(l)),
             }
         };
-    merged.lot = agree("lot", clean(&scan.lot), read.lot)?;
-    merged.serial = agree("serial", clean(&scan.serial), read.serial)?;
-    merged.expiry = agree(
-        "expiry",
-        scan.expiry.map(|d| d.to_string()),
-        read.expiry.map(|d| d.to_string()),
-    )?
-    .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-    Ok((catalog::resolve_barcode(conn, &read.barcode)?, merged))
+    let merged = ScannedGoods {
+        barcode: read.barcode,
+        lot: agree("lot", clean(&scan.lot), read.lot)?,
+        serial: agree("serial", clean(&scan.serial), read.serial)?,
+        expiry: match (scan.expiry, read.expiry) {
+            (Some(t), Some(l)) if t != l => {
+                return Err(Error::invalid(
+                    "expiry",
+                    format!("{t} was entered but the label says {l}"),
+                ));
+            }
+            (t, l) => t.or(l),
+        },
+    };
+    Ok((found, merged))
 }
 
 /// Trims an optional free-text field; `None` when empty.
