@@ -47,7 +47,7 @@ def enrolled(hub_url, name, sample=False):
         sign_in(device, "alice")
     tokens = Tokens()
     client = dockhand.SyncClient(device, dockhand.SyncSettings(hub_url=hub_url), tokens)
-    tokens.token = asyncio.run(client.register(name, None)).token
+    tokens.token = asyncio.run(client.register(name, None)).token()
     return device, client
 
 

@@ -1,12 +1,14 @@
 //! What an app sends: plain records of text and numbers, turned into the core's commands here. Ids
-//! and dates arrive as text and are checked with a validation error that names the value.
+//! and moments arrive as text and are checked with a validation error that names the value.
 
 use dockhand_core::ScannedGoods;
 use dockhand_core::counting::CountedLine;
 use dockhand_core::picking::{PickLineRequest, PickTaskRequest};
 use dockhand_core::returns::ReturnLineRequest;
 
-use crate::error::{DockhandError, date, moment};
+use chrono::NaiveDate;
+
+use crate::error::{DockhandError, moment};
 
 /// Goods as scanned or typed: the barcode, and what the label or the operator says.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -16,9 +18,9 @@ pub struct Goods {
     /// Lot.
     #[uniffi(default = None)]
     pub lot: Option<String>,
-    /// Expiry, `YYYY-MM-DD`.
+    /// Expiry.
     #[uniffi(default = None)]
-    pub expiry: Option<String>,
+    pub expiry: Option<NaiveDate>,
     /// Serial.
     #[uniffi(default = None)]
     pub serial: Option<String>,
@@ -30,7 +32,7 @@ impl TryFrom<Goods> for ScannedGoods {
         Ok(ScannedGoods {
             barcode: g.barcode,
             lot: g.lot,
-            expiry: g.expiry.as_deref().map(|d| date(d, "expiry")).transpose()?,
+            expiry: g.expiry,
             serial: g.serial,
         })
     }

@@ -102,4 +102,12 @@ impl Device {
     pub fn public_key(&self) -> String {
         self.store.public_key().unwrap_or_default()
     }
+
+    /// Closes the database file now, so the app may move, back up or delete it. Every later call
+    /// on this device, and the sync of a `SyncClient` made from it, fails with a storage error of
+    /// code `device_closed`; closing twice changes nothing. (Kotlin: `closeDatabase()`, since
+    /// Kotlin's own `close()` releases the handle.)
+    pub fn close(&self) -> Result<(), DockhandError> {
+        Ok(self.store.close()?)
+    }
 }

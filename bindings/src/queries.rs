@@ -6,6 +6,7 @@ use dockhand_core::counting::{self, CountSheet, CountTask, RiskRanking};
 use dockhand_core::kpis::{self, Kpis};
 use dockhand_core::outbox::{self, OutboxCounts, OutboxState};
 use dockhand_core::picking::{self, PickInstruction, PickTask};
+use dockhand_core::protocol::EventKind;
 use dockhand_core::receiving::{self, Receipt};
 use dockhand_core::returns::expected::{self, ExpectedReturn};
 use dockhand_core::returns::{self, Return};
@@ -88,8 +89,8 @@ pub struct OutboxEvent {
     pub seq: i64,
     /// Event id (UUID).
     pub event_id: String,
-    /// Type, e.g. `receiving.line_received`.
-    pub event_type: String,
+    /// What it records.
+    pub event_type: EventKind,
     /// When it happened (UTC).
     pub occurred_at: String,
     /// Who did it.
@@ -110,12 +111,13 @@ pub struct OutboxEvent {
     pub signature: String,
 }
 
-impl From<outbox::Event> for OutboxEvent {
-    fn from(e: outbox::Event) -> Self {
-        Self {
+impl TryFrom<outbox::Event> for OutboxEvent {
+    type Error = DockhandError;
+    fn try_from(e: outbox::Event) -> std::result::Result<Self, DockhandError> {
+        Ok(Self {
             seq: e.seq,
             event_id: e.event_id.to_string(),
-            event_type: e.event_type.clone(),
+            event_type: event_kind(&e.event_type)?,
             occurred_at: e.occurred_at.clone(),
             operator: e.user_id.clone(),
             op_id: e.op_id.to_string(),
@@ -125,8 +127,19 @@ impl From<outbox::Event> for OutboxEvent {
             state: e.state,
             reject_code: e.reject_code,
             reject_reason: e.reject_reason,
-        }
+        })
     }
+}
+
+/// The kind of a stored event type (this library wrote it: an unknown one is a storage fault).
+pub(crate) fn event_kind(text: &str) -> std::result::Result<EventKind, DockhandError> {
+    EventKind::parse(text).ok_or_else(|| DockhandError::Storage {
+        code: "unknown_event_type".into(),
+        reason: format!(
+            "the outbox holds an event of type {:?}, which this version does not know",
+            dockhand_core::protocol::error::prefix(text, 40)
+        ),
+    })
 }
 
 /// Whether the device's numbers agree with each other (balances with the ledger, events with the
@@ -299,34 +312,31 @@ impl Device {
 
     /// Events the hub rejected, with its reasons: the exceptions a person must resolve.
     pub fn exceptions(&self) -> Result<Vec<OutboxEvent>> {
-        Ok(self
-            .store
+        self.store
             .read(outbox::rejected)?
             .into_iter()
-            .map(Into::into)
-            .collect())
+            .map(OutboxEvent::try_from)
+            .collect()
     }
 
     /// The oldest events not yet accepted by the hub, at most `limit`.
     pub fn pending_events(&self, limit: u32) -> Result<Vec<OutboxEvent>> {
         let limit = crate::error::how_many(limit);
-        Ok(self
-            .store
+        self.store
             .read(|c| outbox::pending(c, limit))?
             .into_iter()
-            .map(Into::into)
-            .collect())
+            .map(OutboxEvent::try_from)
+            .collect()
     }
 
     /// The events an operator action recorded.
     pub fn events_of_operation(&self, op_id: String) -> Result<Vec<OutboxEvent>> {
         let op_id = self::op_id(&op_id)?;
-        Ok(self
-            .store
+        self.store
             .read(|c| outbox::events_of_operation(c, op_id))?
             .into_iter()
-            .map(Into::into)
-            .collect())
+            .map(OutboxEvent::try_from)
+            .collect()
     }
 
     /// Checks that balances, events and the outbox chain agree.

@@ -9,10 +9,10 @@ use std::time::Duration;
 use dockhand_core::sync::engine::{
     ListenerHandle, SyncConfig, SyncEngine, SyncListener, SyncStatus, TokenSource,
 };
-use dockhand_core::sync::protocol::DeviceToken;
 
 use crate::Device;
 use crate::error::DockhandError;
+use crate::types::IssuedToken;
 
 type Result<T> = std::result::Result<T, DockhandError>;
 
@@ -99,11 +99,11 @@ pub trait TokenProvider: Send + Sync {
 struct AppTokens(Arc<dyn TokenProvider>);
 
 impl TokenSource for AppTokens {
-    fn current(&self) -> Option<String> {
-        self.0.current_token().ok().flatten()
+    fn current(&self) -> std::result::Result<Option<String>, String> {
+        self.0.current_token().map_err(|e| e.to_string())
     }
-    fn refresh(&self) -> Option<String> {
-        self.0.refresh_token().ok().flatten()
+    fn refresh(&self) -> std::result::Result<Option<String>, String> {
+        self.0.refresh_token().map_err(|e| e.to_string())
     }
 }
 
@@ -255,12 +255,12 @@ impl SyncClient {
         &self,
         name: String,
         registration_secret: Option<String>,
-    ) -> Result<DeviceToken> {
+    ) -> Result<Arc<IssuedToken>> {
         let engine = self.engine.clone();
         let task = self
             .handle()?
             .spawn(async move { engine.register(&name, registration_secret).await });
-        Ok(task.await.map_err(stopped)??)
+        Ok(Arc::new(task.await.map_err(stopped)??.into()))
     }
 
     /// Pushes every pending event and pulls every change now. Fails with a network error when

@@ -8,13 +8,16 @@ use dockhand_core::catalog::{AbcClass, Barcode, CatalogItem, Item, LocationKind,
 use dockhand_core::catalog::{Operator, UnitConversion};
 use dockhand_core::catalog::{Role, Tracking};
 use dockhand_core::counting::{CountLineResult, CountOutcome, CountSheet, CountSubmitted};
-use dockhand_core::counting::{CountTask, CountTaskStatus, RiskEntry, RiskRanking};
+use dockhand_core::counting::{CountTask, CountTaskStatus, RiskEntry, RiskParts, RiskRanking};
 use dockhand_core::kpis::{Accuracy, Kpis};
 use dockhand_core::outbox::{OutboxCounts, OutboxState};
 use dockhand_core::picking::{PickAllocation, PickConfirmed, PickInstruction, PickLine};
 use dockhand_core::picking::{PickStatus, PickTask, PickTaskStatus};
+use dockhand_core::protocol::EventKind;
 use dockhand_core::putaway::{PutawayConfirmed, PutawaySuggestion, PutawayTask, SuggestionRule};
-use dockhand_core::receiving::{LineDiscrepancy, LineReceived, Receipt, ReceiptClosed};
+use dockhand_core::receiving::{
+    DiscrepancyKind, LineDiscrepancy, LineReceived, Receipt, ReceiptClosed,
+};
 use dockhand_core::receiving::{ReceiptKind, ReceiptLine, ReceiptStatus};
 use dockhand_core::returns::expected::{ExpectedReturn, ExpectedReturnLine};
 use dockhand_core::returns::{InspectionOutcome, Return, ReturnLine, ReturnLineInspected};
@@ -29,11 +32,35 @@ uniffi::custom_type!(Uuid, String, {
     lower: |id| id.to_string(),
 });
 
+// Kotlin and Python see their own date types (uniffi.toml); a text that is no date is refused
+// with the app's own error type.
 uniffi::custom_type!(NaiveDate, String, {
     remote,
-    try_lift: |text| Ok(NaiveDate::parse_from_str(&text, "%Y-%m-%d")?),
+    try_lift: |text| Ok(crate::error::date(&text, "date")?),
     lower: |date| date.to_string(),
 });
+
+/// What an event records: one kind per type of the protocol (`receiving.line_received` is
+/// `LINE_RECEIVED`). A new kind fails to compile here until the apps can see it.
+#[uniffi::remote(Enum)]
+pub enum EventKind {
+    BlindOpened,
+    LineReceived,
+    ReceiptDiscrepancy,
+    ReceiptClosed,
+    PutawayConfirmed,
+    PickTaskStarted,
+    PickConfirmed,
+    PickShort,
+    PickTaskCancelled,
+    CountTaskCreated,
+    CountStarted,
+    Counted,
+    CountAdjusted,
+    ReturnReceived,
+    ReturnInspected,
+    Voided,
+}
 
 /// Usability of stock: quantity and status are kept apart.
 #[uniffi::remote(Enum)]
@@ -163,6 +190,9 @@ pub struct LineReceived {
     /// Supervisor who approved an over-receipt or a short-dated lot.
     pub approved_by: Option<String>,
     /// The event recorded.
+    /// The lot the ASN line expected, when the goods carry another (tell the receiver: the
+    /// close reports it as a lot discrepancy).
+    pub expected_lot: Option<String>,
     pub event_id: Uuid,
 }
 
@@ -225,12 +255,29 @@ pub struct LineDiscrepancy {
     pub line_no: i64,
     /// Item.
     pub sku: String,
-    /// Expected base units.
+    /// Short, over, or another lot.
+    pub kind: DiscrepancyKind,
+    /// Expected base units (0 of the other lot, for a lot discrepancy).
     pub expected: i64,
-    /// Received base units.
+    /// Received base units (of the other lot, for a lot discrepancy).
     pub received: i64,
     /// received − expected.
     pub difference: i64,
+    /// The lot received instead, for a lot discrepancy.
+    pub lot: Option<String>,
+    /// The lot the line expected, for a lot discrepancy.
+    pub expected_lot: Option<String>,
+}
+
+/// How a receipt line differs from what was expected.
+#[uniffi::remote(Enum)]
+pub enum DiscrepancyKind {
+    /// Less received than expected.
+    Short,
+    /// More received than expected.
+    Over,
+    /// Goods of another lot than the line expected.
+    Lot,
 }
 
 /// A receipt closed.
@@ -642,6 +689,21 @@ pub struct RiskEntry {
     pub value_cents: i64,
     /// Days since last counted.
     pub days_since_count: Option<i64>,
+    /// What each signal added to the score (they sum to it).
+    pub parts: RiskParts,
+}
+
+/// A risk score part by part.
+#[uniffi::remote(Record)]
+pub struct RiskParts {
+    /// From counts found off.
+    pub counts_off: f64,
+    /// From picks.
+    pub picks: f64,
+    /// From value on hand.
+    pub value: f64,
+    /// From time since the last count.
+    pub not_counted: f64,
 }
 
 /// Where to count next.
@@ -913,13 +975,49 @@ pub struct OutboxCounts {
     pub last_seq: i64,
 }
 
-/// A device's token from the hub.
-#[uniffi::remote(Record)]
-pub struct DeviceToken {
-    /// The device.
-    pub device_id: String,
-    /// The token (a secret: keep it in the app's secure storage).
-    pub token: String,
+/// A token the hub issued to this device. Its text is a secret for the app's secure storage:
+/// `toString()`, `str()` and `repr()` never show it.
+#[derive(uniffi::Object)]
+#[uniffi::export(Display, Debug)]
+pub struct IssuedToken(DeviceToken);
+
+impl From<DeviceToken> for IssuedToken {
+    fn from(token: DeviceToken) -> Self {
+        Self(token)
+    }
+}
+
+#[uniffi::export]
+impl IssuedToken {
+    /// The device it was issued to.
+    pub fn device_id(&self) -> String {
+        self.0.device_id.clone()
+    }
+
+    /// The token itself (keep it in the app's secure storage; give it back through the
+    /// `TokenProvider`).
+    pub fn token(&self) -> String {
+        self.0.token.clone()
+    }
+
     /// When it stops working (RFC 3339 UTC).
-    pub expires_at: String,
+    pub fn expires_at(&self) -> String {
+        self.0.expires_at.clone()
+    }
+}
+
+impl std::fmt::Display for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "IssuedToken(device_id={}, expires_at={}, token=<secret>)",
+            self.0.device_id, self.0.expires_at
+        )
+    }
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }

@@ -23,8 +23,8 @@ use crate::inputs::{PutawayRequest, ReceiveRequest, ReturnRequest};
 pub struct Voided {
     /// The event reversed.
     pub voided_event_id: String,
-    /// Its type.
-    pub voided_event_type: String,
+    /// What it recorded.
+    pub voided_event_type: dockhand_core::protocol::EventKind,
     /// Stock movements reversed.
     pub movements_reversed: u64,
 }
@@ -322,7 +322,7 @@ impl Device {
         let v = corrections::void_movement(&self.store, &cmd)?;
         Ok(Voided {
             voided_event_id: v.voided_event_id.to_string(),
-            voided_event_type: v.voided_event_type,
+            voided_event_type: crate::queries::event_kind(&v.voided_event_type)?,
             movements_reversed: u64::try_from(v.movements_reversed).unwrap_or(u64::MAX),
         })
     }

@@ -1,8 +1,7 @@
-//! Plain-text tables for the terminal: balances, totals by status, the outbox, integrity.
+//! Plain-text tables for the terminal: balances, totals by status, KPIs, integrity.
 
 use dockhand_core::IntegrityReport;
 use dockhand_core::kpis::Kpis;
-use dockhand_core::outbox::{Event, OutboxCounts};
 use dockhand_core::stock::{Balance, StatusTotal};
 
 /// Totals per status, with quantity and rows.
@@ -49,34 +48,6 @@ fn dash(text: &str) -> &str {
     if text.is_empty() { "-" } else { text }
 }
 
-/// The outbox: events per type, then the last few with their hash-chain links.
-pub fn print_outbox(events: &[Event], counts: &OutboxCounts) {
-    println!(
-        "  {} events: {} pending, {} acknowledged, {} rejected",
-        counts.last_seq, counts.pending, counts.acknowledged, counts.rejected
-    );
-    let mut by_type: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for e in events {
-        *by_type.entry(e.event_type.as_str()).or_default() += 1;
-    }
-    let summary: Vec<String> = by_type.iter().map(|(t, n)| format!("{t} {n}")).collect();
-    for chunk in summary.chunks(4) {
-        println!("  {}", chunk.join(", "));
-    }
-    for e in events.iter().skip(events.len().saturating_sub(4)) {
-        println!(
-            "  #{:<3} {:<26} {:<6} {} {}  hash {}… prev {}…",
-            e.seq,
-            e.event_type,
-            e.user_id,
-            e.occurred_at,
-            e.tz_offset,
-            &e.hash[..12],
-            &e.prev_hash[..12]
-        );
-    }
-}
-
 fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0))
 }
@@ -84,44 +55,7 @@ fn percent(value: Option<f64>) -> String {
 /// KPIs of a period.
 pub fn print_kpis(k: &Kpis) {
     println!("  period {} .. {}", k.from, k.to);
-    println!(
-        "  inventory accuracy {} of {} counted lines; by class: {}",
-        percent(k.accuracy),
-        k.counted_lines,
-        k.accuracy_by_abc
-            .iter()
-            .map(|a| format!("{} {}", a.key, percent(Some(a.accuracy))))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let by_location: Vec<String> = k
-        .accuracy_by_location
-        .iter()
-        .map(|a| format!("{} {}/{}", a.key, a.accurate_lines, a.counted_lines))
-        .collect();
-    println!("  accurate lines by location: {}", by_location.join(", "));
-    println!(
-        "  adjustment rate {} of units ({} of {}), {} of value ({:.2} of {:.2})",
-        percent(k.adjustment_rate),
-        k.adjusted_units,
-        k.counted_units,
-        percent(k.adjustment_rate_by_value),
-        k.adjusted_value_cents as f64 / 100.0,
-        k.counted_value_cents as f64 / 100.0
-    );
-    let minutes = |m: Option<f64>| m.map_or_else(|| "-".into(), |m| format!("{m:.0} min"));
-    println!(
-        "  return to available: median {}, p90 {} over {} restocked lines",
-        minutes(k.return_to_available_median_minutes),
-        minutes(k.return_to_available_p90_minutes),
-        k.restocked_lines
-    );
-    println!(
-        "  short-pick rate {} ({} of {} picks)",
-        percent(k.short_pick_rate),
-        k.short_picks,
-        k.picks
-    );
+    print_kpi_lines(k);
     let risk: Vec<String> = k
         .risk
         .locations
@@ -137,6 +71,56 @@ pub fn print_kpis(k: &Kpis) {
         )
         .collect();
     println!("  most at risk: {}", risk.join(", "));
+}
+
+/// The KPIs' lines after their period: accuracy (by ABC class and location), adjustment rate,
+/// return-to-available time, short-pick rate.
+pub fn print_kpi_lines(k: &Kpis) {
+    let by_class: Vec<String> = k
+        .accuracy_by_abc
+        .iter()
+        .map(|a| format!("{} {}", a.key, percent(Some(a.accuracy))))
+        .collect();
+    println!(
+        "  inventory accuracy {} of {} counted lines; by ABC class: {}",
+        percent(k.accuracy),
+        k.counted_lines,
+        by_class.join(", ")
+    );
+    let by_location: Vec<String> = k
+        .accuracy_by_location
+        .iter()
+        .map(|a| format!("{} {}/{}", a.key, a.accurate_lines, a.counted_lines))
+        .collect();
+    println!("  accurate lines by location: {}", by_location.join(", "));
+    println!(
+        "  adjustment rate {} of units ({} of {}), {} of value ({} of {})",
+        percent(k.adjustment_rate),
+        k.adjusted_units,
+        k.counted_units,
+        percent(k.adjustment_rate_by_value),
+        money(k.adjusted_value_cents),
+        money(k.counted_value_cents)
+    );
+    let minutes = |m: Option<f64>| m.map_or_else(|| "-".into(), |m| format!("{m:.0} min"));
+    println!(
+        "  return to available: median {}, p90 {} over {} restocked lines",
+        minutes(k.return_to_available_median_minutes),
+        minutes(k.return_to_available_p90_minutes),
+        k.restocked_lines
+    );
+    println!(
+        "  short-pick rate {} ({} of {} picks)",
+        percent(k.short_pick_rate),
+        k.short_picks,
+        k.picks
+    );
+}
+
+/// An amount of money from cents, e.g. `156.92`.
+pub fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
 /// The integrity verdict and every difference found.

@@ -3,6 +3,8 @@
 
 use std::process::{Command, Output};
 
+use dockhand_core::protocol::events::EventKind;
+
 fn dockhand(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dockhand"))
         .args(args)
@@ -32,32 +34,39 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
     for expected in [
+        "all times are site time, UTC+01:00",
         "received  48 x MILK-1L",
         "same answer, nothing written",
-        "refused [unknown_barcode]",
-        "refused [over_receipt]",
-        "QUARANTINED: inspection required",
+        "scans an unknown label: refused: barcode 4099999999999 is not known",
+        "refused: receiving 6 more of item COFFEE-500",
+        "HELD in quarantine: inspection required",
         "line 3 TOWEL-2P: expected 96, received 72 (-24)",
-        "refused [wrong_check_string]",
+        "refused: check string 42 does not match location A-01-01",
         "overridden: pick face running low",
-        "-> QA-01    as quarantined",
-        "50 events: 50 pending",
+        "-> QA-01    now in quarantine (suggested: quarantine area for held goods)",
+        "50 events: 50 waiting for the hub, 0 sent and accepted",
         "SHORT 8",
-        "refused [recount_by_same_operator]",
-        "refused [wrong_pin] wrong PIN for badge BADGE-0001; 4 more",
+        "alice recounts her own count: refused: alice counted task CC-P-01-01-1 first",
+        "alice signs in with a mistyped PIN: refused: wrong PIN for badge BADGE-0001; 4 more",
         "alice signed in with badge BADGE-0001",
-        "bob approves the variance with his own badge: refused [not_a_supervisor]",
+        "bob approves the variance with his own badge: refused: operator bob is not a supervisor",
         "approved CC-DRILLS with his badge and PIN on bob's handheld: adjusted DRILL-X1 -1",
-        "return_to_vendor (defective_motor): left inventory",
-        "voided receiving.line_received with sam's badge and PIN",
+        "(round 1): off by more than the tolerance, another operator recounts",
+        "risk score 0 to 1, the higher the sooner to count: counts off (up to 0.35",
+        "P-01-01   0.70 = counts off 0.35 (100% of counted lines) + picks 0.25 (1 pick)",
+        "5 lines, return pending until inspected",
+        "back to vendor (defective motor): left inventory",
+        "voided the receiving scan with sam's badge and PIN",
+        "14. KPIs of the shift, 06:00 to 08:32",
         "short-pick rate 20.0% (1 of 5 picks)",
         "return to available: median 25 min",
         "OK: 12 balance rows equal the sums of 55 ledger rows; 50 events, seq gap-free, hash chain verified",
         "handheld-08 starts empty and pulls master data: 39 changes",
-        "events pending, state offline",
-        "0 pending, 0 rejected, state idle",
-        "handheld-07 pushes its shift: 50 events acknowledged, 0 rejected",
+        "events waiting to be sent; sync: offline",
+        "0 waiting, 0 refused by the hub; sync: all sent",
+        "handheld-07 sends its shift: 50 events sent to the hub and accepted, 0 refused",
         "units — equal",
+        "Shift summary, 06:00 to 08:32 (UTC+01:00), device handheld-07",
     ] {
         assert!(
             shown.contains(expected),
@@ -72,6 +81,187 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         available.split_whitespace().collect::<Vec<_>>(),
         ["available", "110", "4"]
     );
+    // One time zone: times are the site's HH:MM, never a stored UTC timestamp.
+    assert!(!shown.contains("2026-11-27T"), "{shown}");
+    let raw = raw_codes(&shown);
+    assert!(
+        raw.is_empty(),
+        "codes where words belong: {raw:?} in:\n{shown}"
+    );
+}
+
+/// Stored codes a person should not have to read: snake_case words (statuses, outcomes, rules,
+/// error codes) and event types (as stored, with a dot).
+fn raw_codes(shown: &str) -> Vec<String> {
+    let snake = |w: &str| {
+        let b = w.as_bytes();
+        (1..b.len().saturating_sub(1))
+            .any(|i| b[i] == b'_' && b[i - 1].is_ascii_lowercase() && b[i + 1].is_ascii_lowercase())
+    };
+    let mut found: Vec<String> = shown
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| snake(w))
+        .map(str::to_string)
+        .collect();
+    found.extend(
+        EventKind::ALL
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .filter(|t| shown.contains(t.as_str())),
+    );
+    found.extend(
+        [
+            "acknowledged",
+            "rejected",
+            "quarantined",
+            "state idle",
+            "state offline",
+        ]
+        .iter()
+        .filter(|w| shown.contains(*w))
+        .map(|w| w.to_string()),
+    );
+    found
+}
+
+/// The whole numbers of the summary line that starts with `label`, in order.
+fn summary_numbers(shown: &str, label: &str) -> Vec<i64> {
+    let summary = shown.split("\nShift summary").nth(1).unwrap();
+    let line = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no {label:?} line in the summary:\n{summary}"));
+    line[line.find(label).unwrap() + label.len()..]
+        .split_whitespace()
+        .filter_map(|w| {
+            w.trim_matches(|c: char| !(c.is_ascii_digit() || c == '-' || c == '+'))
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+/// One row of whole numbers from the demo's database.
+fn db_numbers(db: &rusqlite::Connection, sql: &str) -> Vec<i64> {
+    db.query_row(sql, [], |r| {
+        (0..r.as_ref().column_count())
+            .map(|i| r.get::<_, Option<i64>>(i).map(Option::unwrap_or_default))
+            .collect()
+    })
+    .unwrap()
+}
+
+#[test]
+fn the_demo_closing_summary_adds_up_to_what_its_database_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("shift.db");
+    let db_arg = db_path.to_str().unwrap();
+    let out = dockhand(&["demo", "--db", db_arg]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    let key_file = dir.path().join("shift.db.key");
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    let db = rusqlite::Connection::open(&db_path).unwrap();
+    db.execute_batch("PRAGMA cipher_default_hmac_algorithm = HMAC_SHA256")
+        .unwrap();
+    db.pragma_update(None, "key", format!("x'{}'", key.trim()))
+        .unwrap();
+    let of = |kind: EventKind| format!("event_type = '{}'", kind.as_str());
+    // Events a correction voided count for nothing in the summary.
+    let kept = format!(
+        "FROM outbox WHERE event_id NOT IN (SELECT j.value FROM outbox c, \
+         json_each(c.payload, '$.voided_event_ids') j WHERE c.{})",
+        of(EventKind::Voided)
+    );
+    let qty = "json_extract(payload, '$.base_quantity')";
+    let expected = [
+        (
+            "received",
+            format!(
+                "SELECT SUM({qty}), COUNT(*), COUNT(DISTINCT json_extract(payload, '$.receipt_id')),
+                 SUM(CASE WHEN json_extract(payload, '$.status') = 'quarantined' THEN {qty} END)
+                 {kept} AND {}",
+                of(EventKind::LineReceived)
+            ),
+        ),
+        (
+            "put away",
+            format!(
+                "SELECT SUM({qty}), COUNT(*), SUM(CASE WHEN json_extract(payload, '$.from') = 'RET-01'
+                 THEN {qty} END), SUM(CASE WHEN json_extract(payload, '$.status_after') = 'quarantined'
+                 THEN {qty} END) {kept} AND {}",
+                of(EventKind::PutawayConfirmed)
+            ),
+        ),
+        (
+            "picked",
+            format!(
+                "SELECT SUM(CASE WHEN {p} THEN {qty} END), SUM({p}), SUM({t}), SUM({s}),
+                 SUM(CASE WHEN {s} THEN json_extract(payload, '$.short') END) {kept}",
+                p = of(EventKind::PickConfirmed),
+                t = of(EventKind::PickTaskStarted),
+                s = of(EventKind::PickShort)
+            ),
+        ),
+        (
+            "counted",
+            format!(
+                "SELECT COUNT(DISTINCT CASE WHEN {c} THEN json_extract(payload, '$.task_id') END),
+                 SUM({c}), SUM({a}), SUM(CASE WHEN {a} THEN json_extract(payload, '$.variance') END)
+                 {kept}",
+                c = of(EventKind::Counted),
+                a = of(EventKind::CountAdjusted)
+            ),
+        ),
+        (
+            "events",
+            "SELECT COUNT(*), SUM(state = 'acknowledged'), SUM(state = 'pending'),
+             SUM(state = 'rejected') FROM outbox"
+                .to_string(),
+        ),
+        (
+            "integrity",
+            "SELECT (SELECT COUNT(*) FROM balances), (SELECT COUNT(*) FROM ledger),
+             (SELECT COUNT(*) FROM outbox)"
+                .to_string(),
+        ),
+    ];
+    for (label, sql) in &expected {
+        assert_eq!(
+            summary_numbers(&shown, label),
+            db_numbers(&db, sql),
+            "summary line {label:?} against the database:\n{shown}"
+        );
+    }
+    let returns = summary_numbers(&shown, "returns");
+    let inspected = db_numbers(
+        &db,
+        &format!(
+            "SELECT SUM({}), SUM({}) FROM outbox",
+            of(EventKind::ReturnReceived),
+            of(EventKind::ReturnInspected)
+        ),
+    );
+    assert_eq!(returns[..2], inspected[..], "{shown}");
+    assert_eq!(returns[2..].iter().sum::<i64>(), inspected[1], "{shown}");
+    assert!(
+        shown.contains("integrity    verified: stock equals the ledger"),
+        "{shown}"
+    );
+    let raw = raw_codes(&shown);
+    assert!(
+        raw.is_empty(),
+        "codes where words belong: {raw:?} in:\n{shown}"
+    );
+    // What `dockhand inspect` reads from the same file says the same of the events.
+    let events = summary_numbers(&shown, "events");
+    let out = dockhand(&["inspect", db_arg, "--key-file", key_file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let said = format!(
+        "{} events (last seq {}): {} pending, {} acknowledged, {} rejected",
+        events[0], events[0], events[2], events[1], events[3]
+    );
+    assert!(text(&out).contains(&said), "{said:?} in:\n{}", text(&out));
 }
 
 #[test]

@@ -130,7 +130,8 @@ impl StoreOptions {
 
 /// A device database with its single writer connection.
 pub struct Store {
-    conn: Mutex<Connection>,
+    /// `None` once the app closed the database.
+    conn: Mutex<Option<Connection>>,
     path: Option<PathBuf>,
     options: StoreOptions,
     /// Called after every commit (the sync engine's "something changed"); never blocks.
@@ -139,6 +140,19 @@ pub struct Store {
     signer: Option<Signer>,
     /// The private copy a read-only store reads (last: dropped after the connection).
     _scratch: Option<tempfile::TempDir>,
+}
+
+/// The open connection, held under the store's lock.
+struct Open<'a>(MutexGuard<'a, Option<Connection>>);
+
+impl std::ops::Deref for Open<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        // `Store::lock` hands out an `Open` only while the connection is there.
+        self.0
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("checked by Store::lock"))
+    }
 }
 
 /// A function run after every commit.
@@ -347,7 +361,7 @@ impl Store {
             true,
         )?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(Some(conn)),
             path: Some(path),
             options: StoreOptions {
                 device_id,
@@ -457,7 +471,7 @@ impl Store {
             );
         }
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(Some(conn)),
             path,
             options,
             commit_hook: Default::default(),
@@ -500,19 +514,39 @@ impl Store {
         &self.options.policy
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Connection>> {
-        match self.conn.lock() {
-            Ok(conn) => Ok(conn),
+    fn lock(&self) -> Result<Open<'_>> {
+        let guard = match self.conn.lock() {
+            Ok(guard) => guard,
             // A panic inside a command rolled its transaction back (`WriteTx::drop`); the
             // connection is usable again once no transaction is left open.
             Err(poisoned) => {
-                let conn = poisoned.into_inner();
-                if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+                let guard = poisoned.into_inner();
+                if let Some(conn) = guard.as_ref()
+                    && !conn.is_autocommit()
+                    && conn.execute_batch("ROLLBACK").is_err()
+                {
                     return Err(Error::Poisoned);
                 }
                 self.conn.clear_poison();
-                Ok(conn)
+                guard
             }
+        };
+        if guard.is_none() {
+            return Err(Error::Closed);
+        }
+        Ok(Open(guard))
+    }
+
+    /// Closes the database file now (the app may then move, back up or delete it). Every later
+    /// call on this store fails with [`Error::Closed`]; closing twice changes nothing.
+    pub fn close(&self) -> Result<()> {
+        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.take() {
+            None => Ok(()),
+            Some(conn) => conn.close().map_err(|(conn, e)| {
+                *guard = Some(conn);
+                Error::Sqlite(e)
+            }),
         }
     }
 

@@ -613,6 +613,9 @@ pub enum Error {
     /// A panic left a transaction open that could not be rolled back.
     #[error("the device store is unusable after an earlier crash; restart the app")]
     Poisoned,
+    /// The app closed this device's database; open it again to go on.
+    #[error("this device's database was closed; open it again")]
+    Closed,
     /// A rule of the write path itself was broken (a bug, not bad input); nothing was written.
     #[error("internal error, nothing was recorded: {0}")]
     Internal(String),
@@ -663,6 +666,7 @@ impl Error {
             | Sqlite(_)
             | Json(_)
             | Poisoned
+            | Closed
             | Internal(_) => ErrorKind::Storage,
             InvalidQuantity { .. }
             | QuantityTooLarge { .. }
@@ -769,6 +773,7 @@ impl Error {
             Sqlite(_) => "storage",
             Json(_) => "encoding",
             Poisoned => "poisoned",
+            Closed => "device_closed",
             Internal(_) => "internal",
         }
     }

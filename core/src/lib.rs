@@ -30,6 +30,7 @@ mod snapshot;
 pub mod stock;
 pub mod sync;
 mod text_enum;
+mod typed_text;
 pub mod workflows;
 #[cfg(feature = "sample")]
 pub mod workload;

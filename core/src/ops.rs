@@ -14,12 +14,15 @@ use uuid::Uuid;
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 
-/// SHA-256 of the command name and its JSON form.
+/// SHA-256 of the command name and its JSON form; a command holding a control character in any
+/// text field is refused here, before anything is written.
 pub fn fingerprint<C: Serialize>(name: &str, command: &C) -> Result<String> {
     let mut hasher = Sha256::new();
     hasher.update(name.as_bytes());
     hasher.update([0u8]);
-    hasher.update(serde_json::to_vec(command)?);
+    let json = serde_json::to_vec(command)?;
+    crate::typed_text::refuse_control_characters(&json)?;
+    hasher.update(json);
     Ok(hex::encode(hasher.finalize()))
 }
 

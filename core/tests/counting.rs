@@ -1197,6 +1197,17 @@ fn risk_counts_go_to_the_top_ranked_locations_skipping_those_with_an_open_count(
             .iter()
             .all(|e| e.days_since_count.is_none())
     );
+    // The score is its parts: the highest value and never counted give their full weights.
+    let top = &ranking.locations[0];
+    let p = top.parts;
+    assert!((p.counts_off + p.picks + p.value + p.not_counted - top.score).abs() < 1e-9);
+    assert_eq!(
+        (p.value, p.not_counted),
+        (
+            counting::risk::VALUE_WEIGHT,
+            counting::risk::STALENESS_WEIGHT
+        )
+    );
 
     // The riskiest location already has a count waiting.
     create(&f, "CC-HUB", Some("A-01-02"), None);

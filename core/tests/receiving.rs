@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use dockhand_core::protocol::EventKind;
 use dockhand_core::receiving;
-use dockhand_core::{ScannedGoods, StockStatus, outbox, sample, stock};
+use dockhand_core::{ScannedGoods, StockStatus, corrections, outbox, sample, stock};
 
 #[test]
 fn a_case_scan_lands_as_received_base_units_on_the_dock_with_its_event() {
@@ -966,4 +966,80 @@ fn a_deactivated_operator_is_told_so() {
         receiving::receive_line(&f.store, &cmd)
     });
     assert_message_names(&err, &["bob", "deactivated"]);
+}
+
+#[test]
+fn another_lot_than_the_asn_line_names_is_received_told_and_reported_at_close() {
+    let f = seeded();
+    // Line 1 expects milk lot L2611A; the supplier sent L2699Z.
+    let other = || {
+        ScannedGoods::barcode(sample::MILK_CS)
+            .with_lot("L2699Z")
+            .with_expiry(date(2027, 3, 9))
+    };
+    let told = receiving::receive_line(&f.store, &receive(other(), 3)).unwrap();
+    assert_eq!(
+        (
+            told.line_no,
+            told.lot.as_str(),
+            told.expected_lot.as_deref()
+        ),
+        (1, "L2699Z", Some("L2611A"))
+    );
+    // A case of the other lot received by mistake is voided: it no longer counts.
+    let mistake = receiving::receive_line(&f.store, &receive(other(), 1)).unwrap();
+    corrections::void_movement(
+        &f.store,
+        &corrections::VoidMovement {
+            op_id: op(),
+            operator: "alice".into(),
+            event_id: mistake.event_id,
+            reason: "scanned twice".into(),
+            approval: sample::badge_of("sam"),
+        },
+    )
+    .unwrap();
+
+    // The named lot is received without a word.
+    let right = receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_CS), 1)).unwrap();
+    assert_eq!(right.expected_lot, None);
+    let cmd = close(sample::ASN);
+    let closed = receiving::close_receipt(&f.store, &cmd).unwrap();
+    let milk: Vec<_> = closed
+        .discrepancies
+        .iter()
+        .filter(|d| d.line_no == 1)
+        .collect();
+    // 48 of 48 received: no quantity difference, one lot difference of 36 units.
+    assert_eq!(milk.len(), 1, "{milk:?}");
+    assert_eq!(
+        (
+            milk[0].kind,
+            milk[0].received,
+            milk[0].lot.as_deref(),
+            milk[0].expected_lot.as_deref()
+        ),
+        (
+            receiving::DiscrepancyKind::Lot,
+            36,
+            Some("L2699Z"),
+            Some("L2611A")
+        )
+    );
+    let reported: Vec<serde_json::Value> = events_of(&f, cmd.op_id)
+        .into_iter()
+        .filter(|e| e.event_type == EventKind::ReceiptDiscrepancy.as_str())
+        .map(|e| e.payload.clone())
+        .filter(|p| p["line_no"] == 1)
+        .collect();
+    assert_eq!(reported.len(), 1);
+    assert_eq!(
+        (
+            reported[0]["kind"].as_str(),
+            reported[0]["lot"].as_str(),
+            reported[0]["expected_lot"].as_str(),
+            reported[0]["received"].as_i64()
+        ),
+        (Some("lot"), Some("L2699Z"), Some("L2611A"), Some(36))
+    );
 }

@@ -65,6 +65,31 @@ fn a_ten_thousand_character_scan_or_code_is_quoted_by_its_first_characters() {
 }
 
 #[test]
+fn a_control_character_in_any_typed_field_is_refused_naming_the_field() {
+    let f = towels_on_the_dock();
+    let mut cmd = move_to(towels(), 24, "A-01-02", "42");
+    cmd.override_reason = Some("slot\u{0}plan".into());
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        putaway::confirm_putaway(&f.store, &cmd)
+    });
+    assert_message_names(&err, &["override reason", "U+0000", "position 5"]);
+    let mut blind = receiving::OpenBlindReceipt {
+        op_id: op(),
+        operator: "alice".into(),
+        receipt_id: "BLIND-9".into(),
+        reference: "PO\u{1b}[31m".into(),
+        supplier: "Acme".into(),
+    };
+    let err = assert_rejected(&f.store, "invalid_input", || {
+        receiving::open_blind_receipt(&f.store, &blind)
+    });
+    assert_message_names(&err, &["reference", "U+001B"]);
+    // The GS1 separator a scanner sends inside a raw label is not refused.
+    blind.reference = "PO\u{1d}1".into();
+    receiving::open_blind_receipt(&f.store, &blind).unwrap();
+}
+
+#[test]
 fn an_unknown_operator_is_refused_naming_the_operator() {
     let f = seeded();
     let mut cmd = receive(towels(), 1);

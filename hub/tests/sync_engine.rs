@@ -86,10 +86,10 @@ struct Refreshing {
 }
 
 impl TokenSource for Refreshing {
-    fn current(&self) -> Option<String> {
-        Some(self.current.lock().unwrap().clone())
+    fn current(&self) -> Result<Option<String>, String> {
+        Ok(Some(self.current.lock().unwrap().clone()))
     }
-    fn refresh(&self) -> Option<String> {
+    fn refresh(&self) -> Result<Option<String>, String> {
         *self.refreshes.lock().unwrap() += 1;
         let fresh = dockhand_hub::api::issue_token(
             self.store.as_ref(),
@@ -102,7 +102,7 @@ impl TokenSource for Refreshing {
         .unwrap()
         .token;
         *self.current.lock().unwrap() = fresh.clone();
-        Some(fresh)
+        Ok(Some(fresh))
     }
 }
 
@@ -146,11 +146,11 @@ on_both_backends!(
 struct Fixed(String);
 
 impl TokenSource for Fixed {
-    fn current(&self) -> Option<String> {
-        Some(self.0.clone())
+    fn current(&self) -> Result<Option<String>, String> {
+        Ok(Some(self.0.clone()))
     }
-    fn refresh(&self) -> Option<String> {
-        None
+    fn refresh(&self) -> Result<Option<String>, String> {
+        Ok(None)
     }
 }
 

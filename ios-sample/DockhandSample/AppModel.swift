@@ -51,7 +51,7 @@ final class AppModel: ObservableObject {
         })
         Task {
             if tokens.token == nil, let issued = try? await sync.register(name: deviceId, registrationSecret: nil) {
-                tokens.token = issued.token
+                tokens.token = issued.token()
             }
             try? sync.start()
         }

@@ -347,8 +347,14 @@ pub struct ReceiptDiscrepancy {
     pub received: i64,
     /// `received - expected` (negative when short).
     pub difference: i64,
-    /// Short or over.
+    /// Short, over, or another lot.
     pub kind: DiscrepancyKind,
+    /// For a lot discrepancy: the lot received instead (its base units are `received`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot: Option<String>,
+    /// For a lot discrepancy: the lot the line expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_lot: Option<String>,
 }
 
 text_enum! {
@@ -358,6 +364,8 @@ text_enum! {
         Short => "short",
         /// More received than expected.
         Over => "over",
+        /// Goods of another lot than the line expected (`lot`, `expected_lot`).
+        Lot => "lot",
     }
 }
 

@@ -88,3 +88,49 @@ def test_open_receipts_are_records_a_list_screen_shows_in_one_call(device):
     receipts = device.open_receipts()
     asn = next(r for r in receipts if r.id == ASN)
     assert asn.reference and len(asn.lines) == 4
+
+
+def test_a_closed_device_refuses_every_call_and_its_file_opens_again(tmp_path):
+    path, key = str(tmp_path / "c.db"), dockhand.generate_database_key()
+    device = dockhand.Device.open(path, "HH-PY-CLOSE", key)
+    device.load_sample_warehouse()
+    device.sign_in("BADGE-0001", "111111")
+    device.receive(dockhand.ReceiveRequest(
+        op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=2))
+    device.close()
+    device.close()  # twice: nothing more to do
+    with pytest.raises(dockhand.DockhandError.Storage) as closed:
+        device.outbox_counts()
+    assert closed.value.code == "device_closed" and "open it again" in closed.value.reason
+    again = dockhand.Device.open(path, "HH-PY-CLOSE", key)
+    assert again.outbox_counts().pending == 1
+
+
+def test_events_say_what_they_record_as_an_enum(device):
+    receive_op = op()
+    device.receive(dockhand.ReceiveRequest(
+        op_id=receive_op, operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=1))
+    kinds = [e.event_type for e in device.events_of_operation(receive_op)]
+    assert kinds == [dockhand.EventKind.LINE_RECEIVED]
+
+
+def test_dates_are_python_dates_and_a_wrong_date_text_is_refused_with_its_value(device):
+    import datetime
+    label = device.resolve_scan("(01)04012345000016(10)L2611A(17)270301")
+    assert label.expiry == datetime.date(2027, 3, 1)
+    with pytest.raises(dockhand.DockhandError.Validation) as bad:
+        device.receive(dockhand.ReceiveRequest(
+            op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK,
+            goods=dockhand.Goods(barcode="04012345000016", lot="L1", expiry="01/03/2027"), quantity=1))
+    assert "01/03/2027" in bad.value.reason
+
+
+def test_another_lot_than_the_asn_names_is_told_at_the_scan_and_reported_at_close(device):
+    import datetime
+    milk = dockhand.Goods(barcode="04012345000016", lot="L2699Z", expiry=datetime.date(2027, 3, 9))
+    told = device.receive(dockhand.ReceiveRequest(
+        op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=milk, quantity=2))
+    assert (told.lot, told.expected_lot) == ("L2699Z", "L2611A")
+    closed = device.close_receipt(op(), "alice", ASN)
+    lots = [d for d in closed.discrepancies if d.kind == dockhand.DiscrepancyKind.LOT]
+    assert [(d.line_no, d.lot, d.expected_lot, d.received) for d in lots] == [(1, "L2699Z", "L2611A", 2)]

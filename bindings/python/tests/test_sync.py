@@ -47,7 +47,7 @@ def receive(device, packs):
 def test_sync_now_pushes_the_work_and_the_observer_hears_it(device, hub):
     tokens = Tokens()
     client = dockhand.SyncClient(device, settings(hub), tokens)
-    tokens.token = asyncio.run(client.register("Support laptop", None)).token
+    tokens.token = asyncio.run(client.register("Support laptop", None)).token()
     recorder = Recorder()
     subscription = client.observe(recorder)
     receive(device, 2)
@@ -72,3 +72,36 @@ def test_offline_is_a_transient_network_error_and_the_work_stays(device):
     assert e.value.code == "unreachable" and e.value.transient
     assert client.status().state == dockhand.SyncState.OFFLINE
     assert device.outbox_counts().pending == 1
+
+
+class FailingTokens(dockhand.TokenProvider):
+    def current_token(self):
+        raise dockhand.DockhandError.Validation(code="keystore", reason="the keystore is locked")
+
+    def refresh_token(self):
+        return None
+
+
+def test_the_status_tells_the_truth_about_tokens_and_a_token_never_prints(device, hub):
+    tokens = Tokens()
+    client = dockhand.SyncClient(device, settings(hub), tokens)
+    receive(device, 1)
+    with pytest.raises(dockhand.DockhandError.Network):
+        asyncio.run(client.sync_now())
+    assert client.status().state == dockhand.SyncState.ERROR
+    assert "register" in client.status().last_error
+    issued = asyncio.run(client.register("Support laptop", None))
+    # Registered: the failure no longer describes the device.
+    assert client.status().state == dockhand.SyncState.IDLE and client.status().last_error is None
+    secret = issued.token()
+    assert len(secret) > 20 and issued.device_id() == device.device_id()
+    for text in (str(issued), repr(issued), repr([issued])):
+        assert secret not in text and device.device_id() in text, text
+    # Records read in the REPL and in lists.
+    assert repr(client.status()).startswith("SyncStatus(") and "pending=1" in repr(client.status())
+
+    failing = dockhand.SyncClient(device, settings(hub), FailingTokens())
+    with pytest.raises(dockhand.DockhandError.Network):
+        asyncio.run(failing.sync_now())
+    error = failing.status().last_error
+    assert "token provider failed" in error and "keystore is locked" in error, error

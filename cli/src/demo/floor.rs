@@ -10,7 +10,7 @@ use dockhand_core::receiving::{self, OpenBlindReceipt};
 use dockhand_core::{Clock, Error, ScannedGoods, catalog, sample};
 use uuid::Uuid;
 
-use super::{Shift, date};
+use super::{Shift, date, words};
 
 fn line(line_no: i64, sku: &str, quantity: i64, unit: Option<&str>) -> PickLineRequest {
     PickLineRequest {
@@ -168,11 +168,11 @@ fn submit(s: &Shift, who: &str, task_id: &str, lines: Vec<CountedLine>) -> Resul
         "  {} {who:<5} counted {task_id} (round {}): {}{}",
         s.at(),
         done.round,
-        done.outcome,
+        words::count_outcome(done.outcome),
         if variances.is_empty() {
             String::new()
         } else {
-            format!(", adjusted {}", variances.join(", "))
+            format!(": {}", variances.join(", "))
         }
     );
     Ok(())
@@ -326,13 +326,11 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
         what.join(", ")
     );
     let ranking = s.store.read(|c| counting::risk_ranking(c, s.clock.now()))?;
-    let top: Vec<String> = ranking
-        .locations
-        .iter()
-        .take(3)
-        .map(|r| format!("{} {:.2}", r.key, r.score))
-        .collect();
-    println!("  locations most at risk now: {}", top.join(", "));
+    println!("  where to count next, most at risk first:");
+    println!("    {}", words::risk_scale());
+    for r in ranking.locations.iter().take(3) {
+        println!("    {}", words::risk(r));
+    }
     s.clock.advance(Duration::minutes(5));
     Ok(())
 }

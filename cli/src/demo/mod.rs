@@ -4,25 +4,30 @@
 //! blind delivery of drills, make the mistakes people make (a wrong check string, an unknown barcode,
 //! a double trigger pull), close the ASN with a shortage, and put everything away. The shift runs
 //! on a simulated clock (2026-11-27 from 06:00 at UTC+01:00) so every run tells the same story.
+//! Every time it prints is the site's local time; the heading names the zone once.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use dockhand_core::putaway::{self, ConfirmPutaway, PutawayRequest};
 use dockhand_core::receiving::{self, ReceiveLine};
 use dockhand_core::{
-    Error, ManualClock, ScannedGoods, Store, StoreOptions, catalog, outbox, sample, stock,
+    Error, ManualClock, ScannedGoods, StockStatus, Store, StoreOptions, catalog, sample,
 };
 use uuid::Uuid;
-
-use crate::report;
 
 mod floor;
 mod inbound;
 mod returns;
+mod summary;
 mod sync;
+mod tables;
+mod words;
+
+/// When the simulated shift starts, in the site's time zone.
+const SHIFT_START: &str = "2026-11-27T06:00:00+01:00";
 
 pub(crate) struct Shift {
     pub(crate) store: Arc<Store>,
@@ -42,8 +47,30 @@ impl Shift {
         self.clock_now().format("%H:%M").to_string()
     }
 
-    pub(crate) fn clock_now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+    pub(crate) fn clock_now(&self) -> DateTime<FixedOffset> {
         dockhand_core::Clock::now(self.clock.as_ref())
+    }
+
+    /// When the shift started.
+    pub(crate) fn started(&self) -> Result<DateTime<FixedOffset>, Error> {
+        DateTime::parse_from_rfc3339(SHIFT_START).map_err(|e| Error::invalid("demo", e.to_string()))
+    }
+
+    /// The site's time zone, as the heading names it ("UTC+01:00").
+    pub(crate) fn zone(&self) -> String {
+        format!("UTC{}", self.clock_now().offset())
+    }
+
+    /// A stored UTC time ("2026-11-27T07:26:00.000Z") in the site's time, as `at` prints it.
+    pub(crate) fn local(&self, utc: &str) -> String {
+        DateTime::parse_from_rfc3339(utc).map_or_else(
+            |_| utc.to_string(),
+            |t| {
+                t.with_timezone(self.clock_now().offset())
+                    .format("%H:%M")
+                    .to_string()
+            },
+        )
     }
 
     pub(crate) fn receive(
@@ -79,10 +106,11 @@ impl Shift {
             approval: approved_by.map(sample::badge_of),
         };
         let r = receiving::receive_line(&self.store, &cmd)?;
-        let held = r
-            .quarantine_reason
-            .map(|why| format!(" — QUARANTINED: {why}"))
-            .unwrap_or_default();
+        let held = match (r.status, r.quarantine_reason) {
+            (StockStatus::Received, _) => String::new(),
+            (status, Some(why)) => format!(" — HELD {}: {why}", words::status(status)),
+            (status, None) => format!(" — {}", words::status(status)),
+        };
         let progress = if r.line_expected > 0 {
             format!(
                 "line {}: {} of {} expected",
@@ -92,13 +120,12 @@ impl Shift {
             format!("blind line {}: {} so far", r.line_no, r.line_received)
         };
         println!(
-            "  {} {operator:<5} received {:>3} x {:<10} lot {:<7} on {} ({progress}) as {}{held}",
+            "  {} {operator:<5} received {:>3} x {:<10} lot {:<7} on {} ({progress}){held}",
             self.at(),
             r.base_quantity,
             r.sku,
             if r.lot.is_empty() { "-" } else { &r.lot },
             r.location,
-            r.status
         );
         self.minutes(3);
         Ok(())
@@ -151,16 +178,17 @@ impl Shift {
                     task.suggestion.location
                 )
             })
-            .unwrap_or_else(|| format!(" (suggested: {})", task.suggestion.rule));
+            .unwrap_or_else(|| format!(" (suggested: {})", words::rule(task.suggestion.rule)));
         println!(
-            "  {} {operator:<5} put away {:>3} x {:<10} {} -> {:<8} as {}{overridden}; {} left on the dock",
+            "  {} {operator:<5} put away {:>3} x {:<10} {} -> {:<8} now {}{overridden}; {} left at {}",
             self.at(),
             r.base_quantity,
             r.sku,
             r.from,
             r.to,
-            r.status_after,
-            r.remaining_on_dock
+            words::status(r.status_after),
+            r.remaining_on_dock,
+            r.from
         );
         self.minutes(4);
         Ok(())
@@ -169,7 +197,11 @@ impl Shift {
     pub(crate) fn refused<T>(&self, what: &str, outcome: Result<T, Error>) -> Result<(), Error> {
         match outcome {
             Err(e) if e.kind() != dockhand_core::ErrorKind::Storage => {
-                println!("  {} {what}: refused [{}] {e}", self.at(), e.code());
+                println!(
+                    "  {} {what}: refused: {}",
+                    self.at(),
+                    words::plain(&e.to_string())
+                );
                 Ok(())
             }
             Err(e) => Err(e),
@@ -245,7 +277,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
         None => (dockhand_core::keys::generate_key(), String::new()),
     };
-    let clock = Arc::new(ManualClock::at("2026-11-27T06:00:00+01:00"));
+    let clock = Arc::new(ManualClock::at(SHIFT_START));
     let device_id = format!("handheld-07{run_tag}");
     let store = Arc::new(Store::open_with(
         &path,
@@ -262,7 +294,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let shift = Shift { store, clock };
     let s = &shift;
 
-    println!("dockhand demo — early shift, 2026-11-27, device {device_id}");
+    println!(
+        "dockhand demo — early shift, {}, device {device_id}; all times are site time, {}",
+        s.clock_now().format("%A %-d %B %Y"),
+        s.zone()
+    );
     println!(
         "database: {} (encrypted{}{key_note})",
         path.display(),
@@ -273,28 +309,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     floor::run(s)?;
     returns::run(s)?;
 
-    let shift_start = chrono::DateTime::parse_from_rfc3339("2026-11-27T06:00:00+01:00")
-        .map_err(|e| Error::invalid("demo", e.to_string()))?;
-    let (totals, balances, events, counts, kpis, integrity) = s.store.read(|c| {
-        Ok((
-            stock::totals_by_status(c)?,
-            stock::all_balances(c)?,
-            outbox::events(c, 1, usize::MAX >> 1)?,
-            outbox::counts(c)?,
-            dockhand_core::kpis::kpis(c, shift_start, s.clock_now() + Duration::minutes(1))?,
-            dockhand_core::verify_integrity(c)?,
-        ))
-    })?;
-    println!("\n11. Stock by status");
-    report::print_totals(&totals);
-    println!("\n12. Balances");
-    report::print_balances(&balances);
-    println!("\n13. Outbox (waiting for the hub)");
-    report::print_outbox(&events, &counts);
-    println!("\n14. KPIs of the shift");
-    report::print_kpis(&kpis);
-    println!("\n15. Integrity");
-    report::print_integrity(&integrity);
+    let verified = tables::run(s)?;
 
     let in_sync = runtime.block_on(async {
         let hub = match &hub {
@@ -303,13 +318,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         };
         sync::run(s.store.clone(), &hub, &run_tag).await
     })?;
+    let verified_after_sync = summary::run(s)?;
     if kept {
         println!(
             "\nInspect it again with: dockhand inspect {}",
             path.display()
         );
     }
-    Ok(if integrity.is_ok() && in_sync {
+    Ok(if verified && in_sync && verified_after_sync {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

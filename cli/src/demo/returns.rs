@@ -6,10 +6,10 @@ use dockhand_core::receiving::{self, OpenBlindReceipt, ReceiveLine};
 use dockhand_core::returns::{
     self, InspectReturnLine, InspectionOutcome, ReceiveReturn, ReturnLineRequest,
 };
-use dockhand_core::{Error, ScannedGoods, sample};
+use dockhand_core::{Error, ScannedGoods, StockStatus, sample};
 use uuid::Uuid;
 
-use super::{Shift, date};
+use super::{Shift, date, words};
 
 pub(super) fn run(s: &Shift) -> Result<(), Error> {
     println!("\n9. A customer return, inspected line by line");
@@ -54,9 +54,10 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
         },
     )?;
     println!(
-        "  {} bob   received RMA-9001 at RET-01: {} lines as return_pending",
+        "  {} bob   received RMA-9001 at RET-01: {} lines, {} until inspected",
         s.at(),
-        received.lines.len()
+        received.lines.len(),
+        words::status(StockStatus::ReturnPending)
     );
     s.minutes(25);
     let decisions = [
@@ -79,22 +80,20 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
                 note: None,
             },
         )?;
-        let after = done
-            .status_after
-            .map(|st| st.to_string())
-            .unwrap_or_else(|| "left inventory".into());
+        let after = done.status_after.map_or("left inventory", words::status);
         let extra = match (&done.putaway, done.minutes_to_available) {
-            (Some(p), Some(m)) => format!(
-                " — available {m} min after receipt, put away to {}",
-                p.location
-            ),
-            (Some(p), None) => format!(" — to {}", p.location),
+            (Some(p), Some(m)) => {
+                format!(" {m} min after receipt; to be put away to {}", p.location)
+            }
+            (Some(p), None) => format!("; to be put away to {}", p.location),
             _ => String::new(),
         };
         println!(
-            "  {} bob   line {line_no} {:<10} {outcome:<16} ({reason}): {after}{extra}",
+            "  {} bob   line {line_no} {:<10} {:<14} ({}): {after}{extra}",
             s.at(),
-            done.sku
+            done.sku,
+            words::inspection(outcome),
+            words::reason(reason)
         );
         s.minutes(3);
     }
@@ -139,9 +138,9 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
             },
         )?;
         println!(
-            "  {} alice voided {} with sam's badge and PIN ({} movement reversed); DN-5540 now has {} towels",
+            "  {} alice voided the {} with sam's badge and PIN ({} movement reversed); DN-5540 now has {} towels",
             s.at(),
-            voided.voided_event_type,
+            words::event_type(&voided.voided_event_type),
             voided.movements_reversed,
             s.store.read(|c| receiving::receipt(c, "DN-5540"))?.lines[0].received
         );

@@ -12,6 +12,8 @@ use dockhand_core::sync::{add_stock_lines, stock_lines};
 use dockhand_core::workload::Workload;
 use dockhand_core::{Error, Store, StoreOptions, catalog, sample};
 
+use super::words;
+
 fn failed(what: &str, e: impl std::fmt::Display) -> Error {
     Error::invalid("hub", format!("{what}: {e}"))
 }
@@ -223,8 +225,9 @@ pub(crate) async fn run(
         }
         let offline = engine.status();
         println!(
-            "  {id} works offline: {} events pending, state {}",
-            offline.pending, offline.state
+            "  {id} works offline: {} events waiting to be sent; sync: {}",
+            offline.pending,
+            words::sync_state(offline.state)
         );
         engine.start(&tokio::runtime::Handle::current());
         engine.set_connectivity(true);
@@ -238,8 +241,10 @@ pub(crate) async fn run(
         }
         let back = engine.status();
         println!(
-            "  {id} reconnects: synced by its own loop in {waited} ms; {} pending, {} rejected, state {}",
-            back.pending, back.rejected, back.state
+            "  {id} reconnects and sends on its own within {waited} ms: {} waiting, {} refused by the hub; sync: {}",
+            back.pending,
+            back.rejected,
+            words::sync_state(back.state)
         );
         engine.stop();
         devices.push(store);
@@ -251,7 +256,7 @@ pub(crate) async fn run(
         .await
         .map_err(|e| failed("pushing the shift", e))?;
     println!(
-        "  {} pushes its shift: {} events acknowledged, {} rejected",
+        "  {} sends its shift: {} events sent to the hub and accepted, {} refused",
         shift.device_id(),
         report.acknowledged,
         report.rejected

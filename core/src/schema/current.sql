@@ -1,6 +1,6 @@
--- dockhand device database: the whole schema of the current version (PRAGMA user_version = 5),
+-- dockhand device database: the whole schema of the current version (PRAGMA user_version = 6),
 -- one table at a time with its indexes and triggers. A new database is created from this file;
--- an older one is brought here by the migrations v1.sql .. v5.sql, which stay as they were
+-- an older one is brought here by the migrations v1.sql .. v6.sql, which stay as they were
 -- written. core/tests/store.rs checks that every older version migrated equals a database made
 -- from this file, rows included. What each column means: the comments of the migration that
 -- added it.
@@ -291,6 +291,17 @@ CREATE TABLE receipt_lines (
     PRIMARY KEY (receipt_id, line_no)
 ) WITHOUT ROWID;
 
+
+-- Base units received on an expected receipt's line under a lot other than the one the line
+-- names: the receiver is told at the scan, and closing reports each as a lot discrepancy.
+CREATE TABLE receipt_other_lots (
+    receipt_id TEXT NOT NULL,
+    line_no    INTEGER NOT NULL,
+    lot        TEXT NOT NULL,
+    quantity   INTEGER NOT NULL CHECK (quantity >= 0),
+    PRIMARY KEY (receipt_id, line_no, lot),
+    FOREIGN KEY (receipt_id, line_no) REFERENCES receipt_lines (receipt_id, line_no)
+) WITHOUT ROWID;
 
 CREATE TABLE receipts (
     id          TEXT PRIMARY KEY CHECK (id <> ''),

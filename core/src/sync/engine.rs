@@ -113,10 +113,11 @@ impl SyncConfig {
 
 /// Where the device's token comes from: the app.
 pub trait TokenSource: Send + Sync {
-    /// The token to use now (`None` when the app has none yet).
-    fn current(&self) -> Option<String>;
+    /// The token to use now (`None` when the app has none yet); `Err` with the app's sentence when
+    /// it could not say (the status reports it as the token provider's failure).
+    fn current(&self) -> Result<Option<String>, String>;
     /// Asked after the hub refused the token (401): a fresh one, or `None`.
-    fn refresh(&self) -> Option<String>;
+    fn refresh(&self) -> Result<Option<String>, String>;
 }
 
 /// A token set by the program (tools, tests, the demo); `refresh` gives whatever was set last.
@@ -138,12 +139,20 @@ impl StaticToken {
 }
 
 impl TokenSource for StaticToken {
-    fn current(&self) -> Option<String> {
-        self.0.lock().ok().and_then(|t| t.clone())
+    fn current(&self) -> Result<Option<String>, String> {
+        Ok(self.0.lock().ok().and_then(|t| t.clone()))
     }
-    fn refresh(&self) -> Option<String> {
+    fn refresh(&self) -> Result<Option<String>, String> {
         self.current()
     }
+}
+
+/// The app's token provider failed: its own sentence, shortened.
+fn provider_failed(why: &str) -> SyncError {
+    SyncError::Unauthorized(format!(
+        "the app's token provider failed: {}",
+        dockhand_protocol::error::prefix(why.trim(), 200)
+    ))
 }
 
 /// What the engine is doing.
@@ -432,7 +441,16 @@ impl SyncEngine {
             .map_err(|e| unreachable(url, &e))?;
         let status = response.status();
         if status.is_success() {
-            return response.json().await.map_err(|e| unreachable(url, &e));
+            let token: DeviceToken = response.json().await.map_err(|e| unreachable(url, &e))?;
+            // The hub answered and knows the device: an earlier failure (no token yet, a refused
+            // token) no longer describes it; the next sync uses the token the app keeps.
+            shared.update(|s| {
+                if s.state != SyncState::Syncing {
+                    s.state = SyncState::Idle;
+                    s.last_error = None;
+                }
+            });
+            return Ok(token);
         }
         let text = response.text().await.map_err(|e| unreachable(url, &e))?;
         let problem = problem(&text);
@@ -655,9 +673,16 @@ impl Shared {
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<T, SyncError> {
         let url = &self.config.hub_url;
-        let mut token = self.tokens.current().ok_or_else(|| {
-            SyncError::Unauthorized("the app has not given this device a token yet".into())
-        })?;
+        let mut token = match self.tokens.current() {
+            Ok(Some(token)) => token,
+            Ok(None) => {
+                return Err(SyncError::Unauthorized(
+                    "the app has not given this device a token yet: register it with the hub"
+                        .into(),
+                ));
+            }
+            Err(why) => return Err(provider_failed(&why)),
+        };
         let mut refreshed = false;
         let mut enrolled = false;
         loop {
@@ -680,11 +705,11 @@ impl Shared {
                 let tokens = self.tokens.clone();
                 let fresh = tokio::task::spawn_blocking(move || tokens.refresh())
                     .await
-                    .ok()
-                    .flatten();
+                    .unwrap_or_else(|e| Err(e.to_string()));
                 match fresh {
-                    Some(t) => token = t,
-                    None => return Err(SyncError::Unauthorized(problem.message)),
+                    Ok(Some(t)) => token = t,
+                    Ok(None) => return Err(SyncError::Unauthorized(problem.message)),
+                    Err(why) => return Err(provider_failed(&why)),
                 }
                 continue;
             }

@@ -8,7 +8,7 @@
 
 mod count;
 mod records;
-mod risk;
+pub mod risk;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -29,7 +29,7 @@ pub use dockhand_protocol::master::CountTaskRequest;
 pub use records::{
     CountSheet, CountTask, CountTaskStatus, count_sheet, count_task, open_count_tasks,
 };
-pub use risk::{RiskEntry, RiskRanking, risk_ranking};
+pub use risk::{RiskEntry, RiskParts, RiskRanking, risk_ranking};
 
 /// Create a count task on the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -30,7 +30,37 @@ pub struct RiskEntry {
     pub value_cents: i64,
     /// Days since the last count (`None`: never counted).
     pub days_since_count: Option<i64>,
+    /// What each signal added to `score` (they sum to it).
+    pub parts: RiskParts,
 }
+
+/// A risk score part by part: each signal times its weight.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct RiskParts {
+    /// From counts found off ([`VARIANCE_WEIGHT`] × the variance rate).
+    pub counts_off: f64,
+    /// From picks ([`PICKS_WEIGHT`] × picks against the busiest in the ranking).
+    pub picks: f64,
+    /// From value ([`VALUE_WEIGHT`] × value against the highest in the ranking).
+    pub value: f64,
+    /// From time since the last count ([`STALENESS_WEIGHT`], full at [`STALE_DAYS`] or never).
+    pub not_counted: f64,
+}
+
+/// Weight of the share of counted lines found off.
+pub const VARIANCE_WEIGHT: f64 = 0.35;
+/// Weight of pick velocity.
+pub const PICKS_WEIGHT: f64 = 0.25;
+/// Weight of value on hand.
+pub const VALUE_WEIGHT: f64 = 0.20;
+/// Weight of time since the last count.
+pub const STALENESS_WEIGHT: f64 = 0.20;
+/// Counts looked back on for the variance rate.
+pub const VARIANCE_DAYS: i64 = 180;
+/// Picks looked back on for velocity.
+pub const PICK_DAYS: i64 = 30;
+/// Days without a count at which staleness is full.
+pub const STALE_DAYS: i64 = 90;
 
 /// Locations and items, most at risk first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -71,7 +101,7 @@ fn gather(
             },
         );
     }
-    let since_180 = utc_text(now - Duration::days(180));
+    let since_180 = utc_text(now - Duration::days(VARIANCE_DAYS));
     let mut stmt = conn.prepare(&format!(
         "SELECT {key}, COUNT(*), SUM(x.counted <> x.expected), MAX(x.counted_at) FROM count_results x {join}
          WHERE x.counted_at >= ?1 GROUP BY {key}"
@@ -91,7 +121,7 @@ fn gather(
             s.last_count = Some(last);
         }
     }
-    let since_30 = utc_text(now - Duration::days(30));
+    let since_30 = utc_text(now - Duration::days(PICK_DAYS));
     for (k, picks) in stock::picks_since_by(conn, by == "location", &since_30)? {
         if let Some(s) = out.get_mut(&k) {
             s.picks = picks;
@@ -116,11 +146,15 @@ fn rank(signals: HashMap<String, Signals>, now: DateTime<FixedOffset>) -> Vec<Ri
                     .ok()
                     .map(|at| (now - at).num_days().max(0))
             });
-            let staleness = days_since_count.map_or(1.0, |d| (d as f64 / 90.0).min(1.0));
-            let score = 0.35 * variance_rate
-                + 0.25 * (s.picks as f64 / max_picks)
-                + 0.20 * (s.value as f64 / max_value)
-                + 0.20 * staleness;
+            let staleness =
+                days_since_count.map_or(1.0, |d| (d as f64 / STALE_DAYS as f64).min(1.0));
+            let parts = RiskParts {
+                counts_off: VARIANCE_WEIGHT * variance_rate,
+                picks: PICKS_WEIGHT * (s.picks as f64 / max_picks),
+                value: VALUE_WEIGHT * (s.value as f64 / max_value),
+                not_counted: STALENESS_WEIGHT * staleness,
+            };
+            let score = parts.counts_off + parts.picks + parts.value + parts.not_counted;
             RiskEntry {
                 key,
                 score,
@@ -128,6 +162,7 @@ fn rank(signals: HashMap<String, Signals>, now: DateTime<FixedOffset>) -> Vec<Ri
                 picks: s.picks,
                 value_cents: s.value,
                 days_since_count,
+                parts,
             }
         })
         .collect();

@@ -1,6 +1,8 @@
 //! Closing a receipt: no more goods can be received on it, and every line whose received quantity
-//! differs from the expected one becomes a `receiving.discrepancy` event for the ERP.
+//! differs from the expected one, or that took goods of another lot than it named, becomes a
+//! `receiving.discrepancy` event for the ERP.
 
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -22,19 +24,27 @@ pub struct CloseReceipt {
     pub receipt_id: String,
 }
 
-/// A line received short or over.
+pub use dockhand_protocol::events::DiscrepancyKind;
+
+/// A line received short or over, or goods of another lot than it expected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineDiscrepancy {
     /// Line number.
     pub line_no: i64,
     /// Item SKU.
     pub sku: String,
-    /// Expected base units.
+    /// Short, over, or another lot.
+    pub kind: DiscrepancyKind,
+    /// Expected base units (0 of the other lot, for a lot discrepancy).
     pub expected: i64,
-    /// Received base units.
+    /// Received base units (of the other lot, for a lot discrepancy).
     pub received: i64,
     /// `received - expected`: negative when short.
     pub difference: i64,
+    /// The lot received instead, for a lot discrepancy.
+    pub lot: Option<String>,
+    /// The lot the line expected, for a lot discrepancy.
+    pub expected_lot: Option<String>,
 }
 
 /// What closing found.
@@ -58,18 +68,7 @@ pub fn close_receipt(store: &Store, cmd: &CloseReceipt) -> Result<ReceiptClosed>
                 receipt_id: receipt.id,
             });
         }
-        let discrepancies: Vec<LineDiscrepancy> = receipt
-            .lines
-            .iter()
-            .filter(|l| receipt.kind == ReceiptKind::Expected && l.received != l.expected)
-            .map(|l| LineDiscrepancy {
-                line_no: l.line_no,
-                sku: l.sku.clone(),
-                expected: l.expected,
-                received: l.received,
-                difference: l.received - l.expected,
-            })
-            .collect();
+        let discrepancies = discrepancies(tx.conn(), &receipt)?;
         for d in &discrepancies {
             outbox::append(
                 tx,
@@ -81,11 +80,9 @@ pub fn close_receipt(store: &Store, cmd: &CloseReceipt) -> Result<ReceiptClosed>
                     expected: d.expected,
                     received: d.received,
                     difference: d.difference,
-                    kind: if d.difference < 0 {
-                        ev::DiscrepancyKind::Short
-                    } else {
-                        ev::DiscrepancyKind::Over
-                    },
+                    kind: d.kind,
+                    lot: d.lot.clone(),
+                    expected_lot: d.expected_lot.clone(),
                 },
             )?;
         }
@@ -112,4 +109,47 @@ pub fn close_receipt(store: &Store, cmd: &CloseReceipt) -> Result<ReceiptClosed>
             total_received,
         })
     })
+}
+
+/// What closing reports: on an expected receipt, every line received short or over, then the
+/// goods each line took under another lot than it named (nothing on a blind receipt).
+fn discrepancies(conn: &Connection, receipt: &records::Receipt) -> Result<Vec<LineDiscrepancy>> {
+    if receipt.kind != ReceiptKind::Expected {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<LineDiscrepancy> = receipt
+        .lines
+        .iter()
+        .filter(|l| l.received != l.expected)
+        .map(|l| LineDiscrepancy {
+            line_no: l.line_no,
+            sku: l.sku.clone(),
+            kind: if l.received < l.expected {
+                DiscrepancyKind::Short
+            } else {
+                DiscrepancyKind::Over
+            },
+            expected: l.expected,
+            received: l.received,
+            difference: l.received - l.expected,
+            lot: None,
+            expected_lot: None,
+        })
+        .collect();
+    for (line_no, lot, quantity) in records::other_lots(conn, &receipt.id)? {
+        let Some(line) = receipt.lines.iter().find(|l| l.line_no == line_no) else {
+            continue;
+        };
+        found.push(LineDiscrepancy {
+            line_no,
+            sku: line.sku.clone(),
+            kind: DiscrepancyKind::Lot,
+            expected: 0,
+            received: quantity,
+            difference: quantity,
+            lot: Some(lot),
+            expected_lot: line.lot.clone(),
+        });
+    }
+    Ok(found)
 }

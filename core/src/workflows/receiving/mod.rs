@@ -22,7 +22,7 @@ use crate::scan::{self, IdentifiedGoods, ScannedGoods};
 use crate::stock::{self, Bucket, Movement, StockStatus};
 use dockhand_protocol::events as ev;
 
-pub use close::{CloseReceipt, LineDiscrepancy, ReceiptClosed, close_receipt};
+pub use close::{CloseReceipt, DiscrepancyKind, LineDiscrepancy, ReceiptClosed, close_receipt};
 pub use dockhand_protocol::events::ReceiptKind;
 pub use dockhand_protocol::master::{ExpectedLine, ExpectedReceipt};
 pub(crate) use expected::load_expected_in;
@@ -99,6 +99,9 @@ pub struct LineReceived {
     pub line_expected: i64,
     /// Supervisor who approved an over-receipt.
     pub approved_by: Option<String>,
+    /// The lot the ASN line expected, when the goods carry another: a lot discrepancy the
+    /// receipt's close reports (tell the receiver).
+    pub expected_lot: Option<String>,
     /// The event recorded.
     pub event_id: Uuid,
 }
@@ -245,6 +248,10 @@ fn receive_in(
         },
     )?;
     records::credit_line(tx, &receipt.id, &line, &goods, base_quantity)?;
+    let expected_lot = line.other_lot_than(&goods.lot);
+    if expected_lot.is_some() {
+        records::add_other_lot(tx, &receipt.id, line.line_no, &goods.lot, base_quantity)?;
+    }
     let expiry = match goods.expiry {
         Some(e) => Some(e),
         None => stock::lot_expiry(tx.conn(), goods.item.id, &goods.lot)?,
@@ -264,6 +271,7 @@ fn receive_in(
         line_received,
         line_expected: line.expected,
         approved_by,
+        expected_lot,
         event_id: Uuid::nil(),
     };
     let event = outbox::append(
@@ -389,6 +397,18 @@ pub(crate) fn undo_line_received(tx: &WriteTx<'_>, received: &ev::LineReceived) 
              WHERE receipt_id = ?1 AND line_no = ?2",
         )?
         .execute((&receipt.id, received.line_no, received.base_quantity))?;
+    let expected = records::expected_lot(tx.conn(), &receipt.id, received.line_no)?;
+    if receipt.kind == ReceiptKind::Expected
+        && expected.is_some_and(|lot| !lot.is_empty() && lot != received.lot)
+    {
+        records::add_other_lot(
+            tx,
+            &receipt.id,
+            received.line_no,
+            &received.lot,
+            -received.base_quantity,
+        )?;
+    }
     Ok(())
 }
 

@@ -137,6 +137,17 @@ pub(super) struct LineState {
     pub received: i64,
     pub sscc: Option<String>,
     pub blind: bool,
+    /// The lot an expected line names (`None`: any lot).
+    pub lot: Option<String>,
+}
+
+impl LineState {
+    /// The lot this line expected, when `lot` is another: a lot discrepancy.
+    pub fn other_lot_than(&self, lot: &str) -> Option<String> {
+        self.lot
+            .clone()
+            .filter(|expected| !self.blind && !expected.is_empty() && expected != lot)
+    }
 }
 
 /// line_no, expected, received, lot, sscc.
@@ -182,7 +193,7 @@ pub(super) fn line_for(
         .iter()
         .filter(|line| !blind || line.3.as_deref().unwrap_or("") == goods.lot)
         .min_by_key(|line| rank(line));
-    if let Some((line_no, expected, received, _, sscc)) = best {
+    if let Some((line_no, expected, received, lot, sscc)) = best {
         return Ok(LineState {
             line_no: *line_no,
             new: false,
@@ -190,6 +201,7 @@ pub(super) fn line_for(
             received: *received,
             sscc: sscc.clone(),
             blind,
+            lot: lot.clone(),
         });
     }
     if !blind {
@@ -210,6 +222,7 @@ pub(super) fn line_for(
         received: 0,
         sscc: None,
         blind,
+        lot: None,
     })
 }
 
@@ -236,4 +249,53 @@ pub(super) fn credit_line(
     )?
     .execute((receipt_id, line.line_no, quantity))?;
     Ok(())
+}
+
+/// Adds (or, negative, takes back) base units received on a line under another lot than it
+/// expected.
+pub(super) fn add_other_lot(
+    tx: &WriteTx<'_>,
+    receipt_id: &str,
+    line_no: i64,
+    lot: &str,
+    quantity: i64,
+) -> Result<()> {
+    // A void takes back from the row its receive made (an insert of a negative row would fail
+    // its CHECK before the upsert could add it).
+    let sql = if quantity >= 0 {
+        "INSERT INTO receipt_other_lots (receipt_id, line_no, lot, quantity)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO UPDATE SET quantity = quantity + excluded.quantity"
+    } else {
+        "UPDATE receipt_other_lots SET quantity = quantity + ?4
+         WHERE receipt_id = ?1 AND line_no = ?2 AND lot = ?3"
+    };
+    tx.conn()
+        .prepare_cached(sql)?
+        .execute((receipt_id, line_no, lot, quantity))?;
+    Ok(())
+}
+
+/// The lot a stored line expects (`None`: any lot, or no such line).
+pub(super) fn expected_lot(
+    conn: &Connection,
+    receipt_id: &str,
+    line_no: i64,
+) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT lot FROM receipt_lines WHERE receipt_id = ?1 AND line_no = ?2")?
+        .query_row((receipt_id, line_no), |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Goods received under another lot than their line expected, by line: line, lot received, base
+/// units.
+pub(super) fn other_lots(conn: &Connection, receipt_id: &str) -> Result<Vec<(i64, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT line_no, lot, quantity FROM receipt_other_lots
+         WHERE receipt_id = ?1 AND quantity > 0 ORDER BY line_no, lot",
+    )?;
+    let rows = stmt.query_map([receipt_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

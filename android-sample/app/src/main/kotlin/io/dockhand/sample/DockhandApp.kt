@@ -65,7 +65,7 @@ class DockhandApp : Application() {
         syncBar = SyncBarHolder(session("system"), sync)
         appScope.launch {
             // Enrol once (a development hub admits any device; production wants a secret from MDM).
-            if (tokens.currentToken() == null) runCatching { tokens.save(sync.register(deviceId, null).token) }
+            if (tokens.currentToken() == null) runCatching { tokens.save(sync.register(deviceId, null).token()) }
             sync.start()
         }
         watchConnectivity()

@@ -71,7 +71,7 @@ class ShiftTest {
         // The same operator action again (a retry after a timeout) changes nothing.
         assertEquals(received, device.receive(request))
         assertEquals(96L, onHand(Sample.DOCK))
-        assertEquals(listOf("receiving.line_received"), device.eventsOfOperation(receiveOp).map { it.eventType })
+        assertEquals(listOf(EventKind.LINE_RECEIVED), device.eventsOfOperation(receiveOp).map { it.eventType })
 
         // Put away where the core suggests, proving presence with a scan of the location's label.
         val task = device.suggestPutaway(Sample.DOCK, towels(Sample.TOWELS_EA), null)
@@ -207,12 +207,9 @@ class ShiftTest {
         }
         assertTrue(badOp.reason.contains("not-a-uuid"), badOp.reason)
 
-        val badDate = assertThrows<DockhandException.Validation> {
-            device.receive(
-                ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, Goods(Sample.TOWELS_CS, null, "01/03/2027", null), 1L, null, null),
-            )
-        }
-        assertTrue(badDate.reason.contains("01/03/2027"), badDate.reason)
+        // Dates are java.time.LocalDate both ways.
+        val label = device.resolveScan("(01)04012345000016(10)L2611A(17)270301") as ScanResult.Goods
+        assertEquals(java.time.LocalDate.of(2027, 3, 1), label.expiry)
 
         val noTask = assertThrows<DockhandException.NotFound> { device.pickTask("PICK-404") }
         assertTrue(noTask.reason.contains("PICK-404"), noTask.reason)
@@ -331,5 +328,19 @@ class ShiftTest {
         Device.open(path, "HH-A", key).close()
         val refused = assertThrows<DockhandException.Storage> { Device.open(path, "HH-B", key) }
         assertTrue(refused.reason.contains("HH-A"), refused.reason)
+    }
+
+    @Test
+    fun `a closed database refuses every call and opens again with what it held`() {
+        val path = dir.resolve("closing.db").toString()
+        val key = generateDatabaseKey()
+        Device.open(path, "HH-KT-06", key).use { d ->
+            d.loadSampleWarehouse()
+            d.closeDatabase()
+            d.closeDatabase()
+            val closed = assertThrows<DockhandException.Storage> { d.outboxCounts() }
+            assertEquals("device_closed", closed.code)
+        }
+        Device.open(path, "HH-KT-06", key).use { again -> assertTrue(again.items("", 10u).isNotEmpty()) }
     }
 }

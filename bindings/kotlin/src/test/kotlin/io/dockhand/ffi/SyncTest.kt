@@ -130,8 +130,9 @@ class SyncTest {
         val tokens = AppTokens(null) { null }
         SyncClient(device, settings(), tokens).use { client ->
             val token = client.register("Dock door 1", null)
-            assertEquals(device.deviceId(), token.deviceId)
-            tokens.current.set(token.token)
+            assertEquals(device.deviceId(), token.deviceId())
+            tokens.current.set(token.token())
+            assertTrue(token.token() !in token.toString() && device.deviceId() in token.toString(), token.toString())
 
             val recorder = Recorder()
             val subscription = client.observe(recorder)
@@ -162,7 +163,7 @@ class SyncTest {
 
     @Test
     fun `an expired token is refreshed once through the app`() = runBlocking {
-        val real = SyncClient(device, settings(), AppTokens(null) { null }).use { it.register("Aisle 40", null).token }
+        val real = SyncClient(device, settings(), AppTokens(null) { null }).use { it.register("Aisle 40", null).token() }
         val tokens = AppTokens("not-a-token") { real }
         SyncClient(device, settings(), tokens).use { client ->
             receiveTowels(2)
@@ -178,6 +179,29 @@ class SyncTest {
             assertEquals("unauthorized", e.code)
             assertEquals(false, e.transient)
             assertEquals(1L, device.outboxCounts().pending)
+        }
+    }
+
+    @Test
+    fun `the status says what is true before and after registering and when the app's tokens fail`() = runBlocking {
+        val tokens = AppTokens(null) { null }
+        SyncClient(device, settings(), tokens).use { client ->
+            receiveTowels(1)
+            assertThrows<DockhandException.Network> { runBlocking { client.syncNow() } }
+            assertEquals(SyncState.ERROR, client.status().state)
+            assertTrue(client.status().lastError!!.contains("register"), "${client.status()}")
+            client.register("Dock door 2", null)
+            assertEquals(SyncState.IDLE, client.status().state)
+            assertEquals(null, client.status().lastError)
+        }
+        val failing = object : TokenProvider {
+            override fun currentToken(): String? = throw DockhandException.Validation("keystore", "the keystore is locked")
+            override fun refreshToken(): String? = null
+        }
+        SyncClient(device, settings(), failing).use { client ->
+            assertThrows<DockhandException.Network> { runBlocking { client.syncNow() } }
+            val error = client.status().lastError!!
+            assertTrue("token provider failed" in error && "keystore is locked" in error, error)
         }
     }
 
@@ -210,7 +234,7 @@ class SyncTest {
         assertTrue(import.statusCode() in 200..299, import.body())
         val tokens = AppTokens(null) { null }
         SyncClient(device, settings(), tokens).use { client ->
-            tokens.current.set(client.register("Picker 3", null).token)
+            tokens.current.set(client.register("Picker 3", null).token())
             val report = client.syncNow()
             assertTrue(report.pulled >= 1uL, "$report")
             assertTrue(device.openPickTasks().any { it.id == task }, "${device.openPickTasks()}")
