@@ -1,5 +1,6 @@
 //! What an app sends: plain records of text and numbers, turned into the core's commands here. Ids
-//! and moments arrive as text and are checked with a validation error that names the value.
+//! arrive as text and are checked with a validation error that names the value; dates and moments
+//! are the languages' own types.
 
 use dockhand_core::ScannedGoods;
 use dockhand_core::counting::CountedLine;
@@ -8,7 +9,8 @@ use dockhand_core::returns::ReturnLineRequest;
 
 use chrono::NaiveDate;
 
-use crate::error::{DockhandError, moment};
+use crate::error::DockhandError;
+use crate::types::Moment;
 
 /// Goods as scanned or typed: the barcode, and what the label or the operator says.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -172,9 +174,9 @@ pub struct CountedGoods {
     pub goods: Goods,
     /// Packs of the scanned barcode counted.
     pub quantity: i64,
-    /// When it was counted (RFC 3339 with offset); now when absent.
+    /// When it was counted; now when absent.
     #[uniffi(default = None)]
-    pub counted_at: Option<String>,
+    pub counted_at: Option<Moment>,
 }
 
 impl TryFrom<CountedGoods> for CountedLine {
@@ -184,11 +186,7 @@ impl TryFrom<CountedGoods> for CountedLine {
             location: c.location,
             scan: c.goods.try_into()?,
             quantity: c.quantity,
-            counted_at: c
-                .counted_at
-                .as_deref()
-                .map(|t| moment(t, "counted at"))
-                .transpose()?,
+            counted_at: c.counted_at,
         })
     }
 }

@@ -14,8 +14,8 @@ use dockhand_core::stock::{self, AvailableToPromise, Balance, StatusTotal};
 use dockhand_core::{ResolvedScan, verify_integrity};
 
 use crate::Device;
-use crate::error::{DockhandError, moment, op_id};
-use crate::types::Location;
+use crate::error::{DockhandError, op_id};
+use crate::types::{Location, Moment};
 
 type Result<T> = std::result::Result<T, DockhandError>;
 
@@ -91,8 +91,8 @@ pub struct OutboxEvent {
     pub event_id: String,
     /// What it records.
     pub event_type: EventKind,
-    /// When it happened (UTC).
-    pub occurred_at: String,
+    /// When it happened, at the device's offset then.
+    pub occurred_at: Moment,
     /// Who did it.
     pub operator: String,
     /// The operator action it came from (UUID).
@@ -118,7 +118,7 @@ impl TryFrom<outbox::Event> for OutboxEvent {
             seq: e.seq,
             event_id: e.event_id.to_string(),
             event_type: event_kind(&e.event_type)?,
-            occurred_at: e.occurred_at.clone(),
+            occurred_at: local_moment(&e.occurred_at, &e.tz_offset)?,
             operator: e.user_id.clone(),
             op_id: e.op_id.to_string(),
             payload_json: e.payload.to_string(),
@@ -129,6 +129,13 @@ impl TryFrom<outbox::Event> for OutboxEvent {
             reject_reason: e.reject_reason,
         })
     }
+}
+
+/// A stored UTC time at the offset the device had then.
+fn local_moment(utc: &str, offset: &str) -> std::result::Result<Moment, DockhandError> {
+    let at = crate::error::moment(utc, "occurred at")?;
+    let offset: chrono::FixedOffset = offset.parse().unwrap_or(*at.offset());
+    Ok(at.with_timezone(&offset))
 }
 
 /// The kind of a stored event type (this library wrote it: an unknown one is a storage fault).
@@ -293,10 +300,9 @@ impl Device {
         Ok(self.store.read(|c| stock::available_to_promise(c, &sku))?)
     }
 
-    /// Inventory-accuracy KPIs between two moments (RFC 3339 with offset).
-    pub fn kpis(&self, since: String, until: String) -> Result<Kpis> {
-        let (from, to) = (moment(&since, "since")?, moment(&until, "until")?);
-        Ok(self.store.read(|c| kpis::kpis(c, from, to))?)
+    /// Inventory-accuracy KPIs between two moments.
+    pub fn kpis(&self, since: Moment, until: Moment) -> Result<Kpis> {
+        Ok(self.store.read(|c| kpis::kpis(c, since, until))?)
     }
 
     /// Locations and items ranked by count risk, now.

@@ -32,6 +32,16 @@ uniffi::custom_type!(Uuid, String, {
     lower: |id| id.to_string(),
 });
 
+/// A moment with its UTC offset: `java.time.OffsetDateTime` in Kotlin, an aware
+/// `datetime.datetime` in Python (uniffi.toml); it crosses as RFC 3339 text.
+pub type Moment = chrono::DateTime<chrono::FixedOffset>;
+
+uniffi::custom_type!(Moment, String, {
+    remote,
+    try_lift: |text| Ok(crate::error::moment(&text, "date and time")?),
+    lower: |moment| moment.to_rfc3339(),
+});
+
 // Kotlin and Python see their own date types (uniffi.toml); a text that is no date is refused
 // with the app's own error type.
 uniffi::custom_type!(NaiveDate, String, {

@@ -112,6 +112,13 @@ def test_events_say_what_they_record_as_an_enum(device):
         op_id=receive_op, operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=1))
     kinds = [e.event_type for e in device.events_of_operation(receive_op)]
     assert kinds == [dockhand.EventKind.LINE_RECEIVED]
+    import datetime
+    at = device.events_of_operation(receive_op)[0].occurred_at
+    assert isinstance(at, datetime.datetime) and at.tzinfo is not None
+    naive = datetime.datetime(2026, 1, 1)
+    with pytest.raises(dockhand.DockhandError.Validation) as refused:
+        device.kpis(since=naive, until=datetime.datetime.now(datetime.timezone.utc))
+    assert "2026-01-01T00:00:00" in refused.value.reason
 
 
 def test_dates_are_python_dates_and_a_wrong_date_text_is_refused_with_its_value(device):

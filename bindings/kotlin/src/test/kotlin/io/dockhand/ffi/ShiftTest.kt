@@ -72,6 +72,7 @@ class ShiftTest {
         assertEquals(received, device.receive(request))
         assertEquals(96L, onHand(Sample.DOCK))
         assertEquals(listOf(EventKind.LINE_RECEIVED), device.eventsOfOperation(receiveOp).map { it.eventType })
+        assertTrue(device.eventsOfOperation(receiveOp).single().occurredAt.isAfter(java.time.OffsetDateTime.parse("2020-01-01T00:00:00Z")))
 
         // Put away where the core suggests, proving presence with a scan of the location's label.
         val task = device.suggestPutaway(Sample.DOCK, towels(Sample.TOWELS_EA), null)
@@ -175,7 +176,7 @@ class ShiftTest {
         assertEquals(0L, counts.rejected)
         assertTrue(device.checkIntegrity().ok, device.checkIntegrity().reportJson)
 
-        val kpis = device.kpis("2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")
+        val kpis = device.kpis(java.time.OffsetDateTime.parse("2000-01-01T00:00:00Z"), java.time.OffsetDateTime.parse("2100-01-01T00:00:00+01:00"))
         assertEquals(1L, kpis.picks)
         assertEquals(1L, kpis.shortPicks)
         assertEquals(1L, kpis.countedLines)
@@ -342,5 +343,25 @@ class ShiftTest {
             assertEquals("device_closed", closed.code)
         }
         Device.open(path, "HH-KT-06", key).use { again -> assertTrue(again.items("", 10u).isNotEmpty()) }
+    }
+
+    @Test
+    fun `another lot than the ASN names is told at the scan and reported at close`() {
+        val milk = Goods("04012345000016", "L2699Z", java.time.LocalDate.of(2027, 3, 9), null)
+        val told = device.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, milk, 2L, null, null))
+        assertEquals("L2611A", told.expectedLot)
+        val closed = device.closeReceipt(op(), "alice", Sample.ASN)
+        val lots = closed.discrepancies.filter { it.kind == DiscrepancyKind.LOT }
+        assertEquals(listOf(Triple(1L, "L2699Z", 2L)), lots.map { Triple(it.lineNo, it.lot, it.received) })
+    }
+
+    @Test
+    fun `a control character in any typed field is refused naming the field, and nothing is recorded`() {
+        val before = device.outboxCounts()
+        val refused = assertThrows<DockhandException.Validation> {
+            device.openBlindReceipt(op(), "alice", "BLIND-KT", "PO\u001b[31m", "Acme")
+        }
+        assertTrue(refused.reason.contains("reference") && refused.reason.contains("U+001B"), refused.reason)
+        assertEquals(before, device.outboxCounts())
     }
 }
