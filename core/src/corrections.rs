@@ -118,6 +118,21 @@ fn void_in(
         });
     }
     let siblings = outbox::events_of_operation(conn, event.op_id)?;
+    if let Some(refused) = siblings
+        .iter()
+        .find(|e| e.state == outbox::OutboxState::Rejected)
+    {
+        let why = refused
+            .reject_reason
+            .as_deref()
+            .or(refused.reject_code.as_deref())
+            .unwrap_or("no reason given");
+        return Err(refuse(&format!(
+            "the hub refused it ({}), so it changed no stock there and a void would reverse a \
+             change the hub never applied; resolve the exception instead",
+            dockhand_protocol::error::prefix(why, 120)
+        )));
+    }
     if siblings
         .iter()
         .any(|e| EventKind::parse(&e.event_type) == Some(EventKind::PickShort))

@@ -1033,3 +1033,29 @@ fn voiding_a_count_adjustment_voids_the_whole_round_and_says_so() {
     assert_eq!(k.adjusted_units, 0, "a voided adjustment is no adjustment");
     assert!(f.store.verify_integrity().unwrap().is_ok());
 }
+
+#[test]
+fn a_scan_the_hub_refused_cannot_be_voided_because_the_hub_never_applied_it() {
+    let f = seeded();
+    let cmd = receive(ScannedGoods::barcode(sample::TOWELS_CS), 1);
+    receiving::receive_line(&f.store, &cmd).unwrap();
+    let refused = only_event(&f, cmd.op_id);
+    outbox::reject(
+        &f.store,
+        (&refused).into(),
+        "unknown_sku",
+        "item TOWEL-2P is not in the hub's catalog",
+    )
+    .unwrap();
+    let err = assert_rejected(&f.store, "not_voidable", || {
+        corrections::void_movement(&f.store, &void_cmd(refused.event_id, "scanned by mistake"))
+    });
+    assert_message_names(
+        &err,
+        &[
+            "the hub refused it",
+            "not in the hub's catalog",
+            "resolve the exception",
+        ],
+    );
+}
