@@ -328,12 +328,7 @@ fn movements_problem(
                 m.delta, m.sku, m.location
             )));
         }
-        let key = (
-            m.location.clone(),
-            m.sku.clone(),
-            m.lot.clone(),
-            m.status.to_string(),
-        );
+        let key = BucketKey::from(m);
         let before = match after.get(&key) {
             Some(q) => *q,
             None => tx.bucket(&key)?,

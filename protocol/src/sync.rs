@@ -340,6 +340,12 @@ pub struct StockLine {
     pub sku: String,
     /// Lot ("" for none).
     pub lot: String,
+    /// Serial ("" for none).
+    #[serde(default)]
+    pub serial: String,
+    /// Licence plate ("" for none).
+    #[serde(default)]
+    pub lpn: String,
     /// Status.
     pub status: String,
     /// Base units.

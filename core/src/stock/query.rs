@@ -292,17 +292,19 @@ pub fn ledger_rows_as_movements(
 /// The device's stock at the grain of the hub's stock view (location, item, lot, status).
 pub fn stock_lines(conn: &Connection) -> Result<Vec<dockhand_protocol::sync::StockLine>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT l.code, i.sku, b.lot, b.status, SUM(b.qty)
+        "SELECT l.code, i.sku, b.lot, b.serial, b.lpn, b.status, SUM(b.qty)
          FROM balances b JOIN items i ON i.id = b.item_id JOIN locations l ON l.id = b.location_id
-         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+         GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(b.qty) <> 0 ORDER BY 1, 2, 3, 4, 5, 6",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(dockhand_protocol::sync::StockLine {
             location: r.get(0)?,
             sku: r.get(1)?,
             lot: r.get(2)?,
-            status: r.get(3)?,
-            quantity: r.get(4)?,
+            serial: r.get(3)?,
+            lpn: r.get(4)?,
+            status: r.get(5)?,
+            quantity: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -107,32 +107,36 @@ pub fn changes_cursor(store: &Store) -> Result<Option<String>> {
     })
 }
 
-/// The device's stock at the grain of the hub's stock view (location, item, lot, status).
+/// The device's stock at the grain of the hub's stock view (location, item, lot, serial, LPN,
+/// status).
 pub fn stock_lines(store: &Store) -> Result<Vec<protocol::StockLine>> {
     store.read(crate::stock::stock_lines)
 }
 
 /// Several devices' stock lines added up (zero buckets dropped), sorted like the hub's view.
 pub fn add_stock_lines(lists: &[Vec<protocol::StockLine>]) -> Vec<protocol::StockLine> {
-    let mut sums: std::collections::BTreeMap<(String, String, String, String), i64> =
-        Default::default();
+    type Key = (String, String, String, String, String, String);
+    let mut sums: std::collections::BTreeMap<Key, i64> = Default::default();
     for line in lists.iter().flatten() {
-        *sums
-            .entry((
-                line.location.clone(),
-                line.sku.clone(),
-                line.lot.clone(),
-                line.status.clone(),
-            ))
-            .or_default() += line.quantity;
+        let key = (
+            line.location.clone(),
+            line.sku.clone(),
+            line.lot.clone(),
+            line.serial.clone(),
+            line.lpn.clone(),
+            line.status.clone(),
+        );
+        *sums.entry(key).or_default() += line.quantity;
     }
     sums.into_iter()
         .filter(|(_, q)| *q != 0)
         .map(
-            |((location, sku, lot, status), quantity)| protocol::StockLine {
+            |((location, sku, lot, serial, lpn, status), quantity)| protocol::StockLine {
                 location,
                 sku,
                 lot,
+                serial,
+                lpn,
                 status,
                 quantity,
             },

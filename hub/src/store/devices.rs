@@ -335,8 +335,8 @@ pub mod intake_sql {
     pub const SETTLE: &str =
         "UPDATE events SET status = $1, code = $2, reason = $3 WHERE event_id = $4";
     /// One stock bucket's quantity.
-    pub const BUCKET: &str =
-        "SELECT qty FROM stock WHERE location = $1 AND sku = $2 AND lot = $3 AND status = $4";
+    pub const BUCKET: &str = "SELECT qty FROM stock WHERE location = $1 AND sku = $2 AND lot = $3
+        AND serial = $4 AND lpn = $5 AND status = $6";
     /// Whether items were imported.
     pub const HAS_CATALOG: &str = "SELECT EXISTS (SELECT 1 FROM master WHERE kind = 'item')";
     /// Whether an item was imported.
@@ -345,6 +345,6 @@ pub mod intake_sql {
     /// The device and expiry of a token.
     pub const TOKEN: &str = "SELECT device_id, expires_at FROM tokens WHERE token_hash = $1";
     /// The non-zero buckets of the stock view.
-    pub const STOCK: &str = "SELECT location, sku, lot, status, qty FROM stock WHERE qty <> 0
-        ORDER BY location, sku, lot, status";
+    pub const STOCK: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
+        WHERE qty <> 0 ORDER BY location, sku, lot, serial, lpn, status";
 }

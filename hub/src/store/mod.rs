@@ -50,8 +50,50 @@ pub trait BenchStore: HubStore {
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()>;
 }
 
-/// A stock bucket of the hub's view: location, SKU, lot, status.
-pub type BucketKey = (String, String, String, String);
+/// A stock bucket of the hub's view, as on the devices.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BucketKey {
+    /// Location code.
+    pub location: String,
+    /// SKU.
+    pub sku: String,
+    /// Lot ("" for none).
+    pub lot: String,
+    /// Serial ("" for none).
+    pub serial: String,
+    /// Licence plate ("" for none).
+    pub lpn: String,
+    /// Usability.
+    pub status: String,
+}
+
+impl BucketKey {
+    /// The key's columns in the order the statements name them: location, SKU, lot, serial,
+    /// licence plate, status.
+    pub fn columns(&self) -> [&str; 6] {
+        [
+            &self.location,
+            &self.sku,
+            &self.lot,
+            &self.serial,
+            &self.lpn,
+            &self.status,
+        ]
+    }
+}
+
+impl From<&dockhand_protocol::events::EventMovement> for BucketKey {
+    fn from(m: &dockhand_protocol::events::EventMovement) -> Self {
+        Self {
+            location: m.location.clone(),
+            sku: m.sku.clone(),
+            lot: m.lot.clone(),
+            serial: m.serial.clone(),
+            lpn: m.lpn.clone(),
+            status: m.status.to_string(),
+        }
+    }
+}
 
 /// An event as the hub stored it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,28 +123,27 @@ pub enum Dialect {
 
 /// The hub's tables in `dialect` (one schema, schema.sql, for both backends).
 pub fn schema(dialect: Dialect) -> String {
+    fill(dialect, include_str!("schema.sql"))
+}
+
+/// SQL written for both dialects, with its placeholders filled for `dialect`.
+fn fill(dialect: Dialect, text: &str) -> String {
     let (serial, int, without_rowid) = match dialect {
         Dialect::Sqlite => ("INTEGER PRIMARY KEY", "INTEGER", "WITHOUT ROWID"),
         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT", ""),
     };
-    include_str!("schema.sql")
-        .replace("{serial}", serial)
+    text.replace("{serial}", serial)
         .replace("{int}", int)
         .replace("{without_rowid}", without_rowid)
 }
 
 /// The migrations applied on top of schema.sql, in order: (version, statements in `dialect`).
 pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
-    let fill = |text: &str| {
-        let (serial, int) = match dialect {
-            Dialect::Sqlite => ("INTEGER PRIMARY KEY", "INTEGER"),
-            Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
-        };
-        text.replace("{serial}", serial).replace("{int}", int)
-    };
+    let fill = |text: &str| fill(dialect, text);
     vec![
         (2, fill(include_str!("migrations/002_device_identity.sql"))),
         (3, fill(include_str!("migrations/003_signed_events.sql"))),
+        (4, fill(include_str!("migrations/004_stock_buckets.sql"))),
     ]
 }
 

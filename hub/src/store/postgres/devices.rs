@@ -79,19 +79,34 @@ impl IntakeTx for PgTx<'_, '_> {
     fn flush(&mut self) -> HubResult<()> {
         self.flush_events()?;
         if !self.stock.is_empty() {
-            let mut keys: [Vec<String>; 4] = Default::default();
+            let mut keys: [Vec<String>; 6] = Default::default();
             let mut qty: Vec<i64> = Vec::new();
-            for ((location, sku, lot, status), delta) in std::mem::take(&mut self.stock) {
-                for (column, value) in keys.iter_mut().zip([location, sku, lot, status]) {
+            for (key, delta) in std::mem::take(&mut self.stock) {
+                let BucketKey {
+                    location,
+                    sku,
+                    lot,
+                    serial,
+                    lpn,
+                    status,
+                } = key;
+                for (column, value) in keys
+                    .iter_mut()
+                    .zip([location, sku, lot, serial, lpn, status])
+                {
                     column.push(value);
                 }
                 qty.push(delta);
             }
             self.exec(
-                "INSERT INTO stock (location, sku, lot, status, qty)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-                 ON CONFLICT (location, sku, lot, status) DO UPDATE SET qty = stock.qty + excluded.qty",
-                &[&keys[0], &keys[1], &keys[2], &keys[3], &qty],
+                "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                      $6::text[], $7::bigint[])
+                 ON CONFLICT (location, sku, lot, serial, lpn, status)
+                 DO UPDATE SET qty = stock.qty + excluded.qty",
+                &[
+                    &keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &keys[5], &qty,
+                ],
             )?;
         }
         if !self.feed.is_empty() {
@@ -171,8 +186,9 @@ impl IntakeTx for PgTx<'_, '_> {
         let stored = match self.buckets.get(key) {
             Some(q) => *q,
             None => {
+                let columns = key.columns();
                 let q = self
-                    .opt(intake_sql::BUCKET, &[&key.0, &key.1, &key.2, &key.3])?
+                    .opt(intake_sql::BUCKET, &columns.each_ref().map(|c| c as _))?
                     .map_or(0, |r| r.get::<_, i64>(0));
                 self.buckets.insert(key.clone(), q);
                 q
@@ -204,15 +220,7 @@ impl IntakeTx for PgTx<'_, '_> {
 
     fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
         for m in movements {
-            *self
-                .stock
-                .entry((
-                    m.location.clone(),
-                    m.sku.clone(),
-                    m.lot.clone(),
-                    m.status.to_string(),
-                ))
-                .or_default() += m.delta;
+            *self.stock.entry(BucketKey::from(m)).or_default() += m.delta;
         }
         Ok(())
     }
@@ -358,8 +366,10 @@ impl DeviceSync for PostgresStore {
                 location: r.get(0),
                 sku: r.get(1),
                 lot: r.get(2),
-                status: r.get(3),
-                quantity: r.get(4),
+                serial: r.get(3),
+                lpn: r.get(4),
+                status: r.get(5),
+                quantity: r.get(6),
             })
             .collect())
     }

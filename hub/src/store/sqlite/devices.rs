@@ -135,7 +135,7 @@ impl IntakeTx for Tx<'_> {
         Ok(self
             .0
             .prepare_cached(intake_sql::BUCKET)?
-            .query_row((&key.0, &key.1, &key.2, &key.3), |r| r.get(0))
+            .query_row(rusqlite::params_from_iter(key.columns()), |r| r.get(0))
             .optional()?
             .unwrap_or(0))
     }
@@ -159,11 +159,20 @@ impl IntakeTx for Tx<'_> {
 
     fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
         let mut stmt = self.0.prepare_cached(
-            "INSERT INTO stock (location, sku, lot, status, qty) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT DO UPDATE SET qty = qty + excluded.qty",
         )?;
         for m in movements {
-            stmt.execute((&m.location, &m.sku, &m.lot, m.status.as_str(), m.delta))?;
+            stmt.execute((
+                &m.location,
+                &m.sku,
+                &m.lot,
+                &m.serial,
+                &m.lpn,
+                m.status.as_str(),
+                m.delta,
+            ))?;
         }
         Ok(())
     }
@@ -389,7 +398,9 @@ fn stock_line_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockLine> {
         location: r.get(0)?,
         sku: r.get(1)?,
         lot: r.get(2)?,
-        status: r.get(3)?,
-        quantity: r.get(4)?,
+        serial: r.get(3)?,
+        lpn: r.get(4)?,
+        status: r.get(5)?,
+        quantity: r.get(6)?,
     })
 }

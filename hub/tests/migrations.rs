@@ -1,0 +1,81 @@
+//! A hub database made by an older version opens with what it held: each migration runs once, on
+//! both backends, and the stock it kept is still there.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use dockhand_hub::store::prelude::*;
+use dockhand_hub::store::{Dialect, migrations, schema};
+use dockhand_protocol::sync::StockLine;
+
+/// Statements that make a version-3 hub: schema.sql and migrations up to 3, recorded, and one
+/// bucket of stock as version 3 kept it (no serial, no licence plate).
+fn version_3(dialect: Dialect) -> String {
+    let mut sql = schema(dialect);
+    for (version, statements) in migrations(dialect) {
+        if version <= 3 {
+            sql.push_str(&statements);
+            sql.push_str(&format!(
+                "\nINSERT INTO schema_migrations (version, applied_at) VALUES ({version}, 'then');\n"
+            ));
+        }
+    }
+    sql.push_str(
+        "INSERT INTO stock (location, sku, lot, status, qty) \
+         VALUES ('A-01-01', 'TOWEL-2P', '', 'available', 48);",
+    );
+    sql
+}
+
+fn kept() -> Vec<StockLine> {
+    vec![StockLine {
+        location: "A-01-01".into(),
+        sku: "TOWEL-2P".into(),
+        lot: String::new(),
+        serial: String::new(),
+        lpn: String::new(),
+        status: "available".into(),
+        quantity: 48,
+    }]
+}
+
+#[test]
+fn a_version_3_sqlite_hub_keeps_its_stock_by_whole_bucket() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&version_3(Dialect::Sqlite))
+        .unwrap();
+    let hub = dockhand_hub::sqlite::SqliteStore::open(&path).unwrap();
+    assert_eq!(hub.stock().unwrap(), kept());
+    drop(hub);
+    // Opened again: nothing runs twice.
+    let hub = dockhand_hub::sqlite::SqliteStore::open(&path).unwrap();
+    assert_eq!(hub.stock().unwrap(), kept());
+}
+
+#[test]
+fn a_version_3_postgres_hub_keeps_its_stock_by_whole_bucket() {
+    let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run PostgreSQL");
+        return;
+    };
+    let url = common::fresh_postgres_url(&base);
+    let sql = version_3(Dialect::Postgres);
+    let made = std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        client.batch_execute(&sql).unwrap();
+        drop(client);
+        let hub = dockhand_hub::postgres::PostgresStore::connect(&url).unwrap();
+        let first = hub.stock().unwrap();
+        drop(hub);
+        let again = dockhand_hub::postgres::PostgresStore::connect(&url)
+            .unwrap()
+            .stock()
+            .unwrap();
+        (first, again)
+    });
+    let (first, again) = made.join().unwrap();
+    assert_eq!((first, again), (kept(), kept()));
+}
