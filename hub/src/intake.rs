@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use dockhand_protocol::envelope::{GENESIS_HASH, SCHEMA_VERSION};
-use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::events::{EventBody, EventMovement};
 use dockhand_protocol::sync::{Envelope, EventOutcome, EventStatus, IntakeResult};
 use serde_json::Value;
 
@@ -258,6 +258,23 @@ fn judge(
             ),
             Vec::new(),
         ));
+    }
+    // Before the catalog: a void of a refused event fails for that reason first.
+    if let EventBody::Voided(void) = &body {
+        for id in &void.voided_event_ids {
+            if let Some((seq, code)) = tx.refused(id)? {
+                return Ok((
+                    rejected(
+                        "voided_event_refused",
+                        format!(
+                            "{what} voids event {id} (seq {seq}), which this hub refused ({code}): \
+                             there is no change of it here to reverse"
+                        ),
+                    ),
+                    Vec::new(),
+                ));
+            }
+        }
     }
     if let Some(problem) = movements_problem(tx, &movements)? {
         return Ok((

@@ -229,3 +229,81 @@ on_both_backends!(
         assert_eq!(health.mode, "production");
     }
 );
+
+/// A device that received towels twice and voided the first scan, all before syncing: the
+/// receive, the second receive, the void.
+fn towels_received_then_voided(id: &str) -> Vec<dockhand_core::sync::protocol::Envelope> {
+    use dockhand_core::{ScannedGoods, corrections, outbox};
+    let device =
+        dockhand_core::Store::open_in_memory(dockhand_core::StoreOptions::new(id)).unwrap();
+    let mut data = sample::warehouse();
+    data.credentials = sample::credentials().unwrap();
+    dockhand_core::catalog::upsert_master_data(&device, &data).unwrap();
+    receiving::load_expected_receipts(&device, &[sample::asn()]).unwrap();
+    dockhand_core::credentials::sign_in(&device, "BADGE-0001", "111111").unwrap();
+    let receive = || receiving::ReceiveLine {
+        op_id: uuid::Uuid::now_v7(),
+        operator: "alice".into(),
+        receipt_id: sample::ASN.into(),
+        dock: "DOCK-01".into(),
+        scan: ScannedGoods::barcode(sample::TOWELS_CS),
+        quantity: 1,
+        lpn: None,
+        approval: None,
+    };
+    let first = receiving::receive_line(&device, &receive()).unwrap();
+    receiving::receive_line(&device, &receive()).unwrap();
+    corrections::void_movement(
+        &device,
+        &corrections::VoidMovement {
+            op_id: uuid::Uuid::now_v7(),
+            operator: "alice".into(),
+            event_id: first.event_id,
+            reason: "scanned twice".into(),
+            approval: sample::badge_of("sam"),
+        },
+    )
+    .unwrap();
+    device
+        .read(|c| outbox::events(c, 1, 100))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.envelope)
+        .collect()
+}
+
+on_both_backends!(
+    a_void_of_an_event_the_hub_refused_is_refused_in_the_same_batch_or_a_later_one,
+    HubConfig::default(),
+    |hub| {
+        let mut data = sample_import();
+        data.master.items.retain(|i| i.sku != sample::TOWELS);
+        data.master.units.retain(|u| u.sku != sample::TOWELS);
+        data.master.barcodes.retain(|b| b.sku != sample::TOWELS);
+        hub.import(&data).await;
+        for (id, split) in [("HH-ONE", 3), ("HH-TWO", 2)] {
+            let events = towels_received_then_voided(id);
+            assert_eq!(events.len(), 3);
+            let token = hub.register(id).await;
+            let mut results = hub.push(&token, id, &events[..split]).await.results;
+            if split < events.len() {
+                results.extend(hub.push(&token, id, &events[split..]).await.results);
+            }
+            let codes: Vec<Option<&str>> = results.iter().map(|r| r.code.as_deref()).collect();
+            assert_eq!(
+                codes,
+                [
+                    Some("unknown_sku"),
+                    Some("unknown_sku"),
+                    Some("voided_event_refused")
+                ],
+                "{id}"
+            );
+            let reason = results[2].reason.as_deref().unwrap();
+            assert!(
+                reason.contains(&events[0].event_id.to_string()) && reason.contains("unknown_sku"),
+                "{reason}"
+            );
+        }
+    }
+);

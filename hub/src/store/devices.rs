@@ -119,6 +119,9 @@ pub trait IntakeTx {
     fn has_catalog(&mut self) -> HubResult<bool>;
     /// Whether the hub's catalog has this SKU.
     fn sku_known(&mut self, sku: &str) -> HubResult<bool>;
+    /// The seq and code of an event this hub refused (this batch's verdicts included); `None`
+    /// when it was not refused or is unknown.
+    fn refused(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<(i64, String)>>;
     /// Told the batch's event ids before intake starts (a backend may look them up at once).
     fn prefetch(&mut self, _event_ids: &[uuid::Uuid]) -> HubResult<()> {
         Ok(())
@@ -329,6 +332,9 @@ pub mod intake_sql {
     /// Whether a device's seq is stored.
     pub const SEQ_TAKEN: &str =
         "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = $1 AND seq = $2)";
+    /// The seq and code of a rejected event.
+    pub const REFUSED: &str = "SELECT seq, COALESCE(code, '') FROM events
+        WHERE event_id = $1 AND status = 'rejected'";
     /// Removes a held event.
     pub const DELETE_HELD: &str = "DELETE FROM events WHERE event_id = $1 AND status = 'held'";
     /// Settles a held event: status, code, reason of event $4.

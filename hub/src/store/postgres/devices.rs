@@ -1,7 +1,9 @@
 //! Device sync on PostgreSQL.
 
 use dockhand_protocol::events::EventMovement;
-use dockhand_protocol::sync::{DeviceStatus, Envelope, HubException, IntakeResult, StockLine};
+use dockhand_protocol::sync::{
+    DeviceStatus, Envelope, EventStatus, HubException, IntakeResult, StockLine,
+};
 
 use super::{PgTx, PostgresStore, stored_from_row};
 use crate::error::{HubError, HubResult};
@@ -232,6 +234,18 @@ impl IntakeTx for PgTx<'_, '_> {
 
     fn has_catalog(&mut self) -> HubResult<bool> {
         self.exists(intake_sql::HAS_CATALOG, &[])
+    }
+
+    fn refused(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<(i64, String)>> {
+        // This batch's verdicts are buffered until `flush`; earlier ones are in the table.
+        if let Some(known) = self.known.get(event_id) {
+            return Ok((known.status == EventStatus::Rejected)
+                .then(|| (known.seq, known.code.clone().unwrap_or_default())));
+        }
+        let id = event_id.to_string();
+        Ok(self
+            .opt(intake_sql::REFUSED, &[&id])?
+            .map(|r| (r.get(0), r.get(1))))
     }
 
     fn sku_known(&mut self, sku: &str) -> HubResult<bool> {

@@ -193,6 +193,14 @@ impl IntakeTx for Tx<'_> {
             .query_row([], |r| r.get(0))?)
     }
 
+    fn refused(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<(i64, String)>> {
+        Ok(self
+            .0
+            .prepare_cached(intake_sql::REFUSED)?
+            .query_row([event_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     fn sku_known(&mut self, sku: &str) -> HubResult<bool> {
         Ok(self
             .0
