@@ -190,7 +190,7 @@ fn pick(
     }
 }
 
-/// Confirms a pick; returns the id of its `picking.confirmed` event.
+/// Confirms a pick; returns the id of its `PickConfirmed` event.
 fn picked(f: &Fixture, cmd: &ConfirmPick) -> Uuid {
     picking::confirm_pick(&f.store, cmd).unwrap();
     let evs = events(f, cmd.op_id);
@@ -667,7 +667,7 @@ fn voiding_a_count_adjustment_puts_the_counted_away_unit_back() {
     let adjusted = events(&f, submit.op_id)
         .into_iter()
         .find(|e| e.event_type == EventKind::CountAdjusted.as_str())
-        .expect("a counting.adjusted event");
+        .expect("an adjustment event");
     let (_, voided) = void(&f, adjusted.event_id);
     assert_eq!(voided.voided_event_type, EventKind::CountAdjusted.as_str());
     assert_eq!(

@@ -813,7 +813,7 @@ fn a_line_counted_before_a_pick_and_submitted_after_it_is_not_a_variance() {
     assert_eq!(
         done.outcome,
         CountOutcome::NoVariance,
-        "counting.counted: {:?}",
+        "the count's events: {:?}",
         events(&f, op_id)
     );
     assert_eq!(done.lines[0].variance, Some(0));

@@ -148,11 +148,7 @@ on_both_backends!(
     with_a_catalog_an_unknown_sku_is_rejected_and_later_events_flow,
     HubConfig::default(),
     |hub| {
-        let mut data = sample_import();
-        data.master.items.retain(|i| i.sku != sample::TOWELS);
-        data.master.units.retain(|u| u.sku != sample::TOWELS);
-        data.master.barcodes.retain(|b| b.sku != sample::TOWELS);
-        hub.import(&data).await;
+        hub.import(&sample_import_without_towels()).await;
         let device = common::device("HH-A", 40, 8);
         let events = common::envelopes(&device);
         let token = hub.register("HH-A").await;
@@ -276,11 +272,7 @@ on_both_backends!(
     a_void_of_an_event_the_hub_refused_is_refused_in_the_same_batch_or_a_later_one,
     HubConfig::default(),
     |hub| {
-        let mut data = sample_import();
-        data.master.items.retain(|i| i.sku != sample::TOWELS);
-        data.master.units.retain(|u| u.sku != sample::TOWELS);
-        data.master.barcodes.retain(|b| b.sku != sample::TOWELS);
-        hub.import(&data).await;
+        hub.import(&sample_import_without_towels()).await;
         for (id, split) in [("HH-ONE", 3), ("HH-TWO", 2)] {
             let events = towels_received_then_voided(id);
             assert_eq!(events.len(), 3);
@@ -307,3 +299,12 @@ on_both_backends!(
         }
     }
 );
+
+/// The sample import with the towels left out of the catalog: their events are refused.
+fn sample_import_without_towels() -> Import {
+    let mut data = sample_import();
+    data.master.items.retain(|i| i.sku != sample::TOWELS);
+    data.master.units.retain(|u| u.sku != sample::TOWELS);
+    data.master.barcodes.retain(|b| b.sku != sample::TOWELS);
+    data
+}
