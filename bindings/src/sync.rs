@@ -152,6 +152,12 @@ pub struct SyncReport {
     /// and item or location settings it kept because its stock depends on them (a sentence each:
     /// show these to a supervisor).
     pub kept_local: Vec<String>,
+    /// Buckets of the site's stock the hub changed since the last pull (other handhelds' work
+    /// included), now in this device's view.
+    pub stock_pulled: u64,
+    /// Buckets of the site's stock naming items or locations this device does not know yet:
+    /// they appear once master data brings them.
+    pub stock_waiting: u64,
 }
 
 fn stopped(e: tokio::task::JoinError) -> DockhandError {
@@ -274,6 +280,8 @@ impl SyncClient {
             rejected: count(report.rejected),
             pulled: count(report.pulled),
             kept_local: report.kept_local,
+            stock_pulled: count(report.stock_pulled),
+            stock_waiting: count(report.stock_waiting),
         })
     }
 }

@@ -799,7 +799,7 @@ impl From<dockhand_protocol::ProtocolError> for Error {
 }
 
 /// A value the user typed or scanned, quoted in a sentence: at most 64 characters of it.
-fn short(text: &str) -> String {
+pub(crate) fn short(text: &str) -> String {
     dockhand_protocol::error::prefix(text, 64)
 }
 

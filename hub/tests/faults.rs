@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use common::proxy::{FaultProxy, Plan};
 use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine};
 use dockhand_core::sync::protocol::{DeviceStatus, EventsPage, Health, StockLine};
-use dockhand_core::sync::{add_stock_lines, stock_lines};
+use dockhand_core::sync::{add_stock_lines, own_stock_lines};
 use dockhand_core::workload::Workload;
 use dockhand_core::{Store, StoreOptions, outbox};
 
@@ -260,7 +260,7 @@ async fn run(backend: &str) {
         common::get_json(&client, &format!("{hub_url}/v1/admin/stock")).await;
     let device_stock: Vec<_> = devices
         .iter()
-        .map(|(s, _)| stock_lines(s).unwrap())
+        .map(|(s, _)| own_stock_lines(s).unwrap())
         .collect();
     assert_eq!(hub_stock, add_stock_lines(&device_stock));
     hub.kill().unwrap();

@@ -303,8 +303,6 @@ on_both_backends!(
 /// The sample import with the towels left out of the catalog: their events are refused.
 fn sample_import_without_towels() -> Import {
     let mut data = sample_import();
-    data.master.items.retain(|i| i.sku != sample::TOWELS);
-    data.master.units.retain(|u| u.sku != sample::TOWELS);
-    data.master.barcodes.retain(|b| b.sku != sample::TOWELS);
+    data.master = common::without_towels(data.master);
     data
 }

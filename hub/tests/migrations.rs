@@ -1,5 +1,5 @@
 //! A hub database made by an older version opens with what it held: each migration runs once, on
-//! both backends, and the stock it kept is still there.
+//! both backends, and the stock it kept is still there, numbered for the devices' pulls.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -25,6 +25,11 @@ fn version_3(dialect: Dialect) -> String {
          VALUES ('A-01-01', 'TOWEL-2P', '', 'available', 48);",
     );
     sql
+}
+
+/// The kept bucket as devices pull it: the first change of the stock clock.
+fn numbered() -> (Vec<(i64, StockLine)>, i64) {
+    (kept().into_iter().map(|l| (1, l)).collect(), 0)
 }
 
 fn kept() -> Vec<StockLine> {
@@ -53,6 +58,7 @@ fn a_version_3_sqlite_hub_keeps_its_stock_by_whole_bucket() {
     // Opened again: nothing runs twice.
     let hub = dockhand_hub::sqlite::SqliteStore::open(&path).unwrap();
     assert_eq!(hub.stock().unwrap(), kept());
+    assert_eq!(hub.stock_changes("HH-1", 0, 10).unwrap(), numbered());
 }
 
 #[test]
@@ -70,12 +76,14 @@ fn a_version_3_postgres_hub_keeps_its_stock_by_whole_bucket() {
         let hub = dockhand_hub::postgres::PostgresStore::connect(&url).unwrap();
         let first = hub.stock().unwrap();
         drop(hub);
-        let again = dockhand_hub::postgres::PostgresStore::connect(&url)
-            .unwrap()
-            .stock()
-            .unwrap();
-        (first, again)
+        let hub = dockhand_hub::postgres::PostgresStore::connect(&url).unwrap();
+        (
+            first,
+            hub.stock().unwrap(),
+            hub.stock_changes("HH-1", 0, 10).unwrap(),
+        )
     });
-    let (first, again) = made.join().unwrap();
+    let (first, again, changes) = made.join().unwrap();
     assert_eq!((first, again), (kept(), kept()));
+    assert_eq!(changes, numbered());
 }

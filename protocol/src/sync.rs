@@ -352,6 +352,21 @@ pub struct StockLine {
     pub quantity: i64,
 }
 
+/// `GET /v1/stock`: the buckets of the device's site changed after the cursor, in the hub's order
+/// of change. A bucket that emptied comes with quantity 0, so the device drops it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockPage {
+    /// Buckets with their quantity now (0: empty).
+    pub lines: Vec<StockLine>,
+    /// Where the next page starts; opaque.
+    pub next_cursor: String,
+    /// Whether more changed buckets follow.
+    pub has_more: bool,
+    /// The highest seq of the asking device's events that the stock above includes (its
+    /// contiguous seq at the hub): the device adds its own later movements to it.
+    pub applied_seq: i64,
+}
+
 /// A rejected event at the hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HubException {

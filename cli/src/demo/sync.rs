@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine, SyncState};
 use dockhand_core::sync::protocol::{DeviceToken, Import, ImportResult, Registration, StockLine};
-use dockhand_core::sync::{add_stock_lines, stock_lines};
+use dockhand_core::sync::{add_stock_lines, own_stock_lines};
 use dockhand_core::workload::Workload;
 use dockhand_core::{Error, Store, StoreOptions, catalog, sample};
 
@@ -273,7 +273,7 @@ pub(crate) async fn run(
     let hub_delta = add_stock_lines(&[after, negated]);
     let device_lines = devices
         .iter()
-        .map(|d| stock_lines(d))
+        .map(|d| own_stock_lines(d))
         .collect::<Result<Vec<_>, _>>()?;
     let devices_total = add_stock_lines(&device_lines);
     let equal = hub_delta == devices_total;

@@ -1,11 +1,14 @@
--- dockhand device database: the whole schema of the current version (PRAGMA user_version = 6),
+-- dockhand device database: the whole schema of the current version (PRAGMA user_version = 7),
 -- one table at a time with its indexes and triggers. A new database is created from this file;
--- an older one is brought here by the migrations v1.sql .. v6.sql, which stay as they were
+-- an older one is brought here by the migrations v1.sql .. v7.sql, which stay as they were
 -- written. core/tests/store.rs checks that every older version migrated equals a database made
 -- from this file, rows included. What each column means: the comments of the migration that
 -- added it.
 
-CREATE TABLE balances (
+-- What this handheld knows to be on the shelves: the hub's stock as last pulled (hub_stock) plus
+-- this device's own movements the hub had not applied then; below zero where the hub's is.
+-- (Quoted: version 7 rebuilt the table under another name and renamed it.)
+CREATE TABLE "balances" (
     item_id      INTEGER NOT NULL REFERENCES items (id),
     location_id  INTEGER NOT NULL REFERENCES locations (id),
     lot          TEXT NOT NULL,
@@ -13,7 +16,7 @@ CREATE TABLE balances (
     lpn          TEXT NOT NULL,
     status       TEXT NOT NULL,
     -- typeof: SQLite turns an overflowing integer sum into a REAL; refuse it instead.
-    qty          INTEGER NOT NULL CHECK (qty > 0 AND typeof(qty) = 'integer'),
+    qty          INTEGER NOT NULL CHECK (typeof(qty) = 'integer'),
     PRIMARY KEY (item_id, location_id, lot, serial, lpn, status)
 ) WITHOUT ROWID;
 
@@ -106,6 +109,18 @@ CREATE TABLE expected_returns (
     reference  TEXT NOT NULL,
     customer   TEXT NOT NULL,
     lines      TEXT NOT NULL
+) WITHOUT ROWID;
+
+
+CREATE TABLE hub_stock (
+    location  TEXT NOT NULL,
+    sku       TEXT NOT NULL,
+    lot       TEXT NOT NULL,
+    serial    TEXT NOT NULL,
+    lpn       TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    qty       INTEGER NOT NULL CHECK (qty <> 0),
+    PRIMARY KEY (location, sku, lot, serial, lpn, status)
 ) WITHOUT ROWID;
 
 
@@ -373,7 +388,7 @@ CREATE TABLE sync_state (
     last_success_at  TEXT,
     last_error       TEXT,
     last_error_at    TEXT
-);
+, stock_cursor TEXT, hub_applied_seq INTEGER NOT NULL DEFAULT 0);
 
 -- The one row, from the start.
 INSERT INTO sync_state (singleton) VALUES (1);

@@ -1,5 +1,6 @@
-//! The stock's own audit: balances recomputed from the ledger, reservations against available
-//! stock, and the ledger against the movements the outbox carries to the hub. `integrity` puts
+//! The stock's own audit: balances recomputed from the hub's stock and this device's events,
+//! reservations against available stock, and the ledger against the movements the outbox carries
+//! to the hub. `integrity` puts
 //! these beside the outbox's chain check.
 
 use rusqlite::Connection;
@@ -23,7 +24,8 @@ pub struct BucketDifference {
     pub lpn: String,
     /// Status.
     pub status: String,
-    /// Sum of ledger deltas.
+    /// What the ledger says: for a balance, the hub's stock as last pulled plus this device's
+    /// movements since; for the events, the sum of ledger deltas.
     pub ledger_quantity: i64,
     /// The stored balance (0 when no row), or the sum of the events' movements.
     pub compared_quantity: i64,
@@ -58,29 +60,39 @@ pub struct OverReservation {
     pub reserved: i64,
 }
 
-/// Buckets whose stored balance differs from the sum of their ledger rows (or whose sum is
-/// negative).
+/// Buckets whose stored balance differs from what it must be: the hub's stock as last pulled plus
+/// the movements of this device's events the hub had not applied then (before a first stock pull,
+/// every event's: the device's own ledger, which [`event_differences`] checks the events against).
+/// Buckets of items or locations this handheld does not know yet are left out: they wait.
 pub fn balance_differences(conn: &Connection) -> Result<Vec<BucketDifference>> {
     let mut stmt = conn.prepare(
-        "WITH sums AS (
-             SELECT item_id, location_id, lot, serial, lpn, status, SUM(delta) AS qty
-             FROM ledger GROUP BY item_id, location_id, lot, serial, lpn, status
+        "WITH expected AS (
+             SELECT location, sku, lot, serial, lpn, status, SUM(qty) AS qty FROM (
+                 SELECT location, sku, lot, serial, lpn, status, qty FROM hub_stock
+                 UNION ALL
+                 SELECT m.value ->> 'location', m.value ->> 'sku', m.value ->> 'lot',
+                        m.value ->> 'serial', m.value ->> 'lpn', m.value ->> 'status',
+                        m.value ->> 'delta'
+                 FROM outbox o, json_each(o.payload, '$.movements') m
+                 WHERE o.seq > (SELECT hub_applied_seq FROM sync_state)
+             ) GROUP BY 1, 2, 3, 4, 5, 6
+         ), placed AS (
+             SELECT e.* FROM expected e
+             WHERE EXISTS (SELECT 1 FROM items i WHERE i.sku = e.sku)
+               AND EXISTS (SELECT 1 FROM locations l WHERE l.code = e.location)
+         ), stored AS (
+             SELECT l.code AS location, i.sku, b.lot, b.serial, b.lpn, b.status, b.qty
+             FROM balances b JOIN items i ON i.id = b.item_id
+             JOIN locations l ON l.id = b.location_id
          )
-         SELECT i.sku, l.code, d.lot, d.serial, d.lpn, d.status, d.ledger_qty, d.balance_qty
-         FROM (
-             SELECT COALESCE(s.item_id, b.item_id) AS item_id,
-                    COALESCE(s.location_id, b.location_id) AS location_id,
-                    COALESCE(s.lot, b.lot) AS lot, COALESCE(s.serial, b.serial) AS serial,
-                    COALESCE(s.lpn, b.lpn) AS lpn, COALESCE(s.status, b.status) AS status,
-                    COALESCE(s.qty, 0) AS ledger_qty, COALESCE(b.qty, 0) AS balance_qty
-             FROM sums s FULL OUTER JOIN balances b
-               ON s.item_id = b.item_id AND s.location_id = b.location_id AND s.lot = b.lot
-              AND s.serial = b.serial AND s.lpn = b.lpn AND s.status = b.status
-         ) d
-         LEFT JOIN items i ON i.id = d.item_id
-         LEFT JOIN locations l ON l.id = d.location_id
-         WHERE d.ledger_qty <> d.balance_qty OR d.ledger_qty < 0
-         ORDER BY l.code, i.sku, d.lot, d.serial, d.lpn, d.status",
+         SELECT COALESCE(p.sku, s.sku), COALESCE(p.location, s.location),
+                COALESCE(p.lot, s.lot), COALESCE(p.serial, s.serial), COALESCE(p.lpn, s.lpn),
+                COALESCE(p.status, s.status), COALESCE(p.qty, 0), COALESCE(s.qty, 0)
+         FROM placed p FULL OUTER JOIN stored s
+           ON p.location = s.location AND p.sku = s.sku AND p.lot = s.lot
+          AND p.serial = s.serial AND p.lpn = s.lpn AND p.status = s.status
+         WHERE COALESCE(p.qty, 0) <> COALESCE(s.qty, 0) OR s.qty = 0
+         ORDER BY 2, 1, 3, 4, 5, 6",
     )?;
     Ok(stmt
         .query_map([], difference)?

@@ -3,13 +3,16 @@
 //! The ledger is the truth. [`apply`] is the only code that writes stock: it appends one ledger row
 //! per leg of a movement and updates the matching balance rows in the caller's transaction, after
 //! checking that the source holds enough (and, for available stock, enough that is not reserved).
-//! Balances are keyed by (item, location, lot, serial, LPN, status); "" means none.
+//! Balances are keyed by (item, location, lot, serial, LPN, status); "" means none. They are the
+//! handheld's view of the site's stock: the hub's as last pulled plus this device's own movements
+//! since ([`view`]); below zero only where the hub's is, and never taken from.
 
 pub mod audit;
 mod lots;
 mod query;
 mod reservations;
 mod take;
+pub mod view;
 
 pub(crate) use reservations::record as record_reservation;
 
@@ -203,12 +206,23 @@ fn write_leg(
     let id = conn.last_insert_rowid();
     tx.note_leg(id);
     if delta > 0 {
-        conn.prepare_cached(
-            "INSERT INTO balances (item_id, location_id, lot, serial, lpn, status, qty)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT DO UPDATE SET qty = qty + excluded.qty",
-        )?
-        .execute((key.0, key.1, key.2, key.3, key.4, key.5, delta))?;
+        let now: i64 = conn
+            .prepare_cached(
+                "INSERT INTO balances (item_id, location_id, lot, serial, lpn, status, qty)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT DO UPDATE SET qty = qty + excluded.qty RETURNING qty",
+            )?
+            .query_row((key.0, key.1, key.2, key.3, key.4, key.5, delta), |r| {
+                r.get(0)
+            })?;
+        // Goods into a bucket the hub has below zero may bring it back to nothing.
+        if now == 0 {
+            conn.prepare_cached(
+                "DELETE FROM balances WHERE item_id = ?1 AND location_id = ?2
+                 AND lot = ?3 AND serial = ?4 AND lpn = ?5 AND status = ?6 AND qty = 0",
+            )?
+            .execute((key.0, key.1, key.2, key.3, key.4, key.5))?;
+        }
     } else {
         // A row at zero is deleted, so "empty location" means "no balance rows". `apply` read the
         // quantity on hand; the statements check it is still that.

@@ -160,7 +160,8 @@ pub fn lpns_holding(
     lot: &str,
 ) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT lpn FROM balances WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3 AND lpn <> ''",
+        "SELECT lpn FROM balances WHERE item_id = ?1 AND location_id = ?2 AND lot = ?3 AND lpn <> ''
+         AND qty > 0",
     )?;
     let mut lpns: Vec<String> = stmt
         .query_map((item_id, location_id, lot), |r| r.get(0))?
@@ -173,8 +174,9 @@ pub fn lpns_holding(
 /// Where a serial number of an item is in stock, if it is.
 pub fn serial_location(conn: &Connection, item_id: i64, serial: &str) -> Result<Option<String>> {
     // By the item's key prefix, then the serial: serial-tracked items hold few rows per item.
-    let mut stmt =
-        conn.prepare_cached("SELECT location_id, serial FROM balances WHERE item_id = ?1")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT location_id, serial FROM balances WHERE item_id = ?1 AND qty > 0",
+    )?;
     let mut rows = stmt.query([item_id])?;
     while let Some(row) = rows.next()? {
         if row.get::<_, String>(1)? == serial {
@@ -204,7 +206,7 @@ pub fn pickable_places(conn: &Connection, item_id: i64, lot: &str) -> Result<Vec
         "SELECT b.location_id, SUM(b.qty), l.pick_sequence, l.code
          FROM balances b
          CROSS JOIN locations l ON l.id = b.location_id
-         WHERE b.item_id = ?1 AND b.lot = ?2 AND b.status = 'available'
+         WHERE b.item_id = ?1 AND b.lot = ?2 AND b.status = 'available' AND b.qty > 0
            AND l.status = 'active' AND l.pickable = 1
            AND (l.kind = 'storage' OR l.kind = 'pick_face')
          GROUP BY b.location_id",
@@ -243,7 +245,8 @@ pub fn locations_holding(
 ) -> Result<Vec<i64>> {
     Ok(conn
         .prepare_cached(
-            "SELECT location_id FROM balances WHERE item_id = ?1 AND lot = ?2 AND status = ?3",
+            "SELECT location_id FROM balances WHERE item_id = ?1 AND lot = ?2 AND status = ?3
+             AND qty > 0",
         )?
         .query_map((item_id, lot, status.as_str()), |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
@@ -296,18 +299,21 @@ pub fn stock_lines(conn: &Connection) -> Result<Vec<dockhand_protocol::sync::Sto
          FROM balances b JOIN items i ON i.id = b.item_id JOIN locations l ON l.id = b.location_id
          GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(b.qty) <> 0 ORDER BY 1, 2, 3, 4, 5, 6",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(dockhand_protocol::sync::StockLine {
-            location: r.get(0)?,
-            sku: r.get(1)?,
-            lot: r.get(2)?,
-            serial: r.get(3)?,
-            lpn: r.get(4)?,
-            status: r.get(5)?,
-            quantity: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map([], stock_line)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A stock line from a row of location, SKU, lot, serial, LPN, status, quantity.
+pub(crate) fn stock_line(r: &Row<'_>) -> rusqlite::Result<dockhand_protocol::sync::StockLine> {
+    Ok(dockhand_protocol::sync::StockLine {
+        location: r.get(0)?,
+        sku: r.get(1)?,
+        lot: r.get(2)?,
+        serial: r.get(3)?,
+        lpn: r.get(4)?,
+        status: r.get(5)?,
+        quantity: r.get(6)?,
+    })
 }
 
 /// A command's ledger rows grouped by movement, in order: (movement id, item id, bucket, delta).

@@ -45,7 +45,7 @@ pub fn take(
         .conn()
         .prepare_cached(
             "SELECT serial, lpn, qty FROM balances WHERE item_id = ?1 AND location_id = ?2
-             AND lot = ?3 AND status = ?4 ORDER BY lpn <> '', lpn, serial",
+             AND lot = ?3 AND status = ?4 AND qty > 0 ORDER BY lpn <> '', lpn, serial",
         )?
         .query_map((item_id, location_id, lot, status.as_str()), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))

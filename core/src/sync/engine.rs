@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::protocol::{
     ChangesPage, DeviceToken, EventBatch, EventStatus, IntakeResult, KeyEnrolment, Problem,
-    Registration,
+    Registration, StockPage,
 };
 use crate::db::{Store, utc_text};
 use crate::outbox::{self, Delivered};
@@ -30,6 +30,8 @@ pub struct SyncConfig {
     pub batch_size: usize,
     /// Changes per pull page.
     pub page_size: usize,
+    /// Stock buckets per page of the hub's stock.
+    pub stock_page_size: usize,
     /// Time allowed for one request.
     pub request_timeout: Duration,
     /// Wait after a commit before syncing, so a burst of scans goes in one push.
@@ -49,6 +51,7 @@ impl SyncConfig {
             hub_url: hub_url.into().trim_end_matches('/').to_string(),
             batch_size: 500,
             page_size: 1000,
+            stock_page_size: 5000,
             request_timeout: Duration::from_secs(15),
             debounce: Duration::from_secs(2),
             period: Duration::from_secs(300),
@@ -95,10 +98,12 @@ impl SyncConfig {
             self.backoff_initial,
             s(3600),
         )?;
-        // The hub takes at most 1,000 events per push and answers pages of at most 10,000.
+        // The hub takes at most 1,000 events per push and answers pages of at most 10,000
+        // changes and 20,000 stock buckets.
         for (name, value, max) in [
             ("batch size", self.batch_size, 1_000),
             ("page size", self.page_size, 10_000),
+            ("stock page size", self.stock_page_size, 20_000),
         ] {
             if !(1..=max).contains(&value) {
                 return Err(crate::Error::invalid(
@@ -277,6 +282,10 @@ pub struct SyncReport {
     pub rejected: usize,
     /// Changes applied.
     pub pulled: usize,
+    /// Buckets of the hub's stock pulled (changed since the last pull).
+    pub stock_pulled: usize,
+    /// Buckets of the hub's stock naming items or locations this device does not know yet.
+    pub stock_waiting: usize,
     /// Receipts and tasks kept as the operator left them (by id), and item or location settings
     /// kept because stock on the device depends on them (each a sentence).
     pub kept_local: Vec<String>,
@@ -626,7 +635,10 @@ impl Shared {
         self.set_state(SyncState::Syncing);
         let mut report = SyncReport::default();
         let result = match self.push(&mut report).await {
-            Ok(()) => self.pull(&mut report).await,
+            Ok(()) => match self.pull(&mut report).await {
+                Ok(()) => self.pull_stock(&mut report).await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         let now = utc_text(self.store.clock().now());
@@ -861,6 +873,50 @@ impl Shared {
             match next {
                 None => return Ok(()),
                 Some(next) => page = next?,
+            }
+        }
+    }
+
+    async fn fetch_stock(&self, cursor: Option<String>) -> Result<Option<StockPage>, SyncError> {
+        let url = format!("{}/v1/stock", self.config.hub_url);
+        let mut query = vec![("limit", self.config.stock_page_size.to_string())];
+        if let Some(c) = cursor {
+            query.push(("cursor", c));
+        }
+        match self.send(|http| http.get(&url).query(&query)).await {
+            Ok(page) => Ok(Some(page)),
+            // A hub of a version before shared stock: the device's view stays its own ledger.
+            Err(SyncError::Hub { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The buckets of the site's stock changed since the last pull, page after page, each applied
+    /// with its cursor in one transaction while the next is fetched. Runs after the push, one
+    /// cycle at a time: the hub's "applied up to" cannot move during it.
+    async fn pull_stock(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        let cursor = super::stock_cursor(&self.store)?;
+        let Some(mut page) = self.fetch_stock(cursor).await? else {
+            return Ok(());
+        };
+        loop {
+            let (store, has_more, next_cursor) =
+                (self.store.clone(), page.has_more, page.next_cursor.clone());
+            let apply = tokio::task::spawn_blocking(move || super::apply_stock_page(&store, &page));
+            let (applied, next) = if has_more {
+                let (applied, next) = tokio::join!(apply, self.fetch_stock(Some(next_cursor)));
+                (applied, next?)
+            } else {
+                (apply.await, None)
+            };
+            let applied = applied.map_err(|e| {
+                SyncError::Store(format!("applying stock from the hub failed: {e}"))
+            })??;
+            report.stock_pulled += applied.lines;
+            report.stock_waiting += applied.waiting;
+            match next {
+                None => return Ok(()),
+                Some(next) => page = next,
             }
         }
     }

@@ -67,9 +67,13 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let rmas: Vec<crate::returns::expected::ExpectedReturn> = rows(of(ChangeKind::ExpectedReturn))?;
     let rejections: Vec<protocol::EventRejection> = rows(of(ChangeKind::EventRejection))?;
     let device = store.device_id().to_string();
+    let skus: Vec<String> = master.items.iter().map(|i| i.sku.clone()).collect();
+    let codes: Vec<String> = master.locations.iter().map(|l| l.code.clone()).collect();
     store.write(|tx| {
         let mut kept_local = Vec::new();
         catalog::upsert_in(tx, &master, Some(&mut kept_local))?;
+        // Stock of these items and locations may have waited for them.
+        crate::stock::view::place_waiting(tx, &skus, &codes)?;
         kept_local.extend(receiving::load_expected_in(tx, &receipts)?.kept_local);
         kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
         kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);
@@ -107,13 +111,32 @@ pub fn changes_cursor(store: &Store) -> Result<Option<String>> {
     })
 }
 
-/// The device's stock at the grain of the hub's stock view (location, item, lot, serial, LPN,
-/// status).
+/// Applies one page of the hub's stock and stores its cursor, in one transaction.
+pub fn apply_stock_page(
+    store: &Store,
+    page: &protocol::StockPage,
+) -> Result<crate::stock::view::StockPageApplied> {
+    store.write(|tx| crate::stock::view::apply_page(tx, page))
+}
+
+/// The stock cursor after the last page applied (`None` before the first stock pull).
+pub fn stock_cursor(store: &Store) -> Result<Option<String>> {
+    store.read(crate::stock::view::stock_cursor)
+}
+
+/// The device's view of the site's stock at the grain of the hub's (location, item, lot, serial,
+/// LPN, status): the hub's stock as last pulled plus this device's movements since.
 pub fn stock_lines(store: &Store) -> Result<Vec<protocol::StockLine>> {
     store.read(crate::stock::stock_lines)
 }
 
-/// Several devices' stock lines added up (zero buckets dropped), sorted like the hub's view.
+/// What this device's own events add to the hub's stock (its ledger summed by bucket): several
+/// devices' own lines add up to the hub's stock.
+pub fn own_stock_lines(store: &Store) -> Result<Vec<protocol::StockLine>> {
+    store.read(crate::stock::view::own_stock_lines)
+}
+
+/// Several devices' own stock lines added up (zero buckets dropped), sorted like the hub's view.
 pub fn add_stock_lines(lists: &[Vec<protocol::StockLine>]) -> Vec<protocol::StockLine> {
     type Key = (String, String, String, String, String, String);
     let mut sums: std::collections::BTreeMap<Key, i64> = Default::default();

@@ -2,7 +2,7 @@
 //! feeds), exceptions and the devices' positions.
 
 use dockhand_protocol::events::EventMovement;
-use dockhand_protocol::sync::{DeviceStatus, Envelope, HubException, IntakeResult, StockLine};
+use dockhand_protocol::sync::{DeviceStatus, Envelope, HubException, IntakeResult};
 
 use super::{BucketKey, Judged, StoredEvent};
 use crate::error::{HubError, HubResult};
@@ -35,8 +35,6 @@ pub trait DeviceSync: Send + Sync + 'static {
     fn enrol_key(&self, device_id: &str, public_key: &str) -> HubResult<()>;
     /// A supervisor accepts the fork a device is held for: its next event re-anchors its chain.
     fn accept_fork(&self, device_id: &str) -> HubResult<()>;
-    /// The stock view (non-zero buckets).
-    fn stock(&self) -> HubResult<Vec<StockLine>>;
     /// Rejected events.
     fn exceptions(&self) -> HubResult<Vec<HubException>>;
     /// Every device's position.
@@ -350,7 +348,4 @@ pub mod intake_sql {
         "SELECT EXISTS (SELECT 1 FROM master WHERE kind = 'item' AND key = $1)";
     /// The device and expiry of a token.
     pub const TOKEN: &str = "SELECT device_id, expires_at FROM tokens WHERE token_hash = $1";
-    /// The non-zero buckets of the stock view.
-    pub const STOCK: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
-        WHERE qty <> 0 ORDER BY location, sku, lot, serial, lpn, status";
 }

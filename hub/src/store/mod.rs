@@ -1,13 +1,14 @@
 //! The hub's storage, split by concern, with two backends: SQLite (embedded default) and
 //! PostgreSQL.
 //!
-//! - [`DeviceSync`] (devices.rs): registration, tokens, event intake, the stock view, exceptions;
+//! - [`DeviceSync`] (devices.rs): registration, tokens, event intake, exceptions;
 //! - [`Feed`] (feed.rs): imports of master data and tasks, the devices' changes feed and the
 //!   ERP's feed of accepted events;
 //! - [`ErpBook`] (erp.rs): what each ERP connector did with each event, and its pull cursor;
-//! - [`Lease`] (lease.rs): which hub instance posts to an ERP.
+//! - [`Lease`] (lease.rs): which hub instance posts to an ERP;
+//! - [`StockFeed`] (stock.rs): the hub's stock and its changes as devices pull them.
 //!
-//! [`HubStore`] is all four; the ERP side sees only [`crate::erp::ErpPort`]. Every statement is one
+//! [`HubStore`] is all five; the ERP side sees only [`crate::erp::ErpPort`]. Every statement is one
 //! text for both backends where the dialects allow (`$n` numbered in order of first use, which
 //! SQLite binds positionally too); what differs stays in the backend. The traits are synchronous:
 //! the server runs them on tokio's blocking pool. What is the same for every backend (judging
@@ -20,6 +21,7 @@ mod feed;
 mod lease;
 pub mod postgres;
 pub mod sqlite;
+mod stock;
 
 use dockhand_protocol::sync::{Envelope, EventStatus};
 
@@ -33,9 +35,10 @@ pub use devices::{
 pub use erp::{ErpBook, erp_columns, erp_post_of, erp_sql};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportTx, change_of, feed_sql};
 pub use lease::{Lease, lease_sql};
+pub use stock::{StockFeed, stock_sql};
 
 /// The hub's storage: every concern, from one backend.
-pub trait HubStore: DeviceSync + crate::erp::ErpPort {
+pub trait HubStore: DeviceSync + StockFeed + crate::erp::ErpPort {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Whether the database answers.
@@ -144,6 +147,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (2, fill(include_str!("migrations/002_device_identity.sql"))),
         (3, fill(include_str!("migrations/003_signed_events.sql"))),
         (4, fill(include_str!("migrations/004_stock_buckets.sql"))),
+        (5, fill(include_str!("migrations/005_stock_changes.sql"))),
     ]
 }
 
@@ -195,5 +199,5 @@ pub mod migration_sql {
 
 /// Every storage trait, for code that calls a concrete backend (`use store::prelude::*`).
 pub mod prelude {
-    pub use super::{BenchStore, DeviceSync, ErpBook, Feed, HubStore, Lease};
+    pub use super::{BenchStore, DeviceSync, ErpBook, Feed, HubStore, Lease, StockFeed};
 }

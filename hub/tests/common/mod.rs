@@ -244,3 +244,15 @@ impl TestHub {
         response.json().await.unwrap()
     }
 }
+
+/// Master data with the towels left out of the catalog: a hub holding it refuses their events.
+#[allow(dead_code)]
+pub fn without_towels(
+    mut master: dockhand_core::catalog::MasterData,
+) -> dockhand_core::catalog::MasterData {
+    use dockhand_core::sample::TOWELS;
+    master.items.retain(|i| i.sku != TOWELS);
+    master.units.retain(|u| u.sku != TOWELS);
+    master.barcodes.retain(|b| b.sku != TOWELS);
+    master
+}

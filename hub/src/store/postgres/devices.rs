@@ -1,9 +1,7 @@
 //! Device sync on PostgreSQL.
 
 use dockhand_protocol::events::EventMovement;
-use dockhand_protocol::sync::{
-    DeviceStatus, Envelope, EventStatus, HubException, IntakeResult, StockLine,
-};
+use dockhand_protocol::sync::{DeviceStatus, Envelope, EventStatus, HubException, IntakeResult};
 
 use super::{PgTx, PostgresStore, stored_from_row};
 use crate::error::{HubError, HubResult};
@@ -12,7 +10,7 @@ use crate::store::{
     BucketKey, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged, Position,
     REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT, TokenGrant,
     Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql, position_sql,
-    status_text,
+    status_text, stock_sql,
 };
 
 impl IntakeTx for PgTx<'_, '_> {
@@ -83,6 +81,12 @@ impl IntakeTx for PgTx<'_, '_> {
         if !self.stock.is_empty() {
             let mut keys: [Vec<String>; 6] = Default::default();
             let mut qty: Vec<i64> = Vec::new();
+            let count = i64::try_from(self.stock.len()).unwrap_or(i64::MAX);
+            // The clock's row stays locked until commit: numbers become visible in order.
+            let last: i64 = self
+                .opt(stock_sql::TAKE_NUMBERS, &[&count])?
+                .map_or(0, |r| r.get(0));
+            let numbers: Vec<i64> = (last - count + 1..=last).collect();
             for (key, delta) in std::mem::take(&mut self.stock) {
                 let BucketKey {
                     location,
@@ -101,13 +105,13 @@ impl IntakeTx for PgTx<'_, '_> {
                 qty.push(delta);
             }
             self.exec(
-                "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty)
+                "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty, change_seq)
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                      $6::text[], $7::bigint[])
+                                      $6::text[], $7::bigint[], $8::bigint[])
                  ON CONFLICT (location, sku, lot, serial, lpn, status)
-                 DO UPDATE SET qty = stock.qty + excluded.qty",
+                 DO UPDATE SET qty = stock.qty + excluded.qty, change_seq = excluded.change_seq",
                 &[
-                    &keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &keys[5], &qty,
+                    &keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &keys[5], &qty, &numbers,
                 ],
             )?;
         }
@@ -370,22 +374,6 @@ impl DeviceSync for PostgresStore {
                 .map(|r| r.get::<_, Option<String>>(0));
             Err(fork_refusal(device_id, held))
         })
-    }
-
-    fn stock(&self) -> HubResult<Vec<StockLine>> {
-        let rows = self.query(intake_sql::STOCK, &[])?;
-        Ok(rows
-            .iter()
-            .map(|r| StockLine {
-                location: r.get(0),
-                sku: r.get(1),
-                lot: r.get(2),
-                serial: r.get(3),
-                lpn: r.get(4),
-                status: r.get(5),
-                quantity: r.get(6),
-            })
-            .collect())
     }
 
     fn exceptions(&self) -> HubResult<Vec<HubException>> {

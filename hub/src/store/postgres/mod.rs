@@ -4,6 +4,7 @@
 mod devices;
 mod erp;
 mod feed;
+mod stock;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};

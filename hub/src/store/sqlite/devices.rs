@@ -1,7 +1,7 @@
 //! Device sync on SQLite.
 
 use dockhand_protocol::events::EventMovement;
-use dockhand_protocol::sync::{DeviceStatus, Envelope, HubException, IntakeResult, StockLine};
+use dockhand_protocol::sync::{DeviceStatus, Envelope, HubException, IntakeResult};
 use rusqlite::OptionalExtension;
 
 use super::{SqliteStore, Tx};
@@ -11,7 +11,7 @@ use crate::store::{
     BucketKey, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged, Position,
     REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT, TokenGrant,
     Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql, position_sql,
-    status_of, status_text,
+    status_of, status_text, stock_sql,
 };
 
 impl IntakeTx for Tx<'_> {
@@ -158,12 +158,20 @@ impl IntakeTx for Tx<'_> {
     }
 
     fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
+        if movements.is_empty() {
+            return Ok(());
+        }
+        let count = i64::try_from(movements.len()).unwrap_or(i64::MAX);
+        let last: i64 = self
+            .0
+            .prepare_cached(stock_sql::TAKE_NUMBERS)?
+            .query_row([count], |r| r.get(0))?;
         let mut stmt = self.0.prepare_cached(
-            "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT DO UPDATE SET qty = qty + excluded.qty",
+            "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty, change_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT DO UPDATE SET qty = qty + excluded.qty, change_seq = excluded.change_seq",
         )?;
-        for m in movements {
+        for (number, m) in (last - count + 1..).zip(movements) {
             stmt.execute((
                 &m.location,
                 &m.sku,
@@ -172,6 +180,7 @@ impl IntakeTx for Tx<'_> {
                 &m.lpn,
                 m.status.as_str(),
                 m.delta,
+                number,
             ))?;
         }
         Ok(())
@@ -354,13 +363,6 @@ impl DeviceSync for SqliteStore {
         })
     }
 
-    fn stock(&self) -> HubResult<Vec<StockLine>> {
-        let conn = self.lock()?;
-        let mut stmt = conn.prepare_cached(intake_sql::STOCK)?;
-        let rows = stmt.query_map([], stock_line_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     fn exceptions(&self) -> HubResult<Vec<HubException>> {
         let conn = self.lock()?;
         let mut stmt = conn.prepare_cached(device_sql::EXCEPTIONS)?;
@@ -398,17 +400,4 @@ impl DeviceSync for SqliteStore {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
-
-/// A stock line from a row of location, sku, lot, status, quantity.
-fn stock_line_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockLine> {
-    Ok(StockLine {
-        location: r.get(0)?,
-        sku: r.get(1)?,
-        lot: r.get(2)?,
-        serial: r.get(3)?,
-        lpn: r.get(4)?,
-        status: r.get(5)?,
-        quantity: r.get(6)?,
-    })
 }

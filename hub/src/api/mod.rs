@@ -1,5 +1,7 @@
 //! The HTTP API of docs/sync-api.yaml on axum. Storage calls run on tokio's blocking pool.
 
+mod stock;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +12,7 @@ use axum::{Json, Router};
 
 use dockhand_protocol::sync::{
     ChangeKind, ChangesPage, DeviceStatus, DeviceToken, Envelope, EventsPage, Health, HubException,
-    Import, ImportResult, IntakeResult, KeyEnrolment, Registration, StockLine,
+    Import, ImportResult, IntakeResult, KeyEnrolment, Registration,
 };
 use serde::Deserialize;
 
@@ -270,14 +272,14 @@ async fn enrol_key(
 }
 
 #[derive(Deserialize)]
-struct PageQuery {
-    cursor: Option<String>,
-    limit: Option<usize>,
+pub(crate) struct PageQuery {
+    pub(crate) cursor: Option<String>,
+    pub(crate) limit: Option<usize>,
     /// Change kinds a device asks for beyond those every version applies (`credential`).
     include: Option<String>,
 }
 
-fn cursor_value(prefix: char, cursor: Option<&str>) -> HubResult<i64> {
+pub(crate) fn cursor_value(prefix: char, cursor: Option<&str>) -> HubResult<i64> {
     let Some(text) = cursor.filter(|c| !c.is_empty()) else {
         return Ok(0);
     };
@@ -287,7 +289,7 @@ fn cursor_value(prefix: char, cursor: Option<&str>) -> HubResult<i64> {
         .ok_or_else(|| HubError::BadRequest(format!("cursor {text:?} is not one this hub issued")))
 }
 
-fn page_limit(limit: Option<usize>, default: usize, max: usize) -> HubResult<usize> {
+pub(crate) fn page_limit(limit: Option<usize>, default: usize, max: usize) -> HubResult<usize> {
     match limit.unwrap_or(default) {
         n if (1..=max).contains(&n) => Ok(n),
         n => Err(HubError::BadRequest(format!(
@@ -357,10 +359,6 @@ async fn import(
     JsonBody(data): JsonBody<Import>,
 ) -> HubResult<Json<ImportResult>> {
     Ok(Json(blocking(&state, move |s| s.import(&data)).await?))
-}
-
-async fn stock(State(state): State<AppState>, _: AdminAuth) -> HubResult<Json<Vec<StockLine>>> {
-    Ok(Json(blocking(&state, |s| s.stock()).await?))
 }
 
 async fn exceptions(
@@ -530,7 +528,8 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/import",
             capped(post(import), config.max_import_body),
         )
-        .route("/v1/admin/stock", get(stock))
+        .route("/v1/stock", get(stock::pull))
+        .route("/v1/admin/stock", get(stock::view))
         .route("/v1/admin/exceptions", get(exceptions))
         .route("/v1/admin/devices", get(devices))
         .route(

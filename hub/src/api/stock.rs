@@ -1,0 +1,45 @@
+//! The hub's stock: the admin's view, and the pages devices pull into their own view.
+
+use axum::Json;
+use axum::extract::State;
+use dockhand_protocol::sync::{StockLine, StockPage};
+
+use super::{AppState, PageQuery, blocking, cursor_value, page_limit};
+use crate::auth::{AdminAuth, DeviceAuth};
+use crate::body::QueryParams;
+use crate::error::HubResult;
+
+/// Buckets per page unless the device asks for another size, and the most it may ask for.
+pub const STOCK_PAGE: usize = 5_000;
+/// See [`STOCK_PAGE`].
+pub const MAX_STOCK_PAGE: usize = 20_000;
+
+/// `GET /v1/admin/stock`: every non-zero bucket.
+pub(super) async fn view(
+    State(state): State<AppState>,
+    _: AdminAuth,
+) -> HubResult<Json<Vec<StockLine>>> {
+    Ok(Json(blocking(&state, |s| s.stock()).await?))
+}
+
+/// `GET /v1/stock`: the buckets changed after the cursor, with how far the hub has applied the
+/// asking device's own events.
+pub(super) async fn pull(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> HubResult<Json<StockPage>> {
+    let after = cursor_value('s', q.cursor.as_deref())?;
+    let limit = page_limit(q.limit, STOCK_PAGE, MAX_STOCK_PAGE)?;
+    let (mut rows, applied_seq) =
+        blocking(&state, move |s| s.stock_changes(&device, after, limit + 1)).await?;
+    let has_more = rows.len() > limit;
+    rows.truncate(limit);
+    let last = rows.last().map_or(after, |(seq, _)| *seq);
+    Ok(Json(StockPage {
+        lines: rows.into_iter().map(|(_, line)| line).collect(),
+        next_cursor: format!("s{last}"),
+        has_more,
+        applied_seq,
+    }))
+}

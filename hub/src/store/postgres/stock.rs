@@ -1,0 +1,50 @@
+//! The hub's stock on PostgreSQL.
+
+use dockhand_protocol::sync::StockLine;
+use postgres::Row;
+
+use super::PostgresStore;
+use crate::error::HubResult;
+use crate::store::{StockFeed, stock_sql};
+
+impl StockFeed for PostgresStore {
+    fn stock(&self) -> HubResult<Vec<StockLine>> {
+        Ok(self
+            .query(stock_sql::STOCK, &[])?
+            .iter()
+            .map(line)
+            .collect())
+    }
+
+    fn stock_changes(
+        &self,
+        device_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> HubResult<(Vec<(i64, StockLine)>, i64)> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.query(stock_sql::CHANGES, &[&device_id, &after, &limit])?;
+        let applied = match rows.first() {
+            Some(r) => r.get::<_, Option<i64>>(8),
+            None => self
+                .query(stock_sql::APPLIED, &[&device_id])?
+                .first()
+                .map(|r| r.get(0)),
+        };
+        let changes = rows.iter().map(|r| (r.get(7), line(r))).collect();
+        Ok((changes, applied.unwrap_or(0)))
+    }
+}
+
+/// A stock line from a row of location, SKU, lot, serial, LPN, status, quantity.
+fn line(r: &Row) -> StockLine {
+    StockLine {
+        location: r.get(0),
+        sku: r.get(1),
+        lot: r.get(2),
+        serial: r.get(3),
+        lpn: r.get(4),
+        status: r.get(5),
+        quantity: r.get(6),
+    }
+}

@@ -1,0 +1,43 @@
+//! The hub's stock: the sum of the movements of accepted events, by whole bucket (location, SKU,
+//! lot, serial, licence plate, status), and its changes as devices pull them.
+//!
+//! Every change of a bucket gives it the next number of one clock (`stock_clock`), so a device
+//! pulls the buckets changed after the last number it saw, in pages, with no history kept: a
+//! bucket changed ten times since is sent once, as it is now. Taking numbers from one row also
+//! orders the transactions that change stock: on PostgreSQL the row stays locked until commit, so
+//! a number is never visible before a smaller one.
+
+use dockhand_protocol::sync::StockLine;
+
+use crate::error::HubResult;
+
+/// What the hub's stock answers.
+pub trait StockFeed: Send + Sync + 'static {
+    /// The stock view (non-zero buckets).
+    fn stock(&self) -> HubResult<Vec<StockLine>>;
+    /// Up to `limit` buckets changed after `after` (with their change numbers, in order), and the
+    /// contiguous seq of `device_id` the stock includes (0 for an unknown device).
+    fn stock_changes(
+        &self,
+        device_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> HubResult<(Vec<(i64, StockLine)>, i64)>;
+}
+
+/// The stock statements, one text for both backends.
+pub mod stock_sql {
+    /// Takes $1 numbers from the stock clock; returns the last of them.
+    pub const TAKE_NUMBERS: &str =
+        "UPDATE stock_clock SET last = last + $1 WHERE singleton = 1 RETURNING last";
+    /// The non-zero buckets.
+    pub const STOCK: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
+        WHERE qty <> 0 ORDER BY location, sku, lot, serial, lpn, status";
+    /// Buckets changed after $2, $3 at most, with device $1's contiguous seq on every row (one
+    /// statement: one snapshot on PostgreSQL).
+    pub const CHANGES: &str = "SELECT location, sku, lot, serial, lpn, status, qty, change_seq,
+        (SELECT contiguous_seq FROM devices WHERE device_id = $1)
+        FROM stock WHERE change_seq > $2 ORDER BY change_seq LIMIT $3";
+    /// A device's contiguous seq.
+    pub const APPLIED: &str = "SELECT contiguous_seq FROM devices WHERE device_id = $1";
+}

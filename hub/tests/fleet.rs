@@ -1,0 +1,460 @@
+//! One warehouse, several handhelds, one stock (issue 14), against a real hub on loopback on both
+//! backends: what one handheld records reaches the others' views after a sync, own work is never
+//! hidden nor counted twice, a refused event leaves the view, and a page of stock the device
+//! cannot store is refused whole.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dockhand_core::counting::{self, CountedLine, CreateCountTask, StartCount, SubmitCount};
+use dockhand_core::picking::{self, ConfirmPick, CreatePickTask};
+use dockhand_core::protocol::EventKind;
+use dockhand_core::protocol::master::{CountTaskRequest, PickLineRequest, PickTaskRequest};
+use dockhand_core::putaway::{self, ConfirmPutaway};
+use dockhand_core::receiving::{self, OpenBlindReceipt, ReceiveLine};
+use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine, SyncReport};
+use dockhand_core::sync::protocol::{Import, StockLine, StockPage};
+use dockhand_core::sync::{add_stock_lines, apply_stock_page, own_stock_lines, stock_lines};
+use dockhand_core::{ScannedGoods, Store, StoreOptions, catalog, outbox, sample};
+use dockhand_hub::HubConfig;
+use uuid::Uuid;
+
+/// A handheld with its own database and sync engine.
+struct Handheld {
+    store: Arc<Store>,
+    engine: SyncEngine,
+}
+
+impl Handheld {
+    async fn new(hub: &common::TestHub, id: &str) -> Self {
+        let store = Arc::new(Store::open_in_memory(StoreOptions::new(id)).unwrap());
+        catalog::upsert_master_data(&store, &sample::warehouse()).unwrap();
+        let token = hub.register_device(&store).await;
+        let config = SyncConfig {
+            // Small pages: every pull below crosses page boundaries.
+            stock_page_size: 3,
+            page_size: 50,
+            request_timeout: Duration::from_secs(5),
+            ..SyncConfig::new(&hub.url)
+        };
+        let engine =
+            SyncEngine::new(store.clone(), config, Arc::new(StaticToken::new(token))).unwrap();
+        Self { store, engine }
+    }
+
+    async fn sync(&self) -> SyncReport {
+        self.engine.sync_now().await.unwrap()
+    }
+
+    fn view(&self) -> Vec<StockLine> {
+        stock_lines(&self.store).unwrap()
+    }
+
+    fn at(&self, location: &str) -> Vec<(String, String, i64)> {
+        self.view()
+            .into_iter()
+            .filter(|l| l.location == location)
+            .map(|l| (l.sku, l.status, l.quantity))
+            .collect()
+    }
+
+    fn events_of(&self, kind: EventKind) -> usize {
+        self.store
+            .read(|c| outbox::events(c, 1, 100_000))
+            .unwrap()
+            .iter()
+            .filter(|e| e.envelope.event_type == kind.as_str())
+            .count()
+    }
+}
+
+fn towels() -> ScannedGoods {
+    ScannedGoods::barcode(sample::TOWELS_EA)
+}
+
+/// Receives `quantity` towels at DOCK-01 on a blind receipt and puts them away to P-01-01.
+fn receive_and_put_away(store: &Store, receipt: &str, quantity: i64) {
+    receiving::open_blind_receipt(
+        store,
+        &OpenBlindReceipt {
+            op_id: Uuid::now_v7(),
+            operator: "alice".into(),
+            receipt_id: receipt.into(),
+            reference: format!("delivery {receipt}"),
+            supplier: "Nordic".into(),
+        },
+    )
+    .unwrap();
+    receiving::receive_line(
+        store,
+        &ReceiveLine {
+            op_id: Uuid::now_v7(),
+            operator: "alice".into(),
+            receipt_id: receipt.into(),
+            dock: "DOCK-01".into(),
+            scan: towels(),
+            quantity,
+            lpn: None,
+            approval: None,
+        },
+    )
+    .unwrap();
+    putaway::confirm_putaway(
+        store,
+        &ConfirmPutaway {
+            op_id: Uuid::now_v7(),
+            operator: "alice".into(),
+            from: "DOCK-01".into(),
+            scan: towels(),
+            lpn: None,
+            quantity,
+            to: "P-01-01".into(),
+            location_scan: "71".into(),
+            override_reason: Some("pick face refill".into()),
+        },
+    )
+    .unwrap();
+}
+
+/// Creates a pick task for `quantity` towels and picks what it allocates.
+fn pick_towels(store: &Store, task_id: &str, quantity: i64) -> Result<(), dockhand_core::Error> {
+    picking::create_pick_task(
+        store,
+        &CreatePickTask {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            task: PickTaskRequest {
+                task_id: task_id.into(),
+                order_ref: format!("SO-{task_id}"),
+                staging: "STAGE-01".into(),
+                lines: vec![PickLineRequest {
+                    line_no: 1,
+                    sku: sample::TOWELS.into(),
+                    quantity,
+                    unit: None,
+                    lot: None,
+                }],
+            },
+        },
+    )?;
+    while let Some(next) = store.read(|c| picking::next_pick(c, task_id))? {
+        assert_eq!(next.location, "P-01-01");
+        picking::confirm_pick(
+            store,
+            &ConfirmPick {
+                op_id: Uuid::now_v7(),
+                operator: "bob".into(),
+                task_id: task_id.into(),
+                allocation_id: next.allocation_id,
+                location_scan: "71".into(),
+                scan: towels(),
+                quantity: next.quantity,
+                tote: Some("TOTE-9".into()),
+                short: false,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Counts P-01-01 and finds `found` towels; returns the count's outcome lines.
+fn count_pick_face(store: &Store, task_id: &str, found: i64) -> counting::CountSubmitted {
+    counting::create_count_task(
+        store,
+        &CreateCountTask {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            task: CountTaskRequest {
+                task_id: task_id.into(),
+                location: Some("P-01-01".into()),
+                sku: None,
+                reason: "cycle count".into(),
+            },
+        },
+    )
+    .unwrap();
+    counting::start_count(
+        store,
+        &StartCount {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            task_id: task_id.into(),
+        },
+    )
+    .unwrap();
+    counting::submit_count(
+        store,
+        &SubmitCount {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            task_id: task_id.into(),
+            lines: vec![CountedLine {
+                location: None,
+                scan: towels(),
+                quantity: found,
+                counted_at: None,
+            }],
+        },
+    )
+    .unwrap()
+}
+
+async fn import_sample(hub: &common::TestHub) {
+    hub.import(&Import {
+        master: sample::warehouse(),
+        ..Import::default()
+    })
+    .await;
+}
+
+on_both_backends!(
+    what_one_handheld_puts_away_another_picks_and_a_third_counts_without_an_adjustment,
+    HubConfig::default(),
+    |hub| {
+        import_sample(&hub).await;
+        let h08 = Handheld::new(&hub, "handheld-08").await;
+        let h09 = Handheld::new(&hub, "handheld-09").await;
+        let h10 = Handheld::new(&hub, "handheld-10").await;
+
+        receive_and_put_away(&h08.store, "DOOR-1", 48);
+        // Before 08 syncs, 09 has nothing to pick and says so.
+        h09.sync().await;
+        assert!(h09.at("P-01-01").is_empty());
+        let refused = pick_towels(&h09.store, "SO-1", 10).unwrap_err();
+        assert!(refused.to_string().contains(sample::TOWELS), "{refused}");
+
+        h08.sync().await;
+        let report = h09.sync().await;
+        // Two buckets changed: the dock (now empty, sent at 0) and the pick face.
+        assert_eq!(report.stock_pulled, 2, "{report:?}");
+        assert_eq!(
+            h09.at("P-01-01"),
+            [(sample::TOWELS.into(), "available".into(), 48)]
+        );
+        // 09 picks 10 of what 08 put away.
+        pick_towels(&h09.store, "SO-2", 10).unwrap();
+        assert_eq!(
+            h09.at("P-01-01"),
+            [(sample::TOWELS.into(), "available".into(), 38)]
+        );
+        assert_eq!(
+            h09.at("STAGE-01"),
+            [(sample::TOWELS.into(), "in_transit".into(), 10)]
+        );
+        // 09's own ledger took 10 it never received: the view is the site's stock.
+        assert!(
+            own_stock_lines(&h09.store)
+                .unwrap()
+                .iter()
+                .any(|l| l.location == "P-01-01" && l.quantity == -10)
+        );
+        h09.sync().await;
+
+        // 10 counts the pick face 08 filled and 09 picked from: it expects 38 and finds 38.
+        h10.sync().await;
+        let counted = count_pick_face(&h10.store, "CC-P1", 38);
+        assert!(
+            counted.lines.iter().all(|l| l.variance == Some(0)),
+            "{counted:?}"
+        );
+        assert_eq!(h10.events_of(EventKind::CountAdjusted), 0);
+
+        // After a full round every view is the hub's, which is every device's own work added up.
+        for h in [&h10, &h08, &h09, &h10] {
+            h.sync().await;
+        }
+        let hub_stock: Vec<StockLine> = hub.admin_get("/v1/admin/stock").await;
+        let own: Vec<_> = [&h08, &h09, &h10]
+            .iter()
+            .map(|h| own_stock_lines(&h.store).unwrap())
+            .collect();
+        assert_eq!(hub_stock, add_stock_lines(&own));
+        for h in [&h08, &h09, &h10] {
+            assert_eq!(h.view(), hub_stock, "{}", h.store.device_id());
+            let integrity = h.store.verify_integrity().unwrap();
+            assert!(integrity.is_ok(), "{integrity:?}");
+        }
+        assert!(
+            hub_stock
+                .iter()
+                .any(|l| l.location == "P-01-01" && l.quantity == 38)
+        );
+    }
+);
+
+on_both_backends!(
+    own_work_recorded_after_a_pull_is_seen_at_once_and_counted_once_after_the_next,
+    HubConfig::default(),
+    |hub| {
+        import_sample(&hub).await;
+        let a = Handheld::new(&hub, "HH-A").await;
+        let b = Handheld::new(&hub, "HH-B").await;
+        receive_and_put_away(&a.store, "D-1", 30);
+        a.sync().await;
+        b.sync().await;
+        // b works offline on a's stock: its view moves with every scan.
+        pick_towels(&b.store, "SO-B", 12).unwrap();
+        assert_eq!(
+            b.at("P-01-01"),
+            [(sample::TOWELS.into(), "available".into(), 18)]
+        );
+        // a receives more meanwhile, and syncs.
+        receive_and_put_away(&a.store, "D-2", 5);
+        a.sync().await;
+        // b's sync pushes its picks, then pulls: 30 + 5 - 12, its picks counted once.
+        b.sync().await;
+        assert_eq!(
+            b.at("P-01-01"),
+            [(sample::TOWELS.into(), "available".into(), 23)]
+        );
+        a.sync().await;
+        assert_eq!(a.view(), b.view());
+        // Pulling again with nothing new changes nothing.
+        let report = b.sync().await;
+        assert_eq!(report.stock_pulled, 0);
+        assert_eq!(a.view(), b.view());
+        assert!(b.store.verify_integrity().unwrap().is_ok());
+    }
+);
+
+on_both_backends!(
+    the_movements_of_an_event_the_hub_refused_leave_the_view_at_the_next_pull,
+    HubConfig::default(),
+    |hub| {
+        // The hub's catalog lacks towels: their receipt is refused there.
+        hub.import(&Import {
+            master: common::without_towels(sample::warehouse()),
+            ..Import::default()
+        })
+        .await;
+        let a = Handheld::new(&hub, "HH-A").await;
+        receive_and_put_away(&a.store, "D-1", 7);
+        assert_eq!(a.at("P-01-01").len(), 1);
+        let report = a.sync().await;
+        assert!(report.rejected > 0);
+        // The hub holds no towels, and neither does the view: the exception says why.
+        assert!(a.at("P-01-01").is_empty());
+        assert!(a.at("DOCK-01").is_empty());
+        let hub_stock: Vec<StockLine> = hub.admin_get("/v1/admin/stock").await;
+        assert_eq!(a.view(), hub_stock);
+        assert!(a.store.verify_integrity().unwrap().is_ok());
+    }
+);
+
+on_both_backends!(
+    a_page_the_device_cannot_store_is_refused_whole_and_the_view_kept,
+    HubConfig::default(),
+    |hub| {
+        import_sample(&hub).await;
+        let a = Handheld::new(&hub, "HH-A").await;
+        receive_and_put_away(&a.store, "D-1", 4);
+        a.sync().await;
+        let before = (
+            a.view(),
+            a.store
+                .read(dockhand_core::stock::view::stock_cursor)
+                .unwrap(),
+        );
+        let good = StockLine {
+            location: "A-01-01".into(),
+            sku: sample::TOWELS.into(),
+            lot: String::new(),
+            serial: String::new(),
+            lpn: String::new(),
+            status: "available".into(),
+            quantity: 3,
+        };
+        let page = |line: StockLine| StockPage {
+            lines: vec![good.clone(), line],
+            next_cursor: "s999".into(),
+            has_more: false,
+            applied_seq: 4,
+        };
+        let bad_status = StockLine {
+            status: "for_sale".into(),
+            ..good.clone()
+        };
+        let err = apply_stock_page(&a.store, &page(bad_status)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("\"for_sale\" is not a stock status"),
+            "{err}"
+        );
+        let huge = StockLine {
+            quantity: i64::MAX,
+            ..good.clone()
+        };
+        let err = apply_stock_page(&a.store, &page(huge)).unwrap_err();
+        assert!(err.to_string().contains("9223372036854775807"), "{err}");
+        let negative_seq = StockPage {
+            applied_seq: -1,
+            ..page(good.clone())
+        };
+        let err = apply_stock_page(&a.store, &negative_seq).unwrap_err();
+        assert!(err.to_string().contains("applied seq -1"), "{err}");
+        assert_eq!(
+            (
+                a.view(),
+                a.store
+                    .read(dockhand_core::stock::view::stock_cursor)
+                    .unwrap()
+            ),
+            before
+        );
+    }
+);
+
+on_both_backends!(
+    stock_of_an_item_the_handheld_does_not_know_waits_until_master_data_brings_it,
+    HubConfig::default(),
+    |hub| {
+        import_sample(&hub).await;
+        let a = Handheld::new(&hub, "HH-A").await;
+        receive_and_put_away(&a.store, "D-1", 6);
+        a.sync().await;
+        // b was set up without towels in its catalog, and pulls before the hub's items reach it.
+        let b_store = Arc::new(Store::open_in_memory(StoreOptions::new("HH-B")).unwrap());
+        let master = common::without_towels(sample::warehouse());
+        catalog::upsert_master_data(&b_store, &master).unwrap();
+        let page: StockPage = hub
+            .client
+            .get(format!("{}/v1/stock?limit=100", hub.url))
+            .bearer_auth(hub.register_device(&b_store).await)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let applied = apply_stock_page(&b_store, &page).unwrap();
+        assert_eq!(applied.waiting, 1, "{applied:?}");
+        assert!(stock_lines(&b_store).unwrap().is_empty());
+        // The towels arrive with master data: their stock takes its place in the view.
+        dockhand_core::sync::apply_changes(
+            &b_store,
+            &dockhand_core::sync::protocol::ChangesPage {
+                changes: vec![dockhand_core::sync::protocol::Change {
+                    kind: dockhand_core::sync::protocol::ChangeKind::Item,
+                    op: "upsert".into(),
+                    key: sample::TOWELS.into(),
+                    data: serde_json::to_value(
+                        sample::warehouse()
+                            .items
+                            .into_iter()
+                            .find(|i| i.sku == sample::TOWELS)
+                            .unwrap(),
+                    )
+                    .unwrap(),
+                }],
+                next_cursor: "c1".into(),
+                has_more: false,
+            },
+        )
+        .unwrap();
+        let hub_stock: Vec<StockLine> = hub.admin_get("/v1/admin/stock").await;
+        assert_eq!(stock_lines(&b_store).unwrap(), hub_stock);
+    }
+);
