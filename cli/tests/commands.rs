@@ -467,6 +467,8 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
         "25",
         "--items",
         "500",
+        "--stock-buckets",
+        "2000",
         "--dir",
         dir.path().to_str().unwrap(),
     ]);
@@ -479,6 +481,10 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
         "x bare",
         "at 500 items",
         "ratio large/small",
+        "first pull onto a device file",
+        "for 2000 buckets",
+        "visible here after its sync",
+        "on own stock only",
     ] {
         assert!(
             shown.contains(expected),

@@ -9,16 +9,17 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::towels;
 use dockhand_core::counting::{self, CountedLine, CreateCountTask, StartCount, SubmitCount};
-use dockhand_core::picking::{self, ConfirmPick, CreatePickTask};
+use dockhand_core::picking;
 use dockhand_core::protocol::EventKind;
-use dockhand_core::protocol::master::{CountTaskRequest, PickLineRequest, PickTaskRequest};
-use dockhand_core::putaway::{self, ConfirmPutaway};
-use dockhand_core::receiving::{self, OpenBlindReceipt, ReceiveLine};
+use dockhand_core::protocol::master::CountTaskRequest;
+use dockhand_core::putaway;
+use dockhand_core::receiving::{self, OpenBlindReceipt};
 use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine, SyncReport};
 use dockhand_core::sync::protocol::{Import, StockLine, StockPage};
 use dockhand_core::sync::{add_stock_lines, apply_stock_page, own_stock_lines, stock_lines};
-use dockhand_core::{ScannedGoods, Store, StoreOptions, catalog, outbox, sample};
+use dockhand_core::{Store, StoreOptions, catalog, outbox, sample};
 use dockhand_hub::HubConfig;
 use uuid::Uuid;
 
@@ -71,10 +72,6 @@ impl Handheld {
     }
 }
 
-fn towels() -> ScannedGoods {
-    ScannedGoods::barcode(sample::TOWELS_EA)
-}
-
 /// Receives `quantity` towels at DOCK-01 on a blind receipt and puts them away to P-01-01.
 fn receive_and_put_away(store: &Store, receipt: &str, quantity: i64) {
     receiving::open_blind_receipt(
@@ -88,74 +85,17 @@ fn receive_and_put_away(store: &Store, receipt: &str, quantity: i64) {
         },
     )
     .unwrap();
-    receiving::receive_line(
-        store,
-        &ReceiveLine {
-            op_id: Uuid::now_v7(),
-            operator: "alice".into(),
-            receipt_id: receipt.into(),
-            dock: "DOCK-01".into(),
-            scan: towels(),
-            quantity,
-            lpn: None,
-            approval: None,
-        },
-    )
-    .unwrap();
-    putaway::confirm_putaway(
-        store,
-        &ConfirmPutaway {
-            op_id: Uuid::now_v7(),
-            operator: "alice".into(),
-            from: "DOCK-01".into(),
-            scan: towels(),
-            lpn: None,
-            quantity,
-            to: "P-01-01".into(),
-            location_scan: "71".into(),
-            override_reason: Some("pick face refill".into()),
-        },
-    )
-    .unwrap();
+    receiving::receive_line(store, &towels::receive(receipt, quantity)).unwrap();
+    putaway::confirm_putaway(store, &towels::put_away(quantity, "P-01-01", "71")).unwrap();
 }
 
 /// Creates a pick task for `quantity` towels and picks what it allocates.
 fn pick_towels(store: &Store, task_id: &str, quantity: i64) -> Result<(), dockhand_core::Error> {
-    picking::create_pick_task(
-        store,
-        &CreatePickTask {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            task: PickTaskRequest {
-                task_id: task_id.into(),
-                order_ref: format!("SO-{task_id}"),
-                staging: "STAGE-01".into(),
-                lines: vec![PickLineRequest {
-                    line_no: 1,
-                    sku: sample::TOWELS.into(),
-                    quantity,
-                    unit: None,
-                    lot: None,
-                }],
-            },
-        },
-    )?;
+    picking::create_pick_task(store, &towels::pick_task(task_id, quantity))?;
     while let Some(next) = store.read(|c| picking::next_pick(c, task_id))? {
         assert_eq!(next.location, "P-01-01");
-        picking::confirm_pick(
-            store,
-            &ConfirmPick {
-                op_id: Uuid::now_v7(),
-                operator: "bob".into(),
-                task_id: task_id.into(),
-                allocation_id: next.allocation_id,
-                location_scan: "71".into(),
-                scan: towels(),
-                quantity: next.quantity,
-                tote: Some("TOTE-9".into()),
-                short: false,
-            },
-        )?;
+        let cmd = towels::pick(task_id, next.allocation_id, "71", next.quantity, "TOTE-9");
+        picking::confirm_pick(store, &cmd)?;
     }
     Ok(())
 }
@@ -193,7 +133,7 @@ fn count_pick_face(store: &Store, task_id: &str, found: i64) -> counting::CountS
             task_id: task_id.into(),
             lines: vec![CountedLine {
                 location: None,
-                scan: towels(),
+                scan: towels::scan(),
                 quantity: found,
                 counted_at: None,
             }],

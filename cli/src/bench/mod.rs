@@ -44,11 +44,17 @@ pub struct Args {
     /// Items (each with a barcode) of the master-data pull benchmark (0 skips it).
     #[arg(long, default_value_t = 0)]
     pull_items: usize,
+    /// Buckets of the shared-stock benchmark: a first pull of the site's stock, the time until
+    /// another handheld's work shows, pick and scan on the view (0 skips it; 500000 for the
+    /// issue's figure).
+    #[arg(long, default_value_t = 0)]
+    stock_buckets: usize,
 }
 
 mod allocation;
 mod scans;
 mod signin;
+mod stock;
 mod storage;
 mod sync;
 mod workflows;
@@ -466,6 +472,9 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             args.postgres.as_deref(),
             args.pull_items,
         )?;
+    }
+    if args.stock_buckets > 0 {
+        stock::run(dir.path(), args.stock_buckets)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -29,7 +29,7 @@ fn backlog(events: i64) -> Result<(Arc<Store>, f64), Error> {
     Ok((store, started.elapsed().as_secs_f64()))
 }
 
-async fn serve(
+pub(super) async fn serve(
     store: Arc<dyn HubStore>,
 ) -> Result<(String, tokio::sync::oneshot::Sender<()>), Error> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -54,7 +54,7 @@ async fn serve(
 }
 
 /// One `sync_now` of a new engine for `device`, timed.
-async fn timed_sync(
+pub(super) async fn timed_sync(
     device: &Arc<Store>,
     config: SyncConfig,
     token: String,

@@ -51,6 +51,13 @@ pub trait BenchStore: HubStore {
     /// Stores events as accepted rows, `batch` per transaction, without any check, stock or feed:
     /// the baseline the drain benchmark compares intake with.
     fn raw_insert(&self, events: &[Envelope], batch: usize, now: &str) -> HubResult<()>;
+    /// Adds the movements to the stock, `batch` per transaction, as intake does but without
+    /// events: how the stock benchmark fills a hub with a site's stock.
+    fn raw_stock(
+        &self,
+        movements: &[dockhand_protocol::events::EventMovement],
+        batch: usize,
+    ) -> HubResult<()>;
 }
 
 /// A stock bucket of the hub's view, as on the devices.

@@ -52,6 +52,7 @@ pub fn open_backend(backend: &str) -> Option<(Arc<dyn HubStore>, Option<tempfile
 }
 
 pub mod proxy;
+pub mod towels;
 
 /// A new, empty database on the test server, so tests never see each other's rows.
 pub fn fresh_postgres(base: &str) -> dockhand_hub::postgres::PostgresStore {

@@ -282,6 +282,20 @@ impl BenchStore for PostgresStore {
         }
         Ok(())
     }
+
+    fn raw_stock(
+        &self,
+        movements: &[dockhand_protocol::events::EventMovement],
+        batch: usize,
+    ) -> HubResult<()> {
+        for chunk in movements.chunks(batch.max(1)) {
+            self.in_tx(|tx| {
+                IntakeTx::apply(tx, chunk)?;
+                IntakeTx::flush(tx)
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// Feed events from rows of (feed position, received at, envelope).

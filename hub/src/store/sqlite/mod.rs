@@ -127,4 +127,15 @@ impl BenchStore for SqliteStore {
         }
         Ok(())
     }
+
+    fn raw_stock(
+        &self,
+        movements: &[dockhand_protocol::events::EventMovement],
+        batch: usize,
+    ) -> HubResult<()> {
+        for chunk in movements.chunks(batch.max(1)) {
+            self.in_tx(|tx| IntakeTx::apply(&mut Tx(tx), chunk))?;
+        }
+        Ok(())
+    }
 }
