@@ -125,10 +125,17 @@ pub fn money(cents: i64) -> String {
 
 /// The integrity verdict and every difference found.
 pub fn print_integrity(report: &IntegrityReport) {
-    if report.is_ok() {
+    if report.is_ok() && report.hub_buckets == 0 {
         println!(
             "  OK: {} balance rows equal the sums of {} ledger rows; {} events, seq gap-free, hash chain verified",
             report.balance_rows, report.ledger_rows, report.events
+        );
+        return;
+    }
+    if report.is_ok() {
+        println!(
+            "  OK: {} balance rows equal the hub's {} buckets as last pulled plus this device's events since; {} ledger rows match the events; {} events, seq gap-free, hash chain verified",
+            report.balance_rows, report.hub_buckets, report.ledger_rows, report.events
         );
         return;
     }

@@ -66,6 +66,12 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "0 waiting, 0 refused by the hub; sync: all sent",
         "handheld-07 sends its shift: 50 events sent to the hub and accepted, 0 refused",
         "units — equal",
+        "17. One warehouse, one stock",
+        "handheld-08 receives 24 x TOWEL-2P from a late truck and puts them away to P-01-01",
+        "handheld-09 picks 6 of them for order SO-SHARED: 6 at P-01-01",
+        "handheld-07 sees ",
+        "handheld-08 sees ",
+        "handheld-09 sees ",
         "Shift summary, 06:00 to 08:32 (UTC+01:00), device handheld-07",
     ] {
         assert!(
@@ -73,6 +79,13 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
             "missing {expected:?} in:\n{shown}"
         );
     }
+    // Every handheld's view is the hub's stock once all have synced.
+    assert_eq!(
+        shown.matches(" units: the hub's stock").count(),
+        3,
+        "{shown}"
+    );
+    assert!(!shown.contains("DIFFERENT"), "{shown}");
     let available = shown
         .lines()
         .find(|l| l.trim_start().starts_with("available "))
@@ -245,7 +258,7 @@ fn the_demo_closing_summary_adds_up_to_what_its_database_holds() {
     assert_eq!(returns[..2], inspected[..], "{shown}");
     assert_eq!(returns[2..].iter().sum::<i64>(), inspected[1], "{shown}");
     assert!(
-        shown.contains("integrity    verified: stock equals the ledger"),
+        shown.contains("integrity    verified: stock equals the hub's as last pulled plus"),
         "{shown}"
     );
     let raw = raw_codes(&shown);

@@ -20,9 +20,13 @@ pub struct IntegrityReport {
     pub ledger_rows: i64,
     /// Balance rows checked.
     pub balance_rows: i64,
+    /// Buckets of the hub's stock as last pulled (0 before a first stock pull: the balances are
+    /// then this device's own ledger).
+    pub hub_buckets: i64,
     /// Outbox events checked.
     pub events: i64,
-    /// Balances that differ from the ledger (including negative ledger sums).
+    /// Balances that differ from the hub's stock as last pulled plus this device's events since
+    /// (before a first stock pull: from the ledger).
     pub balance_differences: Vec<BucketDifference>,
     /// Reservations beyond available stock.
     pub over_reservations: Vec<OverReservation>,
@@ -47,12 +51,13 @@ impl IntegrityReport {
 
 /// Recomputes balances from the ledger, checks reservations and the outbox chain.
 pub fn verify_integrity(conn: &Connection) -> Result<IntegrityReport> {
-    let (ledger_rows, balance_rows) = audit::row_counts(conn)?;
+    let (ledger_rows, balance_rows, hub_buckets) = audit::row_counts(conn)?;
     let events = outbox::counts(conn)?;
     Ok(IntegrityReport {
         event_differences: audit::event_differences(conn)?,
         ledger_rows,
         balance_rows,
+        hub_buckets,
         events: events.pending + events.acknowledged + events.rejected,
         balance_differences: audit::balance_differences(conn)?,
         over_reservations: audit::over_reservations(conn)?,

@@ -94,7 +94,7 @@ fn pick_towels(store: &Store, task_id: &str, quantity: i64) -> Result<(), dockha
     picking::create_pick_task(store, &towels::pick_task(task_id, quantity))?;
     while let Some(next) = store.read(|c| picking::next_pick(c, task_id))? {
         assert_eq!(next.location, "P-01-01");
-        let cmd = towels::pick(task_id, next.allocation_id, "71", next.quantity, "TOTE-9");
+        let cmd = towels::pick(task_id, &next, "71", "TOTE-9");
         picking::confirm_pick(store, &cmd)?;
     }
     Ok(())
@@ -133,7 +133,7 @@ fn count_pick_face(store: &Store, task_id: &str, found: i64) -> counting::CountS
             task_id: task_id.into(),
             lines: vec![CountedLine {
                 location: None,
-                scan: towels::scan(),
+                scan: dockhand_core::ScannedGoods::barcode(sample::TOWELS_EA),
                 quantity: found,
                 counted_at: None,
             }],

@@ -126,7 +126,7 @@ fn run_step(stores: &[Arc<Store>], step: &Step, model: &mut Model, n: usize) {
                     .map(|(_, check)| *check)
                     .unwrap();
                 let tote = format!("TOTE-{device}");
-                let cmd = towels::pick(&task_id, next.allocation_id, check, next.quantity, &tote);
+                let cmd = towels::pick(&task_id, &next, check, &tote);
                 picking::confirm_pick(store, &cmd).unwrap();
                 add(model, &next.location, "available", -next.quantity);
                 add(model, "STAGE-01", "in_transit", next.quantity);

@@ -10,13 +10,12 @@ use std::time::{Duration, Instant};
 use dockhand_core::catalog::{
     self, AbcClass, Barcode, Item, Location, LocationKind, LocationStatus, MasterData, Tracking,
 };
-use dockhand_core::picking::{self, ConfirmPick, CreatePickTask};
+use dockhand_core::picking;
 use dockhand_core::protocol::events::{EventMovement, StockStatus};
-use dockhand_core::protocol::master::{PickLineRequest, PickTaskRequest};
-use dockhand_core::putaway::{self, ConfirmPutaway};
-use dockhand_core::receiving::{self, OpenBlindReceipt, ReceiveLine};
+use dockhand_core::putaway;
+use dockhand_core::receiving::{self, OpenBlindReceipt};
 use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine};
-use dockhand_core::{Error, ScannedGoods, Store, resolve_scan, sample, stock};
+use dockhand_core::{Error, Store, resolve_scan, sample, stock};
 use dockhand_hub::store::BenchStore;
 use dockhand_hub::{HubStore, api};
 use uuid::Uuid;
@@ -149,30 +148,12 @@ fn stock_own(store: &Store, i: usize, j: usize, quantity: i64) -> Result<(), Err
     )?;
     receiving::receive_line(
         store,
-        &ReceiveLine {
-            op_id: Uuid::now_v7(),
-            operator: "alice".into(),
-            receipt_id: receipt,
-            dock: "DOCK-01".into(),
-            scan: ScannedGoods::barcode(code(i)),
-            quantity,
-            lpn: None,
-            approval: None,
-        },
+        &sample::receive_at_dock("alice", &receipt, &code(i), quantity),
     )?;
+    let check = format!("C{j}");
     putaway::confirm_putaway(
         store,
-        &ConfirmPutaway {
-            op_id: Uuid::now_v7(),
-            operator: "alice".into(),
-            from: "DOCK-01".into(),
-            scan: ScannedGoods::barcode(code(i)),
-            lpn: None,
-            quantity,
-            to: place(j),
-            location_scan: format!("C{j}"),
-            override_reason: Some("bench".into()),
-        },
+        &sample::put_away_from_dock("alice", &code(i), quantity, &place(j), &check),
     )?;
     Ok(())
 }
@@ -182,40 +163,13 @@ fn picks(store: &Store, n: usize, prefix: &str) -> Result<Figures, Error> {
     let mut samples = Vec::with_capacity(n);
     for i in 0..n {
         let task_id = format!("{prefix}-{i}");
-        picking::create_pick_task(
-            store,
-            &CreatePickTask {
-                op_id: Uuid::now_v7(),
-                operator: "bob".into(),
-                task: PickTaskRequest {
-                    task_id: task_id.clone(),
-                    order_ref: task_id.clone(),
-                    staging: "STAGE-01".into(),
-                    lines: vec![PickLineRequest {
-                        line_no: 1,
-                        sku: sku(i),
-                        quantity: 1,
-                        unit: None,
-                        lot: None,
-                    }],
-                },
-            },
-        )?;
+        picking::create_pick_task(store, &sample::pick_task("bob", &task_id, &sku(i), 1))?;
         let next = store
             .read(|c| picking::next_pick(c, &task_id))?
             .ok_or_else(|| bench_error("pick", format!("nothing allocated for {}", sku(i))))?;
         let location = store.read(|c| catalog::location_by_code(c, &next.location))?;
-        let cmd = ConfirmPick {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            task_id,
-            allocation_id: next.allocation_id,
-            location_scan: location.location.check_string,
-            scan: ScannedGoods::barcode(code(i)),
-            quantity: 1,
-            tote: None,
-            short: false,
-        };
+        let check = location.location.check_string;
+        let cmd = sample::confirm_in_full("bob", &task_id, &next, &check, &code(i), None);
         let started = Instant::now();
         picking::confirm_pick(store, &cmd)?;
         samples.push(started.elapsed());
@@ -350,16 +304,7 @@ async fn run_async(dir: &Path, buckets: usize) -> Result<(), Error> {
     for round in 1..=10 {
         receiving::receive_line(
             &writer,
-            &ReceiveLine {
-                op_id: Uuid::now_v7(),
-                operator: "alice".into(),
-                receipt_id: "LATENCY".into(),
-                dock: "DOCK-01".into(),
-                scan: ScannedGoods::barcode(sample::TOWELS_EA),
-                quantity: 1,
-                lpn: None,
-                approval: None,
-            },
+            &sample::receive_at_dock("alice", "LATENCY", sample::TOWELS_EA, 1),
         )?;
         seen.push(visible_after(&writer_engine, &viewer, round, Duration::from_secs(30)).await?);
         // Rounds start at different points of the viewer's second.

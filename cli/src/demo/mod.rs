@@ -18,6 +18,7 @@ use dockhand_core::{
 };
 use uuid::Uuid;
 
+mod fleet;
 mod floor;
 mod inbound;
 mod returns;

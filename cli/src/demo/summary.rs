@@ -200,8 +200,10 @@ pub(super) fn run(s: &Shift) -> Result<bool, Error> {
         s.zone(),
         s.store.device_id()
     );
-    let verdict = if integrity.is_ok() {
+    let verdict = if integrity.is_ok() && integrity.hub_buckets == 0 {
         "verified: stock equals the ledger, every event is in the hash chain"
+    } else if integrity.is_ok() {
+        "verified: stock equals the hub's as last pulled plus this handheld's work since, the ledger equals the events, every event is in the hash chain"
     } else {
         "FAILED: stock, ledger and events disagree"
     };

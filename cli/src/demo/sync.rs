@@ -14,7 +14,7 @@ use dockhand_core::{Error, Store, StoreOptions, catalog, sample};
 
 use super::words;
 
-fn failed(what: &str, e: impl std::fmt::Display) -> Error {
+pub(crate) fn failed(what: &str, e: impl std::fmt::Display) -> Error {
     Error::invalid("hub", format!("{what}: {e}"))
 }
 
@@ -161,13 +161,17 @@ impl DemoHub {
         Ok(token.token)
     }
 
-    async fn stock(&self) -> Result<Vec<StockLine>, Error> {
+    pub(crate) async fn stock(&self) -> Result<Vec<StockLine>, Error> {
         let request = self.http.get(format!("{}/v1/admin/stock", self.url));
         self.json(self.admin(request), "stock view").await
     }
 }
 
-fn engine(store: &Arc<Store>, hub: &DemoHub, token: String) -> Result<SyncEngine, Error> {
+pub(crate) fn engine(
+    store: &Arc<Store>,
+    hub: &DemoHub,
+    token: String,
+) -> Result<SyncEngine, Error> {
     let config = SyncConfig {
         debounce: Duration::from_millis(50),
         backoff_initial: Duration::from_millis(50),
@@ -178,7 +182,7 @@ fn engine(store: &Arc<Store>, hub: &DemoHub, token: String) -> Result<SyncEngine
         .map_err(|e| failed("sync engine", e))
 }
 
-fn units(lines: &[StockLine]) -> i64 {
+pub(crate) fn units(lines: &[StockLine]) -> i64 {
     lines.iter().map(|l| l.quantity).sum()
 }
 
@@ -202,10 +206,13 @@ pub(crate) async fn run(
     );
     let before = hub.stock().await?;
     let mut devices = vec![shift_device];
+    let mut tokens = Vec::new();
     for n in [8, 9] {
         let id = format!("handheld-{n:02}{run_tag}");
         let store = Arc::new(Store::open_in_memory(StoreOptions::new(&id))?);
-        let engine = engine(&store, hub, hub.register(&store).await?)?;
+        let token = hub.register(&store).await?;
+        tokens.push(token.clone());
+        let engine = engine(&store, hub, token)?;
         let report = engine
             .sync_now()
             .await
@@ -251,6 +258,7 @@ pub(crate) async fn run(
     }
     let shift = devices[0].clone();
     let token = hub.register(&shift).await?;
+    tokens.insert(0, token.clone());
     let report = engine(&shift, hub, token)?
         .sync_now()
         .await
@@ -285,5 +293,7 @@ pub(crate) async fn run(
         units(&devices_total),
         if equal { "equal" } else { "DIFFERENT" }
     );
-    Ok(equal)
+    let handhelds: Vec<super::fleet::Handheld> = devices.into_iter().zip(tokens).collect();
+    let shared = super::fleet::run(hub, &handhelds, run_tag).await?;
+    Ok(equal && shared)
 }

@@ -155,11 +155,12 @@ pub fn event_differences(conn: &Connection) -> Result<Vec<BucketDifference>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// Ledger and balance rows.
-pub fn row_counts(conn: &Connection) -> Result<(i64, i64)> {
+/// Ledger, balance and hub stock rows.
+pub fn row_counts(conn: &Connection) -> Result<(i64, i64, i64)> {
     Ok(conn.query_row(
-        "SELECT (SELECT COUNT(*) FROM ledger), (SELECT COUNT(*) FROM balances)",
+        "SELECT (SELECT COUNT(*) FROM ledger), (SELECT COUNT(*) FROM balances),
+                (SELECT COUNT(*) FROM hub_stock)",
         [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?)
 }

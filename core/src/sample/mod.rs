@@ -2,6 +2,10 @@
 //! newcomer sees the same items, locations and people everywhere. GTINs and SSCCs carry valid GS1
 //! check digits.
 
+mod commands;
+
+pub use commands::{confirm_in_full, pick_task, put_away_from_dock, receive_at_dock};
+
 use crate::catalog::{
     AbcClass, Barcode, Item, Location, LocationKind, LocationStatus, MasterData, Operator, Role,
     Tracking, UnitConversion,
