@@ -105,3 +105,33 @@ def test_the_status_tells_the_truth_about_tokens_and_a_token_never_prints(device
         asyncio.run(failing.sync_now())
     error = failing.status().last_error
     assert "token provider failed" in error and "keystore is locked" in error, error
+
+
+def towels_at(device, location):
+    return sum(b.quantity for b in device.balances_at_location(location) if b.sku == TOWELS)
+
+
+def test_a_second_handheld_sees_what_the_first_received_after_a_sync(device, hub, tmp_path):
+    other = dockhand.Device.open(str(tmp_path / "other.db"), "HH-PY-B-" + op()[:8],
+                                 dockhand.generate_database_key())
+    other.load_sample_warehouse()
+    other.sign_in("BADGE-0001", "111111")
+    clients = []
+    for d in (device, other):
+        tokens = Tokens()
+        client = dockhand.SyncClient(d, settings(hub), tokens)
+        tokens.token = asyncio.run(client.register("shared stock", None)).token()
+        clients.append(client)
+    first, second = clients
+    receive(device, 2)
+    asyncio.run(first.sync_now())
+    report = asyncio.run(second.sync_now())
+    # The second handheld recorded nothing, yet its view holds the site's towels at the dock.
+    assert report.stock_pulled >= 1 and other.outbox_counts().pending == 0
+    assert towels_at(other, DOCK) == hub_stock(hub, TOWELS, DOCK) >= 48
+    # Its own work shows at once, offline, and counts once after its sync.
+    other.receive(dockhand.ReceiveRequest(
+        op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=1))
+    assert towels_at(other, DOCK) == hub_stock(hub, TOWELS, DOCK) + 24
+    asyncio.run(second.sync_now())
+    assert towels_at(other, DOCK) == hub_stock(hub, TOWELS, DOCK)
