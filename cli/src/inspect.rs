@@ -84,6 +84,25 @@ fn show(store: &Store, path: &Path) -> Result<bool, dockhand_core::Error> {
     println!("\nstock by status:");
     report::print_totals(&totals);
     println!("\nbalances:");
+    let view = store.read(stock::view::summary)?;
+    if view.pulled {
+        println!(
+            "  the site's stock as the hub had it at the last pull ({} buckets, with this device's events up to seq {}), plus this device's {} events since{}",
+            view.hub_buckets,
+            view.applied_seq,
+            view.events_since,
+            if view.waiting > 0 {
+                format!(
+                    "; {} buckets wait for items or locations this device does not know yet",
+                    view.waiting
+                )
+            } else {
+                String::new()
+            }
+        );
+    } else {
+        println!("  this device's own stock: it has not pulled the site's stock from a hub");
+    }
     report::print_balances(&balances);
     println!(
         "\noutbox: {} events (last seq {}): {} pending, {} acknowledged, {} rejected",

@@ -275,6 +275,13 @@ fn the_demo_closing_summary_adds_up_to_what_its_database_holds() {
         events[0], events[0], events[2], events[1], events[3]
     );
     assert!(text(&out).contains(&said), "{said:?} in:\n{}", text(&out));
+    // The shift's handheld pulled the site's stock at the end: inspect says what it shows.
+    let view = format!(
+        "the site's stock as the hub had it at the last pull ({} buckets, with this device's events up to seq {}), plus this device's 0 events since",
+        summary_numbers(&shown, "integrity")[0],
+        events[0]
+    );
+    assert!(text(&out).contains(&view), "{view:?} in:\n{}", text(&out));
 }
 
 #[test]

@@ -320,3 +320,41 @@ pub fn own_stock_lines(conn: &Connection) -> Result<Vec<StockLine>> {
     let rows = stmt.query_map([], super::query::stock_line)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Where the view stands, as support reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewSummary {
+    /// Whether the device has pulled the site's stock (otherwise its view is its own ledger).
+    pub pulled: bool,
+    /// Buckets of the hub's stock as last pulled.
+    pub hub_buckets: i64,
+    /// This device's events the hub's stock included then.
+    pub applied_seq: i64,
+    /// This device's events after those, whose movements the view adds.
+    pub events_since: i64,
+    /// Buckets of the hub's naming an item or location this device does not know yet.
+    pub waiting: i64,
+}
+
+/// Where the view stands.
+pub fn summary(conn: &Connection) -> Result<ViewSummary> {
+    let pulled = stock_cursor(conn)?.is_some();
+    let applied_seq = hub_applied_seq(conn)?;
+    Ok(conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM hub_stock),
+                (SELECT COUNT(*) FROM outbox WHERE seq > ?1),
+                (SELECT COUNT(*) FROM hub_stock h
+                 WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.sku = h.sku)
+                    OR NOT EXISTS (SELECT 1 FROM locations l WHERE l.code = h.location))",
+        [applied_seq],
+        |r| {
+            Ok(ViewSummary {
+                pulled,
+                hub_buckets: r.get(0)?,
+                applied_seq,
+                events_since: r.get(1)?,
+                waiting: r.get(2)?,
+            })
+        },
+    )?)
+}
