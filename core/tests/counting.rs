@@ -1379,3 +1379,41 @@ fn a_line_counted_outside_the_count_is_refused_naming_the_times() {
         ],
     );
 }
+
+#[test]
+fn a_hub_count_of_a_location_already_being_counted_is_left_out_with_a_sentence_and_the_rest_loads()
+{
+    let f = seeded();
+    create(&f, "CC-LOCAL", Some("A-01-01"), None);
+    let kept = counting::load_count_tasks(
+        &f.store,
+        &[
+            request("CC-HUB-1", Some("A-01-01"), None),
+            request("CC-HUB-2", Some("A-01-02"), None),
+            request("CC-HUB-3", Some("A-01-05"), None),
+        ],
+    )
+    .unwrap();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(
+        kept[0].starts_with("count task CC-HUB-1 from the hub not taken")
+            && kept[0].contains("being counted by task CC-LOCAL"),
+        "{}",
+        kept[0]
+    );
+    assert!(
+        kept[1].contains("CC-HUB-3") && kept[1].contains("A-01-05"),
+        "{}",
+        kept[1]
+    );
+    let open: Vec<String> = f
+        .store
+        .read(counting::open_count_tasks)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert!(open.contains(&"CC-HUB-2".to_string()), "{open:?}");
+    assert!(!open.contains(&"CC-HUB-1".to_string()), "{open:?}");
+    assert!(!open.contains(&"CC-HUB-3".to_string()), "{open:?}");
+}

@@ -456,7 +456,7 @@ fn take_next(
         tx.insert(&kept, &judged, now)?;
     }
     if judged.status == EventStatus::Accepted {
-        tx.apply(&movements)?;
+        crate::conflicts::apply(tx, event, &movements)?;
         tx.append_feed(&event.event_id)?;
     }
     position.contiguous_seq = event.seq;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod conflicts;
 pub mod csv_import;
 pub mod erp;
 pub mod error;

@@ -17,7 +17,7 @@ use dockhand_core::protocol::master::CountTaskRequest;
 use dockhand_core::putaway;
 use dockhand_core::receiving::{self, OpenBlindReceipt};
 use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine, SyncReport};
-use dockhand_core::sync::protocol::{Import, StockLine, StockPage};
+use dockhand_core::sync::protocol::{HubException, Import, StockLine, StockPage};
 use dockhand_core::sync::{add_stock_lines, apply_stock_page, own_stock_lines, stock_lines};
 use dockhand_core::{Store, StoreOptions, catalog, outbox, sample};
 use dockhand_hub::HubConfig;
@@ -396,5 +396,73 @@ on_both_backends!(
         .unwrap();
         let hub_stock: Vec<StockLine> = hub.admin_get("/v1/admin/stock").await;
         assert_eq!(stock_lines(&b_store).unwrap(), hub_stock);
+    }
+);
+
+on_both_backends!(
+    two_handhelds_taking_the_same_last_units_take_the_hub_below_zero_and_raise_a_count,
+    HubConfig::default(),
+    |hub| {
+        import_sample(&hub).await;
+        let a = Handheld::new(&hub, "HH-A").await;
+        let b = Handheld::new(&hub, "HH-B").await;
+        receive_and_put_away(&a.store, "D-1", 10);
+        a.sync().await;
+        b.sync().await;
+        // Both pick the same ten towels offline; each view allows it.
+        pick_towels(&a.store, "SO-A", 10).unwrap();
+        pick_towels(&b.store, "SO-B", 10).unwrap();
+        a.sync().await;
+        b.sync().await;
+        let hub_stock: Vec<StockLine> = hub.admin_get("/v1/admin/stock").await;
+        let face: Vec<_> = hub_stock
+            .iter()
+            .filter(|l| l.location == "P-01-01")
+            .map(|l| (l.sku.as_str(), l.quantity))
+            .collect();
+        assert_eq!(face, [(sample::TOWELS, -10)]);
+        // One exception names both picks and the count it raised.
+        let exceptions: Vec<HubException> = hub.admin_get("/v1/admin/exceptions").await;
+        let below: Vec<_> = exceptions
+            .iter()
+            .filter(|e| e.code == "stock_below_zero")
+            .collect();
+        assert_eq!(below.len(), 1, "{exceptions:?}");
+        let e = below[0];
+        let picks_of = |h: &Handheld| {
+            h.store
+                .read(|c| outbox::events(c, 1, 1000))
+                .unwrap()
+                .into_iter()
+                .filter(|x| x.envelope.event_type == EventKind::PickConfirmed.as_str())
+                .map(|x| (x.envelope.seq, x.envelope.event_id))
+                .collect::<Vec<_>>()
+        };
+        let (b_seq, b_event) = picks_of(&b)[0];
+        let (a_seq, a_event) = picks_of(&a)[0];
+        assert_eq!(
+            (e.device_id.as_str(), e.seq, e.event_id),
+            ("HH-B", b_seq, b_event)
+        );
+        let task = format!("CC-P-01-01-HH-B-{b_seq}");
+        for named in [
+            "TOWEL-2P available at P-01-01 went to -10",
+            &format!("event #{a_seq} of HH-A ({a_event})"),
+            &format!("Count task {task} counts P-01-01"),
+        ] {
+            assert!(e.reason.contains(named), "{named:?} in {}", e.reason);
+        }
+        // Every handheld pulls the count and shows the hub's stock, below zero included; no
+        // command takes from it.
+        for h in [&a, &b] {
+            h.sync().await;
+            assert_eq!(h.view(), hub_stock);
+            let counts = h.store.read(counting::open_count_tasks).unwrap();
+            assert!(counts.iter().any(|t| t.id == task), "{counts:?}");
+            assert!(
+                pick_towels(&h.store, &format!("SO-AGAIN-{}", h.store.device_id()), 1).is_err()
+            );
+            assert!(h.store.verify_integrity().unwrap().is_ok());
+        }
     }
 );

@@ -109,8 +109,14 @@ pub trait IntakeTx {
     fn delete_held(&mut self, event_id: &uuid::Uuid) -> HubResult<()>;
     /// Settles a held event.
     fn settle(&mut self, event_id: &uuid::Uuid, outcome: &Judged) -> HubResult<()>;
-    /// Adds the movements to the stock view.
-    fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()>;
+    /// Adds the movements to the stock view; `taker` (an event id, or "") becomes the last taker
+    /// of every bucket a movement takes from.
+    fn apply(&mut self, movements: &[EventMovement], taker: &str) -> HubResult<()>;
+    /// The last event that took from a bucket ("" when none; this transaction's included).
+    fn last_taker(&mut self, key: &BucketKey) -> HubResult<String>;
+    /// Records a bucket taken below zero and publishes the count task it raises (`task`: its id
+    /// and the task as JSON) to the devices.
+    fn record_conflict(&mut self, conflict: &super::Conflict, task: &str) -> HubResult<()>;
     /// Appends an accepted event to the ERP feed.
     fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()>;
     /// Whether the hub has a catalog (items were imported).
@@ -120,6 +126,11 @@ pub trait IntakeTx {
     /// The seq and code of an event this hub refused (this batch's verdicts included); `None`
     /// when it was not refused or is unknown.
     fn refused(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<(i64, String)>>;
+    /// The stored event with this id, of any batch ([`IntakeTx::stored`] may answer for this
+    /// batch's events only).
+    fn stored_earlier(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>> {
+        self.stored(event_id)
+    }
     /// Told the batch's event ids before intake starts (a backend may look them up at once).
     fn prefetch(&mut self, _event_ids: &[uuid::Uuid]) -> HubResult<()> {
         Ok(())
@@ -306,13 +317,17 @@ pub mod device_sql {
     pub const REFUSAL: &str = "INSERT INTO refusals
         (device_id, seq, event_id, event_type, code, reason, received_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    /// Rejected events and refusals, oldest first (one list of exceptions).
+    /// Rejected events, refusals and buckets taken below zero, oldest first (one list of
+    /// exceptions).
     pub const EXCEPTIONS: &str = "SELECT device_id, seq, event_id, event_type, code, reason,
         received_at FROM (
           SELECT device_id, seq, event_id, event_type, COALESCE(code, '') AS code,
                  COALESCE(reason, '') AS reason, received_at FROM events WHERE status = 'rejected'
           UNION ALL
           SELECT device_id, seq, event_id, event_type, code, reason, received_at FROM refusals
+          UNION ALL
+          SELECT device_id, seq, event_id, event_type, 'stock_below_zero', reason, raised_at
+          FROM conflicts
         ) x ORDER BY received_at, device_id, seq";
 }
 

@@ -35,7 +35,7 @@ pub use devices::{
 pub use erp::{ErpBook, erp_columns, erp_post_of, erp_sql};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportTx, change_of, feed_sql};
 pub use lease::{Lease, lease_sql};
-pub use stock::{StockFeed, stock_sql};
+pub use stock::{Conflict, StockFeed, stock_sql};
 
 /// The hub's storage: every concern, from one backend.
 pub trait HubStore: DeviceSync + StockFeed + crate::erp::ErpPort {
@@ -155,6 +155,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (3, fill(include_str!("migrations/003_signed_events.sql"))),
         (4, fill(include_str!("migrations/004_stock_buckets.sql"))),
         (5, fill(include_str!("migrations/005_stock_changes.sql"))),
+        (6, fill(include_str!("migrations/006_stock_conflicts.sql"))),
     ]
 }
 

@@ -40,4 +40,42 @@ pub mod stock_sql {
         FROM stock WHERE change_seq > $2 ORDER BY change_seq LIMIT $3";
     /// A device's contiguous seq.
     pub const APPLIED: &str = "SELECT contiguous_seq FROM devices WHERE device_id = $1";
+    /// Adds $7 to a bucket, numbers it $8 and, when $9 is not "", makes $9 its last taker
+    /// (SQLite, a row at a time).
+    pub const ADD: &str = "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty,
+        change_seq, last_taker) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (location, sku, lot, serial, lpn, status) DO UPDATE SET
+        qty = stock.qty + excluded.qty, change_seq = excluded.change_seq,
+        last_taker = CASE WHEN excluded.last_taker = '' THEN stock.last_taker
+                          ELSE excluded.last_taker END";
+    /// The last event that took from a bucket ('' when none).
+    pub const LAST_TAKER: &str = "SELECT last_taker FROM stock WHERE location = $1 AND sku = $2
+        AND lot = $3 AND serial = $4 AND lpn = $5 AND status = $6";
+    /// Records a bucket taken below zero.
+    pub const CONFLICT: &str = "INSERT INTO conflicts (location, sku, lot, serial, lpn, status,
+        quantity, event_id, event_type, device_id, seq, other_event_id, count_task, reason,
+        raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+}
+
+/// A bucket an accepted event took below zero: another handheld took the same units before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The bucket.
+    pub key: super::BucketKey,
+    /// Its quantity after the event.
+    pub quantity: i64,
+    /// The event that took it below zero.
+    pub event_id: String,
+    /// Its type.
+    pub event_type: String,
+    /// Its device.
+    pub device_id: String,
+    /// Its seq.
+    pub seq: i64,
+    /// The event that took from the bucket before ("" when unknown).
+    pub other_event_id: String,
+    /// The count task raised for the location.
+    pub count_task: String,
+    /// A sentence naming both events.
+    pub reason: String,
 }

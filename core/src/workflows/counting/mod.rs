@@ -142,7 +142,9 @@ pub fn create_count_task(store: &Store, cmd: &CreateCountTask) -> Result<CountTa
     })
 }
 
-/// Loads count tasks sent by the hub; tasks already on the device are kept and listed.
+/// Loads count tasks sent by the hub; tasks already on the device are kept and listed, and a task
+/// the device cannot take (its location is being counted already, or is blocked) is left out with
+/// a sentence: one task must not stop the rest of the hub's changes.
 pub fn load_count_tasks(store: &Store, tasks: &[CountTaskRequest]) -> Result<Vec<String>> {
     store.write(|tx| load_count_tasks_in(tx, tasks))
 }
@@ -156,8 +158,17 @@ pub(crate) fn load_count_tasks_in(
     for task in tasks {
         if records::exists(tx.conn(), task.task_id.trim())? {
             kept.push(task.task_id.clone());
-        } else {
-            insert_task(tx, task, "hub")?;
+            continue;
+        }
+        match insert_task(tx, task, "hub") {
+            Ok(_) => {}
+            Err(e) if e.kind() != crate::error::ErrorKind::Storage => {
+                kept.push(format!(
+                    "count task {} from the hub not taken: {e}",
+                    task.task_id
+                ));
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(kept)

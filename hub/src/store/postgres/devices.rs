@@ -7,10 +7,10 @@ use super::{PgTx, PostgresStore, stored_from_row};
 use crate::error::{HubError, HubResult};
 use crate::intake;
 use crate::store::{
-    BucketKey, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged, Position,
-    REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT, TokenGrant,
-    Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql, position_sql,
-    status_text, stock_sql,
+    BucketKey, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged,
+    Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT,
+    TokenGrant, Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql,
+    position_sql, status_text, stock_sql,
 };
 
 impl IntakeTx for PgTx<'_, '_> {
@@ -59,6 +59,15 @@ impl IntakeTx for PgTx<'_, '_> {
         Ok(row.map(|r| stored_from_row(&r, 0)))
     }
 
+    fn stored_earlier(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>> {
+        if let Some(known) = self.known.get(event_id) {
+            return Ok(Some(known.clone()));
+        }
+        let id = event_id.to_string();
+        let row = self.opt(intake_sql::STORED, &[&id])?;
+        Ok(row.map(|r| stored_from_row(&r, 0)))
+    }
+
     fn prefetch(&mut self, event_ids: &[uuid::Uuid]) -> HubResult<()> {
         let ids: Vec<String> = event_ids.iter().map(ToString::to_string).collect();
         let s = self.prepared(
@@ -81,13 +90,16 @@ impl IntakeTx for PgTx<'_, '_> {
         if !self.stock.is_empty() {
             let mut keys: [Vec<String>; 6] = Default::default();
             let mut qty: Vec<i64> = Vec::new();
+            let mut takers: Vec<String> = Vec::new();
             let count = i64::try_from(self.stock.len()).unwrap_or(i64::MAX);
             // The clock's row stays locked until commit: numbers become visible in order.
             let last: i64 = self
                 .opt(stock_sql::TAKE_NUMBERS, &[&count])?
                 .map_or(0, |r| r.get(0));
             let numbers: Vec<i64> = (last - count + 1..=last).collect();
+            let mut taken = std::mem::take(&mut self.takers);
             for (key, delta) in std::mem::take(&mut self.stock) {
+                takers.push(taken.remove(&key).unwrap_or_default());
                 let BucketKey {
                     location,
                     sku,
@@ -105,13 +117,17 @@ impl IntakeTx for PgTx<'_, '_> {
                 qty.push(delta);
             }
             self.exec(
-                "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty, change_seq)
+                "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty, change_seq,
+                                    last_taker)
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                      $6::text[], $7::bigint[], $8::bigint[])
+                                      $6::text[], $7::bigint[], $8::bigint[], $9::text[])
                  ON CONFLICT (location, sku, lot, serial, lpn, status)
-                 DO UPDATE SET qty = stock.qty + excluded.qty, change_seq = excluded.change_seq",
+                 DO UPDATE SET qty = stock.qty + excluded.qty, change_seq = excluded.change_seq,
+                 last_taker = CASE WHEN excluded.last_taker = '' THEN stock.last_taker
+                                   ELSE excluded.last_taker END",
                 &[
                     &keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &keys[5], &qty, &numbers,
+                    &takers,
                 ],
             )?;
         }
@@ -224,11 +240,57 @@ impl IntakeTx for PgTx<'_, '_> {
         Ok(())
     }
 
-    fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
+    fn apply(&mut self, movements: &[EventMovement], taker: &str) -> HubResult<()> {
         for m in movements {
-            *self.stock.entry(BucketKey::from(m)).or_default() += m.delta;
+            let key = BucketKey::from(m);
+            if m.delta < 0 && !taker.is_empty() {
+                self.takers.insert(key.clone(), taker.to_string());
+            }
+            *self.stock.entry(key).or_default() += m.delta;
         }
         Ok(())
+    }
+
+    fn last_taker(&mut self, key: &BucketKey) -> HubResult<String> {
+        if let Some(taker) = self.takers.get(key) {
+            return Ok(taker.clone());
+        }
+        let columns = key.columns();
+        Ok(self
+            .opt(stock_sql::LAST_TAKER, &columns.each_ref().map(|c| c as _))?
+            .map(|r| r.get(0))
+            .unwrap_or_default())
+    }
+
+    fn record_conflict(&mut self, c: &Conflict, task: &str) -> HubResult<()> {
+        let [location, sku, lot, serial, lpn, status] = c.key.columns();
+        let now = crate::now_text();
+        self.exec(
+            stock_sql::CONFLICT,
+            &[
+                &location,
+                &sku,
+                &lot,
+                &serial,
+                &lpn,
+                &status,
+                &c.quantity,
+                &c.event_id,
+                &c.event_type,
+                &c.device_id,
+                &c.seq,
+                &c.other_event_id,
+                &c.count_task,
+                &c.reason,
+                &now,
+            ],
+        )?;
+        crate::store::ImportTx::upsert(
+            self,
+            dockhand_protocol::sync::ChangeKind::CountTask.as_str(),
+            &c.count_task,
+            task,
+        )
     }
 
     fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {

@@ -170,6 +170,8 @@ struct PgTx<'a, 'b> {
     prefetched: bool,
     rows: EventRows,
     stock: HashMap<BucketKey, i64>,
+    /// The last taker of buckets this transaction took from.
+    takers: HashMap<BucketKey, String>,
     /// Bucket quantities read from the database in this transaction (before `stock`'s deltas).
     buckets: HashMap<BucketKey, i64>,
     feed: Vec<String>,
@@ -200,6 +202,7 @@ impl<'a, 'b> PgTx<'a, 'b> {
             prefetched: false,
             rows: EventRows::default(),
             stock: HashMap::new(),
+            takers: HashMap::new(),
             buckets: HashMap::new(),
             feed: Vec::new(),
             skus: HashMap::new(),
@@ -290,7 +293,7 @@ impl BenchStore for PostgresStore {
     ) -> HubResult<()> {
         for chunk in movements.chunks(batch.max(1)) {
             self.in_tx(|tx| {
-                IntakeTx::apply(tx, chunk)?;
+                IntakeTx::apply(tx, chunk, "")?;
                 IntakeTx::flush(tx)
             })?;
         }

@@ -8,10 +8,10 @@ use super::{SqliteStore, Tx};
 use crate::error::{HubError, HubResult};
 use crate::intake;
 use crate::store::{
-    BucketKey, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged, Position,
-    REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT, TokenGrant,
-    Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql, position_sql,
-    status_of, status_text, stock_sql,
+    BucketKey, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged,
+    Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT,
+    TokenGrant, Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql,
+    position_sql, status_of, status_text,
 };
 
 impl IntakeTx for Tx<'_> {
@@ -157,33 +157,16 @@ impl IntakeTx for Tx<'_> {
         Ok(())
     }
 
-    fn apply(&mut self, movements: &[EventMovement]) -> HubResult<()> {
-        if movements.is_empty() {
-            return Ok(());
-        }
-        let count = i64::try_from(movements.len()).unwrap_or(i64::MAX);
-        let last: i64 = self
-            .0
-            .prepare_cached(stock_sql::TAKE_NUMBERS)?
-            .query_row([count], |r| r.get(0))?;
-        let mut stmt = self.0.prepare_cached(
-            "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty, change_seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT DO UPDATE SET qty = qty + excluded.qty, change_seq = excluded.change_seq",
-        )?;
-        for (number, m) in (last - count + 1..).zip(movements) {
-            stmt.execute((
-                &m.location,
-                &m.sku,
-                &m.lot,
-                &m.serial,
-                &m.lpn,
-                m.status.as_str(),
-                m.delta,
-                number,
-            ))?;
-        }
-        Ok(())
+    fn apply(&mut self, movements: &[EventMovement], taker: &str) -> HubResult<()> {
+        super::stock::apply(self.0, movements, taker)
+    }
+
+    fn last_taker(&mut self, key: &BucketKey) -> HubResult<String> {
+        super::stock::last_taker(self.0, key)
+    }
+
+    fn record_conflict(&mut self, conflict: &Conflict, task: &str) -> HubResult<()> {
+        super::stock::record_conflict(self, conflict, task)
     }
 
     fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {

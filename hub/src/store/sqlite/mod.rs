@@ -134,7 +134,7 @@ impl BenchStore for SqliteStore {
         batch: usize,
     ) -> HubResult<()> {
         for chunk in movements.chunks(batch.max(1)) {
-            self.in_tx(|tx| IntakeTx::apply(&mut Tx(tx), chunk))?;
+            self.in_tx(|tx| IntakeTx::apply(&mut Tx(tx), chunk, ""))?;
         }
         Ok(())
     }

@@ -1,11 +1,12 @@
 //! The hub's stock on SQLite.
 
-use dockhand_protocol::sync::StockLine;
-use rusqlite::OptionalExtension;
+use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::sync::{ChangeKind, StockLine};
+use rusqlite::{Connection, OptionalExtension};
 
-use super::SqliteStore;
+use super::{SqliteStore, Tx};
 use crate::error::HubResult;
-use crate::store::{StockFeed, stock_sql};
+use crate::store::{BucketKey, Conflict, ImportTx, StockFeed, stock_sql};
 
 impl StockFeed for SqliteStore {
     fn stock(&self) -> HubResult<Vec<StockLine>> {
@@ -54,4 +55,66 @@ fn line(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockLine> {
         status: r.get(5)?,
         quantity: r.get(6)?,
     })
+}
+
+/// Adds movements to the stock, each bucket numbered anew; `taker` becomes the last taker of the
+/// buckets a movement takes from.
+pub(super) fn apply(conn: &Connection, movements: &[EventMovement], taker: &str) -> HubResult<()> {
+    if movements.is_empty() {
+        return Ok(());
+    }
+    let count = i64::try_from(movements.len()).unwrap_or(i64::MAX);
+    let last: i64 = conn
+        .prepare_cached(stock_sql::TAKE_NUMBERS)?
+        .query_row([count], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(stock_sql::ADD)?;
+    for (number, m) in (last - count + 1..).zip(movements) {
+        let taker = if m.delta < 0 { taker } else { "" };
+        stmt.execute((
+            &m.location,
+            &m.sku,
+            &m.lot,
+            &m.serial,
+            &m.lpn,
+            m.status.as_str(),
+            m.delta,
+            number,
+            taker,
+        ))?;
+    }
+    Ok(())
+}
+
+/// The last event that took from a bucket ("" when none).
+pub(super) fn last_taker(conn: &Connection, key: &BucketKey) -> HubResult<String> {
+    let [location, sku, lot, serial, lpn, status] = key.columns();
+    Ok(conn
+        .prepare_cached(stock_sql::LAST_TAKER)?
+        .query_row((location, sku, lot, serial, lpn, status), |r| r.get(0))
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Records a conflict and publishes its count task.
+pub(super) fn record_conflict(tx: &mut Tx<'_>, c: &Conflict, task: &str) -> HubResult<()> {
+    let [location, sku, lot, serial, lpn, status] = c.key.columns();
+    tx.0.prepare_cached(stock_sql::CONFLICT)?
+        .execute(rusqlite::params![
+            location,
+            sku,
+            lot,
+            serial,
+            lpn,
+            status,
+            c.quantity,
+            &c.event_id,
+            &c.event_type,
+            &c.device_id,
+            c.seq,
+            &c.other_event_id,
+            &c.count_task,
+            &c.reason,
+            crate::now_text(),
+        ])?;
+    tx.upsert(ChangeKind::CountTask.as_str(), &c.count_task, task)
 }
