@@ -38,15 +38,17 @@ def approval(operator):
     return dockhand.Approval(badge=badge, pin=pin)
 
 
-def enrolled(hub_url, name, sample=False):
-    """A new device (with the sample warehouse when asked), enrolled with the hub: (device, client)."""
+def enrolled(hub_url, name, sample=False, shared_stock=True):
+    """A new device (with the sample warehouse when asked), enrolled with the hub: (device, client).
+    `shared_stock=False`: its view stays its own work (SyncSettings.shared_stock)."""
     path = os.path.join(tempfile.mkdtemp(prefix="dockhand-e2e-"), "hh.db")
     device = dockhand.Device.open(path, f"HH-{name.upper().replace(' ', '-')}-{uuid.uuid4().hex[:6]}", dockhand.generate_database_key())
     if sample:
         device.load_sample_warehouse()
         sign_in(device, "alice")
     tokens = Tokens()
-    client = dockhand.SyncClient(device, dockhand.SyncSettings(hub_url=hub_url), tokens)
+    settings = dockhand.SyncSettings(hub_url=hub_url, shared_stock=shared_stock)
+    client = dockhand.SyncClient(device, settings, tokens)
     tokens.token = asyncio.run(client.register(name, None)).token()
     return device, client
 

@@ -53,6 +53,11 @@ pub struct SyncSettings {
     /// Longest retry delay, in milliseconds.
     #[uniffi(default = None)]
     pub backoff_max_ms: Option<u64>,
+    /// Pull the site's stock so that this device sees what every handheld recorded (default
+    /// true). False keeps its view to its own work: a station that only receives or takes
+    /// returns needs no site stock.
+    #[uniffi(default = None)]
+    pub shared_stock: Option<bool>,
 }
 
 impl SyncSettings {
@@ -80,6 +85,9 @@ impl SyncSettings {
         }
         if let Some(v) = self.backoff_max_ms {
             c.backoff_max = ms(v);
+        }
+        if let Some(v) = self.shared_stock {
+            c.shared_stock = v;
         }
         c.check()?;
         Ok(c)

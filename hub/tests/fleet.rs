@@ -466,3 +466,28 @@ on_both_backends!(
         }
     }
 );
+
+on_both_backends!(
+    a_station_without_shared_stock_keeps_a_view_of_its_own_work,
+    HubConfig::default(),
+    |hub| {
+        import_sample(&hub).await;
+        let a = Handheld::new(&hub, "HH-A").await;
+        receive_and_put_away(&a.store, "D-1", 12);
+        a.sync().await;
+        let store = Arc::new(Store::open_in_memory(StoreOptions::new("DOCK-STATION")).unwrap());
+        catalog::upsert_master_data(&store, &sample::warehouse()).unwrap();
+        let token = hub.register_device(&store).await;
+        let config = SyncConfig {
+            shared_stock: false,
+            ..SyncConfig::new(&hub.url)
+        };
+        let engine =
+            SyncEngine::new(store.clone(), config, Arc::new(StaticToken::new(token))).unwrap();
+        let report = engine.sync_now().await.unwrap();
+        assert_eq!(report.stock_pulled, 0);
+        assert!(stock_lines(&store).unwrap().is_empty());
+        let view = store.read(dockhand_core::stock::view::summary).unwrap();
+        assert!(!view.pulled, "{view:?}");
+    }
+);

@@ -32,6 +32,10 @@ pub struct SyncConfig {
     pub page_size: usize,
     /// Stock buckets per page of the hub's stock.
     pub stock_page_size: usize,
+    /// Pull the site's stock, so the device's view is the warehouse's (the default). Off, the
+    /// view stays this device's own ledger: a station that only receives or takes returns needs
+    /// no site stock (a first pull of 500,000 buckets is some 5 s and tens of MB).
+    pub shared_stock: bool,
     /// Time allowed for one request.
     pub request_timeout: Duration,
     /// Wait after a commit before syncing, so a burst of scans goes in one push.
@@ -52,6 +56,7 @@ impl SyncConfig {
             batch_size: 500,
             page_size: 1000,
             stock_page_size: 5000,
+            shared_stock: true,
             request_timeout: Duration::from_secs(15),
             debounce: Duration::from_secs(2),
             period: Duration::from_secs(300),
@@ -636,8 +641,8 @@ impl Shared {
         let mut report = SyncReport::default();
         let result = match self.push(&mut report).await {
             Ok(()) => match self.pull(&mut report).await {
-                Ok(()) => self.pull_stock(&mut report).await,
-                Err(e) => Err(e),
+                Ok(()) if self.config.shared_stock => self.pull_stock(&mut report).await,
+                other => other,
             },
             Err(e) => Err(e),
         };
