@@ -284,11 +284,43 @@ pub fn apply_page(tx: &WriteTx<'_>, page: &StockPage) -> Result<StockPageApplied
     })
 }
 
+/// Of these SKUs and location codes, those this device does not know yet, when the hub's stock
+/// holds buckets (only a bucket naming one of them can be waiting): called before master data is
+/// stored, so that [`place_waiting`] looks through `hub_stock` only when something new arrives.
+pub fn not_yet_known(
+    conn: &Connection,
+    skus: &[String],
+    locations: &[String],
+) -> Result<(Vec<String>, Vec<String>)> {
+    let hub_empty: bool = conn
+        .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM hub_stock)")?
+        .query_row([], |r| r.get(0))?;
+    if hub_empty {
+        return Ok(Default::default());
+    }
+    let mut item = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM items WHERE sku = ?1)")?;
+    let mut new_skus = Vec::new();
+    for sku in skus {
+        if !item.query_row([sku], |r| r.get::<_, bool>(0))? {
+            new_skus.push(sku.clone());
+        }
+    }
+    let mut place =
+        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM locations WHERE code = ?1)")?;
+    let mut new_locations = Vec::new();
+    for code in locations {
+        if !place.query_row([code], |r| r.get::<_, bool>(0))? {
+            new_locations.push(code.clone());
+        }
+    }
+    Ok((new_skus, new_locations))
+}
+
 /// Places the hub's buckets of these SKUs and locations in the view (master data just brought
 /// them; buckets naming them waited in `hub_stock`). Returns how many buckets were set.
 pub fn place_waiting(tx: &WriteTx<'_>, skus: &[String], locations: &[String]) -> Result<usize> {
     let conn = tx.conn();
-    if (skus.is_empty() && locations.is_empty()) || stock_cursor(conn)?.is_none() {
+    if skus.is_empty() && locations.is_empty() {
         return Ok(0);
     }
     let skus: HashSet<&str> = skus.iter().map(String::as_str).collect();

@@ -71,9 +71,10 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let codes: Vec<String> = master.locations.iter().map(|l| l.code.clone()).collect();
     store.write(|tx| {
         let mut kept_local = Vec::new();
+        // Stock of items and locations new to this device may have waited for them.
+        let (new_skus, new_codes) = crate::stock::view::not_yet_known(tx.conn(), &skus, &codes)?;
         catalog::upsert_in(tx, &master, Some(&mut kept_local))?;
-        // Stock of these items and locations may have waited for them.
-        crate::stock::view::place_waiting(tx, &skus, &codes)?;
+        crate::stock::view::place_waiting(tx, &new_skus, &new_codes)?;
         kept_local.extend(receiving::load_expected_in(tx, &receipts)?.kept_local);
         kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
         kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);
