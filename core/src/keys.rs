@@ -12,6 +12,8 @@
 //! completely replaced.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -81,12 +83,48 @@ pub(crate) fn apply_key(conn: &Connection, key: &str) -> Result<()> {
 /// page of every commit; SHA-256 has instructions on ARMv8 handhelds (and x86 SHA-NI), SHA-512
 /// mostly does not, and a 256-bit tag is as strong as the 256-bit key it guards.
 fn cipher_settings(conn: &Connection) -> Result<()> {
+    sqlcipher_ready()?;
     // SQLCipher prints every failed page decryption to stderr (a wrong key: three lines); the
     // error returned says it in a sentence.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
     conn.execute_batch("PRAGMA cipher_default_hmac_algorithm = HMAC_SHA256")?;
     Ok(())
 }
+
+/// Waits, once per process, until SQLCipher has finished setting itself up.
+///
+/// SQLite marks itself initialized before it runs SQLCipher's own set-up, and does not hold its
+/// lock while it does: a connection keyed on another thread in that moment is refused ("PRAGMA
+/// key requires a key of one or more characters": measured here, one process in 60 that opens
+/// eight databases at once as it starts). Keying an in-memory probe fails exactly until that
+/// set-up is done.
+fn sqlcipher_ready() -> Result<()> {
+    static READY: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    let ready = READY.get_or_init(|| {
+        let mut refused = String::new();
+        for _ in 0..SQLCIPHER_SETUP_WAIT_MS {
+            let probe = Connection::open_in_memory().map_err(|e| e.to_string())?;
+            match probe.pragma_update(None, "key", "dockhand-sqlcipher-probe") {
+                Ok(()) => return Ok(()),
+                Err(e) => refused = e.to_string(),
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Err(refused)
+    });
+    ready.clone().map_err(|reason| {
+        Error::invalid(
+            "encryption",
+            format!(
+                "SQLCipher did not finish setting up within {SQLCIPHER_SETUP_WAIT_MS} ms: {reason}"
+            ),
+        )
+    })
+}
+
+/// How long [`sqlcipher_ready`] waits for SQLCipher's set-up on another thread (it takes
+/// microseconds; this bounds a broken build).
+const SQLCIPHER_SETUP_WAIT_MS: u32 = 2_000;
 
 /// A new random raw key (64 hex digits), for a tool that makes a database and its key together.
 pub fn generate_key() -> String {

@@ -268,3 +268,69 @@ mod keys {
         assert_eq!(on_dock(&open(&path, Some(&new)).unwrap()), 3);
     }
 }
+
+/// Apps open more than one database as they start (the device's, a second connection for sync):
+/// the first keyed opens of a process, on several threads at once, all succeed. Each child
+/// process below opens eight encrypted databases at the same instant; before SQLCipher's set-up
+/// was awaited, 10 children in 600 had one refused.
+#[cfg(feature = "encryption")]
+#[test]
+fn databases_keyed_on_eight_threads_as_a_process_starts_all_open() {
+    const CHILD: &str = "DOCKHAND_TEST_KEYED_START_DIR";
+    const THREADS: usize = 8;
+    if let Ok(dir) = std::env::var(CHILD) {
+        let start = std::sync::Arc::new(std::sync::Barrier::new(THREADS));
+        let opened: Vec<_> = (0..THREADS)
+            .map(|n| {
+                let (start, path) = (
+                    start.clone(),
+                    std::path::Path::new(&dir).join(format!("{n}.db")),
+                );
+                std::thread::spawn(move || {
+                    start.wait();
+                    let options =
+                        StoreOptions::new(format!("HH-{n}")).with_encryption_key("ab".repeat(32));
+                    Store::open_with(&path, options)
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for opened in opened {
+            opened.join().unwrap().unwrap();
+        }
+        return;
+    }
+    let children: usize = std::env::var("DOCKHAND_KEYED_START_CHILDREN")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200);
+    let me = std::env::current_exe().unwrap();
+    let mut refused = Vec::new();
+    for _ in 0..children {
+        let dir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new(&me)
+            .args([
+                "databases_keyed_on_eight_threads_as_a_process_starts_all_open",
+                "--exact",
+            ])
+            .env(CHILD, dir.path())
+            .output()
+            .unwrap();
+        if !child.status.success() {
+            refused.push(
+                String::from_utf8_lossy(&child.stdout)
+                    .lines()
+                    .filter(|l| l.contains("Err"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        }
+    }
+    assert!(
+        refused.is_empty(),
+        "{} of {children} processes had a keyed open refused: {}",
+        refused.len(),
+        refused[0]
+    );
+}
