@@ -9,7 +9,7 @@ use dockhand_protocol::master::{Barcode, Item, Location, Operator, UnitConversio
 use dockhand_protocol::master::{ExpectedLine, ExpectedReceipt};
 use dockhand_protocol::master::{ExpectedReturn, ExpectedReturnLine};
 use dockhand_protocol::master::{PickLineRequest, PickTaskRequest};
-use dockhand_protocol::sync::{BadgeAssignment, Import};
+use dockhand_protocol::sync::{BadgeAssignment, Import, OpeningBalance};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -27,6 +27,7 @@ pub const KINDS: &[&str] = &[
     "pick_tasks",
     "count_tasks",
     "expected_returns",
+    "opening_balances",
 ];
 
 fn rows<T: DeserializeOwned>(path: &Path) -> HubResult<Vec<T>> {
@@ -135,6 +136,7 @@ pub fn read(path: &Path, kind: &str) -> HubResult<Import> {
         "operators" => data.master.operators = rows::<Operator>(path)?,
         "badges" => data.badges = rows::<BadgeAssignment>(path)?,
         "count_tasks" => data.count_tasks = rows::<CountTaskRequest>(path)?,
+        "opening_balances" => data.opening_balances = rows::<OpeningBalance>(path)?,
         "expected_receipts" => {
             data.expected_receipts = grouped(
                 rows::<ReceiptRow>(path)?,

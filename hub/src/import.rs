@@ -12,7 +12,7 @@ use dockhand_protocol::sync::{ChangeKind, Import, ImportResult};
 use serde::Serialize;
 
 use crate::error::{HubError, HubResult};
-use crate::store::ImportTx;
+use crate::store::{ImportSource, ImportTx};
 
 fn rows<T: Serialize>(
     tx: &mut dyn ImportTx,
@@ -133,8 +133,13 @@ fn credentials(
     )
 }
 
-/// Writes an import inside the backend's transaction.
-pub fn run(tx: &mut dyn ImportTx, data: &Import) -> HubResult<ImportResult> {
+/// Writes an import inside the backend's transaction: master data and tasks first, so that
+/// opening balances may name items and locations of the same import.
+pub fn run(
+    tx: &mut dyn ImportTx,
+    data: &Import,
+    from: &ImportSource<'_>,
+) -> HubResult<ImportResult> {
     let mut result = ImportResult::default();
     let m = &data.master;
     rows(
@@ -208,5 +213,6 @@ pub fn run(tx: &mut dyn ImportTx, data: &Import) -> HubResult<ImportResult> {
         |r| r.event_id.to_string(),
         &mut result,
     )?;
+    crate::opening::run(tx, &data.opening_balances, from, &mut result)?;
     Ok(result)
 }

@@ -311,6 +311,20 @@ fn judge(
     ))
 }
 
+/// Why a movement's bucket cannot be stored (a control character, an overlong field), if it
+/// cannot.
+pub(crate) fn bucket_field_problem(m: &EventMovement) -> Option<String> {
+    [
+        ("location", &m.location),
+        ("SKU", &m.sku),
+        ("lot", &m.lot),
+        ("serial", &m.serial),
+        ("LPN", &m.lpn),
+    ]
+    .iter()
+    .find_map(|(name, text)| field_problem(name, text, MAX_FIELD))
+}
+
 /// Why the movements cannot be added to the stock view, if they cannot: too many, a field the
 /// hub cannot store, an unknown status, a quantity out of range.
 fn movements_problem(
@@ -326,17 +340,7 @@ fn movements_problem(
     let mut after: HashMap<BucketKey, i64> = HashMap::new();
     for (i, m) in movements.iter().enumerate() {
         let n = i + 1;
-        let fields = [
-            ("location", &m.location),
-            ("SKU", &m.sku),
-            ("lot", &m.lot),
-            ("serial", &m.serial),
-            ("LPN", &m.lpn),
-        ];
-        if let Some(problem) = fields
-            .iter()
-            .find_map(|(name, text)| field_problem(name, text, MAX_FIELD))
-        {
+        if let Some(problem) = bucket_field_problem(m) {
             return Ok(Some(format!("movement {n}: {problem}")));
         }
         if !(-MAX_MOVEMENT..=MAX_MOVEMENT).contains(&m.delta) {

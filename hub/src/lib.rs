@@ -11,6 +11,7 @@ pub mod erp;
 pub mod error;
 pub mod import;
 pub mod intake;
+pub mod opening;
 pub mod server;
 pub mod store;
 pub mod throttle;

@@ -84,14 +84,18 @@ enum Command {
         command: ErpCommand,
     },
     /// Load master data and tasks from a JSON file (items, units, barcodes, locations, operators,
-    /// badges, expected_receipts, pick_tasks, count_tasks, expected_returns), or from a CSV file
-    /// of one kind (--kind). Badges' PINs are hashed on the way in and never stored.
+    /// badges, expected_receipts, pick_tasks, count_tasks, expected_returns, opening_balances),
+    /// or from a CSV file of one kind (--kind). Badges' PINs are hashed on the way in and never
+    /// stored. Opening balances (the stock on the shelves at go-live, a row per bucket: location,
+    /// sku, lot, expiry, serial, lpn, status, quantity) become one event of the hub's own, sent to
+    /// every device with the stock and never to the ERP; one bad row refuses the whole file.
     Import {
         /// The JSON or CSV file.
         file: std::path::PathBuf,
         /// For a CSV file: items, units, barcodes, locations, operators, badges (operator_id,
         /// badge, pin), expected_receipts,
-        /// pick_tasks or expected_returns (those three a row per line), or count_tasks.
+        /// pick_tasks or expected_returns (those three a row per line), count_tasks or
+        /// opening_balances.
         #[arg(long)]
         kind: Option<String>,
         #[command(flatten)]
@@ -311,13 +315,25 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
             };
             let store = open_store(&database.database).map_err(|e| e.to_string())?;
-            let result = store.import(&data).map_err(|e| e.to_string())?;
+            let name = file.display().to_string();
+            let from = dockhand_hub::store::ImportSource {
+                origin: dockhand_protocol::sync::HubEventOrigin::Import,
+                name: &name,
+            };
+            let result = store.import(&data, &from).map_err(|e| e.to_string())?;
             println!(
                 "imported {}: {} changed, {} unchanged",
                 file.display(),
                 result.changed,
                 result.unchanged
             );
+            if result.opening_buckets > 0 {
+                println!(
+                    "opening balances: {} buckets, {} base units added to the hub's stock (the \
+                     devices get them on their next pull; the ERP is not sent them)",
+                    result.opening_buckets, result.opening_units
+                );
+            }
             Ok(())
         }
         Command::Erp {

@@ -502,3 +502,110 @@ fn erp_status_says_when_no_connector_ran_and_never_creates_a_database() {
         "{said}"
     );
 }
+
+#[test]
+fn opening_balances_from_a_csv_file_become_the_hub_stock_and_a_bad_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let db = db.to_str().unwrap();
+    let master = dir.path().join("master.json");
+    std::fs::write(
+        &master,
+        serde_json::to_string(&dockhand_core::sync::protocol::Import {
+            master: dockhand_core::sample::warehouse(),
+            ..Default::default()
+        })
+        .unwrap(),
+    )
+    .unwrap();
+    let out = hub(&["import", master.to_str().unwrap(), "--database", db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A spreadsheet's export: optional columns left empty, status empty meaning available.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "location,sku,lot,expiry,serial,lpn,status,quantity\n\
+         P-01-01,TOWEL-2P,,,,,,30\n\
+         A-01-02,COFFEE-500,,,,,,60\n\
+         A-01-09,TOWEL-2P,,,,,,5\n",
+    )
+    .unwrap();
+    let out = import(&bad, "opening_balances", db);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2 of 3 opening balances refused, nothing written"),
+        "{err}"
+    );
+    assert!(
+        err.contains("item \"COFFEE-500\" is tracked by lot (lot): give the lot"),
+        "{err}"
+    );
+    assert!(
+        err.contains("location \"A-01-09\" is not in the hub's master data"),
+        "{err}"
+    );
+    let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
+    assert_eq!(store.stock().unwrap(), Vec::new());
+    drop(store);
+
+    let good = dir.path().join("go-live.csv");
+    std::fs::write(
+        &good,
+        "location,sku,lot,expiry,serial,lpn,status,quantity\n\
+         P-01-01,TOWEL-2P,,,,,,30\n\
+         A-01-02,COFFEE-500,C-7,,,,,60\n\
+         C-01-01,MILK-1L,M-1,2027-03-01,,,,144\n\
+         QA-01,VITC-60,V-1,2027-09-30,,,quarantined,12\n",
+    )
+    .unwrap();
+    let out = import(&good, "opening_balances", db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("opening balances: 4 buckets, 246 base units added to the hub's stock"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
+    let stock: Vec<_> = store
+        .stock()
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.location, l.sku, l.lot, l.status, l.quantity))
+        .collect();
+    assert_eq!(
+        stock,
+        [
+            ("A-01-02", "COFFEE-500", "C-7", "available", 60),
+            ("C-01-01", "MILK-1L", "M-1", "available", 144),
+            ("P-01-01", "TOWEL-2P", "", "available", 30),
+            ("QA-01", "VITC-60", "V-1", "quarantined", 12),
+        ]
+        .map(|(a, b, c, d, q)| (
+            a.to_string(),
+            b.to_string(),
+            c.to_string(),
+            d.to_string(),
+            q
+        ))
+    );
+    drop(store);
+    // The same file twice is refused: the shelves hold it once.
+    let out = import(&good, "opening_balances", db);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("were recorded already, as hub event"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

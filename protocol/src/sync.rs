@@ -299,6 +299,55 @@ pub struct Import {
     /// and sends only the hash.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub badges: Vec<BadgeAssignment>,
+    /// The stock already on the shelves when dockhand goes live, a row per bucket: recorded by
+    /// the hub as one event of its own, added to its stock, sent to the devices with it, and
+    /// never posted to the ERP (the ERP or the shelves are where it came from).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opening_balances: Vec<OpeningBalance>,
+}
+
+/// One bucket of stock on the shelves at go-live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningBalance {
+    /// Location code (in the hub's master data).
+    pub location: String,
+    /// SKU (in the hub's master data).
+    pub sku: String,
+    /// Lot ("" for none; required for an item tracked by lot).
+    #[serde(default)]
+    pub lot: String,
+    /// The lot's expiry (required for an item tracked by lot and expiry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<chrono::NaiveDate>,
+    /// Serial ("" for none; required, with quantity 1, for an item tracked by serial).
+    #[serde(default)]
+    pub serial: String,
+    /// Licence plate ("" for loose stock).
+    #[serde(default)]
+    pub lpn: String,
+    /// Usability (none: available).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::events::StockStatus>,
+    /// Base units on the shelf (at least 1).
+    pub quantity: i64,
+}
+
+crate::text_enum! {
+    /// What an event the hub records itself (not a device's) is.
+    pub enum HubEventKind {
+        /// Stock on the shelves at go-live.
+        OpeningBalance => "opening_balance",
+    }
+}
+
+crate::text_enum! {
+    /// Where an event the hub records itself came from.
+    pub enum HubEventOrigin {
+        /// A file an administrator imported.
+        Import => "import",
+        /// The ERP, through its connector.
+        Erp => "erp",
+    }
 }
 
 /// An operator's badge and PIN as an administrator imports them.
@@ -329,6 +378,12 @@ pub struct ImportResult {
     pub changed: usize,
     /// Rows equal to what the hub had.
     pub unchanged: usize,
+    /// Buckets of opening balance added to the hub's stock.
+    #[serde(default)]
+    pub opening_buckets: usize,
+    /// Their base units.
+    #[serde(default)]
+    pub opening_units: i64,
 }
 
 /// A bucket of the hub's stock view.

@@ -193,7 +193,12 @@ async fn pull(dir: &Path, items: usize) -> Result<(), Error> {
                     master: catalog_page(offset, 50_000.min(items - offset)),
                     ..Import::default()
                 };
-                hub.import(&data).map_err(|e| bench_error("import", e))?;
+                let from = dockhand_hub::store::ImportSource {
+                    origin: dockhand_core::sync::protocol::HubEventOrigin::Import,
+                    name: "bench",
+                };
+                hub.import(&data, &from)
+                    .map_err(|e| bench_error("import", e))?;
             }
             Ok(())
         })

@@ -11,8 +11,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use dockhand_protocol::sync::{
-    ChangeKind, ChangesPage, DeviceStatus, DeviceToken, Envelope, EventsPage, Health, HubException,
-    Import, ImportResult, IntakeResult, KeyEnrolment, Registration,
+    ChangeKind, ChangesPage, DeviceStatus, DeviceToken, Envelope, EventsPage, Health,
+    HubEventOrigin, HubException, Import, ImportResult, IntakeResult, KeyEnrolment, Registration,
 };
 use serde::Deserialize;
 
@@ -23,7 +23,7 @@ pub use crate::body::short_text;
 use crate::body::{JsonBody, PathParams, QUOTE, QueryParams, RawBody, capped};
 use crate::error::{HubError, HubResult};
 use crate::server::ConnectionLimits;
-use crate::store::{GrantMode, HubStore};
+use crate::store::{GrantMode, HubStore, ImportSource};
 use crate::throttle::Throttle;
 
 /// How the hub admits devices and administrators, and the sizes and rates it takes.
@@ -358,7 +358,13 @@ async fn import(
     _: AdminAuth,
     JsonBody(data): JsonBody<Import>,
 ) -> HubResult<Json<ImportResult>> {
-    Ok(Json(blocking(&state, move |s| s.import(&data)).await?))
+    let from = ImportSource {
+        origin: HubEventOrigin::Import,
+        name: "POST /admin/import",
+    };
+    Ok(Json(
+        blocking(&state, move |s| s.import(&data, &from)).await?,
+    ))
 }
 
 async fn exceptions(

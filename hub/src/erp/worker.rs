@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use dockhand_protocol::sync::{EventRejection, FeedEvent, Import, ImportResult};
+use dockhand_protocol::sync::{EventRejection, FeedEvent, HubEventOrigin, Import, ImportResult};
 use rand::Rng;
 
 use super::{ErpOutcome, ErpPort, ErpPost};
 use crate::error::{HubError, HubResult};
+use crate::store::ImportSource;
 
 /// Why a connector could not post an event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -236,7 +237,17 @@ pub async fn pass_leased<C: Connector>(
                     event_rejections: vec![rejection],
                     ..Import::default()
                 };
-                blocking(store, move |s| s.import(&import)).await?;
+                let name = format!("ERP connector {}", connector.name());
+                blocking(store, move |s| {
+                    s.import(
+                        &import,
+                        &ImportSource {
+                            origin: HubEventOrigin::Erp,
+                            name: &name,
+                        },
+                    )
+                })
+                .await?;
             }
             let post = ErpPost {
                 feed_seq: event.hub_seq,

@@ -131,3 +131,11 @@ pub fn erp_post_of(
         at,
     }
 }
+
+/// Who an ERP's pull imports as: its connector.
+pub fn erp_source(erp: &str) -> super::ImportSource<'_> {
+    super::ImportSource {
+        origin: dockhand_protocol::sync::HubEventOrigin::Erp,
+        name: erp,
+    }
+}

@@ -1,14 +1,25 @@
 //! Imports and feeds: master data and tasks in, the devices' changes feed out, and the feed of
 //! accepted events the ERP connectors read.
 
-use dockhand_protocol::sync::{Change, FeedEvent, Import, ImportResult};
+use dockhand_protocol::events::EventMovement;
+use dockhand_protocol::sync::{Change, FeedEvent, HubEventOrigin, Import, ImportResult};
 
+use super::{BucketKey, HubEvent};
 use crate::error::HubResult;
+
+/// Who an import comes from: recorded with the events of the hub's own that it makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSource<'a> {
+    /// A person's file or API call, or the ERP's connector.
+    pub origin: HubEventOrigin,
+    /// In words: the file's name, the endpoint, the connector.
+    pub name: &'a str,
+}
 
 /// Imports and the two feeds.
 pub trait Feed: Send + Sync + 'static {
-    /// Loads master data and tasks (one transaction).
-    fn import(&self, data: &Import) -> HubResult<ImportResult>;
+    /// Loads master data, tasks and opening balances (one transaction: all or nothing).
+    fn import(&self, data: &Import, from: &ImportSource<'_>) -> HubResult<ImportResult>;
     /// Changes after `after`, at most `limit`, with their change numbers.
     fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>>;
     /// Accepted events after feed position `after`, at most `limit` and about [`FEED_PAGE_BYTES`].
@@ -25,6 +36,18 @@ pub trait ImportTx {
     fn upsert(&mut self, kind: &str, key: &str, data: &str) -> HubResult<()>;
     /// Every stored row of a kind: (key, canonical JSON).
     fn all(&mut self, kind: &str) -> HubResult<Vec<(String, String)>>;
+    /// A bucket's quantity in the hub's stock.
+    fn stock_of(&mut self, key: &BucketKey) -> HubResult<i64>;
+    /// Adds movements to the hub's stock, each bucket numbered anew for the devices' pull.
+    fn add_stock(&mut self, movements: &[EventMovement]) -> HubResult<()>;
+    /// The event of the hub's own recorded with this digest: (event id, recorded at).
+    fn hub_event_by_digest(&mut self, digest: &str) -> HubResult<Option<(String, String)>>;
+    /// Records an event of the hub's own.
+    fn record_hub_event(&mut self, event: &HubEvent) -> HubResult<()>;
+    /// The expiry the hub knows for a lot (ISO date).
+    fn lot_expiry(&mut self, sku: &str, lot: &str) -> HubResult<Option<String>>;
+    /// Records a lot's expiry (ISO date).
+    fn set_lot_expiry(&mut self, sku: &str, lot: &str, expiry: &str) -> HubResult<()>;
 }
 
 /// The most bytes of envelopes one feed page carries (a page always carries at least one event).

@@ -32,10 +32,10 @@ pub use devices::{
     REJECTED_ALERT, REJECTED_BODIES_KEPT, TOKENS_KEPT, TokenGrant, Unzip3, admission, device_sql,
     enrolment, exception_of, fork_refusal, intake_sql, position_sql,
 };
-pub use erp::{ErpBook, erp_columns, erp_post_of, erp_sql};
-pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportTx, change_of, feed_sql};
+pub use erp::{ErpBook, erp_columns, erp_post_of, erp_source, erp_sql};
+pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_of, feed_sql};
 pub use lease::{Lease, lease_sql};
-pub use stock::{Conflict, StockFeed, stock_sql};
+pub use stock::{Conflict, HubEvent, StockFeed, hub_event_sql, stock_sql};
 
 /// The hub's storage: every concern, from one backend.
 pub trait HubStore: DeviceSync + StockFeed + crate::erp::ErpPort {
@@ -156,6 +156,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (4, fill(include_str!("migrations/004_stock_buckets.sql"))),
         (5, fill(include_str!("migrations/005_stock_changes.sql"))),
         (6, fill(include_str!("migrations/006_stock_conflicts.sql"))),
+        (7, fill(include_str!("migrations/007_hub_events.sql"))),
     ]
 }
 

@@ -57,6 +57,43 @@ pub mod stock_sql {
         raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 }
 
+/// The statements of the hub's own events and lots, one text for both backends.
+pub mod hub_event_sql {
+    /// The event recorded with digest $1: its id and when.
+    pub const BY_DIGEST: &str = "SELECT event_id, recorded_at FROM hub_events WHERE digest = $1";
+    /// Records an event of the hub's own.
+    pub const RECORD: &str = "INSERT INTO hub_events (event_id, kind, origin, source, digest,
+        buckets, units, body, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    /// A lot's expiry.
+    pub const LOT_EXPIRY: &str = "SELECT expiry FROM lots WHERE sku = $1 AND lot = $2";
+    /// Records a lot's expiry.
+    pub const SET_LOT_EXPIRY: &str = "INSERT INTO lots (sku, lot, expiry) VALUES ($1, $2, $3)
+        ON CONFLICT (sku, lot) DO UPDATE SET expiry = excluded.expiry";
+}
+
+/// An event of the hub's own: stock no device recorded (the opening balance at go-live).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubEvent {
+    /// A new UUID.
+    pub event_id: String,
+    /// What it is.
+    pub kind: dockhand_protocol::sync::HubEventKind,
+    /// Where it came from.
+    pub origin: dockhand_protocol::sync::HubEventOrigin,
+    /// In words: the file, the endpoint, the connector.
+    pub source: String,
+    /// SHA-256 of `body`.
+    pub digest: String,
+    /// Buckets it adds to.
+    pub buckets: i64,
+    /// Base units it adds.
+    pub units: i64,
+    /// Its rows as canonical JSON.
+    pub body: String,
+    /// When the hub recorded it.
+    pub recorded_at: String,
+}
+
 /// A bucket an accepted event took below zero: another handheld took the same units before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {

@@ -6,7 +6,7 @@ use super::{PostgresStore, feed_events};
 use crate::erp::{ErpPost, ErpStatus};
 use crate::error::HubResult;
 use crate::import;
-use crate::store::{ErpBook, Lease, erp_columns, erp_post_of, erp_sql, lease_sql};
+use crate::store::{ErpBook, Lease, erp_columns, erp_post_of, erp_source, erp_sql, lease_sql};
 
 impl ErpBook for PostgresStore {
     fn erp_cursor(&self, erp: &str) -> HubResult<i64> {
@@ -98,7 +98,7 @@ impl ErpBook for PostgresStore {
         now: &str,
     ) -> HubResult<ImportResult> {
         self.in_tx(|pg| {
-            let result = import::run(pg, data)?;
+            let result = import::run(pg, data, &erp_source(erp))?;
             pg.exec(erp_sql::SET_PULL_CURSOR, &[&erp, &now, &cursor])?;
             Ok(result)
         })

@@ -1,11 +1,15 @@
 //! Imports and feeds on PostgreSQL.
 
+use dockhand_protocol::events::EventMovement;
 use dockhand_protocol::sync::{Change, FeedEvent, Import, ImportResult};
 
 use super::{PgTx, PostgresStore, feed_events};
 use crate::error::HubResult;
 use crate::import;
-use crate::store::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportTx, change_of, feed_sql};
+use crate::store::{
+    BucketKey, FEED_PAGE, FEED_PAGE_BYTES, Feed, HubEvent, ImportSource, ImportTx, IntakeTx,
+    change_of, feed_sql, hub_event_sql,
+};
 
 impl ImportTx for PgTx<'_, '_> {
     fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>> {
@@ -29,12 +33,59 @@ impl ImportTx for PgTx<'_, '_> {
             .map(|r| (r.get(0), r.get(1)))
             .collect())
     }
+
+    fn stock_of(&mut self, key: &BucketKey) -> HubResult<i64> {
+        self.bucket(key)
+    }
+
+    fn add_stock(&mut self, movements: &[EventMovement]) -> HubResult<()> {
+        self.apply(movements, "")?;
+        self.flush()?;
+        // What intake read of the buckets is stale now that their sums are written.
+        self.buckets.clear();
+        Ok(())
+    }
+
+    fn hub_event_by_digest(&mut self, digest: &str) -> HubResult<Option<(String, String)>> {
+        Ok(self
+            .opt(hub_event_sql::BY_DIGEST, &[&digest])?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn record_hub_event(&mut self, e: &HubEvent) -> HubResult<()> {
+        self.exec(
+            hub_event_sql::RECORD,
+            &[
+                &e.event_id,
+                &e.kind.as_str(),
+                &e.origin.as_str(),
+                &e.source,
+                &e.digest,
+                &e.buckets,
+                &e.units,
+                &e.body,
+                &e.recorded_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn lot_expiry(&mut self, sku: &str, lot: &str) -> HubResult<Option<String>> {
+        Ok(self
+            .opt(hub_event_sql::LOT_EXPIRY, &[&sku, &lot])?
+            .map(|r| r.get(0)))
+    }
+
+    fn set_lot_expiry(&mut self, sku: &str, lot: &str, expiry: &str) -> HubResult<()> {
+        self.exec(hub_event_sql::SET_LOT_EXPIRY, &[&sku, &lot, &expiry])?;
+        Ok(())
+    }
 }
 
 impl Feed for PostgresStore {
-    fn import(&self, data: &Import) -> HubResult<ImportResult> {
+    fn import(&self, data: &Import, from: &ImportSource<'_>) -> HubResult<ImportResult> {
         let data = import::prepare(data)?;
-        self.in_tx(|pg| import::run(pg, &data))
+        self.in_tx(|pg| import::run(pg, &data, from))
     }
 
     fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {

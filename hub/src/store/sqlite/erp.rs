@@ -7,7 +7,7 @@ use super::{SqliteStore, Tx};
 use crate::erp::{ErpPost, ErpStatus};
 use crate::error::HubResult;
 use crate::import;
-use crate::store::{ErpBook, Lease, erp_columns, erp_post_of, erp_sql, lease_sql};
+use crate::store::{ErpBook, Lease, erp_columns, erp_post_of, erp_source, erp_sql, lease_sql};
 
 impl ErpBook for SqliteStore {
     fn erp_cursor(&self, erp: &str) -> HubResult<i64> {
@@ -124,7 +124,7 @@ impl ErpBook for SqliteStore {
         now: &str,
     ) -> HubResult<ImportResult> {
         self.in_tx(|tx| {
-            let result = import::run(&mut Tx(tx), data)?;
+            let result = import::run(&mut Tx(tx), data, &erp_source(erp))?;
             tx.prepare_cached(erp_sql::SET_PULL_CURSOR)?
                 .execute((erp, now, cursor))?;
             Ok(result)

@@ -1,12 +1,16 @@
 //! Imports and feeds on SQLite.
 
+use dockhand_protocol::events::EventMovement;
 use dockhand_protocol::sync::{Change, FeedEvent, Import, ImportResult};
 use rusqlite::OptionalExtension;
 
 use super::{SqliteStore, Tx};
 use crate::error::HubResult;
 use crate::import;
-use crate::store::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportTx, change_of, feed_sql};
+use crate::store::{
+    BucketKey, FEED_PAGE, FEED_PAGE_BYTES, Feed, HubEvent, ImportSource, ImportTx, IntakeTx,
+    change_of, feed_sql, hub_event_sql,
+};
 
 impl ImportTx for Tx<'_> {
     fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>> {
@@ -32,12 +36,58 @@ impl ImportTx for Tx<'_> {
         let rows = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    fn stock_of(&mut self, key: &BucketKey) -> HubResult<i64> {
+        self.bucket(key)
+    }
+
+    fn add_stock(&mut self, movements: &[EventMovement]) -> HubResult<()> {
+        super::stock::apply(self.0, movements, "")
+    }
+
+    fn hub_event_by_digest(&mut self, digest: &str) -> HubResult<Option<(String, String)>> {
+        Ok(self
+            .0
+            .prepare_cached(hub_event_sql::BY_DIGEST)?
+            .query_row([digest], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn record_hub_event(&mut self, e: &HubEvent) -> HubResult<()> {
+        self.0.prepare_cached(hub_event_sql::RECORD)?.execute((
+            &e.event_id,
+            e.kind.as_str(),
+            e.origin.as_str(),
+            &e.source,
+            &e.digest,
+            e.buckets,
+            e.units,
+            &e.body,
+            &e.recorded_at,
+        ))?;
+        Ok(())
+    }
+
+    fn lot_expiry(&mut self, sku: &str, lot: &str) -> HubResult<Option<String>> {
+        Ok(self
+            .0
+            .prepare_cached(hub_event_sql::LOT_EXPIRY)?
+            .query_row([sku, lot], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_lot_expiry(&mut self, sku: &str, lot: &str, expiry: &str) -> HubResult<()> {
+        self.0
+            .prepare_cached(hub_event_sql::SET_LOT_EXPIRY)?
+            .execute([sku, lot, expiry])?;
+        Ok(())
+    }
 }
 
 impl Feed for SqliteStore {
-    fn import(&self, data: &Import) -> HubResult<ImportResult> {
+    fn import(&self, data: &Import, from: &ImportSource<'_>) -> HubResult<ImportResult> {
         let data = import::prepare(data)?;
-        self.in_tx(|tx| import::run(&mut Tx(tx), &data))
+        self.in_tx(|tx| import::run(&mut Tx(tx), &data, from))
     }
 
     fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {
