@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use dockhand_protocol::envelope::{GENESIS_HASH, SCHEMA_VERSION};
-use dockhand_protocol::events::{EventBody, EventMovement};
+use dockhand_protocol::events::{EventBody, EventKind, EventMovement};
 use dockhand_protocol::sync::{Envelope, EventOutcome, EventStatus, IntakeResult};
 use serde_json::Value;
 
@@ -461,12 +461,28 @@ fn take_next(
     }
     if judged.status == EventStatus::Accepted {
         crate::conflicts::apply(tx, event, &movements)?;
+        note_lot_expiry(tx, event)?;
         tx.append_feed(&event.event_id)?;
     }
     position.contiguous_seq = event.seq;
     position.last_hash = kept.hash.clone();
     position.accept_fork = false;
     Ok(outcome(event, &judged))
+}
+
+/// Keeps the expiry a receipt gave its lot, for the devices that never saw the lot (sent with
+/// the stock).
+fn note_lot_expiry(tx: &mut dyn IntakeTx, event: &Envelope) -> HubResult<()> {
+    if event.event_type != EventKind::LineReceived.as_str() {
+        return Ok(());
+    }
+    if let Ok(EventBody::LineReceived(line)) = event.body()
+        && !line.lot.is_empty()
+        && let Some(expiry) = line.expiry
+    {
+        tx.note_lot_expiry(&line.sku, &line.lot, &expiry.to_string())?;
+    }
+    Ok(())
 }
 
 /// Takes one device's batch inside the backend's transaction. The caller has checked that every

@@ -311,6 +311,7 @@ on_both_backends!(
             lines: vec![good.clone(), line],
             next_cursor: "s999".into(),
             has_more: false,
+            lots: Vec::new(),
             applied_seq: 4,
         };
         let bad_status = StockLine {
@@ -335,6 +336,20 @@ on_both_backends!(
         };
         let err = apply_stock_page(&a.store, &negative_seq).unwrap_err();
         assert!(err.to_string().contains("applied seq -1"), "{err}");
+        let lotless_expiry = StockPage {
+            lots: vec![dockhand_core::sync::protocol::LotExpiry {
+                sku: sample::MILK.into(),
+                lot: String::new(),
+                expiry: "2027-03-01".parse().unwrap(),
+            }],
+            ..page(good.clone())
+        };
+        let err = apply_stock_page(&a.store, &lotless_expiry).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("an expiry (2027-03-01) for item MILK-1L names no lot"),
+            "{err}"
+        );
         assert_eq!(
             (
                 a.view(),
@@ -489,5 +504,61 @@ on_both_backends!(
         assert!(stock_lines(&store).unwrap().is_empty());
         let view = store.read(dockhand_core::stock::view::summary).unwrap();
         assert!(!view.pulled, "{view:?}");
+    }
+);
+
+on_both_backends!(
+    a_lot_received_on_one_handheld_is_allocated_by_its_expiry_on_another,
+    HubConfig::default(),
+    |hub| {
+        import_sample(&hub).await;
+        let h08 = Handheld::new(&hub, "handheld-08").await;
+        let h09 = Handheld::new(&hub, "handheld-09").await;
+        // 08 receives milk lot L2611A expiring 2027-03-01 (a GS1 label) and puts it away.
+        let label = "]d2010401234500001610L2611A\u{1d}17270301";
+        receiving::open_blind_receipt(
+            &h08.store,
+            &OpenBlindReceipt {
+                op_id: Uuid::now_v7(),
+                operator: "alice".into(),
+                receipt_id: "D-MILK".into(),
+                reference: "delivery D-MILK".into(),
+                supplier: "Nordic".into(),
+            },
+        )
+        .unwrap();
+        receiving::receive_line(
+            &h08.store,
+            &sample::receive_at_dock("alice", "D-MILK", label, 24),
+        )
+        .unwrap();
+        putaway::confirm_putaway(
+            &h08.store,
+            &sample::put_away_from_dock("alice", label, 24, "C-01-01", "61"),
+        )
+        .unwrap();
+        h08.sync().await;
+        h09.sync().await;
+        // 09 never scanned the lot, and knows when it expires.
+        let task = picking::create_pick_task(
+            &h09.store,
+            &sample::pick_task("bob", "OUT-MILK", sample::MILK, 10),
+        )
+        .unwrap();
+        let allocated: Vec<_> = task
+            .allocations
+            .iter()
+            .map(|a| {
+                (
+                    a.location.as_str(),
+                    a.lot.as_str(),
+                    a.expiry.map(|d| d.to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            allocated,
+            [("C-01-01", "L2611A", Some("2027-03-01".to_string()))]
+        );
     }
 );

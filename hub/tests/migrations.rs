@@ -28,8 +28,13 @@ fn version_3(dialect: Dialect) -> String {
 }
 
 /// The kept bucket as devices pull it: the first change of the stock clock.
-fn numbered() -> (Vec<(i64, StockLine)>, i64) {
-    (kept().into_iter().map(|l| (1, l)).collect(), 0)
+fn numbered() -> (Vec<dockhand_hub::store::StockChange>, i64) {
+    let change = |line| dockhand_hub::store::StockChange {
+        number: 1,
+        line,
+        expiry: None,
+    };
+    (kept().into_iter().map(change).collect(), 0)
 }
 
 fn kept() -> Vec<StockLine> {

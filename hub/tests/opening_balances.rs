@@ -53,6 +53,7 @@ fn go_live() -> Vec<OpeningBalance> {
         row("A-01-01", sample::TOWELS, 480),
         lot(row("A-01-02", sample::COFFEE, 60), "C-7", None),
         lot(row("C-01-01", sample::MILK, 144), "M-1", Some("2027-03-01")),
+        lot(row("C-01-02", sample::MILK, 24), "M-0", Some("2027-01-15")),
         drill,
         vitamins,
     ]
@@ -77,6 +78,7 @@ fn go_live_stock() -> Vec<StockLine> {
         line("A-01-02", sample::COFFEE, "C-7", "", "available", 60),
         line("A-01-04", sample::DRILL, "", "SN-0001", "available", 1),
         line("C-01-01", sample::MILK, "M-1", "", "available", 144),
+        line("C-01-02", sample::MILK, "M-0", "", "available", 24),
         line("P-01-01", sample::TOWELS, "", "", "available", 30),
         line("QA-01", sample::VITAMINS, "V-1", "", "quarantined", 12),
     ];
@@ -128,7 +130,7 @@ on_both_backends!(
                 ..Import::default()
             })
             .await;
-        assert_eq!((result.opening_buckets, result.opening_units), (6, 727));
+        assert_eq!((result.opening_buckets, result.opening_units), (7, 751));
         assert_eq!(hub_stock(&hub).await, go_live_stock());
         assert_eq!(
             erp_feed(&hub).await,
@@ -147,10 +149,41 @@ on_both_backends!(
         let engine =
             SyncEngine::new(store.clone(), config, Arc::new(StaticToken::new(token))).unwrap();
         let report = engine.sync_now().await.unwrap();
-        assert_eq!(report.stock_pulled, 6);
+        assert_eq!(report.stock_pulled, 7);
         let mut view = stock_lines(&store).unwrap();
         view.sort();
         assert_eq!(view, go_live_stock());
+
+        // The lots' expiry came with the stock: milk is allocated first-expiry first-out (all of
+        // M-0, though C-01-01 alone holds enough), listed in walk order.
+        let milk = sample::pick_task("bob", "OUT-MILK", sample::MILK, 30);
+        let allocated: Vec<(String, String, Option<String>, i64)> =
+            picking::create_pick_task(&store, &milk)
+                .unwrap()
+                .allocations
+                .into_iter()
+                .map(|p| {
+                    (
+                        p.location,
+                        p.lot,
+                        p.expiry.map(|d| d.to_string()),
+                        p.quantity,
+                    )
+                })
+                .collect();
+        assert_eq!(
+            allocated,
+            [
+                ("C-01-01", "M-1", Some("2027-03-01"), 6),
+                ("C-01-02", "M-0", Some("2027-01-15"), 24),
+            ]
+            .map(|(l, lot, e, q)| (
+                l.to_string(),
+                lot.to_string(),
+                e.map(str::to_string),
+                q
+            ))
+        );
 
         picking::create_pick_task(&store, &towels::pick_task("OUT-OB", 20)).unwrap();
         let next = store
@@ -220,18 +253,18 @@ on_both_backends!(
         )
         .await;
         for expected in [
-            "11 of 17 opening balances refused, nothing written",
-            "opening balance 7 (5 × \\\"NO-SUCH-SKU\\\" at \\\"A-01-03\\\"): item \\\"NO-SUCH-SKU\\\" is not in the hub's master data",
-            "opening balance 8 (5 × \\\"TOWEL-2P\\\" at \\\"Z-99-99\\\"): location \\\"Z-99-99\\\" is not in the hub's master data",
-            "opening balance 9 (-4 × \\\"TOWEL-2P\\\" at \\\"A-01-03\\\"): quantity -4: an opening balance is what is on the shelf, at least 1 base unit",
-            "opening balance 10 (0 × ",
-            "opening balance 11 (7 × \\\"TOWEL-2P\\\" at \\\"P-01-01\\\"): the same bucket as opening balance 1",
-            "opening balance 12 (6 × \\\"COFFEE-500\\\" at \\\"A-01-03\\\"): item \\\"COFFEE-500\\\" is tracked by lot (lot): give the lot",
-            "opening balance 13 (6 × \\\"MILK-1L\\\" at \\\"A-01-03\\\"): item \\\"MILK-1L\\\" is tracked by lot and expiry: give lot \\\"M-2\\\"'s expiry",
-            "opening balance 14 (6 × \\\"MILK-1L\\\" at \\\"A-01-04\\\"): lot \\\"M-1\\\" expires 2027-03-01 in opening balance 4, not 2027-04-01",
-            "opening balance 15 (1 × \\\"DRILL-X1\\\" at \\\"A-01-03\\\"): serial \\\"SN-0001\\\" is in opening balance 5 already",
-            "opening balance 16 (2 × \\\"DRILL-X1\\\" at \\\"A-01-03\\\"): item \\\"DRILL-X1\\\" is tracked by serial: one serial is one unit, not 2",
-            "opening balance 17 (3 × \\\"TOWEL-2P\\\" at \\\"A-01-03\\\"): item \\\"TOWEL-2P\\\" is not tracked by lot (none), but the row names lot \\\"T-1\\\"",
+            "11 of 18 opening balances refused, nothing written",
+            "opening balance 8 (5 × \\\"NO-SUCH-SKU\\\" at \\\"A-01-03\\\"): item \\\"NO-SUCH-SKU\\\" is not in the hub's master data",
+            "opening balance 9 (5 × \\\"TOWEL-2P\\\" at \\\"Z-99-99\\\"): location \\\"Z-99-99\\\" is not in the hub's master data",
+            "opening balance 10 (-4 × \\\"TOWEL-2P\\\" at \\\"A-01-03\\\"): quantity -4: an opening balance is what is on the shelf, at least 1 base unit",
+            "opening balance 11 (0 × ",
+            "opening balance 12 (7 × \\\"TOWEL-2P\\\" at \\\"P-01-01\\\"): the same bucket as opening balance 1",
+            "opening balance 13 (6 × \\\"COFFEE-500\\\" at \\\"A-01-03\\\"): item \\\"COFFEE-500\\\" is tracked by lot (lot): give the lot",
+            "opening balance 14 (6 × \\\"MILK-1L\\\" at \\\"A-01-03\\\"): item \\\"MILK-1L\\\" is tracked by lot and expiry: give lot \\\"M-2\\\"'s expiry",
+            "opening balance 15 (6 × \\\"MILK-1L\\\" at \\\"A-01-04\\\"): lot \\\"M-1\\\" expires 2027-03-01 in opening balance 4, not 2027-04-01",
+            "opening balance 16 (1 × \\\"DRILL-X1\\\" at \\\"A-01-03\\\"): serial \\\"SN-0001\\\" is in opening balance 6 already",
+            "opening balance 17 (2 × \\\"DRILL-X1\\\" at \\\"A-01-03\\\"): item \\\"DRILL-X1\\\" is tracked by serial: one serial is one unit, not 2",
+            "opening balance 18 (3 × \\\"TOWEL-2P\\\" at \\\"A-01-03\\\"): item \\\"TOWEL-2P\\\" is not tracked by lot (none), but the row names lot \\\"T-1\\\"",
         ] {
             assert!(
                 sentence.contains(expected),
@@ -254,10 +287,10 @@ on_both_backends!(
             opening_balances: go_live(),
             ..Import::default()
         };
-        assert_eq!(hub.import(&good).await.opening_buckets, 6);
+        assert_eq!(hub.import(&good).await.opening_buckets, 7);
         let again = refused(&hub, &good).await;
         assert!(
-            again.contains("these 6 opening balances were recorded already, as hub event"),
+            again.contains("these 7 opening balances were recorded already, as hub event"),
             "{again}"
         );
         let more = refused(

@@ -407,6 +407,17 @@ pub struct StockLine {
     pub quantity: i64,
 }
 
+/// A lot's expiry as the hub knows it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LotExpiry {
+    /// SKU.
+    pub sku: String,
+    /// Lot.
+    pub lot: String,
+    /// Expiry date.
+    pub expiry: chrono::NaiveDate,
+}
+
 /// `GET /v1/stock`: the buckets of the device's site changed after the cursor, in the hub's order
 /// of change. A bucket that emptied comes with quantity 0, so the device drops it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -417,6 +428,10 @@ pub struct StockPage {
     pub next_cursor: String,
     /// Whether more changed buckets follow.
     pub has_more: bool,
+    /// The expiry of the lots the lines name, where the hub knows one (from opening balances and
+    /// receipts): a device that never saw a lot still sorts it first-expiry first-out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lots: Vec<LotExpiry>,
     /// The highest seq of the asking device's events that the stock above includes (its
     /// contiguous seq at the hub): the device adds its own later movements to it.
     pub applied_seq: i64,

@@ -17,7 +17,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use dockhand_protocol::sync::{StockLine, StockPage};
+use dockhand_protocol::sync::{LotExpiry, StockLine, StockPage};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -207,6 +207,19 @@ fn set_buckets(
     Ok((set, waiting))
 }
 
+/// Records the expiry of lots this device has not seen (a lot it knows keeps its own, first scan
+/// wins); lots of items it does not know yet are left out.
+fn learn_lots(conn: &Connection, lots: &[LotExpiry]) -> Result<()> {
+    let mut learn = conn.prepare_cached(
+        "INSERT INTO lots (item_id, lot, expiry) SELECT id, ?2, ?3 FROM items WHERE sku = ?1
+         ON CONFLICT (item_id, lot) DO UPDATE SET expiry = COALESCE(expiry, excluded.expiry)",
+    )?;
+    for lot in lots {
+        learn.execute((&lot.sku, &lot.lot, lot.expiry))?;
+    }
+    Ok(())
+}
+
 /// The seq of this device's events up to which the hub's stock in `hub_stock` includes them.
 pub fn hub_applied_seq(conn: &Connection) -> Result<i64> {
     Ok(conn
@@ -235,6 +248,16 @@ pub fn apply_page(tx: &WriteTx<'_>, page: &StockPage) -> Result<StockPageApplied
     }
     for line in &page.lines {
         check_line(line)?;
+    }
+    if let Some(lot) = page.lots.iter().find(|l| l.lot.is_empty()) {
+        return Err(Error::invalid(
+            "stock from the hub",
+            format!(
+                "an expiry ({}) for item {} names no lot",
+                lot.expiry,
+                crate::error::short(&lot.sku)
+            ),
+        ));
     }
     let before = hub_applied_seq(conn)?;
     let mut affected: HashMap<Key, Option<i64>> = HashMap::with_capacity(page.lines.len());
@@ -275,6 +298,7 @@ pub fn apply_page(tx: &WriteTx<'_>, page: &StockPage) -> Result<StockPageApplied
         }
     }
     let (buckets, waiting) = set_buckets(conn, affected, page.applied_seq)?;
+    learn_lots(conn, &page.lots)?;
     conn.prepare_cached("UPDATE sync_state SET stock_cursor = ?1, hub_applied_seq = ?2")?
         .execute((&page.next_cursor, page.applied_seq))?;
     Ok(StockPageApplied {

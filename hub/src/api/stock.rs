@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use dockhand_protocol::sync::{StockLine, StockPage};
+use std::collections::BTreeSet;
+
+use dockhand_protocol::sync::{LotExpiry, StockLine, StockPage};
 
 use super::{AppState, PageQuery, blocking, cursor_value, page_limit};
 use crate::auth::{AdminAuth, DeviceAuth};
@@ -35,11 +37,23 @@ pub(super) async fn pull(
         blocking(&state, move |s| s.stock_changes(&device, after, limit + 1)).await?;
     let has_more = rows.len() > limit;
     rows.truncate(limit);
-    let last = rows.last().map_or(after, |(seq, _)| *seq);
+    let last = rows.last().map_or(after, |c| c.number);
+    let mut lots = BTreeSet::new();
+    for change in &rows {
+        // Stored by the hub from typed dates: one that does not read is left out, not sent.
+        if let Some(expiry) = change.expiry.as_deref().and_then(|e| e.parse().ok()) {
+            lots.insert(LotExpiry {
+                sku: change.line.sku.clone(),
+                lot: change.line.lot.clone(),
+                expiry,
+            });
+        }
+    }
     Ok(Json(StockPage {
-        lines: rows.into_iter().map(|(_, line)| line).collect(),
+        lines: rows.into_iter().map(|c| c.line).collect(),
         next_cursor: format!("s{last}"),
         has_more,
+        lots: lots.into_iter().collect(),
         applied_seq,
     }))
 }

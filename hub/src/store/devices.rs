@@ -117,6 +117,8 @@ pub trait IntakeTx {
     /// Records a bucket taken below zero and publishes the count task it raises (`task`: its id
     /// and the task as JSON) to the devices.
     fn record_conflict(&mut self, conflict: &super::Conflict, task: &str) -> HubResult<()>;
+    /// Records the expiry a receipt gave a lot, unless the hub knows one already (ISO date).
+    fn note_lot_expiry(&mut self, sku: &str, lot: &str, expiry: &str) -> HubResult<()>;
     /// Appends an accepted event to the ERP feed.
     fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()>;
     /// Whether the hub has a catalog (items were imported).

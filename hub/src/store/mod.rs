@@ -35,7 +35,7 @@ pub use devices::{
 pub use erp::{ErpBook, erp_columns, erp_post_of, erp_source, erp_sql};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_of, feed_sql};
 pub use lease::{Lease, lease_sql};
-pub use stock::{Conflict, HubEvent, StockFeed, hub_event_sql, stock_sql};
+pub use stock::{Conflict, HubEvent, StockChange, StockFeed, hub_event_sql, stock_sql};
 
 /// The hub's storage: every concern, from one backend.
 pub trait HubStore: DeviceSync + StockFeed + crate::erp::ErpPort {

@@ -15,14 +15,25 @@ use crate::error::HubResult;
 pub trait StockFeed: Send + Sync + 'static {
     /// The stock view (non-zero buckets).
     fn stock(&self) -> HubResult<Vec<StockLine>>;
-    /// Up to `limit` buckets changed after `after` (with their change numbers, in order), and the
-    /// contiguous seq of `device_id` the stock includes (0 for an unknown device).
+    /// Up to `limit` buckets changed after `after` (in order), and the contiguous seq of
+    /// `device_id` the stock includes (0 for an unknown device).
     fn stock_changes(
         &self,
         device_id: &str,
         after: i64,
         limit: usize,
-    ) -> HubResult<(Vec<(i64, StockLine)>, i64)>;
+    ) -> HubResult<(Vec<StockChange>, i64)>;
+}
+
+/// A bucket as it is now, with the number of its last change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockChange {
+    /// The number of its last change.
+    pub number: i64,
+    /// The bucket.
+    pub line: StockLine,
+    /// Its lot's expiry, where the hub knows one (ISO date).
+    pub expiry: Option<String>,
 }
 
 /// The stock statements, one text for both backends.
@@ -33,11 +44,12 @@ pub mod stock_sql {
     /// The non-zero buckets.
     pub const STOCK: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
         WHERE qty <> 0 ORDER BY location, sku, lot, serial, lpn, status";
-    /// Buckets changed after $2, $3 at most, with device $1's contiguous seq on every row (one
-    /// statement: one snapshot on PostgreSQL).
-    pub const CHANGES: &str = "SELECT location, sku, lot, serial, lpn, status, qty, change_seq,
-        (SELECT contiguous_seq FROM devices WHERE device_id = $1)
-        FROM stock WHERE change_seq > $2 ORDER BY change_seq LIMIT $3";
+    /// Buckets changed after $2, $3 at most, with device $1's contiguous seq and the lot's expiry
+    /// on every row (one statement: one snapshot on PostgreSQL).
+    pub const CHANGES: &str = "SELECT s.location, s.sku, s.lot, s.serial, s.lpn, s.status, s.qty,
+        s.change_seq, (SELECT contiguous_seq FROM devices WHERE device_id = $1), l.expiry
+        FROM stock s LEFT JOIN lots l ON l.sku = s.sku AND l.lot = s.lot AND s.lot <> ''
+        WHERE s.change_seq > $2 ORDER BY s.change_seq LIMIT $3";
     /// A device's contiguous seq.
     pub const APPLIED: &str = "SELECT contiguous_seq FROM devices WHERE device_id = $1";
     /// Adds $7 to a bucket, numbers it $8 and, when $9 is not "", makes $9 its last taker
@@ -66,9 +78,10 @@ pub mod hub_event_sql {
         buckets, units, body, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     /// A lot's expiry.
     pub const LOT_EXPIRY: &str = "SELECT expiry FROM lots WHERE sku = $1 AND lot = $2";
-    /// Records a lot's expiry.
+    /// Records a lot's expiry; the first one known stays (a receipt that disagrees does not
+    /// change it).
     pub const SET_LOT_EXPIRY: &str = "INSERT INTO lots (sku, lot, expiry) VALUES ($1, $2, $3)
-        ON CONFLICT (sku, lot) DO UPDATE SET expiry = excluded.expiry";
+        ON CONFLICT (sku, lot) DO NOTHING";
 }
 
 /// An event of the hub's own: stock no device recorded (the opening balance at go-live).

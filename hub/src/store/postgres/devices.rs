@@ -262,6 +262,10 @@ impl IntakeTx for PgTx<'_, '_> {
             .unwrap_or_default())
     }
 
+    fn note_lot_expiry(&mut self, sku: &str, lot: &str, expiry: &str) -> HubResult<()> {
+        crate::store::ImportTx::set_lot_expiry(self, sku, lot, expiry)
+    }
+
     fn record_conflict(&mut self, c: &Conflict, task: &str) -> HubResult<()> {
         let [location, sku, lot, serial, lpn, status] = c.key.columns();
         let now = crate::now_text();

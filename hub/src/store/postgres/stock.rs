@@ -5,7 +5,7 @@ use postgres::Row;
 
 use super::PostgresStore;
 use crate::error::HubResult;
-use crate::store::{StockFeed, stock_sql};
+use crate::store::{StockChange, StockFeed, stock_sql};
 
 impl StockFeed for PostgresStore {
     fn stock(&self) -> HubResult<Vec<StockLine>> {
@@ -21,7 +21,7 @@ impl StockFeed for PostgresStore {
         device_id: &str,
         after: i64,
         limit: usize,
-    ) -> HubResult<(Vec<(i64, StockLine)>, i64)> {
+    ) -> HubResult<(Vec<StockChange>, i64)> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.query(stock_sql::CHANGES, &[&device_id, &after, &limit])?;
         let applied = match rows.first() {
@@ -31,7 +31,14 @@ impl StockFeed for PostgresStore {
                 .first()
                 .map(|r| r.get(0)),
         };
-        let changes = rows.iter().map(|r| (r.get(7), line(r))).collect();
+        let changes = rows
+            .iter()
+            .map(|r| StockChange {
+                number: r.get(7),
+                line: line(r),
+                expiry: r.get(9),
+            })
+            .collect();
         Ok((changes, applied.unwrap_or(0)))
     }
 }

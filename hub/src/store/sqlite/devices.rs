@@ -169,6 +169,10 @@ impl IntakeTx for Tx<'_> {
         super::stock::record_conflict(self, conflict, task)
     }
 
+    fn note_lot_expiry(&mut self, sku: &str, lot: &str, expiry: &str) -> HubResult<()> {
+        crate::store::ImportTx::set_lot_expiry(self, sku, lot, expiry)
+    }
+
     fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
         self.0
             .prepare_cached(

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::{SqliteStore, Tx};
 use crate::error::HubResult;
-use crate::store::{BucketKey, Conflict, ImportTx, StockFeed, stock_sql};
+use crate::store::{BucketKey, Conflict, ImportTx, StockChange, StockFeed, stock_sql};
 
 impl StockFeed for SqliteStore {
     fn stock(&self) -> HubResult<Vec<StockLine>> {
@@ -21,7 +21,7 @@ impl StockFeed for SqliteStore {
         device_id: &str,
         after: i64,
         limit: usize,
-    ) -> HubResult<(Vec<(i64, StockLine)>, i64)> {
+    ) -> HubResult<(Vec<StockChange>, i64)> {
         let conn = self.lock()?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut applied = None;
@@ -29,7 +29,11 @@ impl StockFeed for SqliteStore {
         let rows = stmt
             .query_map((device_id, after, limit), |r| {
                 applied = r.get::<_, Option<i64>>(8)?;
-                Ok((r.get(7)?, line(r)?))
+                Ok(StockChange {
+                    number: r.get(7)?,
+                    line: line(r)?,
+                    expiry: r.get(9)?,
+                })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let applied = match applied {
