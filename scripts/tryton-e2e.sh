@@ -204,3 +204,37 @@ fi
 python3 scripts/tryton_compare.py --hub "$hub_url" --tryton "$tryton_url"
 "$work/venv/bin/python" scripts/tryton_business_error.py --hub "$hub_url" --tryton "$tryton_url" \
     --hub-db "$hub_db"
+
+# Go-live with Tryton: a new hub takes Tryton's stock on hand as its opening balance (after
+# pulling Tryton's master data), a handheld sees it, and it is never posted back (the hub's
+# ERP feed stays empty). Stock in Tryton locations dockhand does not have (the warehouse's input
+# and output) is listed, not loaded.
+golive_db="$work/golive.db"
+rm -f "$golive_db"*
+erp_uri="tryton://admin@127.0.0.1:$tryton_port/wms"
+target/debug/dockhand-hub erp opening-balance --erp "$erp_uri" --database "$golive_db" \
+    | tee "$work/golive.log"
+if target/debug/dockhand-hub erp opening-balance --erp "$erp_uri" --database "$golive_db" \
+    >"$work/golive-again.log" 2>&1 || ! grep -q "already" "$work/golive-again.log"; then
+    echo "the same stock on hand loaded twice; see $work/golive-again.log" >&2
+    exit 1
+fi
+echo "go-live: loading Tryton's stock on hand again is refused: $(grep -o "dockhand-hub: .*already[^;]*" "$work/golive-again.log" | head -1)"
+golive_port=$(free_port)
+target/debug/dockhand-hub serve --listen "127.0.0.1:$golive_port" --database "$golive_db" \
+    >>"$work/golive-hub.log" 2>&1 &
+golive_pid=$!
+for _ in $(seq 1 100); do
+    curl -fsS -m 1 "http://127.0.0.1:$golive_port/health" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+"$work/venv/bin/python" scripts/tryton_go_live.py --hub "http://127.0.0.1:$golive_port" \
+    --tryton "$tryton_url"
+feed=$(curl -fsS "http://127.0.0.1:$golive_port/v1/feed/events?limit=10" \
+    | python3 -c "import json,sys; print(len(json.load(sys.stdin)['events']))")
+kill "$golive_pid" 2>/dev/null || true
+if [ "$feed" != 0 ]; then
+    echo "the go-live hub's ERP feed holds $feed events: the opening balance would be posted back" >&2
+    exit 1
+fi
+echo "go-live: nothing in the ERP's feed (the opening balance is not posted back)"

@@ -122,6 +122,23 @@ enum ErpCommand {
         #[command(flatten)]
         database: Database,
     },
+    /// Go-live: pull the ERP's master data, then load its stock on hand (by location, item and
+    /// lot) as the hub's opening balance, sent to every device and never posted back. Stock in
+    /// a location dockhand does not have, below zero or in fractions is listed, not loaded.
+    OpeningBalance {
+        /// The ERP: tryton://user@host:port/database (password from DOCKHAND_ERP_PASSWORD or
+        /// --erp-password-file).
+        #[arg(long, env = "DOCKHAND_ERP")]
+        erp: String,
+        /// File holding the ERP user's password (first line).
+        #[arg(long)]
+        erp_password_file: Option<std::path::PathBuf>,
+        /// Read and show what would be loaded; write nothing (the master-data pull aside).
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Subcommand)]
@@ -362,6 +379,25 @@ fn run(cli: Cli) -> Result<(), String> {
                     status.last_error.as_deref().unwrap_or("no retry under way")
                 ));
             }
+            Ok(())
+        }
+        Command::Erp {
+            command:
+                ErpCommand::OpeningBalance {
+                    erp,
+                    erp_password_file,
+                    dry_run,
+                    database,
+                },
+        } => {
+            let connector = erp_connector(&erp, erp_password_file.as_deref())?;
+            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            let port = dockhand_hub::erp::port(&store);
+            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            let report = runtime.block_on(
+                dockhand_hub::erp::go_live::opening_balance_from_tryton(&port, &connector, dry_run),
+            )?;
+            println!("{}", report.describe());
             Ok(())
         }
         Command::Device {

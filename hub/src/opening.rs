@@ -1,16 +1,22 @@
 //! Opening balances: the stock already on the shelves when dockhand goes live, loaded with the
 //! import. The rows are checked together (every item and location known, each bucket once, a
 //! quantity of at least one, lot, expiry and serial as the item's tracking asks, no stock at the
-//! hub in the bucket yet); one bad row refuses them all, with a sentence per row. Accepted, they
-//! become one event of the hub's own: added to its stock (and so sent to every device on its next
-//! pull), never to the ERP's feed.
+//! hub in the bucket yet). From a person's file, one bad row refuses them all, with a sentence per
+//! row. From the ERP (its stock on hand at go-live), the data is the ERP's and cannot be fixed
+//! here: a row the hub cannot take is left out with its sentence, a lot the ERP holds without an
+//! expiry is taken without one, and the whole load is refused once the hub holds any stock (the
+//! ERP's stock would then count the handhelds' work twice). Accepted rows become one event of the
+//! hub's own: added to its stock (and so sent to every device on its next pull), never to the
+//! ERP's feed.
 
 use std::collections::HashMap;
 
 use dockhand_protocol::envelope::canonical_json;
 use dockhand_protocol::events::{EventMovement, StockStatus};
 use dockhand_protocol::master::{Item, Tracking};
-use dockhand_protocol::sync::{ChangeKind, HubEventKind, ImportResult, OpeningBalance};
+use dockhand_protocol::sync::{
+    ChangeKind, HubEventKind, HubEventOrigin, ImportResult, OpeningBalance,
+};
 use sha2::{Digest, Sha256};
 
 use crate::error::{HubError, HubResult};
@@ -58,20 +64,28 @@ pub fn run(
             rows.len()
         )));
     }
+    let from_erp = from.origin == HubEventOrigin::Erp;
+    if from_erp {
+        erp_load_problem(tx)?;
+    }
     let mut seen = Seen::default();
     let mut problems = Vec::new();
+    let mut taken = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        if let Some(problem) = row_problem(tx, row, i + 1, &mut seen)? {
-            problems.push(format!(
+        match row_problem(tx, row, i + 1, from_erp, &mut seen)? {
+            None => taken.push(row),
+            Some(problem) => problems.push(format!(
                 "opening balance {} ({} × {:?} at {:?}): {problem}",
                 i + 1,
                 row.quantity,
                 crate::body::short_text(&row.sku, 40),
                 crate::body::short_text(&row.location, 40),
-            ));
+            )),
         }
     }
-    if !problems.is_empty() {
+    if from_erp {
+        result.opening_left_out = problems;
+    } else if !problems.is_empty() {
         let more = problems.len().saturating_sub(PROBLEMS_SHOWN);
         let mut text = format!(
             "{} of {} opening balances refused, nothing written: {}",
@@ -84,25 +98,52 @@ pub fn run(
         }
         return Err(HubError::BadRequest(text));
     }
-    let movements: Vec<EventMovement> = rows.iter().map(movement).collect();
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let movements: Vec<EventMovement> = taken.iter().map(|r| movement(r)).collect();
     tx.add_stock(&movements)?;
     for ((sku, lot), (expiry, _)) in &seen.expiries {
         tx.set_lot_expiry(sku, lot, expiry)?;
     }
-    let units = rows.iter().map(|r| r.quantity).sum::<i64>();
+    let units = taken.iter().map(|r| r.quantity).sum::<i64>();
     tx.record_hub_event(&HubEvent {
         event_id: uuid::Uuid::now_v7().to_string(),
         kind: HubEventKind::OpeningBalance,
         origin: from.origin,
         source: crate::body::short_text(from.name, 200).to_string(),
         digest,
-        buckets: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+        buckets: i64::try_from(taken.len()).unwrap_or(i64::MAX),
         units,
         body,
         recorded_at: crate::now_text(),
     })?;
-    result.opening_buckets += rows.len();
+    result.opening_buckets += taken.len();
     result.opening_units += units;
+    Ok(())
+}
+
+/// Why the ERP's stock on hand cannot be loaded at all, if it cannot: it was loaded before, or the
+/// hub holds stock (handhelds' work the ERP's figures already include).
+fn erp_load_problem(tx: &mut dyn ImportTx) -> HubResult<()> {
+    if let Some((event_id, at)) = tx.first_hub_event(
+        HubEventKind::OpeningBalance.as_str(),
+        HubEventOrigin::Erp.as_str(),
+    )? {
+        return Err(HubError::BadRequest(format!(
+            "the ERP's stock on hand was loaded already, as hub event {event_id} at {at}; it is \
+             loaded once, at go-live; nothing was written"
+        )));
+    }
+    let stocked = tx.stocked_buckets()?;
+    if stocked > 0 {
+        let buckets = if stocked == 1 { "bucket" } else { "buckets" };
+        return Err(HubError::BadRequest(format!(
+            "the hub holds stock already ({stocked} {buckets}): the ERP's stock on hand is loaded \
+             once, at go-live, before the handhelds record work (the ERP's figures would count \
+             their work twice); nothing was written"
+        )));
+    }
     Ok(())
 }
 
@@ -124,6 +165,7 @@ fn row_problem(
     tx: &mut dyn ImportTx,
     row: &OpeningBalance,
     n: usize,
+    from_erp: bool,
     seen: &mut Seen,
 ) -> HubResult<Option<String>> {
     for (name, text) in [("location", &row.location), ("SKU", &row.sku)] {
@@ -162,7 +204,7 @@ fn row_problem(
             crate::body::short_text(&row.location, 40)
         )));
     }
-    if let Some(problem) = tracking_problem(row, tracking) {
+    if let Some(problem) = tracking_problem(row, tracking, from_erp) {
         return Ok(Some(problem));
     }
     if let Some(problem) = expiry_problem(tx, row, n, seen)? {
@@ -219,15 +261,16 @@ fn location_known(tx: &mut dyn ImportTx, code: &str, seen: &mut Seen) -> HubResu
     Ok(known)
 }
 
-/// Whether lot, expiry and serial are as the item's tracking asks.
-fn tracking_problem(row: &OpeningBalance, tracking: Tracking) -> Option<String> {
+/// Whether lot, expiry and serial are as the item's tracking asks (an expiry is not asked of the
+/// ERP's lots: what it does not hold cannot be made up).
+fn tracking_problem(row: &OpeningBalance, tracking: Tracking, from_erp: bool) -> Option<String> {
     let (lot, serial) = (!row.lot.is_empty(), !row.serial.is_empty());
     let item = crate::body::short_text(&row.sku, 40);
     match tracking {
         Tracking::Lot | Tracking::LotExpiry if !lot => Some(format!(
             "item {item:?} is tracked by lot ({tracking}): give the lot"
         )),
-        Tracking::LotExpiry if row.expiry.is_none() => Some(format!(
+        Tracking::LotExpiry if row.expiry.is_none() && !from_erp => Some(format!(
             "item {item:?} is tracked by lot and expiry: give lot {:?}'s expiry",
             crate::body::short_text(&row.lot, 40)
         )),

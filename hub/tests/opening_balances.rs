@@ -106,6 +106,14 @@ async fn erp_feed(hub: &common::TestHub) -> Vec<String> {
         .collect()
 }
 
+async fn import_master(hub: &common::TestHub) {
+    hub.import(&Import {
+        master: sample::warehouse(),
+        ..Import::default()
+    })
+    .await;
+}
+
 /// POSTs an import that must be refused; returns the hub's sentence.
 async fn refused(hub: &common::TestHub, data: &Import) -> String {
     let response = hub
@@ -213,11 +221,7 @@ on_both_backends!(
     a_file_with_a_bad_row_is_refused_whole_with_a_sentence_per_row,
     HubConfig::default(),
     |hub| {
-        hub.import(&Import {
-            master: sample::warehouse(),
-            ..Import::default()
-        })
-        .await;
+        import_master(&hub).await;
         let mut rows = go_live();
         rows.push(row("A-01-03", "NO-SUCH-SKU", 5));
         rows.push(row("Z-99-99", sample::TOWELS, 5));
@@ -308,5 +312,100 @@ on_both_backends!(
             "{more}"
         );
         assert_eq!(hub_stock(&hub).await, go_live_stock());
+    }
+);
+
+/// Imports `rows` as the ERP's stock on hand, straight into the store.
+async fn erp_load(
+    hub: &common::TestHub,
+    rows: Vec<OpeningBalance>,
+) -> Result<dockhand_core::sync::protocol::ImportResult, String> {
+    let store = hub.store.clone();
+    tokio::task::spawn_blocking(move || {
+        store
+            .import(
+                &Import {
+                    opening_balances: rows,
+                    ..Import::default()
+                },
+                &dockhand_hub::store::ImportSource {
+                    origin: dockhand_core::sync::protocol::HubEventOrigin::Erp,
+                    name: "tryton stock on hand",
+                },
+            )
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap()
+}
+
+on_both_backends!(
+    the_erp_s_stock_on_hand_is_loaded_once_before_any_work_leaving_out_what_it_cannot_be,
+    HubConfig::default(),
+    |hub| {
+        import_master(&hub).await;
+        // The ERP holds a lot without expiry (taken: it cannot be made up here) and stock the
+        // hub cannot take (left out, said).
+        let mut rows = vec![
+            row("P-01-01", sample::TOWELS, 30),
+            lot(row("C-01-01", sample::MILK, 144), "M-1", None),
+            row("A-01-03", sample::COFFEE, 6),
+            row("Z-99-99", sample::TOWELS, 5),
+        ];
+        let mut drill = row("A-01-04", sample::DRILL, 1);
+        drill.serial = "SN-0001".into();
+        rows.push(drill);
+        let loaded = erp_load(&hub, rows).await.unwrap();
+        assert_eq!((loaded.opening_buckets, loaded.opening_units), (3, 175));
+        assert_eq!(
+            loaded.opening_left_out.len(),
+            2,
+            "{:?}",
+            loaded.opening_left_out
+        );
+        assert!(loaded.opening_left_out[0].contains("\"COFFEE-500\" is tracked by lot"));
+        assert!(loaded.opening_left_out[1].contains("location \"Z-99-99\" is not in"));
+        assert_eq!(
+            hub_stock(&hub).await,
+            [
+                line("A-01-04", sample::DRILL, "", "SN-0001", "available", 1),
+                line("C-01-01", sample::MILK, "M-1", "", "available", 144),
+                line("P-01-01", sample::TOWELS, "", "", "available", 30),
+            ]
+        );
+        assert_eq!(erp_feed(&hub).await, Vec::<String>::new());
+
+        // Once loaded, never again, even with other figures.
+        let again = erp_load(&hub, vec![row("A-01-01", sample::TOWELS, 12)])
+            .await
+            .unwrap_err();
+        assert!(
+            again.contains("the ERP's stock on hand was loaded already, as hub event"),
+            "{again}"
+        );
+    }
+);
+
+on_both_backends!(
+    the_erp_s_stock_on_hand_is_refused_once_handhelds_have_recorded_stock,
+    HubConfig::default(),
+    |hub| {
+        hub.import(&Import {
+            master: sample::warehouse(),
+            opening_balances: vec![row("P-01-01", sample::TOWELS, 30)],
+            ..Import::default()
+        })
+        .await;
+        let refused = erp_load(&hub, vec![row("A-01-01", sample::TOWELS, 12)])
+            .await
+            .unwrap_err();
+        assert!(
+            refused.contains("the hub holds stock already (1 bucket): the ERP's stock on hand is loaded once, at go-live"),
+            "{refused}"
+        );
+        assert_eq!(
+            hub_stock(&hub).await,
+            [line("P-01-01", sample::TOWELS, "", "", "available", 30)]
+        );
     }
 );

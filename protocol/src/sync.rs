@@ -372,7 +372,7 @@ impl std::fmt::Debug for BadgeAssignment {
 }
 
 /// What an import changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportResult {
     /// Rows that became changes.
     pub changed: usize,
@@ -384,6 +384,10 @@ pub struct ImportResult {
     /// Their base units.
     #[serde(default)]
     pub opening_units: i64,
+    /// Opening balances from the ERP that could not be taken, a sentence each (a file from a
+    /// person is refused whole instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opening_left_out: Vec<String>,
 }
 
 /// A bucket of the hub's stock view.

@@ -4,6 +4,7 @@
 //! and "recorded as posted" never posts twice. Network trouble is retried with backoff; a refusal
 //! by the ERP (a business error) is recorded with the ERP's message and the feed moves on.
 
+pub mod go_live;
 pub mod plan;
 pub mod tryton;
 pub mod worker;

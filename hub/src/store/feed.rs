@@ -42,6 +42,10 @@ pub trait ImportTx {
     fn add_stock(&mut self, movements: &[EventMovement]) -> HubResult<()>;
     /// The event of the hub's own recorded with this digest: (event id, recorded at).
     fn hub_event_by_digest(&mut self, digest: &str) -> HubResult<Option<(String, String)>>;
+    /// The first event of the hub's own of this kind and origin: (event id, recorded at).
+    fn first_hub_event(&mut self, kind: &str, origin: &str) -> HubResult<Option<(String, String)>>;
+    /// How many buckets of the hub's stock hold anything.
+    fn stocked_buckets(&mut self) -> HubResult<i64>;
     /// Records an event of the hub's own.
     fn record_hub_event(&mut self, event: &HubEvent) -> HubResult<()>;
     /// The expiry the hub knows for a lot (ISO date).

@@ -73,6 +73,11 @@ pub mod stock_sql {
 pub mod hub_event_sql {
     /// The event recorded with digest $1: its id and when.
     pub const BY_DIGEST: &str = "SELECT event_id, recorded_at FROM hub_events WHERE digest = $1";
+    /// The first event of kind $1 and origin $2: its id and when.
+    pub const FIRST_OF: &str = "SELECT event_id, recorded_at FROM hub_events
+        WHERE kind = $1 AND origin = $2 ORDER BY id LIMIT 1";
+    /// How many buckets hold anything.
+    pub const STOCKED: &str = "SELECT COUNT(*) FROM stock WHERE qty <> 0";
     /// Records an event of the hub's own.
     pub const RECORD: &str = "INSERT INTO hub_events (event_id, kind, origin, source, digest,
         buckets, units, body, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";

@@ -12,6 +12,7 @@
 
 mod incoming;
 mod inventory;
+mod on_hand;
 mod picks;
 pub mod pull;
 pub mod rpc;
@@ -23,6 +24,7 @@ use dockhand_protocol::events::{self as ev, EventBody, ReceiptKind};
 use dockhand_protocol::sync::FeedEvent;
 use serde_json::{Value, json};
 
+pub use on_hand::OnHand;
 pub use rpc::{Rpc, RpcError, TrytonConfig};
 
 use super::plan::{Line, Outside, Place, Transfer, plan};

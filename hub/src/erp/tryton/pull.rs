@@ -108,7 +108,7 @@ fn check_string(code: &str) -> String {
 }
 
 /// The rows of `kind` the hub holds for `keys` (read on the blocking pool: the store blocks).
-async fn hub_rows<T: serde::de::DeserializeOwned + Send + 'static>(
+pub(super) async fn hub_rows<T: serde::de::DeserializeOwned + Send + 'static>(
     hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
     kind: &'static str,
     keys: Vec<String>,

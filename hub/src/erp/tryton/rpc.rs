@@ -314,6 +314,16 @@ pub fn date(d: chrono::NaiveDate) -> Value {
     json!({ "__class__": "date", "year": d.year(), "month": d.month(), "day": d.day() })
 }
 
+/// A date Tryton's JSON encodes as `{"__class__": "date", "year": …, "month": …, "day": …}`.
+pub fn date_of(v: &Value) -> Option<chrono::NaiveDate> {
+    let part = |name: &str| v.get(name).and_then(Value::as_i64);
+    chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(part("year")?).ok()?,
+        u32::try_from(part("month")?).ok()?,
+        u32::try_from(part("day")?).ok()?,
+    )
+}
+
 /// A number Tryton may send as `{"__class__": "Decimal", "decimal": "96"}` or plain.
 pub fn number(v: &Value) -> Option<f64> {
     match v {

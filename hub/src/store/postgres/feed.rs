@@ -52,6 +52,18 @@ impl ImportTx for PgTx<'_, '_> {
             .map(|r| (r.get(0), r.get(1))))
     }
 
+    fn first_hub_event(&mut self, kind: &str, origin: &str) -> HubResult<Option<(String, String)>> {
+        Ok(self
+            .opt(hub_event_sql::FIRST_OF, &[&kind, &origin])?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn stocked_buckets(&mut self) -> HubResult<i64> {
+        Ok(self
+            .opt(hub_event_sql::STOCKED, &[])?
+            .map_or(0, |r| r.get(0)))
+    }
+
     fn record_hub_event(&mut self, e: &HubEvent) -> HubResult<()> {
         self.exec(
             hub_event_sql::RECORD,

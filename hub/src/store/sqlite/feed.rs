@@ -53,6 +53,21 @@ impl ImportTx for Tx<'_> {
             .optional()?)
     }
 
+    fn first_hub_event(&mut self, kind: &str, origin: &str) -> HubResult<Option<(String, String)>> {
+        Ok(self
+            .0
+            .prepare_cached(hub_event_sql::FIRST_OF)?
+            .query_row([kind, origin], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn stocked_buckets(&mut self) -> HubResult<i64> {
+        Ok(self
+            .0
+            .prepare_cached(hub_event_sql::STOCKED)?
+            .query_row([], |r| r.get(0))?)
+    }
+
     fn record_hub_event(&mut self, e: &HubEvent) -> HubResult<()> {
         self.0.prepare_cached(hub_event_sql::RECORD)?.execute((
             &e.event_id,
