@@ -55,8 +55,9 @@ pub fn run(
             rows.len()
         )));
     }
-    let body = canonical_json(&serde_json::to_value(rows)?);
-    let digest = hex::encode(Sha256::digest(body.as_bytes()));
+    let digest = hex::encode(Sha256::digest(
+        canonical_json(&serde_json::to_value(rows)?).as_bytes(),
+    ));
     if let Some((event_id, at)) = tx.hub_event_by_digest(&digest)? {
         return Err(HubError::BadRequest(format!(
             "these {} opening balances were recorded already, as hub event {event_id} at {at}; \
@@ -103,9 +104,13 @@ pub fn run(
     }
     let movements: Vec<EventMovement> = taken.iter().map(|r| movement(r)).collect();
     tx.add_stock(&movements)?;
-    for ((sku, lot), (expiry, _)) in &seen.expiries {
-        tx.set_lot_expiry(sku, lot, expiry)?;
+    for row in &taken {
+        if let Some(expiry) = row.expiry {
+            tx.set_lot_expiry(&row.sku, &row.lot, &expiry.to_string())?;
+        }
     }
+    // The event holds what it added: the hub's stock stays the sum of its events' rows.
+    let body = canonical_json(&serde_json::to_value(&taken)?);
     let units = taken.iter().map(|r| r.quantity).sum::<i64>();
     tx.record_hub_event(&HubEvent {
         event_id: uuid::Uuid::now_v7().to_string(),
