@@ -9,6 +9,11 @@ use crate::master::{
     CountTaskRequest, ExpectedReceipt, ExpectedReturn, MasterData, PickTaskRequest,
 };
 
+/// The header a device sends with every request to the hub: its clock's time now (RFC 3339). The
+/// hub records how far the device's clock is from its own at each sync
+/// ([`DeviceStatus::clock_skew_ms`]), so that the times of the device's events can be corrected.
+pub const DEVICE_TIME_HEADER: &str = "dockhand-device-time";
+
 /// The longest device id, in characters.
 pub const MAX_DEVICE_ID: usize = 64;
 
@@ -479,4 +484,11 @@ pub struct DeviceStatus {
     /// Why the device is held for a supervisor (its chain forked), since when; `None` when not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_for_supervisor: Option<String>,
+    /// How far the device's clock was ahead of the hub's (behind: negative) at its last check,
+    /// in milliseconds (`None`: the device never sent its time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_skew_ms: Option<i64>,
+    /// When the hub last checked the device's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_checked_at: Option<String>,
 }

@@ -15,8 +15,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::protocol::{
-    ChangesPage, DeviceToken, EventBatch, EventStatus, IntakeResult, KeyEnrolment, Problem,
-    Registration, StockPage,
+    ChangesPage, DEVICE_TIME_HEADER, DeviceToken, EventBatch, EventStatus, IntakeResult,
+    KeyEnrolment, Problem, Registration, StockPage,
 };
 use crate::db::{Store, utc_text};
 use crate::outbox::{self, Delivered};
@@ -703,7 +703,10 @@ impl Shared {
         let mut refreshed = false;
         let mut enrolled = false;
         loop {
+            // The device's clock, which the hub checks against its own at each sync.
+            let now = utc_text(self.store.clock().now());
             let response = build(&self.http)
+                .header(DEVICE_TIME_HEADER, now)
                 .bearer_auth(&token)
                 .send()
                 .await

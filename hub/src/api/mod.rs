@@ -1,12 +1,13 @@
 //! The HTTP API of docs/sync-api.yaml on axum. Storage calls run on tokio's blocking pool.
 
+pub mod clock;
 mod stock;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
@@ -90,6 +91,8 @@ pub struct AppState {
     pub auth_failures: Arc<Throttle>,
     /// Registrations per address.
     pub registrations: Arc<Throttle>,
+    /// The device clocks last recorded.
+    pub clocks: Arc<clock::Clocks>,
 }
 
 impl AppState {
@@ -108,6 +111,7 @@ impl AppState {
                 config.registrations_per_minute,
                 minute,
             )),
+            clocks: Arc::new(clock::Clocks::default()),
             config: Arc::new(config),
         }
     }
@@ -205,8 +209,10 @@ struct RawBatch {
 async fn push_events(
     State(state): State<AppState>,
     DeviceAuth(device_id): DeviceAuth,
+    headers: HeaderMap,
     JsonBody(batch): JsonBody<RawBatch>,
 ) -> HubResult<Json<IntakeResult>> {
+    clock::note(&state, &device_id, &headers).await?;
     if batch.events.len() > state.config.max_batch {
         return Err(HubError::BatchTooLarge {
             got: batch.events.len(),
@@ -300,9 +306,11 @@ pub(crate) fn page_limit(limit: Option<usize>, default: usize, max: usize) -> Hu
 
 async fn pull_changes(
     State(state): State<AppState>,
-    _: DeviceAuth,
+    DeviceAuth(device): DeviceAuth,
+    headers: HeaderMap,
     QueryParams(q): QueryParams<PageQuery>,
 ) -> HubResult<Json<ChangesPage>> {
+    clock::note(&state, &device, &headers).await?;
     let after = cursor_value('c', q.cursor.as_deref())?;
     let limit = page_limit(q.limit, 1000, 10_000)?;
     let mut rows = blocking(&state, move |s| s.changes(after, limit + 1)).await?;

@@ -39,6 +39,8 @@ pub trait DeviceSync: Send + Sync + 'static {
     fn exceptions(&self) -> HubResult<Vec<HubException>>;
     /// Every device's position.
     fn devices(&self) -> HubResult<Vec<DeviceStatus>>;
+    /// Records how far a device's clock is from the hub's (ms, device minus hub), checked `now`.
+    fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()>;
 }
 
 /// Where a device's chain stands at the hub.
@@ -310,8 +312,12 @@ pub mod device_sql {
         (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id AND e.status = 'rejected'),
         d.last_seen, d.public_key IS NOT NULL,
         CASE WHEN d.held_reason IS NULL THEN NULL
-             ELSE d.held_reason || ' (held since ' || d.held_since || ')' END
+             ELSE d.held_reason || ' (held since ' || d.held_since || ')' END,
+        d.clock_skew_ms, d.clock_checked_at
         FROM devices d ORDER BY d.device_id";
+    /// Records device $3's clock skew $1 (ms) as checked at $2 (also when it was last seen).
+    pub const CLOCK: &str = "UPDATE devices SET clock_skew_ms = $1, clock_checked_at = $2,
+        last_seen = $2 WHERE device_id = $3";
     /// Devices with more than $2 events of status $1, with the count.
     pub const OVER: &str = "SELECT device_id, COUNT(*) FROM events WHERE status = $1
         GROUP BY device_id HAVING COUNT(*) > $2 ORDER BY device_id";

@@ -157,6 +157,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (5, fill(include_str!("migrations/005_stock_changes.sql"))),
         (6, fill(include_str!("migrations/006_stock_conflicts.sql"))),
         (7, fill(include_str!("migrations/007_hub_events.sql"))),
+        (8, fill(include_str!("migrations/008_device_clocks.sql"))),
     ]
 }
 

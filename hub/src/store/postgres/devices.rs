@@ -471,7 +471,14 @@ impl DeviceSync for PostgresStore {
                 last_seen: r.get(4),
                 signed: r.get(5),
                 held_for_supervisor: r.get(6),
+                clock_skew_ms: r.get(7),
+                clock_checked_at: r.get(8),
             })
             .collect())
+    }
+
+    fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()> {
+        self.with(|c| Ok(c.execute(device_sql::CLOCK, &[&skew_ms, &now, &device_id])?))?;
+        Ok(())
     }
 }

@@ -383,8 +383,18 @@ impl DeviceSync for SqliteStore {
                 last_seen: r.get(4)?,
                 signed: r.get(5)?,
                 held_for_supervisor: r.get(6)?,
+                clock_skew_ms: r.get(7)?,
+                clock_checked_at: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()> {
+        self.in_tx(|tx| {
+            tx.prepare_cached(device_sql::CLOCK)?
+                .execute((skew_ms, now, device_id))?;
+            Ok(())
+        })
     }
 }
