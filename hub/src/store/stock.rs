@@ -100,13 +100,13 @@ pub struct HubEvent {
     pub origin: dockhand_protocol::sync::HubEventOrigin,
     /// In words: the file, the endpoint, the connector.
     pub source: String,
-    /// SHA-256 of the rows as given (canonical JSON).
+    /// SHA-256 of the rows as given (as JSON).
     pub digest: String,
     /// Buckets it adds to.
     pub buckets: i64,
     /// Base units it adds.
     pub units: i64,
-    /// The rows it added, as canonical JSON.
+    /// The rows it added, as JSON.
     pub body: String,
     /// When the hub recorded it.
     pub recorded_at: String,

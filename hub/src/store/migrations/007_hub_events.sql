@@ -8,11 +8,11 @@ CREATE TABLE hub_events (
     origin       TEXT NOT NULL,
     -- What it came from, in words (a file name, a connector).
     source       TEXT NOT NULL,
-    -- SHA-256 of the rows as given (canonical JSON): the same rows are not recorded twice.
+    -- SHA-256 of the rows as given (as JSON): the same rows are not recorded twice.
     digest       TEXT NOT NULL UNIQUE,
     buckets      {int} NOT NULL,
     units        {int} NOT NULL,
-    -- The rows it added, as canonical JSON (from the ERP, those left out are not among them).
+    -- The rows it added, as JSON (from the ERP, those left out are not among them).
     body         TEXT NOT NULL,
     recorded_at  TEXT NOT NULL
 );
