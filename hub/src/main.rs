@@ -496,6 +496,9 @@ async fn housekeeping(store: Arc<dyn dockhand_hub::HubStore>) {
                 for (device, rejected) in done.devices_rejected {
                     tracing::warn!(%device, rejected, "ALERT: device has many rejected events");
                 }
+                for (device, skew_ms) in done.devices_clock_off {
+                    tracing::warn!(%device, skew_ms, "ALERT: device clock is more than 5 minutes from the hub's");
+                }
             }
             Ok(Err(e)) => tracing::error!(error = %e, "housekeeping failed"),
             Err(e) => tracing::error!(error = %e, "housekeeping task failed"),

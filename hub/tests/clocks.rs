@@ -56,6 +56,19 @@ on_both_backends!(
         assert!(on_time.abs() < 10_000, "{on_time}");
         let reset_skew = device(&hub, "HH-RESET").await.clock_skew_ms.unwrap();
         assert!(reset_skew < -1_700_000_000_000, "{reset_skew}");
+
+        // The hub's housekeeping raises an alert for the clocks more than five minutes off.
+        let store = hub.store.clone();
+        let done = tokio::task::spawn_blocking(move || store.housekeep(&dockhand_hub::now_text()))
+            .await
+            .unwrap()
+            .unwrap();
+        let off: Vec<&str> = done
+            .devices_clock_off
+            .iter()
+            .map(|(d, _)| d.as_str())
+            .collect();
+        assert_eq!(off, ["HH-AHEAD", "HH-RESET"]);
     }
 );
 

@@ -265,7 +265,13 @@ pub struct Housekeeping {
     pub devices_holding: Vec<(String, i64)>,
     /// Devices with more than [`REJECTED_ALERT`] rejected events, with the count.
     pub devices_rejected: Vec<(String, i64)>,
+    /// Devices whose clock was more than [`CLOCK_ALERT_MS`] from the hub's at its last check,
+    /// with the skew (ms, device minus hub).
+    pub devices_clock_off: Vec<(String, i64)>,
 }
+
+/// A device clock this far from the hub's (either way, in ms) raises an alert: five minutes.
+pub const CLOCK_ALERT_MS: i64 = 5 * 60 * 1000;
 
 /// Refusals kept per device.
 pub const REFUSALS_KEPT: i64 = 1000;
@@ -318,6 +324,9 @@ pub mod device_sql {
     /// Records device $3's clock skew $1 (ms) as checked at $2 (also when it was last seen).
     pub const CLOCK: &str = "UPDATE devices SET clock_skew_ms = $1, clock_checked_at = $2,
         last_seen = $2 WHERE device_id = $3";
+    /// Devices whose clock was more than $1 ms from the hub's at its last check, with the skew.
+    pub const CLOCK_OFF: &str = "SELECT device_id, clock_skew_ms FROM devices
+        WHERE clock_skew_ms > $1 OR clock_skew_ms < -$1 ORDER BY device_id";
     /// Devices with more than $2 events of status $1, with the count.
     pub const OVER: &str = "SELECT device_id, COUNT(*) FROM events WHERE status = $1
         GROUP BY device_id HAVING COUNT(*) > $2 ORDER BY device_id";

@@ -28,9 +28,9 @@ use dockhand_protocol::sync::{Envelope, EventStatus};
 use crate::error::HubResult;
 
 pub use devices::{
-    DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Position, REFUSALS_KEPT,
-    REJECTED_ALERT, REJECTED_BODIES_KEPT, TOKENS_KEPT, TokenGrant, Unzip3, admission, device_sql,
-    enrolment, exception_of, fork_refusal, intake_sql, position_sql,
+    CLOCK_ALERT_MS, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Position,
+    REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, TOKENS_KEPT, TokenGrant, Unzip3,
+    admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql, position_sql,
 };
 pub use erp::{ErpBook, erp_columns, erp_post_of, erp_source, erp_sql};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_of, feed_sql};

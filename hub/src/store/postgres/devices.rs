@@ -7,10 +7,10 @@ use super::{PgTx, PostgresStore, stored_from_row};
 use crate::error::{HubError, HubResult};
 use crate::intake;
 use crate::store::{
-    BucketKey, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged,
-    Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT,
-    TokenGrant, Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql,
-    position_sql, status_text, stock_sql,
+    BucketKey, CLOCK_ALERT_MS, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx,
+    Judged, Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent,
+    TOKENS_KEPT, TokenGrant, Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal,
+    intake_sql, position_sql, status_text, stock_sql,
 };
 
 impl IntakeTx for PgTx<'_, '_> {
@@ -391,12 +391,20 @@ impl DeviceSync for PostgresStore {
             };
             let devices_holding = over("held", HELD_ALERT)?;
             let devices_rejected = over("rejected", REJECTED_ALERT)?;
+            let s = pg.prepared(device_sql::CLOCK_OFF)?;
+            let devices_clock_off = pg
+                .tx
+                .query(&s, &[&CLOCK_ALERT_MS])?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
             Ok(Housekeeping {
                 expired_tokens: pg.exec(device_sql::EXPIRED_TOKENS, &[&now])?,
                 refusals: pg.exec(device_sql::OLD_REFUSALS, &[&REFUSALS_KEPT])?,
                 rejected_bodies: pg.exec(device_sql::OLD_REJECTED, &[&REJECTED_BODIES_KEPT])?,
                 devices_holding,
                 devices_rejected,
+                devices_clock_off,
             })
         })
     }

@@ -8,10 +8,10 @@ use super::{SqliteStore, Tx};
 use crate::error::{HubError, HubResult};
 use crate::intake;
 use crate::store::{
-    BucketKey, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Judged,
-    Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent, TOKENS_KEPT,
-    TokenGrant, Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql,
-    position_sql, status_of, status_text,
+    BucketKey, CLOCK_ALERT_MS, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx,
+    Judged, Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent,
+    TOKENS_KEPT, TokenGrant, Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal,
+    intake_sql, position_sql, status_of, status_text,
 };
 
 impl IntakeTx for Tx<'_> {
@@ -302,6 +302,10 @@ impl DeviceSync for SqliteStore {
                     .execute([REJECTED_BODIES_KEPT])? as u64,
                 devices_holding: over("held", HELD_ALERT)?,
                 devices_rejected: over("rejected", REJECTED_ALERT)?,
+                devices_clock_off: tx
+                    .prepare_cached(device_sql::CLOCK_OFF)?
+                    .query_map([CLOCK_ALERT_MS], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?,
             })
         })
     }
