@@ -166,6 +166,10 @@ pub struct SyncReport {
     /// Buckets of the site's stock naming items or locations this device does not know yet:
     /// they appear once master data brings them.
     pub stock_waiting: u64,
+    /// How far this device's clock is ahead of the hub's (behind: negative), in milliseconds,
+    /// the network's delay included; `None` when the hub did not say its time. Beyond a minute
+    /// or so, ask the operator to set the clock: event times count in reconciling counts.
+    pub clock_skew_ms: Option<i64>,
 }
 
 fn stopped(e: tokio::task::JoinError) -> DockhandError {
@@ -290,6 +294,7 @@ impl SyncClient {
             kept_local: report.kept_local,
             stock_pulled: count(report.stock_pulled),
             stock_waiting: count(report.stock_waiting),
+            clock_skew_ms: report.clock_skew_ms,
         })
     }
 }

@@ -15,8 +15,9 @@ use dockhand_core::{ManualClock, Store, StoreOptions, catalog, sample};
 use dockhand_hub::HubConfig;
 use dockhand_hub::api::clock::skew_of;
 
-/// A handheld whose clock is `ahead` of the real time (behind when negative), synced once.
-async fn synced_with_clock(hub: &common::TestHub, id: &str, ahead: chrono::Duration) {
+/// A handheld whose clock is `ahead` of the real time (behind when negative), synced once; the
+/// skew its sync reported.
+async fn synced_with_clock(hub: &common::TestHub, id: &str, ahead: chrono::Duration) -> i64 {
     let clock = Arc::new(ManualClock::new((Utc::now() + ahead).fixed_offset()));
     let store = Arc::new(Store::open_in_memory(StoreOptions::new(id).with_clock(clock)).unwrap());
     catalog::upsert_master_data(&store, &sample::warehouse()).unwrap();
@@ -26,7 +27,7 @@ async fn synced_with_clock(hub: &common::TestHub, id: &str, ahead: chrono::Durat
         ..SyncConfig::new(&hub.url)
     };
     let engine = SyncEngine::new(store, config, Arc::new(StaticToken::new(token))).unwrap();
-    engine.sync_now().await.unwrap();
+    engine.sync_now().await.unwrap().clock_skew_ms.unwrap()
 }
 
 async fn device(hub: &common::TestHub, id: &str) -> DeviceStatus {
@@ -38,8 +39,11 @@ on_both_backends!(
     the_hub_records_each_handheld_s_clock_skew_and_a_reset_clock_still_syncs,
     HubConfig::default(),
     |hub| {
-        synced_with_clock(&hub, "HH-AHEAD", chrono::Duration::minutes(7)).await;
-        synced_with_clock(&hub, "HH-ON-TIME", chrono::Duration::zero()).await;
+        // The handheld is told too, from the hub's time on its answers.
+        let told = synced_with_clock(&hub, "HH-AHEAD", chrono::Duration::minutes(7)).await;
+        assert!((told - 420_000).abs() < 10_000, "{told}");
+        let told = synced_with_clock(&hub, "HH-ON-TIME", chrono::Duration::zero()).await;
+        assert!(told.abs() < 10_000, "{told}");
         // A flat battery put this one back to 1970: it syncs, and the hub says how far off it is.
         let reset = "1970-01-01T00:00:00Z"
             .parse::<chrono::DateTime<Utc>>()

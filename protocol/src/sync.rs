@@ -14,6 +14,10 @@ use crate::master::{
 /// ([`DeviceStatus::clock_skew_ms`]), so that the times of the device's events can be corrected.
 pub const DEVICE_TIME_HEADER: &str = "dockhand-device-time";
 
+/// The header every answer of the hub carries: its clock's time then (RFC 3339, milliseconds), so
+/// that a device can tell its operator its clock is off.
+pub const HUB_TIME_HEADER: &str = "dockhand-hub-time";
+
 /// The longest device id, in characters.
 pub const MAX_DEVICE_ID: usize = 64;
 

@@ -15,8 +15,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::protocol::{
-    ChangesPage, DEVICE_TIME_HEADER, DeviceToken, EventBatch, EventStatus, IntakeResult,
-    KeyEnrolment, Problem, Registration, StockPage,
+    ChangesPage, DEVICE_TIME_HEADER, DeviceToken, EventBatch, EventStatus, HUB_TIME_HEADER,
+    IntakeResult, KeyEnrolment, Problem, Registration, StockPage,
 };
 use crate::db::{Store, utc_text};
 use crate::outbox::{self, Delivered};
@@ -294,6 +294,10 @@ pub struct SyncReport {
     /// Receipts and tasks kept as the operator left them (by id), and item or location settings
     /// kept because stock on the device depends on them (each a sentence).
     pub kept_local: Vec<String>,
+    /// How far this device's clock was ahead of the hub's (behind: negative) at the last answer
+    /// of this sync, in milliseconds, the network's delay included (`None`: the hub did not say
+    /// its time).
+    pub clock_skew_ms: Option<i64>,
 }
 
 struct Shared {
@@ -306,6 +310,8 @@ struct Shared {
     next_listener: AtomicU64,
     /// One sync at a time.
     cycle: tokio::sync::Mutex<()>,
+    /// The clock skew measured at the hub's last answer.
+    clock_skew_ms: Mutex<Option<i64>>,
     wake: tokio::sync::Notify,
     online: AtomicBool,
     committed: AtomicBool,
@@ -377,6 +383,7 @@ impl SyncEngine {
             listeners: Arc::new(Mutex::new(Vec::new())),
             next_listener: AtomicU64::new(1),
             cycle: tokio::sync::Mutex::new(()),
+            clock_skew_ms: Mutex::new(None),
             wake: tokio::sync::Notify::new(),
             online: AtomicBool::new(true),
             committed: AtomicBool::new(false),
@@ -639,6 +646,9 @@ impl Shared {
         let _one_at_a_time = self.cycle.lock().await;
         self.set_state(SyncState::Syncing);
         let mut report = SyncReport::default();
+        if let Ok(mut skew) = self.clock_skew_ms.lock() {
+            *skew = None;
+        }
         let result = match self.push(&mut report).await {
             Ok(()) => match self.pull(&mut report).await {
                 Ok(()) if self.config.shared_stock => self.pull_stock(&mut report).await,
@@ -646,6 +656,7 @@ impl Shared {
             },
             Err(e) => Err(e),
         };
+        report.clock_skew_ms = self.clock_skew_ms.lock().ok().and_then(|skew| *skew);
         let now = utc_text(self.store.clock().now());
         let (state, error) = match &result {
             Ok(()) => (SyncState::Idle, None),
@@ -712,6 +723,7 @@ impl Shared {
                 .await
                 .map_err(|e| unreachable(url, &e))?;
             let status = response.status();
+            self.note_hub_time(response.headers());
             if status.is_success() {
                 return response.json::<T>().await.map_err(|e| unreachable(url, &e));
             }
@@ -744,6 +756,17 @@ impl Shared {
                 code: problem.code,
                 message: problem.message,
             });
+        }
+    }
+
+    /// Compares this device's clock with the hub's time on an answer.
+    fn note_hub_time(&self, headers: &reqwest::header::HeaderMap) {
+        let hub = headers
+            .get(HUB_TIME_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+        if let (Some(hub), Ok(mut skew)) = (hub, self.clock_skew_ms.lock()) {
+            *skew = Some((self.store.clock().now() - hub).num_milliseconds());
         }
     }
 

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
-use dockhand_protocol::sync::DEVICE_TIME_HEADER;
+use dockhand_protocol::sync::{DEVICE_TIME_HEADER, HUB_TIME_HEADER};
 
 use super::{AppState, blocking};
 use crate::body::short_text;
@@ -46,6 +47,14 @@ pub fn skew_of(device_time: &str, now: DateTime<Utc>) -> HubResult<i64> {
         ))
     })?;
     Ok((at.with_timezone(&Utc) - now).num_milliseconds())
+}
+
+/// Adds the hub's time to an answer ([`HUB_TIME_HEADER`]): a device compares its own with it.
+pub(super) async fn with_hub_time(mut response: Response) -> Response {
+    if let Ok(now) = HeaderValue::from_str(&crate::now_text()) {
+        response.headers_mut().insert(HUB_TIME_HEADER, now);
+    }
+    response
 }
 
 /// Records the clock of `device` from the request's headers (nothing when it sent none: a device

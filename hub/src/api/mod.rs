@@ -565,5 +565,6 @@ pub fn router(state: AppState) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REGISTRATION_BODY))
+        .layer(axum::middleware::map_response(clock::with_hub_time))
         .with_state(state)
 }
