@@ -280,6 +280,10 @@ fn tracking_problem(row: &OpeningBalance, tracking: Tracking, from_erp: bool) ->
     let (lot, serial) = (!row.lot.is_empty(), !row.serial.is_empty());
     let item = crate::body::short_text(&row.sku, 40);
     match tracking {
+        Tracking::Lot | Tracking::LotExpiry if !lot && from_erp => Some(format!(
+            "item {item:?} is tracked by lot ({tracking}), and the ERP holds this stock without \
+             one: count it once live"
+        )),
         Tracking::Lot | Tracking::LotExpiry if !lot => Some(format!(
             "item {item:?} is tracked by lot ({tracking}): give the lot"
         )),

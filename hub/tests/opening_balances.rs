@@ -363,7 +363,13 @@ on_both_backends!(
             "{:?}",
             loaded.opening_left_out
         );
-        assert!(loaded.opening_left_out[0].contains("\"COFFEE-500\" is tracked by lot"));
+        assert!(
+            loaded.opening_left_out[0].contains(
+                "\"COFFEE-500\" is tracked by lot (lot), and the ERP holds this stock without one"
+            ),
+            "{:?}",
+            loaded.opening_left_out
+        );
         assert!(loaded.opening_left_out[1].contains("location \"Z-99-99\" is not in"));
         assert_eq!(
             hub_stock(&hub).await,
