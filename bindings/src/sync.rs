@@ -58,6 +58,10 @@ pub struct SyncSettings {
     /// returns needs no site stock.
     #[uniffi(default = None)]
     pub shared_stock: Option<bool>,
+    /// The site (warehouse) this device registers for, as the hub names it; none: the hub's only
+    /// site.
+    #[uniffi(default = None)]
+    pub site: Option<String>,
 }
 
 impl SyncSettings {
@@ -89,6 +93,7 @@ impl SyncSettings {
         if let Some(v) = self.shared_stock {
             c.shared_stock = v;
         }
+        c.site.clone_from(&self.site);
         c.check()?;
         Ok(c)
     }

@@ -63,6 +63,7 @@ pub fn issue_token(
     ttl: Duration,
     mode: GrantMode,
     public_key: Option<&str>,
+    site: Option<&str>,
 ) -> HubResult<DeviceToken> {
     check_device_id(device_id)?;
     check_name(name)?;
@@ -92,6 +93,7 @@ pub fn issue_token(
         issued_at: now.to_rfc3339_opts(SecondsFormat::Nanos, true),
         mode,
         public_key: public_key.map(str::to_string),
+        site: site.map(str::to_string),
     })?;
     Ok(DeviceToken {
         device_id: device_id.into(),

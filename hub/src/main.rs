@@ -106,6 +106,25 @@ enum Command {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Sites (warehouses) this hub serves: every device registers for one.
+    Site {
+        #[command(subcommand)]
+        command: SiteCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SiteCommand {
+    /// Add a site (a hub starts with one, `main`).
+    Add {
+        /// Site id: 1 to 32 letters, digits, '.', '_' or '-'.
+        site_id: String,
+        /// A name people recognise.
+        #[arg(long, default_value = "")]
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +180,10 @@ enum DeviceCommand {
         /// device tells the hub its key on first contact.
         #[arg(long)]
         public_key: Option<String>,
+        /// The site the device works in (none: the one it has, or the hub's only site; with
+        /// --replace, moves it).
+        #[arg(long)]
+        site: Option<String>,
         #[command(flatten)]
         database: Database,
     },
@@ -400,6 +423,32 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{}", report.describe());
             Ok(())
         }
+        Command::Site {
+            command:
+                SiteCommand::Add {
+                    site_id,
+                    name,
+                    database,
+                },
+        } => {
+            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            let name = if name.is_empty() {
+                site_id.clone()
+            } else {
+                name
+            };
+            if store
+                .add_site(&site_id, &name, &dockhand_hub::now_text())
+                .map_err(|e| e.to_string())?
+            {
+                println!(
+                    "site {site_id} added ({name}): devices register for it with --site {site_id}"
+                );
+            } else {
+                println!("site {site_id} exists already: nothing changed");
+            }
+            Ok(())
+        }
         Command::Device {
             command:
                 DeviceCommand::Issue {
@@ -408,6 +457,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     ttl_hours,
                     replace,
                     public_key,
+                    site,
                     database,
                 },
         } => {
@@ -423,6 +473,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     GrantMode::New
                 },
                 public_key.as_deref(),
+                site.as_deref(),
             )
             .map_err(|e| e.to_string())?;
             println!(

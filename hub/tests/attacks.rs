@@ -48,6 +48,7 @@ async fn register(hub: &common::TestHub, device: &Store, secret: &str) -> reqwes
             name: String::new(),
             registration_secret: Some(secret.into()),
             public_key: device.public_key(),
+            site: None,
         })
         .send()
         .await

@@ -609,3 +609,34 @@ fn opening_balances_from_a_csv_file_become_the_hub_stock_and_a_bad_file_changes_
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_administrator_adds_a_site_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let db = db.to_str().unwrap();
+    let out = hub(&[
+        "site",
+        "add",
+        "north",
+        "--name",
+        "North DC",
+        "--database",
+        db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("site north added (North DC)"));
+    let again = hub(&["site", "add", "north", "--database", db]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("site north exists already"));
+    let bad = hub(&["site", "add", "a b", "--database", db]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("site id \"a b\": 1 to 32 letters"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -194,6 +194,7 @@ on_both_backends!(
                     name: "dock 3".into(),
                     registration_secret: secret.map(str::to_string),
                     public_key: device.public_key(),
+                    site: None,
                 })
                 .send()
         };

@@ -95,6 +95,7 @@ impl TokenSource for Refreshing {
             Duration::from_secs(3600),
             dockhand_hub::store::GrantMode::Renew,
             None,
+            None,
         )
         .unwrap()
         .token;
@@ -212,6 +213,7 @@ async fn scans_go_on_offline_and_commits_trigger_a_debounced_sync_when_the_hub_i
         "",
         Duration::from_secs(60),
         dockhand_hub::store::GrantMode::New,
+        None,
         None,
     )
     .unwrap();

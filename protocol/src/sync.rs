@@ -84,6 +84,9 @@ pub struct Registration {
     /// with it. Required in production mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
+    /// The site (warehouse) the device works in; none: the hub's only site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 /// `POST /v1/devices/key`: a device whose token an administrator issued tells the hub its key.
@@ -495,4 +498,7 @@ pub struct DeviceStatus {
     /// When the hub last checked the device's clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_checked_at: Option<String>,
+    /// The site the device works in.
+    #[serde(default)]
+    pub site: String,
 }

@@ -128,6 +128,7 @@ fn token(hub: &Arc<dyn BenchStore>, device: &Store) -> Result<String, Error> {
         Duration::from_secs(3600),
         dockhand_hub::store::GrantMode::Renew,
         device.public_key().as_deref(),
+        None,
     )
     .map_err(|e| bench_error("register", e))?
     .token)

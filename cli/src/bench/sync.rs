@@ -97,6 +97,7 @@ async fn drain(
                 Duration::from_secs(3600),
                 dockhand_hub::store::GrantMode::Renew,
                 public_key.as_deref(),
+                None,
             )
             .map_err(|e| bench_error("register", e))?;
             let started = Instant::now();
@@ -120,6 +121,7 @@ async fn drain(
                 Duration::from_secs(3600),
                 dockhand_hub::store::GrantMode::Renew,
                 public_key.as_deref(),
+                None,
             )
         })
         .await
@@ -212,6 +214,7 @@ async fn pull(dir: &Path, items: usize) -> Result<(), Error> {
         "",
         Duration::from_secs(3600),
         dockhand_hub::store::GrantMode::Renew,
+        None,
         None,
     )
     .map_err(|e| bench_error("register", e))?;

@@ -156,6 +156,7 @@ impl DemoHub {
                 name: "demo handheld".into(),
                 registration_secret: None,
                 public_key: device.public_key(),
+                site: None,
             });
         let token: DeviceToken = self.json(request, "registration").await?;
         Ok(token.token)

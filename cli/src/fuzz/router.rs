@@ -56,6 +56,7 @@ impl Router {
             std::time::Duration::from_secs(3600),
             GrantMode::New,
             device.public_key().as_deref(),
+            None,
         )
         .map_err(|e| fuzz_error("token", e))?;
         let config = HubConfig {
@@ -84,6 +85,7 @@ impl Router {
             name: "new".into(),
             registration_secret: Some(SECRET.into()),
             public_key: device.public_key(),
+            site: None,
         };
         let key = KeyEnrolment {
             public_key: device.public_key().unwrap_or_default(),

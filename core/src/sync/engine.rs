@@ -46,6 +46,8 @@ pub struct SyncConfig {
     pub backoff_initial: Duration,
     /// Longest retry delay.
     pub backoff_max: Duration,
+    /// The site (warehouse) this device registers for; none: the hub's only site.
+    pub site: Option<String>,
 }
 
 impl SyncConfig {
@@ -62,6 +64,7 @@ impl SyncConfig {
             period: Duration::from_secs(300),
             backoff_initial: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
+            site: None,
         }
     }
 
@@ -452,6 +455,7 @@ impl SyncEngine {
             name: name.into(),
             registration_secret,
             public_key: shared.store.public_key(),
+            site: shared.config.site.clone(),
         };
         let response = shared
             .http

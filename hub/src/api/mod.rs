@@ -193,6 +193,7 @@ async fn register(
             ttl,
             mode,
             req.public_key.as_deref(),
+            req.site.as_deref(),
         )
     })
     .await?;
@@ -417,6 +418,9 @@ struct GrantRequest {
     /// The device's public key (otherwise the device enrols it on first contact).
     #[serde(default)]
     public_key: Option<String>,
+    /// The device's site (none: the one it has, or the hub's only site).
+    #[serde(default)]
+    site: Option<String>,
 }
 
 async fn accept_fork(
@@ -497,6 +501,7 @@ async fn grant_token(
             ttl,
             mode,
             request.public_key.as_deref(),
+            request.site.as_deref(),
         )
     })
     .await?;

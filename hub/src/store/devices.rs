@@ -41,6 +41,8 @@ pub trait DeviceSync: Send + Sync + 'static {
     fn devices(&self) -> HubResult<Vec<DeviceStatus>>;
     /// Records how far a device's clock is from the hub's (ms, device minus hub), checked `now`.
     fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()>;
+    /// Adds a site (warehouse) devices can register for; `false` when it exists already.
+    fn add_site(&self, site_id: &str, name: &str, now: &str) -> HubResult<bool>;
 }
 
 /// Where a device's chain stands at the hub.
@@ -197,6 +199,63 @@ pub struct TokenGrant {
     pub mode: GrantMode,
     /// The device's public key, when it sent one (a replaced handheld without one enrols later).
     pub public_key: Option<String>,
+    /// The site asked for (none: the hub's only site).
+    pub site: Option<String>,
+}
+
+/// Whether `id` may name a site: 1 to 32 letters, digits, `.`, `_` or `-`.
+pub fn check_site_id(id: &str) -> HubResult<()> {
+    let fine = (1..=32).contains(&id.chars().count())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if fine {
+        Ok(())
+    } else {
+        Err(HubError::BadRequest(format!(
+            "site id {:?}: 1 to 32 letters, digits, '.', '_' or '-'",
+            crate::body::short_text(id, 40)
+        )))
+    }
+}
+
+/// The site a grant registers its device for: the one asked for, which must exist, or the hub's
+/// only site; a device registered for another site moves only when an administrator replaces it.
+pub fn site_of(grant: &TokenGrant, sites: &[String], current: Option<&str>) -> HubResult<String> {
+    let listed = || sites.join(", ");
+    let site = match grant.site.as_deref() {
+        Some(site) if sites.iter().any(|s| s == site) => site.to_string(),
+        Some(site) => {
+            return Err(HubError::BadRequest(format!(
+                "there is no site {:?} at this hub; its sites: {}",
+                crate::body::short_text(site, 40),
+                listed()
+            )));
+        }
+        None => match (current, sites) {
+            (Some(current), _) => current.to_string(),
+            (None, [only]) => only.clone(),
+            (None, _) => {
+                return Err(HubError::BadRequest(format!(
+                    "this hub serves {} sites ({}): name the site device {} works in",
+                    sites.len(),
+                    listed(),
+                    grant.device_id
+                )));
+            }
+        },
+    };
+    if let Some(current) = current
+        && current != site
+        && grant.mode != GrantMode::Replace
+    {
+        return Err(HubError::DeviceState(format!(
+            "device {} is registered for site {current}, not {site}: an administrator moves it \
+             (dockhand-hub device issue {} --replace --site {site})",
+            grant.device_id, grant.device_id
+        )));
+    }
+    Ok(site)
 }
 
 /// What a grant does to a device that is `existing` (`Some(revoked)` when registered).
@@ -286,10 +345,18 @@ pub const REJECTED_ALERT: i64 = 100;
 pub mod device_sql {
     /// Whether a device is registered, and revoked.
     pub const DEVICE: &str = "SELECT revoked_at IS NOT NULL FROM devices WHERE device_id = $1";
-    /// Registers a device or renames it; admits a replaced one again.
-    pub const UPSERT: &str = "INSERT INTO devices (device_id, name, registered_at)
-        VALUES ($1, $2, $3)
-        ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, revoked_at = NULL";
+    /// A device's site.
+    pub const SITE: &str = "SELECT site_id FROM devices WHERE device_id = $1";
+    /// Every site, in order.
+    pub const SITES: &str = "SELECT site_id FROM sites ORDER BY site_id";
+    /// Adds a site ($1 id, $2 name, $3 now); nothing when it exists.
+    pub const ADD_SITE: &str = "INSERT INTO sites (site_id, name, created_at) VALUES ($1, $2, $3)
+        ON CONFLICT (site_id) DO NOTHING";
+    /// Registers a device or renames it; admits a replaced one again; sets its site ($4).
+    pub const UPSERT: &str = "INSERT INTO devices (device_id, name, registered_at, site_id)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, revoked_at = NULL,
+        site_id = excluded.site_id";
     /// Removes every token of a device.
     pub const DELETE_TOKENS: &str = "DELETE FROM tokens WHERE device_id = $1";
     /// Removes a device's expired tokens and all but its newest $3 live ones.
@@ -319,7 +386,7 @@ pub mod device_sql {
         d.last_seen, d.public_key IS NOT NULL,
         CASE WHEN d.held_reason IS NULL THEN NULL
              ELSE d.held_reason || ' (held since ' || d.held_since || ')' END,
-        d.clock_skew_ms, d.clock_checked_at
+        d.clock_skew_ms, d.clock_checked_at, d.site_id
         FROM devices d ORDER BY d.device_id";
     /// Records device $3's clock skew $1 (ms) as checked at $2 (also when it was last seen).
     pub const CLOCK: &str = "UPDATE devices SET clock_skew_ms = $1, clock_checked_at = $2,

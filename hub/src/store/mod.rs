@@ -30,7 +30,8 @@ use crate::error::HubResult;
 pub use devices::{
     CLOCK_ALERT_MS, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Position,
     REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, TOKENS_KEPT, TokenGrant, Unzip3,
-    admission, device_sql, enrolment, exception_of, fork_refusal, intake_sql, position_sql,
+    admission, check_site_id, device_sql, enrolment, exception_of, fork_refusal, intake_sql,
+    position_sql, site_of,
 };
 pub use erp::{ErpBook, erp_columns, erp_post_of, erp_source, erp_sql};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_of, feed_sql};
@@ -158,6 +159,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (6, fill(include_str!("migrations/006_stock_conflicts.sql"))),
         (7, fill(include_str!("migrations/007_hub_events.sql"))),
         (8, fill(include_str!("migrations/008_device_clocks.sql"))),
+        (9, fill(include_str!("migrations/009_sites.sql"))),
     ]
 }
 

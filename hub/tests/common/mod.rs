@@ -201,6 +201,7 @@ impl TestHub {
                 name: String::new(),
                 registration_secret: None,
                 public_key,
+                site: None,
             })
             .send()
             .await

@@ -9,8 +9,8 @@ use crate::intake;
 use crate::store::{
     BucketKey, CLOCK_ALERT_MS, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx,
     Judged, Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent,
-    TOKENS_KEPT, TokenGrant, Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal,
-    intake_sql, position_sql, status_text, stock_sql,
+    TOKENS_KEPT, TokenGrant, Unzip3, admission, check_site_id, device_sql, enrolment, exception_of,
+    fork_refusal, intake_sql, position_sql, site_of, status_text, stock_sql,
 };
 
 impl IntakeTx for PgTx<'_, '_> {
@@ -336,7 +336,15 @@ impl DeviceSync for PostgresStore {
                 .opt(device_sql::DEVICE, &[&g.device_id])?
                 .map(|r| r.get::<_, bool>(0));
             let mode = admission(g, existing)?;
-            pg.exec(device_sql::UPSERT, &[&g.device_id, &g.name, &g.issued_at])?;
+            let s = pg.prepared(device_sql::SITES)?;
+            let sites: Vec<String> = pg.tx.query(&s, &[])?.iter().map(|r| r.get(0)).collect();
+            let current: Option<String> =
+                pg.opt(device_sql::SITE, &[&g.device_id])?.map(|r| r.get(0));
+            let site = site_of(g, &sites, current.as_deref())?;
+            pg.exec(
+                device_sql::UPSERT,
+                &[&g.device_id, &g.name, &g.issued_at, &site],
+            )?;
             if g.public_key.is_some() || mode == GrantMode::Replace {
                 pg.exec(position_sql::SET_KEY, &[&g.public_key, &g.device_id])?;
             }
@@ -481,8 +489,14 @@ impl DeviceSync for PostgresStore {
                 held_for_supervisor: r.get(6),
                 clock_skew_ms: r.get(7),
                 clock_checked_at: r.get(8),
+                site: r.get(9),
             })
             .collect())
+    }
+
+    fn add_site(&self, site_id: &str, name: &str, now: &str) -> HubResult<bool> {
+        check_site_id(site_id)?;
+        self.in_tx(|pg| Ok(pg.exec(device_sql::ADD_SITE, &[&site_id, &name, &now])? == 1))
     }
 
     fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()> {

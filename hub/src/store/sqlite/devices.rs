@@ -10,8 +10,8 @@ use crate::intake;
 use crate::store::{
     BucketKey, CLOCK_ALERT_MS, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx,
     Judged, Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent,
-    TOKENS_KEPT, TokenGrant, Unzip3, admission, device_sql, enrolment, exception_of, fork_refusal,
-    intake_sql, position_sql, status_of, status_text,
+    TOKENS_KEPT, TokenGrant, Unzip3, admission, check_site_id, device_sql, enrolment, exception_of,
+    fork_refusal, intake_sql, position_sql, site_of, status_of, status_text,
 };
 
 impl IntakeTx for Tx<'_> {
@@ -213,10 +213,20 @@ impl DeviceSync for SqliteStore {
                 .query_row([&g.device_id], |r| r.get(0))
                 .optional()?;
             let mode = admission(g, existing)?;
+            let sites = tx
+                .prepare_cached(device_sql::SITES)?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            let current: Option<String> = tx
+                .prepare_cached(device_sql::SITE)?
+                .query_row([&g.device_id], |r| r.get(0))
+                .optional()?;
+            let site = site_of(g, &sites, current.as_deref())?;
             tx.prepare_cached(device_sql::UPSERT)?.execute((
                 &g.device_id,
                 &g.name,
                 &g.issued_at,
+                &site,
             ))?;
             if g.public_key.is_some() || mode == GrantMode::Replace {
                 tx.prepare_cached(position_sql::SET_KEY)?
@@ -389,9 +399,20 @@ impl DeviceSync for SqliteStore {
                 held_for_supervisor: r.get(6)?,
                 clock_skew_ms: r.get(7)?,
                 clock_checked_at: r.get(8)?,
+                site: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn add_site(&self, site_id: &str, name: &str, now: &str) -> HubResult<bool> {
+        check_site_id(site_id)?;
+        self.in_tx(|tx| {
+            Ok(tx
+                .prepare_cached(device_sql::ADD_SITE)?
+                .execute((site_id, name, now))?
+                == 1)
+        })
     }
 
     fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()> {
