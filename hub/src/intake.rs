@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use dockhand_protocol::envelope::{GENESIS_HASH, SCHEMA_VERSION};
-use dockhand_protocol::events::{EventBody, EventKind, EventMovement};
+use dockhand_protocol::events::{EventBody, EventMovement};
 use dockhand_protocol::sync::{Envelope, EventOutcome, EventStatus, IntakeResult};
 use serde_json::Value;
 
@@ -169,11 +169,7 @@ fn chain_broken(event: &Envelope, prev_hash: &str) -> String {
 }
 
 /// The verdict on an event that takes its place, and its movements when accepted.
-fn judge(
-    tx: &mut dyn IntakeTx,
-    event: &Envelope,
-    catalog: bool,
-) -> HubResult<(Judged, Vec<EventMovement>)> {
+fn judge(tx: &mut dyn IntakeTx, event: &Envelope, catalog: bool) -> HubResult<(Judged, Taken)> {
     let what = format!("event {} of device {}", event.seq, event.device_id);
     if event.schema_version != SCHEMA_VERSION {
         return Ok((
@@ -184,7 +180,7 @@ fn judge(
                     event.schema_version
                 ),
             ),
-            Vec::new(),
+            Taken::default(),
         ));
     }
     let fields = [
@@ -199,7 +195,7 @@ fn judge(
     {
         return Ok((
             rejected("invalid_envelope", format!("{what}: {problem}")),
-            Vec::new(),
+            Taken::default(),
         ));
     }
     if has_nul(&event.payload) {
@@ -211,7 +207,7 @@ fn judge(
                     event.event_type
                 ),
             ),
-            Vec::new(),
+            Taken::default(),
         ));
     }
     let movements: Vec<EventMovement> = match event.payload.get("movements") {
@@ -227,7 +223,7 @@ fn judge(
                             crate::body::short_text(&e.to_string(), 120)
                         ),
                     ),
-                    Vec::new(),
+                    Taken::default(),
                 ));
             }
         },
@@ -242,7 +238,7 @@ fn judge(
                     "invalid_payload",
                     format!("{what}: {}", crate::body::short_text(&e.to_string(), 200)),
                 ),
-                Vec::new(),
+                Taken::default(),
             ));
         }
     };
@@ -256,7 +252,7 @@ fn judge(
                     movements.len()
                 ),
             ),
-            Vec::new(),
+            Taken::default(),
         ));
     }
     // Before the catalog: a void of a refused event fails for that reason first.
@@ -271,7 +267,7 @@ fn judge(
                              there is no change of it here to reverse"
                         ),
                     ),
-                    Vec::new(),
+                    Taken::default(),
                 ));
             }
         }
@@ -282,7 +278,7 @@ fn judge(
                 "invalid_payload",
                 format!("{what} ({}): {problem}", event.event_type),
             ),
-            Vec::new(),
+            Taken::default(),
         ));
     }
     if catalog {
@@ -296,7 +292,7 @@ fn judge(
                             event.event_type, m.sku, m.location
                         ),
                     ),
-                    Vec::new(),
+                    Taken::default(),
                 ));
             }
         }
@@ -307,7 +303,10 @@ fn judge(
             code: None,
             reason: None,
         },
-        movements,
+        Taken {
+            lot_expiry: received_lot(&body),
+            movements,
+        },
     ))
 }
 
@@ -452,7 +451,7 @@ fn take_next(
             };
         }
     }
-    let (judged, movements) = judge(tx, event, catalog)?;
+    let (judged, taken) = judge(tx, event, catalog)?;
     let kept = storable(event);
     if held {
         tx.settle(&event.event_id, &judged)?;
@@ -460,8 +459,10 @@ fn take_next(
         tx.insert(&kept, &judged, now)?;
     }
     if judged.status == EventStatus::Accepted {
-        crate::conflicts::apply(tx, event, &movements)?;
-        note_lot_expiry(tx, event)?;
+        crate::conflicts::apply(tx, event, &taken.movements)?;
+        if let Some((sku, lot, expiry)) = &taken.lot_expiry {
+            tx.note_lot_expiry(sku, lot, expiry)?;
+        }
         tx.append_feed(&event.event_id)?;
     }
     position.contiguous_seq = event.seq;
@@ -470,19 +471,24 @@ fn take_next(
     Ok(outcome(event, &judged))
 }
 
-/// Keeps the expiry a receipt gave its lot, for the devices that never saw the lot (sent with
-/// the stock).
-fn note_lot_expiry(tx: &mut dyn IntakeTx, event: &Envelope) -> HubResult<()> {
-    if event.event_type != EventKind::LineReceived.as_str() {
-        return Ok(());
+/// What an accepted event brings besides its verdict.
+#[derive(Debug, Default)]
+struct Taken {
+    /// Its movements, for the stock view.
+    movements: Vec<EventMovement>,
+    /// The lot a receipt gave an expiry: SKU, lot, ISO date (kept for the devices that never saw
+    /// the lot; sent with the stock).
+    lot_expiry: Option<(String, String, String)>,
+}
+
+/// The lot and expiry a received line names, if it names both.
+fn received_lot(body: &EventBody) -> Option<(String, String, String)> {
+    match body {
+        EventBody::LineReceived(line) if !line.lot.is_empty() => line
+            .expiry
+            .map(|e| (line.sku.clone(), line.lot.clone(), e.to_string())),
+        _ => None,
     }
-    if let Ok(EventBody::LineReceived(line)) = event.body()
-        && !line.lot.is_empty()
-        && let Some(expiry) = line.expiry
-    {
-        tx.note_lot_expiry(&line.sku, &line.lot, &expiry.to_string())?;
-    }
-    Ok(())
 }
 
 /// Takes one device's batch inside the backend's transaction. The caller has checked that every

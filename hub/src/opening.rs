@@ -67,11 +67,12 @@ pub fn run(
         )));
     }
     let from_erp = from.origin == HubEventOrigin::Erp;
+    let stocked = tx.stocked_buckets()?;
     if from_erp {
-        erp_load_problem(tx)?;
+        erp_load_problem(tx, stocked)?;
     }
     let mut seen = Seen {
-        hub_has_stock: tx.stocked_buckets()? > 0,
+        hub_has_stock: stocked > 0,
         ..Seen::default()
     };
     let mut problems = Vec::new();
@@ -134,7 +135,7 @@ pub fn run(
 
 /// Why the ERP's stock on hand cannot be loaded at all, if it cannot: it was loaded before, or the
 /// hub holds stock (handhelds' work the ERP's figures already include).
-fn erp_load_problem(tx: &mut dyn ImportTx) -> HubResult<()> {
+fn erp_load_problem(tx: &mut dyn ImportTx, stocked: i64) -> HubResult<()> {
     if let Some((event_id, at)) = tx.first_hub_event(
         HubEventKind::OpeningBalance.as_str(),
         HubEventOrigin::Erp.as_str(),
@@ -144,7 +145,6 @@ fn erp_load_problem(tx: &mut dyn ImportTx) -> HubResult<()> {
              loaded once, at go-live; nothing was written"
         )));
     }
-    let stocked = tx.stocked_buckets()?;
     if stocked > 0 {
         let buckets = if stocked == 1 { "bucket" } else { "buckets" };
         return Err(HubError::BadRequest(format!(
