@@ -133,6 +133,36 @@ fn credentials(
     )
 }
 
+/// Whether an import holds rows that belong to one site.
+fn has_site_rows(data: &Import) -> bool {
+    !(data.master.locations.is_empty()
+        && data.expected_receipts.is_empty()
+        && data.pick_tasks.is_empty()
+        && data.count_tasks.is_empty()
+        && data.expected_returns.is_empty()
+        && data.event_rejections.is_empty()
+        && data.opening_balances.is_empty())
+}
+
+/// Scopes the transaction to the site the import names, or to the hub's only site. A hub of
+/// several sites refuses rows of one site from an import that names none.
+fn scope(tx: &mut dyn ImportTx, data: &Import) -> HubResult<()> {
+    let sites = tx.sites()?;
+    let site = if data.site.is_none() && sites.len() > 1 && !has_site_rows(data) {
+        // Only rows every site shares: no site is touched.
+        String::new()
+    } else {
+        crate::store::site_named(
+            data.site.as_deref(),
+            &sites,
+            "this import's locations, documents, tasks and opening balances are for (\"site\" in \
+             the import, --site on the command line)",
+        )?
+    };
+    tx.scope_to(&site);
+    Ok(())
+}
+
 /// Writes an import inside the backend's transaction: master data and tasks first, so that
 /// opening balances may name items and locations of the same import.
 pub fn run(
@@ -140,6 +170,7 @@ pub fn run(
     data: &Import,
     from: &ImportSource<'_>,
 ) -> HubResult<ImportResult> {
+    scope(tx, data)?;
     let mut result = ImportResult::default();
     let m = &data.master;
     rows(

@@ -98,6 +98,11 @@ enum Command {
         /// opening_balances.
         #[arg(long)]
         kind: Option<String>,
+        /// The site its locations, documents, tasks and opening balances are for (overrides the
+        /// file's "site"; needed when the hub serves several sites). Items, units, barcodes,
+        /// operators and badges are shared by every site.
+        #[arg(long)]
+        site: Option<String>,
         #[command(flatten)]
         database: Database,
     },
@@ -341,9 +346,10 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Import {
             file,
             kind,
+            site,
             database,
         } => {
-            let data: Import = match kind {
+            let mut data: Import = match kind {
                 Some(kind) => {
                     dockhand_hub::csv_import::read(&file, &kind).map_err(|e| e.to_string())?
                 }
@@ -354,6 +360,9 @@ fn run(cli: Cli) -> Result<(), String> {
                         .map_err(|e| format!("{} is not an import file: {e}", file.display()))?
                 }
             };
+            if site.is_some() {
+                data.site = site;
+            }
             let store = open_store(&database.database).map_err(|e| e.to_string())?;
             let name = file.display().to_string();
             let from = dockhand_hub::store::ImportSource {

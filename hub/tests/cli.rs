@@ -62,7 +62,7 @@ fn csv_files_load_master_data_and_receipts_with_a_line_per_row() {
         String::from_utf8_lossy(&out.stderr)
     );
     let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
-    let changes = store.changes(0, 100).unwrap();
+    let changes = store.changes("main", 0, 100).unwrap();
     let receipts: Vec<_> = changes
         .iter()
         .filter(|(_, c)| c.kind == ChangeKind::ExpectedReceipt)
@@ -88,7 +88,7 @@ fn csv_files_load_master_data_and_receipts_with_a_line_per_row() {
         String::from_utf8_lossy(&out.stderr)
     );
     let rma: Vec<_> = store
-        .changes(0, 100)
+        .changes("main", 0, 100)
         .unwrap()
         .into_iter()
         .filter(|(_, c)| c.kind == ChangeKind::ExpectedReturn)
@@ -96,7 +96,7 @@ fn csv_files_load_master_data_and_receipts_with_a_line_per_row() {
     assert_eq!(rma.len(), 1);
     assert_eq!(rma[0].1.data["customer"], "Corner Shop");
     assert_eq!(rma[0].1.data["lines"][1]["sku"], "TOWEL-2P");
-    let changes = store.changes(0, 100).unwrap();
+    let changes = store.changes("main", 0, 100).unwrap();
 
     // A bad row names the file, the row and what is wrong; nothing of that file is loaded.
     let bad = dir.path().join("bad.csv");
@@ -112,7 +112,7 @@ fn csv_files_load_master_data_and_receipts_with_a_line_per_row() {
         err.contains("bad.csv row 3") && err.contains("sometimes"),
         "{err}"
     );
-    assert_eq!(store.changes(0, 100).unwrap().len(), changes.len());
+    assert_eq!(store.changes("main", 0, 100).unwrap().len(), changes.len());
     let out = import(&bad, "pallets", db);
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"pallets\" is not a kind"));
 }
@@ -151,7 +151,7 @@ fn badges_from_a_csv_file_are_stored_only_as_pin_hashes() {
     assert!(!text.contains("97531864"));
     let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
     let pins: Vec<String> = store
-        .changes(0, 100)
+        .changes("main", 0, 100)
         .unwrap()
         .into_iter()
         .filter(|(_, c)| c.kind == ChangeKind::Credential)
@@ -551,7 +551,7 @@ fn opening_balances_from_a_csv_file_become_the_hub_stock_and_a_bad_file_changes_
         "{err}"
     );
     let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
-    assert_eq!(store.stock().unwrap(), Vec::new());
+    assert_eq!(store.stock("main").unwrap(), Vec::new());
     drop(store);
 
     let good = dir.path().join("go-live.csv");
@@ -578,7 +578,7 @@ fn opening_balances_from_a_csv_file_become_the_hub_stock_and_a_bad_file_changes_
     );
     let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
     let stock: Vec<_> = store
-        .stock()
+        .stock("main")
         .unwrap()
         .into_iter()
         .map(|l| (l.location, l.sku, l.lot, l.status, l.quantity))
@@ -639,4 +639,46 @@ fn an_administrator_adds_a_site_once() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+
+    // A task belongs to a site: with two, the import names it.
+    let tasks = dir.path().join("counts.csv");
+    std::fs::write(
+        &tasks,
+        "task_id,location,sku,reason\nCC-N1,P-01-01,,cycle count\n",
+    )
+    .unwrap();
+    let unnamed = import(&tasks, "count_tasks", db);
+    assert!(!unnamed.status.success());
+    assert!(
+        String::from_utf8_lossy(&unnamed.stderr)
+            .contains("this hub serves 2 sites (main, north): name the site"),
+        "{}",
+        String::from_utf8_lossy(&unnamed.stderr)
+    );
+    let named = hub(&[
+        "import",
+        tasks.to_str().unwrap(),
+        "--kind",
+        "count_tasks",
+        "--site",
+        "north",
+        "--database",
+        db,
+    ]);
+    assert!(
+        named.status.success(),
+        "{}",
+        String::from_utf8_lossy(&named.stderr)
+    );
+    let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
+    let keys = |site: &str| -> Vec<String> {
+        store
+            .changes(site, 0, 100)
+            .unwrap()
+            .into_iter()
+            .map(|(_, c)| c.key)
+            .collect()
+    };
+    assert_eq!(keys("north"), ["CC-N1"]);
+    assert!(keys("main").is_empty());
 }

@@ -328,3 +328,96 @@ on_both_backends!(
         );
     }
 );
+
+/// Posts everything; named for a site (`test-erp@north`).
+struct SiteLedger {
+    name: String,
+    seen: Mutex<Vec<String>>,
+}
+
+impl Connector for SiteLedger {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn pull(
+        &self,
+        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
+        _cursor: Option<String>,
+    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
+        Ok(None)
+    }
+
+    async fn post(
+        &self,
+        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
+        event: &FeedEvent,
+    ) -> Result<Vec<String>, ConnectorError> {
+        self.seen
+            .lock()
+            .unwrap()
+            .push(event.event.device_id.clone());
+        Ok(vec![format!("doc/{}", event.hub_seq)])
+    }
+}
+
+on_both_backends!(
+    a_connector_posts_the_events_of_its_own_site,
+    HubConfig::default(),
+    |hub| {
+        let main = common::device("HH-MAIN", 12, 3);
+        let north = common::device("HH-NORTH", 9, 4);
+        let main_token = hub.register("HH-MAIN").await;
+        on_store(&hub.store, |s| s.add_site("north", "North", "now").unwrap()).await;
+        let response = hub
+            .client
+            .post(format!("{}/v1/devices/register", hub.url))
+            .json(&dockhand_core::sync::protocol::Registration {
+                device_id: "HH-NORTH".into(),
+                name: String::new(),
+                registration_secret: None,
+                public_key: None,
+                site: Some("north".into()),
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let north_token = response
+            .json::<dockhand_core::sync::protocol::DeviceToken>()
+            .await
+            .unwrap()
+            .token;
+        let main_events = common::envelopes(&main);
+        let north_events = common::envelopes(&north);
+        hub.push(&main_token, "HH-MAIN", &main_events).await;
+        hub.push(&north_token, "HH-NORTH", &north_events).await;
+
+        let mut posted = Vec::new();
+        for (name, events) in [
+            ("test-erp", &main_events),
+            ("test-erp@north", &north_events),
+        ] {
+            let connector = SiteLedger {
+                name: name.into(),
+                seen: Mutex::new(Vec::new()),
+            };
+            let status = {
+                let name = name.to_string();
+                on_store(&hub.store, move |s| s.erp_status(&name).unwrap()).await
+            };
+            assert_eq!(status.pending, events.len() as i64, "{name}");
+            worker::pass(&erp::port(&hub.store), &connector, 5)
+                .await
+                .unwrap();
+            let seen = connector.seen.lock().unwrap().clone();
+            assert_eq!(seen.len(), events.len(), "{name}");
+            posted.push(seen);
+            let name = name.to_string();
+            let status = on_store(&hub.store, move |s| s.erp_status(&name).unwrap()).await;
+            assert_eq!((status.pending, status.posted), (0, events.len() as i64));
+        }
+        assert!(posted[0].iter().all(|d| d == "HH-MAIN"));
+        assert!(posted[1].iter().all(|d| d == "HH-NORTH"));
+    }
+);

@@ -72,23 +72,6 @@ impl Handheld {
     }
 }
 
-/// Receives `quantity` towels at DOCK-01 on a blind receipt and puts them away to P-01-01.
-fn receive_and_put_away(store: &Store, receipt: &str, quantity: i64) {
-    receiving::open_blind_receipt(
-        store,
-        &OpenBlindReceipt {
-            op_id: Uuid::now_v7(),
-            operator: "alice".into(),
-            receipt_id: receipt.into(),
-            reference: format!("delivery {receipt}"),
-            supplier: "Nordic".into(),
-        },
-    )
-    .unwrap();
-    receiving::receive_line(store, &towels::receive(receipt, quantity)).unwrap();
-    putaway::confirm_putaway(store, &towels::put_away(quantity, "P-01-01", "71")).unwrap();
-}
-
 /// Creates a pick task for `quantity` towels and picks what it allocates.
 fn pick_towels(store: &Store, task_id: &str, quantity: i64) -> Result<(), dockhand_core::Error> {
     picking::create_pick_task(store, &towels::pick_task(task_id, quantity))?;
@@ -159,7 +142,7 @@ on_both_backends!(
         let h09 = Handheld::new(&hub, "handheld-09").await;
         let h10 = Handheld::new(&hub, "handheld-10").await;
 
-        receive_and_put_away(&h08.store, "DOOR-1", 48);
+        towels::receive_and_put_away(&h08.store, "DOOR-1", 48);
         // Before 08 syncs, 09 has nothing to pick and says so.
         h09.sync().await;
         assert!(h09.at("P-01-01").is_empty());
@@ -232,7 +215,7 @@ on_both_backends!(
         import_sample(&hub).await;
         let a = Handheld::new(&hub, "HH-A").await;
         let b = Handheld::new(&hub, "HH-B").await;
-        receive_and_put_away(&a.store, "D-1", 30);
+        towels::receive_and_put_away(&a.store, "D-1", 30);
         a.sync().await;
         b.sync().await;
         // b works offline on a's stock: its view moves with every scan.
@@ -242,7 +225,7 @@ on_both_backends!(
             [(sample::TOWELS.into(), "available".into(), 18)]
         );
         // a receives more meanwhile, and syncs.
-        receive_and_put_away(&a.store, "D-2", 5);
+        towels::receive_and_put_away(&a.store, "D-2", 5);
         a.sync().await;
         // b's sync pushes its picks, then pulls: 30 + 5 - 12, its picks counted once.
         b.sync().await;
@@ -271,7 +254,7 @@ on_both_backends!(
         })
         .await;
         let a = Handheld::new(&hub, "HH-A").await;
-        receive_and_put_away(&a.store, "D-1", 7);
+        towels::receive_and_put_away(&a.store, "D-1", 7);
         assert_eq!(a.at("P-01-01").len(), 1);
         let report = a.sync().await;
         assert!(report.rejected > 0);
@@ -290,7 +273,7 @@ on_both_backends!(
     |hub| {
         import_sample(&hub).await;
         let a = Handheld::new(&hub, "HH-A").await;
-        receive_and_put_away(&a.store, "D-1", 4);
+        towels::receive_and_put_away(&a.store, "D-1", 4);
         a.sync().await;
         let before = (
             a.view(),
@@ -368,7 +351,7 @@ on_both_backends!(
     |hub| {
         import_sample(&hub).await;
         let a = Handheld::new(&hub, "HH-A").await;
-        receive_and_put_away(&a.store, "D-1", 6);
+        towels::receive_and_put_away(&a.store, "D-1", 6);
         a.sync().await;
         // b was set up without towels in its catalog, and pulls before the hub's items reach it.
         let b_store = Arc::new(Store::open_in_memory(StoreOptions::new("HH-B")).unwrap());
@@ -421,7 +404,7 @@ on_both_backends!(
         import_sample(&hub).await;
         let a = Handheld::new(&hub, "HH-A").await;
         let b = Handheld::new(&hub, "HH-B").await;
-        receive_and_put_away(&a.store, "D-1", 10);
+        towels::receive_and_put_away(&a.store, "D-1", 10);
         a.sync().await;
         b.sync().await;
         // Both pick the same ten towels offline; each view allows it.
@@ -488,7 +471,7 @@ on_both_backends!(
     |hub| {
         import_sample(&hub).await;
         let a = Handheld::new(&hub, "HH-A").await;
-        receive_and_put_away(&a.store, "D-1", 12);
+        towels::receive_and_put_away(&a.store, "D-1", 12);
         a.sync().await;
         let store = Arc::new(Store::open_in_memory(StoreOptions::new("DOCK-STATION")).unwrap());
         catalog::upsert_master_data(&store, &sample::warehouse()).unwrap();

@@ -1,5 +1,6 @@
 //! A hub database made by an older version opens with what it held: each migration runs once, on
-//! both backends, and the stock it kept is still there, numbered for the devices' pulls.
+//! both backends, and the stock it kept is still there, numbered for the devices' pulls; what it
+//! held becomes site `main`'s (items shared by every site, locations `main`'s own).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -22,9 +23,43 @@ fn version_3(dialect: Dialect) -> String {
     }
     sql.push_str(
         "INSERT INTO stock (location, sku, lot, status, qty) \
-         VALUES ('A-01-01', 'TOWEL-2P', '', 'available', 48);",
+         VALUES ('A-01-01', 'TOWEL-2P', '', 'available', 48);
+         INSERT INTO devices (device_id, name, registered_at) VALUES ('HH-1', 'HH-1', 'then');
+         INSERT INTO master (kind, key, data) VALUES ('item', 'TOWEL-2P', '{\"sku\":\"TOWEL-2P\"}'),
+             ('location', 'A-01-01', '{\"code\":\"A-01-01\"}');
+         INSERT INTO changes (kind, key, data) VALUES ('item', 'TOWEL-2P', '{\"sku\":\"TOWEL-2P\"}'),
+             ('location', 'A-01-01', '{\"code\":\"A-01-01\"}');",
     );
     sql
+}
+
+/// The keys of the changes a site's devices pull.
+fn pulled(hub: &dyn HubStore, site: &str) -> Vec<String> {
+    let changes = hub.changes(site, 0, 10).unwrap();
+    changes.into_iter().map(|(_, c)| c.key).collect()
+}
+
+/// What the version-3 hub held, read through the migrated one: its stock at `main` and at a
+/// site added since (none), and the changes each site's devices pull.
+fn kept_by_site(hub: &dyn HubStore) {
+    hub.add_site("north", "North", "now").unwrap();
+    assert_eq!(hub.stock("north").unwrap(), Vec::new());
+    assert_eq!(pulled(hub, "main"), ["TOWEL-2P", "A-01-01"]);
+    assert_eq!(pulled(hub, "north"), ["TOWEL-2P"]);
+    assert!(
+        hub.master_row("north", "item", "TOWEL-2P")
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        hub.master_row("main", "location", "A-01-01")
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        hub.master_row("north", "location", "A-01-01").unwrap(),
+        None
+    );
 }
 
 /// The kept bucket as devices pull it: the first change of the stock clock.
@@ -58,12 +93,13 @@ fn a_version_3_sqlite_hub_keeps_its_stock_by_whole_bucket() {
         .execute_batch(&version_3(Dialect::Sqlite))
         .unwrap();
     let hub = dockhand_hub::sqlite::SqliteStore::open(&path).unwrap();
-    assert_eq!(hub.stock().unwrap(), kept());
+    assert_eq!(hub.stock("main").unwrap(), kept());
     drop(hub);
     // Opened again: nothing runs twice.
     let hub = dockhand_hub::sqlite::SqliteStore::open(&path).unwrap();
-    assert_eq!(hub.stock().unwrap(), kept());
+    assert_eq!(hub.stock("main").unwrap(), kept());
     assert_eq!(hub.stock_changes("HH-1", 0, 10).unwrap(), numbered());
+    kept_by_site(&hub);
 }
 
 #[test]
@@ -79,14 +115,16 @@ fn a_version_3_postgres_hub_keeps_its_stock_by_whole_bucket() {
         client.batch_execute(&sql).unwrap();
         drop(client);
         let hub = dockhand_hub::postgres::PostgresStore::connect(&url).unwrap();
-        let first = hub.stock().unwrap();
+        let first = hub.stock("main").unwrap();
         drop(hub);
         let hub = dockhand_hub::postgres::PostgresStore::connect(&url).unwrap();
-        (
+        let kept = (
             first,
-            hub.stock().unwrap(),
+            hub.stock("main").unwrap(),
             hub.stock_changes("HH-1", 0, 10).unwrap(),
-        )
+        );
+        kept_by_site(&hub);
+        kept
     });
     let (first, again, changes) = made.join().unwrap();
     assert_eq!((first, again), (kept(), kept()));

@@ -88,7 +88,7 @@ fn go_live_stock() -> Vec<StockLine> {
 
 async fn hub_stock(hub: &common::TestHub) -> Vec<StockLine> {
     let store = hub.store.clone();
-    let mut lines = tokio::task::spawn_blocking(move || store.stock().unwrap())
+    let mut lines = tokio::task::spawn_blocking(move || store.stock("main").unwrap())
         .await
         .unwrap();
     lines.sort();
@@ -98,7 +98,7 @@ async fn hub_stock(hub: &common::TestHub) -> Vec<StockLine> {
 /// The devices whose events are in the ERP's feed, one entry per event.
 async fn erp_feed(hub: &common::TestHub) -> Vec<String> {
     let store = hub.store.clone();
-    tokio::task::spawn_blocking(move || store.feed(0, 1000).unwrap())
+    tokio::task::spawn_blocking(move || store.feed("", 0, 1000).unwrap())
         .await
         .unwrap()
         .into_iter()
@@ -277,10 +277,11 @@ on_both_backends!(
         }
         assert_eq!(hub_stock(&hub).await, Vec::new(), "nothing written");
         let store = hub.store.clone();
-        let new_item = tokio::task::spawn_blocking(move || store.master_row("item", "NEW-ITEM"))
-            .await
-            .unwrap()
-            .unwrap();
+        let new_item =
+            tokio::task::spawn_blocking(move || store.master_row("main", "item", "NEW-ITEM"))
+                .await
+                .unwrap()
+                .unwrap();
         assert_eq!(
             new_item, None,
             "the file's master data is not written either"

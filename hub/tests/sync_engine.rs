@@ -226,7 +226,7 @@ async fn scans_go_on_offline_and_commits_trigger_a_debounced_sync_when_the_hub_i
     mix.step(&store).unwrap();
     mix.step(&store).unwrap();
     wait_until(|| engine.status().pending == 0 && engine.status().state == SyncState::Idle).await;
-    assert_eq!(hub.stock().unwrap(), stock_lines(&store).unwrap());
+    assert_eq!(hub.stock("main").unwrap(), stock_lines(&store).unwrap());
     let seen = recorder.0.lock().unwrap().len();
     assert!(
         recorder
@@ -241,7 +241,7 @@ async fn scans_go_on_offline_and_commits_trigger_a_debounced_sync_when_the_hub_i
     mix.step(&store).unwrap();
     engine.sync_now().await.unwrap();
     assert_eq!(recorder.0.lock().unwrap().len(), seen);
-    let hub_stock: Vec<StockLine> = hub.stock().unwrap();
+    let hub_stock: Vec<StockLine> = hub.stock("main").unwrap();
     assert_eq!(hub_stock, stock_lines(&store).unwrap());
 }
 
@@ -262,7 +262,7 @@ async fn a_pull_interrupted_between_pages_resumes_after_the_last_page_applied() 
         ..Import::default()
     })
     .await;
-    let total_changes = hub.store.changes(0, 10_000).unwrap().len();
+    let total_changes = hub.store.changes("main", 0, 10_000).unwrap().len();
     let token = hub.register("HH-A").await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("device.db");

@@ -217,6 +217,20 @@ impl ChangeKind {
         }
     }
 
+    /// Whether rows of this kind belong to one site (a warehouse's locations, documents and
+    /// tasks) rather than to every site of the hub (items, units, barcodes, operators, badges).
+    pub fn per_site(self) -> bool {
+        matches!(
+            self,
+            ChangeKind::Location
+                | ChangeKind::ExpectedReceipt
+                | ChangeKind::PickTask
+                | ChangeKind::CountTask
+                | ChangeKind::ExpectedReturn
+                | ChangeKind::EventRejection
+        )
+    }
+
     /// The kind named `name`.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == name)
@@ -289,6 +303,11 @@ pub struct EventRejection {
 /// `POST /v1/admin/import`: master data and tasks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Import {
+    /// The site its locations, documents, tasks and opening balances are for (none: the hub's only
+    /// site; a hub of several sites refuses such rows without one). Items, units, barcodes,
+    /// operators and badges are shared by every site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     /// Items, units, barcodes, locations, operators.
     #[serde(flatten)]
     pub master: MasterData,

@@ -284,6 +284,8 @@ pub(crate) struct PageQuery {
     pub(crate) limit: Option<usize>,
     /// Change kinds a device asks for beyond those every version applies (`credential`).
     include: Option<String>,
+    /// The site an administrator asks about (`/v1/admin/…`).
+    pub(crate) site: Option<String>,
 }
 
 pub(crate) fn cursor_value(prefix: char, cursor: Option<&str>) -> HubResult<i64> {
@@ -314,7 +316,14 @@ async fn pull_changes(
     clock::note(&state, &device, &headers).await?;
     let after = cursor_value('c', q.cursor.as_deref())?;
     let limit = page_limit(q.limit, 1000, 10_000)?;
-    let mut rows = blocking(&state, move |s| s.changes(after, limit + 1)).await?;
+    let mut rows = blocking(&state, move |s| {
+        // A device sees its site's rows and those every site shares.
+        let site = s
+            .device_site(&device)?
+            .ok_or_else(|| crate::error::HubError::UnknownDevice(device.clone()))?;
+        s.changes(&site, after, limit + 1)
+    })
+    .await?;
     let has_more = rows.len() > limit;
     rows.truncate(limit);
     let last = rows.last().map_or(after, |(seq, _)| *seq);
@@ -344,10 +353,15 @@ async fn events_feed(
     let limit = page_limit(q.limit, 500, 10_000)?;
     // A page is also cut at FEED_PAGE_BYTES of envelopes: a short page may have more after it.
     let (mut events, has_more) = blocking(&state, move |s| {
-        let events = s.feed(after, limit + 1)?;
+        // Every site's events unless one is asked for.
+        let site = match q.site.as_deref() {
+            Some(asked) => crate::store::site_named(Some(asked), &s.sites()?, "")?,
+            None => String::new(),
+        };
+        let events = s.feed(&site, after, limit + 1)?;
         let more = match events.last() {
             _ if events.len() > limit => true,
-            Some(last) => !s.feed(last.hub_seq, 1)?.is_empty(),
+            Some(last) => !s.feed(&site, last.hub_seq, 1)?.is_empty(),
             None => false,
         };
         Ok((events, more))

@@ -16,12 +16,24 @@ pub const STOCK_PAGE: usize = 5_000;
 /// See [`STOCK_PAGE`].
 pub const MAX_STOCK_PAGE: usize = 20_000;
 
-/// `GET /v1/admin/stock`: every non-zero bucket.
+/// `GET /v1/admin/stock[?site=SITE]`: every non-zero bucket of the site (a hub of several sites
+/// needs it named).
 pub(super) async fn view(
     State(state): State<AppState>,
     _: AdminAuth,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> HubResult<Json<Vec<StockLine>>> {
-    Ok(Json(blocking(&state, |s| s.stock()).await?))
+    Ok(Json(
+        blocking(&state, move |s| {
+            let site = crate::store::site_named(
+                q.site.as_deref(),
+                &s.sites()?,
+                "whose stock to show (?site=)",
+            )?;
+            s.stock(&site)
+        })
+        .await?,
+    ))
 }
 
 /// `GET /v1/stock`: the buckets changed after the cursor, with how far the hub has applied the

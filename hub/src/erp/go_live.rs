@@ -92,6 +92,7 @@ pub async fn opening_balance_from_tryton(
         return Ok(report);
     }
     let data = Import {
+        site: Some(connector.site().to_string()),
         opening_balances: report.balances.clone(),
         ..Import::default()
     };

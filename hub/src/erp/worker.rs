@@ -37,6 +37,11 @@ pub enum ConnectorError {
 pub trait Connector: Send + Sync + 'static {
     /// Name in the hub's bookkeeping (`tryton`).
     fn name(&self) -> &str;
+    /// The hub site whose events it posts and whose locations, documents and tasks it pulls: a
+    /// connector serves one warehouse, named in its name (`tryton@north`; no `@`: `main`).
+    fn site(&self) -> &str {
+        crate::store::erp_site(self.name())
+    }
     /// Posts one event's stock changes (exactly once: finds what an earlier try left and finishes
     /// it); the ERP documents that carry it. `hub` holds what the connector recorded of earlier
     /// events (`ErpBook::erp_carried_by`: events held for a document completed later).
@@ -193,7 +198,8 @@ pub async fn pass_leased<C: Connector>(
     loop {
         let name = erp.clone();
         let cursor = blocking(store, move |s| s.erp_cursor(&name)).await?;
-        let events = blocking(store, move |s| s.feed(cursor, page)).await?;
+        let site = connector.site().to_string();
+        let events = blocking(store, move |s| s.feed(&site, cursor, page)).await?;
         if events.is_empty() {
             return Ok(done);
         }
@@ -234,6 +240,7 @@ pub async fn pass_leased<C: Connector>(
                     reason: message.clone(),
                 };
                 let import = Import {
+                    site: Some(connector.site().to_string()),
                     event_rejections: vec![rejection],
                     ..Import::default()
                 };
@@ -273,7 +280,8 @@ pub async fn pull<C: Connector>(
     let name = erp.clone();
     let cursor = blocking(store, move |s| s.erp_pull_cursor(&name)).await?;
     match connector.pull(store, cursor).await {
-        Ok(Some((data, cursor))) => {
+        Ok(Some((mut data, cursor))) => {
+            data.site = Some(connector.site().to_string());
             let (name, at) = (erp.clone(), now());
             let result = blocking(store, move |s| s.erp_pulled(&name, &data, &cursor, &at)).await?;
             if result.changed > 0 {

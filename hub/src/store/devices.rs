@@ -43,6 +43,10 @@ pub trait DeviceSync: Send + Sync + 'static {
     fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()>;
     /// Adds a site (warehouse) devices can register for; `false` when it exists already.
     fn add_site(&self, site_id: &str, name: &str, now: &str) -> HubResult<bool>;
+    /// The hub's sites, in order.
+    fn sites(&self) -> HubResult<Vec<String>>;
+    /// The site a device works in (`None`: no such device).
+    fn device_site(&self, device_id: &str) -> HubResult<Option<String>>;
 }
 
 /// Where a device's chain stands at the hub.
@@ -58,16 +62,18 @@ pub struct Position {
     pub held: Option<(String, String, String)>,
     /// A supervisor accepted a fork: the next event re-anchors the chain.
     pub accept_fork: bool,
+    /// The site the device works in: its events move that site's stock.
+    pub site: String,
 }
 
 /// How a position is read and written, one text for both backends.
 pub mod position_sql {
     /// A device's position.
     pub const READ: &str = "SELECT contiguous_seq, last_hash, public_key, held_code, held_reason,
-        held_since, accept_fork FROM devices WHERE device_id = $1";
+        held_since, accept_fork, site_id FROM devices WHERE device_id = $1";
     /// [`READ`] locking the row (PostgreSQL: hub instances taking one device's batches queue).
     pub const READ_LOCKED: &str = "SELECT contiguous_seq, last_hash, public_key, held_code,
-        held_reason, held_since, accept_fork FROM devices WHERE device_id = $1 FOR UPDATE";
+        held_reason, held_since, accept_fork, site_id FROM devices WHERE device_id = $1 FOR UPDATE";
     /// Stores a device's position ($8 device).
     pub const WRITE: &str =
         "UPDATE devices SET contiguous_seq = $1, last_hash = $2, last_seen = $3,
@@ -203,6 +209,9 @@ pub struct TokenGrant {
     pub site: Option<String>,
 }
 
+/// The site every hub starts with (a hub of before sites became it, with all its data).
+pub const FIRST_SITE: &str = "main";
+
 /// Whether `id` may name a site: 1 to 32 letters, digits, `.`, `_` or `-`.
 pub fn check_site_id(id: &str) -> HubResult<()> {
     let fine = (1..=32).contains(&id.chars().count())
@@ -225,13 +234,7 @@ pub fn site_of(grant: &TokenGrant, sites: &[String], current: Option<&str>) -> H
     let listed = || sites.join(", ");
     let site = match grant.site.as_deref() {
         Some(site) if sites.iter().any(|s| s == site) => site.to_string(),
-        Some(site) => {
-            return Err(HubError::BadRequest(format!(
-                "there is no site {:?} at this hub; its sites: {}",
-                crate::body::short_text(site, 40),
-                listed()
-            )));
-        }
+        Some(site) => return Err(no_such_site(site, sites)),
         None => match (current, sites) {
             (Some(current), _) => current.to_string(),
             (None, [only]) => only.clone(),
@@ -256,6 +259,30 @@ pub fn site_of(grant: &TokenGrant, sites: &[String], current: Option<&str>) -> H
         )));
     }
     Ok(site)
+}
+
+/// The site `asked` for, which must be one of `sites`, or the hub's only site; a hub of several
+/// sites needs one named (`for_what` says what for, e.g. "whose stock to show").
+pub fn site_named(asked: Option<&str>, sites: &[String], for_what: &str) -> HubResult<String> {
+    match (asked, sites) {
+        (Some(site), _) if sites.iter().any(|s| s == site) => Ok(site.to_string()),
+        (Some(site), _) => Err(no_such_site(site, sites)),
+        (None, [only]) => Ok(only.clone()),
+        (None, _) => Err(HubError::BadRequest(format!(
+            "this hub serves {} sites ({}): name the site {for_what}",
+            sites.len(),
+            sites.join(", ")
+        ))),
+    }
+}
+
+/// The refusal of a site the hub does not serve.
+pub fn no_such_site(site: &str, sites: &[String]) -> HubError {
+    HubError::BadRequest(format!(
+        "there is no site {:?} at this hub; its sites: {}",
+        crate::body::short_text(site, 40),
+        sites.join(", ")
+    ))
 }
 
 /// What a grant does to a device that is `existing` (`Some(revoked)` when registered).
@@ -437,14 +464,15 @@ pub mod intake_sql {
     /// Settles a held event: status, code, reason of event $4.
     pub const SETTLE: &str =
         "UPDATE events SET status = $1, code = $2, reason = $3 WHERE event_id = $4";
-    /// One stock bucket's quantity.
-    pub const BUCKET: &str = "SELECT qty FROM stock WHERE location = $1 AND sku = $2 AND lot = $3
-        AND serial = $4 AND lpn = $5 AND status = $6";
-    /// Whether items were imported.
-    pub const HAS_CATALOG: &str = "SELECT EXISTS (SELECT 1 FROM master WHERE kind = 'item')";
+    /// One stock bucket's quantity (site $1).
+    pub const BUCKET: &str = "SELECT qty FROM stock WHERE site = $1 AND location = $2 AND sku = $3
+        AND lot = $4 AND serial = $5 AND lpn = $6 AND status = $7";
+    /// Whether items were imported (items are shared by every site: site '').
+    pub const HAS_CATALOG: &str =
+        "SELECT EXISTS (SELECT 1 FROM master WHERE site = '' AND kind = 'item')";
     /// Whether an item was imported.
     pub const SKU_KNOWN: &str =
-        "SELECT EXISTS (SELECT 1 FROM master WHERE kind = 'item' AND key = $1)";
+        "SELECT EXISTS (SELECT 1 FROM master WHERE site = '' AND kind = 'item' AND key = $1)";
     /// The device and expiry of a token.
     pub const TOKEN: &str = "SELECT device_id, expires_at FROM tokens WHERE token_hash = $1";
 }

@@ -53,11 +53,12 @@ pub mod erp_sql {
             last_error_at = CASE WHEN erp_state.last_error IS NULL THEN excluded.last_error_at
                                  ELSE erp_state.last_error_at END,
             updated_at = excluded.updated_at";
-    /// Feed head, pending count and the oldest pending event's arrival after cursor $1.
-    pub const FEED: &str = "SELECT COALESCE((SELECT MAX(feed_seq) FROM feed), 0),
-        (SELECT COUNT(*) FROM feed WHERE feed_seq > $1),
+    /// Site $1's feed head, pending count and the oldest pending event's arrival after cursor
+    /// $2.
+    pub const FEED: &str = "SELECT COALESCE((SELECT MAX(feed_seq) FROM feed WHERE site = $1), 0),
+        (SELECT COUNT(*) FROM feed WHERE site = $1 AND feed_seq > $2),
         (SELECT e.received_at FROM feed f JOIN events e ON e.id = f.event_row
-          WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT 1)";
+          WHERE f.site = $1 AND f.feed_seq > $2 ORDER BY f.feed_seq LIMIT 1)";
     /// The pull cursor.
     pub const PULL_CURSOR: &str = "SELECT pull_cursor FROM erp_state WHERE erp = $1";
     /// Moves the pull cursor.
@@ -91,6 +92,13 @@ pub mod erp_sql {
     pub const FAILURES: &str =
         "SELECT feed_seq, event_id, event_type, device_id, status, documents,
         code, message, at FROM erp_posts WHERE erp = $1 AND status = 'failed' ORDER BY feed_seq";
+}
+
+/// The site a connector posts for, from its name: `tryton@north` posts north's events, a name
+/// without `@` the first site's (`main`).
+pub fn erp_site(erp: &str) -> &str {
+    erp.rsplit_once('@')
+        .map_or(super::FIRST_SITE, |(_, site)| site)
 }
 
 /// How an ERP outcome is stored: status, documents, code, message.

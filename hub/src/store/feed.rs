@@ -20,16 +20,24 @@ pub struct ImportSource<'a> {
 pub trait Feed: Send + Sync + 'static {
     /// Loads master data, tasks and opening balances (one transaction: all or nothing).
     fn import(&self, data: &Import, from: &ImportSource<'_>) -> HubResult<ImportResult>;
-    /// Changes after `after`, at most `limit`, with their change numbers.
-    fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>>;
-    /// Accepted events after feed position `after`, at most `limit` and about [`FEED_PAGE_BYTES`].
-    fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>>;
-    /// A master row as the hub holds it (canonical JSON), for merging what the ERP sends.
-    fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>>;
+    /// Changes for `site` (its own rows and those every site shares) after `after`, at most
+    /// `limit`, with their change numbers.
+    fn changes(&self, site: &str, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>>;
+    /// Accepted events of `site` ("": of every site) after feed position `after`, at most
+    /// `limit` and about [`FEED_PAGE_BYTES`].
+    fn feed(&self, site: &str, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>>;
+    /// A master row of `site` as the hub holds it (canonical JSON), for merging what the ERP
+    /// sends (a kind every site shares is found whatever the site).
+    fn master_row(&self, site: &str, kind: &str, key: &str) -> HubResult<Option<String>>;
 }
 
-/// What an import needs from a transaction.
+/// What an import needs from a transaction. Master rows of a kind kept per site, stock and the
+/// hub's own events are those of the site the transaction is scoped to.
 pub trait ImportTx {
+    /// The hub's sites, in order.
+    fn sites(&mut self) -> HubResult<Vec<String>>;
+    /// Scopes the rest of the transaction to `site`.
+    fn scope_to(&mut self, site: &str);
     /// The stored data of a master row (canonical JSON text).
     fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>>;
     /// Stores the row and appends it to the changes feed.
@@ -57,29 +65,39 @@ pub trait ImportTx {
 /// The most bytes of envelopes one feed page carries (a page always carries at least one event).
 pub const FEED_PAGE_BYTES: i64 = 16 * 1024 * 1024;
 
-/// Accepted events after feed position $1, at most $2, cut once their envelopes pass $3 bytes
-/// (the event that passes it included): a page's memory is bounded whatever `limit` is asked.
+/// Accepted events of site $1 ('': every site) after feed position $2, at most $3, cut once their
+/// envelopes pass $4 bytes (the event that passes it included): a page's memory is bounded
+/// whatever `limit` is asked.
 pub const FEED_PAGE: &str = "SELECT feed_seq, received_at, envelope FROM (
     SELECT f.feed_seq, e.received_at, e.envelope,
            SUM(LENGTH(e.envelope)) OVER (ORDER BY f.feed_seq) - LENGTH(e.envelope) AS before
     FROM feed f JOIN events e ON e.id = f.event_row
-    WHERE f.feed_seq > $1 ORDER BY f.feed_seq LIMIT $2) page
-  WHERE before < $3 ORDER BY feed_seq";
+    WHERE (f.site = $1 OR $1 = '') AND f.feed_seq > $2 ORDER BY f.feed_seq LIMIT $3) page
+  WHERE before < $4 ORDER BY feed_seq";
 
 /// Master rows and the changes feed, one text for both backends.
 pub mod feed_sql {
-    /// One master row's data.
-    pub const MASTER_ROW: &str = "SELECT data FROM master WHERE kind = $1 AND key = $2";
+    /// One master row's data (site '' for the kinds every site shares).
+    pub const MASTER_ROW: &str =
+        "SELECT data FROM master WHERE site = $1 AND kind = $2 AND key = $3";
     /// Stores a master row.
-    pub const UPSERT_MASTER: &str = "INSERT INTO master (kind, key, data) VALUES ($1, $2, $3)
-        ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data";
+    pub const UPSERT_MASTER: &str = "INSERT INTO master (site, kind, key, data)
+        VALUES ($1, $2, $3, $4) ON CONFLICT (site, kind, key) DO UPDATE SET data = excluded.data";
     /// Appends a row to the changes feed.
-    pub const APPEND_CHANGE: &str = "INSERT INTO changes (kind, key, data) VALUES ($1, $2, $3)";
+    pub const APPEND_CHANGE: &str =
+        "INSERT INTO changes (site, kind, key, data) VALUES ($1, $2, $3, $4)";
     /// Every master row of a kind.
-    pub const ALL: &str = "SELECT key, data FROM master WHERE kind = $1 ORDER BY key";
-    /// Changes after $1, at most $2.
+    pub const ALL: &str = "SELECT key, data FROM master WHERE site = $1 AND kind = $2 ORDER BY key";
+    /// Changes for site $1 and for every site after $2, at most $3.
     pub const CHANGES: &str = "SELECT change_seq, kind, key, data FROM changes
-        WHERE change_seq > $1 ORDER BY change_seq LIMIT $2";
+        WHERE site IN ('', $1) AND change_seq > $2 ORDER BY change_seq LIMIT $3";
+    /// The site a master row of `kind` is kept under, for a transaction scoped to `site`.
+    pub fn scope<'a>(kind: &str, site: &'a str) -> &'a str {
+        match dockhand_protocol::sync::ChangeKind::parse(kind) {
+            Some(k) if !k.per_site() => "",
+            _ => site,
+        }
+    }
 }
 
 /// A change from its stored kind, key and data.

@@ -28,12 +28,12 @@ use dockhand_protocol::sync::{Envelope, EventStatus};
 use crate::error::HubResult;
 
 pub use devices::{
-    CLOCK_ALERT_MS, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx, Position,
-    REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, TOKENS_KEPT, TokenGrant, Unzip3,
+    CLOCK_ALERT_MS, DeviceSync, FIRST_SITE, GrantMode, HELD_ALERT, Housekeeping, IntakeTx,
+    Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, TOKENS_KEPT, TokenGrant, Unzip3,
     admission, check_site_id, device_sql, enrolment, exception_of, fork_refusal, intake_sql,
-    position_sql, site_of,
+    no_such_site, position_sql, site_named, site_of,
 };
-pub use erp::{ErpBook, erp_columns, erp_post_of, erp_source, erp_sql};
+pub use erp::{ErpBook, erp_columns, erp_post_of, erp_site, erp_source, erp_sql};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_of, feed_sql};
 pub use lease::{Lease, lease_sql};
 pub use stock::{Conflict, HubEvent, StockChange, StockFeed, hub_event_sql, stock_sql};
@@ -79,10 +79,11 @@ pub struct BucketKey {
 }
 
 impl BucketKey {
-    /// The key's columns in the order the statements name them: location, SKU, lot, serial,
-    /// licence plate, status.
-    pub fn columns(&self) -> [&str; 6] {
+    /// The key's columns at `site` in the order the statements name them: site, location, SKU,
+    /// lot, serial, licence plate, status.
+    pub fn at<'a>(&'a self, site: &'a str) -> [&'a str; 7] {
         [
+            site,
             &self.location,
             &self.sku,
             &self.lot,
@@ -160,6 +161,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (7, fill(include_str!("migrations/007_hub_events.sql"))),
         (8, fill(include_str!("migrations/008_device_clocks.sql"))),
         (9, fill(include_str!("migrations/009_sites.sql"))),
+        (10, fill(include_str!("migrations/010_site_scope.sql"))),
     ]
 }
 

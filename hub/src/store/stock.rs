@@ -13,10 +13,10 @@ use crate::error::HubResult;
 
 /// What the hub's stock answers.
 pub trait StockFeed: Send + Sync + 'static {
-    /// The stock view (non-zero buckets).
-    fn stock(&self) -> HubResult<Vec<StockLine>>;
-    /// Up to `limit` buckets changed after `after` (in order), and the contiguous seq of
-    /// `device_id` the stock includes (0 for an unknown device).
+    /// A site's stock view (non-zero buckets).
+    fn stock(&self, site: &str) -> HubResult<Vec<StockLine>>;
+    /// Up to `limit` buckets of `device_id`'s site changed after `after` (in order), and the
+    /// contiguous seq of `device_id` the stock includes (0 for an unknown device).
     fn stock_changes(
         &self,
         device_id: &str,
@@ -41,46 +41,48 @@ pub mod stock_sql {
     /// Takes $1 numbers from the stock clock; returns the last of them.
     pub const TAKE_NUMBERS: &str =
         "UPDATE stock_clock SET last = last + $1 WHERE singleton = 1 RETURNING last";
-    /// The non-zero buckets.
+    /// Site $1's non-zero buckets.
     pub const STOCK: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
-        WHERE qty <> 0 ORDER BY location, sku, lot, serial, lpn, status";
-    /// Buckets changed after $2, $3 at most, with device $1's contiguous seq and the lot's expiry
-    /// on every row (one statement: one snapshot on PostgreSQL).
+        WHERE site = $1 AND qty <> 0 ORDER BY location, sku, lot, serial, lpn, status";
+    /// Buckets of device $1's site changed after $2, $3 at most, with the device's contiguous seq
+    /// and the lot's expiry on every row (one statement: one snapshot on PostgreSQL).
     pub const CHANGES: &str = "SELECT s.location, s.sku, s.lot, s.serial, s.lpn, s.status, s.qty,
-        s.change_seq, (SELECT contiguous_seq FROM devices WHERE device_id = $1), l.expiry
-        FROM stock s LEFT JOIN lots l ON l.sku = s.sku AND l.lot = s.lot AND s.lot <> ''
-        WHERE s.change_seq > $2 ORDER BY s.change_seq LIMIT $3";
+        s.change_seq, d.contiguous_seq, l.expiry
+        FROM devices d JOIN stock s ON s.site = d.site_id
+        LEFT JOIN lots l ON l.sku = s.sku AND l.lot = s.lot AND s.lot <> ''
+        WHERE d.device_id = $1 AND s.change_seq > $2 ORDER BY s.change_seq LIMIT $3";
     /// A device's contiguous seq.
     pub const APPLIED: &str = "SELECT contiguous_seq FROM devices WHERE device_id = $1";
-    /// Adds $7 to a bucket, numbers it $8 and, when $9 is not "", makes $9 its last taker
-    /// (SQLite, a row at a time).
-    pub const ADD: &str = "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty,
-        change_seq, last_taker) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-        ON CONFLICT (location, sku, lot, serial, lpn, status) DO UPDATE SET
+    /// Adds $8 to a bucket of site $1, numbers it $9 and, when $10 is not "", makes $10 its last
+    /// taker (SQLite, a row at a time).
+    pub const ADD: &str = "INSERT INTO stock (site, location, sku, lot, serial, lpn, status, qty,
+        change_seq, last_taker) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (site, location, sku, lot, serial, lpn, status) DO UPDATE SET
         qty = stock.qty + excluded.qty, change_seq = excluded.change_seq,
         last_taker = CASE WHEN excluded.last_taker = '' THEN stock.last_taker
                           ELSE excluded.last_taker END";
     /// The last event that took from a bucket ('' when none).
-    pub const LAST_TAKER: &str = "SELECT last_taker FROM stock WHERE location = $1 AND sku = $2
-        AND lot = $3 AND serial = $4 AND lpn = $5 AND status = $6";
+    pub const LAST_TAKER: &str = "SELECT last_taker FROM stock WHERE site = $1 AND location = $2
+        AND sku = $3 AND lot = $4 AND serial = $5 AND lpn = $6 AND status = $7";
     /// Records a bucket taken below zero.
-    pub const CONFLICT: &str = "INSERT INTO conflicts (location, sku, lot, serial, lpn, status,
-        quantity, event_id, event_type, device_id, seq, other_event_id, count_task, reason,
-        raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+    pub const CONFLICT: &str = "INSERT INTO conflicts (site, location, sku, lot, serial, lpn,
+        status, quantity, event_id, event_type, device_id, seq, other_event_id, count_task, reason,
+        raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 }
 
 /// The statements of the hub's own events and lots, one text for both backends.
 pub mod hub_event_sql {
-    /// The event recorded with digest $1: its id and when.
-    pub const BY_DIGEST: &str = "SELECT event_id, recorded_at FROM hub_events WHERE digest = $1";
-    /// The first event of kind $1 and origin $2: its id and when.
+    /// The event recorded at site $1 with digest $2: its id and when.
+    pub const BY_DIGEST: &str =
+        "SELECT event_id, recorded_at FROM hub_events WHERE site = $1 AND digest = $2";
+    /// The first event at site $1 of kind $2 and origin $3: its id and when.
     pub const FIRST_OF: &str = "SELECT event_id, recorded_at FROM hub_events
-        WHERE kind = $1 AND origin = $2 ORDER BY id LIMIT 1";
-    /// How many buckets hold anything.
-    pub const STOCKED: &str = "SELECT COUNT(*) FROM stock WHERE qty <> 0";
-    /// Records an event of the hub's own.
-    pub const RECORD: &str = "INSERT INTO hub_events (event_id, kind, origin, source, digest,
-        buckets, units, body, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        WHERE site = $1 AND kind = $2 AND origin = $3 ORDER BY id LIMIT 1";
+    /// How many buckets of site $1 hold anything.
+    pub const STOCKED: &str = "SELECT COUNT(*) FROM stock WHERE site = $1 AND qty <> 0";
+    /// Records an event of the hub's own at site $2.
+    pub const RECORD: &str = "INSERT INTO hub_events (event_id, site, kind, origin, source, digest,
+        buckets, units, body, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
     /// A lot's expiry.
     pub const LOT_EXPIRY: &str = "SELECT expiry FROM lots WHERE sku = $1 AND lot = $2";
     /// Records a lot's expiry; the first one known stays (a receipt that disagrees does not

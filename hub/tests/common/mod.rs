@@ -164,12 +164,10 @@ pub async fn post_json<T: serde::de::DeserializeOwned>(
     body: &impl serde::Serialize,
 ) -> T {
     let response = client.post(url).json(body).send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "{url}: {}",
-        response.status()
-    );
-    response.json().await.unwrap()
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status.is_success(), "{url}: {status}: {text}");
+    serde_json::from_str(&text).unwrap()
 }
 
 impl TestHub {
@@ -188,11 +186,25 @@ impl TestHub {
 
     /// Registers a device with its public key: its events are verified.
     pub async fn register_device(&self, device: &Store) -> String {
-        self.register_with(device.device_id(), device.public_key())
+        self.register_device_at(device, None).await
+    }
+
+    /// [`Self::register_device`] for a site (none: the hub's only site).
+    pub async fn register_device_at(&self, device: &Store, site: Option<&str>) -> String {
+        self.register_at(device.device_id(), device.public_key(), site)
             .await
     }
 
     async fn register_with(&self, device_id: &str, public_key: Option<String>) -> String {
+        self.register_at(device_id, public_key, None).await
+    }
+
+    async fn register_at(
+        &self,
+        device_id: &str,
+        public_key: Option<String>,
+        site: Option<&str>,
+    ) -> String {
         let response = self
             .client
             .post(format!("{}/v1/devices/register", self.url))
@@ -201,7 +213,7 @@ impl TestHub {
                 name: String::new(),
                 registration_secret: None,
                 public_key,
-                site: None,
+                site: site.map(str::to_string),
             })
             .send()
             .await

@@ -26,3 +26,21 @@ pub fn pick_task(task_id: &str, quantity: i64) -> CreatePickTask {
 pub fn pick(task_id: &str, next: &PickInstruction, check: &str, tote: &str) -> ConfirmPick {
     sample::confirm_in_full("bob", task_id, next, check, TOWELS_EA, Some(tote))
 }
+
+/// Receives `quantity` towels at DOCK-01 on a blind receipt and puts them away to P-01-01.
+pub fn receive_and_put_away(store: &dockhand_core::Store, receipt: &str, quantity: i64) {
+    use dockhand_core::receiving::{self, OpenBlindReceipt};
+    receiving::open_blind_receipt(
+        store,
+        &OpenBlindReceipt {
+            op_id: uuid::Uuid::now_v7(),
+            operator: "alice".into(),
+            receipt_id: receipt.into(),
+            reference: format!("delivery {receipt}"),
+            supplier: "Nordic".into(),
+        },
+    )
+    .unwrap();
+    receiving::receive_line(store, &receive(receipt, quantity)).unwrap();
+    dockhand_core::putaway::confirm_putaway(store, &put_away(quantity, "P-01-01", "71")).unwrap();
+}

@@ -110,6 +110,9 @@ struct Cache {
 pub struct TrytonConnector {
     rpc: Rpc,
     cache: Mutex<Cache>,
+    /// `tryton` for site main, `tryton@SITE` for another: each site's connector keeps its own
+    /// cursor and bookkeeping.
+    name: String,
 }
 
 fn refused(e: RpcError) -> ConnectorError {
@@ -140,9 +143,15 @@ fn id_of(v: &Value) -> Option<i64> {
 impl TrytonConnector {
     /// A connector for the Tryton in `config` (signs in on first use).
     pub fn new(config: TrytonConfig) -> Result<Self, RpcError> {
+        let name = if config.site == crate::store::FIRST_SITE {
+            "tryton".to_string()
+        } else {
+            format!("tryton@{}", config.site)
+        };
         Ok(Self {
             rpc: Rpc::new(config)?,
             cache: Mutex::new(Cache::default()),
+            name,
         })
     }
 
@@ -656,7 +665,7 @@ fn reached(state: &str, step: &str) -> bool {
 
 impl Connector for TrytonConnector {
     fn name(&self) -> &str {
-        "tryton"
+        &self.name
     }
 
     async fn pull(

@@ -120,12 +120,16 @@ impl TrytonConnector {
 
         let mut codes_held: Vec<String> = totals.keys().map(|(code, _, _)| code.clone()).collect();
         codes_held.dedup();
-        let kinds: HashMap<String, LocationKind> =
-            super::pull::hub_rows::<Location>(hub, ChangeKind::Location.as_str(), codes_held)
-                .await?
-                .into_iter()
-                .map(|(code, l)| (code, l.kind))
-                .collect();
+        let kinds: HashMap<String, LocationKind> = super::pull::hub_rows::<Location>(
+            hub,
+            &self.config().site,
+            ChangeKind::Location.as_str(),
+            codes_held,
+        )
+        .await?
+        .into_iter()
+        .map(|(code, l)| (code, l.kind))
+        .collect();
         for ((code, product, lot), quantity) in totals {
             if quantity.abs() < 1e-9 {
                 continue;

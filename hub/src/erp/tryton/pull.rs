@@ -110,14 +110,16 @@ fn check_string(code: &str) -> String {
 /// The rows of `kind` the hub holds for `keys` (read on the blocking pool: the store blocks).
 pub(super) async fn hub_rows<T: serde::de::DeserializeOwned + Send + 'static>(
     hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
+    site: &str,
     kind: &'static str,
     keys: Vec<String>,
 ) -> Result<HashMap<String, T>, ConnectorError> {
     let hub = hub.clone();
+    let site = site.to_string();
     tokio::task::spawn_blocking(move || {
         keys.into_iter()
             .filter_map(|key| {
-                let row = hub.master_row(kind, &key).ok().flatten()?;
+                let row = hub.master_row(&site, kind, &key).ok().flatten()?;
                 Some((key, serde_json::from_str(&row).ok()?))
             })
             .collect()
@@ -379,8 +381,13 @@ impl TrytonConnector {
                         .filter_map(|r| r.get("default_uom").and_then(id_of)),
                 )
                 .await?;
-            let known: HashMap<String, Item> =
-                hub_rows(hub, "item", rows.iter().map(|r| text(r, "code")).collect()).await?;
+            let known: HashMap<String, Item> = hub_rows(
+                hub,
+                &self.config().site,
+                "item",
+                rows.iter().map(|r| text(r, "code")).collect(),
+            )
+            .await?;
             let mut by_id: HashMap<i64, (String, String)> = HashMap::new();
             for r in &rows {
                 let sku = text(r, "code");
@@ -477,6 +484,7 @@ impl TrytonConnector {
         .await?;
         let known: HashMap<String, Location> = hub_rows(
             hub,
+            &self.config().site,
             "location",
             locations.iter().map(|r| text(r, "code")).collect(),
         )

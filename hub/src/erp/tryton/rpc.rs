@@ -23,6 +23,8 @@ pub struct TrytonConfig {
     pub password: String,
     /// Time allowed for one call.
     pub timeout: Duration,
+    /// The hub site this Tryton warehouse is (`?site=` in the address; none: `main`).
+    pub site: String,
 }
 
 impl std::fmt::Debug for TrytonConfig {
@@ -33,19 +35,32 @@ impl std::fmt::Debug for TrytonConfig {
             self.user,
             self.base_url.trim_start_matches("http://"),
             self.database
-        )
+        )?;
+        if self.site != crate::store::FIRST_SITE {
+            write!(f, "?site={}", self.site)?;
+        }
+        Ok(())
     }
 }
 
 impl TrytonConfig {
-    /// Reads `tryton://user@host:port/database` (the password comes separately).
+    /// Reads `tryton://user@host:port/database[?site=SITE]` (the password comes separately).
     pub fn parse(uri: &str, password: String) -> Result<Self, String> {
         let bad = |why: &str| {
-            format!("ERP address {uri:?} {why}; expected tryton://user@host:port/database")
+            format!(
+                "ERP address {uri:?} {why}; expected tryton://user@host:port/database[?site=SITE]"
+            )
         };
         let rest = uri
             .strip_prefix("tryton://")
             .ok_or_else(|| bad("does not start with tryton://"))?;
+        let (rest, site) = match rest.split_once('?') {
+            None => (rest, crate::store::FIRST_SITE.to_string()),
+            Some((rest, query)) => match query.strip_prefix("site=") {
+                Some(site) if crate::store::check_site_id(site).is_ok() => (rest, site.to_string()),
+                _ => return Err(bad("has a query other than ?site= with a site id")),
+            },
+        };
         let (user, rest) = rest.split_once('@').ok_or_else(|| bad("names no user"))?;
         let (host, database) = rest
             .split_once('/')
@@ -65,6 +80,7 @@ impl TrytonConfig {
             user: user.to_string(),
             password,
             timeout: Duration::from_secs(30),
+            site,
         })
     }
 }
@@ -354,6 +370,11 @@ mod tests {
             ("http://admin@h:1/wms", "does not start with tryton://"),
             ("tryton://h:1/wms", "names no user"),
             ("tryton://admin@h:1", "names no database"),
+            ("tryton://admin@h:1/wms?site=", "a query other than ?site="),
+            (
+                "tryton://admin@h:1/wms?warehouse=2",
+                "a query other than ?site=",
+            ),
         ] {
             let e = TrytonConfig::parse(uri, "pw".into()).unwrap_err();
             assert!(e.contains(why) && e.contains(uri), "{e}");
@@ -364,6 +385,13 @@ mod tests {
                 .contains("DOCKHAND_ERP_PASSWORD")
         );
         assert!(!format!("{c:?}").contains("pw"), "the password never shows");
+        assert_eq!(c.site, "main");
+        let north = TrytonConfig::parse("tryton://admin@h:1/wms?site=north", "pw".into()).unwrap();
+        assert_eq!(
+            (north.database.as_str(), north.site.as_str()),
+            ("wms", "north")
+        );
+        assert_eq!(format!("{north:?}"), "tryton://admin@h:1/wms?site=north");
     }
 
     #[test]

@@ -17,7 +17,7 @@ impl IntakeTx for PgTx<'_, '_> {
     fn position(&mut self, device_id: &str) -> HubResult<Position> {
         // FOR UPDATE: two hub instances taking the same device's batches serialise here.
         let row = self.opt(position_sql::READ_LOCKED, &[&device_id])?;
-        Ok(row.map_or_else(Position::default, |r| {
+        let position = row.map_or_else(Position::default, |r| {
             let held = match (r.get(3), r.get(4), r.get(5)) {
                 (Some(code), Some(reason), Some(since)) => Some((code, reason, since)),
                 _ => None,
@@ -28,8 +28,12 @@ impl IntakeTx for PgTx<'_, '_> {
                 public_key: r.get(2),
                 held,
                 accept_fork: r.get::<_, i64>(6) != 0,
+                site: r.get(7),
             }
-        }))
+        });
+        // The batch moves the stock of the device's site.
+        self.site = position.site.clone();
+        Ok(position)
     }
 
     fn set_position(&mut self, device_id: &str, p: &Position, now: &str) -> HubResult<()> {
@@ -116,29 +120,32 @@ impl IntakeTx for PgTx<'_, '_> {
                 }
                 qty.push(delta);
             }
+            let site = self.site.clone();
             self.exec(
-                "INSERT INTO stock (location, sku, lot, serial, lpn, status, qty, change_seq,
+                "INSERT INTO stock (site, location, sku, lot, serial, lpn, status, qty, change_seq,
                                     last_taker)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                      $6::text[], $7::bigint[], $8::bigint[], $9::text[])
-                 ON CONFLICT (location, sku, lot, serial, lpn, status)
+                 SELECT $1::text, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[],
+                                          $6::text[], $7::text[], $8::bigint[], $9::bigint[],
+                                          $10::text[])
+                 ON CONFLICT (site, location, sku, lot, serial, lpn, status)
                  DO UPDATE SET qty = stock.qty + excluded.qty, change_seq = excluded.change_seq,
                  last_taker = CASE WHEN excluded.last_taker = '' THEN stock.last_taker
                                    ELSE excluded.last_taker END",
                 &[
-                    &keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &keys[5], &qty, &numbers,
-                    &takers,
+                    &site, &keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &keys[5], &qty,
+                    &numbers, &takers,
                 ],
             )?;
         }
         if !self.feed.is_empty() {
             let ids = std::mem::take(&mut self.feed);
             // In acceptance order: the feed's numbers follow the array's order.
+            let site = self.site.clone();
             self.exec(
-                "INSERT INTO feed (event_row)
-                 SELECT e.id FROM unnest($1::text[]) WITH ORDINALITY AS u(event_id, ord)
+                "INSERT INTO feed (event_row, site)
+                 SELECT e.id, $2::text FROM unnest($1::text[]) WITH ORDINALITY AS u(event_id, ord)
                  JOIN events e ON e.event_id = u.event_id ORDER BY u.ord",
-                &[&ids],
+                &[&ids, &site],
             )?;
         }
         Ok(())
@@ -208,7 +215,8 @@ impl IntakeTx for PgTx<'_, '_> {
         let stored = match self.buckets.get(key) {
             Some(q) => *q,
             None => {
-                let columns = key.columns();
+                let site = self.site.clone();
+                let columns = key.at(&site);
                 let q = self
                     .opt(intake_sql::BUCKET, &columns.each_ref().map(|c| c as _))?
                     .map_or(0, |r| r.get::<_, i64>(0));
@@ -255,7 +263,8 @@ impl IntakeTx for PgTx<'_, '_> {
         if let Some(taker) = self.takers.get(key) {
             return Ok(taker.clone());
         }
-        let columns = key.columns();
+        let site = self.site.clone();
+        let columns = key.at(&site);
         Ok(self
             .opt(stock_sql::LAST_TAKER, &columns.each_ref().map(|c| c as _))?
             .map(|r| r.get(0))
@@ -267,11 +276,13 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn record_conflict(&mut self, c: &Conflict, task: &str) -> HubResult<()> {
-        let [location, sku, lot, serial, lpn, status] = c.key.columns();
+        let site = self.site.clone();
+        let [site, location, sku, lot, serial, lpn, status] = c.key.at(&site);
         let now = crate::now_text();
         self.exec(
             stock_sql::CONFLICT,
             &[
+                &site,
                 &location,
                 &sku,
                 &lot,
@@ -497,6 +508,21 @@ impl DeviceSync for PostgresStore {
     fn add_site(&self, site_id: &str, name: &str, now: &str) -> HubResult<bool> {
         check_site_id(site_id)?;
         self.in_tx(|pg| Ok(pg.exec(device_sql::ADD_SITE, &[&site_id, &name, &now])? == 1))
+    }
+
+    fn device_site(&self, device_id: &str) -> HubResult<Option<String>> {
+        Ok(self
+            .query(device_sql::SITE, &[&device_id])?
+            .first()
+            .map(|r| r.get(0)))
+    }
+
+    fn sites(&self) -> HubResult<Vec<String>> {
+        Ok(self
+            .query(device_sql::SITES, &[])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
     }
 
     fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()> {

@@ -6,7 +6,9 @@ use super::{PostgresStore, feed_events};
 use crate::erp::{ErpPost, ErpStatus};
 use crate::error::HubResult;
 use crate::import;
-use crate::store::{ErpBook, Lease, erp_columns, erp_post_of, erp_source, erp_sql, lease_sql};
+use crate::store::{
+    ErpBook, Lease, erp_columns, erp_post_of, erp_site, erp_source, erp_sql, lease_sql,
+};
 
 impl ErpBook for PostgresStore {
     fn erp_cursor(&self, erp: &str) -> HubResult<i64> {
@@ -47,7 +49,8 @@ impl ErpBook for PostgresStore {
 
     fn erp_status(&self, erp: &str) -> HubResult<ErpStatus> {
         let cursor = self.erp_cursor(erp)?;
-        let feed = self.with(|c| Ok(c.query_one(erp_sql::FEED, &[&cursor])?))?;
+        let site = erp_site(erp);
+        let feed = self.with(|c| Ok(c.query_one(erp_sql::FEED, &[&site, &cursor])?))?;
         let totals = self.with(|c| Ok(c.query_one(erp_sql::TOTALS, &[&erp])?))?;
         let held = self.with(|c| Ok(c.query_one(erp_sql::HELD, &[&erp])?))?;
         let lease = self.query(lease_sql::HOLDER, &[&erp])?;

@@ -8,27 +8,39 @@ use crate::error::HubResult;
 use crate::import;
 use crate::store::{
     BucketKey, FEED_PAGE, FEED_PAGE_BYTES, Feed, HubEvent, ImportSource, ImportTx, IntakeTx,
-    change_of, feed_sql, hub_event_sql,
+    change_of, device_sql, feed_sql, hub_event_sql,
 };
 
 impl ImportTx for PgTx<'_, '_> {
+    fn sites(&mut self) -> HubResult<Vec<String>> {
+        let s = self.prepared(device_sql::SITES)?;
+        Ok(self.tx.query(&s, &[])?.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn scope_to(&mut self, site: &str) {
+        self.site = site.to_string();
+    }
+
     fn current(&mut self, kind: &str, key: &str) -> HubResult<Option<String>> {
+        let site = feed_sql::scope(kind, &self.site).to_string();
         Ok(self
-            .opt(feed_sql::MASTER_ROW, &[&kind, &key])?
+            .opt(feed_sql::MASTER_ROW, &[&site, &kind, &key])?
             .map(|r| r.get(0)))
     }
 
     fn upsert(&mut self, kind: &str, key: &str, data: &str) -> HubResult<()> {
-        self.exec(feed_sql::UPSERT_MASTER, &[&kind, &key, &data])?;
-        self.exec(feed_sql::APPEND_CHANGE, &[&kind, &key, &data])?;
+        let site = feed_sql::scope(kind, &self.site).to_string();
+        self.exec(feed_sql::UPSERT_MASTER, &[&site, &kind, &key, &data])?;
+        self.exec(feed_sql::APPEND_CHANGE, &[&site, &kind, &key, &data])?;
         Ok(())
     }
 
     fn all(&mut self, kind: &str) -> HubResult<Vec<(String, String)>> {
+        let site = feed_sql::scope(kind, &self.site).to_string();
         let s = self.prepared(feed_sql::ALL)?;
         Ok(self
             .tx
-            .query(&s, &[&kind])?
+            .query(&s, &[&site, &kind])?
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect())
@@ -48,27 +60,32 @@ impl ImportTx for PgTx<'_, '_> {
 
     fn hub_event_by_digest(&mut self, digest: &str) -> HubResult<Option<(String, String)>> {
         Ok(self
-            .opt(hub_event_sql::BY_DIGEST, &[&digest])?
+            .opt(hub_event_sql::BY_DIGEST, &[&self.site.clone(), &digest])?
             .map(|r| (r.get(0), r.get(1))))
     }
 
     fn first_hub_event(&mut self, kind: &str, origin: &str) -> HubResult<Option<(String, String)>> {
         Ok(self
-            .opt(hub_event_sql::FIRST_OF, &[&kind, &origin])?
+            .opt(
+                hub_event_sql::FIRST_OF,
+                &[&self.site.clone(), &kind, &origin],
+            )?
             .map(|r| (r.get(0), r.get(1))))
     }
 
     fn stocked_buckets(&mut self) -> HubResult<i64> {
         Ok(self
-            .opt(hub_event_sql::STOCKED, &[])?
+            .opt(hub_event_sql::STOCKED, &[&self.site.clone()])?
             .map_or(0, |r| r.get(0)))
     }
 
     fn record_hub_event(&mut self, e: &HubEvent) -> HubResult<()> {
+        let site = self.site.clone();
         self.exec(
             hub_event_sql::RECORD,
             &[
                 &e.event_id,
+                &site,
                 &e.kind.as_str(),
                 &e.origin.as_str(),
                 &e.source,
@@ -100,20 +117,24 @@ impl Feed for PostgresStore {
         self.in_tx(|pg| import::run(pg, &data, from))
     }
 
-    fn changes(&self, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {
-        let rows = self.query(feed_sql::CHANGES, &[&after, &(limit as i64)])?;
+    fn changes(&self, site: &str, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {
+        let rows = self.query(feed_sql::CHANGES, &[&site, &after, &(limit as i64)])?;
         rows.iter()
             .map(|r| Ok((r.get(0), change_of(r.get(1), r.get(2), r.get(3))?)))
             .collect()
     }
 
-    fn feed(&self, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>> {
-        let rows = self.query(FEED_PAGE, &[&after, &(limit as i64), &FEED_PAGE_BYTES])?;
+    fn feed(&self, site: &str, after: i64, limit: usize) -> HubResult<Vec<FeedEvent>> {
+        let rows = self.query(
+            FEED_PAGE,
+            &[&site, &after, &(limit as i64), &FEED_PAGE_BYTES],
+        )?;
         feed_events(&rows)
     }
 
-    fn master_row(&self, kind: &str, key: &str) -> HubResult<Option<String>> {
-        let rows = self.query(feed_sql::MASTER_ROW, &[&kind, &key])?;
+    fn master_row(&self, site: &str, kind: &str, key: &str) -> HubResult<Option<String>> {
+        let site = feed_sql::scope(kind, site);
+        let rows = self.query(feed_sql::MASTER_ROW, &[&site, &kind, &key])?;
         Ok(rows.first().map(|r| r.get(0)))
     }
 }

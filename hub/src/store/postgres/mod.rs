@@ -176,6 +176,8 @@ struct PgTx<'a, 'b> {
     buckets: HashMap<BucketKey, i64>,
     feed: Vec<String>,
     skus: HashMap<String, bool>,
+    /// The site the transaction is scoped to: intake's device's, an import's.
+    site: String,
 }
 
 /// Event rows waiting for `flush`, column by column.
@@ -206,6 +208,7 @@ impl<'a, 'b> PgTx<'a, 'b> {
             buckets: HashMap::new(),
             feed: Vec::new(),
             skus: HashMap::new(),
+            site: String::new(),
         }
     }
 
@@ -293,6 +296,7 @@ impl BenchStore for PostgresStore {
     ) -> HubResult<()> {
         for chunk in movements.chunks(batch.max(1)) {
             self.in_tx(|tx| {
+                tx.site = crate::store::FIRST_SITE.into();
                 IntakeTx::apply(tx, chunk, "")?;
                 IntakeTx::flush(tx)
             })?;

@@ -8,9 +8,9 @@ use crate::error::HubResult;
 use crate::store::{StockChange, StockFeed, stock_sql};
 
 impl StockFeed for PostgresStore {
-    fn stock(&self) -> HubResult<Vec<StockLine>> {
+    fn stock(&self, site: &str) -> HubResult<Vec<StockLine>> {
         Ok(self
-            .query(stock_sql::STOCK, &[])?
+            .query(stock_sql::STOCK, &[&site])?
             .iter()
             .map(line)
             .collect())

@@ -16,8 +16,8 @@ use crate::store::{
 
 impl IntakeTx for Tx<'_> {
     fn position(&mut self, device_id: &str) -> HubResult<Position> {
-        Ok(self
-            .0
+        let position: Position = self
+            .c
             .prepare_cached(position_sql::READ)?
             .query_row([device_id], |r| {
                 let held = match (r.get(3)?, r.get(4)?, r.get(5)?) {
@@ -30,15 +30,19 @@ impl IntakeTx for Tx<'_> {
                     public_key: r.get(2)?,
                     held,
                     accept_fork: r.get::<_, i64>(6)? != 0,
+                    site: r.get(7)?,
                 })
             })
             .optional()?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        // The batch moves the stock of the device's site.
+        self.site = position.site.clone();
+        Ok(position)
     }
 
     fn set_position(&mut self, device_id: &str, p: &Position, now: &str) -> HubResult<()> {
         let (code, reason, since) = p.held.clone().unzip3();
-        self.0
+        self.c
             .prepare_cached(position_sql::WRITE)?
             .execute(rusqlite::params![
                 p.contiguous_seq,
@@ -55,7 +59,7 @@ impl IntakeTx for Tx<'_> {
 
     fn stored(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>> {
         Ok(self
-            .0
+            .c
             .prepare_cached(intake_sql::STORED)?
             .query_row([event_id.to_string()], |r| {
                 Ok(StoredEvent {
@@ -72,7 +76,7 @@ impl IntakeTx for Tx<'_> {
 
     fn held_at(&mut self, device_id: &str, seq: i64) -> HubResult<Option<Envelope>> {
         let text: Option<String> = self
-            .0
+            .c
             .prepare_cached(intake_sql::HELD_AT)?
             .query_row((device_id, seq), |r| r.get(0))
             .optional()?;
@@ -84,20 +88,20 @@ impl IntakeTx for Tx<'_> {
 
     fn has_held(&mut self, device_id: &str) -> HubResult<bool> {
         Ok(self
-            .0
+            .c
             .prepare_cached(intake_sql::HAS_HELD)?
             .query_row([device_id], |r| r.get(0))?)
     }
 
     fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool> {
         Ok(self
-            .0
+            .c
             .prepare_cached(intake_sql::SEQ_TAKEN)?
             .query_row((device_id, seq), |r| r.get(0))?)
     }
 
     fn insert(&mut self, e: &Envelope, j: &Judged, now: &str) -> HubResult<()> {
-        self.0
+        self.c
             .prepare_cached(
                 "INSERT INTO events (event_id, device_id, seq, event_type, hash, envelope, status,
                                      code, reason, received_at)
@@ -119,7 +123,7 @@ impl IntakeTx for Tx<'_> {
     }
 
     fn refuse(&mut self, e: &Envelope, code: &str, reason: &str, now: &str) -> HubResult<()> {
-        self.0.prepare_cached(device_sql::REFUSAL)?.execute((
+        self.c.prepare_cached(device_sql::REFUSAL)?.execute((
             &e.device_id,
             e.seq,
             e.event_id.to_string(),
@@ -133,22 +137,22 @@ impl IntakeTx for Tx<'_> {
 
     fn bucket(&mut self, key: &BucketKey) -> HubResult<i64> {
         Ok(self
-            .0
+            .c
             .prepare_cached(intake_sql::BUCKET)?
-            .query_row(rusqlite::params_from_iter(key.columns()), |r| r.get(0))
+            .query_row(rusqlite::params_from_iter(key.at(&self.site)), |r| r.get(0))
             .optional()?
             .unwrap_or(0))
     }
 
     fn delete_held(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
-        self.0
+        self.c
             .prepare_cached(intake_sql::DELETE_HELD)?
             .execute([event_id.to_string()])?;
         Ok(())
     }
 
     fn settle(&mut self, event_id: &uuid::Uuid, j: &Judged) -> HubResult<()> {
-        self.0.prepare_cached(intake_sql::SETTLE)?.execute((
+        self.c.prepare_cached(intake_sql::SETTLE)?.execute((
             status_text(j.status),
             &j.code,
             &j.reason,
@@ -158,11 +162,11 @@ impl IntakeTx for Tx<'_> {
     }
 
     fn apply(&mut self, movements: &[EventMovement], taker: &str) -> HubResult<()> {
-        super::stock::apply(self.0, movements, taker)
+        super::stock::apply(self, movements, taker)
     }
 
     fn last_taker(&mut self, key: &BucketKey) -> HubResult<String> {
-        super::stock::last_taker(self.0, key)
+        super::stock::last_taker(self, key)
     }
 
     fn record_conflict(&mut self, conflict: &Conflict, task: &str) -> HubResult<()> {
@@ -174,24 +178,24 @@ impl IntakeTx for Tx<'_> {
     }
 
     fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
-        self.0
+        self.c
             .prepare_cached(
-                "INSERT INTO feed (event_row) SELECT id FROM events WHERE event_id = ?1",
+                "INSERT INTO feed (event_row, site) SELECT id, ?2 FROM events WHERE event_id = ?1",
             )?
-            .execute([event_id.to_string()])?;
+            .execute([event_id.to_string(), self.site.clone()])?;
         Ok(())
     }
 
     fn has_catalog(&mut self) -> HubResult<bool> {
         Ok(self
-            .0
+            .c
             .prepare_cached(intake_sql::HAS_CATALOG)?
             .query_row([], |r| r.get(0))?)
     }
 
     fn refused(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<(i64, String)>> {
         Ok(self
-            .0
+            .c
             .prepare_cached(intake_sql::REFUSED)?
             .query_row([event_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
@@ -199,7 +203,7 @@ impl IntakeTx for Tx<'_> {
 
     fn sku_known(&mut self, sku: &str) -> HubResult<bool> {
         Ok(self
-            .0
+            .c
             .prepare_cached(intake_sql::SKU_KNOWN)?
             .query_row([sku], |r| r.get(0))?)
     }
@@ -327,7 +331,7 @@ impl DeviceSync for SqliteStore {
         now: &str,
         signed_only: bool,
     ) -> HubResult<IntakeResult> {
-        self.in_tx(|tx| intake::run(&mut Tx(tx), device_id, events, now, signed_only))
+        self.in_tx(|tx| intake::run(&mut Tx::new(tx), device_id, events, now, signed_only))
     }
 
     fn enrol_key(&self, device_id: &str, public_key: &str) -> HubResult<()> {
@@ -413,6 +417,19 @@ impl DeviceSync for SqliteStore {
                 .execute((site_id, name, now))?
                 == 1)
         })
+    }
+
+    fn sites(&self) -> HubResult<Vec<String>> {
+        let conn = self.lock()?;
+        crate::store::ImportTx::sites(&mut Tx::new(&conn))
+    }
+
+    fn device_site(&self, device_id: &str) -> HubResult<Option<String>> {
+        Ok(self
+            .lock()?
+            .prepare_cached(device_sql::SITE)?
+            .query_row([device_id], |r| r.get(0))
+            .optional()?)
     }
 
     fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()> {

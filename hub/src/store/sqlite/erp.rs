@@ -7,7 +7,9 @@ use super::{SqliteStore, Tx};
 use crate::erp::{ErpPost, ErpStatus};
 use crate::error::HubResult;
 use crate::import;
-use crate::store::{ErpBook, Lease, erp_columns, erp_post_of, erp_source, erp_sql, lease_sql};
+use crate::store::{
+    ErpBook, Lease, erp_columns, erp_post_of, erp_site, erp_source, erp_sql, lease_sql,
+};
 
 impl ErpBook for SqliteStore {
     fn erp_cursor(&self, erp: &str) -> HubResult<i64> {
@@ -53,7 +55,9 @@ impl ErpBook for SqliteStore {
             .query_row([erp], |r| r.get(0))?;
         let (feed_head, pending, oldest_pending_since) = conn
             .prepare_cached(erp_sql::FEED)?
-            .query_row([cursor], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            .query_row((erp_site(erp), cursor), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
         let (posted, failed, last_posted_at, last_error, last_error_at, last_pulled_at) = conn
             .prepare_cached(erp_sql::TOTALS)?
             .query_row([erp], |r| {
@@ -124,7 +128,7 @@ impl ErpBook for SqliteStore {
         now: &str,
     ) -> HubResult<ImportResult> {
         self.in_tx(|tx| {
-            let result = import::run(&mut Tx(tx), data, &erp_source(erp))?;
+            let result = import::run(&mut Tx::new(tx), data, &erp_source(erp))?;
             tx.prepare_cached(erp_sql::SET_PULL_CURSOR)?
                 .execute((erp, now, cursor))?;
             Ok(result)

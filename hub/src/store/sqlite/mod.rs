@@ -99,8 +99,21 @@ fn migrate(conn: &mut Connection) -> HubResult<()> {
     Ok(())
 }
 
-/// A transaction's rows, for intake and imports.
-struct Tx<'a>(&'a Connection);
+/// A transaction's rows, for intake and imports, scoped to one site: intake to its device's
+/// (read with the device's position), an import to the one it names.
+struct Tx<'a> {
+    c: &'a Connection,
+    site: String,
+}
+
+impl<'a> Tx<'a> {
+    fn new(c: &'a Connection) -> Self {
+        Self {
+            c,
+            site: String::new(),
+        }
+    }
+}
 
 impl HubStore for SqliteStore {
     fn backend(&self) -> &'static str {
@@ -118,7 +131,7 @@ impl BenchStore for SqliteStore {
         for chunk in events.chunks(batch.max(1)) {
             self.in_tx(|tx| {
                 let judged = super::accepted();
-                let mut rows = Tx(tx);
+                let mut rows = Tx::new(tx);
                 for event in chunk {
                     IntakeTx::insert(&mut rows, event, &judged, now)?;
                 }
@@ -134,7 +147,11 @@ impl BenchStore for SqliteStore {
         batch: usize,
     ) -> HubResult<()> {
         for chunk in movements.chunks(batch.max(1)) {
-            self.in_tx(|tx| IntakeTx::apply(&mut Tx(tx), chunk, ""))?;
+            self.in_tx(|tx| {
+                let mut rows = Tx::new(tx);
+                rows.site = crate::store::FIRST_SITE.into();
+                IntakeTx::apply(&mut rows, chunk, "")
+            })?;
         }
         Ok(())
     }

@@ -2,17 +2,17 @@
 
 use dockhand_protocol::events::EventMovement;
 use dockhand_protocol::sync::{ChangeKind, StockLine};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 
 use super::{SqliteStore, Tx};
 use crate::error::HubResult;
 use crate::store::{BucketKey, Conflict, ImportTx, StockChange, StockFeed, stock_sql};
 
 impl StockFeed for SqliteStore {
-    fn stock(&self) -> HubResult<Vec<StockLine>> {
+    fn stock(&self, site: &str) -> HubResult<Vec<StockLine>> {
         let conn = self.lock()?;
         let mut stmt = conn.prepare_cached(stock_sql::STOCK)?;
-        let rows = stmt.query_map([], line)?;
+        let rows = stmt.query_map([site], line)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -61,12 +61,13 @@ fn line(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockLine> {
     })
 }
 
-/// Adds movements to the stock, each bucket numbered anew; `taker` becomes the last taker of the
-/// buckets a movement takes from.
-pub(super) fn apply(conn: &Connection, movements: &[EventMovement], taker: &str) -> HubResult<()> {
+/// Adds movements to the stock of the transaction's site, each bucket numbered anew; `taker`
+/// becomes the last taker of the buckets a movement takes from.
+pub(super) fn apply(tx: &Tx<'_>, movements: &[EventMovement], taker: &str) -> HubResult<()> {
     if movements.is_empty() {
         return Ok(());
     }
+    let conn = tx.c;
     let count = i64::try_from(movements.len()).unwrap_or(i64::MAX);
     let last: i64 = conn
         .prepare_cached(stock_sql::TAKE_NUMBERS)?
@@ -75,6 +76,7 @@ pub(super) fn apply(conn: &Connection, movements: &[EventMovement], taker: &str)
     for (number, m) in (last - count + 1..).zip(movements) {
         let taker = if m.delta < 0 { taker } else { "" };
         stmt.execute((
+            &tx.site,
             &m.location,
             &m.sku,
             &m.lot,
@@ -90,20 +92,21 @@ pub(super) fn apply(conn: &Connection, movements: &[EventMovement], taker: &str)
 }
 
 /// The last event that took from a bucket ("" when none).
-pub(super) fn last_taker(conn: &Connection, key: &BucketKey) -> HubResult<String> {
-    let [location, sku, lot, serial, lpn, status] = key.columns();
-    Ok(conn
+pub(super) fn last_taker(tx: &Tx<'_>, key: &BucketKey) -> HubResult<String> {
+    Ok(tx
+        .c
         .prepare_cached(stock_sql::LAST_TAKER)?
-        .query_row((location, sku, lot, serial, lpn, status), |r| r.get(0))
+        .query_row(rusqlite::params_from_iter(key.at(&tx.site)), |r| r.get(0))
         .optional()?
         .unwrap_or_default())
 }
 
 /// Records a conflict and publishes its count task.
 pub(super) fn record_conflict(tx: &mut Tx<'_>, c: &Conflict, task: &str) -> HubResult<()> {
-    let [location, sku, lot, serial, lpn, status] = c.key.columns();
-    tx.0.prepare_cached(stock_sql::CONFLICT)?
+    let [site, location, sku, lot, serial, lpn, status] = c.key.at(&tx.site);
+    tx.c.prepare_cached(stock_sql::CONFLICT)?
         .execute(rusqlite::params![
+            site,
             location,
             sku,
             lot,
