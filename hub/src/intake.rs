@@ -305,6 +305,7 @@ fn judge(tx: &mut dyn IntakeTx, event: &Envelope, catalog: bool) -> HubResult<(J
         },
         Taken {
             lot_expiry: received_lot(&body),
+            count: crate::reconcile::fact_of(&body),
             movements,
         },
     ))
@@ -460,6 +461,14 @@ fn take_next(
     }
     if judged.status == EventStatus::Accepted {
         crate::conflicts::apply(tx, event, &taken.movements)?;
+        crate::reconcile::on_accepted(
+            tx,
+            event,
+            taken.count.as_ref(),
+            &taken.movements,
+            position.clock_skew_ms,
+            now,
+        )?;
         if let Some((sku, lot, expiry)) = &taken.lot_expiry {
             tx.note_lot_expiry(sku, lot, expiry)?;
         }
@@ -479,6 +488,8 @@ struct Taken {
     /// The lot a receipt gave an expiry: SKU, lot, ISO date (kept for the devices that never saw
     /// the lot; sent with the stock).
     lot_expiry: Option<(String, String, String)>,
+    /// What a count event tells the reconciliation of counts.
+    count: Option<crate::reconcile::CountFact>,
 }
 
 /// The lot and expiry a received line names, if it names both.

@@ -12,6 +12,7 @@ pub mod error;
 pub mod import;
 pub mod intake;
 pub mod opening;
+pub mod reconcile;
 pub mod server;
 pub mod store;
 pub mod throttle;

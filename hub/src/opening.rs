@@ -108,7 +108,9 @@ pub fn run(
         return Ok(());
     }
     let movements: Vec<EventMovement> = taken.iter().map(|r| movement(r)).collect();
+    let (event_id, recorded_at) = (uuid::Uuid::now_v7().to_string(), crate::now_text());
     tx.add_stock(&movements)?;
+    crate::reconcile::record_moves(tx, &movements, &recorded_at, &event_id, "")?;
     for row in &taken {
         if let Some(expiry) = row.expiry {
             tx.set_lot_expiry(&row.sku, &row.lot, &expiry.to_string())?;
@@ -118,7 +120,7 @@ pub fn run(
     let body = serde_json::to_string(&taken)?;
     let units = taken.iter().map(|r| r.quantity).sum::<i64>();
     tx.record_hub_event(&HubEvent {
-        event_id: uuid::Uuid::now_v7().to_string(),
+        event_id,
         kind: HubEventKind::OpeningBalance,
         origin: from.origin,
         source: crate::body::short_text(from.name, 200).to_string(),
@@ -126,7 +128,7 @@ pub fn run(
         buckets: i64::try_from(taken.len()).unwrap_or(i64::MAX),
         units,
         body,
-        recorded_at: crate::now_text(),
+        recorded_at,
     })?;
     result.opening_buckets += taken.len();
     result.opening_units += units;

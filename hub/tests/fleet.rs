@@ -7,131 +7,22 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use common::handheld::{Handheld, count_pick_face, import_sample, pick_towels};
 use common::towels;
-use dockhand_core::counting::{self, CountedLine, CreateCountTask, StartCount, SubmitCount};
+
+use dockhand_core::counting;
 use dockhand_core::picking;
 use dockhand_core::protocol::EventKind;
-use dockhand_core::protocol::master::CountTaskRequest;
+
 use dockhand_core::putaway;
 use dockhand_core::receiving::{self, OpenBlindReceipt};
-use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine, SyncReport};
+use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine};
 use dockhand_core::sync::protocol::{HubException, Import, StockLine, StockPage};
 use dockhand_core::sync::{add_stock_lines, apply_stock_page, own_stock_lines, stock_lines};
 use dockhand_core::{Store, StoreOptions, catalog, outbox, sample};
 use dockhand_hub::HubConfig;
 use uuid::Uuid;
-
-/// A handheld with its own database and sync engine.
-struct Handheld {
-    store: Arc<Store>,
-    engine: SyncEngine,
-}
-
-impl Handheld {
-    async fn new(hub: &common::TestHub, id: &str) -> Self {
-        let store = Arc::new(Store::open_in_memory(StoreOptions::new(id)).unwrap());
-        catalog::upsert_master_data(&store, &sample::warehouse()).unwrap();
-        let token = hub.register_device(&store).await;
-        let config = SyncConfig {
-            // Small pages: every pull below crosses page boundaries.
-            stock_page_size: 3,
-            page_size: 50,
-            request_timeout: Duration::from_secs(5),
-            ..SyncConfig::new(&hub.url)
-        };
-        let engine =
-            SyncEngine::new(store.clone(), config, Arc::new(StaticToken::new(token))).unwrap();
-        Self { store, engine }
-    }
-
-    async fn sync(&self) -> SyncReport {
-        self.engine.sync_now().await.unwrap()
-    }
-
-    fn view(&self) -> Vec<StockLine> {
-        stock_lines(&self.store).unwrap()
-    }
-
-    fn at(&self, location: &str) -> Vec<(String, String, i64)> {
-        self.view()
-            .into_iter()
-            .filter(|l| l.location == location)
-            .map(|l| (l.sku, l.status, l.quantity))
-            .collect()
-    }
-
-    fn events_of(&self, kind: EventKind) -> usize {
-        self.store
-            .read(|c| outbox::events(c, 1, 100_000))
-            .unwrap()
-            .iter()
-            .filter(|e| e.envelope.event_type == kind.as_str())
-            .count()
-    }
-}
-
-/// Creates a pick task for `quantity` towels and picks what it allocates.
-fn pick_towels(store: &Store, task_id: &str, quantity: i64) -> Result<(), dockhand_core::Error> {
-    picking::create_pick_task(store, &towels::pick_task(task_id, quantity))?;
-    while let Some(next) = store.read(|c| picking::next_pick(c, task_id))? {
-        assert_eq!(next.location, "P-01-01");
-        let cmd = towels::pick(task_id, &next, "71", "TOTE-9");
-        picking::confirm_pick(store, &cmd)?;
-    }
-    Ok(())
-}
-
-/// Counts P-01-01 and finds `found` towels; returns the count's outcome lines.
-fn count_pick_face(store: &Store, task_id: &str, found: i64) -> counting::CountSubmitted {
-    counting::create_count_task(
-        store,
-        &CreateCountTask {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            task: CountTaskRequest {
-                task_id: task_id.into(),
-                location: Some("P-01-01".into()),
-                sku: None,
-                reason: "cycle count".into(),
-            },
-        },
-    )
-    .unwrap();
-    counting::start_count(
-        store,
-        &StartCount {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            task_id: task_id.into(),
-        },
-    )
-    .unwrap();
-    counting::submit_count(
-        store,
-        &SubmitCount {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            task_id: task_id.into(),
-            lines: vec![CountedLine {
-                location: None,
-                scan: dockhand_core::ScannedGoods::barcode(sample::TOWELS_EA),
-                quantity: found,
-                counted_at: None,
-            }],
-        },
-    )
-    .unwrap()
-}
-
-async fn import_sample(hub: &common::TestHub) {
-    hub.import(&Import {
-        master: sample::warehouse(),
-        ..Import::default()
-    })
-    .await;
-}
 
 on_both_backends!(
     what_one_handheld_puts_away_another_picks_and_a_third_counts_without_an_adjustment,

@@ -368,6 +368,10 @@ crate::text_enum! {
     pub enum HubEventKind {
         /// Stock on the shelves at go-live.
         OpeningBalance => "opening_balance",
+        /// The hub's correction of a count: what the count found against the hub's own stock
+        /// as of the count (with every device's moves, late ones included), less the adjustment
+        /// the counting handheld booked against its own view.
+        CountReconciliation => "count_reconciliation",
     }
 }
 
@@ -378,6 +382,8 @@ crate::text_enum! {
         Import => "import",
         /// The ERP, through its connector.
         Erp => "erp",
+        /// The hub itself (reconciling a count).
+        Hub => "hub",
     }
 }
 

@@ -64,16 +64,20 @@ pub struct Position {
     pub accept_fork: bool,
     /// The site the device works in: its events move that site's stock.
     pub site: String,
+    /// How far the device's clock was ahead of the hub's at its last sync (ms; `None`: never
+    /// measured): its event times are corrected by it.
+    pub clock_skew_ms: Option<i64>,
 }
 
 /// How a position is read and written, one text for both backends.
 pub mod position_sql {
     /// A device's position.
     pub const READ: &str = "SELECT contiguous_seq, last_hash, public_key, held_code, held_reason,
-        held_since, accept_fork, site_id FROM devices WHERE device_id = $1";
+        held_since, accept_fork, site_id, clock_skew_ms FROM devices WHERE device_id = $1";
     /// [`READ`] locking the row (PostgreSQL: hub instances taking one device's batches queue).
     pub const READ_LOCKED: &str = "SELECT contiguous_seq, last_hash, public_key, held_code,
-        held_reason, held_since, accept_fork, site_id FROM devices WHERE device_id = $1 FOR UPDATE";
+        held_reason, held_since, accept_fork, site_id, clock_skew_ms FROM devices
+        WHERE device_id = $1 FOR UPDATE";
     /// Stores a device's position ($8 device).
     pub const WRITE: &str =
         "UPDATE devices SET contiguous_seq = $1, last_hash = $2, last_seen = $3,
@@ -95,7 +99,7 @@ pub mod position_sql {
 }
 
 /// What intake needs from a transaction.
-pub trait IntakeTx {
+pub trait IntakeTx: super::ImportTx {
     /// The device's position.
     fn position(&mut self, device_id: &str) -> HubResult<Position>;
     /// Stores the device's position.

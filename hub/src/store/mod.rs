@@ -20,6 +20,7 @@ mod erp;
 mod feed;
 mod lease;
 pub mod postgres;
+mod reconcile;
 pub mod sqlite;
 mod stock;
 
@@ -36,6 +37,7 @@ pub use devices::{
 pub use erp::{ErpBook, erp_columns, erp_post_of, erp_site, erp_source, erp_sql};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_of, feed_sql};
 pub use lease::{Lease, lease_sql};
+pub use reconcile::{Family, Observation, ReconcileTx, TimedMove, reconcile_sql};
 pub use stock::{Conflict, HubEvent, StockChange, StockFeed, hub_event_sql, stock_sql};
 
 /// The hub's storage: every concern, from one backend.
@@ -162,6 +164,10 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (8, fill(include_str!("migrations/008_device_clocks.sql"))),
         (9, fill(include_str!("migrations/009_sites.sql"))),
         (10, fill(include_str!("migrations/010_site_scope.sql"))),
+        (
+            11,
+            fill(include_str!("migrations/011_count_reconciliation.sql")),
+        ),
     ]
 }
 

@@ -29,6 +29,7 @@ impl IntakeTx for PgTx<'_, '_> {
                 held,
                 accept_fork: r.get::<_, i64>(6) != 0,
                 site: r.get(7),
+                clock_skew_ms: r.get(8),
             }
         });
         // The batch moves the stock of the device's site.

@@ -4,6 +4,7 @@
 mod devices;
 mod erp;
 mod feed;
+mod reconcile;
 mod stock;
 
 use std::collections::HashMap;

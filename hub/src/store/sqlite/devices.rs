@@ -31,6 +31,7 @@ impl IntakeTx for Tx<'_> {
                     held,
                     accept_fork: r.get::<_, i64>(6)? != 0,
                     site: r.get(7)?,
+                    clock_skew_ms: r.get(8)?,
                 })
             })
             .optional()?

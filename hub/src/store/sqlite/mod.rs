@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 mod devices;
 mod erp;
 mod feed;
+mod reconcile;
 mod stock;
 
 use dockhand_protocol::sync::{Envelope, FeedEvent};

@@ -1,0 +1,127 @@
+//! The reconciliation's rows on PostgreSQL.
+
+use postgres::Row;
+
+use super::PgTx;
+use crate::error::HubResult;
+use crate::store::{Family, Observation, ReconcileTx, TimedMove, reconcile_sql};
+
+/// An observation from a row of [`reconcile_sql::FROM`]'s columns.
+fn observation(r: &Row) -> Observation {
+    Observation {
+        family: Family {
+            location: r.get(0),
+            sku: r.get(1),
+            lot: r.get(2),
+        },
+        count_key: r.get(3),
+        task_id: r.get(4),
+        round: r.get(5),
+        at: r.get(6),
+        observed: r.get(7),
+        settled: r.get::<_, i64>(8) != 0,
+        waiting: r.get::<_, i64>(9) != 0,
+        event_id: r.get(10),
+        device_id: r.get(11),
+    }
+}
+
+impl ReconcileTx for PgTx<'_, '_> {
+    fn record_move(&mut self, m: &TimedMove) -> HubResult<()> {
+        let site = self.site.clone();
+        self.exec(
+            reconcile_sql::RECORD_MOVE,
+            &[
+                &site,
+                &m.family.location,
+                &m.family.sku,
+                &m.family.lot,
+                &m.status,
+                &m.at,
+                &m.delta,
+                &m.event_id,
+                &m.count_key,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn moved_until(&mut self, f: &Family, at: &str, except: &str) -> HubResult<i64> {
+        let site = self.site.clone();
+        Ok(self
+            .opt(
+                reconcile_sql::MOVED_UNTIL,
+                &[&site, &f.location, &f.sku, &f.lot, &at, &except],
+            )?
+            .map_or(0, |r| r.get(0)))
+    }
+
+    fn adjusted_by(&mut self, count_key: &str) -> HubResult<(i64, Option<String>)> {
+        let site = self.site.clone();
+        Ok(self
+            .opt(reconcile_sql::ADJUSTED_BY, &[&site, &count_key])?
+            .map_or((0, None), |r| (r.get(0), r.get(1))))
+    }
+
+    fn observe(&mut self, o: &Observation) -> HubResult<()> {
+        let site = self.site.clone();
+        self.exec(
+            reconcile_sql::OBSERVE,
+            &[
+                &site,
+                &o.family.location,
+                &o.family.sku,
+                &o.family.lot,
+                &o.count_key,
+                &o.task_id,
+                &o.round,
+                &o.at,
+                &o.observed,
+                &i64::from(o.settled),
+                &i64::from(o.waiting),
+                &o.event_id,
+                &o.device_id,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn adjustment_arrived(&mut self, count_key: &str) -> HubResult<()> {
+        let site = self.site.clone();
+        self.exec(reconcile_sql::ARRIVED, &[&site, &count_key])?;
+        Ok(())
+    }
+
+    fn settle_round(&mut self, task_id: &str, round: i64) -> HubResult<Vec<Observation>> {
+        let site = self.site.clone();
+        self.exec(reconcile_sql::SETTLE, &[&site, &task_id, &round])?;
+        let s = self.prepared(reconcile_sql::ROUND)?;
+        Ok(self
+            .tx
+            .query(&s, &[&site, &task_id, &round])?
+            .iter()
+            .map(observation)
+            .collect())
+    }
+
+    fn observations_from(&mut self, f: &Family, at: &str) -> HubResult<Vec<Observation>> {
+        let site = self.site.clone();
+        let s = self.prepared(reconcile_sql::FROM)?;
+        Ok(self
+            .tx
+            .query(&s, &[&site, &f.location, &f.sku, &f.lot, &at])?
+            .iter()
+            .map(observation)
+            .collect())
+    }
+
+    fn observed_after(&mut self, f: &Family, at: &str) -> HubResult<bool> {
+        let site = self.site.clone();
+        Ok(self
+            .opt(
+                reconcile_sql::AFTER,
+                &[&site, &f.location, &f.sku, &f.lot, &at],
+            )?
+            .is_some_and(|r| r.get(0)))
+    }
+}

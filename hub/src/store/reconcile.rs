@@ -1,0 +1,117 @@
+//! What the reconciliation of counts keeps (crate::reconcile): each countable move with its time on
+//! the hub's clock, and each count line observed. Rows are those of the transaction's site.
+
+use crate::error::HubResult;
+
+/// Stock of one item and lot at one location, whatever its serial, licence plate or status: what
+/// a count line observes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Family {
+    /// Location code.
+    pub location: String,
+    /// SKU.
+    pub sku: String,
+    /// Lot ("" for none).
+    pub lot: String,
+}
+
+/// A countable move (not in transit) at a time on the hub's clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimedMove {
+    /// What it moved.
+    pub family: Family,
+    /// Its status.
+    pub status: String,
+    /// When (UTC, hub's clock, milliseconds: ordered as text).
+    pub at: String,
+    /// Base units in or out.
+    pub delta: i64,
+    /// The event (a device's or the hub's own).
+    pub event_id: String,
+    /// The count line an adjustment belongs to, or "".
+    pub count_key: String,
+}
+
+/// A count line the hub observed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observation {
+    /// What was counted.
+    pub family: Family,
+    /// The line: JSON [task, round, location, sku, lot].
+    pub count_key: String,
+    /// Count task.
+    pub task_id: String,
+    /// Round.
+    pub round: i64,
+    /// When it was counted (hub's clock).
+    pub at: String,
+    /// Base units found.
+    pub observed: i64,
+    /// The round is the stock's (no approval awaited).
+    pub settled: bool,
+    /// The counting handheld's adjustment of this line has not arrived yet.
+    pub waiting: bool,
+    /// The `counting.counted` event.
+    pub event_id: String,
+    /// The counting handheld.
+    pub device_id: String,
+}
+
+/// The rows the reconciliation reads and writes in a transaction scoped to a site.
+pub trait ReconcileTx {
+    /// Keeps a move with its time.
+    fn record_move(&mut self, m: &TimedMove) -> HubResult<()>;
+    /// Base units of `family` moved at or before `at`, the moves of count line `except` left out.
+    fn moved_until(&mut self, family: &Family, at: &str, except: &str) -> HubResult<i64>;
+    /// Base units moved by count line `count_key`'s adjustments, and the status of its last one.
+    fn adjusted_by(&mut self, count_key: &str) -> HubResult<(i64, Option<String>)>;
+    /// Records a count line (once: the same line again changes nothing).
+    fn observe(&mut self, o: &Observation) -> HubResult<()>;
+    /// The observed line `count_key`'s handheld adjustment arrived: it stops waiting.
+    fn adjustment_arrived(&mut self, count_key: &str) -> HubResult<()>;
+    /// A supervisor approved round `round` of `task_id`: its lines become the stock's; returns
+    /// them.
+    fn settle_round(&mut self, task_id: &str, round: i64) -> HubResult<Vec<Observation>>;
+    /// The settled, not waiting observations of `family` at or after `at`, in time order.
+    fn observations_from(&mut self, family: &Family, at: &str) -> HubResult<Vec<Observation>>;
+    /// Whether `family` was observed after `at` (a move at `at` is then late for a count).
+    fn observed_after(&mut self, family: &Family, at: &str) -> HubResult<bool>;
+}
+
+/// The reconciliation's statements, one text for both backends.
+pub mod reconcile_sql {
+    /// Keeps a move of site $1.
+    pub const RECORD_MOVE: &str = "INSERT INTO stock_moves (site, location, sku, lot, status, at,
+        delta, event_id, count_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    /// Units of a family moved at or before $5, count line $6's moves left out.
+    pub const MOVED_UNTIL: &str = "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM stock_moves
+        WHERE site = $1 AND location = $2 AND sku = $3 AND lot = $4 AND at <= $5
+          AND count_key <> $6";
+    /// Units a count line's adjustments moved, and the status of the last.
+    pub const ADJUSTED_BY: &str = "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT),
+        (SELECT status FROM stock_moves WHERE site = $1 AND count_key = $2 ORDER BY id DESC LIMIT 1)
+        FROM stock_moves WHERE site = $1 AND count_key = $2";
+    /// Records an observed count line once.
+    pub const OBSERVE: &str = "INSERT INTO count_observations (site, location, sku, lot,
+        count_key, task_id, round, at, observed, settled, waiting, event_id, device_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        ON CONFLICT (site, count_key) DO NOTHING";
+    /// A line's handheld adjustment arrived.
+    pub const ARRIVED: &str =
+        "UPDATE count_observations SET waiting = 0 WHERE site = $1 AND count_key = $2";
+    /// A round approved.
+    pub const SETTLE: &str = "UPDATE count_observations SET settled = 1
+        WHERE site = $1 AND task_id = $2 AND round = $3";
+    /// A round's lines.
+    pub const ROUND: &str = "SELECT location, sku, lot, count_key, task_id, round, at, observed,
+        settled, waiting, event_id, device_id FROM count_observations
+        WHERE site = $1 AND task_id = $2 AND round = $3 ORDER BY id";
+    /// A family's settled, not waiting lines at or after $5.
+    pub const FROM: &str = "SELECT location, sku, lot, count_key, task_id, round, at, observed,
+        settled, waiting, event_id, device_id FROM count_observations
+        WHERE site = $1 AND location = $2 AND sku = $3 AND lot = $4 AND at >= $5 AND settled = 1
+          AND waiting = 0 ORDER BY at, id";
+    /// Whether a family was observed after $5.
+    pub const AFTER: &str = "SELECT EXISTS (SELECT 1 FROM count_observations
+        WHERE site = $1 AND location = $2 AND sku = $3 AND lot = $4 AND at > $5)";
+}
