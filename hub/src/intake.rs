@@ -643,6 +643,8 @@ pub fn run(
     }
     tx.flush()?;
     tx.set_position(device_id, &position, now)?;
+    // This device's sync may be the last one a held count waited for.
+    crate::reconcile::release_due(tx, now)?;
     Ok(IntakeResult {
         results,
         contiguous_seq: position.contiguous_seq,

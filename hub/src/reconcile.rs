@@ -17,8 +17,11 @@
 //! A line waits for the handheld's own adjustment (its variance says one follows), and a round
 //! waiting for a supervisor's approval is not the stock's until approved.
 
-use dockhand_protocol::envelope::Envelope;
-use dockhand_protocol::events::{CountOutcome, CountedLine, EventBody, EventMovement, StockStatus};
+use dockhand_protocol::envelope::{Envelope, SCHEMA_VERSION};
+use dockhand_protocol::events::{
+    COUNT_RECONCILED, CountAdjusted, CountOutcome, CountedLine, EventBody, EventKind,
+    EventMovement, StockStatus,
+};
 use dockhand_protocol::sync::{HubEventKind, HubEventOrigin};
 
 use crate::error::HubResult;
@@ -85,11 +88,16 @@ pub fn fact_of(body: &EventBody) -> Option<CountFact> {
     }
 }
 
-/// A device's time on the hub's clock (UTC, milliseconds), its skew taken off; `None` when the
-/// text is not a time.
+/// Below this, a measured clock skew is the request's time on the network, not a clock that is
+/// off: event times are taken as they are.
+pub const SKEW_NOISE_MS: i64 = 1_000;
+
+/// A device's time on the hub's clock (UTC, milliseconds), its skew taken off when it is more than
+/// network delay; `None` when the text is not a time.
 pub fn hub_time(device_time: &str, skew_ms: Option<i64>) -> Option<String> {
     let at = chrono::DateTime::parse_from_rfc3339(device_time).ok()?;
-    let at = at - chrono::Duration::milliseconds(skew_ms.unwrap_or(0));
+    let skew = skew_ms.filter(|s| s.abs() >= SKEW_NOISE_MS).unwrap_or(0);
+    let at = at - chrono::Duration::milliseconds(skew);
     Some(
         at.with_timezone(&chrono::Utc)
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -292,6 +300,17 @@ fn book(
         format!(" lot {}", o.family.lot)
     };
     tracing::info!(count = %o.count_key, needed, trigger, "count reconciled at the hub");
+    if tx.count_released(&o.count_key)? {
+        // The ERP has the line already: it gets the correction too.
+        let status = movement.status.to_string();
+        post_net(
+            tx,
+            o,
+            &[(status, needed)],
+            "hub: an event late for the count",
+            now,
+        )?;
+    }
     tx.record_hub_event(&HubEvent {
         event_id: event_id.clone(),
         kind: HubEventKind::CountReconciliation,
@@ -319,4 +338,138 @@ fn book(
         .to_string(),
         recorded_at: now.to_string(),
     })
+}
+
+/// How long a device that has not synced still holds counts back from the ERP: one silent longer
+/// is taken as off shift (a supervisor releases counts sooner when one is lost).
+pub const ACTIVE_WINDOW: chrono::Duration = chrono::Duration::hours(12);
+
+/// Who releases counts once every device has synced past them.
+pub const RELEASED_BY_SYNC: &str = "hub: every active device of the site synced past the count";
+
+/// Releases to the ERP the held count lines of the transaction's site that every device active
+/// there has synced past; returns how many.
+pub fn release_due(tx: &mut dyn IntakeTx, now: &str) -> HubResult<usize> {
+    let since = chrono::DateTime::parse_from_rfc3339(now)
+        .map(|t| {
+            (t - ACTIVE_WINDOW)
+                .with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        })
+        .unwrap_or_default();
+    let Some(through) = tx.synced_through(&since)? else {
+        return Ok(0);
+    };
+    let due = tx.held_counts(Some(&through), None)?;
+    for o in &due {
+        release(tx, o, RELEASED_BY_SYNC, now)?;
+    }
+    Ok(due.len())
+}
+
+/// Releases held lines (of `task`, or all) on a supervisor's word; returns them.
+pub fn release_held(
+    tx: &mut dyn IntakeTx,
+    task: Option<&str>,
+    by: &str,
+    now: &str,
+) -> HubResult<Vec<Observation>> {
+    let held = tx.held_counts(None, task)?;
+    for o in &held {
+        release(tx, o, by, now)?;
+    }
+    Ok(held)
+}
+
+/// Releases one line: the ERP gets its net adjustment (none when it nets to nothing).
+fn release(tx: &mut dyn IntakeTx, o: &Observation, by: &str, now: &str) -> HubResult<()> {
+    if tx.release_count(&o.count_key, by, now)? {
+        let nets = tx.adjusted_by_status(&o.count_key)?;
+        post_net(tx, o, &nets, by, now)?;
+    }
+    Ok(())
+}
+
+/// Appends a line's net adjustment (by status) to the ERP's feed as a `counting.adjusted` the hub
+/// made (reason [`COUNT_RECONCILED`]); nothing when every status nets to zero.
+fn post_net(
+    tx: &mut dyn IntakeTx,
+    o: &Observation,
+    nets: &[(String, i64)],
+    by: &str,
+    now: &str,
+) -> HubResult<()> {
+    let movements: Vec<EventMovement> = nets
+        .iter()
+        .filter(|(_, net)| *net != 0)
+        .map(|(status, net)| EventMovement {
+            location: o.family.location.clone(),
+            sku: o.family.sku.clone(),
+            lot: o.family.lot.clone(),
+            serial: String::new(),
+            lpn: String::new(),
+            status: StockStatus::parse(status).unwrap_or(StockStatus::Available),
+            delta: *net,
+        })
+        .collect();
+    let Some(first) = movements.first() else {
+        return Ok(());
+    };
+    let variance: i64 = movements.iter().map(|m| m.delta).sum();
+    let body = CountAdjusted {
+        task_id: o.task_id.clone(),
+        round: o.round,
+        location: o.family.location.clone(),
+        sku: o.family.sku.clone(),
+        lot: o.family.lot.clone(),
+        status: first.status,
+        expected: o.observed - variance,
+        counted: o.observed,
+        variance,
+        value_cents: 0,
+        reason_code: COUNT_RECONCILED.into(),
+        approved_by: None,
+        movements,
+    };
+    let envelope = Envelope {
+        seq: 0,
+        event_id: uuid::Uuid::now_v7(),
+        device_id: format!("hub@{}", tx.site_id()),
+        event_type: EventKind::CountAdjusted.as_str().into(),
+        occurred_at: o.at.clone(),
+        tz_offset: "+00:00".into(),
+        user_id: by.into(),
+        schema_version: SCHEMA_VERSION,
+        op_id: uuid::Uuid::now_v7(),
+        payload: serde_json::to_value(&body)?,
+        prev_hash: String::new(),
+        hash: String::new(),
+        signature: String::new(),
+    };
+    tx.append_made(&serde_json::to_string(&envelope)?, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_that_is_off_is_corrected_and_network_delay_is_not() {
+        let at = "2026-12-04T10:07:00.000+01:00";
+        // Seven minutes ahead: the event happened at 09:00 UTC on the hub's clock.
+        assert_eq!(
+            hub_time(at, Some(7 * 60 * 1000)).as_deref(),
+            Some("2026-12-04T09:00:00.000Z")
+        );
+        // 300 ms is the request's way over the network.
+        assert_eq!(
+            hub_time(at, Some(-300)).as_deref(),
+            Some("2026-12-04T09:07:00.000Z")
+        );
+        assert_eq!(
+            hub_time(at, None).as_deref(),
+            Some("2026-12-04T09:07:00.000Z")
+        );
+        assert_eq!(hub_time("yesterday", Some(0)), None);
+    }
 }

@@ -5,6 +5,8 @@
 
 mod common;
 
+use dockhand_core::protocol::EventKind;
+
 use std::path::PathBuf;
 
 use dockhand_core::sync::protocol::{EventStatus, EventsPage, StockLine};
@@ -44,7 +46,20 @@ on_both_backends!(
         assert!(refused.is_empty(), "{refused:?}");
         assert_eq!(result.contiguous_seq, 52);
         let feed: EventsPage = hub.admin_get("/v1/feed/events?limit=100").await;
-        assert_eq!(feed.events.len(), 52);
+        let (own, made): (Vec<_>, Vec<_>) = feed
+            .events
+            .iter()
+            .partition(|e| e.event.device_id == "handheld-07");
+        assert_eq!(own.len(), 52);
+        // The only handheld of the site has synced past its counts: each adjusted line goes to the
+        // ERP as the hub's reconciled net, which is the handheld's adjustment.
+        let adjusted = own
+            .iter()
+            .filter(|e| e.event.event_type == EventKind::CountAdjusted.as_str())
+            .count();
+        assert_eq!(made.len(), adjusted);
+        assert!(made.iter().all(|e| e.event.device_id == "hub@main"
+            && e.event.event_type == EventKind::CountAdjusted.as_str()));
         let hub_stock: Vec<StockLine> = hub.admin_get("/v1/admin/stock").await;
         let device_stock = dockhand_core::sync::stock_lines(&device).unwrap();
         assert_eq!(hub_stock, device_stock);

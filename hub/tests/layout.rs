@@ -93,3 +93,45 @@ fn the_erp_side_does_not_call_the_http_layer_or_device_sync() {
         found.join("\n")
     );
 }
+
+/// The placeholders of a statement in the order they first appear (`$n`, `?n`).
+fn placeholders_in_order(sql: &str) -> Vec<u32> {
+    let mut seen = Vec::new();
+    let bytes = sql.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'$' || *b == b'?' {
+            let digits: String = sql[i + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            if let Ok(n) = digits.parse::<u32>()
+                && !seen.contains(&n)
+            {
+                seen.push(n);
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn every_statement_numbers_its_placeholders_in_the_order_they_first_appear() {
+    // SQLite binds `$n` by order of first appearance, not by n: `$3` before `$1` would bind the
+    // first value to it. Every statement of the hub, in both backends and shared, must read
+    // $1, $2, $3… from left to right.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let out_of_order: Vec<String> = statements(&src)
+        .into_iter()
+        .filter_map(|(sql, at)| {
+            let order = placeholders_in_order(&sql);
+            let expected: Vec<u32> = (1..=order.len() as u32).collect();
+            (order != expected).then(|| format!("{at}: {order:?} in {sql}"))
+        })
+        .collect();
+    assert!(
+        out_of_order.is_empty(),
+        "statements whose placeholders do not read $1, $2… in order:\n{}",
+        out_of_order.join("\n")
+    );
+    assert_eq!(placeholders_in_order("SET a = $2 WHERE b = $1"), [2, 1]);
+}

@@ -9,10 +9,11 @@ mod common;
 
 use common::handheld::{Handheld, count_pick_face, import_sample, pick_towels, submit_towels};
 use common::towels;
+use dockhand_core::protocol::EventBody;
 use dockhand_core::protocol::EventKind;
-use dockhand_core::protocol::events::CountOutcome;
+use dockhand_core::protocol::events::{COUNT_RECONCILED, CountOutcome};
 use dockhand_core::sample;
-use dockhand_core::sync::protocol::StockLine;
+use dockhand_core::sync::protocol::{CountRelease, HeldCount, StockLine};
 use dockhand_hub::HubConfig;
 
 /// Counts the pick face and finds `found`; a recount asked for is made by alice and finds the
@@ -135,5 +136,158 @@ on_both_backends!(
         h09.sync().await;
         let hub_stock = full_round(&hub, &[&h08, &h09]).await;
         assert_eq!(face(&hub_stock), 38);
+    }
+);
+
+/// The count adjustments the hub made for the ERP: (task, variance, status) of each.
+async fn reconciled_for_erp(hub: &common::TestHub) -> Vec<(String, i64, String)> {
+    let store = hub.store.clone();
+    let feed = tokio::task::spawn_blocking(move || store.feed("main", 0, 10_000).unwrap())
+        .await
+        .unwrap();
+    feed.into_iter()
+        .filter(|e| e.event.device_id == "hub@main")
+        .map(|e| match e.event.body().unwrap() {
+            EventBody::CountAdjusted(a) => {
+                assert_eq!(a.reason_code, COUNT_RECONCILED);
+                (a.task_id, a.variance, a.status.to_string())
+            }
+            other => panic!("the hub made {other:?}"),
+        })
+        .collect()
+}
+
+async fn held(hub: &common::TestHub) -> Vec<HeldCount> {
+    hub.admin_get("/v1/admin/counts/held").await
+}
+
+on_both_backends!(
+    a_count_reaches_the_erp_once_every_handheld_synced_past_it_as_its_net,
+    HubConfig::default(),
+    |hub| {
+        import_sample(&hub).await;
+        let h08 = Handheld::new(&hub, "handheld-08").await;
+        let h10 = Handheld::new(&hub, "handheld-10").await;
+        h08.sync().await;
+        h10.sync().await;
+        // 08 fills the shelf offline; 10 counts it and adjusts +6 against its view.
+        towels::receive_and_put_away(&h08.store, "DOOR-1", 6);
+        later().await;
+        assert_eq!(count(&h10, "CC-1", 6), CountOutcome::Adjusted);
+        h10.sync().await;
+        // 08 has not synced since: the count waits, and the ERP has nothing of it.
+        let waiting = held(&hub).await;
+        assert_eq!(waiting.len(), 1, "{waiting:?}");
+        assert_eq!(
+            (
+                waiting[0].task_id.as_str(),
+                waiting[0].location.as_str(),
+                waiting[0].found
+            ),
+            ("CC-1", "P-01-01", 6)
+        );
+        let store = hub.store.clone();
+        let status = tokio::task::spawn_blocking(move || store.erp_status("tryton").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(status.counts_held, 1);
+        assert!(
+            status.describe().contains("1 count line(s) held"),
+            "{}",
+            status.describe()
+        );
+        assert!(reconciled_for_erp(&hub).await.is_empty());
+        // 08 syncs: the count saw its 6, the net is nothing, and nothing goes to the ERP.
+        h08.sync().await;
+        assert!(held(&hub).await.is_empty());
+        assert!(reconciled_for_erp(&hub).await.is_empty());
+
+        // A real difference: 10 counts 5 of the 6; once 08 has synced past it (with work of its
+        // own), the ERP gets -1, once.
+        h10.sync().await;
+        assert_eq!(count(&h10, "CC-2", 5), CountOutcome::Adjusted);
+        h10.sync().await;
+        assert_eq!(held(&hub).await.len(), 1);
+        towels::receive_and_put_away(&h08.store, "DOOR-2", 2);
+        h08.sync().await;
+        assert!(held(&hub).await.is_empty());
+        assert_eq!(
+            reconciled_for_erp(&hub).await,
+            [("CC-2".to_string(), -1, "available".to_string())]
+        );
+        let hub_stock = full_round(&hub, &[&h08, &h10]).await;
+        assert_eq!(face(&hub_stock), 7);
+    }
+);
+
+on_both_backends!(
+    a_supervisor_releases_a_count_a_lost_handheld_holds_back,
+    HubConfig::default(),
+    |hub| {
+        import_sample(&hub).await;
+        let h08 = Handheld::new(&hub, "handheld-08").await;
+        let h10 = Handheld::new(&hub, "handheld-10").await;
+        towels::receive_and_put_away(&h10.store, "DOOR-1", 6);
+        h10.sync().await;
+        h08.sync().await;
+        // 08 picks 1 and is lost in the yard; 10 then counts 4 of the 6 it knows of.
+        pick_towels(&h08.store, "SO-1", 1).unwrap();
+        later().await;
+        assert_eq!(count(&h10, "CC-1", 4), CountOutcome::Adjusted);
+        h10.sync().await;
+        assert_eq!(held(&hub).await.len(), 1);
+        let release = |task: Option<&str>, by: &str| {
+            hub.client
+                .post(format!("{}/v1/admin/counts/release", hub.url))
+                .json(&CountRelease {
+                    site: None,
+                    task_id: task.map(str::to_string),
+                    released_by: by.into(),
+                })
+                .send()
+        };
+        // Bad input: no name, a task with nothing held; nothing is released.
+        let nameless = release(Some("CC-1"), " ").await.unwrap();
+        assert_eq!(nameless.status(), 400);
+        let text = nameless.text().await.unwrap();
+        assert!(text.contains("must name who releases the counts"), "{text}");
+        let unknown = release(Some("CC-404"), "sam").await.unwrap();
+        assert_eq!(unknown.status(), 404);
+        let text = unknown.text().await.unwrap();
+        assert!(
+            text.contains("no count line of task \\\"CC-404\\\" is held at site main"),
+            "{text}"
+        );
+        assert_eq!(held(&hub).await.len(), 1);
+        assert!(reconciled_for_erp(&hub).await.is_empty());
+
+        let released: Vec<HeldCount> = release(Some("CC-1"), "sam")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(released.len(), 1);
+        let still = held(&hub).await;
+        assert!(still.is_empty(), "{still:?} after {released:?}");
+        assert_eq!(
+            reconciled_for_erp(&hub).await,
+            [("CC-1".to_string(), -2, "available".to_string())]
+        );
+        let again = release(Some("CC-1"), "sam").await.unwrap();
+        assert_eq!(again.status(), 404);
+
+        // 08 turns up with its pick, made before the count, which had seen that towel gone: the
+        // hub corrects the count by +1 and, the count being released, the ERP gets +1 too (-1
+        // in all: 5 expected, 4 found).
+        let hub_stock = full_round(&hub, &[&h08, &h10]).await;
+        assert_eq!(face(&hub_stock), 4);
+        assert_eq!(
+            reconciled_for_erp(&hub).await,
+            [
+                ("CC-1".to_string(), -2, "available".to_string()),
+                ("CC-1".to_string(), 1, "available".to_string())
+            ]
+        );
     }
 );

@@ -578,6 +578,11 @@ pub struct Counted {
     pub lines: Vec<CountedLine>,
 }
 
+/// The `reason_code` of a count adjustment the hub made: a count line's net (the handheld's
+/// adjustment and the hub's corrections) as the ERP gets it, once every device of the site has
+/// synced past the count or a supervisor released it.
+pub const COUNT_RECONCILED: &str = "count_reconciled";
+
 /// `counting.adjusted`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountAdjusted {

@@ -363,6 +363,54 @@ pub struct OpeningBalance {
     pub quantity: i64,
 }
 
+/// A count line the hub holds back from the ERP (`GET /v1/admin/counts/held`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldCount {
+    /// Count task.
+    pub task_id: String,
+    /// Round.
+    pub round: i64,
+    /// Location code.
+    pub location: String,
+    /// SKU.
+    pub sku: String,
+    /// Lot ("" for none).
+    pub lot: String,
+    /// When it was counted (UTC, the hub's clock).
+    pub counted_at: String,
+    /// Base units found.
+    pub found: i64,
+    /// The handheld that counted.
+    pub device_id: String,
+}
+
+/// A correction the hub booked on a count (`GET /v1/admin/counts/reconciled`): what the counting
+/// handheld could not know, as a movement of the hub's stock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountReconciled {
+    /// The hub's event.
+    pub event_id: String,
+    /// When the hub booked it (UTC).
+    pub recorded_at: String,
+    /// In words: the count, what it found, what had moved, what was booked.
+    pub source: String,
+    /// The movement booked.
+    pub movement: crate::events::EventMovement,
+}
+
+/// `POST /v1/admin/counts/release`: a supervisor sends held count lines to the ERP now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountRelease {
+    /// The site (none: the hub's only site).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// Only this task's lines (none: every held line of the site).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+    /// Who releases them (recorded with each line).
+    pub released_by: String,
+}
+
 crate::text_enum! {
     /// What an event the hub records itself (not a device's) is.
     pub enum HubEventKind {

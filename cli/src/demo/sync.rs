@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine, SyncState};
-use dockhand_core::sync::protocol::{DeviceToken, Import, ImportResult, Registration, StockLine};
+use dockhand_core::sync::protocol::{
+    CountReconciled, DeviceToken, Import, ImportResult, Registration, StockLine,
+};
 use dockhand_core::sync::{add_stock_lines, own_stock_lines};
 use dockhand_core::workload::Workload;
 use dockhand_core::{Error, Store, StoreOptions, catalog, sample};
@@ -166,6 +168,14 @@ impl DemoHub {
         let request = self.http.get(format!("{}/v1/admin/stock", self.url));
         self.json(self.admin(request), "stock view").await
     }
+
+    /// The corrections the hub booked on counts, oldest first.
+    async fn reconciled(&self) -> Result<Vec<CountReconciled>, Error> {
+        let request = self
+            .http
+            .get(format!("{}/v1/admin/counts/reconciled", self.url));
+        self.json(self.admin(request), "count corrections").await
+    }
 }
 
 pub(crate) fn engine(
@@ -206,6 +216,7 @@ pub(crate) async fn run(
         loaded.changed, loaded.unchanged
     );
     let before = hub.stock().await?;
+    let corrected_before = hub.reconciled().await?.len();
     let mut devices = vec![shift_device];
     let mut tokens = Vec::new();
     for n in [8, 9] {
@@ -285,9 +296,31 @@ pub(crate) async fn run(
         .map(|d| own_stock_lines(d))
         .collect::<Result<Vec<_>, _>>()?;
     let devices_total = add_stock_lines(&device_lines);
-    let equal = hub_delta == devices_total;
+    // A count that found less or more than the hub held (a running hub may hold stock from
+    // before these devices) is corrected by the hub, which books the difference itself.
+    let corrections: Vec<StockLine> = hub.reconciled().await?[corrected_before..]
+        .iter()
+        .map(|c| StockLine {
+            location: c.movement.location.clone(),
+            sku: c.movement.sku.clone(),
+            lot: c.movement.lot.clone(),
+            serial: c.movement.serial.clone(),
+            lpn: c.movement.lpn.clone(),
+            status: c.movement.status.to_string(),
+            quantity: c.movement.delta,
+        })
+        .collect();
+    let equal = hub_delta == add_stock_lines(&[devices_total.clone(), corrections.clone()]);
+    let corrected = if corrections.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", and the hub's corrections of their counts against the stock it held: {} units",
+            units(&corrections)
+        )
+    };
     println!(
-        "  hub stock view from these devices: {} buckets, {} units; the devices: {} buckets, {} units — {}",
+        "  hub stock view from these devices: {} buckets, {} units; the devices: {} buckets, {} units{corrected} — {}",
         hub_delta.len(),
         units(&hub_delta),
         devices_total.len(),

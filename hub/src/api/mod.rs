@@ -1,6 +1,7 @@
 //! The HTTP API of docs/sync-api.yaml on axum. Storage calls run on tokio's blocking pool.
 
 pub mod clock;
+mod counts;
 mod stock;
 
 use std::sync::Arc;
@@ -564,6 +565,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/stock", get(stock::pull))
         .route("/v1/admin/stock", get(stock::view))
         .route("/v1/admin/exceptions", get(exceptions))
+        .route("/v1/admin/counts/held", get(counts::held))
+        .route("/v1/admin/counts/reconciled", get(counts::reconciled))
+        .route(
+            "/v1/admin/counts/release",
+            capped(post(counts::release), MAX_REGISTRATION_BODY),
+        )
         .route("/v1/admin/devices", get(devices))
         .route(
             "/v1/admin/devices/{device_id}/revoke",

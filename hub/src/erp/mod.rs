@@ -100,6 +100,13 @@ pub struct ErpStatus {
     pub failures: Vec<ErpPost>,
     /// When the last pull of master data and documents from the ERP ended.
     pub last_pulled_at: Option<String>,
+    /// Count lines held back from the ERP until every device active at the site has synced past
+    /// them (or a supervisor releases them): the ERP then gets each line's reconciled net.
+    #[serde(default)]
+    pub counts_held: i64,
+    /// When the oldest of those was counted.
+    #[serde(default)]
+    pub oldest_count_held_at: Option<String>,
 }
 
 impl ErpStatus {
@@ -116,10 +123,21 @@ impl ErpStatus {
 
     /// The status as a supervisor reads it.
     pub fn describe(&self) -> String {
+        let counts = (self.counts_held > 0).then(|| {
+            format!(
+                "\n{} count line(s) held until every device of the site has synced past them, \
+                 oldest counted at {} (release: dockhand-hub erp release-counts)",
+                self.counts_held,
+                self.oldest_count_held_at.as_deref().unwrap_or("?")
+            )
+        });
         if !self.has_run() {
             return format!(
-                "ERP {}: no connector has worked against this hub (serve it with --erp {}://… to post to the ERP); {} accepted event(s) wait in the feed",
-                self.erp, self.erp, self.feed_head
+                "ERP {}: no connector has worked against this hub (serve it with --erp {}://… to post to the ERP); {} accepted event(s) wait in the feed{}",
+                self.erp,
+                self.erp,
+                self.feed_head,
+                counts.unwrap_or_default()
             );
         }
         let mut out = format!(
@@ -137,6 +155,9 @@ impl ErpStatus {
                 self.held,
                 self.oldest_held_since.as_deref().unwrap_or("?")
             ));
+        }
+        if let Some(counts) = counts {
+            out.push_str(&counts);
         }
         if let (Some(who), Some(until)) = (&self.posting_instance, &self.posting_lease_until) {
             out.push_str(&format!(

@@ -2,7 +2,9 @@
 //! feeds), exceptions and the devices' positions.
 
 use dockhand_protocol::events::EventMovement;
-use dockhand_protocol::sync::{DeviceStatus, Envelope, HubException, IntakeResult};
+use dockhand_protocol::sync::{
+    CountReconciled, DeviceStatus, Envelope, HeldCount, HubException, IntakeResult,
+};
 
 use super::{BucketKey, Judged, StoredEvent};
 use crate::error::{HubError, HubResult};
@@ -45,6 +47,19 @@ pub trait DeviceSync: Send + Sync + 'static {
     fn add_site(&self, site_id: &str, name: &str, now: &str) -> HubResult<bool>;
     /// The hub's sites, in order.
     fn sites(&self) -> HubResult<Vec<String>>;
+    /// The corrections the hub booked on `site`'s counts, oldest first.
+    fn reconciled_counts(&self, site: &str) -> HubResult<Vec<CountReconciled>>;
+    /// The count lines of `site` held back from the ERP.
+    fn held_counts(&self, site: &str) -> HubResult<Vec<HeldCount>>;
+    /// Sends `site`'s held count lines (of `task`, or all) to the ERP now, on `by`'s word;
+    /// returns them.
+    fn release_counts(
+        &self,
+        site: &str,
+        task: Option<&str>,
+        by: &str,
+        now: &str,
+    ) -> HubResult<Vec<HeldCount>>;
     /// The site a device works in (`None`: no such device).
     fn device_site(&self, device_id: &str) -> HubResult<Option<String>>;
 }
@@ -211,6 +226,38 @@ pub struct TokenGrant {
     pub public_key: Option<String>,
     /// The site asked for (none: the hub's only site).
     pub site: Option<String>,
+}
+
+/// A correction of a count from its hub event's id, source, body (JSON with its `movement`) and
+/// time.
+pub fn count_reconciled(
+    (event_id, source, body, recorded_at): (String, String, String, String),
+) -> HubResult<CountReconciled> {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        movement: dockhand_protocol::events::EventMovement,
+    }
+    let body: Body = serde_json::from_str(&body)?;
+    Ok(CountReconciled {
+        event_id,
+        recorded_at,
+        source,
+        movement: body.movement,
+    })
+}
+
+/// A held count line as the API shows it.
+pub fn held_count(o: super::Observation) -> HeldCount {
+    HeldCount {
+        task_id: o.task_id,
+        round: o.round,
+        location: o.family.location,
+        sku: o.family.sku,
+        lot: o.family.lot,
+        counted_at: o.at,
+        found: o.observed,
+        device_id: o.device_id,
+    }
 }
 
 /// The site every hub starts with (a hub of before sites became it, with all its data).

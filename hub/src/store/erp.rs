@@ -57,8 +57,13 @@ pub mod erp_sql {
     /// $2.
     pub const FEED: &str = "SELECT COALESCE((SELECT MAX(feed_seq) FROM feed WHERE site = $1), 0),
         (SELECT COUNT(*) FROM feed WHERE site = $1 AND feed_seq > $2),
-        (SELECT e.received_at FROM feed f JOIN events e ON e.id = f.event_row
+        (SELECT COALESCE(e.received_at, f.made_at) FROM feed f
+          LEFT JOIN events e ON e.id = f.event_row
           WHERE f.site = $1 AND f.feed_seq > $2 ORDER BY f.feed_seq LIMIT 1)";
+    /// Count lines of site $1 held from the ERP (settled, not waiting): how many, the oldest's
+    /// count time.
+    pub const COUNTS_HELD: &str = "SELECT COUNT(*), MIN(at) FROM count_observations
+        WHERE site = $1 AND erp_state = 'held' AND settled = 1 AND waiting = 0";
     /// The pull cursor.
     pub const PULL_CURSOR: &str = "SELECT pull_cursor FROM erp_state WHERE erp = $1";
     /// Moves the pull cursor.

@@ -68,10 +68,13 @@ pub const FEED_PAGE_BYTES: i64 = 16 * 1024 * 1024;
 /// Accepted events of site $1 ('': every site) after feed position $2, at most $3, cut once their
 /// envelopes pass $4 bytes (the event that passes it included): a page's memory is bounded
 /// whatever `limit` is asked.
+/// A row the hub made itself carries its own envelope and time.
 pub const FEED_PAGE: &str = "SELECT feed_seq, received_at, envelope FROM (
-    SELECT f.feed_seq, e.received_at, e.envelope,
-           SUM(LENGTH(e.envelope)) OVER (ORDER BY f.feed_seq) - LENGTH(e.envelope) AS before
-    FROM feed f JOIN events e ON e.id = f.event_row
+    SELECT f.feed_seq, COALESCE(e.received_at, f.made_at) AS received_at,
+           COALESCE(e.envelope, f.envelope) AS envelope,
+           SUM(LENGTH(COALESCE(e.envelope, f.envelope))) OVER (ORDER BY f.feed_seq)
+             - LENGTH(COALESCE(e.envelope, f.envelope)) AS before
+    FROM feed f LEFT JOIN events e ON e.id = f.event_row
     WHERE (f.site = $1 OR $1 = '') AND f.feed_seq > $2 ORDER BY f.feed_seq LIMIT $3) page
   WHERE before < $4 ORDER BY feed_seq";
 

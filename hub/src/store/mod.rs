@@ -31,8 +31,8 @@ use crate::error::HubResult;
 pub use devices::{
     CLOCK_ALERT_MS, DeviceSync, FIRST_SITE, GrantMode, HELD_ALERT, Housekeeping, IntakeTx,
     Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, TOKENS_KEPT, TokenGrant, Unzip3,
-    admission, check_site_id, device_sql, enrolment, exception_of, fork_refusal, intake_sql,
-    no_such_site, position_sql, site_named, site_of,
+    admission, check_site_id, count_reconciled, device_sql, enrolment, exception_of, fork_refusal,
+    held_count, intake_sql, no_such_site, position_sql, site_named, site_of,
 };
 pub use erp::{ErpBook, erp_columns, erp_post_of, erp_site, erp_source, erp_sql};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_of, feed_sql};
@@ -142,13 +142,21 @@ pub fn schema(dialect: Dialect) -> String {
 
 /// SQL written for both dialects, with its placeholders filled for `dialect`.
 fn fill(dialect: Dialect, text: &str) -> String {
-    let (serial, int, without_rowid) = match dialect {
-        Dialect::Sqlite => ("INTEGER PRIMARY KEY", "INTEGER", "WITHOUT ROWID"),
-        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT", ""),
+    let (serial, int, without_rowid, reseed_feed) = match dialect {
+        Dialect::Sqlite => ("INTEGER PRIMARY KEY", "INTEGER", "WITHOUT ROWID", ""),
+        // A table rebuilt with its numbers kept: its sequence goes on after them.
+        Dialect::Postgres => (
+            "BIGSERIAL PRIMARY KEY",
+            "BIGINT",
+            "",
+            "SELECT setval(pg_get_serial_sequence('feed', 'feed_seq'),
+                (SELECT COALESCE(MAX(feed_seq), 0) FROM feed) + 1, false);",
+        ),
     };
     text.replace("{serial}", serial)
         .replace("{int}", int)
         .replace("{without_rowid}", without_rowid)
+        .replace("{reseed_feed}", reseed_feed)
 }
 
 /// The migrations applied on top of schema.sql, in order: (version, statements in `dialect`).

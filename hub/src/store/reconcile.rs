@@ -76,6 +76,26 @@ pub trait ReconcileTx {
     fn observations_from(&mut self, family: &Family, at: &str) -> HubResult<Vec<Observation>>;
     /// Whether `family` was observed after `at` (a move at `at` is then late for a count).
     fn observed_after(&mut self, family: &Family, at: &str) -> HubResult<bool>;
+    /// The site the transaction is scoped to.
+    fn site_id(&self) -> &str;
+    /// The earliest last sync (push or pull, hub's clock) of the site's devices that are not
+    /// revoked and synced at or after `since`; `None` when none did.
+    fn synced_through(&mut self, since: &str) -> HubResult<Option<String>>;
+    /// Lines held from the ERP, settled and not waiting, counted before `until` (all when
+    /// `until` is `None`) and of task `task` (any when `None`), in time order.
+    fn held_counts(
+        &mut self,
+        until: Option<&str>,
+        task: Option<&str>,
+    ) -> HubResult<Vec<Observation>>;
+    /// Releases a held line to the ERP; false when it was not held.
+    fn release_count(&mut self, count_key: &str, by: &str, at: &str) -> HubResult<bool>;
+    /// Whether a line was released to the ERP.
+    fn count_released(&mut self, count_key: &str) -> HubResult<bool>;
+    /// What a line's adjustments moved, by status.
+    fn adjusted_by_status(&mut self, count_key: &str) -> HubResult<Vec<(String, i64)>>;
+    /// Appends an event the hub made (its envelope as JSON) to the site's ERP feed.
+    fn append_made(&mut self, envelope: &str, made_at: &str) -> HubResult<()>;
 }
 
 /// The reconciliation's statements, one text for both backends.
@@ -111,6 +131,30 @@ pub mod reconcile_sql {
         settled, waiting, event_id, device_id FROM count_observations
         WHERE site = $1 AND location = $2 AND sku = $3 AND lot = $4 AND at >= $5 AND settled = 1
           AND waiting = 0 ORDER BY at, id";
+    /// The earliest last sync of site $1's devices not revoked that synced at or after $2.
+    pub const SYNCED_THROUGH: &str = "SELECT MIN(synced) FROM (
+        SELECT CASE WHEN COALESCE(last_seen, '') >= COALESCE(clock_checked_at, '')
+                    THEN last_seen ELSE clock_checked_at END AS synced
+        FROM devices WHERE site_id = $1 AND revoked_at IS NULL) d
+        WHERE synced >= $2";
+    /// Held lines, settled and not waiting, counted before $2 ('' for no bound) of task $3 (''
+    /// for any).
+    pub const HELD: &str = "SELECT location, sku, lot, count_key, task_id, round, at, observed,
+        settled, waiting, event_id, device_id FROM count_observations
+        WHERE site = $1 AND erp_state = 'held' AND settled = 1 AND waiting = 0
+          AND (at < $2 OR $2 = '') AND (task_id = $3 OR $3 = '') ORDER BY at, id";
+    /// Releases held line $4 of site $3, by $1 at $2.
+    pub const RELEASE: &str = "UPDATE count_observations SET erp_state = 'released',
+        released_by = $1, released_at = $2 WHERE site = $3 AND count_key = $4
+        AND erp_state = 'held'";
+    /// Whether a line was released.
+    pub const RELEASED: &str = "SELECT EXISTS (SELECT 1 FROM count_observations
+        WHERE site = $1 AND count_key = $2 AND erp_state = 'released')";
+    /// A line's adjustments by status.
+    pub const BY_STATUS: &str = "SELECT status, CAST(SUM(delta) AS BIGINT) FROM stock_moves
+        WHERE site = $1 AND count_key = $2 GROUP BY status ORDER BY status";
+    /// Appends an event the hub made to site $1's feed.
+    pub const APPEND_MADE: &str = "INSERT INTO feed (site, envelope, made_at) VALUES ($1, $2, $3)";
     /// Whether a family was observed after $5.
     pub const AFTER: &str = "SELECT EXISTS (SELECT 1 FROM count_observations
         WHERE site = $1 AND location = $2 AND sku = $3 AND lot = $4 AND at > $5)";

@@ -83,6 +83,9 @@ pub mod hub_event_sql {
     /// Records an event of the hub's own at site $2.
     pub const RECORD: &str = "INSERT INTO hub_events (event_id, site, kind, origin, source, digest,
         buckets, units, body, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    /// Site $1's events of kind $2, oldest first: id, source, body, when.
+    pub const OF_KIND: &str = "SELECT event_id, source, body, recorded_at FROM hub_events
+        WHERE site = $1 AND kind = $2 ORDER BY id";
     /// A lot's expiry.
     pub const LOT_EXPIRY: &str = "SELECT expiry FROM lots WHERE sku = $1 AND lot = $2";
     /// Records a lot's expiry; the first one known stays (a receipt that disagrees does not

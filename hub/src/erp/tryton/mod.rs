@@ -710,6 +710,23 @@ impl Connector for TrytonConnector {
                     return self.pick_for_shipment(hub, event, &shipment).await;
                 }
             }
+            // A count line's net as the hub reconciled it (crate::reconcile) is posted as the
+            // transfers it makes, unless a Tryton inventory carries the count; a handheld's own
+            // adjustment is carried by that net.
+            EventBody::CountAdjusted(ev::CountAdjusted {
+                task_id,
+                reason_code,
+                ..
+            }) if reason_code == ev::COUNT_RECONCILED => {
+                if self.inventory(task_id).await?.is_some() {
+                    return Ok(Vec::new());
+                }
+            }
+            EventBody::CountAdjusted(ev::CountAdjusted { task_id, .. })
+                if self.inventory(task_id).await?.is_none() =>
+            {
+                return Ok(Vec::new());
+            }
             // Counts of a Tryton inventory fill and confirm it (inventory.rs).
             EventBody::Counted(ev::Counted { task_id, .. })
             | EventBody::CountAdjusted(ev::CountAdjusted { task_id, .. }) => {

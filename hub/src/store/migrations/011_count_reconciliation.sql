@@ -39,7 +39,28 @@ CREATE TABLE count_observations (
     waiting     {int} NOT NULL,
     event_id    TEXT NOT NULL,
     device_id   TEXT NOT NULL,
+    -- The ERP gets a line's net adjustment once every device active at the site has synced past
+    -- it, or a supervisor released it: 'held' until then, 'released' after.
+    erp_state    TEXT NOT NULL DEFAULT 'held',
+    released_by  TEXT,
+    released_at  TEXT,
     UNIQUE (site, count_key)
 );
+CREATE INDEX count_observations_held ON count_observations (site, at) WHERE erp_state = 'held';
+-- The ERP's feed carries events the hub made itself too (a count's reconciled net): such a row
+-- has no device event, but its own envelope and time.
+CREATE TABLE feed_entries (
+    feed_seq   {serial},
+    event_row  {int} UNIQUE REFERENCES events (id),
+    site       TEXT NOT NULL,
+    envelope   TEXT,
+    made_at    TEXT
+);
+INSERT INTO feed_entries (feed_seq, event_row, site)
+    SELECT feed_seq, event_row, site FROM feed ORDER BY feed_seq;
+DROP TABLE feed;
+ALTER TABLE feed_entries RENAME TO feed;
+CREATE INDEX feed_of_site ON feed (site, feed_seq);
+{reseed_feed}
 CREATE INDEX count_observations_of_family ON count_observations (site, location, sku, lot, at);
 CREATE INDEX count_observations_of_round ON count_observations (site, task_id, round);

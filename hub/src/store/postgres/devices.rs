@@ -1,7 +1,10 @@
 //! Device sync on PostgreSQL.
 
 use dockhand_protocol::events::EventMovement;
-use dockhand_protocol::sync::{DeviceStatus, Envelope, EventStatus, HubException, IntakeResult};
+use dockhand_protocol::sync::{
+    CountReconciled, DeviceStatus, Envelope, EventStatus, HeldCount, HubEventKind, HubException,
+    IntakeResult,
+};
 
 use super::{PgTx, PostgresStore, stored_from_row};
 use crate::error::{HubError, HubResult};
@@ -9,8 +12,9 @@ use crate::intake;
 use crate::store::{
     BucketKey, CLOCK_ALERT_MS, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx,
     Judged, Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent,
-    TOKENS_KEPT, TokenGrant, Unzip3, admission, check_site_id, device_sql, enrolment, exception_of,
-    fork_refusal, intake_sql, position_sql, site_of, status_text, stock_sql,
+    TOKENS_KEPT, TokenGrant, Unzip3, admission, check_site_id, count_reconciled, device_sql,
+    enrolment, exception_of, fork_refusal, held_count, hub_event_sql, intake_sql, position_sql,
+    site_of, status_text, stock_sql,
 };
 
 impl IntakeTx for PgTx<'_, '_> {
@@ -144,9 +148,9 @@ impl IntakeTx for PgTx<'_, '_> {
             let site = self.site.clone();
             self.exec(
                 "INSERT INTO feed (event_row, site)
-                 SELECT e.id, $2::text FROM unnest($1::text[]) WITH ORDINALITY AS u(event_id, ord)
+                 SELECT e.id, $1::text FROM unnest($2::text[]) WITH ORDINALITY AS u(event_id, ord)
                  JOIN events e ON e.event_id = u.event_id ORDER BY u.ord",
-                &[&ids, &site],
+                &[&site, &ids],
             )?;
         }
         Ok(())
@@ -509,6 +513,36 @@ impl DeviceSync for PostgresStore {
     fn add_site(&self, site_id: &str, name: &str, now: &str) -> HubResult<bool> {
         check_site_id(site_id)?;
         self.in_tx(|pg| Ok(pg.exec(device_sql::ADD_SITE, &[&site_id, &name, &now])? == 1))
+    }
+
+    fn reconciled_counts(&self, site: &str) -> HubResult<Vec<CountReconciled>> {
+        let kind = HubEventKind::CountReconciliation.as_str();
+        self.query(hub_event_sql::OF_KIND, &[&site, &kind])?
+            .iter()
+            .map(|r| count_reconciled((r.get(0), r.get(1), r.get(2), r.get(3))))
+            .collect()
+    }
+
+    fn held_counts(&self, site: &str) -> HubResult<Vec<HeldCount>> {
+        self.in_tx(|pg| {
+            pg.site = site.to_string();
+            let held = crate::store::ReconcileTx::held_counts(pg, None, None)?;
+            Ok(held.into_iter().map(held_count).collect())
+        })
+    }
+
+    fn release_counts(
+        &self,
+        site: &str,
+        task: Option<&str>,
+        by: &str,
+        now: &str,
+    ) -> HubResult<Vec<HeldCount>> {
+        self.in_tx(|pg| {
+            pg.site = site.to_string();
+            let released = crate::reconcile::release_held(pg, task, by, now)?;
+            Ok(released.into_iter().map(held_count).collect())
+        })
     }
 
     fn device_site(&self, device_id: &str) -> HubResult<Option<String>> {

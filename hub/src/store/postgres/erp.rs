@@ -54,6 +54,7 @@ impl ErpBook for PostgresStore {
         let totals = self.with(|c| Ok(c.query_one(erp_sql::TOTALS, &[&erp])?))?;
         let held = self.with(|c| Ok(c.query_one(erp_sql::HELD, &[&erp])?))?;
         let lease = self.query(lease_sql::HOLDER, &[&erp])?;
+        let counts = self.with(|c| Ok(c.query_one(erp_sql::COUNTS_HELD, &[&site])?))?;
         let failures = self
             .query(erp_sql::FAILURES, &[&erp])?
             .iter()
@@ -85,6 +86,8 @@ impl ErpBook for PostgresStore {
             last_error_at: totals.get(4),
             failures,
             last_pulled_at: totals.get(5),
+            counts_held: counts.get(0),
+            oldest_count_held_at: counts.get(1),
         })
     }
 

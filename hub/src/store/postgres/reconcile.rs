@@ -124,4 +124,62 @@ impl ReconcileTx for PgTx<'_, '_> {
             )?
             .is_some_and(|r| r.get(0)))
     }
+
+    fn site_id(&self) -> &str {
+        &self.site
+    }
+
+    fn synced_through(&mut self, since: &str) -> HubResult<Option<String>> {
+        let site = self.site.clone();
+        Ok(self
+            .opt(reconcile_sql::SYNCED_THROUGH, &[&site, &since])?
+            .and_then(|r| r.get(0)))
+    }
+
+    fn held_counts(
+        &mut self,
+        until: Option<&str>,
+        task: Option<&str>,
+    ) -> HubResult<Vec<Observation>> {
+        let site = self.site.clone();
+        let (until, task) = (until.unwrap_or(""), task.unwrap_or(""));
+        let s = self.prepared(reconcile_sql::HELD)?;
+        Ok(self
+            .tx
+            .query(&s, &[&site, &until, &task])?
+            .iter()
+            .map(observation)
+            .collect())
+    }
+
+    fn release_count(&mut self, count_key: &str, by: &str, at: &str) -> HubResult<bool> {
+        let site = self.site.clone();
+        Ok(self.exec(reconcile_sql::RELEASE, &[&by, &at, &site, &count_key])? == 1)
+    }
+
+    fn count_released(&mut self, count_key: &str) -> HubResult<bool> {
+        let site = self.site.clone();
+        Ok(self
+            .opt(reconcile_sql::RELEASED, &[&site, &count_key])?
+            .is_some_and(|r| r.get(0)))
+    }
+
+    fn adjusted_by_status(&mut self, count_key: &str) -> HubResult<Vec<(String, i64)>> {
+        let site = self.site.clone();
+        let s = self.prepared(reconcile_sql::BY_STATUS)?;
+        Ok(self
+            .tx
+            .query(&s, &[&site, &count_key])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn append_made(&mut self, envelope: &str, made_at: &str) -> HubResult<()> {
+        // After what the batch has buffered: the feed keeps acceptance order.
+        crate::store::IntakeTx::flush(self)?;
+        let site = self.site.clone();
+        self.exec(reconcile_sql::APPEND_MADE, &[&site, &envelope, &made_at])?;
+        Ok(())
+    }
 }

@@ -1,7 +1,9 @@
 //! Device sync on SQLite.
 
 use dockhand_protocol::events::EventMovement;
-use dockhand_protocol::sync::{DeviceStatus, Envelope, HubException, IntakeResult};
+use dockhand_protocol::sync::{
+    CountReconciled, DeviceStatus, Envelope, HeldCount, HubEventKind, HubException, IntakeResult,
+};
 use rusqlite::OptionalExtension;
 
 use super::{SqliteStore, Tx};
@@ -10,8 +12,9 @@ use crate::intake;
 use crate::store::{
     BucketKey, CLOCK_ALERT_MS, Conflict, DeviceSync, GrantMode, HELD_ALERT, Housekeeping, IntakeTx,
     Judged, Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, StoredEvent,
-    TOKENS_KEPT, TokenGrant, Unzip3, admission, check_site_id, device_sql, enrolment, exception_of,
-    fork_refusal, intake_sql, position_sql, site_of, status_of, status_text,
+    TOKENS_KEPT, TokenGrant, Unzip3, admission, check_site_id, count_reconciled, device_sql,
+    enrolment, exception_of, fork_refusal, held_count, hub_event_sql, intake_sql, position_sql,
+    site_of, status_of, status_text,
 };
 
 impl IntakeTx for Tx<'_> {
@@ -181,9 +184,9 @@ impl IntakeTx for Tx<'_> {
     fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
         self.c
             .prepare_cached(
-                "INSERT INTO feed (event_row, site) SELECT id, ?2 FROM events WHERE event_id = ?1",
+                "INSERT INTO feed (event_row, site) SELECT id, ?1 FROM events WHERE event_id = ?2",
             )?
-            .execute([event_id.to_string(), self.site.clone()])?;
+            .execute([self.site.clone(), event_id.to_string()])?;
         Ok(())
     }
 
@@ -423,6 +426,40 @@ impl DeviceSync for SqliteStore {
     fn sites(&self) -> HubResult<Vec<String>> {
         let conn = self.lock()?;
         crate::store::ImportTx::sites(&mut Tx::new(&conn))
+    }
+
+    fn reconciled_counts(&self, site: &str) -> HubResult<Vec<CountReconciled>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(hub_event_sql::OF_KIND)?;
+        let rows = stmt
+            .query_map((site, HubEventKind::CountReconciliation.as_str()), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(count_reconciled).collect()
+    }
+
+    fn held_counts(&self, site: &str) -> HubResult<Vec<HeldCount>> {
+        let conn = self.lock()?;
+        let mut tx = Tx::new(&conn);
+        tx.site = site.to_string();
+        let held = crate::store::ReconcileTx::held_counts(&mut tx, None, None)?;
+        Ok(held.into_iter().map(held_count).collect())
+    }
+
+    fn release_counts(
+        &self,
+        site: &str,
+        task: Option<&str>,
+        by: &str,
+        now: &str,
+    ) -> HubResult<Vec<HeldCount>> {
+        self.in_tx(|tx| {
+            let mut tx = Tx::new(tx);
+            tx.site = site.to_string();
+            let released = crate::reconcile::release_held(&mut tx, task, by, now)?;
+            Ok(released.into_iter().map(held_count).collect())
+        })
     }
 
     fn device_site(&self, device_id: &str) -> HubResult<Option<String>> {

@@ -73,6 +73,9 @@ impl ErpBook for SqliteStore {
         let (held, oldest_held_since) = conn
             .prepare_cached(erp_sql::HELD)?
             .query_row([erp], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (counts_held, oldest_count_held_at) = conn
+            .prepare_cached(erp_sql::COUNTS_HELD)?
+            .query_row([erp_site(erp)], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let (posting_instance, posting_lease_until) = conn
             .prepare_cached(lease_sql::HOLDER)?
             .query_row([erp], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -108,6 +111,8 @@ impl ErpBook for SqliteStore {
             last_error_at,
             failures,
             last_pulled_at,
+            counts_held,
+            oldest_count_held_at,
         })
     }
 

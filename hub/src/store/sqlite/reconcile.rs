@@ -111,4 +111,56 @@ impl ReconcileTx for Tx<'_> {
             .optional()?
             .unwrap_or(false))
     }
+
+    fn site_id(&self) -> &str {
+        &self.site
+    }
+
+    fn synced_through(&mut self, since: &str) -> HubResult<Option<String>> {
+        Ok(self
+            .c
+            .prepare_cached(reconcile_sql::SYNCED_THROUGH)?
+            .query_row((&self.site, since), |r| r.get(0))?)
+    }
+
+    fn held_counts(
+        &mut self,
+        until: Option<&str>,
+        task: Option<&str>,
+    ) -> HubResult<Vec<Observation>> {
+        let mut stmt = self.c.prepare_cached(reconcile_sql::HELD)?;
+        let rows = stmt.query_map(
+            (&self.site, until.unwrap_or(""), task.unwrap_or("")),
+            observation,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn release_count(&mut self, count_key: &str, by: &str, at: &str) -> HubResult<bool> {
+        Ok(self
+            .c
+            .prepare_cached(reconcile_sql::RELEASE)?
+            .execute((by, at, &self.site, count_key))?
+            == 1)
+    }
+
+    fn count_released(&mut self, count_key: &str) -> HubResult<bool> {
+        Ok(self
+            .c
+            .prepare_cached(reconcile_sql::RELEASED)?
+            .query_row((&self.site, count_key), |r| r.get(0))?)
+    }
+
+    fn adjusted_by_status(&mut self, count_key: &str) -> HubResult<Vec<(String, i64)>> {
+        let mut stmt = self.c.prepare_cached(reconcile_sql::BY_STATUS)?;
+        let rows = stmt.query_map((&self.site, count_key), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn append_made(&mut self, envelope: &str, made_at: &str) -> HubResult<()> {
+        self.c
+            .prepare_cached(reconcile_sql::APPEND_MADE)?
+            .execute((&self.site, envelope, made_at))?;
+        Ok(())
+    }
 }

@@ -1,0 +1,96 @@
+//! Counts held back from the ERP until every device of the site has synced past them: the list,
+//! and a supervisor's release (crate::reconcile).
+
+use axum::Json;
+use axum::extract::State;
+
+use dockhand_protocol::sync::{CountReconciled, CountRelease, HeldCount};
+
+use super::{AppState, PageQuery, blocking};
+use crate::auth::AdminAuth;
+use crate::body::{JsonBody, QueryParams};
+use crate::error::{HubError, HubResult};
+use crate::store::site_named;
+
+/// The longest name a release is recorded under.
+const MAX_RELEASED_BY: usize = 64;
+
+/// `GET /v1/admin/counts/held[?site=SITE]`: the site's count lines held from the ERP, oldest
+/// first.
+pub(super) async fn held(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> HubResult<Json<Vec<HeldCount>>> {
+    Ok(Json(
+        blocking(&state, move |s| {
+            let site = site_named(
+                q.site.as_deref(),
+                &s.sites()?,
+                "whose counts to show (?site=)",
+            )?;
+            s.held_counts(&site)
+        })
+        .await?,
+    ))
+}
+
+/// `GET /v1/admin/counts/reconciled[?site=SITE]`: the corrections the hub booked on the site's
+/// counts, oldest first.
+pub(super) async fn reconciled(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> HubResult<Json<Vec<CountReconciled>>> {
+    Ok(Json(
+        blocking(&state, move |s| {
+            let site = site_named(
+                q.site.as_deref(),
+                &s.sites()?,
+                "whose counts to show (?site=)",
+            )?;
+            s.reconciled_counts(&site)
+        })
+        .await?,
+    ))
+}
+
+/// `POST /v1/admin/counts/release`: sends a site's held count lines (of one task, or all) to the
+/// ERP now; answers the lines released.
+pub(super) async fn release(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    JsonBody(asked): JsonBody<CountRelease>,
+) -> HubResult<Json<Vec<HeldCount>>> {
+    let by = asked.released_by.trim().to_string();
+    if by.is_empty() || by.chars().count() > MAX_RELEASED_BY || by.chars().any(char::is_control) {
+        return Err(HubError::BadRequest(format!(
+            "released_by {:?} must name who releases the counts: 1 to {MAX_RELEASED_BY} \
+             characters, no control characters",
+            crate::body::short_text(&asked.released_by, 40)
+        )));
+    }
+    let released = blocking(&state, move |s| {
+        let site = site_named(
+            asked.site.as_deref(),
+            &s.sites()?,
+            "whose counts to release (\"site\")",
+        )?;
+        let released =
+            s.release_counts(&site, asked.task_id.as_deref(), &by, &crate::now_text())?;
+        if released.is_empty() {
+            return Err(HubError::NotFound(match &asked.task_id {
+                Some(task) => format!(
+                    "no count line of task {:?} is held at site {site}: it was released already, \
+                     is waiting for its handheld's adjustment or a supervisor's approval, or was \
+                     never counted",
+                    crate::body::short_text(task, 64)
+                ),
+                None => format!("no count line is held at site {site}"),
+            }));
+        }
+        Ok(released)
+    })
+    .await?;
+    Ok(Json(released))
+}
