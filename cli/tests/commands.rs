@@ -72,6 +72,11 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "handheld-07 sees ",
         "handheld-08 sees ",
         "handheld-09 sees ",
+        "handheld-10 sees ",
+        "handheld-10 joins the shift, pulls the site's stock and counts A-01-04, where its view has 0: bob and then alice find 12; stock adjusted (+12 towels on the handheld)",
+        "holds the count back from the ERP until every handheld has synced past it (1 count line held)",
+        "the count had seen those 12, so the hub books -12 against it, and the count nets to 0",
+        "no count line held back from the ERP (the count of A-01-04 netted to 0: the ERP gets no adjustment)",
         "Shift summary, 06:00 to 08:32 (UTC+01:00), device handheld-07",
     ] {
         assert!(
@@ -82,7 +87,7 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
     // Every handheld's view is the hub's stock once all have synced.
     assert_eq!(
         shown.matches(" units: the hub's stock").count(),
-        3,
+        4,
         "{shown}"
     );
     assert!(!shown.contains("DIFFERENT"), "{shown}");

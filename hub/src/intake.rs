@@ -466,7 +466,7 @@ fn take_next(
             event,
             taken.count.as_ref(),
             &taken.movements,
-            position.clock_skew_ms,
+            (position.clock_skew_ms, position.shares_stock),
             now,
         )?;
         if let Some((sku, lot, expiry)) = &taken.lot_expiry {

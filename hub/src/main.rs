@@ -163,6 +163,21 @@ enum ErpCommand {
         #[command(flatten)]
         database: Database,
     },
+    /// Send a site's held count lines to the ERP now, without waiting for every handheld to
+    /// sync past them (one is lost or off shift): each line's reconciled net is posted.
+    ReleaseCounts {
+        /// Who releases them (recorded with each line).
+        #[arg(long)]
+        by: String,
+        /// Only this count task's lines.
+        #[arg(long)]
+        task: Option<String>,
+        /// The site (needed when the hub serves several).
+        #[arg(long)]
+        site: Option<String>,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Subcommand)]
@@ -410,6 +425,56 @@ fn run(cli: Cli) -> Result<(), String> {
                     status.failed,
                     status.last_error.as_deref().unwrap_or("no retry under way")
                 ));
+            }
+            Ok(())
+        }
+        Command::Erp {
+            command:
+                ErpCommand::ReleaseCounts {
+                    by,
+                    task,
+                    site,
+                    database,
+                },
+        } => {
+            let by = by.trim();
+            if by.is_empty() {
+                return Err("--by must name who releases the counts".into());
+            }
+            let store =
+                dockhand_hub::open_existing_store(&database.database).map_err(|e| e.to_string())?;
+            let sites = store.sites().map_err(|e| e.to_string())?;
+            let site = dockhand_hub::store::site_named(
+                site.as_deref(),
+                &sites,
+                "whose counts to release (--site)",
+            )
+            .map_err(|e| e.to_string())?;
+            let released = store
+                .release_counts(&site, task.as_deref(), by, &dockhand_hub::now_text())
+                .map_err(|e| e.to_string())?;
+            if released.is_empty() {
+                return Err(format!(
+                    "no count line{} is held at site {site}",
+                    task.map(|t| format!(" of task {t}")).unwrap_or_default()
+                ));
+            }
+            for c in &released {
+                println!(
+                    "released to the ERP: count task {} round {} at {}: {}{} found {} (counted at {} on {})",
+                    c.task_id,
+                    c.round,
+                    c.location,
+                    c.sku,
+                    if c.lot.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" lot {}", c.lot)
+                    },
+                    c.found,
+                    c.counted_at,
+                    c.device_id
+                );
             }
             Ok(())
         }

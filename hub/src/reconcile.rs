@@ -138,13 +138,14 @@ pub fn record_moves<T: ReconcileTx + ?Sized>(
 
 /// Takes an accepted event into the reconciliation: keeps its moves with their time, records the
 /// lines a count observed, and reconciles the counts it concerns (its own, or those it is late
-/// for).
+/// for). `skew_ms` is the device's clock skew; a device that does not `share` the site's stock
+/// counts against its own work: its counts are not observations.
 pub fn on_accepted(
     tx: &mut dyn IntakeTx,
     event: &Envelope,
     fact: Option<&CountFact>,
     movements: &[EventMovement],
-    skew_ms: Option<i64>,
+    (skew_ms, shares): (Option<i64>, bool),
     now: &str,
 ) -> HubResult<()> {
     let at = hub_time(&event.occurred_at, skew_ms).unwrap_or_else(|| now.to_string());
@@ -161,8 +162,8 @@ pub fn on_accepted(
             outcome,
             lines,
         }) => {
-            if *outcome == CountOutcome::RecountRequired {
-                // Not trusted: the handheld counts again.
+            if *outcome == CountOutcome::RecountRequired || !shares {
+                // Not trusted (the handheld counts again), or not of the shelf.
                 return Ok(());
             }
             let settled = *outcome != CountOutcome::ApprovalRequired;

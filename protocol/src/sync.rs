@@ -496,6 +496,21 @@ pub struct StockLine {
     pub quantity: i64,
 }
 
+impl From<&crate::events::EventMovement> for StockLine {
+    /// The bucket a movement changes, with its delta as the quantity.
+    fn from(m: &crate::events::EventMovement) -> Self {
+        Self {
+            location: m.location.clone(),
+            sku: m.sku.clone(),
+            lot: m.lot.clone(),
+            serial: m.serial.clone(),
+            lpn: m.lpn.clone(),
+            status: m.status.to_string(),
+            quantity: m.delta,
+        }
+    }
+}
+
 /// A lot's expiry as the hub knows it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct LotExpiry {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use dockhand_core::sync::engine::{StaticToken, SyncConfig, SyncEngine, SyncState};
 use dockhand_core::sync::protocol::{
-    CountReconciled, DeviceToken, Import, ImportResult, Registration, StockLine,
+    CountReconciled, DeviceToken, HeldCount, Import, ImportResult, Registration, StockLine,
 };
 use dockhand_core::sync::{add_stock_lines, own_stock_lines};
 use dockhand_core::workload::Workload;
@@ -149,7 +149,7 @@ impl DemoHub {
         self.json(self.admin(request).json(data), "import").await
     }
 
-    async fn register(&self, device: &Store) -> Result<String, Error> {
+    pub(crate) async fn register(&self, device: &Store) -> Result<String, Error> {
         let request = self
             .http
             .post(format!("{}/v1/devices/register", self.url))
@@ -169,8 +169,14 @@ impl DemoHub {
         self.json(self.admin(request), "stock view").await
     }
 
+    /// The count lines the hub holds back from the ERP.
+    pub(crate) async fn held_counts(&self) -> Result<Vec<HeldCount>, Error> {
+        let request = self.http.get(format!("{}/v1/admin/counts/held", self.url));
+        self.json(self.admin(request), "held counts").await
+    }
+
     /// The corrections the hub booked on counts, oldest first.
-    async fn reconciled(&self) -> Result<Vec<CountReconciled>, Error> {
+    pub(crate) async fn reconciled(&self) -> Result<Vec<CountReconciled>, Error> {
         let request = self
             .http
             .get(format!("{}/v1/admin/counts/reconciled", self.url));
@@ -300,15 +306,7 @@ pub(crate) async fn run(
     // before these devices) is corrected by the hub, which books the difference itself.
     let corrections: Vec<StockLine> = hub.reconciled().await?[corrected_before..]
         .iter()
-        .map(|c| StockLine {
-            location: c.movement.location.clone(),
-            sku: c.movement.sku.clone(),
-            lot: c.movement.lot.clone(),
-            serial: c.movement.serial.clone(),
-            lpn: c.movement.lpn.clone(),
-            status: c.movement.status.to_string(),
-            quantity: c.movement.delta,
-        })
+        .map(|c| StockLine::from(&c.movement))
         .collect();
     let equal = hub_delta == add_stock_lines(&[devices_total.clone(), corrections.clone()]);
     let corrected = if corrections.is_empty() {

@@ -318,6 +318,8 @@ async fn pull_changes(
     let after = cursor_value('c', q.cursor.as_deref())?;
     let limit = page_limit(q.limit, 1000, 10_000)?;
     let mut rows = blocking(&state, move |s| {
+        // It pushed what it had before pulling: held counts may now go to the ERP.
+        s.device_synced(&device, &crate::now_text())?;
         // A device sees its site's rows and those every site shares.
         let site = s
             .device_site(&device)?

@@ -45,8 +45,14 @@ pub(super) async fn pull(
 ) -> HubResult<Json<StockPage>> {
     let after = cursor_value('s', q.cursor.as_deref())?;
     let limit = page_limit(q.limit, STOCK_PAGE, MAX_STOCK_PAGE)?;
-    let (mut rows, applied_seq) =
-        blocking(&state, move |s| s.stock_changes(&device, after, limit + 1)).await?;
+    let (mut rows, applied_seq) = blocking(&state, move |s| {
+        if after == 0 {
+            // From the start: this device works on the site's stock.
+            s.stock_pulled(&device, &crate::now_text())?;
+        }
+        s.stock_changes(&device, after, limit + 1)
+    })
+    .await?;
     let has_more = rows.len() > limit;
     rows.truncate(limit);
     let last = rows.last().map_or(after, |c| c.number);

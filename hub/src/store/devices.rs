@@ -60,6 +60,12 @@ pub trait DeviceSync: Send + Sync + 'static {
         by: &str,
         now: &str,
     ) -> HubResult<Vec<HeldCount>>;
+    /// Notes that a device synced (it pulls changes after pushing what it had) and releases the
+    /// counts of its site every active device has now synced past.
+    fn device_synced(&self, device_id: &str, now: &str) -> HubResult<()>;
+    /// Notes that a device pulled the site's stock from the start (its counts then observe the
+    /// shelf).
+    fn stock_pulled(&self, device_id: &str, now: &str) -> HubResult<()>;
     /// The site a device works in (`None`: no such device).
     fn device_site(&self, device_id: &str) -> HubResult<Option<String>>;
 }
@@ -82,16 +88,20 @@ pub struct Position {
     /// How far the device's clock was ahead of the hub's at its last sync (ms; `None`: never
     /// measured): its event times are corrected by it.
     pub clock_skew_ms: Option<i64>,
+    /// The device has pulled the site's stock: its counts observe the shelf (one that never did
+    /// counts against its own work, and its adjustments are taken as they are).
+    pub shares_stock: bool,
 }
 
 /// How a position is read and written, one text for both backends.
 pub mod position_sql {
     /// A device's position.
     pub const READ: &str = "SELECT contiguous_seq, last_hash, public_key, held_code, held_reason,
-        held_since, accept_fork, site_id, clock_skew_ms FROM devices WHERE device_id = $1";
+        held_since, accept_fork, site_id, clock_skew_ms, stock_pulled_at FROM devices
+        WHERE device_id = $1";
     /// [`READ`] locking the row (PostgreSQL: hub instances taking one device's batches queue).
     pub const READ_LOCKED: &str = "SELECT contiguous_seq, last_hash, public_key, held_code,
-        held_reason, held_since, accept_fork, site_id, clock_skew_ms FROM devices
+        held_reason, held_since, accept_fork, site_id, clock_skew_ms, stock_pulled_at FROM devices
         WHERE device_id = $1 FOR UPDATE";
     /// Stores a device's position ($8 device).
     pub const WRITE: &str =
@@ -425,6 +435,11 @@ pub mod device_sql {
     pub const DEVICE: &str = "SELECT revoked_at IS NOT NULL FROM devices WHERE device_id = $1";
     /// A device's site.
     pub const SITE: &str = "SELECT site_id FROM devices WHERE device_id = $1";
+    /// Notes at $1 that device $2 pulled changes (having pushed what it had).
+    pub const SYNCED: &str = "UPDATE devices SET synced_at = $1 WHERE device_id = $2";
+    /// Notes at $1 that device $2 pulled the site's stock, the first time.
+    pub const STOCK_PULLED: &str = "UPDATE devices SET stock_pulled_at = $1
+        WHERE device_id = $2 AND stock_pulled_at IS NULL";
     /// Every site, in order.
     pub const SITES: &str = "SELECT site_id FROM sites ORDER BY site_id";
     /// Adds a site ($1 id, $2 name, $3 now); nothing when it exists.

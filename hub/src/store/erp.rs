@@ -30,6 +30,9 @@ pub trait ErpBook: Send + Sync + 'static {
     /// The events connector `erp` recorded as carried by exactly `document` (the scans it held
     /// for an ERP document completed later), in feed order.
     fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>>;
+    /// Whether the hub observed count line `count_key` at `site` (crate::reconcile): the ERP then
+    /// gets the line's reconciled net from the hub, not the handheld's adjustment.
+    fn count_observed(&self, site: &str, count_key: &str) -> HubResult<bool>;
 }
 
 /// The ERP bookkeeping statements, one text for both backends (`$n` numbered in order of first use,
@@ -64,6 +67,9 @@ pub mod erp_sql {
     /// count time.
     pub const COUNTS_HELD: &str = "SELECT COUNT(*), MIN(at) FROM count_observations
         WHERE site = $1 AND erp_state = 'held' AND settled = 1 AND waiting = 0";
+    /// Whether site $1 observed count line $2.
+    pub const COUNT_OBSERVED: &str = "SELECT EXISTS (SELECT 1 FROM count_observations
+        WHERE site = $1 AND count_key = $2)";
     /// The pull cursor.
     pub const PULL_CURSOR: &str = "SELECT pull_cursor FROM erp_state WHERE erp = $1";
     /// Moves the pull cursor.

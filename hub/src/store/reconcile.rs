@@ -78,7 +78,7 @@ pub trait ReconcileTx {
     fn observed_after(&mut self, family: &Family, at: &str) -> HubResult<bool>;
     /// The site the transaction is scoped to.
     fn site_id(&self) -> &str;
-    /// The earliest last sync (push or pull, hub's clock) of the site's devices that are not
+    /// The earliest last sync (push, or pull of changes, hub's clock) of the site's devices that are not
     /// revoked and synced at or after `since`; `None` when none did.
     fn synced_through(&mut self, since: &str) -> HubResult<Option<String>>;
     /// Lines held from the ERP, settled and not waiting, counted before `until` (all when
@@ -133,8 +133,8 @@ pub mod reconcile_sql {
           AND waiting = 0 ORDER BY at, id";
     /// The earliest last sync of site $1's devices not revoked that synced at or after $2.
     pub const SYNCED_THROUGH: &str = "SELECT MIN(synced) FROM (
-        SELECT CASE WHEN COALESCE(last_seen, '') >= COALESCE(clock_checked_at, '')
-                    THEN last_seen ELSE clock_checked_at END AS synced
+        SELECT CASE WHEN COALESCE(last_seen, '') >= COALESCE(synced_at, '')
+                    THEN last_seen ELSE synced_at END AS synced
         FROM devices WHERE site_id = $1 AND revoked_at IS NULL) d
         WHERE synced >= $2";
     /// Held lines, settled and not waiting, counted before $2 ('' for no bound) of task $3 (''

@@ -41,6 +41,26 @@ impl TrytonConnector {
             .await
     }
 
+    /// Whether the hub observed a handheld's adjusted count line: the ERP then gets the line's
+    /// reconciled net from the hub (crate::reconcile) instead of this adjustment.
+    pub(super) async fn observed_by_hub(
+        &self,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
+        a: &ev::CountAdjusted,
+    ) -> Result<bool, ConnectorError> {
+        let family = crate::store::Family {
+            location: a.location.clone(),
+            sku: a.sku.clone(),
+            lot: a.lot.clone(),
+        };
+        let key = crate::reconcile::count_key(&a.task_id, a.round, &family);
+        let (hub, site) = (hub.clone(), self.config().site.clone());
+        tokio::task::spawn_blocking(move || hub.count_observed(&site, &key))
+            .await
+            .map_err(|e| ConnectorError::Transient(format!("hub store: {e}")))?
+            .map_err(|e| ConnectorError::Transient(format!("hub store: {e}")))
+    }
+
     /// A count event of a task from a Tryton inventory.
     pub(super) async fn count_for_inventory(
         &self,

@@ -722,10 +722,10 @@ impl Connector for TrytonConnector {
                     return Ok(Vec::new());
                 }
             }
-            EventBody::CountAdjusted(ev::CountAdjusted { task_id, .. })
-                if self.inventory(task_id).await?.is_none() =>
-            {
-                return Ok(Vec::new());
+            EventBody::CountAdjusted(a) if self.inventory(&a.task_id).await?.is_none() => {
+                if self.observed_by_hub(hub, a).await? {
+                    return Ok(Vec::new());
+                }
             }
             // Counts of a Tryton inventory fill and confirm it (inventory.rs).
             EventBody::Counted(ev::Counted { task_id, .. })

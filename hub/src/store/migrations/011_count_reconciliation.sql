@@ -22,6 +22,13 @@ CREATE INDEX stock_moves_of_count ON stock_moves (site, count_key) WHERE count_k
 INSERT INTO stock_moves (site, location, sku, lot, status, at, delta, event_id, count_key)
     SELECT site, location, sku, lot, status, '', qty, '', '' FROM stock
     WHERE qty <> 0 AND status <> 'in_transit';
+-- A count is an observation of the shelf only from a handheld that works on the site's stock:
+-- one that never pulled it (a station on stock of its own) counts against its own work, and its
+-- adjustment is taken as it is.
+ALTER TABLE devices ADD COLUMN stock_pulled_at TEXT;
+-- When a device last pulled changes: it pushes what it has first, so a count before that moment
+-- has all of this device's earlier moves.
+ALTER TABLE devices ADD COLUMN synced_at TEXT;
 CREATE TABLE count_observations (
     id          {serial},
     site        TEXT NOT NULL,

@@ -34,6 +34,7 @@ impl IntakeTx for PgTx<'_, '_> {
                 accept_fork: r.get::<_, i64>(6) != 0,
                 site: r.get(7),
                 clock_skew_ms: r.get(8),
+                shares_stock: r.get::<_, Option<String>>(9).is_some(),
             }
         });
         // The batch moves the stock of the device's site.
@@ -543,6 +544,22 @@ impl DeviceSync for PostgresStore {
             let released = crate::reconcile::release_held(pg, task, by, now)?;
             Ok(released.into_iter().map(held_count).collect())
         })
+    }
+
+    fn device_synced(&self, device_id: &str, now: &str) -> HubResult<()> {
+        self.in_tx(|pg| {
+            pg.exec(device_sql::SYNCED, &[&now, &device_id])?;
+            if let Some(row) = pg.opt(device_sql::SITE, &[&device_id])? {
+                pg.site = row.get(0);
+                crate::reconcile::release_due(pg, now)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn stock_pulled(&self, device_id: &str, now: &str) -> HubResult<()> {
+        self.with(|c| Ok(c.execute(device_sql::STOCK_PULLED, &[&now, &device_id])?))?;
+        Ok(())
     }
 
     fn device_site(&self, device_id: &str) -> HubResult<Option<String>> {

@@ -114,6 +114,13 @@ impl ErpBook for PostgresStore {
         let rows = self.query(erp_sql::CARRIED_BY, &[&erp, &document])?;
         feed_events(&rows)
     }
+
+    fn count_observed(&self, site: &str, count_key: &str) -> HubResult<bool> {
+        Ok(self
+            .query(erp_sql::COUNT_OBSERVED, &[&site, &count_key])?
+            .first()
+            .is_some_and(|r| r.get(0)))
+    }
 }
 
 impl Lease for PostgresStore {

@@ -35,6 +35,7 @@ impl IntakeTx for Tx<'_> {
                     accept_fork: r.get::<_, i64>(6)? != 0,
                     site: r.get(7)?,
                     clock_skew_ms: r.get(8)?,
+                    shares_stock: r.get::<_, Option<String>>(9)?.is_some(),
                 })
             })
             .optional()?
@@ -460,6 +461,30 @@ impl DeviceSync for SqliteStore {
             let released = crate::reconcile::release_held(&mut tx, task, by, now)?;
             Ok(released.into_iter().map(held_count).collect())
         })
+    }
+
+    fn device_synced(&self, device_id: &str, now: &str) -> HubResult<()> {
+        self.in_tx(|tx| {
+            tx.prepare_cached(device_sql::SYNCED)?
+                .execute((now, device_id))?;
+            let site: Option<String> = tx
+                .prepare_cached(device_sql::SITE)?
+                .query_row([device_id], |r| r.get(0))
+                .optional()?;
+            if let Some(site) = site {
+                let mut rows = Tx::new(tx);
+                rows.site = site;
+                crate::reconcile::release_due(&mut rows, now)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn stock_pulled(&self, device_id: &str, now: &str) -> HubResult<()> {
+        self.lock()?
+            .prepare_cached(device_sql::STOCK_PULLED)?
+            .execute((now, device_id))?;
+        Ok(())
     }
 
     fn device_site(&self, device_id: &str) -> HubResult<Option<String>> {

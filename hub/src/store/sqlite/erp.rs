@@ -143,6 +143,13 @@ impl ErpBook for SqliteStore {
     fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>> {
         self.feed_events(erp_sql::CARRIED_BY, [erp, document])
     }
+
+    fn count_observed(&self, site: &str, count_key: &str) -> HubResult<bool> {
+        Ok(self
+            .lock()?
+            .prepare_cached(erp_sql::COUNT_OBSERVED)?
+            .query_row([site, count_key], |r| r.get(0))?)
+    }
 }
 
 impl Lease for SqliteStore {
