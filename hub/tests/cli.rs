@@ -682,3 +682,54 @@ fn an_administrator_adds_a_site_once() {
     assert_eq!(keys("north"), ["CC-N1"]);
     assert!(keys("main").is_empty());
 }
+
+#[test]
+fn releasing_counts_says_what_is_wrong_when_none_is_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let db = db.to_str().unwrap();
+    // A hub database to work on.
+    drop(dockhand_hub::sqlite::SqliteStore::open(db).unwrap());
+    let nameless = hub(&["erp", "release-counts", "--by", " ", "--database", db]);
+    assert!(!nameless.status.success());
+    assert!(
+        String::from_utf8_lossy(&nameless.stderr).contains("--by must name who releases"),
+        "{}",
+        String::from_utf8_lossy(&nameless.stderr)
+    );
+    let none = hub(&[
+        "erp",
+        "release-counts",
+        "--by",
+        "sam",
+        "--task",
+        "CC-9",
+        "--database",
+        db,
+    ]);
+    assert!(!none.status.success());
+    assert!(
+        String::from_utf8_lossy(&none.stderr)
+            .contains("no count line of task CC-9 is held at site main"),
+        "{}",
+        String::from_utf8_lossy(&none.stderr)
+    );
+    let unknown_site = hub(&[
+        "erp",
+        "release-counts",
+        "--by",
+        "sam",
+        "--site",
+        "north",
+        "--database",
+        db,
+    ]);
+    assert!(
+        String::from_utf8_lossy(&unknown_site.stderr).contains("there is no site \"north\""),
+        "{}",
+        String::from_utf8_lossy(&unknown_site.stderr)
+    );
+    let status = hub(&["erp", "status", "--json", "--database", db]);
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["counts_held"], 0);
+}
