@@ -461,6 +461,8 @@ fn take_next(
     }
     if judged.status == EventStatus::Accepted {
         crate::conflicts::apply(tx, event, &taken.movements)?;
+        // In the feed before any correction of a count it causes.
+        tx.append_feed(&event.event_id)?;
         crate::reconcile::on_accepted(
             tx,
             event,
@@ -472,7 +474,6 @@ fn take_next(
         if let Some((sku, lot, expiry)) = &taken.lot_expiry {
             tx.note_lot_expiry(sku, lot, expiry)?;
         }
-        tx.append_feed(&event.event_id)?;
     }
     position.contiguous_seq = event.seq;
     position.last_hash = kept.hash.clone();

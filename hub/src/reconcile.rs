@@ -150,11 +150,16 @@ pub fn on_accepted(
 ) -> HubResult<()> {
     let at = hub_time(&event.occurred_at, skew_ms).unwrap_or_else(|| now.to_string());
     let event_id = event.event_id.to_string();
-    let tag = match fact {
-        Some(CountFact::Adjusted { count_key, .. }) => count_key.as_str(),
-        _ => "",
+    let (tag, moved_at) = match fact {
+        // A line's adjustment stands at the line's count, whenever the handheld booked it (a
+        // round approved hours later, a line scanned minutes before the round was submitted).
+        Some(CountFact::Adjusted { count_key, .. }) => {
+            let counted = tx.observed_at(count_key)?;
+            (count_key.as_str(), counted.unwrap_or_else(|| at.clone()))
+        }
+        _ => ("", at.clone()),
     };
-    record_moves(tx, movements, &at, &event_id, tag)?;
+    record_moves(tx, movements, &moved_at, &event_id, tag)?;
     match fact {
         Some(CountFact::Counted {
             task_id,
@@ -247,6 +252,7 @@ fn reconcile(
     trigger: &str,
     now: &str,
 ) -> HubResult<()> {
+    tx.lock_site()?;
     for o in tx.observations_from(family, from)? {
         let before = tx.moved_until(family, &o.at, &o.count_key)?;
         let (adjusted, status) = tx.adjusted_by(&o.count_key)?;
@@ -358,6 +364,7 @@ pub fn release_due(tx: &mut dyn IntakeTx, now: &str) -> HubResult<usize> {
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
         })
         .unwrap_or_default();
+    tx.lock_site()?;
     let Some(through) = tx.synced_through(&since)? else {
         return Ok(0);
     };
@@ -375,6 +382,7 @@ pub fn release_held(
     by: &str,
     now: &str,
 ) -> HubResult<Vec<Observation>> {
+    tx.lock_site()?;
     let held = tx.held_counts(None, task)?;
     for o in &held {
         release(tx, o, by, now)?;

@@ -74,12 +74,19 @@ pub trait ReconcileTx {
     fn settle_round(&mut self, task_id: &str, round: i64) -> HubResult<Vec<Observation>>;
     /// The settled, not waiting observations of `family` at or after `at`, in time order.
     fn observations_from(&mut self, family: &Family, at: &str) -> HubResult<Vec<Observation>>;
-    /// Whether `family` was observed after `at` (a move at `at` is then late for a count).
+    /// Whether `family` was observed at or after `at` (a move at `at` is then late for a count).
     fn observed_after(&mut self, family: &Family, at: &str) -> HubResult<bool>;
+    /// When count line `count_key` was counted, if the hub observed it.
+    fn observed_at(&mut self, count_key: &str) -> HubResult<Option<String>>;
+    /// Holds the transaction's site's counts for this transaction: hub instances sharing a
+    /// database reconcile and release one site's counts one at a time (a no-op where there is
+    /// one writer).
+    fn lock_site(&mut self) -> HubResult<()>;
     /// The site the transaction is scoped to.
     fn site_id(&self) -> &str;
-    /// The earliest last sync (push, or pull of changes, hub's clock) of the site's devices that are not
-    /// revoked and synced at or after `since`; `None` when none did.
+    /// The earliest last sync of the site's devices that are not revoked and synced at or after
+    /// `since` (a pull of changes, hub's clock: a device pulls once it has pushed everything it
+    /// had, while a push of one batch of several says nothing of the rest); `None` when none did.
     fn synced_through(&mut self, since: &str) -> HubResult<Option<String>>;
     /// Lines held from the ERP, settled and not waiting, counted before `until` (all when
     /// `until` is `None`) and of task `task` (any when `None`), in time order.
@@ -132,11 +139,8 @@ pub mod reconcile_sql {
         WHERE site = $1 AND location = $2 AND sku = $3 AND lot = $4 AND at >= $5 AND settled = 1
           AND waiting = 0 ORDER BY at, id";
     /// The earliest last sync of site $1's devices not revoked that synced at or after $2.
-    pub const SYNCED_THROUGH: &str = "SELECT MIN(synced) FROM (
-        SELECT CASE WHEN COALESCE(last_seen, '') >= COALESCE(synced_at, '')
-                    THEN last_seen ELSE synced_at END AS synced
-        FROM devices WHERE site_id = $1 AND revoked_at IS NULL) d
-        WHERE synced >= $2";
+    pub const SYNCED_THROUGH: &str = "SELECT MIN(synced_at) FROM devices
+        WHERE site_id = $1 AND revoked_at IS NULL AND synced_at >= $2";
     /// Held lines, settled and not waiting, counted before $2 ('' for no bound) of task $3 (''
     /// for any).
     pub const HELD: &str = "SELECT location, sku, lot, count_key, task_id, round, at, observed,
@@ -155,7 +159,12 @@ pub mod reconcile_sql {
         WHERE site = $1 AND count_key = $2 GROUP BY status ORDER BY status";
     /// Appends an event the hub made to site $1's feed.
     pub const APPEND_MADE: &str = "INSERT INTO feed (site, envelope, made_at) VALUES ($1, $2, $3)";
-    /// Whether a family was observed after $5.
+    /// Whether a family was observed at or after $5 (a move at a count's time is before it).
     pub const AFTER: &str = "SELECT EXISTS (SELECT 1 FROM count_observations
-        WHERE site = $1 AND location = $2 AND sku = $3 AND lot = $4 AND at > $5)";
+        WHERE site = $1 AND location = $2 AND sku = $3 AND lot = $4 AND at >= $5)";
+    /// When site $1's count line $2 was counted.
+    pub const OBSERVED_AT: &str =
+        "SELECT at FROM count_observations WHERE site = $1 AND count_key = $2";
+    /// Serialises the reconciliation of one site's counts between hub instances (PostgreSQL).
+    pub const LOCK_SITE: &str = "SELECT pg_advisory_xact_lock(hashtext($1))";
 }

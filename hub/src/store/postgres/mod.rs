@@ -179,6 +179,8 @@ struct PgTx<'a, 'b> {
     skus: HashMap<String, bool>,
     /// The site the transaction is scoped to: intake's device's, an import's.
     site: String,
+    /// The site's counts are held for this transaction (ReconcileTx::lock_site).
+    site_locked: bool,
 }
 
 /// Event rows waiting for `flush`, column by column.
@@ -210,6 +212,7 @@ impl<'a, 'b> PgTx<'a, 'b> {
             feed: Vec::new(),
             skus: HashMap::new(),
             site: String::new(),
+            site_locked: false,
         }
     }
 

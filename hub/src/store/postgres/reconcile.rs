@@ -125,6 +125,23 @@ impl ReconcileTx for PgTx<'_, '_> {
             .is_some_and(|r| r.get(0)))
     }
 
+    fn observed_at(&mut self, count_key: &str) -> HubResult<Option<String>> {
+        let site = self.site.clone();
+        Ok(self
+            .opt(reconcile_sql::OBSERVED_AT, &[&site, &count_key])?
+            .map(|r| r.get(0)))
+    }
+
+    fn lock_site(&mut self) -> HubResult<()> {
+        if self.site_locked {
+            return Ok(());
+        }
+        let key = format!("dockhand counts of site {}", self.site);
+        self.opt(reconcile_sql::LOCK_SITE, &[&key])?;
+        self.site_locked = true;
+        Ok(())
+    }
+
     fn site_id(&self) -> &str {
         &self.site
     }
@@ -178,6 +195,9 @@ impl ReconcileTx for PgTx<'_, '_> {
     fn append_made(&mut self, envelope: &str, made_at: &str) -> HubResult<()> {
         // After what the batch has buffered: the feed keeps acceptance order.
         crate::store::IntakeTx::flush(self)?;
+        // The stock clock's row, locked until commit, orders feed rows between hub instances as
+        // it orders stock changes: a row never becomes visible after a later-numbered one.
+        self.opt(crate::store::stock_sql::TAKE_NUMBERS, &[&0i64])?;
         let site = self.site.clone();
         self.exec(reconcile_sql::APPEND_MADE, &[&site, &envelope, &made_at])?;
         Ok(())

@@ -112,6 +112,19 @@ impl ReconcileTx for Tx<'_> {
             .unwrap_or(false))
     }
 
+    fn observed_at(&mut self, count_key: &str) -> HubResult<Option<String>> {
+        Ok(self
+            .c
+            .prepare_cached(reconcile_sql::OBSERVED_AT)?
+            .query_row((&self.site, count_key), |r| r.get(0))
+            .optional()?)
+    }
+
+    fn lock_site(&mut self) -> HubResult<()> {
+        // One connection writes: the transaction holds the database already.
+        Ok(())
+    }
+
     fn site_id(&self) -> &str {
         &self.site
     }
