@@ -318,13 +318,17 @@ async fn pull_changes(
     let after = cursor_value('c', q.cursor.as_deref())?;
     let limit = page_limit(q.limit, 1000, 10_000)?;
     let mut rows = blocking(&state, move |s| {
-        // It pushed what it had before pulling: held counts may now go to the ERP.
-        s.device_synced(&device, &crate::now_text())?;
         // A device sees its site's rows and those every site shares.
         let site = s
             .device_site(&device)?
             .ok_or_else(|| crate::error::HubError::UnknownDevice(device.clone()))?;
-        s.changes(&site, after, limit + 1)
+        let rows = s.changes(&site, after, limit + 1)?;
+        if rows.len() <= limit {
+            // The last page of its pull (one write a sync, not a page): it pushed what it had
+            // before pulling, so held counts may now go to the ERP.
+            s.device_synced(&device, &crate::now_text())?;
+        }
+        Ok(rows)
     })
     .await?;
     let has_more = rows.len() > limit;
