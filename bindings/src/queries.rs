@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use dockhand_core::catalog::{self, CatalogItem, Item, Operator};
+use dockhand_core::claims::{self, TaskEntry};
 use dockhand_core::counting::{self, CountSheet, CountTask, RiskRanking};
 use dockhand_core::kpis::{self, Kpis};
 use dockhand_core::outbox::{self, OutboxCounts, OutboxState};
@@ -248,6 +249,19 @@ impl Device {
         Ok(self.store.read(|c| picking::next_pick(c, &task_id))?)
     }
 
+    /// Every open pick and count task with who holds it ("claimed by handheld-09 (bob)"): this
+    /// device's first, then those nobody holds, then other devices'.
+    pub fn task_board(&self) -> Result<Vec<TaskEntry>> {
+        let device = self.store.device_id().to_string();
+        Ok(self.store.read(|c| claims::task_board(c, &device))?)
+    }
+
+    /// The tasks for this device: those it holds or started, then those nobody holds.
+    pub fn my_tasks(&self) -> Result<Vec<TaskEntry>> {
+        let device = self.store.device_id().to_string();
+        Ok(self.store.read(|c| claims::my_tasks(c, &device))?)
+    }
+
     /// A count task.
     pub fn count_task(&self, task_id: String) -> Result<CountTask> {
         Ok(self.store.read(|c| counting::count_task(c, &task_id))?)
@@ -316,7 +330,14 @@ impl Device {
         Ok(self.store.read(outbox::counts)?)
     }
 
-    /// Events the hub rejected, with its reasons: the exceptions a person must resolve.
+    /// This device's refused events a person at the hub settled (resolved or dismissed with a
+    /// note, or taken on a retry), newest first.
+    pub fn settled_exceptions(&self) -> Result<Vec<outbox::Settlement>> {
+        Ok(self.store.read(outbox::settlements)?)
+    }
+
+    /// Events the hub rejected, with its reasons: the exceptions a person must resolve (those
+    /// settled at the hub leave this list).
     pub fn exceptions(&self) -> Result<Vec<OutboxEvent>> {
         self.store
             .read(outbox::rejected)?

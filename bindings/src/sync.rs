@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use dockhand_core::claims::{TaskClaim, TaskKind};
 use dockhand_core::sync::engine::{
     ListenerHandle, SyncConfig, SyncEngine, SyncListener, SyncStatus, TokenSource,
 };
@@ -284,6 +285,32 @@ impl SyncClient {
             .handle()?
             .spawn(async move { engine.register(&name, registration_secret).await });
         Ok(Arc::new(task.await.map_err(stopped)??.into()))
+    }
+
+    /// Claims a task of the device's site at the hub (first claim wins) for the operator signed
+    /// in. Another device's task is refused with a network error of code `hub_error` whose reason
+    /// names its holder ("pick task T1 is claimed by handheld-09 (bob) since …"); offline, a task
+    /// nobody holds may still be started.
+    pub async fn claim_task(
+        &self,
+        kind: TaskKind,
+        task_id: String,
+        operator_id: Option<String>,
+    ) -> Result<TaskClaim> {
+        let engine = self.engine.clone();
+        let task = self
+            .handle()?
+            .spawn(async move { engine.claim_task(kind, &task_id, operator_id).await });
+        Ok(task.await.map_err(stopped)??)
+    }
+
+    /// Gives back a task this device holds: anyone may claim it then.
+    pub async fn release_task(&self, kind: TaskKind, task_id: String) -> Result<TaskClaim> {
+        let engine = self.engine.clone();
+        let task = self
+            .handle()?
+            .spawn(async move { engine.release_task(kind, &task_id).await });
+        Ok(task.await.map_err(stopped)??)
     }
 
     /// Pushes every pending event and pulls every change now. Fails with a network error when

@@ -7,10 +7,11 @@ use dockhand_core::StockStatus;
 use dockhand_core::catalog::{AbcClass, Barcode, CatalogItem, Item, LocationKind, LocationStatus};
 use dockhand_core::catalog::{Operator, UnitConversion};
 use dockhand_core::catalog::{Role, Tracking};
+use dockhand_core::claims::{ClaimHow, TaskClaim, TaskEntry, TaskKind, TaskProgress};
 use dockhand_core::counting::{CountLineResult, CountOutcome, CountSheet, CountSubmitted};
 use dockhand_core::counting::{CountTask, CountTaskStatus, RiskEntry, RiskParts, RiskRanking};
 use dockhand_core::kpis::{Accuracy, Kpis};
-use dockhand_core::outbox::{OutboxCounts, OutboxState};
+use dockhand_core::outbox::{OutboxCounts, OutboxState, Settlement};
 use dockhand_core::picking::{PickAllocation, PickConfirmed, PickInstruction, PickLine};
 use dockhand_core::picking::{PickStatus, PickTask, PickTaskStatus};
 use dockhand_core::protocol::EventKind;
@@ -1030,4 +1031,102 @@ impl std::fmt::Debug for IssuedToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self, f)
     }
+}
+
+/// The kinds of task a device can claim.
+#[uniffi::remote(Enum)]
+pub enum TaskKind {
+    /// A pick task.
+    Pick,
+    /// A count task.
+    Count,
+}
+
+/// How a task came to its holder (or lost it).
+#[uniffi::remote(Enum)]
+pub enum ClaimHow {
+    /// The device claimed it.
+    Claimed,
+    /// A supervisor assigned it.
+    Assigned,
+    /// The device started it without a claim (offline).
+    Started,
+    /// Given back: anyone may claim it.
+    Released,
+}
+
+/// How far a task is, as the hub knows.
+#[uniffi::remote(Enum)]
+pub enum TaskProgress {
+    /// No work recorded.
+    Open,
+    /// Work recorded.
+    InProgress,
+    /// Done.
+    Done,
+    /// Cancelled.
+    Cancelled,
+}
+
+/// A task's holder as the hub decided it.
+#[uniffi::remote(Record)]
+pub struct TaskClaim {
+    /// Pick or count.
+    pub task_kind: TaskKind,
+    /// The task.
+    pub task_id: String,
+    /// The device that holds it (none: nobody).
+    pub device_id: Option<String>,
+    /// The operator it is for.
+    pub operator_id: Option<String>,
+    /// That operator's name.
+    pub operator_name: Option<String>,
+    /// How it came to its holder.
+    pub how: ClaimHow,
+    /// Who decided: the device, or the supervisor's name.
+    pub by: String,
+    /// When (hub's clock, RFC 3339 UTC).
+    pub at: String,
+    /// How far the task is.
+    pub progress: TaskProgress,
+    /// Devices that recorded work on it (two or more: worked twice).
+    pub worked_by: Vec<String>,
+}
+
+/// A pick or count task on the device's list, with its holder.
+#[uniffi::remote(Record)]
+pub struct TaskEntry {
+    /// Pick or count.
+    pub kind: TaskKind,
+    /// The task.
+    pub task_id: String,
+    /// What it is: `order SO-1001`, `count A-01-04`.
+    pub summary: String,
+    /// Its state on this device.
+    pub status: String,
+    /// Who holds it, in words (`handheld-09 (bob)`); none: nobody.
+    pub holder: Option<String>,
+    /// Whether this device holds it.
+    pub mine: bool,
+    /// How it came to its holder.
+    pub how: Option<ClaimHow>,
+}
+
+/// What a person at the hub made of one of this device's refused events.
+#[uniffi::remote(Record)]
+pub struct Settlement {
+    /// The event's seq.
+    pub seq: i64,
+    /// The event.
+    pub event_id: Uuid,
+    /// The hub's refusal code.
+    pub code: Option<String>,
+    /// `resolved`, `dismissed` or `retried` (taken on a retry: delivered).
+    pub state: String,
+    /// The note it was settled with.
+    pub note: Option<String>,
+    /// Who settled it.
+    pub settled_by: String,
+    /// When this device learnt it.
+    pub settled_at: String,
 }

@@ -191,10 +191,11 @@ fn inspect_reads_an_older_devices_file_from_an_upgraded_copy_and_leaves_it_as_it
         .unwrap()
         .last_seq;
     // The same file as a version-4 app left it: no badges, no sign-in, no other-lot records, no
-    // hub stock.
+    // hub stock, no task claims or settled exceptions.
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
-        "DROP TABLE hub_stock; ALTER TABLE sync_state DROP COLUMN stock_cursor;
+        "DROP TABLE task_claims; DROP TABLE exception_settlements; DROP TABLE hub_stock;
+         ALTER TABLE sync_state DROP COLUMN stock_cursor;
          ALTER TABLE sync_state DROP COLUMN hub_applied_seq;
          DROP TABLE receipt_other_lots;
          DROP TABLE signed_in; DROP TABLE pin_failures; DROP TABLE credentials;

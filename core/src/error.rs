@@ -532,6 +532,22 @@ pub enum Error {
         /// The action refused.
         action: String,
     },
+    /// Another device holds the task (the hub's word as of the last pull).
+    #[error(
+        "{kind} task {task_id} is {held} {holder} since {since}; ask a supervisor to reassign it"
+    )]
+    TaskHeldElsewhere {
+        /// `pick` or `count`.
+        kind: String,
+        /// The task.
+        task_id: String,
+        /// "claimed by", "assigned to"…
+        held: String,
+        /// `handheld-09 (bob)`.
+        holder: String,
+        /// When it became theirs.
+        since: String,
+    },
     /// A return with this id already exists.
     #[error("return {return_id} was already received")]
     ReturnExists {
@@ -656,6 +672,7 @@ impl Error {
             | ReceiptExists { .. }
             | OperationIdReused { .. }
             | WrongState { .. }
+            | TaskHeldElsewhere { .. }
             | ReturnExists { .. }
             | NotVoidable { .. }
             | EventState { .. } => ErrorKind::Conflict,
@@ -752,6 +769,7 @@ impl Error {
             OutsideCount { .. } => "outside_count",
             RecountBySameOperator { .. } => "recount_by_same_operator",
             WrongState { .. } => "wrong_state",
+            TaskHeldElsewhere { .. } => "task_claimed",
             ReturnExists { .. } => "return_exists",
             NotVoidable { .. } => "not_voidable",
             NotASupervisor { .. } => "not_a_supervisor",

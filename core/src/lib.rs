@@ -8,6 +8,7 @@
 pub use dockhand_protocol as protocol;
 
 pub mod catalog;
+pub mod claims;
 pub mod clock;
 pub mod corrections;
 pub mod credentials;

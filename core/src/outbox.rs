@@ -239,12 +239,52 @@ pub fn events_of_operation(conn: &Connection, op_id: Uuid) -> Result<Vec<Event>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Rejected events: the exceptions a person must resolve.
+/// Rejected events not yet settled at the hub: the exceptions a person must resolve.
 pub fn rejected(conn: &Connection) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {EVENT_COLUMNS} FROM outbox INDEXED BY outbox_rejected WHERE state = 'rejected' ORDER BY seq"
+        "SELECT {EVENT_COLUMNS} FROM outbox INDEXED BY outbox_rejected WHERE state = 'rejected'
+         AND seq NOT IN (SELECT seq FROM exception_settlements) ORDER BY seq"
     ))?;
     let rows = stmt.query_map([], event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What a person at the hub made of one of this device's refused events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    /// The event's seq.
+    pub seq: i64,
+    /// The event.
+    pub event_id: Uuid,
+    /// The hub's refusal code.
+    pub code: Option<String>,
+    /// `resolved`, `dismissed` or `retried` (taken on a retry: the event is delivered).
+    pub state: String,
+    /// The note it was settled with.
+    pub note: Option<String>,
+    /// Who settled it.
+    pub settled_by: String,
+    /// When this device learnt it.
+    pub settled_at: String,
+}
+
+/// This device's refused events settled at the hub, newest first.
+pub fn settlements(conn: &Connection) -> Result<Vec<Settlement>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.seq, o.event_id, o.reject_code, s.state, s.note, s.settled_by, s.settled_at
+         FROM exception_settlements s JOIN outbox o ON o.seq = s.seq ORDER BY s.seq DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Settlement {
+            seq: r.get(0)?,
+            event_id: uuid_column(r, 1)?,
+            code: r.get(2)?,
+            state: r.get(3)?,
+            note: r.get(4)?,
+            settled_by: r.get(5)?,
+            settled_at: r.get(6)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -255,7 +295,8 @@ pub fn open_counts(conn: &Connection) -> Result<(i64, i64)> {
         .prepare_cached(
             "SELECT (SELECT COUNT(*) FROM outbox
                      WHERE seq >= (SELECT first_pending FROM outbox_cursor) AND state = 'pending'),
-                    (SELECT COUNT(*) FROM outbox INDEXED BY outbox_rejected WHERE state = 'rejected')",
+                    (SELECT COUNT(*) FROM outbox INDEXED BY outbox_rejected WHERE state = 'rejected'
+                     AND seq NOT IN (SELECT seq FROM exception_settlements))",
         )?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }

@@ -22,6 +22,34 @@ pub fn short_text(text: &str, max: usize) -> String {
     }
 }
 
+/// The longest name or id a person's action is recorded under.
+pub const MAX_NAME: usize = 64;
+
+/// `value` trimmed, when it can name a person or a thing in a record: 1 to [`MAX_NAME`]
+/// characters, no control characters; otherwise a sentence saying what `field` must be (`what`).
+pub fn name_field(field: &str, value: &str, what: &str) -> Result<String, HubError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty()
+        || trimmed.chars().count() > MAX_NAME
+        || trimmed.chars().any(char::is_control)
+    {
+        return Err(HubError::BadRequest(format!(
+            "{field} {:?} must name {what}: 1 to {MAX_NAME} characters, no control characters",
+            short_text(value, 40)
+        )));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// [`name_field`] of a value that may be absent.
+pub fn optional_name(
+    field: &str,
+    value: Option<&str>,
+    what: &str,
+) -> Result<Option<String>, HubError> {
+    value.map(|v| name_field(field, v, what)).transpose()
+}
+
 /// A JSON body of type `T`.
 pub struct JsonBody<T>(pub T);
 

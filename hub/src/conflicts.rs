@@ -9,13 +9,16 @@ use dockhand_protocol::master::CountTaskRequest;
 use dockhand_protocol::sync::Envelope;
 
 use crate::error::HubResult;
-use crate::store::{BucketKey, Conflict, IntakeTx};
+use dockhand_protocol::exceptions::STOCK_BELOW_ZERO;
+
+use crate::store::{BucketKey, Conflict, IntakeTx, NewException};
 
 /// Adds an accepted event's movements to the stock, recording the buckets it takes below zero.
 pub fn apply(
     tx: &mut dyn IntakeTx,
     event: &Envelope,
     movements: &[EventMovement],
+    now: &str,
 ) -> HubResult<()> {
     let conflicts = below_zero(tx, event, movements)?;
     tx.apply(movements, &event.event_id.to_string())?;
@@ -27,6 +30,20 @@ pub fn apply(
             reason: format!("stock below zero: {} {}", c.key.sku, c.key.status),
         };
         tx.record_conflict(&c, &serde_json::to_string(&task)?)?;
+        let mut events = vec![c.other_event_id.clone(), c.event_id.clone()];
+        events.retain(|e| e.parse::<uuid::Uuid>().is_ok());
+        tx.raise_exception(&NewException {
+            kind: STOCK_BELOW_ZERO,
+            code: STOCK_BELOW_ZERO.into(),
+            subject: format!(
+                "{}:{}:{}:{}",
+                c.count_task, c.key.sku, c.key.lot, c.key.status
+            ),
+            device_id: c.device_id.clone(),
+            event_ids: events,
+            reason: c.reason.clone(),
+            raised_at: now.into(),
+        })?;
     }
     Ok(())
 }

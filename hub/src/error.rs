@@ -109,6 +109,26 @@ pub enum HubError {
     /// No such endpoint.
     #[error("{0}")]
     NotFound(String),
+    /// No task of that kind and id at the site.
+    #[error("{0}")]
+    NoSuchTask(String),
+    /// Another device holds the task.
+    #[error("{0}")]
+    TaskClaimed(String),
+    /// The task is done or cancelled.
+    #[error("{0}")]
+    TaskClosed(String),
+    /// No exception of that number.
+    #[error("{0}")]
+    NoSuchException(String),
+    /// The exception cannot take the action (settled already, nothing to retry, refused again).
+    #[error("{message}")]
+    ExceptionState {
+        /// `exception_settled`, `nothing_to_retry`, `still_refused`.
+        code: &'static str,
+        /// Why.
+        message: String,
+    },
     /// The endpoint does not take this method.
     #[error("{0}")]
     MethodNotAllowed(String),
@@ -146,6 +166,11 @@ impl HubError {
             HubError::BadPublicKey(_) => "bad_public_key",
             HubError::DeviceState(_) => "device_state",
             HubError::NotFound(_) => "not_found",
+            HubError::NoSuchTask(_) => "no_such_task",
+            HubError::TaskClaimed(_) => "task_claimed",
+            HubError::TaskClosed(_) => "task_closed",
+            HubError::NoSuchException(_) => "no_such_exception",
+            HubError::ExceptionState { code, .. } => code,
             HubError::MethodNotAllowed(_) => "method_not_allowed",
             HubError::RequestTimeout { .. } => "request_timeout",
             HubError::Storage(_) => "storage",
@@ -171,9 +196,15 @@ impl HubError {
             HubError::DeviceExists(_)
             | HubError::DeviceKeyMissing(_)
             | HubError::KeyRecorded { .. }
-            | HubError::DeviceState(_) => StatusCode::CONFLICT,
+            | HubError::DeviceState(_)
+            | HubError::TaskClaimed(_)
+            | HubError::TaskClosed(_)
+            | HubError::ExceptionState { .. } => StatusCode::CONFLICT,
             HubError::BadPublicKey(_) => StatusCode::BAD_REQUEST,
-            HubError::UnknownDevice(_) | HubError::NotFound(_) => StatusCode::NOT_FOUND,
+            HubError::UnknownDevice(_)
+            | HubError::NotFound(_)
+            | HubError::NoSuchTask(_)
+            | HubError::NoSuchException(_) => StatusCode::NOT_FOUND,
             HubError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             HubError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             HubError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,

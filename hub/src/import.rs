@@ -12,6 +12,9 @@ use dockhand_protocol::sync::{ChangeKind, Import, ImportResult};
 use serde::Serialize;
 
 use crate::error::{HubError, HubResult};
+use dockhand_protocol::exceptions::ERP_REFUSED;
+
+use crate::store::NewException;
 use crate::store::{ImportSource, ImportTx};
 
 fn rows<T: Serialize>(
@@ -244,6 +247,24 @@ pub fn run(
         |r| r.event_id.to_string(),
         &mut result,
     )?;
+    for r in &data.event_rejections {
+        if r.settled.is_some() || r.note.is_some() || r.settled_by.is_some() {
+            return Err(HubError::BadRequest(format!(
+                "the event_rejection of event {} is marked settled: an import reports a refusal; \
+                 a supervisor settles it with /v1/admin/exceptions/raised/{{id}}/resolve",
+                r.event_id
+            )));
+        }
+        tx.raise_exception(&NewException {
+            kind: ERP_REFUSED,
+            code: r.code.clone(),
+            subject: r.event_id.to_string(),
+            device_id: r.device_id.clone(),
+            event_ids: vec![r.event_id.to_string()],
+            reason: r.reason.clone(),
+            raised_at: crate::now_text(),
+        })?;
+    }
     crate::opening::run(tx, &data.opening_balances, from, &mut result)?;
     Ok(result)
 }

@@ -21,11 +21,12 @@ use std::collections::HashMap;
 
 use dockhand_protocol::envelope::{GENESIS_HASH, SCHEMA_VERSION};
 use dockhand_protocol::events::{EventBody, EventMovement};
+use dockhand_protocol::exceptions::REFUSED_EVENT;
 use dockhand_protocol::sync::{Envelope, EventOutcome, EventStatus, IntakeResult};
 use serde_json::Value;
 
 use crate::error::{HubError, HubResult};
-use crate::store::{BucketKey, IntakeTx, Judged, Position};
+use crate::store::{BucketKey, IntakeTx, Judged, NewException, Position};
 
 /// The most base units one movement may move (a trillion: far beyond any pallet, well inside i64).
 pub const MAX_MOVEMENT: i64 = 1_000_000_000_000;
@@ -306,7 +307,9 @@ fn judge(tx: &mut dyn IntakeTx, event: &Envelope, catalog: bool) -> HubResult<(J
         Taken {
             lot_expiry: received_lot(&body),
             count: crate::reconcile::fact_of(&body),
+            task: crate::tasks::fact_of(&body),
             movements,
+            body: Some(body),
         },
     ))
 }
@@ -459,26 +462,82 @@ fn take_next(
     } else {
         tx.insert(&kept, &judged, now)?;
     }
+    if judged.status == EventStatus::Rejected {
+        tx.raise_exception(&NewException {
+            kind: REFUSED_EVENT,
+            code: judged.code.clone().unwrap_or_default(),
+            subject: event.event_id.to_string(),
+            device_id: event.device_id.clone(),
+            event_ids: vec![event.event_id.to_string()],
+            reason: judged.reason.clone().unwrap_or_default(),
+            raised_at: now.into(),
+        })?;
+    }
     if judged.status == EventStatus::Accepted {
-        crate::conflicts::apply(tx, event, &taken.movements)?;
-        // In the feed before any correction of a count it causes.
-        tx.append_feed(&event.event_id)?;
-        crate::reconcile::on_accepted(
+        accept(
             tx,
             event,
-            taken.count.as_ref(),
-            &taken.movements,
+            &taken,
             (position.clock_skew_ms, position.shares_stock),
             now,
         )?;
-        if let Some((sku, lot, expiry)) = &taken.lot_expiry {
-            tx.note_lot_expiry(sku, lot, expiry)?;
-        }
     }
     position.contiguous_seq = event.seq;
     position.last_hash = kept.hash.clone();
     position.accept_fork = false;
     Ok(outcome(event, &judged))
+}
+
+/// What an accepted event does besides being stored: the stock, the ERP's feed, counts, lots and
+/// tasks. `clock` is the device's recorded skew and whether it works on the site's stock.
+fn accept(
+    tx: &mut dyn IntakeTx,
+    event: &Envelope,
+    taken: &Taken,
+    clock: (Option<i64>, bool),
+    now: &str,
+) -> HubResult<()> {
+    crate::conflicts::apply(tx, event, &taken.movements, now)?;
+    // In the feed before any correction of a count it causes.
+    tx.append_feed(&event.event_id)?;
+    crate::reconcile::on_accepted(
+        tx,
+        event,
+        taken.count.as_ref(),
+        &taken.movements,
+        clock,
+        now,
+    )?;
+    if let Some((sku, lot, expiry)) = &taken.lot_expiry {
+        tx.note_lot_expiry(sku, lot, expiry)?;
+    }
+    if let Some(task) = &taken.task {
+        crate::tasks::on_accepted(tx, event, task, now)?;
+    }
+    if let Some(body) = &taken.body {
+        crate::measures::on_accepted(tx, event, body)?;
+    }
+    Ok(())
+}
+
+/// Judges an event the hub refused again, now (a supervisor's retry once the cause is fixed: the
+/// SKU now in the catalog…). Accepted, it counts as if it had been accepted when it came, except
+/// that it joins the ERP's feed now, after the events that came after it. Answers the verdict.
+pub fn retry_refused(tx: &mut dyn IntakeTx, event: &Envelope, now: &str) -> HubResult<Judged> {
+    let catalog = tx.has_catalog()?;
+    let (judged, taken) = judge(tx, event, catalog)?;
+    if judged.status == EventStatus::Accepted {
+        tx.settle(&event.event_id, &judged)?;
+        let position = tx.position(&event.device_id)?;
+        accept(
+            tx,
+            event,
+            &taken,
+            (position.clock_skew_ms, position.shares_stock),
+            now,
+        )?;
+    }
+    Ok(judged)
 }
 
 /// What an accepted event brings besides its verdict.
@@ -491,6 +550,10 @@ struct Taken {
     lot_expiry: Option<(String, String, String)>,
     /// What a count event tells the reconciliation of counts.
     count: Option<crate::reconcile::CountFact>,
+    /// The task it works on.
+    task: Option<crate::tasks::TaskFact>,
+    /// The event, typed (what the site's measures keep of it).
+    body: Option<EventBody>,
 }
 
 /// The lot and expiry a received line names, if it names both.

@@ -9,12 +9,15 @@ pub mod conflicts;
 pub mod csv_import;
 pub mod erp;
 pub mod error;
+pub mod exceptions;
 pub mod import;
 pub mod intake;
+pub mod measures;
 pub mod opening;
 pub mod reconcile;
 pub mod server;
 pub mod store;
+pub mod tasks;
 pub mod throttle;
 pub mod tls;
 

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+mod floor_cli;
+
 use clap::{Parser, Subcommand};
 use dockhand_hub::erp::tryton::{TrytonConfig, TrytonConnector};
 use dockhand_hub::erp::worker::{self, WorkerConfig};
@@ -115,6 +117,16 @@ enum Command {
     Site {
         #[command(subcommand)]
         command: SiteCommand,
+    },
+    /// Exceptions the hub raised for a person: list, resolve, dismiss, retry.
+    Exceptions {
+        #[command(subcommand)]
+        command: floor_cli::ExceptionCommand,
+    },
+    /// Pick and count tasks: list them with who holds each, assign and reassign.
+    Tasks {
+        #[command(subcommand)]
+        command: floor_cli::TaskCommand,
     },
 }
 
@@ -497,6 +509,8 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{}", report.describe());
             Ok(())
         }
+        Command::Exceptions { command } => floor_cli::exceptions(command),
+        Command::Tasks { command } => floor_cli::tasks(command),
         Command::Site {
             command:
                 SiteCommand::Add {

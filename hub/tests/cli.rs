@@ -733,3 +733,152 @@ fn releasing_counts_says_what_is_wrong_when_none_is_held() {
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(json["counts_held"], 0);
 }
+
+#[test]
+fn a_supervisor_settles_exceptions_and_assigns_tasks_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let db = db.to_str().unwrap();
+    let text = |out: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    // A hub with one exception raised and one pick task.
+    let store = dockhand_hub::sqlite::SqliteStore::open(db).unwrap();
+    store
+        .in_site_tx("main", &mut |tx| {
+            tx.raise_exception(&dockhand_hub::store::NewException {
+                kind: "stock_below_zero",
+                code: "stock_below_zero".into(),
+                subject: "CC-P-01-01-HH-2-7".into(),
+                device_id: "HH-2".into(),
+                event_ids: vec![],
+                reason: "TOWEL-2P available at P-01-01 went to -2".into(),
+                raised_at: "2026-12-04T09:00:00.000Z".into(),
+            })
+        })
+        .unwrap();
+    drop(store);
+    let file = dir.path().join("tasks.json");
+    std::fs::write(
+        &file,
+        r#"{"pick_tasks":[{"task_id":"T-1","order_ref":"SO-1","staging":"STAGE-01",
+            "lines":[{"line_no":1,"sku":"TOWEL-2P","quantity":4}]}]}"#,
+    )
+    .unwrap();
+    let out = hub(&["import", file.to_str().unwrap(), "--database", db]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        hub(&["device", "issue", "HH-1", "--database", db])
+            .status
+            .success()
+    );
+
+    let list = hub(&["exceptions", "list", "--state", "open", "--database", db]);
+    assert!(list.status.success(), "{}", text(&list));
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).trim(),
+        "#1 open stock_below_zero on HH-2 at 2026-12-04T09:00:00.000Z: TOWEL-2P available at \
+         P-01-01 went to -2"
+    );
+    let retry = hub(&["exceptions", "retry", "1", "--by", "sam", "--database", db]);
+    assert!(!retry.status.success());
+    assert!(text(&retry).contains("exception 1 (stock_below_zero) has nothing to retry"));
+    let missing = hub(&[
+        "exceptions",
+        "dismiss",
+        "7",
+        "--by",
+        "sam",
+        "--database",
+        db,
+    ]);
+    assert!(
+        text(&missing).contains("the hub has no exception 7"),
+        "{}",
+        text(&missing)
+    );
+    let resolved = hub(&[
+        "exceptions",
+        "resolve",
+        "1",
+        "--by",
+        "sam",
+        "--note",
+        "recounted: 2 were on the top shelf",
+        "--database",
+        db,
+    ]);
+    assert!(resolved.status.success(), "{}", text(&resolved));
+    assert!(
+        text(&resolved).contains("\n    resolved by sam at "),
+        "{}",
+        text(&resolved)
+    );
+    assert!(text(&resolved).contains(": recounted: 2 were on the top shelf"));
+    let open = hub(&["exceptions", "list", "--state", "open", "--database", db]);
+    assert_eq!(
+        String::from_utf8_lossy(&open.stdout).trim(),
+        "no exception at site main"
+    );
+
+    let wrong = hub(&[
+        "tasks",
+        "assign",
+        "T-1",
+        "--kind",
+        "putaway",
+        "--by",
+        "sam",
+        "--database",
+        db,
+    ]);
+    assert!(text(&wrong).contains("--kind \"putaway\" is not a task kind (pick or count)"));
+    let unknown = hub(&[
+        "tasks",
+        "assign",
+        "T-9",
+        "--kind",
+        "pick",
+        "--device",
+        "HH-1",
+        "--by",
+        "sam",
+        "--database",
+        db,
+    ]);
+    assert!(
+        text(&unknown).contains("site main has no pick task T-9"),
+        "{}",
+        text(&unknown)
+    );
+    let assigned = hub(&[
+        "tasks",
+        "assign",
+        "T-1",
+        "--kind",
+        "pick",
+        "--device",
+        "HH-1",
+        "--by",
+        "sam",
+        "--database",
+        db,
+    ]);
+    assert!(assigned.status.success(), "{}", text(&assigned));
+    assert!(
+        text(&assigned).starts_with("pick task T-1: assigned to HH-1 (by sam at "),
+        "{}",
+        text(&assigned)
+    );
+    let tasks = hub(&["tasks", "list", "--database", db]);
+    assert!(
+        String::from_utf8_lossy(&tasks.stdout)
+            .starts_with("pick T-1 order SO-1 (1 lines): open; assigned to HH-1 (by sam at "),
+        "{}",
+        text(&tasks)
+    );
+}

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use dockhand_core::outbox::{self, OutboxState};
+use dockhand_core::protocol::exceptions::RaisedException;
 use dockhand_core::sync::protocol::{ChangesPage, FeedEvent};
 use dockhand_hub::HubConfig;
 use dockhand_hub::erp::worker::{self, Connector, ConnectorError};
@@ -419,5 +420,143 @@ on_both_backends!(
         }
         assert!(posted[0].iter().all(|d| d == "HH-MAIN"));
         assert!(posted[1].iter().all(|d| d == "HH-NORTH"));
+    }
+);
+
+/// Refuses putaways while its bin is closed.
+#[derive(Default)]
+struct Bin {
+    open: AtomicBool,
+}
+
+impl Connector for Bin {
+    fn name(&self) -> &str {
+        "test-erp"
+    }
+
+    async fn pull(
+        &self,
+        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
+        _cursor: Option<String>,
+    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
+        Ok(None)
+    }
+
+    async fn post(
+        &self,
+        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
+        event: &FeedEvent,
+    ) -> Result<Vec<String>, ConnectorError> {
+        if event.event.event_type == EventKind::PutawayConfirmed.as_str()
+            && !self.open.load(Ordering::Acquire)
+        {
+            return Err(ConnectorError::Refused {
+                code: "erp_refused".into(),
+                message: format!("bin closed for event {}", event.event.event_id),
+            });
+        }
+        Ok(vec![format!("doc/{}", event.hub_seq)])
+    }
+}
+
+/// POST a retry of exception `id`; answers the status and the body.
+async fn retry(hub: &common::TestHub, id: i64) -> (u16, serde_json::Value) {
+    let response = hub
+        .client
+        .post(format!("{}/v1/admin/exceptions/raised/{id}/retry", hub.url))
+        .json(&serde_json::json!({ "by": "sam" }))
+        .send()
+        .await
+        .unwrap();
+    (
+        response.status().as_u16(),
+        response.json().await.unwrap_or_default(),
+    )
+}
+
+on_both_backends!(
+    an_erp_refusal_retried_once_the_erp_is_fixed_is_posted_and_delivered_on_the_device,
+    HubConfig::default(),
+    |hub| {
+        let device = common::device("HH-BIN", 40, 7);
+        let events = common::envelopes(&device);
+        let token = hub.register("HH-BIN").await;
+        hub.push(&token, "HH-BIN", &events).await;
+        let connector = Bin::default();
+        let port = erp::port(&hub.store);
+        let first = worker::pass(&port, &connector, 100).await.unwrap();
+        assert!(first.refused > 0);
+        let open: Vec<RaisedException> = hub
+            .admin_get("/v1/admin/exceptions/raised?kind=erp_refused&state=open")
+            .await;
+        assert_eq!(open.len(), first.refused);
+        let e = &open[0];
+        assert_eq!(
+            (e.code.as_str(), e.device_id.as_str()),
+            ("erp_refused", "HH-BIN")
+        );
+        assert_eq!(e.reason, format!("bin closed for event {}", e.subject));
+
+        // Retried while the bin is still closed: posted again, refused again, still open.
+        let (status, body) = retry(&hub, e.id).await;
+        assert_eq!(
+            (status, body["state"].as_str()),
+            (200, Some("open")),
+            "{body}"
+        );
+        let again = worker::pass(&port, &connector, 100).await.unwrap();
+        assert_eq!((again.posted, again.refused), (0, 1));
+        let still: Vec<RaisedException> = hub
+            .admin_get("/v1/admin/exceptions/raised?kind=erp_refused&state=open")
+            .await;
+        assert_eq!(still.len(), open.len());
+
+        // The bin opens in the ERP; the retry is posted and the exception settles.
+        connector.open.store(true, Ordering::Release);
+        let (status, _) = retry(&hub, e.id).await;
+        assert_eq!(status, 200);
+        let fixed = worker::pass(&port, &connector, 100).await.unwrap();
+        assert_eq!((fixed.posted, fixed.refused), (1, 0));
+        let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+        assert_eq!(status.failed, open.len() as i64 - 1);
+        let settled: Vec<RaisedException> = hub
+            .admin_get("/v1/admin/exceptions/raised?kind=erp_refused&state=retried")
+            .await;
+        assert_eq!(settled.len(), 1);
+        assert_eq!(settled[0].settled_by.as_deref(), Some("sam"));
+        assert_eq!(settled[0].note.as_deref(), Some("posted again to test-erp"));
+        // Nothing more to post: a pass takes nothing again.
+        let idle = worker::pass(&port, &connector, 100).await.unwrap();
+        assert_eq!((idle.posted, idle.refused), (0, 0));
+
+        // The device learns both: the others stay exceptions, the retried one is delivered.
+        let page: ChangesPage = hub
+            .client
+            .get(format!("{}/v1/changes?limit=1000", hub.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        dockhand_core::sync::apply_changes(&device, &page).unwrap();
+        let rejected = device.read(outbox::rejected).unwrap();
+        assert_eq!(rejected.len(), open.len() - 1);
+        assert!(rejected.iter().all(|r| r.event_id.to_string() != e.subject));
+        let delivered = device
+            .read(|c| outbox::event_by_id(c, e.subject.parse().unwrap()))
+            .unwrap();
+        assert_eq!(delivered.state, OutboxState::Acknowledged);
+        let settlements = device.read(outbox::settlements).unwrap();
+        assert_eq!(settlements.len(), 1);
+        assert_eq!(settlements[0].state, "retried");
+
+        // A settled exception takes no more action.
+        let (status, body) = retry(&hub, settled[0].id).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (409, Some("exception_settled"))
+        );
     }
 );

@@ -21,15 +21,24 @@ fn version_3(dialect: Dialect) -> String {
             ));
         }
     }
-    sql.push_str(
+    sql.push_str(&format!(
         "INSERT INTO stock (location, sku, lot, status, qty) \
          VALUES ('A-01-01', 'TOWEL-2P', '', 'available', 48);
          INSERT INTO devices (device_id, name, registered_at) VALUES ('HH-1', 'HH-1', 'then');
-         INSERT INTO master (kind, key, data) VALUES ('item', 'TOWEL-2P', '{\"sku\":\"TOWEL-2P\"}'),
-             ('location', 'A-01-01', '{\"code\":\"A-01-01\"}');
-         INSERT INTO changes (kind, key, data) VALUES ('item', 'TOWEL-2P', '{\"sku\":\"TOWEL-2P\"}'),
-             ('location', 'A-01-01', '{\"code\":\"A-01-01\"}');",
-    );
+         INSERT INTO events (event_id, device_id, seq, event_type, hash, envelope, status, code,
+                             reason, received_at)
+             VALUES ('0190c0de-0000-7000-8000-000000000001', 'HH-1', 1, '{putaway}',
+                     'h', '{{}}', 'rejected', 'unknown_sku', 'SKU X is not in the catalog', 'then'),
+                    ('0190c0de-0000-7000-8000-000000000002', 'HH-1', 2, '{started}', 'h2',
+                     '{{\"payload\":{{\"task_id\":\"T-OLD\"}}}}', 'accepted', NULL, NULL, 'then');
+         INSERT INTO master (kind, key, data) VALUES ('item', 'TOWEL-2P', '{{\"sku\":\"TOWEL-2P\"}}'),
+             ('location', 'A-01-01', '{{\"code\":\"A-01-01\"}}'),
+             ('pick_task', 'T-OLD', '{{\"task_id\":\"T-OLD\",\"order_ref\":\"SO-OLD\",\"staging\":\"STAGE-01\",\"lines\":[{{\"line_no\":1,\"sku\":\"TOWEL-2P\",\"quantity\":4}}]}}');
+         INSERT INTO changes (kind, key, data) VALUES ('item', 'TOWEL-2P', '{{\"sku\":\"TOWEL-2P\"}}'),
+             ('location', 'A-01-01', '{{\"code\":\"A-01-01\"}}');",
+        putaway = dockhand_core::protocol::EventKind::PutawayConfirmed.as_str(),
+        started = dockhand_core::protocol::EventKind::PickTaskStarted.as_str()
+    ));
     sql
 }
 
@@ -59,6 +68,37 @@ fn kept_by_site(hub: &dyn HubStore) {
     assert_eq!(
         hub.master_row("north", "location", "A-01-01").unwrap(),
         None
+    );
+    // The order it had seen started is in progress: not an order nobody started.
+    let tasks = dockhand_hub::tasks::list(hub, "main").unwrap();
+    let old = tasks.iter().find(|t| t.task_id == "T-OLD").unwrap();
+    assert_eq!(
+        old.progress,
+        dockhand_core::protocol::tasks::TaskProgress::InProgress
+    );
+    let atp = dockhand_hub::measures::atp(hub, "main", Some("TOWEL-2P")).unwrap();
+    assert_eq!((atp[0].available, atp[0].on_order), (48, 0));
+    // The event it had refused is an open exception of main's.
+    let open = dockhand_hub::exceptions::list(hub, "main", None, Some("open")).unwrap();
+    let found: Vec<(&str, &str, &str, &str)> = open
+        .iter()
+        .map(|e| {
+            (
+                e.kind.as_str(),
+                e.code.as_str(),
+                e.subject.as_str(),
+                e.reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "refused_event",
+            "unknown_sku",
+            "0190c0de-0000-7000-8000-000000000001",
+            "SKU X is not in the catalog"
+        )]
     );
 }
 

@@ -4,7 +4,10 @@
 //! - [`events`]: one typed enum of every event a device records, a payload struct per variant;
 //! - [`sync`]: the request and answer bodies of docs/sync-api.yaml;
 //! - [`master`]: master data and tasks as they travel from the hub to devices;
-//! - [`credential`]: badge PIN hashes (made by the hub, checked on devices).
+//! - [`credential`]: badge PIN hashes (made by the hub, checked on devices);
+//! - [`tasks`]: who works which pick or count task (claims and assignments);
+//! - [`exceptions`]: what the hub raises for a person to settle;
+//! - [`measures`]: KPIs and the count risk ranking, computed alike on devices and the hub.
 //!
 //! The crate has no storage and no runtime: the device core (SQLite) and the hub (SQLite or
 //! PostgreSQL, axum) both build on it, and a change here is a change of the contract.
@@ -13,8 +16,11 @@ pub mod credential;
 pub mod envelope;
 pub mod error;
 pub mod events;
+pub mod exceptions;
 pub mod master;
+pub mod measures;
 pub mod sync;
+pub mod tasks;
 #[doc(hidden)]
 pub mod text_enum;
 

@@ -182,11 +182,13 @@ pub enum ChangeKind {
     ExpectedReturn,
     /// The ERP refused an event the hub had accepted: its device shows it as an exception.
     EventRejection,
+    /// Who holds a pick or count task ([`crate::tasks::TaskClaim`], keyed `pick/T1`).
+    TaskClaim,
 }
 
 impl ChangeKind {
     /// Every kind, in the order a page applies them (items before their barcodes…).
-    pub const ALL: [ChangeKind; 11] = [
+    pub const ALL: [ChangeKind; 12] = [
         ChangeKind::Item,
         ChangeKind::Unit,
         ChangeKind::Barcode,
@@ -198,6 +200,7 @@ impl ChangeKind {
         ChangeKind::CountTask,
         ChangeKind::ExpectedReturn,
         ChangeKind::EventRejection,
+        ChangeKind::TaskClaim,
     ];
 
     /// The name on the wire.
@@ -214,6 +217,7 @@ impl ChangeKind {
             ChangeKind::CountTask => "count_task",
             ChangeKind::ExpectedReturn => "expected_return",
             ChangeKind::EventRejection => "event_rejection",
+            ChangeKind::TaskClaim => "task_claim",
         }
     }
 
@@ -228,6 +232,7 @@ impl ChangeKind {
                 | ChangeKind::CountTask
                 | ChangeKind::ExpectedReturn
                 | ChangeKind::EventRejection
+                | ChangeKind::TaskClaim
         )
     }
 
@@ -284,8 +289,9 @@ pub struct EventsPage {
     pub has_more: bool,
 }
 
-/// An event the ERP refused after the hub had accepted it (kind `event_rejection`, keyed by event
-/// id): the device it came from marks it rejected with the ERP's reason, for a person to resolve.
+/// An event the ERP refused after the hub had accepted it, or a person's decision on an event the
+/// hub or the ERP refused (kind `event_rejection`, keyed by event id): the device it came from
+/// marks it rejected with the reason, for a person to resolve, and later settled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRejection {
     /// The device that recorded it.
@@ -298,6 +304,17 @@ pub struct EventRejection {
     pub code: String,
     /// The ERP's sentence.
     pub reason: String,
+    /// What a person at the hub made of it (crate::exceptions): `resolved` or `dismissed` (the
+    /// device shows it settled, with the note), `retried` (the hub or the ERP took it on a retry:
+    /// the device counts it delivered); absent while open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<String>,
+    /// The note it was settled with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who settled it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_by: Option<String>,
 }
 
 /// `POST /v1/admin/import`: master data and tasks.

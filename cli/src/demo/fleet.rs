@@ -1,16 +1,19 @@
 //! One warehouse, one stock: after the shift every handheld pulls the site's stock; handheld-08
-//! puts towels away, handheld-09 picks them after a sync; handheld-08 then fills a shelf offline
+//! puts towels away, handheld-09 claims the hub's order for them (handheld-08 is told who holds
+//! it) and picks them after a sync; handheld-08 then fills a shelf offline
 //! and the shift's handheld counts it, and the hub reconciles the count so that no adjustment
 //! stands once both have synced; every handheld's view ends equal to the hub's stock.
 
 use std::sync::Arc;
 
+use dockhand_core::claims::{self, TaskKind};
 use dockhand_core::counting::{self, CountedLine, CreateCountTask, StartCount, SubmitCount};
 use dockhand_core::picking;
 use dockhand_core::protocol::events::CountOutcome;
 use dockhand_core::protocol::master::CountTaskRequest;
 use dockhand_core::putaway;
 use dockhand_core::receiving::{self, OpenBlindReceipt};
+use dockhand_core::sync::engine::SyncError;
 use dockhand_core::sync::protocol::StockLine;
 use dockhand_core::sync::stock_lines;
 use dockhand_core::{Error, Store, StoreOptions, credentials, sample};
@@ -144,22 +147,70 @@ fn adjusted(store: &Store, task_id: &str) -> Result<i64, Error> {
     })
 }
 
-/// handheld-09 picks `quantity` towels for an order; returns where it picked them.
-fn pick(store: &Store, tag: &str, quantity: i64) -> Result<Vec<(String, i64)>, Error> {
+/// The hub publishes an order for `quantity` towels; handheld-09 claims it, and handheld-08,
+/// asking for it too, is told who holds it. Returns the task's id.
+async fn claim_order(
+    hub: &DemoHub,
+    (h08, h09): (&Handheld, &Handheld),
+    tag: &str,
+    quantity: i64,
+) -> Result<String, Error> {
+    let task_id = format!("SHARED{tag}");
+    let who = operator(&h09.0)?;
+    let order = sample::pick_task(&who, &task_id, sample::TOWELS, quantity).task;
+    let order_ref = order.order_ref.clone();
+    hub.publish_order(order).await?;
+    sync(hub, h08).await?;
+    sync(hub, h09).await?;
+    let (id08, id09) = (h08.0.device_id(), h09.0.device_id());
+    let claim = engine(&h09.0, hub, h09.1.clone())?
+        .claim_task(TaskKind::Pick, &task_id, Some(who))
+        .await
+        .map_err(|e| failed(id09, e))?;
+    println!(
+        "  the hub publishes order {order_ref} for {quantity} x {}; {id09} claims it for {}",
+        sample::TOWELS,
+        claim.holder().unwrap_or_default()
+    );
+    let refused = match engine(&h08.0, hub, h08.1.clone())?
+        .claim_task(TaskKind::Pick, &task_id, None)
+        .await
+    {
+        Err(SyncError::Hub { message, .. }) => message,
+        Err(e) => return Err(failed(id08, e)),
+        Ok(_) => return Err(failed(id08, "claimed an order another handheld holds")),
+    };
+    sync(hub, h08).await?;
+    let listed = h08
+        .0
+        .read(|c| claims::task_board(c, id08))?
+        .into_iter()
+        .find(|e| e.task_id == task_id)
+        .and_then(|e| e.holder)
+        .map_or("nobody".into(), |holder| format!("claimed by {holder}"));
+    println!("  {id08} asks for it too and is told: {refused}; its task list shows it {listed}");
+    Ok(task_id)
+}
+
+/// handheld-09 picks the order it claimed; returns where it picked.
+fn pick(store: &Store, task_id: &str) -> Result<Vec<(String, i64)>, Error> {
     let who = operator(store)?;
-    let task_id = format!("SO-SHARED{tag}");
-    picking::create_pick_task(
+    picking::start_pick_task(
         store,
-        &sample::pick_task(&who, &task_id, sample::TOWELS, quantity),
+        &picking::StartPickTask {
+            op_id: Uuid::now_v7(),
+            operator: who.clone(),
+            task_id: task_id.into(),
+        },
     )?;
     let mut picked = Vec::new();
-    while let Some(next) = store.read(|c| picking::next_pick(c, &task_id))? {
+    while let Some(next) = store.read(|c| picking::next_pick(c, task_id))? {
         let check = store
             .read(|c| dockhand_core::catalog::location_by_code(c, &next.location))?
             .location
             .check_string;
         let tote = Some("TOTE-17");
-        let cmd = sample::confirm_in_full(&who, &task_id, &next, &check, sample::TOWELS_EA, tote);
+        let cmd = sample::confirm_in_full(&who, task_id, &next, &check, sample::TOWELS_EA, tote);
         picking::confirm_pick(store, &cmd)?;
         picked.push((next.location, next.quantity));
     }
@@ -190,10 +241,11 @@ pub(crate) async fn run(hub: &DemoHub, devices: &[Handheld], tag: &str) -> Resul
         towels_at(&h09.0, "P-01-01")?,
         sample::TOWELS
     );
-    let picked = pick(&h09.0, tag, 6)?;
+    let task_id = claim_order(hub, (h08, h09), tag, 6).await?;
+    let picked = pick(&h09.0, &task_id)?;
     let places: Vec<String> = picked.iter().map(|(l, q)| format!("{q} at {l}")).collect();
     println!(
-        "  {id09} picks 6 of them for order SO-SHARED{tag}: {}",
+        "  {id09} picks 6 of them for order SO-{task_id}: {}",
         places.join(", ")
     );
     for d in [h09, h08, shift] {

@@ -149,6 +149,19 @@ impl DemoHub {
         self.json(self.admin(request).json(data), "import").await
     }
 
+    /// Publishes a pick task to the handhelds, as the ERP's orders reach them.
+    pub(crate) async fn publish_order(
+        &self,
+        task: dockhand_core::protocol::master::PickTaskRequest,
+    ) -> Result<(), Error> {
+        self.import(&Import {
+            pick_tasks: vec![task],
+            ..Import::default()
+        })
+        .await
+        .map(|_| ())
+    }
+
     pub(crate) async fn register(&self, device: &Store) -> Result<String, Error> {
         let request = self
             .http

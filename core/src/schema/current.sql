@@ -1,6 +1,6 @@
--- dockhand device database: the whole schema of the current version (PRAGMA user_version = 7),
+-- dockhand device database: the whole schema of the current version (PRAGMA user_version = 8),
 -- one table at a time with its indexes and triggers. A new database is created from this file;
--- an older one is brought here by the migrations v1.sql .. v7.sql, which stay as they were
+-- an older one is brought here by the migrations v1.sql .. v8.sql, which stay as they were
 -- written. core/tests/store.rs checks that every older version migrated equals a database made
 -- from this file, rows included. What each column means: the comments of the migration that
 -- added it.
@@ -103,6 +103,16 @@ CREATE TABLE device_key (
     created_at  TEXT NOT NULL
 );
 
+
+-- What a person at the hub made of this device's refused events; a settled one leaves the list.
+CREATE TABLE exception_settlements (
+    seq         INTEGER PRIMARY KEY,
+    state       TEXT NOT NULL CHECK (state = 'resolved' OR state = 'dismissed'
+                                     OR state = 'retried'),
+    note        TEXT,
+    settled_by  TEXT NOT NULL,
+    settled_at  TEXT NOT NULL
+);
 
 CREATE TABLE expected_returns (
     id         TEXT PRIMARY KEY CHECK (id <> ''),
@@ -392,6 +402,17 @@ CREATE TABLE sync_state (
 
 -- The one row, from the start.
 INSERT INTO sync_state (singleton) VALUES (1);
+
+-- The hub's word on who holds each pick and count task and how far it is, as last pulled.
+CREATE TABLE task_claims (
+    kind       TEXT NOT NULL CHECK (kind = 'pick' OR kind = 'count'),
+    task_id    TEXT NOT NULL,
+    -- The device that holds it (NULL: nobody).
+    device_id  TEXT,
+    -- The hub's claim as JSON (dockhand_protocol::tasks::TaskClaim).
+    claim      TEXT NOT NULL,
+    PRIMARY KEY (kind, task_id)
+) WITHOUT ROWID;
 
 
 CREATE TABLE unit_conversions (

@@ -18,8 +18,10 @@ use super::protocol::{
     ChangesPage, DEVICE_TIME_HEADER, DeviceToken, EventBatch, EventStatus, HUB_TIME_HEADER,
     IntakeResult, KeyEnrolment, Problem, Registration, StockPage,
 };
+use crate::claims::{TaskClaim, TaskKind};
 use crate::db::{Store, utc_text};
 use crate::outbox::{self, Delivered};
+use dockhand_protocol::tasks::ClaimRequest;
 
 /// Where and how often to sync.
 #[derive(Debug, Clone)]
@@ -486,6 +488,34 @@ impl SyncEngine {
         })
     }
 
+    /// Asks the hub for a task of this device's site (first claim wins) and keeps its answer: the
+    /// task is this device's until it gives it back or a supervisor reassigns it, and every other
+    /// device shows its holder after a pull. A task another device holds is refused with the
+    /// hub's sentence (`SyncError::Hub`, code `task_claimed`); a done one with `task_closed`.
+    /// Offline, a task nobody holds may still be started: the hub gives it to this device with its
+    /// first event.
+    pub async fn claim_task(
+        &self,
+        kind: TaskKind,
+        task_id: &str,
+        operator_id: Option<String>,
+    ) -> Result<TaskClaim, SyncError> {
+        self.shared
+            .decide_task("claim", kind, task_id, operator_id)
+            .await
+    }
+
+    /// Gives back a task this device holds: anyone may claim it then.
+    pub async fn release_task(
+        &self,
+        kind: TaskKind,
+        task_id: &str,
+    ) -> Result<TaskClaim, SyncError> {
+        self.shared
+            .decide_task("release", kind, task_id, None)
+            .await
+    }
+
     /// Pushes every pending event and pulls every change now.
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
         self.shared.cycle().await
@@ -763,6 +793,25 @@ impl Shared {
         }
     }
 
+    /// Asks the hub to claim or release a task (`action`) and keeps the claim it answers.
+    async fn decide_task(
+        &self,
+        action: &str,
+        kind: TaskKind,
+        task_id: &str,
+        operator_id: Option<String>,
+    ) -> Result<TaskClaim, SyncError> {
+        let url = format!("{}/v1/tasks/{action}", self.config.hub_url);
+        let body = ClaimRequest {
+            task_kind: kind,
+            task_id: task_id.to_string(),
+            operator_id,
+        };
+        let claim: TaskClaim = self.send(|http| http.post(&url).json(&body)).await?;
+        crate::claims::record(&self.store, &claim)?;
+        Ok(claim)
+    }
+
     /// Compares this device's clock with the hub's time on an answer.
     fn note_hub_time(&self, headers: &reqwest::header::HeaderMap) {
         let hub = headers
@@ -875,9 +924,12 @@ impl Shared {
         let url = format!("{}/v1/changes", self.config.hub_url);
         let limit = self.config.page_size.to_string();
         self.send(|http| {
-            // This device applies badges: a hub sends them only to devices that say so, so
-            // devices of an older version keep pulling the rest.
-            let mut query = vec![("limit", limit.clone()), ("include", "credential".into())];
+            // This device applies badges and task claims: a hub sends them only to devices that
+            // say so, so devices of an older version keep pulling the rest.
+            let mut query = vec![
+                ("limit", limit.clone()),
+                ("include", "credential,task_claim".into()),
+            ];
             if let Some(c) = &cursor {
                 query.push(("cursor", c.clone()));
             }

@@ -13,6 +13,7 @@ use crate::catalog::{self, MasterData};
 use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::{counting, picking, receiving};
+use dockhand_protocol::exceptions::{DISMISSED, RESOLVED, RETRIED};
 use protocol::{Change, ChangeKind, ChangesPage};
 
 /// What applying a page did.
@@ -66,6 +67,7 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let counts: Vec<counting::CountTaskRequest> = rows(of(ChangeKind::CountTask))?;
     let rmas: Vec<crate::returns::expected::ExpectedReturn> = rows(of(ChangeKind::ExpectedReturn))?;
     let rejections: Vec<protocol::EventRejection> = rows(of(ChangeKind::EventRejection))?;
+    let claims: Vec<crate::claims::TaskClaim> = rows(of(ChangeKind::TaskClaim))?;
     let device = store.device_id().to_string();
     let skus: Vec<String> = master.items.iter().map(|i| i.sku.clone()).collect();
     let codes: Vec<String> = master.locations.iter().map(|l| l.code.clone()).collect();
@@ -79,21 +81,12 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
         kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
         kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);
         kept_local.extend(crate::returns::expected::load_in(tx, &rmas)?);
-        // Other devices' rejections pass by; this device's events become exceptions.
-        let mut reject = tx.conn().prepare_cached(
-            "UPDATE outbox SET state = 'rejected', reject_code = ?3, reject_reason = ?4,
-             state_changed_at = ?5 WHERE seq = ?1 AND event_id = ?2 AND state <> 'rejected'",
-        )?;
+        crate::claims::load_in(tx, &claims)?;
+        // Other devices' rejections pass by; this device's events become exceptions, and later
+        // settled ones leave the list.
         for r in rejections.iter().filter(|r| r.device_id == device) {
-            reject.execute((
-                r.seq,
-                r.event_id.to_string(),
-                &r.code,
-                &r.reason,
-                tx.now_utc_text(),
-            ))?;
+            settle_rejection(tx, r)?;
         }
-        drop(reject);
         tx.conn()
             .prepare_cached("UPDATE sync_state SET changes_cursor = ?1")?
             .execute([&page.next_cursor])?;
@@ -102,6 +95,56 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
             kept_local,
         })
     })
+}
+
+/// Applies one of this device's rejections from the hub: an event the ERP refused becomes an
+/// exception; a person's decision at the hub settles it (an event taken on a retry is delivered).
+fn settle_rejection(tx: &crate::WriteTx<'_>, r: &protocol::EventRejection) -> Result<()> {
+    let now = tx.now_utc_text().to_string();
+    let (seq, event_id) = (r.seq, r.event_id.to_string());
+    let conn = tx.conn();
+    if r.settled.as_deref() == Some(RETRIED) {
+        conn.prepare_cached(
+            "UPDATE outbox SET state = 'acknowledged', state_changed_at = ?3
+             WHERE seq = ?1 AND event_id = ?2 AND state = 'rejected'",
+        )?
+        .execute((seq, &event_id, &now))?;
+    } else {
+        conn.prepare_cached(
+            "UPDATE outbox SET state = 'rejected', reject_code = ?3, reject_reason = ?4,
+             state_changed_at = ?5 WHERE seq = ?1 AND event_id = ?2 AND state <> 'rejected'",
+        )?
+        .execute((seq, &event_id, &r.code, &r.reason, &now))?;
+    }
+    let state = match r.settled.as_deref() {
+        // Open again (an ERP refused what a retry delivered): back on the list.
+        None => {
+            conn.prepare_cached("DELETE FROM exception_settlements WHERE seq = ?1")?
+                .execute([seq])?;
+            return Ok(());
+        }
+        Some(state) if [RESOLVED, DISMISSED, RETRIED].contains(&state) => state,
+        // A decision of a later hub version: the exception stays as it was, the page goes on.
+        Some(other) => {
+            tracing::warn!(%event_id, settled = other, "a settlement this version does not know");
+            return Ok(());
+        }
+    };
+    conn.prepare_cached(
+        "INSERT INTO exception_settlements (seq, state, note, settled_by, settled_at)
+         SELECT seq, ?3, ?4, ?5, ?6 FROM outbox WHERE seq = ?1 AND event_id = ?2
+         ON CONFLICT (seq) DO UPDATE SET state = excluded.state, note = excluded.note,
+         settled_by = excluded.settled_by, settled_at = excluded.settled_at",
+    )?
+    .execute((
+        seq,
+        &event_id,
+        state,
+        &r.note,
+        r.settled_by.as_deref().unwrap_or("the hub"),
+        &now,
+    ))?;
+    Ok(())
 }
 
 /// The cursor after the last page applied (`None` before the first pull).

@@ -12,9 +12,6 @@ use crate::body::{JsonBody, QueryParams};
 use crate::error::{HubError, HubResult};
 use crate::store::site_named;
 
-/// The longest name a release is recorded under.
-const MAX_RELEASED_BY: usize = 64;
-
 /// `GET /v1/admin/counts/held[?site=SITE]`: the site's count lines held from the ERP, oldest
 /// first.
 pub(super) async fn held(
@@ -62,14 +59,7 @@ pub(super) async fn release(
     _: AdminAuth,
     JsonBody(asked): JsonBody<CountRelease>,
 ) -> HubResult<Json<Vec<HeldCount>>> {
-    let by = asked.released_by.trim().to_string();
-    if by.is_empty() || by.chars().count() > MAX_RELEASED_BY || by.chars().any(char::is_control) {
-        return Err(HubError::BadRequest(format!(
-            "released_by {:?} must name who releases the counts: 1 to {MAX_RELEASED_BY} \
-             characters, no control characters",
-            crate::body::short_text(&asked.released_by, 40)
-        )));
-    }
+    let by = crate::body::name_field("released_by", &asked.released_by, "who releases the counts")?;
     let released = blocking(&state, move |s| {
         let site = site_named(
             asked.site.as_deref(),

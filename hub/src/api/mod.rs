@@ -2,7 +2,10 @@
 
 pub mod clock;
 mod counts;
+mod exceptions;
+mod measures;
 mod stock;
+mod tasks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -279,11 +282,15 @@ async fn enrol_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Change kinds a device gets only when it asks for them (`?include=credential,task_claim`): kinds
+/// added after the first devices shipped.
+const OPT_IN_KINDS: [ChangeKind; 2] = [ChangeKind::Credential, ChangeKind::TaskClaim];
+
 #[derive(Deserialize)]
 pub(crate) struct PageQuery {
     pub(crate) cursor: Option<String>,
     pub(crate) limit: Option<usize>,
-    /// Change kinds a device asks for beyond those every version applies (`credential`).
+    /// Change kinds a device asks for beyond those every version applies ([`OPT_IN_KINDS`]).
     include: Option<String>,
     /// The site an administrator asks about (`/v1/admin/…`).
     pub(crate) site: Option<String>,
@@ -334,17 +341,15 @@ async fn pull_changes(
     let has_more = rows.len() > limit;
     rows.truncate(limit);
     let last = rows.last().map_or(after, |(seq, _)| *seq);
-    // Devices of a version before badges cannot read a credential change: they skip past it.
-    let badges = q.include.as_deref().is_some_and(|kinds| {
-        kinds
-            .split(',')
-            .any(|k| k == ChangeKind::Credential.as_str())
-    });
+    // Devices of a version before badges (or claims) cannot read those changes: they skip past
+    // them unless they ask for them.
+    let asked: Vec<&str> = q.include.as_deref().unwrap_or("").split(',').collect();
+    let sent = |kind: ChangeKind| !OPT_IN_KINDS.contains(&kind) || asked.contains(&kind.as_str());
     Ok(Json(ChangesPage {
         changes: rows
             .into_iter()
             .map(|(_, c)| c)
-            .filter(|c| badges || c.kind != ChangeKind::Credential)
+            .filter(|c| sent(c.kind))
             .collect(),
         next_cursor: format!("c{last}"),
         has_more,
@@ -571,11 +576,44 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/stock", get(stock::pull))
         .route("/v1/admin/stock", get(stock::view))
         .route("/v1/admin/exceptions", get(exceptions))
+        .route("/v1/admin/exceptions/raised", get(exceptions::raised))
+        .route(
+            "/v1/admin/exceptions/raised/{id}/resolve",
+            capped(post(exceptions::resolve), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/admin/exceptions/raised/{id}/dismiss",
+            capped(post(exceptions::dismiss), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/admin/exceptions/raised/{id}/retry",
+            capped(post(exceptions::retry), MAX_REGISTRATION_BODY),
+        )
         .route("/v1/admin/counts/held", get(counts::held))
         .route("/v1/admin/counts/reconciled", get(counts::reconciled))
         .route(
             "/v1/admin/counts/release",
             capped(post(counts::release), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/tasks/claim",
+            capped(post(tasks::claim), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/tasks/release",
+            capped(post(tasks::release), MAX_REGISTRATION_BODY),
+        )
+        .route("/v1/admin/tasks", get(tasks::list))
+        .route(
+            "/v1/admin/tasks/assign",
+            capped(post(tasks::assign), MAX_REGISTRATION_BODY),
+        )
+        .route("/v1/admin/atp", get(measures::atp))
+        .route("/v1/admin/kpis", get(measures::kpis))
+        .route("/v1/admin/risk", get(measures::risk))
+        .route(
+            "/v1/admin/counts/risk",
+            capped(post(measures::risk_counts), MAX_REGISTRATION_BODY),
         )
         .route("/v1/admin/devices", get(devices))
         .route(

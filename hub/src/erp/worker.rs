@@ -195,6 +195,9 @@ pub async fn pass_leased<C: Connector>(
 ) -> HubResult<Pass> {
     let erp = connector.name().to_string();
     let mut done = Pass::default();
+    if !post_retries(store, connector, lease, &mut done).await? {
+        return Ok(done);
+    }
     loop {
         let name = erp.clone();
         let cursor = blocking(store, move |s| s.erp_cursor(&name)).await?;
@@ -238,6 +241,9 @@ pub async fn pass_leased<C: Connector>(
                     event_id: event.event.event_id,
                     code: code.clone(),
                     reason: message.clone(),
+                    settled: None,
+                    note: None,
+                    settled_by: None,
                 };
                 let import = Import {
                     site: Some(connector.site().to_string()),
@@ -268,6 +274,63 @@ pub async fn pass_leased<C: Connector>(
             blocking(store, move |s| s.erp_record(&name, &post)).await?;
         }
     }
+}
+
+/// Posts again the refused events a supervisor asked to retry (crate::exceptions), before the
+/// feed. Answers whether the pass may go on (not when the ERP is down or the lease was lost).
+async fn post_retries<C: Connector>(
+    store: &Arc<dyn ErpPort>,
+    connector: &C,
+    lease: Option<&Lease>,
+    done: &mut Pass,
+) -> HubResult<bool> {
+    let erp = connector.name().to_string();
+    let name = erp.clone();
+    let retries = blocking(store, move |s| s.erp_retries(&name)).await?;
+    for feed_seq in retries {
+        if let Some(lease) = lease
+            && !lease.hold(store, &erp).await?
+        {
+            done.lost_lease = true;
+            return Ok(false);
+        }
+        let site = connector.site().to_string();
+        let Some(event) = blocking(store, move |s| s.feed(&site, feed_seq - 1, 1))
+            .await?
+            .into_iter()
+            .find(|e| e.hub_seq == feed_seq)
+        else {
+            continue;
+        };
+        let outcome = match connector.post(store, &event).await {
+            Ok(documents) => {
+                done.posted += 1;
+                ErpOutcome::Posted { documents }
+            }
+            Err(ConnectorError::Refused { code, message }) => {
+                tracing::warn!(erp = %erp, event = %event.event.event_id, %code, %message, "the ERP refused a retried event again");
+                done.refused += 1;
+                ErpOutcome::Failed { code, message }
+            }
+            Err(ConnectorError::Transient(message)) => {
+                let (name, at, why) = (erp.clone(), now(), message.clone());
+                blocking(store, move |s| s.erp_retrying(&name, &why, &at)).await?;
+                done.retrying = Some(message);
+                return Ok(false);
+            }
+        };
+        let post = ErpPost {
+            feed_seq,
+            event_id: event.event.event_id.to_string(),
+            event_type: event.event.event_type.clone(),
+            device_id: event.event.device_id.clone(),
+            outcome,
+            at: now(),
+        };
+        let (name, at) = (erp.clone(), now());
+        blocking(store, move |s| s.erp_retried(&name, &post, &at)).await?;
+    }
+    Ok(true)
 }
 
 /// Pulls what changed in the ERP into the hub (its changes feed then reaches the devices): the

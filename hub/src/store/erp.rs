@@ -30,6 +30,10 @@ pub trait ErpBook: Send + Sync + 'static {
     /// The events connector `erp` recorded as carried by exactly `document` (the scans it held
     /// for an ERP document completed later), in feed order.
     fn erp_carried_by(&self, erp: &str, document: &str) -> HubResult<Vec<FeedEvent>>;
+    /// The feed positions connector `erp` is asked to post again (crate::exceptions), in order.
+    fn erp_retries(&self, erp: &str) -> HubResult<Vec<i64>>;
+    /// Records what connector `erp` made of a retried post (crate::exceptions::erp_retried).
+    fn erp_retried(&self, erp: &str, post: &ErpPost, now: &str) -> HubResult<()>;
     /// Whether the hub observed count line `count_key` at `site` (crate::reconcile): the ERP then
     /// gets the line's reconciled net from the hub, not the handheld's adjustment.
     fn count_observed(&self, site: &str, count_key: &str) -> HubResult<bool>;

@@ -33,7 +33,7 @@ pub trait Feed: Send + Sync + 'static {
 
 /// What an import needs from a transaction. Master rows of a kind kept per site, stock and the
 /// hub's own events are those of the site the transaction is scoped to.
-pub trait ImportTx: super::ReconcileTx {
+pub trait ImportTx: super::ReconcileTx + super::TaskTx + super::MeasureTx {
     /// The hub's sites, in order.
     fn sites(&mut self) -> HubResult<Vec<String>>;
     /// Scopes the rest of the transaction to `site`.

@@ -6,7 +6,9 @@
 //!   ERP's feed of accepted events;
 //! - [`ErpBook`] (erp.rs): what each ERP connector did with each event, and its pull cursor;
 //! - [`Lease`] (lease.rs): which hub instance posts to an ERP;
-//! - [`StockFeed`] (stock.rs): the hub's stock and its changes as devices pull them.
+//! - [`StockFeed`] (stock.rs): the hub's stock and its changes as devices pull them;
+//! - [`TaskTx`] (tasks.rs): who worked which task, how far each is, exceptions raised;
+//! - [`MeasureTx`] (measures.rs): the facts KPIs, risk and ATP are computed from.
 //!
 //! [`HubStore`] is all five; the ERP side sees only [`crate::erp::ErpPort`]. Every statement is one
 //! text for both backends where the dialects allow (`$n` numbered in order of first use, which
@@ -19,10 +21,12 @@ mod devices;
 mod erp;
 mod feed;
 mod lease;
+mod measures;
 pub mod postgres;
 mod reconcile;
 pub mod sqlite;
 mod stock;
+mod tasks;
 
 use dockhand_protocol::sync::{Envelope, EventStatus};
 
@@ -37,8 +41,13 @@ pub use devices::{
 pub use erp::{ErpBook, erp_columns, erp_post_of, erp_site, erp_source, erp_sql};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_of, feed_sql};
 pub use lease::{Lease, lease_sql};
+pub use measures::{Activity, MeasureTx, measure_sql};
 pub use reconcile::{Family, Observation, ReconcileTx, TimedMove, reconcile_sql};
 pub use stock::{Conflict, HubEvent, StockChange, StockFeed, hub_event_sql, stock_sql};
+pub use tasks::{
+    ExceptionColumns, NewException, ProgressRow, Settled, TaskTx, TaskWorker, exception_row,
+    task_sql,
+};
 
 /// The hub's storage: every concern, from one backend.
 pub trait HubStore: DeviceSync + StockFeed + crate::erp::ErpPort {
@@ -46,6 +55,14 @@ pub trait HubStore: DeviceSync + StockFeed + crate::erp::ErpPort {
     fn backend(&self) -> &'static str;
     /// Whether the database answers.
     fn ping(&self) -> HubResult<()>;
+    /// Runs `work` in one transaction scoped to `site`, holding the site (see
+    /// [`ReconcileTx::lock_site`]): what the hub decides for a site one request at a time, such as
+    /// who holds a task.
+    fn in_site_tx(
+        &self,
+        site: &str,
+        work: &mut dyn FnMut(&mut dyn IntakeTx) -> HubResult<()>,
+    ) -> HubResult<()>;
 }
 
 /// A store the drain benchmark can fill without intake: not part of [`HubStore`], so no
@@ -142,8 +159,14 @@ pub fn schema(dialect: Dialect) -> String {
 
 /// SQL written for both dialects, with its placeholders filled for `dialect`.
 fn fill(dialect: Dialect, text: &str) -> String {
-    let (serial, int, without_rowid, reseed_feed) = match dialect {
-        Dialect::Sqlite => ("INTEGER PRIMARY KEY", "INTEGER", "WITHOUT ROWID", ""),
+    let (serial, int, without_rowid, reseed_feed, payload_task_id) = match dialect {
+        Dialect::Sqlite => (
+            "INTEGER PRIMARY KEY",
+            "INTEGER",
+            "WITHOUT ROWID",
+            "",
+            "json_extract(e.envelope, '$.payload.task_id')",
+        ),
         // A table rebuilt with its numbers kept: its sequence goes on after them.
         Dialect::Postgres => (
             "BIGSERIAL PRIMARY KEY",
@@ -151,12 +174,14 @@ fn fill(dialect: Dialect, text: &str) -> String {
             "",
             "SELECT setval(pg_get_serial_sequence('feed', 'feed_seq'),
                 (SELECT COALESCE(MAX(feed_seq), 0) FROM feed) + 1, false);",
+            "(e.envelope::json -> 'payload' ->> 'task_id')",
         ),
     };
     text.replace("{serial}", serial)
         .replace("{int}", int)
         .replace("{without_rowid}", without_rowid)
         .replace("{reseed_feed}", reseed_feed)
+        .replace("{payload_task_id}", payload_task_id)
 }
 
 /// The migrations applied on top of schema.sql, in order: (version, statements in `dialect`).
@@ -176,6 +201,8 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
             11,
             fill(include_str!("migrations/011_count_reconciliation.sql")),
         ),
+        (12, fill(include_str!("migrations/012_task_claims.sql"))),
+        (13, fill(include_str!("migrations/013_site_measures.sql"))),
     ]
 }
 

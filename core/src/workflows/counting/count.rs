@@ -116,6 +116,12 @@ pub fn start_count(store: &Store, cmd: &StartCount) -> Result<CountSheet> {
                 action: "started".into(),
             });
         }
+        crate::claims::check_not_held_elsewhere(
+            conn,
+            tx.device_id(),
+            crate::claims::TaskKind::Count,
+            &task.id,
+        )?;
         if let Some(code) = &task.location {
             let loc = catalog::location_by_code(conn, code)?;
             if loc.location.status == LocationStatus::Blocked {

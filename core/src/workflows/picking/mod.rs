@@ -138,6 +138,12 @@ fn start_in(tx: &WriteTx<'_>, task_id: &str) -> Result<PickTask> {
             action: "started".into(),
         });
     }
+    crate::claims::check_not_held_elsewhere(
+        tx.conn(),
+        tx.device_id(),
+        crate::claims::TaskKind::Pick,
+        &task.id,
+    )?;
     let lines = records::lines_to_allocate(tx.conn(), task_id)?;
     allocate::allocate(tx, task_id, &lines)?;
     tx.conn()

@@ -115,6 +115,20 @@ impl ErpBook for PostgresStore {
         feed_events(&rows)
     }
 
+    fn erp_retries(&self, erp: &str) -> HubResult<Vec<i64>> {
+        Ok(self
+            .query(crate::store::task_sql::RETRIES, &[&erp])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn erp_retried(&self, erp: &str, post: &ErpPost, now: &str) -> HubResult<()> {
+        crate::store::HubStore::in_site_tx(self, "", &mut |tx| {
+            crate::exceptions::erp_retried(tx, erp, post, now)
+        })
+    }
+
     fn count_observed(&self, site: &str, count_key: &str) -> HubResult<bool> {
         Ok(self
             .query(erp_sql::COUNT_OBSERVED, &[&site, &count_key])?

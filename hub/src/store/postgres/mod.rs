@@ -4,8 +4,10 @@
 mod devices;
 mod erp;
 mod feed;
+mod measures;
 mod reconcile;
 mod stock;
+mod tasks;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -276,6 +278,19 @@ impl HubStore for PostgresStore {
 
     fn ping(&self) -> HubResult<()> {
         self.with(|c| Ok(c.simple_query("SELECT 1").map(|_| ())?))
+    }
+
+    fn in_site_tx(
+        &self,
+        site: &str,
+        work: &mut dyn FnMut(&mut dyn IntakeTx) -> HubResult<()>,
+    ) -> HubResult<()> {
+        self.in_tx(|pg| {
+            pg.site = site.to_string();
+            super::ReconcileTx::lock_site(pg)?;
+            work(pg)?;
+            IntakeTx::flush(pg)
+        })
     }
 }
 

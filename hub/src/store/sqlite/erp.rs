@@ -144,6 +144,19 @@ impl ErpBook for SqliteStore {
         self.feed_events(erp_sql::CARRIED_BY, [erp, document])
     }
 
+    fn erp_retries(&self, erp: &str) -> HubResult<Vec<i64>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(crate::store::task_sql::RETRIES)?;
+        let rows = stmt.query_map([erp], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn erp_retried(&self, erp: &str, post: &ErpPost, now: &str) -> HubResult<()> {
+        crate::store::HubStore::in_site_tx(self, "", &mut |tx| {
+            crate::exceptions::erp_retried(tx, erp, post, now)
+        })
+    }
+
     fn count_observed(&self, site: &str, count_key: &str) -> HubResult<bool> {
         Ok(self
             .lock()?

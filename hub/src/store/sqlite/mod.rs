@@ -7,8 +7,10 @@ use std::sync::{Mutex, MutexGuard};
 mod devices;
 mod erp;
 mod feed;
+mod measures;
 mod reconcile;
 mod stock;
+mod tasks;
 
 use dockhand_protocol::sync::{Envelope, FeedEvent};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -124,6 +126,19 @@ impl HubStore for SqliteStore {
     fn ping(&self) -> HubResult<()> {
         self.lock()?.query_row("SELECT 1", [], |_| Ok(()))?;
         Ok(())
+    }
+
+    fn in_site_tx(
+        &self,
+        site: &str,
+        work: &mut dyn FnMut(&mut dyn IntakeTx) -> HubResult<()>,
+    ) -> HubResult<()> {
+        // One writer: the immediate transaction holds the whole database.
+        self.in_tx(|tx| {
+            let mut rows = Tx::new(tx);
+            rows.site = site.to_string();
+            work(&mut rows)
+        })
     }
 }
 

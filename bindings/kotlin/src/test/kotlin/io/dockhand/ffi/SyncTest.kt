@@ -241,4 +241,48 @@ class SyncTest {
             assertEquals(5L, device.pickTask(task).lines.single().quantity)
         }
     }
+
+    @Test
+    fun `a claimed task shows its holder on another handheld, which cannot claim it`() = runBlocking {
+        val task = "SO-" + op().take(8)
+        val import = post(
+            "/v1/admin/import",
+            """{"operators":[{"id":"alice","name":"Alice Moreau","role":"operator","active":true}],""" +
+                """"pick_tasks":[{"task_id":"$task","order_ref":"$task","staging":"STAGE-01",""" +
+                """"lines":[{"line_no":1,"sku":"${Sample.TOWELS}","quantity":5}]}]}""",
+        )
+        assertTrue(import.statusCode() in 200..299, import.body())
+        val otherDir = Files.createTempDirectory("dockhand-kt-other")
+        val other = Device.open(otherDir.resolve("device.db").toString(), "HH-KT-" + op().take(8), generateDatabaseKey())
+        try {
+            other.loadSampleWarehouse()
+            val mine = AppTokens(null) { null }
+            val theirs = AppTokens(null) { null }
+            SyncClient(device, settings(), mine).use { client ->
+                SyncClient(other, settings(), theirs).use { otherClient ->
+                    mine.current.set(client.register("Picker 1", null).token())
+                    theirs.current.set(otherClient.register("Picker 2", null).token())
+                    client.syncNow()
+                    assertTrue(device.myTasks().any { it.taskId == task && it.holder == null }, "${device.myTasks()}")
+                    val claim = client.claimTask(TaskKind.PICK, task, "alice")
+                    assertEquals("Alice Moreau", claim.operatorName)
+                    assertEquals(ClaimHow.CLAIMED, claim.how)
+                    val first = device.myTasks().first()
+                    assertEquals(task, first.taskId)
+                    assertTrue(first.mine)
+                    val refused = assertThrows<DockhandException.Network> {
+                        runBlocking { otherClient.claimTask(TaskKind.PICK, task, null) }
+                    }
+                    assertTrue(refused.reason.contains("is claimed by ${device.deviceId()} (Alice Moreau)"), refused.reason)
+                    otherClient.syncNow()
+                    val seen = other.taskBoard().single { it.taskId == task }
+                    assertEquals("${device.deviceId()} (Alice Moreau)", seen.holder)
+                    assertTrue(other.myTasks().none { it.taskId == task }, "${other.myTasks()}")
+                }
+            }
+        } finally {
+            other.close()
+            otherDir.toFile().deleteRecursively()
+        }
+    }
 }
