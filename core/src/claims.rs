@@ -81,20 +81,11 @@ pub(crate) fn check_not_held_elsewhere(
         (Some(holder), Some(device)) if device != device_id => Err(Error::TaskHeldElsewhere {
             kind: kind.to_string(),
             task_id: claim.task_id.clone(),
-            held: held_words(claim.how).into(),
+            held: claim.how.held_words().into(),
             holder,
             since: claim.at.clone(),
         }),
         _ => Ok(()),
-    }
-}
-
-/// "claimed by", "assigned to"…
-fn held_words(how: ClaimHow) -> &'static str {
-    match how {
-        ClaimHow::Assigned => "assigned to",
-        ClaimHow::Started => "being worked by",
-        ClaimHow::Claimed | ClaimHow::Released => "claimed by",
     }
 }
 

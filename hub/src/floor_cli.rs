@@ -205,7 +205,7 @@ fn describe_claim(claim: &TaskClaim) -> String {
     match claim.holder() {
         Some(holder) => format!(
             "{} {holder} (by {} at {})",
-            dockhand_hub::tasks::held_word(claim.how),
+            claim.how.held_words(),
             claim.by,
             claim.at
         ),

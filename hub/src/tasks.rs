@@ -216,7 +216,7 @@ pub fn claim(
             return Err(HubError::TaskClaimed(format!(
                 "{} task {task_id} is {} {holder} since {}; a supervisor can reassign it",
                 asked.task_kind,
-                held_word(claim.how),
+                claim.how.held_words(),
                 claim.at
             )));
         }
@@ -508,15 +508,6 @@ fn freed(claim: TaskClaim, by: &str, now: &str) -> TaskClaim {
         by: by.into(),
         at: now.into(),
         ..claim
-    }
-}
-
-/// "claimed by", "assigned to"…
-pub fn held_word(how: ClaimHow) -> &'static str {
-    match how {
-        ClaimHow::Assigned => "assigned to",
-        ClaimHow::Started => "being worked by",
-        ClaimHow::Claimed | ClaimHow::Released => "claimed by",
     }
 }
 

@@ -47,6 +47,17 @@ crate::text_enum! {
     }
 }
 
+impl ClaimHow {
+    /// The words before a holder's name: "claimed by", "assigned to", "being worked by".
+    pub fn held_words(self) -> &'static str {
+        match self {
+            ClaimHow::Assigned => "assigned to",
+            ClaimHow::Started => "being worked by",
+            ClaimHow::Claimed | ClaimHow::Released => "claimed by",
+        }
+    }
+}
+
 impl TaskKind {
     /// The change kind its tasks travel as.
     pub fn change_kind(self) -> crate::sync::ChangeKind {
