@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test dockhand has: formatting, lints, the whole Rust suite (unit, integration, property,
 # crash), then the app-side suites on bindings generated from the library just built (Kotlin on a
-# JVM, Python from a wheel, the Android sample's logic; scripts/test-apps.sh), and dockhand against
+# JVM, Python from a wheel, the Android sample's logic; scripts/test-apps.sh), the supervisor's
+# console in Debian's Chromium (scripts/test-console.sh), and dockhand against
 # a real Tryton from PyPI, twice (scripts/tryton-e2e.sh; the second time the hub is killed while it
 # posts). Run from anywhere in the checkout; ends with one line "tests: N passed, M failed" over
 # all of them.
@@ -33,6 +34,8 @@ echo "== reliability, small (scripts/reliability.sh; full scale is the same comm
 SMALL=1 bash scripts/reliability.sh 2>&1 | tee -a "$log" || status=$?
 echo "== app suites (scripts/test-apps.sh)"
 bash scripts/test-apps.sh 2>&1 | tee -a "$log" || status=$?
+echo "== the console in a real browser (scripts/test-console.sh)"
+bash scripts/test-console.sh 2>&1 | tee -a "$log" || status=$?
 echo "== Tryton end to end (scripts/tryton-e2e.sh; then FAULT=1: the hub, on PostgreSQL, killed while it posts)"
 e2e_passed=0
 e2e_failed=0
@@ -51,6 +54,7 @@ echo "e2e tests: $e2e_passed passed, $e2e_failed failed" | tee -a "$log"
 echo "disk: target/ holds $(du -sh target 2>/dev/null | cut -f1), $(df -h . | awk 'NR == 2 { print $4 }') left on the device"
 awk '/^test result:/ { p += $4; f += $6 }
      /^app tests:/ { p += $3; f += $5 }
+     /^browser tests:/ { p += $3; f += $5 }
      /^e2e tests:/ { p += $3; f += $5 }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -63,6 +63,10 @@ pub struct SyncSettings {
     /// site.
     #[uniffi(default = None)]
     pub site: Option<String>,
+    /// The app and its version (`scanner 1.4.2`), shown on the supervisor's floor with the
+    /// library's version.
+    #[uniffi(default = None)]
+    pub app: Option<String>,
 }
 
 impl SyncSettings {
@@ -95,6 +99,9 @@ impl SyncSettings {
             c.shared_stock = v;
         }
         c.site.clone_from(&self.site);
+        if let Some(app) = &self.app {
+            c.app.clone_from(app);
+        }
         c.check()?;
         Ok(c)
     }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod conflicts;
+pub mod console;
 pub mod csv_import;
 pub mod erp;
 pub mod error;

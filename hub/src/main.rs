@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+mod console_cli;
 mod floor_cli;
 
 use clap::{Parser, Subcommand};
@@ -79,6 +80,10 @@ enum Command {
         /// Seconds between pulls of master data and documents from the ERP.
         #[arg(long, default_value_t = 10)]
         erp_pull_seconds: u64,
+        /// The console shows a device as offline once the hub has not heard from it for this
+        /// many seconds.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86400))]
+        offline_after_seconds: u64,
     },
     /// The ERP connector's state.
     Erp {
@@ -127,6 +132,11 @@ enum Command {
     Tasks {
         #[command(subcommand)]
         command: floor_cli::TaskCommand,
+    },
+    /// Accounts of the supervisor's console (served by `serve` under /console).
+    User {
+        #[command(subcommand)]
+        command: console_cli::UserCommand,
     },
 }
 
@@ -288,6 +298,7 @@ fn run(cli: Cli) -> Result<(), String> {
             erp,
             erp_password_file,
             erp_pull_seconds,
+            offline_after_seconds,
         } => {
             let connector = match erp {
                 Some(uri) => Some(erp_connector(&uri, erp_password_file.as_deref())?),
@@ -325,6 +336,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 registration_secret,
                 admin_token,
                 token_ttl: Duration::from_secs(token_ttl_hours * 3600),
+                offline_after: Duration::from_secs(offline_after_seconds),
                 limits: ConnectionLimits {
                     max_connections,
                     max_connections_per_address,
@@ -332,6 +344,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 },
                 ..HubConfig::default()
             };
+            // Outside the runtime: the PostgreSQL client blocks.
+            let accounts = store.console_users().map(|u| u.len()).unwrap_or_default();
             if config.development {
                 tracing::warn!(
                     "DEVELOPMENT MODE: any device may register itself and admin endpoints are open. \
@@ -341,6 +355,15 @@ fn run(cli: Cli) -> Result<(), String> {
             runtime.block_on(async move {
                 let url = format!("{scheme}://{}", listener.local_addr().map_err(|e| e.to_string())?);
                 tracing::info!(%url, backend = store.backend(), database = %redact(&database.database), "dockhand-hub serving");
+                println!("dockhand-hub serving {url}");
+                println!(
+                    "console: {url}/console{}",
+                    if accounts == 0 {
+                        " (no accounts yet: add one with `dockhand-hub user add NAME --role supervisor`)"
+                    } else {
+                        ""
+                    }
+                );
                 if scheme == "http" && !listen.ip().is_loopback() {
                     tracing::warn!(
                         "serving plain HTTP beyond loopback: tokens travel in clear text; use --tls-cert/--tls-key or a TLS-terminating reverse proxy (docs/operations.md)"
@@ -511,6 +534,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Exceptions { command } => floor_cli::exceptions(command),
         Command::Tasks { command } => floor_cli::tasks(command),
+        Command::User { command } => console_cli::run(command),
         Command::Site {
             command:
                 SiteCommand::Add {

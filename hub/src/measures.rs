@@ -230,28 +230,67 @@ pub fn kpis(
         let items = items(tx)?;
         let mut tally = KpiTally::default();
         for f in tx.activity(&from_text, &to_text)? {
-            match f.kind.as_str() {
-                "count" => {
-                    let item = items.get(&f.sku);
-                    let abc = item.map_or("?".into(), |i| i.abc_class.to_string());
-                    let value = item.map_or(0, |i| i.unit_value_cents);
-                    tally.count(
-                        (&f.location, &abc, value),
-                        f.expected,
-                        f.quantity,
-                        f.adjusted,
-                    );
-                }
-                "pick" => tally.pick(&f.reference, false),
-                "short" => tally.pick(&f.reference, true),
-                "restock" => tally.restock(f.expected),
-                _ => {}
-            }
+            add_fact(&mut tally, &items, &f);
         }
         out = Some(tally.finish((from_text.clone(), to_text.clone()), ranking(tx, to)?));
         Ok(())
     })?;
     out.ok_or_else(|| HubError::Storage("the KPIs answered nothing".into()))
+}
+
+/// Adds one fact of the site's activity to a tally.
+fn add_fact(tally: &mut KpiTally, items: &HashMap<String, Item>, f: &Activity) {
+    match f.kind.as_str() {
+        "count" => {
+            let item = items.get(&f.sku);
+            let abc = item.map_or("?".into(), |i| i.abc_class.to_string());
+            let value = item.map_or(0, |i| i.unit_value_cents);
+            tally.count(
+                (&f.location, &abc, value),
+                f.expected,
+                f.quantity,
+                f.adjusted,
+            );
+        }
+        "pick" => tally.pick(&f.reference, false),
+        "short" => tally.pick(&f.reference, true),
+        "restock" => tally.restock(f.expected),
+        _ => {}
+    }
+}
+
+/// The KPIs of each period of `periods` (in order, not overlapping), read in one pass; without
+/// a risk ranking (that is of now: [`risk`]).
+pub fn trend(
+    store: &dyn HubStore,
+    site: &str,
+    periods: &[(DateTime<FixedOffset>, DateTime<FixedOffset>)],
+) -> HubResult<Vec<Kpis>> {
+    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+        return Ok(Vec::new());
+    };
+    let bounds: Vec<(String, String)> = periods.iter().map(|(f, t)| (utc(*f), utc(*t))).collect();
+    let mut out = Vec::new();
+    store.in_site_tx(site, &mut |tx| {
+        let items = items(tx)?;
+        let mut tallies: Vec<KpiTally> = periods.iter().map(|_| KpiTally::default()).collect();
+        for f in tx.activity(&utc(first.0), &utc(last.1))? {
+            let at = f.at.as_str();
+            if let Some(i) = bounds
+                .iter()
+                .position(|(from, to)| from.as_str() <= at && at < to.as_str())
+            {
+                add_fact(&mut tallies[i], &items, &f);
+            }
+        }
+        out = tallies
+            .into_iter()
+            .zip(&bounds)
+            .map(|(t, b)| t.finish(b.clone(), RiskRanking::default()))
+            .collect();
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// The site's count risk ranking at `now`.

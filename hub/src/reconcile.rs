@@ -24,7 +24,7 @@ use dockhand_protocol::events::{
 };
 use dockhand_protocol::sync::{HubEventKind, HubEventOrigin};
 
-use crate::error::HubResult;
+use crate::error::{HubError, HubResult};
 use crate::store::{Family, HubEvent, IntakeTx, Observation, ReconcileTx, TimedMove};
 
 /// What a count event tells the reconciliation.
@@ -456,6 +456,30 @@ fn post_net(
         signature: String::new(),
     };
     tx.append_made(&serde_json::to_string(&envelope)?, now)
+}
+
+/// A supervisor's release of a site's held count lines (of task `task_id`, or all) to the ERP now:
+/// the lines released, or a sentence when none was held.
+pub fn release_by_supervisor(
+    store: &dyn crate::store::HubStore,
+    site: &str,
+    task_id: Option<&str>,
+    by: &str,
+    now: &str,
+) -> HubResult<Vec<dockhand_protocol::sync::HeldCount>> {
+    let released = store.release_counts(site, task_id, by, now)?;
+    if released.is_empty() {
+        return Err(HubError::NotFound(match task_id {
+            Some(task) => format!(
+                "no count line of task {:?} is held at site {site}: it was released already, is \
+                 waiting for its handheld's adjustment or a supervisor's approval, or was never \
+                 counted",
+                crate::body::short_text(task, 64)
+            ),
+            None => format!("no count line is held at site {site}"),
+        }));
+    }
+    Ok(released)
 }
 
 #[cfg(test)]

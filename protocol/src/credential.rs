@@ -69,17 +69,30 @@ pub fn check_badge(badge: &str) -> Result<()> {
 /// hub never hashes inside its import transaction to find that out.
 pub fn hash_pin(operator_id: &str, badge: &str, pin: &str) -> Result<String> {
     check_pin(pin)?;
-    let params = Params::new(HASH_MEMORY_KIB, HASH_PASSES, 1, None)
-        .map_err(|e| Error::Internal(format!("Argon2 parameters: {e}")))?;
     let mut salt = Sha256::new();
     for part in ["dockhand PIN salt", operator_id, badge] {
         salt.update(part.as_bytes());
         salt.update([0u8]);
     }
+    argon2id(pin.as_bytes(), &salt.finalize()[..16])
+}
+
+/// The Argon2id hash (a PHC string) of `secret` with `salt`, at the hub's cost: badge PINs, and
+/// the console's passwords (with a random salt).
+pub fn argon2id(secret: &[u8], salt: &[u8]) -> Result<String> {
+    let params = Params::new(HASH_MEMORY_KIB, HASH_PASSES, 1, None)
+        .map_err(|e| Error::Internal(format!("Argon2 parameters: {e}")))?;
     let hash = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_with_salt(pin.as_bytes(), &salt.finalize()[..16])
-        .map_err(|e| Error::Internal(format!("hashing a PIN: {e}")))?;
+        .hash_password_with_salt(secret, salt)
+        .map_err(|e| Error::Internal(format!("Argon2 hashing: {e}")))?;
     Ok(hash.to_string())
+}
+
+/// Whether `secret` is the one the Argon2 PHC string `hash` was made from (an unreadable hash
+/// matches nothing).
+pub fn argon2id_matches(hash: &str, secret: &[u8]) -> bool {
+    PasswordHash::new(hash)
+        .is_ok_and(|hash| Argon2::default().verify_password(secret, &hash).is_ok())
 }
 
 /// Refuses a hash costlier to check than the hub's own (for hashes made elsewhere and imported):
@@ -135,8 +148,6 @@ pub fn check_credential(c: &Credential) -> Result<()> {
 
 /// Whether `pin` is the one `pin_hash` was made from.
 pub fn pin_matches(operator_id: &str, pin_hash: &str, pin: &str) -> Result<bool> {
-    let hash = parse_hash(operator_id, pin_hash)?;
-    Ok(Argon2::default()
-        .verify_password(pin.as_bytes(), &hash)
-        .is_ok())
+    parse_hash(operator_id, pin_hash)?;
+    Ok(argon2id_matches(pin_hash, pin.as_bytes()))
 }

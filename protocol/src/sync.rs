@@ -14,6 +14,15 @@ use crate::master::{
 /// ([`DeviceStatus::clock_skew_ms`]), so that the times of the device's events can be corrected.
 pub const DEVICE_TIME_HEADER: &str = "dockhand-device-time";
 
+/// The header a device sends with every request: the app and the library it runs
+/// (`scanner 1.4.2; dockhand 0.1.0`), shown on the supervisor's floor.
+pub const DEVICE_APP_HEADER: &str = "dockhand-device-app";
+/// The header a device sends with every request: how many events it recorded that the hub has
+/// not yet taken (its queue, as the floor shows it).
+pub const DEVICE_PENDING_HEADER: &str = "dockhand-device-pending";
+/// The header a device sends with every request while an operator is signed in on it: their id.
+pub const DEVICE_OPERATOR_HEADER: &str = "dockhand-device-operator";
+
 /// The header every answer of the hub carries: its clock's time then (RFC 3339, milliseconds), so
 /// that a device can tell its operator its clock is off.
 pub const HUB_TIME_HEADER: &str = "dockhand-hub-time";
@@ -606,4 +615,22 @@ pub struct DeviceStatus {
     /// The site the device works in.
     #[serde(default)]
     pub site: String,
+    /// Its name, as registered (`handheld-09`, `dock door 3`).
+    #[serde(default)]
+    pub name: String,
+    /// When an administrator revoked it (its tokens stopped working then); `None`: not revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    /// The app and library it last said it runs ([`DEVICE_APP_HEADER`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// Events it last said it holds for the hub ([`DEVICE_PENDING_HEADER`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<i64>,
+    /// The operator it last said is signed in ([`DEVICE_OPERATOR_HEADER`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// When it last said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_at: Option<String>,
 }

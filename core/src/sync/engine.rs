@@ -15,8 +15,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::protocol::{
-    ChangesPage, DEVICE_TIME_HEADER, DeviceToken, EventBatch, EventStatus, HUB_TIME_HEADER,
-    IntakeResult, KeyEnrolment, Problem, Registration, StockPage,
+    ChangesPage, DEVICE_APP_HEADER, DEVICE_OPERATOR_HEADER, DEVICE_PENDING_HEADER,
+    DEVICE_TIME_HEADER, DeviceToken, EventBatch, EventStatus, HUB_TIME_HEADER, IntakeResult,
+    KeyEnrolment, Problem, Registration, StockPage,
 };
 use crate::claims::{TaskClaim, TaskKind};
 use crate::db::{Store, utc_text};
@@ -50,6 +51,9 @@ pub struct SyncConfig {
     pub backoff_max: Duration,
     /// The site (warehouse) this device registers for; none: the hub's only site.
     pub site: Option<String>,
+    /// The app and its version (`scanner 1.4.2`), told to the hub with every request together
+    /// with this library's version, for the supervisor's floor; empty: the library's only.
+    pub app: String,
 }
 
 impl SyncConfig {
@@ -67,6 +71,7 @@ impl SyncConfig {
             backoff_initial: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
             site: None,
+            app: String::new(),
         }
     }
 
@@ -728,6 +733,26 @@ impl Shared {
         result.map(|()| report)
     }
 
+    /// What the device tells the hub of itself with each request (the supervisor's floor shows
+    /// it): the app and library, the events it holds for the hub, the operator signed in. A part
+    /// that cannot be read now is left out.
+    fn report(&self) -> Vec<(&'static str, String)> {
+        let library = format!("dockhand {}", env!("CARGO_PKG_VERSION"));
+        let app = if self.config.app.trim().is_empty() {
+            library
+        } else {
+            format!("{}; {library}", self.config.app.trim())
+        };
+        let mut out = vec![(DEVICE_APP_HEADER, app)];
+        if let Ok((pending, _)) = self.store.read(outbox::open_counts) {
+            out.push((DEVICE_PENDING_HEADER, pending.to_string()));
+        }
+        if let Ok(Some(operator)) = crate::credentials::signed_in(&self.store) {
+            out.push((DEVICE_OPERATOR_HEADER, operator.id));
+        }
+        out
+    }
+
     /// Sends a request with the device's token; after a 401 asks the app for a fresh token and
     /// tries once more.
     async fn send<T: serde::de::DeserializeOwned>(
@@ -750,8 +775,11 @@ impl Shared {
         loop {
             // The device's clock, which the hub checks against its own at each sync.
             let now = utc_text(self.store.clock().now());
-            let response = build(&self.http)
-                .header(DEVICE_TIME_HEADER, now)
+            let mut request = build(&self.http).header(DEVICE_TIME_HEADER, now);
+            for (name, value) in self.report() {
+                request = request.header(name, value);
+            }
+            let response = request
                 .bearer_auth(&token)
                 .send()
                 .await

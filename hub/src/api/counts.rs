@@ -9,7 +9,7 @@ use dockhand_protocol::sync::{CountReconciled, CountRelease, HeldCount};
 use super::{AppState, PageQuery, blocking};
 use crate::auth::AdminAuth;
 use crate::body::{JsonBody, QueryParams};
-use crate::error::{HubError, HubResult};
+use crate::error::HubResult;
 use crate::store::site_named;
 
 /// `GET /v1/admin/counts/held[?site=SITE]`: the site's count lines held from the ERP, oldest
@@ -66,20 +66,13 @@ pub(super) async fn release(
             &s.sites()?,
             "whose counts to release (\"site\")",
         )?;
-        let released =
-            s.release_counts(&site, asked.task_id.as_deref(), &by, &crate::now_text())?;
-        if released.is_empty() {
-            return Err(HubError::NotFound(match &asked.task_id {
-                Some(task) => format!(
-                    "no count line of task {:?} is held at site {site}: it was released already, \
-                     is waiting for its handheld's adjustment or a supervisor's approval, or was \
-                     never counted",
-                    crate::body::short_text(task, 64)
-                ),
-                None => format!("no count line is held at site {site}"),
-            }));
-        }
-        Ok(released)
+        crate::reconcile::release_by_supervisor(
+            s,
+            &site,
+            asked.task_id.as_deref(),
+            &by,
+            &crate::now_text(),
+        )
     })
     .await?;
     Ok(Json(released))

@@ -4,6 +4,7 @@ pub mod clock;
 mod counts;
 mod exceptions;
 mod measures;
+mod report;
 mod stock;
 mod tasks;
 
@@ -60,6 +61,8 @@ pub struct HubConfig {
     /// Serve HTTPS with this identity (`serve --tls-cert --tls-key`); `None`: plain HTTP, for
     /// loopback or behind a TLS-terminating reverse proxy.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// The console shows a device as offline once not heard from for this long.
+    pub offline_after: Duration,
 }
 
 /// The largest registration body: an id, a name and a secret.
@@ -80,6 +83,7 @@ impl Default for HubConfig {
             registrations_per_minute: 30,
             limits: ConnectionLimits::default(),
             tls: None,
+            offline_after: Duration::from_secs(300),
         }
     }
 }
@@ -97,6 +101,8 @@ pub struct AppState {
     pub registrations: Arc<Throttle>,
     /// The device clocks last recorded.
     pub clocks: Arc<clock::Clocks>,
+    /// What each device last said of itself.
+    pub reports: Arc<report::Reports>,
 }
 
 impl AppState {
@@ -116,6 +122,7 @@ impl AppState {
                 minute,
             )),
             clocks: Arc::new(clock::Clocks::default()),
+            reports: Arc::new(report::Reports::default()),
             config: Arc::new(config),
         }
     }
@@ -218,6 +225,7 @@ async fn push_events(
     JsonBody(batch): JsonBody<RawBatch>,
 ) -> HubResult<Json<IntakeResult>> {
     clock::note(&state, &device_id, &headers).await?;
+    report::note(&state, &device_id, &headers).await?;
     if batch.events.len() > state.config.max_batch {
         return Err(HubError::BatchTooLarge {
             got: batch.events.len(),
@@ -322,6 +330,7 @@ async fn pull_changes(
     QueryParams(q): QueryParams<PageQuery>,
 ) -> HubResult<Json<ChangesPage>> {
     clock::note(&state, &device, &headers).await?;
+    report::note(&state, &device, &headers).await?;
     let after = cursor_value('c', q.cursor.as_deref())?;
     let limit = page_limit(q.limit, 1000, 10_000)?;
     let mut rows = blocking(&state, move |s| {
@@ -632,6 +641,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/devices/{device_id}/accept-fork",
             capped(post(accept_fork), MAX_REGISTRATION_BODY),
         )
+        .merge(crate::console::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REGISTRATION_BODY))

@@ -479,7 +479,8 @@ pub mod device_sql {
         d.last_seen, d.public_key IS NOT NULL,
         CASE WHEN d.held_reason IS NULL THEN NULL
              ELSE d.held_reason || ' (held since ' || d.held_since || ')' END,
-        d.clock_skew_ms, d.clock_checked_at, d.site_id
+        d.clock_skew_ms, d.clock_checked_at, d.site_id, d.name, d.revoked_at, d.app, d.pending,
+        d.operator_id, d.reported_at
         FROM devices d ORDER BY d.device_id";
     /// Records device $3's clock skew $1 (ms) as checked at $2 (also when it was last seen).
     pub const CLOCK: &str = "UPDATE devices SET clock_skew_ms = $1, clock_checked_at = $2,

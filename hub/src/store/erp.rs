@@ -17,6 +17,9 @@ pub trait ErpBook: Send + Sync + 'static {
     fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()>;
     /// Where connector `erp` stands.
     fn erp_status(&self, erp: &str) -> HubResult<ErpStatus>;
+    /// Every connector that ever worked against this hub (took the posting lease, pulled or met
+    /// an error), by name.
+    fn erp_names(&self) -> HubResult<Vec<String>>;
     /// Where connector `erp`'s pull from the ERP stands (`None` before the first).
     fn erp_pull_cursor(&self, erp: &str) -> HubResult<Option<String>>;
     /// Imports what a pull brought and moves its cursor, in one transaction.
@@ -42,6 +45,8 @@ pub trait ErpBook: Send + Sync + 'static {
 /// The ERP bookkeeping statements, one text for both backends (`$n` numbered in order of first use,
 /// which SQLite binds positionally too).
 pub mod erp_sql {
+    /// Every connector that worked against this hub.
+    pub const NAMES: &str = "SELECT erp FROM erp_leases UNION SELECT erp FROM erp_state ORDER BY 1";
     /// Last feed position done with.
     pub const CURSOR: &str = "SELECT COALESCE(MAX(feed_seq), 0) FROM erp_posts WHERE erp = $1";
     /// Records one event's outcome once.

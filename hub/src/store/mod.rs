@@ -8,15 +8,17 @@
 //! - [`Lease`] (lease.rs): which hub instance posts to an ERP;
 //! - [`StockFeed`] (stock.rs): the hub's stock and its changes as devices pull them;
 //! - [`TaskTx`] (tasks.rs): who worked which task, how far each is, exceptions raised;
-//! - [`MeasureTx`] (measures.rs): the facts KPIs, risk and ATP are computed from.
+//! - [`MeasureTx`] (measures.rs): the facts KPIs, risk and ATP are computed from;
+//! - [`ConsoleBook`] (console.rs): the supervisor's console's accounts, sessions and actions.
 //!
-//! [`HubStore`] is all five; the ERP side sees only [`crate::erp::ErpPort`]. Every statement is one
+//! [`HubStore`] is all of them; the ERP side sees only [`crate::erp::ErpPort`]. Every statement is one
 //! text for both backends where the dialects allow (`$n` numbered in order of first use, which
 //! SQLite binds positionally too); what differs stays in the backend. The traits are synchronous:
 //! the server runs them on tokio's blocking pool. What is the same for every backend (judging
 //! events, ordering changes) lives in [`crate::intake`] and [`crate::import`], written against the
 //! row-level transaction traits [`IntakeTx`] and [`ImportTx`].
 
+mod console;
 mod devices;
 mod erp;
 mod feed;
@@ -32,6 +34,9 @@ use dockhand_protocol::sync::{Envelope, EventStatus};
 
 use crate::error::HubResult;
 
+pub use console::{
+    ConsoleAction, ConsoleBook, ConsoleSession, ConsoleUser, DeviceReport, EventRow, console_sql,
+};
 pub use devices::{
     CLOCK_ALERT_MS, DeviceSync, FIRST_SITE, GrantMode, HELD_ALERT, Housekeeping, IntakeTx,
     Position, REFUSALS_KEPT, REJECTED_ALERT, REJECTED_BODIES_KEPT, TOKENS_KEPT, TokenGrant, Unzip3,
@@ -43,14 +48,14 @@ pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_
 pub use lease::{Lease, lease_sql};
 pub use measures::{Activity, MeasureTx, measure_sql};
 pub use reconcile::{Family, Observation, ReconcileTx, TimedMove, reconcile_sql};
-pub use stock::{Conflict, HubEvent, StockChange, StockFeed, hub_event_sql, stock_sql};
+pub use stock::{Conflict, HubEvent, StockBy, StockChange, StockFeed, hub_event_sql, stock_sql};
 pub use tasks::{
     ExceptionColumns, NewException, ProgressRow, Settled, TaskTx, TaskWorker, exception_row,
     task_sql,
 };
 
 /// The hub's storage: every concern, from one backend.
-pub trait HubStore: DeviceSync + StockFeed + crate::erp::ErpPort {
+pub trait HubStore: DeviceSync + StockFeed + ConsoleBook + crate::erp::ErpPort {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Whether the database answers.
@@ -203,6 +208,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         ),
         (12, fill(include_str!("migrations/012_task_claims.sql"))),
         (13, fill(include_str!("migrations/013_site_measures.sql"))),
+        (14, fill(include_str!("migrations/014_console.sql"))),
     ]
 }
 
@@ -254,5 +260,7 @@ pub mod migration_sql {
 
 /// Every storage trait, for code that calls a concrete backend (`use store::prelude::*`).
 pub mod prelude {
-    pub use super::{BenchStore, DeviceSync, ErpBook, Feed, HubStore, Lease, StockFeed};
+    pub use super::{
+        BenchStore, ConsoleBook, DeviceSync, ErpBook, Feed, HubStore, Lease, StockFeed,
+    };
 }

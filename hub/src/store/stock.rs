@@ -15,6 +15,14 @@ use crate::error::HubResult;
 pub trait StockFeed: Send + Sync + 'static {
     /// A site's stock view (non-zero buckets).
     fn stock(&self, site: &str) -> HubResult<Vec<StockLine>>;
+    /// Up to `limit` non-zero buckets of `site` whose `by` column is `value`.
+    fn stock_by(
+        &self,
+        site: &str,
+        by: StockBy,
+        value: &str,
+        limit: usize,
+    ) -> HubResult<Vec<StockLine>>;
     /// Up to `limit` buckets of `device_id`'s site changed after `after` (in order), and the
     /// contiguous seq of `device_id` the stock includes (0 for an unknown device).
     fn stock_changes(
@@ -23,6 +31,31 @@ pub trait StockFeed: Send + Sync + 'static {
         after: i64,
         limit: usize,
     ) -> HubResult<(Vec<StockChange>, i64)>;
+}
+
+/// The column a stock search matches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockBy {
+    /// Location code.
+    Location,
+    /// Item.
+    Sku,
+    /// Lot.
+    Lot,
+    /// Licence plate.
+    Lpn,
+}
+
+impl StockBy {
+    /// The statement that searches on it.
+    pub fn sql(self) -> &'static str {
+        match self {
+            StockBy::Location => stock_sql::BY_LOCATION,
+            StockBy::Sku => stock_sql::BY_SKU,
+            StockBy::Lot => stock_sql::BY_LOT,
+            StockBy::Lpn => stock_sql::BY_LPN,
+        }
+    }
 }
 
 /// A bucket as it is now, with the number of its last change.
@@ -44,6 +77,22 @@ pub mod stock_sql {
     /// Site $1's non-zero buckets.
     pub const STOCK: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
         WHERE site = $1 AND qty <> 0 ORDER BY location, sku, lot, serial, lpn, status";
+    /// Site $1's non-zero buckets at location $2, $3 at most.
+    pub const BY_LOCATION: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
+        WHERE site = $1 AND location = $2 AND qty <> 0
+        ORDER BY location, sku, lot, serial, lpn, status LIMIT $3";
+    /// Site $1's non-zero buckets of item $2, $3 at most.
+    pub const BY_SKU: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
+        WHERE site = $1 AND sku = $2 AND qty <> 0
+        ORDER BY location, sku, lot, serial, lpn, status LIMIT $3";
+    /// Site $1's non-zero buckets of lot $2, $3 at most.
+    pub const BY_LOT: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
+        WHERE site = $1 AND lot = $2 AND lot <> '' AND qty <> 0
+        ORDER BY location, sku, lot, serial, lpn, status LIMIT $3";
+    /// Site $1's non-zero buckets on licence plate $2, $3 at most.
+    pub const BY_LPN: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
+        WHERE site = $1 AND lpn = $2 AND lpn <> '' AND qty <> 0
+        ORDER BY location, sku, lot, serial, lpn, status LIMIT $3";
     /// Buckets of device $1's site changed after $2, $3 at most, with the device's contiguous seq
     /// and the lot's expiry on every row (one statement: one snapshot on PostgreSQL).
     pub const CHANGES: &str = "SELECT s.location, s.sku, s.lot, s.serial, s.lpn, s.status, s.qty,

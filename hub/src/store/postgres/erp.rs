@@ -47,6 +47,14 @@ impl ErpBook for PostgresStore {
         Ok(())
     }
 
+    fn erp_names(&self) -> HubResult<Vec<String>> {
+        Ok(self
+            .query(erp_sql::NAMES, &[])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
     fn erp_status(&self, erp: &str) -> HubResult<ErpStatus> {
         let cursor = self.erp_cursor(erp)?;
         let site = erp_site(erp);

@@ -1,6 +1,7 @@
 //! The PostgreSQL backend (`--database postgres://…`): the production store, where several hub
 //! instances may share one database. Statements are prepared once per transaction.
 
+mod console;
 mod devices;
 mod erp;
 mod feed;

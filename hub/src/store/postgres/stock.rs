@@ -5,12 +5,27 @@ use postgres::Row;
 
 use super::PostgresStore;
 use crate::error::HubResult;
-use crate::store::{StockChange, StockFeed, stock_sql};
+use crate::store::{StockBy, StockChange, StockFeed, stock_sql};
 
 impl StockFeed for PostgresStore {
     fn stock(&self, site: &str) -> HubResult<Vec<StockLine>> {
         Ok(self
             .query(stock_sql::STOCK, &[&site])?
+            .iter()
+            .map(line)
+            .collect())
+    }
+
+    fn stock_by(
+        &self,
+        site: &str,
+        by: StockBy,
+        value: &str,
+        limit: usize,
+    ) -> HubResult<Vec<StockLine>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        Ok(self
+            .query(by.sql(), &[&site, &value, &limit])?
             .iter()
             .map(line)
             .collect())

@@ -409,6 +409,12 @@ impl DeviceSync for SqliteStore {
                 clock_skew_ms: r.get(7)?,
                 clock_checked_at: r.get(8)?,
                 site: r.get(9)?,
+                name: r.get(10)?,
+                revoked_at: r.get(11)?,
+                app: r.get(12)?,
+                pending: r.get(13)?,
+                operator: r.get(14)?,
+                reported_at: r.get(15)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

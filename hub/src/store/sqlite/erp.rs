@@ -48,6 +48,13 @@ impl ErpBook for SqliteStore {
         Ok(())
     }
 
+    fn erp_names(&self) -> HubResult<Vec<String>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(erp_sql::NAMES)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn erp_status(&self, erp: &str) -> HubResult<ErpStatus> {
         let conn = self.lock()?;
         let cursor: i64 = conn

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+mod console;
 mod devices;
 mod erp;
 mod feed;

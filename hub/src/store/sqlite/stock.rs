@@ -6,13 +6,27 @@ use rusqlite::OptionalExtension;
 
 use super::{SqliteStore, Tx};
 use crate::error::HubResult;
-use crate::store::{BucketKey, Conflict, ImportTx, StockChange, StockFeed, stock_sql};
+use crate::store::{BucketKey, Conflict, ImportTx, StockBy, StockChange, StockFeed, stock_sql};
 
 impl StockFeed for SqliteStore {
     fn stock(&self, site: &str) -> HubResult<Vec<StockLine>> {
         let conn = self.lock()?;
         let mut stmt = conn.prepare_cached(stock_sql::STOCK)?;
         let rows = stmt.query_map([site], line)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn stock_by(
+        &self,
+        site: &str,
+        by: StockBy,
+        value: &str,
+        limit: usize,
+    ) -> HubResult<Vec<StockLine>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(by.sql())?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map((site, value, limit), line)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -1,0 +1,582 @@
+//! The supervisor's console (issue 15): signing in and out, sessions, form tokens, roles, the
+//! lock after wrong passwords, the floor and the exceptions pages and their actions, escaping.
+//! Against a real hub on loopback, on both backends, with a client that keeps cookies as a
+//! browser does (and follows no redirect, so each answer is seen).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::handheld::Handheld;
+use common::towels;
+use dockhand_core::protocol::exceptions::RaisedException;
+use dockhand_core::sample;
+use dockhand_core::sync::protocol::Import;
+use dockhand_hub::HubConfig;
+use dockhand_hub::console::accounts;
+use dockhand_hub::store::ConsoleSession;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A browser: cookies kept per name, redirects not followed.
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+    cookies: HashMap<String, String>,
+}
+
+/// An answer: status, `Location`, `Set-Cookie` lines, body.
+struct Answer {
+    status: u16,
+    location: String,
+    set_cookies: Vec<String>,
+    csp: String,
+    body: String,
+}
+
+impl Browser {
+    fn new(hub: &common::TestHub) -> Self {
+        Self {
+            base: hub.url.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn take(&mut self, response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        let location = header("location");
+        let csp = header("content-security-policy");
+        let set_cookies: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        for line in &set_cookies {
+            let pair = line.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || line.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.into(), value.into());
+            }
+        }
+        Answer {
+            status,
+            location,
+            set_cookies,
+            csp,
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.take(response).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.take(response).await
+    }
+
+    /// Signs in through the sign-in page's form.
+    async fn sign_in(&mut self, name: &str, password: &str) -> Answer {
+        let page = self.get("/console/signin").await;
+        assert_eq!(page.status, 200);
+        let form = hidden(&page.body, "form");
+        self.post(
+            "/console/signin",
+            &[
+                ("form", &form),
+                ("name", name),
+                ("password", password),
+                ("next", "/console/exceptions"),
+            ],
+        )
+        .await
+    }
+
+    /// The session's form token, read off a page.
+    async fn csrf(&mut self) -> String {
+        let page = self.get("/console").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        hidden(&page.body, "csrf")
+    }
+}
+
+/// The value of the first hidden field `name` on a page.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + marker.len();
+    body[start..start + body[start..].find('"').unwrap()].to_string()
+}
+
+async fn account(hub: &common::TestHub, name: &str, role: &str) {
+    let (store, name, role) = (hub.store.clone(), name.to_string(), role.to_string());
+    tokio::task::spawn_blocking(move || {
+        assert!(accounts::put_user(store.as_ref(), &name, &role, PASSWORD, false).unwrap());
+    })
+    .await
+    .unwrap();
+}
+
+async fn raised(hub: &common::TestHub) -> Vec<RaisedException> {
+    hub.admin_get("/v1/admin/exceptions/raised").await
+}
+
+/// A handheld whose receipt and putaway of towels the hub refused (its catalog lacks them).
+async fn refused_handheld(hub: &common::TestHub) -> Handheld {
+    hub.import(&Import {
+        master: common::without_towels(sample::warehouse()),
+        ..Import::default()
+    })
+    .await;
+    let h08 = Handheld::new(hub, "handheld-08").await;
+    towels::receive_and_put_away(&h08.store, "DOOR-1", 6);
+    assert!(h08.sync().await.rejected >= 2);
+    h08
+}
+
+on_both_backends!(
+    a_supervisor_signs_in_resolves_an_exception_and_signs_out,
+    HubConfig::default(),
+    |hub| {
+        account(&hub, "anna", accounts::SUPERVISOR).await;
+        let _h08 = refused_handheld(&hub).await;
+        let mut b = Browser::new(&hub);
+
+        // Not signed in: every page sends the browser to sign in, and back after.
+        let first = b.get("/console/exceptions?state=open").await;
+        assert_eq!(first.status, 303);
+        assert_eq!(
+            first.location,
+            "/console/signin?next=%2Fconsole%2Fexceptions%3Fstate%3Dopen"
+        );
+
+        // A wrong password: 401, a sentence, no session.
+        let wrong = b.sign_in("anna", "not the password").await;
+        assert_eq!(wrong.status, 401);
+        assert!(
+            wrong.body.contains("wrong account name or password"),
+            "{}",
+            wrong.body
+        );
+        assert!(!b.cookies.contains_key("dockhand_console"));
+
+        // The right one: a session cookie the page's scripts cannot read, then the page asked.
+        let signed = b.sign_in("anna", PASSWORD).await;
+        assert_eq!(signed.status, 303, "{}", signed.body);
+        assert_eq!(signed.location, "/console/exceptions");
+        let cookie = signed
+            .set_cookies
+            .iter()
+            .find(|c| c.starts_with("dockhand_console="))
+            .unwrap();
+        for part in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+            assert!(cookie.contains(part), "{cookie}");
+        }
+        assert!(
+            !cookie.contains("Secure"),
+            "plain HTTP on loopback: {cookie}"
+        );
+
+        let floor = b.get("/console").await;
+        assert_eq!(floor.status, 200);
+        assert!(floor.body.contains("handheld-08"));
+        assert!(floor.body.contains("anna · supervisor"));
+        assert!(floor.csp.contains("default-src 'self'"), "{}", floor.csp);
+
+        let open = raised(&hub).await;
+        let refused = open.iter().find(|e| e.state == "open").unwrap();
+        let page = b.get("/console/exceptions").await;
+        assert!(page.body.contains(&format!("exception-{}", refused.id)));
+        assert!(page.body.contains(&refused.event_ids[0]));
+        let action = format!("/console/exceptions/{}", refused.id);
+
+        // A form without the session's token: refused, nothing settled.
+        let forged = b
+            .post(&action, &[("action", "resolve"), ("note", "checked")])
+            .await;
+        assert_eq!(forged.status, 403);
+        assert!(
+            forged.body.contains("no valid console token"),
+            "{}",
+            forged.body
+        );
+        let csrf = b.csrf().await;
+        let bad_token = b
+            .post(
+                &action,
+                &[("csrf", "0000"), ("action", "resolve"), ("note", "checked")],
+            )
+            .await;
+        assert_eq!(bad_token.status, 403);
+        // Resolving needs a note.
+        let no_note = b
+            .post(&action, &[("csrf", &csrf), ("action", "resolve")])
+            .await;
+        assert_eq!(no_note.status, 400, "{}", no_note.body);
+        assert!(no_note.body.contains("note"), "{}", no_note.body);
+        let unchanged = raised(&hub).await;
+        assert_eq!(
+            unchanged.iter().find(|e| e.id == refused.id).unwrap().state,
+            "open"
+        );
+
+        // Resolved, by the signed-in supervisor, with the note.
+        let note = "towels added to the catalog <script>alert(1)</script> & re-sent";
+        let done = b
+            .post(
+                &action,
+                &[("csrf", &csrf), ("action", "resolve"), ("note", note)],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        let confirmed = b.get(&done.location).await;
+        assert!(
+            confirmed
+                .body
+                .contains(&format!("Exception {} resolved.", refused.id))
+        );
+        assert_eq!(
+            done.location,
+            format!("/console/exceptions?done=resolved&id={}", refused.id)
+        );
+        let settled = raised(&hub).await;
+        let settled = settled.iter().find(|e| e.id == refused.id).unwrap();
+        assert_eq!(settled.state, "resolved");
+        assert_eq!(settled.settled_by.as_deref(), Some("anna"));
+        assert_eq!(settled.note.as_deref(), Some(note));
+
+        // The note is shown as text, never run.
+        let shown = b.get("/console/exceptions?state=resolved").await;
+        assert!(
+            shown.body.contains("resolved by anna at "),
+            "{}",
+            shown.body
+        );
+        assert!(
+            shown
+                .body
+                .contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; re-sent"),
+            "{}",
+            shown.body
+        );
+        assert!(!shown.body.contains("<script>alert(1)"));
+
+        // Every action recorded with who and when.
+        let store = hub.store.clone();
+        let actions = tokio::task::spawn_blocking(move || store.console_actions(50).unwrap())
+            .await
+            .unwrap();
+        let said: Vec<(String, String, String)> = actions
+            .iter()
+            .rev()
+            .map(|a| (a.user.clone(), a.action.clone(), a.outcome.clone()))
+            .collect();
+        assert_eq!(said[0].1, "sign_in_refused");
+        assert_eq!(said[1], ("anna".into(), "sign_in".into(), "done".into()));
+        assert!(
+            said.iter()
+                .any(|(u, a, o)| u == "anna" && a == "resolve" && o == "done")
+        );
+        assert!(
+            said.iter()
+                .any(|(_, a, o)| a == "resolve" && o.contains("no valid console token"))
+        );
+
+        // Signing out ends the session: the old cookie no longer opens a page.
+        let kept = b.cookies.get("dockhand_console").cloned().unwrap();
+        let out = b.post("/console/signout", &[("csrf", &csrf)]).await;
+        assert_eq!(out.status, 303);
+        assert!(!b.cookies.contains_key("dockhand_console"));
+        b.cookies.insert("dockhand_console".into(), kept);
+        let after = b.get("/console").await;
+        assert_eq!(after.status, 303);
+        assert!(
+            after.location.contains("session%20has%20ended"),
+            "{}",
+            after.location
+        );
+    }
+);
+
+on_both_backends!(
+    a_viewer_reads_every_page_and_acts_on_none,
+    HubConfig::default(),
+    |hub| {
+        account(&hub, "victor", accounts::VIEWER).await;
+        let h08 = refused_handheld(&hub).await;
+        let mut b = Browser::new(&hub);
+        assert_eq!(b.sign_in("victor", PASSWORD).await.status, 303);
+        let floor = b.get("/console").await;
+        assert_eq!(floor.status, 200);
+        assert!(floor.body.contains("handheld-08"));
+        assert!(
+            !floor.body.contains(">Revoke<"),
+            "a viewer is offered no action"
+        );
+        let exceptions = b.get("/console/exceptions").await;
+        assert!(!exceptions.body.contains("value=\"resolve\""));
+
+        let csrf = b.csrf().await;
+        let revoke = b
+            .post("/console/devices/handheld-08/revoke", &[("csrf", &csrf)])
+            .await;
+        assert_eq!(revoke.status, 403);
+        assert!(
+            revoke
+                .body
+                .contains("victor is signed in as a viewer: to revoke a device needs a supervisor"),
+            "{}",
+            revoke.body
+        );
+        // The device was not revoked: it still syncs.
+        h08.sync().await;
+        let id = raised(&hub).await[0].id;
+        let dismiss = b
+            .post(
+                &format!("/console/exceptions/{id}"),
+                &[("csrf", &csrf), ("action", "dismiss")],
+            )
+            .await;
+        assert_eq!(dismiss.status, 403);
+        assert_eq!(raised(&hub).await[0].state, "open");
+    }
+);
+
+on_both_backends!(
+    a_supervisor_revokes_a_device_and_its_token_stops_at_once,
+    HubConfig::default(),
+    |hub| {
+        account(&hub, "anna", accounts::SUPERVISOR).await;
+        let h08 = refused_handheld(&hub).await;
+        // What the handheld said of itself with its sync: the floor's columns.
+        let devices: Vec<dockhand_core::sync::protocol::DeviceStatus> =
+            hub.admin_get("/v1/admin/devices").await;
+        let h08_status = devices
+            .iter()
+            .find(|d| d.device_id == "handheld-08")
+            .unwrap();
+        assert_eq!(
+            h08_status.app.as_deref(),
+            Some(concat!("dockhand ", env!("CARGO_PKG_VERSION")))
+        );
+        assert_eq!(h08_status.pending, Some(0));
+        assert!(h08_status.reported_at.is_some());
+        let mut b = Browser::new(&hub);
+        b.sign_in("anna", PASSWORD).await;
+        let floor = b.get("/console").await;
+        assert!(
+            floor
+                .body
+                .contains(concat!("dockhand ", env!("CARGO_PKG_VERSION")))
+        );
+        let csrf = b.csrf().await;
+        let unknown = b
+            .post("/console/devices/handheld-99/revoke", &[("csrf", &csrf)])
+            .await;
+        assert_eq!(unknown.status, 404, "{}", unknown.body);
+        assert!(unknown.body.contains("handheld-99"), "{}", unknown.body);
+        let revoked = b
+            .post(
+                "/console/devices/handheld-08/revoke",
+                &[("csrf", &csrf), ("site", "main")],
+            )
+            .await;
+        assert_eq!(revoked.status, 303, "{}", revoked.body);
+        let floor = b.get(&revoked.location).await;
+        assert!(
+            floor.body.contains("handheld-08 is revoked"),
+            "{}",
+            floor.body
+        );
+        assert!(floor.body.contains("badge revoked"));
+        let refused = h08.engine.sync_now().await.unwrap_err();
+        assert!(
+            refused.to_string().contains("401")
+                || refused.to_string().to_lowercase().contains("token"),
+            "{refused}"
+        );
+    }
+);
+
+on_both_backends!(
+    five_wrong_passwords_lock_an_account_until_an_administrator_resets_it,
+    HubConfig::default(),
+    |hub| {
+        account(&hub, "anna", accounts::SUPERVISOR).await;
+        let mut b = Browser::new(&hub);
+        for _ in 0..accounts::LOCK_AFTER - 1 {
+            assert_eq!(b.sign_in("anna", "guess guess guess").await.status, 401);
+        }
+        let locking = b.sign_in("anna", "guess guess guess").await;
+        assert_eq!(locking.status, 403);
+        assert!(
+            locking
+                .body
+                .contains("account anna is locked after 5 wrong passwords until"),
+            "{}",
+            locking.body
+        );
+        // Locked: the right password does not open it either.
+        let right = b.sign_in("anna", PASSWORD).await;
+        assert_eq!(right.status, 403);
+        assert!(!b.cookies.contains_key("dockhand_console"));
+        // An unknown account is answered as a wrong password, never "locked" or "unknown".
+        let nobody = b.sign_in("nobody", PASSWORD).await;
+        assert_eq!(nobody.status, 401);
+        let store = hub.store.clone();
+        tokio::task::spawn_blocking(move || {
+            assert!(
+                accounts::put_user(store.as_ref(), "anna", "supervisor", PASSWORD, true).unwrap()
+            );
+        })
+        .await
+        .unwrap();
+        assert_eq!(b.sign_in("anna", PASSWORD).await.status, 303);
+    }
+);
+
+on_both_backends!(
+    an_ended_session_and_a_forged_sign_in_form_are_refused_with_a_sentence,
+    HubConfig::default(),
+    |hub| {
+        account(&hub, "anna", accounts::SUPERVISOR).await;
+        // A session that ended an hour ago.
+        let token = "a".repeat(64);
+        let store = hub.store.clone();
+        tokio::task::spawn_blocking(move || {
+            store
+                .open_console_session(
+                    &dockhand_hub::api::token_hash(&"a".repeat(64)),
+                    &ConsoleSession {
+                        user: "anna".into(),
+                        role: String::new(),
+                        csrf: "c".repeat(64),
+                        created_at: "2026-01-01T06:00:00.000Z".into(),
+                        last_seen: "2026-01-01T06:00:00.000Z".into(),
+                        expires_at: "2026-01-01T18:00:00.000Z".into(),
+                    },
+                )
+                .unwrap();
+        })
+        .await
+        .unwrap();
+        let mut b = Browser::new(&hub);
+        b.cookies.insert("dockhand_console".into(), token);
+        let page = b.get("/console/exceptions").await;
+        assert_eq!(page.status, 303);
+        assert!(
+            page.location
+                .contains("session%20ended%20at%202026-01-01%2008%3A00"),
+            "{}",
+            page.location
+        );
+        let post = b
+            .post(
+                "/console/exceptions/1",
+                &[("csrf", &"c".repeat(64)), ("action", "dismiss")],
+            )
+            .await;
+        assert_eq!(post.status, 401, "{}", post.body);
+        assert!(post.body.contains("sign in"), "{}", post.body);
+
+        // A sign-in form posted from elsewhere (no form cookie): refused.
+        let mut stranger = Browser::new(&hub);
+        let forged = stranger
+            .post(
+                "/console/signin",
+                &[("form", "x"), ("name", "anna"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(forged.status, 403);
+        assert!(forged.body.contains("no valid token"), "{}", forged.body);
+        assert!(!stranger.cookies.contains_key("dockhand_console"));
+        // An address outside the console is never where a sign-in leads.
+        let page = stranger.get("/console/signin?next=//evil.example/").await;
+        assert!(
+            page.body.contains("name=\"next\" value=\"/console\""),
+            "{}",
+            page.body
+        );
+    }
+);
+
+on_both_backends!(
+    an_open_page_s_digest_changes_when_an_exception_is_raised,
+    HubConfig::default(),
+    |hub| {
+        account(&hub, "anna", accounts::SUPERVISOR).await;
+        hub.import(&Import {
+            master: common::without_towels(sample::warehouse()),
+            ..Import::default()
+        })
+        .await;
+        let h08 = Handheld::new(&hub, "handheld-08").await;
+        h08.sync().await;
+        let mut b = Browser::new(&hub);
+        b.sign_in("anna", PASSWORD).await;
+        let page = b.get("/console/exceptions").await;
+        assert!(page.body.contains("0 open exceptions"));
+        let digest = |body: &str| {
+            let m = "data-digest=\"";
+            let s = body.find(m).unwrap() + m.len();
+            body[s..s + body[s..].find('"').unwrap()].to_string()
+        };
+        let before = digest(&page.body);
+        let pulse = b.get("/console/pulse?page=Exceptions&site=main").await;
+        assert_eq!(pulse.body, format!("{{\"digest\":\"{before}\"}}"));
+        towels::receive_and_put_away(&h08.store, "DOOR-1", 6);
+        h08.sync().await;
+        let pulse = b.get("/console/pulse?page=Exceptions&site=main").await;
+        assert_ne!(pulse.body, format!("{{\"digest\":\"{before}\"}}"));
+        let page = b.get("/console/exceptions").await;
+        assert!(page.body.contains("2 open exceptions"), "{}", page.body);
+        assert_eq!(
+            pulse.body,
+            format!("{{\"digest\":\"{}\"}}", digest(&page.body))
+        );
+        // Files of the console: the two it has, nothing else.
+        assert_eq!(b.get("/console/assets/console.js").await.status, 200);
+        let missing = b.get("/console/assets/..%2Fmain.rs").await;
+        assert_eq!(missing.status, 404);
+    }
+);
