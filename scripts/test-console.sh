@@ -33,6 +33,7 @@ passed=$(grep -o '[0-9]* passed' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
 failed=$(grep -oE '[0-9]+ (failed|error)' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
 rm -f "$log"
 [ "$status" != 0 ] && [ "${failed:-0}" = 0 ] && failed=1
-echo "screenshots: $(ls "$CONSOLE_SCREENSHOTS" 2>/dev/null | wc -l) in $CONSOLE_SCREENSHOTS"
+[ -f "$CONSOLE_SCREENSHOTS/figures.txt" ] && sed 's/^/measured: /' "$CONSOLE_SCREENSHOTS/figures.txt"
+echo "screenshots: $(ls "$CONSOLE_SCREENSHOTS"/*.png 2>/dev/null | wc -l) in $CONSOLE_SCREENSHOTS"
 echo "browser tests: ${passed:-0} passed, ${failed:-0} failed"
 exit "$status"

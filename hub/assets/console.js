@@ -1,7 +1,7 @@
 // dockhand console: keeps an open page current. Every second it asks /console/pulse for the
 // digest of what this page shows; when it differs from the page's, it fetches the page again and
-// swaps <main> (and the header's counts). A form being filled in is never swapped away: a notice
-// offers the newer page instead. Also asks before a form marked data-confirm is sent.
+// swaps <main> (and the header's counts). A page someone is working on (a field changed, the focus
+// or the pointer in a form) is never swapped: a notice offers the newer page instead. Also asks before a form marked data-confirm is sent.
 (function () {
   "use strict";
   var PERIOD_MS = 1000;
@@ -9,11 +9,32 @@
 
   function main() { return document.getElementById("main"); }
 
+  // Someone is at work on the page: a field changed from what the page came with, the focus in
+  // a form, or the pointer over one (a row must not move under a click).
+  var pointerInForm = false;
+  document.addEventListener("mouseover", function (e) {
+    pointerInForm = !!(e.target.closest && e.target.closest("main form"));
+  });
+
   function editing() {
+    var m = main();
+    var fields = m.querySelectorAll("input, textarea, select");
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (f.type === "hidden") continue;
+      if (f.tagName === "SELECT") {
+        // A select with no option marked selected starts on its first.
+        var start = 0;
+        for (var j = 0; j < f.options.length; j++) {
+          if (f.options[j].defaultSelected) { start = j; break; }
+        }
+        if (f.selectedIndex !== start) return true;
+      } else if (f.value !== f.defaultValue) {
+        return true;
+      }
+    }
     var el = document.activeElement;
-    if (!el || !main().contains(el)) return false;
-    return (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT") &&
-      el.value !== "" && el.type !== "hidden";
+    return pointerInForm || !!(el && el.closest && el.closest("main form"));
   }
 
   function say(text, offerReload) {

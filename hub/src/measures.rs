@@ -10,7 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, FixedOffset};
-use dockhand_protocol::events::{CountOutcome, EventBody, InspectionOutcome, PickStatus};
+use dockhand_protocol::events::{
+    CountOutcome, EventBody, InspectionOutcome, PickStatus, StockStatus,
+};
 use dockhand_protocol::master::{CountTaskRequest, Item, PickTaskRequest, UnitConversion};
 use dockhand_protocol::measures::{
     KpiTally, Kpis, PICK_DAYS, RiskRanking, RiskSignals, SiteAtp, VARIANCE_DAYS, rank,
@@ -121,6 +123,22 @@ pub fn on_accepted(tx: &mut dyn IntakeTx, event: &Envelope, body: &EventBody) ->
 
 /// Available to promise of the site's items (of one, when `sku` is given), by SKU.
 pub fn atp(store: &dyn HubStore, site: &str, sku: Option<&str>) -> HubResult<Vec<SiteAtp>> {
+    // One item's available stock through its index, not the site's whole stock.
+    let one_item = match sku {
+        Some(sku) => Some(
+            store
+                .stock_by(
+                    site,
+                    (crate::store::StockBy::Sku, sku),
+                    StockStatus::Available.as_str(),
+                    usize::MAX,
+                )?
+                .into_iter()
+                .map(|l| (l.location, l.sku, l.quantity))
+                .collect::<Vec<_>>(),
+        ),
+        None => None,
+    };
     let mut out = Vec::new();
     store.in_site_tx(site, &mut |tx| {
         let mut by_sku: BTreeMap<String, SiteAtp> = BTreeMap::new();
@@ -133,7 +151,11 @@ pub fn atp(store: &dyn HubStore, site: &str, sku: Option<&str>) -> HubResult<Vec
                 promisable: 0,
             }
         };
-        for (_, s, qty) in tx.available_stock()? {
+        let available = match &one_item {
+            Some(lines) => lines.clone(),
+            None => tx.available_stock()?,
+        };
+        for (_, s, qty) in available {
             by_sku
                 .entry(s.clone())
                 .or_insert_with(|| line(&s))

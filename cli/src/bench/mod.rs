@@ -49,9 +49,20 @@ pub struct Args {
     /// issue's figure).
     #[arg(long, default_value_t = 0)]
     stock_buckets: usize,
+    /// Events of the console benchmark: the time each page of the supervisor's console takes on
+    /// a hub holding them (0 skips it; 1000000 for the figure).
+    #[arg(long, default_value_t = 0)]
+    console_events: usize,
+    /// Stock buckets of the console benchmark's hub.
+    #[arg(long, default_value_t = 500_000)]
+    console_buckets: usize,
+    /// Devices of the console benchmark's hub.
+    #[arg(long, default_value_t = 200)]
+    console_devices: usize,
 }
 
 mod allocation;
+mod console;
 mod scans;
 mod signin;
 mod stock;
@@ -475,6 +486,14 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     }
     if args.stock_buckets > 0 {
         stock::run(dir.path(), args.stock_buckets)?;
+    }
+    if args.console_events > 0 {
+        console::run(
+            dir.path(),
+            args.console_events,
+            args.console_buckets,
+            args.console_devices,
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -24,7 +24,7 @@ use super::sync::{serve, timed_sync};
 use super::{Figures, bench_error, micros};
 
 /// Buckets per location: the site's stock is `buckets` spread over `buckets / 50` locations.
-const PER_LOCATION: usize = 50;
+pub(super) const PER_LOCATION: usize = 50;
 
 fn sku(i: usize) -> String {
     format!("SKU-{i:07}")
@@ -40,7 +40,7 @@ fn place(j: usize) -> String {
 
 /// The bench catalog: `items` untracked items with a barcode each, `locations` pickable storage
 /// locations, on top of the sample warehouse (its docks, staging and operators).
-fn catalog_of(items: usize, locations: usize) -> MasterData {
+pub(super) fn catalog_of(items: usize, locations: usize) -> MasterData {
     let mut master = sample::warehouse();
     master.items.extend((0..items).map(|i| Item {
         sku: sku(i),
@@ -72,7 +72,7 @@ fn catalog_of(items: usize, locations: usize) -> MasterData {
 }
 
 /// Bucket `k` of the site: 10 units of item `k % items` at location `k / 50`.
-fn movement(k: usize, items: usize) -> EventMovement {
+pub(super) fn movement(k: usize, items: usize) -> EventMovement {
     EventMovement {
         location: place(k / PER_LOCATION),
         sku: sku(k % items),

@@ -18,7 +18,7 @@ use dockhand_hub::{HubConfig, HubStore, api};
 use super::bench_error;
 
 /// A device holding at least `events` pending events.
-fn backlog(events: i64) -> Result<(Arc<Store>, f64), Error> {
+pub(super) fn backlog(events: i64) -> Result<(Arc<Store>, f64), Error> {
     let started = Instant::now();
     let store = Arc::new(Store::open_in_memory(StoreOptions::new("bench-device"))?);
     Workload::seed_store(&store)?;

@@ -103,6 +103,8 @@ pub struct AppState {
     pub clocks: Arc<clock::Clocks>,
     /// What each device last said of itself.
     pub reports: Arc<report::Reports>,
+    /// The console's live digests, computed at most once a second.
+    pub pulses: Arc<crate::console::live::Pulses>,
 }
 
 impl AppState {
@@ -123,6 +125,7 @@ impl AppState {
             )),
             clocks: Arc::new(clock::Clocks::default()),
             reports: Arc::new(report::Reports::default()),
+            pulses: Arc::new(crate::console::live::Pulses::default()),
             config: Arc::new(config),
         }
     }
@@ -225,7 +228,7 @@ async fn push_events(
     JsonBody(batch): JsonBody<RawBatch>,
 ) -> HubResult<Json<IntakeResult>> {
     clock::note(&state, &device_id, &headers).await?;
-    report::note(&state, &device_id, &headers).await?;
+    report::note(&state, &device_id, &headers).await;
     if batch.events.len() > state.config.max_batch {
         return Err(HubError::BatchTooLarge {
             got: batch.events.len(),
@@ -330,7 +333,7 @@ async fn pull_changes(
     QueryParams(q): QueryParams<PageQuery>,
 ) -> HubResult<Json<ChangesPage>> {
     clock::note(&state, &device, &headers).await?;
-    report::note(&state, &device, &headers).await?;
+    report::note(&state, &device, &headers).await;
     let after = cursor_value('c', q.cursor.as_deref())?;
     let limit = page_limit(q.limit, 1000, 10_000)?;
     let mut rows = blocking(&state, move |s| {

@@ -48,8 +48,15 @@ pub fn read(headers: &HeaderMap) -> Option<DeviceReport> {
     (report != DeviceReport::default()).then_some(report)
 }
 
-/// Records `device`'s report from the request's headers when it changed or is due.
-pub(super) async fn note(state: &AppState, device: &str, headers: &HeaderMap) -> HubResult<()> {
+/// Records `device`'s report from the request's headers when it changed or is due; a failure to
+/// write it is logged, and the request goes on.
+pub(super) async fn note(state: &AppState, device: &str, headers: &HeaderMap) {
+    if let Err(e) = write(state, device, headers).await {
+        tracing::warn!(device, error = %e, "could not record what the device said of itself");
+    }
+}
+
+async fn write(state: &AppState, device: &str, headers: &HeaderMap) -> HubResult<()> {
     let Some(report) = read(headers) else {
         return Ok(());
     };

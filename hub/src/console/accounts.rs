@@ -126,6 +126,8 @@ pub fn sign_in(
     if let Some(until) = user.locked_until.as_deref()
         && until > stamp(now).as_str()
     {
+        // The time a check takes, as for any other answer.
+        let _ = argon2id_matches(decoy_hash(), password.as_bytes());
         return Ok(SignIn::Locked(until.to_string()));
     }
     if argon2id_matches(&user.password_hash, password.as_bytes()) {

@@ -174,8 +174,12 @@ pub(super) async fn page(
         ));
     }
     let now = Utc::now();
-    let mut tasks: Vec<String> = held.iter().map(|h| h.task_id.clone()).collect();
-    tasks.dedup();
+    let tasks: Vec<String> = held
+        .iter()
+        .map(|h| h.task_id.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     render(&ErpPage {
         chrome,
         connectors: statuses.iter().map(|s| connector(s, now)).collect(),

@@ -160,16 +160,20 @@ pub(super) async fn detail(
             return Ok((chrome, None));
         };
         let envelope: Envelope = serde_json::from_str(&row.envelope)?;
+        let key_held = s
+            .devices()?
+            .iter()
+            .any(|d| d.device_id == envelope.device_id && d.signed);
         let previous = if envelope.seq > 1 {
             s.event_at(&envelope.device_id, envelope.seq - 1)?
         } else {
             None
         };
         let next = s.event_at(&envelope.device_id, envelope.seq + 1)?;
-        Ok((chrome, Some((row, envelope, previous, next))))
+        Ok((chrome, Some((row, envelope, previous, next, key_held))))
     })
     .await?;
-    let Some((row, envelope, previous, next)) = found else {
+    let Some((row, envelope, previous, next, key_held)) = found else {
         return Err(ConsoleError::page(
             StatusCode::NOT_FOUND,
             format!(
@@ -231,12 +235,22 @@ pub(super) async fn detail(
             ),
         },
     });
-    checks.push(Check {
-        ok: !envelope.signature.is_empty(),
-        said: if envelope.signature.is_empty() {
-            "it carries no signature (recorded before the device signed its events)".into()
-        } else {
-            "it carries the device's signature, checked when it was accepted".into()
+    checks.push(match (envelope.signature.is_empty(), key_held) {
+        (true, _) => Check {
+            ok: false,
+            said: "it carries no signature (recorded before the device signed its events)".into(),
+        },
+        (false, true) => Check {
+            ok: true,
+            said: "it carries the device's signature, checked with the device's key when the hub \
+                   took it"
+                .into(),
+        },
+        (false, false) => Check {
+            ok: false,
+            said: "it carries a signature, but the hub holds no key for this device: it was not \
+                   checked"
+                .into(),
         },
     });
     let id_of = |r: &Option<EventRow>| {

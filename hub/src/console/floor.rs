@@ -71,7 +71,12 @@ pub(super) async fn page(
         frame(s, &signed, "Floor", q.site.as_deref(), offline_after)
     })
     .await?;
-    if let (Some("revoked"), Some(device)) = (q.done.as_deref(), q.device.as_deref()) {
+    // Said only of a device that is revoked: a link cannot make the page claim otherwise.
+    if let (Some("revoked"), Some(device)) = (q.done.as_deref(), q.device.as_deref())
+        && devices
+            .iter()
+            .any(|d| d.device_id == device && d.revoked_at.is_some())
+    {
         chrome.done = Some(format!(
             "{} is revoked: its tokens no longer work.",
             short_text(device, 64)

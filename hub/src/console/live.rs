@@ -3,13 +3,14 @@
 //! second and, when the digest differs from the one the page was rendered with, fetches the page
 //! again. A new exception or a device going offline is on screen within two polls.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use dockhand_protocol::exceptions::OPEN;
 use dockhand_protocol::sync::DeviceStatus;
 use sha2::{Digest, Sha256};
 
@@ -73,9 +74,11 @@ pub fn device_state(d: &DeviceStatus, now: DateTime<Utc>, offline_after: Duratio
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Alerts {
     /// Open exceptions of the site.
-    pub open_exceptions: usize,
+    pub open_exceptions: i64,
     /// Devices of the site not heard from (and not revoked).
     pub offline: usize,
+    /// The site's exceptions in brief (all, highest number, last settled): changes with any.
+    exceptions_seen: String,
 }
 
 /// The site's devices and the header's counts.
@@ -94,12 +97,13 @@ pub fn floor_facts(
         .iter()
         .filter(|d| device_state(d, now, offline_after) == DeviceState::Offline)
         .count();
-    let open_exceptions = crate::exceptions::list(store, site, None, Some(OPEN))?.len();
+    let (open_exceptions, all, highest, settled) = store.exception_summary(site)?;
     Ok((
         devices,
         Alerts {
             open_exceptions,
             offline,
+            exceptions_seen: format!("{all}|{highest}|{settled}"),
         },
     ))
 }
@@ -113,27 +117,29 @@ pub fn digest(
     offline_after: Duration,
 ) -> HubResult<String> {
     let mut h = Sha256::new();
-    h.update(format!("{}|{}|", alerts.open_exceptions, alerts.offline));
+    // The minute: ages ("3 min ago") move on an open page even when nothing else does.
+    h.update(format!(
+        "{}|{}|{}|{}|",
+        alerts.open_exceptions,
+        alerts.offline,
+        alerts.exceptions_seen,
+        now.format("%Y-%m-%dT%H:%M")
+    ));
     match page {
         "Floor" => {
             for d in devices {
+                // Last seen to the minute, as the floor shows it.
+                let seen = d.last_seen.as_deref().map(super::page::clock);
+                let shown = DeviceStatus {
+                    last_seen: None,
+                    clock_checked_at: None,
+                    reported_at: None,
+                    ..d.clone()
+                };
                 h.update(format!(
-                    "{}|{:?}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}|",
-                    d.device_id,
-                    d.last_seen,
-                    d.held,
-                    d.rejected,
-                    device_state(d, now, offline_after).word(),
-                    d.clock_skew_ms,
-                    d.pending,
-                    d.operator,
-                    d.app
+                    "{shown:?}|{seen:?}|{}|",
+                    device_state(d, now, offline_after).word()
                 ));
-            }
-        }
-        "Exceptions" => {
-            for e in crate::exceptions::list(store, site, None, None)? {
-                h.update(format!("{}|{}|{}|", e.id, e.state, e.reason));
             }
         }
         "ERP" => {
@@ -155,14 +161,7 @@ pub fn digest(
         }
         "Tasks" => {
             for t in crate::tasks::list(store, site)? {
-                h.update(format!(
-                    "{}|{}|{}|{}|{:?}|",
-                    t.task_kind,
-                    t.task_id,
-                    t.progress,
-                    t.settled,
-                    t.claim.as_ref().map(|c| (&c.device_id, &c.at))
-                ));
+                h.update(format!("{t:?}|"));
             }
         }
         _ => {}
@@ -204,6 +203,28 @@ pub fn frame(
     ))
 }
 
+/// The digests last computed, per site and page: however many pages are open, each digest is
+/// computed at most once a second.
+#[derive(Default)]
+pub struct Pulses {
+    last: Mutex<HashMap<PulseKey, (Instant, String)>>,
+}
+
+/// A site as asked for, and a page.
+type PulseKey = (String, &'static str);
+
+/// How long a computed digest serves.
+const PULSE_FOR: Duration = Duration::from_secs(1);
+
+/// The console's pages by label: what a pulse may ask for.
+fn page_named(label: &str) -> &'static str {
+    super::page::NAV
+        .iter()
+        .map(|(_, l)| *l)
+        .find(|l| *l == label)
+        .unwrap_or("")
+}
+
 /// The pulse's query.
 #[derive(Debug, serde::Deserialize)]
 pub(super) struct PulseQuery {
@@ -224,13 +245,28 @@ pub(super) async fn pulse(
     QueryOf(q): QueryOf<PulseQuery>,
 ) -> Result<Response, ConsoleError> {
     let offline_after = state.config.offline_after;
-    let digest = blocking(&state, move |s| {
-        let now = Utc::now();
-        let (site, _) = super::site_shown(s, q.site.as_deref())?;
-        let (devices, alerts) = floor_facts(s, &site, now, offline_after)?;
-        let page = q.page.as_deref().unwrap_or("");
-        digest(s, (&site, page), (&devices, &alerts), now, offline_after)
-    })
-    .await?;
+    let page = page_named(q.page.as_deref().unwrap_or(""));
+    let asked = q.site.clone().unwrap_or_default();
+    let cached = state.pulses.last.lock().ok().and_then(|last| {
+        last.get(&(asked.clone(), page))
+            .filter(|(at, _)| at.elapsed() < PULSE_FOR)
+            .map(|(_, d)| d.clone())
+    });
+    let digest = match cached {
+        Some(digest) => digest,
+        None => {
+            let digest = blocking(&state, move |s| {
+                let now = Utc::now();
+                let (site, _) = super::site_shown(s, q.site.as_deref())?;
+                let (devices, alerts) = floor_facts(s, &site, now, offline_after)?;
+                digest(s, (&site, page), (&devices, &alerts), now, offline_after)
+            })
+            .await?;
+            if let Ok(mut last) = state.pulses.last.lock() {
+                last.insert((asked, page), (Instant::now(), digest.clone()));
+            }
+            digest
+        }
+    };
     Ok(secured(Json(Pulse { digest }).into_response()))
 }

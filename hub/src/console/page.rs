@@ -124,7 +124,7 @@ pub enum ConsoleError {
         /// Where to go after signing in.
         next: String,
         /// Why (a session that ended), shown on the sign-in page.
-        why: Option<String>,
+        why: Option<super::session::SignInWhy>,
     },
 }
 
@@ -162,7 +162,7 @@ impl IntoResponse for ConsoleError {
             ConsoleError::SignIn { next, why } => {
                 let mut to = format!("/console/signin?next={}", urlencode(&next));
                 if let Some(why) = why {
-                    to.push_str(&format!("&why={}", urlencode(&why)));
+                    to.push_str(&format!("&why={}", why.code()));
                 }
                 secured(Redirect::to(&to).into_response())
             }

@@ -19,6 +19,54 @@ pub const COOKIE: &str = "dockhand_console";
 /// The sign-in form's own token (a cookie and the same value in the form: nobody else's page can
 /// sign a browser in to an account of theirs).
 pub const FORM_COOKIE: &str = "dockhand_console_form";
+/// The header the console's script sends when it fetches an open page again by itself.
+pub const REFRESH_HEADER: &str = "x-console-refresh";
+
+/// Why the sign-in page is shown, as a code in its address (`?why=`): the page says the sentence,
+/// so no one can put words of their own on it with a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInWhy {
+    /// The session is gone: signed out elsewhere, or the account changed or removed.
+    Ended,
+    /// The session ran out: 12 hours after sign-in, or 2 hours without use.
+    Expired,
+    /// Signed out here.
+    SignedOut,
+}
+
+impl SignInWhy {
+    /// The code in the address.
+    pub fn code(self) -> &'static str {
+        match self {
+            SignInWhy::Ended => "ended",
+            SignInWhy::Expired => "expired",
+            SignInWhy::SignedOut => "signed_out",
+        }
+    }
+
+    /// The code read back; anything else is no reason.
+    pub fn parse(code: &str) -> Option<Self> {
+        [SignInWhy::Ended, SignInWhy::Expired, SignInWhy::SignedOut]
+            .into_iter()
+            .find(|w| w.code() == code)
+    }
+
+    /// What the sign-in page says.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            SignInWhy::Ended => {
+                "your session has ended (signed out elsewhere, or the account was changed): sign \
+                 in again"
+            }
+            SignInWhy::Expired => {
+                "your session expired (12 hours after signing in, or 2 hours without use): sign in \
+                 again"
+            }
+            SignInWhy::SignedOut => "signed out",
+        }
+    }
+}
+
 /// A session ends this long after sign-in, used or not: one shift.
 pub const SESSION_FOR: Duration = Duration::from_secs(12 * 3600);
 /// A session ends after this long without a request.
@@ -117,15 +165,18 @@ impl FromRequestParts<AppState> for Signed {
             .uri
             .path_and_query()
             .map_or("/console".to_string(), |p| p.as_str().to_string());
-        let gone = |why: Option<String>| {
+        // A page asked for goes to the sign-in page with a reason's code (never a text of the
+        // request's making shown there); a form posted is answered 401 with a sentence.
+        let gone = |why: Option<SignInWhy>| {
             if parts.method == Method::GET || parts.method == Method::HEAD {
                 ConsoleError::SignIn { next, why }
             } else {
                 ConsoleError::page(
                     StatusCode::UNAUTHORIZED,
-                    why.unwrap_or_else(|| {
-                        "you are not signed in to the console: sign in, then try again".into()
-                    }),
+                    why.map_or(
+                        "you are not signed in to the console: sign in, then try again",
+                        SignInWhy::sentence,
+                    ),
                 )
             }
         };
@@ -138,10 +189,7 @@ impl FromRequestParts<AppState> for Signed {
             blocking(state, move |s| s.console_session(&hash)).await?
         };
         let Some(session) = found else {
-            return Err(gone(Some(
-                "your session has ended (signed out, or the account was changed): sign in again"
-                    .into(),
-            )));
+            return Err(gone(Some(SignInWhy::Ended)));
         };
         let now = Utc::now();
         let idle_end = DateTime::parse_from_rfc3339(&session.last_seen)
@@ -154,17 +202,16 @@ impl FromRequestParts<AppState> for Signed {
         if end <= now {
             let ended = hash.clone();
             blocking(state, move |s| s.end_console_session(&ended)).await?;
-            return Err(gone(Some(format!(
-                "your session ended at {} UTC: sign in again",
-                super::page::clock(&stamp(end))
-            ))));
+            return Err(gone(Some(SignInWhy::Expired)));
         }
         let seen = DateTime::parse_from_rfc3339(&session.last_seen)
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or(now);
-        // An open page's live check is not someone using the console: it does not keep an idle
-        // session alive.
-        if now - seen >= TOUCH_EVERY && parts.uri.path() != "/console/pulse" {
+        // An open page keeping itself current (its live check, and the page fetched again when
+        // that changed) is not someone using the console: it does not keep an idle session alive.
+        let by_itself =
+            parts.uri.path() == "/console/pulse" || parts.headers.contains_key(REFRESH_HEADER);
+        if now - seen >= TOUCH_EVERY && !by_itself {
             let touched = hash.clone();
             let at = stamp(now);
             blocking(state, move |s| s.touch_console_session(&touched, &at)).await?;
@@ -257,7 +304,7 @@ pub async fn record(
     let a = ConsoleAction {
         at: crate::now_text(),
         user: short_text(user, 64),
-        action: action.into(),
+        action: short_text(action, 40),
         target: short_text(target, 200),
         note: short_text(note, 600),
         outcome: short_text(outcome, 600),

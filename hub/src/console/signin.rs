@@ -7,7 +7,9 @@ use chrono::Utc;
 
 use super::accounts::{self, SignIn};
 use super::page::{ConsoleError, clock, page, secured};
-use super::session::{self, COOKIE, FORM_COOKIE, SESSION_FOR, Signed, cookie, over_tls, record};
+use super::session::{
+    self, COOKIE, FORM_COOKIE, SESSION_FOR, SignInWhy, Signed, cookie, over_tls, record,
+};
 use super::{FormOf, QueryOf};
 use crate::api::{AppState, blocking};
 use crate::auth::{ClientAddress, new_token, token_hash};
@@ -48,6 +50,7 @@ fn safe_next(next: Option<&str>) -> String {
                 && !n.contains("//")
                 && !n.contains('\\')
                 && n.len() <= 512
+                && n.bytes().all(|b| b.is_ascii_graphic())
                 && !n.starts_with("/console/signin") =>
         {
             n.to_string()
@@ -90,7 +93,11 @@ pub(super) async fn form(
     headers: HeaderMap,
     QueryOf(q): QueryOf<SignInQuery>,
 ) -> Result<Response, ConsoleError> {
-    let notice = q.why.map(|w| short_text(&w, 200));
+    let notice = q
+        .why
+        .as_deref()
+        .and_then(SignInWhy::parse)
+        .map(|w| w.sentence().to_string());
     sign_in_page(
         &state,
         &headers,
@@ -133,6 +140,14 @@ pub(super) async fn submit(
         );
     }
     let password = f.password.unwrap_or_default();
+    // Argon2 costs 19 MiB and tens of milliseconds a check: a few at a time, the rest answered
+    // at once, so a flood of sign-ins cannot take the hub's memory or its cores.
+    let Ok(_permit) = checking().try_acquire() else {
+        return Err(ConsoleError::page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "the hub is checking other sign-ins: try again in a few seconds",
+        ));
+    };
     let verdict = {
         let name = name.clone();
         blocking(&state, move |s| {
@@ -140,7 +155,7 @@ pub(super) async fn submit(
         })
         .await?
     };
-    match verdict {
+    let said = match verdict {
         SignIn::Admitted(user) => {
             let token = session::open(&state, &user.name, Utc::now()).await?;
             record(
@@ -160,59 +175,50 @@ pub(super) async fn submit(
             ] {
                 response = session::with_cookie(response, &value);
             }
-            Ok(response)
+            return Ok(response);
         }
-        SignIn::Refused => {
-            crate::auth::failed(&state, address, "/console/signin", HubError::TokenInvalid);
-            let sentence = "wrong account name or password";
-            record(
-                &state,
-                &name,
-                "sign_in_refused",
-                &address.to_string(),
-                "",
-                sentence,
-            )
-            .await;
-            sign_in_page(
-                &state,
-                &headers,
-                StatusCode::UNAUTHORIZED,
-                &name,
-                &next,
-                None,
-                Some(format!("{sentence}: try again")),
-            )
-        }
-        SignIn::Locked(until) => {
-            let sentence = format!(
-                "account {} is locked after {} wrong passwords until {} UTC; an administrator can \
-                 unlock it sooner with `dockhand-hub user add {} --role ROLE --replace`",
-                short_text(&name, 40),
-                accounts::LOCK_AFTER,
-                clock(&until),
-                short_text(&name, 40),
-            );
-            record(
-                &state,
-                &name,
-                "sign_in_refused",
-                &address.to_string(),
-                "",
-                &sentence,
-            )
-            .await;
-            sign_in_page(
-                &state,
-                &headers,
-                StatusCode::FORBIDDEN,
-                &name,
-                &next,
-                None,
-                Some(sentence),
-            )
-        }
-    }
+        SignIn::Refused => "wrong account name or password".to_string(),
+        SignIn::Locked(until) => format!(
+            "locked after {} wrong passwords until {} UTC",
+            accounts::LOCK_AFTER,
+            clock(&until)
+        ),
+    };
+    // The same answer whether the name is unknown, the password wrong or the account locked: the
+    // page does not tell which accounts exist. The record of actions says which it was.
+    crate::auth::failed(&state, address, "/console/signin", HubError::TokenInvalid);
+    record(
+        &state,
+        &name,
+        "sign_in_refused",
+        &address.to_string(),
+        "",
+        &said,
+    )
+    .await;
+    sign_in_page(
+        &state,
+        &headers,
+        StatusCode::UNAUTHORIZED,
+        &name,
+        &next,
+        None,
+        Some(format!(
+            "wrong account name or password, or the account is locked after {} wrong passwords \
+             in a row (for {} minutes; an administrator can unlock it with `dockhand-hub user add \
+             NAME --role ROLE --replace`)",
+            accounts::LOCK_AFTER,
+            accounts::LOCK_FOR.as_secs() / 60
+        )),
+    )
+}
+
+/// Sign-in checks running at once, at most.
+const CHECKS_AT_ONCE: usize = 2;
+
+fn checking() -> &'static tokio::sync::Semaphore {
+    static CHECKING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    CHECKING.get_or_init(|| tokio::sync::Semaphore::new(CHECKS_AT_ONCE))
 }
 
 /// The sign-out form.
@@ -234,7 +240,7 @@ pub(super) async fn sign_out(
     let hash = signed.token_hash.clone();
     blocking(&state, move |s| s.end_console_session(&hash)).await?;
     record(&state, &signed.user, "sign_out", "", "", "done").await;
-    let response = secured(Redirect::to("/console/signin?why=signed%20out").into_response());
+    let response = secured(Redirect::to("/console/signin?why=signed_out").into_response());
     let value = session::set_cookie(COOKIE, None, SESSION_FOR, over_tls(&state, &headers));
     Ok(session::with_cookie(response, &value))
 }

@@ -100,7 +100,12 @@ fn barcode_items(tx: &mut dyn crate::store::IntakeTx, code: &str) -> HubResult<V
 }
 
 /// Searches the site's stock for `text` read every way it can be, with the items concerned.
-fn search(store: &dyn HubStore, site: &str, text: &str) -> HubResult<(Vec<Found>, Vec<ItemFacts>)> {
+fn search(
+    store: &dyn HubStore,
+    site: &str,
+    text: &str,
+    status: &str,
+) -> HubResult<(Vec<Found>, Vec<ItemFacts>)> {
     let mut by_barcode = Vec::new();
     let mut descriptions = Vec::new();
     store.in_site_tx(site, &mut |tx| {
@@ -117,7 +122,7 @@ fn search(store: &dyn HubStore, site: &str, text: &str) -> HubResult<(Vec<Found>
     })?;
     let mut found = Vec::new();
     let mut look = |by: StockBy, value: &str, read_as: String| -> HubResult<()> {
-        let mut lines = store.stock_by(site, by, value, MAX_BUCKETS + 1)?;
+        let mut lines = store.stock_by(site, (by, value), status, MAX_BUCKETS + 1)?;
         if !lines.is_empty() {
             let more = lines.len() > MAX_BUCKETS;
             lines.truncate(MAX_BUCKETS);
@@ -166,25 +171,24 @@ pub(super) async fn page(
             .chars()
             .take(MAX_QUERY)
             .collect();
-    let status = q.status.clone().unwrap_or_default();
+    let status = q
+        .status
+        .clone()
+        .filter(|s| STATUSES.contains(&s.as_str()))
+        .unwrap_or_default();
     let offline_after = state.config.offline_after;
     let asked = text.clone();
-    let (chrome, mut found, items) = blocking(&state, move |s| {
+    let wanted = status.clone();
+    let (chrome, found, items) = blocking(&state, move |s| {
         let (chrome, _) = frame(s, &signed, "Stock", q.site.as_deref(), offline_after)?;
         let (found, items) = if asked.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            search(s, &chrome.site, &asked)?
+            search(s, &chrome.site, &asked, &wanted)?
         };
         Ok((chrome, found, items))
     })
     .await?;
-    if !status.is_empty() {
-        for f in &mut found {
-            f.lines.retain(|l| l.status == status);
-        }
-        found.retain(|f| !f.lines.is_empty());
-    }
     render(&StockPage {
         chrome,
         q: short_text(&text, MAX_QUERY),

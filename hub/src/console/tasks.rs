@@ -106,7 +106,9 @@ pub(super) async fn page(
     .await?;
     let kind = f.kind.clone().unwrap_or_default();
     let show = f.show.clone().unwrap_or_else(|| "open".into());
-    if let (Some(done), Some(task)) = (f.done.as_deref(), f.task.as_deref()) {
+    if let (Some(done), Some(task)) = (f.done.as_deref(), f.task.as_deref())
+        && tasks.iter().any(|t| t.task_id == task)
+    {
         chrome.done = match done {
             "assigned" | "freed" => Some(format!("Task {} {done}.", short_text(task, 64))),
             _ => None,

@@ -110,6 +110,9 @@ pub trait ConsoleBook: Send + Sync + 'static {
     fn record_console_action(&self, action: &ConsoleAction) -> HubResult<()>;
     /// The latest `limit` actions, newest first.
     fn console_actions(&self, limit: i64) -> HubResult<Vec<ConsoleAction>>;
+    /// A site's exceptions in brief, read without taking the site: (open, all, highest number,
+    /// last settled at). What the console's header counts and its live check compare.
+    fn exception_summary(&self, site: &str) -> HubResult<(i64, i64, i64, String)>;
     /// Records what a device said of itself (app, pending events, operator) at `now`.
     fn device_reported(&self, device_id: &str, report: &DeviceReport, now: &str) -> HubResult<()>;
     /// An event by id.
@@ -166,6 +169,11 @@ pub mod console_sql {
     /// Records an action.
     pub const RECORD: &str = "INSERT INTO console_actions
         (at, user_name, action, target, note, outcome) VALUES ($1, $2, $3, $4, $5, $6)";
+    /// A site's exceptions in brief.
+    pub const EXCEPTION_SUMMARY: &str = "SELECT
+        CAST(COALESCE(SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END), 0) AS BIGINT),
+        CAST(COUNT(*) AS BIGINT), CAST(COALESCE(MAX(id), 0) AS BIGINT),
+        COALESCE(MAX(settled_at), '') FROM exceptions WHERE site = $1";
     /// Records what device $5 said of itself at $4.
     pub const REPORTED: &str = "UPDATE devices SET app = $1, pending = $2, operator_id = $3,
         reported_at = $4 WHERE device_id = $5";

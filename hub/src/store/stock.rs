@@ -15,12 +15,13 @@ use crate::error::HubResult;
 pub trait StockFeed: Send + Sync + 'static {
     /// A site's stock view (non-zero buckets).
     fn stock(&self, site: &str) -> HubResult<Vec<StockLine>>;
-    /// Up to `limit` non-zero buckets of `site` whose `by` column is `value`.
+    /// Up to `limit` non-zero buckets of `site` whose `by` column is `value`, of `status` only
+    /// unless it is empty.
     fn stock_by(
         &self,
         site: &str,
-        by: StockBy,
-        value: &str,
+        search: (StockBy, &str),
+        status: &str,
         limit: usize,
     ) -> HubResult<Vec<StockLine>>;
     /// Up to `limit` buckets of `device_id`'s site changed after `after` (in order), and the
@@ -77,22 +78,22 @@ pub mod stock_sql {
     /// Site $1's non-zero buckets.
     pub const STOCK: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
         WHERE site = $1 AND qty <> 0 ORDER BY location, sku, lot, serial, lpn, status";
-    /// Site $1's non-zero buckets at location $2, $3 at most.
+    /// Site $1's non-zero buckets at location $2 (of status $3 unless ''), $4 at most.
     pub const BY_LOCATION: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
-        WHERE site = $1 AND location = $2 AND qty <> 0
-        ORDER BY location, sku, lot, serial, lpn, status LIMIT $3";
-    /// Site $1's non-zero buckets of item $2, $3 at most.
+        WHERE site = $1 AND location = $2 AND ($3 = '' OR status = $3) AND qty <> 0
+        ORDER BY location, sku, lot, serial, lpn, status LIMIT $4";
+    /// Site $1's non-zero buckets of item $2 (of status $3 unless ''), $4 at most.
     pub const BY_SKU: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
-        WHERE site = $1 AND sku = $2 AND qty <> 0
-        ORDER BY location, sku, lot, serial, lpn, status LIMIT $3";
-    /// Site $1's non-zero buckets of lot $2, $3 at most.
+        WHERE site = $1 AND sku = $2 AND ($3 = '' OR status = $3) AND qty <> 0
+        ORDER BY location, sku, lot, serial, lpn, status LIMIT $4";
+    /// Site $1's non-zero buckets of lot $2 (of status $3 unless ''), $4 at most.
     pub const BY_LOT: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
-        WHERE site = $1 AND lot = $2 AND lot <> '' AND qty <> 0
-        ORDER BY location, sku, lot, serial, lpn, status LIMIT $3";
-    /// Site $1's non-zero buckets on licence plate $2, $3 at most.
+        WHERE site = $1 AND lot = $2 AND lot <> '' AND ($3 = '' OR status = $3) AND qty <> 0
+        ORDER BY location, sku, lot, serial, lpn, status LIMIT $4";
+    /// Site $1's non-zero buckets on licence plate $2 (of status $3 unless ''), $4 at most.
     pub const BY_LPN: &str = "SELECT location, sku, lot, serial, lpn, status, qty FROM stock
-        WHERE site = $1 AND lpn = $2 AND lpn <> '' AND qty <> 0
-        ORDER BY location, sku, lot, serial, lpn, status LIMIT $3";
+        WHERE site = $1 AND lpn = $2 AND lpn <> '' AND ($3 = '' OR status = $3) AND qty <> 0
+        ORDER BY location, sku, lot, serial, lpn, status LIMIT $4";
     /// Buckets of device $1's site changed after $2, $3 at most, with the device's contiguous seq
     /// and the lot's expiry on every row (one statement: one snapshot on PostgreSQL).
     pub const CHANGES: &str = "SELECT s.location, s.sku, s.lot, s.serial, s.lpn, s.status, s.qty,

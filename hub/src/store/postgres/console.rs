@@ -160,6 +160,11 @@ impl ConsoleBook for PostgresStore {
             .collect())
     }
 
+    fn exception_summary(&self, site: &str) -> HubResult<(i64, i64, i64, String)> {
+        let row = self.with(|c| Ok(c.query_one(console_sql::EXCEPTION_SUMMARY, &[&site])?))?;
+        Ok((row.get(0), row.get(1), row.get(2), row.get(3)))
+    }
+
     fn device_reported(&self, device_id: &str, r: &DeviceReport, now: &str) -> HubResult<()> {
         self.with(|c| {
             Ok(c.execute(

@@ -19,13 +19,13 @@ impl StockFeed for PostgresStore {
     fn stock_by(
         &self,
         site: &str,
-        by: StockBy,
-        value: &str,
+        (by, value): (StockBy, &str),
+        status: &str,
         limit: usize,
     ) -> HubResult<Vec<StockLine>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         Ok(self
-            .query(by.sql(), &[&site, &value, &limit])?
+            .query(by.sql(), &[&site, &value, &status, &limit])?
             .iter()
             .map(line)
             .collect())

@@ -173,6 +173,12 @@ impl ConsoleBook for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn exception_summary(&self, site: &str) -> HubResult<(i64, i64, i64, String)> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(console_sql::EXCEPTION_SUMMARY)?;
+        Ok(stmt.query_row([site], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?)
+    }
+
     fn device_reported(&self, device_id: &str, r: &DeviceReport, now: &str) -> HubResult<()> {
         let conn = self.lock()?;
         conn.prepare_cached(console_sql::REPORTED)?.execute((

@@ -19,14 +19,14 @@ impl StockFeed for SqliteStore {
     fn stock_by(
         &self,
         site: &str,
-        by: StockBy,
-        value: &str,
+        (by, value): (StockBy, &str),
+        status: &str,
         limit: usize,
     ) -> HubResult<Vec<StockLine>> {
         let conn = self.lock()?;
         let mut stmt = conn.prepare_cached(by.sql())?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map((site, value, limit), line)?;
+        let rows = stmt.query_map((site, value, status, limit), line)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
