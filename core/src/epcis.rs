@@ -1,345 +1,60 @@
-//! EPCIS 2.0 export: the device's outbox events as an EPCIS JSON-LD document, mapped to CBV 2.0
-//! business steps and dispositions by the table of docs/design.md §6.
-//!
-//! Identifiers are GS1 Digital Link URIs (`https://id.gs1.org/01/<gtin>/10/<lot>` for lot-based
-//! quantities, `…/21/<serial>` for serialised units, `…/00/<sscc>` for pallets), which EPCIS 2.0
-//! accepts alongside EPC URNs; locations, transactions and items without a GTIN use `urn:dockhand:`
-//! URNs. Workflow bookkeeping events (task started, receipt closed…) observe nothing physical and
-//! are not exported; a void is exported as the voided event declared in error.
+//! EPCIS 2.0 export of the device's outbox: [`dockhand_protocol::epcis`] maps the events, this
+//! module reads them and the items' GTINs from the device's database.
 
 use rusqlite::{Connection, OptionalExtension};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::error::Result;
-use crate::outbox::{self, Event};
-use dockhand_protocol::events::{EventBody, InspectionOutcome, ReceiptKind, StockStatus};
+use crate::outbox;
+use dockhand_protocol::envelope::Envelope;
+use dockhand_protocol::epcis::{self, EpcisSource};
 
-/// How an event is exported: EPCIS event type, action, CBV business step and disposition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mapping {
-    /// `ObjectEvent` or `AggregationEvent`.
-    pub kind: &'static str,
-    /// `OBSERVE` or `DELETE`.
-    pub action: &'static str,
-    /// CBV business step.
-    pub biz_step: &'static str,
-    /// CBV disposition, when the step sets one.
-    pub disposition: Option<&'static str>,
-}
+pub use dockhand_protocol::epcis::{Mapping, mapping};
 
-const fn observe(
-    kind: &'static str,
-    biz_step: &'static str,
-    disposition: Option<&'static str>,
-) -> Mapping {
-    Mapping {
-        kind,
-        action: "OBSERVE",
-        biz_step,
-        disposition,
+/// The device's database as the export's source.
+struct Device<'c>(&'c Connection);
+
+impl EpcisSource for Device<'_> {
+    type Error = crate::Error;
+
+    /// The GTIN-14 of the item's base-unit barcode, when it has a numeric GS1 one.
+    fn gtin(&mut self, sku: &str) -> Result<Option<String>> {
+        let codes: Vec<String> = self
+            .0
+            .prepare_cached(
+                "SELECT b.code FROM barcodes b JOIN items i ON i.id = b.item_id
+                 WHERE i.sku = ?1 AND b.unit = i.base_unit ORDER BY length(b.code) DESC, b.code",
+            )?
+            .query_map([sku], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(codes
+            .iter()
+            .find_map(|code| dockhand_protocol::gs1::gtin14(code)))
     }
-}
 
-/// The CBV mapping of an event (docs/design.md §6), or `None` for bookkeeping events that observe
-/// nothing physical. Every event type is named: a new one does not compile until it is mapped.
-pub fn mapping(body: &EventBody) -> Option<Mapping> {
-    Some(match body {
-        EventBody::LineReceived(r) if !r.lpn.is_empty() => Mapping {
-            kind: "AggregationEvent",
-            ..observe("", "receiving", Some("sellable_not_accessible"))
-        },
-        EventBody::LineReceived(_) => {
-            observe("ObjectEvent", "receiving", Some("sellable_not_accessible"))
+    fn event(&mut self, event_id: uuid::Uuid) -> Result<Option<Envelope>> {
+        match outbox::event_by_id(self.0, event_id) {
+            Ok(found) => Ok(Some(found.envelope)),
+            Err(crate::Error::UnknownEvent { .. }) => Ok(None),
+            Err(other) => Err(other),
         }
-        EventBody::PutawayConfirmed(p) if p.status_after == StockStatus::Quarantined => {
-            observe("ObjectEvent", "storing", Some("non_sellable_other"))
-        }
-        EventBody::PutawayConfirmed(_) => {
-            observe("ObjectEvent", "storing", Some("sellable_accessible"))
-        }
-        EventBody::PickConfirmed(_) => observe("ObjectEvent", "picking", None),
-        EventBody::Counted(_) | EventBody::CountAdjusted(_) => {
-            observe("ObjectEvent", "cycle_counting", None)
-        }
-        EventBody::ReturnReceived(_) => observe("ObjectEvent", "receiving", Some("returned")),
-        EventBody::ReturnInspected(i) => match i.outcome {
-            InspectionOutcome::Restock => {
-                observe("ObjectEvent", "inspecting", Some("sellable_not_accessible"))
-            }
-            InspectionOutcome::Quarantine => {
-                observe("ObjectEvent", "holding", Some("non_sellable_other"))
-            }
-            InspectionOutcome::Damaged => observe("ObjectEvent", "inspecting", Some("damaged")),
-            InspectionOutcome::Scrap => Mapping {
-                action: "DELETE",
-                ..observe("ObjectEvent", "destroying", Some("destroyed"))
-            },
-            InspectionOutcome::ReturnToVendor => Mapping {
-                action: "DELETE",
-                ..observe("ObjectEvent", "destroying", Some("disposed"))
-            },
-        },
-        // Exported as the voided event declared in error (see `export`).
-        EventBody::Voided(_) => return None,
-        EventBody::BlindOpened(_)
-        | EventBody::ReceiptDiscrepancy(_)
-        | EventBody::ReceiptClosed(_)
-        | EventBody::PickTaskStarted(_)
-        | EventBody::PickShort(_)
-        | EventBody::PickTaskCancelled(_)
-        | EventBody::CountTaskCreated(_)
-        | EventBody::CountStarted(_) => return None,
-    })
-}
-
-/// A URI-safe form of free text (references, codes).
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn location_uri(code: &str) -> String {
-    format!("urn:dockhand:loc:{}", encode(code))
-}
-
-/// The GTIN-14 of an item's base-unit barcode, when it has a numeric GS1 one.
-fn gtin_of(conn: &Connection, sku: &str) -> Result<Option<String>> {
-    let codes: Vec<String> = conn
-        .prepare_cached(
-            "SELECT b.code FROM barcodes b JOIN items i ON i.id = b.item_id
-             WHERE i.sku = ?1 AND b.unit = i.base_unit ORDER BY length(b.code) DESC, b.code",
-        )?
-        .query_map([sku], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(codes
-        .into_iter()
-        .find_map(|code| crate::gs1::parse_gtin(&code).ok()))
-}
-
-/// The EPC class (or instance) URI of goods.
-fn goods_uri(conn: &Connection, sku: &str, lot: &str, serial: &str) -> Result<String> {
-    Ok(match gtin_of(conn, sku)? {
-        Some(gtin) if !serial.is_empty() => {
-            format!("https://id.gs1.org/01/{gtin}/21/{}", encode(serial))
-        }
-        Some(gtin) if !lot.is_empty() => format!("https://id.gs1.org/01/{gtin}/10/{}", encode(lot)),
-        Some(gtin) => format!("https://id.gs1.org/01/{gtin}"),
-        None => format!(
-            "urn:dockhand:item:{}:{}:{}",
-            encode(sku),
-            encode(lot),
-            encode(serial)
-        ),
-    })
-}
-
-/// What the event observed: an instance for a serial, a quantity otherwise.
-fn what(
-    conn: &Connection,
-    sku: &str,
-    lot: &str,
-    serial: &str,
-    quantity: i64,
-) -> Result<(Vec<String>, Vec<Value>)> {
-    if !serial.is_empty() {
-        return Ok((vec![goods_uri(conn, sku, lot, serial)?], Vec::new()));
-    }
-    Ok((
-        Vec::new(),
-        vec![json!({ "epcClass": goods_uri(conn, sku, lot, "")?, "quantity": quantity })],
-    ))
-}
-
-fn transaction(kind: &str, reference: &str) -> Value {
-    json!({ "type": kind, "bizTransaction": format!("urn:dockhand:{kind}:{}", encode(reference)) })
-}
-
-fn lpn_uri(lpn: &str) -> String {
-    if lpn.len() == 18 && lpn.bytes().all(|b| b.is_ascii_digit()) {
-        format!("https://id.gs1.org/00/{lpn}")
-    } else {
-        format!("urn:dockhand:lpn:{}", encode(lpn))
-    }
-}
-
-fn place(e: &mut Map<String, Value>, code: &str) {
-    let place = location_uri(code);
-    e.insert("readPoint".into(), json!({ "id": place }));
-    e.insert("bizLocation".into(), json!({ "id": place }));
-}
-
-fn quarantined(e: &mut Map<String, Value>) {
-    e.insert(
-        "persistentDisposition".into(),
-        json!({ "set": ["non_sellable_other"] }),
-    );
-}
-
-/// One outbox event as an EPCIS event, or `None` when it observes nothing physical.
-fn epcis_event(conn: &Connection, event: &Event) -> Result<Option<Value>> {
-    let body = event.body()?;
-    let Some(m) = mapping(&body) else {
-        return Ok(None);
-    };
-    let mut e = Map::new();
-    e.insert("type".into(), json!(m.kind));
-    e.insert(
-        "eventID".into(),
-        json!(format!("urn:uuid:{}", event.event_id)),
-    );
-    e.insert("eventTime".into(), json!(event.occurred_at));
-    e.insert("eventTimeZoneOffset".into(), json!(event.tz_offset));
-    e.insert("action".into(), json!(m.action));
-    e.insert("bizStep".into(), json!(m.biz_step));
-    if let Some(d) = m.disposition {
-        e.insert("disposition".into(), json!(d));
-    }
-    let mut transactions = Vec::new();
-    match &body {
-        EventBody::LineReceived(r) => {
-            place(&mut e, &r.location);
-            if !r.reference.is_empty() {
-                transactions.push(transaction("po", &r.reference));
-            }
-            if r.receipt_kind == ReceiptKind::Expected {
-                transactions.push(transaction("desadv", &r.receipt_id));
-            }
-            let (epcs, quantities) = what(conn, &r.sku, &r.lot, &r.serial, r.base_quantity)?;
-            if m.kind == "AggregationEvent" {
-                e.insert("parentID".into(), json!(lpn_uri(&r.lpn)));
-                if !epcs.is_empty() {
-                    e.insert("childEPCs".into(), json!(epcs));
-                }
-                if !quantities.is_empty() {
-                    e.insert("childQuantityList".into(), json!(quantities));
-                }
-            } else {
-                insert_what(&mut e, epcs, quantities);
-            }
-            if r.status == StockStatus::Quarantined {
-                quarantined(&mut e);
-            }
-        }
-        EventBody::PutawayConfirmed(p) => {
-            place(&mut e, &p.to);
-            let (epcs, quantities) = what(conn, &p.sku, &p.lot, &p.serial, p.base_quantity)?;
-            insert_what(&mut e, epcs, quantities);
-            if p.status_after == StockStatus::Quarantined {
-                quarantined(&mut e);
-            }
-        }
-        EventBody::PickConfirmed(p) => {
-            place(&mut e, &p.to);
-            let (epcs, quantities) = what(conn, &p.sku, &p.lot, &p.serial, p.base_quantity)?;
-            insert_what(&mut e, epcs, quantities);
-            transactions.push(transaction("po", &p.order_ref));
-        }
-        EventBody::CountAdjusted(a) => {
-            place(&mut e, &a.location);
-            let (epcs, quantities) = what(conn, &a.sku, &a.lot, "", a.counted)?;
-            insert_what(&mut e, epcs, quantities);
-        }
-        EventBody::Counted(c) => {
-            let mut quantities = Vec::new();
-            for line in &c.lines {
-                let (_, q) = what(conn, &line.sku, &line.lot, "", line.counted)?;
-                quantities.extend(q);
-            }
-            insert_what(&mut e, Vec::new(), quantities);
-            if let Some(first) = c.lines.first() {
-                place(&mut e, &first.location);
-            }
-        }
-        EventBody::ReturnReceived(r) => {
-            place(&mut e, &r.location);
-            transactions.push(transaction("rma", &r.return_id));
-            let mut epcs = Vec::new();
-            let mut quantities = Vec::new();
-            for line in &r.lines {
-                let (es, qs) = what(conn, &line.sku, &line.lot, &line.serial, line.quantity)?;
-                epcs.extend(es);
-                quantities.extend(qs);
-            }
-            insert_what(&mut e, epcs, quantities);
-        }
-        EventBody::ReturnInspected(i) => {
-            place(&mut e, &i.location);
-            transactions.push(transaction("rma", &i.return_id));
-            let (epcs, quantities) = what(conn, &i.sku, &i.lot, &i.serial, i.base_quantity)?;
-            insert_what(&mut e, epcs, quantities);
-            if i.outcome == InspectionOutcome::Quarantine {
-                quarantined(&mut e);
-            }
-        }
-        // `mapping` returned None for these.
-        EventBody::Voided(_)
-        | EventBody::BlindOpened(_)
-        | EventBody::ReceiptDiscrepancy(_)
-        | EventBody::ReceiptClosed(_)
-        | EventBody::PickTaskStarted(_)
-        | EventBody::PickShort(_)
-        | EventBody::PickTaskCancelled(_)
-        | EventBody::CountTaskCreated(_)
-        | EventBody::CountStarted(_) => return Ok(None),
-    }
-    if !transactions.is_empty() {
-        e.insert("bizTransactionList".into(), json!(transactions));
-    }
-    Ok(Some(Value::Object(e)))
-}
-
-fn insert_what(e: &mut Map<String, Value>, epcs: Vec<String>, quantities: Vec<Value>) {
-    // EPCIS needs at least one of the two; an empty epcList stands for "nothing counted".
-    if !epcs.is_empty() || quantities.is_empty() {
-        e.insert("epcList".into(), json!(epcs));
-    }
-    if !quantities.is_empty() {
-        e.insert("quantityList".into(), json!(quantities));
     }
 }
 
 /// The EPCIS 2.0 document of outbox events `from_seq..=to_seq`.
 pub fn export(conn: &Connection, from_seq: i64, to_seq: i64, created: &str) -> Result<Value> {
     let count = usize::try_from((to_seq - from_seq + 1).max(0)).unwrap_or(0);
-    let events = outbox::events(conn, from_seq, count)?;
-    let mut list = Vec::new();
-    for event in &events {
-        if let Some(e) = epcis_event(conn, event)? {
-            list.push(e);
-        }
-        if let EventBody::Voided(void) = event.body()? {
-            // The voided event, declared in error by the correction.
-            let original = match outbox::event_by_id(conn, void.voided_event_id) {
-                Ok(original) => Some(original),
-                Err(crate::Error::UnknownEvent { .. }) => None,
-                Err(other) => return Err(other),
-            };
-            if let Some(original) = original
-                && let Some(Value::Object(mut e)) = epcis_event(conn, &original)?
-            {
-                e.insert(
-                    "errorDeclaration".into(),
-                    json!({ "declarationTime": event.occurred_at, "reason": "incorrect_data" }),
-                );
-                list.push(Value::Object(e));
-            }
-        }
-    }
+    let events: Vec<Envelope> = outbox::events(conn, from_seq, count)?
+        .into_iter()
+        .map(|e| e.envelope)
+        .collect();
     let device: Option<String> = conn
         .query_row("SELECT device_id FROM device", [], |r| r.get(0))
         .optional()?;
-    Ok(json!({
-        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": created,
-        "sender": device.unwrap_or_default(),
-        "epcisBody": { "eventList": list },
-    }))
+    epcis::document(
+        &mut Device(conn),
+        &events,
+        &device.unwrap_or_default(),
+        created,
+    )
 }

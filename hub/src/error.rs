@@ -239,6 +239,13 @@ pub fn postgres_message(e: &postgres::Error) -> String {
     }
 }
 
+/// A stored event the contract does not read (what the hub took, it took valid).
+impl From<dockhand_protocol::ProtocolError> for HubError {
+    fn from(e: dockhand_protocol::ProtocolError) -> Self {
+        HubError::Storage(format!("stored event: {e}"))
+    }
+}
+
 impl From<serde_json::Error> for HubError {
     fn from(e: serde_json::Error) -> Self {
         HubError::Storage(format!("stored JSON: {e}"))

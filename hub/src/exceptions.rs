@@ -1,6 +1,7 @@
 //! The exception workflow. The hub raises an exception for a person when it refuses an event
 //! (`refused_event`), when the ERP refuses one it accepted (`erp_refused`), when an event takes a
-//! bucket below zero (`stock_below_zero`) and when two handhelds work one task (`double_worked`).
+//! bucket below zero (`stock_below_zero`), when two handhelds work one task (`double_worked`), and
+//! when a handheld keeps what its operator left while the hub sent something else (`kept_local`).
 //! A supervisor resolves one with a note, dismisses it, or retries it once the cause is fixed (a
 //! refused event is judged again: the SKU may now be in the catalog; an ERP refusal is posted
 //! again). The device whose event it concerns hears of the decision with its next pull: a settled
@@ -13,8 +14,9 @@
 
 use dockhand_protocol::envelope::canonical_json;
 use dockhand_protocol::exceptions::{
-    DISMISSED, DOUBLE_WORKED, ERP_REFUSED, ExceptionAction, OPEN, REFUSED_EVENT, RESOLVED, RETRIED,
-    RaisedException, STOCK_BELOW_ZERO,
+    DISMISSED, ERP_REFUSED, ExceptionAction, KEPT_LOCAL, KINDS, KeptLocalAnswer, KeptLocalReport,
+    MAX_KEPT_LOCAL_NOTES, MAX_KEPT_LOCAL_TEXT, OPEN, REFUSED_EVENT, RESOLVED, RETRIED,
+    RaisedException,
 };
 
 use crate::erp::{ErpOutcome, ErpPost};
@@ -35,9 +37,8 @@ pub fn list(
     kind: Option<&str>,
     state: Option<&str>,
 ) -> HubResult<Vec<RaisedException>> {
-    let kinds = [REFUSED_EVENT, ERP_REFUSED, STOCK_BELOW_ZERO, DOUBLE_WORKED];
     let states = [OPEN, RESOLVED, DISMISSED, RETRIED];
-    for (name, value, allowed) in [("kind", kind, &kinds), ("state", state, &states)] {
+    for (name, value, allowed) in [("kind", kind, &KINDS[..]), ("state", state, &states[..])] {
         if let Some(v) = value.filter(|v| !allowed.contains(v)) {
             return Err(HubError::BadRequest(format!(
                 "{name} {:?} is none of {}",
@@ -52,6 +53,68 @@ pub fn list(
         Ok(())
     })?;
     Ok(out)
+}
+
+/// The longest subject a kept note is known by (its first characters): the same note told again
+/// raises no second exception.
+const KEPT_SUBJECT: usize = 200;
+
+/// `POST /v1/kept-local`: raises a `kept_local` exception for each note a device tells, once per
+/// device and note. The whole report is checked before anything is written.
+pub fn kept_local(
+    store: &dyn HubStore,
+    device_id: &str,
+    report: &KeptLocalReport,
+    now: &str,
+) -> HubResult<KeptLocalAnswer> {
+    if report.notes.len() > MAX_KEPT_LOCAL_NOTES {
+        return Err(HubError::BadRequest(format!(
+            "the report carries {} notes; send at most {MAX_KEPT_LOCAL_NOTES} at a time",
+            report.notes.len()
+        )));
+    }
+    for (i, note) in report.notes.iter().enumerate() {
+        let what = note.what.trim();
+        if what.is_empty()
+            || what.chars().count() > MAX_KEPT_LOCAL_TEXT
+            || what.chars().any(char::is_control)
+        {
+            return Err(HubError::BadRequest(format!(
+                "note {} ({:?}) must say what was kept in 1 to {MAX_KEPT_LOCAL_TEXT} characters \
+                 on one line",
+                i + 1,
+                short_text(what, 40)
+            )));
+        }
+        if chrono::DateTime::parse_from_rfc3339(&note.at).is_err() {
+            return Err(HubError::BadRequest(format!(
+                "note {} has time {:?}, not an RFC 3339 time such as 2026-12-04T06:40:00Z",
+                i + 1,
+                short_text(&note.at, 40)
+            )));
+        }
+    }
+    let site = store
+        .device_site(device_id)?
+        .ok_or_else(|| HubError::UnknownDevice(device_id.into()))?;
+    store.in_site_tx(&site, &mut |tx| {
+        for note in &report.notes {
+            let what = note.what.trim();
+            tx.raise_exception(&crate::store::NewException {
+                kind: KEPT_LOCAL,
+                code: KEPT_LOCAL.into(),
+                subject: what.chars().take(KEPT_SUBJECT).collect(),
+                device_id: device_id.into(),
+                event_ids: Vec::new(),
+                reason: format!("{device_id} at {}: {what}", note.at),
+                raised_at: now.into(),
+            })?;
+        }
+        Ok(())
+    })?;
+    Ok(KeptLocalAnswer {
+        taken: report.notes.len(),
+    })
 }
 
 /// Settles an open exception with a note on what was done.

@@ -63,6 +63,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let limits = config.limits.clone();
     let tls = config.tls.clone();
-    let app = router(AppState::new(store, config));
+    let state = AppState::new(store, config);
+    tokio::spawn(console::overview::warm(state.clone()));
+    let app = router(state);
     server::serve(listener, app, limits, tls, shutdown).await
 }

@@ -241,23 +241,33 @@ pub fn kpis(
     from: DateTime<FixedOffset>,
     to: DateTime<FixedOffset>,
 ) -> HubResult<Kpis> {
+    let mut out = None;
+    store.in_site_tx(site, &mut |tx| {
+        let items = items(tx)?;
+        out = Some(kpis_in(tx, &items, from, to)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| HubError::Storage("the KPIs answered nothing".into()))
+}
+
+/// [`kpis`] inside the site's transaction, with the site's items read.
+fn kpis_in(
+    tx: &mut dyn IntakeTx,
+    items: &HashMap<String, Item>,
+    from: DateTime<FixedOffset>,
+    to: DateTime<FixedOffset>,
+) -> HubResult<Kpis> {
     if from >= to {
         return Err(HubError::BadRequest(format!(
             "the period from {from} to {to} is empty: from must come before to"
         )));
     }
     let (from_text, to_text) = (utc(from), utc(to));
-    let mut out = None;
-    store.in_site_tx(site, &mut |tx| {
-        let items = items(tx)?;
-        let mut tally = KpiTally::default();
-        for f in tx.activity(&from_text, &to_text)? {
-            add_fact(&mut tally, &items, &f);
-        }
-        out = Some(tally.finish((from_text.clone(), to_text.clone()), ranking(tx, to)?));
-        Ok(())
-    })?;
-    out.ok_or_else(|| HubError::Storage("the KPIs answered nothing".into()))
+    let mut tally = KpiTally::default();
+    for f in tx.activity(&from_text, &to_text)? {
+        add_fact(&mut tally, items, &f);
+    }
+    Ok(tally.finish((from_text, to_text), ranking(tx, items, to)?))
 }
 
 /// Adds one fact of the site's activity to a tally.
@@ -288,31 +298,58 @@ pub fn trend(
     site: &str,
     periods: &[(DateTime<FixedOffset>, DateTime<FixedOffset>)],
 ) -> HubResult<Vec<Kpis>> {
+    let mut out = Vec::new();
+    store.in_site_tx(site, &mut |tx| {
+        let items = items(tx)?;
+        out = trend_in(tx, &items, periods)?;
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// [`trend`] inside the site's transaction, with the site's items read.
+fn trend_in(
+    tx: &mut dyn IntakeTx,
+    items: &HashMap<String, Item>,
+    periods: &[(DateTime<FixedOffset>, DateTime<FixedOffset>)],
+) -> HubResult<Vec<Kpis>> {
     let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
         return Ok(Vec::new());
     };
     let bounds: Vec<(String, String)> = periods.iter().map(|(f, t)| (utc(*f), utc(*t))).collect();
-    let mut out = Vec::new();
+    let mut tallies: Vec<KpiTally> = periods.iter().map(|_| KpiTally::default()).collect();
+    for f in tx.activity(&utc(first.0), &utc(last.1))? {
+        let at = f.at.as_str();
+        if let Some(i) = bounds
+            .iter()
+            .position(|(from, to)| from.as_str() <= at && at < to.as_str())
+        {
+            add_fact(&mut tallies[i], items, &f);
+        }
+    }
+    Ok(tallies
+        .into_iter()
+        .zip(&bounds)
+        .map(|(t, b)| t.finish(b.clone(), RiskRanking::default()))
+        .collect())
+}
+
+/// The KPIs of `[from, to)` with the risk ranking at `to`, and the KPIs of each of `periods`:
+/// what the console's accuracy page shows, read in one transaction with the items read once.
+pub fn overview(
+    store: &dyn HubStore,
+    site: &str,
+    (from, to): (DateTime<FixedOffset>, DateTime<FixedOffset>),
+    periods: &[(DateTime<FixedOffset>, DateTime<FixedOffset>)],
+) -> HubResult<(Kpis, Vec<Kpis>)> {
+    let mut out = None;
     store.in_site_tx(site, &mut |tx| {
         let items = items(tx)?;
-        let mut tallies: Vec<KpiTally> = periods.iter().map(|_| KpiTally::default()).collect();
-        for f in tx.activity(&utc(first.0), &utc(last.1))? {
-            let at = f.at.as_str();
-            if let Some(i) = bounds
-                .iter()
-                .position(|(from, to)| from.as_str() <= at && at < to.as_str())
-            {
-                add_fact(&mut tallies[i], &items, &f);
-            }
-        }
-        out = tallies
-            .into_iter()
-            .zip(&bounds)
-            .map(|(t, b)| t.finish(b.clone(), RiskRanking::default()))
-            .collect();
+        let whole = kpis_in(tx, &items, from, to)?;
+        out = Some((whole, trend_in(tx, &items, periods)?));
         Ok(())
     })?;
-    Ok(out)
+    out.ok_or_else(|| HubError::Storage("the KPIs answered nothing".into()))
 }
 
 /// The site's count risk ranking at `now`.
@@ -323,7 +360,8 @@ pub fn risk(
 ) -> HubResult<RiskRanking> {
     let mut out = RiskRanking::default();
     store.in_site_tx(site, &mut |tx| {
-        out = ranking(tx, now)?;
+        let items = items(tx)?;
+        out = ranking(tx, &items, now)?;
         Ok(())
     })?;
     Ok(out)
@@ -331,8 +369,11 @@ pub fn risk(
 
 /// Locations and items holding available stock, ranked as the devices rank theirs: counts off in
 /// the last 180 days, picks in the last 30, value on hand, days since the last count.
-fn ranking(tx: &mut dyn IntakeTx, now: DateTime<FixedOffset>) -> HubResult<RiskRanking> {
-    let items = items(tx)?;
+fn ranking(
+    tx: &mut dyn IntakeTx,
+    items: &HashMap<String, Item>,
+    now: DateTime<FixedOffset>,
+) -> HubResult<RiskRanking> {
     let mut locations: BTreeMap<String, RiskSignals> = BTreeMap::new();
     let mut skus: BTreeMap<String, RiskSignals> = BTreeMap::new();
     for (location, sku, qty) in tx.available_stock()? {
@@ -396,7 +437,8 @@ pub fn risk_counts(
     let mut made = Vec::new();
     store.in_site_tx(site, &mut |tx| {
         made.clear();
-        let ranking = ranking(tx, now)?;
+        let items = items(tx)?;
+        let ranking = ranking(tx, &items, now)?;
         for entry in ranking.locations.iter().take(top) {
             let task = CountTaskRequest {
                 task_id: format!("RISK-{}-{day}", entry.key),

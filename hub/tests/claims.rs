@@ -11,30 +11,14 @@ use common::towels;
 use dockhand_core::claims::{self, ClaimHow, TaskClaim, TaskKind, TaskProgress};
 use dockhand_core::picking::{self, StartPickTask};
 use dockhand_core::protocol::exceptions::{DOUBLE_WORKED, RaisedException};
-use dockhand_core::protocol::master::{CountTaskRequest, PickLineRequest, PickTaskRequest};
+use dockhand_core::protocol::master::{CountTaskRequest, PickTaskRequest};
 use dockhand_core::protocol::tasks::{AssignRequest, TaskListing};
-use dockhand_core::sample;
 use dockhand_core::sync::engine::SyncError;
 use dockhand_core::sync::protocol::{Import, StockLine};
 use dockhand_hub::HubConfig;
 use uuid::Uuid;
 
 /// A hub pick task of `quantity` towels to STAGE-01.
-fn towel_order(task_id: &str, quantity: i64) -> PickTaskRequest {
-    PickTaskRequest {
-        task_id: task_id.into(),
-        order_ref: format!("SO-{task_id}"),
-        staging: "STAGE-01".into(),
-        lines: vec![PickLineRequest {
-            line_no: 1,
-            sku: sample::TOWELS.into(),
-            quantity,
-            unit: None,
-            lot: None,
-        }],
-    }
-}
-
 async fn import_tasks(hub: &common::TestHub, picks: Vec<PickTaskRequest>) {
     hub.import(&Import {
         pick_tasks: picks,
@@ -116,7 +100,7 @@ on_both_backends!(
     HubConfig::default(),
     |hub| {
         import_sample(&hub).await;
-        import_tasks(&hub, vec![towel_order("T-77", 4)]).await;
+        import_tasks(&hub, vec![towels::order("T-77", 4)]).await;
         let h08 = Handheld::new(&hub, "handheld-08").await;
         let h09 = Handheld::new(&hub, "handheld-09").await;
         towels::receive_and_put_away(&h08.store, "DOOR-1", 10);
@@ -306,7 +290,7 @@ on_both_backends!(
     HubConfig::default(),
     |hub| {
         import_sample(&hub).await;
-        import_tasks(&hub, vec![towel_order("T-78", 3)]).await;
+        import_tasks(&hub, vec![towels::order("T-78", 3)]).await;
         let h08 = Handheld::new(&hub, "handheld-08").await;
         let h09 = Handheld::new(&hub, "handheld-09").await;
         towels::receive_and_put_away(&h08.store, "DOOR-1", 10);
@@ -403,7 +387,7 @@ on_both_backends!(
     HubConfig::default(),
     |hub| {
         // The handhelds have their operators from elsewhere; the hub has tasks only.
-        import_tasks(&hub, vec![towel_order("T-79", 2)]).await;
+        import_tasks(&hub, vec![towels::order("T-79", 2)]).await;
         let h09 = Handheld::new(&hub, "handheld-09").await;
         let claim = h09
             .engine

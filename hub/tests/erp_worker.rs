@@ -176,6 +176,20 @@ on_both_backends!(
             .sum();
         assert_eq!(status.held, still_held as i64);
         assert!(status.oldest_held_since.is_some());
+        // The documents they wait for, each receipt still open with its scans.
+        let mut waiting: Vec<(String, i64)> = status
+            .held_documents
+            .iter()
+            .map(|(document, events, _)| (document.clone(), *events))
+            .collect();
+        waiting.sort();
+        let mut expected: Vec<(String, i64)> = open
+            .iter()
+            .map(|r| (format!("asn/{r}"), scans_of(r).len() as i64))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        expected.sort();
+        assert_eq!(waiting, expected);
         assert!(
             status
                 .describe()

@@ -295,7 +295,8 @@ on_both_backends!(
         let problem: serde_json::Value = response.json().await.unwrap();
         assert_eq!(
             problem["message"],
-            "kind \"refused\" is none of refused_event, erp_refused, stock_below_zero, double_worked"
+            "kind \"refused\" is none of refused_event, stock_below_zero, double_worked, kept_local, \
+             erp_refused"
         );
     }
 );

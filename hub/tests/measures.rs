@@ -10,27 +10,12 @@ use common::handheld::{Handheld, count_pick_face, import_sample, submit_towels};
 use common::towels;
 use dockhand_core::counting::{self, CountOutcome};
 use dockhand_core::picking::{self, StartPickTask};
-use dockhand_core::protocol::master::{CountTaskRequest, PickLineRequest, PickTaskRequest};
+use dockhand_core::protocol::master::CountTaskRequest;
 use dockhand_core::protocol::measures::{Kpis, RiskRanking, SiteAtp};
 use dockhand_core::sample;
 use dockhand_core::sync::protocol::Import;
 use dockhand_hub::HubConfig;
 use uuid::Uuid;
-
-fn order(task_id: &str, quantity: i64) -> PickTaskRequest {
-    PickTaskRequest {
-        task_id: task_id.into(),
-        order_ref: format!("SO-{task_id}"),
-        staging: "STAGE-01".into(),
-        lines: vec![PickLineRequest {
-            line_no: 1,
-            sku: sample::TOWELS.into(),
-            quantity,
-            unit: None,
-            lot: None,
-        }],
-    }
-}
 
 async fn towels_atp(hub: &common::TestHub) -> SiteAtp {
     let list: Vec<SiteAtp> = hub
@@ -64,7 +49,7 @@ on_both_backends!(
     |hub| {
         import_sample(&hub).await;
         hub.import(&Import {
-            pick_tasks: vec![order("T-90", 5), order("T-91", 3)],
+            pick_tasks: vec![towels::order("T-90", 5), towels::order("T-91", 3)],
             ..Import::default()
         })
         .await;

@@ -11,6 +11,45 @@ pub const REFUSED_EVENT: &str = "refused_event";
 pub const ERP_REFUSED: &str = "erp_refused";
 /// The kind of an event that took a bucket of the hub's stock below zero.
 pub const STOCK_BELOW_ZERO: &str = "stock_below_zero";
+/// The kind of what a device kept as its operator left it while the hub sent something else (a
+/// task being worked, an item's settings its stock depends on).
+pub const KEPT_LOCAL: &str = "kept_local";
+/// Every kind, in the order a supervisor reads them.
+pub const KINDS: [&str; 5] = [
+    REFUSED_EVENT,
+    STOCK_BELOW_ZERO,
+    DOUBLE_WORKED,
+    KEPT_LOCAL,
+    ERP_REFUSED,
+];
+
+/// The most notes one `POST /v1/kept-local` carries.
+pub const MAX_KEPT_LOCAL_NOTES: usize = 50;
+/// The longest note, in characters (a device cuts a longer one).
+pub const MAX_KEPT_LOCAL_TEXT: usize = 500;
+
+/// `POST /v1/kept-local`: what a device kept as its operator left it, each said once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptLocalReport {
+    /// At most [`MAX_KEPT_LOCAL_NOTES`].
+    pub notes: Vec<KeptLocalNote>,
+}
+
+/// One thing a device kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptLocalNote {
+    /// When the device kept it (its clock, RFC 3339).
+    pub at: String,
+    /// What it kept, in a sentence (or a task's or receipt's id).
+    pub what: String,
+}
+
+/// The answer: the notes taken (a note the device told before raises no second exception).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptLocalAnswer {
+    /// Notes taken.
+    pub taken: usize,
+}
 
 /// An exception open for a person.
 pub const OPEN: &str = "open";
@@ -39,7 +78,8 @@ pub struct RaisedException {
     pub id: i64,
     /// The site.
     pub site: String,
-    /// What kind (`refused_event`, `erp_refused`, `stock_below_zero`, `double_worked`).
+    /// What kind (`refused_event`, `erp_refused`, `stock_below_zero`, `double_worked`,
+    /// `kept_local`).
     pub kind: String,
     /// The refusal's code, where there is one (`unknown_sku`…).
     #[serde(default)]

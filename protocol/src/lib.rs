@@ -7,16 +7,20 @@
 //! - [`credential`]: badge PIN hashes (made by the hub, checked on devices);
 //! - [`tasks`]: who works which pick or count task (claims and assignments);
 //! - [`exceptions`]: what the hub raises for a person to settle;
-//! - [`measures`]: KPIs and the count risk ranking, computed alike on devices and the hub.
+//! - [`measures`]: KPIs and the count risk ranking, computed alike on devices and the hub;
+//! - [`epcis`]: the EPCIS 2.0 mapping of events, for a device's export and the hub's;
+//! - [`gs1`]: GS1 check digits and GTINs.
 //!
 //! The crate has no storage and no runtime: the device core (SQLite) and the hub (SQLite or
 //! PostgreSQL, axum) both build on it, and a change here is a change of the contract.
 
 pub mod credential;
 pub mod envelope;
+pub mod epcis;
 pub mod error;
 pub mod events;
 pub mod exceptions;
+pub mod gs1;
 pub mod master;
 pub mod measures;
 pub mod sync;

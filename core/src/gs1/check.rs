@@ -4,25 +4,7 @@ use chrono::NaiveDate;
 
 use super::dictionary::Cset;
 
-/// The GS1 mod-10 check digit of `digits` (all but the check digit itself).
-pub fn check_digit(digits: &str) -> Option<u32> {
-    let mut sum = 0;
-    for (i, c) in digits.chars().rev().enumerate() {
-        let d = c.to_digit(10)?;
-        sum += if i % 2 == 0 { d * 3 } else { d };
-    }
-    Some((10 - sum % 10) % 10)
-}
-
-/// Whether the last digit of `digits` is its GS1 check digit.
-pub fn has_valid_check_digit(digits: &str) -> bool {
-    let Some((body, last)) = digits.len().checked_sub(1).map(|n| digits.split_at(n)) else {
-        return false;
-    };
-    !body.is_empty()
-        && check_digit(body).is_some()
-        && last.chars().next().and_then(|c| c.to_digit(10)) == check_digit(body)
-}
+pub use dockhand_protocol::gs1::{check_digit, has_valid_check_digit};
 
 /// Products of the GS1 weighting factors used for price and weight fields (GS1 General
 /// Specifications §7.9.2): "2-", "3", "5+" and "5-", indexed by digit.

@@ -1,6 +1,6 @@
--- dockhand device database: the whole schema of the current version (PRAGMA user_version = 8),
+-- dockhand device database: the whole schema of the current version (PRAGMA user_version = 9),
 -- one table at a time with its indexes and triggers. A new database is created from this file;
--- an older one is brought here by the migrations v1.sql .. v8.sql, which stay as they were
+-- an older one is brought here by the migrations v1.sql .. v9.sql, which stay as they were
 -- written. core/tests/store.rs checks that every older version migrated equals a database made
 -- from this file, rows included. What each column means: the comments of the migration that
 -- added it.
@@ -429,3 +429,14 @@ CREATE TABLE voids (
     reason        TEXT NOT NULL,
     voided_at     TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- What the device kept as its operator left it while the hub sent something else (a task or
+-- receipt being worked here, an item's or location's settings its stock depends on): each note
+-- told to the hub once (sent_at), where a supervisor settles it.
+CREATE TABLE kept_local (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    what     TEXT NOT NULL,
+    sent_at  TEXT
+);
+CREATE INDEX kept_local_unsent ON kept_local (id) WHERE sent_at IS NULL;

@@ -22,6 +22,7 @@ use super::protocol::{
 use crate::claims::{TaskClaim, TaskKind};
 use crate::db::{Store, utc_text};
 use crate::outbox::{self, Delivered};
+use dockhand_protocol::exceptions::{KeptLocalAnswer, KeptLocalNote, KeptLocalReport};
 use dockhand_protocol::tasks::ClaimRequest;
 
 /// Where and how often to sync.
@@ -695,6 +696,9 @@ impl Shared {
             },
             Err(e) => Err(e),
         };
+        if result.is_ok() {
+            self.tell_kept_local().await;
+        }
         report.clock_skew_ms = self.clock_skew_ms.lock().ok().and_then(|skew| *skew);
         let now = utc_text(self.store.clock().now());
         let (state, error) = match &result {
@@ -818,6 +822,34 @@ impl Shared {
                 code: problem.code,
                 message: problem.message,
             });
+        }
+    }
+
+    /// Tells the hub what this device kept as its operator left it, one request of notes per
+    /// sync. A note the hub did not take stays for the next sync; a failure here never fails the
+    /// sync (the device's own work is unaffected), it is logged.
+    async fn tell_kept_local(&self) {
+        let notes = match super::kept_local::unsent(&self.store) {
+            Ok(notes) if notes.is_empty() => return,
+            Ok(notes) => notes,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the notes kept for the hub");
+                return;
+            }
+        };
+        let url = format!("{}/v1/kept-local", self.config.hub_url);
+        let (ids, notes): (Vec<i64>, Vec<KeptLocalNote>) = notes.into_iter().unzip();
+        let body = KeptLocalReport { notes };
+        match self
+            .send::<KeptLocalAnswer>(|http| http.post(&url).json(&body))
+            .await
+        {
+            Ok(_) => {
+                if let Err(e) = super::kept_local::mark_sent(&self.store, &ids) {
+                    tracing::warn!(error = %e, "could not mark the notes told to the hub");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "the hub did not take the notes kept here"),
         }
     }
 

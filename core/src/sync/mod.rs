@@ -5,6 +5,7 @@
 //! the device keep the device's version (the hub's later decision arrives as its own change).
 
 pub mod engine;
+pub(crate) mod kept_local;
 pub use dockhand_protocol::sync as protocol;
 
 use serde::{Deserialize, Serialize};
@@ -77,10 +78,26 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
         let (new_skus, new_codes) = crate::stock::view::not_yet_known(tx.conn(), &skus, &codes)?;
         catalog::upsert_in(tx, &master, Some(&mut kept_local))?;
         crate::stock::view::place_waiting(tx, &new_skus, &new_codes)?;
-        kept_local.extend(receiving::load_expected_in(tx, &receipts)?.kept_local);
-        kept_local.extend(picking::load_pick_tasks_in(tx, &picks)?);
-        kept_local.extend(counting::load_count_tasks_in(tx, &counts)?);
-        kept_local.extend(crate::returns::expected::load_in(tx, &rmas)?);
+        // Settings are kept with a sentence; tasks and receipts by id, worded for the hub.
+        let mut told = kept_local.clone();
+        let receipts_kept = receiving::load_expected_in(tx, &receipts)?.kept_local;
+        let picks_kept = picking::load_pick_tasks_in(tx, &picks)?;
+        let counts_kept = counting::load_count_tasks_in(tx, &counts)?;
+        let returns_kept = crate::returns::expected::load_in(tx, &rmas)?;
+        told.extend(kept_local::worded("expected receipt", &receipts_kept));
+        told.extend(kept_local::worded("pick task", &picks_kept));
+        let (count_ids, count_sentences): (Vec<String>, Vec<String>) = counts_kept
+            .iter()
+            .cloned()
+            .partition(|k| counts.iter().any(|t| t.task_id.trim() == k.trim()));
+        told.extend(kept_local::worded("count task", &count_ids));
+        told.extend(count_sentences);
+        told.extend(kept_local::worded("expected return", &returns_kept));
+        kept_local::record_in(tx, &told)?;
+        kept_local.extend(receipts_kept);
+        kept_local.extend(picks_kept);
+        kept_local.extend(counts_kept);
+        kept_local.extend(returns_kept);
         crate::claims::load_in(tx, &claims)?;
         // Other devices' rejections pass by; this device's events become exceptions, and later
         // settled ones leave the list.

@@ -67,6 +67,8 @@ pub struct HubConfig {
 
 /// The largest registration body: an id, a name and a secret.
 pub const MAX_REGISTRATION_BODY: usize = 4096;
+/// The largest report of notes a device kept (50 notes of 500 characters, with room to spare).
+pub const MAX_KEPT_LOCAL_BODY: usize = 128 * 1024;
 
 impl Default for HubConfig {
     fn default() -> Self {
@@ -105,6 +107,8 @@ pub struct AppState {
     pub reports: Arc<report::Reports>,
     /// The console's live digests, computed at most once a second.
     pub pulses: Arc<crate::console::live::Pulses>,
+    /// The accuracy page's figures, kept when they are slow to compute.
+    pub overviews: Arc<crate::console::overview::Overviews>,
 }
 
 impl AppState {
@@ -126,6 +130,7 @@ impl AppState {
             clocks: Arc::new(clock::Clocks::default()),
             reports: Arc::new(report::Reports::default()),
             pulses: Arc::new(crate::console::live::Pulses::default()),
+            overviews: Arc::new(crate::console::overview::Overviews::default()),
             config: Arc::new(config),
         }
     }
@@ -614,6 +619,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/tasks/release",
             capped(post(tasks::release), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/kept-local",
+            capped(post(tasks::kept_local), MAX_KEPT_LOCAL_BODY),
         )
         .route("/v1/admin/tasks", get(tasks::list))
         .route(

@@ -1,15 +1,32 @@
 //! Who works which task (crate::tasks): a device's claim and release, a supervisor's assignment,
-//! and the site's task list.
+//! and the site's task list; and what a device kept as its operator left it.
 
 use axum::Json;
 use axum::extract::State;
 
+use dockhand_protocol::exceptions::{KeptLocalAnswer, KeptLocalReport};
 use dockhand_protocol::tasks::{AssignRequest, ClaimRequest, TaskClaim, TaskListing};
 
 use super::{AppState, PageQuery, blocking};
 use crate::auth::{AdminAuth, DeviceAuth};
 use crate::body::{JsonBody, QueryParams};
 use crate::error::HubResult;
+use crate::store::HubStore;
+
+/// A device's decision on a task, made by `decide` in the store's thread with the hub's time.
+async fn device_decides(
+    state: &AppState,
+    device: String,
+    asked: ClaimRequest,
+    decide: fn(&dyn HubStore, &str, &ClaimRequest, &str) -> HubResult<TaskClaim>,
+) -> HubResult<Json<TaskClaim>> {
+    Ok(Json(
+        blocking(state, move |s| {
+            decide(s, &device, &asked, &crate::now_text())
+        })
+        .await?,
+    ))
+}
 
 /// `POST /v1/tasks/claim`: the asking device takes a task of its site (first claim wins).
 pub(super) async fn claim(
@@ -17,12 +34,7 @@ pub(super) async fn claim(
     DeviceAuth(device): DeviceAuth,
     JsonBody(asked): JsonBody<ClaimRequest>,
 ) -> HubResult<Json<TaskClaim>> {
-    Ok(Json(
-        blocking(&state, move |s| {
-            crate::tasks::claim(s, &device, &asked, &crate::now_text())
-        })
-        .await?,
-    ))
+    device_decides(&state, device, asked, crate::tasks::claim).await
 }
 
 /// `POST /v1/tasks/release`: the asking device gives back a task it holds.
@@ -31,9 +43,19 @@ pub(super) async fn release(
     DeviceAuth(device): DeviceAuth,
     JsonBody(asked): JsonBody<ClaimRequest>,
 ) -> HubResult<Json<TaskClaim>> {
+    device_decides(&state, device, asked, crate::tasks::release).await
+}
+
+/// `POST /v1/kept-local`: what the asking device kept as its operator left it, raised as
+/// exceptions.
+pub(super) async fn kept_local(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    JsonBody(report): JsonBody<KeptLocalReport>,
+) -> HubResult<Json<KeptLocalAnswer>> {
     Ok(Json(
         blocking(&state, move |s| {
-            crate::tasks::release(s, &device, &asked, &crate::now_text())
+            crate::exceptions::kept_local(s, &device, &report, &crate::now_text())
         })
         .await?,
     ))

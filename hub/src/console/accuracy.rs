@@ -5,18 +5,17 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Duration, FixedOffset, Utc};
 use dockhand_protocol::measures::{Accuracy, Kpis, RiskEntry};
 
 use super::live::frame;
-use super::page::{Chrome, ConsoleError, page as render};
+use super::overview::{self, WEEKS};
+use super::page::{Chrome, ConsoleError, clock, page as render};
 use super::session::{Signed, back, recorded};
 use super::{FormOf, QueryOf};
 use crate::api::{AppState, blocking};
 use crate::body::short_text;
 
-/// Weeks shown unless asked, and the most.
-const WEEKS: i64 = 8;
+/// The most weeks shown.
 const MAX_WEEKS: i64 = 52;
 /// Rows of the accuracy and risk tables.
 const ROWS: usize = 20;
@@ -164,6 +163,8 @@ fn risk_rows(rows: &[RiskEntry]) -> Vec<RiskRow> {
 struct AccuracyPage {
     chrome: Chrome,
     weeks: i64,
+    /// When the figures were computed, and in how long.
+    computed: String,
     summary: String,
     charts: Vec<Chart>,
     by_location: Vec<AccuracyRow>,
@@ -205,28 +206,13 @@ pub(super) async fn page(
                 )
             })?,
     };
-    let now: DateTime<FixedOffset> = Utc::now().into();
-    // Periods end at tomorrow's midnight (UTC): whole days, the last one running.
-    let end = (now + Duration::days(1))
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .map_or(now, |t| t.and_utc().into());
-    let periods: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)> = (0..weeks)
-        .rev()
-        .map(|i| {
-            let to = end - Duration::weeks(i);
-            (to - Duration::weeks(1), to)
-        })
-        .collect();
-    let window_from = end - Duration::weeks(weeks);
     let offline_after = state.config.offline_after;
-    let (mut chrome, whole, series) = blocking(&state, move |s| {
-        let (chrome, _) = frame(s, &signed, "Accuracy", q.site.as_deref(), offline_after)?;
-        let whole = crate::measures::kpis(s, &chrome.site, window_from, now)?;
-        let series = crate::measures::trend(s, &chrome.site, &periods)?;
-        Ok((chrome, whole, series))
+    let mut chrome = blocking(&state, move |s| {
+        Ok(frame(s, &signed, "Accuracy", q.site.as_deref(), offline_after)?.0)
     })
     .await?;
+    let figures = overview::for_view(&state, &chrome.site, weeks).await?;
+    let (whole, series) = (&figures.whole, &figures.weeks);
     if let Some(n) = q.made {
         chrome.done = Some(format!(
             "{n} count task{} created and sent to the site's handhelds.",
@@ -299,6 +285,19 @@ pub(super) async fn page(
     render(&AccuracyPage {
         chrome,
         weeks,
+        computed: format!(
+            "Figures of {} UTC, computed in {} ms{}.",
+            clock(&figures.at),
+            figures.took.as_millis(),
+            if figures.took >= std::time::Duration::from_millis(100) {
+                format!(
+                    "; computed again at most every {} s",
+                    overview::FRESH_FOR.as_secs()
+                )
+            } else {
+                String::new()
+            }
+        ),
         summary,
         charts,
         by_location: accuracy_rows(&whole.accuracy_by_location),
@@ -342,7 +341,7 @@ pub(super) async fn risk_counts(
     let asked_site = f.site.clone();
     let outcome = blocking(&state, move |s| {
         let (site, _) = super::site_shown(s, asked_site.as_deref())?;
-        crate::measures::risk_counts(s, &site, top, &by, Utc::now().into())
+        crate::measures::risk_counts(s, &site, top, &by, chrono::Utc::now().into())
     })
     .await;
     let made = recorded(&state, &signed, ("risk_counts", &target, ""), outcome).await?;

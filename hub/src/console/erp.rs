@@ -34,6 +34,8 @@ pub struct Connector {
     pub held: i64,
     /// Age of the oldest of those.
     pub held_for: String,
+    /// The documents they wait for: (document, events, held for).
+    pub documents: Vec<(String, i64, String)>,
     /// Refused postings: (feed position, event id, type, device, when, sentence).
     pub refusals: Vec<(i64, String, String, String, String, String)>,
 }
@@ -81,6 +83,11 @@ fn connector(s: &ErpStatus, now: chrono::DateTime<Utc>) -> Connector {
             .as_deref()
             .map(|t| age(t, now))
             .unwrap_or_default(),
+        documents: s
+            .held_documents
+            .iter()
+            .map(|(document, events, since)| (document.clone(), *events, age(since, now)))
+            .collect(),
         refusals: s
             .failures
             .iter()

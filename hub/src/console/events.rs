@@ -1,5 +1,6 @@
-//! Events: found by event id, device or item; an event's detail with its movements, its hash
-//! recomputed and its link to the device's previous event checked.
+//! Events: found by event id, device, item or licence plate; an event's detail with its
+//! movements, its hash recomputed and its link to the device's previous event checked; and the
+//! site's events of a period as an EPCIS 2.0 document.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -54,6 +55,26 @@ struct EventsPage {
     q: String,
     read_as: String,
     lines: Vec<EventLine>,
+    /// The export form's first and last day (the last seven days unless asked).
+    from: String,
+    to: String,
+}
+
+/// The export form's days: the last seven, today included (UTC).
+fn last_week() -> (String, String) {
+    let today = chrono::Utc::now().date_naive();
+    let from = today - chrono::Days::new(6);
+    (from.to_string(), today.to_string())
+}
+
+/// A licence plate as typed or scanned: an SSCC label's `(00)` or `00` and its symbology
+/// identifier dropped, anything else as it is.
+fn plate_of(text: &str) -> String {
+    let bare = text.trim_start_matches("]C1").replace(['(', ')'], "");
+    match bare.strip_prefix("00") {
+        Some(sscc) if sscc.len() == 18 && sscc.bytes().all(|b| b.is_ascii_digit()) => sscc.into(),
+        _ => text.to_string(),
+    }
 }
 
 /// The search.
@@ -94,14 +115,25 @@ pub(super) async fn page(
             return Ok((chrome, format!("device {asked}"), rows));
         }
         let rows = s.item_events(&chrome.site, &asked, MAX_EVENTS)?;
-        Ok((chrome, format!("item {asked}"), rows))
+        if !rows.is_empty() {
+            return Ok((chrome, format!("item {asked}"), rows));
+        }
+        let plate = plate_of(&asked);
+        let by_plate = s.lpn_events(&chrome.site, &plate, MAX_EVENTS)?;
+        if !by_plate.is_empty() {
+            return Ok((chrome, format!("licence plate {plate}"), by_plate));
+        }
+        Ok((chrome, format!("item or licence plate {asked}"), rows))
     })
     .await?;
+    let (from, to) = last_week();
     render(&EventsPage {
         chrome,
         q: text,
         read_as,
         lines: rows.iter().filter_map(line).collect(),
+        from,
+        to,
     })
 }
 
@@ -276,4 +308,18 @@ pub(super) async fn detail(
         previous: id_of(&previous),
         next: id_of(&next),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plate_of;
+
+    #[test]
+    fn a_licence_plate_is_read_from_an_sscc_label_or_taken_as_typed() {
+        assert_eq!(plate_of("(00)376130321109103420"), "376130321109103420");
+        assert_eq!(plate_of("]C100376130321109103420"), "376130321109103420");
+        assert_eq!(plate_of("376130321109103420"), "376130321109103420");
+        assert_eq!(plate_of("LPN-0042"), "LPN-0042");
+        assert_eq!(plate_of("0012"), "0012");
+    }
 }

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use dockhand_protocol::exceptions::{
-    DISMISSED, DOUBLE_WORKED, ERP_REFUSED, ExceptionAction, OPEN, REFUSED_EVENT, RESOLVED, RETRIED,
-    RaisedException, STOCK_BELOW_ZERO,
+    DISMISSED, DOUBLE_WORKED, ERP_REFUSED, ExceptionAction, KEPT_LOCAL, OPEN, REFUSED_EVENT,
+    RESOLVED, RETRIED, RaisedException, STOCK_BELOW_ZERO,
 };
 
 use super::live::frame;
@@ -19,10 +19,11 @@ use crate::api::{AppState, blocking};
 use crate::body::short_text;
 
 /// The kinds, as the filter offers them: (value, label).
-const KINDS: [(&str, &str); 4] = [
+const KINDS: [(&str, &str); 5] = [
     (REFUSED_EVENT, "refused event"),
     (STOCK_BELOW_ZERO, "stock below zero"),
     (DOUBLE_WORKED, "task worked twice"),
+    (KEPT_LOCAL, "kept on the handheld"),
     (ERP_REFUSED, "ERP refusal"),
 ];
 /// The states: (value, label).

@@ -12,11 +12,13 @@
 pub mod accounts;
 mod accuracy;
 mod assets;
+mod epcis;
 mod erp;
 mod events;
 mod exceptions;
 mod floor;
 pub mod live;
+pub mod overview;
 pub mod page;
 pub mod session;
 mod signin;
@@ -57,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/stock", get(stock::page))
         .route("/console/events", get(events::page))
         .route("/console/events/{id}", get(events::detail))
+        .route("/console/epcis", get(epcis::download))
         .route("/console/assets/{file}", get(assets::serve))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM))
 }

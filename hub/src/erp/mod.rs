@@ -85,6 +85,10 @@ pub struct ErpStatus {
     pub held: i64,
     /// When the oldest of those was recorded.
     pub oldest_held_since: Option<String>,
+    /// The documents they wait for, oldest first: (document, events, held since); at most
+    /// [`crate::store::erp_sql::HELD_DOCUMENTS_SHOWN`].
+    #[serde(default)]
+    pub held_documents: Vec<(String, i64, String)>,
     /// The hub instance that holds the lease on posting (hub instances may share a database; one
     /// posts).
     pub posting_instance: Option<String>,

@@ -123,6 +123,19 @@ pub trait ConsoleBook: Send + Sync + 'static {
     fn device_events(&self, device_id: &str, limit: i64) -> HubResult<Vec<EventRow>>;
     /// The latest `limit` events that moved item `sku` at `site`, newest first.
     fn item_events(&self, site: &str, sku: &str, limit: i64) -> HubResult<Vec<EventRow>>;
+    /// The latest `limit` events that moved stock on licence plate `lpn` at `site`, newest first.
+    fn lpn_events(&self, site: &str, lpn: &str, limit: i64) -> HubResult<Vec<EventRow>>;
+    /// The envelopes `site` accepted from `from` up to `until` (hub's clock, RFC 3339), its own
+    /// events included, in the order it accepted them: at most `limit`.
+    fn accepted_between(
+        &self,
+        site: &str,
+        from: &str,
+        until: &str,
+        limit: i64,
+    ) -> HubResult<Vec<String>>;
+    /// Every master row of a kind every site shares: (key, canonical JSON).
+    fn shared_master(&self, kind: &str) -> HubResult<Vec<(String, String)>>;
 }
 
 /// The console's statements, one text for both backends.
@@ -191,6 +204,23 @@ pub mod console_sql {
         FROM events e WHERE e.event_id IN (SELECT m.event_id FROM stock_moves m
             WHERE m.site = $1 AND m.sku = $2 ORDER BY m.id DESC LIMIT $3)
         ORDER BY e.id DESC";
+    /// The latest events that moved stock on a licence plate at a site.
+    pub const LPN_EVENTS: &str = "SELECT e.envelope, e.status, e.reason, e.received_at
+        FROM events e WHERE e.event_id IN (SELECT l.event_id FROM lpn_events l
+            WHERE l.site = $1 AND l.lpn = $2)
+        ORDER BY e.id DESC LIMIT $3";
+    /// What site $1 accepted from $2 up to $3: device events by arrival, the hub's own by when
+    /// it made them, in feed order, at most $4.
+    pub const ACCEPTED_BETWEEN: &str = "SELECT envelope FROM (
+            SELECT f.feed_seq, e.envelope FROM events e JOIN feed f ON f.event_row = e.id
+            WHERE f.site = $1 AND e.received_at >= $2 AND e.received_at < $3
+          UNION ALL
+            SELECT f.feed_seq, f.envelope FROM feed f
+            WHERE f.site = $1 AND f.event_row IS NULL AND f.made_at >= $2 AND f.made_at < $3
+        ) period ORDER BY feed_seq LIMIT $4";
+    /// Master rows every site shares, of a kind.
+    pub const SHARED_MASTER: &str =
+        "SELECT key, data FROM master WHERE site = '' AND kind = $1 ORDER BY key";
     /// The latest actions.
     pub const ACTIONS: &str = "SELECT at, user_name, action, target, note, outcome
         FROM console_actions ORDER BY id DESC LIMIT $1";

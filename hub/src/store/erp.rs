@@ -96,6 +96,17 @@ pub mod erp_sql {
             WHERE q.erp = p.erp AND q.status = 'posted'
               AND (q.documents = replace(p.documents, ':held', '')
                    OR q.documents LIKE replace(p.documents, ':held', '') || ' %'))";
+    /// The most held documents a status lists.
+    pub const HELD_DOCUMENTS_SHOWN: i64 = 50;
+    /// The documents events are held for, as [`HELD`] counts them: (document, events, oldest).
+    pub const HELD_DOCUMENTS: &str = "SELECT replace(p.documents, ':held', ''),
+            CAST(COUNT(*) AS BIGINT), MIN(p.at) FROM erp_posts p
+        WHERE p.erp = $1 AND p.status = 'posted' AND p.documents LIKE '%:held'
+          AND NOT EXISTS (SELECT 1 FROM erp_posts q
+            WHERE q.erp = p.erp AND q.status = 'posted'
+              AND (q.documents = replace(p.documents, ':held', '')
+                   OR q.documents LIKE replace(p.documents, ':held', '') || ' %'))
+        GROUP BY replace(p.documents, ':held', '') ORDER BY MIN(p.at) LIMIT $2";
     /// The events recorded as carried by one document.
     pub const CARRIED_BY: &str = "SELECT p.feed_seq, e.received_at, e.envelope FROM erp_posts p
         JOIN feed f ON f.feed_seq = p.feed_seq JOIN events e ON e.id = f.event_row

@@ -182,11 +182,25 @@ fn fill(dialect: Dialect, text: &str) -> String {
             "(e.envelope::json -> 'payload' ->> 'task_id')",
         ),
     };
+    // An event's movements as rows `m`, and a movement's licence plate.
+    let (event_movements, movement_lpn) = match dialect {
+        Dialect::Sqlite => (
+            "json_each(e.envelope, '$.payload.movements') m",
+            "json_extract(m.value, '$.lpn')",
+        ),
+        Dialect::Postgres => (
+            "json_array_elements(COALESCE(e.envelope::json -> 'payload' -> 'movements', \
+             '[]'::json)) m",
+            "(m.value ->> 'lpn')",
+        ),
+    };
     text.replace("{serial}", serial)
         .replace("{int}", int)
         .replace("{without_rowid}", without_rowid)
         .replace("{reseed_feed}", reseed_feed)
         .replace("{payload_task_id}", payload_task_id)
+        .replace("{event_movements}", event_movements)
+        .replace("{movement_lpn}", movement_lpn)
 }
 
 /// The migrations applied on top of schema.sql, in order: (version, statements in `dialect`).
@@ -209,6 +223,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (12, fill(include_str!("migrations/012_task_claims.sql"))),
         (13, fill(include_str!("migrations/013_site_measures.sql"))),
         (14, fill(include_str!("migrations/014_console.sql"))),
+        (15, fill(include_str!("migrations/015_console_search.sql"))),
     ]
 }
 

@@ -111,6 +111,9 @@ pub mod stock_sql {
         qty = stock.qty + excluded.qty, change_seq = excluded.change_seq,
         last_taker = CASE WHEN excluded.last_taker = '' THEN stock.last_taker
                           ELSE excluded.last_taker END";
+    /// An accepted event moved stock on licence plate $2 of site $1 (the console's search).
+    pub const RECORD_LPN: &str = "INSERT INTO lpn_events (site, lpn, event_id)
+        VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
     /// The last event that took from a bucket ('' when none).
     pub const LAST_TAKER: &str = "SELECT last_taker FROM stock WHERE site = $1 AND location = $2
         AND sku = $3 AND lot = $4 AND serial = $5 AND lpn = $6 AND status = $7";

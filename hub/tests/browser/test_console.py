@@ -4,6 +4,7 @@ release a held count, create risk counts and see them reach a handheld, sign out
 the keyboard, and an accessibility pass of every page (axe-core: no serious or critical
 violation). No JavaScript error on any page; a screenshot of each."""
 import datetime
+import json
 import re
 import time
 
@@ -126,6 +127,19 @@ def test_a_supervisor_s_shift(hub, new_page, screenshots):
     assert w.errors[len(before):] == [
         "Failed to load resource: the server responded with a status of 404 (Not Found)"]
     del w.errors[len(before):]
+
+    # The last week's EPCIS document (the form's default), downloaded from the events page: the
+    # retried putaway is in it.
+    page.goto(hub.url + "/console/events")
+    with page.expect_download() as info:
+        page.click("button:has-text('Download EPCIS')")
+    download = info.value
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    week = today - datetime.timedelta(days=6)
+    assert download.suggested_filename == f"epcis-main-{week}-to-{today}.json"
+    document = json.loads(open(download.path(), encoding="utf-8").read())
+    steps = [e["bizStep"] for e in document["epcisBody"]["eventList"]]
+    assert "storing" in steps, steps
 
     # A second handheld pulls the site's stock and goes quiet; the first counts the shelf: the
     # count is held back from the ERP until the second has synced past it; the supervisor

@@ -51,6 +51,7 @@ pub fn open_backend(backend: &str) -> Option<(Arc<dyn HubStore>, Option<tempfile
     }
 }
 
+pub mod browser;
 pub mod handheld;
 pub mod proxy;
 pub mod towels;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use dockhand_core::picking::{ConfirmPick, CreatePickTask, PickInstruction};
+use dockhand_core::protocol::master::{PickLineRequest, PickTaskRequest};
 use dockhand_core::putaway::ConfirmPutaway;
 use dockhand_core::receiving::ReceiveLine;
 use dockhand_core::sample::{self, TOWELS, TOWELS_EA};
@@ -27,8 +28,24 @@ pub fn pick(task_id: &str, next: &PickInstruction, check: &str, tote: &str) -> C
     sample::confirm_in_full("bob", task_id, next, check, TOWELS_EA, Some(tote))
 }
 
-/// Receives `quantity` towels at DOCK-01 on a blind receipt and puts them away to P-01-01.
-pub fn receive_and_put_away(store: &dockhand_core::Store, receipt: &str, quantity: i64) {
+/// The ERP's order `task_id` for `quantity` towels to STAGE-01.
+pub fn order(task_id: &str, quantity: i64) -> PickTaskRequest {
+    PickTaskRequest {
+        task_id: task_id.into(),
+        order_ref: format!("SO-{task_id}"),
+        staging: "STAGE-01".into(),
+        lines: vec![PickLineRequest {
+            line_no: 1,
+            sku: TOWELS.into(),
+            quantity,
+            unit: None,
+            lot: None,
+        }],
+    }
+}
+
+/// Alice opens blind receipt `receipt` from Nordic.
+pub fn open_receipt(store: &dockhand_core::Store, receipt: &str) {
     use dockhand_core::receiving::{self, OpenBlindReceipt};
     receiving::open_blind_receipt(
         store,
@@ -41,6 +58,11 @@ pub fn receive_and_put_away(store: &dockhand_core::Store, receipt: &str, quantit
         },
     )
     .unwrap();
-    receiving::receive_line(store, &receive(receipt, quantity)).unwrap();
+}
+
+/// Receives `quantity` towels at DOCK-01 on a blind receipt and puts them away to P-01-01.
+pub fn receive_and_put_away(store: &dockhand_core::Store, receipt: &str, quantity: i64) {
+    open_receipt(store, receipt);
+    dockhand_core::receiving::receive_line(store, &receive(receipt, quantity)).unwrap();
     dockhand_core::putaway::confirm_putaway(store, &put_away(quantity, "P-01-01", "71")).unwrap();
 }

@@ -204,4 +204,37 @@ impl ConsoleBook for PostgresStore {
             .map(event_of)
             .collect())
     }
+
+    fn lpn_events(&self, site: &str, lpn: &str, limit: i64) -> HubResult<Vec<EventRow>> {
+        Ok(self
+            .query(console_sql::LPN_EVENTS, &[&site, &lpn, &limit])?
+            .iter()
+            .map(event_of)
+            .collect())
+    }
+
+    fn accepted_between(
+        &self,
+        site: &str,
+        from: &str,
+        until: &str,
+        limit: i64,
+    ) -> HubResult<Vec<String>> {
+        Ok(self
+            .query(
+                console_sql::ACCEPTED_BETWEEN,
+                &[&site, &from, &until, &limit],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn shared_master(&self, kind: &str) -> HubResult<Vec<(String, String)>> {
+        Ok(self
+            .query(console_sql::SHARED_MASTER, &[&kind])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
 }

@@ -262,6 +262,12 @@ impl IntakeTx for PgTx<'_, '_> {
             }
             *self.stock.entry(key).or_default() += m.delta;
         }
+        if !taker.is_empty() {
+            let site = self.site.clone();
+            for m in movements.iter().filter(|m| !m.lpn.is_empty()) {
+                self.exec(stock_sql::RECORD_LPN, &[&site, &m.lpn, &taker])?;
+            }
+        }
         Ok(())
     }
 

@@ -62,6 +62,14 @@ impl ErpBook for PostgresStore {
         let totals = self.with(|c| Ok(c.query_one(erp_sql::TOTALS, &[&erp])?))?;
         let held = self.with(|c| Ok(c.query_one(erp_sql::HELD, &[&erp])?))?;
         let lease = self.query(lease_sql::HOLDER, &[&erp])?;
+        let held_documents = self
+            .query(
+                erp_sql::HELD_DOCUMENTS,
+                &[&erp, &erp_sql::HELD_DOCUMENTS_SHOWN],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
         let counts = self.with(|c| Ok(c.query_one(erp_sql::COUNTS_HELD, &[&site])?))?;
         let failures = self
             .query(erp_sql::FAILURES, &[&erp])?
@@ -87,6 +95,7 @@ impl ErpBook for PostgresStore {
             failed: totals.get(1),
             held: held.get(0),
             oldest_held_since: held.get(1),
+            held_documents,
             posting_instance: lease.first().map(|r| r.get(0)),
             posting_lease_until: lease.first().map(|r| r.get(1)),
             last_posted_at: totals.get(2),

@@ -208,4 +208,28 @@ impl ConsoleBook for SqliteStore {
     fn item_events(&self, site: &str, sku: &str, limit: i64) -> HubResult<Vec<EventRow>> {
         self.event_rows(console_sql::ITEM_EVENTS, (site, sku, limit))
     }
+
+    fn lpn_events(&self, site: &str, lpn: &str, limit: i64) -> HubResult<Vec<EventRow>> {
+        self.event_rows(console_sql::LPN_EVENTS, (site, lpn, limit))
+    }
+
+    fn accepted_between(
+        &self,
+        site: &str,
+        from: &str,
+        until: &str,
+        limit: i64,
+    ) -> HubResult<Vec<String>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(console_sql::ACCEPTED_BETWEEN)?;
+        let rows = stmt.query_map((site, from, until, limit), |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn shared_master(&self, kind: &str) -> HubResult<Vec<(String, String)>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(console_sql::SHARED_MASTER)?;
+        let rows = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }

@@ -80,6 +80,12 @@ impl ErpBook for SqliteStore {
         let (held, oldest_held_since) = conn
             .prepare_cached(erp_sql::HELD)?
             .query_row([erp], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let held_documents = conn
+            .prepare_cached(erp_sql::HELD_DOCUMENTS)?
+            .query_map((erp, erp_sql::HELD_DOCUMENTS_SHOWN), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
         let (counts_held, oldest_count_held_at) = conn
             .prepare_cached(erp_sql::COUNTS_HELD)?
             .query_row([erp_site(erp)], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -111,6 +117,7 @@ impl ErpBook for SqliteStore {
             failed,
             held,
             oldest_held_since,
+            held_documents,
             posting_instance,
             posting_lease_until,
             last_posted_at,

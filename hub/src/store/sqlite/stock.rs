@@ -102,6 +102,12 @@ pub(super) fn apply(tx: &Tx<'_>, movements: &[EventMovement], taker: &str) -> Hu
             taker,
         ))?;
     }
+    if !taker.is_empty() {
+        let mut stmt = conn.prepare_cached(stock_sql::RECORD_LPN)?;
+        for m in movements.iter().filter(|m| !m.lpn.is_empty()) {
+            stmt.execute((&tx.site, &m.lpn, taker))?;
+        }
+    }
     Ok(())
 }
 
