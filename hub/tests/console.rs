@@ -371,17 +371,33 @@ on_both_backends!(
         assert!(!b.cookies.contains_key("dockhand_console"));
         let nobody = b.sign_in("nobody", PASSWORD).await;
         assert_eq!((nobody.status, said(&nobody.body)), (401, wrong.clone()));
+        // Someone typing anna's name elsewhere does not keep her out: the lock is for the
+        // address the wrong passwords came from.
+        let mut at_her_desk = Browser::at(&hub, "127.0.0.2");
+        assert_eq!(at_her_desk.sign_in("anna", PASSWORD).await.status, 303);
+        assert_eq!(b.sign_in("anna", PASSWORD).await.status, 401);
         // The record says what it was.
         let store = hub.store.clone();
         let actions = tokio::task::spawn_blocking(move || store.console_actions(20).unwrap())
             .await
             .unwrap();
+        let locked = actions
+            .iter()
+            .find(|a| a.action == "sign_in_refused" && a.note.is_empty() && a.target == "127.0.0.1")
+            .unwrap();
         assert!(
-            actions[1]
+            locked
                 .outcome
                 .starts_with("locked after 5 wrong passwords until "),
-            "{:?}",
-            actions[1]
+            "{actions:?}"
+        );
+        assert_eq!(
+            (actions[0].action.as_str(), actions[0].target.as_str()),
+            ("sign_in_refused", "127.0.0.1")
+        );
+        assert_eq!(
+            (actions[1].action.as_str(), actions[1].target.as_str()),
+            ("sign_in", "127.0.0.2")
         );
         let store = hub.store.clone();
         tokio::task::spawn_blocking(move || {

@@ -30,14 +30,19 @@ fn version_3(dialect: Dialect) -> String {
              VALUES ('0190c0de-0000-7000-8000-000000000001', 'HH-1', 1, '{putaway}',
                      'h', '{{}}', 'rejected', 'unknown_sku', 'SKU X is not in the catalog', 'then'),
                     ('0190c0de-0000-7000-8000-000000000002', 'HH-1', 2, '{started}', 'h2',
-                     '{{\"payload\":{{\"task_id\":\"T-OLD\"}}}}', 'accepted', NULL, NULL, 'then');
+                     '{{\"payload\":{{\"task_id\":\"T-OLD\"}}}}', 'accepted', NULL, NULL, 'then'),
+                    ('0190c0de-0000-7000-8000-000000000003', 'HH-1', 3, '{received}', 'h3',
+                     '{{\"payload\":{{\"movements\":[{{\"location\":\"DOCK-01\",\"lpn\":\"376123450000000016\"}},
+                       {{\"location\":\"DOCK-01\",\"lpn\":\"\"}}]}}}}',
+                     'accepted', NULL, NULL, 'then');
          INSERT INTO master (kind, key, data) VALUES ('item', 'TOWEL-2P', '{{\"sku\":\"TOWEL-2P\"}}'),
              ('location', 'A-01-01', '{{\"code\":\"A-01-01\"}}'),
              ('pick_task', 'T-OLD', '{{\"task_id\":\"T-OLD\",\"order_ref\":\"SO-OLD\",\"staging\":\"STAGE-01\",\"lines\":[{{\"line_no\":1,\"sku\":\"TOWEL-2P\",\"quantity\":4}}]}}');
          INSERT INTO changes (kind, key, data) VALUES ('item', 'TOWEL-2P', '{{\"sku\":\"TOWEL-2P\"}}'),
              ('location', 'A-01-01', '{{\"code\":\"A-01-01\"}}');",
         putaway = dockhand_core::protocol::EventKind::PutawayConfirmed.as_str(),
-        started = dockhand_core::protocol::EventKind::PickTaskStarted.as_str()
+        started = dockhand_core::protocol::EventKind::PickTaskStarted.as_str(),
+        received = dockhand_core::protocol::EventKind::LineReceived.as_str()
     ));
     sql
 }
@@ -51,6 +56,11 @@ fn pulled(hub: &dyn HubStore, site: &str) -> Vec<String> {
 /// What the version-3 hub held, read through the migrated one: its stock at `main` and at a
 /// site added since (none), and the changes each site's devices pull.
 fn kept_by_site(hub: &dyn HubStore) {
+    // The licence plate an older event moved stock on is found by it.
+    let on_plate = hub.lpn_events("main", "376123450000000016", 10).unwrap();
+    assert_eq!(on_plate.len(), 1);
+    assert!(on_plate[0].envelope.contains("376123450000000016"));
+    assert!(hub.lpn_events("main", "", 10).unwrap().is_empty());
     hub.add_site("north", "North", "now").unwrap();
     assert_eq!(hub.stock("north").unwrap(), Vec::new());
     assert_eq!(pulled(hub, "main"), ["TOWEL-2P", "A-01-01"]);

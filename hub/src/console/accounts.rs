@@ -107,11 +107,13 @@ pub enum SignIn {
     Locked(String),
 }
 
-/// Checks `password` for `name` at `now`, counting a wrong one towards the lock.
+/// Checks `password` for `name` from `address` at `now`, counting a wrong one towards the lock
+/// of the account for that address (wrong passwords from one address never lock it elsewhere).
 pub fn sign_in(
     store: &dyn HubStore,
     name: &str,
     password: &str,
+    address: &str,
     now: DateTime<Utc>,
 ) -> HubResult<SignIn> {
     if password.chars().count() > MAX_PASSWORD || name.chars().count() > MAX_NAME {
@@ -123,19 +125,20 @@ pub fn sign_in(
         return Ok(SignIn::Refused);
     };
     let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
-    if let Some(until) = user.locked_until.as_deref()
-        && until > stamp(now).as_str()
+    if let Some(until) = store.console_lock(name, address)?
+        && until > stamp(now)
     {
         // The time a check takes, as for any other answer.
         let _ = argon2id_matches(decoy_hash(), password.as_bytes());
-        return Ok(SignIn::Locked(until.to_string()));
+        return Ok(SignIn::Locked(until));
     }
     if argon2id_matches(&user.password_hash, password.as_bytes()) {
+        store.console_signed_in(name, address)?;
         return Ok(SignIn::Admitted(user));
     }
     let lock_end = now + chrono::Duration::from_std(LOCK_FOR).unwrap_or_default();
     Ok(
-        match store.console_sign_in_failed(name, LOCK_AFTER, &stamp(lock_end))? {
+        match store.console_sign_in_failed(name, address, LOCK_AFTER, &stamp(lock_end))? {
             Some(until) if until > stamp(now) => SignIn::Locked(until),
             _ => SignIn::Refused,
         },

@@ -67,16 +67,6 @@ fn last_week() -> (String, String) {
     (from.to_string(), today.to_string())
 }
 
-/// A licence plate as typed or scanned: an SSCC label's `(00)` or `00` and its symbology
-/// identifier dropped, anything else as it is.
-fn plate_of(text: &str) -> String {
-    let bare = text.trim_start_matches("]C1").replace(['(', ')'], "");
-    match bare.strip_prefix("00") {
-        Some(sscc) if sscc.len() == 18 && sscc.bytes().all(|b| b.is_ascii_digit()) => sscc.into(),
-        _ => text.to_string(),
-    }
-}
-
 /// The search.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(super) struct EventQuery {
@@ -91,13 +81,7 @@ pub(super) async fn page(
     signed: Signed,
     QueryOf(q): QueryOf<EventQuery>,
 ) -> Result<Response, ConsoleError> {
-    let text: String =
-        q.q.clone()
-            .unwrap_or_default()
-            .trim()
-            .chars()
-            .take(120)
-            .collect();
+    let text = super::asked(q.q.as_deref(), 120);
     if uuid::Uuid::parse_str(&text).is_ok() {
         return Ok(secured(
             Redirect::to(&format!("/console/events/{}", urlencode(&text))).into_response(),
@@ -118,7 +102,7 @@ pub(super) async fn page(
         if !rows.is_empty() {
             return Ok((chrome, format!("item {asked}"), rows));
         }
-        let plate = plate_of(&asked);
+        let plate = super::plate_of(&asked);
         let by_plate = s.lpn_events(&chrome.site, &plate, MAX_EVENTS)?;
         if !by_plate.is_empty() {
             return Ok((chrome, format!("licence plate {plate}"), by_plate));
@@ -308,18 +292,4 @@ pub(super) async fn detail(
         previous: id_of(&previous),
         next: id_of(&next),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::plate_of;
-
-    #[test]
-    fn a_licence_plate_is_read_from_an_sscc_label_or_taken_as_typed() {
-        assert_eq!(plate_of("(00)376130321109103420"), "376130321109103420");
-        assert_eq!(plate_of("]C100376130321109103420"), "376130321109103420");
-        assert_eq!(plate_of("376130321109103420"), "376130321109103420");
-        assert_eq!(plate_of("LPN-0042"), "LPN-0042");
-        assert_eq!(plate_of("0012"), "0012");
-    }
 }

@@ -150,8 +150,9 @@ pub(super) async fn submit(
     };
     let verdict = {
         let name = name.clone();
+        let from = address.to_string();
         blocking(&state, move |s| {
-            accounts::sign_in(s, &name, &password, Utc::now())
+            accounts::sign_in(s, &name, &password, &from, Utc::now())
         })
         .await?
     };
@@ -205,8 +206,8 @@ pub(super) async fn submit(
         None,
         Some(format!(
             "wrong account name or password, or the account is locked after {} wrong passwords \
-             in a row (for {} minutes; an administrator can unlock it with `dockhand-hub user add \
-             NAME --role ROLE --replace`)",
+             in a row from this address (for {} minutes; an administrator can unlock it with \
+             `dockhand-hub user add NAME --role ROLE --replace`)",
             accounts::LOCK_AFTER,
             accounts::LOCK_FOR.as_secs() / 60
         )),

@@ -75,7 +75,7 @@ pub(super) struct StockQuery {
 
 /// The items a scanned or typed code stands for, through the catalog's barcodes: the code as
 /// given, and a GTIN's other lengths (an EAN-13 scanned, its GTIN-14 stored, or the reverse).
-fn barcode_items(tx: &mut dyn crate::store::IntakeTx, code: &str) -> HubResult<Vec<String>> {
+fn barcode_items(store: &dyn HubStore, site: &str, code: &str) -> HubResult<Vec<String>> {
     let kind = ChangeKind::Barcode.as_str();
     let mut forms = vec![code.to_string()];
     if code.chars().all(|c| c.is_ascii_digit()) && [8, 12, 13, 14].contains(&code.len()) {
@@ -89,7 +89,7 @@ fn barcode_items(tx: &mut dyn crate::store::IntakeTx, code: &str) -> HubResult<V
     forms.dedup();
     let mut skus = Vec::new();
     for form in forms {
-        if let Some(data) = tx.current(kind, &form)?
+        if let Some(data) = store.master_row(site, kind, &form)?
             && let Ok(b) = serde_json::from_str::<Barcode>(&data)
             && !skus.contains(&b.sku)
         {
@@ -106,20 +106,16 @@ fn search(
     text: &str,
     status: &str,
 ) -> HubResult<(Vec<Found>, Vec<ItemFacts>)> {
-    let mut by_barcode = Vec::new();
+    // Master rows are read as they are, without taking the site's transaction.
+    let by_barcode = barcode_items(store, site, text)?;
     let mut descriptions = Vec::new();
-    store.in_site_tx(site, &mut |tx| {
-        by_barcode = barcode_items(tx, text)?;
-        descriptions.clear();
-        for sku in by_barcode.iter().map(String::as_str).chain([text]) {
-            if let Some(data) = tx.current(ChangeKind::Item.as_str(), sku)?
-                && let Ok(item) = serde_json::from_str::<Item>(&data)
-            {
-                descriptions.push((item.sku, item.description));
-            }
+    for sku in by_barcode.iter().map(String::as_str).chain([text]) {
+        if let Some(data) = store.master_row(site, ChangeKind::Item.as_str(), sku)?
+            && let Ok(item) = serde_json::from_str::<Item>(&data)
+        {
+            descriptions.push((item.sku, item.description));
         }
-        Ok(())
-    })?;
+    }
     let mut found = Vec::new();
     let mut look = |by: StockBy, value: &str, read_as: String| -> HubResult<()> {
         let mut lines = store.stock_by(site, (by, value), status, MAX_BUCKETS + 1)?;
@@ -142,7 +138,8 @@ fn search(
         }
     }
     look(StockBy::Lot, text, format!("lot {text}"))?;
-    look(StockBy::Lpn, text, format!("licence plate {text}"))?;
+    let plate = super::plate_of(text);
+    look(StockBy::Lpn, &plate, format!("licence plate {plate}"))?;
     let mut items = Vec::new();
     descriptions.dedup();
     for (sku, description) in descriptions {
@@ -164,13 +161,7 @@ pub(super) async fn page(
     signed: Signed,
     QueryOf(q): QueryOf<StockQuery>,
 ) -> Result<Response, ConsoleError> {
-    let text: String =
-        q.q.clone()
-            .unwrap_or_default()
-            .trim()
-            .chars()
-            .take(MAX_QUERY)
-            .collect();
+    let text = super::asked(q.q.as_deref(), MAX_QUERY);
     let status = q
         .status
         .clone()

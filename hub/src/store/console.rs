@@ -89,16 +89,22 @@ pub trait ConsoleBook: Send + Sync + 'static {
     fn console_users(&self) -> HubResult<Vec<ConsoleUser>>;
     /// Removes an account and its sessions: whether it existed.
     fn remove_console_user(&self, name: &str) -> HubResult<bool>;
-    /// Counts a wrong password for `name`; at `lock_after` failures the account is locked until
-    /// `locked_until` and its count starts again. The lock now in force, if any.
+    /// Counts a wrong password for `name` from `address`; at `lock_after` failures (2 or more)
+    /// the account is locked for that address until `locked_until` and its count starts again.
+    /// The lock now in force for the address, if any.
     fn console_sign_in_failed(
         &self,
         name: &str,
+        address: &str,
         lock_after: i64,
         locked_until: &str,
     ) -> HubResult<Option<String>>;
-    /// Opens a session (the cookie's hash) for a right password: clears the failures and the
-    /// lock, and drops sessions that ended before `session.created_at`.
+    /// The lock on `name` for `address`, if one was set (it may have run out).
+    fn console_lock(&self, name: &str, address: &str) -> HubResult<Option<String>>;
+    /// A right password for `name` from `address`: its count there starts again.
+    fn console_signed_in(&self, name: &str, address: &str) -> HubResult<()>;
+    /// Opens a session (the cookie's hash) for a right password, and drops sessions that ended
+    /// before `session.created_at`.
     fn open_console_session(&self, token_hash: &str, session: &ConsoleSession) -> HubResult<()>;
     /// The session of a cookie's hash, whether or not it has ended.
     fn console_session(&self, token_hash: &str) -> HubResult<Option<ConsoleSession>>;
@@ -140,31 +146,57 @@ pub trait ConsoleBook: Send + Sync + 'static {
 
 /// The console's statements, one text for both backends.
 pub mod console_sql {
+    /// An account's wrong passwords in a row from its worst address, and its latest lock from
+    /// any (what `user list` shows; a sign-in checks its own address).
+    macro_rules! user_lock {
+        () => {
+            "(SELECT CAST(COALESCE(MAX(l.failures), 0) AS BIGINT) FROM console_lockouts l \
+             WHERE l.user_name = u.name), (SELECT MAX(l.locked_until) FROM console_lockouts l \
+             WHERE l.user_name = u.name)"
+        };
+    }
+
     /// Adds an account.
     pub const ADD_USER: &str = "INSERT INTO console_users
         (name, role, password_hash, failures, locked_until, created_at)
         VALUES ($1, $2, $3, 0, NULL, $4) ON CONFLICT (name) DO NOTHING";
     /// Sets an account's role and password ($1 role, $2 hash, $3 name), unlocked.
     pub const RESET_USER: &str = "UPDATE console_users
-        SET role = $1, password_hash = $2, failures = 0, locked_until = NULL WHERE name = $3";
+        SET role = $1, password_hash = $2 WHERE name = $3";
+    /// Lifts every lock of an account (its password was set anew).
+    pub const UNLOCK: &str = "DELETE FROM console_lockouts WHERE user_name = $1";
     /// An account by name.
-    pub const USER: &str = "SELECT name, role, password_hash, failures, locked_until, created_at
-        FROM console_users WHERE name = $1";
+    pub const USER: &str = concat!(
+        "SELECT name, role, password_hash, ",
+        user_lock!(),
+        ", created_at FROM console_users u WHERE name = $1"
+    );
     /// Every account.
-    pub const USERS: &str = "SELECT name, role, password_hash, failures, locked_until, created_at
-        FROM console_users ORDER BY name";
+    pub const USERS: &str = concat!(
+        "SELECT name, role, password_hash, ",
+        user_lock!(),
+        ", created_at FROM console_users u ORDER BY name"
+    );
     /// Removes an account (its sessions go with it).
     pub const REMOVE_USER: &str = "DELETE FROM console_users WHERE name = $1";
     /// Every session of an account.
     pub const END_SESSIONS_OF: &str = "DELETE FROM console_sessions WHERE user_name = $1";
-    /// Counts a wrong password ($1 failures that lock, $2 lock end, $3 name): the lock in force.
-    pub const FAILED: &str = "UPDATE console_users
-        SET failures = CASE WHEN failures + 1 >= $1 THEN 0 ELSE failures + 1 END,
-            locked_until = CASE WHEN failures + 1 >= $1 THEN $2 ELSE locked_until END
-        WHERE name = $3 RETURNING locked_until";
-    /// Clears an account's failures and lock at a sign-in.
+    /// Counts a wrong password for account $1 from address $2 ($3 failures that lock, $4 lock
+    /// end): the lock in force.
+    pub const FAILED: &str = "INSERT INTO console_lockouts (user_name, address, failures)
+        VALUES ($1, $2, 1)
+        ON CONFLICT (user_name, address) DO UPDATE SET
+            failures = CASE WHEN console_lockouts.failures + 1 >= $3 THEN 0
+                            ELSE console_lockouts.failures + 1 END,
+            locked_until = CASE WHEN console_lockouts.failures + 1 >= $3 THEN $4
+                                ELSE console_lockouts.locked_until END
+        RETURNING locked_until";
+    /// The lock on account $1 for address $2.
+    pub const LOCK: &str =
+        "SELECT locked_until FROM console_lockouts WHERE user_name = $1 AND address = $2";
+    /// A right password from an address: its count starts again.
     pub const SIGNED_IN: &str =
-        "UPDATE console_users SET failures = 0, locked_until = NULL WHERE name = $1";
+        "DELETE FROM console_lockouts WHERE user_name = $1 AND address = $2";
     /// Drops sessions that ended before $1.
     pub const PRUNE: &str = "DELETE FROM console_sessions WHERE expires_at < $1";
     /// Opens a session.

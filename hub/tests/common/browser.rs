@@ -26,10 +26,21 @@ pub struct Answer {
 
 impl Browser {
     pub fn new(hub: &super::TestHub) -> Self {
+        Self::from(hub, None)
+    }
+
+    /// A browser on another machine: its requests leave from `address` (any of 127.0.0.0/8 is
+    /// this machine's loopback).
+    pub fn at(hub: &super::TestHub, address: &str) -> Self {
+        Self::from(hub, Some(address.parse().unwrap()))
+    }
+
+    fn from(hub: &super::TestHub, address: Option<std::net::IpAddr>) -> Self {
         Self {
             base: hub.url.clone(),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .local_address(address)
                 .build()
                 .unwrap(),
             cookies: HashMap::new(),

@@ -1,4 +1,5 @@
--- The console's event search by licence plate, and its EPCIS export for a period (2026-12).
+-- The console's event search by licence plate, its EPCIS export for a period, and its lock after
+-- wrong passwords per address (2026-12).
 -- Every accepted event that moved stock on a licence plate (LPN, an SSCC or a plate of the
 -- site's own), once per plate: those from before are found in their movements.
 CREATE TABLE lpn_events (
@@ -16,3 +17,13 @@ INSERT INTO lpn_events (site, lpn, event_id)
 -- time they arrived, the hub's own by when it made them.
 CREATE INDEX events_by_received ON events (received_at);
 CREATE INDEX feed_made_by_site ON feed (site, made_at) WHERE event_row IS NULL;
+-- Wrong console passwords are counted per account and address (2026-12): five in a row from one
+-- address lock the account for that address only, so nobody who knows a supervisor's name can
+-- keep them out from elsewhere. console_users.failures and .locked_until are no longer written.
+CREATE TABLE console_lockouts (
+    user_name     TEXT NOT NULL REFERENCES console_users (name) ON DELETE CASCADE,
+    address       TEXT NOT NULL,
+    failures      {int} NOT NULL,
+    locked_until  TEXT,
+    PRIMARY KEY (user_name, address)
+);

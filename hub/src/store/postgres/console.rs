@@ -45,6 +45,7 @@ impl ConsoleBook for PostgresStore {
                 added == 1
             } else {
                 tx.execute(console_sql::END_SESSIONS_OF, &[&user.name])?;
+                tx.execute(console_sql::UNLOCK, &[&user.name])?;
                 tx.execute(
                     console_sql::RESET_USER,
                     &[&user.role, &user.password_hash, &user.name],
@@ -74,6 +75,7 @@ impl ConsoleBook for PostgresStore {
         self.with(|c| {
             let mut tx = c.transaction()?;
             tx.execute(console_sql::END_SESSIONS_OF, &[&name])?;
+            tx.execute(console_sql::UNLOCK, &[&name])?;
             let removed = tx.execute(console_sql::REMOVE_USER, &[&name])?;
             tx.commit()?;
             Ok(removed == 1)
@@ -83,18 +85,31 @@ impl ConsoleBook for PostgresStore {
     fn console_sign_in_failed(
         &self,
         name: &str,
+        address: &str,
         lock_after: i64,
         locked_until: &str,
     ) -> HubResult<Option<String>> {
-        let rows = self.query(console_sql::FAILED, &[&lock_after, &locked_until, &name])?;
+        let rows = self.query(
+            console_sql::FAILED,
+            &[&name, &address, &lock_after, &locked_until],
+        )?;
         Ok(rows.first().and_then(|r| r.get::<_, Option<String>>(0)))
+    }
+
+    fn console_lock(&self, name: &str, address: &str) -> HubResult<Option<String>> {
+        let rows = self.query(console_sql::LOCK, &[&name, &address])?;
+        Ok(rows.first().and_then(|r| r.get::<_, Option<String>>(0)))
+    }
+
+    fn console_signed_in(&self, name: &str, address: &str) -> HubResult<()> {
+        self.query(console_sql::SIGNED_IN, &[&name, &address])?;
+        Ok(())
     }
 
     fn open_console_session(&self, token_hash: &str, s: &ConsoleSession) -> HubResult<()> {
         self.with(|c| {
             let mut tx = c.transaction()?;
             tx.execute(console_sql::PRUNE, &[&s.created_at])?;
-            tx.execute(console_sql::SIGNED_IN, &[&s.user])?;
             tx.execute(
                 console_sql::OPEN,
                 &[

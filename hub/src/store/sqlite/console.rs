@@ -51,6 +51,8 @@ impl ConsoleBook for SqliteStore {
             }
             tx.prepare_cached(console_sql::END_SESSIONS_OF)?
                 .execute([&user.name])?;
+            tx.prepare_cached(console_sql::UNLOCK)?
+                .execute([&user.name])?;
             let reset = tx.prepare_cached(console_sql::RESET_USER)?.execute((
                 &user.role,
                 &user.password_hash,
@@ -77,6 +79,7 @@ impl ConsoleBook for SqliteStore {
         self.in_tx(|tx| {
             tx.prepare_cached(console_sql::END_SESSIONS_OF)?
                 .execute([name])?;
+            tx.prepare_cached(console_sql::UNLOCK)?.execute([name])?;
             Ok(tx
                 .prepare_cached(console_sql::REMOVE_USER)?
                 .execute([name])?
@@ -87,13 +90,14 @@ impl ConsoleBook for SqliteStore {
     fn console_sign_in_failed(
         &self,
         name: &str,
+        address: &str,
         lock_after: i64,
         locked_until: &str,
     ) -> HubResult<Option<String>> {
         self.in_tx(|tx| {
             let lock = tx
                 .prepare_cached(console_sql::FAILED)?
-                .query_row((lock_after, locked_until, name), |r| {
+                .query_row((name, address, lock_after, locked_until), |r| {
                     r.get::<_, Option<String>>(0)
                 })
                 .optional()?;
@@ -101,12 +105,27 @@ impl ConsoleBook for SqliteStore {
         })
     }
 
+    fn console_lock(&self, name: &str, address: &str) -> HubResult<Option<String>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(console_sql::LOCK)?;
+        Ok(stmt
+            .query_row((name, address), |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+
+    fn console_signed_in(&self, name: &str, address: &str) -> HubResult<()> {
+        self.in_tx(|tx| {
+            tx.prepare_cached(console_sql::SIGNED_IN)?
+                .execute((name, address))?;
+            Ok(())
+        })
+    }
+
     fn open_console_session(&self, token_hash: &str, s: &ConsoleSession) -> HubResult<()> {
         self.in_tx(|tx| {
             tx.prepare_cached(console_sql::PRUNE)?
                 .execute([&s.created_at])?;
-            tx.prepare_cached(console_sql::SIGNED_IN)?
-                .execute([&s.user])?;
             tx.prepare_cached(console_sql::OPEN)?.execute((
                 token_hash,
                 &s.user,
