@@ -84,6 +84,10 @@ enum Command {
         /// many seconds.
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86400))]
         offline_after_seconds: u64,
+        /// Development only: print a link that signs this console account in once, within 10
+        /// minutes, without its password.
+        #[arg(long, value_name = "NAME", conflicts_with = "production")]
+        console_link: Option<String>,
     },
     /// The ERP connector's state.
     Erp {
@@ -299,6 +303,7 @@ fn run(cli: Cli) -> Result<(), String> {
             erp_password_file,
             erp_pull_seconds,
             offline_after_seconds,
+            console_link,
         } => {
             let connector = match erp {
                 Some(uri) => Some(erp_connector(&uri, erp_password_file.as_deref())?),
@@ -330,7 +335,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 .block_on(tokio::net::TcpListener::bind(listen))
                 .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
             let store = open_store(&database.database).map_err(|e| e.to_string())?;
-            let config = HubConfig {
+            let mut config = HubConfig {
                 tls,
                 development: !production,
                 registration_secret,
@@ -346,6 +351,24 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             // Outside the runtime: the PostgreSQL client blocks.
             let accounts = store.console_users().map(|u| u.len()).unwrap_or_default();
+            let link = match console_link {
+                Some(name) => {
+                    if store
+                        .console_user(&name)
+                        .map_err(|e| e.to_string())?
+                        .is_none()
+                    {
+                        return Err(format!(
+                            "--console-link {name}: the hub has no console account {name}; add it \
+                             with `dockhand-hub user add {name} --role supervisor`"
+                        ));
+                    }
+                    let (token, link) = dockhand_hub::console::link::new_link(&name);
+                    config.console_link = Some(link);
+                    Some((name, token))
+                }
+                None => None,
+            };
             if config.development {
                 tracing::warn!(
                     "DEVELOPMENT MODE: any device may register itself and admin endpoints are open. \
@@ -364,6 +387,13 @@ fn run(cli: Cli) -> Result<(), String> {
                         ""
                     }
                 );
+                if let Some((name, token)) = &link {
+                    println!(
+                        "console sign-in link for {name} (once, within {} minutes): \
+                         {url}/console/signin/link?token={token}",
+                        dockhand_hub::console::link::LINK_FOR.as_secs() / 60
+                    );
+                }
                 if scheme == "http" && !listen.ip().is_loopback() {
                     tracing::warn!(
                         "serving plain HTTP beyond loopback: tokens travel in clear text; use --tls-cert/--tls-key or a TLS-terminating reverse proxy (docs/operations.md)"

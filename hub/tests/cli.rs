@@ -882,3 +882,40 @@ fn a_supervisor_settles_exceptions_and_assigns_tasks_from_the_command_line() {
         text(&tasks)
     );
 }
+
+#[test]
+fn a_sign_in_link_is_for_an_existing_account_of_a_development_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let db = db.to_str().unwrap();
+    let out = hub(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--database",
+        db,
+        "--console-link",
+        "nobody",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--console-link nobody: the hub has no console account nobody"),
+        "{err}"
+    );
+    let out = hub(&[
+        "serve",
+        "--production",
+        "--admin-token",
+        "an-admin-token-long-enough",
+        "--listen",
+        "127.0.0.1:0",
+        "--database",
+        db,
+        "--console-link",
+        "anna",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot be used with"), "{err}");
+}

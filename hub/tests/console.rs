@@ -542,3 +542,49 @@ on_both_backends!(
         assert_eq!(missing.status, 404);
     }
 );
+
+/// The secret of the link a developer's hub prints for anna (`serve --console-link anna`).
+const LINK: &str = "a-development-link-secret";
+
+on_both_backends!(
+    a_development_hub_s_sign_in_link_signs_in_once,
+    HubConfig {
+        console_link: Some(dockhand_hub::console::link::ConsoleLink {
+            user: "anna".into(),
+            token_hash: dockhand_hub::auth::token_hash(LINK),
+        }),
+        ..HubConfig::default()
+    },
+    |hub| {
+        account(&hub, "anna", accounts::SUPERVISOR).await;
+        let mut b = Browser::new(&hub);
+        let link = format!("/console/signin/link?token={LINK}");
+        let followed = b.get(&link).await;
+        assert_eq!(followed.status, 303, "{}", followed.body);
+        assert_eq!(followed.location, "/console");
+        assert!(b.cookies.contains_key("dockhand_console"));
+        let floor = b.get("/console").await;
+        assert_eq!(floor.status, 200);
+        assert!(floor.body.contains("anna · supervisor"));
+
+        // Once only: a second use (a forwarded mail, a browser's history) is refused.
+        let mut other = Browser::new(&hub);
+        let again = other.get(&link).await;
+        assert_eq!(again.status, 401);
+        assert!(
+            again.body.contains("this sign-in link was used already"),
+            "{}",
+            again.body
+        );
+        assert!(!other.cookies.contains_key("dockhand_console"));
+        let store = hub.store.clone();
+        let actions = tokio::task::spawn_blocking(move || store.console_actions(5).unwrap())
+            .await
+            .unwrap();
+        assert!(
+            actions
+                .iter()
+                .any(|a| a.action == "sign_in_link" && a.user == "anna")
+        );
+    }
+);

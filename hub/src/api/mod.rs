@@ -63,6 +63,8 @@ pub struct HubConfig {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// The console shows a device as offline once not heard from for this long.
     pub offline_after: Duration,
+    /// A development hub's one-time console sign-in link (`serve --console-link NAME`).
+    pub console_link: Option<crate::console::link::ConsoleLink>,
 }
 
 /// The largest registration body: an id, a name and a secret.
@@ -86,6 +88,7 @@ impl Default for HubConfig {
             limits: ConnectionLimits::default(),
             tls: None,
             offline_after: Duration::from_secs(300),
+            console_link: None,
         }
     }
 }
@@ -109,6 +112,8 @@ pub struct AppState {
     pub pulses: Arc<crate::console::live::Pulses>,
     /// The accuracy page's figures, kept when they are slow to compute.
     pub overviews: Arc<crate::console::overview::Overviews>,
+    /// The one-time sign-in link not yet used.
+    pub links: Arc<crate::console::link::Links>,
 }
 
 impl AppState {
@@ -131,6 +136,11 @@ impl AppState {
             reports: Arc::new(report::Reports::default()),
             pulses: Arc::new(crate::console::live::Pulses::default()),
             overviews: Arc::new(crate::console::overview::Overviews::default()),
+            links: Arc::new(crate::console::link::Links::new(if config.development {
+                config.console_link.clone()
+            } else {
+                None
+            })),
             config: Arc::new(config),
         }
     }

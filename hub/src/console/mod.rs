@@ -17,6 +17,7 @@ mod erp;
 mod events;
 mod exceptions;
 mod floor;
+pub mod link;
 pub mod live;
 pub mod overview;
 pub mod page;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(floor::page))
         .route("/console/", get(floor::page))
         .route("/console/signin", get(signin::form).post(signin::submit))
+        .route("/console/signin/link", get(link::follow))
         .route("/console/signout", post(signin::sign_out))
         .route("/console/pulse", get(live::pulse))
         .route("/console/devices/{device_id}/revoke", post(floor::revoke))
