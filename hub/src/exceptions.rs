@@ -55,12 +55,9 @@ pub fn list(
     Ok(out)
 }
 
-/// The longest subject a kept note is known by (its first characters): the same note told again
-/// raises no second exception.
-const KEPT_SUBJECT: usize = 200;
-
-/// `POST /v1/kept-local`: raises a `kept_local` exception for each note a device tells, once per
-/// device and note. The whole report is checked before anything is written.
+/// `POST /v1/kept-local`: raises a `kept_local` exception for each note a device tells (known by
+/// its time and words, so a report sent again raises nothing twice). A note that does not read is
+/// answered with a sentence and the others are taken: one bad note never holds back the rest.
 pub fn kept_local(
     store: &dyn HubStore,
     device_id: &str,
@@ -73,47 +70,50 @@ pub fn kept_local(
             report.notes.len()
         )));
     }
+    let mut taken = Vec::new();
+    let mut refused = Vec::new();
     for (i, note) in report.notes.iter().enumerate() {
         let what = note.what.trim();
         if what.is_empty()
             || what.chars().count() > MAX_KEPT_LOCAL_TEXT
             || what.chars().any(char::is_control)
         {
-            return Err(HubError::BadRequest(format!(
+            refused.push(format!(
                 "note {} ({:?}) must say what was kept in 1 to {MAX_KEPT_LOCAL_TEXT} characters \
                  on one line",
                 i + 1,
                 short_text(what, 40)
-            )));
-        }
-        if chrono::DateTime::parse_from_rfc3339(&note.at).is_err() {
-            return Err(HubError::BadRequest(format!(
+            ));
+        } else if chrono::DateTime::parse_from_rfc3339(&note.at).is_err() {
+            refused.push(format!(
                 "note {} has time {:?}, not an RFC 3339 time such as 2026-12-04T06:40:00Z",
                 i + 1,
                 short_text(&note.at, 40)
-            )));
+            ));
+        } else {
+            taken.push((note.at.as_str(), what));
         }
     }
     let site = store
         .device_site(device_id)?
         .ok_or_else(|| HubError::UnknownDevice(device_id.into()))?;
     store.in_site_tx(&site, &mut |tx| {
-        for note in &report.notes {
-            let what = note.what.trim();
+        for (at, what) in &taken {
             tx.raise_exception(&crate::store::NewException {
                 kind: KEPT_LOCAL,
                 code: KEPT_LOCAL.into(),
-                subject: what.chars().take(KEPT_SUBJECT).collect(),
+                subject: format!("{at} {what}"),
                 device_id: device_id.into(),
                 event_ids: Vec::new(),
-                reason: format!("{device_id} at {}: {what}", note.at),
+                reason: format!("{device_id} at {at}: {what}"),
                 raised_at: now.into(),
             })?;
         }
         Ok(())
     })?;
     Ok(KeptLocalAnswer {
-        taken: report.notes.len(),
+        taken: taken.len(),
+        refused,
     })
 }
 

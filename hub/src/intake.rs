@@ -499,7 +499,7 @@ fn accept(
 ) -> HubResult<()> {
     crate::conflicts::apply(tx, event, &taken.movements, now)?;
     // In the feed before any correction of a count it causes.
-    tx.append_feed(&event.event_id)?;
+    tx.append_feed(&event.event_id, now)?;
     crate::reconcile::on_accepted(
         tx,
         event,

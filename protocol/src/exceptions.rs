@@ -44,11 +44,16 @@ pub struct KeptLocalNote {
     pub what: String,
 }
 
-/// The answer: the notes taken (a note the device told before raises no second exception).
+/// The answer: the notes taken (a note told again, the same words at the same time, raises no
+/// second exception), and a sentence for each note refused (blank, too long, several lines, a
+/// time that does not read); a refused note is not sent again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeptLocalAnswer {
     /// Notes taken.
     pub taken: usize,
+    /// Why each refused note was.
+    #[serde(default)]
+    pub refused: Vec<String>,
 }
 
 /// An exception open for a person.

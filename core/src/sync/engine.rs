@@ -844,7 +844,10 @@ impl Shared {
             .send::<KeptLocalAnswer>(|http| http.post(&url).json(&body))
             .await
         {
-            Ok(_) => {
+            Ok(answer) => {
+                for why in &answer.refused {
+                    tracing::warn!(refused = %why, "the hub refused a note kept here");
+                }
                 if let Err(e) = super::kept_local::mark_sent(&self.store, &ids) {
                     tracing::warn!(error = %e, "could not mark the notes told to the hub");
                 }

@@ -17,14 +17,40 @@ pub(crate) fn worded<'a>(what: &'a str, ids: &'a [String]) -> impl Iterator<Item
     })
 }
 
+/// Of the tasks kept (`table` is `pick_tasks` or `count_tasks`), those worked here: started,
+/// finished or cancelled. A task only loaded (a device that pulls the hub's history receives every
+/// version of a task) is nothing a supervisor needs to hear of.
+pub(crate) fn worked(tx: &WriteTx<'_>, table: &str, ids: &[String]) -> Result<Vec<String>> {
+    let sql = match table {
+        "pick_tasks" => "SELECT 1 FROM pick_tasks WHERE id = ?1 AND status <> 'open'",
+        _ => "SELECT 1 FROM count_tasks WHERE id = ?1 AND status <> 'open'",
+    };
+    let mut stmt = tx.conn().prepare_cached(sql)?;
+    let mut out = Vec::new();
+    for id in ids {
+        if stmt.exists([id.trim()])? {
+            out.push(id.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// A note as one line: control characters (a line break in a name) become spaces, and it is
+/// cut to the longest the hub takes.
+fn one_line(what: &str) -> String {
+    what.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_KEPT_LOCAL_TEXT)
+        .collect()
+}
+
 /// Records notes in the page's transaction, at the device's time.
 pub(crate) fn record_in(tx: &WriteTx<'_>, notes: &[String]) -> Result<()> {
     let mut stmt = tx
         .conn()
         .prepare_cached("INSERT INTO kept_local (at, what) VALUES (?1, ?2)")?;
     for what in notes {
-        let cut: String = what.chars().take(MAX_KEPT_LOCAL_TEXT).collect();
-        stmt.execute(params![tx.now_utc_text(), cut])?;
+        stmt.execute(params![tx.now_utc_text(), one_line(what)])?;
     }
     Ok(())
 }

@@ -85,12 +85,14 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
         let counts_kept = counting::load_count_tasks_in(tx, &counts)?;
         let returns_kept = crate::returns::expected::load_in(tx, &rmas)?;
         told.extend(kept_local::worded("expected receipt", &receipts_kept));
-        told.extend(kept_local::worded("pick task", &picks_kept));
+        let picks_worked = kept_local::worked(tx, "pick_tasks", &picks_kept)?;
+        told.extend(kept_local::worded("pick task", &picks_worked));
         let (count_ids, count_sentences): (Vec<String>, Vec<String>) = counts_kept
             .iter()
             .cloned()
             .partition(|k| counts.iter().any(|t| t.task_id.trim() == k.trim()));
-        told.extend(kept_local::worded("count task", &count_ids));
+        let counts_worked = kept_local::worked(tx, "count_tasks", &count_ids)?;
+        told.extend(kept_local::worded("count task", &counts_worked));
         told.extend(count_sentences);
         told.extend(kept_local::worded("expected return", &returns_kept));
         kept_local::record_in(tx, &told)?;

@@ -28,6 +28,9 @@ pub const MAX_DAYS: u64 = 92;
 /// The most events one download carries.
 pub const MAX_EXPORT: i64 = 200_000;
 
+/// Downloads prepared at once.
+static PREPARING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD`.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(super) struct PeriodQuery {
@@ -51,6 +54,9 @@ fn period(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDate)
         })
     };
     let (first, last) = (day("first", from)?, day("last", to)?);
+    if last.checked_add_days(chrono::Days::new(1)).is_none() {
+        return Err(format!("the last day {last} is past the calendar's end"));
+    }
     if last < first {
         return Err(format!(
             "the period ends ({last}) before it starts ({first})"
@@ -135,7 +141,17 @@ pub(super) async fn download(
     let (first, last) = period(q.from.as_deref(), q.to.as_deref())
         .map_err(|why| ConsoleError::page(StatusCode::BAD_REQUEST, why))?;
     let start = format!("{first}T00:00:00.000Z");
-    let end = format!("{}T00:00:00.000Z", last + chrono::Days::new(1));
+    let end = format!(
+        "{}T00:00:00.000Z",
+        last.checked_add_days(chrono::Days::new(1)).unwrap_or(last)
+    );
+    // A download holds its events in memory a few times over: one is prepared at a time.
+    let Ok(_one) = PREPARING.try_acquire() else {
+        return Err(ConsoleError::page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "another EPCIS download is being prepared: try again in a few seconds",
+        ));
+    };
     let created = crate::now_text();
     let (site, document) = blocking(&state, move |s| {
         let (site, _) = super::site_shown(s, q.site.as_deref())?;
@@ -206,6 +222,7 @@ mod tests {
         assert!(err(Some("04/12/2026"), Some("2026-12-04")).contains("not a date"));
         assert!(err(Some("2026-12-04"), Some("2026-12-01")).contains("ends (2026-12-01) before"));
         assert!(err(Some("2026-01-01"), Some("2026-12-31")).contains("365 days"));
+        assert!(err(Some("+262142-12-30"), Some("+262142-12-31")).contains("calendar's end"));
     }
 
     #[test]

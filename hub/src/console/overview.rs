@@ -18,6 +18,10 @@ use crate::store::HubStore;
 
 /// Weeks shown unless asked.
 pub const WEEKS: i64 = 8;
+/// The most (site, weeks) figures kept; past it the oldest go.
+const KEPT: usize = 32;
+/// Rows of each ranking and table kept: more than a page shows.
+pub const ROWS_KEPT: usize = 100;
 /// A computation quicker than this is done for every view.
 const QUICK: Duration = Duration::from_millis(100);
 /// How long a slower computation serves before it is done again.
@@ -61,7 +65,11 @@ pub fn compute(store: &dyn HubStore, site: &str, weeks: i64) -> HubResult<Overvi
         })
         .collect();
     let from = end - chrono::Duration::weeks(weeks);
-    let (whole, weeks) = crate::measures::overview(store, site, (from, now), &periods)?;
+    let (mut whole, weeks) = crate::measures::overview(store, site, (from, now), &periods)?;
+    // The rankings name every location and item in stock: kept, only their head is shown.
+    whole.risk.locations.truncate(ROWS_KEPT);
+    whole.risk.items.truncate(ROWS_KEPT);
+    whole.accuracy_by_location.truncate(ROWS_KEPT);
     Ok(Overview {
         whole,
         weeks,
@@ -76,11 +84,26 @@ impl Overviews {
         self.held.lock().ok()?.get(key).cloned()
     }
 
+    /// Keeps `overview` unless a newer one of the same key is kept already (two computations
+    /// that overlap), and at most [`KEPT`] keys.
     fn keep(&self, key: (String, i64), overview: Overview) -> Arc<Overview> {
         let overview = Arc::new(overview);
-        if let Ok(mut held) = self.held.lock() {
-            held.insert(key, overview.clone());
+        let Ok(mut held) = self.held.lock() else {
+            return overview;
+        };
+        if let Some(newer) = held.get(&key).filter(|h| h.made > overview.made) {
+            return newer.clone();
         }
+        if held.len() >= KEPT && !held.contains_key(&key) {
+            let oldest = held
+                .iter()
+                .min_by_key(|(_, o)| o.made)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                held.remove(&oldest);
+            }
+        }
+        held.insert(key, overview.clone());
         overview
     }
 }

@@ -241,15 +241,12 @@ pub mod console_sql {
         FROM events e WHERE e.event_id IN (SELECT l.event_id FROM lpn_events l
             WHERE l.site = $1 AND l.lpn = $2)
         ORDER BY e.id DESC LIMIT $3";
-    /// What site $1 accepted from $2 up to $3: device events by arrival, the hub's own by when
-    /// it made them, in feed order, at most $4.
-    pub const ACCEPTED_BETWEEN: &str = "SELECT envelope FROM (
-            SELECT f.feed_seq, e.envelope FROM events e JOIN feed f ON f.event_row = e.id
-            WHERE f.site = $1 AND e.received_at >= $2 AND e.received_at < $3
-          UNION ALL
-            SELECT f.feed_seq, f.envelope FROM feed f
-            WHERE f.site = $1 AND f.event_row IS NULL AND f.made_at >= $2 AND f.made_at < $3
-        ) period ORDER BY feed_seq LIMIT $4";
+    /// What site $1 accepted from $2 up to $3 (the feed's time: a device's event when it was
+    /// accepted, the hub's own when it made it), in feed order, at most $4.
+    pub const ACCEPTED_BETWEEN: &str = "SELECT COALESCE(e.envelope, f.envelope)
+        FROM feed f LEFT JOIN events e ON e.id = f.event_row
+        WHERE f.site = $1 AND f.made_at >= $2 AND f.made_at < $3
+        ORDER BY f.feed_seq LIMIT $4";
     /// Master rows every site shares, of a kind.
     pub const SHARED_MASTER: &str =
         "SELECT key, data FROM master WHERE site = '' AND kind = $1 ORDER BY key";

@@ -158,8 +158,9 @@ pub trait IntakeTx: super::ImportTx {
     fn record_conflict(&mut self, conflict: &super::Conflict, task: &str) -> HubResult<()>;
     /// Records the expiry a receipt gave a lot, unless the hub knows one already (ISO date).
     fn note_lot_expiry(&mut self, sku: &str, lot: &str, expiry: &str) -> HubResult<()>;
-    /// Appends an accepted event to the ERP feed.
-    fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()>;
+    /// Appends an accepted event to the ERP feed, accepted at `now` (a retried refusal is
+    /// accepted long after it arrived).
+    fn append_feed(&mut self, event_id: &uuid::Uuid, now: &str) -> HubResult<()>;
     /// Whether the hub has a catalog (items were imported).
     fn has_catalog(&mut self) -> HubResult<bool>;
     /// Whether the hub's catalog has this SKU.

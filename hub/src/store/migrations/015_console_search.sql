@@ -13,10 +13,12 @@ INSERT INTO lpn_events (site, lpn, event_id)
     FROM events e JOIN devices d ON d.device_id = e.device_id, {event_movements}
     WHERE e.status = 'accepted' AND COALESCE({movement_lpn}, '') <> ''
     ON CONFLICT DO NOTHING;
--- The export reads a period of what the hub accepted, by the hub's clock: device events by the
--- time they arrived, the hub's own by when it made them.
-CREATE INDEX events_by_received ON events (received_at);
-CREATE INDEX feed_made_by_site ON feed (site, made_at) WHERE event_row IS NULL;
+-- The export reads a period of what the hub accepted, by the hub's clock: every feed row now
+-- keeps when it was accepted (a device's event, accepted on arrival or on a retry long after;
+-- the hub's own, when it made it). Before, by arrival.
+UPDATE feed SET made_at = (SELECT e.received_at FROM events e WHERE e.id = feed.event_row)
+    WHERE made_at IS NULL;
+CREATE INDEX feed_accepted_by_site ON feed (site, made_at);
 -- Wrong console passwords are counted per account and address (2026-12): five in a row from one
 -- address lock the account for that address only, so nobody who knows a supervisor's name can
 -- keep them out from elsewhere. console_users.failures and .locked_until are no longer written.

@@ -144,14 +144,16 @@ impl IntakeTx for PgTx<'_, '_> {
             )?;
         }
         if !self.feed.is_empty() {
-            let ids = std::mem::take(&mut self.feed);
+            let (ids, times): (Vec<String>, Vec<String>) =
+                std::mem::take(&mut self.feed).into_iter().unzip();
             // In acceptance order: the feed's numbers follow the array's order.
             let site = self.site.clone();
             self.exec(
-                "INSERT INTO feed (event_row, site)
-                 SELECT e.id, $1::text FROM unnest($2::text[]) WITH ORDINALITY AS u(event_id, ord)
+                "INSERT INTO feed (event_row, site, made_at)
+                 SELECT e.id, $1::text, u.made_at
+                 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(event_id, made_at, ord)
                  JOIN events e ON e.event_id = u.event_id ORDER BY u.ord",
-                &[&site, &ids],
+                &[&site, &ids, &times],
             )?;
         }
         Ok(())
@@ -320,8 +322,8 @@ impl IntakeTx for PgTx<'_, '_> {
         )
     }
 
-    fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
-        self.feed.push(event_id.to_string());
+    fn append_feed(&mut self, event_id: &uuid::Uuid, now: &str) -> HubResult<()> {
+        self.feed.push((event_id.to_string(), now.to_string()));
         Ok(())
     }
 

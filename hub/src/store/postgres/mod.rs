@@ -178,7 +178,7 @@ struct PgTx<'a, 'b> {
     takers: HashMap<BucketKey, String>,
     /// Bucket quantities read from the database in this transaction (before `stock`'s deltas).
     buckets: HashMap<BucketKey, i64>,
-    feed: Vec<String>,
+    feed: Vec<(String, String)>,
     skus: HashMap<String, bool>,
     /// The site the transaction is scoped to: intake's device's, an import's.
     site: String,

@@ -182,12 +182,13 @@ impl IntakeTx for Tx<'_> {
         crate::store::ImportTx::set_lot_expiry(self, sku, lot, expiry)
     }
 
-    fn append_feed(&mut self, event_id: &uuid::Uuid) -> HubResult<()> {
+    fn append_feed(&mut self, event_id: &uuid::Uuid, now: &str) -> HubResult<()> {
         self.c
             .prepare_cached(
-                "INSERT INTO feed (event_row, site) SELECT id, ?1 FROM events WHERE event_id = ?2",
+                "INSERT INTO feed (event_row, site, made_at)
+                 SELECT id, ?1, ?2 FROM events WHERE event_id = ?3",
             )?
-            .execute([self.site.clone(), event_id.to_string()])?;
+            .execute([self.site.as_str(), now, &event_id.to_string()])?;
         Ok(())
     }
 
