@@ -548,6 +548,17 @@ pub enum Error {
         /// When it became theirs.
         since: String,
     },
+    /// The device has minted every SSCC of the blocks the hub gave it.
+    #[error(
+        "this handheld has minted every SSCC the hub gave it ({minted} in all{prefix}): sync with \
+         the hub to get more serial references, then label the carton or pallet again"
+    )]
+    SsccExhausted {
+        /// SSCCs minted from the blocks held.
+        minted: u64,
+        /// ", under company prefix P" when one was given, else "".
+        prefix: String,
+    },
     /// A return with this id already exists.
     #[error("return {return_id} was already received")]
     ReturnExists {
@@ -673,6 +684,7 @@ impl Error {
             | OperationIdReused { .. }
             | WrongState { .. }
             | TaskHeldElsewhere { .. }
+            | SsccExhausted { .. }
             | ReturnExists { .. }
             | NotVoidable { .. }
             | EventState { .. } => ErrorKind::Conflict,
@@ -770,6 +782,7 @@ impl Error {
             RecountBySameOperator { .. } => "recount_by_same_operator",
             WrongState { .. } => "wrong_state",
             TaskHeldElsewhere { .. } => "task_claimed",
+            SsccExhausted { .. } => "sscc_exhausted",
             ReturnExists { .. } => "return_exists",
             NotVoidable { .. } => "not_voidable",
             NotASupervisor { .. } => "not_a_supervisor",

@@ -28,6 +28,7 @@ pub mod sample;
 pub mod scan;
 pub mod schema;
 mod snapshot;
+pub mod sscc;
 pub mod stock;
 pub mod sync;
 mod text_enum;

@@ -138,6 +138,14 @@ pub enum HubError {
         /// The limit.
         seconds: u64,
     },
+    /// The site cannot hand out SSCC serials: no company prefix, or none left.
+    #[error("{message}")]
+    SsccUnavailable {
+        /// `no_company_prefix`, `sscc_exhausted`.
+        code: &'static str,
+        /// Why, and what to do.
+        message: String,
+    },
     /// The database failed.
     #[error("hub storage error: {0}")]
     Storage(String),
@@ -170,7 +178,7 @@ impl HubError {
             HubError::TaskClaimed(_) => "task_claimed",
             HubError::TaskClosed(_) => "task_closed",
             HubError::NoSuchException(_) => "no_such_exception",
-            HubError::ExceptionState { code, .. } => code,
+            HubError::ExceptionState { code, .. } | HubError::SsccUnavailable { code, .. } => code,
             HubError::MethodNotAllowed(_) => "method_not_allowed",
             HubError::RequestTimeout { .. } => "request_timeout",
             HubError::Storage(_) => "storage",
@@ -199,7 +207,8 @@ impl HubError {
             | HubError::DeviceState(_)
             | HubError::TaskClaimed(_)
             | HubError::TaskClosed(_)
-            | HubError::ExceptionState { .. } => StatusCode::CONFLICT,
+            | HubError::ExceptionState { .. }
+            | HubError::SsccUnavailable { .. } => StatusCode::CONFLICT,
             HubError::BadPublicKey(_) => StatusCode::BAD_REQUEST,
             HubError::UnknownDevice(_)
             | HubError::NotFound(_)

@@ -17,6 +17,7 @@ pub mod measures;
 pub mod opening;
 pub mod reconcile;
 pub mod server;
+pub mod sscc;
 pub mod store;
 pub mod tasks;
 pub mod throttle;

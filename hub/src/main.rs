@@ -156,6 +156,20 @@ enum SiteCommand {
         #[command(flatten)]
         database: Database,
     },
+    /// Set the site's GS1 Company Prefix: its handhelds mint SSCCs for cartons and pallets under
+    /// it, each from serial references the hub hands it alone.
+    Prefix {
+        /// The site.
+        site_id: String,
+        /// The GS1 Company Prefix (7 to 10 digits).
+        prefix: String,
+        /// The extension digit the site's SSCCs start with (0 to 9; another one when a prefix's
+        /// serials run out).
+        #[arg(long, default_value_t = 0)]
+        extension: u8,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Subcommand)]
@@ -589,6 +603,24 @@ fn run(cli: Cli) -> Result<(), String> {
             } else {
                 println!("site {site_id} exists already: nothing changed");
             }
+            Ok(())
+        }
+        Command::Site {
+            command:
+                SiteCommand::Prefix {
+                    site_id,
+                    prefix,
+                    extension,
+                    database,
+                },
+        } => {
+            let store = open_store(&database.database).map_err(|e| e.to_string())?;
+            dockhand_hub::sscc::set_prefix(store.as_ref(), &site_id, &prefix, extension)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "site {site_id}: SSCCs are minted as {extension} {prefix} + serial reference + \
+                 check digit; handhelds get their serials as they sync (within a minute)"
+            );
             Ok(())
         }
         Command::Device {

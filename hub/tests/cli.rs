@@ -919,3 +919,46 @@ fn a_sign_in_link_is_for_an_existing_account_of_a_development_hub() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+#[test]
+fn a_site_s_company_prefix_is_set_and_a_wrong_one_refused_with_a_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let db = db.to_str().unwrap();
+    let bad = hub(&["site", "prefix", "main", "40123A5", "--database", db]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("\"40123A5\" is not a GS1 Company Prefix (7 to 10 digits)"),
+        "{err}"
+    );
+    let nowhere = hub(&["site", "prefix", "north", "4012345", "--database", db]);
+    assert_eq!(nowhere.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&nowhere.stderr);
+    assert!(err.contains("this hub has no site \"north\""), "{err}");
+    let set = hub(&[
+        "site",
+        "prefix",
+        "main",
+        "4012345",
+        "--extension",
+        "3",
+        "--database",
+        db,
+    ]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let said = String::from_utf8_lossy(&set.stdout);
+    assert!(
+        said.contains("site main: SSCCs are minted as 3 4012345"),
+        "{said}"
+    );
+    let store = dockhand_hub::open_store(db).unwrap();
+    assert_eq!(
+        store.site_prefix("main").unwrap(),
+        Some(("4012345".to_string(), 3))
+    );
+}

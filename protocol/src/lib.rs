@@ -9,7 +9,8 @@
 //! - [`exceptions`]: what the hub raises for a person to settle;
 //! - [`measures`]: KPIs and the count risk ranking, computed alike on devices and the hub;
 //! - [`epcis`]: the EPCIS 2.0 mapping of events, for a device's export and the hub's;
-//! - [`gs1`]: GS1 check digits and GTINs.
+//! - [`gs1`]: GS1 check digits and GTINs;
+//! - [`sscc`]: the blocks of SSCC serial references the hub hands each device.
 //!
 //! The crate has no storage and no runtime: the device core (SQLite) and the hub (SQLite or
 //! PostgreSQL, axum) both build on it, and a change here is a change of the contract.
@@ -23,6 +24,7 @@ pub mod exceptions;
 pub mod gs1;
 pub mod master;
 pub mod measures;
+pub mod sscc;
 pub mod sync;
 pub mod tasks;
 #[doc(hidden)]

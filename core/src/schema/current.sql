@@ -1,6 +1,6 @@
--- dockhand device database: the whole schema of the current version (PRAGMA user_version = 9),
+-- dockhand device database: the whole schema of the current version (PRAGMA user_version = 10),
 -- one table at a time with its indexes and triggers. A new database is created from this file;
--- an older one is brought here by the migrations v1.sql .. v9.sql, which stay as they were
+-- an older one is brought here by the migrations v1.sql .. v10.sql, which stay as they were
 -- written. core/tests/store.rs checks that every older version migrated equals a database made
 -- from this file, rows included. What each column means: the comments of the migration that
 -- added it.
@@ -440,3 +440,15 @@ CREATE TABLE kept_local (
     sent_at  TEXT
 );
 CREATE INDEX kept_local_unsent ON kept_local (id) WHERE sent_at IS NULL;
+
+-- The SSCC serial references the hub gave this device: each block its own, `next` the first not
+-- minted yet.
+CREATE TABLE sscc_blocks (
+    company_prefix  TEXT NOT NULL CHECK (length(company_prefix) BETWEEN 7 AND 10),
+    extension       INTEGER NOT NULL CHECK (extension BETWEEN 0 AND 9),
+    first_serial    INTEGER NOT NULL CHECK (first_serial >= 0),
+    last_serial     INTEGER NOT NULL CHECK (last_serial >= first_serial),
+    next            INTEGER NOT NULL CHECK (next >= first_serial AND next <= last_serial + 1),
+    got_at          TEXT NOT NULL,
+    PRIMARY KEY (company_prefix, extension, first_serial)
+) WITHOUT ROWID;

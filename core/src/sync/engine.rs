@@ -23,6 +23,7 @@ use crate::claims::{TaskClaim, TaskKind};
 use crate::db::{Store, utc_text};
 use crate::outbox::{self, Delivered};
 use dockhand_protocol::exceptions::{KeptLocalAnswer, KeptLocalNote, KeptLocalReport};
+use dockhand_protocol::sscc::{SsccBlock, SsccBlockRequest};
 use dockhand_protocol::tasks::ClaimRequest;
 
 /// Where and how often to sync.
@@ -55,6 +56,9 @@ pub struct SyncConfig {
     /// The app and its version (`scanner 1.4.2`), told to the hub with every request together
     /// with this library's version, for the supervisor's floor; empty: the library's only.
     pub app: String,
+    /// SSCC serial references asked of the hub at a time, when fewer than a quarter of that are
+    /// left (0: never ask; a device that labels no cartons or pallets).
+    pub sscc_block: u64,
 }
 
 impl SyncConfig {
@@ -73,6 +77,7 @@ impl SyncConfig {
             backoff_max: Duration::from_secs(300),
             site: None,
             app: String::new(),
+            sscc_block: dockhand_protocol::sscc::BLOCK,
         }
     }
 
@@ -127,6 +132,16 @@ impl SyncConfig {
                     format!("{value} is outside 1 to {max}"),
                 ));
             }
+        }
+        if self.sscc_block > dockhand_protocol::sscc::MAX_BLOCK {
+            return Err(crate::Error::invalid(
+                "SSCC block",
+                format!(
+                    "{} is more than the {} serial references a hub gives at a time",
+                    self.sscc_block,
+                    dockhand_protocol::sscc::MAX_BLOCK
+                ),
+            ));
         }
         Ok(())
     }
@@ -311,6 +326,9 @@ pub struct SyncReport {
     pub clock_skew_ms: Option<i64>,
 }
 
+/// How long a device waits before asking again for SSCC serials the hub did not give.
+const SSCC_ASK_AGAIN: Duration = Duration::from_secs(60);
+
 struct Shared {
     store: Arc<Store>,
     config: SyncConfig,
@@ -323,6 +341,9 @@ struct Shared {
     cycle: tokio::sync::Mutex<()>,
     /// The clock skew measured at the hub's last answer.
     clock_skew_ms: Mutex<Option<i64>>,
+    /// When the hub last gave no SSCC serials (no company prefix, or an error): not asked again
+    /// for [`SSCC_ASK_AGAIN`], so a site that labels nothing costs its syncs no request.
+    sscc_refused_at: Mutex<Option<std::time::Instant>>,
     wake: tokio::sync::Notify,
     online: AtomicBool,
     committed: AtomicBool,
@@ -395,6 +416,7 @@ impl SyncEngine {
             next_listener: AtomicU64::new(1),
             cycle: tokio::sync::Mutex::new(()),
             clock_skew_ms: Mutex::new(None),
+            sscc_refused_at: Mutex::new(None),
             wake: tokio::sync::Notify::new(),
             online: AtomicBool::new(true),
             committed: AtomicBool::new(false),
@@ -698,6 +720,7 @@ impl Shared {
         };
         if result.is_ok() {
             self.tell_kept_local().await;
+            self.top_up_sscc().await;
         }
         report.clock_skew_ms = self.clock_skew_ms.lock().ok().and_then(|skew| *skew);
         let now = utc_text(self.store.clock().now());
@@ -853,6 +876,56 @@ impl Shared {
                 }
             }
             Err(e) => tracing::warn!(error = %e, "the hub did not take the notes kept here"),
+        }
+    }
+
+    /// Asks the hub for a block of SSCC serial references when fewer than a quarter of
+    /// `sscc_block` are left, so that cartons and pallets can be labelled offline. A site without
+    /// a company prefix, or a hub that does not answer, costs the sync nothing: the device asks
+    /// again with its next sync.
+    async fn top_up_sscc(&self) {
+        let wanted = self.config.sscc_block;
+        let refused_lately = self
+            .sscc_refused_at
+            .lock()
+            .ok()
+            .and_then(|at| *at)
+            .is_some_and(|at| at.elapsed() < SSCC_ASK_AGAIN);
+        if wanted == 0 || refused_lately {
+            return;
+        }
+        match self.store.read(crate::sscc::remaining) {
+            Ok(left) if left >= wanted / 4 => return,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not count the SSCCs left");
+                return;
+            }
+        }
+        let url = format!("{}/v1/sscc/block", self.config.hub_url);
+        let body = SsccBlockRequest { wanted };
+        let refused = match self
+            .send::<SsccBlock>(|http| http.post(&url).json(&body))
+            .await
+        {
+            Ok(block) => match crate::sscc::add_block(&self.store, &block) {
+                Ok(()) => false,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not keep the SSCC block the hub gave");
+                    true
+                }
+            },
+            Err(SyncError::Hub { code, message, .. }) if code == "no_company_prefix" => {
+                tracing::debug!(%message, "no SSCC serials: the site has no company prefix");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the hub gave no SSCC serials");
+                true
+            }
+        };
+        if let Ok(mut at) = self.sscc_refused_at.lock() {
+            *at = refused.then(std::time::Instant::now);
         }
     }
 

@@ -5,6 +5,7 @@ mod counts;
 mod exceptions;
 mod measures;
 mod report;
+mod sscc;
 mod stock;
 mod tasks;
 
@@ -629,6 +630,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/tasks/release",
             capped(post(tasks::release), MAX_REGISTRATION_BODY),
+        )
+        .route(
+            "/v1/sscc/block",
+            capped(post(sscc::block), MAX_REGISTRATION_BODY),
         )
         .route(
             "/v1/kept-local",

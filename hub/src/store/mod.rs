@@ -27,6 +27,7 @@ mod measures;
 pub mod postgres;
 mod reconcile;
 pub mod sqlite;
+mod sscc;
 mod stock;
 mod tasks;
 
@@ -48,6 +49,7 @@ pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_
 pub use lease::{Lease, lease_sql};
 pub use measures::{Activity, MeasureTx, measure_sql};
 pub use reconcile::{Family, Observation, ReconcileTx, TimedMove, reconcile_sql};
+pub use sscc::{SsccBook, sscc_sql};
 pub use stock::{Conflict, HubEvent, StockBy, StockChange, StockFeed, hub_event_sql, stock_sql};
 pub use tasks::{
     ExceptionColumns, NewException, ProgressRow, Settled, TaskTx, TaskWorker, exception_row,
@@ -55,7 +57,7 @@ pub use tasks::{
 };
 
 /// The hub's storage: every concern, from one backend.
-pub trait HubStore: DeviceSync + StockFeed + ConsoleBook + crate::erp::ErpPort {
+pub trait HubStore: DeviceSync + StockFeed + ConsoleBook + SsccBook + crate::erp::ErpPort {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Whether the database answers.
@@ -224,6 +226,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (13, fill(include_str!("migrations/013_site_measures.sql"))),
         (14, fill(include_str!("migrations/014_console.sql"))),
         (15, fill(include_str!("migrations/015_console_search.sql"))),
+        (16, fill(include_str!("migrations/016_sscc_blocks.sql"))),
     ]
 }
 
@@ -276,6 +279,6 @@ pub mod migration_sql {
 /// Every storage trait, for code that calls a concrete backend (`use store::prelude::*`).
 pub mod prelude {
     pub use super::{
-        BenchStore, ConsoleBook, DeviceSync, ErpBook, Feed, HubStore, Lease, StockFeed,
+        BenchStore, ConsoleBook, DeviceSync, ErpBook, Feed, HubStore, Lease, SsccBook, StockFeed,
     };
 }

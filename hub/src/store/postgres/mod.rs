@@ -7,6 +7,7 @@ mod erp;
 mod feed;
 mod measures;
 mod reconcile;
+mod sscc;
 mod stock;
 mod tasks;
 

@@ -10,8 +10,11 @@ mod erp;
 mod feed;
 mod measures;
 mod reconcile;
+mod sscc;
 mod stock;
 mod tasks;
+
+pub(crate) use sscc::prefix_of;
 
 use dockhand_protocol::sync::{Envelope, FeedEvent};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
