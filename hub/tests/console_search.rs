@@ -9,6 +9,7 @@ use common::browser::{Browser, PASSWORD, account};
 use common::handheld::Handheld;
 use common::towels;
 use dockhand_core::picking::{self, StartPickTask};
+use dockhand_core::protocol::EventKind;
 use dockhand_core::protocol::exceptions::{
     KeptLocalAnswer, KeptLocalNote, KeptLocalReport, RaisedException,
 };
@@ -67,7 +68,11 @@ on_both_backends!(
             "{}",
             page.body
         );
-        assert!(page.body.contains("line_received"), "{}", page.body);
+        assert!(
+            page.body.contains(EventKind::LineReceived.as_str()),
+            "{}",
+            page.body
+        );
         let unknown_plate = b.get("/console/events?q=LPN-NOWHERE").await;
         assert!(
             unknown_plate

@@ -46,6 +46,9 @@ fn one_line(what: &str) -> String {
 
 /// Records notes in the page's transaction, at the device's time.
 pub(crate) fn record_in(tx: &WriteTx<'_>, notes: &[String]) -> Result<()> {
+    if notes.is_empty() {
+        return Ok(());
+    }
     let mut stmt = tx
         .conn()
         .prepare_cached("INSERT INTO kept_local (at, what) VALUES (?1, ?2)")?;

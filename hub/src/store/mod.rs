@@ -49,7 +49,7 @@ pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_
 pub use lease::{Lease, lease_sql};
 pub use measures::{Activity, MeasureTx, measure_sql};
 pub use reconcile::{Family, Observation, ReconcileTx, TimedMove, reconcile_sql};
-pub use sscc::{SsccBook, sscc_sql};
+pub use sscc::{SsccBook, prefix_of, serial_column, sscc_sql};
 pub use stock::{Conflict, HubEvent, StockBy, StockChange, StockFeed, hub_event_sql, stock_sql};
 pub use tasks::{
     ExceptionColumns, NewException, ProgressRow, Settled, TaskTx, TaskWorker, exception_row,

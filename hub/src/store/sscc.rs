@@ -21,6 +21,17 @@ pub trait SsccBook: Send + Sync + 'static {
     ) -> HubResult<SsccBlock>;
 }
 
+/// A serial reference as a column (serials fit: at most 10^9).
+pub fn serial_column(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// A site's prefix and extension as either backend stores them.
+pub fn prefix_of(row: Option<(Option<String>, i64)>) -> Option<(String, u8)> {
+    let (prefix, extension) = row?;
+    Some((prefix?, u8::try_from(extension).unwrap_or(0)))
+}
+
 /// The statements, one text for both backends.
 pub mod sscc_sql {
     /// Sets site $3's prefix $1 and extension $2.

@@ -5,12 +5,7 @@ use dockhand_protocol::sscc::SsccBlock;
 
 use super::PostgresStore;
 use crate::error::HubResult;
-use crate::store::sqlite::prefix_of;
-use crate::store::{SsccBook, sscc_sql};
-
-fn int(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
+use crate::store::{SsccBook, prefix_of, serial_column, sscc_sql};
 
 impl SsccBook for PostgresStore {
     fn set_site_prefix(&self, site: &str, prefix: &str, extension: u8) -> HubResult<bool> {
@@ -52,8 +47,8 @@ impl SsccBook for PostgresStore {
                 &[
                     &block.company_prefix,
                     &i64::from(block.extension),
-                    &int(block.first),
-                    &int(block.last),
+                    &serial_column(block.first),
+                    &serial_column(block.last),
                     &site,
                     &device_id,
                     &now,

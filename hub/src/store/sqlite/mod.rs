@@ -14,8 +14,6 @@ mod sscc;
 mod stock;
 mod tasks;
 
-pub(crate) use sscc::prefix_of;
-
 use dockhand_protocol::sync::{Envelope, FeedEvent};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 

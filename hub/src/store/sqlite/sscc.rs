@@ -5,11 +5,7 @@ use rusqlite::OptionalExtension;
 
 use super::SqliteStore;
 use crate::error::HubResult;
-use crate::store::{SsccBook, sscc_sql};
-
-fn int(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
+use crate::store::{SsccBook, prefix_of, serial_column, sscc_sql};
 
 impl SsccBook for SqliteStore {
     fn set_site_prefix(&self, site: &str, prefix: &str, extension: u8) -> HubResult<bool> {
@@ -55,8 +51,8 @@ impl SsccBook for SqliteStore {
             tx.prepare_cached(sscc_sql::GIVE)?.execute((
                 &block.company_prefix,
                 i64::from(block.extension),
-                int(block.first),
-                int(block.last),
+                serial_column(block.first),
+                serial_column(block.last),
                 site,
                 device_id,
                 now,
@@ -64,10 +60,4 @@ impl SsccBook for SqliteStore {
             Ok(block)
         })
     }
-}
-
-/// A site's prefix and extension as stored.
-pub(crate) fn prefix_of(row: Option<(Option<String>, i64)>) -> Option<(String, u8)> {
-    let (prefix, extension) = row?;
-    Some((prefix?, u8::try_from(extension).unwrap_or(0)))
 }
