@@ -88,6 +88,75 @@ pub struct PutawayRequest {
     pub override_reason: Option<String>,
 }
 
+/// Stock moved from one storage location to another: loose goods, a whole licence plate (no
+/// goods, only the plate) or part of a plate (the plate and the goods).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MoveRequest {
+    /// A new UUID per operator action.
+    pub op_id: String,
+    /// Operator.
+    pub operator: String,
+    /// Location the goods are taken from.
+    pub from_location: String,
+    /// What the scanner read on its label (proves the operator is there).
+    pub from_scan: String,
+    /// The goods; none to move the whole plate `lpn`.
+    #[uniffi(default = None)]
+    pub goods: Option<Goods>,
+    /// Licence plate the goods are on, or the plate moved whole (its label as scanned).
+    #[uniffi(default = None)]
+    pub lpn: Option<String>,
+    /// Packs of the scanned barcode (not used for a whole plate).
+    #[uniffi(default = 0)]
+    pub quantity: i64,
+    /// Destination location.
+    pub to: String,
+    /// What the scanner read on the destination's label.
+    pub to_scan: String,
+    /// Why, when the operator gives a reason.
+    #[uniffi(default = None)]
+    pub reason: Option<String>,
+}
+
+/// A supervisor's decision on held (quarantined or damaged) stock.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReleaseRequest {
+    /// A new UUID per operator action.
+    pub op_id: String,
+    /// Who handles the goods.
+    pub operator: String,
+    /// Location the held goods are at.
+    pub location: String,
+    /// What the scanner read on its label.
+    pub location_scan: String,
+    /// The goods.
+    pub goods: Goods,
+    /// Licence plate the goods are on, if any.
+    #[uniffi(default = None)]
+    pub lpn: Option<String>,
+    /// Packs of the scanned barcode.
+    pub quantity: i64,
+    /// Restock (available), quarantine, damaged, scrap or return to vendor.
+    pub outcome: dockhand_core::quality::InspectionOutcome,
+    /// Destination (restock, quarantine, damaged); none when the goods leave inventory.
+    #[uniffi(default = None)]
+    pub to: Option<String>,
+    /// What the scanner read on the destination's label.
+    #[uniffi(default = None)]
+    pub to_scan: Option<String>,
+    /// Reason code (e.g. `passed_inspection`, `supplier_recall`).
+    pub reason_code: String,
+    /// Note.
+    #[uniffi(default = None)]
+    pub note: Option<String>,
+    /// The approving supervisor's badge and PIN.
+    pub approval: std::sync::Arc<crate::Approval>,
+    /// Which held goods (quarantined or damaged), when the location holds both and the outcome
+    /// does not tell.
+    #[uniffi(default = None)]
+    pub held: Option<dockhand_core::StockStatus>,
+}
+
 /// A pick confirmed at a location.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PickRequest {

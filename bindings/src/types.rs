@@ -11,11 +11,13 @@ use dockhand_core::claims::{ClaimHow, TaskClaim, TaskEntry, TaskKind, TaskProgre
 use dockhand_core::counting::{CountLineResult, CountOutcome, CountSheet, CountSubmitted};
 use dockhand_core::counting::{CountTask, CountTaskStatus, RiskEntry, RiskParts, RiskRanking};
 use dockhand_core::kpis::{Accuracy, Kpis};
+use dockhand_core::moves::{MoveConfirmed, MoveKind, MovedLine};
 use dockhand_core::outbox::{OutboxCounts, OutboxState, Settlement};
 use dockhand_core::picking::{PickAllocation, PickConfirmed, PickInstruction, PickLine};
 use dockhand_core::picking::{PickStatus, PickTask, PickTaskStatus};
 use dockhand_core::protocol::EventKind;
 use dockhand_core::putaway::{PutawayConfirmed, PutawaySuggestion, PutawayTask, SuggestionRule};
+use dockhand_core::quality::StockReleased;
 use dockhand_core::receiving::{
     DiscrepancyKind, LineDiscrepancy, LineReceived, Receipt, ReceiptClosed,
 };
@@ -60,6 +62,7 @@ pub enum EventKind {
     ReceiptDiscrepancy,
     ReceiptClosed,
     PutawayConfirmed,
+    MoveConfirmed,
     PickTaskStarted,
     PickConfirmed,
     PickShort,
@@ -70,6 +73,7 @@ pub enum EventKind {
     CountAdjusted,
     ReturnReceived,
     ReturnInspected,
+    StockReleased,
     Voided,
 }
 
@@ -165,6 +169,82 @@ pub struct PutawayConfirmed {
     pub override_reason: Option<String>,
     /// Base units of the same goods still on the dock.
     pub remaining_on_dock: i64,
+    /// The event recorded.
+    pub event_id: Uuid,
+}
+
+/// What an internal move took.
+#[uniffi::remote(Enum)]
+pub enum MoveKind {
+    /// Loose goods from one location to another.
+    Loose,
+    /// A whole licence plate; the plate goes along.
+    WholePlate,
+    /// Part of a plate, taken off it: loose at the destination.
+    FromPlate,
+}
+
+/// One kind of goods a move took.
+#[uniffi::remote(Record)]
+pub struct MovedLine {
+    /// Item.
+    pub sku: String,
+    /// Lot ("" when untracked).
+    pub lot: String,
+    /// Serial ("" when untracked).
+    pub serial: String,
+    /// Status, the same before and after.
+    pub status: StockStatus,
+    /// Base units moved.
+    pub base_quantity: i64,
+    /// The item's base unit.
+    pub base_unit: String,
+}
+
+/// A move recorded.
+#[uniffi::remote(Record)]
+pub struct MoveConfirmed {
+    /// Loose, a whole plate, or part of a plate.
+    pub move_kind: MoveKind,
+    /// Plate the goods were on ("" for loose goods).
+    pub lpn: String,
+    /// Plate at the destination (the plate itself when it moved whole).
+    pub lpn_after: String,
+    /// From.
+    pub from: String,
+    /// To.
+    pub to: String,
+    /// What moved.
+    pub lines: Vec<MovedLine>,
+    /// Base units moved, all lines together.
+    pub base_quantity: i64,
+    /// The event recorded.
+    pub event_id: Uuid,
+}
+
+/// A supervisor's decision on held stock, recorded.
+#[uniffi::remote(Record)]
+pub struct StockReleased {
+    /// Item.
+    pub sku: String,
+    /// Lot.
+    pub lot: String,
+    /// Serial.
+    pub serial: String,
+    /// Base units.
+    pub base_quantity: i64,
+    /// Where the goods were.
+    pub from: String,
+    /// Their status there.
+    pub status_before: StockStatus,
+    /// The decision.
+    pub outcome: InspectionOutcome,
+    /// Where they went (none: they left inventory).
+    pub to: Option<String>,
+    /// Their status now (none: they left inventory).
+    pub status_after: Option<StockStatus>,
+    /// The supervisor who approved it.
+    pub approved_by: String,
     /// The event recorded.
     pub event_id: Uuid,
 }
@@ -925,6 +1005,8 @@ pub struct Location {
     pub pickable: bool,
     /// Position on the pick walk.
     pub pick_sequence: i64,
+    /// Most base units it holds (`None`: no limit).
+    pub max_units: Option<i64>,
 }
 
 impl From<dockhand_core::catalog::Location> for Location {
@@ -936,6 +1018,7 @@ impl From<dockhand_core::catalog::Location> for Location {
             status: l.status,
             pickable: l.pickable,
             pick_sequence: l.pick_sequence,
+            max_units: l.max_units,
         }
     }
 }

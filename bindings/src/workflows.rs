@@ -1,14 +1,16 @@
-//! Workflow commands: receiving, putaway, picking, counting, returns and corrections. Each is one
-//! call of the core's command of the same name; every rule lives there. All are synchronous and
-//! fast (one local SQLite transaction): call them off the main thread.
+//! Workflow commands: receiving, putaway, moves, quality release, picking, counting, returns and
+//! corrections. Each is one call of the core's command of the same name; every rule lives there.
+//! All are synchronous and fast (one local SQLite transaction): call them off the main thread.
 
 use dockhand_core::corrections;
 use dockhand_core::counting::{self, ApproveCount, CountTaskRequest, CreateCountTask};
 use dockhand_core::counting::{CountSheet, CountSubmitted, CountTask, GenerateRiskCounts};
 use dockhand_core::counting::{StartCount, SubmitCount};
+use dockhand_core::moves::{self, ConfirmMove, MoveConfirmed};
 use dockhand_core::picking::{self, CancelPickTask, ConfirmPick, CreatePickTask, PickConfirmed};
 use dockhand_core::picking::{PickTask, StartPickTask};
 use dockhand_core::putaway::{self, ConfirmPutaway, PutawayConfirmed, PutawayTask};
+use dockhand_core::quality::{self, ReleaseStock, StockReleased};
 use dockhand_core::receiving::{self, CloseReceipt, LineReceived, OpenBlindReceipt, Receipt};
 use dockhand_core::receiving::{ReceiptClosed, ReceiveLine};
 use dockhand_core::returns::{self, InspectReturnLine, ReceiveReturn, Return, ReturnLineInspected};
@@ -16,7 +18,7 @@ use dockhand_core::returns::{self, InspectReturnLine, ReceiveReturn, Return, Ret
 use crate::Device;
 use crate::error::{DockhandError, op_id, uuid};
 use crate::inputs::{CountedGoods, Goods, InspectionRequest, NewPickTask, PickRequest};
-use crate::inputs::{PutawayRequest, ReceiveRequest, ReturnRequest};
+use crate::inputs::{MoveRequest, PutawayRequest, ReceiveRequest, ReleaseRequest, ReturnRequest};
 
 /// A correction recorded: the movements of an event reversed.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -111,6 +113,44 @@ impl Device {
             override_reason: request.override_reason,
         };
         Ok(putaway::confirm_putaway(&self.store, &cmd)?)
+    }
+
+    /// Moves stock inside the warehouse (checked at both locations by their check strings).
+    pub fn confirm_move(&self, request: MoveRequest) -> Result<MoveConfirmed> {
+        let cmd = ConfirmMove {
+            op_id: op_id(&request.op_id)?,
+            operator: request.operator,
+            from: request.from_location,
+            from_scan: request.from_scan,
+            scan: request.goods.map(TryInto::try_into).transpose()?,
+            lpn: request.lpn,
+            quantity: request.quantity,
+            to: request.to,
+            to_scan: request.to_scan,
+            reason: request.reason,
+        };
+        Ok(moves::confirm_move(&self.store, &cmd)?)
+    }
+
+    /// Releases (or disposes of) held stock with a supervisor's badge and PIN.
+    pub fn release_stock(&self, request: ReleaseRequest) -> Result<StockReleased> {
+        let cmd = ReleaseStock {
+            op_id: op_id(&request.op_id)?,
+            operator: request.operator,
+            location: request.location,
+            location_scan: request.location_scan,
+            scan: request.goods.try_into()?,
+            lpn: request.lpn,
+            quantity: request.quantity,
+            outcome: request.outcome,
+            to: request.to,
+            to_scan: request.to_scan,
+            reason_code: request.reason_code,
+            note: request.note,
+            approval: request.approval.as_ref().into(),
+            held: request.held,
+        };
+        Ok(quality::release_stock(&self.store, &cmd)?)
     }
 
     /// Creates a pick task on the device and allocates stock to it.

@@ -44,7 +44,7 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "refused: check string 42 does not match location A-01-01",
         "overridden: pick face running low",
         "-> QA-01    now in quarantine (suggested: quarantine area for held goods)",
-        "50 events: 50 waiting for the hub, 0 sent and accepted",
+        "53 events: 53 waiting for the hub, 0 sent and accepted",
         "SHORT 8",
         "alice recounts her own count: refused: alice counted task CC-P-01-01-1 first",
         "alice signs in with a mistyped PIN: refused: wrong PIN for badge BADGE-0001; 4 more",
@@ -57,16 +57,20 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "5 lines, return pending until inspected",
         "back to vendor (defective motor): left inventory",
         "voided the receiving scan with sam's badge and PIN",
-        "14. KPIs of the shift, 06:00 to 08:32",
+        "bob   releases the vitamins with his own badge: refused: operator bob is not a supervisor",
+        " 8 x VITC-60    at QA-01: available at A-01-03 (passed inspection), approved by sam with badge and PIN",
+        "moves milk into the quarantine cage: refused: location QA-01 is a quarantine location",
+        "moved  12 x MILK-1L    C-01-01 -> C-01-02 (both labels scanned)",
+        "15. KPIs of the shift, 06:00 to 08:43",
         "short-pick rate 20.0% (1 of 5 picks)",
         "return to available: median 25 min",
-        "OK: 12 balance rows equal the sums of 55 ledger rows; 50 events, seq gap-free, hash chain verified",
+        "OK: 14 balance rows equal the sums of 60 ledger rows; 53 events, seq gap-free, hash chain verified",
         "handheld-08 starts empty and pulls master data: 39 changes",
         "events waiting to be sent; sync: offline",
         "0 waiting, 0 refused by the hub; sync: all sent",
-        "handheld-07 sends its shift: 50 events sent to the hub and accepted, 0 refused",
+        "handheld-07 sends its shift: 53 events sent to the hub and accepted, 0 refused",
         "units — equal",
-        "17. One warehouse, one stock",
+        "18. One warehouse, one stock",
         "handheld-08 receives 24 x TOWEL-2P from a late truck and puts them away to P-01-01",
         "the hub publishes order SO-SHARED for 6 x TOWEL-2P; handheld-09 claims it for handheld-09 (Alice Moreau)",
         "handheld-08 asks for it too and is told: pick task SHARED is claimed by handheld-09 (Alice Moreau) since ",
@@ -80,7 +84,7 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "holds the count back from the ERP until every handheld has synced past it (1 count line held)",
         "the count had seen those 12, so the hub books -12 against it, and the count nets to 0",
         "no count line held back from the ERP (the count of A-01-04 netted to 0: the ERP gets no adjustment)",
-        "Shift summary, 06:00 to 08:32 (UTC+01:00), device handheld-07",
+        "Shift summary, 06:00 to 08:43 (UTC+01:00), device handheld-07",
     ] {
         assert!(
             shown.contains(expected),
@@ -100,7 +104,7 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         .unwrap();
     assert_eq!(
         available.split_whitespace().collect::<Vec<_>>(),
-        ["available", "110", "4"]
+        ["available", "118", "6"]
     );
     // One time zone: times are the site's HH:MM, never a stored UTC timestamp.
     assert!(!shown.contains("2026-11-27T"), "{shown}");
@@ -323,7 +327,7 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     assert!(shown.contains("device handheld-07"), "{shown}");
     // The demo's hub acknowledged the whole shift.
     assert!(
-        shown.contains("50 events (last seq 50): 0 pending, 50 acknowledged, 0 rejected"),
+        shown.contains("53 events (last seq 53): 0 pending, 53 acknowledged, 0 rejected"),
         "{shown}"
     );
     assert!(
@@ -355,7 +359,7 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
         text(&out)
     );
     assert!(
-        text(&out).contains("ledger 12 vs balance 17"),
+        text(&out).contains("ledger 2 vs balance 7"),
         "{}",
         text(&out)
     );
@@ -438,7 +442,7 @@ fn rekey_encrypts_a_plain_database_changes_its_key_and_refuses_a_wrong_one() {
         &path("second.key"),
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("50 events"), "{}", text(&out));
+    assert!(text(&out).contains("53 events"), "{}", text(&out));
     assert_eq!(
         dockhand(&["inspect", db_arg, "--key-file", &first])
             .status
@@ -467,7 +471,7 @@ fn rekey_encrypts_a_plain_database_changes_its_key_and_refuses_a_wrong_one() {
     let out = dockhand(&["inspect", db_arg, "--key-file", &path("third.key")]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains("50 events (last seq 50)"),
+        text(&out).contains("53 events (last seq 53)"),
         "{}",
         text(&out)
     );

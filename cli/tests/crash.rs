@@ -131,6 +131,7 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
             match kind {
                 "receive" => assert_eq!(types, [EventKind::LineReceived.as_str()]),
                 "putaway" => assert_eq!(types, [EventKind::PutawayConfirmed.as_str()]),
+                "move" => assert_eq!(types, [EventKind::MoveConfirmed.as_str()]),
                 "open" => assert_eq!(types, [EventKind::BlindOpened.as_str()]),
                 "close" => assert_eq!(
                     types.last(),
@@ -143,6 +144,7 @@ fn killing_the_device_at_random_moments_never_loses_or_half_writes_a_command() {
                         "count_task" | "count_start" | "count" => "counting.",
                         "return" | "inspect" => "returns.",
                         "void" => "correction.",
+                        "release" => "quality.",
                         other => panic!("unexpected report {other}"),
                     };
                     assert!(

@@ -194,7 +194,8 @@ fn inspect_reads_an_older_devices_file_from_an_upgraded_copy_and_leaves_it_as_it
     // hub stock, no task claims or settled exceptions.
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
-        "DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;
+        "ALTER TABLE locations DROP COLUMN max_units;
+         DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;
          DROP TABLE hub_stock;
          ALTER TABLE sync_state DROP COLUMN stock_cursor;
          ALTER TABLE sync_state DROP COLUMN hub_applied_seq;

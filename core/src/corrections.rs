@@ -52,6 +52,8 @@ fn voidable(body: &EventBody) -> std::result::Result<(), &'static str> {
     match body {
         EventBody::LineReceived(_)
         | EventBody::PutawayConfirmed(_)
+        | EventBody::MoveConfirmed(_)
+        | EventBody::StockReleased(_)
         | EventBody::PickConfirmed(_)
         | EventBody::CountAdjusted(_)
         | EventBody::ReturnInspected(_) => Ok(()),
@@ -68,7 +70,7 @@ fn voidable(body: &EventBody) -> std::result::Result<(), &'static str> {
         | EventBody::CountStarted(_)
         | EventBody::Counted(_)
         | EventBody::ReturnReceived(_) => Err(
-            "only received lines, putaways, picks, count adjustments and return inspections can be voided",
+            "only received lines, putaways, moves, releases, picks, count adjustments and return inspections can be voided",
         ),
     }
 }
@@ -242,7 +244,9 @@ fn undo_records(
         EventBody::CountAdjusted(adjusted) => crate::counting::undo_adjustment(tx, adjusted),
         EventBody::ReturnInspected(inspected) => crate::returns::undo_inspection(tx, inspected),
         // Stock only: the ledger reversal is the whole undo.
-        EventBody::PutawayConfirmed(_) => Ok(()),
+        EventBody::PutawayConfirmed(_)
+        | EventBody::MoveConfirmed(_)
+        | EventBody::StockReleased(_) => Ok(()),
         EventBody::Voided(_)
         | EventBody::PickShort(_)
         | EventBody::BlindOpened(_)

@@ -223,6 +223,54 @@ pub enum Error {
         /// The pallets holding it, comma-separated.
         lpns: String,
     },
+    /// A licence plate scanned at a location that does not hold it.
+    #[error("licence plate {} is not at {location}{}", short(.lpn), plate_whereabouts(.elsewhere))]
+    PlateNotHere {
+        /// The plate.
+        lpn: String,
+        /// The location scanned.
+        location: String,
+        /// Where the plate is instead, when somewhere.
+        elsewhere: Option<String>,
+    },
+    /// Goods whose status a move does not change: another workflow takes them.
+    #[error("item {sku}{lot_text} at {location} is {status} and is not moved this way: {instead}", lot_text = lot_label(lot))]
+    NotMovable {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+        /// The location.
+        location: String,
+        /// Its status there.
+        status: crate::stock::StockStatus,
+        /// What to do instead.
+        instead: &'static str,
+    },
+    /// Goods a release names that are not held (quarantined or damaged) there.
+    #[error("item {sku}{lot_text} at {location} is not held in quarantine or as damaged: there is nothing to release", lot_text = lot_label(lot))]
+    NotHeld {
+        /// The item.
+        sku: String,
+        /// The lot.
+        lot: String,
+        /// The location.
+        location: String,
+    },
+    /// A location would hold more than its most units.
+    #[error(
+        "location {location} holds {holding} of its {max_units} units; {adding} more would overfill it: choose another location"
+    )]
+    LocationFull {
+        /// The location.
+        location: String,
+        /// Its most units (master data).
+        max_units: i64,
+        /// Base units it holds now.
+        holding: i64,
+        /// Base units the command would add.
+        adding: i64,
+    },
     /// The operator is known but no longer active.
     #[error("operator {id} is deactivated on this device; ask a supervisor")]
     OperatorInactive {
@@ -648,6 +696,13 @@ pub enum Error {
     Internal(String),
 }
 
+fn plate_whereabouts(elsewhere: &Option<String>) -> String {
+    match elsewhere {
+        Some(other) => format!("; it is at {other}"),
+        None => "; nothing is on it on this device".to_string(),
+    }
+}
+
 fn lot_label(lot: &str) -> String {
     if lot.is_empty() {
         String::new()
@@ -713,6 +768,10 @@ impl Error {
             | ItemNotOnReceipt { .. }
             | InsufficientStock { .. }
             | OnPallet { .. }
+            | PlateNotHere { .. }
+            | NotMovable { .. }
+            | NotHeld { .. }
+            | LocationFull { .. }
             | UnreadableScan { .. }
             | OperatorInactive { .. }
             | InsufficientAvailable { .. }
@@ -771,6 +830,10 @@ impl Error {
             UnknownReturnLine { .. } => "unknown_return_line",
             WrongItem { .. } => "wrong_item",
             OnPallet { .. } => "on_pallet",
+            PlateNotHere { .. } => "plate_not_here",
+            NotMovable { .. } => "not_movable",
+            NotHeld { .. } => "not_held",
+            LocationFull { .. } => "location_full",
             UnreadableScan { .. } => "unreadable_scan",
             OperatorInactive { .. } => "operator_inactive",
             WrongLot { .. } => "wrong_lot",

@@ -93,6 +93,8 @@ fn pick_outcome(body: &EventBody) -> Option<(i64, bool)> {
         | EventBody::ReceiptDiscrepancy(_)
         | EventBody::ReceiptClosed(_)
         | EventBody::PutawayConfirmed(_)
+        | EventBody::MoveConfirmed(_)
+        | EventBody::StockReleased(_)
         | EventBody::PickTaskStarted(_)
         | EventBody::PickTaskCancelled(_)
         | EventBody::CountTaskCreated(_)

@@ -1,7 +1,8 @@
 //! A deterministic mix of receive, putaway and close commands on the sample warehouse: the load of
 //! the crash test (`dockhand soak`), the simulated devices of the demo and the sync tests. With
 //! [`Workload::every_kind`] the mix also creates and confirms picks, counts shelves, receives and
-//! inspects returns and voids receipts (`workload/more.rs`): every command kind a handheld records.
+//! inspects returns, moves stock and voids receipts (`workload/more.rs`): every command kind a
+//! handheld records.
 
 use uuid::Uuid;
 

@@ -85,24 +85,6 @@ fn only_event(f: &Fixture, op_id: Uuid) -> Event {
     evs.into_iter().next().unwrap()
 }
 
-/// (sku, lot, lpn, status, quantity) of every balance at a location.
-fn summary(f: &Fixture, location: &str) -> Vec<(String, String, String, StockStatus, i64)> {
-    at(f, location)
-        .into_iter()
-        .map(|b| (b.sku, b.lot, b.lpn, b.status, b.quantity))
-        .collect()
-}
-
-fn row(
-    sku: &str,
-    lot: &str,
-    lpn: &str,
-    status: StockStatus,
-    quantity: i64,
-) -> (String, String, String, StockStatus, i64) {
-    (sku.into(), lot.into(), lpn.into(), status, quantity)
-}
-
 fn line_received(f: &Fixture, receipt_id: &str, line_no: i64) -> i64 {
     f.store
         .read(|c| receiving::receipt(c, receipt_id))

@@ -65,7 +65,8 @@ fn events_recorded_before_devices_signed_are_signed_when_the_key_is_made() {
     // The same database as version 3 wrote it: no key, no signatures.
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;
+        "ALTER TABLE locations DROP COLUMN max_units;
+         DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;
          DROP TABLE hub_stock;
          ALTER TABLE sync_state DROP COLUMN stock_cursor;
          ALTER TABLE sync_state DROP COLUMN hub_applied_seq;

@@ -284,24 +284,6 @@ fn atp_is(available: i64, reserved: i64) -> AvailableToPromise {
     }
 }
 
-/// (sku, lot, lpn, status, quantity) of every balance at a location.
-fn summary(f: &Fixture, location: &str) -> Vec<(String, String, String, StockStatus, i64)> {
-    at(f, location)
-        .into_iter()
-        .map(|b| (b.sku, b.lot, b.lpn, b.status, b.quantity))
-        .collect()
-}
-
-fn row(
-    sku: &str,
-    lot: &str,
-    lpn: &str,
-    status: StockStatus,
-    quantity: i64,
-) -> (String, String, String, StockStatus, i64) {
-    (sku.into(), lot.into(), lpn.into(), status, quantity)
-}
-
 fn events(f: &Fixture, op_id: Uuid) -> Vec<Event> {
     f.store
         .read(|c| outbox::events_of_operation(c, op_id))

@@ -1,9 +1,10 @@
 //! Random shifts: sequences of every command kind — receive, putaway, close, open, pick (create,
-//! confirm, cancel), count (create, start, submit, approve), return (receive, inspect) and void —
-//! good and bad, replayed or not. Whatever happens, every committed command has exactly its
-//! events, a rejected one changes nothing, seq stays gap-free, the hash chain verifies, balances
-//! equal the ledger, available to promise is never negative, and no stock appears or vanishes: the
-//! total on hand is what the commands' answers say came in and went out.
+//! confirm, cancel), count (create, start, submit, approve), return (receive, inspect), move,
+//! release of held stock and void — good and bad, replayed or not. Whatever happens, every
+//! committed command has exactly its events, a rejected one changes nothing, seq stays gap-free,
+//! the hash chain verifies, balances equal the ledger, available to promise is never negative, and
+//! no stock appears or vanishes: the total on hand is what the commands' answers say came in and
+//! went out (a move changes none; scrap and returns to the vendor leave).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -14,11 +15,13 @@ use dockhand_core::counting::{
     self, ApproveCount, CountOutcome, CountSubmitted, CountTaskRequest, CountedLine,
     CreateCountTask, StartCount, SubmitCount,
 };
+use dockhand_core::moves::{self, ConfirmMove};
 use dockhand_core::picking::{
     self, CancelPickTask, ConfirmPick, CreatePickTask, PickLineRequest, PickTaskRequest,
 };
 use dockhand_core::protocol::{EventBody, EventKind};
 use dockhand_core::putaway::{self, ConfirmPutaway, PutawayRequest};
+use dockhand_core::quality::{self, ReleaseStock};
 use dockhand_core::receiving::{self, CloseReceipt, OpenBlindReceipt, ReceiveLine};
 use dockhand_core::returns::{
     self, InspectReturnLine, InspectionOutcome, ReceiveReturn, ReturnLineRequest,
@@ -70,6 +73,22 @@ enum Step {
     Void {
         back: usize,
     },
+    Release {
+        goods: usize,
+        quantity: i64,
+        from: usize,
+        outcome: usize,
+        to: usize,
+        by_supervisor: bool,
+    },
+    Move {
+        goods: usize,
+        quantity: i64,
+        from: usize,
+        to: usize,
+        wrong_check: bool,
+        replay: bool,
+    },
 }
 
 fn goods(i: usize) -> ScannedGoods {
@@ -103,6 +122,21 @@ const DESTINATIONS: [(&str, &str); 5] = [
     ("STAGE-01", "81"),
 ];
 
+/// Where moves go from and to (code, check string): storage, the pick face, quarantine, a dock
+/// and the blocked bin, so the refusals come up as well.
+const PLACES: [(&str, &str); 10] = [
+    ("A-01-01", "41"),
+    ("A-01-02", "42"),
+    ("A-01-03", "43"),
+    ("P-01-01", "71"),
+    ("QA-01", "91"),
+    ("C-01-01", "61"),
+    ("DOCK-01", "11"),
+    ("A-01-05", "55"),
+    ("RET-01", "82"),
+    ("DMG-01", "83"),
+];
+
 /// Mostly the first dock, sometimes the second, now and then a storage bin (an error).
 fn dock() -> impl Strategy<Value = usize> {
     prop_oneof![7 => Just(0usize), 2 => Just(1usize), 1 => Just(2usize)]
@@ -122,6 +156,10 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..6usize, 1..4i64).prop_map(|(goods, quantity)| Step::Return { goods, quantity }),
         2 => (0..5usize).prop_map(|outcome| Step::Inspect { outcome }),
         1 => (0..6usize).prop_map(|back| Step::Void { back }),
+        2 => (0..8usize, 0..8i64, prop_oneof![Just(4usize), Just(8usize), Just(0usize)], 0..5usize, 0..PLACES.len(), prop::bool::weighted(0.9))
+            .prop_map(|(goods, quantity, from, outcome, to, by_supervisor)| Step::Release { goods, quantity, from, outcome, to, by_supervisor }),
+        3 => (0..8usize, 0..30i64, 0..PLACES.len(), 0..PLACES.len(), prop::bool::weighted(0.1), prop::bool::weighted(0.2))
+            .prop_map(|(goods, quantity, from, to, wrong_check, replay)| Step::Move { goods, quantity, from, to, wrong_check, replay }),
     ]
 }
 
@@ -300,6 +338,75 @@ fn run(store: &Store, shift: &mut Shift, step: &Step) {
         Step::Return { goods: g, quantity } => receive_return(store, shift, g, quantity),
         Step::Inspect { outcome } => inspect(store, shift, outcome),
         Step::Void { back } => void(store, shift, back),
+        Step::Release {
+            goods: g,
+            quantity,
+            from,
+            outcome,
+            to,
+            by_supervisor,
+        } => {
+            let outcome = InspectionOutcome::ALL[outcome];
+            let leaves = matches!(
+                outcome,
+                InspectionOutcome::Scrap | InspectionOutcome::ReturnToVendor
+            );
+            let cmd = ReleaseStock {
+                op_id: op(),
+                operator: "alice".into(),
+                location: PLACES[from].0.into(),
+                location_scan: PLACES[from].1.into(),
+                scan: goods(g),
+                lpn: None,
+                quantity,
+                outcome,
+                to: (!leaves).then(|| PLACES[to].0.into()),
+                to_scan: (!leaves).then(|| PLACES[to].1.into()),
+                reason_code: "decided".into(),
+                note: None,
+                approval: sample::badge_of(if by_supervisor { "sam" } else { "bob" }),
+                held: None,
+            };
+            if let Some(r) = check(
+                store,
+                cmd.op_id,
+                false,
+                |_| 1,
+                || quality::release_stock(store, &cmd),
+            ) && r.status_after.is_none()
+            {
+                shift.on_hand -= r.base_quantity;
+            }
+        }
+        Step::Move {
+            goods: g,
+            quantity,
+            from,
+            to,
+            wrong_check,
+            replay,
+        } => {
+            let cmd = ConfirmMove {
+                op_id: op(),
+                operator: "bob".into(),
+                from: PLACES[from].0.into(),
+                from_scan: PLACES[from].1.into(),
+                scan: Some(goods(g)),
+                lpn: None,
+                quantity,
+                to: PLACES[to].0.into(),
+                to_scan: if wrong_check { "00" } else { PLACES[to].1 }.into(),
+                reason: None,
+            };
+            // A move never changes what is on hand.
+            check(
+                store,
+                cmd.op_id,
+                replay,
+                |_| 1,
+                || moves::confirm_move(store, &cmd),
+            );
+        }
         Step::OpenBlind => {
             let cmd = OpenBlindReceipt {
                 op_id: op(),
@@ -639,6 +746,7 @@ fn inventory_change(events: &[outbox::Event]) -> i64 {
             EventBody::LineReceived(r) => r.base_quantity,
             EventBody::CountAdjusted(a) => a.variance,
             EventBody::ReturnInspected(i) if i.status_after.is_none() => -i.base_quantity,
+            EventBody::StockReleased(r) if r.status_after.is_none() => -r.base_quantity,
             _ => 0,
         })
         .sum()
@@ -653,6 +761,8 @@ fn void(store: &Store, shift: &mut Shift, back: usize) {
             [
                 EventKind::LineReceived.as_str(),
                 EventKind::PutawayConfirmed.as_str(),
+                EventKind::MoveConfirmed.as_str(),
+                EventKind::StockReleased.as_str(),
                 EventKind::PickConfirmed.as_str(),
                 EventKind::CountAdjusted.as_str(),
                 EventKind::ReturnInspected.as_str(),

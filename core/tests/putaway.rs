@@ -64,24 +64,6 @@ fn confirm(f: &Fixture, cmd: &ConfirmPutaway) -> putaway::PutawayConfirmed {
     putaway::confirm_putaway(&f.store, cmd).unwrap()
 }
 
-/// (sku, lot, lpn, status, quantity) of every balance at a location.
-fn summary(f: &Fixture, location: &str) -> Vec<(String, String, String, StockStatus, i64)> {
-    at(f, location)
-        .into_iter()
-        .map(|b| (b.sku, b.lot, b.lpn, b.status, b.quantity))
-        .collect()
-}
-
-fn row(
-    sku: &str,
-    lot: &str,
-    lpn: &str,
-    status: StockStatus,
-    quantity: i64,
-) -> (String, String, String, StockStatus, i64) {
-    (sku.into(), lot.into(), lpn.into(), status, quantity)
-}
-
 fn total(f: &Fixture, status: StockStatus) -> i64 {
     f.store
         .read(stock::totals_by_status)

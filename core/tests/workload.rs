@@ -22,6 +22,7 @@ fn the_every_kind_mix_records_each_command_kind_and_the_books_balance() {
         "open",
         "receive",
         "putaway",
+        "move",
         "close",
         "pick_task",
         "pick",
@@ -30,6 +31,7 @@ fn the_every_kind_mix_records_each_command_kind_and_the_books_balance() {
         "count",
         "return",
         "inspect",
+        "release",
         "void",
     ] {
         assert!(

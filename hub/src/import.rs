@@ -197,6 +197,12 @@ pub fn run(
         |b| b.code.clone(),
         &mut result,
     )?;
+    for location in &m.locations {
+        // A device refuses a page holding such a row: one would stop every device's pull.
+        location
+            .check_max_units()
+            .map_err(|e| HubError::BadRequest(e.to_string()))?;
+    }
     rows(
         tx,
         ChangeKind::Location,

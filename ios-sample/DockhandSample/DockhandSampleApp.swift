@@ -42,6 +42,8 @@ struct Home: View {
                 List {
                     NavigationLink("Receiving") { ReceivingView() }
                     NavigationLink("Putaway") { PutawayView() }
+                    NavigationLink("Move stock") { MoveView() }
+                    NavigationLink("Release held stock") { ReleaseView() }
                     NavigationLink("Picking") { PickingView() }
                     NavigationLink("Counting") { CountingView() }
                     NavigationLink("Returns") { ReturnsView() }

@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 
 use crate::envelope::Envelope;
 use crate::error::ProtocolError;
-use crate::events::{EventBody, InspectionOutcome, ReceiptKind, StockStatus};
+use crate::events::{
+    EventBody, InspectionOutcome, MoveConfirmed, MoveKind, ReceiptKind, StockStatus,
+};
 
 /// What an export reads besides the events themselves: where the items' GTINs and a void's
 /// original event are kept (a device's database, the hub's store).
@@ -68,28 +70,25 @@ pub fn mapping(body: &EventBody) -> Option<Mapping> {
         EventBody::PutawayConfirmed(_) => {
             observe("ObjectEvent", "storing", Some("sellable_accessible"))
         }
+        // Off a plate: the plate is broken down (DELETE of those children), observed where the
+        // goods went.
+        EventBody::MoveConfirmed(m) if m.move_kind == MoveKind::FromPlate => Mapping {
+            kind: "AggregationEvent",
+            action: "DELETE",
+            ..observe("", "unpacking", None)
+        },
+        EventBody::MoveConfirmed(m) => {
+            observe("ObjectEvent", "storing", Some(moved_disposition(m)))
+        }
         EventBody::PickConfirmed(_) => observe("ObjectEvent", "picking", None),
         EventBody::Counted(_) | EventBody::CountAdjusted(_) => {
             observe("ObjectEvent", "cycle_counting", None)
         }
         EventBody::ReturnReceived(_) => observe("ObjectEvent", "receiving", Some("returned")),
-        EventBody::ReturnInspected(i) => match i.outcome {
-            InspectionOutcome::Restock => {
-                observe("ObjectEvent", "inspecting", Some("sellable_not_accessible"))
-            }
-            InspectionOutcome::Quarantine => {
-                observe("ObjectEvent", "holding", Some("non_sellable_other"))
-            }
-            InspectionOutcome::Damaged => observe("ObjectEvent", "inspecting", Some("damaged")),
-            InspectionOutcome::Scrap => Mapping {
-                action: "DELETE",
-                ..observe("ObjectEvent", "destroying", Some("destroyed"))
-            },
-            InspectionOutcome::ReturnToVendor => Mapping {
-                action: "DELETE",
-                ..observe("ObjectEvent", "destroying", Some("disposed"))
-            },
-        },
+        // Inspected on the returns bench: restocked goods are sellable once put away.
+        EventBody::ReturnInspected(i) => decided(i.outcome, "sellable_not_accessible"),
+        // Released from quarantine straight into storage or a pick face.
+        EventBody::StockReleased(r) => decided(r.outcome, "sellable_accessible"),
         // Exported as the voided event declared in error (see `export`).
         EventBody::Voided(_) => return None,
         EventBody::BlindOpened(_)
@@ -101,6 +100,36 @@ pub fn mapping(body: &EventBody) -> Option<Mapping> {
         | EventBody::CountTaskCreated(_)
         | EventBody::CountStarted(_) => return None,
     })
+}
+
+/// A decision on inspected or held goods; `restocked` is the disposition of goods made available.
+fn decided(outcome: InspectionOutcome, restocked: &'static str) -> Mapping {
+    match outcome {
+        InspectionOutcome::Restock => observe("ObjectEvent", "inspecting", Some(restocked)),
+        InspectionOutcome::Quarantine => {
+            observe("ObjectEvent", "holding", Some("non_sellable_other"))
+        }
+        InspectionOutcome::Damaged => observe("ObjectEvent", "inspecting", Some("damaged")),
+        InspectionOutcome::Scrap => Mapping {
+            action: "DELETE",
+            ..observe("ObjectEvent", "destroying", Some("destroyed"))
+        },
+        // Sent back to the supplier: shipped (CBV's `returned`), not destroyed.
+        InspectionOutcome::ReturnToVendor => observe("ObjectEvent", "shipping", Some("returned")),
+    }
+}
+
+/// The CBV disposition of moved goods: that of the least usable line (a plate may carry
+/// quarantined goods beside available ones).
+fn moved_disposition(m: &MoveConfirmed) -> &'static str {
+    let has = |status| m.lines.iter().any(|l| l.status == status);
+    if has(StockStatus::Damaged) {
+        "damaged"
+    } else if has(StockStatus::Quarantined) {
+        "non_sellable_other"
+    } else {
+        "sellable_accessible"
+    }
 }
 
 /// A URI-safe form of free text (references, codes).
@@ -183,6 +212,12 @@ fn quarantined(e: &mut Map<String, Value>) {
     );
 }
 
+/// Goods shipped away are observed where they left, and are no longer at any business location
+/// of ours (CBV: shipping without a bizLocation).
+fn shipped_away(e: &mut Map<String, Value>) {
+    e.remove("bizLocation");
+}
+
 /// One event as an EPCIS event, or `None` when it observes nothing physical.
 fn epcis_event<S: EpcisSource>(
     source: &mut S,
@@ -217,13 +252,7 @@ fn epcis_event<S: EpcisSource>(
             }
             let (epcs, quantities) = what(source, &r.sku, &r.lot, &r.serial, r.base_quantity)?;
             if m.kind == "AggregationEvent" {
-                e.insert("parentID".into(), json!(lpn_uri(&r.lpn)));
-                if !epcs.is_empty() {
-                    e.insert("childEPCs".into(), json!(epcs));
-                }
-                if !quantities.is_empty() {
-                    e.insert("childQuantityList".into(), json!(quantities));
-                }
+                insert_children(&mut e, &r.lpn, epcs, quantities);
             } else {
                 insert_what(&mut e, epcs, quantities);
             }
@@ -236,6 +265,39 @@ fn epcis_event<S: EpcisSource>(
             let (epcs, quantities) = what(source, &p.sku, &p.lot, &p.serial, p.base_quantity)?;
             insert_what(&mut e, epcs, quantities);
             if p.status_after == StockStatus::Quarantined {
+                quarantined(&mut e);
+            }
+        }
+        EventBody::MoveConfirmed(mv) => {
+            place(&mut e, &mv.to);
+            let mut epcs = Vec::new();
+            let mut quantities = Vec::new();
+            if mv.move_kind == MoveKind::WholePlate {
+                // The plate stands for what is on it (aggregated when it was built).
+                epcs.push(lpn_uri(&mv.lpn));
+            } else {
+                for line in &mv.lines {
+                    let (es, qs) = what(
+                        source,
+                        &line.sku,
+                        &line.lot,
+                        &line.serial,
+                        line.base_quantity,
+                    )?;
+                    epcs.extend(es);
+                    quantities.extend(qs);
+                }
+            }
+            if m.kind == "AggregationEvent" {
+                insert_children(&mut e, &mv.lpn, epcs, quantities);
+            } else {
+                insert_what(&mut e, epcs, quantities);
+            }
+            if mv
+                .lines
+                .iter()
+                .any(|l| l.status == StockStatus::Quarantined)
+            {
                 quarantined(&mut e);
             }
         }
@@ -281,6 +343,27 @@ fn epcis_event<S: EpcisSource>(
             if i.outcome == InspectionOutcome::Quarantine {
                 quarantined(&mut e);
             }
+            if i.outcome == InspectionOutcome::ReturnToVendor {
+                shipped_away(&mut e);
+            }
+        }
+        EventBody::StockReleased(r) => {
+            // Where the goods went, or where they were when they left inventory.
+            place(&mut e, r.to.as_deref().unwrap_or(&r.from));
+            let (epcs, quantities) = what(source, &r.sku, &r.lot, &r.serial, r.base_quantity)?;
+            insert_what(&mut e, epcs, quantities);
+            if r.outcome == InspectionOutcome::Quarantine {
+                quarantined(&mut e);
+            } else if r.status_before == StockStatus::Quarantined {
+                // Out of quarantine: the hold set when the goods were held is lifted.
+                e.insert(
+                    "persistentDisposition".into(),
+                    json!({ "unset": ["non_sellable_other"] }),
+                );
+            }
+            if r.outcome == InspectionOutcome::ReturnToVendor {
+                shipped_away(&mut e);
+            }
         }
         // `mapping` returned None for these.
         EventBody::Voided(_)
@@ -297,6 +380,22 @@ fn epcis_event<S: EpcisSource>(
         e.insert("bizTransactionList".into(), json!(transactions));
     }
     Ok(Some(Value::Object(e)))
+}
+
+/// An aggregation's parent (the plate) and children.
+fn insert_children(
+    e: &mut Map<String, Value>,
+    lpn: &str,
+    epcs: Vec<String>,
+    quantities: Vec<Value>,
+) {
+    e.insert("parentID".into(), json!(lpn_uri(lpn)));
+    if !epcs.is_empty() {
+        e.insert("childEPCs".into(), json!(epcs));
+    }
+    if !quantities.is_empty() {
+        e.insert("childQuantityList".into(), json!(quantities));
+    }
 }
 
 fn insert_what(e: &mut Map<String, Value>, epcs: Vec<String>, quantities: Vec<Value>) {

@@ -249,6 +249,9 @@ events! {
     ReceiptClosed(ReceiptClosed) => "receiving.closed",
     /// Goods put away from a dock or a returns bench.
     PutawayConfirmed(PutawayConfirmed) => "putaway.confirmed",
+    /// Stock moved inside the warehouse: loose goods bin to bin, a whole licence plate, or part of
+    /// one.
+    MoveConfirmed(MoveConfirmed) => "move.confirmed",
     /// A pick task allocated and reserved.
     PickTaskStarted(PickTaskStarted) => "picking.task_started",
     /// Goods taken for a pick.
@@ -269,6 +272,8 @@ events! {
     ReturnReceived(ReturnReceived) => "returns.received",
     /// A returned line inspected and moved by its outcome.
     ReturnInspected(ReturnInspected) => "returns.inspected",
+    /// Held stock (quarantined or damaged) released, or disposed of, by a supervisor.
+    StockReleased(StockReleased) => "quality.released",
     /// A mistaken command undone by a compensating transaction.
     Voided(Voided) => "correction.voided",
 }
@@ -417,6 +422,59 @@ pub struct PutawayConfirmed {
     pub suggested: Option<String>,
     /// Why the operator chose another.
     pub override_reason: Option<String>,
+    /// Ledger rows written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movements: Movements,
+}
+
+text_enum! {
+    /// What an internal move took.
+    pub enum MoveKind {
+        /// Loose goods (on no licence plate) from one location to another.
+        Loose => "loose",
+        /// A whole licence plate with everything on it; the plate goes along.
+        WholePlate => "whole_plate",
+        /// Part of what is on a licence plate, taken off it: loose at the destination.
+        FromPlate => "from_plate",
+    }
+}
+
+/// One kind of goods a move took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovedLine {
+    /// Item SKU.
+    pub sku: String,
+    /// Lot ("" for none).
+    pub lot: String,
+    /// Serial ("" for none).
+    pub serial: String,
+    /// Status, the same before and after (a move never changes usability).
+    pub status: StockStatus,
+    /// Base units moved.
+    pub base_quantity: i64,
+    /// The item's base unit.
+    pub base_unit: String,
+}
+
+/// `move.confirmed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveConfirmed {
+    /// Loose, a whole plate, or part of a plate.
+    pub move_kind: MoveKind,
+    /// Licence plate the goods were on ("" for loose goods).
+    pub lpn: String,
+    /// Licence plate at the destination (the plate itself for a whole plate, "" otherwise).
+    pub lpn_after: String,
+    /// Location code moved from (its label was scanned).
+    pub from: String,
+    /// Location code moved to (its label was scanned).
+    pub to: String,
+    /// Zone of `to`.
+    pub to_zone: String,
+    /// Why, when the operator gave a reason.
+    pub reason: Option<String>,
+    /// What moved, one line per item, lot, serial and status.
+    pub lines: Vec<MovedLine>,
     /// Ledger rows written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub movements: Movements,
@@ -667,6 +725,43 @@ pub struct ReturnInspected {
     pub movements: Movements,
 }
 
+/// `quality.released`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockReleased {
+    /// Item SKU.
+    pub sku: String,
+    /// Lot ("" for none).
+    pub lot: String,
+    /// Serial ("" for none).
+    pub serial: String,
+    /// Licence plate the goods were on ("" for none).
+    pub lpn: String,
+    /// Base units.
+    pub base_quantity: i64,
+    /// The item's base unit.
+    pub base_unit: String,
+    /// Location code the held goods were at.
+    pub from: String,
+    /// `quarantined` or `damaged`.
+    pub status_before: StockStatus,
+    /// The decision: `restock` (available), `quarantine`, `damaged`, `scrap` or
+    /// `return_to_vendor`.
+    pub outcome: InspectionOutcome,
+    /// Location code the goods went to (`None` when they left inventory).
+    pub to: Option<String>,
+    /// Status after (`None` when the goods left inventory).
+    pub status_after: Option<StockStatus>,
+    /// Reason code.
+    pub reason_code: String,
+    /// The supervisor's note.
+    pub note: Option<String>,
+    /// The supervisor whose badge and PIN approved it.
+    pub approved_by: String,
+    /// Ledger rows written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movements: Movements,
+}
+
 /// `correction.voided`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Voided {
@@ -697,11 +792,13 @@ impl EventKind {
         match self {
             EventKind::LineReceived
             | EventKind::PutawayConfirmed
+            | EventKind::MoveConfirmed
             | EventKind::PickConfirmed
             | EventKind::PickShort
             | EventKind::CountAdjusted
             | EventKind::ReturnReceived
             | EventKind::ReturnInspected
+            | EventKind::StockReleased
             | EventKind::Voided => true,
             EventKind::BlindOpened
             | EventKind::ReceiptDiscrepancy
@@ -721,11 +818,13 @@ impl EventBody {
         match self {
             EventBody::LineReceived(e) => &e.movements,
             EventBody::PutawayConfirmed(e) => &e.movements,
+            EventBody::MoveConfirmed(e) => &e.movements,
             EventBody::PickConfirmed(e) => &e.movements,
             EventBody::PickShort(e) => &e.movements,
             EventBody::CountAdjusted(e) => &e.movements,
             EventBody::ReturnReceived(e) => &e.movements,
             EventBody::ReturnInspected(e) => &e.movements,
+            EventBody::StockReleased(e) => &e.movements,
             EventBody::Voided(e) => &e.movements,
             EventBody::BlindOpened(_)
             | EventBody::ReceiptDiscrepancy(_)

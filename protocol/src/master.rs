@@ -143,6 +143,28 @@ pub struct Location {
     pub pick_sequence: i64,
     /// The short code on the label that proves the operator is at the location.
     pub check_string: String,
+    /// Most base units the location holds, of all goods together (`None`: no limit). A move or a
+    /// putaway that would exceed it is refused. Left out of the JSON when `None`, so a location
+    /// without one reads as it did before the field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_units: Option<i64>,
+}
+
+impl Location {
+    /// A most-units limit, when given, is at least 1 (checked by the hub's import and by the device
+    /// before either stores the location).
+    pub fn check_max_units(&self) -> Result<(), crate::error::ProtocolError> {
+        match self.max_units {
+            Some(max) if max < 1 => Err(crate::error::ProtocolError::invalid(
+                "max_units",
+                format!(
+                    "location {}: {max} cannot be its most units; give at least 1, or none for no limit",
+                    crate::error::prefix(&self.code, 40)
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A person who scans.

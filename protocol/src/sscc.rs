@@ -35,6 +35,18 @@ pub struct SsccBlock {
     pub last: u64,
 }
 
+/// A licence plate as typed or scanned: an SSCC label's `(00)` or `00` and its symbology
+/// identifier dropped, so a plate scanned from its label and one typed from its digits are one
+/// plate; anything else is taken as it is (trimmed).
+pub fn plate_from_scan(text: &str) -> String {
+    let text = text.trim();
+    let bare = text.trim_start_matches("]C1").replace(['(', ')'], "");
+    match bare.strip_prefix("00") {
+        Some(sscc) if sscc.len() == 18 && sscc.bytes().all(|b| b.is_ascii_digit()) => sscc.into(),
+        _ => text.to_string(),
+    }
+}
+
 /// Checks a GS1 Company Prefix: 7 to 10 digits.
 pub fn check_company_prefix(prefix: &str) -> Result<(), ProtocolError> {
     if (7..=10).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_digit()) {
@@ -125,6 +137,21 @@ mod tests {
         assert_eq!(first.len(), 18);
         assert!(first.starts_with("34012345000000000"));
         assert!(has_valid_check_digit(&first));
+    }
+
+    #[test]
+    fn a_licence_plate_is_read_from_an_sscc_label_or_taken_as_typed() {
+        assert_eq!(
+            plate_from_scan("(00)376130321109103420"),
+            "376130321109103420"
+        );
+        assert_eq!(
+            plate_from_scan("]C100376130321109103420"),
+            "376130321109103420"
+        );
+        assert_eq!(plate_from_scan("376130321109103420"), "376130321109103420");
+        assert_eq!(plate_from_scan(" LPN-0042 "), "LPN-0042");
+        assert_eq!(plate_from_scan("0012"), "0012");
     }
 
     #[test]

@@ -44,16 +44,21 @@ fn every_recorded_event_reads_typed_and_re_serialises_to_its_hashed_bytes() {
         assert_eq!(body.movements(), event.movements().unwrap().as_slice());
         kinds.insert(body.kind());
     }
+    // The fixture holds every event type of its version; types added since are not in it.
+    let missing: Vec<&EventKind> = EventKind::ALL
+        .iter()
+        .filter(|k| !kinds.contains(k) && !ADDED_SINCE_THE_FIXTURE.contains(k))
+        .collect();
+    assert!(missing.is_empty(), "the fixture lacks {missing:?}");
     assert_eq!(
-        kinds.len(),
-        EventKind::ALL.len(),
-        "the fixture holds every event type: missing {:?}",
-        EventKind::ALL
-            .iter()
-            .filter(|k| !kinds.contains(k))
-            .collect::<Vec<_>>()
+        kinds.len() + ADDED_SINCE_THE_FIXTURE.len(),
+        EventKind::ALL.len()
     );
 }
+
+/// Event types added after testdata/golden-v5 was recorded (issue 16).
+const ADDED_SINCE_THE_FIXTURE: [EventKind; 2] =
+    [EventKind::MoveConfirmed, EventKind::StockReleased];
 
 #[test]
 fn a_payload_that_does_not_read_says_which_type_and_what_is_wrong() {
@@ -102,11 +107,13 @@ fn event_kinds_round_trip_and_only_stock_moving_kinds_carry_movements() {
         [
             "receiving.line_received",
             "putaway.confirmed",
+            "move.confirmed",
             "picking.confirmed",
             "picking.short",
             "counting.adjusted",
             "returns.received",
             "returns.inspected",
+            "quality.released",
             "correction.voided"
         ]
     );

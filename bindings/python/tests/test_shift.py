@@ -85,6 +85,54 @@ def test_a_shift_from_dock_to_customer_return(device):
     assert (kpis.picks, kpis.short_picks, kpis.counted_lines, kpis.accuracy) == (1, 1, 1, 0.0)
 
 
+def test_stock_moves_bin_to_bin_and_a_refused_move_moves_nothing(device):
+    device.receive(dockhand.ReceiveRequest(
+        op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=towels(), quantity=4))
+    device.confirm_putaway(dockhand.PutawayRequest(
+        op_id=op(), operator="alice", from_location=DOCK, goods=towels(), quantity=4, to="A-01-01",
+        location_scan=LABELS["A-01-01"], override_reason="closest to the door"))
+    moved = device.confirm_move(dockhand.MoveRequest(
+        op_id=op(), operator="alice", from_location="A-01-01", from_scan=LABELS["A-01-01"],
+        goods=towels(TOWELS_EA), quantity=24, to="P-01-01", to_scan=LABELS["P-01-01"]))
+    assert (moved.move_kind, moved.base_quantity, moved.lpn_after) == (dockhand.MoveKind.LOOSE, 24, "")
+    assert [(line.sku, line.status) for line in moved.lines] == [(TOWELS, dockhand.StockStatus.AVAILABLE)]
+    assert (on_hand(device, "A-01-01"), on_hand(device, "P-01-01")) == (72, 24)
+    before = device.outbox_counts()
+    with pytest.raises(dockhand.DockhandError.Validation) as refused:
+        device.confirm_move(dockhand.MoveRequest(
+            op_id=op(), operator="alice", from_location="A-01-01", from_scan=LABELS["A-01-01"],
+            goods=towels(TOWELS_EA), quantity=1, to="QA-01", to_scan=LABELS["QA-01"]))
+    assert refused.value.code == "wrong_location_type"
+    assert "QA-01" in refused.value.reason and "available" in refused.value.reason
+    assert device.outbox_counts() == before and on_hand(device, "QA-01") == 0
+
+
+def test_a_supervisor_releases_held_goods_and_an_operator_cannot(device):
+    vitamins = dockhand.Goods(barcode="4012345000054", lot="V-9", expiry="2027-06-30")
+    held = device.receive(dockhand.ReceiveRequest(
+        op_id=op(), operator="alice", receipt_id=ASN, dock=DOCK, goods=vitamins, quantity=12))
+    assert held.status == dockhand.StockStatus.QUARANTINED  # inspection required on receipt
+    device.confirm_putaway(dockhand.PutawayRequest(
+        op_id=op(), operator="alice", from_location=DOCK, goods=vitamins, quantity=12, to="QA-01",
+        location_scan=LABELS["QA-01"]))
+
+    def release(badge, pin):
+        return dockhand.ReleaseRequest(
+            op_id=op(), operator="alice", location="QA-01", location_scan=LABELS["QA-01"], goods=vitamins,
+            quantity=5, outcome=dockhand.InspectionOutcome.RESTOCK, to="A-01-03", to_scan=LABELS["A-01-03"],
+            reason_code="passed_inspection", approval=dockhand.Approval(badge=badge, pin=pin))
+
+    before = device.outbox_counts()
+    with pytest.raises(dockhand.DockhandError.NeedsSupervisor) as refused:
+        device.release_stock(release("BADGE-0002", "222222"))  # bob is no supervisor
+    assert refused.value.code == "not_a_supervisor" and "bob" in refused.value.reason
+    assert device.outbox_counts() == before
+    done = device.release_stock(release("BADGE-0003", "333333"))  # sam
+    assert (done.status_after, done.approved_by, done.base_quantity) == (dockhand.StockStatus.AVAILABLE, "sam", 5)
+    assert [(b.status, b.quantity) for b in device.balances_at_location("A-01-03")] == [
+        (dockhand.StockStatus.AVAILABLE, 5)]
+
+
 def test_bad_input_is_a_typed_error_and_nothing_is_recorded(device):
     before = device.outbox_counts()
     with pytest.raises(dockhand.DockhandError.NotFound) as unknown:

@@ -39,6 +39,7 @@ fn master_data() -> MasterData {
         pickable: false,
         pick_sequence: 0,
         check_string: "00".into(),
+        max_units: None,
     });
     data.locations.push(Location {
         code: "STAGE".into(),
@@ -48,6 +49,7 @@ fn master_data() -> MasterData {
         pickable: false,
         pick_sequence: 0,
         check_string: "01".into(),
+        max_units: None,
     });
     for i in 0..ITEMS * PLACES_PER_ITEM {
         data.locations.push(Location {
@@ -58,6 +60,7 @@ fn master_data() -> MasterData {
             pickable: true,
             pick_sequence: (i as i64 * 7919) % 100_000,
             check_string: format!("{:02}", i % 100),
+            max_units: None,
         });
     }
     for i in 0..ITEMS {

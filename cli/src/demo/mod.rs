@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 mod fleet;
 mod floor;
+mod held;
 mod inbound;
 mod returns;
 mod summary;
@@ -308,6 +309,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 
     inbound::run(s)?;
     floor::run(s)?;
+    held::run(s)?;
     returns::run(s)?;
 
     let verified = tables::run(s)?;

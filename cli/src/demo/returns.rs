@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{Shift, date, words};
 
 pub(super) fn run(s: &Shift) -> Result<(), Error> {
-    println!("\n9. A customer return, inspected line by line");
+    println!("\n10. A customer return, inspected line by line");
     let lines = vec![
         (
             ScannedGoods::barcode(sample::MILK_EA)
@@ -100,7 +100,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
     let milk = ScannedGoods::barcode(sample::MILK_EA).with_lot("L2611A");
     s.put_away("bob", "RET-01", milk, 2, None, None, None)?;
 
-    println!("\n10. A correction: a case scanned twice by mistake is voided");
+    println!("\n11. A correction: a case scanned twice by mistake is voided");
     receiving::open_blind_receipt(
         &s.store,
         &OpenBlindReceipt {

@@ -222,7 +222,7 @@ pub(crate) async fn run(
     hub: &DemoHub,
     run_tag: &str,
 ) -> Result<bool, Error> {
-    println!("\n16. Sync with the hub at {}", hub.url);
+    println!("\n17. Sync with the hub at {}", hub.url);
     let loaded = hub
         .import(&Import {
             master: sample::warehouse(),

@@ -26,19 +26,19 @@ pub(super) fn run(s: &Shift) -> Result<bool, Error> {
             dockhand_core::verify_integrity(c)?,
         ))
     })?;
-    println!("\n11. Stock by status");
+    println!("\n12. Stock by status");
     print_totals(&totals);
-    println!("\n12. Balances");
+    println!("\n13. Balances");
     print_balances(&balances);
-    println!("\n13. Outbox: the events recorded for the hub");
+    println!("\n14. Outbox: the events recorded for the hub");
     print_outbox(s, &events, &counts);
     println!(
-        "\n14. KPIs of the shift, {} to {}",
+        "\n15. KPIs of the shift, {} to {}",
         from.format("%H:%M"),
         s.at()
     );
     print_kpis(&kpis);
-    println!("\n15. Integrity");
+    println!("\n16. Integrity");
     report::print_integrity(&integrity);
     Ok(integrity.is_ok())
 }

@@ -29,6 +29,7 @@ pub(crate) fn event(kind: EventKind) -> (&'static str, &'static str) {
         EventKind::ReceiptDiscrepancy => ("receipt difference", "receipt differences"),
         EventKind::ReceiptClosed => ("receipt closed", "receipts closed"),
         EventKind::PutawayConfirmed => ("putaway", "putaways"),
+        EventKind::MoveConfirmed => ("move", "moves"),
         EventKind::PickTaskStarted => ("pick task started", "pick tasks started"),
         EventKind::PickConfirmed => ("pick", "picks"),
         EventKind::PickShort => ("short pick", "short picks"),
@@ -39,6 +40,7 @@ pub(crate) fn event(kind: EventKind) -> (&'static str, &'static str) {
         EventKind::CountAdjusted => ("stock adjustment", "stock adjustments"),
         EventKind::ReturnReceived => ("return received", "returns received"),
         EventKind::ReturnInspected => ("return line inspected", "return lines inspected"),
+        EventKind::StockReleased => ("release of held stock", "releases of held stock"),
         EventKind::Voided => ("correction", "corrections"),
     }
 }

@@ -4,8 +4,10 @@
 
 use dockhand_core::corrections::{self, VoidMovement};
 use dockhand_core::counting::{self, ApproveCount, CountedLine, StartCount, SubmitCount};
+use dockhand_core::moves::{self, ConfirmMove};
 use dockhand_core::picking::{self, ConfirmPick, CreatePickTask, PickLineRequest, PickTaskRequest};
 use dockhand_core::putaway::{self, ConfirmPutaway};
+use dockhand_core::quality::{self, ReleaseStock};
 use dockhand_core::receiving::{self, CloseReceipt, OpenBlindReceipt, ReceiveLine};
 use dockhand_core::returns::{self, InspectReturnLine, ReceiveReturn, ReturnLineRequest};
 use dockhand_core::workload::Workload;
@@ -26,6 +28,7 @@ const KINDS: &[&str] = &[
     "receive",
     "close",
     "putaway",
+    "move",
     "pick_task",
     "pick",
     "start_count",
@@ -33,6 +36,7 @@ const KINDS: &[&str] = &[
     "approve",
     "return",
     "inspect",
+    "release",
     "void",
 ];
 
@@ -91,6 +95,18 @@ fn seeds() -> Vec<String> {
             to: "A-01-03".into(),
             location_scan: "13".into(),
             override_reason: None,
+        }),
+        json(&ConfirmMove {
+            op_id: op(),
+            operator: "bob".into(),
+            from: "A-01-01".into(),
+            from_scan: "41".into(),
+            scan: Some(goods()),
+            lpn: None,
+            quantity: 1,
+            to: "A-01-02".into(),
+            to_scan: "42".into(),
+            reason: None,
         }),
         json(&CreatePickTask {
             op_id: op(),
@@ -157,6 +173,22 @@ fn seeds() -> Vec<String> {
         json(
             &serde_json::json!({"op_id": op(), "operator": "alice", "return_id": "FZ-R1", "line_no": 1, "outcome": "restock", "reason_code": "ok", "note": null}),
         ),
+        json(&ReleaseStock {
+            op_id: op(),
+            operator: alice(),
+            location: "RET-01".into(),
+            location_scan: "82".into(),
+            scan: goods(),
+            lpn: None,
+            quantity: 1,
+            outcome: dockhand_core::quality::InspectionOutcome::Scrap,
+            to: None,
+            to_scan: None,
+            reason_code: "beyond repair".into(),
+            note: None,
+            approval: sample::badge_of("sam"),
+            held: None,
+        }),
         json(&VoidMovement {
             op_id: op(),
             operator: alice(),
@@ -255,6 +287,7 @@ impl Target for Commands {
             "receive" => self.run(receiving::receive_line),
             "close" => self.run(receiving::close_receipt),
             "putaway" => self.run(putaway::confirm_putaway),
+            "move" => self.run(moves::confirm_move),
             "pick_task" => self.run(picking::create_pick_task),
             "pick" => self.run(picking::confirm_pick),
             "start_count" => self.run(counting::start_count),
@@ -262,6 +295,7 @@ impl Target for Commands {
             "approve" => self.run(counting::approve_count),
             "return" => self.run(returns::receive_return),
             "inspect" => self.run::<InspectReturnLine, _>(returns::inspect_return_line),
+            "release" => self.run(quality::release_stock),
             _ => self.run(corrections::void_movement),
         };
         if self.runs.is_multiple_of(INTEGRITY_EVERY) {

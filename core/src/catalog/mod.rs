@@ -80,7 +80,8 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<ItemRecord> {
 macro_rules! select_location {
     ($rest:literal) => {
         concat!(
-            "SELECT id, code, zone, kind, status, pickable, pick_sequence, check_string FROM locations ",
+            "SELECT id, code, zone, kind, status, pickable, pick_sequence, check_string, max_units \
+             FROM locations ",
             $rest
         )
     };
@@ -97,6 +98,7 @@ pub(crate) fn location_from_row(row: &Row<'_>) -> rusqlite::Result<LocationRecor
             pickable: row.get(5)?,
             pick_sequence: row.get(6)?,
             check_string: row.get(7)?,
+            max_units: row.get(8)?,
         },
     })
 }

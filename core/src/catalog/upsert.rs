@@ -304,12 +304,13 @@ fn upsert_locations(
     kept: &mut Option<&mut Vec<String>>,
 ) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO locations (code, zone, kind, status, pickable, pick_sequence, check_string)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO locations (code, zone, kind, status, pickable, pick_sequence, check_string,
+                                max_units)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (code) DO UPDATE SET
             zone = excluded.zone, kind = excluded.kind, status = excluded.status,
             pickable = excluded.pickable, pick_sequence = excluded.pick_sequence,
-            check_string = excluded.check_string",
+            check_string = excluded.check_string, max_units = excluded.max_units",
     )?;
     for loc in locations {
         require_text("location code", "location", &loc.code)?;
@@ -330,6 +331,7 @@ fn upsert_locations(
             &format!("location {}", loc.code),
             &loc.check_string,
         )?;
+        loc.check_max_units()?;
         stmt.execute((
             &loc.code,
             &loc.zone,
@@ -338,6 +340,7 @@ fn upsert_locations(
             loc.pickable,
             loc.pick_sequence,
             &loc.check_string,
+            loc.max_units,
         ))?;
     }
     Ok(())

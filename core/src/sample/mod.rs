@@ -72,6 +72,7 @@ fn location(code: &str, zone: &str, kind: LocationKind, sequence: i64, check: &s
         pickable: matches!(kind, LocationKind::Storage | LocationKind::PickFace),
         pick_sequence: sequence,
         check_string: check.into(),
+        max_units: None,
     }
 }
 

@@ -232,3 +232,11 @@ fn from_label(
 pub(crate) fn optional_text(value: &Option<String>) -> Option<String> {
     clean(value)
 }
+
+/// A licence plate as the command gave it ("" for none): an SSCC label scanned (`(00)…`,
+/// `]C100…`) and its 18 digits typed are one plate in every command.
+pub(crate) fn plate(value: &Option<String>) -> String {
+    clean(value)
+        .map(|l| dockhand_protocol::sscc::plate_from_scan(&l))
+        .unwrap_or_default()
+}

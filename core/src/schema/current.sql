@@ -1,6 +1,6 @@
--- dockhand device database: the whole schema of the current version (PRAGMA user_version = 10),
+-- dockhand device database: the whole schema of the current version (PRAGMA user_version = 11),
 -- one table at a time with its indexes and triggers. A new database is created from this file;
--- an older one is brought here by the migrations v1.sql .. v10.sql, which stay as they were
+-- an older one is brought here by the migrations v1.sql .. v11.sql, which stay as they were
 -- written. core/tests/store.rs checks that every older version migrated equals a database made
 -- from this file, rows included. What each column means: the comments of the migration that
 -- added it.
@@ -183,7 +183,7 @@ CREATE TABLE locations (
     pickable       INTEGER NOT NULL CHECK (pickable IN (0, 1)),
     pick_sequence  INTEGER NOT NULL,
     check_string   TEXT NOT NULL CHECK (check_string <> '')
-);
+, max_units INTEGER CHECK (max_units IS NULL OR max_units > 0));
 
 CREATE INDEX locations_for_putaway ON locations (kind, zone, status, pick_sequence);
 

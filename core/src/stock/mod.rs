@@ -26,11 +26,12 @@ pub use dockhand_protocol::events::StockStatus;
 
 pub use lots::{check_expiry, lot_expiry, record_lot};
 pub use query::{
-    AvailableToPromise, Balance, PickablePlace, StatusTotal, all_balances, available_to_promise,
-    available_value_by, balances_at_location, balances_for_item, countable, first_empty_storage,
-    item_quantity, ledger_mark, ledger_rows_as_movements, legs_of_operation, location_quantity,
-    locations_holding, lpn_quantity, lpns_holding, main_status, moved_since, pickable_places,
-    picks_since_by, serial_location, stock_lines, totals_by_status,
+    AvailableToPromise, Balance, PickablePlace, PlateBucket, StatusTotal, all_balances,
+    available_to_promise, available_value_by, balances_at_location, balances_for_item, countable,
+    first_empty_storage, item_quantity, ledger_mark, ledger_rows_as_movements, legs_of_operation,
+    location_quantity, locations_holding, lpn_quantity, lpns_holding, main_status, moved_since,
+    pickable_places, picks_since_by, plate_at, plate_locations, serial_location, stock_lines,
+    totals_by_status, units_held,
 };
 pub use reservations::{
     Reservation, release_at, release_part, release_reservations, reservations_for, reserve,
@@ -97,6 +98,31 @@ pub fn bucket_quantity(conn: &Connection, item_id: i64, bucket: &Bucket) -> Resu
         )
         .optional()?
         .unwrap_or(0))
+}
+
+/// Whether the location has room for `adding` more base units (always, without a limit).
+pub fn has_room(conn: &Connection, to: &catalog::LocationRecord, adding: i64) -> Result<bool> {
+    Ok(match to.location.max_units {
+        Some(max) => units_held(conn, to.id)?.saturating_add(adding) <= max,
+        None => true,
+    })
+}
+
+/// The location has room for `adding` more base units, when master data limits what it holds.
+pub fn check_room(conn: &Connection, to: &catalog::LocationRecord, adding: i64) -> Result<()> {
+    let Some(max_units) = to.location.max_units else {
+        return Ok(());
+    };
+    let holding = units_held(conn, to.id)?;
+    if holding.saturating_add(adding) > max_units {
+        return Err(Error::LocationFull {
+            location: to.location.code.clone(),
+            max_units,
+            holding,
+            adding,
+        });
+    }
+    Ok(())
 }
 
 /// Appends the movement to the ledger and updates balances, in the caller's transaction.

@@ -147,9 +147,63 @@ pub fn available_to_promise(conn: &Connection, sku: &str) -> Result<AvailableToP
 pub fn lpn_quantity(conn: &Connection, location_id: i64, lpn: &str) -> Result<i64> {
     Ok(conn
         .prepare_cached(
-            "SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?1 AND lpn = ?2",
+            "SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?1 AND lpn = ?2
+             AND qty > 0",
         )?
         .query_row((location_id, lpn), |r| r.get(0))?)
+}
+
+/// One bucket on a licence plate at a location: what a whole-plate move takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlateBucket {
+    /// Item row id.
+    pub item_id: i64,
+    /// The bucket (its `lpn` is the plate).
+    pub bucket: Bucket,
+    /// Base units in it.
+    pub quantity: i64,
+}
+
+/// Everything on a licence plate at a location, by item, lot, serial and status.
+pub fn plate_at(conn: &Connection, location_id: i64, lpn: &str) -> Result<Vec<PlateBucket>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT item_id, lot, serial, status, qty FROM balances
+         WHERE location_id = ?1 AND lpn = ?2 AND qty > 0 ORDER BY item_id, lot, serial, status",
+    )?;
+    let rows = stmt.query_map((location_id, lpn), |r| {
+        Ok(PlateBucket {
+            item_id: r.get(0)?,
+            bucket: Bucket {
+                location_id,
+                lot: r.get(1)?,
+                serial: r.get(2)?,
+                lpn: lpn.to_string(),
+                status: crate::text_enum::column(r, 3)?,
+            },
+            quantity: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The codes of the locations a licence plate is at (one, unless it was split).
+pub fn plate_locations(conn: &Connection, lpn: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT l.code FROM balances b JOIN locations l ON l.id = b.location_id
+         WHERE b.lpn = ?1 AND b.qty > 0 ORDER BY l.code",
+    )?;
+    let rows = stmt.query_map([lpn], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Base units a location holds, its buckets below zero (the hub's, never taken from) not
+/// counted: what a most-units limit is measured against.
+pub fn units_held(conn: &Connection, location_id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?1 AND qty > 0",
+        )?
+        .query_row([location_id], |r| r.get(0))?)
 }
 
 /// License plates holding an item and lot at a location (loose stock excluded).
@@ -252,16 +306,22 @@ pub fn locations_holding(
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// The first active storage location without any stock, in walk order (in `zone` when given).
-pub fn first_empty_storage(conn: &Connection, zone: Option<&str>) -> Result<Option<i64>> {
+/// The first active storage location without any stock and with room for `quantity` base units,
+/// in walk order (in `zone` when given).
+pub fn first_empty_storage(
+    conn: &Connection,
+    zone: Option<&str>,
+    quantity: i64,
+) -> Result<Option<i64>> {
     Ok(rusqlite::OptionalExtension::optional(
         conn.prepare_cached(
             "SELECT l.id FROM locations l
              WHERE l.kind = 'storage' AND l.status = 'active' AND l.zone = COALESCE(?1, l.zone)
+               AND (l.max_units IS NULL OR l.max_units >= ?2)
                AND NOT EXISTS (SELECT 1 FROM balances b WHERE b.location_id = l.id)
              ORDER BY l.pick_sequence, l.code LIMIT 1",
         )?
-        .query_row([zone], |r| r.get(0)),
+        .query_row((zone, quantity), |r| r.get(0)),
     )?)
 }
 

@@ -5,7 +5,9 @@
 //! ([`crate::corrections`]). docs/workflows.md lists every place a new workflow touches.
 
 pub mod counting;
+pub mod moves;
 pub mod picking;
 pub mod putaway;
+pub mod quality;
 pub mod receiving;
 pub mod returns;

@@ -1,6 +1,7 @@
 //! The rest of a handheld's commands for [`Workload::every_kind`]: a pick task created and its
 //! first pick confirmed, a shelf counted (as found: the count matches, or is one short and is
-//! adjusted within tolerance), a customer return received and inspected, a receipt voided.
+//! adjusted within tolerance), a customer return received and inspected, towels moved to another
+//! shelf, damaged towels written off by a supervisor, a receipt voided.
 
 use uuid::Uuid;
 
@@ -11,7 +12,9 @@ use crate::counting::{
 };
 use crate::db::Store;
 use crate::error::{Error, Result};
+use crate::moves::{self, ConfirmMove};
 use crate::picking::{self, ConfirmPick, CreatePickTask, PickLineRequest, PickTaskRequest};
+use crate::quality::{self, ReleaseStock};
 use crate::returns::{
     self, InspectReturnLine, InspectionOutcome, ReceiveReturn, ReturnLineRequest,
 };
@@ -28,12 +31,52 @@ fn fresh_id(store: &Store, kind: &str) -> String {
 
 impl Workload {
     pub(super) fn step_more(&mut self, store: &Store, done: &mut Done) -> Result<()> {
-        match self.next(4) {
+        match self.next(6) {
             0 => self.pick(store, done),
             1 => self.count(store, done),
             2 => self.customer_return(store, done),
+            3 => self.move_towels(store, done),
+            4 => self.scrap_damaged(store, done),
             _ => self.void_a_receipt(store, done),
         }
+    }
+
+    /// Moves some towels from a shelf to another storage shelf or the pick face, scanning both
+    /// labels. Towels promised to picks stay: the move takes only what is free.
+    fn move_towels(&mut self, store: &Store, done: &mut Done) -> Result<()> {
+        let Some((from, quantity)) = Self::towels_on_a_shelf(store)? else {
+            return Ok(());
+        };
+        let places = ["A-01-01", "A-01-02", "A-01-03", "A-01-04", "P-01-01"];
+        let to = places[self.next(places.len() as u64) as usize];
+        if to == from {
+            return Ok(());
+        }
+        let (from_loc, to_loc) = store.read(|c| {
+            Ok((
+                catalog::location_by_code(c, &from)?,
+                catalog::location_by_code(c, to)?,
+            ))
+        })?;
+        let cmd = ConfirmMove {
+            op_id: Uuid::now_v7(),
+            operator: HANDHELD_OPERATOR.into(),
+            from,
+            from_scan: from_loc.location.check_string,
+            scan: Some(ScannedGoods::barcode(sample::TOWELS_EA)),
+            lpn: None,
+            quantity: 1 + self.next(quantity as u64) as i64,
+            to: to.into(),
+            to_scan: to_loc.location.check_string,
+            reason: Some("workload".into()),
+        };
+        match moves::confirm_move(store, &cmd) {
+            Ok(_) => done.push(("move", cmd.op_id)),
+            // Promised to a pick, or on a pallet there: a person would take other goods.
+            Err(Error::InsufficientStock { .. } | Error::OnPallet { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(())
     }
 
     /// Towels on a storage shelf, available: (location, quantity).
@@ -208,6 +251,43 @@ impl Workload {
         };
         returns::inspect_return_line(store, &inspect)?;
         done.push(("inspect", inspect.op_id));
+        Ok(())
+    }
+
+    /// A supervisor writes off damaged towels waiting on the returns bench (badge and PIN).
+    fn scrap_damaged(&mut self, store: &Store, done: &mut Done) -> Result<()> {
+        let Some(damaged) = store
+            .read(|c| stock::balances_at_location(c, "RET-01"))?
+            .into_iter()
+            .find(|b| {
+                b.sku == sample::TOWELS && b.status == StockStatus::Damaged && b.quantity > 0
+            })
+        else {
+            return Ok(());
+        };
+        let bench = store.read(|c| catalog::location_by_code(c, "RET-01"))?;
+        let cmd = ReleaseStock {
+            op_id: Uuid::now_v7(),
+            operator: HANDHELD_OPERATOR.into(),
+            location: bench.location.code,
+            location_scan: bench.location.check_string,
+            scan: ScannedGoods::barcode(sample::TOWELS_EA),
+            lpn: None,
+            quantity: damaged.quantity,
+            outcome: InspectionOutcome::Scrap,
+            to: None,
+            to_scan: None,
+            reason_code: "workload: beyond repair".into(),
+            note: None,
+            approval: sample::badge_of(APPROVER),
+            held: None,
+        };
+        match quality::release_stock(store, &cmd) {
+            Ok(_) => done.push(("release", cmd.op_id)),
+            // As for a void: a check cut short by a kill counts, and enough lock the badge.
+            Err(Error::BadgeLocked { .. }) => {}
+            Err(e) => return Err(e),
+        }
         Ok(())
     }
 

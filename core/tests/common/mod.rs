@@ -237,6 +237,35 @@ pub fn move_to(scan: ScannedGoods, quantity: i64, to: &str, check: &str) -> Conf
     }
 }
 
+/// 4 cases (96) of towels received on the sample ASN and put away loose at A-01-01.
+pub fn towels_at_a0101(f: &Fixture) {
+    receiving::receive_line(&f.store, &receive(towel_cases(), 4)).unwrap();
+    dockhand_core::putaway::confirm_putaway(&f.store, &move_to(towel_cases(), 4, "A-01-01", "41"))
+        .unwrap();
+}
+
+/// (sku, lot, lpn, status, quantity) of every balance at a location.
+pub fn summary(
+    f: &Fixture,
+    location: &str,
+) -> Vec<(String, String, String, dockhand_core::StockStatus, i64)> {
+    at(f, location)
+        .into_iter()
+        .map(|b| (b.sku, b.lot, b.lpn, b.status, b.quantity))
+        .collect()
+}
+
+/// One expected row of [`summary`].
+pub fn row(
+    sku: &str,
+    lot: &str,
+    lpn: &str,
+    status: dockhand_core::StockStatus,
+    quantity: i64,
+) -> (String, String, String, dockhand_core::StockStatus, i64) {
+    (sku.into(), lot.into(), lpn.into(), status, quantity)
+}
+
 /// Every balance at a location.
 pub fn at(f: &Fixture, location: &str) -> Vec<stock::Balance> {
     f.store

@@ -102,7 +102,7 @@ pub(super) async fn page(
         if !rows.is_empty() {
             return Ok((chrome, format!("item {asked}"), rows));
         }
-        let plate = super::plate_of(&asked);
+        let plate = dockhand_protocol::sscc::plate_from_scan(&asked);
         let by_plate = s.lpn_events(&chrome.site, &plate, MAX_EVENTS)?;
         if !by_plate.is_empty() {
             return Ok((chrome, format!("licence plate {plate}"), by_plate));

@@ -111,16 +111,6 @@ pub(crate) fn asked(q: Option<&str>, max: usize) -> String {
     q.unwrap_or_default().trim().chars().take(max).collect()
 }
 
-/// A licence plate as typed or scanned: an SSCC label's `(00)` or `00` and its symbology
-/// identifier dropped, anything else as it is.
-pub(crate) fn plate_of(text: &str) -> String {
-    let bare = text.trim_start_matches("]C1").replace(['(', ')'], "");
-    match bare.strip_prefix("00") {
-        Some(sscc) if sscc.len() == 18 && sscc.bytes().all(|b| b.is_ascii_digit()) => sscc.into(),
-        _ => text.to_string(),
-    }
-}
-
 /// The site a page shows: the one asked for, else the hub's first; with every site.
 pub fn site_shown(
     store: &dyn crate::store::HubStore,
@@ -146,16 +136,7 @@ pub fn site_shown(
 
 #[cfg(test)]
 mod tests {
-    use super::{asked, plate_of};
-
-    #[test]
-    fn a_licence_plate_is_read_from_an_sscc_label_or_taken_as_typed() {
-        assert_eq!(plate_of("(00)376130321109103420"), "376130321109103420");
-        assert_eq!(plate_of("]C100376130321109103420"), "376130321109103420");
-        assert_eq!(plate_of("376130321109103420"), "376130321109103420");
-        assert_eq!(plate_of("LPN-0042"), "LPN-0042");
-        assert_eq!(plate_of("0012"), "0012");
-    }
+    use super::asked;
 
     #[test]
     fn a_search_box_is_trimmed_and_cut() {

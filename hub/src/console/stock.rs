@@ -138,7 +138,7 @@ fn search(
         }
     }
     look(StockBy::Lot, text, format!("lot {text}"))?;
-    let plate = super::plate_of(text);
+    let plate = dockhand_protocol::sscc::plate_from_scan(text);
     look(StockBy::Lpn, &plate, format!("licence plate {plate}"))?;
     let mut items = Vec::new();
     descriptions.dedup();

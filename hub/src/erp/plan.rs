@@ -63,7 +63,7 @@ fn outside_for(kind: EventKind, arriving: bool, outcome: Option<InspectionOutcom
     match kind {
         EventKind::LineReceived if arriving => Outside::Supplier,
         EventKind::ReturnReceived if arriving => Outside::Customer,
-        EventKind::ReturnInspected
+        EventKind::ReturnInspected | EventKind::StockReleased
             if !arriving && outcome == Some(InspectionOutcome::ReturnToVendor) =>
         {
             Outside::Supplier
@@ -77,6 +77,8 @@ fn outside_for(kind: EventKind, arriving: bool, outcome: Option<InspectionOutcom
         | EventKind::ReturnInspected
         | EventKind::PickConfirmed
         | EventKind::PutawayConfirmed
+        | EventKind::MoveConfirmed
+        | EventKind::StockReleased
         | EventKind::PickShort
         | EventKind::CountAdjusted
         | EventKind::Voided
@@ -224,6 +226,72 @@ mod tests {
         assert_eq!(
             (&putaway[0].from, &putaway[0].to),
             (&loc("DOCK-01"), &loc("A-01-01"))
+        );
+    }
+
+    #[test]
+    fn a_whole_plate_move_is_one_transfer_per_pair_of_bins_with_every_lot() {
+        let id = uuid::Uuid::nil();
+        let mut out = m("C-01-01", "MILK-1L", "L1", "available", -36);
+        out.lpn = "376123450000000016".into();
+        let mut into = m("C-01-02", "MILK-1L", "L1", "available", 36);
+        into.lpn = out.lpn.clone();
+        let moved = plan(
+            &id,
+            EventKind::MoveConfirmed,
+            None,
+            &[
+                out,
+                into,
+                m("C-01-01", "MILK-1L", "L2", "available", -12),
+                m("C-01-02", "MILK-1L", "L2", "available", 12),
+            ],
+        );
+        assert_eq!(moved.len(), 1);
+        assert_eq!(
+            (&moved[0].from, &moved[0].to),
+            (&loc("C-01-01"), &loc("C-01-02"))
+        );
+        let quantities: Vec<(&str, i64)> = moved[0]
+            .lines
+            .iter()
+            .map(|l| (l.lot.as_str(), l.quantity))
+            .collect();
+        assert_eq!(quantities, [("L1", 36), ("L2", 12)]);
+    }
+
+    #[test]
+    fn a_release_to_the_vendor_is_a_return_to_the_supplier_and_a_restock_a_move() {
+        let id = uuid::Uuid::nil();
+        let returned = plan(
+            &id,
+            EventKind::StockReleased,
+            Some(InspectionOutcome::ReturnToVendor),
+            &[m("QA-01", "VITC-60", "V-9", "quarantined", -3)],
+        );
+        assert_eq!(
+            (&returned[0].from, &returned[0].to),
+            (&loc("QA-01"), &Place::Outside(Outside::Supplier))
+        );
+        let scrapped = plan(
+            &id,
+            EventKind::StockReleased,
+            Some(InspectionOutcome::Scrap),
+            &[m("QA-01", "VITC-60", "V-9", "quarantined", -2)],
+        );
+        assert_eq!(scrapped[0].to, Place::Outside(Outside::Inventory));
+        let restocked = plan(
+            &id,
+            EventKind::StockReleased,
+            Some(InspectionOutcome::Restock),
+            &[
+                m("QA-01", "VITC-60", "V-9", "quarantined", -5),
+                m("A-01-03", "VITC-60", "V-9", "available", 5),
+            ],
+        );
+        assert_eq!(
+            (&restocked[0].from, &restocked[0].to),
+            (&loc("QA-01"), &loc("A-01-03"))
         );
     }
 

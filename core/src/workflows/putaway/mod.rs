@@ -152,7 +152,7 @@ fn goods_on_dock(
     let requested = requested
         .map(|count| goods.base_quantity(count))
         .transpose()?;
-    let lpn = scan::optional_text(lpn).unwrap_or_default();
+    let lpn = scan::plate(lpn);
     let mut statuses = vec![StockStatus::Received, StockStatus::Quarantined];
     if from.location.kind == LocationKind::Returns {
         // After inspection: restocked (available) and damaged goods leave the bench too.
@@ -257,6 +257,7 @@ pub fn suggest_putaway(store: &Store, request: &PutawayRequest) -> Result<Putawa
             &found.goods.item,
             &found.goods.lot,
             found.status_after,
+            found.on_dock,
         )?;
         Ok(PutawayTask {
             sku: found.goods.item.item.sku.clone(),
@@ -300,7 +301,14 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPutaway) -> Result<PutawayConfi
     } = found;
     let base_quantity = goods.base_quantity(cmd.quantity)?;
     let to = check_destination(tx, cmd, &goods, hold.as_deref(), status_after)?;
-    let suggested = match suggest(tx.conn(), &goods.item, &goods.lot, status_after) {
+    stock::check_room(tx.conn(), &to, base_quantity)?;
+    let suggested = match suggest(
+        tx.conn(),
+        &goods.item,
+        &goods.lot,
+        status_after,
+        base_quantity,
+    ) {
         Ok(s) => Some(s.location),
         Err(Error::NoPutawayLocation { .. }) => None,
         Err(e) => return Err(e),
@@ -434,7 +442,7 @@ fn check_destination(
         return Err(Error::WrongLocationType {
             code: to.location.code,
             actual: to.location.kind.to_string(),
-            expected: "storage or pick_face".into(),
+            expected: "storage or pick face".into(),
             action: "putaway of available stock".into(),
         });
     }

@@ -7,7 +7,7 @@
 //! 3. else an empty active storage location in the item's putaway zone (any zone when the item has
 //!    none), first in walk order.
 //!
-//! Blocked locations are never suggested.
+//! Blocked locations are never suggested, nor one without room for the goods (`max_units`).
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -63,6 +63,7 @@ fn holding_same(
     lot: &str,
     kinds: &[LocationKind],
     status: StockStatus,
+    quantity: i64,
 ) -> Result<Option<LocationRecord>> {
     // Where the same item and lot already are (a handful of rows by the balances key), then the
     // first usable one in walk order. Two plain statements: SQLite re-plans a join (or DISTINCT) over
@@ -71,8 +72,9 @@ fn holding_same(
     let mut best: Option<LocationRecord> = None;
     for id in ids {
         let loc = catalog::location_by_id(conn, id)?;
-        let usable =
-            loc.location.status == LocationStatus::Active && kinds.contains(&loc.location.kind);
+        let usable = loc.location.status == LocationStatus::Active
+            && kinds.contains(&loc.location.kind)
+            && stock::has_room(conn, &loc, quantity)?;
         let earlier = best.as_ref().is_none_or(|b| {
             (loc.location.pick_sequence, &loc.location.code)
                 < (b.location.pick_sequence, &b.location.code)
@@ -84,17 +86,31 @@ fn holding_same(
     Ok(best)
 }
 
-/// Suggests a destination for goods of `item` and `lot` now in `status` on a dock.
+/// The first active location of `kind` in walk order with room for `quantity`.
+fn first_with_room(
+    conn: &Connection,
+    kind: LocationKind,
+    quantity: i64,
+) -> Result<Option<LocationRecord>> {
+    for loc in catalog::active_locations(conn, kind, None)? {
+        if stock::has_room(conn, &loc, quantity)? {
+            return Ok(Some(loc));
+        }
+    }
+    Ok(None)
+}
+
+/// Suggests a destination for `quantity` base units of `item` and `lot` now in `status` on a
+/// dock.
 pub fn suggest(
     conn: &Connection,
     item: &ItemRecord,
     lot: &str,
     status: StockStatus,
+    quantity: i64,
 ) -> Result<PutawaySuggestion> {
     if status == StockStatus::Damaged {
-        return catalog::active_locations(conn, LocationKind::Damaged, None)?
-            .into_iter()
-            .next()
+        return first_with_room(conn, LocationKind::Damaged, quantity)?
             .map(|loc| suggestion(loc, SuggestionRule::Damaged, status))
             .ok_or_else(|| Error::NoPutawayLocation {
                 sku: item.item.sku.clone(),
@@ -103,12 +119,11 @@ pub fn suggest(
             });
     }
     if status == StockStatus::Quarantined {
-        if let Some(loc) = holding_same(conn, item, lot, &[LocationKind::Quarantine], status)? {
+        let quarantine = [LocationKind::Quarantine];
+        if let Some(loc) = holding_same(conn, item, lot, &quarantine, status, quantity)? {
             return Ok(suggestion(loc, SuggestionRule::Quarantine, status));
         }
-        return catalog::active_locations(conn, LocationKind::Quarantine, None)?
-            .into_iter()
-            .next()
+        return first_with_room(conn, LocationKind::Quarantine, quantity)?
             .map(|loc| suggestion(loc, SuggestionRule::Quarantine, status))
             .ok_or_else(|| Error::NoPutawayLocation {
                 sku: item.item.sku.clone(),
@@ -118,11 +133,11 @@ pub fn suggest(
     }
     let after = StockStatus::Available;
     let kinds = [LocationKind::Storage, LocationKind::PickFace];
-    if let Some(loc) = holding_same(conn, item, lot, &kinds, after)? {
+    if let Some(loc) = holding_same(conn, item, lot, &kinds, after, quantity)? {
         return Ok(suggestion(loc, SuggestionRule::SameItemAndLot, after));
     }
     let zone = item.item.putaway_zone.as_deref();
-    let id = stock::first_empty_storage(conn, zone)?;
+    let id = stock::first_empty_storage(conn, zone, quantity)?;
     match id {
         Some(id) => Ok(suggestion(
             catalog::location_by_id(conn, id)?,

@@ -172,7 +172,7 @@ fn receive_in(
     let dock = catalog::usable_location(conn, &cmd.dock, &[LocationKind::Dock], "receiving")?;
     let goods = scan::identify(conn, &cmd.scan, true)?;
     let base_quantity = goods.base_quantity(cmd.quantity)?;
-    let lpn = scan::optional_text(&cmd.lpn).unwrap_or_default();
+    let lpn = scan::plate(&cmd.lpn);
     // Who approved; checked as a supervisor other than the receiver only if a rule needs them.
     let approver = approval.map(|v| v.operator_id().to_string());
     // A mistyped expiry of a known lot is a mismatch, not an expired or short-dated lot.

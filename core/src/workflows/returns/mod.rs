@@ -345,7 +345,7 @@ fn inspect_in(tx: &mut WriteTx<'_>, cmd: &InspectReturnLine) -> Result<ReturnLin
         minutes_to_available,
     ))?;
     let putaway = match status_after {
-        Some(status) => putaway::suggest(conn, &item, &line.lot, status).ok(),
+        Some(status) => putaway::suggest(conn, &item, &line.lot, status, line.quantity).ok(),
         None => None,
     };
     outbox::append(

@@ -738,6 +738,8 @@ impl Connector for TrytonConnector {
             }
             // Stock changes only: posted as the transfers they make, if any.
             EventBody::PutawayConfirmed(_)
+            | EventBody::MoveConfirmed(_)
+            | EventBody::StockReleased(_)
             | EventBody::ReturnInspected(_)
             | EventBody::Voided(_)
             | EventBody::BlindOpened(_)
@@ -769,6 +771,7 @@ fn transfers(e: &dockhand_protocol::Envelope) -> Result<Vec<Transfer>, Connector
     let body = body_of(e)?;
     let (outcome, expiry) = match &body {
         EventBody::ReturnInspected(i) => (Some(i.outcome), None),
+        EventBody::StockReleased(r) => (Some(r.outcome), None),
         EventBody::LineReceived(r) => (None, r.expiry.map(|d| d.to_string())),
         _ => (None, None),
     };

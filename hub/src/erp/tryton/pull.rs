@@ -511,6 +511,7 @@ impl TrytonConnector {
                     pickable: parent.is_some_and(|p| p != w.id) && id != w.input && id != w.output,
                     pick_sequence: id * 10,
                     check_string: check_string(&code),
+                    max_units: None,
                     code: code.clone(),
                 },
             };

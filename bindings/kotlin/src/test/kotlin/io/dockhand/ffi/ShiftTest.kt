@@ -184,6 +184,51 @@ class ShiftTest {
     }
 
     @Test
+    fun `a supervisor releases held goods and an operator cannot`() {
+        val vitamins = Goods("4012345000054", "V-9", java.time.LocalDate.parse("2027-06-30"), null)
+        val held = device.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, vitamins, 12L, null, null))
+        assertEquals(StockStatus.QUARANTINED, held.status)
+        device.confirmPutaway(PutawayRequest(op(), "alice", Sample.DOCK, vitamins, null, 12L, "QA-01", "91", null))
+        fun release(badge: String, pin: String) = ReleaseRequest(
+            op(), "alice", "QA-01", "91", vitamins, null, 5L, InspectionOutcome.RESTOCK, "A-01-03", "43",
+            "passed_inspection", null, Approval(badge, pin),
+        )
+        val before = device.outboxCounts()
+        val refused = assertThrows<DockhandException.NeedsSupervisor> { device.releaseStock(release("BADGE-0002", "222222")) }
+        assertEquals("not_a_supervisor", refused.code)
+        assertEquals(before, device.outboxCounts())
+        val done = device.releaseStock(release("BADGE-0003", "333333"))
+        assertEquals(StockStatus.AVAILABLE, done.statusAfter)
+        assertEquals("sam", done.approvedBy)
+        assertEquals(listOf(StockStatus.AVAILABLE to 5L), device.balancesAtLocation("A-01-03").map { it.status to it.quantity })
+    }
+
+    @Test
+    fun `stock moves bin to bin and a refused move moves nothing`() {
+        device.receive(ReceiveRequest(op(), "alice", Sample.ASN, Sample.DOCK, towels(), 4L, null, null))
+        device.confirmPutaway(
+            PutawayRequest(op(), "alice", Sample.DOCK, towels(), null, 4L, "A-01-01", "41", "closest to the door"),
+        )
+        val moved = device.confirmMove(
+            MoveRequest(op(), "alice", "A-01-01", "41", towels(Sample.TOWELS_EA), null, 24L, "P-01-01", "71", null),
+        )
+        assertEquals(MoveKind.LOOSE, moved.moveKind)
+        assertEquals(24L, moved.baseQuantity)
+        assertEquals(listOf(StockStatus.AVAILABLE), moved.lines.map { it.status })
+        assertEquals(72L to 24L, onHand("A-01-01") to onHand("P-01-01"))
+        val before = device.outboxCounts()
+        val refused = assertThrows<DockhandException.Validation> {
+            device.confirmMove(
+                MoveRequest(op(), "alice", "A-01-01", "41", towels(Sample.TOWELS_EA), null, 1L, "QA-01", "91", null),
+            )
+        }
+        assertEquals("wrong_location_type", refused.code)
+        assertTrue(refused.reason.contains("QA-01") && refused.reason.contains("available"), refused.reason)
+        assertEquals(before, device.outboxCounts())
+        assertEquals(0L, onHand("QA-01"))
+    }
+
+    @Test
     fun `the catalog lists items with what to scan, locations page by page, and scans as types`() {
         val towels = device.items("", 100u).first { it.item.sku == Sample.TOWELS }
         assertTrue(towels.barcodes.any { it.code == Sample.TOWELS_EA }, towels.toString())

@@ -50,7 +50,7 @@ fun DockhandNavigation(app: DockhandApp) {
                 composable("home") {
                     Column(Modifier.padding(16.dp)) {
                         for ((route, label) in listOf(
-                            "receiving" to "Receiving", "putaway" to "Putaway", "picking" to "Picking",
+                            "receiving" to "Receiving", "putaway" to "Putaway", "move" to "Move stock", "release" to "Release held stock", "picking" to "Picking",
                             "counting" to "Counting", "returns" to "Returns", "sync" to "Sync & exceptions",
                         )) {
                             Button(onClick = { nav.navigate(route) }, modifier = Modifier.fillMaxWidth().padding(vertical = 4.dp)) { Text(label) }
@@ -59,6 +59,8 @@ fun DockhandNavigation(app: DockhandApp) {
                 }
                 composable("receiving") { ReceivingScreen(app.session(operator)) }
                 composable("putaway") { PutawayScreen(app.session(operator)) }
+                composable("move") { MoveScreen(app.session(operator)) }
+                composable("release") { ReleaseScreen(app.session(operator)) }
                 composable("picking") { PickingScreen(app.session(operator)) }
                 composable("counting") { CountingScreen(app.session(operator)) }
                 composable("returns") { ReturnsScreen(app.session(operator)) }
