@@ -2,7 +2,8 @@
 # Every test dockhand has: formatting, lints, the whole Rust suite (unit, integration, property,
 # crash), then the app-side suites on bindings generated from the library just built (Kotlin on a
 # JVM, Python from a wheel, the Android sample's logic; scripts/test-apps.sh), the supervisor's
-# console in Debian's Chromium (scripts/test-console.sh), and dockhand against
+# console in Debian's Chromium (scripts/test-console.sh), the labels round trip (ZPL rendered by
+# another engine, decoded by zxing-cpp; scripts/test-labels.sh), and dockhand against
 # a real Tryton from PyPI, twice (scripts/tryton-e2e.sh; the second time the hub is killed while it
 # posts). Run from anywhere in the checkout; ends with one line "tests: N passed, M failed" over
 # all of them.
@@ -36,6 +37,8 @@ echo "== app suites (scripts/test-apps.sh)"
 bash scripts/test-apps.sh 2>&1 | tee -a "$log" || status=$?
 echo "== the console in a real browser (scripts/test-console.sh)"
 bash scripts/test-console.sh 2>&1 | tee -a "$log" || status=$?
+echo "== labels: rendered by another ZPL engine, decoded by zxing-cpp (scripts/test-labels.sh)"
+bash scripts/test-labels.sh 2>&1 | tee -a "$log" || status=$?
 echo "== Tryton end to end (scripts/tryton-e2e.sh; then FAULT=1: the hub, on PostgreSQL, killed while it posts)"
 e2e_passed=0
 e2e_failed=0
@@ -55,6 +58,7 @@ echo "disk: target/ holds $(du -sh target 2>/dev/null | cut -f1), $(df -h . | aw
 awk '/^test result:/ { p += $4; f += $6 }
      /^app tests:/ { p += $3; f += $5 }
      /^browser tests:/ { p += $3; f += $5 }
+     /^label tests:/ { p += $3; f += $5 }
      /^e2e tests:/ { p += $3; f += $5 }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

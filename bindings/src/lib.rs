@@ -13,6 +13,7 @@ use dockhand_core::{Store, StoreOptions};
 mod error;
 mod inputs;
 mod keys;
+mod labels;
 mod queries;
 mod session;
 mod sync;

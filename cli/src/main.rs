@@ -7,6 +7,7 @@ mod fuzz;
 mod gs1;
 mod inspect;
 mod key;
+mod label;
 mod report;
 mod salvage;
 mod soak;
@@ -67,6 +68,8 @@ enum Command {
         #[arg(required = true)]
         raw: Vec<String>,
     },
+    /// ZPL labels for a Zebra printer: a carton's or pallet's GS1 logistic label, location labels.
+    Label(label::Args),
     /// Measure the write path against a bare SQLite commit with the same PRAGMAs.
     Bench(bench::Args),
     /// Fuzz the GS1 parser, scan resolution, every command's input and the hub's HTTP router
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Command::ExportEpcis { db, key, from, to } => key
             .key()
             .and_then(|k| export::run(&db, k.as_deref(), from, to)),
+        Command::Label(args) => label::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Soak(args) => soak::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),

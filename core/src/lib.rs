@@ -20,6 +20,7 @@ pub mod identity;
 pub mod integrity;
 pub mod keys;
 pub mod kpis;
+pub mod labels;
 pub mod ops;
 pub mod outbox;
 pub mod salvage;

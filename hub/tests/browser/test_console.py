@@ -275,4 +275,8 @@ def test_every_page_passes_an_accessibility_check(hub, new_page):
         results = axe.run(w.page)
         bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
-        assert bad == [], f"{path}: {bad}"
+        # Which element and why, so a failure says what to fix.
+        nodes = [(n.get("html", "")[:200], n.get("failureSummary", "")[:300])
+                 for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+                 for n in v["nodes"]]
+        assert bad == [], f"{path}: {bad}: {nodes}"
