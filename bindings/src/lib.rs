@@ -14,6 +14,7 @@ mod error;
 mod inputs;
 mod keys;
 mod labels;
+mod packing;
 mod queries;
 mod session;
 mod sync;

@@ -74,6 +74,9 @@ pub enum EventKind {
     ReturnReceived,
     ReturnInspected,
     StockReleased,
+    UnitBuilt,
+    Packed,
+    Unpacked,
     Voided,
 }
 

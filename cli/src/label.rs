@@ -65,7 +65,14 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     match &args.out {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| Error::invalid("out", format!("cannot write {}: {e}", path.display())))?,
-        None => print!("{text}"),
+        // Written, not printed: a closed pipe (`| head`) is an error to report, not a panic.
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::invalid("out", format!("cannot write to stdout: {e}")))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -116,7 +123,7 @@ fn locations(codes: &[String], db: Option<&Path>, key: &KeyArgs) -> Result<Vec<L
         }
         codes
             .iter()
-            .map(|code| catalog::location_by_code(conn, code).map(|r| r.location))
+            .map(|code| catalog::location_by_code(conn, code.trim()).map(|r| r.location))
             .collect()
     })
 }

@@ -61,6 +61,9 @@ fn voidable(body: &EventBody) -> std::result::Result<(), &'static str> {
         EventBody::PickShort(_) => {
             Err("a short pick is corrected by counting the location, not by a void")
         }
+        EventBody::UnitBuilt(_) | EventBody::Packed(_) | EventBody::Unpacked(_) => {
+            Err("packing is undone by packing: take the goods out, or break the unit up")
+        }
         EventBody::BlindOpened(_)
         | EventBody::ReceiptDiscrepancy(_)
         | EventBody::ReceiptClosed(_)
@@ -249,6 +252,9 @@ fn undo_records(
         | EventBody::StockReleased(_) => Ok(()),
         EventBody::Voided(_)
         | EventBody::PickShort(_)
+        | EventBody::UnitBuilt(_)
+        | EventBody::Packed(_)
+        | EventBody::Unpacked(_)
         | EventBody::BlindOpened(_)
         | EventBody::ReceiptDiscrepancy(_)
         | EventBody::ReceiptClosed(_)

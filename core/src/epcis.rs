@@ -19,17 +19,7 @@ impl EpcisSource for Device<'_> {
 
     /// The GTIN-14 of the item's base-unit barcode, when it has a numeric GS1 one.
     fn gtin(&mut self, sku: &str) -> Result<Option<String>> {
-        let codes: Vec<String> = self
-            .0
-            .prepare_cached(
-                "SELECT b.code FROM barcodes b JOIN items i ON i.id = b.item_id
-                 WHERE i.sku = ?1 AND b.unit = i.base_unit ORDER BY length(b.code) DESC, b.code",
-            )?
-            .query_map([sku], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(codes
-            .iter()
-            .find_map(|code| dockhand_protocol::gs1::gtin14(code)))
+        crate::catalog::base_gtin(self.0, sku)
     }
 
     fn event(&mut self, event_id: uuid::Uuid) -> Result<Option<Envelope>> {

@@ -271,6 +271,38 @@ pub enum Error {
         /// Base units the command would add.
         adding: i64,
     },
+    /// A licence plate that is no carton, pallet or tote on this device.
+    #[error("{} is not a carton, pallet or tote on this device: build it first, or scan its label again", short(.lpn))]
+    UnknownHandlingUnit {
+        /// The plate as scanned.
+        lpn: String,
+    },
+    /// Goods or a unit of one order put with another order's.
+    #[error("{what} is for order {holds}, not {order_ref}: {instead}")]
+    WrongOrder {
+        /// What was scanned (a tote, a carton).
+        what: String,
+        /// The order it is for.
+        holds: String,
+        /// The order of the unit it was to go into.
+        order_ref: String,
+        /// What to do instead.
+        instead: &'static str,
+    },
+    /// Loose staged goods that no pick of the order brought there (or not that many).
+    #[error(
+        "order {order_ref} has {left} of {goods} picked to this staging place and not yet packed; {requested} cannot be packed for it"
+    )]
+    NotPickedForOrder {
+        /// Item and lot.
+        goods: String,
+        /// The order.
+        order_ref: String,
+        /// Base units picked for the order and not yet packed.
+        left: i64,
+        /// Base units asked for.
+        requested: i64,
+    },
     /// The operator is known but no longer active.
     #[error("operator {id} is deactivated on this device; ask a supervisor")]
     OperatorInactive {
@@ -728,6 +760,7 @@ impl Error {
             | UnknownReturn { .. }
             | UnknownReturnLine { .. }
             | UnknownEvent { .. }
+            | UnknownHandlingUnit { .. }
             | UnknownBadge { .. } => ErrorKind::NotFound,
             OverReceipt { .. }
             | ShortDated { .. }
@@ -772,6 +805,8 @@ impl Error {
             | NotMovable { .. }
             | NotHeld { .. }
             | LocationFull { .. }
+            | WrongOrder { .. }
+            | NotPickedForOrder { .. }
             | UnreadableScan { .. }
             | OperatorInactive { .. }
             | InsufficientAvailable { .. }
@@ -834,6 +869,9 @@ impl Error {
             NotMovable { .. } => "not_movable",
             NotHeld { .. } => "not_held",
             LocationFull { .. } => "location_full",
+            UnknownHandlingUnit { .. } => "unknown_handling_unit",
+            WrongOrder { .. } => "wrong_order",
+            NotPickedForOrder { .. } => "not_picked_for_order",
             UnreadableScan { .. } => "unreadable_scan",
             OperatorInactive { .. } => "operator_inactive",
             WrongLot { .. } => "wrong_lot",

@@ -86,3 +86,17 @@ pub fn mint_in(tx: &WriteTx<'_>) -> Result<String> {
 pub fn mint(store: &Store) -> Result<String> {
     store.write(|tx| mint_in(tx))
 }
+
+/// The length of the GS1 Company Prefix an SSCC minted here was made under (to group it on a
+/// label), when one of this device's blocks is its own.
+pub fn company_prefix_length(conn: &Connection, sscc: &str) -> Result<Option<u32>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT length(company_prefix) FROM sscc_blocks
+             WHERE substr(?1, 1, 1) = CAST(extension AS TEXT)
+               AND substr(?1, 2, length(company_prefix)) = company_prefix
+             ORDER BY length(company_prefix) DESC LIMIT 1",
+        )?
+        .query_row([sscc], |r| r.get(0))
+        .optional()?)
+}

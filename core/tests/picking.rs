@@ -1400,7 +1400,11 @@ fn a_second_short_pick_in_a_location_reuses_the_count_that_has_not_started() {
     );
     let b = confirm(
         &f,
-        &short_pick("T-2", two.allocations[0].id, "41", towels(), 2),
+        // Another order: another tote (TOTE-1 holds order T-1's goods).
+        &ConfirmPick {
+            tote: Some("TOTE-2".into()),
+            ..short_pick("T-2", two.allocations[0].id, "41", towels(), 2)
+        },
     );
     assert!(a.count_task_id.is_some());
     assert_eq!(a.count_task_id, b.count_task_id);

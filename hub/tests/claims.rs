@@ -44,7 +44,10 @@ fn pick_all(h: &Handheld, task_id: &str) -> Result<(), dockhand_core::Error> {
         },
     )?;
     while let Some(next) = h.store.read(|c| picking::next_pick(c, task_id))? {
-        picking::confirm_pick(&h.store, &towels::pick(task_id, &next, "71", "TOTE-9"))?;
+        picking::confirm_pick(
+            &h.store,
+            &towels::pick(task_id, &next, "71", &format!("TOTE-{task_id}")),
+        )?;
     }
     Ok(())
 }

@@ -136,7 +136,7 @@ fn run_step(stores: &[Arc<Store>], step: &Step, model: &mut Model, n: usize) {
                     .find(|(code, _)| *code == next.location)
                     .map(|(_, check)| *check)
                     .unwrap();
-                let tote = format!("TOTE-{device}");
+                let tote = format!("TOTE-{task_id}");
                 let cmd = towels::pick(&task_id, &next, check, &tote);
                 picking::confirm_pick(store, &cmd).unwrap();
                 add(model, &next.location, "available", -next.quantity);

@@ -82,7 +82,7 @@ on_both_backends!(
         );
         // Picked: the 5 left the shelf for staging, and hold nothing more.
         while let Some(next) = h09.store.read(|c| picking::next_pick(c, "T-90")).unwrap() {
-            picking::confirm_pick(&h09.store, &towels::pick("T-90", &next, "71", "TOTE-9"))
+            picking::confirm_pick(&h09.store, &towels::pick("T-90", &next, "71", "TOTE-T-90"))
                 .unwrap();
         }
         h09.sync().await;

@@ -32,7 +32,7 @@ pub trait EpcisSource {
 pub struct Mapping {
     /// `ObjectEvent` or `AggregationEvent`.
     pub kind: &'static str,
-    /// `OBSERVE` or `DELETE`.
+    /// `ADD`, `OBSERVE` or `DELETE`.
     pub action: &'static str,
     /// CBV business step.
     pub biz_step: &'static str,
@@ -89,6 +89,20 @@ pub fn mapping(body: &EventBody) -> Option<Mapping> {
         EventBody::ReturnInspected(i) => decided(i.outcome, "sellable_not_accessible"),
         // Released from quarantine straight into storage or a pick face.
         EventBody::StockReleased(r) => decided(r.outcome, "sellable_accessible"),
+        // A new SSCC put to use on a carton or pallet.
+        EventBody::UnitBuilt(_) => Mapping {
+            action: "ADD",
+            ..observe("ObjectEvent", "commissioning", Some("active"))
+        },
+        // Goods (or a carton) into a unit whose SSCC is the parent.
+        EventBody::Packed(_) => Mapping {
+            action: "ADD",
+            ..observe("AggregationEvent", "packing", Some("in_progress"))
+        },
+        EventBody::Unpacked(_) => Mapping {
+            action: "DELETE",
+            ..observe("AggregationEvent", "unpacking", None)
+        },
         // Exported as the voided event declared in error (see `export`).
         EventBody::Voided(_) => return None,
         EventBody::BlindOpened(_)
@@ -276,17 +290,7 @@ fn epcis_event<S: EpcisSource>(
                 // The plate stands for what is on it (aggregated when it was built).
                 epcs.push(lpn_uri(&mv.lpn));
             } else {
-                for line in &mv.lines {
-                    let (es, qs) = what(
-                        source,
-                        &line.sku,
-                        &line.lot,
-                        &line.serial,
-                        line.base_quantity,
-                    )?;
-                    epcs.extend(es);
-                    quantities.extend(qs);
-                }
+                (epcs, quantities) = lines_what(source, &mv.lines)?;
             }
             if m.kind == "AggregationEvent" {
                 insert_children(&mut e, &mv.lpn, epcs, quantities);
@@ -365,6 +369,31 @@ fn epcis_event<S: EpcisSource>(
                 shipped_away(&mut e);
             }
         }
+        EventBody::UnitBuilt(u) => {
+            place(&mut e, &u.location);
+            insert_what(&mut e, vec![lpn_uri(&u.lpn)], Vec::new());
+            if !u.order_ref.is_empty() {
+                transactions.push(transaction("po", &u.order_ref));
+            }
+        }
+        EventBody::Packed(p) => {
+            place(&mut e, &p.location);
+            let (mut epcs, quantities) = lines_what(source, &p.lines)?;
+            epcs.extend(p.children.iter().map(|c| lpn_uri(c)));
+            insert_children(&mut e, &p.lpn, epcs, quantities);
+            if !p.order_ref.is_empty() {
+                transactions.push(transaction("po", &p.order_ref));
+            }
+        }
+        EventBody::Unpacked(u) => {
+            place(&mut e, &u.location);
+            let (mut epcs, quantities) = lines_what(source, &u.lines)?;
+            epcs.extend(u.children.iter().map(|c| lpn_uri(c)));
+            insert_children(&mut e, &u.lpn, epcs, quantities);
+            if !u.order_ref.is_empty() {
+                transactions.push(transaction("po", &u.order_ref));
+            }
+        }
         // `mapping` returned None for these.
         EventBody::Voided(_)
         | EventBody::BlindOpened(_)
@@ -380,6 +409,27 @@ fn epcis_event<S: EpcisSource>(
         e.insert("bizTransactionList".into(), json!(transactions));
     }
     Ok(Some(Value::Object(e)))
+}
+
+/// What moved lines observed: instances for serials, quantities otherwise.
+fn lines_what<S: EpcisSource>(
+    source: &mut S,
+    lines: &[crate::events::MovedLine],
+) -> Result<(Vec<String>, Vec<Value>), S::Error> {
+    let mut epcs = Vec::new();
+    let mut quantities = Vec::new();
+    for line in lines {
+        let (es, qs) = what(
+            source,
+            &line.sku,
+            &line.lot,
+            &line.serial,
+            line.base_quantity,
+        )?;
+        epcs.extend(es);
+        quantities.extend(qs);
+    }
+    Ok((epcs, quantities))
 }
 
 /// An aggregation's parent (the plate) and children.

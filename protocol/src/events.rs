@@ -274,6 +274,12 @@ events! {
     ReturnInspected(ReturnInspected) => "returns.inspected",
     /// Held stock (quarantined or damaged) released, or disposed of, by a supervisor.
     StockReleased(StockReleased) => "quality.released",
+    /// A carton or pallet built at staging for an order, with the SSCC minted for it.
+    UnitBuilt(UnitBuilt) => "packing.built",
+    /// Picked goods packed into a carton or pallet, or a carton put onto a pallet.
+    Packed(Packed) => "packing.packed",
+    /// Goods taken out of a carton or pallet, cartons taken off a pallet, or a unit broken up.
+    Unpacked(Unpacked) => "packing.unpacked",
     /// A mistaken command undone by a compensating transaction.
     Voided(Voided) => "correction.voided",
 }
@@ -762,6 +768,91 @@ pub struct StockReleased {
     pub movements: Movements,
 }
 
+text_enum! {
+    /// What a handling unit is.
+    pub enum UnitKind {
+        /// A tote goods are picked into (its own reusable label, not an SSCC).
+        Tote => "tote",
+        /// A carton, labelled with its SSCC.
+        Carton => "carton",
+        /// A pallet, labelled with its SSCC, carrying cartons.
+        Pallet => "pallet",
+    }
+}
+
+text_enum! {
+    /// Why goods or cartons came out of a handling unit.
+    pub enum UnpackReason {
+        /// Some goods taken out again (packed by mistake, or to make room).
+        Removed => "removed",
+        /// The unit broken up: everything on or in it taken off.
+        Broken => "broken",
+        /// Everything moved into another unit of the same order.
+        Consolidated => "consolidated",
+    }
+}
+
+/// `packing.built`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitBuilt {
+    /// The unit's licence plate: the SSCC minted for it.
+    pub lpn: String,
+    /// Carton or pallet.
+    pub unit_kind: UnitKind,
+    /// The customer order it is for ("" for a pallet of several orders).
+    pub order_ref: String,
+    /// Location code where it was built (staging).
+    pub location: String,
+}
+
+/// `packing.packed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Packed {
+    /// The unit packed into.
+    pub lpn: String,
+    /// Its kind.
+    pub unit_kind: UnitKind,
+    /// Its order ("" for a pallet of several orders).
+    pub order_ref: String,
+    /// Location code where it was packed.
+    pub location: String,
+    /// The tote or unit the goods came out of ("" for loose goods).
+    pub from_lpn: String,
+    /// The goods packed (none when a carton was put onto a pallet).
+    pub lines: Vec<MovedLine>,
+    /// The cartons put onto this pallet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<String>,
+    /// Ledger rows written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movements: Movements,
+}
+
+/// `packing.unpacked`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unpacked {
+    /// The unit unpacked.
+    pub lpn: String,
+    /// Its kind.
+    pub unit_kind: UnitKind,
+    /// Its order ("" for a pallet of several orders).
+    pub order_ref: String,
+    /// Location code where it was unpacked.
+    pub location: String,
+    /// Why.
+    pub reason: UnpackReason,
+    /// Where the goods went: the unit they were consolidated into, or "" (loose at the location).
+    pub to_lpn: String,
+    /// The goods taken out.
+    pub lines: Vec<MovedLine>,
+    /// The cartons taken off a pallet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<String>,
+    /// Ledger rows written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movements: Movements,
+}
+
 /// `correction.voided`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Voided {
@@ -799,6 +890,8 @@ impl EventKind {
             | EventKind::ReturnReceived
             | EventKind::ReturnInspected
             | EventKind::StockReleased
+            | EventKind::Packed
+            | EventKind::Unpacked
             | EventKind::Voided => true,
             EventKind::BlindOpened
             | EventKind::ReceiptDiscrepancy
@@ -807,7 +900,8 @@ impl EventKind {
             | EventKind::PickTaskCancelled
             | EventKind::CountTaskCreated
             | EventKind::CountStarted
-            | EventKind::Counted => false,
+            | EventKind::Counted
+            | EventKind::UnitBuilt => false,
         }
     }
 }
@@ -825,6 +919,8 @@ impl EventBody {
             EventBody::ReturnReceived(e) => &e.movements,
             EventBody::ReturnInspected(e) => &e.movements,
             EventBody::StockReleased(e) => &e.movements,
+            EventBody::Packed(e) => &e.movements,
+            EventBody::Unpacked(e) => &e.movements,
             EventBody::Voided(e) => &e.movements,
             EventBody::BlindOpened(_)
             | EventBody::ReceiptDiscrepancy(_)
@@ -833,7 +929,8 @@ impl EventBody {
             | EventBody::PickTaskCancelled(_)
             | EventBody::CountTaskCreated(_)
             | EventBody::CountStarted(_)
-            | EventBody::Counted(_) => &[],
+            | EventBody::Counted(_)
+            | EventBody::UnitBuilt(_) => &[],
         }
     }
 }

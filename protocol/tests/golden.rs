@@ -57,8 +57,13 @@ fn every_recorded_event_reads_typed_and_re_serialises_to_its_hashed_bytes() {
 }
 
 /// Event types added after testdata/golden-v5 was recorded (issue 16).
-const ADDED_SINCE_THE_FIXTURE: [EventKind; 2] =
-    [EventKind::MoveConfirmed, EventKind::StockReleased];
+const ADDED_SINCE_THE_FIXTURE: [EventKind; 5] = [
+    EventKind::MoveConfirmed,
+    EventKind::StockReleased,
+    EventKind::UnitBuilt,
+    EventKind::Packed,
+    EventKind::Unpacked,
+];
 
 #[test]
 fn a_payload_that_does_not_read_says_which_type_and_what_is_wrong() {
@@ -114,6 +119,8 @@ fn event_kinds_round_trip_and_only_stock_moving_kinds_carry_movements() {
             "returns.received",
             "returns.inspected",
             "quality.released",
+            "packing.packed",
+            "packing.unpacked",
             "correction.voided"
         ]
     );

@@ -69,6 +69,9 @@ def hub(tmp_path_factory):
         assert process.poll() is None, (workdir / "hub.log").read_text()
         assert time.monotonic() < deadline, "the hub did not answer /health within 30 s"
         time.sleep(0.1)
+    # The site's GS1 Company Prefix, so handhelds get SSCC serial references with their sync.
+    subprocess.run([binary, "site", "prefix", "main", "4012345", "--extension", "3",
+                    "--database", str(workdir / "hub.db")], check=True, capture_output=True)
     yield url
     process.terminate()
     process.wait(timeout=10)

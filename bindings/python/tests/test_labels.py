@@ -25,7 +25,8 @@ def test_a_carton_label_is_zpl_with_its_barcodes():
         (dockhand.Symbology.GS1_128, "(02)04012345000016(15)270630(37)12(10)L1"),
         (dockhand.Symbology.GS1_128, "(00)376130321109103420"),
     ]
-    assert label.zpl.encode("utf-8")  # what the app writes to the printer's socket
+    # What the app writes to the printer's socket: one format, UTF-8.
+    assert label.zpl.encode("utf-8").count(b"^XA") == 1
 
 
 def test_a_wrong_sscc_is_refused_with_a_sentence():
@@ -35,6 +36,9 @@ def test_a_wrong_sscc_is_refused_with_a_sentence():
 
 
 def test_a_location_label_needs_a_supervisor(device):
+    with pytest.raises(dockhand.DockhandError) as wrong_pin:
+        device.location_label("A-01-01", dockhand.Approval(badge="BADGE-0003", pin="333334"))
+    assert wrong_pin.value.code == "wrong_pin"
     with pytest.raises(dockhand.DockhandError) as clerk:
         device.location_label("A-01-01", dockhand.Approval(badge="BADGE-0002", pin="222222"))
     assert clerk.value.code == "not_a_supervisor"

@@ -44,6 +44,8 @@ impl Device {
             .allocations
             .first()
             .ok_or_else(|| Error::invalid("bench", "nothing allocated"))?;
+        // One tote per order, as on the floor (a tote holds one order's goods until packed).
+        let tote = format!("TOTE-{task_id}");
         let cmd = ConfirmPick {
             op_id: Uuid::now_v7(),
             operator: "bob".into(),
@@ -52,7 +54,7 @@ impl Device {
             location_scan: self.check.clone(),
             scan: ScannedGoods::barcode(sample::TOWELS_EA),
             quantity: 1,
-            tote: Some("TOTE-1".into()),
+            tote: Some(tote),
             short: false,
         };
         let start = Instant::now();

@@ -209,8 +209,9 @@ fn pick(store: &Store, task_id: &str) -> Result<Vec<(String, i64)>, Error> {
             .read(|c| dockhand_core::catalog::location_by_code(c, &next.location))?
             .location
             .check_string;
-        let tote = Some("TOTE-17");
-        let cmd = sample::confirm_in_full(&who, task_id, &next, &check, sample::TOWELS_EA, tote);
+        let tote = format!("TOTE-{task_id}");
+        let cmd =
+            sample::confirm_in_full(&who, task_id, &next, &check, sample::TOWELS_EA, Some(&tote));
         picking::confirm_pick(store, &cmd)?;
         picked.push((next.location, next.quantity));
     }

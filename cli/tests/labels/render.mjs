@@ -4,7 +4,11 @@
 // writes DIR/name.png for each.
 import fs from "node:fs";
 import path from "node:path";
-import { ready } from "zpl-renderer-js";
+import { webcrypto } from "node:crypto";
+
+// Go's WebAssembly runtime needs Web Crypto, global only from Node 19 on (Debian 12 has Node 18).
+globalThis.crypto ??= webcrypto;
+const { ready } = await import("zpl-renderer-js");
 
 const out = process.argv[2];
 const labels = JSON.parse(fs.readFileSync(0, "utf8"));

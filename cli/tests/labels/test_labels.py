@@ -40,6 +40,9 @@ SPECS = {
                                            "quantity": 123, "lot": None, "best_before": None}]},
     "long-lot": {**CARTON, "contents": [{**CARTON["contents"][0], "quantity": 1234,
                                          "lot": "ABCDEFGHIJ-12345/X.Y"}]},
+    "paren-lot": {**CARTON, "contents": [{**CARTON["contents"][0], "lot": "X(240)Y"}]},
+    "long-text": {**CARTON, "contents": [{**CARTON["contents"][0], "quantity": 12345678,
+                                          "lot": "1234567890123456"}]},
     "pallet": {**CARTON, "sscc": "340123450000000017", "company_prefix_length": 10,
                "cartons": 4, "contents": [
                    {"gtin": None, "description": "TOWEL-BLUE", "quantity": 24, "lot": "L1",
@@ -101,7 +104,8 @@ def test_every_label_scans_back_as_printed(labels):
     barcodes = 0
     for name, (label, png) in labels.items():
         found = decoded(png)
-        expected = [(b["symbology"], b["data"]) for b in label["barcodes"]]
+        # dockhand escapes a "(" inside data as "\\("; zxing's bracketed text does not.
+        expected = [(b["symbology"], b["data"].replace("\\(", "(")) for b in label["barcodes"]]
         read = [("gs1-128" if b.content_type == zxingcpp.ContentType.GS1 else "code-128", b.text)
                 for b in found]
         assert read == expected, f"{name}: printed {expected}, a scanner read {read}"
@@ -134,12 +138,22 @@ def test_a_location_label_carries_what_the_handheld_asks_for(labels):
     assert [b.text for b in decoded(png)] == ["A-01-01", label["barcodes"][1]["data"]]
 
 
+def test_a_location_that_cannot_be_labelled_is_refused(tmp_path):
+    out = tmp_path / "labels.zpl"
+    run = dockhand("label", "location", "NOWHERE-9", "--out", str(out))
+    assert run.returncode == 2 and "NOWHERE-9" in run.stderr, run.stderr
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("change, says", [
     ({"sscc": "376130321109103421"}, "check digit 1, expected 0"),
     ({"contents": [{**CARTON["contents"][0], "gtin": "4012345000017"}]}, "check digit"),
-    ({"contents": [{**CARTON["contents"][0], "lot": "L>1"}]}, "cannot be printed"),
-    ({"contents": [{**CARTON["contents"][0], "quantity": 0}]}, "at least 1"),
-    ({"contents": [{**CARTON["contents"][0], "lot": "L" * 21}]}, "(10)"),
+    ({"contents": [{**CARTON["contents"][0], "lot": "L>1"}]}, "has '>' at character 2"),
+    ({"contents": [{**CARTON["contents"][0], "quantity": 0}]}, "has quantity 0"),
+    ({"contents": [{**CARTON["contents"][0], "lot": "L" * 21}]},
+     "(10) is at most 20 characters, got 21"),
+    ({"contents": [{**CARTON["contents"][0], "best_before": "2099-01-01"}]},
+     "cannot be written as a GS1 date"),
 ])
 def test_a_bad_label_is_refused_and_nothing_is_written(tmp_path, change, says):
     out = tmp_path / "label.zpl"

@@ -76,6 +76,20 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<ItemRecord> {
     })
 }
 
+/// The GTIN-14 of an item's base-unit barcode, when it has a numeric GS1 one (the longest first).
+pub fn base_gtin(conn: &Connection, sku: &str) -> Result<Option<String>> {
+    let codes: Vec<String> = conn
+        .prepare_cached(
+            "SELECT b.code FROM barcodes b JOIN items i ON i.id = b.item_id
+             WHERE i.sku = ?1 AND b.unit = i.base_unit ORDER BY length(b.code) DESC, b.code",
+        )?
+        .query_map([sku], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(codes
+        .iter()
+        .find_map(|code| dockhand_protocol::gs1::gtin14(code)))
+}
+
 /// `SELECT` of every location column, for `location_from_row`.
 macro_rules! select_location {
     ($rest:literal) => {

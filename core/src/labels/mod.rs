@@ -8,7 +8,7 @@
 
 mod zpl;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -102,10 +102,20 @@ pub fn sscc_label(label: &SsccLabel) -> Result<Label> {
         gs1::parse_sscc(&label.sscc).map_err(|e| Error::invalid("sscc", e.message.clone()))?;
     let sscc_text = gs1::sscc_hri(&sscc, label.company_prefix_length.map(|n| n as usize))
         .map_err(|e| Error::invalid("company_prefix_length", e.message.clone()))?;
-    if label.contents.iter().any(|c| c.quantity < 1) {
+    if let Some((i, line)) = label
+        .contents
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.quantity < 1)
+    {
         return Err(Error::invalid(
             "contents",
-            "every content line needs a quantity of at least 1",
+            format!(
+                "line {} ({}) has quantity {}; every line needs at least 1",
+                i + 1,
+                crate::error::short(&line.description),
+                line.quantity
+            ),
         ));
     }
     let mut z = Zpl::new(SSCC_HEIGHT);
@@ -133,8 +143,11 @@ pub fn sscc_label(label: &SsccLabel) -> Result<Label> {
     }
     z.text(MARGIN, y, 22, "CONTENT", 10);
     y += 30;
-    const SHOWN: usize = 4;
-    for line in label.contents.iter().take(SHOWN) {
+    // As many lines as fit above the barcodes' rule at 600, 56 dots each.
+    let shown = usize::try_from((590u32.saturating_sub(y)) / 56)
+        .unwrap_or(0)
+        .min(4);
+    for line in label.contents.iter().take(shown) {
         z.text(
             MARGIN,
             y,
@@ -148,8 +161,8 @@ pub fn sscc_label(label: &SsccLabel) -> Result<Label> {
         }
         y += 56;
     }
-    if label.contents.len() > SHOWN {
-        let more = label.contents.len() - SHOWN;
+    if label.contents.len() > shown {
+        let more = label.contents.len() - shown;
         z.text(MARGIN, y, 26, &format!("+ {more} more lines"), 30);
     }
     z.rule(600);
@@ -157,7 +170,9 @@ pub fn sscc_label(label: &SsccLabel) -> Result<Label> {
         && let Some(mut elements) = content_elements(only)?
     {
         let (_, code) = gs1_code("content barcode", &elements)?;
-        if module_width("", code.modules, WIDTH - 2 * MARGIN).is_ok() {
+        if module_width("", code.modules, WIDTH - 2 * MARGIN).is_ok()
+            && printed(&elements).chars().count() <= HRI_CHARS
+        {
             z.gs1_128("content barcode", 630, 140, &elements)?;
         } else {
             // Too wide for one symbol: the lot gets its own, as GS1's logistic label allows.
@@ -174,7 +189,13 @@ pub fn sscc_label(label: &SsccLabel) -> Result<Label> {
 /// the check string the operator scans to prove being there.
 pub fn location_label(location: &Location) -> Result<Label> {
     let mut z = Zpl::new(LOCATION_HEIGHT);
-    z.text(MARGIN, 20, 90, &location.code, 14);
+    // Large enough to read from the aisle; smaller for long codes so they stay clear of the zone.
+    let size = if location.code.chars().count() > 9 {
+        56
+    } else {
+        90
+    };
+    z.text(MARGIN, 20, size, &location.code, 16);
     z.text(WIDTH - 260, 30, 24, &format!("ZONE {}", location.zone), 12);
     z.code128("location code", 120, 110, &location.code)?;
     z.text(MARGIN, 290, 24, "CHECK", 10);
@@ -223,7 +244,18 @@ fn content_elements(line: &ContentLine) -> Result<Option<Vec<(String, String)>>>
     let gtin = gs1::parse_gtin(gtin).map_err(|e| Error::invalid("gtin", e.message.clone()))?;
     let mut elements = vec![("02".to_string(), gtin)];
     if let Some(date) = line.best_before {
-        elements.push(("15".into(), date.format("%y%m%d").to_string()));
+        let yymmdd = date.format("%y%m%d").to_string();
+        // GS1 dates carry two digits of the year, read within 49 years back and 50 ahead.
+        if gs1::gs1_date(&yymmdd, chrono::Utc::now().year(), false) != Some(date) {
+            return Err(Error::invalid(
+                "best_before",
+                format!(
+                    "{date} cannot be written as a GS1 date (YYMMDD): a scanner would read \
+                     another century"
+                ),
+            ));
+        }
+        elements.push(("15".into(), yymmdd));
     }
     elements.push(("37".into(), line.quantity.to_string()));
     if let Some(lot) = &line.lot {
@@ -273,11 +305,7 @@ impl Zpl {
         elements: &[(String, String)],
     ) -> Result<()> {
         let (parsed, code) = gs1_code(what, elements)?;
-        let printed: String = parsed
-            .iter()
-            .map(|e| format!("({}) {} ", e.ai, e.raw))
-            .collect();
-        self.barcode(what, y, height, &code, printed.trim_end())?;
+        self.barcode(what, y, height, &code, &printed(elements))?;
         self.barcodes.push(LabelBarcode {
             symbology: Symbology::Gs1_128,
             data: gs1::to_hri(&parsed),
@@ -288,6 +316,7 @@ impl Zpl {
 
     /// A plain Code 128 centred at `y`, its text beneath.
     fn code128(&mut self, what: &str, y: u32, height: u32, text: &str) -> Result<()> {
+        zpl::check_printable(what, text)?;
         let tokens: Vec<Token> = text.bytes().map(Token::Char).collect();
         self.barcode(what, y, height, &zpl::code128(what, &tokens)?, text)?;
         self.push_code128(text);
@@ -296,6 +325,7 @@ impl Zpl {
 
     /// A plain Code 128 from `x` (no text beneath: the caller prints it).
     fn code128_at(&mut self, what: &str, x: u32, y: u32, height: u32, text: &str) -> Result<()> {
+        zpl::check_printable(what, text)?;
         let tokens: Vec<Token> = text.bytes().map(Token::Char).collect();
         let code = zpl::code128(what, &tokens)?;
         let module = module_width(what, code.modules, WIDTH - x - MARGIN)?;
@@ -329,7 +359,7 @@ impl Zpl {
             code.field_data
         ));
         let text_x = MARGIN.max((WIDTH / 2).saturating_sub(printed.len() as u32 * 7));
-        self.text(text_x, y + height + 12, 28, printed, 60);
+        self.text(text_x, y + height + 12, 28, printed, HRI_CHARS + 4);
         Ok(())
     }
 
@@ -345,17 +375,41 @@ impl Zpl {
     }
 }
 
+/// Characters of bracketed text that fit under a barcode at 28 dots.
+const HRI_CHARS: usize = 56;
+
+/// The text printed under a GS1 barcode: `(02) 04012345000016 (37) 12`.
+fn printed(elements: &[(String, String)]) -> String {
+    elements
+        .iter()
+        .map(|(ai, v)| format!("({ai}) {v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// GS1 element strings checked by the GS1 parser and encoded for `^BC`: FNC1 first, and after
 /// every variable-length field but the last.
 fn gs1_code(
     what: &str,
     elements: &[(String, String)],
 ) -> Result<(Vec<gs1::Element>, zpl::Code128)> {
+    for (ai, value) in elements {
+        zpl::check_printable(&format!("({ai})"), value)?;
+    }
+    // A `(` in data is escaped, so it is never read as the start of another AI.
     let hri: String = elements
         .iter()
-        .map(|(ai, v)| format!("({ai}){v}"))
+        .map(|(ai, v)| format!("({ai}){}", v.replace('(', "\\(")))
         .collect();
-    let parsed = gs1::parse(&hri).map_err(|e| Error::invalid(what, format!("{hri}: {e}")))?;
+    let parsed = gs1::parse(&hri)
+        .map_err(|e| Error::invalid(what, format!("{}: {e}", crate::error::short(&hri))))?;
+    if parsed.len() != elements.len() {
+        return Err(Error::Internal(format!(
+            "{what}: {} elements became {}",
+            elements.len(),
+            parsed.len()
+        )));
+    }
     let mut tokens = vec![Token::Fnc1];
     for (i, element) in parsed.iter().enumerate() {
         tokens.extend(
@@ -458,11 +512,34 @@ mod tests {
         let mut bad = carton();
         bad.contents[0].lot = Some("L>1".into());
         let e = sscc_label(&bad).unwrap_err().to_string();
-        assert!(e.contains("content barcode"), "{e}");
+        assert!(e.contains("\"L>1\" has '>' at character 2"), "{e}");
+        // A `(` in a lot is data, never the start of another AI.
+        let mut paren = carton();
+        paren.contents[0].lot = Some("X(240)Y".into());
+        let label = sscc_label(&paren).unwrap();
+        assert!(
+            label.barcodes[0].data.ends_with("(10)X\\(240)Y"),
+            "{:?}",
+            label.barcodes
+        );
+        let mut far = carton();
+        far.contents[0].best_before = NaiveDate::from_ymd_opt(2099, 1, 1);
+        let e = sscc_label(&far).unwrap_err().to_string();
+        assert!(
+            e.contains("2099-01-01 cannot be written as a GS1 date"),
+            "{e}"
+        );
+        let mut none = carton();
+        none.contents[0].quantity = 0;
+        let e = sscc_label(&none).unwrap_err().to_string();
+        assert!(
+            e.contains("line 1 (TOWEL-BLUE Bath towel) has quantity 0"),
+            "{e}"
+        );
         let mut bad = carton();
         bad.contents[0].lot = Some("L".repeat(20) + "X");
         let e = sscc_label(&bad).unwrap_err().to_string();
-        assert!(e.contains("(10)"), "{e}");
+        assert!(e.contains("(10) is at most 20 characters, got 21"), "{e}");
     }
 
     #[test]

@@ -28,7 +28,32 @@ pub struct Code128 {
     pub modules: usize,
 }
 
-/// Encodes `tokens` for `^BC` in mode N. `what` names the barcode in errors.
+/// Data a Code 128 field can carry: printable ASCII other than `>` (which ZPL engines disagree
+/// on), `^` and `~` (ZPL's command prefixes). The error names the character, its position and a
+/// short prefix of the value.
+pub fn check_printable(what: &str, value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid(what, "is empty: a barcode needs some data"));
+    }
+    if let Some((i, c)) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(' '..='~').contains(c) || matches!(c, '>' | '^' | '~'))
+    {
+        return Err(Error::invalid(
+            what,
+            format!(
+                "{:?} has {c:?} at character {}, which a Code 128 label field cannot carry; use \
+                 letters, digits and punctuation other than > ^ ~",
+                crate::error::short(value),
+                i + 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Encodes `tokens` for `^BC` in mode N (after [`check_printable`] of the data). `what` names the barcode in errors.
 pub fn code128(what: &str, tokens: &[Token]) -> Result<Code128> {
     if let Some(bad) = tokens.iter().find_map(|t| match *t {
         Token::Char(c) if !(b' '..=b'~').contains(&c) || matches!(c, b'>' | b'^' | b'~') => Some(c),

@@ -1,6 +1,6 @@
--- dockhand device database: the whole schema of the current version (PRAGMA user_version = 11),
+-- dockhand device database: the whole schema of the current version (PRAGMA user_version = 12),
 -- one table at a time with its indexes and triggers. A new database is created from this file;
--- an older one is brought here by the migrations v1.sql .. v11.sql, which stay as they were
+-- an older one is brought here by the migrations v1.sql .. v12.sql, which stay as they were
 -- written. core/tests/store.rs checks that every older version migrated equals a database made
 -- from this file, rows included. What each column means: the comments of the migration that
 -- added it.
@@ -452,3 +452,17 @@ CREATE TABLE sscc_blocks (
     got_at          TEXT NOT NULL,
     PRIMARY KEY (company_prefix, extension, first_serial)
 ) WITHOUT ROWID;
+
+-- Totes, cartons and pallets (schema v12): a tote registered by the first pick into it, for that
+-- pick's order; a carton or pallet built for an order with its SSCC. `parent`: the pallet a carton
+-- is on. What a unit holds is in `balances` under its lpn.
+CREATE TABLE handling_units (
+    lpn          TEXT PRIMARY KEY CHECK (lpn <> ''),
+    kind         TEXT NOT NULL CHECK (kind = 'tote' OR kind = 'carton' OR kind = 'pallet'),
+    order_ref    TEXT NOT NULL,
+    parent       TEXT NOT NULL DEFAULT '',
+    location_id  INTEGER NOT NULL REFERENCES locations (id),
+    status       TEXT NOT NULL CHECK (status = 'open' OR status = 'loaded' OR status = 'shipped'),
+    created_at   TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX handling_units_by_parent ON handling_units (parent) WHERE parent <> '';

@@ -153,6 +153,25 @@ pub fn lpn_quantity(conn: &Connection, location_id: i64, lpn: &str) -> Result<i6
         .query_row((location_id, lpn), |r| r.get(0))?)
 }
 
+/// Whether any stock is on the plate, anywhere.
+pub fn plate_holds_anything(conn: &Connection, lpn: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM balances WHERE lpn = ?1 AND qty > 0)")?
+        .query_row([lpn], |r| r.get(0))?)
+}
+
+/// Base units of an item on the plates of the handling units of an order (totes, cartons,
+/// pallets), wherever they are.
+pub fn item_on_plates_of_order(conn: &Connection, item_id: i64, order_ref: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(b.qty), 0) FROM balances b
+             JOIN handling_units h ON h.lpn = b.lpn
+             WHERE h.order_ref = ?1 AND b.item_id = ?2 AND b.qty > 0",
+        )?
+        .query_row((order_ref, item_id), |r| r.get(0))?)
+}
+
 /// One bucket on a licence plate at a location: what a whole-plate move takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlateBucket {

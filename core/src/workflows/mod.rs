@@ -6,6 +6,7 @@
 
 pub mod counting;
 pub mod moves;
+pub mod packing;
 pub mod picking;
 pub mod putaway;
 pub mod quality;

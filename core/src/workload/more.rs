@@ -125,6 +125,8 @@ impl Workload {
             return Ok(());
         };
         let shelf = store.read(|c| catalog::location_by_code(c, &pick.location))?;
+        // One tote per order: a tote holds one order's goods until they are packed.
+        let tote = format!("TOTE-{task_id}");
         let confirm = ConfirmPick {
             op_id: Uuid::now_v7(),
             operator: HANDHELD_OPERATOR.into(),
@@ -133,7 +135,7 @@ impl Workload {
             location_scan: shelf.location.check_string,
             scan: ScannedGoods::barcode(sample::TOWELS_EA),
             quantity: 1,
-            tote: Some("TOTE-1".into()),
+            tote: Some(tote),
             short: false,
         };
         match picking::confirm_pick(store, &confirm) {

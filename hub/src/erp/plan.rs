@@ -79,6 +79,10 @@ fn outside_for(kind: EventKind, arriving: bool, outcome: Option<InspectionOutcom
         | EventKind::PutawayConfirmed
         | EventKind::MoveConfirmed
         | EventKind::StockReleased
+        // Packing changes licence plates at one location: it nets to nothing.
+        | EventKind::UnitBuilt
+        | EventKind::Packed
+        | EventKind::Unpacked
         | EventKind::PickShort
         | EventKind::CountAdjusted
         | EventKind::Voided

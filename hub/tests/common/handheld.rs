@@ -74,7 +74,7 @@ pub fn pick_towels(
     picking::create_pick_task(store, &towels::pick_task(task_id, quantity))?;
     while let Some(next) = store.read(|c| picking::next_pick(c, task_id))? {
         assert_eq!(next.location, "P-01-01");
-        let cmd = towels::pick(task_id, &next, "71", "TOTE-9");
+        let cmd = towels::pick(task_id, &next, "71", &format!("TOTE-{task_id}"));
         picking::confirm_pick(store, &cmd)?;
     }
     Ok(())

@@ -123,14 +123,7 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmMove) -> Result<MoveConfirmed> 
     for b in &taken.buckets {
         let item = catalog::item_by_id(conn, b.item_id)?;
         check_status(&item.item.sku, &b.bucket, &from, &to)?;
-        lines.push(MovedLine {
-            sku: item.item.sku,
-            lot: b.bucket.lot.clone(),
-            serial: b.bucket.serial.clone(),
-            status: b.bucket.status,
-            base_quantity: b.quantity,
-            base_unit: item.item.base_unit,
-        });
+        lines.push(moved_line(item.item, b));
     }
     let base_quantity: i64 = taken.buckets.iter().map(|b| b.quantity).sum();
     stock::check_room(conn, &to, base_quantity)?;
@@ -180,6 +173,18 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmMove) -> Result<MoveConfirmed> 
         base_quantity,
         event_id: event.event_id,
     })
+}
+
+/// The line an event records for a bucket that moved (whole or the part `b.quantity`).
+pub(crate) fn moved_line(item: catalog::Item, b: &PlateBucket) -> MovedLine {
+    MovedLine {
+        sku: item.sku,
+        lot: b.bucket.lot.clone(),
+        serial: b.bucket.serial.clone(),
+        status: b.bucket.status,
+        base_quantity: b.quantity,
+        base_unit: item.base_unit,
+    }
 }
 
 /// Where stored goods can be moved from: not a dock (putaway), staging or shipping (outbound) or

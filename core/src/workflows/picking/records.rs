@@ -190,3 +190,19 @@ pub(super) fn lines_to_allocate(conn: &Connection, task_id: &str) -> Result<Vec<
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
+
+/// Base units of an item the picks of an order's tasks brought to a staging location.
+pub fn picked_for_order(
+    conn: &Connection,
+    order_ref: &str,
+    item_id: i64,
+    staging_id: i64,
+) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(l.picked), 0) FROM pick_lines l
+             JOIN pick_tasks t ON t.id = l.task_id
+             WHERE t.order_ref = ?1 AND l.item_id = ?2 AND t.staging_id = ?3",
+        )?
+        .query_row((order_ref, item_id, staging_id), |r| r.get(0))?)
+}

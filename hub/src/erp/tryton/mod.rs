@@ -736,9 +736,13 @@ impl Connector for TrytonConnector {
                         .await;
                 }
             }
-            // Stock changes only: posted as the transfers they make, if any.
+            // Stock changes only: posted as the transfers they make, if any (packing makes
+            // none: it changes licence plates at one location).
             EventBody::PutawayConfirmed(_)
             | EventBody::MoveConfirmed(_)
+            | EventBody::UnitBuilt(_)
+            | EventBody::Packed(_)
+            | EventBody::Unpacked(_)
             | EventBody::StockReleased(_)
             | EventBody::ReturnInspected(_)
             | EventBody::Voided(_)
