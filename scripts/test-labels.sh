@@ -20,8 +20,9 @@ log=$(mktemp)
 status=0
 "$venv/bin/python" -m pytest -q -s -p no:cacheprovider "$dir" 2>&1 | tee "$log" || status=$?
 passed=$(grep -o '[0-9]* passed' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
-failed=$(grep -E '^[0-9]+ (passed|failed|errors?)|^=+ .*(failed|error)' "$log" | tail -1 | grep -oE '[0-9]+ (failed|errors?)' \
-    | awk '{ n += $1 } END { print n + 0 }')
+# The summary line ("1 failed, 7 passed, 2 errors in …"): failures and errors together.
+failed=$( (grep -E '^[0-9]+ (passed|failed|errors?)|^=+ .*(failed|error)' "$log" || true) | tail -1 \
+    | (grep -oE '[0-9]+ (failed|errors?)' || true) | awk '{ n += $1 } END { print n + 0 }')
 rm -f "$log"
 [ "$status" != 0 ] && [ "${failed:-0}" = 0 ] && failed=1
 echo "label tests: ${passed:-0} passed, ${failed:-0} failed"

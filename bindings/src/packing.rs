@@ -1,12 +1,14 @@
-//! Packing at staging: cartons and pallets with SSCCs minted on the handheld, goods packed from
-//! totes or loose, cartons onto pallets, and the unit's GS1 label. Conversion only; the rules are
-//! the core's (`dockhand_core::packing`).
+//! Packing at staging and shipping at the door: cartons and pallets with SSCCs minted on the
+//! handheld, goods packed from totes or loose, cartons onto pallets, the unit's GS1 label, loading
+//! and the shipment. Conversion only; the rules are the core's (`dockhand_core::packing`,
+//! `dockhand_core::shipping`).
 
 use dockhand_core::labels::Label;
 use dockhand_core::packing::{
     self, BuildUnit, Consolidate, HandlingUnit, NestUnit, PackGoods, PackingDone, UnitKind,
     UnitStatus, UnpackUnit,
 };
+use dockhand_core::shipping::{self, LoadDone, LoadUnit, ShipOrder, ShipmentDone};
 use uuid::Uuid;
 
 use crate::Device;
@@ -191,5 +193,80 @@ impl Device {
         Ok(self
             .store
             .read(|c| packing::label(c, &lpn, ship_from, ship_to))?)
+    }
+}
+
+/// A carton or pallet loaded at a dock door.
+#[uniffi::remote(Record)]
+pub struct LoadDone {
+    /// The unit, now at the door.
+    pub unit: HandlingUnit,
+    /// The cartons on it.
+    pub cartons: Vec<String>,
+    /// What it holds.
+    pub lines: Vec<dockhand_core::moves::MovedLine>,
+    /// The event recorded.
+    pub event_id: Uuid,
+}
+
+/// What an order's shipment took out of inventory.
+#[uniffi::remote(Record)]
+pub struct ShipmentDone {
+    /// The order.
+    pub order_ref: String,
+    /// The door.
+    pub door: String,
+    /// The units that left.
+    pub units: Vec<String>,
+    /// What left.
+    pub lines: Vec<dockhand_core::moves::MovedLine>,
+    /// Base units, all lines together.
+    pub base_quantity: i64,
+    /// The event recorded.
+    pub event_id: Uuid,
+}
+
+#[uniffi::export]
+impl Device {
+    /// Loads a carton or pallet of `order_ref` at a dock door (its label scanned first); another
+    /// order's unit is refused (`wrong_order`), a carton on a pallet goes with its pallet.
+    pub fn load_unit(
+        &self,
+        op_id: String,
+        operator: String,
+        order_ref: String,
+        door: String,
+        door_scan: String,
+        lpn: String,
+    ) -> Result<LoadDone> {
+        let cmd = LoadUnit {
+            op_id: self::op_id(&op_id)?,
+            operator,
+            order_ref,
+            door,
+            door_scan,
+            lpn,
+        };
+        Ok(shipping::load_unit(&self.store, &cmd)?)
+    }
+
+    /// Closes the order's shipment with what was loaded at the door: the goods leave inventory.
+    /// Goods of the order still at staging refuse it (`short_loaded`, naming them).
+    pub fn ship_order(
+        &self,
+        op_id: String,
+        operator: String,
+        order_ref: String,
+        door: String,
+        door_scan: String,
+    ) -> Result<ShipmentDone> {
+        let cmd = ShipOrder {
+            op_id: self::op_id(&op_id)?,
+            operator,
+            order_ref,
+            door,
+            door_scan,
+        };
+        Ok(shipping::ship_order(&self.store, &cmd)?)
     }
 }

@@ -77,6 +77,8 @@ pub enum EventKind {
     UnitBuilt,
     Packed,
     Unpacked,
+    Loaded,
+    Shipped,
     Voided,
 }
 

@@ -195,7 +195,7 @@ fn inspect_reads_an_older_devices_file_from_an_upgraded_copy_and_leaves_it_as_it
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
         "ALTER TABLE locations DROP COLUMN max_units;
-         DROP TABLE handling_units; DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;
+         DROP INDEX ledger_by_lpn; DROP TABLE handling_units; DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;
          DROP TABLE hub_stock;
          ALTER TABLE sync_state DROP COLUMN stock_cursor;
          ALTER TABLE sync_state DROP COLUMN hub_applied_seq;

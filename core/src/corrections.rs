@@ -64,6 +64,9 @@ fn voidable(body: &EventBody) -> std::result::Result<(), &'static str> {
         EventBody::UnitBuilt(_) | EventBody::Packed(_) | EventBody::Unpacked(_) => {
             Err("packing is undone by packing: take the goods out, or break the unit up")
         }
+        EventBody::Loaded(_) | EventBody::Shipped(_) => {
+            Err("loaded and shipped goods are on the truck: a return brings them back")
+        }
         EventBody::BlindOpened(_)
         | EventBody::ReceiptDiscrepancy(_)
         | EventBody::ReceiptClosed(_)
@@ -145,6 +148,11 @@ fn void_in(
         return Err(refuse(
             "a short pick is corrected by counting the location, not by a void",
         ));
+    }
+    if let EventBody::PickConfirmed(picked) = &body
+        && let Some(why) = crate::packing::pick_packed_since(conn, picked)?
+    {
+        return Err(refuse(&why));
     }
     let voided_by: Option<String> = conn
         .prepare_cached("SELECT void_op_id FROM voids WHERE voided_op_id = ?1")?
@@ -255,6 +263,8 @@ fn undo_records(
         | EventBody::UnitBuilt(_)
         | EventBody::Packed(_)
         | EventBody::Unpacked(_)
+        | EventBody::Loaded(_)
+        | EventBody::Shipped(_)
         | EventBody::BlindOpened(_)
         | EventBody::ReceiptDiscrepancy(_)
         | EventBody::ReceiptClosed(_)

@@ -278,7 +278,7 @@ pub enum Error {
         lpn: String,
     },
     /// Goods or a unit of one order put with another order's.
-    #[error("{what} is for order {holds}, not {order_ref}: {instead}")]
+    #[error("{what} is for {}, not order {order_ref}: {instead}", order_words(.holds))]
     WrongOrder {
         /// What was scanned (a tote, a carton).
         what: String,
@@ -291,17 +291,27 @@ pub enum Error {
     },
     /// Loose staged goods that no pick of the order brought there (or not that many).
     #[error(
-        "order {order_ref} has {left} of {goods} picked to this staging place and not yet packed; {requested} cannot be packed for it"
+        "order {order_ref} has {left} of {goods} picked to {location} and not yet packed; {requested} cannot be packed for it"
     )]
     NotPickedForOrder {
         /// Item and lot.
         goods: String,
+        /// The staging location.
+        location: String,
         /// The order.
         order_ref: String,
         /// Base units picked for the order and not yet packed.
         left: i64,
         /// Base units asked for.
         requested: i64,
+    },
+    /// An order's shipment closed while some of its goods are not on the truck.
+    #[error("order {order_ref} is not all loaded: {left}; load it before the shipment closes")]
+    ShortLoaded {
+        /// The order.
+        order_ref: String,
+        /// What is still at staging, in words.
+        left: String,
     },
     /// The operator is known but no longer active.
     #[error("operator {id} is deactivated on this device; ask a supervisor")]
@@ -735,6 +745,14 @@ fn plate_whereabouts(elsewhere: &Option<String>) -> String {
     }
 }
 
+fn order_words(order_ref: &str) -> String {
+    if order_ref.is_empty() {
+        "several orders".into()
+    } else {
+        format!("order {order_ref}")
+    }
+}
+
 fn lot_label(lot: &str) -> String {
     if lot.is_empty() {
         String::new()
@@ -773,6 +791,7 @@ impl Error {
             | WrongState { .. }
             | TaskHeldElsewhere { .. }
             | SsccExhausted { .. }
+            | ShortLoaded { .. }
             | ReturnExists { .. }
             | NotVoidable { .. }
             | EventState { .. } => ErrorKind::Conflict,
@@ -872,6 +891,7 @@ impl Error {
             UnknownHandlingUnit { .. } => "unknown_handling_unit",
             WrongOrder { .. } => "wrong_order",
             NotPickedForOrder { .. } => "not_picked_for_order",
+            ShortLoaded { .. } => "short_loaded",
             UnreadableScan { .. } => "unreadable_scan",
             OperatorInactive { .. } => "operator_inactive",
             WrongLot { .. } => "wrong_lot",

@@ -98,6 +98,8 @@ fn pick_outcome(body: &EventBody) -> Option<(i64, bool)> {
         | EventBody::UnitBuilt(_)
         | EventBody::Packed(_)
         | EventBody::Unpacked(_)
+        | EventBody::Loaded(_)
+        | EventBody::Shipped(_)
         | EventBody::PickTaskStarted(_)
         | EventBody::PickTaskCancelled(_)
         | EventBody::CountTaskCreated(_)

@@ -47,4 +47,6 @@ pub use scan::resolve::{self, ResolvedScan, resolve_scan};
 pub use stock::StockStatus;
 // The workflows live in `workflows/`; their modules are also at the crate root so the paths apps
 // and tests use stay short (`dockhand_core::receiving`).
-pub use workflows::{counting, moves, packing, picking, putaway, quality, receiving, returns};
+pub use workflows::{
+    counting, moves, packing, picking, putaway, quality, receiving, returns, shipping,
+};

@@ -66,7 +66,7 @@ fn events_recorded_before_devices_signed_are_signed_when_the_key_is_made() {
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(
         "ALTER TABLE locations DROP COLUMN max_units;
-         DROP TABLE handling_units; DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;
+         DROP INDEX ledger_by_lpn; DROP TABLE handling_units; DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;
          DROP TABLE hub_stock;
          ALTER TABLE sync_state DROP COLUMN stock_cursor;
          ALTER TABLE sync_state DROP COLUMN hub_applied_seq;

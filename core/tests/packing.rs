@@ -10,12 +10,11 @@ use common::*;
 use dockhand_core::packing::{
     self, BuildUnit, Consolidate, NestUnit, PackGoods, PackingDone, UnitKind, UnpackUnit,
 };
-use dockhand_core::picking::{self, ConfirmPick, CreatePickTask, PickLineRequest, PickTaskRequest};
+use dockhand_core::picking;
 use dockhand_core::protocol::events::UnpackReason;
 use dockhand_core::protocol::gs1::has_valid_check_digit;
-use dockhand_core::protocol::sscc::SsccBlock;
 use dockhand_core::protocol::{EventBody, EventKind};
-use dockhand_core::{StockStatus, outbox, sscc};
+use dockhand_core::{StockStatus, outbox};
 
 const ORDER_A: &str = "SO-A";
 const ORDER_B: &str = "SO-B";
@@ -25,16 +24,7 @@ const ORDER_B: &str = "SO-B";
 fn staged() -> Fixture {
     let f = seeded();
     towels_at_a0101(&f);
-    sscc::add_block(
-        &f.store,
-        &SsccBlock {
-            company_prefix: "4012345".into(),
-            extension: 3,
-            first: 1,
-            last: 100,
-        },
-    )
-    .unwrap();
+    sscc_block(&f);
     pick_order(&f, "A", ORDER_A, &[(12, Some("TOTE-A")), (6, None)]);
     pick_order(&f, "B", ORDER_B, &[(10, Some("TOTE-B"))]);
     f
@@ -43,53 +33,9 @@ fn staged() -> Fixture {
 /// Creates, starts and picks a task for `order_ref`: each pick of towels from A-01-01 into a tote
 /// or loose.
 fn pick_order(f: &Fixture, task_id: &str, order_ref: &str, picks: &[(i64, Option<&str>)]) {
-    create_task(f, task_id, order_ref, picks.iter().map(|p| p.0).sum());
+    towel_task(f, task_id, order_ref, picks.iter().map(|p| p.0).sum());
     for (quantity, tote) in picks {
         picking::confirm_pick(&f.store, &pick_next(f, task_id, *quantity, *tote)).unwrap();
-    }
-}
-
-/// A pick task for `quantity` towels to STAGE-01, allocated.
-fn create_task(f: &Fixture, task_id: &str, order_ref: &str, quantity: i64) {
-    picking::create_pick_task(
-        &f.store,
-        &CreatePickTask {
-            op_id: op(),
-            operator: "alice".into(),
-            task: PickTaskRequest {
-                task_id: task_id.into(),
-                order_ref: order_ref.into(),
-                staging: "STAGE-01".into(),
-                lines: vec![PickLineRequest {
-                    line_no: 1,
-                    sku: "TOWEL-2P".into(),
-                    quantity,
-                    unit: None,
-                    lot: None,
-                }],
-            },
-        },
-    )
-    .unwrap();
-}
-
-/// Bob's confirmation of the task's next pick at A-01-01: `quantity` towels into a tote or loose.
-fn pick_next(f: &Fixture, task_id: &str, quantity: i64, tote: Option<&str>) -> ConfirmPick {
-    let next = f
-        .store
-        .read(|c| picking::next_pick(c, task_id))
-        .unwrap()
-        .unwrap();
-    ConfirmPick {
-        op_id: op(),
-        operator: "bob".into(),
-        task_id: task_id.into(),
-        allocation_id: next.allocation_id,
-        location_scan: "41".into(),
-        scan: towels(),
-        quantity,
-        tote: tote.map(str::to_string),
-        short: false,
     }
 }
 
@@ -204,6 +150,7 @@ fn a_picked_order_is_packed_into_cartons_on_a_pallet() {
             );
             assert_eq!(p.order_ref, ORDER_A);
             // Same place, other plate: the ledger nets to nothing at STAGE-01.
+            assert_eq!(p.movements.len(), 2);
             assert_eq!(p.movements.iter().map(|m| m.delta).sum::<i64>(), 0);
         }
         other => panic!("expected packing.packed, got {other:?}"),
@@ -255,7 +202,7 @@ fn goods_of_another_order_are_refused_and_nothing_changes() {
         cmd.location = "A-01-01".into();
         packing::build_unit(&f.store, &cmd)
     });
-    // A carton onto a carton, a pallet consolidated into a carton.
+    // A carton onto a carton.
     assert_rejected(&f.store, "invalid_input", || {
         packing::nest_unit(&f.store, &nest(&carton_a, &carton_b))
     });
@@ -268,7 +215,7 @@ fn goods_of_another_order_are_refused_and_nothing_changes() {
 fn a_tote_holding_one_orders_goods_is_not_used_for_another() {
     let f = staged();
     // Task C for order SO-C picks into TOTE-B, which still holds order B's towels.
-    create_task(&f, "C", "SO-C", 2);
+    towel_task(&f, "C", "SO-C", 2);
     let into = |tote: &str| pick_next(&f, "C", 2, Some(tote));
     let e = assert_rejected(&f.store, "wrong_order", || {
         picking::confirm_pick(&f.store, &into("TOTE-B"))
@@ -409,4 +356,81 @@ fn a_packed_pallet_prints_its_gs1_label() {
         .read(|c| packing::label(c, "TOTE-B", vec![], vec![]))
         .unwrap_err();
     assert_eq!(e.code(), "invalid_input");
+}
+
+#[test]
+fn units_used_the_wrong_way_are_refused_with_what_to_do() {
+    let f = staged();
+    let carton = built(&f, UnitKind::Carton, Some(ORDER_A));
+    let pallet = built(&f, UnitKind::Pallet, Some(ORDER_A));
+    let several = built(&f, UnitKind::Pallet, None);
+    let refused =
+        |code: &str, names: &[&str], attempt: &dyn Fn() -> dockhand_core::Result<PackingDone>| {
+            let e = assert_rejected(&f.store, code, attempt);
+            assert_message_names(&e, names);
+        };
+    refused("invalid_input", &["TOTE-A is a tote"], &|| {
+        packing::pack_goods(&f.store, &pack("TOTE-A", None, 1))
+    });
+    refused("invalid_input", &[&carton, "consolidate"], &|| {
+        packing::pack_goods(&f.store, &pack(&pallet, Some(&carton), 1))
+    });
+    refused("invalid_input", &[&several, "several orders"], &|| {
+        packing::pack_goods(&f.store, &pack(&several, Some("TOTE-A"), 1))
+    });
+    refused("invalid_input", &["TOTE-A is a tote"], &|| {
+        packing::unpack_unit(&f.store, &unpack("TOTE-A", None))
+    });
+    packing::pack_goods(&f.store, &pack(&carton, Some("TOTE-A"), 12)).unwrap();
+    refused("insufficient_stock", &["TOWEL-2P", &carton], &|| {
+        packing::unpack_unit(&f.store, &unpack(&carton, Some(13)))
+    });
+    refused("invalid_input", &[&carton, &pallet], &|| {
+        packing::consolidate(&f.store, &merge(&carton, &pallet))
+    });
+    packing::nest_unit(&f.store, &nest(&carton, &pallet)).unwrap();
+    refused(
+        "invalid_input",
+        &[&carton, &pallet, "take it off first"],
+        &|| packing::nest_unit(&f.store, &nest(&carton, &several)),
+    );
+    // A pallet of several orders takes any order's carton, and is never merged into one order's.
+    let carton_b = built(&f, UnitKind::Carton, Some(ORDER_B));
+    packing::pack_goods(&f.store, &pack(&carton_b, Some("TOTE-B"), 10)).unwrap();
+    packing::nest_unit(&f.store, &nest(&carton_b, &several)).unwrap();
+    let e = assert_rejected(&f.store, "wrong_order", || {
+        packing::consolidate(&f.store, &merge(&several, &pallet))
+    });
+    assert_message_names(&e, &["several orders", ORDER_A]);
+}
+
+#[test]
+fn a_pick_whose_goods_were_packed_is_not_voided() {
+    use dockhand_core::corrections::{self, VoidMovement};
+    let f = staged();
+    let carton = built(&f, UnitKind::Carton, Some(ORDER_A));
+    packing::pack_goods(&f.store, &pack(&carton, None, 6)).unwrap();
+    let loose_pick = f
+        .store
+        .read(|c| outbox::pending(c, 1000))
+        .unwrap()
+        .into_iter()
+        .find(|e| matches!(e.body().unwrap(), EventBody::PickConfirmed(p) if p.tote.is_empty()))
+        .unwrap();
+    let e = assert_rejected(&f.store, "not_voidable", || {
+        corrections::void_movement(
+            &f.store,
+            &VoidMovement {
+                op_id: op(),
+                operator: "alice".into(),
+                event_id: loose_pick.event_id,
+                reason: "wrong shelf".into(),
+                approval: dockhand_core::sample::badge_of("sam"),
+            },
+        )
+    });
+    assert_message_names(
+        &e,
+        &["only 0 of the 6", "STAGE-01", ORDER_A, "take them out"],
+    );
 }

@@ -69,15 +69,6 @@ fn released_event(
     }
 }
 
-fn total(f: &Fixture) -> i64 {
-    f.store
-        .read(stock::all_balances)
-        .unwrap()
-        .iter()
-        .map(|b| b.quantity)
-        .sum()
-}
-
 #[test]
 fn a_supervisor_releases_quarantined_goods_into_storage_where_they_can_be_promised() {
     let f = seeded();
@@ -121,14 +112,14 @@ fn a_supervisor_releases_quarantined_goods_into_storage_where_they_can_be_promis
 fn scrapped_and_returned_goods_leave_inventory_and_a_void_brings_them_back() {
     let f = seeded();
     vitamins_in_quarantine(&f);
-    let before = total(&f);
+    let before = total_on_hand(&f);
     let scrapped =
         quality::release_stock(&f.store, &release(2, InspectionOutcome::Scrap, None)).unwrap();
     assert_eq!(scrapped.status_after, None);
     let mut rtv = release(3, InspectionOutcome::ReturnToVendor, None);
     rtv.reason_code = "supplier_recall".into();
     let returned = quality::release_stock(&f.store, &rtv).unwrap();
-    assert_eq!(total(&f), before - 5);
+    assert_eq!(total_on_hand(&f), before - 5);
     assert_eq!(of_item(&f, "QA-01"), [(StockStatus::Quarantined, 7)]);
     let event = released_event(&f, &returned);
     assert_eq!(event.outcome, InspectionOutcome::ReturnToVendor);

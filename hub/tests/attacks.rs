@@ -843,7 +843,7 @@ on_both_backends!(
         let device = common::device("HH-T", 8, 4);
         let mut events = common::envelopes(&device);
         let token = hub.register("HH-T").await;
-        events[0].event_type = "shipping.shipped".into();
+        events[0].event_type = "shipping.teleported".into();
         putaway_moving(&mut events[1], json!([]));
         events[1].payload.as_object_mut().unwrap().remove("to");
         events[2].event_type = EventKind::BlindOpened.to_string();
@@ -868,7 +868,7 @@ on_both_backends!(
             );
         }
         assert!(
-            reason(0).contains("\"shipping.shipped\" is not an event type of this version"),
+            reason(0).contains("\"shipping.teleported\" is not an event type of this version"),
             "{}",
             reason(0)
         );

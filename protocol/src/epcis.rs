@@ -103,6 +103,10 @@ pub fn mapping(body: &EventBody) -> Option<Mapping> {
             action: "DELETE",
             ..observe("AggregationEvent", "unpacking", None)
         },
+        // Into the truck at the door: still ours until it departs.
+        EventBody::Loaded(_) => observe("ObjectEvent", "loading", Some("in_progress")),
+        // Departed: in transit to the customer, no longer at any business location of ours.
+        EventBody::Shipped(_) => observe("ObjectEvent", "shipping", Some("in_transit")),
         // Exported as the voided event declared in error (see `export`).
         EventBody::Voided(_) => return None,
         EventBody::BlindOpened(_)
@@ -393,6 +397,23 @@ fn epcis_event<S: EpcisSource>(
             if !u.order_ref.is_empty() {
                 transactions.push(transaction("po", &u.order_ref));
             }
+        }
+        EventBody::Loaded(l) => {
+            place(&mut e, &l.door);
+            // The unit stands for what it holds (and a pallet for its cartons).
+            insert_what(&mut e, vec![lpn_uri(&l.lpn)], Vec::new());
+            transactions.push(transaction("po", &l.order_ref));
+        }
+        EventBody::Shipped(s) => {
+            place(&mut e, &s.door);
+            shipped_away(&mut e);
+            // The units stand for what they hold (aggregated when they were packed).
+            insert_what(
+                &mut e,
+                s.units.iter().map(|u| lpn_uri(u)).collect(),
+                Vec::new(),
+            );
+            transactions.push(transaction("po", &s.order_ref));
         }
         // `mapping` returned None for these.
         EventBody::Voided(_)

@@ -280,6 +280,10 @@ events! {
     Packed(Packed) => "packing.packed",
     /// Goods taken out of a carton or pallet, cartons taken off a pallet, or a unit broken up.
     Unpacked(Unpacked) => "packing.unpacked",
+    /// A carton or pallet loaded at a dock door for its order's shipment.
+    Loaded(Loaded) => "shipping.loaded",
+    /// An order's shipment closed with what was loaded: the goods leave inventory.
+    Shipped(Shipped) => "shipping.shipped",
     /// A mistaken command undone by a compensating transaction.
     Voided(Voided) => "correction.voided",
 }
@@ -853,6 +857,43 @@ pub struct Unpacked {
     pub movements: Movements,
 }
 
+/// `shipping.loaded`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loaded {
+    /// The order shipped.
+    pub order_ref: String,
+    /// The dock door (a shipping location) whose label was scanned.
+    pub door: String,
+    /// The carton or pallet loaded.
+    pub lpn: String,
+    /// Its kind.
+    pub unit_kind: UnitKind,
+    /// The cartons on the pallet, loaded with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<String>,
+    /// What it holds, cartons included.
+    pub lines: Vec<MovedLine>,
+    /// Ledger rows written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movements: Movements,
+}
+
+/// `shipping.shipped`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shipped {
+    /// The order shipped.
+    pub order_ref: String,
+    /// The dock door it left from.
+    pub door: String,
+    /// The cartons and pallets that left (pallets first, then the cartons on them).
+    pub units: Vec<String>,
+    /// What left, one line per item, lot and serial.
+    pub lines: Vec<MovedLine>,
+    /// Ledger rows written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movements: Movements,
+}
+
 /// `correction.voided`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Voided {
@@ -892,6 +933,8 @@ impl EventKind {
             | EventKind::StockReleased
             | EventKind::Packed
             | EventKind::Unpacked
+            | EventKind::Loaded
+            | EventKind::Shipped
             | EventKind::Voided => true,
             EventKind::BlindOpened
             | EventKind::ReceiptDiscrepancy
@@ -921,6 +964,8 @@ impl EventBody {
             EventBody::StockReleased(e) => &e.movements,
             EventBody::Packed(e) => &e.movements,
             EventBody::Unpacked(e) => &e.movements,
+            EventBody::Loaded(e) => &e.movements,
+            EventBody::Shipped(e) => &e.movements,
             EventBody::Voided(e) => &e.movements,
             EventBody::BlindOpened(_)
             | EventBody::ReceiptDiscrepancy(_)

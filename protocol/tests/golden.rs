@@ -57,12 +57,14 @@ fn every_recorded_event_reads_typed_and_re_serialises_to_its_hashed_bytes() {
 }
 
 /// Event types added after testdata/golden-v5 was recorded (issue 16).
-const ADDED_SINCE_THE_FIXTURE: [EventKind; 5] = [
+const ADDED_SINCE_THE_FIXTURE: [EventKind; 7] = [
     EventKind::MoveConfirmed,
     EventKind::StockReleased,
     EventKind::UnitBuilt,
     EventKind::Packed,
     EventKind::Unpacked,
+    EventKind::Loaded,
+    EventKind::Shipped,
 ];
 
 #[test]
@@ -121,6 +123,8 @@ fn event_kinds_round_trip_and_only_stock_moving_kinds_carry_movements() {
             "quality.released",
             "packing.packed",
             "packing.unpacked",
+            "shipping.loaded",
+            "shipping.shipped",
             "correction.voided"
         ]
     );

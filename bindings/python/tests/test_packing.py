@@ -1,6 +1,6 @@
-"""An order from pick through pack: picked into a tote, packed into a carton with an SSCC the hub's
-block let the handheld mint, the carton onto a pallet, the pallet's GS1 label; another order's
-tote refused."""
+"""An order from pick through pack and load: picked into a tote, packed into a carton with an SSCC
+the hub's block let the handheld mint, the carton onto a pallet, the pallet's GS1 label, loaded at
+the door and shipped; another order's tote refused, a short load refused."""
 import asyncio
 
 import pytest
@@ -60,3 +60,12 @@ def test_an_order_goes_from_pick_into_a_labelled_carton_on_a_pallet(device, hub)
     assert [b.data for b in label.barcodes] == [
         "(02)04012345000030(37)12", "(00)" + pallet.lpn]
     assert "CARTONS" in label.zpl and "SO-701" in label.zpl
+
+    with pytest.raises(dockhand.DockhandError) as short:
+        device.ship_order(op(), "alice", "SO-701", "SHIP-01", "84")
+    assert short.value.code == "short_loaded" and pallet.lpn in short.value.reason
+    loaded = device.load_unit(op(), "alice", "SO-701", "SHIP-01", "84", pallet.lpn)
+    assert loaded.cartons == [carton.lpn]
+    shipped = device.ship_order(op(), "alice", "SO-701", "SHIP-01", "84")
+    assert (shipped.base_quantity, shipped.units) == (12, [pallet.lpn, carton.lpn])
+    assert device.handling_unit(pallet.lpn).status == dockhand.UnitStatus.SHIPPED

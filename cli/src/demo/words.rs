@@ -44,6 +44,8 @@ pub(crate) fn event(kind: EventKind) -> (&'static str, &'static str) {
         EventKind::UnitBuilt => ("carton or pallet built", "cartons and pallets built"),
         EventKind::Packed => ("packing scan", "packing scans"),
         EventKind::Unpacked => ("unpacking", "unpackings"),
+        EventKind::Loaded => ("carton or pallet loaded", "cartons and pallets loaded"),
+        EventKind::Shipped => ("shipment", "shipments"),
         EventKind::Voided => ("correction", "corrections"),
     }
 }

@@ -462,7 +462,10 @@ CREATE TABLE handling_units (
     order_ref    TEXT NOT NULL,
     parent       TEXT NOT NULL DEFAULT '',
     location_id  INTEGER NOT NULL REFERENCES locations (id),
+    staging_id   INTEGER NOT NULL REFERENCES locations (id),
     status       TEXT NOT NULL CHECK (status = 'open' OR status = 'loaded' OR status = 'shipped'),
     created_at   TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX handling_units_by_parent ON handling_units (parent) WHERE parent <> '';
+-- What left inventory on an order's plates is read by plate.
+CREATE INDEX ledger_by_lpn ON ledger (lpn) WHERE lpn <> '';

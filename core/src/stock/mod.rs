@@ -28,8 +28,8 @@ pub use lots::{check_expiry, lot_expiry, record_lot};
 pub use query::{
     AvailableToPromise, Balance, PickablePlace, PlateBucket, StatusTotal, all_balances,
     available_to_promise, available_value_by, balances_at_location, balances_for_item, countable,
-    first_empty_storage, item_on_plates_of_order, item_quantity, ledger_mark,
-    ledger_rows_as_movements, legs_of_operation, location_quantity, locations_holding,
+    first_empty_storage, item_on_plates_of_order, item_quantity, item_shipped_on_plates_of_order,
+    ledger_mark, ledger_rows_as_movements, legs_of_operation, location_quantity, locations_holding,
     lpn_quantity, lpns_holding, main_status, moved_since, pickable_places, picks_since_by,
     plate_at, plate_holds_anything, plate_locations, serial_location, stock_lines,
     totals_by_status, units_held,

@@ -160,16 +160,39 @@ pub fn plate_holds_anything(conn: &Connection, lpn: &str) -> Result<bool> {
         .query_row([lpn], |r| r.get(0))?)
 }
 
-/// Base units of an item on the plates of the handling units of an order (totes, cartons,
-/// pallets), wherever they are.
-pub fn item_on_plates_of_order(conn: &Connection, item_id: i64, order_ref: &str) -> Result<i64> {
+/// Base units of an item on the plates of an order's handling units (totes, cartons, pallets)
+/// of one staging place, wherever they are now.
+pub fn item_on_plates_of_order(
+    conn: &Connection,
+    item_id: i64,
+    order_ref: &str,
+    staging_id: i64,
+) -> Result<i64> {
     Ok(conn
         .prepare_cached(
             "SELECT COALESCE(SUM(b.qty), 0) FROM balances b
              JOIN handling_units h ON h.lpn = b.lpn
-             WHERE h.order_ref = ?1 AND b.item_id = ?2 AND b.qty > 0",
+             WHERE h.order_ref = ?1 AND b.item_id = ?2 AND h.staging_id = ?3 AND b.qty > 0",
         )?
-        .query_row((order_ref, item_id), |r| r.get(0))?)
+        .query_row((order_ref, item_id, staging_id), |r| r.get(0))?)
+}
+
+/// Base units of an item that left inventory (`shipped`) on the plates of an order's units of one
+/// staging place.
+pub fn item_shipped_on_plates_of_order(
+    conn: &Connection,
+    item_id: i64,
+    order_ref: &str,
+    staging_id: i64,
+) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(-SUM(l.delta), 0) FROM ledger l
+             JOIN handling_units h ON h.lpn = l.lpn
+             WHERE h.order_ref = ?1 AND l.item_id = ?2 AND h.staging_id = ?3
+               AND l.reason = 'shipped'",
+        )?
+        .query_row((order_ref, item_id, staging_id), |r| r.get(0))?)
 }
 
 /// One bucket on a licence plate at a location: what a whole-plate move takes.

@@ -12,3 +12,4 @@ pub mod putaway;
 pub mod quality;
 pub mod receiving;
 pub mod returns;
+pub mod shipping;

@@ -307,3 +307,78 @@ pub fn change_location(f: &Fixture, code: &str, change: impl FnOnce(&mut catalog
     )
     .unwrap();
 }
+
+/// Base units on hand at the whole site, every status together.
+pub fn total_on_hand(f: &Fixture) -> i64 {
+    f.store
+        .read(stock::all_balances)
+        .unwrap()
+        .iter()
+        .map(|b| b.quantity)
+        .sum()
+}
+
+/// A block of 100 SSCC serial references under 4012345 (extension 3), as the hub hands it.
+pub fn sscc_block(f: &Fixture) {
+    dockhand_core::sscc::add_block(
+        &f.store,
+        &dockhand_core::protocol::sscc::SsccBlock {
+            company_prefix: "4012345".into(),
+            extension: 3,
+            first: 1,
+            last: 100,
+        },
+    )
+    .unwrap();
+}
+
+/// A pick task for `quantity` towels for `order_ref` to STAGE-01, allocated.
+pub fn towel_task(f: &Fixture, task_id: &str, order_ref: &str, quantity: i64) {
+    use dockhand_core::picking::{self, CreatePickTask, PickLineRequest, PickTaskRequest};
+    picking::create_pick_task(
+        &f.store,
+        &CreatePickTask {
+            op_id: op(),
+            operator: "alice".into(),
+            task: PickTaskRequest {
+                task_id: task_id.into(),
+                order_ref: order_ref.into(),
+                staging: "STAGE-01".into(),
+                lines: vec![PickLineRequest {
+                    line_no: 1,
+                    sku: sample::TOWELS.into(),
+                    quantity,
+                    unit: None,
+                    lot: None,
+                }],
+            },
+        },
+    )
+    .unwrap();
+}
+
+/// Bob's confirmation of a task's next pick at A-01-01: `quantity` towels into a tote or loose.
+pub fn pick_next(
+    f: &Fixture,
+    task_id: &str,
+    quantity: i64,
+    tote: Option<&str>,
+) -> dockhand_core::picking::ConfirmPick {
+    use dockhand_core::picking;
+    let next = f
+        .store
+        .read(|c| picking::next_pick(c, task_id))
+        .unwrap()
+        .unwrap();
+    picking::ConfirmPick {
+        op_id: op(),
+        operator: "bob".into(),
+        task_id: task_id.into(),
+        allocation_id: next.allocation_id,
+        location_scan: "41".into(),
+        scan: towels(),
+        quantity,
+        tote: tote.map(str::to_string),
+        short: false,
+    }
+}

@@ -70,7 +70,7 @@ fn outside_for(kind: EventKind, arriving: bool, outcome: Option<InspectionOutcom
         }
         // Picked goods leave the warehouse when the order ships; a pick that leaves stock is a
         // shipment.
-        EventKind::PickConfirmed if !arriving => Outside::Customer,
+        EventKind::PickConfirmed | EventKind::Shipped if !arriving => Outside::Customer,
         // Found or lost: counts, corrections, scrap, anything else that appears or disappears.
         EventKind::LineReceived
         | EventKind::ReturnReceived
@@ -83,6 +83,8 @@ fn outside_for(kind: EventKind, arriving: bool, outcome: Option<InspectionOutcom
         | EventKind::UnitBuilt
         | EventKind::Packed
         | EventKind::Unpacked
+        | EventKind::Loaded
+        | EventKind::Shipped
         | EventKind::PickShort
         | EventKind::CountAdjusted
         | EventKind::Voided

@@ -22,8 +22,10 @@ use crate::outbox;
 use crate::scan::{self, IdentifiedGoods, ScannedGoods};
 use crate::stock::{self, PlateBucket, StockStatus};
 use dockhand_protocol::events::{self as ev, MovedLine, UnpackReason};
-pub(crate) use units::register_tote;
-pub use units::{HandlingUnit, UnitKind, UnitStatus, children, contents, find, label, unit};
+pub use units::{
+    HandlingUnit, UnitKind, UnitStatus, children, contents, find, label, unit, units_of_order,
+};
+pub(crate) use units::{loose_left_for_order, pick_packed_since, register_tote, set_place};
 
 /// Build a carton or pallet at staging: an SSCC is minted for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +182,16 @@ pub fn pack_goods(store: &Store, cmd: &PackGoods) -> Result<PackingDone> {
                 format!("{} is a tote: pack into a carton or pallet", target.lpn),
             ));
         }
+        if target.order_ref.is_empty() {
+            return Err(Error::invalid(
+                "lpn",
+                format!(
+                    "pallet {} is for several orders and carries cartons: pack the goods into a \
+                     carton of their order",
+                    target.lpn
+                ),
+            ));
+        }
         let at = catalog::location_by_code(conn, &target.location)?;
         let goods = scan::identify(conn, &cmd.scan, false)?;
         let quantity = goods.base_quantity(cmd.quantity)?;
@@ -276,6 +288,15 @@ pub fn unpack_unit(store: &Store, cmd: &UnpackUnit) -> Result<PackingDone> {
         let conn = tx.conn();
         catalog::operator(conn, &cmd.operator)?;
         let from = open_unit(conn, &cmd.lpn, "unpacked")?;
+        if from.kind == UnitKind::Tote {
+            return Err(Error::invalid(
+                "lpn",
+                format!(
+                    "{} is a tote: its goods go into a carton of its order, not loose",
+                    from.lpn
+                ),
+            ));
+        }
         let at = catalog::location_by_code(conn, &from.location)?;
         let (reason, lines, cartons) = match &cmd.scan {
             Some(scan) => {
@@ -285,19 +306,15 @@ pub fn unpack_unit(store: &Store, cmd: &UnpackUnit) -> Result<PackingDone> {
                 (UnpackReason::Removed, vec![line], Vec::new())
             }
             None => {
+                let cartons = children(conn, &from.lpn)?;
+                check_not_empty(conn, &from, &cartons, "there is nothing to take out")?;
                 let lines = move_all(tx, &from, "")?;
-                let cartons = children(tx.conn(), &from.lpn)?;
                 for carton in &cartons {
                     units::set_parent(tx, carton, "")?;
                 }
-                if lines.is_empty() && cartons.is_empty() {
-                    return Err(Error::invalid(
-                        "lpn",
-                        format!(
-                            "{} {} is empty: there is nothing to take out",
-                            from.kind, from.lpn
-                        ),
-                    ));
+                // An emptied carton does not travel on its pallet.
+                if !from.parent.is_empty() {
+                    units::set_parent(tx, &from.lpn, "")?;
                 }
                 (UnpackReason::Broken, lines, cartons)
             }
@@ -346,19 +363,14 @@ pub fn consolidate(store: &Store, cmd: &Consolidate) -> Result<PackingDone> {
                 ),
             ));
         }
+        let cartons = children(conn, &from.lpn)?;
+        check_not_empty(conn, &from, &cartons, "there is nothing to consolidate")?;
         let lines = move_all(tx, &from, &into.lpn)?;
-        let cartons = children(tx.conn(), &from.lpn)?;
         for carton in &cartons {
             units::set_parent(tx, carton, &into.lpn)?;
         }
-        if lines.is_empty() && cartons.is_empty() {
-            return Err(Error::invalid(
-                "from",
-                format!(
-                    "{} {} is empty: there is nothing to consolidate",
-                    from.kind, from.lpn
-                ),
-            ));
+        if !from.parent.is_empty() {
+            units::set_parent(tx, &from.lpn, "")?;
         }
         let out = outbox::append(
             tx,
@@ -419,6 +431,22 @@ fn unpacked(
     }
 }
 
+/// Refuses a break-up or consolidation of a unit that holds nothing.
+fn check_not_empty(
+    conn: &Connection,
+    unit: &HandlingUnit,
+    cartons: &[String],
+    nothing: &str,
+) -> Result<()> {
+    if cartons.is_empty() && contents(conn, unit)?.is_empty() {
+        return Err(Error::invalid(
+            "lpn",
+            format!("{} {} is empty: {nothing}", unit.kind, unit.lpn),
+        ));
+    }
+    Ok(())
+}
+
 /// A staging location (packing happens where picked goods wait).
 fn staging(conn: &Connection, code: &str, action: &str) -> Result<LocationRecord> {
     let at = catalog::location_by_code(conn, code)?;
@@ -434,7 +462,7 @@ fn staging(conn: &Connection, code: &str, action: &str) -> Result<LocationRecord
 }
 
 /// A unit still at staging (not loaded or shipped).
-fn open_unit(conn: &Connection, scanned: &str, action: &str) -> Result<HandlingUnit> {
+pub(crate) fn open_unit(conn: &Connection, scanned: &str, action: &str) -> Result<HandlingUnit> {
     let unit = unit(conn, &scan::plate(&Some(scanned.to_string())))?;
     if unit.status != UnitStatus::Open {
         return Err(Error::WrongState {
@@ -447,7 +475,7 @@ fn open_unit(conn: &Connection, scanned: &str, action: &str) -> Result<HandlingU
     Ok(unit)
 }
 
-fn order_known(conn: &Connection, order_ref: &str) -> Result<bool> {
+pub(crate) fn order_known(conn: &Connection, order_ref: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM pick_tasks WHERE order_ref = ?1)")?
         .query_row([order_ref], |r| r.get(0))?)
@@ -461,15 +489,6 @@ fn check_loose_for_order(
     staging_id: i64,
     quantity: i64,
 ) -> Result<()> {
-    if target.order_ref.is_empty() {
-        return Err(Error::invalid(
-            "from_tote",
-            format!(
-                "pallet {} is for several orders: pack loose goods into a carton of their order",
-                target.lpn
-            ),
-        ));
-    }
     let left = units::loose_left_for_order(conn, &target.order_ref, goods.item.id, staging_id)?;
     if quantity > left {
         let lot = if goods.lot.is_empty() {
@@ -479,6 +498,7 @@ fn check_loose_for_order(
         };
         return Err(Error::NotPickedForOrder {
             goods: format!("{}{lot}", goods.item.item.sku),
+            location: target.location.clone(),
             order_ref: target.order_ref.clone(),
             left: left.max(0),
             requested: quantity,

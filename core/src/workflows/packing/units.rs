@@ -84,8 +84,9 @@ pub(crate) fn insert(
 ) -> Result<()> {
     tx.conn()
         .prepare_cached(
-            "INSERT INTO handling_units (lpn, kind, order_ref, location_id, status, created_at)
-             VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+            "INSERT INTO handling_units (lpn, kind, order_ref, location_id, staging_id, status,
+                                         created_at)
+             VALUES (?1, ?2, ?3, ?4, ?4, 'open', ?5)",
         )?
         .execute((
             lpn,
@@ -95,6 +96,33 @@ pub(crate) fn insert(
             tx.now_utc_text(),
         ))?;
     Ok(())
+}
+
+/// Moves a unit to a location with a new status (loaded at a door, shipped).
+pub(crate) fn set_place(
+    tx: &WriteTx<'_>,
+    lpn: &str,
+    location_id: i64,
+    status: UnitStatus,
+) -> Result<()> {
+    tx.conn()
+        .prepare_cached("UPDATE handling_units SET location_id = ?2, status = ?3 WHERE lpn = ?1")?
+        .execute((lpn, location_id, status))?;
+    Ok(())
+}
+
+/// The units of an order (its totes, cartons and pallets; a pallet of several orders that carries
+/// one of its cartons too), by plate.
+pub fn units_of_order(conn: &Connection, order_ref: &str) -> Result<Vec<HandlingUnit>> {
+    let lpns: Vec<String> = conn
+        .prepare_cached(
+            "SELECT lpn FROM handling_units WHERE order_ref = ?1
+             UNION SELECT parent FROM handling_units WHERE order_ref = ?1 AND parent <> ''
+             ORDER BY 1",
+        )?
+        .query_map([order_ref], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    lpns.iter().map(|lpn| unit(conn, lpn)).collect()
 }
 
 /// Puts a carton onto a pallet, or takes it off (`parent` "").
@@ -133,7 +161,8 @@ pub(crate) fn register_tote(
         }),
         Some(_) => {
             conn.prepare_cached(
-                "UPDATE handling_units SET order_ref = ?2, location_id = ?3, status = 'open'
+                "UPDATE handling_units SET order_ref = ?2, location_id = ?3, staging_id = ?3,
+                     status = 'open'
                  WHERE lpn = ?1",
             )?
             .execute((tote, order_ref, staging.id))?;
@@ -152,7 +181,8 @@ pub fn contents(conn: &Connection, unit: &HandlingUnit) -> Result<Vec<PlateBucke
 }
 
 /// Base units of an item picked for `order_ref` to a staging location and still loose there: what
-/// the order's picks brought minus what is in the order's totes, cartons and pallets.
+/// the order's picks brought there minus what is in the order's totes, cartons and pallets of that
+/// place (wherever they are now) and what left in them.
 pub(crate) fn loose_left_for_order(
     conn: &Connection,
     order_ref: &str,
@@ -160,7 +190,9 @@ pub(crate) fn loose_left_for_order(
     staging_id: i64,
 ) -> Result<i64> {
     let picked = crate::picking::picked_for_order(conn, order_ref, item_id, staging_id)?;
-    let in_units = crate::stock::item_on_plates_of_order(conn, item_id, order_ref)?;
+    // Goods of the order in its units from this staging place, or gone in them with its shipment.
+    let in_units = crate::stock::item_on_plates_of_order(conn, item_id, order_ref, staging_id)?
+        + crate::stock::item_shipped_on_plates_of_order(conn, item_id, order_ref, staging_id)?;
     Ok(picked - in_units)
 }
 
@@ -215,4 +247,36 @@ pub fn label(
         contents: content,
         cartons: (!cartons.is_empty()).then(|| u32::try_from(cartons.len()).unwrap_or(u32::MAX)),
     })
+}
+
+/// Why a pick can no longer be voided because of packing, if it cannot: its tote now holds
+/// another order's goods, or its loose goods went into the order's cartons (a void would take
+/// another order's goods back to the shelf).
+pub(crate) fn pick_packed_since(
+    conn: &Connection,
+    picked: &dockhand_protocol::events::PickConfirmed,
+) -> Result<Option<String>> {
+    if !picked.tote.is_empty() {
+        return Ok(match find(conn, &picked.tote)? {
+            Some(tote) if tote.order_ref != picked.order_ref => Some(format!(
+                "tote {} now holds order {}'s goods; the picked goods were packed: take them out \
+                 of their carton and count the shelf instead",
+                tote.lpn, tote.order_ref
+            )),
+            _ => None,
+        });
+    }
+    let staging = catalog::location_by_code(conn, &picked.to)?;
+    let item = catalog::item_by_sku(conn, &picked.sku)?;
+    let left = loose_left_for_order(conn, &picked.order_ref, item.id, staging.id)?;
+    Ok((left < picked.base_quantity).then(|| {
+        format!(
+            "only {} of the {} picked are still loose at {}: the rest were packed for order {}; \
+             take them out of the carton first",
+            left.max(0),
+            picked.base_quantity,
+            staging.location.code,
+            picked.order_ref
+        )
+    }))
 }

@@ -263,13 +263,13 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
     };
     let staging = catalog::location_by_code(conn, &task.staging)?;
     let tote = scan::optional_text(&cmd.tote).unwrap_or_default();
+    if picked > 0 && !tote.is_empty() {
+        // The tote is this order's until packed: another order's goods never share it.
+        crate::packing::register_tote(tx, &tote, &task.order_ref, &staging)?;
+    }
     // Release first: the picked goods are this pick's own reservation.
     stock::release_part(tx, &reference(cmd.allocation_id), picked + short)?;
     if picked > 0 {
-        if !tote.is_empty() {
-            // The tote is this order's until packed: another order's goods never share it.
-            crate::packing::register_tote(tx, &tote, &task.order_ref, &staging)?;
-        }
         move_to_staging(tx, &goods, &at, staging.id, &tote, picked)?;
     }
     let task_status =

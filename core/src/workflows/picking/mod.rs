@@ -26,7 +26,7 @@ pub use dockhand_protocol::events::{PickAllocation, PickLine, PickStatus};
 pub use dockhand_protocol::master::{PickLineRequest, PickTaskRequest};
 pub use records::{
     PickInstruction, PickTask, PickTaskStatus, next_pick, open_pick_tasks, pick_task,
-    picked_for_order,
+    picked_for_order, picked_items_of_order,
 };
 
 /// Create a pick task on the device and allocate it at once.

@@ -206,3 +206,22 @@ pub fn picked_for_order(
         )?
         .query_row((order_ref, item_id, staging_id), |r| r.get(0))?)
 }
+
+/// The items an order's picks brought to staging: (sku, item id, staging id, staging code).
+pub fn picked_items_of_order(
+    conn: &Connection,
+    order_ref: &str,
+) -> Result<Vec<(String, i64, i64, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT DISTINCT i.sku, l.item_id, t.staging_id, s.code FROM pick_lines l
+             JOIN pick_tasks t ON t.id = l.task_id
+             JOIN items i ON i.id = l.item_id
+             JOIN locations s ON s.id = t.staging_id
+             WHERE t.order_ref = ?1 AND l.picked > 0 ORDER BY i.sku, s.code",
+        )?
+        .query_map([order_ref], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}

@@ -743,6 +743,8 @@ impl Connector for TrytonConnector {
             | EventBody::UnitBuilt(_)
             | EventBody::Packed(_)
             | EventBody::Unpacked(_)
+            | EventBody::Loaded(_)
+            | EventBody::Shipped(_)
             | EventBody::StockReleased(_)
             | EventBody::ReturnInspected(_)
             | EventBody::Voided(_)
