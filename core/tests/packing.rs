@@ -434,3 +434,38 @@ fn a_pick_whose_goods_were_packed_is_not_voided() {
         &["only 0 of the 6", "STAGE-01", ORDER_A, "take them out"],
     );
 }
+
+#[test]
+fn a_tote_holding_goods_at_one_staging_place_is_not_picked_into_for_another() {
+    use dockhand_core::picking::{CreatePickTask, PickLineRequest, PickTaskRequest};
+    let f = staged();
+    change_location(&f, "STAGE-01", |l| {
+        l.code = "STAGE-02".into();
+        l.check_string = "82".into();
+    });
+    picking::create_pick_task(
+        &f.store,
+        &CreatePickTask {
+            op_id: op(),
+            operator: "alice".into(),
+            task: PickTaskRequest {
+                task_id: "A2".into(),
+                order_ref: ORDER_A.into(),
+                staging: "STAGE-02".into(),
+                lines: vec![PickLineRequest {
+                    line_no: 1,
+                    sku: "TOWEL-2P".into(),
+                    quantity: 2,
+                    unit: None,
+                    lot: None,
+                }],
+            },
+        },
+    )
+    .unwrap();
+    let e = assert_rejected(&f.store, "invalid_input", || {
+        picking::confirm_pick(&f.store, &pick_next(&f, "A2", 2, Some("TOTE-A")))
+    });
+    assert_message_names(&e, &["TOTE-A", ORDER_A, "STAGE-01", "STAGE-02"]);
+    picking::confirm_pick(&f.store, &pick_next(&f, "A2", 2, Some("TOTE-A2"))).unwrap();
+}

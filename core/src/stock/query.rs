@@ -190,7 +190,7 @@ pub fn item_shipped_on_plates_of_order(
             "SELECT COALESCE(-SUM(l.delta), 0) FROM ledger l
              JOIN handling_units h ON h.lpn = l.lpn
              WHERE h.order_ref = ?1 AND l.item_id = ?2 AND h.staging_id = ?3
-               AND l.reason = 'shipped'",
+               AND l.reason = 'shipped' AND l.lpn <> ''",
         )?
         .query_row((order_ref, item_id, staging_id), |r| r.get(0))?)
 }

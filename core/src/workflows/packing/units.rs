@@ -152,7 +152,22 @@ pub(crate) fn register_tote(
                 unit.kind
             ),
         )),
-        Some(unit) if unit.order_ref == order_ref => Ok(()),
+        Some(unit) if unit.order_ref == order_ref && unit.location == staging.location.code => {
+            Ok(())
+        }
+        // The same order, another staging place: one tote is at one place at a time.
+        Some(unit)
+            if unit.order_ref == order_ref && crate::stock::plate_holds_anything(conn, tote)? =>
+        {
+            Err(Error::invalid(
+                "tote",
+                format!(
+                    "tote {tote} holds goods of order {order_ref} at {}: pack them there, or \
+                     take another tote to {}",
+                    unit.location, staging.location.code
+                ),
+            ))
+        }
         Some(unit) if crate::stock::plate_holds_anything(conn, tote)? => Err(Error::WrongOrder {
             what: format!("tote {tote}"),
             holds: unit.order_ref,

@@ -736,6 +736,11 @@ impl Connector for TrytonConnector {
                         .await;
                 }
             }
+            // Picks already moved an order's goods into its Tryton customer shipment (picks.rs):
+            // Tryton has no staging or door of dockhand's to move them between, and finishing the
+            // shipment (packed to done) on `shipping.shipped` is not built yet; posting transfers
+            // here would send the goods to the customer twice. Nothing is posted.
+            EventBody::Loaded(_) | EventBody::Shipped(_) => return Ok(Vec::new()),
             // Stock changes only: posted as the transfers they make, if any (packing makes
             // none: it changes licence plates at one location).
             EventBody::PutawayConfirmed(_)
@@ -743,8 +748,6 @@ impl Connector for TrytonConnector {
             | EventBody::UnitBuilt(_)
             | EventBody::Packed(_)
             | EventBody::Unpacked(_)
-            | EventBody::Loaded(_)
-            | EventBody::Shipped(_)
             | EventBody::StockReleased(_)
             | EventBody::ReturnInspected(_)
             | EventBody::Voided(_)
