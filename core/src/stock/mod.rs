@@ -70,6 +70,20 @@ pub struct Movement {
     pub reason: String,
 }
 
+impl PlateBucket {
+    /// The movement of what this names (`quantity` of its bucket) to `to`: another place, plate or
+    /// status, or out of inventory (`None`).
+    pub fn moved_to(&self, to: Option<Bucket>, reason: &str) -> Movement {
+        Movement {
+            item_id: self.item_id,
+            quantity: self.quantity,
+            from: Some(self.bucket.clone()),
+            to,
+            reason: reason.into(),
+        }
+    }
+}
+
 /// The ledger rows a movement wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MovementRecord {

@@ -18,7 +18,7 @@ use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
 use crate::scan::{self, ScannedGoods};
-use crate::stock::{self, Bucket, Movement, PlateBucket, StockStatus};
+use crate::stock::{self, Bucket, PlateBucket, StockStatus};
 use dockhand_protocol::events as ev;
 pub use dockhand_protocol::events::{MoveKind, MovedLine};
 
@@ -133,20 +133,12 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmMove) -> Result<MoveConfirmed> 
         String::new()
     };
     for b in &taken.buckets {
-        stock::apply(
-            tx,
-            &Movement {
-                item_id: b.item_id,
-                quantity: b.quantity,
-                from: Some(b.bucket.clone()),
-                to: Some(Bucket {
-                    location_id: to.id,
-                    lpn: lpn_after.clone(),
-                    ..b.bucket.clone()
-                }),
-                reason: "move".into(),
-            },
-        )?;
+        let there = Bucket {
+            location_id: to.id,
+            lpn: lpn_after.clone(),
+            ..b.bucket.clone()
+        };
+        stock::apply(tx, &b.moved_to(Some(there), "move"))?;
     }
     let reason = scan::optional_text(&cmd.reason);
     let event = outbox::append(

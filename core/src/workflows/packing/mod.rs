@@ -570,18 +570,10 @@ fn move_all(tx: &WriteTx<'_>, from: &HandlingUnit, to_lpn: &str) -> Result<Vec<M
 }
 
 fn transfer(tx: &WriteTx<'_>, from: &PlateBucket, to_lpn: &str) -> Result<()> {
-    stock::apply(
-        tx,
-        &stock::Movement {
-            item_id: from.item_id,
-            quantity: from.quantity,
-            from: Some(from.bucket.clone()),
-            to: Some(stock::Bucket {
-                lpn: to_lpn.into(),
-                ..from.bucket.clone()
-            }),
-            reason: "pack".into(),
-        },
-    )?;
+    let to = stock::Bucket {
+        lpn: to_lpn.into(),
+        ..from.bucket.clone()
+    };
+    stock::apply(tx, &from.moved_to(Some(to), "pack"))?;
     Ok(())
 }

@@ -330,18 +330,11 @@ fn add_line(lines: &mut Vec<MovedLine>, line: MovedLine) {
 
 /// Moves a bucket to the door (same plate), or out of inventory (`None`: shipped).
 fn move_to(tx: &WriteTx<'_>, from: &PlateBucket, door_id: Option<i64>) -> Result<()> {
-    stock::apply(
-        tx,
-        &stock::Movement {
-            item_id: from.item_id,
-            quantity: from.quantity,
-            from: Some(from.bucket.clone()),
-            to: door_id.map(|location_id| stock::Bucket {
-                location_id,
-                ..from.bucket.clone()
-            }),
-            reason: if door_id.is_some() { "load" } else { "shipped" }.into(),
-        },
-    )?;
+    let to = door_id.map(|location_id| stock::Bucket {
+        location_id,
+        ..from.bucket.clone()
+    });
+    let reason = if door_id.is_some() { "load" } else { "shipped" };
+    stock::apply(tx, &from.moved_to(to, reason))?;
     Ok(())
 }
