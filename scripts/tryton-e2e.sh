@@ -187,6 +187,8 @@ bash scripts/bindings.sh >/dev/null
 # Work on Tryton's own documents completes them; quantities still agree. FAULT=1 kills the hub
 # again while it completes them (after the third of the handheld's events is recorded: the
 # receipt's scans are held, its close is being posted).
+# The site's GS1 Company Prefix: the handheld packs into a carton with an SSCC of its own block.
+target/debug/dockhand-hub site prefix main 4012345 --extension 3 --database "$hub_db" >/dev/null
 documents=("$work/venv/bin/python" scripts/tryton_documents.py --hub "$hub_url" --tryton "$tryton_url")
 if [ "${FAULT:-0}" = 1 ]; then
     before=$(erp_status | field posted)

@@ -11,10 +11,12 @@ package, a hub with the Tryton connector and the seeded Tryton):
 2. Offline, it receives 96 towels and 20 coffee of lot L-E2E-ASN (expiry 2027-06-30) in three
    scans and closes the receipt (4 coffee short), puts the towels away into A-01-01, picks 20 of
    the 30 towels (10 short), counts A-01-01 one towel short, receives the 2 towels of RMA-7001
-   on the returns bench, and syncs.
+   on the returns bench, packs the 20 picked towels into a carton (its SSCC from the block the hub
+   handed the handheld), loads it at door SHIP-01, ships the order, and syncs.
 3. Tryton: ASN-7001's own supplier shipment is done with the purchase's moves at the received
    quantities and the lot with its expiry; no scan was posted as a shipment of its own; the
-   sale's shipment is packed with 20 towels picked from A-01-01; the inventory is confirmed and
+   sale's shipment is done with 20 towels picked from A-01-01, and Tryton's sale has made the
+   backorder of the 10 short as a new waiting shipment; the inventory is confirmed and
    moved the one towel to lost-and-found; RMA-7001's customer return is done into RET-01.
 """
 import datetime
@@ -32,7 +34,7 @@ import dockhand  # noqa: E402
 # What the sample warehouse's location labels read (core/src/sample.rs): the demo imported them
 # into the hub, and Tryton's pull keeps what the hub knows. A person knows a label by standing in
 # front of it; the device never hands a check string out.
-LABELS = {"A-01-01": "41"}
+LABELS = {"A-01-01": "41", "SHIP-01": "84"}
 
 TOWEL, COFFEE = "4012345000030", "4012345000023"
 LOT, EXPIRY = "L-E2E-ASN", "2027-06-30"
@@ -119,6 +121,17 @@ def main(argv=None):
         lines=[dockhand.ReturnedGoods(line_no=1, goods=dockhand.Goods(barcode=TOWEL), quantity=2)]))
     print("device: RMA-7001 received on RET-01 (2 towels)")
 
+    # The picked towels leave: packed into a carton at the task's staging, loaded, shipped.
+    task = device.pick_task(pick_task)
+    carton = device.build_unit(op(), "alice", dockhand.UnitKind.CARTON, task.order_ref, task.staging).unit
+    device.pack_goods(dockhand.PackRequest(
+        op_id=op(), operator="alice", lpn=carton.lpn, from_tote=None,
+        goods=dockhand.Goods(barcode=TOWEL), quantity=20))
+    device.load_unit(op(), "alice", task.order_ref, "SHIP-01", LABELS["SHIP-01"], carton.lpn)
+    left = device.ship_order(op(), "alice", task.order_ref, "SHIP-01", LABELS["SHIP-01"])
+    print(f"device: order {task.order_ref} packed into carton {carton.lpn}, loaded at SHIP-01 "
+          f"and shipped ({left.base_quantity} towels)")
+
     pushed = sync(client)
     synced = time.monotonic()
 
@@ -128,7 +141,7 @@ def main(argv=None):
     deadline = synced + 120
     while (state("stock.shipment.in", shipment["id"]), state("stock.shipment.out", sale["id"]),
            state("stock.inventory", inventory),
-           state("stock.shipment.out.return", rma["id"])) != ("done", "packed", "done", "done"):
+           state("stock.shipment.out.return", rma["id"])) != ("done", "done", "done", "done"):
         if time.monotonic() > deadline:
             sys.exit(f"Tryton's documents not complete within 120 s: ASN-7001 "
                      f"{state('stock.shipment.in', shipment['id'])}, shipment {sale['number']} "
@@ -137,7 +150,7 @@ def main(argv=None):
                      f"{state('stock.shipment.out.return', rma['id'])}")
         time.sleep(0.1)
     print(f"tryton: ASN-7001's shipment {shipment['number']} done, customer shipment "
-          f"{sale['number']} packed, inventory {inventory} confirmed, RMA-7001 done "
+          f"{sale['number']} done, inventory {inventory} confirmed, RMA-7001 done "
           f"{time.monotonic() - synced:.2f} s after the device's sync ({pushed.acknowledged} events)")
 
     moves = tryton.search_read("stock.move", [["shipment", "=", f"stock.shipment.in,{shipment['id']}"]],
@@ -169,10 +182,23 @@ def main(argv=None):
                   m["state"]) for m in moves)
     inventory_moves = [g for g in got if g[2] == "A-01-01"]
     outgoing = [g for g in got if g[2] != "A-01-01"]
-    if inventory_moves != [("TOWEL-2P", 20.0, "A-01-01", "done")] or [(g[1], g[3]) for g in outgoing] != [(20.0, "assigned")]:
+    if inventory_moves != [("TOWEL-2P", 20.0, "A-01-01", "done")] or [(g[1], g[3]) for g in outgoing] != [(20.0, "done")]:
         sys.exit(f"customer shipment {sale['number']}'s moves: {got}")
-    print(f"tryton: customer shipment {sale['number']}: 20 TOWEL-2P picked from A-01-01, "
-          "20 to ship (10 short)")
+    # Tryton's sale makes its backorder after the shipment is done (a queued sale process).
+    deadline = time.monotonic() + 30
+    while True:
+        backorders = tryton.search_read(
+            "stock.shipment.out", [["moves.sale.reference", "=", task.order_ref], ["id", "!=", sale["id"]]],
+            ["number", "state"])
+        rest = tryton.search_read("stock.move", [["shipment", "in", [f"stock.shipment.out,{b['id']}" for b in backorders]],
+                                                 ["to_location.type", "=", "customer"]], ["quantity"])
+        if backorders or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if [b["state"] for b in backorders] != ["waiting"] or [float(m["quantity"]) for m in rest] != [10.0]:
+        sys.exit(f"sale {task.order_ref}'s backorder: shipments {backorders}, moves {rest}")
+    print(f"tryton: customer shipment {sale['number']}: 20 TOWEL-2P picked from A-01-01 and shipped; "
+          f"the sale's backorder {backorders[0]['number']} waits with the 10 short")
 
     moves = tryton.search_read("stock.move", [["origin", "like", "stock.inventory.line,%"],
                                               ["from_location", "=", bin_id]],

@@ -1,6 +1,7 @@
 //! The Tryton connector. Work on a document that came from Tryton completes that document: the
 //! scans of a receipt against a supplier shipment are posted in it when the receipt closes, a
-//! return against a customer return is received into it (incoming.rs), the picks of a customer shipment's pick task pick and pack it (picks.rs), the count
+//! return against a customer return is received into it (incoming.rs), the picks of a customer shipment's pick task pick and pack it (picks.rs) and shipping the
+//! order finishes it (shipping.rs), the count
 //! of an inventory's count task fills and confirms it (inventory.rs). Everything else — blind
 //! receipts, putaway, returns, moves, counts dockhand raised itself, corrections — becomes one
 //! Tryton shipment per planned transfer (../plan.rs) whose `reference` is
@@ -16,6 +17,7 @@ mod on_hand;
 mod picks;
 pub mod pull;
 pub mod rpc;
+mod shipping;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -61,6 +63,20 @@ struct TrytonDoc {
 }
 
 impl TrytonDoc {
+    /// A document as read (with its `id` and `state`).
+    fn of(model: &'static str, row: Value) -> Self {
+        TrytonDoc {
+            model,
+            id: row.get("id").and_then(Value::as_i64).unwrap_or_default(),
+            state: row
+                .get("state")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            row,
+        }
+    }
+
     /// The document that carries the events once complete (`model/id`).
     fn document(&self) -> String {
         format!("{}/{}", self.model, self.id)
@@ -247,16 +263,7 @@ impl TrytonConnector {
         Ok(self
             .first(model, domain, &fields)
             .await?
-            .map(|row| TrytonDoc {
-                model,
-                id: row.get("id").and_then(Value::as_i64).unwrap_or_default(),
-                state: row
-                    .get("state")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                row,
-            }))
+            .map(|row| TrytonDoc::of(model, row)))
     }
 
     async fn search_one(&self, model: &str, domain: Value) -> Result<Option<i64>, RpcError> {
@@ -460,6 +467,19 @@ impl TrytonConnector {
         Ok(id)
     }
 
+    /// The party dockhand ships orders Tryton did not give to, and its delivery address.
+    async fn customer(&self) -> Result<(i64, i64), ConnectorError> {
+        let party = self.party("dockhand customers").await?;
+        let address = self
+            .find_or_create(
+                "party.address",
+                json!([["party", "=", party]]),
+                json!({ "party": party }),
+            )
+            .await?;
+        Ok((party, address))
+    }
+
     async fn moves(
         &self,
         t: &Transfer,
@@ -519,6 +539,25 @@ impl TrytonConnector {
             .is_some())
     }
 
+    /// Whether the event `event_id` left its dockhand note on `resource`.
+    async fn noted_by(
+        &self,
+        resource: &str,
+        event_id: &uuid::Uuid,
+    ) -> Result<bool, ConnectorError> {
+        Ok(self
+            .search_one(
+                "ir.note",
+                json!([
+                    ["resource", "=", resource],
+                    ["message", "=", format!("dockhand:{event_id}")]
+                ]),
+            )
+            .await
+            .map_err(refused)?
+            .is_some())
+    }
+
     /// Notes on `resource` that the event `event_id` completes it.
     async fn note(&self, resource: &str, event_id: &uuid::Uuid) -> Result<(), ConnectorError> {
         self.call(
@@ -556,6 +595,12 @@ impl TrytonConnector {
             (_, Place::Outside(Outside::Supplier)) => {
                 ("stock.shipment.in.return", &["wait", "assign_force", "do"])
             }
+            // Goods that leave for a customer (an order Tryton did not give): a customer shipment
+            // out of the place they left from, with no picking of its own.
+            (_, Place::Outside(Outside::Customer)) => (
+                "stock.shipment.out",
+                &["wait", "assign_force", "pack", "do"],
+            ),
             _ => ("stock.shipment.internal", &["wait", "assign_force", "do"]),
         };
         let existing = self
@@ -588,6 +633,20 @@ impl TrytonConnector {
                         "warehouse_storage": to,
                         "incoming_moves": [["create", self.moves(t, from, to, true).await?]],
                     }),
+                    "stock.shipment.out" => {
+                        let (customer, address) = self.customer().await?;
+                        json!({
+                            "reference": t.reference,
+                            "customer": customer,
+                            "delivery_address": address,
+                            "warehouse": self.warehouse().await?.id,
+                            // Storage = output: the goods are where dockhand loaded them, no
+                            // inventory moves to pick.
+                            "warehouse_output": from,
+                            "warehouse_storage": from,
+                            "outgoing_moves": [["create", self.moves(t, from, to, true).await?]],
+                        })
+                    }
                     "stock.shipment.in.return" => json!({
                         "reference": t.reference,
                         "supplier": self.party("dockhand receipts").await?,
@@ -638,6 +697,7 @@ impl TrytonConnector {
                 "receive" => self.state(model, id).await?,
                 "wait" => "waiting".into(),
                 "assign_force" => "assigned".into(),
+                "pack" => "packed".into(),
                 _ => "done".into(),
             };
         }
@@ -659,7 +719,10 @@ impl TrytonConnector {
 fn reached(state: &str, step: &str) -> bool {
     matches!(
         (state, step),
-        ("received", "receive") | ("waiting" | "assigned", "wait") | ("assigned", "assign_force")
+        ("received", "receive")
+            | ("waiting" | "assigned", "wait")
+            | ("assigned", "assign_force")
+            | ("packed", "wait" | "assign_force" | "pack")
     )
 }
 
@@ -736,11 +799,13 @@ impl Connector for TrytonConnector {
                         .await;
                 }
             }
-            // Picks already moved an order's goods into its Tryton customer shipment (picks.rs):
-            // Tryton has no staging or door of dockhand's to move them between, and finishing the
-            // shipment (packed to done) on `shipping.shipped` is not built yet; posting transfers
-            // here would send the goods to the customer twice. Nothing is posted.
-            EventBody::Loaded(_) | EventBody::Shipped(_) => return Ok(Vec::new()),
+            // An order picked from Tryton customer shipments finishes them (shipping.rs); any
+            // other order's loading and shipping are the transfers they make.
+            EventBody::Loaded(_) | EventBody::Shipped(_) => {
+                if let Some(documents) = self.ship_order(hub, event, &body).await? {
+                    return Ok(documents);
+                }
+            }
             // Stock changes only: posted as the transfers they make, if any (packing makes
             // none: it changes licence plates at one location).
             EventBody::PutawayConfirmed(_)
@@ -760,6 +825,11 @@ impl Connector for TrytonConnector {
         }
         let mut documents = Vec::new();
         for t in transfers(e)? {
+            // Two dockhand places Tryton keeps as one location (a staging lane and a door are
+            // both the warehouse's output): nothing moves in Tryton.
+            if self.place(&t.from).await? == self.place(&t.to).await? {
+                continue;
+            }
             documents.push(self.transfer(&t).await?);
         }
         Ok(documents)

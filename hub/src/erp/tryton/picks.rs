@@ -6,7 +6,7 @@
 //! several, 0 for a line found empty) — and the shipment is assigned, picked and packed: the goods
 //! wait in the output location, as they wait at dockhand's staging, and Tryton's outgoing moves
 //! carry the picked quantities (a short line ships less; Tryton's sale makes its backorder when
-//! the shipment is done). The write sets every move to its target, so a retry writes the same
+//! the shipment is done; shipping.rs finishes it when the order leaves). The write sets every move to its target, so a retry writes the same
 //! again; an `ir.note` tells a shipment dockhand packed from one packed by hand.
 
 use std::collections::BTreeMap;
@@ -81,6 +81,9 @@ impl TrytonConnector {
                         .await
                         .map_err(refused)?;
                 }
+                let held = self.held_for(hub, shipment.held()).await?;
+                self.finish_held_shipping(hub, &held.iter().collect::<Vec<_>>())
+                    .await?;
                 return Ok(vec![shipment.document()]);
             }
             state => {
@@ -187,6 +190,8 @@ impl TrytonConnector {
                 .await
                 .map_err(refused)?;
         }
+        // The order left before its last line was settled: it ships now (shipping.rs).
+        self.finish_held_shipping(hub, &events).await?;
         Ok(vec![shipment.document()])
     }
 

@@ -67,7 +67,7 @@ async fn changed(
 }
 
 /// A field of a read row; Tryton answers a dotted field `a.b` as `"a.": {"b": …}`.
-fn field<'a>(row: &'a Value, path: &str) -> Option<&'a Value> {
+pub(super) fn field<'a>(row: &'a Value, path: &str) -> Option<&'a Value> {
     if let Some(v) = row.get(path) {
         return Some(v);
     }
@@ -75,7 +75,7 @@ fn field<'a>(row: &'a Value, path: &str) -> Option<&'a Value> {
     field(row.get(format!("{head}."))?, rest)
 }
 
-fn text(row: &Value, path: &str) -> String {
+pub(super) fn text(row: &Value, path: &str) -> String {
     field(row, path)
         .and_then(Value::as_str)
         .unwrap_or_default()
