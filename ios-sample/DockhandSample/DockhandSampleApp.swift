@@ -45,6 +45,8 @@ struct Home: View {
                     NavigationLink("Move stock") { MoveView() }
                     NavigationLink("Release held stock") { ReleaseView() }
                     NavigationLink("Picking") { PickingView() }
+                    NavigationLink("Packing & labels") { PackView() }
+                    NavigationLink("Loading & shipping") { LoadView() }
                     NavigationLink("Counting") { CountingView() }
                     NavigationLink("Returns") { ReturnsView() }
                     NavigationLink("Sync & exceptions") { SyncView() }

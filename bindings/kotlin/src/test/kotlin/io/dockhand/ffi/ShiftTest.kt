@@ -1,13 +1,10 @@
 package io.dockhand.ffi
 
-import java.nio.file.Files
 import java.util.UUID
-import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 
@@ -37,23 +34,7 @@ internal fun towels(barcode: String = Sample.TOWELS_CS) = Goods(barcode, null, n
  * with a supervisor's approval, inspect a return; errors arrive as typed exceptions and leave the
  * database as it was.
  */
-class ShiftTest {
-    private lateinit var dir: java.nio.file.Path
-    private lateinit var device: Device
-
-    @BeforeEach
-    fun open() {
-        dir = Files.createTempDirectory("dockhand-kt")
-        device = Device.open(dir.resolve("device.db").toString(), "HH-KT-01", generateDatabaseKey())
-        device.loadSampleWarehouse()
-        device.signIn("BADGE-0001", "111111") // alice
-    }
-
-    @AfterEach
-    fun close() {
-        device.close()
-        dir.toFile().deleteRecursively()
-    }
+class ShiftTest : SampleDeviceTest({ "HH-KT-01" }) {
 
     private fun onHand(location: String): Long =
         device.balancesAtLocation(location).filter { it.sku == Sample.TOWELS }.sumOf { it.quantity }

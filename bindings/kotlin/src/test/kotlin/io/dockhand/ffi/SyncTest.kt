@@ -6,21 +6,17 @@ import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 import java.nio.file.Files
-import java.nio.file.Path
 import java.time.Duration
 import java.util.concurrent.CopyOnWriteArrayList
-import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicReference
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
-import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.assertThrows
@@ -49,55 +45,19 @@ private class Recorder : SyncObserver {
  * enrolment, token refresh through the app's provider, offline errors, and a pull.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SyncTest {
-    private lateinit var hubDir: Path
-    private lateinit var hub: Process
-    private lateinit var hubUrl: String
+class SyncTest : SampleDeviceTest({ "HH-KT-" + op().take(8) }) {
+    private lateinit var hub: LoopbackHub
+    private val hubUrl: String get() = hub.url
     private val http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
 
-    private lateinit var dir: Path
-    private lateinit var device: Device
 
     @BeforeAll
     fun startHub() {
-        val binary = System.getProperty("dockhand.hub") ?: error("-Ddockhand.hub=path/to/dockhand-hub is not set")
-        hubDir = Files.createTempDirectory("dockhand-hub-kt")
-        val port = ServerSocket(0).use { it.localPort }
-        hubUrl = "http://127.0.0.1:$port"
-        hub = ProcessBuilder(binary, "serve", "--listen", "127.0.0.1:$port", "--database", hubDir.resolve("hub.db").toString())
-            .redirectErrorStream(true)
-            .redirectOutput(hubDir.resolve("hub.log").toFile())
-            .start()
-        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30)
-        while (true) {
-            val up = runCatching { get("/health").statusCode() == 200 }.getOrDefault(false)
-            if (up) break
-            check(hub.isAlive) { "the hub exited: " + Files.readString(hubDir.resolve("hub.log")) }
-            check(System.nanoTime() < deadline) { "the hub did not answer /health within 30 s" }
-            Thread.sleep(100)
-        }
+        hub = LoopbackHub.start()
     }
 
     @AfterAll
-    fun stopHub() {
-        hub.destroy()
-        hub.waitFor(10, TimeUnit.SECONDS)
-        hubDir.toFile().deleteRecursively()
-    }
-
-    @BeforeEach
-    fun open() {
-        dir = Files.createTempDirectory("dockhand-kt-sync")
-        device = Device.open(dir.resolve("device.db").toString(), "HH-KT-" + op().take(8), generateDatabaseKey())
-        device.loadSampleWarehouse()
-        device.signIn("BADGE-0001", "111111") // alice
-    }
-
-    @AfterEach
-    fun close() {
-        device.close()
-        dir.toFile().deleteRecursively()
-    }
+    fun stopHub() = hub.close()
 
     private fun get(path: String): HttpResponse<String> =
         http.send(HttpRequest.newBuilder(URI.create(hubUrl + path)).GET().build(), HttpResponse.BodyHandlers.ofString())

@@ -24,7 +24,7 @@ import io.dockhand.sample.logic.SignInHolder
 import kotlinx.coroutines.launch
 
 /**
- * Sign-in first (badge + PIN), then home with the six screens, each working in the signed-in
+ * Sign-in first (badge + PIN), then home with the work screens, each working in the signed-in
  * operator's name; the sync bar stays on top of all of them.
  */
 @Composable
@@ -51,6 +51,7 @@ fun DockhandNavigation(app: DockhandApp) {
                     Column(Modifier.padding(16.dp)) {
                         for ((route, label) in listOf(
                             "receiving" to "Receiving", "putaway" to "Putaway", "move" to "Move stock", "release" to "Release held stock", "picking" to "Picking",
+                            "packing" to "Packing & labels", "loading" to "Loading & shipping",
                             "counting" to "Counting", "returns" to "Returns", "sync" to "Sync & exceptions",
                         )) {
                             Button(onClick = { nav.navigate(route) }, modifier = Modifier.fillMaxWidth().padding(vertical = 4.dp)) { Text(label) }
@@ -62,6 +63,8 @@ fun DockhandNavigation(app: DockhandApp) {
                 composable("move") { MoveScreen(app.session(operator)) }
                 composable("release") { ReleaseScreen(app.session(operator)) }
                 composable("picking") { PickingScreen(app.session(operator)) }
+                composable("packing") { PackScreen(app.session(operator)) }
+                composable("loading") { LoadScreen(app.session(operator)) }
                 composable("counting") { CountingScreen(app.session(operator)) }
                 composable("returns") { ReturnsScreen(app.session(operator)) }
                 composable("sync") { SyncScreen(app.syncBar) }
