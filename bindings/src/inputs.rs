@@ -116,6 +116,9 @@ pub struct MoveRequest {
     /// Why, when the operator gives a reason.
     #[uniffi(default = None)]
     pub reason: Option<String>,
+    /// The replenishment task this move works (from `open_replenishments`).
+    #[uniffi(default = None)]
+    pub task_id: Option<String>,
 }
 
 /// A supervisor's decision on held (quarantined or damaged) stock.

@@ -16,6 +16,7 @@ mod keys;
 mod labels;
 mod packing;
 mod queries;
+mod replenishment;
 mod session;
 mod sync;
 mod types;

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use dockhand_core::StockStatus;
 use dockhand_core::catalog::{AbcClass, Barcode, CatalogItem, Item, LocationKind, LocationStatus};
 use dockhand_core::catalog::{Operator, UnitConversion};
-use dockhand_core::catalog::{Role, Tracking};
+use dockhand_core::catalog::{Replenishment, Role, Tracking};
 use dockhand_core::claims::{ClaimHow, TaskClaim, TaskEntry, TaskKind, TaskProgress};
 use dockhand_core::counting::{CountLineResult, CountOutcome, CountSheet, CountSubmitted};
 use dockhand_core::counting::{CountTask, CountTaskStatus, RiskEntry, RiskParts, RiskRanking};
@@ -22,6 +22,7 @@ use dockhand_core::receiving::{
     DiscrepancyKind, LineDiscrepancy, LineReceived, Receipt, ReceiptClosed,
 };
 use dockhand_core::receiving::{ReceiptKind, ReceiptLine, ReceiptStatus};
+use dockhand_core::replenishment::ReplenishmentTask;
 use dockhand_core::returns::expected::{ExpectedReturn, ExpectedReturnLine};
 use dockhand_core::returns::{InspectionOutcome, Return, ReturnLine, ReturnLineInspected};
 use dockhand_core::stock::{AvailableToPromise, Balance, StatusTotal};
@@ -71,6 +72,7 @@ pub enum EventKind {
     CountStarted,
     Counted,
     CountAdjusted,
+    ReplenishmentRaised,
     ReturnReceived,
     ReturnInspected,
     StockReleased,
@@ -223,6 +225,8 @@ pub struct MoveConfirmed {
     pub lines: Vec<MovedLine>,
     /// Base units moved, all lines together.
     pub base_quantity: i64,
+    /// The replenishment task the move worked, as it stands after the move.
+    pub task: Option<ReplenishmentTask>,
     /// The event recorded.
     pub event_id: Uuid,
 }
@@ -516,6 +520,8 @@ pub struct PickConfirmed {
     pub tote: String,
     /// The count task a short pick raised at the location.
     pub count_task_id: Option<String>,
+    /// The replenishment task raised because the pick left the pick face below its minimum.
+    pub replenishment_task_id: Option<String>,
     /// The task after this pick.
     pub task_status: PickTaskStatus,
 }
@@ -1012,6 +1018,19 @@ pub struct Location {
     pub pick_sequence: i64,
     /// Most base units it holds (`None`: no limit).
     pub max_units: Option<i64>,
+    /// The item a pick face is kept stocked with, and its minimum and maximum.
+    pub replenish: Option<Replenishment>,
+}
+
+/// Min/max replenishment of a pick face.
+#[uniffi::remote(Record)]
+pub struct Replenishment {
+    /// The item kept on the face.
+    pub sku: String,
+    /// Fewer base units than this left after a pick raises a task.
+    pub min_units: i64,
+    /// What the task brings the face back up to.
+    pub max_units: i64,
 }
 
 impl From<dockhand_core::catalog::Location> for Location {
@@ -1024,6 +1043,7 @@ impl From<dockhand_core::catalog::Location> for Location {
             pickable: l.pickable,
             pick_sequence: l.pick_sequence,
             max_units: l.max_units,
+            replenish: l.replenish,
         }
     }
 }

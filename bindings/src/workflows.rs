@@ -128,6 +128,7 @@ impl Device {
             to: request.to,
             to_scan: request.to_scan,
             reason: request.reason,
+            task_id: request.task_id,
         };
         Ok(moves::confirm_move(&self.store, &cmd)?)
     }

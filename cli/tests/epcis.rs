@@ -441,6 +441,7 @@ fn internal_moves_and_releases_export_with_the_plate_as_parent_when_goods_come_o
             to: to.0.into(),
             to_scan: to.1.into(),
             reason: None,
+            task_id: None,
         }
     };
     let label = format!("]C100{}", sample::MILK_PALLET);

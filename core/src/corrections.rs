@@ -67,6 +67,9 @@ fn voidable(body: &EventBody) -> std::result::Result<(), &'static str> {
         EventBody::Loaded(_) | EventBody::Shipped(_) => {
             Err("loaded and shipped goods are on the truck: a return brings them back")
         }
+        EventBody::ReplenishmentRaised(_) => {
+            Err("a replenishment task goes with the pick that raised it: void the pick")
+        }
         EventBody::BlindOpened(_)
         | EventBody::ReceiptDiscrepancy(_)
         | EventBody::ReceiptClosed(_)
@@ -198,6 +201,12 @@ fn void_in(
         })?;
     }
     undo_records(tx, &event, &body, &movements)?;
+    // A replenishment task the voided pick raised goes with it (unless a move already worked it).
+    for sibling in &siblings {
+        if let Ok(EventBody::ReplenishmentRaised(raised)) = sibling.body() {
+            crate::replenishment::undo_raised(tx, &raised.task_id)?;
+        }
+    }
     conn.prepare_cached(
         "INSERT INTO voids (voided_op_id, void_op_id, reason, voided_at) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -254,11 +263,18 @@ fn undo_records(
         EventBody::PickConfirmed(picked) => crate::picking::undo_pick(tx, picked, put_back),
         EventBody::CountAdjusted(adjusted) => crate::counting::undo_adjustment(tx, adjusted),
         EventBody::ReturnInspected(inspected) => crate::returns::undo_inspection(tx, inspected),
+        // A move that worked a replenishment task takes back what it brought.
+        EventBody::MoveConfirmed(moved) => match &moved.task_id {
+            Some(task) => {
+                let quantity = moved.lines.iter().map(|l| l.base_quantity).sum();
+                crate::replenishment::undo_moved(tx, task, quantity)
+            }
+            None => Ok(()),
+        },
         // Stock only: the ledger reversal is the whole undo.
-        EventBody::PutawayConfirmed(_)
-        | EventBody::MoveConfirmed(_)
-        | EventBody::StockReleased(_) => Ok(()),
-        EventBody::Voided(_)
+        EventBody::PutawayConfirmed(_) | EventBody::StockReleased(_) => Ok(()),
+        EventBody::ReplenishmentRaised(_)
+        | EventBody::Voided(_)
         | EventBody::PickShort(_)
         | EventBody::UnitBuilt(_)
         | EventBody::Packed(_)

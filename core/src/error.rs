@@ -277,6 +277,36 @@ pub enum Error {
         /// The plate as scanned.
         lpn: String,
     },
+    /// A replenishment task that is not on this device.
+    #[error(
+        "replenishment task {task_id} is not on this device: sync to get it, or choose one from the list"
+    )]
+    UnknownReplenishment {
+        /// The task.
+        task_id: String,
+    },
+    /// Reserve storage holds none of the item free to bring to the pick face.
+    #[error(
+        "no {sku} is available in reserve storage to bring to {face} (replenishment {task_id}): receive or count the reserve, then work the task"
+    )]
+    ReserveEmpty {
+        /// The task.
+        task_id: String,
+        /// The item.
+        sku: String,
+        /// The pick face.
+        face: String,
+    },
+    /// A move that does not do what its replenishment task asks.
+    #[error("replenishment {task_id} brings {expected}, not {found}")]
+    WrongReplenishment {
+        /// The task.
+        task_id: String,
+        /// What the task asks, in words.
+        expected: String,
+        /// What the move would do, in words.
+        found: String,
+    },
     /// Goods or a unit of one order put with another order's.
     #[error("{what} is for {}, not order {order_ref}: {instead}", order_words(.holds))]
     WrongOrder {
@@ -779,6 +809,7 @@ impl Error {
             | UnknownReturnLine { .. }
             | UnknownEvent { .. }
             | UnknownHandlingUnit { .. }
+            | UnknownReplenishment { .. }
             | UnknownBadge { .. } => ErrorKind::NotFound,
             OverReceipt { .. }
             | ShortDated { .. }
@@ -792,6 +823,7 @@ impl Error {
             | TaskHeldElsewhere { .. }
             | SsccExhausted { .. }
             | ShortLoaded { .. }
+            | ReserveEmpty { .. }
             | ReturnExists { .. }
             | NotVoidable { .. }
             | EventState { .. } => ErrorKind::Conflict,
@@ -834,6 +866,7 @@ impl Error {
             | NoPutawayLocation { .. }
             | WrongItem { .. }
             | WrongLot { .. }
+            | WrongReplenishment { .. }
             | LotNotPickable { .. }
             | OverPick { .. }
             | AllocationShort { .. }
@@ -889,6 +922,9 @@ impl Error {
             NotHeld { .. } => "not_held",
             LocationFull { .. } => "location_full",
             UnknownHandlingUnit { .. } => "unknown_handling_unit",
+            UnknownReplenishment { .. } => "unknown_replenishment",
+            ReserveEmpty { .. } => "reserve_empty",
+            WrongReplenishment { .. } => "wrong_replenishment",
             WrongOrder { .. } => "wrong_order",
             NotPickedForOrder { .. } => "not_picked_for_order",
             ShortLoaded { .. } => "short_loaded",

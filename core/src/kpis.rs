@@ -94,6 +94,7 @@ fn pick_outcome(body: &EventBody) -> Option<(i64, bool)> {
         | EventBody::ReceiptClosed(_)
         | EventBody::PutawayConfirmed(_)
         | EventBody::MoveConfirmed(_)
+        | EventBody::ReplenishmentRaised(_)
         | EventBody::StockReleased(_)
         | EventBody::UnitBuilt(_)
         | EventBody::Packed(_)

@@ -48,5 +48,6 @@ pub use stock::StockStatus;
 // The workflows live in `workflows/`; their modules are also at the crate root so the paths apps
 // and tests use stay short (`dockhand_core::receiving`).
 pub use workflows::{
-    counting, moves, packing, picking, putaway, quality, receiving, returns, shipping,
+    counting, moves, packing, picking, putaway, quality, receiving, replenishment, returns,
+    shipping,
 };

@@ -45,6 +45,7 @@ fn mv(
         to: to.0.into(),
         to_scan: to.1.into(),
         reason: None,
+        task_id: None,
     }
 }
 

@@ -15,14 +15,12 @@ use dockhand_core::picking::{
     PickLineRequest, PickStatus, PickTask, PickTaskRequest, PickTaskStatus, StartPickTask,
 };
 use dockhand_core::protocol::EventKind;
-use dockhand_core::receiving::{self, LineReceived, OpenBlindReceipt};
 use dockhand_core::stock::{self, AvailableToPromise, Movement};
-use dockhand_core::{ScannedGoods, StockStatus, putaway, sample};
+use dockhand_core::{ScannedGoods, StockStatus, sample};
 use uuid::Uuid;
 
 // ---- local helpers ---------------------------------------------------------------------------
 
-const BLIND: &str = "DN-500";
 const EARLY: &str = "L-EARLY";
 const LATE: &str = "L-LATE";
 
@@ -56,45 +54,6 @@ fn drill(serial: &str) -> ScannedGoods {
 
 fn set_clock(f: &Fixture, rfc3339: &str) {
     f.clock.set(DateTime::parse_from_rfc3339(rfc3339).unwrap());
-}
-
-/// Receives on a blind receipt at DOCK-01 (opened on first use).
-fn receive_blind(
-    f: &Fixture,
-    scan: ScannedGoods,
-    quantity: i64,
-    approver: Option<&str>,
-) -> LineReceived {
-    if f.store.read(|c| receiving::receipt(c, BLIND)).is_err() {
-        receiving::open_blind_receipt(
-            &f.store,
-            &OpenBlindReceipt {
-                op_id: op(),
-                operator: "alice".into(),
-                receipt_id: BLIND.into(),
-                reference: "delivery note 500".into(),
-                supplier: "Nordic Foods".into(),
-            },
-        )
-        .unwrap();
-    }
-    let mut cmd = receive(scan, quantity);
-    cmd.receipt_id = BLIND.into();
-    cmd.approval = approver.map(sample::badge_of);
-    receiving::receive_line(&f.store, &cmd).unwrap()
-}
-
-/// Bob puts goods from DOCK-01 to `to` (with an override reason in case it is not the suggestion).
-fn put_away(f: &Fixture, scan: ScannedGoods, quantity: i64, to: &str, check: &str) {
-    let mut cmd = move_to(scan, quantity, to, check);
-    cmd.override_reason = Some("slotting plan".into());
-    putaway::confirm_putaway(&f.store, &cmd).unwrap();
-}
-
-/// Receives and puts away: `quantity` of the goods end up `available` at `to`.
-fn stock_at(f: &Fixture, scan: ScannedGoods, quantity: i64, to: &str, check: &str) {
-    receive_blind(f, scan.clone(), quantity, None);
-    put_away(f, scan, quantity, to, check);
 }
 
 /// A quality hold placed on stock where it lies: available becomes quarantined in place.
@@ -803,6 +762,7 @@ fn the_operator_is_led_pick_by_pick_in_walk_order_and_each_pick_moves_to_staging
             staging: "STAGE-01".into(),
             tote: "TOTE-7".into(),
             count_task_id: None,
+            replenishment_task_id: None,
             task_status: PickTaskStatus::InProgress,
         }
     );

@@ -397,6 +397,7 @@ fn run(store: &Store, shift: &mut Shift, step: &Step) {
                 to: PLACES[to].0.into(),
                 to_scan: if wrong_check { "00" } else { PLACES[to].1 }.into(),
                 reason: None,
+                task_id: None,
             };
             // A move never changes what is on hand.
             check(

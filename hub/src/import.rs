@@ -200,7 +200,7 @@ pub fn run(
     for location in &m.locations {
         // A device refuses a page holding such a row: one would stop every device's pull.
         location
-            .check_max_units()
+            .check_limits()
             .map_err(|e| HubError::BadRequest(e.to_string()))?;
     }
     rows(

@@ -29,6 +29,7 @@ fn towels_from_pick_face(quantity: i64, to: &str, check: &str) -> ConfirmMove {
         to: to.into(),
         to_scan: check.into(),
         reason: Some("re-slotting".into()),
+        task_id: None,
     }
 }
 

@@ -109,7 +109,9 @@ pub fn mapping(body: &EventBody) -> Option<Mapping> {
         EventBody::Shipped(_) => observe("ObjectEvent", "shipping", Some("in_transit")),
         // Exported as the voided event declared in error (see `export`).
         EventBody::Voided(_) => return None,
-        EventBody::BlindOpened(_)
+        // A task: nothing moved yet (the move that works it is a `move.confirmed`).
+        EventBody::ReplenishmentRaised(_)
+        | EventBody::BlindOpened(_)
         | EventBody::ReceiptDiscrepancy(_)
         | EventBody::ReceiptClosed(_)
         | EventBody::PickTaskStarted(_)
@@ -417,6 +419,7 @@ fn epcis_event<S: EpcisSource>(
         }
         // `mapping` returned None for these.
         EventBody::Voided(_)
+        | EventBody::ReplenishmentRaised(_)
         | EventBody::BlindOpened(_)
         | EventBody::ReceiptDiscrepancy(_)
         | EventBody::ReceiptClosed(_)

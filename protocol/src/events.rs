@@ -274,6 +274,8 @@ events! {
     ReturnInspected(ReturnInspected) => "returns.inspected",
     /// Held stock (quarantined or damaged) released, or disposed of, by a supervisor.
     StockReleased(StockReleased) => "quality.released",
+    /// A pick left a pick face below its minimum: a task to bring it back up from reserve.
+    ReplenishmentRaised(ReplenishmentRaised) => "replenishment.raised",
     /// A carton or pallet built at staging for an order, with the SSCC minted for it.
     UnitBuilt(UnitBuilt) => "packing.built",
     /// Picked goods packed into a carton or pallet, or a carton put onto a pallet.
@@ -485,9 +487,34 @@ pub struct MoveConfirmed {
     pub reason: Option<String>,
     /// What moved, one line per item, lot, serial and status.
     pub lines: Vec<MovedLine>,
+    /// The replenishment task the move worked (left out when none: moves recorded before
+    /// replenishment read as they did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
     /// Ledger rows written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub movements: Movements,
+}
+
+/// `replenishment.raised`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplenishmentRaised {
+    /// Task id (`R-` and a UUID: raised offline, unique across handhelds).
+    pub task_id: String,
+    /// The pick face.
+    pub location: String,
+    /// The item kept there.
+    pub sku: String,
+    /// Base units of it left on the face after the pick.
+    pub on_hand: i64,
+    /// The face's minimum.
+    pub min_units: i64,
+    /// The face's maximum.
+    pub max_units: i64,
+    /// Base units to bring (`max_units - on_hand`).
+    pub quantity: i64,
+    /// The pick that drained the face (its event).
+    pub raised_by: Uuid,
 }
 
 /// `picking.task_started`.
@@ -944,6 +971,7 @@ impl EventKind {
             | EventKind::CountTaskCreated
             | EventKind::CountStarted
             | EventKind::Counted
+            | EventKind::ReplenishmentRaised
             | EventKind::UnitBuilt => false,
         }
     }
@@ -975,6 +1003,7 @@ impl EventBody {
             | EventBody::CountTaskCreated(_)
             | EventBody::CountStarted(_)
             | EventBody::Counted(_)
+            | EventBody::ReplenishmentRaised(_)
             | EventBody::UnitBuilt(_) => &[],
         }
     }

@@ -148,9 +148,69 @@ pub struct Location {
     /// without one reads as it did before the field existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_units: Option<i64>,
+    /// The item a pick face is kept stocked with, and its minimum and maximum (`None`: not
+    /// replenished). Left out of the JSON when `None`, like `max_units`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replenish: Option<Replenishment>,
+}
+
+/// Min/max replenishment of a pick face: a pick that leaves fewer than `min_units` of the item
+/// there raises a task to bring it back up to `max_units` from reserve storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replenishment {
+    /// The item kept on the face.
+    pub sku: String,
+    /// Fewer base units than this left after a pick raises a task.
+    pub min_units: i64,
+    /// What the task brings the face back up to.
+    pub max_units: i64,
 }
 
 impl Location {
+    /// Every limit a location carries: most units and pick-face levels.
+    pub fn check_limits(&self) -> Result<(), crate::error::ProtocolError> {
+        self.check_max_units()?;
+        self.check_replenish()
+    }
+
+    /// Min/max, when given, name an item and read `0 <= min < max`, with `max` within the
+    /// location's most units (checked by the hub's import and by the device, like
+    /// [`Location::check_max_units`]).
+    pub fn check_replenish(&self) -> Result<(), crate::error::ProtocolError> {
+        let Some(r) = &self.replenish else {
+            return Ok(());
+        };
+        let code = crate::error::prefix(&self.code, 40);
+        let problem = if self.kind != LocationKind::PickFace {
+            Some(format!(
+                "only a pick face is kept stocked between a min and a max, and this is {}",
+                self.kind
+            ))
+        } else if r.sku.trim().is_empty() {
+            Some("name the item the pick face is kept stocked with".to_string())
+        } else if r.min_units < 0 || r.max_units <= r.min_units {
+            Some(format!(
+                "min {} and max {} cannot be a pick face's levels: give 0 <= min < max",
+                r.min_units, r.max_units
+            ))
+        } else {
+            match self.max_units {
+                Some(most) if r.max_units > most => Some(format!(
+                    "max {} is more than the {most} units the location holds",
+                    r.max_units
+                )),
+                _ => None,
+            }
+        };
+        match problem {
+            Some(p) => Err(crate::error::ProtocolError::invalid(
+                "replenish",
+                format!("location {code}: {p}"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// A most-units limit, when given, is at least 1 (checked by the hub's import and by the device
     /// before either stores the location).
     pub fn check_max_units(&self) -> Result<(), crate::error::ProtocolError> {

@@ -57,8 +57,9 @@ fn every_recorded_event_reads_typed_and_re_serialises_to_its_hashed_bytes() {
 }
 
 /// Event types added after testdata/golden-v5 was recorded (issue 16).
-const ADDED_SINCE_THE_FIXTURE: [EventKind; 7] = [
+const ADDED_SINCE_THE_FIXTURE: [EventKind; 8] = [
     EventKind::MoveConfirmed,
+    EventKind::ReplenishmentRaised,
     EventKind::StockReleased,
     EventKind::UnitBuilt,
     EventKind::Packed,

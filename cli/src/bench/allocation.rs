@@ -40,6 +40,7 @@ fn master_data() -> MasterData {
         pick_sequence: 0,
         check_string: "00".into(),
         max_units: None,
+        replenish: None,
     });
     data.locations.push(Location {
         code: "STAGE".into(),
@@ -50,6 +51,7 @@ fn master_data() -> MasterData {
         pick_sequence: 0,
         check_string: "01".into(),
         max_units: None,
+        replenish: None,
     });
     for i in 0..ITEMS * PLACES_PER_ITEM {
         data.locations.push(Location {
@@ -61,6 +63,7 @@ fn master_data() -> MasterData {
             pick_sequence: (i as i64 * 7919) % 100_000,
             check_string: format!("{:02}", i % 100),
             max_units: None,
+            replenish: None,
         });
     }
     for i in 0..ITEMS {

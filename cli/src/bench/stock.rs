@@ -68,6 +68,7 @@ pub(super) fn catalog_of(items: usize, locations: usize) -> MasterData {
         pick_sequence: 1000 + j as i64,
         check_string: format!("C{j}"),
         max_units: None,
+        replenish: None,
     }));
     master
 }

@@ -58,6 +58,7 @@ fn milk_move(quantity: i64, to: (&str, &str)) -> ConfirmMove {
         to: to.0.into(),
         to_scan: to.1.into(),
         reason: Some("re-slotting the chilled aisle".into()),
+        task_id: None,
     }
 }
 

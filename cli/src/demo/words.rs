@@ -41,6 +41,7 @@ pub(crate) fn event(kind: EventKind) -> (&'static str, &'static str) {
         EventKind::ReturnReceived => ("return received", "returns received"),
         EventKind::ReturnInspected => ("return line inspected", "return lines inspected"),
         EventKind::StockReleased => ("release of held stock", "releases of held stock"),
+        EventKind::ReplenishmentRaised => ("replenishment raised", "replenishments raised"),
         EventKind::UnitBuilt => ("carton or pallet built", "cartons and pallets built"),
         EventKind::Packed => ("packing scan", "packing scans"),
         EventKind::Unpacked => ("unpacking", "unpackings"),

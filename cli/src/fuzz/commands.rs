@@ -107,6 +107,7 @@ fn seeds() -> Vec<String> {
             to: "A-01-02".into(),
             to_scan: "42".into(),
             reason: None,
+            task_id: None,
         }),
         json(&CreatePickTask {
             op_id: op(),

@@ -11,8 +11,8 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use crate::error::{Error, Result};
 
 pub use dockhand_protocol::master::{
-    AbcClass, Barcode, Item, Location, LocationKind, LocationStatus, MasterData, Operator, Role,
-    Tracking, UnitConversion,
+    AbcClass, Barcode, Item, Location, LocationKind, LocationStatus, MasterData, Operator,
+    Replenishment, Role, Tracking, UnitConversion,
 };
 pub(crate) use upsert::upsert_in;
 pub use upsert::{MasterDataCounts, upsert_master_data};
@@ -94,8 +94,8 @@ pub fn base_gtin(conn: &Connection, sku: &str) -> Result<Option<String>> {
 macro_rules! select_location {
     ($rest:literal) => {
         concat!(
-            "SELECT id, code, zone, kind, status, pickable, pick_sequence, check_string, max_units \
-             FROM locations ",
+            "SELECT id, code, zone, kind, status, pickable, pick_sequence, check_string, max_units, \
+             replenish_sku, replenish_min, replenish_max FROM locations ",
             $rest
         )
     };
@@ -113,6 +113,14 @@ pub(crate) fn location_from_row(row: &Row<'_>) -> rusqlite::Result<LocationRecor
             pick_sequence: row.get(6)?,
             check_string: row.get(7)?,
             max_units: row.get(8)?,
+            replenish: match (row.get::<_, Option<String>>(9)?, row.get(10)?, row.get(11)?) {
+                (Some(sku), Some(min_units), Some(max_units)) => Some(Replenishment {
+                    sku,
+                    min_units,
+                    max_units,
+                }),
+                _ => None,
+            },
         },
     })
 }

@@ -305,12 +305,14 @@ fn upsert_locations(
 ) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO locations (code, zone, kind, status, pickable, pick_sequence, check_string,
-                                max_units)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                max_units, replenish_sku, replenish_min, replenish_max)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (code) DO UPDATE SET
             zone = excluded.zone, kind = excluded.kind, status = excluded.status,
             pickable = excluded.pickable, pick_sequence = excluded.pick_sequence,
-            check_string = excluded.check_string, max_units = excluded.max_units",
+            check_string = excluded.check_string, max_units = excluded.max_units,
+            replenish_sku = excluded.replenish_sku, replenish_min = excluded.replenish_min,
+            replenish_max = excluded.replenish_max",
     )?;
     for loc in locations {
         require_text("location code", "location", &loc.code)?;
@@ -331,7 +333,7 @@ fn upsert_locations(
             &format!("location {}", loc.code),
             &loc.check_string,
         )?;
-        loc.check_max_units()?;
+        loc.check_limits()?;
         stmt.execute((
             &loc.code,
             &loc.zone,
@@ -341,6 +343,9 @@ fn upsert_locations(
             loc.pick_sequence,
             &loc.check_string,
             loc.max_units,
+            loc.replenish.as_ref().map(|r| r.sku.trim()),
+            loc.replenish.as_ref().map(|r| r.min_units),
+            loc.replenish.as_ref().map(|r| r.max_units),
         ))?;
     }
     Ok(())

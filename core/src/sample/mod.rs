@@ -73,6 +73,7 @@ fn location(code: &str, zone: &str, kind: LocationKind, sequence: i64, check: &s
         pick_sequence: sequence,
         check_string: check.into(),
         max_units: None,
+        replenish: None,
     }
 }
 

@@ -1,6 +1,6 @@
--- dockhand device database: the whole schema of the current version (PRAGMA user_version = 12),
+-- dockhand device database: the whole schema of the current version (PRAGMA user_version = 13),
 -- one table at a time with its indexes and triggers. A new database is created from this file;
--- an older one is brought here by the migrations v1.sql .. v12.sql, which stay as they were
+-- an older one is brought here by the migrations v1.sql .. v13.sql, which stay as they were
 -- written. core/tests/store.rs checks that every older version migrated equals a database made
 -- from this file, rows included. What each column means: the comments of the migration that
 -- added it.
@@ -183,7 +183,7 @@ CREATE TABLE locations (
     pickable       INTEGER NOT NULL CHECK (pickable IN (0, 1)),
     pick_sequence  INTEGER NOT NULL,
     check_string   TEXT NOT NULL CHECK (check_string <> '')
-, max_units INTEGER CHECK (max_units IS NULL OR max_units > 0));
+, max_units INTEGER CHECK (max_units IS NULL OR max_units > 0), replenish_sku TEXT, replenish_min INTEGER, replenish_max INTEGER);
 
 CREATE INDEX locations_for_putaway ON locations (kind, zone, status, pick_sequence);
 
@@ -469,3 +469,17 @@ CREATE TABLE handling_units (
 CREATE INDEX handling_units_by_parent ON handling_units (parent) WHERE parent <> '';
 -- What left inventory on an order's plates is read by plate.
 CREATE INDEX ledger_by_lpn ON ledger (lpn) WHERE lpn <> '';
+
+
+CREATE TABLE replenishment_tasks (
+    id           TEXT PRIMARY KEY CHECK (id <> ''),
+    location_id  INTEGER NOT NULL REFERENCES locations (id),
+    item_id      INTEGER NOT NULL REFERENCES items (id),
+    quantity     INTEGER NOT NULL CHECK (quantity > 0),
+    moved        INTEGER NOT NULL DEFAULT 0 CHECK (moved >= 0),
+    status       TEXT NOT NULL CHECK (status = 'open' OR status = 'done'),
+    source       TEXT NOT NULL CHECK (source = 'local' OR source = 'hub'),
+    created_at   TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX replenishment_open_per_face
+    ON replenishment_tasks (location_id, item_id) WHERE status = 'open';

@@ -11,6 +11,7 @@ pub mod audit;
 mod lots;
 mod query;
 mod reservations;
+mod reserve;
 mod take;
 pub mod view;
 
@@ -38,6 +39,7 @@ pub use reservations::{
     Reservation, release_at, release_part, release_reservations, reservations_for, reserve,
     unreserved,
 };
+pub use reserve::{ReservePlace, available_at, reserve_places};
 pub use take::{Destination, Serials, take};
 
 /// One balance key at a location: where and in what state a quantity of an item is.

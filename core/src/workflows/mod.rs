@@ -11,5 +11,6 @@ pub mod picking;
 pub mod putaway;
 pub mod quality;
 pub mod receiving;
+pub mod replenishment;
 pub mod returns;
 pub mod shipping;

@@ -69,6 +69,7 @@ impl Workload {
             to: to.into(),
             to_scan: to_loc.location.check_string,
             reason: Some("workload".into()),
+            task_id: None,
         };
         match moves::confirm_move(store, &cmd) {
             Ok(_) => done.push(("move", cmd.op_id)),

@@ -334,6 +334,11 @@ pub fn sscc_block(f: &Fixture) {
 
 /// A pick task for `quantity` towels for `order_ref` to STAGE-01, allocated.
 pub fn towel_task(f: &Fixture, task_id: &str, order_ref: &str, quantity: i64) {
+    pick_task(f, task_id, order_ref, sample::TOWELS, quantity);
+}
+
+/// A pick task of one line, `quantity` base units of `sku`, for `order_ref` to STAGE-01, allocated.
+pub fn pick_task(f: &Fixture, task_id: &str, order_ref: &str, sku: &str, quantity: i64) {
     use dockhand_core::picking::{self, CreatePickTask, PickLineRequest, PickTaskRequest};
     picking::create_pick_task(
         &f.store,
@@ -346,7 +351,7 @@ pub fn towel_task(f: &Fixture, task_id: &str, order_ref: &str, quantity: i64) {
                 staging: "STAGE-01".into(),
                 lines: vec![PickLineRequest {
                     line_no: 1,
-                    sku: sample::TOWELS.into(),
+                    sku: sku.into(),
                     quantity,
                     unit: None,
                     lot: None,
@@ -381,4 +386,49 @@ pub fn pick_next(
         tote: tote.map(str::to_string),
         short: false,
     }
+}
+
+/// The blind receipt the helpers below receive on.
+pub const BLIND: &str = "DN-500";
+
+/// Receives on a blind receipt at DOCK-01 (opened on first use).
+pub fn receive_blind(
+    f: &Fixture,
+    scan: ScannedGoods,
+    quantity: i64,
+    approver: Option<&str>,
+) -> dockhand_core::receiving::LineReceived {
+    if f.store
+        .read(|c| dockhand_core::receiving::receipt(c, BLIND))
+        .is_err()
+    {
+        dockhand_core::receiving::open_blind_receipt(
+            &f.store,
+            &dockhand_core::receiving::OpenBlindReceipt {
+                op_id: op(),
+                operator: "alice".into(),
+                receipt_id: BLIND.into(),
+                reference: "delivery note 500".into(),
+                supplier: "Nordic Foods".into(),
+            },
+        )
+        .unwrap();
+    }
+    let mut cmd = receive(scan, quantity);
+    cmd.receipt_id = BLIND.into();
+    cmd.approval = approver.map(sample::badge_of);
+    dockhand_core::receiving::receive_line(&f.store, &cmd).unwrap()
+}
+
+/// Bob puts goods from DOCK-01 to `to` (with an override reason in case it is not the suggestion).
+pub fn put_away(f: &Fixture, scan: ScannedGoods, quantity: i64, to: &str, check: &str) {
+    let mut cmd = move_to(scan, quantity, to, check);
+    cmd.override_reason = Some("slotting plan".into());
+    dockhand_core::putaway::confirm_putaway(&f.store, &cmd).unwrap();
+}
+
+/// Receives and puts away: `quantity` of the goods end up `available` at `to`.
+pub fn stock_at(f: &Fixture, scan: ScannedGoods, quantity: i64, to: &str, check: &str) {
+    receive_blind(f, scan.clone(), quantity, None);
+    put_away(f, scan, quantity, to, check);
 }

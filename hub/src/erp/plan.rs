@@ -94,6 +94,7 @@ fn outside_for(kind: EventKind, arriving: bool, outcome: Option<InspectionOutcom
         | EventKind::PickTaskStarted
         | EventKind::PickTaskCancelled
         | EventKind::CountTaskCreated
+        | EventKind::ReplenishmentRaised
         | EventKind::CountStarted
         | EventKind::Counted => Outside::Inventory,
     }

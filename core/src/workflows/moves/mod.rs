@@ -17,6 +17,7 @@ use crate::catalog::{self, LocationKind, LocationRecord, LocationStatus};
 use crate::db::{Store, WriteTx};
 use crate::error::{Error, Result};
 use crate::outbox;
+use crate::replenishment::{self, ReplenishmentTask};
 use crate::scan::{self, ScannedGoods};
 use crate::stock::{self, Bucket, PlateBucket, StockStatus};
 use dockhand_protocol::events as ev;
@@ -49,6 +50,10 @@ pub struct ConfirmMove {
     /// Why, when the operator gives a reason (optional).
     #[serde(default)]
     pub reason: Option<String>,
+    /// The replenishment task this move works (optional): the move must bring the task's item
+    /// from reserve storage to its pick face, first expiring lot first.
+    #[serde(default)]
+    pub task_id: Option<String>,
 }
 
 /// What a move did.
@@ -68,6 +73,8 @@ pub struct MoveConfirmed {
     pub lines: Vec<MovedLine>,
     /// Base units moved, all lines together.
     pub base_quantity: i64,
+    /// The replenishment task the move worked, as it stands after the move.
+    pub task: Option<ReplenishmentTask>,
     /// The event recorded.
     pub event_id: Uuid,
 }
@@ -126,6 +133,15 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmMove) -> Result<MoveConfirmed> 
         lines.push(moved_line(item.item, b));
     }
     let base_quantity: i64 = taken.buckets.iter().map(|b| b.quantity).sum();
+    let task_id = scan::optional_text(&cmd.task_id);
+    if let Some(task) = &task_id {
+        let taken_goods: Vec<(i64, String)> = taken
+            .buckets
+            .iter()
+            .map(|b| (b.item_id, b.bucket.lot.clone()))
+            .collect();
+        replenishment::check_move(conn, task, &from, &to, &taken_goods)?;
+    }
     stock::check_room(conn, &to, base_quantity)?;
     let lpn_after = if taken.kind == MoveKind::WholePlate {
         taken.lpn.clone()
@@ -152,9 +168,17 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmMove) -> Result<MoveConfirmed> 
             to_zone: to.location.zone.clone(),
             reason,
             lines: lines.clone(),
+            task_id: task_id.clone(),
             movements: Vec::new(),
         },
     )?;
+    let task = match &task_id {
+        Some(task) => {
+            replenishment::record_moved(tx, task, base_quantity)?;
+            Some(replenishment::replenishment_task(tx.conn(), task)?)
+        }
+        None => None,
+    };
     Ok(MoveConfirmed {
         move_kind: taken.kind,
         lpn: taken.lpn,
@@ -163,6 +187,7 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmMove) -> Result<MoveConfirmed> 
         to: to.location.code,
         lines,
         base_quantity,
+        task,
         event_id: event.event_id,
     })
 }

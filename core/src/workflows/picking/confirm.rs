@@ -66,6 +66,8 @@ pub struct PickConfirmed {
     pub tote: String,
     /// The count task requested for the location after a short pick.
     pub count_task_id: Option<String>,
+    /// The replenishment task raised because the pick left the pick face below its minimum.
+    pub replenishment_task_id: Option<String>,
     /// The task's state after this pick.
     pub task_status: PickTaskStatus,
 }
@@ -296,10 +298,12 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
         staging: staging.location.code.clone(),
         tote,
         count_task_id,
+        replenishment_task_id: None,
         task_status,
     };
+    let mut raised_by = None;
     if picked > 0 {
-        outbox::append(
+        let event = outbox::append(
             tx,
             ev::PickConfirmed {
                 task_id: result.task_id.clone(),
@@ -318,9 +322,10 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
                 movements: Vec::new(),
             },
         )?;
+        raised_by = Some(event.event_id);
     }
     if short > 0 {
-        outbox::append(
+        let event = outbox::append(
             tx,
             ev::PickShort {
                 task_id: result.task_id.clone(),
@@ -337,8 +342,16 @@ fn confirm_in(tx: &mut WriteTx<'_>, cmd: &ConfirmPick) -> Result<PickConfirmed> 
                 movements: Vec::new(),
             },
         )?;
+        raised_by = raised_by.or(Some(event.event_id));
     }
-    Ok(result)
+    let replenishment_task_id = match raised_by {
+        Some(by) => crate::replenishment::after_pick(tx, &at, pick.item_id, by)?,
+        None => None,
+    };
+    Ok(PickConfirmed {
+        replenishment_task_id,
+        ..result
+    })
 }
 
 /// Writes what a confirmation did to the pick, its order line and its task; the task is done

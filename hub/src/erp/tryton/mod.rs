@@ -821,6 +821,7 @@ impl Connector for TrytonConnector {
             | EventBody::PickTaskStarted(_)
             | EventBody::PickTaskCancelled(_)
             | EventBody::CountTaskCreated(_)
+            | EventBody::ReplenishmentRaised(_)
             | EventBody::CountStarted(_) => {}
         }
         let mut documents = Vec::new();

@@ -512,6 +512,7 @@ impl TrytonConnector {
                     pick_sequence: id * 10,
                     check_string: check_string(&code),
                     max_units: None,
+                    replenish: None,
                     code: code.clone(),
                 },
             };
