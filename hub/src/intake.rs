@@ -516,6 +516,7 @@ fn accept(
     }
     if let Some(body) = &taken.body {
         crate::measures::on_accepted(tx, event, body)?;
+        crate::replenishment::on_accepted(tx, event, body)?;
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod intake;
 pub mod measures;
 pub mod opening;
 pub mod reconcile;
+pub mod replenishment;
 pub mod server;
 pub mod sscc;
 pub mod store;

@@ -193,11 +193,14 @@ pub enum ChangeKind {
     EventRejection,
     /// Who holds a pick or count task ([`crate::tasks::TaskClaim`], keyed `pick/T1`).
     TaskClaim,
+    /// A replenishment task one handheld raised, shared with the site
+    /// ([`crate::tasks::SharedReplenishment`], keyed by task id).
+    ReplenishmentTask,
 }
 
 impl ChangeKind {
     /// Every kind, in the order a page applies them (items before their barcodes…).
-    pub const ALL: [ChangeKind; 12] = [
+    pub const ALL: [ChangeKind; 13] = [
         ChangeKind::Item,
         ChangeKind::Unit,
         ChangeKind::Barcode,
@@ -210,6 +213,7 @@ impl ChangeKind {
         ChangeKind::ExpectedReturn,
         ChangeKind::EventRejection,
         ChangeKind::TaskClaim,
+        ChangeKind::ReplenishmentTask,
     ];
 
     /// The name on the wire.
@@ -227,6 +231,7 @@ impl ChangeKind {
             ChangeKind::ExpectedReturn => "expected_return",
             ChangeKind::EventRejection => "event_rejection",
             ChangeKind::TaskClaim => "task_claim",
+            ChangeKind::ReplenishmentTask => "replenishment_task",
         }
     }
 
@@ -242,6 +247,7 @@ impl ChangeKind {
                 | ChangeKind::ExpectedReturn
                 | ChangeKind::EventRejection
                 | ChangeKind::TaskClaim
+                | ChangeKind::ReplenishmentTask
         )
     }
 

@@ -75,6 +75,27 @@ impl TaskProgress {
     }
 }
 
+/// A replenishment task as the hub shares it with every handheld of the site (change kind
+/// `replenishment_task`, keyed by the task id): raised by one handheld's pick, worked by moves on
+/// any, with what the moves the hub accepted brought so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedReplenishment {
+    /// Task id (`R-` and a UUID).
+    pub task_id: String,
+    /// The pick face.
+    pub location: String,
+    /// The item.
+    pub sku: String,
+    /// Base units asked for.
+    pub quantity: i64,
+    /// Base units moves brought so far.
+    pub moved: i64,
+    /// `open` or `done`.
+    pub status: String,
+    /// The handheld whose pick raised it.
+    pub raised_on: String,
+}
+
 /// The key of a task's claim row: `pick/T1`.
 pub fn claim_key(kind: TaskKind, task_id: &str) -> String {
     format!("{kind}/{task_id}")

@@ -69,6 +69,8 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let rmas: Vec<crate::returns::expected::ExpectedReturn> = rows(of(ChangeKind::ExpectedReturn))?;
     let rejections: Vec<protocol::EventRejection> = rows(of(ChangeKind::EventRejection))?;
     let claims: Vec<crate::claims::TaskClaim> = rows(of(ChangeKind::TaskClaim))?;
+    let replenishments: Vec<crate::replenishment::SharedReplenishment> =
+        rows(of(ChangeKind::ReplenishmentTask))?;
     let device = store.device_id().to_string();
     let skus: Vec<String> = master.items.iter().map(|i| i.sku.clone()).collect();
     let codes: Vec<String> = master.locations.iter().map(|l| l.code.clone()).collect();
@@ -101,6 +103,7 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
         kept_local.extend(counts_kept);
         kept_local.extend(returns_kept);
         crate::claims::load_in(tx, &claims)?;
+        crate::replenishment::load_shared_in(tx, &replenishments)?;
         // Other devices' rejections pass by; this device's events become exceptions, and later
         // settled ones leave the list.
         for r in rejections.iter().filter(|r| r.device_id == device) {

@@ -309,9 +309,13 @@ async fn enrol_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Change kinds a device gets only when it asks for them (`?include=credential,task_claim`): kinds
+/// Change kinds a device gets only when it asks for them (`?include=credential,task_claim,…`): kinds
 /// added after the first devices shipped.
-const OPT_IN_KINDS: [ChangeKind; 2] = [ChangeKind::Credential, ChangeKind::TaskClaim];
+const OPT_IN_KINDS: [ChangeKind; 3] = [
+    ChangeKind::Credential,
+    ChangeKind::TaskClaim,
+    ChangeKind::ReplenishmentTask,
+];
 
 #[derive(Deserialize)]
 pub(crate) struct PageQuery {

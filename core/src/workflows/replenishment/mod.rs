@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::outbox;
 use crate::stock::{self, ReservePlace};
 use dockhand_protocol::events as ev;
+pub use dockhand_protocol::tasks::SharedReplenishment;
 
 /// A replenishment task as the device holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -320,5 +321,40 @@ pub(crate) fn undo_raised(tx: &WriteTx<'_>, task_id: &str) -> Result<()> {
     tx.conn()
         .prepare_cached("DELETE FROM replenishment_tasks WHERE id = ?1 AND moved = 0")?
         .execute([task_id])?;
+    Ok(())
+}
+
+/// Loads the tasks the hub shares: a task raised on another handheld is added (unless this one
+/// has an open task for the same face and item, or does not know the face or item yet); a task
+/// already here takes what the hub says moves brought, and is done when the hub says so.
+pub(crate) fn load_shared_in(tx: &WriteTx<'_>, shared: &[SharedReplenishment]) -> Result<()> {
+    let conn = tx.conn();
+    for task in shared {
+        if let Ok(here) = task_row(conn, &task.task_id) {
+            let done = task.status == "done" || task.moved >= here.task.quantity;
+            conn.prepare_cached(
+                "UPDATE replenishment_tasks SET moved = MAX(moved, ?2),
+                    status = CASE WHEN ?3 THEN 'done' ELSE status END
+                 WHERE id = ?1",
+            )?
+            .execute((&task.task_id, task.moved, done))?;
+            continue;
+        }
+        let (Ok(face), Ok(item)) = (
+            catalog::location_by_code(conn, &task.location),
+            catalog::item_by_sku(conn, &task.sku),
+        ) else {
+            continue;
+        };
+        if task.status != "open"
+            || task.quantity <= task.moved
+            || open_task_for(conn, face.id, item.id)?.is_some()
+        {
+            continue;
+        }
+        insert(tx, &task.task_id, face.id, item.id, task.quantity, "hub")?;
+        conn.prepare_cached("UPDATE replenishment_tasks SET moved = ?2 WHERE id = ?1")?
+            .execute((&task.task_id, task.moved))?;
+    }
     Ok(())
 }
