@@ -76,6 +76,9 @@ start_hub() {
 # The warehouse works before the connector is configured: the demo's handhelds load the sample
 # master data into the hub, work offline and sync.
 start_hub
+# The site's GS1 Company Prefix: handhelds pack into cartons and pallets with SSCCs of their own
+# blocks (the demo's outbound, tryton_documents.py).
+target/debug/dockhand-hub site prefix main 4012345 --extension 3 --database "$hub_db" >/dev/null
 
 erp_status() { target/debug/dockhand-hub erp status --json --database "$hub_db" 2>/dev/null || true; }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
@@ -187,8 +190,6 @@ bash scripts/bindings.sh >/dev/null
 # Work on Tryton's own documents completes them; quantities still agree. FAULT=1 kills the hub
 # again while it completes them (after the third of the handheld's events is recorded: the
 # receipt's scans are held, its close is being posted).
-# The site's GS1 Company Prefix: the handheld packs into a carton with an SSCC of its own block.
-target/debug/dockhand-hub site prefix main 4012345 --extension 3 --database "$hub_db" >/dev/null
 documents=("$work/venv/bin/python" scripts/tryton_documents.py --hub "$hub_url" --tryton "$tryton_url")
 if [ "${FAULT:-0}" = 1 ]; then
     before=$(erp_status | field posted)

@@ -44,7 +44,7 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "refused: check string 42 does not match location A-01-01",
         "overridden: pick face running low",
         "-> QA-01    now in quarantine (suggested: quarantine area for held goods)",
-        "53 events: 53 waiting for the hub, 0 sent and accepted",
+        "54 events: 54 waiting for the hub, 0 sent and accepted",
         "SHORT 8",
         "alice recounts her own count: refused: alice counted task CC-P-01-01-1 first",
         "alice signs in with a mistyped PIN: refused: wrong PIN for badge BADGE-0001; 4 more",
@@ -64,13 +64,18 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "15. KPIs of the shift, 06:00 to 08:43",
         "short-pick rate 20.0% (1 of 5 picks)",
         "return to available: median 25 min",
-        "OK: 14 balance rows equal the sums of 60 ledger rows; 53 events, seq gap-free, hash chain verified",
+        "OK: 14 balance rows equal the sums of 60 ledger rows; 54 events, seq gap-free, hash chain verified",
         "handheld-08 starts empty and pulls master data: 39 changes",
         "events waiting to be sent; sync: offline",
         "0 waiting, 0 refused by the hub; sync: all sent",
-        "handheld-07 sends its shift: 53 events sent to the hub and accepted, 0 refused",
+        "handheld-07 sends its shift: 54 events sent to the hub and accepted, 0 refused",
+        "bob   loaded pallet 340123450000200035 with 2 cartons at SHIP-01 and shipped ORD-5001: 36 units left inventory",
+        "loads ORD-5002's carton for ORD-5001: refused: carton 340123450000200028 is for order ORD-5002, not order ORD-5001",
+        "alice replenished P-01-01 from A-01-01: 40 x TOWEL-2P of the 40 its task",
+        "below its minimum: replenishment of 40 raised",
+        "shipped      76 units in 2 shipments, packed into 3 cartons and 1 pallet",
         "units — equal",
-        "18. One warehouse, one stock",
+        "19. One warehouse, one stock",
         "handheld-08 receives 24 x TOWEL-2P from a late truck and puts them away to P-01-01",
         "the hub publishes order SO-SHARED for 6 x TOWEL-2P; handheld-09 claims it for handheld-09 (Alice Moreau)",
         "handheld-08 asks for it too and is told: pick task SHARED is claimed by handheld-09 (Alice Moreau) since ",
@@ -84,7 +89,7 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "holds the count back from the ERP until every handheld has synced past it (1 count line held)",
         "the count had seen those 12, so the hub books -12 against it, and the count nets to 0",
         "no count line held back from the ERP (the count of A-01-04 netted to 0: the ERP gets no adjustment)",
-        "Shift summary, 06:00 to 08:43 (UTC+01:00), device handheld-07",
+        "Shift summary, 06:00 to 09:04 (UTC+01:00), device handheld-07",
     ] {
         assert!(
             shown.contains(expected),
@@ -327,7 +332,7 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     assert!(shown.contains("device handheld-07"), "{shown}");
     // The demo's hub acknowledged the whole shift.
     assert!(
-        shown.contains("53 events (last seq 53): 0 pending, 53 acknowledged, 0 rejected"),
+        shown.contains("69 events (last seq 69): 0 pending, 69 acknowledged, 0 rejected"),
         "{shown}"
     );
     assert!(
@@ -442,7 +447,7 @@ fn rekey_encrypts_a_plain_database_changes_its_key_and_refuses_a_wrong_one() {
         &path("second.key"),
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("53 events"), "{}", text(&out));
+    assert!(text(&out).contains("69 events"), "{}", text(&out));
     assert_eq!(
         dockhand(&["inspect", db_arg, "--key-file", &first])
             .status
@@ -471,7 +476,7 @@ fn rekey_encrypts_a_plain_database_changes_its_key_and_refuses_a_wrong_one() {
     let out = dockhand(&["inspect", db_arg, "--key-file", &path("third.key")]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains("53 events (last seq 53)"),
+        text(&out).contains("69 events (last seq 69)"),
         "{}",
         text(&out)
     );

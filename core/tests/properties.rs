@@ -1,10 +1,12 @@
 //! Random shifts: sequences of every command kind — receive, putaway, close, open, pick (create,
 //! confirm, cancel), count (create, start, submit, approve), return (receive, inspect), move,
-//! release of held stock and void — good and bad, replayed or not. Whatever happens, every
+//! release of held stock, packing, loading and shipping, replenishment of a pick face and void —
+//! good and bad, replayed or not. Whatever happens, every
 //! committed command has exactly its events, a rejected one changes nothing, seq stays gap-free,
 //! the hash chain verifies, balances equal the ledger, available to promise is never negative, and
 //! no stock appears or vanishes: the total on hand is what the commands' answers say came in and
-//! went out (a move changes none; scrap and returns to the vendor leave).
+//! went out (a move, packing and loading change none; scrap, returns to the vendor and shipped
+//! goods leave: shipped + on hand = received + adjustments).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -16,6 +18,7 @@ use dockhand_core::counting::{
     CreateCountTask, StartCount, SubmitCount,
 };
 use dockhand_core::moves::{self, ConfirmMove};
+use dockhand_core::packing::{self, BuildUnit, PackGoods, PackingDone, UnitKind};
 use dockhand_core::picking::{
     self, CancelPickTask, ConfirmPick, CreatePickTask, PickLineRequest, PickTaskRequest,
 };
@@ -23,9 +26,11 @@ use dockhand_core::protocol::{EventBody, EventKind};
 use dockhand_core::putaway::{self, ConfirmPutaway, PutawayRequest};
 use dockhand_core::quality::{self, ReleaseStock};
 use dockhand_core::receiving::{self, CloseReceipt, OpenBlindReceipt, ReceiveLine};
+use dockhand_core::replenishment;
 use dockhand_core::returns::{
     self, InspectReturnLine, InspectionOutcome, ReceiveReturn, ReturnLineRequest,
 };
+use dockhand_core::shipping::{self, LoadUnit, ShipOrder};
 use dockhand_core::{ScannedGoods, StockStatus, Store, catalog, outbox, sample, stock};
 use proptest::prelude::*;
 
@@ -88,6 +93,19 @@ enum Step {
         to: usize,
         wrong_check: bool,
         replay: bool,
+    },
+    Pack {
+        back: usize,
+        /// What of the tote goes in: 0 all of it, 1 all but one, 2 one more than it holds.
+        how: usize,
+    },
+    Ship {
+        back: usize,
+        wrong_door: bool,
+    },
+    Replenish {
+        quantity: i64,
+        wrong_face: bool,
     },
 }
 
@@ -160,6 +178,9 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(goods, quantity, from, outcome, to, by_supervisor)| Step::Release { goods, quantity, from, outcome, to, by_supervisor }),
         3 => (0..8usize, 0..30i64, 0..PLACES.len(), 0..PLACES.len(), prop::bool::weighted(0.1), prop::bool::weighted(0.2))
             .prop_map(|(goods, quantity, from, to, wrong_check, replay)| Step::Move { goods, quantity, from, to, wrong_check, replay }),
+        6 => (0..3usize, prop_oneof![6 => Just(0usize), 1 => Just(1usize), 1 => Just(2usize)]).prop_map(|(back, how)| Step::Pack { back, how }),
+        4 => (0..3usize, prop::bool::weighted(0.1)).prop_map(|(back, wrong_door)| Step::Ship { back, wrong_door }),
+        3 => (0..40i64, prop::bool::weighted(0.1)).prop_map(|(quantity, wrong_face)| Step::Replenish { quantity, wrong_face }),
     ]
 }
 
@@ -169,6 +190,10 @@ struct Shift {
     /// Base units on hand as the commands' answers tell it.
     on_hand: i64,
     tasks: u32,
+    /// Orders picked, with the tote each went into, oldest first.
+    orders: Vec<(String, String)>,
+    /// The open carton of each order being packed.
+    cartons: std::collections::HashMap<String, String>,
 }
 
 fn last_seq(store: &Store) -> i64 {
@@ -338,6 +363,12 @@ fn run(store: &Store, shift: &mut Shift, step: &Step) {
         Step::Return { goods: g, quantity } => receive_return(store, shift, g, quantity),
         Step::Inspect { outcome } => inspect(store, shift, outcome),
         Step::Void { back } => void(store, shift, back),
+        Step::Pack { back, how } => pack(store, shift, back, how),
+        Step::Ship { back, wrong_door } => ship(store, shift, back, wrong_door),
+        Step::Replenish {
+            quantity,
+            wrong_face,
+        } => replenish(store, quantity, wrong_face),
         Step::Release {
             goods: g,
             quantity,
@@ -433,7 +464,27 @@ fn run(store: &Store, shift: &mut Shift, step: &Step) {
 
 /// Towels and two coffee lots on the A shelves, so picks and counts have something to work on.
 fn stock_shelves(store: &Store, shift: &mut Shift) {
+    // The pick face is kept between 15 and 30 towels: picks drain it, replenishment fills it.
+    let mut face = sample::warehouse()
+        .locations
+        .into_iter()
+        .find(|l| l.code == "P-01-01")
+        .unwrap();
+    face.replenish = Some(catalog::Replenishment {
+        sku: sample::TOWELS.into(),
+        min_units: 15,
+        max_units: 30,
+    });
+    catalog::upsert_master_data(
+        store,
+        &catalog::MasterData {
+            locations: vec![face],
+            ..catalog::MasterData::default()
+        },
+    )
+    .unwrap();
     for (g, quantity, to, check_string) in [
+        (0, 20, "P-01-01", "71"),
         (0, 48, "A-01-01", "41"),
         (2, 24, "A-01-02", "42"),
         (3, 2, "A-01-03", "43"),
@@ -484,7 +535,7 @@ fn pick(
         operator: "bob".into(),
         task: PickTaskRequest {
             task_id: task_id.clone(),
-            order_ref: "ORD".into(),
+            order_ref: format!("O-{}", shift.tasks),
             staging: "STAGE-01".into(),
             lines: vec![PickLineRequest {
                 line_no: 1,
@@ -506,6 +557,9 @@ fn pick(
     {
         return;
     }
+    shift
+        .orders
+        .push((format!("O-{}", shift.tasks), task_id.clone()));
     while let Some(next) = store.read(|c| picking::next_pick(c, &task_id)).unwrap() {
         let check_string = store
             .read(|c| catalog::location_by_code(c, &next.location))
@@ -537,7 +591,11 @@ fn pick(
             store,
             cmd.op_id,
             false,
-            |r: &picking::PickConfirmed| usize::from(r.picked > 0) + usize::from(r.short > 0),
+            |r: &picking::PickConfirmed| {
+                usize::from(r.picked > 0)
+                    + usize::from(r.short > 0)
+                    + usize::from(r.replenishment_task_id.is_some())
+            },
             || picking::confirm_pick(store, &cmd),
         );
         if done.is_none() {
@@ -798,12 +856,167 @@ fn void(store: &Store, shift: &mut Shift, back: usize) {
     }
 }
 
+/// Packs what an order's tote holds (`how`: all, all but one, one more) into the order's carton
+/// (built when it has none).
+fn pack(store: &Store, shift: &mut Shift, back: usize, how: usize) {
+    let Some((order, tote)) = shift.orders.iter().rev().nth(back).cloned() else {
+        return;
+    };
+    let carton = match shift.cartons.get(&order) {
+        Some(carton) => carton.clone(),
+        None => {
+            let build = BuildUnit {
+                op_id: op(),
+                operator: "bob".into(),
+                kind: UnitKind::Carton,
+                order_ref: Some(order.clone()),
+                location: "STAGE-01".into(),
+            };
+            let Some(built) = check(
+                store,
+                build.op_id,
+                false,
+                |r: &PackingDone| r.event_ids.len(),
+                || packing::build_unit(store, &build),
+            ) else {
+                return;
+            };
+            shift.cartons.insert(order, built.unit.lpn.clone());
+            built.unit.lpn
+        }
+    };
+    let held = store
+        .read(|c| stock::balances_at_location(c, "STAGE-01"))
+        .unwrap()
+        .into_iter()
+        .find(|b| b.lpn == tote);
+    let (sku, lot, there) = held.map_or((sample::TOWELS.to_string(), String::new(), 0), |b| {
+        (b.sku, b.lot, b.quantity)
+    });
+    let quantity = match how {
+        0 => there,
+        1 => there - 1,
+        _ => there + 1,
+    };
+    let cmd = PackGoods {
+        op_id: op(),
+        operator: "bob".into(),
+        lpn: carton,
+        from_tote: Some(tote),
+        scan: scan_of(&sku, &lot),
+        quantity,
+    };
+    check(
+        store,
+        cmd.op_id,
+        false,
+        |r: &PackingDone| r.event_ids.len(),
+        || packing::pack_goods(store, &cmd),
+    );
+}
+
+/// Loads an order's carton at the door and ships the order: what shipped leaves inventory.
+fn ship(store: &Store, shift: &mut Shift, back: usize, wrong_door: bool) {
+    let Some((order, _)) = shift.orders.iter().rev().nth(back).cloned() else {
+        return;
+    };
+    let Some(carton) = shift.cartons.get(&order).cloned() else {
+        return;
+    };
+    let (door, door_scan) = if wrong_door {
+        ("STAGE-01", "81")
+    } else {
+        ("SHIP-01", "84")
+    };
+    let load = LoadUnit {
+        op_id: op(),
+        operator: "bob".into(),
+        order_ref: order.clone(),
+        door: door.into(),
+        door_scan: door_scan.into(),
+        lpn: carton,
+    };
+    check(
+        store,
+        load.op_id,
+        false,
+        |_| 1,
+        || shipping::load_unit(store, &load),
+    );
+    let cmd = ShipOrder {
+        op_id: op(),
+        operator: "bob".into(),
+        order_ref: order.clone(),
+        door: door.into(),
+        door_scan: door_scan.into(),
+    };
+    if let Some(shipped) = check(
+        store,
+        cmd.op_id,
+        false,
+        |_| 1,
+        || shipping::ship_order(store, &cmd),
+    ) {
+        shift.on_hand -= shipped.base_quantity;
+        shift.cartons.remove(&order);
+    }
+}
+
+/// Works the oldest open replenishment task with a move from where it says (to the wrong place
+/// now and then).
+fn replenish(store: &Store, quantity: i64, wrong_face: bool) {
+    let Some(task) = store
+        .read(replenishment::open_replenishments)
+        .unwrap()
+        .into_iter()
+        .next()
+    else {
+        return;
+    };
+    let Ok(next) = store.read(|c| replenishment::next_replenishment(c, &task.id)) else {
+        return;
+    };
+    let check_of = |code: &str| {
+        store
+            .read(|c| catalog::location_by_code(c, code))
+            .unwrap()
+            .location
+            .check_string
+    };
+    let to = if wrong_face {
+        "A-01-02".to_string()
+    } else {
+        next.face.clone()
+    };
+    let cmd = ConfirmMove {
+        op_id: op(),
+        operator: "alice".into(),
+        from: next.from.clone(),
+        from_scan: check_of(&next.from),
+        scan: Some(scan_of(&next.sku, &next.lot)),
+        lpn: Some(next.lpn.clone()).filter(|l| !l.is_empty()),
+        quantity: quantity.min(next.quantity),
+        to_scan: check_of(&to),
+        to,
+        reason: None,
+        task_id: Some(task.id),
+    };
+    check(
+        store,
+        cmd.op_id,
+        false,
+        |_| 1,
+        || moves::confirm_move(store, &cmd),
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn any_shift_keeps_the_ledger_the_outbox_and_the_stock_consistent(steps in prop::collection::vec(step(), 1..50)) {
         let f = seeded();
+        sscc_block(&f);
         let mut shift = Shift::default();
         run(&f.store, &mut shift, &Step::OpenBlind);
         stock_shelves(&f.store, &mut shift);

@@ -224,7 +224,7 @@ pub(crate) async fn run(hub: &DemoHub, devices: &[Handheld], tag: &str) -> Resul
     let [shift, h08, h09] = devices else {
         return Err(failed("shared stock", "three handhelds expected"));
     };
-    println!("\n18. One warehouse, one stock");
+    println!("\n19. One warehouse, one stock");
     for d in devices {
         sync(hub, d).await?;
     }

@@ -112,7 +112,7 @@ fn pick_order(
                 short,
             },
         )?;
-        let shortage = if done.short > 0 {
+        let mut shortage = if done.short > 0 {
             format!(
                 " — SHORT {} (count task {} raised)",
                 done.short,
@@ -121,6 +121,15 @@ fn pick_order(
         } else {
             String::new()
         };
+        if let Some(task) = &done.replenishment_task_id {
+            let raised = s
+                .store
+                .read(|c| dockhand_core::replenishment::replenishment_task(c, task))?;
+            shortage.push_str(&format!(
+                "; below its minimum: replenishment of {} raised",
+                raised.quantity
+            ));
+        }
         println!(
             "  {} {who:<5} picked {:>3} x {:<10} at {:<8} -> {} {}{shortage}",
             s.at(),

@@ -8,7 +8,7 @@ use super::{Shift, date};
 
 pub(super) fn run(s: &Shift) -> Result<(), Error> {
     println!("\n1. Master data and the Nordic Foods ASN arrive from the hub");
-    let mut data = sample::warehouse();
+    let mut data = super::warehouse();
     data.credentials = sample::credentials()?;
     let counts = catalog::upsert_master_data(&s.store, &data)?;
     receiving::load_expected_receipts(&s.store, &[sample::asn()])?;

@@ -22,11 +22,28 @@ mod fleet;
 mod floor;
 mod held;
 mod inbound;
+mod outbound;
 mod returns;
 mod summary;
 mod sync;
 mod tables;
 mod words;
+
+/// The sample warehouse as the demo's ERP sends it: pick face P-01-01 is kept stocked with towels
+/// between 40 and 72.
+pub(crate) fn warehouse() -> catalog::MasterData {
+    let mut data = sample::warehouse();
+    for location in &mut data.locations {
+        if location.code == "P-01-01" {
+            location.replenish = Some(catalog::Replenishment {
+                sku: sample::TOWELS.into(),
+                min_units: 40,
+                max_units: 72,
+            });
+        }
+    }
+    data
+}
 
 /// When the simulated shift starts, in the site's time zone.
 const SHIFT_START: &str = "2026-11-27T06:00:00+01:00";
@@ -319,7 +336,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             Some(url) => sync::DemoHub::remote(url, admin_token.clone()),
             None => sync::DemoHub::in_process().await?,
         };
-        sync::run(s.store.clone(), &hub, &run_tag).await
+        let labels = kept.then(|| crate::key::sibling(&path, "-labels"));
+        sync::run(s, &hub, &run_tag, labels.as_deref()).await
     })?;
     let verified_after_sync = summary::run(s)?;
     if kept {

@@ -35,6 +35,11 @@ struct Tally {
     return_lines: i64,
     decisions: BTreeMap<InspectionOutcome, i64>,
     corrections: i64,
+    units_built: BTreeMap<String, i64>,
+    shipments: i64,
+    shipped: i64,
+    replenishments: i64,
+    replenished: i64,
 }
 
 impl Tally {
@@ -82,12 +87,23 @@ impl Tally {
             }
             EventBody::ReturnInspected(e) => *self.decisions.entry(e.outcome).or_default() += 1,
             EventBody::Voided(_) => self.corrections += 1,
+            EventBody::UnitBuilt(e) => {
+                *self.units_built.entry(e.unit_kind.to_string()).or_default() += 1
+            }
+            EventBody::Shipped(e) => {
+                self.shipments += 1;
+                self.shipped += e.lines.iter().map(|l| l.base_quantity).sum::<i64>();
+            }
+            EventBody::ReplenishmentRaised(_) => self.replenishments += 1,
+            EventBody::MoveConfirmed(e) if e.task_id.is_some() => {
+                self.replenished += e.lines.iter().map(|l| l.base_quantity).sum::<i64>();
+            }
             _ => {}
         }
     }
 
     /// The summary's lines on the work done: label and text.
-    fn work(&self) -> [(&'static str, String); 6] {
+    fn work(&self) -> [(&'static str, String); 8] {
         let t = self;
         [
             (
@@ -138,6 +154,27 @@ impl Tally {
                     words::many(t.returns, "return"),
                     words::many(t.return_lines, "line"),
                     t.decisions()
+                ),
+            ),
+            (
+                "shipped",
+                format!(
+                    "{} units in {}, packed into {}",
+                    t.shipped,
+                    words::many(t.shipments, "shipment"),
+                    t.units_built
+                        .iter()
+                        .map(|(kind, n)| words::many(*n, kind))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+            ),
+            (
+                "replenished",
+                format!(
+                    "{} raised by picks below a pick face's minimum; {} units brought from reserve",
+                    words::many(t.replenishments, "task"),
+                    t.replenished
                 ),
             ),
             (

@@ -43,6 +43,9 @@ impl DemoHub {
         let dir = tempfile::tempdir().map_err(|e| failed("temporary directory", e))?;
         let store = dockhand_hub::sqlite::SqliteStore::open(dir.path().join("hub.db"))
             .map_err(|e| failed("hub database", e))?;
+        // The site's GS1 Company Prefix: handhelds get SSCC serial references with their sync.
+        dockhand_hub::store::SsccBook::set_site_prefix(&store, "main", "4012345", 3)
+            .map_err(|e| failed("the site's GS1 Company Prefix", e))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| failed("listening on loopback", e))?;
@@ -218,14 +221,16 @@ pub(crate) fn units(lines: &[StockLine]) -> i64 {
 
 /// Runs the sync part of the demo; `true` when the hub's stock equals the devices'.
 pub(crate) async fn run(
-    shift_device: Arc<Store>,
+    s: &super::Shift,
     hub: &DemoHub,
     run_tag: &str,
+    labels: Option<&std::path::Path>,
 ) -> Result<bool, Error> {
+    let shift_device = s.store.clone();
     println!("\n17. Sync with the hub at {}", hub.url);
     let loaded = hub
         .import(&Import {
-            master: sample::warehouse(),
+            master: super::warehouse(),
             badges: sample::badge_assignments(),
             ..Import::default()
         })
@@ -337,6 +342,17 @@ pub(crate) async fn run(
         devices_total.len(),
         units(&devices_total),
         if equal { "equal" } else { "DIFFERENT" }
+    );
+    super::outbound::run(s, labels)?;
+    let report = engine(&shift, hub, tokens[0].clone())?
+        .sync_now()
+        .await
+        .map_err(|e| failed("pushing the outbound work", e))?;
+    println!(
+        "  {} sends the outbound work: {} events accepted, {} refused",
+        shift.device_id(),
+        report.acknowledged,
+        report.rejected
     );
     let handhelds: Vec<super::fleet::Handheld> = devices.into_iter().zip(tokens).collect();
     let shared = super::fleet::run(hub, &handhelds, run_tag).await?;
