@@ -63,6 +63,7 @@ pub struct Args {
 
 mod allocation;
 mod console;
+mod outbound;
 mod scans;
 mod signin;
 mod stock;
@@ -95,6 +96,19 @@ impl Figures {
 
 fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
+}
+
+/// The command figures of one database against its bare commit.
+fn lines(f: &[Figures; 8]) {
+    let [bare, receive, putaway, pick, count, pack, load, label] = f;
+    line("bare INSERT + COMMIT", bare, None);
+    line("receive line (command)", receive, Some(bare));
+    line("putaway confirm (command)", putaway, Some(bare));
+    line("pick confirm (command)", pick, Some(bare));
+    line("count submit (command)", count, Some(bare));
+    line("pack confirm (command)", pack, Some(bare));
+    line("load confirm (command)", load, Some(bare));
+    line("carton label (read + ZPL)", label, None);
 }
 
 fn line(label: &str, f: &Figures, baseline: Option<&Figures>) {
@@ -152,6 +166,10 @@ struct Device {
     check: String,
     /// Pick and count tasks created so far (their ids).
     tasks: std::cell::Cell<u64>,
+    /// Totes picked into and not yet packed, cartons packed and not yet loaded, cartons loaded.
+    totes: std::cell::RefCell<Vec<String>>,
+    cartons: std::cell::RefCell<Vec<String>>,
+    loaded: std::cell::RefCell<Vec<String>>,
 }
 
 impl Device {
@@ -194,7 +212,20 @@ impl Device {
             to: to.location.code,
             check: to.location.check_string,
             tasks: std::cell::Cell::new(0),
+            totes: Default::default(),
+            cartons: Default::default(),
+            loaded: Default::default(),
         };
+        // Serial references for the cartons, as a hub hands them.
+        dockhand_core::sscc::add_block(
+            &device.store,
+            &dockhand_core::protocol::sscc::SsccBlock {
+                company_prefix: "4012345".into(),
+                extension: 3,
+                first: 1,
+                last: 1_000_000,
+            },
+        )?;
         device.put_away_now(putaways as i64)?;
         Ok(device)
     }
@@ -252,11 +283,13 @@ fn towels_request() -> PutawayRequest {
 
 /// Bare commit, receive and putaway samples for each (bare, device) pair, all interleaved in rounds
 /// so that the machine's slow and fast phases hit every figure alike.
-fn measure(pairs: &mut [(Bare, Device)], iterations: usize) -> Result<Vec<[Figures; 5]>, Error> {
-    let mut samples: Vec<[Vec<Duration>; 5]> = pairs.iter().map(|_| Default::default()).collect();
+fn measure(pairs: &mut [(Bare, Device)], iterations: usize) -> Result<Vec<[Figures; 8]>, Error> {
+    let mut samples: Vec<[Vec<Duration>; 8]> = pairs.iter().map(|_| Default::default()).collect();
     let per_round = iterations.div_ceil(ROUNDS);
     for _ in 0..ROUNDS {
-        for ((bare, device), [b, r, p, k, c]) in pairs.iter_mut().zip(samples.iter_mut()) {
+        for ((bare, device), [b, r, p, k, c, pk, ld, lb]) in
+            pairs.iter_mut().zip(samples.iter_mut())
+        {
             for _ in 0..per_round {
                 b.push(bare.commit_one()?);
             }
@@ -272,19 +305,20 @@ fn measure(pairs: &mut [(Bare, Device)], iterations: usize) -> Result<Vec<[Figur
             for _ in 0..per_round {
                 c.push(device.count()?);
             }
+            for _ in 0..per_round {
+                pk.push(device.pack()?);
+            }
+            for _ in 0..per_round {
+                ld.push(device.load()?);
+            }
+            for _ in 0..per_round {
+                lb.push(device.label()?);
+            }
         }
     }
     Ok(samples
         .into_iter()
-        .map(|[b, r, p, k, c]| {
-            [
-                Figures::new(b),
-                Figures::new(r),
-                Figures::new(p),
-                Figures::new(k),
-                Figures::new(c),
-            ]
-        })
+        .map(|samples| samples.map(Figures::new))
         .collect())
 }
 
@@ -361,13 +395,9 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         Device::open(None, args.iterations + ROUNDS)?,
     );
     if args.memory_only {
-        let [mb, mr, mp, mk, mc] = measure(&mut [memory], args.iterations)?.remove(0);
+        let memory = measure(&mut [memory], args.iterations)?.remove(0);
         println!("\nin-memory database:");
-        line("bare INSERT + COMMIT", &mb, None);
-        line("receive line (command)", &mr, Some(&mb));
-        line("putaway confirm (command)", &mp, Some(&mb));
-        line("pick confirm (command)", &mk, Some(&mb));
-        line("count submit (command)", &mc, Some(&mb));
+        lines(&memory);
         return Ok(ExitCode::SUCCESS);
     }
     let file = (
@@ -375,22 +405,21 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         Device::open(Some(dir.path().join("device.db")), args.iterations + ROUNDS)?,
     );
     let mut figures = measure(&mut [file, memory], args.iterations)?.into_iter();
-    let (Some([fb, fr, fp, fk, fc]), Some([mb, mr, mp, mk, mc])) = (figures.next(), figures.next())
-    else {
+    let (Some(file), Some(memory)) = (figures.next(), figures.next()) else {
         return Err(bench_error("measure", "missing figures"));
     };
     println!("\nfile database (WAL, synchronous=FULL):");
-    line("bare INSERT + COMMIT", &fb, None);
-    line("receive line (command)", &fr, Some(&fb));
-    line("putaway confirm (command)", &fp, Some(&fb));
-    line("pick confirm (command)", &fk, Some(&fb));
-    line("count submit (command)", &fc, Some(&fb));
+    lines(&file);
     println!("\nin-memory database:");
-    line("bare INSERT + COMMIT", &mb, None);
-    line("receive line (command)", &mr, Some(&mb));
-    line("putaway confirm (command)", &mp, Some(&mb));
-    line("pick confirm (command)", &mk, Some(&mb));
-    line("count submit (command)", &mc, Some(&mb));
+    lines(&memory);
+    let [fb, fr, fp, fk, fc, fpk, fld, _] = &file;
+    let [_, mr, mp, mk, mc, _, _, mlb] = &memory;
+    println!(
+        "  outbound: pack confirm {:.2}x bare, load confirm {:.2}x bare on file; a carton's GS1 label (read + ZPL) {:.1} µs",
+        micros(fpk.median()) / micros(fb.median()).max(1e-9),
+        micros(fld.median()) / micros(fb.median()).max(1e-9),
+        micros(mlb.median())
+    );
 
     let share = |file: &Figures, mem: &Figures| {
         100.0 * (micros(file.median()) - micros(mem.median())).max(0.0)
@@ -399,9 +428,9 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     println!("\nwhere the time goes (file median minus in-memory median = durable commit):");
     println!(
         "  receive: {:.0}% commit/fsync, {:.1} µs SQL + Rust;  putaway: {:.0}% commit/fsync, {:.1} µs SQL + Rust",
-        share(&fr, &mr),
+        share(fr, mr),
         micros(mr.median()),
-        share(&fp, &mp),
+        share(fp, mp),
         micros(mp.median())
     );
     println!(

@@ -28,7 +28,7 @@ impl Device {
                 operator: "bob".into(),
                 task: PickTaskRequest {
                     task_id: task_id.clone(),
-                    order_ref: "BENCH".into(),
+                    order_ref: super::outbound::ORDER.into(),
                     staging: "STAGE-01".into(),
                     lines: vec![PickLineRequest {
                         line_no: 1,
@@ -54,12 +54,14 @@ impl Device {
             location_scan: self.check.clone(),
             scan: ScannedGoods::barcode(sample::TOWELS_EA),
             quantity: 1,
-            tote: Some(tote),
+            tote: Some(tote.clone()),
             short: false,
         };
         let start = Instant::now();
         picking::confirm_pick(&self.store, &cmd)?;
-        Ok(start.elapsed())
+        let took = start.elapsed();
+        self.totes.borrow_mut().push(tote);
+        Ok(took)
     }
 
     /// A blind count of the towels' shelf that matches the system (no adjustment).
