@@ -213,6 +213,9 @@ pub struct NewPickTask {
     pub staging: String,
     /// Lines.
     pub lines: Vec<NewPickLine>,
+    /// When the order must leave the dock (RFC 3339 with an offset); none: no deadline.
+    #[uniffi(default = None)]
+    pub ship_by: Option<String>,
 }
 
 impl From<NewPickTask> for PickTaskRequest {
@@ -221,6 +224,7 @@ impl From<NewPickTask> for PickTaskRequest {
             task_id: t.task_id,
             order_ref: t.order_ref,
             staging: t.staging,
+            ship_by: t.ship_by,
             lines: t
                 .lines
                 .into_iter()

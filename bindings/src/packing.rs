@@ -222,6 +222,8 @@ pub struct ShipmentDone {
     pub lines: Vec<dockhand_core::moves::MovedLine>,
     /// Base units, all lines together.
     pub base_quantity: i64,
+    /// Whether it left by the order's ship-by time (none: the order had none).
+    pub on_time: Option<bool>,
     /// The event recorded.
     pub event_id: Uuid,
 }

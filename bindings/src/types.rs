@@ -856,6 +856,18 @@ pub struct Kpis {
     pub short_picks: i64,
     /// short / worked picks.
     pub short_pick_rate: Option<f64>,
+    /// Orders shipped.
+    pub shipped_orders: i64,
+    /// Of which had a ship-by time.
+    pub shipped_with_deadline: i64,
+    /// Of those, shipped by it.
+    pub shipped_on_time: i64,
+    /// on time / shipped with a deadline.
+    pub on_time_ship_rate: Option<f64>,
+    /// Orders shipped with nothing taken out of their cartons again.
+    pub packed_right: i64,
+    /// packed right / shipped orders.
+    pub pack_accuracy: Option<f64>,
     /// Where to count next.
     pub risk: RiskRanking,
 }

@@ -48,7 +48,7 @@ fn dash(text: &str) -> &str {
     if text.is_empty() { "-" } else { text }
 }
 
-fn percent(value: Option<f64>) -> String {
+pub fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
@@ -74,7 +74,7 @@ pub fn print_kpis(k: &Kpis) {
 }
 
 /// The KPIs' lines after their period: accuracy (by ABC class and location), adjustment rate,
-/// return-to-available time, short-pick rate.
+/// return-to-available time, short-pick rate, on-time ship and pack accuracy.
 pub fn print_kpi_lines(k: &Kpis) {
     let by_class: Vec<String> = k
         .accuracy_by_abc
@@ -114,6 +114,20 @@ pub fn print_kpi_lines(k: &Kpis) {
         percent(k.short_pick_rate),
         k.short_picks,
         k.picks
+    );
+    if k.shipped_orders == 0 {
+        println!("  on-time ship and pack accuracy: no order shipped in the period");
+        return;
+    }
+    println!(
+        "  on-time ship {} ({} of {} orders with a ship-by time); pack accuracy {} ({} of {} \
+         shipped orders packed right the first time)",
+        percent(k.on_time_ship_rate),
+        k.shipped_on_time,
+        k.shipped_with_deadline,
+        percent(k.pack_accuracy),
+        k.packed_right,
+        k.shipped_orders
     );
 }
 

@@ -69,7 +69,10 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "events waiting to be sent; sync: offline",
         "0 waiting, 0 refused by the hub; sync: all sent",
         "handheld-07 sends its shift: 54 events sent to the hub and accepted, 0 refused",
-        "bob   loaded pallet 340123450000200035 with 2 cartons at SHIP-01 and shipped ORD-5001: 36 units left inventory",
+        "bob   loaded pallet 340123450000200035 with 2 cartons at SHIP-01 and shipped ORD-5001 on time; 36 units left inventory",
+        "shipped ORD-5002 late: past its ship-by time; 40 units left inventory",
+        "bob   takes the 6 coffee out of 340123450000200004 again: that carton is full of milk",
+        "outbound     on-time ship 50.0% (1 of 2 orders by their ship-by time), pack accuracy 50.0% (1 of 2 shipped orders packed right the first time)",
         "loads ORD-5002's carton for ORD-5001: refused: carton 340123450000200028 is for order ORD-5002, not order ORD-5001",
         "alice replenished P-01-01 from A-01-01: 40 x TOWEL-2P of the 40 its task",
         "below its minimum: replenishment of 40 raised",
@@ -89,7 +92,7 @@ fn the_demo_runs_a_shift_and_ends_with_a_verified_outbox() {
         "holds the count back from the ERP until every handheld has synced past it (1 count line held)",
         "the count had seen those 12, so the hub books -12 against it, and the count nets to 0",
         "no count line held back from the ERP (the count of A-01-04 netted to 0: the ERP gets no adjustment)",
-        "Shift summary, 06:00 to 09:04 (UTC+01:00), device handheld-07",
+        "Shift summary, 06:00 to 09:06 (UTC+01:00), device handheld-07",
     ] {
         assert!(
             shown.contains(expected),
@@ -332,7 +335,7 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     assert!(shown.contains("device handheld-07"), "{shown}");
     // The demo's hub acknowledged the whole shift.
     assert!(
-        shown.contains("69 events (last seq 69): 0 pending, 69 acknowledged, 0 rejected"),
+        shown.contains("71 events (last seq 71): 0 pending, 71 acknowledged, 0 rejected"),
         "{shown}"
     );
     assert!(
@@ -447,7 +450,7 @@ fn rekey_encrypts_a_plain_database_changes_its_key_and_refuses_a_wrong_one() {
         &path("second.key"),
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("69 events"), "{}", text(&out));
+    assert!(text(&out).contains("71 events"), "{}", text(&out));
     assert_eq!(
         dockhand(&["inspect", db_arg, "--key-file", &first])
             .status
@@ -476,7 +479,7 @@ fn rekey_encrypts_a_plain_database_changes_its_key_and_refuses_a_wrong_one() {
     let out = dockhand(&["inspect", db_arg, "--key-file", &path("third.key")]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains("69 events (last seq 69)"),
+        text(&out).contains("71 events (last seq 71)"),
         "{}",
         text(&out)
     );

@@ -194,7 +194,8 @@ fn inspect_reads_an_older_devices_file_from_an_upgraded_copy_and_leaves_it_as_it
     // hub stock, no task claims or settled exceptions.
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
-        "DROP TABLE replenishment_tasks; ALTER TABLE locations DROP COLUMN replenish_sku;
+        "ALTER TABLE pick_tasks DROP COLUMN ship_by;
+         DROP TABLE replenishment_tasks; ALTER TABLE locations DROP COLUMN replenish_sku;
          ALTER TABLE locations DROP COLUMN replenish_min; ALTER TABLE locations DROP COLUMN replenish_max;
          ALTER TABLE locations DROP COLUMN max_units;
          DROP INDEX ledger_by_lpn; DROP TABLE handling_units; DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;

@@ -186,6 +186,11 @@ fn expected(
         (Some(EventKind::ReturnInspected), "return_to_vendor") => {
             ("ObjectEvent", "OBSERVE", "shipping", Some("returned"))
         }
+        (Some(EventKind::UnitBuilt), _) => ("ObjectEvent", "ADD", "commissioning", Some("active")),
+        (Some(EventKind::Packed), _) => ("AggregationEvent", "ADD", "packing", Some("in_progress")),
+        (Some(EventKind::Unpacked), _) => ("AggregationEvent", "DELETE", "unpacking", None),
+        (Some(EventKind::Loaded), _) => ("ObjectEvent", "OBSERVE", "loading", Some("in_progress")),
+        (Some(EventKind::Shipped), _) => ("ObjectEvent", "OBSERVE", "shipping", Some("in_transit")),
         other => panic!("{other:?} should not be exported"),
     }
 }

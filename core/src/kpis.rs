@@ -5,6 +5,8 @@
 //! - Adjustment rate: adjusted units / counted units, and the same by value.
 //! - Return-to-available cycle time: minutes from a return's receipt to its restock (median, p90).
 //! - Short-pick rate: picks that came up short / picks worked.
+//! - On-time ship: orders shipped by their ship-by time / orders shipped that had one.
+//! - Pack accuracy: orders shipped with nothing taken out of their cartons again / orders shipped.
 //! - The locations and items most at risk (see `counting::risk_ranking`).
 
 use dockhand_protocol::events::{EventBody, EventKind};
@@ -61,22 +63,30 @@ pub fn kpis(
     for m in minutes {
         tally.restock(m);
     }
-    // Picks finished in the period, from their events (a pick confirmed in parts counts once).
+    // Picks finished and orders shipped in the period, from their events (a pick confirmed in
+    // parts counts once, an order shipped in several loads too).
     let mut stmt = conn.prepare(
-        "SELECT event_type, payload FROM outbox
-         WHERE event_type IN (?3, ?4) AND occurred_at >= ?1 AND occurred_at < ?2
+        "SELECT event_type, payload, occurred_at FROM outbox
+         WHERE event_type IN (?3, ?4, ?5) AND occurred_at >= ?1 AND occurred_at < ?2
            AND op_id NOT IN (SELECT voided_op_id FROM voids)",
     )?;
     let kinds = (
         EventKind::PickConfirmed.as_str(),
         EventKind::PickShort.as_str(),
+        EventKind::Shipped.as_str(),
     );
-    for row in stmt.query_map((&from_text, &to_text, kinds.0, kinds.1), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    for row in stmt.query_map((&from_text, &to_text, kinds.0, kinds.1, kinds.2), |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
     })? {
-        let (event_type, payload) = row?;
+        let (event_type, payload, at) = row?;
         let body = EventBody::parse(&event_type, &serde_json::from_str(&payload)?)?;
-        if let Some((pick, was_short)) = pick_outcome(&body) {
+        if let EventBody::Shipped(s) = &body {
+            tally.ship(&s.order_ref, s.on_time(&at), s.repacked == 0);
+        } else if let Some((pick, was_short)) = pick_outcome(&body) {
             tally.pick(&pick.to_string(), was_short);
         }
     }

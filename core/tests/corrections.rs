@@ -141,6 +141,7 @@ fn create(f: &Fixture, task_id: &str, lines: Vec<PickLineRequest>) -> PickTask {
                 task_id: task_id.into(),
                 order_ref: format!("SO-{task_id}"),
                 staging: "STAGE-01".into(),
+                ship_by: None,
                 lines,
             },
         },
@@ -829,6 +830,7 @@ fn a_pick_task_start_cannot_be_voided() {
             task_id: "T-1".into(),
             order_ref: "SO-1".into(),
             staging: "STAGE-01".into(),
+            ship_by: None,
             lines: vec![line(1, sample::TOWELS, 5)],
         },
     };

@@ -298,6 +298,7 @@ fn pick_towels(f: &Fixture, id: &str, quantity: i64) -> (i64, String) {
                 task_id: id.into(),
                 order_ref: format!("SO-{id}"),
                 staging: "STAGE-01".into(),
+                ship_by: None,
                 lines: vec![PickLineRequest {
                     line_no: 1,
                     sku: sample::TOWELS.into(),

@@ -74,6 +74,7 @@ fn today_s_commands_continue_the_recorded_chain() {
                 task_id: "PT-AFTER".into(),
                 order_ref: "SO-AFTER".into(),
                 staging: "STAGE-01".into(),
+                ship_by: None,
                 lines: vec![PickLineRequest {
                     line_no: 1,
                     sku: "COFFEE-500".into(),

@@ -65,7 +65,8 @@ fn events_recorded_before_devices_signed_are_signed_when_the_key_is_made() {
     // The same database as version 3 wrote it: no key, no signatures.
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE replenishment_tasks; ALTER TABLE locations DROP COLUMN replenish_sku;
+        "ALTER TABLE pick_tasks DROP COLUMN ship_by;
+         DROP TABLE replenishment_tasks; ALTER TABLE locations DROP COLUMN replenish_sku;
          ALTER TABLE locations DROP COLUMN replenish_min; ALTER TABLE locations DROP COLUMN replenish_max;
          ALTER TABLE locations DROP COLUMN max_units;
          DROP INDEX ledger_by_lpn; DROP TABLE handling_units; DROP TABLE sscc_blocks; DROP TABLE kept_local; DROP TABLE task_claims; DROP TABLE exception_settlements;

@@ -120,6 +120,7 @@ fn kpis_of_a_small_shift_match_the_figures_worked_out_by_hand() {
                 task_id: "T-1".into(),
                 order_ref: "ORD-1".into(),
                 staging: "STAGE-01".into(),
+                ship_by: None,
                 lines: vec![
                     PickLineRequest {
                         line_no: 1,

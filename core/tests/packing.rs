@@ -452,6 +452,7 @@ fn a_tote_holding_goods_at_one_staging_place_is_not_picked_into_for_another() {
                 task_id: "A2".into(),
                 order_ref: ORDER_A.into(),
                 staging: "STAGE-02".into(),
+                ship_by: None,
                 lines: vec![PickLineRequest {
                     line_no: 1,
                     sku: "TOWEL-2P".into(),

@@ -122,6 +122,7 @@ fn request(task_id: &str, lines: Vec<PickLineRequest>) -> PickTaskRequest {
         task_id: task_id.into(),
         order_ref: format!("SO-{task_id}"),
         staging: "STAGE-01".into(),
+        ship_by: None,
         lines,
     }
 }

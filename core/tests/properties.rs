@@ -537,6 +537,7 @@ fn pick(
             task_id: task_id.clone(),
             order_ref: format!("O-{}", shift.tasks),
             staging: "STAGE-01".into(),
+            ship_by: None,
             lines: vec![PickLineRequest {
                 line_no: 1,
                 sku: sku.into(),

@@ -7,20 +7,36 @@
 mod common;
 
 use common::*;
-use dockhand_core::packing::{self, BuildUnit, NestUnit, PackGoods, UnitKind, UnitStatus};
+use dockhand_core::packing::{
+    self, BuildUnit, NestUnit, PackGoods, UnitKind, UnitStatus, UnpackUnit,
+};
 use dockhand_core::picking;
 use dockhand_core::protocol::EventBody;
 use dockhand_core::shipping::{self, LoadUnit, ShipOrder};
-use dockhand_core::{StockStatus, outbox};
+use dockhand_core::{StockStatus, kpis, outbox};
 
 const DOOR: (&str, &str) = ("SHIP-01", "84");
 
 /// Towels at A-01-01 (96), an SSCC block, and order `order_ref` picked into its tote and packed:
 /// `per_carton` towels in each of `cartons` cartons on one pallet. Returns (pallet, cartons).
 fn packed_order(f: &Fixture, order_ref: &str, cartons: &[i64]) -> (String, Vec<String>) {
+    packed_order_by(f, (order_ref, None), cartons)
+}
+
+/// [`packed_order`] for an order that must ship by a time.
+fn packed_order_by(
+    f: &Fixture,
+    (order_ref, ship_by): (&str, Option<&str>),
+    cartons: &[i64],
+) -> (String, Vec<String>) {
     let task_id = format!("T-{order_ref}");
     let tote = format!("TOTE-{order_ref}");
-    towel_task(f, &task_id, order_ref, cartons.iter().sum());
+    pick_task_by(
+        f,
+        (&task_id, order_ref, ship_by),
+        dockhand_core::sample::TOWELS,
+        cartons.iter().sum(),
+    );
     let pick = pick_next(f, &task_id, cartons.iter().sum(), Some(&tote));
     picking::confirm_pick(&f.store, &pick).unwrap();
     let pallet = build(f, UnitKind::Pallet, order_ref);
@@ -243,4 +259,94 @@ fn a_pallet_of_several_orders_loads_only_for_one_and_empty_units_stay() {
         shipping::load_unit(&f.store, &load("SO-1", "TOTE-SO-1"))
     });
     assert_message_names(&e, &["TOTE-SO-1", "tote"]);
+}
+
+#[test]
+fn shipments_measure_on_time_ship_and_pack_accuracy() {
+    let f = ready();
+    let start = chrono::DateTime::parse_from_rfc3339(SHIFT_START).unwrap();
+    // SO-1 must leave by 10:00, SO-2 by 08:30 (it will be late), SO-3 has no deadline.
+    let (p1, _) = packed_order_by(&f, ("SO-1", Some("2026-11-27T10:00:00+01:00")), &[4]);
+    let (p2, _) = packed_order_by(&f, ("SO-2", Some("2026-11-27T07:30:00Z")), &[4]);
+    let (p3, c3) = packed_order(&f, "SO-3", &[6]);
+    // Two towels of SO-3 came out of its carton again and went back in: a repack.
+    let removed = packing::unpack_unit(
+        &f.store,
+        &UnpackUnit {
+            op_id: op(),
+            operator: "bob".into(),
+            lpn: c3[0].clone(),
+            scan: Some(towels()),
+            quantity: 2,
+        },
+    )
+    .unwrap();
+    assert_eq!(removed.lines[0].base_quantity, 2);
+    packing::pack_goods(
+        &f.store,
+        &PackGoods {
+            op_id: op(),
+            operator: "bob".into(),
+            lpn: c3[0].clone(),
+            from_tote: None,
+            scan: towels(),
+            quantity: 2,
+        },
+    )
+    .unwrap();
+
+    f.clock.set(start + chrono::Duration::minutes(60));
+    let mut done = Vec::new();
+    for (order, pallet) in [("SO-1", &p1), ("SO-2", &p2), ("SO-3", &p3)] {
+        shipping::load_unit(&f.store, &load(order, pallet)).unwrap();
+        done.push(shipping::ship_order(&f.store, &ship(order)).unwrap());
+    }
+    let on_time: Vec<Option<bool>> = done.iter().map(|d| d.on_time).collect();
+    assert_eq!(on_time, [Some(true), Some(false), None]);
+    let shipped: Vec<(Option<String>, i64)> = done
+        .iter()
+        .map(|d| {
+            let event = f
+                .store
+                .read(|c| outbox::event_by_id(c, d.event_id))
+                .unwrap();
+            match event.body().unwrap() {
+                EventBody::Shipped(s) => (s.ship_by, s.repacked),
+                other => panic!("expected shipping.shipped, got {other:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(
+        shipped,
+        [
+            (Some("2026-11-27T09:00:00.000Z".into()), 0),
+            (Some("2026-11-27T07:30:00.000Z".into()), 0),
+            (None, 2),
+        ]
+    );
+
+    let k = f
+        .store
+        .read(|c| kpis::kpis(c, start, start + chrono::Duration::hours(8)))
+        .unwrap();
+    assert_eq!(
+        (k.shipped_orders, k.shipped_with_deadline, k.shipped_on_time),
+        (3, 2, 1)
+    );
+    assert_eq!(k.on_time_ship_rate, Some(0.5));
+    assert_eq!((k.packed_right, k.pack_accuracy), (2, Some(2.0 / 3.0)));
+}
+
+#[test]
+fn a_ship_by_that_is_not_a_time_is_refused() {
+    let f = ready();
+    let e = assert_rejected(&f.store, "invalid_input", || {
+        create_pick_task(
+            &f,
+            ("T-9", "SO-9", Some("tomorrow noon")),
+            dockhand_core::sample::TOWELS,
+            1,
+        )
+    });
+    assert_message_names(&e, &["ship_by", "tomorrow noon", "RFC 3339"]);
 }

@@ -99,6 +99,9 @@ struct PickRow {
     task_id: String,
     order_ref: String,
     staging: String,
+    /// When the order must leave (RFC 3339); empty: no deadline.
+    #[serde(default)]
+    ship_by: Option<String>,
     #[serde(flatten)]
     line: PickLineRequest,
 }
@@ -171,6 +174,7 @@ pub fn read(path: &Path, kind: &str) -> HubResult<Import> {
                     task_id: r.task_id.clone(),
                     order_ref: r.order_ref.clone(),
                     staging: r.staging.clone(),
+                    ship_by: r.ship_by.clone().filter(|s| !s.trim().is_empty()),
                     lines: Vec::new(),
                 },
                 |task, r| task.lines.push(r.line),

@@ -225,6 +225,11 @@ pub fn run(
         |r| r.receipt_id.clone(),
         &mut result,
     )?;
+    for task in &data.pick_tasks {
+        // A device refuses a task whose deadline is no time: the import refuses it first.
+        task.ship_by_time()
+            .map_err(|e| HubError::BadRequest(e.to_string()))?;
+    }
     rows(
         tx,
         ChangeKind::PickTask,

@@ -4,8 +4,10 @@
 //! and the shapes are those of the devices' own ([`dockhand_protocol::measures`]).
 //!
 //! Kept: each line of a settling count round (no variance, adjusted, or sent for approval), each
-//! pick worked (in full, in part or short), each returned line made available, and what each
-//! allocated pick still holds. Voids of those are not taken back out of the measures.
+//! pick worked (in full, in part or short), each returned line made available, each order shipped
+//! (kind `ship`: `expected` 1 on time, 0 late, -1 without a ship-by time; `quantity` the units
+//! taken out of its cartons again while packing; `ref` the order), and what each allocated pick
+//! still holds. Voids of those are not taken back out of the measures.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -106,6 +108,21 @@ pub fn on_accepted(tx: &mut dyn IntakeTx, event: &Envelope, body: &EventBody) ->
                 quantity: units(e.counted),
                 adjusted: true,
                 ..fact("count", &e.location, &e.sku)
+            })?;
+        }
+        // An order shipped: whether by its ship-by time (expected 1, late 0, no deadline -1) and
+        // the units taken out of its cartons again while packing (quantity).
+        EventBody::Shipped(e) => {
+            let on_time = match e.on_time(&at) {
+                Some(true) => 1,
+                Some(false) => 0,
+                None => -1,
+            };
+            tx.record_activity(&Activity {
+                expected: on_time,
+                quantity: units(e.repacked),
+                reference: short_text(&e.order_ref, MAX_TEXT),
+                ..fact("ship", &e.door, "")
             })?;
         }
         EventBody::ReturnInspected(e) if e.outcome == InspectionOutcome::Restock => {
@@ -287,6 +304,11 @@ fn add_fact(tally: &mut KpiTally, items: &HashMap<String, Item>, f: &Activity) {
         "pick" => tally.pick(&f.reference, false),
         "short" => tally.pick(&f.reference, true),
         "restock" => tally.restock(f.expected),
+        "ship" => tally.ship(
+            &f.reference,
+            (f.expected >= 0).then_some(f.expected == 1),
+            f.quantity == 0,
+        ),
         _ => {}
     }
 }

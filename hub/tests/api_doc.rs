@@ -112,6 +112,7 @@ fn every_import_kind_s_fields_are_in_its_schema() {
         task_id: "T".into(),
         order_ref: "O".into(),
         staging: "S".into(),
+        ship_by: None,
         lines: vec![PickLineRequest {
             line_no: 1,
             sku: "X".into(),

@@ -96,6 +96,34 @@ fn csv_files_load_master_data_and_receipts_with_a_line_per_row() {
     assert_eq!(rma.len(), 1);
     assert_eq!(rma[0].1.data["customer"], "Corner Shop");
     assert_eq!(rma[0].1.data["lines"][1]["sku"], "TOWEL-2P");
+
+    // Pick tasks with and without a ship-by time.
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "task_id,order_ref,staging,ship_by,line_no,sku,quantity,unit,lot\n\
+         T-1,SO-1,STAGE-01,2026-12-04T17:00:00+01:00,1,MILK-1L,6,,\n\
+         T-1,SO-1,STAGE-01,2026-12-04T17:00:00+01:00,2,TOWEL-2P,2,,\n\
+         T-2,SO-2,STAGE-01,,1,TOWEL-2P,1,,\n",
+    )
+    .unwrap();
+    let out = import(&orders, "pick_tasks", db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tasks: Vec<_> = store
+        .changes("main", 0, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|(_, c)| c.kind == ChangeKind::PickTask)
+        .map(|(_, c)| c.data)
+        .collect();
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(tasks[0]["ship_by"], "2026-12-04T17:00:00+01:00");
+    assert_eq!(tasks[0]["lines"].as_array().unwrap().len(), 2);
+    assert!(tasks[1].get("ship_by").is_none(), "{}", tasks[1]);
     let changes = store.changes("main", 0, 100).unwrap();
 
     // A bad row names the file, the row and what is wrong; nothing of that file is loaded.

@@ -25,6 +25,14 @@ async fn towels_atp(hub: &common::TestHub) -> SiteAtp {
     list[0].clone()
 }
 
+/// What a handheld measures from its own records over the period of the hub's `kpis`.
+fn own_kpis(h: &Handheld, kpis: &Kpis) -> Kpis {
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
+    h.store
+        .read(|c| dockhand_core::kpis::kpis(c, at(&kpis.from), at(&kpis.to)))
+        .unwrap()
+}
+
 async fn post(
     hub: &common::TestHub,
     path: &str,
@@ -113,16 +121,7 @@ on_both_backends!(
         );
         assert_eq!(kpis.accuracy_by_location[0].key, "P-01-01");
         // The counting handheld computes the same count figures from its own records.
-        let own = h08
-            .store
-            .read(|c| {
-                dockhand_core::kpis::kpis(
-                    c,
-                    chrono::DateTime::parse_from_rfc3339(&kpis.from).unwrap(),
-                    chrono::DateTime::parse_from_rfc3339(&kpis.to).unwrap(),
-                )
-            })
-            .unwrap();
+        let own = own_kpis(&h08, &kpis);
         assert_eq!(
             (
                 own.counted_lines,
@@ -214,6 +213,161 @@ on_both_backends!(
                 .unwrap()
                 .starts_with("from \"yesterday\" is not a date and time such as "),
             "{problem}"
+        );
+    }
+);
+
+/// Picks `task` (towels, from the hub) into its tote, packs it into a carton at STAGE-01, taking
+/// `removed` towels out again and back in when asked, loads the carton at SHIP-01 and ships.
+fn pick_pack_ship(h: &Handheld, task: &str, removed: i64) -> Option<bool> {
+    use dockhand_core::packing::{self, BuildUnit, PackGoods, UnitKind, UnpackUnit};
+    use dockhand_core::shipping::{self, LoadUnit, ShipOrder};
+    let (store, tote, order) = (&h.store, format!("TOTE-{task}"), format!("SO-{task}"));
+    let towels = || dockhand_core::ScannedGoods::barcode(sample::TOWELS_EA);
+    picking::start_pick_task(
+        store,
+        &StartPickTask {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            task_id: task.into(),
+        },
+    )
+    .unwrap();
+    let mut picked = 0;
+    while let Some(next) = store.read(|c| picking::next_pick(c, task)).unwrap() {
+        picked += next.quantity;
+        picking::confirm_pick(store, &towels::pick(task, &next, "71", &tote)).unwrap();
+    }
+    let carton = packing::build_unit(
+        store,
+        &BuildUnit {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            kind: UnitKind::Carton,
+            order_ref: Some(order.clone()),
+            location: "STAGE-01".into(),
+        },
+    )
+    .unwrap()
+    .unit
+    .lpn;
+    let pack = |from_tote: Option<String>, quantity| PackGoods {
+        op_id: Uuid::now_v7(),
+        operator: "bob".into(),
+        lpn: carton.clone(),
+        from_tote,
+        scan: towels(),
+        quantity,
+    };
+    packing::pack_goods(store, &pack(Some(tote), picked)).unwrap();
+    if removed > 0 {
+        let unpack = UnpackUnit {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            lpn: carton.clone(),
+            scan: Some(towels()),
+            quantity: removed,
+        };
+        packing::unpack_unit(store, &unpack).unwrap();
+        packing::pack_goods(store, &pack(None, removed)).unwrap();
+    }
+    shipping::load_unit(
+        store,
+        &LoadUnit {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            order_ref: order.clone(),
+            door: "SHIP-01".into(),
+            door_scan: "84".into(),
+            lpn: carton,
+        },
+    )
+    .unwrap();
+    shipping::ship_order(
+        store,
+        &ShipOrder {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            order_ref: order,
+            door: "SHIP-01".into(),
+            door_scan: "84".into(),
+        },
+    )
+    .unwrap()
+    .on_time
+}
+
+on_both_backends!(
+    the_hub_measures_on_time_ship_and_pack_accuracy,
+    HubConfig::default(),
+    |hub| {
+        use dockhand_core::protocol::master::PickTaskRequest;
+        import_sample(&hub).await;
+        hub.set_sscc_prefix("4012345", 3).await;
+        let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+        hub.import(&Import {
+            pick_tasks: vec![
+                PickTaskRequest {
+                    ship_by: Some(tomorrow),
+                    ..towels::order("T-95", 4)
+                },
+                PickTaskRequest {
+                    ship_by: Some("2020-01-01T00:00:00+01:00".into()),
+                    ..towels::order("T-96", 3)
+                },
+                towels::order("T-97", 2),
+            ],
+            ..Import::default()
+        })
+        .await;
+        // A deadline that is no time is refused with the import, before any device sees it.
+        let (status, body) = post(
+            &hub,
+            "/v1/admin/import",
+            serde_json::json!({"pick_tasks": [PickTaskRequest {
+                ship_by: Some("Friday 5 pm".into()),
+                ..towels::order("T-98", 1)
+            }]}),
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains("T-98") && message.contains("\"Friday 5 pm\" is not a date and time"),
+            "{message}"
+        );
+        let h = Handheld::new(&hub, "handheld-08").await;
+        towels::receive_and_put_away(&h.store, "DOOR-1", 20);
+        h.sync().await;
+        assert!(
+            h.store.read(|c| picking::pick_task(c, "T-98")).is_err(),
+            "a refused import reached the device"
+        );
+        // T-95 leaves before its deadline, T-96 after it (and had a towel taken out again while
+        // packing), T-97 has none.
+        assert_eq!(pick_pack_ship(&h, "T-95", 0), Some(true));
+        assert_eq!(pick_pack_ship(&h, "T-96", 1), Some(false));
+        assert_eq!(pick_pack_ship(&h, "T-97", 0), None);
+        h.sync().await;
+        let kpis: Kpis = hub.admin_get("/v1/admin/kpis").await;
+        assert_eq!(
+            (
+                kpis.shipped_orders,
+                kpis.shipped_with_deadline,
+                kpis.shipped_on_time,
+                kpis.on_time_ship_rate
+            ),
+            (3, 2, 1, Some(0.5))
+        );
+        assert_eq!(
+            (kpis.packed_right, kpis.pack_accuracy),
+            (2, Some(2.0 / 3.0))
+        );
+        // The shipping handheld measures the same from its own records.
+        let own = own_kpis(&h, &kpis);
+        assert_eq!(
+            (own.shipped_orders, own.on_time_ship_rate, own.pack_accuracy),
+            (3, Some(0.5), Some(2.0 / 3.0))
         );
     }
 );

@@ -25,16 +25,6 @@ async fn ask(hub: &common::TestHub, token: &str, wanted: u64) -> (u16, serde_jso
     (answer.status().as_u16(), answer.json().await.unwrap())
 }
 
-async fn set_prefix(hub: &common::TestHub, prefix: &str, extension: u8) {
-    let store = hub.store.clone();
-    let prefix = prefix.to_string();
-    tokio::task::spawn_blocking(move || {
-        dockhand_hub::sscc::set_prefix(store.as_ref(), "main", &prefix, extension).unwrap();
-    })
-    .await
-    .unwrap();
-}
-
 /// Mints until the device says it has none left: the SSCCs minted, and the refusal.
 fn mint_all(h: &Handheld) -> (Vec<String>, Error) {
     let mut minted = Vec::new();
@@ -72,7 +62,7 @@ on_both_backends!(
                 .contains("set it with `dockhand-hub site prefix main PREFIX`")
         );
 
-        set_prefix(&hub, "4012345", 3).await;
+        hub.set_sscc_prefix("4012345", 3).await;
         // A handheld the hub refused does not ask again for a minute: its frequent syncs cost
         // the hub no request.
         h07.sync().await;
@@ -132,7 +122,7 @@ on_both_backends!(
             );
         }
         // A 10-digit prefix leaves 6 digits: 1,000,000 serial references.
-        set_prefix(&hub, "4012345678", 0).await;
+        hub.set_sscc_prefix("4012345678", 0).await;
         let mut last = None;
         for _ in 0..10 {
             let (status, body) = ask(&hub, &token, MAX_BLOCK).await;
@@ -154,7 +144,7 @@ on_both_backends!(
             "{body}"
         );
         // Another extension digit starts again.
-        set_prefix(&hub, "4012345678", 1).await;
+        hub.set_sscc_prefix("4012345678", 1).await;
         let (status, body) = ask(&hub, &token, 5).await;
         assert_eq!(status, 200);
         assert_eq!(

@@ -916,9 +916,30 @@ pub struct Shipped {
     pub units: Vec<String>,
     /// What left, one line per item, lot and serial.
     pub lines: Vec<MovedLine>,
+    /// When the order had to leave (UTC, RFC 3339; the earliest of its pick tasks), `None` when
+    /// it had no deadline. The shipment is on time when the event occurred at or before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_by: Option<String>,
+    /// Base units taken out of the order's cartons again (unpacked with reason `removed`) before
+    /// it shipped: 0 for an order packed right the first time (the pack accuracy KPI).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repacked: i64,
     /// Ledger rows written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub movements: Movements,
+}
+
+impl Shipped {
+    /// Whether a shipment that left at `at` (RFC 3339) was on time: at or before the order's
+    /// ship-by time. `None` when the order had no deadline or a time does not parse.
+    pub fn on_time(&self, at: &str) -> Option<bool> {
+        let by = chrono::DateTime::parse_from_rfc3339(self.ship_by.as_deref()?).ok()?;
+        Some(chrono::DateTime::parse_from_rfc3339(at).ok()? <= by)
+    }
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// `correction.voided`.

@@ -322,8 +322,36 @@ pub struct PickTaskRequest {
     pub order_ref: String,
     /// Staging location code the picked goods go to.
     pub staging: String,
+    /// When the order must leave the dock (RFC 3339 with an offset); a shipment closed later is
+    /// late. `None`: no deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_by: Option<String>,
     /// Lines.
     pub lines: Vec<PickLineRequest>,
+}
+
+impl PickTaskRequest {
+    /// The ship-by time, when given, as a time (checked by the hub's import and by the device).
+    pub fn ship_by_time(
+        &self,
+    ) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, crate::error::ProtocolError> {
+        let Some(text) = &self.ship_by else {
+            return Ok(None);
+        };
+        chrono::DateTime::parse_from_rfc3339(text.trim())
+            .map(Some)
+            .map_err(|_| {
+                crate::error::ProtocolError::invalid(
+                    "ship_by",
+                    format!(
+                        "pick task {}: {:?} is not a date and time with an offset (RFC 3339, e.g. \
+                         2026-12-04T17:00:00+01:00)",
+                        crate::error::prefix(&self.task_id, 40),
+                        crate::error::prefix(text, 40)
+                    ),
+                )
+            })
+    }
 }
 
 /// A count task as the hub sends it or a device creates it: a location, or an item everywhere.

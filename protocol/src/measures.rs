@@ -60,6 +60,24 @@ pub struct Kpis {
     pub short_picks: i64,
     /// short / worked picks.
     pub short_pick_rate: Option<f64>,
+    /// Orders shipped in the period (an order shipped in several loads counts once).
+    #[serde(default)]
+    pub shipped_orders: i64,
+    /// Of which had a ship-by time.
+    #[serde(default)]
+    pub shipped_with_deadline: i64,
+    /// Of those, shipped at or before it (every load of the order).
+    #[serde(default)]
+    pub shipped_on_time: i64,
+    /// on time / shipped with a deadline.
+    #[serde(default)]
+    pub on_time_ship_rate: Option<f64>,
+    /// Orders shipped with nothing taken out of their cartons again while packing.
+    #[serde(default)]
+    pub packed_right: i64,
+    /// packed right / shipped orders.
+    #[serde(default)]
+    pub pack_accuracy: Option<f64>,
     /// Locations and items most at risk now.
     pub risk: RiskRanking,
 }
@@ -275,6 +293,14 @@ pub struct KpiTally {
     minutes: Vec<i64>,
     picks: std::collections::BTreeSet<String>,
     short: std::collections::BTreeSet<String>,
+    shipments: BTreeMap<String, Shipment>,
+}
+
+/// How an order left: on time (`None` without a deadline) and packed right the first time.
+#[derive(Debug, Clone, Copy)]
+struct Shipment {
+    on_time: Option<bool>,
+    packed_right: bool,
 }
 
 impl KpiTally {
@@ -316,6 +342,21 @@ impl KpiTally {
         }
     }
 
+    /// An order's shipment: whether it left by its ship-by time (`None`: it had none) and
+    /// whether its cartons were packed right the first time. An order shipped in several loads is
+    /// named again: it is on time when every load was, packed right when every load was.
+    pub fn ship(&mut self, order: &str, on_time: Option<bool>, packed_right: bool) {
+        let e = self.shipments.entry(order.to_string()).or_insert(Shipment {
+            on_time,
+            packed_right,
+        });
+        e.on_time = match (e.on_time, on_time) {
+            (Some(a), Some(b)) => Some(a && b),
+            (a, b) => a.or(b),
+        };
+        e.packed_right &= packed_right;
+    }
+
     /// A returned line made available `minutes` after its receipt.
     pub fn restock(&mut self, minutes: i64) {
         self.minutes.push(minutes);
@@ -325,6 +366,11 @@ impl KpiTally {
     pub fn finish(mut self, (from, to): (String, String), risk: RiskRanking) -> Kpis {
         self.minutes.sort_unstable();
         let (picks, short) = (self.picks.len() as i64, self.short.len() as i64);
+        let shipped_orders = self.shipments.len() as i64;
+        let count = |f: fn(&Shipment) -> bool| self.shipments.values().filter(|s| f(s)).count();
+        let with_deadline = count(|s| s.on_time.is_some()) as i64;
+        let on_time = count(|s| s.on_time == Some(true)) as i64;
+        let packed_right = count(|s| s.packed_right) as i64;
         Kpis {
             from,
             to,
@@ -344,6 +390,12 @@ impl KpiTally {
             picks,
             short_picks: short,
             short_pick_rate: ratio(short, picks),
+            shipped_orders,
+            shipped_with_deadline: with_deadline,
+            shipped_on_time: on_time,
+            on_time_ship_rate: ratio(on_time, with_deadline),
+            packed_right,
+            pack_accuracy: ratio(packed_right, shipped_orders),
             risk,
         }
     }

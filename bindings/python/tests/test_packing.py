@@ -18,10 +18,11 @@ def stocked(device, to="A-01-01"):
         location_scan=LABELS[to], override_reason="test"))
 
 
-def picked(device, task_id, order_ref, quantity, tote):
+def picked(device, task_id, order_ref, quantity, tote, ship_by=None):
     device.create_pick_task(op(), "alice", dockhand.NewPickTask(
         task_id=task_id, order_ref=order_ref, staging="STAGE-01",
-        lines=[dockhand.NewPickLine(line_no=1, sku=TOWELS, quantity=quantity, unit="EA")]))
+        lines=[dockhand.NewPickLine(line_no=1, sku=TOWELS, quantity=quantity, unit="EA")],
+        ship_by=ship_by))
     pick = device.next_pick(task_id)
     device.confirm_pick(dockhand.PickRequest(
         op_id=op(), operator="alice", task_id=task_id, allocation_id=pick.allocation_id,
@@ -39,7 +40,7 @@ def test_an_order_goes_from_pick_into_a_labelled_carton_on_a_pallet(device, hub)
     asyncio.run(client.sync_now())
 
     stocked(device)
-    picked(device, "P-1", "SO-701", 12, "TOTE-701")
+    picked(device, "P-1", "SO-701", 12, "TOTE-701", ship_by="2099-01-01T17:00:00+01:00")
     picked(device, "P-2", "SO-702", 5, "TOTE-702")
     carton = device.build_unit(op(), "alice", dockhand.UnitKind.CARTON, "SO-701", "STAGE-01").unit
     assert carton.lpn.startswith("34012345") and len(carton.lpn) == 18
@@ -68,4 +69,5 @@ def test_an_order_goes_from_pick_into_a_labelled_carton_on_a_pallet(device, hub)
     assert loaded.cartons == [carton.lpn]
     shipped = device.ship_order(op(), "alice", "SO-701", "SHIP-01", "84")
     assert (shipped.base_quantity, shipped.units) == (12, [pallet.lpn, carton.lpn])
+    assert shipped.on_time is True
     assert device.handling_unit(pallet.lpn).status == dockhand.UnitStatus.SHIPPED

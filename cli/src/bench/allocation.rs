@@ -174,6 +174,7 @@ pub(super) fn measure(runs: usize) -> Result<(Duration, Duration, f64), Error> {
                 task_id: task_id.clone(),
                 order_ref: "BIG".into(),
                 staging: "STAGE".into(),
+                ship_by: None,
                 lines,
             },
         };

@@ -30,6 +30,7 @@ impl Device {
                     task_id: task_id.clone(),
                     order_ref: super::outbound::ORDER.into(),
                     staging: "STAGE-01".into(),
+                    ship_by: None,
                     lines: vec![PickLineRequest {
                         line_no: 1,
                         sku: sample::TOWELS.into(),

@@ -47,8 +47,7 @@ fn goods_for(sku: &str, lot: &str, serial: Option<&str>) -> ScannedGoods {
 fn pick_order(
     s: &Shift,
     who: &str,
-    task_id: &str,
-    order: &str,
+    (task_id, order, ship_by): (&str, &str, Option<&str>),
     lines: Vec<PickLineRequest>,
     found: Option<(&str, i64)>,
     serial: Option<&str>,
@@ -62,6 +61,7 @@ fn pick_order(
                 task_id: task_id.into(),
                 order_ref: order.into(),
                 staging: "STAGE-01".into(),
+                ship_by: ship_by.map(Into::into),
                 lines,
             },
         },
@@ -79,8 +79,13 @@ fn pick_order(
             format!("{} x {}{lot}{expiry} at {}", a.quantity, a.sku, a.location)
         })
         .collect();
+    // The deadline as the floor reads it: "ship by 10:00".
+    let by = ship_by
+        .and_then(|t| t.get(11..16))
+        .map(|hm| format!(" (ship by {hm})"))
+        .unwrap_or_default();
     println!(
-        "  {} {who:<5} starts {task_id} for {order}: {}",
+        "  {} {who:<5} starts {task_id} for {order}{by}: {}",
         s.at(),
         list.join("; ")
     );
@@ -209,8 +214,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
     pick_order(
         s,
         "alice",
-        "T-5001",
-        "ORD-5001",
+        ("T-5001", "ORD-5001", Some("2026-11-27T10:00:00+01:00")),
         vec![
             line(1, sample::MILK, 30, None),
             line(2, sample::COFFEE, 1, Some("CS")),
@@ -229,6 +233,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
                     task_id: "T-5009".into(),
                     order_ref: "ORD-5009".into(),
                     staging: "STAGE-01".into(),
+                    ship_by: None,
                     lines: vec![line(1, sample::MILK, 500, None)],
                 },
             },
@@ -237,8 +242,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
     let towels_count = pick_order(
         s,
         "bob",
-        "T-5002",
-        "ORD-5002",
+        ("T-5002", "ORD-5002", Some("2026-11-27T08:30:00+01:00")),
         vec![line(1, sample::TOWELS, 2, Some("CS"))],
         Some(("P-01-01", 40)),
         None,
@@ -246,8 +250,7 @@ pub(super) fn run(s: &Shift) -> Result<(), Error> {
     pick_order(
         s,
         "bob",
-        "T-5003",
-        "ORD-5003",
+        ("T-5003", "ORD-5003", None),
         vec![line(1, sample::DRILL, 1, None)],
         None,
         Some("SN-0001"),

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use dockhand_core::moves::{self, ConfirmMove};
-use dockhand_core::packing::{self, BuildUnit, NestUnit, PackGoods, UnitKind};
+use dockhand_core::packing::{self, BuildUnit, NestUnit, PackGoods, UnitKind, UnpackUnit};
 use dockhand_core::replenishment;
 use dockhand_core::shipping::{self, LoadUnit, ShipOrder};
 use dockhand_core::{Error, ScannedGoods, catalog, sample, sscc};
@@ -41,6 +41,14 @@ fn pack(s: &Shift, lpn: &str, tote: &str, scan: ScannedGoods, quantity: i64) -> 
         from_tote: Some(tote.into()),
         scan,
         quantity,
+    }
+}
+
+/// Goods lying loose at staging (taken out of a carton) packed into `lpn`.
+fn pack_loose(s: &Shift, lpn: &str, scan: ScannedGoods, quantity: i64) -> PackGoods {
+    PackGoods {
+        from_tote: None,
+        ..pack(s, lpn, "", scan, quantity)
     }
 }
 
@@ -116,7 +124,25 @@ pub(super) fn run(s: &Shift, labels: Option<&Path>) -> Result<(), Error> {
     packed(s, &pack(s, &first, "TOTE-5001", milk("L2610Z"), 24))?;
     packed(s, &pack(s, &second, "TOTE-5001", milk("L2611A"), 6))?;
     let coffee = ScannedGoods::barcode(sample::COFFEE_EA).with_lot("C-88");
-    packed(s, &pack(s, &second, "TOTE-5001", coffee, 6))?;
+    // The coffee goes into the full carton by mistake, comes out again and into the other: the
+    // order is not packed right the first time (pack accuracy).
+    packed(s, &pack(s, &first, "TOTE-5001", coffee.clone(), 6))?;
+    s.minutes(1);
+    packing::unpack_unit(
+        &s.store,
+        &UnpackUnit {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            lpn: first.clone(),
+            scan: Some(coffee.clone()),
+            quantity: 6,
+        },
+    )?;
+    println!(
+        "  {} bob   takes the 6 coffee out of {first} again: that carton is full of milk",
+        s.at()
+    );
+    packed(s, &pack_loose(s, &second, coffee, 6))?;
     let towels = build(s, UnitKind::Carton, "ORD-5002")?;
     s.refused(
         "bob   packs ORD-5002's towels into an ORD-5001 carton",
@@ -198,8 +224,14 @@ pub(super) fn run(s: &Shift, labels: Option<&Path>) -> Result<(), Error> {
         } else {
             format!(" with {} cartons", loaded.cartons.len())
         };
+        let when = match shipped.on_time {
+            Some(true) => " on time",
+            Some(false) => " late: past its ship-by time",
+            None => "",
+        };
         println!(
-            "  {} bob   loaded {} {unit}{with} at {} and shipped {order}: {} units left inventory",
+            "  {} bob   loaded {} {unit}{with} at {} and shipped {order}{when}; {} units left \
+             inventory",
             s.at(),
             loaded.unit.kind,
             shipped.door,

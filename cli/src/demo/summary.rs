@@ -230,6 +230,11 @@ pub(super) fn run(s: &Shift) -> Result<bool, Error> {
     let (counts, integrity) = s
         .store
         .read(|c| Ok((outbox::counts(c)?, dockhand_core::verify_integrity(c)?)))?;
+    // The outbound KPIs of the whole shift (step 15 measured before anything shipped).
+    let end = s.clock_now() + chrono::Duration::minutes(1);
+    let k = s
+        .store
+        .read(|c| dockhand_core::kpis::kpis(c, s.started()?, end))?;
     println!(
         "\nShift summary, {} to {} ({}), device {}",
         s.started()?.format("%H:%M"),
@@ -263,7 +268,20 @@ pub(super) fn run(s: &Shift) -> Result<bool, Error> {
             ),
         ),
     ];
-    for (label, text) in t.work().into_iter().chain(checks) {
+    let outbound = (
+        "outbound",
+        format!(
+            "on-time ship {} ({} of {} orders by their ship-by time), pack accuracy {} ({} of {} \
+             shipped orders packed right the first time)",
+            crate::report::percent(k.on_time_ship_rate),
+            k.shipped_on_time,
+            k.shipped_with_deadline,
+            crate::report::percent(k.pack_accuracy),
+            k.packed_right,
+            k.shipped_orders
+        ),
+    );
+    for (label, text) in t.work().into_iter().chain([outbound]).chain(checks) {
         println!("  {label:<12} {text}");
     }
     Ok(integrity.is_ok())

@@ -116,6 +116,7 @@ fn seeds() -> Vec<String> {
                 task_id: "FZ-P1".into(),
                 order_ref: "o".into(),
                 staging: "STAGE-01".into(),
+                ship_by: None,
                 lines: vec![PickLineRequest {
                     line_no: 1,
                     sku: sample::TOWELS.into(),

@@ -54,6 +54,7 @@ pub fn pick_task(operator: &str, task_id: &str, sku: &str, quantity: i64) -> Cre
             task_id: task_id.into(),
             order_ref: format!("SO-{task_id}"),
             staging: "STAGE-01".into(),
+            ship_by: None,
             lines: vec![PickLineRequest {
                 line_no: 1,
                 sku: sku.into(),

@@ -295,7 +295,7 @@ CREATE TABLE pick_tasks (
     staging_id    INTEGER NOT NULL REFERENCES locations (id),
     created_at    TEXT NOT NULL,
     finished_at   TEXT
-) WITHOUT ROWID;
+, ship_by TEXT) WITHOUT ROWID;
 
 
 CREATE TABLE pin_failures (

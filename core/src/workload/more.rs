@@ -106,6 +106,7 @@ impl Workload {
                 task_id: task_id.clone(),
                 order_ref: "workload".into(),
                 staging: "STAGE-01".into(),
+                ship_by: None,
                 lines: vec![PickLineRequest {
                     line_no: 1,
                     sku: sample::TOWELS.into(),

@@ -339,6 +339,21 @@ pub fn towel_task(f: &Fixture, task_id: &str, order_ref: &str, quantity: i64) {
 
 /// A pick task of one line, `quantity` base units of `sku`, for `order_ref` to STAGE-01, allocated.
 pub fn pick_task(f: &Fixture, task_id: &str, order_ref: &str, sku: &str, quantity: i64) {
+    pick_task_by(f, (task_id, order_ref, None), sku, quantity);
+}
+
+/// [`pick_task`] for an order that must ship by a time (RFC 3339).
+pub fn pick_task_by(f: &Fixture, task: (&str, &str, Option<&str>), sku: &str, quantity: i64) {
+    create_pick_task(f, task, sku, quantity).unwrap();
+}
+
+/// Alice creates a pick task of one line: (task id, order, ship-by time), what and how many.
+pub fn create_pick_task(
+    f: &Fixture,
+    (task_id, order_ref, ship_by): (&str, &str, Option<&str>),
+    sku: &str,
+    quantity: i64,
+) -> dockhand_core::Result<dockhand_core::picking::PickTask> {
     use dockhand_core::picking::{self, CreatePickTask, PickLineRequest, PickTaskRequest};
     picking::create_pick_task(
         &f.store,
@@ -349,6 +364,7 @@ pub fn pick_task(f: &Fixture, task_id: &str, order_ref: &str, sku: &str, quantit
                 task_id: task_id.into(),
                 order_ref: order_ref.into(),
                 staging: "STAGE-01".into(),
+                ship_by: ship_by.map(Into::into),
                 lines: vec![PickLineRequest {
                     line_no: 1,
                     sku: sku.into(),
@@ -359,7 +375,6 @@ pub fn pick_task(f: &Fixture, task_id: &str, order_ref: &str, sku: &str, quantit
             },
         },
     )
-    .unwrap();
 }
 
 /// Bob's confirmation of a task's next pick at A-01-01: `quantity` towels into a tote or loose.

@@ -253,6 +253,24 @@ pub(super) async fn page(
         ),
         chart(
             (
+                "on-time",
+                "On-time ship",
+                "orders shipped by their ship-by time against orders with one",
+            ),
+            &of(&|k| percent(k.on_time_ship_rate)),
+            " %",
+        ),
+        chart(
+            (
+                "pack",
+                "Pack accuracy",
+                "orders shipped with nothing taken out of their cartons again",
+            ),
+            &of(&|k| percent(k.pack_accuracy)),
+            " %",
+        ),
+        chart(
+            (
                 "restock",
                 "Return to available",
                 "median minutes from a return's receipt to available stock",
@@ -281,6 +299,18 @@ pub(super) async fn page(
             whole.short_picks,
             whole.picks
         ),
+    };
+    let summary = if whole.shipped_orders > 0 {
+        format!(
+            "{summary} {} of {} orders with a ship-by time shipped on time; {} of {} shipped \
+             orders packed right the first time.",
+            whole.shipped_on_time,
+            whole.shipped_with_deadline,
+            whole.packed_right,
+            whole.shipped_orders
+        )
+    } else {
+        summary
     };
     render(&AccuracyPage {
         chrome,

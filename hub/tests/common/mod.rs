@@ -181,6 +181,18 @@ impl TestHub {
         post_json(&self.client, &format!("{}/v1/admin/import", self.url), data).await
     }
 
+    /// Gives site `main` its GS1 company prefix and SSCC extension digit: devices then get
+    /// serial references with their next sync.
+    pub async fn set_sscc_prefix(&self, prefix: &str, extension: u8) {
+        let store = self.store.clone();
+        let prefix = prefix.to_string();
+        tokio::task::spawn_blocking(move || {
+            dockhand_hub::sscc::set_prefix(store.as_ref(), "main", &prefix, extension).unwrap();
+        })
+        .await
+        .unwrap();
+    }
+
     /// Registers a device without a key (development mode: its events are not verified).
     pub async fn register(&self, device_id: &str) -> String {
         self.register_with(device_id, None).await

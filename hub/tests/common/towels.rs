@@ -34,6 +34,7 @@ pub fn order(task_id: &str, quantity: i64) -> PickTaskRequest {
         task_id: task_id.into(),
         order_ref: format!("SO-{task_id}"),
         staging: "STAGE-01".into(),
+        ship_by: None,
         lines: vec![PickLineRequest {
             line_no: 1,
             sku: TOWELS.into(),

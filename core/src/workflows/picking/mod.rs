@@ -90,11 +90,19 @@ fn insert_task(tx: &WriteTx<'_>, task: &PickTaskRequest, source: &str) -> Result
         &[LocationKind::Staging, LocationKind::Shipping],
         "picking to",
     )?;
+    let ship_by = task.ship_by_time()?.map(crate::db::utc_text);
     conn.prepare_cached(
-        "INSERT INTO pick_tasks (id, order_ref, source, status, staging_id, created_at)
-         VALUES (?1, ?2, ?3, 'open', ?4, ?5)",
+        "INSERT INTO pick_tasks (id, order_ref, source, status, staging_id, created_at, ship_by)
+         VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?6)",
     )?
-    .execute((id, &task.order_ref, source, staging.id, tx.now_utc_text()))?;
+    .execute((
+        id,
+        &task.order_ref,
+        source,
+        staging.id,
+        tx.now_utc_text(),
+        ship_by,
+    ))?;
     let mut seen = std::collections::HashSet::new();
     for line in &task.lines {
         if line.line_no < 1 || !seen.insert(line.line_no) {

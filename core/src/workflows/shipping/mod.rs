@@ -76,6 +76,8 @@ pub struct ShipmentDone {
     pub lines: Vec<MovedLine>,
     /// Base units, all lines together.
     pub base_quantity: i64,
+    /// Whether it left by the order's ship-by time (`None`: the order had none).
+    pub on_time: Option<bool>,
     /// The event recorded.
     pub event_id: Uuid,
 }
@@ -196,25 +198,54 @@ pub fn ship_order(store: &Store, cmd: &ShipOrder) -> Result<ShipmentDone> {
             gone.push(unit.lpn.clone());
         }
         let base_quantity = lines.iter().map(|l| l.base_quantity).sum();
-        let event = outbox::append(
-            tx,
-            ev::Shipped {
-                order_ref: order_ref.clone(),
-                door: door.location.code.clone(),
-                units: gone.clone(),
-                lines: lines.clone(),
-                movements: Vec::new(),
-            },
-        )?;
+        let (ship_by, repacked) = (
+            ship_by(tx.conn(), &order_ref)?,
+            repacked(tx.conn(), &order_ref)?,
+        );
+        let shipped = ev::Shipped {
+            order_ref: order_ref.clone(),
+            door: door.location.code.clone(),
+            units: gone.clone(),
+            lines: lines.clone(),
+            ship_by,
+            repacked,
+            movements: Vec::new(),
+        };
+        let on_time = shipped.on_time(tx.now_utc_text());
+        let event = outbox::append(tx, shipped)?;
         Ok(ShipmentDone {
             order_ref,
             door: door.location.code,
             units: gone,
             lines,
             base_quantity,
+            on_time,
             event_id: event.event_id,
         })
     })
+}
+
+/// When the order had to leave: the earliest ship-by time of its pick tasks still standing.
+fn ship_by(conn: &Connection, order_ref: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT MIN(ship_by) FROM pick_tasks WHERE order_ref = ?1 AND status <> 'cancelled'",
+        )?
+        .query_row([order_ref], |r| r.get(0))?)
+}
+
+/// Base units taken out of the order's cartons again (unpacked with reason `removed`, not voided).
+fn repacked(conn: &Connection, order_ref: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(json_extract(l.value, '$.base_quantity')), 0)
+             FROM outbox o, json_each(o.payload, '$.lines') l
+             WHERE o.event_type = ?1
+               AND json_extract(o.payload, '$.order_ref') = ?2
+               AND json_extract(o.payload, '$.reason') = 'removed'
+               AND o.op_id NOT IN (SELECT voided_op_id FROM voids)",
+        )?
+        .query_row((ev::EventKind::Unpacked.as_str(), order_ref), |r| r.get(0))?)
 }
 
 /// A dock door whose label was scanned.

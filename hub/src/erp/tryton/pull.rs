@@ -135,6 +135,8 @@ struct Doc {
     party: String,
     /// The sale its moves come from.
     sale: Option<String>,
+    /// The day it is planned for.
+    planned: Option<chrono::NaiveDate>,
     lines: Vec<DocLine>,
 }
 
@@ -234,7 +236,7 @@ impl TrytonConnector {
             cursor,
             model,
             vec![json!(["state", "in", states])],
-            &["reference", "number", party],
+            &["reference", "number", "planned_date", party],
         )
         .await?;
         let mut docs = Vec::with_capacity(rows.len());
@@ -277,6 +279,7 @@ impl TrytonConnector {
                     .iter()
                     .map(|m| text(m, "sale.reference"))
                     .find(|r| !r.is_empty()),
+                planned: s.get("planned_date").and_then(rpc::date_of),
                 lines,
             });
         }
@@ -594,6 +597,8 @@ impl TrytonConnector {
                 task_id: format!("OUT-{}", d.number),
                 order_ref: d.sale.clone().unwrap_or_else(|| d.id_or("OUT")),
                 staging: staging.to_string(),
+                // Tryton plans a shipment for a day: it must leave by that day's end (UTC).
+                ship_by: d.planned.map(|day| format!("{day}T23:59:59Z")),
                 lines: d
                     .lines
                     .into_iter()
