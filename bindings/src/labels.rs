@@ -79,6 +79,13 @@ pub fn sscc_label(label: SsccLabel) -> Result<Label, DockhandError> {
     Ok(labels::sscc_label(&label)?)
 }
 
+/// A label drawn as a PNG (8-bit grey, its width × height in dots at 203 dpi) for a preview on
+/// the screen before printing; its barcodes scan as the printed ones do.
+#[uniffi::export]
+pub fn label_png(label: Label) -> Result<Vec<u8>, DockhandError> {
+    Ok(labels::png(&label)?)
+}
+
 #[uniffi::export]
 impl Device {
     /// The label (4 × 2 in) of a location of this device's master data: its code and the check

@@ -1,7 +1,8 @@
 //! `dockhand label`: ZPL for a Zebra printer. `sscc SPEC.json` writes the GS1 logistic label of a
 //! carton or pallet; `location CODE...` writes location labels from a device database (or, without
 //! `--db`, from the sample warehouse the demo uses). ZPL goes to stdout or `--out`, ready for
-//! `nc printer 9100`; `--json` prints each label with the barcodes a scanner must read from it.
+//! `nc printer 9100`; `--json` prints each label with the barcodes a scanner must read from it;
+//! `--png DIR` draws each label as a PNG preview.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,6 +26,10 @@ pub struct Args {
     /// Print JSON (one array of labels: zpl, barcodes, width, height) instead of bare ZPL.
     #[arg(long, global = true)]
     json: bool,
+    /// Also draw each label into this folder as a PNG preview (label-1.png, label-2.png, … in
+    /// the order printed).
+    #[arg(long, global = true, value_name = "DIR")]
+    png: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -57,6 +62,11 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             .map(labels::location_label)
             .collect::<Result<Vec<_>, _>>()?,
     };
+    if let Some(dir) = &args.png {
+        for (i, label) in made.iter().enumerate() {
+            write_picture(&dir.join(format!("label-{}.png", i + 1)), label)?;
+        }
+    }
     let text = if args.json {
         serde_json::to_string_pretty(&made)? + "\n"
     } else {
@@ -75,6 +85,15 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Draws `label` into a PNG at `path`, making its folder.
+pub fn write_picture(path: &Path, label: &Label) -> Result<(), Error> {
+    let png = labels::png(label)?;
+    path.parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(path, png))
+        .map_err(|e| Error::invalid("png", format!("cannot write {}: {e}", path.display())))
 }
 
 fn read_spec(path: &Path) -> Result<SsccLabel, Error> {

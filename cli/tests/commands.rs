@@ -311,6 +311,12 @@ fn a_kept_demo_database_can_be_inspected_and_a_doctored_balance_fails_inspection
     let db_arg = db.to_str().unwrap();
     let out = dockhand(&["demo", "--db", db_arg]);
     assert!(out.status.success(), "{}", text(&out));
+    // The pallet's label, as ZPL for the printer and as a picture, beside the database.
+    let labels = dir.path().join("shift.db-labels");
+    let zpl = std::fs::read_to_string(labels.join("340123450000200035.zpl")).unwrap();
+    assert!(zpl.starts_with("^XA") && zpl.contains(">;>800340123450000200035"));
+    let png = std::fs::read(labels.join("340123450000200035.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     // Encrypted by default: the new key went beside the database, for its owner only.
     let key_file = dir.path().join("shift.db.key");
     assert!(text(&out).contains("encrypted; key in"), "{}", text(&out));

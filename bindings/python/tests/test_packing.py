@@ -61,6 +61,8 @@ def test_an_order_goes_from_pick_into_a_labelled_carton_on_a_pallet(device, hub)
     assert [b.data for b in label.barcodes] == [
         "(02)04012345000030(37)12", "(00)" + pallet.lpn]
     assert "CARTONS" in label.zpl and "SO-701" in label.zpl
+    picture = dockhand.label_png(label)
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and len(picture) > 1000
 
     with pytest.raises(dockhand.DockhandError) as short:
         device.ship_order(op(), "alice", "SO-701", "SHIP-01", "84")

@@ -98,3 +98,35 @@ impl Device {
         Ok(took)
     }
 }
+
+/// Draws a carton's GS1 logistic label as a PNG `n` times: the preview an app shows before
+/// printing (`labels::png`), with the ZPL it is drawn from made once.
+pub(super) fn pictures(n: usize) -> Result<Vec<Duration>, Error> {
+    use dockhand_core::labels::{self, ContentLine, SsccLabel};
+    let label = labels::sscc_label(&SsccLabel {
+        sscc: "376130321109103420".into(),
+        company_prefix_length: Some(7),
+        ship_from: vec!["dockhand DC".into(), "1 Quay Road".into()],
+        ship_to: vec!["Kiosk Nord".into(), "7 Harbour St".into()],
+        order_ref: Some(ORDER.into()),
+        contents: vec![ContentLine {
+            gtin: Some(sample::TOWELS_EA.into()),
+            description: "TOWEL-2P Paper towels".into(),
+            quantity: 12,
+            lot: None,
+            best_before: None,
+        }],
+        cartons: None,
+    })?;
+    (0..n)
+        .map(|_| {
+            let start = Instant::now();
+            let png = labels::png(&label)?;
+            let took = start.elapsed();
+            if png.len() < 1000 {
+                return Err(bench_error("a picture of under 1 kB"));
+            }
+            Ok(took)
+        })
+        .collect()
+}

@@ -197,9 +197,13 @@ pub(super) fn run(s: &Shift, labels: Option<&Path>) -> Result<(), Error> {
             std::fs::create_dir_all(dir)
                 .and_then(|()| std::fs::write(dir.join(format!("{pallet}.zpl")), &label.zpl))
                 .map_err(|e| Error::invalid("labels", format!("{}: {e}", dir.display())))?;
-            format!("written to {}", dir.join(format!("{pallet}.zpl")).display())
+            crate::label::write_picture(&dir.join(format!("{pallet}.png")), &label)?;
+            format!(
+                "written to {} with its picture {pallet}.png",
+                dir.join(format!("{pallet}.zpl")).display()
+            )
         }
-        None => "give --db to keep it next to the database".into(),
+        None => "give --db to keep it and its picture next to the database".into(),
     };
     println!(
         "  {} bob   prints the pallet's GS1 logistic label: {} bytes of ZPL, barcodes {} ({written})",

@@ -6,7 +6,10 @@
 //! Every GS1 barcode is checked by dockhand's own GS1 parser before it is printed (check digits,
 //! lengths, dates, pairings): no label leaves dockhand that dockhand's scan would refuse.
 
+mod picture;
 mod zpl;
+
+pub use picture::png;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
