@@ -343,6 +343,65 @@ pub enum Error {
         /// What is still at staging, in words.
         left: String,
     },
+    /// An order no pick task on this device is for.
+    #[error(
+        "order {} has no pick task on this device: pick it here first, or sync to get its task",
+        short(.order_ref)
+    )]
+    UnknownOrder {
+        /// The order as given.
+        order_ref: String,
+    },
+    /// A unit of the wrong kind for what was asked (a tote where a carton goes, …).
+    #[error("{} is a {kind}: {fix}", short(.lpn))]
+    WrongUnitKind {
+        /// The unit.
+        lpn: String,
+        /// Its kind.
+        kind: String,
+        /// What to do instead.
+        fix: String,
+    },
+    /// A carton on a pallet handled on its own.
+    #[error("carton {carton} is on pallet {pallet}: {fix}")]
+    CartonOnPallet {
+        /// The carton.
+        carton: String,
+        /// The pallet it is on.
+        pallet: String,
+        /// What to do instead.
+        fix: &'static str,
+    },
+    /// Two units to be put together stand in different places.
+    #[error("{first} is at {first_at} and {second} at {second_at}: bring them together")]
+    UnitsApart {
+        /// The unit that goes.
+        first: String,
+        /// Where it is.
+        first_at: String,
+        /// The unit it goes into or onto.
+        second: String,
+        /// Where that is.
+        second_at: String,
+    },
+    /// A unit with nothing in or on it.
+    #[error("{kind} {lpn} is empty: {fix}")]
+    UnitEmpty {
+        /// Its kind.
+        kind: String,
+        /// The unit.
+        lpn: String,
+        /// What that means for the action.
+        fix: String,
+    },
+    /// A shipment closed with nothing of its order loaded at the door.
+    #[error("nothing of order {order_ref} is loaded at {door}: load its cartons and pallets first")]
+    NothingLoaded {
+        /// The order.
+        order_ref: String,
+        /// The door.
+        door: String,
+    },
     /// The operator is known but no longer active.
     #[error("operator {id} is deactivated on this device; ask a supervisor")]
     OperatorInactive {
@@ -809,6 +868,7 @@ impl Error {
             | UnknownReturnLine { .. }
             | UnknownEvent { .. }
             | UnknownHandlingUnit { .. }
+            | UnknownOrder { .. }
             | UnknownReplenishment { .. }
             | UnknownBadge { .. } => ErrorKind::NotFound,
             OverReceipt { .. }
@@ -823,6 +883,8 @@ impl Error {
             | TaskHeldElsewhere { .. }
             | SsccExhausted { .. }
             | ShortLoaded { .. }
+            | NothingLoaded { .. }
+            | UnitEmpty { .. }
             | ReserveEmpty { .. }
             | ReturnExists { .. }
             | NotVoidable { .. }
@@ -867,6 +929,9 @@ impl Error {
             | WrongItem { .. }
             | WrongLot { .. }
             | WrongReplenishment { .. }
+            | WrongUnitKind { .. }
+            | CartonOnPallet { .. }
+            | UnitsApart { .. }
             | LotNotPickable { .. }
             | OverPick { .. }
             | AllocationShort { .. }
@@ -928,6 +993,12 @@ impl Error {
             WrongOrder { .. } => "wrong_order",
             NotPickedForOrder { .. } => "not_picked_for_order",
             ShortLoaded { .. } => "short_loaded",
+            UnknownOrder { .. } => "unknown_order",
+            WrongUnitKind { .. } => "wrong_unit_kind",
+            CartonOnPallet { .. } => "carton_on_pallet",
+            UnitsApart { .. } => "units_apart",
+            UnitEmpty { .. } => "unit_empty",
+            NothingLoaded { .. } => "nothing_loaded",
             UnreadableScan { .. } => "unreadable_scan",
             OperatorInactive { .. } => "operator_inactive",
             WrongLot { .. } => "wrong_lot",

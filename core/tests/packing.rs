@@ -194,7 +194,7 @@ fn goods_of_another_order_are_refused_and_nothing_changes() {
     assert_rejected(&f.store, "invalid_input", || {
         packing::build_unit(&f.store, &build(UnitKind::Carton, None))
     });
-    assert_rejected(&f.store, "invalid_input", || {
+    assert_rejected(&f.store, "unknown_order", || {
         packing::build_unit(&f.store, &build(UnitKind::Carton, Some("SO-NOBODY")))
     });
     assert_rejected(&f.store, "wrong_location_type", || {
@@ -203,7 +203,7 @@ fn goods_of_another_order_are_refused_and_nothing_changes() {
         packing::build_unit(&f.store, &cmd)
     });
     // A carton onto a carton.
-    assert_rejected(&f.store, "invalid_input", || {
+    assert_rejected(&f.store, "wrong_unit_kind", || {
         packing::nest_unit(&f.store, &nest(&carton_a, &carton_b))
     });
     assert_rejected(&f.store, "wrong_order", || {
@@ -262,7 +262,7 @@ fn goods_come_out_units_break_up_and_consolidate() {
             row("TOWEL-2P", "", "TOTE-B", StockStatus::InTransit, 10),
         ]
     );
-    assert_rejected(&f.store, "invalid_input", || {
+    assert_rejected(&f.store, "unit_empty", || {
         packing::consolidate(&f.store, &merge(&first, &second))
     });
 
@@ -274,7 +274,7 @@ fn goods_come_out_units_break_up_and_consolidate() {
         f.store.read(|c| packing::unit(c, &second)).unwrap().parent,
         ""
     );
-    assert_rejected(&f.store, "invalid_input", || {
+    assert_rejected(&f.store, "unit_empty", || {
         packing::unpack_unit(&f.store, &unpack(&pallet, None))
     });
     // Broken up, a carton's goods are loose at staging.
@@ -355,7 +355,7 @@ fn a_packed_pallet_prints_its_gs1_label() {
         .store
         .read(|c| packing::label(c, "TOTE-B", vec![], vec![]))
         .unwrap_err();
-    assert_eq!(e.code(), "invalid_input");
+    assert_eq!(e.code(), "wrong_unit_kind");
 }
 
 #[test]
@@ -369,28 +369,28 @@ fn units_used_the_wrong_way_are_refused_with_what_to_do() {
             let e = assert_rejected(&f.store, code, attempt);
             assert_message_names(&e, names);
         };
-    refused("invalid_input", &["TOTE-A is a tote"], &|| {
+    refused("wrong_unit_kind", &["TOTE-A is a tote"], &|| {
         packing::pack_goods(&f.store, &pack("TOTE-A", None, 1))
     });
-    refused("invalid_input", &[&carton, "consolidate"], &|| {
+    refused("wrong_unit_kind", &[&carton, "consolidate"], &|| {
         packing::pack_goods(&f.store, &pack(&pallet, Some(&carton), 1))
     });
-    refused("invalid_input", &[&several, "several orders"], &|| {
+    refused("wrong_unit_kind", &[&several, "several orders"], &|| {
         packing::pack_goods(&f.store, &pack(&several, Some("TOTE-A"), 1))
     });
-    refused("invalid_input", &["TOTE-A is a tote"], &|| {
+    refused("wrong_unit_kind", &["TOTE-A is a tote"], &|| {
         packing::unpack_unit(&f.store, &unpack("TOTE-A", None))
     });
     packing::pack_goods(&f.store, &pack(&carton, Some("TOTE-A"), 12)).unwrap();
     refused("insufficient_stock", &["TOWEL-2P", &carton], &|| {
         packing::unpack_unit(&f.store, &unpack(&carton, Some(13)))
     });
-    refused("invalid_input", &[&carton, &pallet], &|| {
+    refused("wrong_unit_kind", &[&carton, &pallet], &|| {
         packing::consolidate(&f.store, &merge(&carton, &pallet))
     });
     packing::nest_unit(&f.store, &nest(&carton, &pallet)).unwrap();
     refused(
-        "invalid_input",
+        "carton_on_pallet",
         &[&carton, &pallet, "take it off first"],
         &|| packing::nest_unit(&f.store, &nest(&carton, &several)),
     );
@@ -464,7 +464,7 @@ fn a_tote_holding_goods_at_one_staging_place_is_not_picked_into_for_another() {
         },
     )
     .unwrap();
-    let e = assert_rejected(&f.store, "invalid_input", || {
+    let e = assert_rejected(&f.store, "wrong_state", || {
         picking::confirm_pick(&f.store, &pick_next(&f, "A2", 2, Some("TOTE-A")))
     });
     assert_message_names(&e, &["TOTE-A", ORDER_A, "STAGE-01", "STAGE-02"]);

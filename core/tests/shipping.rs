@@ -157,7 +157,7 @@ fn a_loaded_pallet_ships_and_its_goods_leave_inventory() {
         shipping::load_unit(&f.store, &load("SO-1", &pallet))
     });
     assert_message_names(&e, &[&pallet, "shipped"]);
-    assert_rejected(&f.store, "invalid_input", || {
+    assert_rejected(&f.store, "nothing_loaded", || {
         shipping::ship_order(&f.store, &ship("SO-1"))
     });
     assert_integrity(&f);
@@ -173,7 +173,7 @@ fn the_wrong_order_a_carton_on_a_pallet_and_a_short_load_are_refused() {
         shipping::load_unit(&f.store, &load("SO-1", &other))
     });
     assert_message_names(&e, &[&other, "SO-2", "SO-1"]);
-    let e = assert_rejected(&f.store, "invalid_input", || {
+    let e = assert_rejected(&f.store, "carton_on_pallet", || {
         shipping::load_unit(&f.store, &load("SO-1", &cartons[0]))
     });
     assert_message_names(&e, &[&cartons[0], &pallet, "load the pallet"]);
@@ -251,11 +251,11 @@ fn a_pallet_of_several_orders_loads_only_for_one_and_empty_units_stay() {
     });
     assert_message_names(&e, &[&cartons_2[0], "SO-2", "SO-1"]);
     // The emptied pallets of the orders have nothing to load; a tote is packed first.
-    let e = assert_rejected(&f.store, "invalid_input", || {
+    let e = assert_rejected(&f.store, "unit_empty", || {
         shipping::load_unit(&f.store, &load("SO-1", &pallet_1))
     });
     assert_message_names(&e, &[&pallet_1, "empty"]);
-    let e = assert_rejected(&f.store, "invalid_input", || {
+    let e = assert_rejected(&f.store, "wrong_unit_kind", || {
         shipping::load_unit(&f.store, &load("SO-1", "TOTE-SO-1"))
     });
     assert_message_names(&e, &["TOTE-SO-1", "tote"]);

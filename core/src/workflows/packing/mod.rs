@@ -141,13 +141,7 @@ pub fn build_unit(store: &Store, cmd: &BuildUnit) -> Result<PackingDone> {
             UnitKind::Carton | UnitKind::Pallet => {}
         }
         if !order_ref.is_empty() && !order_known(conn, &order_ref)? {
-            return Err(Error::invalid(
-                "order_ref",
-                format!(
-                    "order {} has no pick task on this device",
-                    crate::error::short(&order_ref)
-                ),
-            ));
+            return Err(Error::UnknownOrder { order_ref });
         }
         let lpn = crate::sscc::mint_in(tx)?;
         units::insert(tx, &lpn, cmd.kind, &order_ref, at.id)?;
@@ -177,20 +171,14 @@ pub fn pack_goods(store: &Store, cmd: &PackGoods) -> Result<PackingDone> {
         catalog::operator(conn, &cmd.operator)?;
         let target = open_unit(conn, &cmd.lpn, "packed")?;
         if target.kind == UnitKind::Tote {
-            return Err(Error::invalid(
-                "lpn",
-                format!("{} is a tote: pack into a carton or pallet", target.lpn),
-            ));
+            return Err(wrong_kind(&target, "pack into a carton or pallet"));
         }
         if target.order_ref.is_empty() {
-            return Err(Error::invalid(
-                "lpn",
-                format!(
-                    "pallet {} is for several orders and carries cartons: pack the goods into a \
-                     carton of their order",
-                    target.lpn
-                ),
-            ));
+            return Err(Error::WrongUnitKind {
+                lpn: target.lpn,
+                kind: "pallet of several orders".into(),
+                fix: "pack the goods into a carton of their order".into(),
+            });
         }
         let at = catalog::location_by_code(conn, &target.location)?;
         let goods = scan::identify(conn, &cmd.scan, false)?;
@@ -201,12 +189,9 @@ pub fn pack_goods(store: &Store, cmd: &PackGoods) -> Result<PackingDone> {
         } else {
             let tote = unit(conn, &from_tote)?;
             if tote.kind != UnitKind::Tote {
-                return Err(Error::invalid(
-                    "from_tote",
-                    format!(
-                        "{} is a {}: to empty one unit into another, consolidate them",
-                        tote.lpn, tote.kind
-                    ),
+                return Err(wrong_kind(
+                    &tote,
+                    "to empty one unit into another, consolidate them",
                 ));
             }
             if !target.order_ref.is_empty() && tote.order_ref != target.order_ref {
@@ -236,32 +221,21 @@ pub fn nest_unit(store: &Store, cmd: &NestUnit) -> Result<PackingDone> {
         catalog::operator(conn, &cmd.operator)?;
         let carton = open_unit(conn, &cmd.carton, "put onto a pallet")?;
         let pallet = open_unit(conn, &cmd.pallet, "loaded with cartons")?;
-        if carton.kind != UnitKind::Carton || pallet.kind != UnitKind::Pallet {
-            return Err(Error::invalid(
-                "carton",
-                format!(
-                    "a carton goes onto a pallet: {} is a {} and {} a {}",
-                    carton.lpn, carton.kind, pallet.lpn, pallet.kind
-                ),
-            ));
+        if carton.kind != UnitKind::Carton {
+            return Err(wrong_kind(&carton, "only a carton goes onto a pallet"));
+        }
+        if pallet.kind != UnitKind::Pallet {
+            return Err(wrong_kind(&pallet, "a carton goes onto a pallet"));
         }
         if !carton.parent.is_empty() {
-            return Err(Error::invalid(
-                "carton",
-                format!(
-                    "carton {} is on pallet {}: take it off first",
-                    carton.lpn, carton.parent
-                ),
-            ));
+            return Err(Error::CartonOnPallet {
+                carton: carton.lpn,
+                pallet: carton.parent,
+                fix: "take it off first",
+            });
         }
         if carton.location != pallet.location {
-            return Err(Error::invalid(
-                "pallet",
-                format!(
-                    "carton {} is at {} and pallet {} at {}: bring them together",
-                    carton.lpn, carton.location, pallet.lpn, pallet.location
-                ),
-            ));
+            return Err(apart(&carton, &pallet));
         }
         if !pallet.order_ref.is_empty() && carton.order_ref != pallet.order_ref {
             return Err(Error::WrongOrder {
@@ -289,12 +263,9 @@ pub fn unpack_unit(store: &Store, cmd: &UnpackUnit) -> Result<PackingDone> {
         catalog::operator(conn, &cmd.operator)?;
         let from = open_unit(conn, &cmd.lpn, "unpacked")?;
         if from.kind == UnitKind::Tote {
-            return Err(Error::invalid(
-                "lpn",
-                format!(
-                    "{} is a tote: its goods go into a carton of its order, not loose",
-                    from.lpn
-                ),
+            return Err(wrong_kind(
+                &from,
+                "its goods go into a carton of its order, not loose",
             ));
         }
         let at = catalog::location_by_code(conn, &from.location)?;
@@ -336,14 +307,25 @@ pub fn consolidate(store: &Store, cmd: &Consolidate) -> Result<PackingDone> {
         catalog::operator(conn, &cmd.operator)?;
         let from = open_unit(conn, &cmd.from, "consolidated")?;
         let into = open_unit(conn, &cmd.into, "consolidated into")?;
-        if from.lpn == into.lpn || from.kind != into.kind || from.kind == UnitKind::Tote {
+        if from.lpn == into.lpn {
             return Err(Error::invalid(
                 "into",
                 format!(
-                    "{} {} and {} {}: consolidate a carton into another carton, or a pallet \
-                     into another pallet",
-                    from.kind, from.lpn, into.kind, into.lpn
+                    "{} {} cannot be consolidated into itself",
+                    from.kind, from.lpn
                 ),
+            ));
+        }
+        if from.kind == UnitKind::Tote {
+            return Err(wrong_kind(
+                &from,
+                "its goods are packed into a carton, not consolidated",
+            ));
+        }
+        if from.kind != into.kind {
+            return Err(wrong_kind(
+                &into,
+                &format!("{} {} goes into another {}", from.kind, from.lpn, from.kind),
             ));
         }
         if from.order_ref != into.order_ref {
@@ -355,13 +337,7 @@ pub fn consolidate(store: &Store, cmd: &Consolidate) -> Result<PackingDone> {
             });
         }
         if from.location != into.location {
-            return Err(Error::invalid(
-                "into",
-                format!(
-                    "{} is at {} and {} at {}: bring them together",
-                    from.lpn, from.location, into.lpn, into.location
-                ),
-            ));
+            return Err(apart(&from, &into));
         }
         let cartons = children(conn, &from.lpn)?;
         check_not_empty(conn, &from, &cartons, "there is nothing to consolidate")?;
@@ -439,12 +415,37 @@ fn check_not_empty(
     nothing: &str,
 ) -> Result<()> {
     if cartons.is_empty() && contents(conn, unit)?.is_empty() {
-        return Err(Error::invalid(
-            "lpn",
-            format!("{} {} is empty: {nothing}", unit.kind, unit.lpn),
-        ));
+        return Err(empty(unit, nothing));
     }
     Ok(())
+}
+
+/// `unit` is of the wrong kind for the action: `fix` says what to do.
+pub(crate) fn wrong_kind(unit: &HandlingUnit, fix: &str) -> Error {
+    Error::WrongUnitKind {
+        lpn: unit.lpn.clone(),
+        kind: unit.kind.to_string(),
+        fix: fix.into(),
+    }
+}
+
+/// `unit` holds nothing: `fix` says what that means for the action.
+pub(crate) fn empty(unit: &HandlingUnit, fix: &str) -> Error {
+    Error::UnitEmpty {
+        kind: unit.kind.to_string(),
+        lpn: unit.lpn.clone(),
+        fix: fix.into(),
+    }
+}
+
+/// `first` is to go into or onto `second`, which stands elsewhere.
+fn apart(first: &HandlingUnit, second: &HandlingUnit) -> Error {
+    Error::UnitsApart {
+        first: first.lpn.clone(),
+        first_at: first.location.clone(),
+        second: second.lpn.clone(),
+        second_at: second.location.clone(),
+    }
 }
 
 /// A staging location (packing happens where picked goods wait).

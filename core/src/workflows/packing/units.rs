@@ -144,14 +144,9 @@ pub(crate) fn register_tote(
     let conn = tx.conn();
     match find(conn, tote)? {
         None => insert(tx, tote, UnitKind::Tote, order_ref, staging.id),
-        Some(unit) if unit.kind != UnitKind::Tote => Err(Error::invalid(
-            "tote",
-            format!(
-                "{} is a {} label, not a tote: pick into a tote, then pack",
-                crate::error::short(tote),
-                unit.kind
-            ),
-        )),
+        Some(unit) if unit.kind != UnitKind::Tote => {
+            Err(super::wrong_kind(&unit, "pick into a tote, then pack"))
+        }
         Some(unit) if unit.order_ref == order_ref && unit.location == staging.location.code => {
             Ok(())
         }
@@ -159,14 +154,15 @@ pub(crate) fn register_tote(
         Some(unit)
             if unit.order_ref == order_ref && crate::stock::plate_holds_anything(conn, tote)? =>
         {
-            Err(Error::invalid(
-                "tote",
-                format!(
-                    "tote {tote} holds goods of order {order_ref} at {}: pack them there, or \
-                     take another tote to {}",
-                    unit.location, staging.location.code
+            Err(Error::WrongState {
+                what: "tote".into(),
+                id: tote.into(),
+                state: format!("holding goods of order {order_ref} at {}", unit.location),
+                action: format!(
+                    "picked into at {} (pack it there, or take another tote)",
+                    staging.location.code
                 ),
-            ))
+            })
         }
         Some(unit) if crate::stock::plate_holds_anything(conn, tote)? => Err(Error::WrongOrder {
             what: format!("tote {tote}"),
@@ -221,9 +217,9 @@ pub fn label(
 ) -> Result<crate::labels::Label> {
     let unit = unit(conn, &crate::scan::plate(&Some(lpn.to_string())))?;
     if unit.kind == UnitKind::Tote {
-        return Err(Error::invalid(
-            "lpn",
-            format!("{} is a tote: its label is its own, not an SSCC", unit.lpn),
+        return Err(super::wrong_kind(
+            &unit,
+            "its label is its own, not an SSCC",
         ));
     }
     let cartons = children(conn, &unit.lpn)?;

@@ -92,22 +92,17 @@ pub fn load_unit(store: &Store, cmd: &LoadUnit) -> Result<LoadDone> {
         let unit = packing::open_unit(conn, &cmd.lpn, "loaded")?;
         match unit.kind {
             UnitKind::Tote => {
-                return Err(Error::invalid(
-                    "lpn",
-                    format!(
-                        "{} is a tote: pack its goods into a carton, then load the carton",
-                        unit.lpn
-                    ),
+                return Err(packing::wrong_kind(
+                    &unit,
+                    "pack its goods into a carton, then load the carton",
                 ));
             }
             _ if !unit.parent.is_empty() => {
-                return Err(Error::invalid(
-                    "lpn",
-                    format!(
-                        "carton {} is on pallet {}: load the pallet",
-                        unit.lpn, unit.parent
-                    ),
-                ));
+                return Err(Error::CartonOnPallet {
+                    carton: unit.lpn,
+                    pallet: unit.parent,
+                    fix: "load the pallet",
+                });
             }
             UnitKind::Carton | UnitKind::Pallet => {}
         }
@@ -121,13 +116,7 @@ pub fn load_unit(store: &Store, cmd: &LoadUnit) -> Result<LoadDone> {
             ));
         }
         if held.iter().all(|(_, buckets)| buckets.is_empty()) {
-            return Err(Error::invalid(
-                "lpn",
-                format!(
-                    "{} {} is empty: there is nothing to load",
-                    unit.kind, unit.lpn
-                ),
-            ));
+            return Err(packing::empty(&unit, "there is nothing to load"));
         }
         let mut lines = Vec::new();
         for (lpn, buckets) in &held {
@@ -174,14 +163,10 @@ pub fn ship_order(store: &Store, cmd: &ShipOrder) -> Result<ShipmentDone> {
             .filter(|u| u.status == UnitStatus::Loaded && u.location == door.location.code)
             .collect();
         if loaded.is_empty() {
-            return Err(Error::invalid(
-                "order_ref",
-                format!(
-                    "nothing of order {order_ref} is loaded at {}: load its cartons and pallets \
-                     first",
-                    door.location.code
-                ),
-            ));
+            return Err(Error::NothingLoaded {
+                order_ref,
+                door: door.location.code,
+            });
         }
         let mut lines: Vec<MovedLine> = Vec::new();
         let mut gone = Vec::new();
@@ -265,14 +250,16 @@ fn door(conn: &Connection, code: &str, scan: &str, action: &str) -> Result<Locat
 
 fn known_order(conn: &Connection, order_ref: &str) -> Result<String> {
     let order_ref = order_ref.trim();
-    if order_ref.is_empty() || !packing::order_known(conn, order_ref)? {
+    if order_ref.is_empty() {
         return Err(Error::invalid(
             "order_ref",
-            format!(
-                "order {} has no pick task on this device",
-                crate::error::short(order_ref)
-            ),
+            "is empty: scan or choose the order",
         ));
+    }
+    if !packing::order_known(conn, order_ref)? {
+        return Err(Error::UnknownOrder {
+            order_ref: order_ref.into(),
+        });
     }
     Ok(order_ref.into())
 }
