@@ -883,8 +883,6 @@ impl Error {
             | TaskHeldElsewhere { .. }
             | SsccExhausted { .. }
             | ShortLoaded { .. }
-            | NothingLoaded { .. }
-            | UnitEmpty { .. }
             | ReserveEmpty { .. }
             | ReturnExists { .. }
             | NotVoidable { .. }
@@ -932,6 +930,8 @@ impl Error {
             | WrongUnitKind { .. }
             | CartonOnPallet { .. }
             | UnitsApart { .. }
+            | UnitEmpty { .. }
+            | NothingLoaded { .. }
             | LotNotPickable { .. }
             | OverPick { .. }
             | AllocationShort { .. }

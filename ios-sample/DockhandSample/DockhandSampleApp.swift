@@ -43,6 +43,7 @@ struct Home: View {
                     NavigationLink("Receiving") { ReceivingView() }
                     NavigationLink("Putaway") { PutawayView() }
                     NavigationLink("Move stock") { MoveView() }
+                    NavigationLink("Replenish pick faces") { ReplenishView() }
                     NavigationLink("Release held stock") { ReleaseView() }
                     NavigationLink("Picking") { PickingView() }
                     NavigationLink("Packing & labels") { PackView() }

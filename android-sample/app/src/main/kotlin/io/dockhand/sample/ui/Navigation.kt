@@ -50,7 +50,8 @@ fun DockhandNavigation(app: DockhandApp) {
                 composable("home") {
                     Column(Modifier.padding(16.dp)) {
                         for ((route, label) in listOf(
-                            "receiving" to "Receiving", "putaway" to "Putaway", "move" to "Move stock", "release" to "Release held stock", "picking" to "Picking",
+                            "receiving" to "Receiving", "putaway" to "Putaway", "move" to "Move stock", "replenish" to "Replenish pick faces",
+                            "release" to "Release held stock", "picking" to "Picking",
                             "packing" to "Packing & labels", "loading" to "Loading & shipping",
                             "counting" to "Counting", "returns" to "Returns", "sync" to "Sync & exceptions",
                         )) {
@@ -61,6 +62,7 @@ fun DockhandNavigation(app: DockhandApp) {
                 composable("receiving") { ReceivingScreen(app.session(operator)) }
                 composable("putaway") { PutawayScreen(app.session(operator)) }
                 composable("move") { MoveScreen(app.session(operator)) }
+                composable("replenish") { ReplenishScreen(app.session(operator)) }
                 composable("release") { ReleaseScreen(app.session(operator)) }
                 composable("picking") { PickingScreen(app.session(operator)) }
                 composable("packing") { PackScreen(app.session(operator)) }

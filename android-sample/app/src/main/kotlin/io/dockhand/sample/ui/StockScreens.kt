@@ -2,12 +2,16 @@ package io.dockhand.sample.ui
 
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
 import androidx.compose.material3.Button
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
@@ -23,12 +27,14 @@ import io.dockhand.sample.logic.MoveHolder
 import io.dockhand.sample.logic.MoveStep
 import io.dockhand.sample.logic.ReleaseHolder
 import io.dockhand.sample.logic.ReleaseStep
+import io.dockhand.sample.logic.ReplenishHolder
+import io.dockhand.sample.logic.ReplenishStep
 import io.dockhand.sample.logic.Session
 import io.dockhand.sample.scan.CameraScanner
 import kotlinx.coroutines.launch
 
-// Stock that is already stored: moved, or held stock decided on. Like the other screens: state
-// drawn, scans and taps forwarded.
+// Stock that is already stored: moved, brought to a pick face, or held stock decided on. Like the
+// other screens: state drawn, scans and taps forwarded.
 
 /** Source label, goods or pallet, destination label: a move in three scans. */
 @Composable
@@ -110,6 +116,57 @@ fun ReleaseScreen(session: Session) {
             }
             OutlinedButton(onClick = { holder.restart() }, Modifier.padding(8.dp)) { Text("Start again") }
         }
+        ManualEntry()
+    }
+}
+
+/** Open replenishment tasks, then trips of a reserve label, the goods and the face's label. */
+@Composable
+fun ReplenishScreen(session: Session) {
+    val holder = remember { ReplenishHolder(session) }
+    val ui by holder.state.collectAsStateWithLifecycle()
+    val scope = rememberCoroutineScope()
+    LaunchedEffect(Unit) { holder.loadTasks() }
+    OnScan { holder.onScan(it) }
+    Column {
+        val step = ui.step
+        if (step is ReplenishStep.ChooseTask || step is ReplenishStep.Done) {
+            LazyColumn {
+                items(ui.tasks) { t ->
+                    Button(onClick = { scope.launch { holder.open(t.id) } }, Modifier.fillMaxWidth().padding(4.dp)) {
+                        Text("${t.location}: ${t.quantity - t.moved} ${t.sku} (${t.id})")
+                    }
+                }
+            }
+        } else {
+            ui.task?.let { Text("${it.id} — ${it.sku} to ${it.location}: ${it.moved} of ${it.quantity} brought", Modifier.padding(8.dp)) }
+            Text(
+                when (step) {
+                    is ReplenishStep.ScanReserve -> "Go to ${step.next.from} and scan its label"
+                    is ReplenishStep.ScanGoods -> step.pallet?.let { "Scan the ${step.next.sku} on pallet $it" } ?: "At ${step.from}: scan the ${step.next.sku}"
+                    is ReplenishStep.ScanFace -> "Take ${step.sku} to ${step.next.face}; scan its label"
+                    else -> ""
+                },
+                modifier = Modifier.padding(12.dp),
+            )
+            CameraScanner()
+            if (step is ReplenishStep.ScanFace) {
+                // Starts from the packs the holder worked out for this trip's goods.
+                var packs by remember(step) { mutableStateOf(ui.packs.toString()) }
+                OutlinedTextField(
+                    packs,
+                    { packs = it.filter(Char::isDigit); holder.setPacks(packs.toLongOrNull() ?: 1) },
+                    label = { Text("Packs to bring") },
+                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
+                    modifier = Modifier.padding(8.dp),
+                )
+            }
+            Row(Modifier.padding(8.dp)) {
+                OutlinedButton(onClick = { holder.restart() }) { Text("Start the trip again") }
+                OutlinedButton(onClick = { scope.launch { holder.close() } }, Modifier.padding(start = 8.dp)) { Text("Other task") }
+            }
+        }
+        MessageLine(ui.message)
         ManualEntry()
     }
 }

@@ -58,15 +58,18 @@ class Fixture(deviceId: String = "HH-SAMPLE") : AutoCloseable {
      * Registers with the [LoopbackHub] and syncs once: the hub's block of SSCC serial references
      * arrives, so this handheld can build cartons and pallets. Only its own stock is kept in view.
      */
-    fun ssccsFromHub() = runBlocking {
+    fun ssccsFromHub() = syncOnce(LoopbackHub.url, "Packing bench")
+
+    /** Registers as [name] with the hub at [hubUrl] and syncs once: its master data arrives. */
+    fun syncOnce(hubUrl: String, name: String) = runBlocking {
         val tokens = object : TokenProvider {
             var token: String? = null
             override fun currentToken() = token
             override fun refreshToken(): String? = null
         }
-        val settings = SyncSettings(LoopbackHub.url, 5_000uL, 60_000uL, 3_600uL, null, null, 50uL, 200uL, false)
+        val settings = SyncSettings(hubUrl, 5_000uL, 60_000uL, 3_600uL, null, null, 50uL, 200uL, false)
         SyncClient(device, settings, tokens).use { client ->
-            tokens.token = client.register("Packing bench", null).token()
+            tokens.token = client.register(name, null).token()
             client.syncNow()
         }
     }

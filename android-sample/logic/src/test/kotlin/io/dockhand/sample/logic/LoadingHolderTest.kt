@@ -119,7 +119,7 @@ class LoadingHolderTest {
             holder.open("SO-404")
             holder.onScan(label(DOOR))
             holder.onScan(carton)
-            assertTrue(holder.text.endsWith("order SO-404 has no pick task on this device"), holder.text)
+            assertTrue(holder.text.contains("order SO-404 has no pick task on this device"), holder.text)
             assertEquals(before, f.device.outboxCounts())
         }
     }

@@ -6,18 +6,42 @@ import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 import java.nio.file.Files
+import java.nio.file.Path
 import java.time.Duration
 import java.util.concurrent.TimeUnit
 
 /**
- * A real hub (target/debug/dockhand-hub) on loopback, started once for the test JVM and stopped
- * with it. Packing needs it: a handheld mints SSCCs only from the serial references a hub gave it
- * in a sync, under the site's GS1 Company Prefix (4012345, extension digit 3).
+ * Real hubs (target/debug/dockhand-hub) on loopback, each started once for the test JVM and
+ * stopped with it, set up by one of the hub's own commands once it answers.
  */
 object LoopbackHub {
-    val url: String by lazy { start() }
+    /**
+     * Packing needs it: a handheld mints SSCCs only from the serial references a hub gave it in a
+     * sync, under the site's GS1 Company Prefix (4012345, extension digit 3).
+     */
+    val url: String by lazy { start { listOf("site", "prefix", "main", "4012345", "--extension", "3") } }
 
-    private fun start(): String {
+    /**
+     * A hub of its own whose master data keeps pick face P-01-01 stocked with towels between 40
+     * and 72, as the demo's ERP sends it (cli/src/demo/mod.rs): a handheld learns a face's levels
+     * only from its hub. Kept apart so no other test's handheld gets them.
+     */
+    val replenishing: String by lazy {
+        start { dir ->
+            val levels = dir.resolve("face-levels.json")
+            Files.writeString(
+                levels,
+                """
+                {"locations": [{"code": "P-01-01", "zone": "A", "kind": "pick_face", "status": "active", "pickable": true,
+                  "pick_sequence": 5, "check_string": "71", "replenish": {"sku": "TOWEL-2P", "min_units": 40, "max_units": 72}}]}
+                """.trimIndent(),
+            )
+            listOf("import", levels.toString())
+        }
+    }
+
+    /** Starts a hub in a temporary directory, then runs the command [setUp] gives on its database. */
+    private fun start(setUp: (Path) -> List<String>): String {
         val binary = System.getProperty("dockhand.hub") ?: System.getenv("DOCKHAND_HUB")
             ?: error("-Ddockhand.hub=path/to/dockhand-hub is not set")
         val dir = Files.createTempDirectory("dockhand-hub-sample")
@@ -42,10 +66,11 @@ object LoopbackHub {
             check(System.nanoTime() < deadline) { "the hub did not answer /health within 30 s" }
             Thread.sleep(100)
         }
-        val prefix = ProcessBuilder(binary, "site", "prefix", "main", "4012345", "--extension", "3", "--database", database)
+        val command = setUp(dir)
+        val run = ProcessBuilder(listOf(binary) + command + listOf("--database", database))
             .redirectErrorStream(true).start()
-        val said = prefix.inputStream.readAllBytes().decodeToString()
-        check(prefix.waitFor() == 0) { "the hub refused the company prefix: $said" }
+        val said = run.inputStream.readAllBytes().decodeToString()
+        check(run.waitFor() == 0) { "the hub refused `${command.joinToString(" ")}`: $said" }
         return url
     }
 }
