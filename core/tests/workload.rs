@@ -11,6 +11,17 @@ use dockhand_core::{Store, StoreOptions};
 fn the_every_kind_mix_records_each_command_kind_and_the_books_balance() {
     let store = Store::open_in_memory(StoreOptions::new("HH-MIX")).unwrap();
     Workload::seed_store(&store).unwrap();
+    // The serials a hub hands out, so the mix packs and ships.
+    dockhand_core::sscc::add_block(
+        &store,
+        &dockhand_core::protocol::sscc::SsccBlock {
+            company_prefix: "4012345".into(),
+            extension: 3,
+            first: 1,
+            last: 10_000,
+        },
+    )
+    .unwrap();
     let mut mix = Workload::new(11).every_kind();
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for _ in 0..1_500 {
@@ -33,6 +44,10 @@ fn the_every_kind_mix_records_each_command_kind_and_the_books_balance() {
         "inspect",
         "release",
         "void",
+        "build",
+        "pack",
+        "load",
+        "ship",
     ] {
         assert!(
             kinds.get(kind).copied().unwrap_or(0) > 0,

@@ -517,6 +517,7 @@ fn accept(
     if let Some(body) = &taken.body {
         crate::measures::on_accepted(tx, event, body)?;
         crate::replenishment::on_accepted(tx, event, body)?;
+        crate::units::on_accepted(tx, event, body)?;
     }
     Ok(())
 }

@@ -23,6 +23,7 @@ pub mod store;
 pub mod tasks;
 pub mod throttle;
 pub mod tls;
+pub mod units;
 
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::handheld::{Handheld, count_pick_face, import_sample, submit_towels};
+use common::handheld::{Handheld, count_pick_face, import_sample, pack_load_ship, submit_towels};
 use common::towels;
 use dockhand_core::counting::{self, CountOutcome};
 use dockhand_core::picking::{self, StartPickTask};
@@ -217,13 +217,10 @@ on_both_backends!(
     }
 );
 
-/// Picks `task` (towels, from the hub) into its tote, packs it into a carton at STAGE-01, taking
-/// `removed` towels out again and back in when asked, loads the carton at SHIP-01 and ships.
+/// Picks `task` (towels, from the hub) into its tote, then packs, loads and ships its order
+/// ([`pack_load_ship`]); whether it left on time.
 fn pick_pack_ship(h: &Handheld, task: &str, removed: i64) -> Option<bool> {
-    use dockhand_core::packing::{self, BuildUnit, PackGoods, UnitKind, UnpackUnit};
-    use dockhand_core::shipping::{self, LoadUnit, ShipOrder};
-    let (store, tote, order) = (&h.store, format!("TOTE-{task}"), format!("SO-{task}"));
-    let towels = || dockhand_core::ScannedGoods::barcode(sample::TOWELS_EA);
+    let (store, tote) = (&h.store, format!("TOTE-{task}"));
     picking::start_pick_task(
         store,
         &StartPickTask {
@@ -238,63 +235,7 @@ fn pick_pack_ship(h: &Handheld, task: &str, removed: i64) -> Option<bool> {
         picked += next.quantity;
         picking::confirm_pick(store, &towels::pick(task, &next, "71", &tote)).unwrap();
     }
-    let carton = packing::build_unit(
-        store,
-        &BuildUnit {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            kind: UnitKind::Carton,
-            order_ref: Some(order.clone()),
-            location: "STAGE-01".into(),
-        },
-    )
-    .unwrap()
-    .unit
-    .lpn;
-    let pack = |from_tote: Option<String>, quantity| PackGoods {
-        op_id: Uuid::now_v7(),
-        operator: "bob".into(),
-        lpn: carton.clone(),
-        from_tote,
-        scan: towels(),
-        quantity,
-    };
-    packing::pack_goods(store, &pack(Some(tote), picked)).unwrap();
-    if removed > 0 {
-        let unpack = UnpackUnit {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            lpn: carton.clone(),
-            scan: Some(towels()),
-            quantity: removed,
-        };
-        packing::unpack_unit(store, &unpack).unwrap();
-        packing::pack_goods(store, &pack(None, removed)).unwrap();
-    }
-    shipping::load_unit(
-        store,
-        &LoadUnit {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            order_ref: order.clone(),
-            door: "SHIP-01".into(),
-            door_scan: "84".into(),
-            lpn: carton,
-        },
-    )
-    .unwrap();
-    shipping::ship_order(
-        store,
-        &ShipOrder {
-            op_id: Uuid::now_v7(),
-            operator: "bob".into(),
-            order_ref: order,
-            door: "SHIP-01".into(),
-            door_scan: "84".into(),
-        },
-    )
-    .unwrap()
-    .on_time
+    pack_load_ship(store, &format!("SO-{task}"), &tote, picked, removed).on_time
 }
 
 on_both_backends!(

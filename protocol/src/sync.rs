@@ -196,11 +196,14 @@ pub enum ChangeKind {
     /// A replenishment task one handheld raised, shared with the site
     /// ([`crate::tasks::SharedReplenishment`], keyed by task id).
     ReplenishmentTask,
+    /// A tote, carton or pallet as the site's handhelds last left it
+    /// ([`crate::tasks::SharedUnit`], keyed by licence plate).
+    HandlingUnit,
 }
 
 impl ChangeKind {
     /// Every kind, in the order a page applies them (items before their barcodes…).
-    pub const ALL: [ChangeKind; 13] = [
+    pub const ALL: [ChangeKind; 14] = [
         ChangeKind::Item,
         ChangeKind::Unit,
         ChangeKind::Barcode,
@@ -214,6 +217,7 @@ impl ChangeKind {
         ChangeKind::EventRejection,
         ChangeKind::TaskClaim,
         ChangeKind::ReplenishmentTask,
+        ChangeKind::HandlingUnit,
     ];
 
     /// The name on the wire.
@@ -232,6 +236,7 @@ impl ChangeKind {
             ChangeKind::EventRejection => "event_rejection",
             ChangeKind::TaskClaim => "task_claim",
             ChangeKind::ReplenishmentTask => "replenishment_task",
+            ChangeKind::HandlingUnit => "handling_unit",
         }
     }
 
@@ -248,6 +253,7 @@ impl ChangeKind {
                 | ChangeKind::EventRejection
                 | ChangeKind::TaskClaim
                 | ChangeKind::ReplenishmentTask
+                | ChangeKind::HandlingUnit
         )
     }
 

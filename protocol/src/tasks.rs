@@ -96,6 +96,26 @@ pub struct SharedReplenishment {
     pub raised_on: String,
 }
 
+/// A tote, carton or pallet as the hub shares it with every handheld of the site (change kind
+/// `handling_unit`, keyed by the licence plate), from the picks, packing, loading and shipping it
+/// accepted: so a carton is packed on one handheld from a tote another filled, and loaded on a
+/// third. What it holds is stock under its plate, shared like all stock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedUnit {
+    /// Licence plate: the SSCC of a carton or pallet, a tote's own label.
+    pub lpn: String,
+    /// Tote, carton or pallet.
+    pub kind: crate::events::UnitKind,
+    /// The order it is for ("" for a pallet of several orders).
+    pub order_ref: String,
+    /// The pallet a carton is on ("" for none).
+    pub parent: String,
+    /// Location code where it is.
+    pub location: String,
+    /// `open` (at staging), `loaded` (at a door) or `shipped`.
+    pub status: String,
+}
+
 /// The key of a task's claim row: `pick/T1`.
 pub fn claim_key(kind: TaskKind, task_id: &str) -> String {
     format!("{kind}/{task_id}")

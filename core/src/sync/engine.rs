@@ -1064,7 +1064,10 @@ impl Shared {
             // say so, so devices of an older version keep pulling the rest.
             let mut query = vec![
                 ("limit", limit.clone()),
-                ("include", "credential,task_claim,replenishment_task".into()),
+                (
+                    "include",
+                    "credential,task_claim,replenishment_task,handling_unit".into(),
+                ),
             ];
             if let Some(c) = &cursor {
                 query.push(("cursor", c.clone()));

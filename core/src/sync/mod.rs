@@ -71,6 +71,7 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
     let claims: Vec<crate::claims::TaskClaim> = rows(of(ChangeKind::TaskClaim))?;
     let replenishments: Vec<crate::replenishment::SharedReplenishment> =
         rows(of(ChangeKind::ReplenishmentTask))?;
+    let units: Vec<dockhand_protocol::tasks::SharedUnit> = rows(of(ChangeKind::HandlingUnit))?;
     let device = store.device_id().to_string();
     let skus: Vec<String> = master.items.iter().map(|i| i.sku.clone()).collect();
     let codes: Vec<String> = master.locations.iter().map(|l| l.code.clone()).collect();
@@ -104,6 +105,7 @@ pub fn apply_changes_owned(store: &Store, page: ChangesPage) -> Result<PageAppli
         kept_local.extend(returns_kept);
         crate::claims::load_in(tx, &claims)?;
         crate::replenishment::load_shared_in(tx, &replenishments)?;
+        crate::packing::load_shared_in(tx, &units)?;
         // Other devices' rejections pass by; this device's events become exceptions, and later
         // settled ones leave the list.
         for r in rejections.iter().filter(|r| r.device_id == device) {

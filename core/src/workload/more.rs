@@ -1,7 +1,8 @@
 //! The rest of a handheld's commands for [`Workload::every_kind`]: a pick task created and its
 //! first pick confirmed, a shelf counted (as found: the count matches, or is one short and is
 //! adjusted within tolerance), a customer return received and inspected, towels moved to another
-//! shelf, damaged towels written off by a supervisor, a receipt voided.
+//! shelf, damaged towels written off by a supervisor, a receipt voided, the picked totes packed
+//! into a carton, loaded and shipped (once a hub gave the device SSCC serials).
 
 use uuid::Uuid;
 
@@ -13,15 +14,22 @@ use crate::counting::{
 use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::moves::{self, ConfirmMove};
+use crate::packing::{self, BuildUnit, PackGoods, UnitKind, UnitStatus};
 use crate::picking::{self, ConfirmPick, CreatePickTask, PickLineRequest, PickTaskRequest};
 use crate::quality::{self, ReleaseStock};
 use crate::returns::{
     self, InspectReturnLine, InspectionOutcome, ReceiveReturn, ReturnLineRequest,
 };
+use crate::shipping::{self, LoadUnit, ShipOrder};
 use crate::stock::{self, StockStatus};
-use crate::{ScannedGoods, catalog, outbox, sample};
+use crate::{ScannedGoods, catalog, outbox, sample, sscc};
 
 type Done = Vec<(&'static str, Uuid)>;
+
+/// The order every pick of the workload is for; its totes are packed, loaded and shipped.
+const ORDER: &str = "workload";
+/// Where the workload's orders leave.
+const DOOR: &str = "SHIP-01";
 
 /// An id no earlier run on this device used (a restarted soak starts counting again).
 fn fresh_id(store: &Store, kind: &str) -> String {
@@ -31,12 +39,13 @@ fn fresh_id(store: &Store, kind: &str) -> String {
 
 impl Workload {
     pub(super) fn step_more(&mut self, store: &Store, done: &mut Done) -> Result<()> {
-        match self.next(6) {
+        match self.next(7) {
             0 => self.pick(store, done),
             1 => self.count(store, done),
             2 => self.customer_return(store, done),
             3 => self.move_towels(store, done),
             4 => self.scrap_damaged(store, done),
+            5 => self.ship(store, done),
             _ => self.void_a_receipt(store, done),
         }
     }
@@ -104,7 +113,7 @@ impl Workload {
             operator: HANDHELD_OPERATOR.into(),
             task: PickTaskRequest {
                 task_id: task_id.clone(),
-                order_ref: "workload".into(),
+                order_ref: ORDER.into(),
                 staging: "STAGE-01".into(),
                 ship_by: None,
                 lines: vec![PickLineRequest {
@@ -144,6 +153,100 @@ impl Workload {
             Ok(_) => done.push(("pick", confirm.op_id)),
             // The shelf is being counted since the task was made: the picker comes back later.
             Err(Error::LocationBlocked { .. } | Error::WrongState { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    /// Packs the order's totes into a carton at staging (an open one left by an interrupted run,
+    /// or a new one), loads the order's open units at the door and ships it. Needs SSCC serials
+    /// from a hub; without them the step does nothing.
+    fn ship(&mut self, store: &Store, done: &mut Done) -> Result<()> {
+        if store.read(sscc::remaining)? == 0 {
+            return Ok(());
+        }
+        let units = store.read(|c| packing::units_of_order(c, ORDER))?;
+        let mut totes = Vec::new();
+        for unit in units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Tote && u.status == UnitStatus::Open)
+        {
+            let held: i64 = store
+                .read(|c| packing::contents(c, unit))?
+                .iter()
+                .map(|b| b.quantity)
+                .sum();
+            if held > 0 {
+                totes.push((unit.lpn.clone(), held));
+            }
+        }
+        let open_carton = units.iter().find(|u| {
+            u.kind == UnitKind::Carton && u.status == UnitStatus::Open && u.parent.is_empty()
+        });
+        let carton = match open_carton {
+            Some(u) => u.lpn.clone(),
+            None if totes.is_empty() => return Ok(()),
+            None => {
+                let build = BuildUnit {
+                    op_id: Uuid::now_v7(),
+                    operator: HANDHELD_OPERATOR.into(),
+                    kind: UnitKind::Carton,
+                    order_ref: Some(ORDER.into()),
+                    location: "STAGE-01".into(),
+                };
+                let built = packing::build_unit(store, &build)?;
+                done.push(("build", build.op_id));
+                built.unit.lpn
+            }
+        };
+        for (tote, held) in totes {
+            let pack = PackGoods {
+                op_id: Uuid::now_v7(),
+                operator: HANDHELD_OPERATOR.into(),
+                lpn: carton.clone(),
+                from_tote: Some(tote),
+                scan: ScannedGoods::barcode(sample::TOWELS_EA),
+                quantity: held,
+            };
+            packing::pack_goods(store, &pack)?;
+            done.push(("pack", pack.op_id));
+        }
+        let door_scan = store
+            .read(|c| catalog::location_by_code(c, DOOR))?
+            .location
+            .check_string;
+        for unit in store.read(|c| packing::units_of_order(c, ORDER))? {
+            if unit.kind == UnitKind::Tote
+                || unit.status != UnitStatus::Open
+                || !unit.parent.is_empty()
+            {
+                continue;
+            }
+            let load = LoadUnit {
+                op_id: Uuid::now_v7(),
+                operator: HANDHELD_OPERATOR.into(),
+                order_ref: ORDER.into(),
+                door: DOOR.into(),
+                door_scan: door_scan.clone(),
+                lpn: unit.lpn,
+            };
+            match shipping::load_unit(store, &load) {
+                Ok(_) => done.push(("load", load.op_id)),
+                // A carton built by a run killed before it packed: it waits for the next goods.
+                Err(Error::UnitEmpty { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let ship = ShipOrder {
+            op_id: Uuid::now_v7(),
+            operator: HANDHELD_OPERATOR.into(),
+            order_ref: ORDER.into(),
+            door: DOOR.into(),
+            door_scan,
+        };
+        match shipping::ship_order(store, &ship) {
+            Ok(_) => done.push(("ship", ship.op_id)),
+            Err(Error::NothingLoaded { .. }) => {}
             Err(e) => return Err(e),
         }
         Ok(())

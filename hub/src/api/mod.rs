@@ -311,10 +311,11 @@ async fn enrol_key(
 
 /// Change kinds a device gets only when it asks for them (`?include=credential,task_claim,…`): kinds
 /// added after the first devices shipped.
-const OPT_IN_KINDS: [ChangeKind; 3] = [
+const OPT_IN_KINDS: [ChangeKind; 4] = [
     ChangeKind::Credential,
     ChangeKind::TaskClaim,
     ChangeKind::ReplenishmentTask,
+    ChangeKind::HandlingUnit,
 ];
 
 #[derive(Deserialize)]

@@ -139,3 +139,75 @@ pub async fn import_sample(hub: &super::TestHub) {
     })
     .await;
 }
+
+/// Bob packs `quantity` towels of `tote` into a new carton of `order` at STAGE-01, taking
+/// `removed` towels out again and back in when asked, loads the carton at SHIP-01 and ships the
+/// order.
+pub fn pack_load_ship(
+    store: &Store,
+    order: &str,
+    tote: &str,
+    quantity: i64,
+    removed: i64,
+) -> dockhand_core::shipping::ShipmentDone {
+    use dockhand_core::packing::{self, BuildUnit, PackGoods, UnitKind, UnpackUnit};
+    use dockhand_core::shipping::{self, LoadUnit, ShipOrder};
+    let order = order.to_string();
+    let towels = || dockhand_core::ScannedGoods::barcode(sample::TOWELS_EA);
+    let carton = packing::build_unit(
+        store,
+        &BuildUnit {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            kind: UnitKind::Carton,
+            order_ref: Some(order.clone()),
+            location: "STAGE-01".into(),
+        },
+    )
+    .unwrap()
+    .unit
+    .lpn;
+    let pack = |from_tote: Option<String>, quantity| PackGoods {
+        op_id: Uuid::now_v7(),
+        operator: "bob".into(),
+        lpn: carton.clone(),
+        from_tote,
+        scan: towels(),
+        quantity,
+    };
+    packing::pack_goods(store, &pack(Some(tote.to_string()), quantity)).unwrap();
+    if removed > 0 {
+        let unpack = UnpackUnit {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            lpn: carton.clone(),
+            scan: Some(towels()),
+            quantity: removed,
+        };
+        packing::unpack_unit(store, &unpack).unwrap();
+        packing::pack_goods(store, &pack(None, removed)).unwrap();
+    }
+    shipping::load_unit(
+        store,
+        &LoadUnit {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            order_ref: order.clone(),
+            door: "SHIP-01".into(),
+            door_scan: "84".into(),
+            lpn: carton,
+        },
+    )
+    .unwrap();
+    shipping::ship_order(
+        store,
+        &ShipOrder {
+            op_id: Uuid::now_v7(),
+            operator: "bob".into(),
+            order_ref: order,
+            door: "SHIP-01".into(),
+            door_scan: "84".into(),
+        },
+    )
+    .unwrap()
+}

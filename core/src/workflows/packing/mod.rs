@@ -25,7 +25,9 @@ use dockhand_protocol::events::{self as ev, MovedLine, UnpackReason};
 pub use units::{
     HandlingUnit, UnitKind, UnitStatus, children, contents, find, label, unit, units_of_order,
 };
-pub(crate) use units::{loose_left_for_order, pick_packed_since, register_tote, set_place};
+pub(crate) use units::{
+    load_shared_in, loose_left_for_order, pick_packed_since, register_tote, set_place,
+};
 
 /// Build a carton or pallet at staging: an SSCC is minted for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -476,9 +478,14 @@ pub(crate) fn open_unit(conn: &Connection, scanned: &str, action: &str) -> Resul
     Ok(unit)
 }
 
+/// Whether the order has a pick task on this device, or units here (a tote another handheld
+/// filled for it, shared by the hub).
 pub(crate) fn order_known(conn: &Connection, order_ref: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM pick_tasks WHERE order_ref = ?1)")?
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM pick_tasks WHERE order_ref = ?1)
+                 OR EXISTS (SELECT 1 FROM handling_units WHERE order_ref = ?1)",
+        )?
         .query_row([order_ref], |r| r.get(0))?)
 }
 

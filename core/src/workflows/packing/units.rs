@@ -291,3 +291,50 @@ pub(crate) fn pick_packed_since(
         )
     }))
 }
+
+/// Loads the units the hub shares: a unit another handheld made is added, one this handheld has
+/// takes the hub's order, pallet, place and status, except while an event of this handheld naming
+/// it waits to be sent (this handheld's word is then newer). A unit at a location this handheld
+/// does not know yet waits for the next pull.
+pub(crate) fn load_shared_in(
+    tx: &WriteTx<'_>,
+    shared: &[dockhand_protocol::tasks::SharedUnit],
+) -> Result<()> {
+    let conn = tx.conn();
+    for unit in shared {
+        let Some(status) = UnitStatus::parse(&unit.status) else {
+            continue;
+        };
+        let Ok(place) = catalog::location_by_code(conn, &unit.location) else {
+            continue;
+        };
+        let named = format!("\"{}\"", unit.lpn.replace('"', ""));
+        let pending: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM outbox
+                 WHERE seq >= (SELECT first_pending FROM outbox_cursor) AND state = 'pending'
+                   AND instr(payload, ?1) > 0)",
+            )?
+            .query_row([&named], |r| r.get(0))?;
+        if pending {
+            continue;
+        }
+        conn.prepare_cached(
+            "INSERT INTO handling_units (lpn, kind, order_ref, parent, location_id, staging_id,
+                                         status, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
+             ON CONFLICT (lpn) DO UPDATE SET kind = ?2, order_ref = ?3, parent = ?4,
+                 location_id = ?5, status = ?6",
+        )?
+        .execute((
+            &unit.lpn,
+            unit.kind.as_str(),
+            &unit.order_ref,
+            &unit.parent,
+            place.id,
+            status,
+            tx.now_utc_text(),
+        ))?;
+    }
+    Ok(())
+}
