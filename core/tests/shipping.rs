@@ -205,7 +205,7 @@ fn the_wrong_order_a_carton_on_a_pallet_and_a_short_load_are_refused() {
 }
 
 #[test]
-fn a_pallet_of_several_orders_loads_only_for_one_and_empty_units_stay() {
+fn a_pallet_of_several_orders_loads_whole_and_leaves_with_its_last_order() {
     let f = ready();
     let (pallet_1, cartons_1) = packed_order(&f, "SO-1", &[5]);
     let (pallet_2, cartons_2) = packed_order(&f, "SO-2", &[4]);
@@ -246,10 +246,38 @@ fn a_pallet_of_several_orders_loads_only_for_one_and_empty_units_stay() {
         )
         .unwrap();
     }
+    // A multi-stop truck: the pallet loads whole for either of its orders, not for a third.
+    towel_task(&f, "T-SO-3", "SO-3", 1);
     let e = assert_rejected(&f.store, "wrong_order", || {
-        shipping::load_unit(&f.store, &load("SO-1", &several))
+        shipping::load_unit(&f.store, &load("SO-3", &several))
     });
-    assert_message_names(&e, &[&cartons_2[0], "SO-2", "SO-1"]);
+    assert_message_names(&e, &[&several, "several orders", "SO-3"]);
+    let loaded = shipping::load_unit(&f.store, &load("SO-1", &several)).unwrap();
+    assert_eq!(loaded.cartons, [cartons_1[0].clone(), cartons_2[0].clone()]);
+    assert_eq!(summary(&f, "SHIP-01").len(), 2);
+    // SO-1 leaves with its carton; the pallet stays on the truck with SO-2's.
+    let first = shipping::ship_order(&f.store, &ship("SO-1")).unwrap();
+    assert_eq!(first.units, std::slice::from_ref(&cartons_1[0]));
+    assert_eq!(first.base_quantity, 5);
+    assert_eq!(
+        summary(&f, "SHIP-01"),
+        [row(
+            "TOWEL-2P",
+            "",
+            &cartons_2[0],
+            StockStatus::InTransit,
+            4
+        )]
+    );
+    let pallet = f.store.read(|c| packing::unit(c, &several)).unwrap();
+    assert_eq!(pallet.status, UnitStatus::Loaded);
+    // SO-2 needs no second load: its shipment closes, and the pallet goes with the last order.
+    let second = shipping::ship_order(&f.store, &ship("SO-2")).unwrap();
+    assert_eq!(second.units, [several.clone(), cartons_2[0].clone()]);
+    assert!(summary(&f, "SHIP-01").is_empty());
+    let pallet = f.store.read(|c| packing::unit(c, &several)).unwrap();
+    assert_eq!(pallet.status, UnitStatus::Shipped);
+    assert_integrity(&f);
     // The emptied pallets of the orders have nothing to load; a tote is packed first.
     let e = assert_rejected(&f.store, "unit_empty", || {
         shipping::load_unit(&f.store, &load("SO-1", &pallet_1))

@@ -173,7 +173,10 @@ pub fn ship_order(store: &Store, cmd: &ShipOrder) -> Result<ShipmentDone> {
         // Pallets first, then the cartons on them and alone.
         let mut order: Vec<&HandlingUnit> = loaded.clone();
         order.sort_by_key(|u| (u.kind != UnitKind::Pallet, u.lpn.clone()));
-        for unit in order {
+        let (shared, own): (Vec<&HandlingUnit>, Vec<&HandlingUnit>) = order
+            .into_iter()
+            .partition(|u| u.kind == UnitKind::Pallet && u.order_ref.is_empty());
+        for unit in own {
             for b in packing::contents(tx.conn(), unit)? {
                 move_to(tx, &b, None)?;
                 let item = catalog::item_by_id(tx.conn(), b.item_id)?;
@@ -181,6 +184,18 @@ pub fn ship_order(store: &Store, cmd: &ShipOrder) -> Result<ShipmentDone> {
             }
             packing::set_place(tx, &unit.lpn, door.id, UnitStatus::Shipped)?;
             gone.push(unit.lpn.clone());
+        }
+        // A pallet of several orders leaves with the last of them: its other cartons stay loaded
+        // for their own orders' shipments.
+        for pallet in shared.into_iter().rev() {
+            let mut aboard = Vec::new();
+            for carton in packing::children(tx.conn(), &pallet.lpn)? {
+                aboard.push(packing::unit(tx.conn(), &carton)?.status);
+            }
+            if aboard.iter().all(|s| *s == UnitStatus::Shipped) {
+                packing::set_place(tx, &pallet.lpn, door.id, UnitStatus::Shipped)?;
+                gone.insert(0, pallet.lpn.clone());
+            }
         }
         let base_quantity = lines.iter().map(|l| l.base_quantity).sum();
         let (ship_by, repacked) = (
@@ -264,8 +279,8 @@ fn known_order(conn: &Connection, order_ref: &str) -> Result<String> {
     Ok(order_ref.into())
 }
 
-/// A unit goes on its own order's truck; a pallet of several orders only when every carton on it
-/// is for this one.
+/// A unit goes on its own order's truck; a pallet of several orders (a multi-stop truck) goes
+/// whole with the first of its orders loaded, when it carries a carton of that order.
 fn check_order(
     conn: &Connection,
     unit: &HandlingUnit,
@@ -293,12 +308,16 @@ fn check_order(
         };
     }
     for carton in cartons {
-        let c = packing::unit(conn, carton)?;
-        if c.order_ref != order_ref {
-            return Err(wrong(carton, &c.order_ref));
+        if packing::unit(conn, carton)?.order_ref == order_ref {
+            return Ok(());
         }
     }
-    Ok(())
+    Err(Error::WrongOrder {
+        what: format!("pallet {}", unit.lpn),
+        holds: String::new(),
+        order_ref: order_ref.into(),
+        instead: "load it for one of the orders of its cartons",
+    })
 }
 
 /// Nothing of the order may stay behind: no packed unit at staging, no tote holding its goods, no
