@@ -565,7 +565,8 @@ fn gs1_prints_each_label_as_json_and_exits_1_when_one_does_not_parse() {
         shown.contains("check digit 7 is wrong, expected 6"),
         "{shown}"
     );
-    assert!(shown.contains("\"position\": 4"), "{shown}");
+    // The position of the wrong check digit itself (the data starts at 4).
+    assert!(shown.contains("\"position\": 17"), "{shown}");
 }
 
 #[test]

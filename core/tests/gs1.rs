@@ -128,7 +128,8 @@ fn price_and_weight_check_digits_follow_the_weighting_tables_and_catch_every_sin
 fn a_wrong_check_digit_names_the_ai_and_the_position() {
     let err = gs1::parse_on("]d2010401234500001710L1", 2026).unwrap_err();
     assert_eq!(err.ai.as_deref(), Some("01"));
-    assert_eq!(err.position, 5);
+    // At the check digit itself, as GS1's reference reports it: the AI's data starts at 5.
+    assert_eq!(err.position, 5 + 13);
     assert!(
         err.to_string()
             .contains("check digit 7 is wrong, expected 6"),
@@ -394,4 +395,95 @@ fn sscc_hri_groups_the_company_prefix_the_warehouse_knows() {
     assert!(err.message.contains("7 to 10 digits, not 12"), "{err}");
     let err = gs1::sscc_hri("376130321109103421", Some(7)).unwrap_err();
     assert!(err.message.contains("check digit 1, expected 0"), "{err}");
+}
+
+/// The linters of the syntax dictionary on whole element strings, with GS1's own examples
+/// (docs/gs1-linters.md): each refusal names the AI and says what is wrong with the value.
+#[test]
+fn the_dictionarys_linters_refuse_what_gs1s_reference_refuses() {
+    let refused = [
+        (
+            "(8013)123456ABXX",
+            "8013",
+            "check characters XX are wrong, expected A9",
+        ),
+        (
+            "(8001)12341234512321",
+            "8001",
+            "\"2\" is no winding direction",
+        ),
+        (
+            "(4309)18000000010000000000",
+            "4309",
+            "latitude 1800000001 is outside",
+        ),
+        (
+            "(4309)00000000003600000001",
+            "4309",
+            "longitude 3600000001 is outside",
+        ),
+        (
+            "(8026)123456789012310302",
+            "8026",
+            "piece 03 is more than the total 02",
+        ),
+        (
+            "(8026)123456789012310099",
+            "8026",
+            "piece number 00 must not be zero",
+        ),
+        ("(7258)2/1", "7258", "position 2 is after the end 1"),
+        ("(7258)0/3", "7258", "position 0 must not start with a zero"),
+        (
+            "(4300)ABC%0g",
+            "4300",
+            "\"%0g\" is not a percent-encoded byte",
+        ),
+        ("(7040)1AB=", "7040", "importer index '=' must be a letter"),
+        ("(4330)000000X", "4330", "\"X\" may only be hyphens"),
+        (
+            "(7252)5",
+            "7252",
+            "\"5\" is no ISO/IEC 5218 biological sex code",
+        ),
+        ("(8008)201225230060", "8008", "60 is no second"),
+        (
+            "(401)123",
+            "401",
+            "too short to start with a GS1 Company Prefix",
+        ),
+        (
+            "(7023)12A4",
+            "7023",
+            "its first four characters must be digits",
+        ),
+        (
+            "(8014)109999822",
+            "8014",
+            "needs a character that is not a digit",
+        ),
+    ];
+    for (input, ai, says) in refused {
+        let err = gs1::parse_on(input, 2026).expect_err(input);
+        assert_eq!(err.ai.as_deref(), Some(ai), "{input}: {err}");
+        assert!(err.to_string().contains(says), "{input}: {err}");
+    }
+    for ok in [
+        "(8013)1987654Ad4X4bL5ttr2310c2K",
+        "(8001)12341234512398",
+        "(4330)000000-",
+        "(4330)000000",
+        "(7258)1/3",
+        "(8008)000102141516",
+        "(4309)02790858483015297971",
+        "(7040)1AB-",
+        "(7252)2",
+        "(8026)123456789012310203",
+    ] {
+        assert!(
+            gs1::parse_on(ok, 2026).is_ok(),
+            "{ok}: {:?}",
+            gs1::parse_on(ok, 2026)
+        );
+    }
 }

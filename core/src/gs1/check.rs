@@ -1,4 +1,5 @@
-//! Content checks of GS1 data: character sets, check digits, dates (the dictionary's linters).
+//! Content checks of GS1 data: character sets, check digits, dates (what the linters of
+//! `lint.rs` build on).
 
 use chrono::NaiveDate;
 
@@ -97,44 +98,4 @@ pub fn full_date(value: &str) -> Option<NaiveDate> {
         value[4..6].parse().ok()?,
         value[6..8].parse().ok()?,
     )
-}
-
-/// Runs a dictionary linter on a component value; `Err` says what is wrong.
-pub fn lint(linter: &str, value: &str, today_year: i32) -> Result<(), String> {
-    let ok = match linter {
-        "csum" => has_valid_check_digit(value),
-        "yymmd0" => gs1_date(value, today_year, true).is_some(),
-        "yymmdd" => gs1_date(value, today_year, false).is_some(),
-        "yyyymmdd" => full_date(value).is_some(),
-        "hhmi" => {
-            value.len() == 4
-                && value[..2].parse::<u32>().is_ok_and(|h| h < 24)
-                && value[2..].parse::<u32>().is_ok_and(|m| m < 60)
-        }
-        "hh" => value.len() == 2 && value.parse::<u32>().is_ok_and(|h| h < 24),
-        "yesno" => value == "0" || value == "1",
-        "zero" => value.chars().all(|c| c == '0'),
-        "nonzero" => value.chars().any(|c| c != '0'),
-        "nozeroprefix" => !(value.len() > 1 && value.starts_with('0')),
-        // Other linters (country and currency codes, coupon structures, IBAN…) are not applied:
-        // their tables are not part of the dictionary, and a warehouse scan never depends on them.
-        _ => true,
-    };
-    if ok {
-        return Ok(());
-    }
-    Err(match linter {
-        "csum" => {
-            let expected = check_digit(&value[..value.len().saturating_sub(1)])
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "?".into());
-            format!(
-                "check digit {} is wrong, expected {expected}",
-                value.chars().last().unwrap_or(' ')
-            )
-        }
-        "yymmd0" | "yymmdd" | "yyyymmdd" => format!("{value} is not a valid date"),
-        "hhmi" | "hh" => format!("{value} is not a valid time"),
-        other => format!("{value} fails the {other} check"),
-    })
 }

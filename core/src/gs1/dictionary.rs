@@ -174,6 +174,11 @@ impl Dictionary {
             .find_map(|n| self.by_ai.get(&data[..n]))
     }
 
+    /// Every AI, in no particular order.
+    pub fn all(&self) -> impl Iterator<Item = &AiSpec> {
+        self.by_ai.values()
+    }
+
     /// Number of AIs.
     pub fn len(&self) -> usize {
         self.by_ai.len()

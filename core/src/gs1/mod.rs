@@ -10,6 +10,7 @@ mod check;
 mod dictionary;
 mod digital_link;
 mod interpret;
+pub mod lint;
 mod pairing;
 
 use chrono::{Datelike, NaiveDate};
@@ -286,8 +287,13 @@ fn element(spec: &AiSpec, raw: &str, at: usize, today_year: i32) -> Result<Eleme
         // (4324)/(4325): time 9999 means "no time", by the GS1 General Specifications.
         let no_time = matches!(ai, "4324" | "4325") && part == "9999";
         for linter in component.linters.iter().filter(|_| !no_time) {
-            check::lint(linter, part, today_year)
-                .map_err(|m| fail(Some(ai), at + pos, format!("({ai}) {m}")))?;
+            lint::lint(linter, part, today_year).map_err(|e| {
+                fail(
+                    Some(ai),
+                    at + pos + e.offset,
+                    format!("({ai}) {}", e.reason),
+                )
+            })?;
         }
         pos += take;
     }
