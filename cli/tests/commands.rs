@@ -576,10 +576,17 @@ fn gs1_shows_a_bare_ean_or_upc_e_as_the_gtin_it_is() {
     let docs = json_docs(&out);
     assert_eq!(docs[0]["readings"]["gtin"]["format"], "GTIN-13");
     assert_eq!(docs[0]["readings"]["gtin"]["gtin14"], "05901234123457");
-    // A UPC-E: its UPC-A expansion and GTIN side by side with the element string (425) 261.
+    // A UPC-E: its UPC-A expansion and GTIN; as an element string (425) 261 it is refused, 261
+    // being no ISO 3166 country code.
     assert_eq!(docs[1]["readings"]["upc"]["upc_a"], "042100005264");
     assert_eq!(docs[1]["readings"]["gtin"]["format"], "GTIN-12");
-    assert_eq!(docs[1]["elements"][0]["ai"], "425");
+    assert!(
+        docs[1]["error"]
+            .to_string()
+            .contains("is no ISO 3166 three-digit country code"),
+        "{}",
+        docs[1]
+    );
 
     // Five digits are no GTIN, UPC, SSCC or element string: each reading says why; exit 1.
     let out = dockhand(&["gs1", "12345"]);

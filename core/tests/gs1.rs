@@ -462,6 +462,37 @@ fn the_dictionarys_linters_refuse_what_gs1s_reference_refuses() {
             "8014",
             "needs a character that is not a digit",
         ),
+        (
+            "(426)987",
+            "426",
+            "\"987\" is no ISO 3166 three-digit country code",
+        ),
+        (
+            "(7030)987ABC",
+            "7030",
+            "\"987\" is no ISO 3166 three-digit country code or 999",
+        ),
+        (
+            "(4307)AA",
+            "4307",
+            "\"AA\" is no ISO 3166 two-letter country code",
+        ),
+        (
+            "(3910)9870",
+            "3910",
+            "\"987\" is no ISO 4217 three-digit currency code",
+        ),
+        ("(7041)1A_", "7041", "\"1A_\" is no GS1 PackageTypeCode"),
+        (
+            "(8007)FR12345678901234",
+            "8007",
+            "IBAN check digits 12 are wrong",
+        ),
+        (
+            "(8007)AB12345678901234",
+            "8007",
+            "does not start with an ISO 3166 two-letter",
+        ),
     ];
     for (input, ai, says) in refused {
         let err = gs1::parse_on(input, 2026).expect_err(input);
@@ -479,6 +510,12 @@ fn the_dictionarys_linters_refuse_what_gs1s_reference_refuses() {
         "(7040)1AB-",
         "(7252)2",
         "(8026)123456789012310203",
+        "(426)276",
+        "(7030)999ABC",
+        "(4307)DE",
+        "(3910)97812301",
+        "(7041)BGE",
+        "(8007)GB98MIDL07009312345678",
     ] {
         assert!(
             gs1::parse_on(ok, 2026).is_ok(),

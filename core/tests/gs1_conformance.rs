@@ -49,6 +49,10 @@ const DISAGREE: &[(&str, &str)] = &[
         "the same GRAI in a message: refused for its check digit",
     ),
     (
+        "biip-207",
+        "425261 read as the element string (425) 261: 261 is no ISO 3166 country code, and the syntax dictionary's iso3166 linter on AI 425 refuses it (GS1's reference does too); dockhand keeps the scan's readings as UPC-E 0425261 / GTIN-12 042100005264",
+    ),
+    (
         "biip-088",
         "GLN 1234567890127 with a wrong check digit: dockhand refuses the element string; biip keeps it and reports gln_error",
     ),

@@ -6,6 +6,7 @@
 //! linter in the dictionary that is in neither.
 
 use super::check::{check_digit, full_date, gs1_date, has_valid_check_digit};
+use super::codes;
 
 /// What a linter found wrong: where in the component (0-based) and why, in a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +34,12 @@ pub const IMPLEMENTED: &[&str] = &[
     "hh",
     "hhmi",
     "hyphen",
+    "iban",
     "importeridx",
+    "iso3166",
+    "iso3166999",
+    "iso3166alpha2",
+    "iso4217",
     "iso5218",
     "latitude",
     "longitude",
@@ -41,6 +47,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "mi",
     "nonzero",
     "nozeroprefix",
+    "packagetype",
     "pcenc",
     "pieceoftotal",
     "posinseqslash",
@@ -55,24 +62,6 @@ pub const IMPLEMENTED: &[&str] = &[
 
 /// Linters the dictionary names that are not applied yet, and why.
 pub const NOT_YET: &[(&str, &str)] = &[
-    (
-        "iso3166",
-        "needs the ISO 3166-1 numeric country list vendored",
-    ),
-    (
-        "iso3166999",
-        "needs the ISO 3166-1 numeric country list vendored",
-    ),
-    (
-        "iso3166alpha2",
-        "needs the ISO 3166-1 alpha-2 country list vendored",
-    ),
-    (
-        "iso4217",
-        "needs the ISO 4217 numeric currency list vendored",
-    ),
-    ("packagetype", "needs the PackageTypeCode list vendored"),
-    ("iban", "needs the ISO 3166-1 alpha-2 country list vendored"),
     (
         "couponcode",
         "the North American coupon structure is not checked yet",
@@ -160,6 +149,12 @@ pub fn lint(name: &str, value: &str, today_year: i32) -> Result<(), LintError> {
         "importeridx" => importer_index(value),
         "pieceoftotal" => piece_of_total(value),
         "posinseqslash" => position_in_sequence(value),
+        "iso3166" => codes::country(value, false),
+        "iso3166999" => codes::country(value, true),
+        "iso3166alpha2" => codes::country_alpha2(value),
+        "iso4217" => codes::currency(value),
+        "packagetype" => codes::package_type(value),
+        "iban" => codes::iban(value),
         _ => Ok(()),
     }
 }

@@ -7,6 +7,7 @@
 //! Errors name the AI and the position.
 
 mod check;
+mod codes;
 mod dictionary;
 mod digital_link;
 mod interpret;
