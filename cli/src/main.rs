@@ -61,10 +61,13 @@ enum Command {
         #[arg(long)]
         to: Option<i64>,
     },
-    /// Print what GS1 barcode data means, as JSON (exit 1 when any argument does not parse).
-    /// Type `\x1d` for the GS separator and `^` for FNC1.
+    /// Print what scanned barcode data means: one JSON array, an entry per argument with its
+    /// readings (GS1 element strings, Digital Link, GTIN, UPC, SSCC), the most likely first.
+    /// Exit 0 when every argument has a reading that works, 1 when any has none, 2 on bad usage.
+    /// Type `\x1d` for the GS separator and `^` for FNC1; plain digits are never GS1 data.
     Gs1 {
-        /// Scanned data: element strings, bracketed "(01)…(17)…", or Digital Link URIs.
+        /// Scanned data as a scanner sends it ("]d2010…", "^010…", "(01)…(17)…", a Digital Link
+        /// URI, a bare EAN/UPC or SSCC).
         #[arg(required = true)]
         raw: Vec<String>,
     },

@@ -545,50 +545,111 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
-#[test]
-fn gs1_prints_each_label_as_json_and_exits_1_when_one_does_not_parse() {
-    let out = dockhand(&[
-        "gs1",
-        "]d2010401234500001610L2611A\\x1d17270300",
-        "https://id.gs1.org/01/4012345000016",
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
-    let docs = json_docs(&out);
-    assert_eq!(docs.len(), 2);
-    assert_eq!(docs[0]["elements"][2]["value"], "2027-03-31");
-    assert_eq!(docs[1]["elements"][0]["value"], "04012345000016");
+/// `dockhand gs1` prints one JSON array, an entry per input.
+fn gs1_entries(out: &Output) -> Vec<serde_json::Value> {
+    let docs = json_docs(out);
+    assert_eq!(docs.len(), 1, "one JSON value: {}", text(out));
+    docs[0].as_array().expect("an array").clone()
+}
 
-    let out = dockhand(&["gs1", "(01)04012345000016", "(01)04012345000017"]);
-    assert_eq!(out.status.code(), Some(1));
-    let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        shown.contains("check digit 7 is wrong, expected 6"),
-        "{shown}"
-    );
-    // The position of the wrong check digit itself (the data starts at 4).
-    assert!(shown.contains("\"position\": 17"), "{shown}");
+/// The kinds of an entry's readings, in the order printed.
+fn kinds(entry: &serde_json::Value) -> Vec<&str> {
+    entry["readings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect()
 }
 
 #[test]
-fn gs1_shows_a_bare_ean_or_upc_e_as_the_gtin_it_is() {
-    let out = dockhand(&["gs1", "]E05901234123457", "425261"]);
+fn gs1_prints_one_json_array_and_exits_1_when_an_input_has_no_reading() {
+    let out = dockhand(&[
+        "gs1",
+        "]d2010401234500001610L2611A\\x1d17270300",
+        "https://id.gs1.org/01/04012345000016",
+    ]);
     assert!(out.status.success(), "{}", text(&out));
-    let docs = json_docs(&out);
-    assert_eq!(docs[0]["readings"]["gtin"]["format"], "GTIN-13");
-    assert_eq!(docs[0]["readings"]["gtin"]["gtin14"], "05901234123457");
-    // A UPC-E: its UPC-A expansion and GTIN; as an element string (425) 261 it is refused, 261
-    // being no ISO 3166 country code.
-    assert_eq!(docs[1]["readings"]["upc"]["upc_a"], "042100005264");
-    assert_eq!(docs[1]["readings"]["gtin"]["format"], "GTIN-12");
-    assert!(
-        docs[1]["error"]
-            .to_string()
-            .contains("is no ISO 3166 three-digit country code"),
-        "{}",
-        docs[1]
+    let entries = gs1_entries(&out);
+    assert_eq!(entries.len(), 2);
+    // The element strings first, then the GTIN they carry.
+    assert_eq!(kinds(&entries[0]), ["element_strings", "gtin"]);
+    let first = &entries[0]["readings"][0];
+    assert_eq!(first["elements"][2]["value"], "2027-03-31");
+    assert_eq!(entries[0]["symbology"], "]d2");
+    assert_eq!(entries[1]["readings"][0]["kind"], "digital_link");
+    assert_eq!(
+        entries[1]["readings"][0]["elements"][0]["value"],
+        "04012345000016"
     );
 
-    // Five digits are no GTIN, UPC, SSCC or element string: each reading says why; exit 1.
+    let out = dockhand(&["gs1", "(01)04012345000016", "(01)04012345000017"]);
+    assert_eq!(out.status.code(), Some(1));
+    let entries = gs1_entries(&out);
+    assert_eq!(
+        (entries[0]["valid"].as_bool(), entries[1]["valid"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let error = &entries[1]["readings"][0]["error"];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("check digit 7 is wrong, expected 6"),
+        "{error}"
+    );
+    // The position of the wrong check digit itself (the data starts at 4).
+    assert_eq!(error["position"], 17);
+    assert_eq!(error["ai"], "01");
+
+    // No input is a usage error (exit 2), as the help says.
+    assert_eq!(dockhand(&["gs1"]).status.code(), Some(2));
+    let help = text(&dockhand(&["gs1", "--help"]));
+    assert!(help.contains("Exit 0 when every argument has a reading that works, 1 when any has none, 2 on bad usage"), "{help}");
+}
+
+#[test]
+fn gs1_shows_a_bare_ean_as_the_gtin_it_is_and_plain_digits_as_no_gs1() {
+    // An EAN-13 is a GTIN first; as plain digits it is no element string (400) …
+    let out = dockhand(&["gs1", "4006381333931", "]E05901234123457", "425261"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let entries = gs1_entries(&out);
+    let ean = &entries[0];
+    assert_eq!(kinds(ean)[0], "gtin");
+    assert_eq!(ean["readings"][0]["format"], "GTIN-13");
+    assert_eq!(ean["readings"][0]["gtin14"], "04006381333931");
+    let plain = ean["readings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "element_strings")
+        .unwrap();
+    assert!(
+        plain["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("plain data is not GS1"),
+        "{plain}"
+    );
+    assert_eq!(entries[1]["readings"][0]["format"], "GTIN-13");
+    // A UPC-E: the GTIN of its UPC-A expansion first, then the UPC reading.
+    assert_eq!(kinds(&entries[2])[..2], ["gtin", "upc"]);
+    assert_eq!(entries[2]["readings"][1]["upc_a"], "042100005264");
+
+    // An EAN-13 with a wrong check digit has no reading that works: exit 1.
+    let out = dockhand(&["gs1", "4006381333932"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let entry = &gs1_entries(&out)[0];
+    assert_eq!(entry["valid"], false);
+    assert!(
+        entry["readings"][0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("check digit 2, expected 1"),
+        "{entry}"
+    );
+
+    // Five digits are no GTIN, UPC, SSCC or GS1 data: each reading says why; exit 1.
     let out = dockhand(&["gs1", "12345"]);
     assert_eq!(out.status.code(), Some(1));
     let shown = String::from_utf8_lossy(&out.stdout);
@@ -597,6 +658,30 @@ fn gs1_shows_a_bare_ean_or_upc_e_as_the_gtin_it_is() {
         shown.contains("UPC 12345 has 5 digits, expected 6, 7, 8 or 12"),
         "{shown}"
     );
+}
+
+#[test]
+fn gs1_gives_an_sscc_one_shape_with_its_hri_grouped_by_company_prefix() {
+    // As a bare 18-digit number and inside element strings: the same shape.
+    let out = dockhand(&["gs1", "357081300469846950", "]C100357081300469846950"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let entries = gs1_entries(&out);
+    let sscc = |entry: &serde_json::Value| {
+        entry["readings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kind"] == "sscc")
+            .cloned()
+            .unwrap()
+    };
+    let (bare, inside) = (sscc(&entries[0]), sscc(&entries[1]));
+    assert_eq!(bare, inside);
+    assert_eq!(bare["value"], "357081300469846950");
+    // GS1's prefix list gives 5708130 a 7-digit company prefix.
+    assert_eq!(bare["hri"], "3 5708130 046984695 0");
+    assert_eq!(kinds(&entries[0])[0], "sscc");
+    assert_eq!(kinds(&entries[1])[..2], ["element_strings", "sscc"]);
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn gtin_lot_and_expiry_parse_in_every_form_a_scanner_sends() {
         "(01)04012345000016(10)L2611A(17)270301".to_string(),
         "]e0(01)04012345000016(10)L2611A(17)270301".to_string(),
         // A predefined-length AI first, the variable one last: no separator needed.
-        "01040123450000161727030110L2611A".to_string(),
+        "^01040123450000161727030110L2611A".to_string(),
     ] {
         let mut got = parse(&input);
         got.sort_by(|a, b| a.0.cmp(&b.0));
@@ -139,20 +139,20 @@ fn a_wrong_check_digit_names_the_ai_and_the_position() {
 
 #[test]
 fn dates_follow_the_gs1_rules_including_day_zero_and_the_century_window() {
-    assert_eq!(parse("17270300"), vec![("17".into(), date(2027, 3, 31))]);
-    assert_eq!(parse("17280200"), vec![("17".into(), date(2028, 2, 29))]);
-    assert_eq!(parse("15760526"), vec![("15".into(), date(2076, 5, 26))]);
-    assert_eq!(parse("15770526"), vec![("15".into(), date(1977, 5, 26))]);
+    assert_eq!(parse("^17270300"), vec![("17".into(), date(2027, 3, 31))]);
+    assert_eq!(parse("^17280200"), vec![("17".into(), date(2028, 2, 29))]);
+    assert_eq!(parse("^15760526"), vec![("15".into(), date(2076, 5, 26))]);
+    assert_eq!(parse("^15770526"), vec![("15".into(), date(1977, 5, 26))]);
     for bad in ["17271301", "17270230", "17270000"] {
-        let err = gs1::parse_on(bad, 2026).unwrap_err();
+        let err = gs1::parse_element_strings_on(bad, 2026).unwrap_err();
         assert!(err.message.contains("not a valid date"), "{bad}: {err}");
         assert_eq!(err.ai.as_deref(), Some("17"));
     }
     // (7003) expiry date and time has no day-zero rule (yymmdd, not yymmd0): day 00 is refused.
-    let err = gs1::parse_on("70032703001200", 2026).unwrap_err();
+    let err = gs1::parse_element_strings_on("70032703001200", 2026).unwrap_err();
     assert_eq!(err.ai.as_deref(), Some("7003"), "{err}");
     assert_eq!(
-        parse("70032703011200"),
+        parse("^70032703011200"),
         vec![("7003".into(), date(2027, 3, 1))]
     );
 }
@@ -191,8 +191,8 @@ fn a_lot_that_looks_like_an_ai_stays_a_lot() {
 
 #[test]
 fn unknown_ais_bad_characters_and_foreign_symbologies_are_refused_with_their_position() {
-    let err = gs1::parse_on("01040123450000162599", 2026).unwrap_err();
-    assert_eq!(err.position, 16, "{err}");
+    let err = gs1::parse_on("^01040123450000162599", 2026).unwrap_err();
+    assert_eq!(err.position, 17, "{err}");
     assert!(
         err.message.contains("no GS1 Application Identifier"),
         "{err}"
@@ -205,7 +205,7 @@ fn unknown_ais_bad_characters_and_foreign_symbologies_are_refused_with_their_pos
     assert_eq!(err.ai.as_deref(), Some("01"));
     assert!(gs1::parse_on("", 2026).is_err());
     assert!(gs1::parse_on("]d2", 2026).is_err());
-    let err = gs1::parse_on("10ABCDEFGHIJKLMNOPQRSTUV", 2026).unwrap_err();
+    let err = gs1::parse_element_strings_on("10ABCDEFGHIJKLMNOPQRSTUV", 2026).unwrap_err();
     assert!(err.message.contains("at most 20"), "{err}");
 }
 
@@ -225,7 +225,7 @@ proptest::proptest! {
 
 #[test]
 fn digital_link_uris_give_the_same_elements_as_barcodes() {
-    let uri = "https://id.example.com/shop/01/4012345000016/10/L%2F26?17=270301&linkType=pip";
+    let uri = "https://id.example.com/shop/01/04012345000016/10/L%2F26?17=270301&linkType=pip";
     let got = parse(uri);
     assert_eq!(
         got,
@@ -265,8 +265,8 @@ fn digital_link_qualifiers_must_follow_the_dictionary_order() {
 #[test]
 fn non_ascii_data_is_refused_not_split_inside_a_character() {
     // Found by the fuzzer (examples/fuzz_scans.rs): a fixed-length AI cut a multi-byte character.
-    let err = gs1::parse_on("012345678901234⁰1⁰⁰", 2026).unwrap_err();
-    assert_eq!((err.ai.as_deref(), err.position), (Some("01"), 15), "{err}");
+    let err = gs1::parse_on("^012345678901234⁰1⁰⁰", 2026).unwrap_err();
+    assert_eq!((err.ai.as_deref(), err.position), (Some("01"), 16), "{err}");
     assert!(err.message.contains("may not contain '⁰'"), "{err}");
     let err = gs1::parse_on("https://id.gs1.org/01/04012345000016/10/%C3%A9", 2026).unwrap_err();
     assert_eq!(err.ai.as_deref(), Some("10"), "{err}");
@@ -323,7 +323,8 @@ fn gtin_of(r: &gs1::Readings) -> Option<(&str, &str)> {
 
 #[test]
 fn a_bare_payload_is_read_every_way_it_can_be_with_the_reason_for_each_that_fails() {
-    // 8 digits: a GTIN-8, and the element string (96) 385074; not a UPC-E (number system 9).
+    // 8 digits: a GTIN-8; not a UPC-E (number system 9); plain digits are no GS1 data, though
+    // with FNC1 they would be the element string (96) 385074.
     let r = gs1::read_any_on("96385074", 2026);
     assert_eq!(gtin_of(&r), Some(("96385074", "GTIN-8")));
     let upc = r.upc.as_ref().unwrap().as_ref().unwrap_err();
@@ -332,7 +333,9 @@ fn a_bare_payload_is_read_every_way_it_can_be_with_the_reason_for_each_that_fail
         "{upc}"
     );
     assert!(r.sscc.as_ref().unwrap().is_err());
-    assert_eq!(r.elements().unwrap()[0].ai, "96");
+    assert!(r.elements().is_none() && !r.is_gs1());
+    let plain = r.plain_element_strings.as_ref().unwrap().as_ref().unwrap();
+    assert_eq!(plain[0].ai, "96");
     assert!(r.digital_link.is_none());
 
     // A UPC-E without number system or check digit stands for the UPC-A 042100005264.
@@ -341,12 +344,17 @@ fn a_bare_payload_is_read_every_way_it_can_be_with_the_reason_for_each_that_fail
     assert_eq!((upc.upc_a.as_str(), upc.check_digit), ("042100005264", 4));
     assert_eq!(gtin_of(&r), Some(("042100005264", "GTIN-12")));
 
-    // Neither a GTIN nor a UPC-E with this check digit; still a valid (15) best-before date.
+    // Neither a GTIN nor a UPC-E with this check digit; with FNC1 a valid (15) best-before date,
+    // without it nothing: no reading works.
     let r = gs1::read_any_on("15210527", 2026);
     let gtin = r.gtin.as_ref().unwrap().as_ref().unwrap_err();
     assert!(gtin.message.contains("check digit 7, expected 4"), "{gtin}");
     let upc = r.upc.as_ref().unwrap().as_ref().unwrap_err();
     assert!(upc.message.contains("check digit 7, expected 6"), "{upc}");
+    let plain = r.plain_element_strings.as_ref().unwrap().as_ref().unwrap();
+    assert_eq!(plain[0].value, date(2021, 5, 27));
+    assert!(!r.any_ok());
+    let r = gs1::read_any_on("^15210527", 2026);
     assert_eq!(r.elements().unwrap()[0].value, date(2021, 5, 27));
     assert!(!gs1::read_any_on("ABC", 2026).any_ok());
 }
@@ -371,10 +379,26 @@ fn the_symbology_identifier_narrows_the_readings() {
         "376130321109103420"
     );
     assert_eq!(gtin_of(&r), Some(("05901234123457", "GTIN-13")));
-    // A QR code with a URI is a Digital Link; its short GTIN is read as a GTIN-12.
-    let r = gs1::read_any_on("]Q3https://example.com/01/614141123452", 2026);
+    // A QR code with a URI is a Digital Link; the GTIN of a UPC-A is read as a GTIN-12.
+    let r = gs1::read_any_on("]Q3https://example.com/01/00614141123452", 2026);
     assert_eq!(gtin_of(&r), Some(("00614141123452", "GTIN-12")));
     assert!(r.element_strings.as_ref().unwrap().is_err());
+    // Written zero-suppressed (before URI syntax 1.4) it is refused, unless the legacy option
+    // is on, which reads it as its 14 digits.
+    let short = "]Q3https://example.com/01/614141123452";
+    let err = gs1::read_any_on(short, 2026)
+        .digital_link
+        .unwrap()
+        .unwrap_err();
+    assert!(err.message.contains("write 00614141123452"), "{err}");
+    let legacy = gs1::Options {
+        zero_suppressed_gtin_in_digital_link: true,
+    };
+    let r = gs1::read_any_with(short, 2026, legacy);
+    assert_eq!(gtin_of(&r), Some(("00614141123452", "GTIN-12")));
+    // A wrong check digit is still found at its character.
+    let err = gs1::parse_with("https://e.com/01/614141123453", 2026, legacy).unwrap_err();
+    assert_eq!(err.position, 28, "{err}");
 }
 
 #[test]
@@ -391,8 +415,17 @@ fn sscc_hri_groups_the_company_prefix_the_warehouse_knows() {
         gs1::sscc_hri("376130321109103420", None).unwrap(),
         "3 7613032110910342 0"
     );
-    let err = gs1::sscc_hri("376130321109103420", Some(12)).unwrap_err();
-    assert!(err.message.contains("7 to 10 digits, not 12"), "{err}");
+    let err = gs1::sscc_hri("376130321109103420", Some(13)).unwrap_err();
+    assert!(err.message.contains("6 to 12 digits, not 13"), "{err}");
+    // Without the warehouse's length, GS1's company prefix list gives it (issue 17, item 5):
+    // 5708130 has 7 digits, 705956 6; GS1 Switzerland's 76 range is not in the list.
+    for (sscc, hri) in [
+        ("357081300469846950", "3 5708130 046984695 0"),
+        ("370595680445154697", "3 705956 8044515469 7"),
+        ("376130321109103420", "3 7613032110910342 0"),
+    ] {
+        assert_eq!(gs1::sscc_hri_listed(sscc).unwrap(), hri);
+    }
     let err = gs1::sscc_hri("376130321109103421", Some(7)).unwrap_err();
     assert!(err.message.contains("check digit 1, expected 0"), "{err}");
 }
@@ -523,4 +556,54 @@ fn the_dictionarys_linters_refuse_what_gs1s_reference_refuses() {
             gs1::parse_on(ok, 2026)
         );
     }
+}
+
+/// Issue 17: a warehouse label with a bare number must not become GS1 data by accident. GS1 data
+/// marks itself: FNC1 first, a GS between fields, a GS1 symbology identifier, brackets, a URI.
+#[test]
+fn plain_digits_are_not_gs1_data_but_marked_element_strings_are() {
+    for plain in [
+        "991234",
+        "4006381333931",
+        "0104012345000016",
+        "10LOT42",
+        "00376123450000000016",
+    ] {
+        let err = gs1::parse_on(plain, 2026).unwrap_err();
+        assert!(
+            err.message.contains("is plain data, not GS1"),
+            "{plain}: {err}"
+        );
+        let r = gs1::read_any_on(plain, 2026);
+        assert!(r.element_strings.is_none() && !r.is_gs1(), "{plain}: {r:?}");
+        assert!(r.plain_element_strings.is_some(), "{plain}");
+    }
+    // A long plain value is quoted by a short prefix only.
+    let err = gs1::parse_on(&"9".repeat(200), 2026).unwrap_err();
+    assert!(err.message.len() < 200, "{err}");
+    // The bare readings stay: an EAN-13 is a GTIN, 18 digits an SSCC.
+    let r = gs1::read_any_on("4006381333931", 2026);
+    assert_eq!(gtin_of(&r), Some(("4006381333931", "GTIN-13")));
+    let r = gs1::read_any_on("376123450000000016", 2026);
+    assert_eq!(r.sscc.unwrap().unwrap(), "376123450000000016");
+    // The GTIN inside plain "01…" digits is not read: 16 digits are no bare GTIN.
+    let r = gs1::read_any_on("0104012345000016", 2026);
+    assert!(r.gtin.unwrap().is_err());
+    // Every mark of GS1 data is read as element strings.
+    for marked in [
+        "^0104012345000016",
+        "\u{1d}0104012345000016",
+        "0104012345000016\u{1d}10L1",
+        "]C10104012345000016",
+        "]d20104012345000016",
+        "(01)04012345000016",
+        "https://id.gs1.org/01/04012345000016",
+    ] {
+        let got = gs1::parse_on(marked, 2026).unwrap_or_else(|e| panic!("{marked:?}: {e}"));
+        assert_eq!(got[0].raw, "04012345000016", "{marked:?}");
+        assert!(gs1::read_any_on(marked, 2026).is_gs1(), "{marked:?}");
+    }
+    // The caller who knows the data is element strings says so.
+    let got = gs1::parse_element_strings_on("991234", 2026).unwrap();
+    assert_eq!((got[0].ai.as_str(), got[0].raw.as_str()), ("99", "1234"));
 }

@@ -111,6 +111,51 @@ fn scans_the_device_cannot_use_say_why() {
     assert_eq!(resolve(&f, "  ").unwrap_err().code(), "invalid_input");
 }
 
+/// Issue 17: plain digits are never GS1 data; catalog codes and bare GTINs resolve as before.
+#[test]
+fn plain_digits_resolve_as_catalog_codes_or_bare_gtins_never_as_element_strings() {
+    let f = seeded();
+    // An internal all-digit label the catalog knows: as element strings it would be (99) 1234.
+    add_barcodes(&f, &[("991234", sample::DRILL)]);
+    assert_eq!(
+        sku_of(&resolve(&f, "991234").unwrap()),
+        (sample::DRILL, "991234")
+    );
+    // A bare EAN-13 and a bare SSCC keep their readings.
+    assert_eq!(
+        sku_of(&resolve(&f, "4012345000016").unwrap()),
+        (sample::MILK, sample::MILK_EA)
+    );
+    assert!(matches!(
+        resolve(&f, sample::MILK_PALLET).unwrap(),
+        ResolvedScan::Pallet { .. }
+    ));
+    // "01" + a GTIN printed as plain Code 128 (no FNC1): not goods, and the error says what the
+    // label would mean printed right.
+    let err = resolve(&f, "010401234500001610L2611A").unwrap_err();
+    assert_eq!(err.code(), "unreadable_scan");
+    let text = err.to_string();
+    assert!(text.contains("plain data is not GS1"), "{text}");
+    assert!(
+        text.contains("(01)04012345000016(10)L2611A if its barcode carried FNC1"),
+        "{text}"
+    );
+    // An unknown plain number: no GS1 element string is made up.
+    let err = resolve(&f, "991235").unwrap_err();
+    assert!(!err.to_string().contains("(99)"), "{err}");
+    // The same data with FNC1 first, or with the scanner's GS between fields, is a GS1 label.
+    for marked in [
+        "^010401234500001610L2611A",
+        "010401234500001610L2611A\u{1d}17270301",
+    ] {
+        assert_eq!(
+            sku_of(&resolve(&f, marked).unwrap()),
+            (sample::MILK, sample::MILK_EA),
+            "{marked:?}"
+        );
+    }
+}
+
 #[test]
 fn ai_pairings_follow_the_dictionary() {
     let parse = |s: &str| gs1::parse_on(s, 2026).unwrap();

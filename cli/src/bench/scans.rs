@@ -64,13 +64,14 @@ fn page(offset: usize, n: usize) -> MasterData {
     }
 }
 
-/// Medians and p99s of the four scan kinds over `samples` random scans each; `items` items with
-/// two barcodes each.
+/// Medians and p99s of the four scan kinds over `samples` random scans each, and of the same
+/// DataMatrix without the syntax dictionary's linters (their cost, interleaved in the same run);
+/// `items` items with two barcodes each.
 pub(super) fn measure(
     dir: &Path,
     items: usize,
     samples: usize,
-) -> Result<(f64, [Figures; 4]), Error> {
+) -> Result<(f64, [Figures; 5]), Error> {
     let started = Instant::now();
     let store = Store::open(dir.join("scan-catalog.db"), "bench-scans")?;
     catalog::upsert_master_data(&store, &sample::warehouse())?;
@@ -86,7 +87,7 @@ pub(super) fn measure(
         x ^= x << 17;
         (x % items as u64) as usize
     };
-    let mut kinds: [Vec<Duration>; 4] = Default::default();
+    let mut kinds: [Vec<Duration>; 5] = Default::default();
     for _ in 0..samples {
         let i = next();
         let datamatrix = format!("]d2010{}10L{:05}\u{1d}17271231", code13(i), i % 100_000);
@@ -96,14 +97,20 @@ pub(super) fn measure(
             gs1::check_digit(&sscc_body).unwrap_or(0)
         );
         let ean = format!("]E0{}", code13(i));
-        for (k, raw) in [datamatrix, sscc, "A-01-03".to_string(), ean]
-            .iter()
+        for (k, raw) in [&datamatrix, &sscc, &"A-01-03".to_string(), &ean]
+            .into_iter()
             .enumerate()
         {
             let start = Instant::now();
             store.read(|c| resolve_scan(c, raw))?;
             kinds[k].push(start.elapsed());
         }
+        gs1::set_linters_for_benchmark(false);
+        let start = Instant::now();
+        let unlinted = store.read(|c| resolve_scan(c, &datamatrix));
+        kinds[4].push(start.elapsed());
+        gs1::set_linters_for_benchmark(true);
+        unlinted?;
     }
     Ok((setup, kinds.map(Figures::new)))
 }

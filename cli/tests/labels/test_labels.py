@@ -145,8 +145,10 @@ def test_dockhand_gs1_reads_what_a_scanner_transmits(labels):
             transmitted = barcode.symbology_identifier + barcode.bytes.decode("ascii")
             run = dockhand("gs1", transmitted)
             assert run.returncode == 0, f"{name}: {transmitted!r}: {run.stdout}{run.stderr}"
-            parsed = json.loads(run.stdout)
-            hri = "".join(f"({e['ai']}){e['raw']}" for e in parsed["elements"])
+            entry, = json.loads(run.stdout)
+            first = entry["readings"][0]
+            assert first["kind"] == "element_strings", f"{name}: {transmitted!r}: {first}"
+            hri = "".join(f"({e['ai']}){e['raw']}" for e in first["elements"])
             assert hri == barcode.text, f"{name}: dockhand gs1 read {hri}, zxing {barcode.text}"
             checked += 1
     assert checked >= len(SPECS) + 4  # every SSCC, and the content barcodes

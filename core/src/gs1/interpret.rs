@@ -3,7 +3,9 @@
 //! reason it is not that.
 //!
 //! A scanner without symbology identifiers sends `96385074` for a GTIN-8 and for the element
-//! string (96) 385074 alike; only the data's context (a catalog, the label's symbology) decides.
+//! string (96) 385074 alike. GS1 data marks itself (FNC1 first, a GS between fields, a GS1
+//! symbology identifier, brackets, a Digital Link URI); plain digits are read as a GTIN, UPC or
+//! SSCC only, and their element-string reading is kept apart as an explanation, never as data.
 //! With an AIM identifier the symbology narrows the readings: EAN/UPC and ITF-14 carry a GTIN,
 //! GS1-128, GS1 DataMatrix/QR/DotCode and DataBar carry element strings, QR and Data Matrix may
 //! carry a Digital Link URI. One reading feeds another: the GTIN of (01) is read as a GTIN, a
@@ -14,8 +16,8 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Element, Gs1Error, SymbologyIdentifier, check_digit, digital_link, element_strings, fail,
-    parse_gtin, parse_sscc, symbology_identifier,
+    Element, Gs1Error, Options, SymbologyIdentifier, check_digit, digital_link, element_strings,
+    fail, marked_as_gs1, parse_gtin, parse_sscc, symbology_identifier,
 };
 
 /// The length a GTIN has once its leading zeros are dropped.
@@ -98,8 +100,13 @@ pub struct Readings {
     pub upc: Option<Result<Upc, Gs1Error>>,
     /// As an SSCC.
     pub sscc: Option<Result<String, Gs1Error>>,
-    /// As GS1 element strings.
+    /// As GS1 element strings: only for data marked as GS1 (symbology identifier, FNC1, GS,
+    /// brackets).
     pub element_strings: Option<Result<Vec<Element>, Gs1Error>>,
+    /// What plain data (no mark of GS1) would mean as element strings had its barcode carried
+    /// FNC1: it explains a label printed without FNC1 and is never GS1 data, so it feeds no GTIN
+    /// or SSCC reading and does not make the scan readable.
+    pub plain_element_strings: Option<Result<Vec<Element>, Gs1Error>>,
     /// As a GS1 Digital Link URI.
     pub digital_link: Option<Result<Vec<Element>, Gs1Error>>,
 }
@@ -112,6 +119,11 @@ impl Readings {
             || self.sscc.as_ref().is_some_and(Result::is_ok)
             || self.element_strings.as_ref().is_some_and(Result::is_ok)
             || self.digital_link.as_ref().is_some_and(Result::is_ok)
+    }
+
+    /// Whether the payload marks itself as GS1 data (element strings or a Digital Link URI).
+    pub fn is_gs1(&self) -> bool {
+        self.element_strings.is_some() || self.digital_link.is_some()
     }
 
     /// The elements of the element-string or Digital Link reading, whichever succeeded.
@@ -128,6 +140,7 @@ enum Job {
     Upc(String),
     Sscc(String),
     Elements(String),
+    PlainElements(String),
     Link(String),
 }
 
@@ -139,6 +152,11 @@ pub fn read_any(input: &str) -> Readings {
 
 /// [`read_any`] with the year two-digit dates are judged against, for tests.
 pub fn read_any_on(input: &str, today_year: i32) -> Readings {
+    read_any_with(input, today_year, Options::default())
+}
+
+/// [`read_any_on`] with [`Options`].
+pub fn read_any_with(input: &str, today_year: i32, options: Options) -> Readings {
     let value = input.trim();
     let symbology = symbology_identifier(value);
     let offset = symbology.as_ref().map_or(0, |s| s.value.len());
@@ -164,7 +182,11 @@ pub fn read_any_on(input: &str, today_year: i32) -> Readings {
                 Job::Gtin(data.into()),
                 Job::Upc(data.into()),
                 Job::Sscc(data.into()),
-                Job::Elements(data.into()),
+                if marked_as_gs1(data) {
+                    Job::Elements(data.into())
+                } else {
+                    Job::PlainElements(data.into())
+                },
             ]);
         }
     }
@@ -175,6 +197,7 @@ pub fn read_any_on(input: &str, today_year: i32) -> Readings {
         upc: None,
         sscc: None,
         element_strings: None,
+        plain_element_strings: None,
         digital_link: None,
     };
     // A successful reading is kept; a later one of the same kind only replaces an error.
@@ -202,8 +225,11 @@ pub fn read_any_on(input: &str, today_year: i32) -> Readings {
                 queue_keys(&read, &mut queue);
                 out.element_strings = Some(read);
             }
+            Job::PlainElements(text) => {
+                out.plain_element_strings = Some(element_strings(&text, offset, today_year));
+            }
             Job::Link(uri) => {
-                let read = digital_link::parse(&uri, offset, today_year);
+                let read = digital_link::parse(&uri, offset, today_year, options);
                 queue_keys(&read, &mut queue);
                 out.digital_link = Some(read);
             }

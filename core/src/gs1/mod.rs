@@ -13,14 +13,31 @@ mod digital_link;
 mod interpret;
 pub mod lint;
 mod pairing;
+mod prefixes;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 pub use check::{check_digit, gs1_date, has_valid_check_digit, price_weight_check_digit};
 pub use dictionary::{AiSpec, Component, Cset, Dictionary, SYNTAX_DICTIONARY, dictionary};
-pub use interpret::{Gtin, GtinFormat, Readings, Upc, UpcFormat, read_any, read_any_on};
+pub use interpret::{
+    Gtin, GtinFormat, Readings, Upc, UpcFormat, read_any, read_any_on, read_any_with,
+};
 pub use pairing::check_pairings;
+pub use prefixes::company_prefix_length;
+
+/// Whether the dictionary's linters run: always, except while `dockhand bench` measures a scan
+/// without them, to give their cost against the same scan in the same run.
+static LINTERS_ON: AtomicBool = AtomicBool::new(true);
+
+/// Turns the dictionary's linters off (`false`) or back on, process-wide. Only for benchmarks:
+/// without linters bad data (wrong country codes, check pairs, coupons) is accepted.
+#[doc(hidden)]
+pub fn set_linters_for_benchmark(on: bool) {
+    LINTERS_ON.store(on, Ordering::Relaxed);
+}
 
 /// The GS (group separator) a scanner sends for FNC1 between variable-length fields.
 pub const GS: char = '\u{1d}';
@@ -90,13 +107,74 @@ const SEPARATORS: [char; 3] = ['^', GS, '|'];
 /// Symbology identifiers whose data is GS1 AI element strings.
 const GS1_SYMBOLOGIES: &[&str] = &["]C1", "]e0", "]e1", "]e2", "]d2", "]Q3", "]J1"];
 
-/// Parses element strings in any form a scanner or a person produces (see the module docs).
+/// Parses scanned GS1 data in any form a scanner or a person produces (see the module docs).
+///
+/// Only data that says it is GS1 is read as GS1: a GS1 symbology identifier, FNC1 first (`^` or
+/// GS), a GS between fields (a scanner that drops the leading FNC1 still sends the others), the
+/// bracketed form or a Digital Link URI. Plain digits are refused: `991234` on a warehouse label
+/// is not AI (99) "1234". Data known to be element strings goes to [`parse_element_strings`].
 pub fn parse(input: &str) -> Result<Vec<Element>, Gs1Error> {
     parse_on(input, chrono::Utc::now().year())
 }
 
+/// Whether data without a symbology identifier marks itself as GS1 element strings (FNC1 first,
+/// a GS between fields, or brackets).
+pub(crate) fn marked_as_gs1(data: &str) -> bool {
+    data.starts_with(['^', GS, '(']) || data.contains(GS)
+}
+
+/// At most 24 characters of `text` for an error message, with `…` when cut.
+fn prefix_of(text: &str) -> String {
+    match text.char_indices().nth(24) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// Why plain data is not read as GS1, naming the forms that are.
+fn plain_data(data: &str, offset: usize) -> Gs1Error {
+    fail(
+        None,
+        offset,
+        format!(
+            "{:?} is plain data, not GS1: element strings start with FNC1 (^ or GS) or a GS1 \
+             symbology identifier (]C1, ]d2, ]Q3, ]e0), or are written bracketed as (01)…",
+            prefix_of(data)
+        ),
+    )
+}
+
+/// Element strings the caller knows are GS1 data (the payload of a GS1-128 or GS1 DataMatrix
+/// with its leading FNC1 stripped), with or without separators; bracketed input too.
+pub fn parse_element_strings(data: &str) -> Result<Vec<Element>, Gs1Error> {
+    parse_element_strings_on(data, chrono::Utc::now().year())
+}
+
+/// [`parse_element_strings`] with the year dates are judged against, for tests.
+pub fn parse_element_strings_on(data: &str, today_year: i32) -> Result<Vec<Element>, Gs1Error> {
+    element_strings(data, 0, today_year)
+}
+
+/// Choices GS1's reference engine leaves to its caller; all off by default, as there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Accept a zero-suppressed GTIN (8, 12 or 13 digits) for (01), (02) and (03) in a Digital
+    /// Link URI and read it as its 14 digits: the legacy form of URI syntax before 1.4, which
+    /// GS1's engine takes only with `permitZeroSuppressedGTINinDLuris`. Off, it is refused.
+    pub zero_suppressed_gtin_in_digital_link: bool,
+}
+
 /// [`parse`] with the year dates are judged against (the GS1 century rule), for tests.
 pub fn parse_on(input: &str, today_year: i32) -> Result<Vec<Element>, Gs1Error> {
+    parse_with(input, today_year, Options::default())
+}
+
+/// [`parse_on`] with [`Options`].
+pub fn parse_with(
+    input: &str,
+    today_year: i32,
+    options: Options,
+) -> Result<Vec<Element>, Gs1Error> {
     let mut offset = 0;
     let mut data = input;
     if let Some(id) = data.get(..3).filter(|p| p.starts_with(']')) {
@@ -112,7 +190,10 @@ pub fn parse_on(input: &str, today_year: i32) -> Result<Vec<Element>, Gs1Error> 
         offset = 3;
     }
     if digital_link::is_uri(data) {
-        return digital_link::parse(data, offset, today_year);
+        return digital_link::parse(data, offset, today_year, options);
+    }
+    if offset == 0 && !marked_as_gs1(data) {
+        return Err(plain_data(data, 0));
     }
     element_strings(data, offset, today_year)
 }
@@ -287,7 +368,8 @@ fn element(spec: &AiSpec, raw: &str, at: usize, today_year: i32) -> Result<Eleme
         }
         // (4324)/(4325): time 9999 means "no time", by the GS1 General Specifications.
         let no_time = matches!(ai, "4324" | "4325") && part == "9999";
-        for linter in component.linters.iter().filter(|_| !no_time) {
+        let skip = no_time || !LINTERS_ON.load(Ordering::Relaxed);
+        for linter in component.linters.iter().filter(|_| !skip) {
             lint::lint(linter, part, today_year).map_err(|e| {
                 fail(
                     Some(ai),
@@ -444,23 +526,30 @@ pub fn parse_sscc(input: &str) -> Result<String, Gs1Error> {
 }
 
 /// An SSCC as printed under its barcode: extension digit, GS1 Company Prefix, serial reference,
-/// check digit (`3 7613032 110910342 0`). The company prefix length (7 to 10 digits) is not in the
-/// number: a warehouse knows it for its own SSCCs; without it the prefix and serial reference
-/// stay one group (`3 7613032110910342 0`).
+/// check digit (`3 5708130 046984695 0`). The company prefix length (6 to 12 digits) is not in the
+/// number: a warehouse knows it for its own SSCCs, [`company_prefix_length`] finds it in GS1's
+/// prefix list for others; without it the prefix and serial reference stay one group
+/// (`3 7613032110910342 0`).
 pub fn sscc_hri(sscc: &str, company_prefix_length: Option<usize>) -> Result<String, Gs1Error> {
     key_digits("SSCC", sscc, &[18])?;
     let (extension, body, check) = (&sscc[..1], &sscc[1..17], &sscc[17..]);
     Ok(match company_prefix_length {
         None => format!("{extension} {body} {check}"),
-        Some(n @ 7..=10) => format!("{extension} {} {} {check}", &body[..n], &body[n..]),
+        Some(n @ 6..=12) => format!("{extension} {} {} {check}", &body[..n], &body[n..]),
         Some(n) => {
             return Err(fail(
                 None,
                 1,
-                format!("a GS1 Company Prefix has 7 to 10 digits, not {n}"),
+                format!("a GS1 Company Prefix has 6 to 12 digits, not {n}"),
             ));
         }
     })
+}
+
+/// [`sscc_hri`] grouped by the company prefix GS1's prefix list gives the SSCC, if it lists one.
+pub fn sscc_hri_listed(sscc: &str) -> Result<String, Gs1Error> {
+    let prefix = sscc.get(1..).and_then(company_prefix_length);
+    sscc_hri(sscc, prefix)
 }
 
 /// A GLN: 13 digits with a valid check digit.

@@ -84,7 +84,8 @@ pub struct ContentLine {
 pub struct SsccLabel {
     /// The handling unit's SSCC (18 digits).
     pub sscc: String,
-    /// Length of the site's GS1 Company Prefix, to group the SSCC under its barcode.
+    /// Length of the site's GS1 Company Prefix, to group the SSCC under its barcode (when
+    /// absent, the length GS1's prefix list gives, else one group).
     pub company_prefix_length: Option<u32>,
     /// Ship-from name and address lines.
     pub ship_from: Vec<String>,
@@ -103,7 +104,12 @@ pub struct SsccLabel {
 pub fn sscc_label(label: &SsccLabel) -> Result<Label> {
     let sscc =
         gs1::parse_sscc(&label.sscc).map_err(|e| Error::invalid("sscc", e.message.clone()))?;
-    let sscc_text = gs1::sscc_hri(&sscc, label.company_prefix_length.map(|n| n as usize))
+    // The site's own prefix length when given, else the one GS1's prefix list gives.
+    let prefix = match label.company_prefix_length {
+        Some(n) => Some(n as usize),
+        None => gs1::company_prefix_length(&sscc[1..]),
+    };
+    let sscc_text = gs1::sscc_hri(&sscc, prefix)
         .map_err(|e| Error::invalid("company_prefix_length", e.message.clone()))?;
     if let Some((i, line)) = label
         .contents

@@ -214,7 +214,22 @@ pub(crate) fn resolve(conn: &Connection, raw: &str) -> Result<Resolution> {
                 "it names neither goods (GTIN) nor a pallet (SSCC)".into(),
             ))
         }
+        Err(_) if !readings.is_gs1() => Err(unreadable(plain_reason(&readings))),
         Err(e) => Err(unreadable(e.to_string())),
+    }
+}
+
+/// Why plain data (no mark of GS1) names nothing, with what it would mean had its barcode
+/// carried FNC1: the label is then printed wrong, not the scanner.
+fn plain_reason(readings: &gs1::Readings) -> String {
+    let known = "it is no code or location this device knows, and plain data is not GS1";
+    match &readings.plain_element_strings {
+        Some(Ok(elements)) => format!(
+            "{known}; it would read as {} if its barcode carried FNC1: print it as GS1-128 or \
+             GS1 DataMatrix, or if it is one, set the scanner to send symbology identifiers",
+            gs1::to_hri(elements)
+        ),
+        _ => known.to_string(),
     }
 }
 
