@@ -515,12 +515,25 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
         "500",
         "--stock-buckets",
         "2000",
+        "--hub-devices",
+        "3",
+        "--hub-events",
+        "12",
+        "--hub-batch",
+        "5",
+        "--scan-items",
+        "300",
         "--dir",
         dir.path().to_str().unwrap(),
     ]);
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
     for expected in [
+        "hub intake: 3 handhelds",
+        "sqlite, 1 instance",
+        "events/s",
+        "DataMatrix without linters",
+        "linters cost",
         "bare INSERT + COMMIT",
         "receive line (command)",
         "putaway confirm (command)",

@@ -59,10 +59,22 @@ pub struct Args {
     /// Devices of the console benchmark's hub.
     #[arg(long, default_value_t = 200)]
     console_devices: usize,
+    /// Simulated handhelds of the hub intake benchmark, pushing and pulling stock at once against
+    /// one hub, and with --postgres against one and two instances over one database (0 skips it;
+    /// 200 for the figure).
+    #[arg(long, default_value_t = 0)]
+    hub_devices: usize,
+    /// Events each simulated handheld pushes.
+    #[arg(long, default_value_t = 100)]
+    hub_events: i64,
+    /// Events per push of the intake benchmark.
+    #[arg(long, default_value_t = 20)]
+    hub_batch: usize,
 }
 
 mod allocation;
 mod console;
+mod intake;
 mod outbound;
 mod scans;
 mod signin;
@@ -529,6 +541,15 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     }
     if args.stock_buckets > 0 {
         stock::run(dir.path(), args.stock_buckets)?;
+    }
+    if args.hub_devices > 0 {
+        intake::run(
+            dir.path(),
+            args.hub_devices,
+            args.hub_events,
+            args.hub_batch.max(1),
+            args.postgres.as_deref(),
+        )?;
     }
     if args.console_events > 0 {
         console::run(

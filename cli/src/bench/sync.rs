@@ -32,6 +32,14 @@ pub(super) fn backlog(events: i64) -> Result<(Arc<Store>, f64), Error> {
 pub(super) async fn serve(
     store: Arc<dyn HubStore>,
 ) -> Result<(String, tokio::sync::oneshot::Sender<()>), Error> {
+    serve_with(store, HubConfig::default()).await
+}
+
+/// [`serve`] with `config`.
+pub(super) async fn serve_with(
+    store: Arc<dyn HubStore>,
+    config: HubConfig,
+) -> Result<(String, tokio::sync::oneshot::Sender<()>), Error> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| bench_error("listen", e))?;
@@ -42,14 +50,9 @@ pub(super) async fn serve(
             .map_err(|e| bench_error("address", e))?
     );
     let (tx, rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(dockhand_hub::serve(
-        listener,
-        store,
-        HubConfig::default(),
-        async {
-            let _ = rx.await;
-        },
-    ));
+    tokio::spawn(dockhand_hub::serve(listener, store, config, async {
+        let _ = rx.await;
+    }));
     Ok((url, tx))
 }
 

@@ -97,15 +97,16 @@ impl IntakeTx for PgTx<'_, '_> {
 
     fn flush(&mut self) -> HubResult<()> {
         self.flush_events()?;
+        if self.stock.is_empty() && !self.feed.is_empty() && !self.clock_held {
+            self.hold_clock(0)?;
+        }
         if !self.stock.is_empty() {
             let mut keys: [Vec<String>; 6] = Default::default();
             let mut qty: Vec<i64> = Vec::new();
             let mut takers: Vec<String> = Vec::new();
             let count = i64::try_from(self.stock.len()).unwrap_or(i64::MAX);
             // The clock's row stays locked until commit: numbers become visible in order.
-            let last: i64 = self
-                .opt(stock_sql::TAKE_NUMBERS, &[&count])?
-                .map_or(0, |r| r.get(0));
+            let last = self.hold_clock(count)?;
             let numbers: Vec<i64> = (last - count + 1..=last).collect();
             let mut taken = std::mem::take(&mut self.takers);
             for (key, delta) in std::mem::take(&mut self.stock) {

@@ -1,22 +1,24 @@
 //! The PostgreSQL backend (`--database postgres://…`): the production store, where several hub
-//! instances may share one database. Statements are prepared once per transaction.
+//! instances may share one database. Each request takes a connection of its pool; statements are prepared once per connection.
 
 mod console;
 mod devices;
 mod erp;
 mod feed;
 mod measures;
+mod pool;
 mod reconcile;
 mod sscc;
 mod stock;
 mod tasks;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
 
 use dockhand_protocol::sync::{Envelope, FeedEvent};
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement, Transaction};
+
+pub use pool::DEFAULT_POOL_SIZE;
 
 use super::{
     BenchStore, BucketKey, Dialect, HubStore, IntakeTx, StoredEvent, migration_sql, migrations,
@@ -27,41 +29,32 @@ use crate::error::{HubError, HubResult, postgres_message};
 /// The PostgreSQL backend.
 pub struct PostgresStore {
     /// `None` only while being dropped.
-    client: Mutex<Option<Client>>,
+    pool: Option<r2d2::Pool<pool::Connector>>,
 }
 
 impl Drop for PostgresStore {
-    /// The blocking client closes its connection on its own thread: the last reference may go
-    /// away on an async worker (at server shutdown), where blocking is not allowed.
+    /// Blocking clients close their connections on a thread of their own: the last reference may
+    /// go away on an async worker (at server shutdown), where blocking is not allowed.
     fn drop(&mut self) {
-        if let Ok(slot) = self.client.get_mut()
-            && let Some(client) = slot.take()
-        {
-            std::thread::spawn(move || drop(client));
+        if let Some(pool) = self.pool.take() {
+            std::thread::spawn(move || drop(pool));
         }
     }
 }
 
 impl PostgresStore {
-    /// Connects to `url` and creates the tables when missing.
-    /// `sslmode` (`require`, `verify-ca`, `verify-full`) and `sslrootcert` in the URL ask for
-    /// TLS as with libpq.
+    /// Connects to `url` with a pool of [`DEFAULT_POOL_SIZE`] connections and creates the tables
+    /// when missing. `sslmode` (`require`, `verify-ca`, `verify-full`) and `sslrootcert` in the
+    /// URL ask for TLS as with libpq.
     pub fn connect(url: &str) -> HubResult<Self> {
-        let (plain_url, tls) = crate::tls::pg_tls(url)?;
-        let connected = match crate::tls::pg_client_config(&tls)? {
-            None => Client::connect(&plain_url, NoTls),
-            Some(config) => Client::connect(
-                &plain_url,
-                tokio_postgres_rustls::MakeRustlsConnect::new(config),
-            ),
-        };
-        let mut client = connected.map_err(|e| {
-            HubError::Storage(format!(
-                "cannot connect to PostgreSQL at {}: {}",
-                redact(url),
-                connect_error(&e)
-            ))
-        })?;
+        Self::connect_pooled(url, DEFAULT_POOL_SIZE)
+    }
+
+    /// [`Self::connect`] with a pool of `pool_size` connections at most.
+    pub fn connect_pooled(url: &str, pool_size: u32) -> HubResult<Self> {
+        let connector = pool::Connector::new(url)?;
+        // The first connection, made here, says why when the database cannot be reached.
+        let mut client = connector.connect()?;
         // Hub instances starting together over one database take turns creating and migrating it.
         let mut tx = client.transaction()?;
         tx.batch_execute("SELECT pg_advisory_xact_lock(7420411)")?;
@@ -74,32 +67,48 @@ impl PostgresStore {
             }
         }
         tx.commit()?;
+        drop(client);
         Ok(Self {
-            client: Mutex::new(Some(client)),
+            pool: Some(pool::pool(connector, pool_size)),
         })
     }
 
-    fn with<T>(&self, run: impl FnOnce(&mut Client) -> HubResult<T>) -> HubResult<T> {
-        let mut guard: MutexGuard<'_, Option<Client>> = self.client.lock().map_err(|_| {
-            HubError::Storage("an earlier request panicked holding the database".into())
-        })?;
-        let client = guard
-            .as_mut()
+    fn with_connection<T>(
+        &self,
+        run: impl FnOnce(&mut pool::Connection) -> HubResult<T>,
+    ) -> HubResult<T> {
+        let pool = self
+            .pool
+            .as_ref()
             .ok_or_else(|| HubError::Storage("the PostgreSQL store is closed".into()))?;
-        run(client)
+        let mut connection = pool.get().map_err(|e| pool::exhausted(&e))?;
+        run(&mut connection)
     }
 
-    fn in_tx<T>(&self, run: impl FnOnce(&mut PgTx<'_, '_>) -> HubResult<T>) -> HubResult<T> {
-        self.with(|client| Self::tx_on(client, run))
+    fn with<T>(&self, run: impl FnOnce(&mut Client) -> HubResult<T>) -> HubResult<T> {
+        self.with_connection(|c| run(&mut c.client))
+    }
+
+    /// Runs `run` in a transaction of its own connection; a transaction the database aborted to
+    /// resolve a race with another runs again.
+    fn in_tx<T>(&self, mut run: impl FnMut(&mut PgTx<'_, '_>) -> HubResult<T>) -> HubResult<T> {
+        let mut lost = 0;
+        loop {
+            match self.with_connection(|c| Self::tx_on(c, &mut run)) {
+                Err(e) if pool::is_race(&e) && lost < pool::RACE_RETRIES => lost += 1,
+                outcome => return outcome,
+            }
+        }
     }
 
     fn tx_on<T>(
-        client: &mut Client,
-        run: impl FnOnce(&mut PgTx<'_, '_>) -> HubResult<T>,
+        connection: &mut pool::Connection,
+        run: &mut impl FnMut(&mut PgTx<'_, '_>) -> HubResult<T>,
     ) -> HubResult<T> {
+        let pool::Connection { client, statements } = connection;
         let mut tx = client.transaction()?;
         let value = {
-            let mut pg = PgTx::new(&mut tx);
+            let mut pg = PgTx::new(&mut tx, statements);
             run(&mut pg)?
         };
         tx.commit()?;
@@ -169,7 +178,8 @@ pub fn redact(url: &str) -> String {
 /// trip per batch instead of several per event.
 struct PgTx<'a, 'b> {
     tx: &'a mut Transaction<'b>,
-    statements: HashMap<&'static str, Statement>,
+    /// The connection's prepared statements.
+    statements: &'a mut HashMap<&'static str, Statement>,
     /// Events of the batch already stored, looked up at once by `prefetch`.
     known: HashMap<uuid::Uuid, StoredEvent>,
     prefetched: bool,
@@ -185,6 +195,8 @@ struct PgTx<'a, 'b> {
     site: String,
     /// The site's counts are held for this transaction (ReconcileTx::lock_site).
     site_locked: bool,
+    /// The stock clock's row is locked by this transaction (see [`PgTx::hold_clock`]).
+    clock_held: bool,
 }
 
 /// Event rows waiting for `flush`, column by column.
@@ -203,10 +215,13 @@ struct EventRows {
 }
 
 impl<'a, 'b> PgTx<'a, 'b> {
-    fn new(tx: &'a mut Transaction<'b>) -> Self {
+    fn new(
+        tx: &'a mut Transaction<'b>,
+        statements: &'a mut HashMap<&'static str, Statement>,
+    ) -> Self {
         Self {
             tx,
-            statements: HashMap::new(),
+            statements,
             known: HashMap::new(),
             prefetched: false,
             rows: EventRows::default(),
@@ -217,7 +232,21 @@ impl<'a, 'b> PgTx<'a, 'b> {
             skus: HashMap::new(),
             site: String::new(),
             site_locked: false,
+            clock_held: false,
         }
+    }
+
+    /// Takes `count` numbers from the stock clock (0: none) and so holds its row until commit.
+    /// Every transaction that appends to the stock changes, the feed or the changes feed holds it
+    /// first: the hub's connections and instances then append one at a time, each numbering its
+    /// rows after the last committed ones, and a reader that has seen row n never later finds a
+    /// row numbered below n becoming visible.
+    fn hold_clock(&mut self, count: i64) -> HubResult<i64> {
+        let last: i64 = self
+            .opt(crate::store::stock_sql::TAKE_NUMBERS, &[&count])?
+            .map_or(0, |r| r.get(0));
+        self.clock_held = true;
+        Ok(last)
     }
 
     fn flush_events(&mut self) -> HubResult<()> {

@@ -195,9 +195,11 @@ impl ReconcileTx for PgTx<'_, '_> {
     fn append_made(&mut self, envelope: &str, made_at: &str) -> HubResult<()> {
         // After what the batch has buffered: the feed keeps acceptance order.
         crate::store::IntakeTx::flush(self)?;
-        // The stock clock's row, locked until commit, orders feed rows between hub instances as
-        // it orders stock changes: a row never becomes visible after a later-numbered one.
-        self.opt(crate::store::stock_sql::TAKE_NUMBERS, &[&0i64])?;
+        // The stock clock's row, locked until commit, orders feed rows between connections and
+        // hub instances as it orders stock changes.
+        if !self.clock_held {
+            self.hold_clock(0)?;
+        }
         let site = self.site.clone();
         self.exec(reconcile_sql::APPEND_MADE, &[&site, &envelope, &made_at])?;
         Ok(())

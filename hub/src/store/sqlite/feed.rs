@@ -122,7 +122,7 @@ impl Feed for SqliteStore {
     }
 
     fn changes(&self, site: &str, after: i64, limit: usize) -> HubResult<Vec<(i64, Change)>> {
-        let conn = self.lock()?;
+        let conn = self.reader()?;
         let mut stmt = conn.prepare_cached(feed_sql::CHANGES)?;
         let rows = stmt.query_map((site, after, limit as i64), |r| {
             Ok((
@@ -145,7 +145,7 @@ impl Feed for SqliteStore {
     }
 
     fn master_row(&self, site: &str, kind: &str, key: &str) -> HubResult<Option<String>> {
-        let conn = self.lock()?;
+        let conn = self.reader()?;
         Ok(conn
             .prepare_cached(feed_sql::MASTER_ROW)?
             .query_row([feed_sql::scope(kind, site), kind, key], |r| r.get(0))

@@ -10,7 +10,7 @@ use crate::store::{BucketKey, Conflict, ImportTx, StockBy, StockChange, StockFee
 
 impl StockFeed for SqliteStore {
     fn stock(&self, site: &str) -> HubResult<Vec<StockLine>> {
-        let conn = self.lock()?;
+        let conn = self.reader()?;
         let mut stmt = conn.prepare_cached(stock_sql::STOCK)?;
         let rows = stmt.query_map([site], line)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -23,7 +23,7 @@ impl StockFeed for SqliteStore {
         status: &str,
         limit: usize,
     ) -> HubResult<Vec<StockLine>> {
-        let conn = self.lock()?;
+        let conn = self.reader()?;
         let mut stmt = conn.prepare_cached(by.sql())?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map((site, value, status, limit), line)?;
@@ -36,7 +36,7 @@ impl StockFeed for SqliteStore {
         after: i64,
         limit: usize,
     ) -> HubResult<(Vec<StockChange>, i64)> {
-        let conn = self.lock()?;
+        let conn = self.reader()?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut applied = None;
         let mut stmt = conn.prepare_cached(stock_sql::CHANGES)?;
