@@ -1,6 +1,6 @@
--- dockhand device database: the whole schema of the current version (PRAGMA user_version = 13),
+-- dockhand device database: the whole schema of the current version (PRAGMA user_version = 15),
 -- one table at a time with its indexes and triggers. A new database is created from this file;
--- an older one is brought here by the migrations v1.sql .. v13.sql, which stay as they were
+-- an older one is brought here by the migrations v1.sql .. v15.sql, which stay as they were
 -- written. core/tests/store.rs checks that every older version migrated equals a database made
 -- from this file, rows included. What each column means: the comments of the migration that
 -- added it.
@@ -21,6 +21,8 @@ CREATE TABLE "balances" (
 ) WITHOUT ROWID;
 
 CREATE INDEX balances_by_location ON balances (location_id);
+-- What a tote, carton or pallet holds and where it is (v15).
+CREATE INDEX balances_by_lpn ON balances (lpn) WHERE lpn <> '';
 
 
 CREATE TABLE barcodes (
@@ -87,6 +89,7 @@ CREATE TABLE credentials (
     badge       TEXT NOT NULL UNIQUE CHECK (length(badge) BETWEEN 1 AND 64),
     pin_hash    TEXT NOT NULL CHECK (pin_hash LIKE '$argon2id$%')
 );
+CREATE INDEX count_tasks_by_location ON count_tasks (location_id);
 
 
 CREATE TABLE device (
@@ -303,6 +306,7 @@ CREATE TABLE pin_failures (
     failures     INTEGER NOT NULL CHECK (failures >= 0),
     locked_until TEXT
 );
+CREATE INDEX pick_tasks_by_order ON pick_tasks (order_ref);
 
 
 CREATE TABLE receipt_lines (
@@ -467,6 +471,7 @@ CREATE TABLE handling_units (
     created_at   TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX handling_units_by_parent ON handling_units (parent) WHERE parent <> '';
+CREATE INDEX handling_units_by_order ON handling_units (order_ref);
 -- What left inventory on an order's plates is read by plate.
 CREATE INDEX ledger_by_lpn ON ledger (lpn) WHERE lpn <> '';
 

@@ -143,20 +143,25 @@ pub fn available_to_promise(conn: &Connection, sku: &str) -> Result<AvailableToP
     })
 }
 
-/// Base units on `lpn` at a location, all items, lots and statuses together.
+/// Base units on `lpn` at a location, all items, lots and statuses together (0 for `""`, which is
+/// no plate; the condition also lets SQLite take the plate index, not every balance of the
+/// location).
 pub fn lpn_quantity(conn: &Connection, location_id: i64, lpn: &str) -> Result<i64> {
     Ok(conn
         .prepare_cached(
             "SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?1 AND lpn = ?2
-             AND qty > 0",
+             AND lpn <> '' AND qty > 0",
         )?
         .query_row((location_id, lpn), |r| r.get(0))?)
 }
 
-/// Whether any stock is on the plate, anywhere.
+/// Whether any stock is on the plate, anywhere. (`lpn <> ''` lets SQLite use the partial index of
+/// plated balances; loose stock is on no plate.)
 pub fn plate_holds_anything(conn: &Connection, lpn: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM balances WHERE lpn = ?1 AND qty > 0)")?
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM balances WHERE lpn = ?1 AND lpn <> '' AND qty > 0)",
+        )?
         .query_row([lpn], |r| r.get(0))?)
 }
 
@@ -206,11 +211,13 @@ pub struct PlateBucket {
     pub quantity: i64,
 }
 
-/// Everything on a licence plate at a location, by item, lot, serial and status.
+/// Everything on a licence plate at a location, by item, lot, serial and status (nothing for
+/// `""`, which is no plate).
 pub fn plate_at(conn: &Connection, location_id: i64, lpn: &str) -> Result<Vec<PlateBucket>> {
     let mut stmt = conn.prepare_cached(
         "SELECT item_id, lot, serial, status, qty FROM balances
-         WHERE location_id = ?1 AND lpn = ?2 AND qty > 0 ORDER BY item_id, lot, serial, status",
+         WHERE location_id = ?1 AND lpn = ?2 AND lpn <> '' AND qty > 0
+         ORDER BY item_id, lot, serial, status",
     )?;
     let rows = stmt.query_map((location_id, lpn), |r| {
         Ok(PlateBucket {
@@ -232,7 +239,7 @@ pub fn plate_at(conn: &Connection, location_id: i64, lpn: &str) -> Result<Vec<Pl
 pub fn plate_locations(conn: &Connection, lpn: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT l.code FROM balances b JOIN locations l ON l.id = b.location_id
-         WHERE b.lpn = ?1 AND b.qty > 0 ORDER BY l.code",
+         WHERE b.lpn = ?1 AND b.lpn <> '' AND b.qty > 0 ORDER BY l.code",
     )?;
     let rows = stmt.query_map([lpn], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -69,7 +69,10 @@ pub fn find(conn: &Connection, lpn: &str) -> Result<Option<HandlingUnit>> {
 /// The cartons on a pallet, by plate.
 pub fn children(conn: &Connection, lpn: &str) -> Result<Vec<String>> {
     Ok(conn
-        .prepare_cached("SELECT lpn FROM handling_units WHERE parent = ?1 ORDER BY lpn")?
+        // `parent <> ''` lets SQLite use the partial index of units on a pallet.
+        .prepare_cached(
+            "SELECT lpn FROM handling_units WHERE parent = ?1 AND parent <> '' ORDER BY lpn",
+        )?
         .query_map([lpn], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
 }
