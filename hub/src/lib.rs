@@ -36,10 +36,35 @@ pub fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// Opens the store named by `database`: a `postgres://` URL or a SQLite file path.
+/// The environment variable giving a hub instance's PostgreSQL connections at most.
+pub const PG_POOL_ENV: &str = "DOCKHAND_HUB_PG_POOL";
+
+/// The pool size `value` of [`PG_POOL_ENV`] asks for ([`postgres::DEFAULT_POOL_SIZE`] when unset).
+pub fn pg_pool_size(value: Option<&str>) -> HubResult<u32> {
+    let Some(value) = value else {
+        return Ok(postgres::DEFAULT_POOL_SIZE);
+    };
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=1000).contains(n))
+        .ok_or_else(|| {
+            let shown: String = value.chars().take(20).collect();
+            HubError::BadRequest(format!(
+                "{PG_POOL_ENV}={shown:?} is not a number of PostgreSQL connections from 1 to 1000"
+            ))
+        })
+}
+
+/// Opens the store named by `database`: a `postgres://` URL (with [`PG_POOL_ENV`] connections at
+/// most) or a SQLite file path.
 pub fn open_store(database: &str) -> HubResult<Arc<dyn HubStore>> {
     if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PostgresStore::connect(database)?))
+        let pool = pg_pool_size(std::env::var(PG_POOL_ENV).ok().as_deref())?;
+        Ok(Arc::new(postgres::PostgresStore::connect_pooled(
+            database, pool,
+        )?))
     } else {
         Ok(Arc::new(sqlite::SqliteStore::open(database)?))
     }
@@ -70,4 +95,23 @@ pub async fn serve(
     tokio::spawn(console::overview::warm(state.clone()));
     let app = router(state);
     server::serve(listener, app, limits, tls, shutdown).await
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pool_size_comes_from_the_environment_or_is_refused_with_a_sentence() {
+        assert_eq!(pg_pool_size(None).ok(), Some(postgres::DEFAULT_POOL_SIZE));
+        assert_eq!(pg_pool_size(Some(" 48 ")).ok(), Some(48));
+        for bad in ["0", "1001", "-3", "lots", ""] {
+            let err = pg_pool_size(Some(bad)).unwrap_err().to_string();
+            assert!(
+                err.contains("DOCKHAND_HUB_PG_POOL") && err.contains("from 1 to 1000"),
+                "{bad}: {err}"
+            );
+        }
+    }
 }

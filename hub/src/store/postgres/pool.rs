@@ -11,9 +11,8 @@ use postgres::{Client, NoTls, Statement};
 
 use crate::error::{HubError, HubResult};
 
-/// Connections one hub instance opens at most, unless told otherwise
-/// (`DOCKHAND_HUB_PG_POOL`): the blocking pool runs more requests than that at once only when
-/// they wait on each other anyway.
+/// Connections one hub instance opens at most, unless `DOCKHAND_HUB_PG_POOL` says otherwise
+/// (`crate::open_store`).
 pub const DEFAULT_POOL_SIZE: u32 = 16;
 
 /// How long a request waits for a free connection before it fails with 503.
