@@ -95,6 +95,14 @@ kill "$hub_pid" && wait "$hub_pid" 2>/dev/null || true
 posting_started=$(date +%s.%N)
 start_hub --erp
 if [ -n "${HUB_POSTGRES:-}" ]; then
+    # The first instance takes the posting lease before the second starts (otherwise whichever
+    # asks first posts, and the check below would be a race).
+    for _ in $(seq 1 100); do
+        case "$(erp_status | python3 -c "import json,sys; print(json.load(sys.stdin).get('posting_instance') or '')")" in
+            *":$hub_port") break ;;
+        esac
+        sleep 0.1
+    done
     # A second hub instance on the same database, also told to post: it must wait while the first
     # holds the posting lease (restarts of the first resume at once: same host and address).
     target/debug/dockhand-hub serve --listen "127.0.0.1:$((hub_port + 1))" --database "$hub_db" \
@@ -151,6 +159,8 @@ target/debug/dockhand-hub erp status --database "$hub_db" || true
 if [ -n "$standby_pid" ]; then
     if grep -q "now posts to the ERP" "$work/hub2.log" || ! grep -q "this one waits" "$work/hub2.log"; then
         echo "the second hub instance did not wait for the posting lease; see $work/hub2.log" >&2
+        grep -v NOTICE "$work/hub2.log" | cut -c1-300 | tail -20 >&2
+        target/debug/dockhand-hub erp status --database "$hub_db" >&2 || true
         exit 1
     fi
     echo "second hub instance on the same database: waited for the posting lease, posted nothing"
