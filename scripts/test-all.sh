@@ -43,10 +43,21 @@ echo "== Tryton end to end (scripts/tryton-e2e.sh; then FAULT=1: the hub, on Pos
 e2e_passed=0
 e2e_failed=0
 # The second run's hub stores on PostgreSQL when a server is up (the one the hub tests use).
+# The first run's Tryton keeps its database on that server and serves from 4 processes (the
+# production-like set-up whose events/s the run reports); the second's is the single-process
+# development server on SQLite.
 for fault in 0 1; do
     hub_postgres=""
-    [ "$fault" = 1 ] && hub_postgres="${DOCKHAND_TEST_POSTGRES:-}"
-    if FAULT=$fault HUB_POSTGRES="$hub_postgres" bash scripts/tryton-e2e.sh 2>&1 | tee -a "$log"; then
+    tryton_postgres=""
+    tryton_workers=1
+    if [ "$fault" = 1 ]; then
+        hub_postgres="${DOCKHAND_TEST_POSTGRES:-}"
+    elif [ -n "${DOCKHAND_TEST_POSTGRES:-}" ]; then
+        tryton_postgres="${DOCKHAND_TEST_POSTGRES%/*}"
+        tryton_workers=4
+    fi
+    if FAULT=$fault HUB_POSTGRES="$hub_postgres" TRYTON_POSTGRES="$tryton_postgres" \
+        TRYTON_WORKERS=$tryton_workers bash scripts/tryton-e2e.sh 2>&1 | tee -a "$log"; then
         e2e_passed=$((e2e_passed + 1))
     else
         e2e_failed=$((e2e_failed + 1))

@@ -16,7 +16,10 @@
 #      (tryton_business_error.py).
 # FAULT=1 also kills the hub (SIGKILL) three times while it posts and restarts it: nothing may be
 # posted twice or missed. HUB_POSTGRES=postgres://USER@HOST:PORT/DB runs the hub on PostgreSQL (a
-# fresh database dockhand_e2e on that server) instead of SQLite.
+# fresh database dockhand_e2e on that server) instead of SQLite. TRYTON_POSTGRES=postgres://USER@
+# HOST:PORT keeps Tryton's database on PostgreSQL and TRYTON_WORKERS=N serves it from N processes
+# (scripts/tryton-up.sh); ERP_CONCURRENCY=N is the hub's --erp-concurrency (documents posted at
+# once; default the hub's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +37,9 @@ tryton_url="http://127.0.0.1:$tryton_port"
 # A fresh database every run (the virtualenv is kept).
 [ -f "$work/trytond.pid" ] && kill "$(cat "$work/trytond.pid")" 2>/dev/null || true
 rm -rf "$work/db" "$work/hub.db"* "$work/trytond.pid"
+if [ -n "${TRYTON_POSTGRES:-}" ]; then
+    psql -q -v ON_ERROR_STOP=1 "${TRYTON_POSTGRES%/}/postgres" -c "DROP DATABASE IF EXISTS wms WITH (FORCE)"
+fi
 if [ -n "${HUB_POSTGRES:-}" ]; then
     psql -q -v ON_ERROR_STOP=1 "$HUB_POSTGRES" -c "DROP DATABASE IF EXISTS dockhand_e2e" \
         -c "CREATE DATABASE dockhand_e2e"
@@ -62,7 +68,8 @@ export DOCKHAND_ERP_PASSWORD=admin123
 # start_hub [--erp]: the hub on $hub_port, with the Tryton connector when asked.
 start_hub() {
     local erp=()
-    [ "${1:-}" = --erp ] && erp=(--erp "tryton://admin@127.0.0.1:$tryton_port/wms" --erp-pull-seconds 1)
+    [ "${1:-}" = --erp ] && erp=(--erp "tryton://admin@127.0.0.1:$tryton_port/wms" --erp-pull-seconds 1
+        ${ERP_CONCURRENCY:+--erp-concurrency "$ERP_CONCURRENCY"})
     target/debug/dockhand-hub serve --listen "127.0.0.1:$hub_port" --database "$hub_db" \
         "${erp[@]}" >>"$work/hub.log" 2>&1 &
     hub_pid=$!
@@ -148,11 +155,12 @@ done
 finished=$(date +%s.%N)
 posted=$(echo "$status" | field posted)
 refused=$(echo "$status" | field failed)
-python3 - "$posting_started" "$finished" "$posted" "$refused" <<'EOF'
+setup="Tryton: ${TRYTON_WORKERS:-1} process(es) on $([ -n "${TRYTON_POSTGRES:-}" ] && echo PostgreSQL || echo SQLite); hub --erp-concurrency ${ERP_CONCURRENCY:-default}"
+python3 - "$posting_started" "$finished" "$posted" "$refused" "$setup" <<'EOF'
 import sys
 start, end, posted, refused = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 print(f"connector: {posted} events posted, {refused} refused in {end - start:.1f} s "
-      f"({(posted + refused) / (end - start):.1f} events/s, including the first pull)")
+      f"({(posted + refused) / (end - start):.1f} events/s, including the first pull; {sys.argv[5]})")
 EOF
 target/debug/dockhand-hub erp status --database "$hub_db" || true
 

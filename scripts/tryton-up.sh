@@ -9,6 +9,11 @@
 #   - starts `trytond -c WORKDIR/trytond.conf -d wms` in the background (pid in WORKDIR/trytond.pid,
 #     log in WORKDIR/trytond.log) and waits until common.server.version answers on /rpc/
 # JSON-RPC endpoint afterwards: http://127.0.0.1:PORT/wms/rpc/ (login admin / admin123).
+# TRYTON_POSTGRES=postgresql://USER@HOST:PORT keeps database "wms" on that PostgreSQL server
+#   (psycopg 3 from PyPI, as trytond 8.2 requires) instead of SQLite; TRYTON_WORKERS=N (N > 1) serves Tryton's WSGI
+#   application (trytond.application:app) from gunicorn with N worker processes instead of the
+#   single-process development server: the production-like set-up the ERP connector posts to
+#   side by side (several processes need PostgreSQL: SQLite takes one writer at a time).
 # Seed demo data with: WORKDIR/venv/bin/python scripts/tryton_seed.py --url http://127.0.0.1:PORT seed
 #   (any python3 works: the seeder uses the standard library only)
 # Stop:  kill "$(cat WORKDIR/trytond.pid)"   (delete WORKDIR for a fresh database)
@@ -47,16 +52,38 @@ if [ ! -x "$venv/bin/trytond" ]; then
     'trytond-stock-lot-sled~=8.2.0' 'trytond-purchase~=8.2.0' 'trytond-sale~=8.2.0' \
     'trytond-product~=8.2.0' 'trytond-company~=8.2.0'
 fi
+workers="${TRYTON_WORKERS:-1}"
+postgres="${TRYTON_POSTGRES:-}"
+if [ -n "$postgres" ] && ! "$venv/bin/python" -c 'import psycopg, psycopg_pool' 2>/dev/null; then
+  "$venv/bin/pip" install -q 'psycopg[binary,pool]~=3.3.9'
+fi
+if [ "$workers" -gt 1 ] && [ ! -x "$venv/bin/gunicorn" ]; then
+  "$venv/bin/pip" install -q 'gunicorn~=27.0.1'
+fi
 
 # 2. configuration
 mkdir -p "$dbdir"
+cache=""
+if [ -n "$postgres" ]; then
+  # Several processes share one database: each hears of the others' cache changes at once over
+  # PostgreSQL's LISTEN/NOTIFY (clean_timeout = 0), not after the default 300 s (a worker would
+  # refuse the seeder's purchase lines with "User in companies" until then).
+  cache=$'[cache]\nclean_timeout = 0\n'
+  # trytond names its backend by the scheme: postgresql:// (postgres:// is the same server).
+  uri="postgresql://${postgres#*://}"
+  uri="${uri%/}/"
+else
+  uri="sqlite://"
+fi
 cat >"$conf" <<EOF
 [database]
-uri = sqlite://
+uri = $uri
 path = $dbdir
 
 [web]
 listen = 127.0.0.1:$port
+
+$cache
 EOF
 
 # 3. database "wms" (the .sqlite file must exist before trytond-admin)
@@ -65,7 +92,18 @@ printf 'admin123\n' >"$passfile"
 chmod 600 "$passfile"
 db="$dbdir/wms.sqlite"
 initialised=0
-if [ -s "$db" ] && "$venv/bin/python" - "$db" <<'EOF'; then initialised=1; fi
+if [ -n "$postgres" ]; then
+  # Database "wms" on the server: initialised when its modules are; created when missing.
+  if "$venv/bin/python" - "$postgres" <<'EOF'; then initialised=1; fi
+import sys, psycopg
+try:
+    with psycopg.connect(sys.argv[1].rstrip("/") + "/wms") as con:
+        row = con.execute("SELECT state FROM ir_module WHERE name = 'stock_lot_sled'").fetchone()
+except psycopg.Error:
+    row = None
+sys.exit(0 if row and row[0] == 'activated' else 1)
+EOF
+elif [ -s "$db" ] && "$venv/bin/python" - "$db" <<'EOF'; then initialised=1; fi
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 try:
@@ -76,7 +114,16 @@ except sqlite3.Error:
 sys.exit(0 if row and row[0] == 'activated' else 1)
 EOF
 if [ "$initialised" = 0 ]; then
-  touch "$db"
+  if [ -n "$postgres" ]; then
+    "$venv/bin/python" - "$postgres" <<'EOF'
+import sys, psycopg
+with psycopg.connect(sys.argv[1].rstrip("/") + "/postgres", autocommit=True) as con:
+    con.execute("DROP DATABASE IF EXISTS wms WITH (FORCE)")
+    con.execute("CREATE DATABASE wms ENCODING 'UTF8' TEMPLATE template0")
+EOF
+  else
+    touch "$db"
+  fi
   # trytond-admin asks for the admin's e-mail on stdin when it creates a database (EOFError
   # without a terminal; `--email ''` does not help): answer with an empty line.
   # A failed initialisation removes the database so that the next run starts afresh.
@@ -94,11 +141,18 @@ fi
 # `-d wms` loads the database's pool at start-up: trytond 8.2.1 started without it answers the
 # first common.db.login with {"error":["'res.user'",""]} (KeyError) for ever, because
 # Cache.sync registers an empty pool for the database before security.login can initialise it.
-nohup "$venv/bin/trytond" -c "$conf" -d wms >>"$log" 2>&1 </dev/null &
+if [ "$workers" -gt 1 ]; then
+  # TRYTOND_DATABASE_NAMES loads the pool in each worker at start-up, as `-d wms` does.
+  TRYTOND_CONFIG="$conf" TRYTOND_DATABASE_NAMES=wms nohup "$venv/bin/gunicorn" \
+    --workers "$workers" --bind "127.0.0.1:$port" --timeout 60 \
+    trytond.application:app >>"$log" 2>&1 </dev/null &
+else
+  nohup "$venv/bin/trytond" -c "$conf" -d wms >>"$log" 2>&1 </dev/null &
+fi
 echo $! >"$pidfile"
 for _ in $(seq 1 120); do
   if version_answers; then
-    echo "trytond up (pid $(cat "$pidfile")): http://127.0.0.1:$port/wms/rpc/" >&2
+    echo "trytond up (pid $(cat "$pidfile"), $workers worker(s), $([ -n "$postgres" ] && echo PostgreSQL || echo SQLite)): http://127.0.0.1:$port/wms/rpc/" >&2
     exit 0
   fi
   if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then

@@ -80,6 +80,12 @@ enum Command {
         /// Seconds between pulls of master data and documents from the ERP.
         #[arg(long, default_value_t = 10)]
         erp_pull_seconds: u64,
+        /// ERP documents posted at once: a receipt's, a return's or an order's events stay in
+        /// order, different documents go side by side, and a count or a void waits for every
+        /// earlier event. 1 posts one event at a time.
+        #[arg(long, default_value_t = dockhand_hub::erp::worker::DEFAULT_CONCURRENCY,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
+        erp_concurrency: usize,
         /// The console shows a device as offline once the hub has not heard from it for this
         /// many seconds.
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86400))]
@@ -316,6 +322,7 @@ fn run(cli: Cli) -> Result<(), String> {
             erp,
             erp_password_file,
             erp_pull_seconds,
+            erp_concurrency,
             offline_after_seconds,
             console_link,
         } => {
@@ -422,6 +429,7 @@ fn run(cli: Cli) -> Result<(), String> {
                         Arc::new(connector),
                         WorkerConfig {
                             pull_every: Duration::from_secs(erp_pull_seconds.max(1)),
+                            concurrency: erp_concurrency,
                             instance: listen.to_string(),
                             ..WorkerConfig::default()
                         },

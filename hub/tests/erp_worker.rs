@@ -304,7 +304,7 @@ on_both_backends!(
         .await;
         let connector = Ledger::default();
         let other = worker::Lease::for_instance("127.0.0.1:9", std::time::Duration::from_secs(60));
-        let pass = worker::pass_leased(&erp::port(&hub.store), &connector, 10, Some(&other))
+        let pass = worker::pass_leased(&erp::port(&hub.store), &connector, 10, 1, Some(&other))
             .await
             .unwrap();
         assert!(pass.lost_lease);
@@ -327,9 +327,10 @@ on_both_backends!(
         // lease is written when taken, not again for each event while it is fresh.
         let mut until = Vec::new();
         for _ in 0..2 {
-            let pass = worker::pass_leased(&erp::port(&hub.store), &connector, 100, Some(&other))
-                .await
-                .unwrap();
+            let pass =
+                worker::pass_leased(&erp::port(&hub.store), &connector, 100, 1, Some(&other))
+                    .await
+                    .unwrap();
             assert!(!pass.lost_lease);
             let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
             until.push(status.posting_lease_until.unwrap());
@@ -572,5 +573,275 @@ on_both_backends!(
             (status, body["code"].as_str()),
             (409, Some("exception_settled"))
         );
+    }
+);
+
+/// Takes its time over each event (so that documents overlap), notes what was in flight when each
+/// began, and finds the ERP unreachable once on the first try of event `down_at`.
+#[derive(Default)]
+struct SideBySide {
+    state: Mutex<Flight>,
+    down_at: i64,
+    down_once: AtomicBool,
+    /// Event whose first post never ends (the hub is killed while it is in flight).
+    hang_at: i64,
+    hung: AtomicBool,
+}
+
+#[derive(Default)]
+struct Flight {
+    in_flight: std::collections::BTreeSet<i64>,
+    most_in_flight: usize,
+    /// Positions in the order their posts finished.
+    finished: Vec<i64>,
+    /// For each post begun: its position and what was in flight then.
+    began: Vec<(i64, Vec<i64>)>,
+}
+
+impl Connector for SideBySide {
+    fn name(&self) -> &str {
+        "test-erp"
+    }
+
+    async fn pull(
+        &self,
+        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
+        _cursor: Option<String>,
+    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
+        Ok(None)
+    }
+
+    async fn post(
+        &self,
+        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
+        event: &FeedEvent,
+    ) -> Result<Vec<String>, ConnectorError> {
+        let seq = event.hub_seq;
+        {
+            let mut flight = self.state.lock().unwrap();
+            let others = flight.in_flight.iter().copied().collect();
+            flight.began.push((seq, others));
+            flight.in_flight.insert(seq);
+            flight.most_in_flight = flight.most_in_flight.max(flight.in_flight.len());
+        }
+        if seq == self.hang_at && !self.hung.swap(true, Ordering::AcqRel) {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+        let down = seq == self.down_at && !self.down_once.swap(true, Ordering::AcqRel);
+        let mut flight = self.state.lock().unwrap();
+        flight.in_flight.remove(&seq);
+        if down {
+            return Err(ConnectorError::Transient("connection reset".into()));
+        }
+        flight.finished.push(seq);
+        Ok(vec![format!("doc/{seq}")])
+    }
+}
+
+/// The first event of a document that has free events after it before the next count or void:
+/// they are posted beside it.
+fn first_beside_others(lanes: &[(i64, worker::Lane)]) -> i64 {
+    use worker::Lane;
+    lanes
+        .iter()
+        .enumerate()
+        .find(|(i, (_, l))| {
+            let Lane::Document(_) = l else { return false };
+            let first = !lanes[..*i]
+                .iter()
+                .rev()
+                .take_while(|(_, o)| *o != Lane::Alone)
+                .any(|(_, o)| o == l);
+            let free_after = lanes[i + 1..]
+                .iter()
+                .take_while(|(_, o)| *o != Lane::Alone)
+                .any(|(_, o)| *o == Lane::Free);
+            first && free_after
+        })
+        .map(|(_, (s, _))| *s)
+        .unwrap()
+}
+
+/// The lane of each event of site main's feed.
+async fn lanes_of_feed(hub: &common::TestHub) -> Vec<(i64, worker::Lane)> {
+    let port = erp::port(&hub.store);
+    tokio::task::spawn_blocking(move || port.feed("main", 0, 10_000).unwrap())
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| (e.hub_seq, worker::lane(e)))
+        .collect()
+}
+
+on_both_backends!(
+    documents_are_posted_side_by_side_each_in_order,
+    HubConfig::default(),
+    |hub| {
+        use worker::Lane;
+        let mut events = Vec::new();
+        for (id, seed) in [("HH-SIDE-1", 21), ("HH-SIDE-2", 22)] {
+            let mix = dockhand_core::workload::Workload::new(seed).every_kind();
+            let device = common::device_with(id, 80, mix);
+            let mine = common::envelopes(&device);
+            let token = hub.register(id).await;
+            hub.push(&token, id, &mine).await;
+            events.extend(mine);
+        }
+        let lanes = lanes_of_feed(&hub).await;
+        assert_eq!(lanes.len(), events.len());
+        let alone: Vec<i64> = lanes
+            .iter()
+            .filter(|(_, l)| *l == Lane::Alone)
+            .map(|(s, _)| *s)
+            .collect();
+        let documents: std::collections::BTreeSet<&Lane> = lanes
+            .iter()
+            .map(|(_, l)| l)
+            .filter(|l| matches!(l, Lane::Document(_)))
+            .collect();
+        assert!(
+            !alone.is_empty() && documents.len() > 3,
+            "the workload counts or voids and works on several documents: {lanes:?}"
+        );
+        // The ERP is down once on the first event of a document that has free events after it
+        // before the next count or void (they go beside it).
+        let down_at = first_beside_others(&lanes);
+        let connector = SideBySide {
+            down_at,
+            ..SideBySide::default()
+        };
+
+        // The first pass stops at the failure; what finished beside it is recorded, and the
+        // cursor stays before the event to try again.
+        let first = worker::pass_leased(&erp::port(&hub.store), &connector, 1000, 8, None)
+            .await
+            .unwrap();
+        assert_eq!(first.retrying.as_deref(), Some("connection reset"));
+        let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+        assert!(status.cursor < down_at, "{} < {down_at}", status.cursor);
+        let cursor = status.cursor;
+        let beyond = on_store(&hub.store, move |s| {
+            s.erp_recorded("test-erp", cursor, i64::MAX).unwrap()
+        })
+        .await;
+        assert!(
+            beyond.iter().any(|s| *s > down_at),
+            "events after the failed one {down_at} finished beside it: {beyond:?} {lanes:?}"
+        );
+        assert!(!beyond.contains(&down_at));
+
+        // The next pass posts what is left, and nothing twice.
+        let second = worker::pass_leased(&erp::port(&hub.store), &connector, 1000, 8, None)
+            .await
+            .unwrap();
+        assert_eq!(second.retrying, None);
+        assert_eq!(first.posted + second.posted, events.len());
+        let flight = std::mem::take(&mut *connector.state.lock().unwrap());
+        let mut finished = flight.finished.clone();
+        finished.sort();
+        assert_eq!(
+            finished,
+            (1..=events.len() as i64).collect::<Vec<_>>(),
+            "each event posted once"
+        );
+        assert!(
+            flight.most_in_flight > 1,
+            "documents went side by side: at most {} at once",
+            flight.most_in_flight
+        );
+        // One document's events finish in feed order.
+        for document in &documents {
+            let of: Vec<i64> = lanes
+                .iter()
+                .filter(|(_, l)| l == *document)
+                .map(|(s, _)| *s)
+                .collect();
+            let order: Vec<i64> = flight
+                .finished
+                .iter()
+                .copied()
+                .filter(|s| of.contains(s))
+                .collect();
+            assert_eq!(order, of, "{document:?} in feed order");
+        }
+        // A count or a void begins alone, after every earlier event finished.
+        for seq in &alone {
+            let (_, others) = flight.began.iter().find(|(s, _)| s == seq).unwrap();
+            assert!(others.is_empty(), "{seq} began beside {others:?}");
+            let at = flight.finished.iter().position(|s| s == seq).unwrap();
+            let before: std::collections::BTreeSet<i64> =
+                flight.finished[..at].iter().copied().collect();
+            assert!(
+                (1..*seq).all(|s| before.contains(&s)),
+                "everything before {seq} finished first"
+            );
+        }
+        let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+        assert_eq!(
+            (status.cursor, status.pending, status.posted),
+            (events.len() as i64, 0, events.len() as i64)
+        );
+    }
+);
+
+on_both_backends!(
+    a_pass_cut_off_midway_posts_the_rest_and_nothing_recorded_twice,
+    HubConfig::default(),
+    |hub| {
+        let mix = dockhand_core::workload::Workload::new(31).every_kind();
+        let device = common::device_with("HH-CUT", 120, mix);
+        let events = common::envelopes(&device);
+        let token = hub.register("HH-CUT").await;
+        hub.push(&token, "HH-CUT", &events).await;
+        // The hub is killed while one document is in flight and events after it are recorded,
+        // before its first page ends.
+        let hang_at = first_beside_others(&lanes_of_feed(&hub).await);
+        let connector = SideBySide {
+            down_at: -1,
+            hang_at,
+            ..SideBySide::default()
+        };
+        let recorded_beyond = async {
+            loop {
+                let recorded = on_store(&hub.store, |s| {
+                    s.erp_recorded("test-erp", 0, i64::MAX).unwrap()
+                })
+                .await;
+                if recorded.iter().any(|s| *s > hang_at) {
+                    return recorded;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+        };
+        let port = erp::port(&hub.store);
+        let recorded = tokio::select! {
+            _ = worker::pass_leased(&port, &connector, 1000, 8, None) => {
+                panic!("the pass ended with {hang_at} in flight")
+            }
+            recorded = recorded_beyond => recorded,
+        };
+        assert!(!recorded.contains(&hang_at));
+        let cursor = on_store(&hub.store, |s| s.erp_cursor("test-erp").unwrap()).await;
+        assert!(cursor < hang_at, "{cursor} < {hang_at}");
+        // The restarted worker posts everything not recorded, and nothing that was.
+        let pass = worker::pass_leased(&erp::port(&hub.store), &connector, 1000, 8, None)
+            .await
+            .unwrap();
+        assert_eq!(pass.retrying, None);
+        let status = on_store(&hub.store, |s| s.erp_status("test-erp").unwrap()).await;
+        assert_eq!(
+            (status.cursor, status.pending, status.posted),
+            (events.len() as i64, 0, events.len() as i64)
+        );
+        let finished = connector.state.lock().unwrap().finished.clone();
+        for seq in 1..=events.len() as i64 {
+            let times = finished.iter().filter(|s| **s == seq).count();
+            if recorded.contains(&seq) {
+                assert_eq!(times, 1, "{seq} was recorded before the cut: posted once");
+            } else {
+                assert!(times >= 1, "{seq} was posted after the restart");
+            }
+        }
     }
 );

@@ -39,7 +39,13 @@ fn version_3(dialect: Dialect) -> String {
              ('location', 'A-01-01', '{{\"code\":\"A-01-01\"}}'),
              ('pick_task', 'T-OLD', '{{\"task_id\":\"T-OLD\",\"order_ref\":\"SO-OLD\",\"staging\":\"STAGE-01\",\"lines\":[{{\"line_no\":1,\"sku\":\"TOWEL-2P\",\"quantity\":4}}]}}');
          INSERT INTO changes (kind, key, data) VALUES ('item', 'TOWEL-2P', '{{\"sku\":\"TOWEL-2P\"}}'),
-             ('location', 'A-01-01', '{{\"code\":\"A-01-01\"}}');",
+             ('location', 'A-01-01', '{{\"code\":\"A-01-01\"}}');
+         INSERT INTO erp_posts (erp, feed_seq, event_id, event_type, device_id, status, at)
+             VALUES ('tryton', 1, 'e1', '{started}', 'HH-1', 'posted', 'then'),
+                    ('tryton', 2, 'e2', '{received}', 'HH-1', 'posted', 'then'),
+                    ('tryton@north', 7, 'e7', '{received}', 'HH-1', 'posted', 'then');
+         INSERT INTO erp_state (erp, updated_at) VALUES ('tryton@north', 'then'),
+             ('tryton@south', 'then');",
         putaway = dockhand_core::protocol::EventKind::PutawayConfirmed.as_str(),
         started = dockhand_core::protocol::EventKind::PickTaskStarted.as_str(),
         received = dockhand_core::protocol::EventKind::LineReceived.as_str()
@@ -56,6 +62,13 @@ fn pulled(hub: &dyn HubStore, site: &str) -> Vec<String> {
 /// What the version-3 hub held, read through the migrated one: its stock at `main` and at a
 /// site added since (none), and the changes each site's devices pull.
 fn kept_by_site(hub: &dyn HubStore) {
+    // A connector posted one event at a time then: its highest recorded position is where it
+    // stands (with or without a state row), and one that recorded nothing starts at 0.
+    let cursors: Vec<i64> = ["tryton", "tryton@north", "tryton@south", "tryton@east"]
+        .iter()
+        .map(|erp| hub.erp_cursor(erp).unwrap())
+        .collect();
+    assert_eq!(cursors, vec![2, 7, 0, 0]);
     // The licence plate an older event moved stock on is found by it.
     let on_plate = hub.lpn_events("main", "376123450000000016", 10).unwrap();
     assert_eq!(on_plate.len(), 1);

@@ -50,6 +50,23 @@ pub trait Connector: Send + Sync + 'static {
         hub: &'a Arc<dyn ErpPort>,
         event: &'a FeedEvent,
     ) -> impl Future<Output = Result<Vec<String>, ConnectorError>> + Send + 'a;
+    /// Whether `event` may be posted in one [`Connector::post_batch`] with its neighbours: its
+    /// post depends on nothing the hub records of earlier events (no ERP document held for or
+    /// completed by it). By default no.
+    fn may_batch<'a>(&'a self, event: &'a FeedEvent) -> impl Future<Output = bool> + Send + 'a {
+        let _ = event;
+        std::future::ready(false)
+    }
+    /// Posts several events [`Connector::may_batch`] allowed, each as [`Connector::post`] would,
+    /// in fewer calls where the ERP allows: the outcome of each, in order. By default one after
+    /// the other ([`one_by_one`]).
+    fn post_batch<'a>(
+        &'a self,
+        hub: &'a Arc<dyn ErpPort>,
+        events: &'a [FeedEvent],
+    ) -> impl Future<Output = Vec<Result<Vec<String>, ConnectorError>>> + Send + 'a {
+        one_by_one(self, hub, events)
+    }
     /// What changed in the ERP after `cursor` as a hub import (merged with what `hub` holds) and
     /// the new cursor; `None` when this connector does not pull.
     fn pull<'a>(
@@ -59,6 +76,33 @@ pub trait Connector: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<(Import, String)>, ConnectorError>> + Send + 'a;
 }
 
+/// ERP documents a worker posts at once by default: a multi-worker ERP takes them side by side.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Posts `events` one after the other; after a transient failure the rest are not tried (they
+/// get the same failure).
+pub async fn one_by_one<C: Connector + ?Sized>(
+    connector: &C,
+    hub: &Arc<dyn ErpPort>,
+    events: &[FeedEvent],
+) -> Vec<Result<Vec<String>, ConnectorError>> {
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        let outcome = match out.last() {
+            Some(Err(ConnectorError::Transient(why))) => {
+                Err(ConnectorError::Transient(why.clone()))
+            }
+            _ => connector.post(hub, event).await,
+        };
+        out.push(outcome);
+    }
+    out
+}
+
+/// Most events posted together in one [`Connector::post_batch`] (and free events gathered in one
+/// lane).
+pub const BATCH: usize = 16;
+
 /// Pace of the worker.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -66,6 +110,8 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// Events read per page of the feed.
     pub page: usize,
+    /// ERP documents posted at once (lanes of [`lane`]); 1 posts one event at a time.
+    pub concurrency: usize,
     /// First wait after a transient failure; doubles up to `backoff_max`.
     pub backoff_initial: Duration,
     /// Longest wait.
@@ -85,6 +131,7 @@ impl Default for WorkerConfig {
         Self {
             poll: Duration::from_millis(250),
             page: 200,
+            concurrency: DEFAULT_CONCURRENCY,
             backoff_initial: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
             pull_every: Duration::from_secs(10),
@@ -175,24 +222,292 @@ fn now() -> String {
     crate::now_text()
 }
 
-/// Posts what the feed holds after the connector's cursor, until it is empty or a transient
-/// failure stops the pass.
+/// Posts what the feed holds after the connector's cursor, one event at a time, until it is
+/// empty or a transient failure stops the pass.
 pub async fn pass<C: Connector>(
     store: &Arc<dyn ErpPort>,
     connector: &C,
     page: usize,
 ) -> HubResult<Pass> {
-    pass_leased(store, connector, page, None).await
+    pass_leased(store, connector, page, 1, None).await
 }
 
-/// [`pass`] under a posting lease, checked before every event: the pass stops when another
-/// instance holds it.
+/// How an event may be posted beside others (see [`lane`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lane {
+    /// Touches no ERP document another event completes: posted beside anything.
+    Free,
+    /// Part of one document's story (a receipt, a return, an order's picks and shipping): after
+    /// the earlier events of the same document, beside other documents.
+    Document(String),
+    /// Reads or sets the ERP's stock as it stands (a count) or undoes an earlier event (a void):
+    /// after every earlier event, before any later one.
+    Alone,
+}
+
+/// The lane of an event. The scans of an expected receipt wait for its close, an order's picks
+/// for its shipping, a return's receipt for its inspection. A count fills an ERP inventory whose confirmation books the difference
+/// from the ERP's quantity at that moment, so everything before it must be in and nothing after
+/// it may be; a void reverses an event that must be posted first. Everything else moves stock by
+/// known quantities, which the ERP sums in any order.
+pub fn lane(event: &FeedEvent) -> Lane {
+    use dockhand_protocol::events::EventBody as B;
+    let Ok(body) = event.event.body() else {
+        return Lane::Free;
+    };
+    let document = |kind: &str, id: &str| Lane::Document(format!("{kind}:{id}"));
+    match &body {
+        // A blind receipt's scans are each their own delivery: no ERP document gathers them.
+        B::LineReceived(e) if e.receipt_kind == dockhand_protocol::events::ReceiptKind::Blind => {
+            Lane::Free
+        }
+        B::LineReceived(e) => document("receipt", &e.receipt_id),
+        B::ReceiptClosed(e) => document("receipt", &e.receipt_id),
+        B::BlindOpened(e) => document("receipt", &e.receipt_id),
+        B::ReceiptDiscrepancy(e) => document("receipt", &e.receipt_id),
+        B::ReturnReceived(e) => document("return", &e.return_id),
+        B::ReturnInspected(e) => document("return", &e.return_id),
+        B::PickTaskStarted(e) => document("order", &e.order_ref),
+        B::PickConfirmed(e) => document("order", &e.order_ref),
+        B::PickShort(e) => document("order", &e.order_ref),
+        B::PickTaskCancelled(e) => document("order", &e.order_ref),
+        B::Loaded(e) => document("order", &e.order_ref),
+        B::Shipped(e) => document("order", &e.order_ref),
+        B::Counted(_) | B::CountAdjusted(_) | B::Voided(_) => Lane::Alone,
+        B::PutawayConfirmed(_)
+        | B::MoveConfirmed(_)
+        | B::UnitBuilt(_)
+        | B::Packed(_)
+        | B::Unpacked(_)
+        | B::StockReleased(_)
+        | B::CountTaskCreated(_)
+        | B::ReplenishmentRaised(_)
+        | B::CountStarted(_) => Lane::Free,
+    }
+}
+
+/// A page of events cut into the runs the worker posts: each run's lanes go side by side, each
+/// lane in feed order; an event of [`Lane::Alone`] is a run of its own. A lane holds one
+/// document's events, or up to [`BATCH`] free events posted together.
+/// With `concurrency` 1, each event is a run: strictly feed order.
+fn runs(events: Vec<FeedEvent>, concurrency: usize) -> Vec<Vec<Vec<FeedEvent>>> {
+    if concurrency <= 1 {
+        return events.into_iter().map(|e| vec![vec![e]]).collect();
+    }
+    let mut runs: Vec<Vec<Vec<FeedEvent>>> = Vec::new();
+    let mut lanes: Vec<Vec<FeedEvent>> = Vec::new();
+    let mut of_document: std::collections::HashMap<String, usize> = Default::default();
+    // The lane gathering free events (a batch, posted together), while it has room.
+    let mut free: Option<usize> = None;
+    for event in events {
+        match lane(&event) {
+            Lane::Alone => {
+                if !lanes.is_empty() {
+                    runs.push(std::mem::take(&mut lanes));
+                    of_document.clear();
+                    free = None;
+                }
+                runs.push(vec![vec![event]]);
+            }
+            Lane::Free => match free {
+                Some(at) if lanes[at].len() < BATCH => lanes[at].push(event),
+                _ => {
+                    free = Some(lanes.len());
+                    lanes.push(vec![event]);
+                }
+            },
+            Lane::Document(key) => match of_document.get(&key) {
+                Some(&at) => lanes[at].push(event),
+                None => {
+                    of_document.insert(key, lanes.len());
+                    lanes.push(vec![event]);
+                }
+            },
+        }
+    }
+    if !lanes.is_empty() {
+        runs.push(lanes);
+    }
+    runs
+}
+
+/// What posting one event came to.
+enum Step {
+    /// The outcome is recorded (posted or refused).
+    Recorded { posted: bool },
+    /// The ERP could not be reached: the event is tried again on a later pass.
+    Retry(String),
+}
+
+/// Records what posting one event came to; a refusal also reaches the device that recorded it.
+async fn settle<C: Connector>(
+    store: &Arc<dyn ErpPort>,
+    connector: &C,
+    event: &FeedEvent,
+    posted: Result<Vec<String>, ConnectorError>,
+) -> HubResult<Step> {
+    let erp = connector.name().to_string();
+    let outcome = match posted {
+        Ok(documents) => ErpOutcome::Posted { documents },
+        Err(ConnectorError::Refused { code, message }) => {
+            tracing::warn!(erp = %erp, event = %event.event.event_id, %code, %message, "the ERP refused an event");
+            ErpOutcome::Failed { code, message }
+        }
+        Err(ConnectorError::Transient(message)) => {
+            tracing::warn!(erp = %erp, event = %event.event.event_id, %message, "ERP unavailable; will retry");
+            let (name, at, why) = (erp, now(), message.clone());
+            blocking(store, move |s| s.erp_retrying(&name, &why, &at)).await?;
+            return Ok(Step::Retry(message));
+        }
+    };
+    if let ErpOutcome::Failed { code, message } = &outcome {
+        // The device sees the refusal as an exception on its next pull (published before the
+        // outcome is recorded: after a crash the event is refused and published again, which
+        // changes nothing).
+        let rejection = EventRejection {
+            device_id: event.event.device_id.clone(),
+            seq: event.event.seq,
+            event_id: event.event.event_id,
+            code: code.clone(),
+            reason: message.clone(),
+            settled: None,
+            note: None,
+            settled_by: None,
+        };
+        let import = Import {
+            site: Some(connector.site().to_string()),
+            event_rejections: vec![rejection],
+            ..Import::default()
+        };
+        let name = format!("ERP connector {}", connector.name());
+        blocking(store, move |s| {
+            s.import(
+                &import,
+                &ImportSource {
+                    origin: HubEventOrigin::Erp,
+                    name: &name,
+                },
+            )
+        })
+        .await?;
+    }
+    let posted = matches!(outcome, ErpOutcome::Posted { .. });
+    let post = ErpPost {
+        feed_seq: event.hub_seq,
+        event_id: event.event.event_id.to_string(),
+        event_type: event.event.event_type.clone(),
+        device_id: event.event.device_id.clone(),
+        outcome,
+        at: now(),
+    };
+    blocking(store, move |s| s.erp_record(&erp, &post)).await?;
+    Ok(Step::Recorded { posted })
+}
+
+/// What a lane did: the positions recorded, events posted and refused, why it stopped early.
+#[derive(Default)]
+struct LaneDone {
+    recorded: Vec<i64>,
+    posted: usize,
+    refused: usize,
+    retrying: Option<String>,
+    lost_lease: bool,
+}
+
+/// Posts one lane's events in order, consecutive ones the connector may post together
+/// ([`Connector::may_batch`], up to [`BATCH`]) in one call; each outcome is recorded before the
+/// next event is posted. Stops at a transient failure, a lost lease, or when another lane of the
+/// pass met one (`stop`); what a batch posted is recorded even then.
+async fn post_lane<C: Connector>(
+    store: &Arc<dyn ErpPort>,
+    connector: &C,
+    lease: Option<&Lease>,
+    lane: Vec<FeedEvent>,
+    stop: &AtomicBool,
+) -> HubResult<LaneDone> {
+    let mut done = LaneDone::default();
+    let erp = connector.name().to_string();
+    let mut at = 0;
+    while at < lane.len() && !stop.load(Ordering::Acquire) {
+        if let Some(lease) = lease
+            && !lease.hold(store, &erp).await?
+        {
+            done.lost_lease = true;
+            stop.store(true, Ordering::Release);
+            break;
+        }
+        let mut end = at + 1;
+        if connector.may_batch(&lane[at]).await {
+            while end < lane.len() && end - at < BATCH && connector.may_batch(&lane[end]).await {
+                end += 1;
+            }
+        }
+        let events = &lane[at..end];
+        let results = if events.len() > 1 {
+            connector.post_batch(store, events).await
+        } else {
+            vec![connector.post(store, &events[0]).await]
+        };
+        at = end;
+        for (event, result) in events.iter().zip(results) {
+            match settle(store, connector, event, result).await {
+                Ok(Step::Recorded { posted }) => {
+                    done.recorded.push(event.hub_seq);
+                    if posted {
+                        done.posted += 1;
+                    } else {
+                        done.refused += 1;
+                    }
+                }
+                Ok(Step::Retry(message)) => {
+                    done.retrying = Some(message);
+                    stop.store(true, Ordering::Release);
+                    return Ok(done);
+                }
+                Err(e) => {
+                    stop.store(true, Ordering::Release);
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Moves the cursor over the page's first `positions` that are all `recorded`, when that is past
+/// `from`; where it now stands.
+async fn advance(
+    store: &Arc<dyn ErpPort>,
+    erp: &str,
+    positions: &[i64],
+    recorded: &std::collections::HashSet<i64>,
+    from: i64,
+) -> HubResult<i64> {
+    let through = positions
+        .iter()
+        .take_while(|seq| recorded.contains(seq))
+        .last()
+        .copied()
+        .unwrap_or(from);
+    if through > from {
+        let (name, at) = (erp.to_string(), now());
+        blocking(store, move |s| s.erp_advance(&name, through, &at)).await?;
+    }
+    Ok(through.max(from))
+}
+
+/// [`pass`] posting up to `concurrency` ERP documents at once (their lanes, [`lane`]), under a
+/// posting lease checked before every event: the pass stops when another instance holds it.
+/// Outcomes are recorded as each event finishes; the cursor moves past a position only once
+/// every event up to it is recorded, and a later pass skips what was recorded beyond it.
 pub async fn pass_leased<C: Connector>(
     store: &Arc<dyn ErpPort>,
     connector: &C,
     page: usize,
+    concurrency: usize,
     lease: Option<&Lease>,
 ) -> HubResult<Pass> {
+    use futures_util::stream::{self, StreamExt, TryStreamExt};
     let erp = connector.name().to_string();
     let mut done = Pass::default();
     if !post_retries(store, connector, lease, &mut done).await? {
@@ -203,75 +518,54 @@ pub async fn pass_leased<C: Connector>(
         let cursor = blocking(store, move |s| s.erp_cursor(&name)).await?;
         let site = connector.site().to_string();
         let events = blocking(store, move |s| s.feed(&site, cursor, page)).await?;
-        if events.is_empty() {
+        let Some(last) = events.last().map(|e| e.hub_seq) else {
             return Ok(done);
-        }
-        for event in events {
-            if let Some(lease) = lease
-                && !lease.hold(store, &erp).await?
+        };
+        let positions: Vec<i64> = events.iter().map(|e| e.hub_seq).collect();
+        let name = erp.clone();
+        let mut recorded: std::collections::HashSet<i64> =
+            blocking(store, move |s| s.erp_recorded(&name, cursor, last))
+                .await?
+                .into_iter()
+                .collect();
+        let todo: Vec<FeedEvent> = events
+            .into_iter()
+            .filter(|e| !recorded.contains(&e.hub_seq))
+            .collect();
+        let stop = AtomicBool::new(false);
+        let mut failed = None;
+        let mut advanced = cursor;
+        for run in runs(todo, concurrency) {
+            let lanes: Vec<LaneDone> = match stream::iter(run)
+                .map(|lane| post_lane(store, connector, lease, lane, &stop))
+                .buffer_unordered(concurrency.max(1))
+                .try_collect()
+                .await
             {
-                done.lost_lease = true;
-                return Ok(done);
-            }
-            let outcome = match connector.post(store, &event).await {
-                Ok(documents) => {
-                    done.posted += 1;
-                    ErpOutcome::Posted { documents }
-                }
-                Err(ConnectorError::Refused { code, message }) => {
-                    tracing::warn!(erp = %erp, event = %event.event.event_id, %code, %message, "the ERP refused an event");
-                    done.refused += 1;
-                    ErpOutcome::Failed { code, message }
-                }
-                Err(ConnectorError::Transient(message)) => {
-                    tracing::warn!(erp = %erp, event = %event.event.event_id, %message, "ERP unavailable; will retry");
-                    let (name, at, why) = (erp.clone(), now(), message.clone());
-                    blocking(store, move |s| s.erp_retrying(&name, &why, &at)).await?;
-                    done.retrying = Some(message);
-                    return Ok(done);
+                Ok(lanes) => lanes,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
                 }
             };
-            if let ErpOutcome::Failed { code, message } = &outcome {
-                // The device sees the refusal as an exception on its next pull (published before
-                // the outcome is recorded: after a crash the event is refused and published
-                // again, which changes nothing).
-                let rejection = EventRejection {
-                    device_id: event.event.device_id.clone(),
-                    seq: event.event.seq,
-                    event_id: event.event.event_id,
-                    code: code.clone(),
-                    reason: message.clone(),
-                    settled: None,
-                    note: None,
-                    settled_by: None,
-                };
-                let import = Import {
-                    site: Some(connector.site().to_string()),
-                    event_rejections: vec![rejection],
-                    ..Import::default()
-                };
-                let name = format!("ERP connector {}", connector.name());
-                blocking(store, move |s| {
-                    s.import(
-                        &import,
-                        &ImportSource {
-                            origin: HubEventOrigin::Erp,
-                            name: &name,
-                        },
-                    )
-                })
-                .await?;
+            for lane in lanes {
+                recorded.extend(&lane.recorded);
+                done.posted += lane.posted;
+                done.refused += lane.refused;
+                done.retrying = done.retrying.or(lane.retrying);
+                done.lost_lease |= lane.lost_lease;
             }
-            let post = ErpPost {
-                feed_seq: event.hub_seq,
-                event_id: event.event.event_id.to_string(),
-                event_type: event.event.event_type.clone(),
-                device_id: event.event.device_id.clone(),
-                outcome,
-                at: now(),
-            };
-            let name = erp.clone();
-            blocking(store, move |s| s.erp_record(&name, &post)).await?;
+            advanced = advance(store, &erp, &positions, &recorded, advanced).await?;
+            if stop.load(Ordering::Acquire) {
+                break;
+            }
+        }
+        advance(store, &erp, &positions, &recorded, advanced).await?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if done.retrying.is_some() || done.lost_lease {
+            return Ok(done);
         }
     }
 }
@@ -402,7 +696,15 @@ pub async fn run<C: Connector>(
             }
             last_pull = Some(tokio::time::Instant::now());
         }
-        let wait = match pass_leased(&store, connector.as_ref(), config.page, Some(&lease)).await {
+        let wait = match pass_leased(
+            &store,
+            connector.as_ref(),
+            config.page,
+            config.concurrency,
+            Some(&lease),
+        )
+        .await
+        {
             Ok(Pass {
                 lost_lease: true, ..
             }) => config.poll,

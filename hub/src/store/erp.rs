@@ -8,11 +8,17 @@ use crate::error::HubResult;
 
 /// The ERP connectors' bookkeeping.
 pub trait ErpBook: Send + Sync + 'static {
-    /// The last feed position ERP connector `erp` is done with (0 before the first).
+    /// The feed position up to which ERP connector `erp` is done with every event (0 before the
+    /// first; events after it may be recorded too: see [`ErpBook::erp_recorded`]).
     fn erp_cursor(&self, erp: &str) -> HubResult<i64>;
     /// Records what connector `erp` did with one event (a second record of the same feed
     /// position changes nothing) and clears its last error.
     fn erp_record(&self, erp: &str, post: &ErpPost) -> HubResult<()>;
+    /// Moves connector `erp`'s cursor forward to `through`: every event of its site up to there
+    /// is recorded (never moves it back).
+    fn erp_advance(&self, erp: &str, through: i64, now: &str) -> HubResult<()>;
+    /// The feed positions in (`after`, `upto`] connector `erp` recorded, in order.
+    fn erp_recorded(&self, erp: &str, after: i64, upto: i64) -> HubResult<Vec<i64>>;
     /// Notes a failure a retry is working on (the event will be tried again).
     fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()>;
     /// Where connector `erp` stands.
@@ -48,7 +54,20 @@ pub mod erp_sql {
     /// Every connector that worked against this hub.
     pub const NAMES: &str = "SELECT erp FROM erp_leases UNION SELECT erp FROM erp_state ORDER BY 1";
     /// Last feed position done with.
-    pub const CURSOR: &str = "SELECT COALESCE(MAX(feed_seq), 0) FROM erp_posts WHERE erp = $1";
+    pub const CURSOR: &str =
+        "SELECT COALESCE((SELECT posted_through FROM erp_state WHERE erp = $1), 0)";
+    /// Moves the cursor forward to $2 (never back: an instance that lost the posting lease may
+    /// still finish a page behind the one that took it).
+    pub const ADVANCE: &str = "INSERT INTO erp_state (erp, posted_through, updated_at)
+        VALUES ($1, $2, $3)
+        ON CONFLICT (erp) DO UPDATE SET updated_at = excluded.updated_at,
+            posted_through = CASE WHEN erp_state.posted_through IS NULL
+                OR erp_state.posted_through < excluded.posted_through
+                THEN excluded.posted_through ELSE erp_state.posted_through END";
+    /// The feed positions after $2 up to $3 that connector $1 recorded (posted out of order by
+    /// a pass that stopped before the cursor could move past them).
+    pub const RECORDED: &str = "SELECT feed_seq FROM erp_posts
+        WHERE erp = $1 AND feed_seq > $2 AND feed_seq <= $3 ORDER BY feed_seq";
     /// Records one event's outcome once.
     pub const RECORD: &str = "INSERT INTO erp_posts
         (erp, feed_seq, event_id, event_type, device_id, status, documents, code, message, at)

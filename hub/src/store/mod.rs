@@ -227,6 +227,10 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
         (14, fill(include_str!("migrations/014_console.sql"))),
         (15, fill(include_str!("migrations/015_console_search.sql"))),
         (16, fill(include_str!("migrations/016_sscc_blocks.sql"))),
+        (
+            17,
+            fill(include_str!("migrations/017_erp_posted_through.sql")),
+        ),
     ]
 }
 

@@ -58,8 +58,8 @@ CREATE TABLE IF NOT EXISTS changes (
     key         TEXT NOT NULL,
     data        TEXT NOT NULL
 );
--- ERP connectors: what each did with every accepted event it took from the feed, in feed order
--- (its cursor is the highest feed_seq here), and the last failure a retry is working on.
+-- ERP connectors: what each did with every accepted event it took from the feed (its cursor is
+-- erp_state.posted_through, migration 017), and the last failure a retry is working on.
 CREATE TABLE IF NOT EXISTS erp_posts (
     erp         TEXT NOT NULL,
     feed_seq    {int} NOT NULL,

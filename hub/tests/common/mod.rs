@@ -129,9 +129,13 @@ macro_rules! on_both_backends {
 
 /// A device with the sample warehouse, in memory, after `steps` workload commands.
 pub fn device(id: &str, steps: usize, seed: u64) -> Store {
+    device_with(id, steps, Workload::new(seed))
+}
+
+/// [`device`] after `steps` commands of `mix` (e.g. `Workload::new(seed).every_kind()`).
+pub fn device_with(id: &str, steps: usize, mut mix: Workload) -> Store {
     let store = Store::open_in_memory(StoreOptions::new(id)).unwrap();
     Workload::seed_store(&store).unwrap();
-    let mut mix = Workload::new(seed);
     for _ in 0..steps {
         mix.step(&store).unwrap();
     }

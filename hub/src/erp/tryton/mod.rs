@@ -11,6 +11,7 @@
 //! finishes what it finds, so a crash or retry between "posted" and "recorded as posted" never
 //! posts twice.
 
+mod batch;
 mod incoming;
 mod inventory;
 mod on_hand;
@@ -126,6 +127,9 @@ struct Cache {
 pub struct TrytonConnector {
     rpc: Rpc,
     cache: Mutex<Cache>,
+    /// Held while looking up and creating a shared record (a lot, a party): documents posted
+    /// side by side must not both create the lot they both name.
+    creating: tokio::sync::Mutex<()>,
     /// `tryton` for site main, `tryton@SITE` for another: each site's connector keeps its own
     /// cursor and bookkeeping.
     name: String,
@@ -167,6 +171,7 @@ impl TrytonConnector {
         Ok(Self {
             rpc: Rpc::new(config)?,
             cache: Mutex::new(Cache::default()),
+            creating: tokio::sync::Mutex::new(()),
             name,
         })
     }
@@ -284,6 +289,7 @@ impl TrytonConnector {
         domain: Value,
         values: Value,
     ) -> Result<i64, ConnectorError> {
+        let _alone = self.creating.lock().await;
         if let Some(id) = self.search_one(model, domain).await.map_err(refused)? {
             return Ok(id);
         }
@@ -583,26 +589,67 @@ impl TrytonConnector {
             .map_err(|e| ConnectorError::Transient(format!("hub store: {e}")))
     }
 
+    /// The values of a new Tryton document carrying transfer `t` from `from` to `to`.
+    async fn document_values(
+        &self,
+        model: &str,
+        t: &Transfer,
+        from: i64,
+        to: i64,
+    ) -> Result<Value, ConnectorError> {
+        Ok(match model {
+            "stock.shipment.in" => json!({
+                "reference": t.reference,
+                "supplier": self.party("dockhand receipts").await?,
+                "warehouse": self.warehouse().await?.id,
+                // Input = storage: the goods stay where dockhand put them (no inventory moves).
+                "warehouse_input": to,
+                "warehouse_storage": to,
+                "incoming_moves": [["create", self.moves(t, from, to, true).await?]],
+            }),
+            "stock.shipment.out.return" => json!({
+                "reference": t.reference,
+                "customer": self.party("dockhand returns").await?,
+                "warehouse": self.warehouse().await?.id,
+                "warehouse_input": to,
+                "warehouse_storage": to,
+                "incoming_moves": [["create", self.moves(t, from, to, true).await?]],
+            }),
+            "stock.shipment.out" => {
+                let (customer, address) = self.customer().await?;
+                json!({
+                    "reference": t.reference,
+                    "customer": customer,
+                    "delivery_address": address,
+                    "warehouse": self.warehouse().await?.id,
+                    // Storage = output: the goods are where dockhand loaded them, no inventory
+                    // moves to pick.
+                    "warehouse_output": from,
+                    "warehouse_storage": from,
+                    "outgoing_moves": [["create", self.moves(t, from, to, true).await?]],
+                })
+            }
+            "stock.shipment.in.return" => json!({
+                "reference": t.reference,
+                "supplier": self.party("dockhand receipts").await?,
+                "from_location": from,
+                "to_location": to,
+                "moves": [["create", self.moves(t, from, to, true).await?]],
+            }),
+            _ => json!({
+                "reference": t.reference,
+                "from_location": from,
+                "to_location": to,
+                "moves": [["create", self.moves(t, from, to, false).await?]],
+            }),
+        })
+    }
+
     /// Finds or creates the document of one transfer and takes it to done.
     async fn transfer(&self, t: &Transfer) -> Result<String, ConnectorError> {
         let from = self.place(&t.from).await?;
         let to = self.place(&t.to).await?;
-        let (model, steps): (&str, &[&str]) = match (&t.from, &t.to) {
-            (Place::Outside(Outside::Supplier), _) => ("stock.shipment.in", &["receive", "do"]),
-            (Place::Outside(Outside::Customer), _) => {
-                ("stock.shipment.out.return", &["receive", "do"])
-            }
-            (_, Place::Outside(Outside::Supplier)) => {
-                ("stock.shipment.in.return", &["wait", "assign_force", "do"])
-            }
-            // Goods that leave for a customer (an order Tryton did not give): a customer shipment
-            // out of the place they left from, with no picking of its own.
-            (_, Place::Outside(Outside::Customer)) => (
-                "stock.shipment.out",
-                &["wait", "assign_force", "pack", "do"],
-            ),
-            _ => ("stock.shipment.internal", &["wait", "assign_force", "do"]),
-        };
+        let (model, steps) = model_of(t);
         let existing = self
             .first(model, json!([["reference", "=", t.reference]]), &["state"])
             .await?;
@@ -615,52 +662,7 @@ impl TrytonConnector {
                     .to_string(),
             ),
             None => {
-                let values = match model {
-                    "stock.shipment.in" => json!({
-                        "reference": t.reference,
-                        "supplier": self.party("dockhand receipts").await?,
-                        "warehouse": self.warehouse().await?.id,
-                        // Input = storage: the goods stay where dockhand put them (no inventory moves).
-                        "warehouse_input": to,
-                        "warehouse_storage": to,
-                        "incoming_moves": [["create", self.moves(t, from, to, true).await?]],
-                    }),
-                    "stock.shipment.out.return" => json!({
-                        "reference": t.reference,
-                        "customer": self.party("dockhand returns").await?,
-                        "warehouse": self.warehouse().await?.id,
-                        "warehouse_input": to,
-                        "warehouse_storage": to,
-                        "incoming_moves": [["create", self.moves(t, from, to, true).await?]],
-                    }),
-                    "stock.shipment.out" => {
-                        let (customer, address) = self.customer().await?;
-                        json!({
-                            "reference": t.reference,
-                            "customer": customer,
-                            "delivery_address": address,
-                            "warehouse": self.warehouse().await?.id,
-                            // Storage = output: the goods are where dockhand loaded them, no
-                            // inventory moves to pick.
-                            "warehouse_output": from,
-                            "warehouse_storage": from,
-                            "outgoing_moves": [["create", self.moves(t, from, to, true).await?]],
-                        })
-                    }
-                    "stock.shipment.in.return" => json!({
-                        "reference": t.reference,
-                        "supplier": self.party("dockhand receipts").await?,
-                        "from_location": from,
-                        "to_location": to,
-                        "moves": [["create", self.moves(t, from, to, true).await?]],
-                    }),
-                    _ => json!({
-                        "reference": t.reference,
-                        "from_location": from,
-                        "to_location": to,
-                        "moves": [["create", self.moves(t, from, to, false).await?]],
-                    }),
-                };
+                let values = self.document_values(model, t, from, to).await?;
                 let created = self
                     .call(model, "create", vec![json!([values])])
                     .await
@@ -677,12 +679,7 @@ impl TrytonConnector {
         for step in steps {
             match state.as_str() {
                 "done" => break,
-                "cancelled" => {
-                    return Err(ConnectorError::Refused {
-                        code: "erp_cancelled".into(),
-                        message: format!("{model} {id} ({}) was cancelled in Tryton", t.reference),
-                    });
-                }
+                "cancelled" => return Err(cancelled(model, id, &t.reference)),
                 _ => {}
             }
             if reached(&state, step) {
@@ -693,25 +690,62 @@ impl TrytonConnector {
                 .map_err(refused)?;
             // A button either moves the document on or raises; only `receive` may go further
             // than its name says (done at once when input is storage), so only then read back.
-            state = match *step {
-                "receive" => self.state(model, id).await?,
-                "wait" => "waiting".into(),
-                "assign_force" => "assigned".into(),
-                "pack" => "packed".into(),
-                _ => "done".into(),
+            state = match after(step) {
+                Some(next) => next.to_string(),
+                None => self.state(model, id).await?,
             };
         }
         if state != "done" {
-            return Err(ConnectorError::Refused {
-                code: "erp_not_done".into(),
-                message: format!(
-                    "{model} {id} ({}) stays {state} in Tryton after {}",
-                    t.reference,
-                    steps.join(", ")
-                ),
-            });
+            return Err(not_done(model, id, &t.reference, &state, steps));
         }
         Ok(format!("{model}/{id}"))
+    }
+}
+
+/// The Tryton model that carries a transfer and the buttons that take it to done.
+fn model_of(t: &Transfer) -> (&'static str, &'static [&'static str]) {
+    match (&t.from, &t.to) {
+        (Place::Outside(Outside::Supplier), _) => ("stock.shipment.in", &["receive", "do"]),
+        (Place::Outside(Outside::Customer), _) => ("stock.shipment.out.return", &["receive", "do"]),
+        (_, Place::Outside(Outside::Supplier)) => {
+            ("stock.shipment.in.return", &["wait", "assign_force", "do"])
+        }
+        // Goods that leave for a customer (an order Tryton did not give): a customer shipment out
+        // of the place they left from, with no picking of its own.
+        (_, Place::Outside(Outside::Customer)) => (
+            "stock.shipment.out",
+            &["wait", "assign_force", "pack", "do"],
+        ),
+        _ => ("stock.shipment.internal", &["wait", "assign_force", "do"]),
+    }
+}
+
+/// The state a button leaves a document in; `None` for `receive`, which may go further than its
+/// name says (done at once when input is storage): read it back.
+fn after(step: &str) -> Option<&'static str> {
+    match step {
+        "receive" => None,
+        "wait" => Some("waiting"),
+        "assign_force" => Some("assigned"),
+        "pack" => Some("packed"),
+        _ => Some("done"),
+    }
+}
+
+fn cancelled(model: &str, id: i64, reference: &str) -> ConnectorError {
+    ConnectorError::Refused {
+        code: "erp_cancelled".into(),
+        message: format!("{model} {id} ({reference}) was cancelled in Tryton"),
+    }
+}
+
+fn not_done(model: &str, id: i64, reference: &str, state: &str, steps: &[&str]) -> ConnectorError {
+    ConnectorError::Refused {
+        code: "erp_not_done".into(),
+        message: format!(
+            "{model} {id} ({reference}) stays {state} in Tryton after {}",
+            steps.join(", ")
+        ),
     }
 }
 
@@ -737,6 +771,34 @@ impl Connector for TrytonConnector {
         cursor: Option<String>,
     ) -> Result<Option<(dockhand_protocol::sync::Import, String)>, ConnectorError> {
         self.pull_changes(hub, cursor.as_deref()).await.map(Some)
+    }
+
+    async fn may_batch(&self, event: &FeedEvent) -> bool {
+        self.batchable(event).await
+    }
+
+    async fn post_batch(
+        &self,
+        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
+        events: &[FeedEvent],
+    ) -> Vec<Result<Vec<String>, ConnectorError>> {
+        if events.len() > 1 {
+            match self.transfer_batch(events).await {
+                Ok(documents) => return documents.into_iter().map(Ok).collect(),
+                Err(ConnectorError::Transient(why)) => {
+                    return events
+                        .iter()
+                        .map(|_| Err(ConnectorError::Transient(why.clone())))
+                        .collect();
+                }
+                // One of them is refused: one by one finds which (and what the batch made).
+                Err(ConnectorError::Refused { code, message }) => {
+                    tracing::info!(erp = %self.name, events = events.len(), %code, %message,
+                        "Tryton refused a batch; posting its events one by one");
+                }
+            }
+        }
+        crate::erp::worker::one_by_one(self, hub, events).await
     }
 
     async fn post(

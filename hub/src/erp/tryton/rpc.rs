@@ -259,6 +259,25 @@ impl Rpc {
         auth: Option<&str>,
     ) -> Result<Value, RpcError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let started = std::time::Instant::now();
+        let answer = self.send(id, method, params, auth).await;
+        tracing::debug!(
+            method,
+            id,
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            ok = answer.is_ok(),
+            "Tryton call"
+        );
+        answer
+    }
+
+    async fn send(
+        &self,
+        id: u64,
+        method: &str,
+        params: Vec<Value>,
+        auth: Option<&str>,
+    ) -> Result<Value, RpcError> {
         let url = format!("{}/{}/rpc/", self.config.base_url, self.config.database);
         let mut request = self
             .http

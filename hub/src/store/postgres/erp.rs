@@ -42,6 +42,19 @@ impl ErpBook for PostgresStore {
         })
     }
 
+    fn erp_advance(&self, erp: &str, through: i64, now: &str) -> HubResult<()> {
+        self.with(|c| Ok(c.execute(erp_sql::ADVANCE, &[&erp, &through, &now])?))?;
+        Ok(())
+    }
+
+    fn erp_recorded(&self, erp: &str, after: i64, upto: i64) -> HubResult<Vec<i64>> {
+        Ok(self
+            .query(erp_sql::RECORDED, &[&erp, &after, &upto])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
     fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()> {
         self.with(|c| Ok(c.execute(erp_sql::RETRYING, &[&erp, &message, &now])?))?;
         Ok(())

@@ -41,6 +41,20 @@ impl ErpBook for SqliteStore {
         })
     }
 
+    fn erp_advance(&self, erp: &str, through: i64, now: &str) -> HubResult<()> {
+        let conn = self.lock()?;
+        conn.prepare_cached(erp_sql::ADVANCE)?
+            .execute(rusqlite::params![erp, through, now])?;
+        Ok(())
+    }
+
+    fn erp_recorded(&self, erp: &str, after: i64, upto: i64) -> HubResult<Vec<i64>> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(erp_sql::RECORDED)?;
+        let rows = stmt.query_map(rusqlite::params![erp, after, upto], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()> {
         let conn = self.lock()?;
         conn.prepare_cached(erp_sql::RETRYING)?
