@@ -554,6 +554,63 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
             "missing {expected:?} in:\n{shown}"
         );
     }
+    // The closing table: a row per figure with its value, its baseline from the same run and
+    // their ratio; goals are judged only at their scale; the count of goals met adds up.
+    let table: Vec<Vec<&str>> = shown
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| figure"))
+        .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect();
+    assert!(table.iter().all(|r| r.len() == 6), "{table:?}");
+    for figure in [
+        "pick confirm, file, median",
+        "pick confirm, in memory, median",
+        "scan DataMatrix GTIN+lot+expiry at 300 items, p99",
+        "open of a 300-item device database",
+        "peak RSS: 300-item catalog",
+        "barcode look-up at 500 items",
+        "hub intake, 3 handhelds, SQLite",
+        "ERP posting",
+    ] {
+        assert!(
+            table.iter().any(|r| r[0].starts_with(figure)),
+            "no row {figure:?} in {table:?}"
+        );
+    }
+    let pick = table
+        .iter()
+        .find(|r| r[0] == "pick confirm, in memory, median")
+        .unwrap();
+    let number = |text: &str| -> f64 {
+        text.split_whitespace()
+            .find_map(|w| w.trim_end_matches('x').parse().ok())
+            .unwrap()
+    };
+    // Both are printed to 0.1 µs: the ratio lies between what the rounded figures allow.
+    let (value, base, ratio) = (number(pick[1]), number(pick[2]), number(pick[3]));
+    let (low, high) = (
+        (value - 0.05) / (base + 0.05),
+        (value + 0.05) / (base - 0.05),
+    );
+    assert!(
+        low - 0.005 <= ratio && ratio <= high + 0.005,
+        "{pick:?}: the ratio is the value over the baseline"
+    );
+    let peak_rss = table
+        .iter()
+        .find(|r| r[0].starts_with("peak anonymous RSS"))
+        .unwrap();
+    assert_eq!(
+        peak_rss[5], "",
+        "not judged below 1,000,000 items: {peak_rss:?}"
+    );
+    let yes = table.iter().filter(|r| r[5] == "yes").count();
+    let judged = table.iter().filter(|r| !r[5].is_empty()).count();
+    assert!(judged > 0);
+    assert!(
+        shown.contains(&format!("\n{yes} of {judged} goals met")),
+        "{shown}"
+    );
     // The benchmark cleans up after itself.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

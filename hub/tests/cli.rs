@@ -1,6 +1,8 @@
 //! The `dockhand-hub` command: CSV and JSON imports, device tokens issued by an administrator.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::process::Command;
 
 use dockhand_core::sync::protocol::{ChangeKind, DeviceToken};
@@ -357,11 +359,7 @@ fn an_administrator_revokes_a_device_and_replaces_it() {
 /// events, failed authentications, admin reads — leaves no password, token or secret in the log.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_logs_no_password_token_or_secret() {
-    let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs this against PostgreSQL"
-        );
+    let Some(base) = common::postgres_base("the log check against PostgreSQL") else {
         return;
     };
     // A URL with a password (the test server trusts loopback and ignores it).

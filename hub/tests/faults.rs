@@ -90,12 +90,7 @@ async fn run(backend: &str) {
     let database = match backend {
         "sqlite" => dir.path().join("hub.db").display().to_string(),
         _ => {
-            let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "CI must run the PostgreSQL backend"
-                );
-                eprintln!("DOCKHAND_TEST_POSTGRES not set: PostgreSQL fault run skipped here");
+            let Some(base) = common::postgres_base("the PostgreSQL fault run") else {
                 return;
             };
             tokio::task::spawn_blocking(move || common::fresh_postgres_url(&base))

@@ -52,12 +52,7 @@ async fn read_feed(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_over_one_postgres_keep_exactly_once_order_and_stock() {
-    let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the PostgreSQL backend: set DOCKHAND_TEST_POSTGRES"
-        );
-        eprintln!("DOCKHAND_TEST_POSTGRES not set: two-instance test not run here");
+    let Some(base) = common::postgres_base("the two-instance test") else {
         return;
     };
     let (a, b) = tokio::task::spawn_blocking(move || {

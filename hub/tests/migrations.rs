@@ -167,8 +167,7 @@ fn a_version_3_sqlite_hub_keeps_its_stock_by_whole_bucket() {
 
 #[test]
 fn a_version_3_postgres_hub_keeps_its_stock_by_whole_bucket() {
-    let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
-        assert!(std::env::var_os("CI").is_none(), "CI must run PostgreSQL");
+    let Some(base) = common::postgres_base("the PostgreSQL migration test") else {
         return;
     };
     let url = common::fresh_postgres_url(&base);

@@ -236,6 +236,7 @@ pub(super) fn run(
     events: i64,
     batch: usize,
     postgres: Option<&str>,
+    summary: &mut super::summary::Summary,
 ) -> Result<(), Error> {
     let made = Instant::now();
     let fleet = fleet(devices, events)?;
@@ -254,9 +255,21 @@ pub(super) fn run(
             dockhand_hub::sqlite::SqliteStore::open(dir.join("hub-intake.db"))
                 .map_err(|e| bench_error("hub", e))?,
         );
-        row(
-            "sqlite, 1 instance",
-            &measure(vec![sqlite], &fleet, batch).await?,
+        let on_sqlite = measure(vec![sqlite], &fleet, batch).await?;
+        let sqlite_rate = row("sqlite, 1 instance", &on_sqlite, None);
+        let figure = |what: &str| format!("hub intake, {devices} handhelds, {what}");
+        let value = |rate: f64, run: &Run| {
+            format!(
+                "{rate:.0} events/s, push p99 {:.0} ms",
+                run.pushes.quantile(0.99).as_secs_f64() * 1e3
+            )
+        };
+        summary.add(
+            figure("SQLite"),
+            value(sqlite_rate, &on_sqlite),
+            "",
+            None,
+            "",
             None,
         );
         let _ = std::fs::remove_file(dir.join("hub-intake.db"));
@@ -289,10 +302,27 @@ pub(super) fn run(
             batch,
         )
         .await?;
-        row(
+        let double = row(
             &format!("postgres, 2 instances, pool of {pool}"),
             &two,
             Some(single),
+        );
+        let p99 = |run: &Run| run.pushes.quantile(0.99).as_secs_f64() * 1e3;
+        summary.add(
+            figure(&format!("PostgreSQL, 1 instance, pool of {pool}")),
+            value(single, &one),
+            format!("1 connection: {}", value(before, &one_connection)),
+            Some(single / before.max(1e-9)),
+            ">= 10,000 events/s, push p99 <= 100 ms at 200 handhelds",
+            (devices >= 200).then_some(single >= 10_000.0 && p99(&one) <= 100.0),
+        );
+        summary.add(
+            figure("PostgreSQL, 2 instances"),
+            value(double, &two),
+            format!("1 instance: {single:.0} events/s"),
+            Some(double / single.max(1e-9)),
+            ">= 1.7x one instance at 200 handhelds",
+            (devices >= 200).then_some(double / single.max(1e-9) >= 1.7),
         );
         println!(
             "  goals: >= 10,000 events/s with 200 devices on PostgreSQL, push p99 <= 100 ms; two instances >= 1.7x one"

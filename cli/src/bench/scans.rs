@@ -67,11 +67,14 @@ fn page(offset: usize, n: usize) -> MasterData {
 /// Medians and p99s of the four scan kinds over `samples` random scans each, and of the same
 /// DataMatrix without the syntax dictionary's linters (their cost, interleaved in the same run);
 /// `items` items with two barcodes each.
+/// The set-up time (s), the figures of each kind of scan (DataMatrix, SSCC, location, EAN-13,
+/// DataMatrix without linters) and of opening the database afterwards, against opening one of
+/// the sample warehouse only.
 pub(super) fn measure(
     dir: &Path,
     items: usize,
     samples: usize,
-) -> Result<(f64, [Figures; 5]), Error> {
+) -> Result<(f64, [Figures; 5], [Figures; 2]), Error> {
     let started = Instant::now();
     let store = Store::open(dir.join("scan-catalog.db"), "bench-scans")?;
     catalog::upsert_master_data(&store, &sample::warehouse())?;
@@ -115,5 +118,18 @@ pub(super) fn measure(
         gs1::set_linters_for_benchmark(true);
         unlinted?;
     }
-    Ok((setup, kinds.map(Figures::new)))
+    drop(store);
+    let small = Store::open(dir.join("scan-small.db"), "bench-scans")?;
+    catalog::upsert_master_data(&small, &sample::warehouse())?;
+    drop(small);
+    let mut opens: [Vec<Duration>; 2] = Default::default();
+    for _ in 0..5 {
+        for (k, name) in ["scan-catalog.db", "scan-small.db"].into_iter().enumerate() {
+            let start = Instant::now();
+            let store = Store::open(dir.join(name), "bench-scans")?;
+            opens[k].push(start.elapsed());
+            drop(store);
+        }
+    }
+    Ok((setup, kinds.map(Figures::new), opens.map(Figures::new)))
 }

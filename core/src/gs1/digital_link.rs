@@ -771,11 +771,10 @@ fn check_data_attribute(spec: &AiSpec, key: Span) -> Result<(), Gs1Error> {
 
 /// `text` quoted for a message, cut to its first characters when long.
 fn quoted(text: &str) -> String {
-    if text.chars().count() <= QUOTE_CHARS + 4 {
-        format!("{text:?}")
-    } else {
-        let start: String = text.chars().take(QUOTE_CHARS).collect();
-        format!("{start:?}…")
+    // A value a few characters longer than the quote is shown whole.
+    match super::head(text, QUOTE_CHARS + 4).and(super::head(text, QUOTE_CHARS)) {
+        Some(start) => format!("{start:?}…"),
+        None => format!("{text:?}"),
     }
 }
 

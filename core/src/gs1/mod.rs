@@ -125,10 +125,16 @@ pub(crate) fn marked_as_gs1(data: &str) -> bool {
 
 /// At most 24 characters of `text` for an error message, with `…` when cut.
 fn prefix_of(text: &str) -> String {
-    match text.char_indices().nth(24) {
-        Some((i, _)) => format!("{}…", &text[..i]),
+    match head(text, 24) {
+        Some(head) => format!("{head}…"),
         None => text.to_string(),
     }
+}
+
+/// The first `chars` characters of `text` when it has more (a message quotes a long value by its
+/// start), `None` when it has no more.
+pub(crate) fn head(text: &str, chars: usize) -> Option<&str> {
+    text.char_indices().nth(chars).map(|(i, _)| &text[..i])
 }
 
 /// Why plain data is not read as GS1, naming the forms that are.

@@ -38,15 +38,24 @@ pub fn open_backend(backend: &str) -> Option<(Arc<dyn HubStore>, Option<tempfile
             Some((Arc::new(store), Some(dir)))
         }
         _ => {
-            let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "CI must run the PostgreSQL backend: set DOCKHAND_TEST_POSTGRES (scripts/postgres-test-server.sh)"
-                );
-                eprintln!("DOCKHAND_TEST_POSTGRES not set: PostgreSQL backend not run here");
-                return None;
-            };
+            let base = postgres_base("the PostgreSQL backend")?;
             Some((Arc::new(fresh_postgres(&base)), None))
+        }
+    }
+}
+
+/// The test PostgreSQL server (DOCKHAND_TEST_POSTGRES), or `None` with a line saying that `what`
+/// did not run here; under CI (which starts one) its absence fails the test.
+pub fn postgres_base(what: &str) -> Option<String> {
+    match std::env::var("DOCKHAND_TEST_POSTGRES") {
+        Ok(base) => Some(base),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run {what}: set DOCKHAND_TEST_POSTGRES (scripts/postgres-test-server.sh)"
+            );
+            eprintln!("DOCKHAND_TEST_POSTGRES not set: {what} not run here");
+            None
         }
     }
 }
