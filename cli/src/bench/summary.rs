@@ -124,7 +124,7 @@ impl RssSampler {
 }
 
 /// Anonymous and file-backed resident bytes now.
-fn resident() -> Option<(u64, u64)> {
+pub(super) fn resident() -> Option<(u64, u64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let field = |name: &str| -> Option<u64> {
         let line = status.lines().find(|l| l.starts_with(name))?;
