@@ -55,19 +55,25 @@ summary=()
 
 pattern='kills in|once each after'
 DOCKHAND_CRASH_KILLS=$KILLS step "kills ($KILLS)" \
-    cargo test --locked -p dockhand-cli --test crash -- --nocapture
+    cargo test --locked --workspace --test crash -- --nocapture
 
 pattern='events from 4 devices'
 DOCKHAND_FAULT_EVENTS=$FAULT_EVENTS DOCKHAND_FAULT_RESTARTS=$FAULT_RESTARTS \
     step "faults ($FAULT_EVENTS events, $FAULT_RESTARTS hub restarts)" \
-    cargo test --locked -p dockhand-hub --test faults -- --nocapture --test-threads 1
+    cargo test --locked --workspace --test faults -- --nocapture --test-threads 1
 
 pattern='threads,'
 DOCKHAND_SCAN_COMMANDS=$SCAN_COMMANDS step "8 scanning threads during sync" \
-    cargo test --locked -p dockhand-hub --test scanning -- --nocapture --test-threads 1
+    cargo test --locked --workspace --test scanning -- --nocapture --test-threads 1
 
 pattern='executions'
-cargo build --locked "${profile[@]}" -p dockhand-cli
+# The steps above name --workspace, and the small run builds through scripts/build-debug.sh: the
+# features `cargo test --workspace` builds with, so after it nothing recompiles.
+if [ -n "${SMALL:-}" ]; then
+    bash scripts/build-debug.sh
+else
+    cargo build --locked --release -p dockhand-cli
+fi
 step "fuzz ($FUZZ_EXECS executions)" "$bin" fuzz --execs "$FUZZ_EXECS"
 
 rm -f "$log"

@@ -11,10 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # As in CI: a test run gains nothing from incremental compilation, which keeps ~2 GB more on disk.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+# Each step's header says when it started, so a slow run shows where its time went.
+step() { echo "== $* (at $((SECONDS / 60))m$((SECONDS % 60))s)"; }
 
-echo "== cargo fmt --check"
+step "cargo fmt --check"
 cargo fmt --all -- --check
-echo "== cargo clippy -D warnings"
+step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log=$(mktemp)
 cleanup() { rm -f "$log"; }
@@ -28,18 +30,18 @@ if [ -z "${DOCKHAND_TEST_POSTGRES:-}" ]; then
     fi
 fi
 trap cleanup EXIT
-echo "== cargo test"
+step "cargo test"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
-echo "== reliability, small (scripts/reliability.sh; full scale is the same command without SMALL)"
+step "reliability, small (scripts/reliability.sh; full scale is the same command without SMALL)"
 SMALL=1 bash scripts/reliability.sh 2>&1 | tee -a "$log" || status=$?
-echo "== app suites (scripts/test-apps.sh)"
+step "app suites (scripts/test-apps.sh)"
 bash scripts/test-apps.sh 2>&1 | tee -a "$log" || status=$?
-echo "== the console in a real browser (scripts/test-console.sh)"
+step "the console in a real browser (scripts/test-console.sh)"
 bash scripts/test-console.sh 2>&1 | tee -a "$log" || status=$?
-echo "== labels: rendered by another ZPL engine, decoded by zxing-cpp (scripts/test-labels.sh)"
+step "labels: rendered by another ZPL engine, decoded by zxing-cpp (scripts/test-labels.sh)"
 bash scripts/test-labels.sh 2>&1 | tee -a "$log" || status=$?
-echo "== Tryton end to end (scripts/tryton-e2e.sh; then FAULT=1: the hub, on PostgreSQL, killed while it posts)"
+step "Tryton end to end (scripts/tryton-e2e.sh; then FAULT=1: the hub, on PostgreSQL, killed while it posts)"
 e2e_passed=0
 e2e_failed=0
 # The second run's hub stores on PostgreSQL when a server is up (the one the hub tests use).
@@ -65,6 +67,7 @@ for fault in 0 1; do
     fi
 done
 echo "e2e tests: $e2e_passed passed, $e2e_failed failed" | tee -a "$log"
+echo "time: $((SECONDS / 60))m$((SECONDS % 60))s"
 echo "disk: target/ holds $(du -sh target 2>/dev/null | cut -f1), $(df -h . | awk 'NR == 2 { print $4 }') left on the device"
 awk '/^test result:/ { p += $4; f += $6 }
      /^app tests:/ { p += $3; f += $5 }

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/bindings.sh
-cargo build --locked -p dockhand-hub
+bash scripts/build-debug.sh
 
 passed=0
 failed=0

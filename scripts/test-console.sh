@@ -13,7 +13,7 @@ if [ ! -x "$chromium" ]; then
     echo "browser tests: 0 passed, 1 failed"
     exit 1
 fi
-cargo build --locked -q -p dockhand-hub
+bash scripts/build-debug.sh
 if ! ls target/wheels/dockhand-*.whl >/dev/null 2>&1; then
     bash scripts/bindings.sh
     python3 -m pip wheel -q --no-deps -w target/wheels bindings/python

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --locked -q -p dockhand-cli
+bash scripts/build-debug.sh
 dir=cli/tests/labels
 (cd "$dir" && npm ci --no-audit --no-fund --silent)
 venv=target/labels-venv

@@ -29,6 +29,10 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 tryton_port="${TRYTON_PORT:-$(free_port)}"
 hub_port="${HUB_PORT:-$(free_port)}"
 while [ "$hub_port" = "$tryton_port" ]; do hub_port=$(free_port); done
+# The standby hub instance (HUB_POSTGRES runs) gets a port of its own too, not hub_port + 1: that
+# one may be taken.
+standby_port=$(free_port)
+while [ "$standby_port" = "$hub_port" ] || [ "$standby_port" = "$tryton_port" ]; do standby_port=$(free_port); done
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 hub_url="http://127.0.0.1:$hub_port"
@@ -63,7 +67,7 @@ bash scripts/tryton-up.sh "$work" "$tryton_port"
 python3 scripts/tryton_seed.py --url "$tryton_url" seed >"$work/seed.json"
 echo "tryton: up and seeded in $(( $(date +%s) - started )) s ($tryton_url)"
 
-cargo build --locked -q -p dockhand-hub -p dockhand-cli
+bash scripts/build-debug.sh
 export DOCKHAND_ERP_PASSWORD=admin123
 # start_hub [--erp]: the hub on $hub_port, with the Tryton connector when asked.
 start_hub() {
@@ -112,7 +116,7 @@ if [ -n "${HUB_POSTGRES:-}" ]; then
     done
     # A second hub instance on the same database, also told to post: it must wait while the first
     # holds the posting lease (restarts of the first resume at once: same host and address).
-    target/debug/dockhand-hub serve --listen "127.0.0.1:$((hub_port + 1))" --database "$hub_db" \
+    target/debug/dockhand-hub serve --listen "127.0.0.1:$standby_port" --database "$hub_db" \
         --erp "tryton://admin@127.0.0.1:$tryton_port/wms" --erp-pull-seconds 1 >>"$work/hub2.log" 2>&1 &
     standby_pid=$!
 fi
@@ -165,6 +169,11 @@ EOF
 target/debug/dockhand-hub erp status --database "$hub_db" || true
 
 if [ -n "$standby_pid" ]; then
+    if ! kill -0 "$standby_pid" 2>/dev/null; then
+        echo "the second hub instance stopped before the check; see $work/hub2.log" >&2
+        grep -v NOTICE "$work/hub2.log" | cut -c1-300 | tail -20 >&2
+        exit 1
+    fi
     if grep -q "now posts to the ERP" "$work/hub2.log" || ! grep -q "this one waits" "$work/hub2.log"; then
         echo "the second hub instance did not wait for the posting lease; see $work/hub2.log" >&2
         grep -v NOTICE "$work/hub2.log" | cut -c1-300 | tail -20 >&2

@@ -73,13 +73,22 @@ impl Summary {
 /// The process's resident set now and at its peak since the last [`reset_peak_rss`], in bytes
 /// (Linux; `None` elsewhere).
 pub(super) fn rss() -> Option<(u64, u64)> {
+    memory(["VmRSS:", "VmHWM:"])
+}
+
+/// Anonymous and file-backed resident bytes now.
+pub(super) fn resident() -> Option<(u64, u64)> {
+    memory(["RssAnon:", "RssFile:"])
+}
+
+/// Two memory fields of `/proc/self/status` (kB there), in bytes.
+fn memory(names: [&str; 2]) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let field = |name: &str| -> Option<u64> {
         let line = status.lines().find(|l| l.starts_with(name))?;
-        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kb * 1024)
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
     };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
+    Some((field(names[0])?, field(names[1])?))
 }
 
 /// Starts a new peak of the resident set (Linux: `5` to `/proc/self/clear_refs`); whether it
@@ -121,14 +130,4 @@ impl RssSampler {
         self.stop.store(true, std::sync::atomic::Ordering::Release);
         self.thread.join().unwrap_or((0, 0))
     }
-}
-
-/// Anonymous and file-backed resident bytes now.
-pub(super) fn resident() -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let field = |name: &str| -> Option<u64> {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
-    };
-    Some((field("RssAnon:")?, field("RssFile:")?))
 }

@@ -339,18 +339,35 @@ enum Step {
     Retry(String),
 }
 
-/// Records what posting one event came to; a refusal also reaches the device that recorded it.
+/// Which post of an event an outcome settles.
+#[derive(Clone, Copy, PartialEq)]
+enum Posting {
+    /// Its turn in the feed.
+    Feed,
+    /// Posted again because a supervisor asked (crate::exceptions): the outcome goes to the
+    /// exception the first refusal opened.
+    Retry,
+}
+
+/// Records what posting one event came to; a first refusal also reaches the device that
+/// recorded it (a retried one updates the exception it already has).
 async fn settle<C: Connector>(
     store: &Arc<dyn ErpPort>,
     connector: &C,
     event: &FeedEvent,
     posted: Result<Vec<String>, ConnectorError>,
+    posting: Posting,
 ) -> HubResult<Step> {
     let erp = connector.name().to_string();
     let outcome = match posted {
         Ok(documents) => ErpOutcome::Posted { documents },
         Err(ConnectorError::Refused { code, message }) => {
-            tracing::warn!(erp = %erp, event = %event.event.event_id, %code, %message, "the ERP refused an event");
+            let again = if posting == Posting::Retry {
+                " again"
+            } else {
+                ""
+            };
+            tracing::warn!(erp = %erp, event = %event.event.event_id, %code, %message, "the ERP refused an event{again}");
             ErpOutcome::Failed { code, message }
         }
         Err(ConnectorError::Transient(message)) => {
@@ -360,7 +377,21 @@ async fn settle<C: Connector>(
             return Ok(Step::Retry(message));
         }
     };
-    if let ErpOutcome::Failed { code, message } = &outcome {
+    let posted = matches!(outcome, ErpOutcome::Posted { .. });
+    let post = ErpPost {
+        feed_seq: event.hub_seq,
+        event_id: event.event.event_id.to_string(),
+        event_type: event.event.event_type.clone(),
+        device_id: event.event.device_id.clone(),
+        outcome,
+        at: now(),
+    };
+    if posting == Posting::Retry {
+        let at = now();
+        blocking(store, move |s| s.erp_retried(&erp, &post, &at)).await?;
+        return Ok(Step::Recorded { posted });
+    }
+    if let ErpOutcome::Failed { code, message } = &post.outcome {
         // The device sees the refusal as an exception on its next pull (published before the
         // outcome is recorded: after a crash the event is refused and published again, which
         // changes nothing).
@@ -391,15 +422,6 @@ async fn settle<C: Connector>(
         })
         .await?;
     }
-    let posted = matches!(outcome, ErpOutcome::Posted { .. });
-    let post = ErpPost {
-        feed_seq: event.hub_seq,
-        event_id: event.event.event_id.to_string(),
-        event_type: event.event.event_type.clone(),
-        device_id: event.event.device_id.clone(),
-        outcome,
-        at: now(),
-    };
     blocking(store, move |s| s.erp_record(&erp, &post)).await?;
     Ok(Step::Recorded { posted })
 }
@@ -450,7 +472,7 @@ async fn post_lane<C: Connector>(
         };
         at = end;
         for (event, result) in events.iter().zip(results) {
-            match settle(store, connector, event, result).await {
+            match settle(store, connector, event, result, Posting::Feed).await {
                 Ok(Step::Recorded { posted }) => {
                     done.recorded.push(event.hub_seq);
                     if posted {
@@ -596,33 +618,15 @@ async fn post_retries<C: Connector>(
         else {
             continue;
         };
-        let outcome = match connector.post(store, &event).await {
-            Ok(documents) => {
-                done.posted += 1;
-                ErpOutcome::Posted { documents }
-            }
-            Err(ConnectorError::Refused { code, message }) => {
-                tracing::warn!(erp = %erp, event = %event.event.event_id, %code, %message, "the ERP refused a retried event again");
-                done.refused += 1;
-                ErpOutcome::Failed { code, message }
-            }
-            Err(ConnectorError::Transient(message)) => {
-                let (name, at, why) = (erp.clone(), now(), message.clone());
-                blocking(store, move |s| s.erp_retrying(&name, &why, &at)).await?;
+        let posted = connector.post(store, &event).await;
+        match settle(store, connector, &event, posted, Posting::Retry).await? {
+            Step::Recorded { posted: true } => done.posted += 1,
+            Step::Recorded { posted: false } => done.refused += 1,
+            Step::Retry(message) => {
                 done.retrying = Some(message);
                 return Ok(false);
             }
-        };
-        let post = ErpPost {
-            feed_seq,
-            event_id: event.event.event_id.to_string(),
-            event_type: event.event.event_type.clone(),
-            device_id: event.event.device_id.clone(),
-            outcome,
-            at: now(),
-        };
-        let (name, at) = (erp.clone(), now());
-        blocking(store, move |s| s.erp_retried(&name, &post, &at)).await?;
+        }
     }
     Ok(true)
 }

@@ -18,30 +18,22 @@ use super::{
     refused, transfers,
 };
 use crate::erp::plan::Transfer;
+use crate::erp::worker::{Lane, lane};
 
 impl TrytonConnector {
     /// Whether posting `event` is only the transfers its stock changes make (no Tryton document
-    /// of its own to find or complete): such events may share calls. A scan of an expected
-    /// receipt is, unless the receipt is a Tryton supplier shipment (whose scans are held for
-    /// its close).
+    /// of its own to find or complete): such events may share calls. Those are the events of no
+    /// document ([`Lane::Free`]: Tryton posts each as its transfers), and the scans of an expected
+    /// receipt unless the receipt is a Tryton supplier shipment (whose scans are held for its
+    /// close).
     pub(super) async fn batchable(&self, event: &FeedEvent) -> bool {
         match event.event.body() {
-            Ok(
-                EventBody::PutawayConfirmed(_)
-                | EventBody::MoveConfirmed(_)
-                | EventBody::UnitBuilt(_)
-                | EventBody::Packed(_)
-                | EventBody::Unpacked(_)
-                | EventBody::StockReleased(_)
-                | EventBody::ReplenishmentRaised(_)
-                | EventBody::CountTaskCreated(_)
-                | EventBody::CountStarted(_),
-            ) => true,
             Ok(EventBody::LineReceived(r)) => {
                 let blind = r.receipt_kind == ReceiptKind::Blind;
                 matches!(self.asn(&r.receipt_id, &r.reference, blind).await, Ok(None))
             }
-            _ => false,
+            Ok(_) => matches!(lane(event), Lane::Free),
+            Err(_) => false,
         }
     }
 }
