@@ -518,9 +518,11 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
         "--hub-devices",
         "3",
         "--hub-events",
-        "12",
+        "20",
         "--hub-batch",
         "5",
+        "--hub-rate",
+        "400",
         "--scan-items",
         "300",
         "--dir",
@@ -534,6 +536,7 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
         "events/s",
         "DataMatrix without linters",
         "linters cost",
+        "scans that waited for a page read back from disk (major faults): DataMatrix ",
         "bare INSERT + COMMIT",
         "receive line (command)",
         "putaway confirm (command)",
@@ -554,6 +557,22 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
             "missing {expected:?} in:\n{shown}"
         );
     }
+    // Three handhelds at 400 events/s each, four pushes of 5, a count-task claim after the
+    // fourth: handhelds 0 and 1 race for the first task, 2 has the second to itself. The bench
+    // checks the hub's holders against the answers; the line says how the race went.
+    let intake = shown
+        .lines()
+        .find(|l| l.trim_start().starts_with("sqlite, 1 instance"))
+        .unwrap();
+    assert!(intake.contains("pushes late p99"), "{intake}");
+    assert!(
+        intake.contains("(2 won, 1 held by another)"),
+        "one winner per task: {intake}"
+    );
+    assert!(
+        shown.contains("at 400 events/s per handheld (1200 events/s offered)"),
+        "{shown}"
+    );
     // The closing table: a row per figure with its value, its baseline from the same run and
     // their ratio; goals are judged only at their scale; the count of goals met adds up.
     let table: Vec<Vec<&str>> = shown
@@ -613,6 +632,29 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
     );
     // The benchmark cleans up after itself.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_benchmark_refuses_a_rate_it_cannot_keep() {
+    for rate in ["-5", "NaN", "0.01"] {
+        let out = dockhand(&[
+            "bench",
+            "--iterations",
+            "5",
+            "--items",
+            "0",
+            "--hub-devices",
+            "2",
+            &format!("--hub-rate={rate}"),
+        ]);
+        let shown = text(&out);
+        assert!(!out.status.success(), "{rate}: {shown}");
+        assert!(
+            shown.contains("--hub-rate is the events per second each handheld offers")
+                && shown.contains(&format!("; {} is not", rate.parse::<f64>().unwrap())),
+            "{rate}: {shown}"
+        );
+    }
 }
 
 /// `dockhand gs1` prints one JSON array, an entry per input.

@@ -307,3 +307,56 @@ fn sample_import_without_towels() -> Import {
     data.master = common::without_towels(data.master);
     data
 }
+
+on_both_backends!(
+    a_large_import_reaches_the_changes_feed_whole_in_order_after_what_came_before,
+    HubConfig::default(),
+    |hub| {
+        hub.import(&sample_import()).await;
+        // More rows than the PostgreSQL backend keeps before appending them with the clock held
+        // (20,000): part is appended mid-import, the rest at its commit.
+        let template = sample::warehouse().locations[0].clone();
+        let codes: Vec<String> = (0..20_500).map(|n| format!("BULK-{n:05}")).collect();
+        let locations = codes
+            .iter()
+            .map(|code| dockhand_core::catalog::Location {
+                code: code.clone(),
+                check_string: format!("C{}", &code[5..]),
+                ..template.clone()
+            })
+            .collect();
+        let store = hub.store.clone();
+        let (site, before) = tokio::task::spawn_blocking(move || {
+            let site = store.sites().unwrap()[0].clone();
+            let before = store.changes(&site, 0, usize::MAX >> 1).unwrap();
+            (site, before.last().map_or(0, |(seq, _)| *seq))
+        })
+        .await
+        .unwrap();
+        let result = hub
+            .import(&Import {
+                master: dockhand_core::catalog::MasterData {
+                    locations,
+                    ..Default::default()
+                },
+                ..Import::default()
+            })
+            .await;
+        assert_eq!(result.changed, codes.len());
+        let store = hub.store.clone();
+        let after = tokio::task::spawn_blocking(move || store.changes(&site, before, 100_000))
+            .await
+            .unwrap()
+            .unwrap();
+        let keys: Vec<&str> = after.iter().map(|(_, c)| c.key.as_str()).collect();
+        assert_eq!(keys.len(), codes.len(), "every row once");
+        assert!(
+            keys.iter().zip(&codes).all(|(k, c)| k == c),
+            "in the order made"
+        );
+        assert!(
+            after.windows(2).all(|w| w[0].0 < w[1].0) && after[0].0 > before,
+            "numbered after what came before, one after another"
+        );
+    }
+);

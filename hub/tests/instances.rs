@@ -50,11 +50,10 @@ async fn read_feed(
     cursor
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_instances_over_one_postgres_keep_exactly_once_order_and_stock() {
-    let Some(base) = common::postgres_base("the two-instance test") else {
-        return;
-    };
+/// Two hub instances over one new PostgreSQL database, or `None` (with a line saying `what` did
+/// not run) without a test server.
+async fn two_instances(what: &str) -> Option<[Arc<TestHub>; 2]> {
+    let base = common::postgres_base(what)?;
     let (a, b) = tokio::task::spawn_blocking(move || {
         let url = fresh_postgres_url(&base);
         // Pools of 4: requests of one instance run side by side too.
@@ -63,10 +62,17 @@ async fn two_instances_over_one_postgres_keep_exactly_once_order_and_stock() {
     })
     .await
     .unwrap();
-    let hubs = [
+    Some([
         Arc::new(start_on(Arc::new(a), None, HubConfig::default()).await),
         Arc::new(start_on(Arc::new(b), None, HubConfig::default()).await),
-    ];
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_over_one_postgres_keep_exactly_once_order_and_stock() {
+    let Some(hubs) = two_instances("the two-instance test").await else {
+        return;
+    };
     handheld::import_sample(&hubs[0]).await;
 
     // The same devices, pushed one batch at a time to one SQLite hub: the stock to expect.
@@ -163,4 +169,96 @@ async fn two_instances_over_one_postgres_keep_exactly_once_order_and_stock() {
     assert!(!expected.is_empty());
     assert_eq!(stock_of(&hubs[0]).await, expected);
     assert_eq!(stock_of(&hubs[1]).await, expected);
+}
+
+/// Asks `hub` for count task `task_id` as the device holding `token`: the answer's status and
+/// the holder it names.
+async fn claim(hub: &TestHub, token: &str, task_id: &str) -> (u16, Option<String>) {
+    let response = hub
+        .client
+        .post(format!("{}/v1/tasks/claim", hub.url))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "task_kind": "count", "task_id": task_id }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (status, body["device_id"].as_str().map(str::to_string))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_give_each_task_to_one_device_when_several_claim_it_at_once() {
+    let Some(hubs) = two_instances("the two-instance claims test").await else {
+        return;
+    };
+    handheld::import_sample(&hubs[0]).await;
+    const TASKS: usize = 8;
+    const RIVALS: usize = 3;
+    let location = dockhand_core::sample::warehouse().locations[0].code.clone();
+    hubs[0]
+        .import(&dockhand_core::sync::protocol::Import {
+            count_tasks: (0..TASKS)
+                .map(|t| dockhand_core::counting::CountTaskRequest {
+                    task_id: format!("RACE-{t}"),
+                    location: Some(location.clone()),
+                    sku: None,
+                    reason: "race".into(),
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .await;
+    // Three devices per task, each asking both instances at once.
+    let mut asks = Vec::new();
+    for d in 0..TASKS * RIVALS {
+        let id = format!("RACE-HH-{d}");
+        let token = hubs[d % 2].register(&id).await;
+        let hubs = hubs.clone();
+        asks.push(tokio::spawn(async move {
+            let task = format!("RACE-{}", d / RIVALS);
+            let (x, y) = tokio::join!(
+                claim(&hubs[0], &token, &task),
+                claim(&hubs[1], &token, &task)
+            );
+            (id, task, [x, y])
+        }));
+    }
+    let mut winners: HashMap<String, Vec<String>> = HashMap::new();
+    for ask in asks {
+        let (id, task, answers) = ask.await.unwrap();
+        let won: Vec<bool> = answers
+            .iter()
+            .map(|(status, holder)| match status {
+                200 => {
+                    assert_eq!(holder.as_deref(), Some(id.as_str()), "{task}: {answers:?}");
+                    true
+                }
+                409 => false,
+                _ => panic!("{id} asking for {task}: {answers:?}"),
+            })
+            .collect();
+        // One device's two asks agree: both instances gave it the task, or neither did.
+        assert!(won[0] == won[1], "{id} for {task}: {answers:?}");
+        if won[0] {
+            winners.entry(task).or_default().push(id);
+        }
+    }
+    let list: Vec<dockhand_protocol::tasks::TaskListing> =
+        hubs[1].admin_get("/v1/admin/tasks").await;
+    for t in 0..TASKS {
+        let task = format!("RACE-{t}");
+        let won = winners.get(&task).cloned().unwrap_or_default();
+        assert_eq!(
+            won.len(),
+            1,
+            "{task}: one winner among its rivals, not {won:?}"
+        );
+        let holder = list
+            .iter()
+            .find(|l| l.task_id == task)
+            .and_then(|l| l.claim.as_ref())
+            .and_then(|c| c.device_id.clone());
+        assert_eq!(holder.as_ref(), Some(&won[0]), "{task}: the hub's holder");
+    }
 }

@@ -70,6 +70,10 @@ pub struct Args {
     /// Events per push of the intake benchmark.
     #[arg(long, default_value_t = 20)]
     hub_batch: usize,
+    /// Events per second each simulated handheld offers (0: each pushes as soon as its last push
+    /// is answered, the hub's ceiling). At a rate, the push p99 is the latency at that load.
+    #[arg(long, default_value_t = 0.0)]
+    hub_rate: f64,
 }
 
 mod allocation;
@@ -390,6 +394,8 @@ fn catalog_at(dir: &std::path::Path, name: &str, n: usize) -> Result<Store, Erro
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, Error> {
+    // Refused before anything is measured.
+    let fleet_load = intake::Load::new(args.hub_batch, args.hub_rate)?;
     let dir = tempfile::tempdir_in(&args.dir).map_err(|e| bench_error("temporary directory", e))?;
     let shown = std::fs::canonicalize(&args.dir).unwrap_or_else(|_| args.dir.clone());
     println!(
@@ -533,7 +539,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             dir.path(),
             args.hub_devices,
             args.hub_events,
-            args.hub_batch.max(1),
+            fleet_load,
             args.postgres.as_deref(),
             &mut summary,
         )?;
@@ -573,13 +579,14 @@ fn scan_section(
     let loaded = scans::load(dir, items);
     let split = sampler.map(summary::RssSampler::stop);
     let (store, setup) = loaded?;
-    let ([dm, sscc, loc, ean, bare_dm], opened) = scans::measure(dir, store, items, 20_000)?;
+    let (scanned, opened) = scans::measure(dir, store, items, 20_000)?;
     let after = summary::rss();
     let split = split.map(|(anon, file)| {
         let (anon_now, file_now) = summary::resident().unwrap_or_default();
         (anon.max(anon_now), file.max(file_now))
     });
-    scan_rows(summary, items, [&dm, &sscc, &loc, &ean], &bare_dm);
+    scan_rows(summary, items, &scanned);
+    let [dm, sscc, loc, ean, bare_dm] = scanned.each_ref().map(|s| &s.all);
     println!(
         "\nscan parse + resolve, {} items / {} barcodes on file (loaded in {setup:.0} s), 20,000 scans each:",
         items,
@@ -604,6 +611,23 @@ fn scan_section(
         micros(bare_dm.quantile(0.99)),
         micros(dm.median()) - micros(bare_dm.median())
     );
+    let paged: Vec<String> = ["DataMatrix", "SSCC", "location", "EAN-13"]
+        .iter()
+        .zip(&scanned)
+        .filter_map(|(name, s)| {
+            Some(format!(
+                "{name} {} (p99 of the rest {:.1} µs)",
+                s.from_disk?,
+                micros(s.in_memory.quantile(0.99))
+            ))
+        })
+        .collect();
+    if !paged.is_empty() {
+        println!(
+            "  scans that waited for a page read back from disk (major faults): {}",
+            paged.join(", ")
+        );
+    }
     let [large, small] = &opened;
     println!(
         "  open of the {}-item database: median {:.2} ms (a database of the sample warehouse: {:.2} ms)",
@@ -695,16 +719,24 @@ fn command_rows(summary: &mut summary::Summary, file: &[Figures; 8], memory: &[F
 }
 
 /// The scan rows: each kind's p99 against a DataMatrix read without the linters.
-fn scan_rows(summary: &mut summary::Summary, items: usize, kinds: [&Figures; 4], bare: &Figures) {
-    let base = micros(bare.quantile(0.99));
-    for (name, f) in ["DataMatrix GTIN+lot+expiry", "SSCC", "location", "EAN-13"]
+fn scan_rows(summary: &mut summary::Summary, items: usize, scanned: &[scans::Scans; 5]) {
+    let base = micros(scanned[4].all.quantile(0.99));
+    for (name, s) in ["DataMatrix GTIN+lot+expiry", "SSCC", "location", "EAN-13"]
         .iter()
-        .zip(kinds)
+        .zip(scanned)
     {
-        let p99 = micros(f.quantile(0.99));
+        let p99 = micros(s.all.quantile(0.99));
+        // What dominates a missed p99: pages the OS had dropped and read back from disk.
+        let paged = s.from_disk.map_or(String::new(), |n| {
+            format!(
+                " ({n} of {} read a page from disk; the rest {:.1} µs)",
+                s.all.0.len(),
+                micros(s.in_memory.quantile(0.99))
+            )
+        });
         summary.add(
             format!("scan {name} at {items} items, p99"),
-            format!("{p99:.1} µs"),
+            format!("{p99:.1} µs{paged}"),
             format!("DataMatrix without linters {base:.1} µs"),
             Some(p99 / base.max(1e-9)),
             "p99 <= 50 µs (in 3 of 3 runs)",

@@ -77,6 +77,47 @@ pub(super) fn load(dir: &Path, items: usize) -> Result<(Store, f64), Error> {
     Ok((store, started.elapsed().as_secs_f64()))
 }
 
+/// The scans of one kind: every one's time, and how many waited for a page the system read back
+/// from disk (a major fault: the database is mapped, and the OS pages out what it has not touched
+/// for a while).
+pub(super) struct Scans {
+    /// Every scan.
+    pub(super) all: Figures,
+    /// The scans during which no page was read from disk.
+    pub(super) in_memory: Figures,
+    /// How many scans read a page from disk (`None`: not known on this system).
+    pub(super) from_disk: Option<usize>,
+}
+
+impl Scans {
+    fn new(samples: Vec<(Duration, Option<bool>)>) -> Self {
+        let known = samples.iter().all(|(_, paged)| paged.is_some());
+        let from_disk = known.then(|| samples.iter().filter(|(_, p)| *p == Some(true)).count());
+        let in_memory = samples
+            .iter()
+            .filter(|(_, paged)| *paged != Some(true))
+            .map(|(d, _)| *d)
+            .collect();
+        Self {
+            all: Figures::new(samples.into_iter().map(|(d, _)| d).collect()),
+            in_memory: Figures::new(in_memory),
+            from_disk,
+        }
+    }
+}
+
+/// Times `scan`, and tells whether it read a page from disk (`None`: unknown).
+fn timed<T>(scan: impl FnOnce() -> T) -> (T, Duration, Option<bool>) {
+    let faults = super::summary::major_faults();
+    let start = Instant::now();
+    let value = scan();
+    let elapsed = start.elapsed();
+    let paged = faults
+        .zip(super::summary::major_faults())
+        .map(|(before, after)| after > before);
+    (value, elapsed, paged)
+}
+
 /// Medians and p99s of the four scan kinds over `samples` random scans each on `store` (made by
 /// [`load`] with `items` items), and of the same DataMatrix without the syntax dictionary's
 /// linters (their cost, interleaved in the same run): DataMatrix, SSCC, location, EAN-13,
@@ -87,7 +128,7 @@ pub(super) fn measure(
     store: Store,
     items: usize,
     samples: usize,
-) -> Result<([Figures; 5], [Figures; 2]), Error> {
+) -> Result<([Scans; 5], [Figures; 2]), Error> {
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = || {
         x ^= x << 13;
@@ -95,7 +136,7 @@ pub(super) fn measure(
         x ^= x << 17;
         (x % items as u64) as usize
     };
-    let mut kinds: [Vec<Duration>; 5] = Default::default();
+    let mut kinds: [Vec<(Duration, Option<bool>)>; 5] = Default::default();
     for _ in 0..samples {
         let i = next();
         let datamatrix = format!("]d2010{}10L{:05}\u{1d}17271231", code13(i), i % 100_000);
@@ -109,17 +150,16 @@ pub(super) fn measure(
             .into_iter()
             .enumerate()
         {
-            let start = Instant::now();
-            store.read(|c| resolve_scan(c, raw))?;
-            kinds[k].push(start.elapsed());
+            let (resolved, took, paged) = timed(|| store.read(|c| resolve_scan(c, raw)));
+            resolved?;
+            kinds[k].push((took, paged));
         }
         // Another random item: the same one again would find its pages in the cache.
         let j = next();
         let other = format!("]d2010{}10L{:05}\u{1d}17271231", code13(j), j % 100_000);
         gs1::set_linters_for_benchmark(false);
-        let start = Instant::now();
-        let unlinted = store.read(|c| resolve_scan(c, &other));
-        kinds[4].push(start.elapsed());
+        let (unlinted, took, paged) = timed(|| store.read(|c| resolve_scan(c, &other)));
+        kinds[4].push((took, paged));
         gs1::set_linters_for_benchmark(true);
         unlinted?;
     }
@@ -136,5 +176,5 @@ pub(super) fn measure(
             drop(store);
         }
     }
-    Ok((kinds.map(Figures::new), opens.map(Figures::new)))
+    Ok((kinds.map(Scans::new), opens.map(Figures::new)))
 }

@@ -81,6 +81,19 @@ pub(super) fn resident() -> Option<(u64, u64)> {
     memory(["RssAnon:", "RssFile:"])
 }
 
+/// Major page faults of the calling thread so far: pages the system read from disk for it
+/// (Linux: `/proc/thread-self/stat`; `None` elsewhere).
+pub(super) fn major_faults() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // After the command name in parentheses: state is field 3, majflt field 12.
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(9)?
+        .parse()
+        .ok()
+}
+
 /// Two memory fields of `/proc/self/status` (kB there), in bytes.
 fn memory(names: [&str; 2]) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

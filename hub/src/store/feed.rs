@@ -89,6 +89,13 @@ pub mod feed_sql {
     /// Appends a row to the changes feed.
     pub const APPEND_CHANGE: &str =
         "INSERT INTO changes (site, kind, key, data) VALUES ($1, $2, $3, $4)";
+    /// Appends rows to the changes feed (PostgreSQL: one array per column), numbered in the
+    /// arrays' order.
+    pub const APPEND_CHANGES: &str = "INSERT INTO changes (site, kind, key, data)
+        SELECT site, kind, key, data
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+            AS c(site, kind, key, data, n)
+        ORDER BY n";
     /// Every master row of a kind.
     pub const ALL: &str = "SELECT key, data FROM master WHERE site = $1 AND kind = $2 ORDER BY key";
     /// Changes for site $1 and for every site after $2, at most $3.

@@ -31,12 +31,7 @@ impl ImportTx for PgTx<'_, '_> {
     fn upsert(&mut self, kind: &str, key: &str, data: &str) -> HubResult<()> {
         let site = feed_sql::scope(kind, &self.site).to_string();
         self.exec(feed_sql::UPSERT_MASTER, &[&site, &kind, &key, &data])?;
-        if !self.clock_held {
-            // Changes are numbered in commit order, as the feed (PgTx::hold_clock).
-            self.hold_clock(0)?;
-        }
-        self.exec(feed_sql::APPEND_CHANGE, &[&site, &kind, &key, &data])?;
-        Ok(())
+        self.append_change(&site, kind, key, data)
     }
 
     fn all(&mut self, kind: &str) -> HubResult<Vec<(String, String)>> {

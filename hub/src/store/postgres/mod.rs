@@ -109,7 +109,9 @@ impl PostgresStore {
         let mut tx = client.transaction()?;
         let value = {
             let mut pg = PgTx::new(&mut tx, statements);
-            run(&mut pg)?
+            let value = run(&mut pg)?;
+            pg.flush_changes()?;
+            value
         };
         tx.commit()?;
         Ok(value)
@@ -197,7 +199,22 @@ struct PgTx<'a, 'b> {
     site_locked: bool,
     /// The stock clock's row is locked by this transaction (see [`PgTx::hold_clock`]).
     clock_held: bool,
+    /// Rows for the changes feed, appended at commit (see [`PgTx::flush_changes`]).
+    changes: ChangeRows,
 }
+
+/// Rows of the changes feed waiting for commit, column by column.
+#[derive(Default)]
+struct ChangeRows {
+    site: Vec<String>,
+    kind: Vec<String>,
+    key: Vec<String>,
+    data: Vec<String>,
+}
+
+/// Changes an import keeps before appending them with the clock held: an import of up to this
+/// many rows holds the clock only for its last statement, a larger one from here to its commit.
+const CHANGES_HELD: usize = 20_000;
 
 /// Event rows waiting for `flush`, column by column.
 #[derive(Default)]
@@ -233,7 +250,46 @@ impl<'a, 'b> PgTx<'a, 'b> {
             site: String::new(),
             site_locked: false,
             clock_held: false,
+            changes: ChangeRows::default(),
         }
+    }
+
+    /// Queues a row of the changes feed. They are appended together at commit, so an import
+    /// holds the stock clock (and with it every device's intake) only while it appends them,
+    /// not while it works out its master rows; past [`CHANGES_HELD`] rows they are appended now,
+    /// to bound what a large import keeps in memory.
+    fn append_change(&mut self, site: &str, kind: &str, key: &str, data: &str) -> HubResult<()> {
+        let c = &mut self.changes;
+        c.site.push(site.to_string());
+        c.kind.push(kind.to_string());
+        c.key.push(key.to_string());
+        c.data.push(data.to_string());
+        if c.site.len() >= CHANGES_HELD {
+            self.flush_changes()?;
+        }
+        Ok(())
+    }
+
+    /// Appends the queued changes in the order they were made, holding the clock from here to
+    /// commit (changes are numbered in commit order, as the feed: [`PgTx::hold_clock`]).
+    fn flush_changes(&mut self) -> HubResult<()> {
+        if self.changes.site.is_empty() {
+            return Ok(());
+        }
+        if !self.clock_held {
+            self.hold_clock(0)?;
+        }
+        let ChangeRows {
+            site,
+            kind,
+            key,
+            data,
+        } = std::mem::take(&mut self.changes);
+        self.exec(
+            crate::store::feed_sql::APPEND_CHANGES,
+            &[&site, &kind, &key, &data],
+        )?;
+        Ok(())
     }
 
     /// Takes `count` numbers from the stock clock (0: none) and so holds its row until commit.
