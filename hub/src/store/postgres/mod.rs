@@ -30,6 +30,9 @@ use crate::error::{HubError, HubResult, postgres_message};
 pub struct PostgresStore {
     /// `None` only while being dropped.
     pool: Option<r2d2::Pool<pool::Connector>>,
+    /// Transactions the database aborted to resolve a race with another (a deadlock) and that
+    /// ran again: [`Self::races_lost`].
+    races: std::sync::atomic::AtomicU64,
 }
 
 impl Drop for PostgresStore {
@@ -70,7 +73,15 @@ impl PostgresStore {
         drop(client);
         Ok(Self {
             pool: Some(pool::pool(connector, pool_size)),
+            races: Default::default(),
         })
+    }
+
+    /// How many transactions the database has aborted to resolve a race with another (a
+    /// deadlock) and the store ran again. The hub takes its locks in one order (its site, then
+    /// the stock clock: [`PgTx::hold_clock`]), so this stays 0; each one is logged.
+    pub fn races_lost(&self) -> u64 {
+        self.races.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn with_connection<T>(
@@ -95,7 +106,12 @@ impl PostgresStore {
         let mut lost = 0;
         loop {
             match self.with_connection(|c| Self::tx_on(c, &mut run)) {
-                Err(e) if pool::is_race(&e) && lost < pool::RACE_RETRIES => lost += 1,
+                Err(e) if pool::is_race(&e) && lost < pool::RACE_RETRIES => {
+                    lost += 1;
+                    self.races
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tracing::warn!(error = %e, tries = lost, "PostgreSQL aborted a transaction to resolve a race with another; running it again");
+                }
                 outcome => return outcome,
             }
         }
@@ -297,7 +313,15 @@ impl<'a, 'b> PgTx<'a, 'b> {
     /// first: the hub's connections and instances then append one at a time, each numbering its
     /// rows after the last committed ones, and a reader that has seen row n never later finds a
     /// row numbered below n becoming visible.
+    ///
+    /// The transaction's site is locked first ([`ReconcileTx::lock_site`](super::ReconcileTx)),
+    /// always: intake takes the clock to write stock and then the site when an event moves a
+    /// task on, while a claim takes the site and then the clock for its change. In those two
+    /// orders they deadlocked, and under a fleet's load PostgreSQL's detector broke such a cycle
+    /// every second until pushes timed out. With the site always before the clock no cycle can
+    /// form, and transactions that lock the site only (the console's views) stay off the clock.
     fn hold_clock(&mut self, count: i64) -> HubResult<i64> {
+        super::ReconcileTx::lock_site(self)?;
         let last: i64 = self
             .opt(crate::store::stock_sql::TAKE_NUMBERS, &[&count])?
             .map_or(0, |r| r.get(0));
