@@ -31,14 +31,6 @@ impl Connector for Ledger {
         "test-erp"
     }
 
-    async fn pull(
-        &self,
-        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
-        _cursor: Option<String>,
-    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
-        Ok(None)
-    }
-
     async fn post(
         &self,
         _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
@@ -356,14 +348,6 @@ impl Connector for SiteLedger {
         &self.name
     }
 
-    async fn pull(
-        &self,
-        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
-        _cursor: Option<String>,
-    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
-        Ok(None)
-    }
-
     async fn post(
         &self,
         _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
@@ -447,14 +431,6 @@ struct Bin {
 impl Connector for Bin {
     fn name(&self) -> &str {
         "test-erp"
-    }
-
-    async fn pull(
-        &self,
-        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
-        _cursor: Option<String>,
-    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
-        Ok(None)
     }
 
     async fn post(
@@ -601,14 +577,6 @@ struct Flight {
 impl Connector for SideBySide {
     fn name(&self) -> &str {
         "test-erp"
-    }
-
-    async fn pull(
-        &self,
-        _hub: &std::sync::Arc<dyn dockhand_hub::erp::ErpPort>,
-        _cursor: Option<String>,
-    ) -> Result<Option<(dockhand_core::sync::protocol::Import, String)>, ConnectorError> {
-        Ok(None)
     }
 
     async fn post(

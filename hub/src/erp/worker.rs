@@ -68,12 +68,15 @@ pub trait Connector: Send + Sync + 'static {
         one_by_one(self, hub, events)
     }
     /// What changed in the ERP after `cursor` as a hub import (merged with what `hub` holds) and
-    /// the new cursor; `None` when this connector does not pull.
+    /// the new cursor; `None` when this connector does not pull, as by default.
     fn pull<'a>(
         &'a self,
         hub: &'a Arc<dyn ErpPort>,
         cursor: Option<String>,
-    ) -> impl Future<Output = Result<Option<(Import, String)>, ConnectorError>> + Send + 'a;
+    ) -> impl Future<Output = Result<Option<(Import, String)>, ConnectorError>> + Send + 'a {
+        let _ = (hub, cursor);
+        std::future::ready(Ok(None))
+    }
 }
 
 /// ERP documents a worker posts at once by default: a multi-worker ERP takes them side by side.
