@@ -573,6 +573,22 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
         shown.contains("at 400 events/s per handheld (1200 events/s offered)"),
         "{shown}"
     );
+    // 25 picks profiled statement by statement: each appends one event and commits once.
+    let profile: Vec<&str> = shown
+        .lines()
+        .skip_while(|l| {
+            !l.starts_with("one pick confirm, statement by statement (in memory, 25 picks")
+        })
+        .take_while(|l| !l.is_empty())
+        .collect();
+    for statement in ["INSERT INTO outbox", "COMMIT", "UPDATE pick_allocations"] {
+        let line = profile
+            .iter()
+            .find(|l| l.contains(statement))
+            .unwrap_or_else(|| panic!("no {statement:?} in the profile: {profile:#?}"));
+        let runs = line.split_whitespace().nth(1).unwrap();
+        assert_eq!(runs, "1.00", "{line}");
+    }
     // The closing table: a row per figure with its value, its baseline from the same run and
     // their ratio; goals are judged only at their scale; the count of goals met adds up.
     let table: Vec<Vec<&str>> = shown
@@ -589,6 +605,7 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
         "peak RSS: 300-item catalog",
         "barcode look-up at 500 items",
         "hub intake, 3 handhelds, SQLite",
+        "pick confirm, in memory: its SQL statements (profiled)",
         "ERP posting",
     ] {
         assert!(

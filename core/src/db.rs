@@ -514,6 +514,20 @@ impl Store {
         &self.options.policy
     }
 
+    /// Gives every statement's start and end to `tracer` (`None`: to nobody): [`crate::profile`].
+    pub(crate) fn trace(&self, tracer: Option<crate::profile::Tracer>) -> Result<()> {
+        let mut open = self.lock()?;
+        let conn = open.0.as_mut().ok_or(Error::Closed)?;
+        match tracer {
+            Some(tracer) => conn.trace_v2(crate::profile::traced_events(), Some(tracer))?,
+            None => conn.trace_v2(
+                rusqlite::trace::TraceEventCodes::empty(),
+                None::<crate::profile::Tracer>,
+            )?,
+        }
+        Ok(())
+    }
+
     fn lock(&self) -> Result<Open<'_>> {
         let guard = match self.conn.lock() {
             Ok(guard) => guard,

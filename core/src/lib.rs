@@ -23,6 +23,7 @@ pub mod kpis;
 pub mod labels;
 pub mod ops;
 pub mod outbox;
+pub mod profile;
 pub mod salvage;
 #[cfg(feature = "sample")]
 pub mod sample;

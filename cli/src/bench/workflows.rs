@@ -20,6 +20,12 @@ impl Device {
 
     /// One pick of one towel from the shelf to staging.
     pub(super) fn pick(&self) -> Result<Duration, Error> {
+        let cmd = self.pick_task()?;
+        self.confirm(&cmd)
+    }
+
+    /// A pick task of one towel, started: the confirmation the picker's scans make of it.
+    pub(super) fn pick_task(&self) -> Result<ConfirmPick, Error> {
         let task_id = self.next_task("T");
         let task = picking::create_pick_task(
             &self.store,
@@ -47,7 +53,7 @@ impl Device {
             .ok_or_else(|| Error::invalid("bench", "nothing allocated"))?;
         // One tote per order, as on the floor (a tote holds one order's goods until packed).
         let tote = format!("TOTE-{task_id}");
-        let cmd = ConfirmPick {
+        Ok(ConfirmPick {
             op_id: Uuid::now_v7(),
             operator: "bob".into(),
             task_id,
@@ -55,13 +61,17 @@ impl Device {
             location_scan: self.check.clone(),
             scan: ScannedGoods::barcode(sample::TOWELS_EA),
             quantity: 1,
-            tote: Some(tote.clone()),
+            tote: Some(tote),
             short: false,
-        };
+        })
+    }
+
+    /// Confirms a pick of [`Self::pick_task`]: the time the picker waits.
+    pub(super) fn confirm(&self, cmd: &ConfirmPick) -> Result<Duration, Error> {
         let start = Instant::now();
-        picking::confirm_pick(&self.store, &cmd)?;
+        picking::confirm_pick(&self.store, cmd)?;
         let took = start.elapsed();
-        self.totes.borrow_mut().push(tote);
+        self.totes.borrow_mut().extend(cmd.tote.iter().cloned());
         Ok(took)
     }
 

@@ -1,0 +1,75 @@
+//! One pick confirm, statement by statement: what the in-memory figure is made of. Each pick's
+//! task is created outside the profile, so only the confirmations' statements are counted.
+
+use std::time::Duration;
+
+use dockhand_core::Error;
+use dockhand_core::profile::{Profile, StatementCost};
+
+use super::{Device, Figures, micros, summary};
+
+/// Longest SQL prefix printed for a statement.
+const SHOWN: usize = 78;
+
+/// Profiles `picks` pick confirms on `device` (in memory), prints each statement's share and adds
+/// the statements' total to `summary`, beside `untimed`: the median pick confirm of the same
+/// device without the profile.
+pub(super) fn pick(
+    device: &Device,
+    picks: usize,
+    untimed: Duration,
+    summary: &mut summary::Summary,
+) -> Result<(), Error> {
+    // Task by task, as the timed picks ran: tasks created ahead would leave every pick's
+    // reservation check walking all their reservations.
+    let mut took = Vec::with_capacity(picks);
+    let mut profile = Profile::default();
+    for _ in 0..picks {
+        let cmd = device.pick_task()?;
+        took.push(profile.run(&device.store, || device.confirm(&cmd))?);
+    }
+    let costs = profile.costs();
+    let traced = micros(Figures::new(took).median());
+    let per_pick = |d: Duration| micros(d) / picks.max(1) as f64;
+    let in_statements: f64 = costs.iter().map(|c| per_pick(c.elapsed)).sum();
+    let runs: u64 = costs.iter().map(|c| c.runs).sum();
+    println!(
+        "\none pick confirm, statement by statement (in memory, {picks} picks; each statement timed from its first step to its reset):"
+    );
+    println!(
+        "  {:>8} {:>5} {:>9}  statement",
+        "µs/pick", "runs", "steps/run"
+    );
+    for cost in &costs {
+        println!(
+            "  {:>8.2} {:>5.2} {:>9}  {}",
+            per_pick(cost.elapsed),
+            cost.runs as f64 / picks.max(1) as f64,
+            cost.vm_steps / cost.runs.max(1),
+            shown(cost)
+        );
+    }
+    println!(
+        "  {:.1} statements, {in_statements:.1} µs of a {traced:.1} µs pick with the profile on ({:.1} µs without); the rest is Rust: the event's signature, JSON, hashes",
+        runs as f64 / picks.max(1) as f64,
+        micros(untimed)
+    );
+    summary.add(
+        "pick confirm, in memory: its SQL statements (profiled)",
+        format!("{in_statements:.1} µs"),
+        format!("the profiled pick {traced:.1} µs"),
+        Some(in_statements / traced.max(1e-9)),
+        "",
+        None,
+    );
+    Ok(())
+}
+
+/// A statement's SQL on one line, cut at [`SHOWN`] characters.
+fn shown(cost: &StatementCost) -> String {
+    let line = cost.sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line,
+    }
+}
