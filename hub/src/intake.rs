@@ -707,8 +707,9 @@ pub fn run(
             }
         }
     }
-    tx.flush()?;
+    // Before the flush: from the flush to commit the site's other pushes wait (the stock clock).
     tx.set_position(device_id, &position, now)?;
+    tx.flush()?;
     // This device's sync may be the last one a held count waited for.
     crate::reconcile::release_due(tx, now)?;
     Ok(IntakeResult {

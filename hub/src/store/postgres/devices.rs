@@ -6,6 +6,8 @@ use dockhand_protocol::sync::{
     IntakeResult,
 };
 
+use postgres::types::ToSql;
+
 use super::{PgTx, PostgresStore, stored_from_row};
 use crate::error::{HubError, HubResult};
 use crate::intake;
@@ -97,66 +99,57 @@ impl IntakeTx for PgTx<'_, '_> {
 
     fn flush(&mut self) -> HubResult<()> {
         self.flush_events()?;
-        if self.stock.is_empty() && !self.feed.is_empty() && !self.clock_held {
-            self.hold_clock(0)?;
+        if self.stock.is_empty() && self.feed.is_empty() {
+            return Ok(());
         }
-        if !self.stock.is_empty() {
-            let mut keys: [Vec<String>; 6] = Default::default();
-            let mut qty: Vec<i64> = Vec::new();
-            let mut takers: Vec<String> = Vec::new();
-            let count = i64::try_from(self.stock.len()).unwrap_or(i64::MAX);
-            // The clock's row stays locked until commit: numbers become visible in order.
-            let last = self.hold_clock(count)?;
-            let numbers: Vec<i64> = (last - count + 1..=last).collect();
-            let mut taken = std::mem::take(&mut self.takers);
-            for (key, delta) in std::mem::take(&mut self.stock) {
-                takers.push(taken.remove(&key).unwrap_or_default());
-                let BucketKey {
-                    location,
-                    sku,
-                    lot,
-                    serial,
-                    lpn,
-                    status,
-                } = key;
-                for (column, value) in keys
-                    .iter_mut()
-                    .zip([location, sku, lot, serial, lpn, status])
-                {
-                    column.push(value);
-                }
-                qty.push(delta);
+        // The clock's row stays locked until commit: numbers become visible in order. From here
+        // the site's other transactions wait, so the stock and the feed go in one statement.
+        let count = i64::try_from(self.stock.len()).unwrap_or(i64::MAX);
+        let last = if count == 0 && self.clock_held {
+            0
+        } else {
+            self.hold_clock(count)?
+        };
+        let numbers: Vec<i64> = (last - count + 1..=last).collect();
+        let mut keys: [Vec<String>; 6] = Default::default();
+        let mut qty: Vec<i64> = Vec::new();
+        let mut takers: Vec<String> = Vec::new();
+        let mut taken = std::mem::take(&mut self.takers);
+        for (key, delta) in std::mem::take(&mut self.stock) {
+            takers.push(taken.remove(&key).unwrap_or_default());
+            let BucketKey {
+                location,
+                sku,
+                lot,
+                serial,
+                lpn,
+                status,
+            } = key;
+            for (column, value) in keys
+                .iter_mut()
+                .zip([location, sku, lot, serial, lpn, status])
+            {
+                column.push(value);
             }
-            let site = self.site.clone();
-            self.exec(
-                "INSERT INTO stock (site, location, sku, lot, serial, lpn, status, qty, change_seq,
-                                    last_taker)
-                 SELECT $1::text, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[],
-                                          $6::text[], $7::text[], $8::bigint[], $9::bigint[],
-                                          $10::text[])
-                 ON CONFLICT (site, location, sku, lot, serial, lpn, status)
-                 DO UPDATE SET qty = stock.qty + excluded.qty, change_seq = excluded.change_seq,
-                 last_taker = CASE WHEN excluded.last_taker = '' THEN stock.last_taker
-                                   ELSE excluded.last_taker END",
-                &[
-                    &site, &keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &keys[5], &qty,
-                    &numbers, &takers,
-                ],
-            )?;
+            qty.push(delta);
         }
-        if !self.feed.is_empty() {
-            let (ids, times): (Vec<String>, Vec<String>) =
-                std::mem::take(&mut self.feed).into_iter().unzip();
-            // In acceptance order: the feed's numbers follow the array's order.
-            let site = self.site.clone();
-            self.exec(
-                "INSERT INTO feed (event_row, site, made_at)
-                 SELECT e.id, $1::text, u.made_at
-                 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(event_id, made_at, ord)
-                 JOIN events e ON e.event_id = u.event_id ORDER BY u.ord",
-                &[&site, &ids, &times],
-            )?;
-        }
+        // In acceptance order: the feed's numbers follow the array's order.
+        let (ids, times): (Vec<String>, Vec<String>) =
+            std::mem::take(&mut self.feed).into_iter().unzip();
+        let site = self.site.clone();
+        let stock: [&(dyn ToSql + Sync); 10] = [
+            &site, &keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &keys[5], &qty, &numbers,
+            &takers,
+        ];
+        match (qty.is_empty(), ids.is_empty()) {
+            (false, false) => {
+                let mut params = stock.to_vec();
+                params.extend([&ids as &(dyn ToSql + Sync), &times]);
+                self.exec(STOCK_AND_FEED, &params)?
+            }
+            (false, true) => self.exec(STOCK, &stock)?,
+            _ => self.exec(FEED, &[&site, &ids, &times])?,
+        };
         Ok(())
     }
 
@@ -597,3 +590,47 @@ impl DeviceSync for PostgresStore {
         Ok(())
     }
 }
+
+/// Adds stock deltas at site $1: buckets $2..$7 (location, SKU, lot, serial, plate, status), deltas
+/// $8, change numbers $9, takers $10.
+macro_rules! add_stock {
+    () => {
+        "INSERT INTO stock (site, location, sku, lot, serial, lpn, status, qty, change_seq,
+                            last_taker)
+         SELECT $1::text, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::bigint[], $9::bigint[],
+                                  $10::text[])
+         ON CONFLICT (site, location, sku, lot, serial, lpn, status)
+         DO UPDATE SET qty = stock.qty + excluded.qty, change_seq = excluded.change_seq,
+         last_taker = CASE WHEN excluded.last_taker = '' THEN stock.last_taker
+                           ELSE excluded.last_taker END"
+    };
+}
+
+/// Appends accepted events (ids `$ids`, made at `$times`) to site $1's ERP feed, in that order.
+macro_rules! append_feed {
+    ($ids:literal, $times:literal) => {
+        concat!(
+            "INSERT INTO feed (event_row, site, made_at)
+             SELECT e.id, $1::text, u.made_at
+             FROM unnest(",
+            $ids,
+            "::text[], ",
+            $times,
+            "::text[]) WITH ORDINALITY AS u(event_id, made_at, ord)
+             JOIN events e ON e.event_id = u.event_id ORDER BY u.ord"
+        )
+    };
+}
+
+/// Stock deltas alone.
+const STOCK: &str = add_stock!();
+/// The feed alone: accepted events that move no stock.
+const FEED: &str = append_feed!("$2", "$3");
+/// Both in one round trip; the feed's ids and times are $11 and $12.
+const STOCK_AND_FEED: &str = concat!(
+    "WITH stocked AS (",
+    add_stock!(),
+    ") ",
+    append_feed!("$11", "$12")
+);

@@ -232,6 +232,19 @@ struct ChangeRows {
 /// many rows holds the clock only for its last statement, a larger one from here to its commit.
 const CHANGES_HELD: usize = 20_000;
 
+/// [`ReconcileTx::lock_site`](super::ReconcileTx)'s lock of site $1 and then
+/// [`stock_sql::TAKE_NUMBERS`](crate::store::stock_sql::TAKE_NUMBERS) of $2 numbers, in one round
+/// trip. The lock's CTE is materialized and joined to the clock's row, so the row is updated (and
+/// locked) only once the site's lock is held: the order [`PgTx::hold_clock`] keeps.
+const LOCK_SITE_TAKE_NUMBERS: &str = "WITH site AS MATERIALIZED (
+        SELECT pg_advisory_xact_lock(hashtext($1)) AS locked)
+    UPDATE stock_clock SET last = last + $2 FROM site WHERE singleton = 1 RETURNING last";
+
+/// The advisory lock's key of `site`'s counts, tasks and appends.
+fn site_lock_key(site: &str) -> String {
+    format!("dockhand counts of site {site}")
+}
+
 /// Event rows waiting for `flush`, column by column.
 #[derive(Default)]
 struct EventRows {
@@ -320,13 +333,21 @@ impl<'a, 'b> PgTx<'a, 'b> {
     /// orders they deadlocked, and under a fleet's load PostgreSQL's detector broke such a cycle
     /// every second until pushes timed out. With the site always before the clock no cycle can
     /// form, and transactions that lock the site only (the console's views) stay off the clock.
+    ///
+    /// Both are taken in one statement when the site is not locked yet: from here to commit
+    /// every other transaction of the site waits, so each round trip to the hub saved here is
+    /// one the whole site no longer queues behind.
     fn hold_clock(&mut self, count: i64) -> HubResult<i64> {
-        super::ReconcileTx::lock_site(self)?;
-        let last: i64 = self
-            .opt(crate::store::stock_sql::TAKE_NUMBERS, &[&count])?
-            .map_or(0, |r| r.get(0));
+        let row = if self.site_locked {
+            self.opt(crate::store::stock_sql::TAKE_NUMBERS, &[&count])?
+        } else {
+            let key = site_lock_key(&self.site);
+            let row = self.opt(LOCK_SITE_TAKE_NUMBERS, &[&key, &count])?;
+            self.site_locked = true;
+            row
+        };
         self.clock_held = true;
-        Ok(last)
+        Ok(row.map_or(0, |r| r.get(0)))
     }
 
     fn flush_events(&mut self) -> HubResult<()> {

@@ -136,7 +136,7 @@ impl ReconcileTx for PgTx<'_, '_> {
         if self.site_locked {
             return Ok(());
         }
-        let key = format!("dockhand counts of site {}", self.site);
+        let key = super::site_lock_key(&self.site);
         self.opt(reconcile_sql::LOCK_SITE, &[&key])?;
         self.site_locked = true;
         Ok(())
