@@ -605,7 +605,7 @@ fn the_benchmark_prints_figures_and_ratios_against_the_bare_commit() {
         "peak RSS: 300-item catalog",
         "barcode look-up at 500 items",
         "hub intake, 3 handhelds, SQLite",
-        "pick confirm, in memory: its SQL statements (profiled)",
+        "pick confirm, in memory: its SQL statements (profiled, timing included)",
         "ERP posting",
     ] {
         assert!(

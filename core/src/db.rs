@@ -516,7 +516,11 @@ impl Store {
 
     /// Gives every statement's start and end to `tracer` (`None`: to nobody): [`crate::profile`].
     pub(crate) fn trace(&self, tracer: Option<crate::profile::Tracer>) -> Result<()> {
-        let mut open = self.lock()?;
+        let mut open = match self.lock() {
+            // Closed since the tracer was set: it went with the connection.
+            Err(Error::Closed) if tracer.is_none() => return Ok(()),
+            open => open?,
+        };
         let conn = open.0.as_mut().ok_or(Error::Closed)?;
         match tracer {
             Some(tracer) => conn.trace_v2(crate::profile::traced_events(), Some(tracer))?,

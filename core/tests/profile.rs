@@ -63,3 +63,19 @@ fn the_profile_ends_with_the_work_even_when_the_work_fails() {
     .unwrap();
     assert_eq!(named(&costs, "INSERT INTO outbox").runs, 1);
 }
+
+#[test]
+fn work_that_closes_the_store_is_profiled_up_to_the_close() {
+    let f = seeded();
+    let (received, costs) = profile::statements(&f.store, || {
+        let r = receiving::receive_line(&f.store, &receive(milk_scan(sample::MILK_EA), 2))?;
+        f.store.close()?;
+        Ok(r.base_quantity)
+    })
+    .unwrap();
+    assert_eq!(received, 2);
+    assert_eq!(named(&costs, "INSERT INTO outbox").runs, 1);
+    // The tracer went with the connection; the store stays closed.
+    let closed = profile::statements(&f.store, || Ok(()));
+    assert!(matches!(closed, Err(Error::Closed)), "{closed:?}");
+}

@@ -346,8 +346,16 @@ impl<'a, 'b> PgTx<'a, 'b> {
             self.site_locked = true;
             row
         };
+        // Without its row the join above would skip the site's lock too: never go on without it.
+        let row = row.ok_or_else(|| {
+            HubError::Storage(
+                "the stock clock's row (stock_clock, singleton 1) is missing: the hub's schema \
+                 is incomplete"
+                    .into(),
+            )
+        })?;
         self.clock_held = true;
-        Ok(row.map_or(0, |r| r.get(0)))
+        Ok(row.get(0))
     }
 
     fn flush_events(&mut self) -> HubResult<()> {
