@@ -99,6 +99,7 @@ impl IntakeTx for PgTx<'_, '_> {
 
     fn flush(&mut self) -> HubResult<()> {
         self.flush_events()?;
+        self.flush_moves()?;
         if self.stock.is_empty() && self.feed.is_empty() {
             return Ok(());
         }

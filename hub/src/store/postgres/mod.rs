@@ -126,6 +126,7 @@ impl PostgresStore {
         let value = {
             let mut pg = PgTx::new(&mut tx, statements);
             let value = run(&mut pg)?;
+            pg.flush_moves()?;
             pg.flush_changes()?;
             value
         };
@@ -217,6 +218,22 @@ struct PgTx<'a, 'b> {
     clock_held: bool,
     /// Rows for the changes feed, appended at commit (see [`PgTx::flush_changes`]).
     changes: ChangeRows,
+    /// Moves kept for the counts' reconciliation, inserted together (see [`PgTx::flush_moves`]).
+    moves: MoveRows,
+}
+
+/// Moves waiting for [`PgTx::flush_moves`], column by column.
+#[derive(Default)]
+struct MoveRows {
+    site: Vec<String>,
+    location: Vec<String>,
+    sku: Vec<String>,
+    lot: Vec<String>,
+    status: Vec<String>,
+    at: Vec<String>,
+    delta: Vec<i64>,
+    event_id: Vec<String>,
+    count_key: Vec<String>,
 }
 
 /// Rows of the changes feed waiting for commit, column by column.
@@ -280,6 +297,7 @@ impl<'a, 'b> PgTx<'a, 'b> {
             site_locked: false,
             clock_held: false,
             changes: ChangeRows::default(),
+            moves: MoveRows::default(),
         }
     }
 

@@ -27,26 +27,25 @@ fn observation(r: &Row) -> Observation {
 }
 
 impl ReconcileTx for PgTx<'_, '_> {
+    /// Kept with the transaction's other moves and inserted with them
+    /// ([`PgTx::flush_moves`]) before anything reads them: one round trip per push, not one per
+    /// move.
     fn record_move(&mut self, m: &TimedMove) -> HubResult<()> {
-        let site = self.site.clone();
-        self.exec(
-            reconcile_sql::RECORD_MOVE,
-            &[
-                &site,
-                &m.family.location,
-                &m.family.sku,
-                &m.family.lot,
-                &m.status,
-                &m.at,
-                &m.delta,
-                &m.event_id,
-                &m.count_key,
-            ],
-        )?;
+        let rows = &mut self.moves;
+        rows.site.push(self.site.clone());
+        rows.location.push(m.family.location.clone());
+        rows.sku.push(m.family.sku.clone());
+        rows.lot.push(m.family.lot.clone());
+        rows.status.push(m.status.clone());
+        rows.at.push(m.at.clone());
+        rows.delta.push(m.delta);
+        rows.event_id.push(m.event_id.clone());
+        rows.count_key.push(m.count_key.clone());
         Ok(())
     }
 
     fn moved_until(&mut self, f: &Family, at: &str, except: &str) -> HubResult<i64> {
+        self.flush_moves()?;
         let site = self.site.clone();
         Ok(self
             .opt(
@@ -57,6 +56,7 @@ impl ReconcileTx for PgTx<'_, '_> {
     }
 
     fn adjusted_by(&mut self, count_key: &str) -> HubResult<(i64, Option<String>)> {
+        self.flush_moves()?;
         let site = self.site.clone();
         Ok(self
             .opt(reconcile_sql::ADJUSTED_BY, &[&site, &count_key])?
@@ -182,6 +182,7 @@ impl ReconcileTx for PgTx<'_, '_> {
     }
 
     fn adjusted_by_status(&mut self, count_key: &str) -> HubResult<Vec<(String, i64)>> {
+        self.flush_moves()?;
         let site = self.site.clone();
         let s = self.prepared(reconcile_sql::BY_STATUS)?;
         Ok(self
@@ -202,6 +203,41 @@ impl ReconcileTx for PgTx<'_, '_> {
         }
         let site = self.site.clone();
         self.exec(reconcile_sql::APPEND_MADE, &[&site, &envelope, &made_at])?;
+        Ok(())
+    }
+}
+
+/// Inserts moves given column by column, in the order given (a count line's last adjustment is
+/// its last row).
+const APPEND_MOVES: &str = "INSERT INTO stock_moves (site, location, sku, lot, status, at, delta,
+                             event_id, count_key)
+    SELECT site, location, sku, lot, status, at, delta, event_id, count_key
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                $7::bigint[], $8::text[], $9::text[])
+         WITH ORDINALITY AS m(site, location, sku, lot, status, at, delta, event_id, count_key, ord)
+    ORDER BY ord";
+
+impl PgTx<'_, '_> {
+    /// Inserts the moves kept so far ([`ReconcileTx::record_move`]).
+    pub(super) fn flush_moves(&mut self) -> HubResult<()> {
+        if self.moves.site.is_empty() {
+            return Ok(());
+        }
+        let m = std::mem::take(&mut self.moves);
+        self.exec(
+            APPEND_MOVES,
+            &[
+                &m.site,
+                &m.location,
+                &m.sku,
+                &m.lot,
+                &m.status,
+                &m.at,
+                &m.delta,
+                &m.event_id,
+                &m.count_key,
+            ],
+        )?;
         Ok(())
     }
 }
