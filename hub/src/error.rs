@@ -234,14 +234,14 @@ impl From<rusqlite::Error> for HubError {
     }
 }
 
-impl From<postgres::Error> for HubError {
-    fn from(e: postgres::Error) -> Self {
+impl From<tokio_postgres::Error> for HubError {
+    fn from(e: tokio_postgres::Error) -> Self {
         HubError::Storage(postgres_message(&e))
     }
 }
 
 /// A PostgreSQL error with the server's own words (its Display says only "db error").
-pub fn postgres_message(e: &postgres::Error) -> String {
+pub fn postgres_message(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => e.to_string(),

@@ -711,7 +711,9 @@ pub fn run(
     tx.set_position(device_id, &position, now)?;
     tx.flush()?;
     // This device's sync may be the last one a held count waited for.
-    crate::reconcile::release_due(tx, now)?;
+    if tx.counts_may_be_held()? {
+        crate::reconcile::release_due(tx, now)?;
+    }
     Ok(IntakeResult {
         results,
         contiguous_seq: position.contiguous_seq,

@@ -135,6 +135,13 @@ pub trait IntakeTx: super::ImportTx {
     fn held_at(&mut self, device_id: &str, seq: i64) -> HubResult<Option<Envelope>>;
     /// Whether any event of this device is held.
     fn has_held(&mut self, device_id: &str) -> HubResult<bool>;
+    /// Whether the site may have count lines held, so that the push's release of those due
+    /// (`reconcile::release_due`, under the site's lock) has work; read with [`Self::has_held`].
+    /// A line held by another push at the same time is released by a later push. The default
+    /// always releases.
+    fn counts_may_be_held(&mut self) -> HubResult<bool> {
+        Ok(true)
+    }
     /// Whether an event of this device is stored at `seq`.
     fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool>;
     /// Records an event refused without a place in the device's chain (it is not stored as an

@@ -1,6 +1,6 @@
 //! The console's accounts, sessions and actions on PostgreSQL.
 
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::PostgresStore;
 use crate::error::HubResult;
@@ -141,21 +141,21 @@ impl ConsoleBook for PostgresStore {
     }
 
     fn touch_console_session(&self, token_hash: &str, now: &str) -> HubResult<()> {
-        self.with(|c| Ok(c.execute(console_sql::TOUCH, &[&now, &token_hash])?))?;
+        self.with(|c| c.execute(console_sql::TOUCH, &[&now, &token_hash]))?;
         Ok(())
     }
 
     fn end_console_session(&self, token_hash: &str) -> HubResult<()> {
-        self.with(|c| Ok(c.execute(console_sql::END, &[&token_hash])?))?;
+        self.with(|c| c.execute(console_sql::END, &[&token_hash]))?;
         Ok(())
     }
 
     fn record_console_action(&self, a: &ConsoleAction) -> HubResult<()> {
         self.with(|c| {
-            Ok(c.execute(
+            c.execute(
                 console_sql::RECORD,
                 &[&a.at, &a.user, &a.action, &a.target, &a.note, &a.outcome],
-            )?)
+            )
         })?;
         Ok(())
     }
@@ -176,16 +176,16 @@ impl ConsoleBook for PostgresStore {
     }
 
     fn exception_summary(&self, site: &str) -> HubResult<(i64, i64, i64, String)> {
-        let row = self.with(|c| Ok(c.query_one(console_sql::EXCEPTION_SUMMARY, &[&site])?))?;
+        let row = self.with(|c| c.query_one(console_sql::EXCEPTION_SUMMARY, &[&site]))?;
         Ok((row.get(0), row.get(1), row.get(2), row.get(3)))
     }
 
     fn device_reported(&self, device_id: &str, r: &DeviceReport, now: &str) -> HubResult<()> {
         self.with(|c| {
-            Ok(c.execute(
+            c.execute(
                 console_sql::REPORTED,
                 &[&r.app, &r.pending, &r.operator, &now, &device_id],
-            )?)
+            )
         })?;
         Ok(())
     }

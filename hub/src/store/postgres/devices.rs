@@ -6,8 +6,6 @@ use dockhand_protocol::sync::{
     IntakeResult,
 };
 
-use postgres::types::ToSql;
-
 use super::{PgTx, PostgresStore, stored_from_row};
 use crate::error::{HubError, HubResult};
 use crate::intake;
@@ -46,20 +44,20 @@ impl IntakeTx for PgTx<'_, '_> {
 
     fn set_position(&mut self, device_id: &str, p: &Position, now: &str) -> HubResult<()> {
         let (code, reason, since) = p.held.clone().unzip3();
-        self.exec(
+        // Goes out with the next statement: before the site's lock, in the same round trip.
+        self.tx.defer(
             position_sql::WRITE,
-            &[
-                &p.contiguous_seq,
-                &p.last_hash,
-                &now,
-                &code,
-                &reason,
-                &since,
-                &i64::from(p.accept_fork),
-                &device_id,
+            vec![
+                Box::new(p.contiguous_seq),
+                Box::new(p.last_hash.clone()),
+                Box::new(now.to_string()),
+                Box::new(code),
+                Box::new(reason),
+                Box::new(since),
+                Box::new(i64::from(p.accept_fork)),
+                Box::new(device_id.to_string()),
             ],
-        )?;
-        Ok(())
+        )
     }
 
     fn stored(&mut self, event_id: &uuid::Uuid) -> HubResult<Option<StoredEvent>> {
@@ -103,15 +101,11 @@ impl IntakeTx for PgTx<'_, '_> {
         if self.stock.is_empty() && self.feed.is_empty() {
             return Ok(());
         }
-        // The clock's row stays locked until commit: numbers become visible in order. From here
-        // the site's other transactions wait, so the stock and the feed go in one statement.
+        // One statement takes the site's lock, numbers from the stock clock (whose row stays
+        // locked until commit: numbers become visible in order) and appends the stock and the
+        // feed. It goes out with what follows it, COMMIT in a push without count lines held, so
+        // from the lock to the commit the database does not wait for the hub.
         let count = i64::try_from(self.stock.len()).unwrap_or(i64::MAX);
-        let last = if count == 0 && self.clock_held {
-            0
-        } else {
-            self.hold_clock(count)?
-        };
-        let numbers: Vec<i64> = (last - count + 1..=last).collect();
         let mut keys: [Vec<String>; 6] = Default::default();
         let mut qty: Vec<i64> = Vec::new();
         let mut takers: Vec<String> = Vec::new();
@@ -137,20 +131,27 @@ impl IntakeTx for PgTx<'_, '_> {
         // In acceptance order: the feed's numbers follow the array's order.
         let (ids, times): (Vec<String>, Vec<String>) =
             std::mem::take(&mut self.feed).into_iter().unzip();
-        let site = self.site.clone();
-        let stock: [&(dyn ToSql + Sync); 10] = [
-            &site, &keys[0], &keys[1], &keys[2], &keys[3], &keys[4], &keys[5], &qty, &numbers,
-            &takers,
-        ];
-        match (qty.is_empty(), ids.is_empty()) {
-            (false, false) => {
-                let mut params = stock.to_vec();
-                params.extend([&ids as &(dyn ToSql + Sync), &times]);
-                self.exec(STOCK_AND_FEED, &params)?
-            }
-            (false, true) => self.exec(STOCK, &stock)?,
-            _ => self.exec(FEED, &[&site, &ids, &times])?,
-        };
+        let [location, sku, lot, serial, lpn, status] = keys;
+        self.tx.defer(
+            LOCK_NUMBER_APPEND,
+            vec![
+                Box::new(self.site.clone()),
+                Box::new(location),
+                Box::new(sku),
+                Box::new(lot),
+                Box::new(serial),
+                Box::new(lpn),
+                Box::new(status),
+                Box::new(qty),
+                Box::new(takers),
+                Box::new(ids),
+                Box::new(times),
+                Box::new(super::site_lock_key(&self.site)),
+                Box::new(count),
+            ],
+        )?;
+        self.site_locked = true;
+        self.clock_held = true;
         Ok(())
     }
 
@@ -164,7 +165,16 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn has_held(&mut self, device_id: &str) -> HubResult<bool> {
-        self.exists(intake_sql::HAS_HELD, &[&device_id])
+        // In the same round trip: whether the site has count lines held (see
+        // `counts_may_be_held`).
+        let site = self.site.clone();
+        let row = self.one(HELD_EVENTS_AND_COUNTS, &[&device_id, &site])?;
+        self.counts_held |= row.get::<_, bool>(1);
+        Ok(row.get(0))
+    }
+
+    fn counts_may_be_held(&mut self) -> HubResult<bool> {
+        Ok(self.counts_held)
     }
 
     fn seq_taken(&mut self, device_id: &str, seq: i64) -> HubResult<bool> {
@@ -567,7 +577,7 @@ impl DeviceSync for PostgresStore {
     }
 
     fn stock_pulled(&self, device_id: &str, now: &str) -> HubResult<()> {
-        self.with(|c| Ok(c.execute(device_sql::STOCK_PULLED, &[&now, &device_id])?))?;
+        self.with(|c| c.execute(device_sql::STOCK_PULLED, &[&now, &device_id]))?;
         Ok(())
     }
 
@@ -587,51 +597,48 @@ impl DeviceSync for PostgresStore {
     }
 
     fn clock_checked(&self, device_id: &str, skew_ms: i64, now: &str) -> HubResult<()> {
-        self.with(|c| Ok(c.execute(device_sql::CLOCK, &[&skew_ms, &now, &device_id])?))?;
+        self.with(|c| c.execute(device_sql::CLOCK, &[&skew_ms, &now, &device_id]))?;
         Ok(())
     }
 }
 
 /// Adds stock deltas at site $1: buckets $2..$7 (location, SKU, lot, serial, plate, status), deltas
-/// $8, change numbers $9, takers $10.
-macro_rules! add_stock {
-    () => {
-        "INSERT INTO stock (site, location, sku, lot, serial, lpn, status, qty, change_seq,
-                            last_taker)
-         SELECT $1::text, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[],
-                                  $6::text[], $7::text[], $8::bigint[], $9::bigint[],
-                                  $10::text[])
-         ON CONFLICT (site, location, sku, lot, serial, lpn, status)
-         DO UPDATE SET qty = stock.qty + excluded.qty, change_seq = excluded.change_seq,
-         last_taker = CASE WHEN excluded.last_taker = '' THEN stock.last_taker
-                           ELSE excluded.last_taker END"
-    };
-}
+/// [`intake_sql::HAS_HELD`] of device $1, and whether site $2 has count lines held.
+const HELD_EVENTS_AND_COUNTS: &str =
+    "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = $1 AND status = 'held'),
+            EXISTS (SELECT 1 FROM count_observations WHERE site = $2 AND erp_state = 'held')";
 
-/// Appends accepted events (ids `$ids`, made at `$times`) to site $1's ERP feed, in that order.
-macro_rules! append_feed {
-    ($ids:literal, $times:literal) => {
-        concat!(
-            "INSERT INTO feed (event_row, site, made_at)
-             SELECT e.id, $1::text, u.made_at
-             FROM unnest(",
-            $ids,
-            "::text[], ",
-            $times,
-            "::text[]) WITH ORDINALITY AS u(event_id, made_at, ord)
-             JOIN events e ON e.event_id = u.event_id ORDER BY u.ord"
-        )
-    };
-}
-
-/// Stock deltas alone.
-const STOCK: &str = add_stock!();
-/// The feed alone: accepted events that move no stock.
-const FEED: &str = append_feed!("$2", "$3");
-/// Both in one round trip; the feed's ids and times are $11 and $12.
-const STOCK_AND_FEED: &str = concat!(
-    "WITH stocked AS (",
-    add_stock!(),
-    ") ",
-    append_feed!("$11", "$12")
-);
+/// Takes site $1's lock (key $12) and $13 numbers from the stock clock, then adds the stock
+/// deltas ($2–$9: location, sku, lot, serial, lpn, status, qty, taker; numbered in array order)
+/// and appends the accepted events ($10, made at $11) to the site's ERP feed, in that order.
+///
+/// The lock's CTE is materialized and the clock's row is updated joined to it, so the lock is
+/// held before the row ([`PgTx::hold_clock`]'s order); every row written joins `taken`, so none
+/// is written before both are held. Without the clock's row the statement fails with the reason
+/// (a cast of it to an integer) instead of writing nothing.
+const LOCK_NUMBER_APPEND: &str = "WITH site AS MATERIALIZED (
+        SELECT pg_advisory_xact_lock(hashtext($12)) AS locked),
+    clock AS (UPDATE stock_clock SET last = last + $13 FROM site WHERE singleton = 1
+        RETURNING last),
+    taken AS MATERIALIZED (
+        SELECT (SELECT last FROM clock) AS last,
+               CAST((SELECT CASE WHEN count(*) = 0 THEN
+                   'the stock clock''s row (stock_clock, singleton 1) is missing: the hub''s schema is incomplete'
+                   END FROM clock) AS bigint) AS missing),
+    stocked AS (
+        INSERT INTO stock (site, location, sku, lot, serial, lpn, status, qty, change_seq,
+                           last_taker)
+        SELECT $1::text, u.location, u.sku, u.lot, u.serial, u.lpn, u.status, u.qty,
+               taken.last - $13 + u.ord, u.taker
+        FROM taken, unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                           $7::text[], $8::bigint[], $9::text[])
+             WITH ORDINALITY AS u(location, sku, lot, serial, lpn, status, qty, taker, ord)
+        ON CONFLICT (site, location, sku, lot, serial, lpn, status)
+        DO UPDATE SET qty = stock.qty + excluded.qty, change_seq = excluded.change_seq,
+        last_taker = CASE WHEN excluded.last_taker = '' THEN stock.last_taker
+                          ELSE excluded.last_taker END)
+    INSERT INTO feed (event_row, site, made_at)
+    SELECT e.id, $1::text, u.made_at
+    FROM taken, unnest($10::text[], $11::text[]) WITH ORDINALITY AS u(event_id, made_at, ord)
+         JOIN events e ON e.event_id = u.event_id
+    ORDER BY u.ord";

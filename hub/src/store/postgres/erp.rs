@@ -12,9 +12,7 @@ use crate::store::{
 
 impl ErpBook for PostgresStore {
     fn erp_cursor(&self, erp: &str) -> HubResult<i64> {
-        Ok(self
-            .with(|c| Ok(c.query_one(erp_sql::CURSOR, &[&erp])?))?
-            .get(0))
+        Ok(self.with(|c| c.query_one(erp_sql::CURSOR, &[&erp]))?.get(0))
     }
 
     fn erp_record(&self, erp: &str, post: &ErpPost) -> HubResult<()> {
@@ -43,7 +41,7 @@ impl ErpBook for PostgresStore {
     }
 
     fn erp_advance(&self, erp: &str, through: i64, now: &str) -> HubResult<()> {
-        self.with(|c| Ok(c.execute(erp_sql::ADVANCE, &[&erp, &through, &now])?))?;
+        self.with(|c| c.execute(erp_sql::ADVANCE, &[&erp, &through, &now]))?;
         Ok(())
     }
 
@@ -56,7 +54,7 @@ impl ErpBook for PostgresStore {
     }
 
     fn erp_retrying(&self, erp: &str, message: &str, now: &str) -> HubResult<()> {
-        self.with(|c| Ok(c.execute(erp_sql::RETRYING, &[&erp, &message, &now])?))?;
+        self.with(|c| c.execute(erp_sql::RETRYING, &[&erp, &message, &now]))?;
         Ok(())
     }
 
@@ -71,9 +69,9 @@ impl ErpBook for PostgresStore {
     fn erp_status(&self, erp: &str) -> HubResult<ErpStatus> {
         let cursor = self.erp_cursor(erp)?;
         let site = erp_site(erp);
-        let feed = self.with(|c| Ok(c.query_one(erp_sql::FEED, &[&site, &cursor])?))?;
-        let totals = self.with(|c| Ok(c.query_one(erp_sql::TOTALS, &[&erp])?))?;
-        let held = self.with(|c| Ok(c.query_one(erp_sql::HELD, &[&erp])?))?;
+        let feed = self.with(|c| c.query_one(erp_sql::FEED, &[&site, &cursor]))?;
+        let totals = self.with(|c| c.query_one(erp_sql::TOTALS, &[&erp]))?;
+        let held = self.with(|c| c.query_one(erp_sql::HELD, &[&erp]))?;
         let lease = self.query(lease_sql::HOLDER, &[&erp])?;
         let held_documents = self
             .query(
@@ -83,7 +81,7 @@ impl ErpBook for PostgresStore {
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect();
-        let counts = self.with(|c| Ok(c.query_one(erp_sql::COUNTS_HELD, &[&site])?))?;
+        let counts = self.with(|c| c.query_one(erp_sql::COUNTS_HELD, &[&site]))?;
         let failures = self
             .query(erp_sql::FAILURES, &[&erp])?
             .iter()
@@ -169,8 +167,7 @@ impl ErpBook for PostgresStore {
 
 impl Lease for PostgresStore {
     fn erp_lease(&self, erp: &str, holder: &str, until: &str, now: &str) -> HubResult<bool> {
-        let changed =
-            self.with(|c| Ok(c.execute(lease_sql::TAKE, &[&erp, &holder, &until, &now])?))?;
+        let changed = self.with(|c| c.execute(lease_sql::TAKE, &[&erp, &holder, &until, &now]))?;
         Ok(changed == 1)
     }
 }

@@ -15,8 +15,7 @@ mod tasks;
 use std::collections::HashMap;
 
 use dockhand_protocol::sync::{Envelope, FeedEvent};
-use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row, Statement, Transaction};
+use tokio_postgres::{Row, Statement};
 
 pub use pool::DEFAULT_POOL_SIZE;
 
@@ -29,18 +28,18 @@ use crate::error::{HubError, HubResult, postgres_message};
 /// The PostgreSQL backend.
 pub struct PostgresStore {
     /// `None` only while being dropped.
-    pool: Option<r2d2::Pool<pool::Connector>>,
+    connections: Option<pool::Connections>,
     /// Transactions the database aborted to resolve a race with another (a deadlock) and that
     /// ran again: [`Self::races_lost`].
     races: std::sync::atomic::AtomicU64,
 }
 
 impl Drop for PostgresStore {
-    /// Blocking clients close their connections on a thread of their own: the last reference may
-    /// go away on an async worker (at server shutdown), where blocking is not allowed.
+    /// Closes the pool without waiting: the last reference may go away on an async worker (at
+    /// server shutdown), where blocking is not allowed.
     fn drop(&mut self) {
-        if let Some(pool) = self.pool.take() {
-            std::thread::spawn(move || drop(pool));
+        if let Some(connections) = self.connections.take() {
+            connections.close();
         }
     }
 }
@@ -55,24 +54,26 @@ impl PostgresStore {
 
     /// [`Self::connect`] with a pool of `pool_size` connections at most.
     pub fn connect_pooled(url: &str, pool_size: u32) -> HubResult<Self> {
-        let connector = pool::Connector::new(url)?;
-        // The first connection, made here, says why when the database cannot be reached.
-        let mut client = connector.connect()?;
-        // Hub instances starting together over one database take turns creating and migrating it.
-        let mut tx = client.transaction()?;
-        tx.batch_execute("SELECT pg_advisory_xact_lock(7420411)")?;
-        tx.batch_execute(&schema(Dialect::Postgres))?;
-        for (version, sql) in migrations(Dialect::Postgres) {
-            let done: bool = tx.query_one(migration_sql::DONE, &[&version])?.get(0);
-            if !done {
-                tx.batch_execute(&sql)?;
-                tx.execute(migration_sql::RECORD, &[&version, &crate::now_text()])?;
+        let connections = pool::Connections::new(url, pool_size)?;
+        {
+            // The first connection, made here, says why when the database cannot be reached.
+            let mut client = connections.get()?;
+            // Hub instances starting together over one database take turns creating and
+            // migrating it.
+            let mut tx = client.transaction()?;
+            tx.batch_execute("SELECT pg_advisory_xact_lock(7420411)")?;
+            tx.batch_execute(&schema(Dialect::Postgres))?;
+            for (version, sql) in migrations(Dialect::Postgres) {
+                let done: bool = tx.query_one(migration_sql::DONE, &[&version])?.get(0);
+                if !done {
+                    tx.batch_execute(&sql)?;
+                    tx.execute(migration_sql::RECORD, &[&version, &crate::now_text()])?;
+                }
             }
+            tx.commit()?;
         }
-        tx.commit()?;
-        drop(client);
         Ok(Self {
-            pool: Some(pool::pool(connector, pool_size)),
+            connections: Some(connections),
             races: Default::default(),
         })
     }
@@ -84,20 +85,13 @@ impl PostgresStore {
         self.races.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn with_connection<T>(
-        &self,
-        run: impl FnOnce(&mut pool::Connection) -> HubResult<T>,
-    ) -> HubResult<T> {
-        let pool = self
-            .pool
+    /// Runs `run` on a connection of the pool.
+    fn with<T>(&self, run: impl FnOnce(&mut pool::Client<'_>) -> HubResult<T>) -> HubResult<T> {
+        let connections = self
+            .connections
             .as_ref()
             .ok_or_else(|| HubError::Storage("the PostgreSQL store is closed".into()))?;
-        let mut connection = pool.get().map_err(|e| pool::exhausted(&e))?;
-        run(&mut connection)
-    }
-
-    fn with<T>(&self, run: impl FnOnce(&mut Client) -> HubResult<T>) -> HubResult<T> {
-        self.with_connection(|c| run(&mut c.client))
+        run(&mut connections.get()?)
     }
 
     /// Runs `run` in a transaction of its own connection; a transaction the database aborted to
@@ -105,7 +99,7 @@ impl PostgresStore {
     fn in_tx<T>(&self, mut run: impl FnMut(&mut PgTx<'_, '_>) -> HubResult<T>) -> HubResult<T> {
         let mut lost = 0;
         loop {
-            match self.with_connection(|c| Self::tx_on(c, &mut run)) {
+            match self.with(|c| Self::tx_on(c, &mut run)) {
                 Err(e) if pool::is_race(&e) && lost < pool::RACE_RETRIES => {
                     lost += 1;
                     self.races
@@ -118,13 +112,12 @@ impl PostgresStore {
     }
 
     fn tx_on<T>(
-        connection: &mut pool::Connection,
+        client: &mut pool::Client<'_>,
         run: &mut impl FnMut(&mut PgTx<'_, '_>) -> HubResult<T>,
     ) -> HubResult<T> {
-        let pool::Connection { client, statements } = connection;
         let mut tx = client.transaction()?;
         let value = {
-            let mut pg = PgTx::new(&mut tx, statements);
+            let mut pg = PgTx::new(&mut tx);
             let value = run(&mut pg)?;
             pg.flush_moves()?;
             pg.flush_changes()?;
@@ -134,8 +127,8 @@ impl PostgresStore {
         Ok(value)
     }
 
-    fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> HubResult<Vec<Row>> {
-        self.with(|c| Ok(c.query(sql, params)?))
+    fn query(&self, sql: &'static str, params: pool::Params<'_>) -> HubResult<Vec<Row>> {
+        self.with(|c| c.query(sql, params))
     }
 }
 
@@ -154,10 +147,15 @@ fn stored_from_row(r: &Row, at: usize) -> StoredEvent {
 /// Creates database `name` (dropping an older one of that name) on the server at `base` and
 /// returns its URL: a hub of its own for a test or a benchmark run.
 pub fn create_database(base: &str, name: &str) -> HubResult<String> {
-    let mut admin = Client::connect(base, NoTls)?;
-    // Each on its own: CREATE DATABASE cannot run inside a multi-statement query's transaction.
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
-    admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let admin = pool::Connections::new(base, 1)?;
+    {
+        let client = admin.get()?;
+        // Each on its own: CREATE DATABASE cannot run inside a multi-statement query's
+        // transaction.
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
+        client.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    }
+    admin.close();
     Ok(match base.rfind('/') {
         Some(i) => format!("{}/{name}", &base[..i]),
         None => format!("{base}/{name}"),
@@ -166,7 +164,7 @@ pub fn create_database(base: &str, name: &str) -> HubResult<String> {
 
 /// A connection failure with its cause (a TLS error's Display says only "error performing TLS
 /// handshake").
-fn connect_error(e: &postgres::Error) -> String {
+fn connect_error(e: &tokio_postgres::Error) -> String {
     let mut text = postgres_message(e);
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
@@ -196,9 +194,7 @@ pub fn redact(url: &str) -> String {
 /// deltas, feed entries) and sends each kind as one statement over arrays at `flush`: one round
 /// trip per batch instead of several per event.
 struct PgTx<'a, 'b> {
-    tx: &'a mut Transaction<'b>,
-    /// The connection's prepared statements.
-    statements: &'a mut HashMap<&'static str, Statement>,
+    tx: &'a mut pool::Tx<'b>,
     /// Events of the batch already stored, looked up at once by `prefetch`.
     known: HashMap<uuid::Uuid, StoredEvent>,
     prefetched: bool,
@@ -220,6 +216,9 @@ struct PgTx<'a, 'b> {
     changes: ChangeRows,
     /// Moves kept for the counts' reconciliation, inserted together (see [`PgTx::flush_moves`]).
     moves: MoveRows,
+    /// The site had count lines held when intake began, or this transaction observed one: the
+    /// release of those due ([`IntakeTx::counts_may_be_held`](super::IntakeTx)) has work.
+    counts_held: bool,
 }
 
 /// Moves waiting for [`PgTx::flush_moves`], column by column.
@@ -278,13 +277,9 @@ struct EventRows {
 }
 
 impl<'a, 'b> PgTx<'a, 'b> {
-    fn new(
-        tx: &'a mut Transaction<'b>,
-        statements: &'a mut HashMap<&'static str, Statement>,
-    ) -> Self {
+    fn new(tx: &'a mut pool::Tx<'b>) -> Self {
         Self {
             tx,
-            statements,
             known: HashMap::new(),
             prefetched: false,
             rows: EventRows::default(),
@@ -298,6 +293,7 @@ impl<'a, 'b> PgTx<'a, 'b> {
             clock_held: false,
             changes: ChangeRows::default(),
             moves: MoveRows::default(),
+            counts_held: false,
         }
     }
 
@@ -376,56 +372,53 @@ impl<'a, 'b> PgTx<'a, 'b> {
         Ok(row.get(0))
     }
 
+    /// Inserts the batch's event rows with the next statement that goes out.
     fn flush_events(&mut self) -> HubResult<()> {
         if self.rows.event_id.is_empty() {
             return Ok(());
         }
         let r = std::mem::take(&mut self.rows);
-        self.exec(
+        self.tx.defer(
             "INSERT INTO events (event_id, device_id, seq, event_type, hash, envelope, status, code,
                                  reason, received_at)
              SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
                                   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])",
-            &[
-                &r.event_id,
-                &r.device_id,
-                &r.seq,
-                &r.event_type,
-                &r.hash,
-                &r.envelope,
-                &r.status,
-                &r.code,
-                &r.reason,
-                &r.received_at,
+            vec![
+                Box::new(r.event_id),
+                Box::new(r.device_id),
+                Box::new(r.seq),
+                Box::new(r.event_type),
+                Box::new(r.hash),
+                Box::new(r.envelope),
+                Box::new(r.status),
+                Box::new(r.code),
+                Box::new(r.reason),
+                Box::new(r.received_at),
             ],
-        )?;
-        Ok(())
+        )
     }
 }
 
 impl PgTx<'_, '_> {
     fn prepared(&mut self, sql: &'static str) -> HubResult<Statement> {
-        if let Some(s) = self.statements.get(sql) {
-            return Ok(s.clone());
-        }
-        let s = self.tx.prepare(sql)?;
-        self.statements.insert(sql, s.clone());
-        Ok(s)
+        self.tx.prepare(sql)
     }
 
-    fn opt(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> HubResult<Option<Row>> {
+    fn opt(&mut self, sql: &'static str, params: pool::Params<'_>) -> HubResult<Option<Row>> {
         let s = self.prepared(sql)?;
-        Ok(self.tx.query_opt(&s, params)?)
+        self.tx.query_opt(&s, params)
     }
 
-    fn exec(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> HubResult<u64> {
-        let s = self.prepared(sql)?;
-        Ok(self.tx.execute(&s, params)?)
+    fn exec(&mut self, sql: &'static str, params: pool::Params<'_>) -> HubResult<u64> {
+        self.tx.execute(sql, params)
     }
 
-    fn exists(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> HubResult<bool> {
-        let s = self.prepared(sql)?;
-        Ok(self.tx.query_one(&s, params)?.get(0))
+    fn one(&mut self, sql: &'static str, params: pool::Params<'_>) -> HubResult<Row> {
+        self.tx.query_one(sql, params)
+    }
+
+    fn exists(&mut self, sql: &'static str, params: pool::Params<'_>) -> HubResult<bool> {
+        Ok(self.one(sql, params)?.get(0))
     }
 }
 
@@ -435,7 +428,7 @@ impl HubStore for PostgresStore {
     }
 
     fn ping(&self) -> HubResult<()> {
-        self.with(|c| Ok(c.simple_query("SELECT 1").map(|_| ())?))
+        self.with(|c| c.batch_execute("SELECT 1"))
     }
 
     fn in_site_tx(
@@ -483,7 +476,7 @@ impl BenchStore for PostgresStore {
 }
 
 /// Feed events from rows of (feed position, received at, envelope).
-fn feed_events(rows: &[postgres::Row]) -> HubResult<Vec<FeedEvent>> {
+fn feed_events(rows: &[Row]) -> HubResult<Vec<FeedEvent>> {
     rows.iter()
         .map(|r| {
             Ok(FeedEvent {

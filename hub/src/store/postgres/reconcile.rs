@@ -1,6 +1,6 @@
 //! The reconciliation's rows on PostgreSQL.
 
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::PgTx;
 use crate::error::HubResult;
@@ -64,6 +64,8 @@ impl ReconcileTx for PgTx<'_, '_> {
     }
 
     fn observe(&mut self, o: &Observation) -> HubResult<()> {
+        // A line observed starts held: the push's release of those due has work.
+        self.counts_held = true;
         let site = self.site.clone();
         self.exec(
             reconcile_sql::OBSERVE,
@@ -224,20 +226,20 @@ impl PgTx<'_, '_> {
             return Ok(());
         }
         let m = std::mem::take(&mut self.moves);
-        self.exec(
+        // With the next statement that goes out: every read of the moves is one.
+        self.tx.defer(
             APPEND_MOVES,
-            &[
-                &m.site,
-                &m.location,
-                &m.sku,
-                &m.lot,
-                &m.status,
-                &m.at,
-                &m.delta,
-                &m.event_id,
-                &m.count_key,
+            vec![
+                Box::new(m.site),
+                Box::new(m.location),
+                Box::new(m.sku),
+                Box::new(m.lot),
+                Box::new(m.status),
+                Box::new(m.at),
+                Box::new(m.delta),
+                Box::new(m.event_id),
+                Box::new(m.count_key),
             ],
-        )?;
-        Ok(())
+        )
     }
 }

@@ -1,7 +1,7 @@
 //! The hub's stock on PostgreSQL.
 
 use dockhand_protocol::sync::StockLine;
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::PostgresStore;
 use crate::error::HubResult;

@@ -1,6 +1,6 @@
 //! The task rows on PostgreSQL.
 
-use postgres::Row;
+use tokio_postgres::Row;
 
 use super::PgTx;
 use crate::error::HubResult;
