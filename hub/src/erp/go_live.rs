@@ -68,7 +68,11 @@ pub async fn opening_balance_from_tryton(
         .map_err(|e| e.to_string())?
         .is_none()
     {
-        let status = store.erp_status(&name).map_err(|e| e.to_string())?;
+        // On the blocking pool: the PostgreSQL store blocks its thread on each call.
+        let erp = name.clone();
+        let status = worker::blocking(store, move |s| s.erp_status(&erp))
+            .await
+            .map_err(|e| e.to_string())?;
         return Err(format!(
             "could not pull master data from the ERP first: {}",
             status.last_error.as_deref().unwrap_or("no reason recorded")

@@ -211,7 +211,7 @@ impl Lease {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     store: &Arc<dyn ErpPort>,
     run: impl FnOnce(&dyn ErpPort) -> HubResult<T> + Send + 'static,
 ) -> HubResult<T> {

@@ -602,7 +602,6 @@ impl DeviceSync for PostgresStore {
     }
 }
 
-/// Adds stock deltas at site $1: buckets $2..$7 (location, SKU, lot, serial, plate, status), deltas
 /// [`intake_sql::HAS_HELD`] of device $1, and whether site $2 has count lines held.
 const HELD_EVENTS_AND_COUNTS: &str =
     "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = $1 AND status = 'held'),

@@ -12,10 +12,11 @@
 //! server that went away is seen at once); statements are prepared once per connection.
 
 use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod};
-use futures_util::future::{self, BoxFuture};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, TimeoutType};
+use futures_util::future::BoxFuture;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row, Statement};
 
@@ -104,6 +105,11 @@ impl Connections {
                 self.shown,
                 super::connect_error(&e)
             ),
+            PoolError::Timeout(TimeoutType::Create) => format!(
+                "cannot connect to PostgreSQL at {}: no answer within {} s",
+                self.shown,
+                CONNECT.as_secs()
+            ),
             PoolError::Timeout(_) => format!(
                 "no PostgreSQL connection became free within {} s (pool of {})",
                 WAIT.as_secs(),
@@ -141,6 +147,7 @@ impl Client<'_> {
             runtime: self.runtime,
             pending: vec![Pending::Simple("BEGIN")],
             open: false,
+            then_sent: false,
         })
     }
 
@@ -192,6 +199,8 @@ pub(super) struct Tx<'c> {
     pending: Vec<Pending>,
     /// `BEGIN` went out and `COMMIT` has not.
     open: bool,
+    /// The last flight's own statement went out (not stopped by an earlier one).
+    then_sent: bool,
 }
 
 impl Tx<'_> {
@@ -214,7 +223,7 @@ impl Tx<'_> {
                     .collect(),
             })
             .collect();
-        let sent = pending
+        let mut sent: Vec<BoxFuture<'_, Result<(), tokio_postgres::Error>>> = pending
             .iter()
             .zip(&params)
             .map(|(p, params)| -> BoxFuture<'_, _> {
@@ -224,15 +233,42 @@ impl Tx<'_> {
                         Box::pin(async move { client.execute(s, params).await.map(|_| ()) })
                     }
                 }
-            });
+            })
+            .collect();
         self.open = true;
-        let (earlier, last) = self
-            .runtime
-            .block_on(future::join(future::join_all(sent), then));
-        for outcome in earlier {
-            outcome?;
-        }
-        Ok(last?)
+        self.then_sent = false;
+        let then_sent = &mut self.then_sent;
+        self.runtime.block_on(async move {
+            // A request goes out on its future's first poll. Each is polled once, in order,
+            // before the next: so they leave in that order, and one that fails before it is sent
+            // (its parameters do not encode, the connection is closed) stops the flight there,
+            // before anything after it (COMMIT above all) is sent.
+            let mut first: Vec<Option<Result<(), tokio_postgres::Error>>> = Vec::new();
+            for future in &mut sent {
+                match poll_once(future.as_mut()).await {
+                    Poll::Ready(Err(e)) => return Err(HubError::from(e)),
+                    Poll::Ready(Ok(())) => first.push(Some(Ok(()))),
+                    Poll::Pending => first.push(None),
+                }
+            }
+            let mut then = std::pin::pin!(then);
+            let last = match poll_once(then.as_mut()).await {
+                Poll::Ready(Err(e)) => return Err(HubError::from(e)),
+                Poll::Ready(Ok(value)) => Ok(value),
+                Poll::Pending => Err(then),
+            };
+            *then_sent = true;
+            // The first error in sending order is the transaction's.
+            for (future, polled) in sent.iter_mut().zip(first) {
+                if polled.is_none() {
+                    future.await?;
+                }
+            }
+            Ok(match last {
+                Ok(value) => value,
+                Err(then) => then.await?,
+            })
+        })
     }
 
     /// `sql` prepared on this connection (once: later calls take it from the cache).
@@ -280,12 +316,15 @@ impl Tx<'_> {
         self.after_pending(c.batch_execute(sql))
     }
 
-    /// Sends what is pending and `COMMIT` together. Whatever the outcome the transaction is over
-    /// (after an error the database takes `COMMIT` as `ROLLBACK`).
+    /// Sends what is pending and `COMMIT` together. Once `COMMIT` went out the transaction is
+    /// over whatever the outcome (after an error the database takes `COMMIT` as `ROLLBACK`);
+    /// if the flight stopped before it, dropping the transaction rolls it back.
     pub(super) fn commit(mut self) -> HubResult<()> {
         let c = self.client;
         let outcome = self.after_pending(c.batch_execute("COMMIT"));
-        self.open = false;
+        if self.then_sent {
+            self.open = false;
+        }
         outcome
     }
 }
@@ -300,6 +339,11 @@ impl Drop for Tx<'_> {
     }
 }
 
+/// Polls `future` once: whether it finished at its first poll (a request goes out then).
+async fn poll_once<F: Future + ?Sized>(mut future: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await
+}
+
 /// Whether the database aborted a transaction to resolve a race between transactions: running it
 /// again is the answer (SQLSTATE 40001 serialization failure, 40P01 deadlock; the error's text
 /// ends with its SQLSTATE, see `postgres_message`).
@@ -309,3 +353,91 @@ pub(super) fn is_race(e: &HubError) -> bool {
 
 /// Times a transaction lost to a race is run again before its error is returned.
 pub(super) const RACE_RETRIES: usize = 5;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A pool on a new database of the test server, or `None` where there is none (CI has one).
+    fn connections() -> Option<Connections> {
+        let Ok(base) = std::env::var("DOCKHAND_TEST_POSTGRES") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run the pipelining tests: set DOCKHAND_TEST_POSTGRES"
+            );
+            return None;
+        };
+        let name = format!("dockhand_test_{}", uuid::Uuid::now_v7().simple());
+        let url = super::super::create_database(&base, &name).unwrap();
+        let connections = Connections::new(&url, 2).unwrap();
+        connections
+            .get()
+            .unwrap()
+            .batch_execute("CREATE TABLE written (id BIGSERIAL PRIMARY KEY, n BIGINT NOT NULL)")
+            .unwrap();
+        Some(connections)
+    }
+
+    fn written(connections: &Connections) -> Vec<i64> {
+        connections
+            .get()
+            .unwrap()
+            .query("SELECT n FROM written ORDER BY id", &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    }
+
+    const WRITE: &str = "INSERT INTO written (n) VALUES ($1)";
+
+    #[test]
+    fn deferred_statements_run_in_the_order_given_however_many() {
+        let Some(connections) = connections() else {
+            return;
+        };
+        let mut client = connections.get().unwrap();
+        let mut tx = client.transaction().unwrap();
+        for n in 0..100_i64 {
+            tx.defer(WRITE, vec![Box::new(n)]).unwrap();
+        }
+        tx.commit().unwrap();
+        drop(client);
+        assert_eq!(written(&connections), (0..100).collect::<Vec<_>>());
+        connections.close();
+    }
+
+    #[test]
+    fn a_statement_that_cannot_be_sent_stops_its_flight_before_commit() {
+        let Some(connections) = connections() else {
+            return;
+        };
+        let mut client = connections.get().unwrap();
+        let mut tx = client.transaction().unwrap();
+        tx.defer(WRITE, vec![Box::new(1_i64)]).unwrap();
+        // Text for a BIGINT: refused while encoding, so it never reaches the server.
+        tx.defer(WRITE, vec![Box::new("two".to_string())]).unwrap();
+        tx.defer(WRITE, vec![Box::new(3_i64)]).unwrap();
+        let refused = tx.commit().unwrap_err();
+        assert!(
+            refused.to_string().contains("error serializing parameter"),
+            "{refused}"
+        );
+        // Nothing committed, and the connection went back to the pool out of its transaction.
+        drop(client);
+        assert!(written(&connections).is_empty());
+        let client = connections.get().unwrap();
+        let in_tx: i64 = client
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
+                   AND state LIKE 'idle in transaction%'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(in_tx, 0);
+        drop(client);
+        connections.close();
+    }
+}
