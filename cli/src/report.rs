@@ -179,6 +179,12 @@ pub fn print_integrity(report: &IntegrityReport) {
             r.sku, r.location, r.lot, r.reserved, r.available
         );
     }
+    for r in &report.reserved_total_differences {
+        println!(
+            "  reserved total: {} at {} lot {:?}: {} kept, {} reserved by the open reservations",
+            r.sku, r.location, r.lot, r.kept, r.reserved
+        );
+    }
     for b in &report.chain_breaks {
         println!("  outbox chain: {b:?}");
     }

@@ -191,7 +191,7 @@ fn inspect_reads_an_older_devices_file_from_an_upgraded_copy_and_leaves_it_as_it
         .unwrap()
         .last_seq;
     // The same file as a version-4 app left it: no badges, no sign-in, no other-lot records, no
-    // hub stock, no task claims or settled exceptions.
+    // hub stock, no task claims or settled exceptions, no reserved totals.
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
         "ALTER TABLE pick_tasks DROP COLUMN ship_by;
@@ -204,6 +204,8 @@ fn inspect_reads_an_older_devices_file_from_an_upgraded_copy_and_leaves_it_as_it
          ALTER TABLE sync_state DROP COLUMN hub_applied_seq;
          DROP TABLE receipt_other_lots;
          DROP TABLE signed_in; DROP TABLE pin_failures; DROP TABLE credentials;
+         DROP TRIGGER reserved_totals_add; DROP TRIGGER reserved_totals_take;
+         DROP TRIGGER reserved_totals_change; DROP TABLE reserved_totals;
          PRAGMA user_version = 4;",
     )
     .unwrap();

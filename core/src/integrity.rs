@@ -1,6 +1,7 @@
 //! `verify_integrity`: recompute what the device claims and report every difference.
 //!
-//! Balances are recomputed from the ledger, reservations are checked against available stock, the
+//! Balances are recomputed from the ledger, reservations are checked against available stock and
+//! against the reserved totals the free-stock checks read, the
 //! movements the events carry to the hub are summed against the ledger, and the outbox's sequence
 //! and hash chain are walked. A supervisor trusts the numbers because this
 //! check can say exactly which row disagrees, and `dockhand inspect` exits non-zero when any does.
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::outbox::{self, ChainBreak};
 use crate::stock::audit;
-pub use crate::stock::audit::{BucketDifference, OverReservation};
+pub use crate::stock::audit::{BucketDifference, OverReservation, ReservedTotalDifference};
 
 /// Everything `verify_integrity` found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +31,9 @@ pub struct IntegrityReport {
     pub balance_differences: Vec<BucketDifference>,
     /// Reservations beyond available stock.
     pub over_reservations: Vec<OverReservation>,
+    /// Buckets whose kept reserved total differs from their open reservations.
+    #[serde(default)]
+    pub reserved_total_differences: Vec<ReservedTotalDifference>,
     /// Stock changes the events do not carry (or carry differently) to the hub.
     pub event_differences: Vec<BucketDifference>,
     /// Gaps, broken links and altered events in the outbox.
@@ -43,6 +47,7 @@ impl IntegrityReport {
     pub fn is_ok(&self) -> bool {
         self.balance_differences.is_empty()
             && self.over_reservations.is_empty()
+            && self.reserved_total_differences.is_empty()
             && self.event_differences.is_empty()
             && self.chain_breaks.is_empty()
             && self.pending_behind_cursor.is_empty()
@@ -61,6 +66,7 @@ pub fn verify_integrity(conn: &Connection) -> Result<IntegrityReport> {
         events: events.pending + events.acknowledged + events.rejected,
         balance_differences: audit::balance_differences(conn)?,
         over_reservations: audit::over_reservations(conn)?,
+        reserved_total_differences: audit::reserved_total_differences(conn)?,
         chain_breaks: outbox::verify_chain(conn)?,
         pending_behind_cursor: outbox::pending_behind_cursor(conn)?,
     })

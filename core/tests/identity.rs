@@ -76,6 +76,8 @@ fn events_recorded_before_devices_signed_are_signed_when_the_key_is_made() {
          DROP TABLE receipt_other_lots;
          DROP TABLE signed_in; DROP TABLE pin_failures; DROP TABLE credentials;
          DROP TRIGGER outbox_signature_once; DROP TABLE device_key;
+         DROP TRIGGER reserved_totals_add; DROP TRIGGER reserved_totals_take;
+         DROP TRIGGER reserved_totals_change; DROP TABLE reserved_totals;
          ALTER TABLE outbox DROP COLUMN signature; PRAGMA user_version = 3;",
     )
     .unwrap();

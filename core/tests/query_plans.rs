@@ -38,6 +38,10 @@ const WALKS: &[(&str, &str)] = &[
         "the integrity audit of reservations",
     ),
     (
+        "WITH summed AS",
+        "the integrity audit of the reserved totals against the reservations",
+    ),
+    (
         "(SELECT COUNT(*) FROM hub_stock)",
         "row counts for the stock view's health and the integrity audit",
     ),

@@ -195,18 +195,23 @@ fn a_balance_that_disagrees_with_the_ledger_is_reported_with_both_figures() {
     assert_eq!((d.ledger_quantity, d.compared_quantity), (24, 0));
 }
 
+/// A reservation row written straight into the file, as another writer (or damage) would.
+fn reserve_raw(raw: &Connection, (item, loc, lot): (i64, i64, &str), qty: i64, reference: &str) {
+    raw.execute(
+        "INSERT INTO reservations (item_id, location_id, lot, qty, reference, op_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'x', 'now')",
+        (item, loc, lot, qty, reference),
+    )
+    .unwrap();
+}
+
 #[test]
 fn a_reservation_beyond_available_stock_is_reported() {
     let f = seeded();
     coffee_on_a_shelf(&f);
     let (item, loc) = ids(&f);
     let raw = Connection::open(f.path()).unwrap();
-    raw.execute(
-        "INSERT INTO reservations (item_id, location_id, lot, qty, reference, op_id, created_at)
-         VALUES (?1, ?2, 'C-1', 30, 'PICK-9/1', 'x', 'now')",
-        (item, loc),
-    )
-    .unwrap();
+    reserve_raw(&raw, (item, loc, "C-1"), 30, "PICK-9/1");
     let report = f.store.verify_integrity().unwrap();
     assert_eq!(report.over_reservations.len(), 1);
     assert_eq!(
@@ -323,4 +328,82 @@ fn a_write_that_moves_stock_after_its_last_event_is_refused_whole() {
         "{err}"
     );
     assert_eq!(dump(&f.store), before);
+}
+
+/// `reserved_totals` (what the free-stock checks read) as rows of (item, location, lot, qty).
+fn totals(raw: &Connection) -> Vec<(i64, i64, String, i64)> {
+    raw.prepare("SELECT item_id, location_id, lot, qty FROM reserved_totals ORDER BY 1, 2, 3")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn the_reserved_total_of_a_bucket_follows_every_reservation_written() {
+    let f = seeded();
+    coffee_on_a_shelf(&f);
+    let (item, loc) = ids(&f);
+    let other = f
+        .store
+        .read(|c| Ok(catalog::location_by_code(c, "A-01-02")?.id))
+        .unwrap();
+    let raw = Connection::open(f.path()).unwrap();
+    reserve_raw(&raw, (item, loc, "C-1"), 5, "PICK-1/1");
+    reserve_raw(&raw, (item, loc, "C-1"), 7, "PICK-2/1");
+    reserve_raw(&raw, (item, loc, "C-2"), 3, "PICK-2/2");
+    assert_eq!(
+        totals(&raw),
+        vec![(item, loc, "C-1".into(), 12), (item, loc, "C-2".into(), 3)]
+    );
+    // A partial release, a reservation moved to another place, one released whole.
+    raw.execute(
+        "UPDATE reservations SET qty = qty - 2 WHERE reference = 'PICK-2/1'",
+        [],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE reservations SET location_id = ?1 WHERE reference = 'PICK-2/2'",
+        [other],
+    )
+    .unwrap();
+    raw.execute("DELETE FROM reservations WHERE reference = 'PICK-1/1'", [])
+        .unwrap();
+    assert_eq!(
+        totals(&raw),
+        vec![(item, loc, "C-1".into(), 5), (item, other, "C-2".into(), 3)]
+    );
+    // What is free at the face reads the total: 24 on the shelf, 5 promised.
+    let free = f
+        .store
+        .read(|c| stock::unreserved(c, item, loc, "C-1"))
+        .unwrap();
+    assert_eq!(free, 19);
+    // Every reservation gone: no total left behind, and the check agrees.
+    raw.execute("DELETE FROM reservations", []).unwrap();
+    assert!(totals(&raw).is_empty());
+    let report = f.store.verify_integrity().unwrap();
+    assert!(report.reserved_total_differences.is_empty());
+    assert!(report.is_ok(), "{report:?}");
+}
+
+#[test]
+fn a_reserved_total_that_disagrees_with_its_reservations_is_reported() {
+    let f = seeded();
+    coffee_on_a_shelf(&f);
+    let (item, loc) = ids(&f);
+    let raw = Connection::open(f.path()).unwrap();
+    reserve_raw(&raw, (item, loc, "C-1"), 4, "PICK-9/1");
+    raw.execute("UPDATE reserved_totals SET qty = qty + 6", [])
+        .unwrap();
+    let report = f.store.verify_integrity().unwrap();
+    assert!(!report.is_ok());
+    let d = &report.reserved_total_differences;
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        (d[0].sku.as_str(), d[0].location.as_str(), d[0].lot.as_str()),
+        (sample::COFFEE, "A-01-01", "C-1")
+    );
+    assert_eq!((d[0].kept, d[0].reserved), (10, 4));
 }

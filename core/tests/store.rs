@@ -210,6 +210,41 @@ fn every_older_schema_version_migrates_to_the_schema_of_current_sql() {
 }
 
 #[test]
+fn a_device_upgraded_with_open_reservations_keeps_their_totals_per_bucket() {
+    // A version-15 database with three open reservations, two of them on one bucket.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let raw = Connection::open(&path).unwrap();
+    for sql in &MIGRATIONS[..15] {
+        raw.execute_batch(sql).unwrap();
+    }
+    raw.pragma_update(None, "user_version", 15).unwrap();
+    // Rows of reservations alone: their items and locations do not matter here.
+    raw.pragma_update(None, "foreign_keys", false).unwrap();
+    raw.execute_batch(
+        "INSERT INTO reservations (item_id, location_id, lot, qty, reference, op_id, created_at)
+         VALUES (1, 10, 'L1', 4, 'T-1/1', 'x', 'now'), (1, 10, 'L1', 6, 'T-2/1', 'x', 'now'),
+                (2, 10, '', 3, 'T-2/2', 'x', 'now');",
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(&path, "handheld-07").unwrap();
+    let kept: Vec<(i64, i64, String, i64)> = store
+        .read(|c| {
+            Ok(
+                c.prepare("SELECT item_id, location_id, lot, qty FROM reserved_totals ORDER BY 1")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect::<Result<_, _>>()?,
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        kept,
+        vec![(1, 10, "L1".to_string(), 10), (2, 10, String::new(), 3)]
+    );
+}
+
+#[test]
 fn a_write_that_returns_an_error_commits_nothing() {
     let f = seeded();
     let before = dump(&f.store);

@@ -261,6 +261,12 @@ impl Device {
         Ok(start.elapsed())
     }
 
+    /// Receives `quantity` towels and puts them away to the pick face at once (untimed).
+    fn stock_face(&self, quantity: i64) -> Result<(), Error> {
+        receiving::receive_line(&self.store, &receive_cmd("DOCK-02", quantity))?;
+        self.put_away_now(quantity)
+    }
+
     fn put_away_now(&self, quantity: i64) -> Result<(), Error> {
         let cmd = ConfirmPutaway {
             op_id: Uuid::now_v7(),

@@ -358,6 +358,43 @@ CREATE INDEX reservations_by_bucket ON reservations (item_id, location_id, lot);
 
 CREATE INDEX reservations_by_reference ON reservations (reference);
 
+-- What is reserved per bucket (item, location, lot), kept by triggers on `reservations`: the
+-- check of what is free at a pick face reads one row instead of summing every open reservation
+-- there (1,309 virtual-machine steps with 500 open, issue 18).
+CREATE TABLE reserved_totals (
+    item_id      INTEGER NOT NULL,
+    location_id  INTEGER NOT NULL,
+    lot          TEXT NOT NULL,
+    qty          INTEGER NOT NULL CHECK (qty > 0),
+    PRIMARY KEY (item_id, location_id, lot)
+) WITHOUT ROWID;
+
+CREATE TRIGGER reserved_totals_add AFTER INSERT ON reservations
+BEGIN
+    INSERT INTO reserved_totals (item_id, location_id, lot, qty)
+    VALUES (NEW.item_id, NEW.location_id, NEW.lot, NEW.qty)
+    ON CONFLICT (item_id, location_id, lot) DO UPDATE SET qty = qty + excluded.qty;
+END;
+
+CREATE TRIGGER reserved_totals_take AFTER DELETE ON reservations
+BEGIN
+    DELETE FROM reserved_totals WHERE item_id = OLD.item_id AND location_id = OLD.location_id
+        AND lot = OLD.lot AND qty = OLD.qty;
+    UPDATE reserved_totals SET qty = qty - OLD.qty WHERE item_id = OLD.item_id
+        AND location_id = OLD.location_id AND lot = OLD.lot;
+END;
+
+CREATE TRIGGER reserved_totals_change AFTER UPDATE OF item_id, location_id, lot, qty ON reservations
+BEGIN
+    DELETE FROM reserved_totals WHERE item_id = OLD.item_id AND location_id = OLD.location_id
+        AND lot = OLD.lot AND qty = OLD.qty;
+    UPDATE reserved_totals SET qty = qty - OLD.qty WHERE item_id = OLD.item_id
+        AND location_id = OLD.location_id AND lot = OLD.lot;
+    INSERT INTO reserved_totals (item_id, location_id, lot, qty)
+    VALUES (NEW.item_id, NEW.location_id, NEW.lot, NEW.qty)
+    ON CONFLICT (item_id, location_id, lot) DO UPDATE SET qty = qty + excluded.qty;
+END;
+
 
 CREATE TABLE return_lines (
     return_id     TEXT NOT NULL REFERENCES returns (id),

@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("v13.sql"),
     include_str!("v14.sql"),
     include_str!("v15.sql"),
+    include_str!("v16.sql"),
 ];
 
 /// The schema version this code writes.

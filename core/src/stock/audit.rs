@@ -60,6 +60,53 @@ pub struct OverReservation {
     pub reserved: i64,
 }
 
+/// A bucket whose kept reserved total (`reserved_totals`, what the free-stock checks read)
+/// differs from the sum of its open reservations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReservedTotalDifference {
+    /// Item SKU (or `#id` when the item row is missing).
+    pub sku: String,
+    /// Location code (or `#id`).
+    pub location: String,
+    /// Lot.
+    pub lot: String,
+    /// The total kept.
+    pub kept: i64,
+    /// The sum of the open reservations.
+    pub reserved: i64,
+}
+
+/// Buckets whose kept reserved total differs from the sum of their open reservations.
+pub fn reserved_total_differences(conn: &Connection) -> Result<Vec<ReservedTotalDifference>> {
+    let mut stmt = conn.prepare(
+        "WITH summed AS (SELECT item_id, location_id, lot, SUM(qty) AS qty FROM reservations
+                         GROUP BY item_id, location_id, lot),
+              both_sides AS (
+                SELECT s.item_id, s.location_id, s.lot, COALESCE(t.qty, 0) AS kept, s.qty AS reserved
+                FROM summed s LEFT JOIN reserved_totals t USING (item_id, location_id, lot)
+                UNION ALL
+                SELECT t.item_id, t.location_id, t.lot, t.qty, 0 FROM reserved_totals t
+                WHERE NOT EXISTS (SELECT 1 FROM summed s WHERE s.item_id = t.item_id
+                                  AND s.location_id = t.location_id AND s.lot = t.lot))
+         SELECT COALESCE(i.sku, '#' || b.item_id), COALESCE(l.code, '#' || b.location_id), b.lot,
+                b.kept, b.reserved
+         FROM both_sides b LEFT JOIN items i ON i.id = b.item_id
+              LEFT JOIN locations l ON l.id = b.location_id
+         WHERE b.kept <> b.reserved ORDER BY 1, 2, 3",
+    )?;
+    Ok(stmt
+        .query_map([], |r| {
+            Ok(ReservedTotalDifference {
+                sku: r.get(0)?,
+                location: r.get(1)?,
+                lot: r.get(2)?,
+                kept: r.get(3)?,
+                reserved: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// Buckets whose stored balance differs from what it must be: the hub's stock as last pulled plus
 /// the movements of this device's events the hub had not applied then (before a first stock pull,
 /// every event's: the device's own ledger, which [`event_differences`] checks the events against).

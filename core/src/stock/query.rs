@@ -134,7 +134,7 @@ pub fn available_to_promise(conn: &Connection, sku: &str) -> Result<AvailableToP
         )?
         .query_row([item.id], |r| r.get(0))?;
     let reserved: i64 = conn
-        .prepare_cached("SELECT COALESCE(SUM(qty), 0) FROM reservations WHERE item_id = ?1")?
+        .prepare_cached("SELECT COALESCE(SUM(qty), 0) FROM reserved_totals WHERE item_id = ?1")?
         .query_row([item.id], |r| r.get(0))?;
     Ok(AvailableToPromise {
         available,

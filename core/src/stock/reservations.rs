@@ -26,13 +26,14 @@ pub struct Reservation {
     pub reference: String,
 }
 
-/// Available minus reserved at (item, location, lot).
+/// Available minus reserved at (item, location, lot). What is reserved is one row of
+/// `reserved_totals` (kept by triggers on `reservations`), however many reservations are open.
 pub fn unreserved(conn: &Connection, item_id: i64, location_id: i64, lot: &str) -> Result<i64> {
     Ok(conn
         .prepare_cached(
             "SELECT COALESCE((SELECT SUM(qty) FROM balances WHERE item_id = ?1 AND location_id = ?2
                                 AND lot = ?3 AND status = 'available'), 0)
-                  - COALESCE((SELECT SUM(qty) FROM reservations WHERE item_id = ?1
+                  - COALESCE((SELECT qty FROM reserved_totals WHERE item_id = ?1
                                 AND location_id = ?2 AND lot = ?3), 0)",
         )?
         .query_row((item_id, location_id, lot), |r| r.get(0))?)

@@ -22,17 +22,16 @@ pub(super) struct LineToAllocate {
 
 type Place = (i64, String);
 
-/// Base units reserved per (location, lot) of an item, by other tasks.
+/// Base units reserved per (location, lot) of an item, by other tasks: one row per place, not
+/// one per reservation.
 fn reserved_of(tx: &WriteTx<'_>, item_id: i64) -> Result<HashMap<Place, i64>> {
-    let mut reserved = HashMap::new();
     let mut stmt = tx
         .conn()
-        .prepare_cached("SELECT location_id, lot, qty FROM reservations WHERE item_id = ?1")?;
-    let mut rows = stmt.query([item_id])?;
-    while let Some(row) = rows.next()? {
-        *reserved.entry((row.get(0)?, row.get(1)?)).or_insert(0) += row.get::<_, i64>(2)?;
-    }
-    Ok(reserved)
+        .prepare_cached("SELECT location_id, lot, qty FROM reserved_totals WHERE item_id = ?1")?;
+    let rows = stmt.query_map([item_id], |row| {
+        Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Allocates and reserves every line of `task_id`; refuses the whole task if a line cannot be covered.
