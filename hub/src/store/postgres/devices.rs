@@ -19,8 +19,17 @@ use crate::store::{
 
 impl IntakeTx for PgTx<'_, '_> {
     fn position(&mut self, device_id: &str) -> HubResult<Position> {
-        // FOR UPDATE: two hub instances taking the same device's batches serialise here.
-        let row = self.opt(position_sql::READ_LOCKED, &[&device_id])?;
+        // FOR UPDATE: two hub instances taking the same device's batches serialise here. What
+        // intake asks next goes in the same flight as a statement of its own, so it reads on a
+        // snapshot taken once the device's row is locked (another instance's push of this
+        // device has committed by then).
+        let (row, next) = self.tx.opt_then_one(
+            (position_sql::READ_LOCKED, &[&device_id]),
+            (AFTER_POSITION, &[&device_id]),
+        )?;
+        self.catalog = Some(next.get(0));
+        self.held_events = Some(next.get(1));
+        self.counts_held |= next.get::<_, bool>(2);
         let position = row.map_or_else(Position::default, |r| {
             let held = match (r.get(3), r.get(4), r.get(5)) {
                 (Some(code), Some(reason), Some(since)) => Some((code, reason, since)),
@@ -165,6 +174,9 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn has_held(&mut self, device_id: &str) -> HubResult<bool> {
+        if let Some(held) = self.held_events.take() {
+            return Ok(held);
+        }
         // In the same round trip: whether the site has count lines held (see
         // `counts_may_be_held`).
         let site = self.site.clone();
@@ -333,6 +345,9 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn has_catalog(&mut self) -> HubResult<bool> {
+        if let Some(catalog) = self.catalog.take() {
+            return Ok(catalog);
+        }
         self.exists(intake_sql::HAS_CATALOG, &[])
     }
 
@@ -601,6 +616,14 @@ impl DeviceSync for PostgresStore {
         Ok(())
     }
 }
+
+/// What intake asks after device $1's position, in the same flight: [`intake_sql::HAS_CATALOG`],
+/// [`intake_sql::HAS_HELD`], and whether the device's site has count lines held.
+const AFTER_POSITION: &str =
+    "SELECT EXISTS (SELECT 1 FROM master WHERE site = '' AND kind = 'item'),
+        EXISTS (SELECT 1 FROM events WHERE device_id = $1 AND status = 'held'),
+        EXISTS (SELECT 1 FROM count_observations WHERE erp_state = 'held'
+                AND site = (SELECT site_id FROM devices WHERE device_id = $1))";
 
 /// [`intake_sql::HAS_HELD`] of device $1, and whether site $2 has count lines held.
 const HELD_EVENTS_AND_COUNTS: &str =

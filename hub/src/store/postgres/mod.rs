@@ -219,6 +219,10 @@ struct PgTx<'a, 'b> {
     /// The site had count lines held when intake began, or this transaction observed one: the
     /// release of those due ([`IntakeTx::counts_may_be_held`](super::IntakeTx)) has work.
     counts_held: bool,
+    /// Read in intake's first flight with the device's position: whether the hub has a catalog
+    /// and whether the device has events held (taken by `has_catalog` and `has_held`).
+    catalog: Option<bool>,
+    held_events: Option<bool>,
 }
 
 /// Moves waiting for [`PgTx::flush_moves`], column by column.
@@ -294,6 +298,8 @@ impl<'a, 'b> PgTx<'a, 'b> {
             changes: ChangeRows::default(),
             moves: MoveRows::default(),
             counts_held: false,
+            catalog: None,
+            held_events: None,
         }
     }
 

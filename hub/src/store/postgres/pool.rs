@@ -301,6 +301,24 @@ impl Tx<'_> {
         self.after_pending(async move { c.query_one(&s, params).await })
     }
 
+    /// `first` (at most one row) and then `second` (one row) in one flight: the second runs once
+    /// the first is done, on a snapshot of its own (after a lock the first took, say).
+    pub(super) fn opt_then_one(
+        &mut self,
+        (first, first_params): (&'static str, Params<'_>),
+        (second, second_params): (&'static str, Params<'_>),
+    ) -> HubResult<(Option<Row>, Row)> {
+        let (s1, s2) = (self.prepare(first)?, self.prepare(second)?);
+        let c = self.client;
+        self.after_pending(async move {
+            futures_util::future::try_join(
+                c.query_opt(&s1, first_params),
+                c.query_one(&s2, second_params),
+            )
+            .await
+        })
+    }
+
     pub(super) fn query_opt(
         &mut self,
         s: &Statement,
