@@ -109,7 +109,10 @@ fn open_at_the_face(
 fn free_check(costs: &[StatementCost]) -> Option<u64> {
     costs
         .iter()
-        .find(|c| c.sql.contains("reserved_totals WHERE item_id = ?1"))
+        .find(|c| {
+            c.sql.contains("reserved_totals WHERE item_id = ?1")
+                && c.sql.contains("location_id = ?2")
+        })
         .map(|c| c.vm_steps / c.runs.max(1))
 }
 

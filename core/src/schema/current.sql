@@ -379,7 +379,7 @@ END;
 CREATE TRIGGER reserved_totals_take AFTER DELETE ON reservations
 BEGIN
     DELETE FROM reserved_totals WHERE item_id = OLD.item_id AND location_id = OLD.location_id
-        AND lot = OLD.lot AND qty = OLD.qty;
+        AND lot = OLD.lot AND qty <= OLD.qty;
     UPDATE reserved_totals SET qty = qty - OLD.qty WHERE item_id = OLD.item_id
         AND location_id = OLD.location_id AND lot = OLD.lot;
 END;
@@ -387,7 +387,7 @@ END;
 CREATE TRIGGER reserved_totals_change AFTER UPDATE OF item_id, location_id, lot, qty ON reservations
 BEGIN
     DELETE FROM reserved_totals WHERE item_id = OLD.item_id AND location_id = OLD.location_id
-        AND lot = OLD.lot AND qty = OLD.qty;
+        AND lot = OLD.lot AND qty <= OLD.qty;
     UPDATE reserved_totals SET qty = qty - OLD.qty WHERE item_id = OLD.item_id
         AND location_id = OLD.location_id AND lot = OLD.lot;
     INSERT INTO reserved_totals (item_id, location_id, lot, qty)

@@ -1,5 +1,7 @@
 -- dockhand device database, schema version 16: the reserved total of each bucket, kept by
 -- triggers, and filled from the reservations already open. Kept verbatim forever, like v1.sql.
+-- A release takes the total down to nothing rather than below it, so a total that drifted (a
+-- write from outside the app) never stops a pick; `verify_integrity` reports it.
 -- What is reserved per bucket (item, location, lot), kept by triggers on `reservations`: the
 -- check of what is free at a pick face reads one row instead of summing every open reservation
 -- there (1,309 virtual-machine steps with 500 open, issue 18).
@@ -21,7 +23,7 @@ END;
 CREATE TRIGGER reserved_totals_take AFTER DELETE ON reservations
 BEGIN
     DELETE FROM reserved_totals WHERE item_id = OLD.item_id AND location_id = OLD.location_id
-        AND lot = OLD.lot AND qty = OLD.qty;
+        AND lot = OLD.lot AND qty <= OLD.qty;
     UPDATE reserved_totals SET qty = qty - OLD.qty WHERE item_id = OLD.item_id
         AND location_id = OLD.location_id AND lot = OLD.lot;
 END;
@@ -29,7 +31,7 @@ END;
 CREATE TRIGGER reserved_totals_change AFTER UPDATE OF item_id, location_id, lot, qty ON reservations
 BEGIN
     DELETE FROM reserved_totals WHERE item_id = OLD.item_id AND location_id = OLD.location_id
-        AND lot = OLD.lot AND qty = OLD.qty;
+        AND lot = OLD.lot AND qty <= OLD.qty;
     UPDATE reserved_totals SET qty = qty - OLD.qty WHERE item_id = OLD.item_id
         AND location_id = OLD.location_id AND lot = OLD.lot;
     INSERT INTO reserved_totals (item_id, location_id, lot, qty)

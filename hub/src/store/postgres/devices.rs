@@ -195,6 +195,8 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn insert(&mut self, e: &Envelope, j: &Judged, now: &str) -> HubResult<()> {
+        // What was read with the position no longer holds once events are written.
+        (self.catalog, self.held_events) = (None, None);
         let r = &mut self.rows;
         r.event_id.push(e.event_id.to_string());
         r.device_id.push(e.device_id.clone());
@@ -221,6 +223,8 @@ impl IntakeTx for PgTx<'_, '_> {
     }
 
     fn refuse(&mut self, e: &Envelope, code: &str, reason: &str, now: &str) -> HubResult<()> {
+        // What was read with the position no longer holds once events are written.
+        (self.catalog, self.held_events) = (None, None);
         self.exec(
             device_sql::REFUSAL,
             &[
