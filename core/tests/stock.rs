@@ -407,7 +407,8 @@ fn a_reserved_total_that_disagrees_with_its_reservations_is_reported() {
     );
     assert_eq!((d[0].kept, d[0].reserved), (10, 4));
     // A total below its reservations does not stop their release: it goes to nothing.
-    raw.execute("UPDATE reserved_totals SET qty = 1", []).unwrap();
+    raw.execute("UPDATE reserved_totals SET qty = 1", [])
+        .unwrap();
     raw.execute("DELETE FROM reservations", []).unwrap();
     assert!(totals(&raw).is_empty());
     assert!(f.store.verify_integrity().unwrap().is_ok());
