@@ -118,6 +118,18 @@ impl BucketKey {
             &self.status,
         ]
     }
+
+    /// The key's own columns, taken: location, SKU, lot, serial, licence plate, status.
+    pub fn into_columns(self) -> [String; 6] {
+        [
+            self.location,
+            self.sku,
+            self.lot,
+            self.serial,
+            self.lpn,
+            self.status,
+        ]
+    }
 }
 
 impl From<&dockhand_protocol::events::EventMovement> for BucketKey {

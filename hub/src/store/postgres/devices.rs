@@ -121,18 +121,7 @@ impl IntakeTx for PgTx<'_, '_> {
         let mut taken = std::mem::take(&mut self.takers);
         for (key, delta) in std::mem::take(&mut self.stock) {
             takers.push(taken.remove(&key).unwrap_or_default());
-            let BucketKey {
-                location,
-                sku,
-                lot,
-                serial,
-                lpn,
-                status,
-            } = key;
-            for (column, value) in keys
-                .iter_mut()
-                .zip([location, sku, lot, serial, lpn, status])
-            {
+            for (column, value) in keys.iter_mut().zip(key.into_columns()) {
                 column.push(value);
             }
             qty.push(delta);
@@ -638,15 +627,12 @@ const HELD_EVENTS_AND_COUNTS: &str =
 /// deltas ($2–$9: location, sku, lot, serial, lpn, status, qty, taker; numbered in array order)
 /// and appends the accepted events ($10, made at $11) to the site's ERP feed, in that order.
 ///
-/// The lock's CTE is materialized and the clock's row is updated joined to it, so the lock is
-/// held before the row ([`PgTx::hold_clock`]'s order); every row written joins `taken`, so none
-/// is written before both are held. Without the clock's row the statement fails with the reason
+/// The lock and the clock are [`site_then_clock!`]'s, in its order; every row written joins
+/// `taken`, so none is written before both are held. Without the clock's row the statement fails with the reason
 /// (a cast of it to an integer) instead of writing nothing.
-const LOCK_NUMBER_APPEND: &str = "WITH site AS MATERIALIZED (
-        SELECT pg_advisory_xact_lock(hashtext($12)) AS locked),
-    clock AS (UPDATE stock_clock SET last = last + $13 FROM site WHERE singleton = 1
-        RETURNING last),
-    taken AS MATERIALIZED (
+const LOCK_NUMBER_APPEND: &str = concat!(
+    site_then_clock!("$12", "$13"),
+    ", taken AS MATERIALIZED (
         SELECT (SELECT last FROM clock) AS last,
                CAST((SELECT CASE WHEN count(*) = 0 THEN
                    'the stock clock''s row (stock_clock, singleton 1) is missing: the hub''s schema is incomplete'
@@ -667,4 +653,5 @@ const LOCK_NUMBER_APPEND: &str = "WITH site AS MATERIALIZED (
     SELECT e.id, $1::text, u.made_at
     FROM taken, unnest($10::text[], $11::text[]) WITH ORDINALITY AS u(event_id, made_at, ord)
          JOIN events e ON e.event_id = u.event_id
-    ORDER BY u.ord";
+    ORDER BY u.ord"
+);

@@ -1,6 +1,22 @@
 //! The PostgreSQL backend (`--database postgres://…`): the production store, where several hub
 //! instances may share one database. Each request takes a connection of its pool; statements are prepared once per connection.
 
+/// The CTEs `site` (the site's advisory lock, key `$key`) and `clock` (the stock clock's row,
+/// advanced by `$count`, returning its `last`). The lock's CTE is materialized and the clock's
+/// row is updated joined to it, so the row is locked only once the site's lock is held: the
+/// order [`PgTx::hold_clock`] keeps, in every statement that takes both.
+macro_rules! site_then_clock {
+    ($key:literal, $count:literal) => {
+        concat!(
+            "WITH site AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext(",
+            $key,
+            ")) AS locked), clock AS (UPDATE stock_clock SET last = last + ",
+            $count,
+            " FROM site WHERE singleton = 1 RETURNING last)"
+        )
+    };
+}
+
 mod console;
 mod devices;
 mod erp;
@@ -254,11 +270,9 @@ const CHANGES_HELD: usize = 20_000;
 
 /// [`ReconcileTx::lock_site`](super::ReconcileTx)'s lock of site $1 and then
 /// [`stock_sql::TAKE_NUMBERS`](crate::store::stock_sql::TAKE_NUMBERS) of $2 numbers, in one round
-/// trip. The lock's CTE is materialized and joined to the clock's row, so the row is updated (and
-/// locked) only once the site's lock is held: the order [`PgTx::hold_clock`] keeps.
-const LOCK_SITE_TAKE_NUMBERS: &str = "WITH site AS MATERIALIZED (
-        SELECT pg_advisory_xact_lock(hashtext($1)) AS locked)
-    UPDATE stock_clock SET last = last + $2 FROM site WHERE singleton = 1 RETURNING last";
+/// trip ([`site_then_clock!`]).
+const LOCK_SITE_TAKE_NUMBERS: &str =
+    concat!(site_then_clock!("$1", "$2"), " SELECT last FROM clock");
 
 /// The advisory lock's key of `site`'s counts, tasks and appends.
 fn site_lock_key(site: &str) -> String {
