@@ -15,7 +15,7 @@ use rand::Rng;
 
 use super::{ErpOutcome, ErpPort, ErpPost};
 use crate::error::{HubError, HubResult};
-use crate::store::ImportSource;
+use crate::store::{ALONE, ImportSource};
 
 /// Why a connector could not post an event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,15 +57,21 @@ pub trait Connector: Send + Sync + 'static {
         let _ = event;
         std::future::ready(false)
     }
-    /// Posts several events [`Connector::may_batch`] allowed, each as [`Connector::post`] would,
-    /// in fewer calls where the ERP allows: the outcome of each, in order. By default one after
-    /// the other ([`one_by_one`]).
+    /// Posts a batch: events [`Connector::may_batch`] allowed, which the hub recorded as one
+    /// batch before calling (`ErpBook::erp_claim`), in feed order. Its documents may carry
+    /// several of its events, and are named after the batch (its first event): a later call with
+    /// the same events (after a crash, a lost answer, a supervisor's retry) finds them and
+    /// finishes them, and never makes them again. By default nothing is batched.
     fn post_batch<'a>(
         &'a self,
         hub: &'a Arc<dyn ErpPort>,
         events: &'a [FeedEvent],
-    ) -> impl Future<Output = Vec<Result<Vec<String>, ConnectorError>>> + Send + 'a {
-        one_by_one(self, hub, events)
+    ) -> impl Future<Output = Batched> + Send + 'a {
+        let _ = (hub, events);
+        std::future::ready(Batched::Unmade(ConnectorError::Refused {
+            code: "unbatched".into(),
+            message: format!("connector {} posts one event at a time", self.name()),
+        }))
     }
     /// What changed in the ERP after `cursor` as a hub import (merged with what `hub` holds) and
     /// the new cursor; `None` when this connector does not pull, as by default.
@@ -77,6 +83,26 @@ pub trait Connector: Send + Sync + 'static {
         let _ = (hub, cursor);
         std::future::ready(Ok(None))
     }
+}
+
+/// What a connector made of a batch ([`Connector::post_batch`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Batched {
+    /// Every event of it is in the ERP: each one's documents, in order.
+    Posted(Vec<Vec<String>>),
+    /// The ERP made nothing of it (it refused it before any document was created): the hub marks
+    /// its events to be posted one by one from then on, and posts them so, which names the one
+    /// the ERP refuses.
+    Unmade(ConnectorError),
+    /// The ERP refused the batch once documents of it were made, and the connector undid what it
+    /// could (cancelled what was not done): each event's outcome, or `None` for one none of whose
+    /// documents is done, to be posted on its own. A later post of the batch must come to the
+    /// same (the undoing is kept in the ERP), so the batch stands.
+    Split(Vec<Option<Result<Vec<String>, ConnectorError>>>),
+    /// The ERP could not be reached, or refused the batch and what it made could not be undone:
+    /// every event of the batch gets this outcome, and any later post of one of them posts the
+    /// whole batch again.
+    Failed(ConnectorError),
 }
 
 /// ERP documents a worker posts at once by default: a multi-worker ERP takes them side by side.
@@ -439,15 +465,125 @@ struct LaneDone {
     lost_lease: bool,
 }
 
+/// Posts batch `batch` as the hub recorded it (its events may reach beyond the caller's page):
+/// each event with its outcome. A batch the ERP made nothing of is dropped, and its events are
+/// posted one by one; `only` the one at that feed position when given (a supervisor's retry of
+/// one event: the others of the batch were recorded refused and wait for their own).
+async fn post_claimed<C: Connector>(
+    store: &Arc<dyn ErpPort>,
+    connector: &C,
+    batch: i64,
+    only: Option<i64>,
+) -> HubResult<Vec<(FeedEvent, Result<Vec<String>, ConnectorError>)>> {
+    if batch == ALONE {
+        return Err(HubError::Storage(
+            "batch 0 holds the events posted one by one".into(),
+        ));
+    }
+    let erp = connector.name().to_string();
+    let events = blocking(store, move |s| s.erp_batch(&erp, batch)).await?;
+    // A connector that does not answer for each event: nothing is recorded, the batch is tried
+    // again.
+    let miscounted = |answered: usize| {
+        let why = format!(
+            "connector {} answered {answered} outcome(s) for the {} event(s) of batch {batch}",
+            connector.name(),
+            events.len()
+        );
+        vec![Err(ConnectorError::Transient(why)); events.len()]
+    };
+    let outcomes = match connector.post_batch(store, &events).await {
+        Batched::Posted(documents) if documents.len() == events.len() => {
+            documents.into_iter().map(Ok).collect()
+        }
+        Batched::Posted(documents) => miscounted(documents.len()),
+        Batched::Failed(e) => vec![Err(e); events.len()],
+        Batched::Split(outcomes) if outcomes.len() == events.len() => {
+            let mut out = Vec::with_capacity(events.len());
+            for (event, outcome) in events.iter().zip(outcomes) {
+                let alone = match outcome {
+                    Some(settled) => settled,
+                    None if only.is_some_and(|seq| seq != event.hub_seq) => continue,
+                    None => match out.last() {
+                        Some((_, Err(ConnectorError::Transient(why)))) => {
+                            Err(ConnectorError::Transient(why.clone()))
+                        }
+                        _ => connector.post(store, event).await,
+                    },
+                };
+                out.push((event.clone(), alone));
+            }
+            return Ok(out);
+        }
+        Batched::Split(outcomes) => miscounted(outcomes.len()),
+        Batched::Unmade(why) => {
+            tracing::info!(erp = %connector.name(), batch, events = events.len(), reason = %why,
+                "the ERP made nothing of a batch; posting its events one by one");
+            let erp = connector.name().to_string();
+            blocking(store, move |s| s.erp_unbatch(&erp, batch)).await?;
+            let events: Vec<FeedEvent> = events
+                .into_iter()
+                .filter(|e| only.is_none_or(|seq| e.hub_seq == seq))
+                .collect();
+            let outcomes = one_by_one(connector, store, &events).await;
+            return Ok(events.into_iter().zip(outcomes).collect());
+        }
+    };
+    Ok(events.into_iter().zip(outcomes).collect())
+}
+
+/// Posts the events at `seqs` of a lane together: the hub records them as a batch first (those
+/// a batch already holds are posted with theirs).
+async fn post_together<C: Connector>(
+    store: &Arc<dyn ErpPort>,
+    connector: &C,
+    lane_events: &[FeedEvent],
+) -> HubResult<Vec<(FeedEvent, Result<Vec<String>, ConnectorError>)>> {
+    let erp = connector.name().to_string();
+    let seqs: Vec<i64> = lane_events.iter().map(|e| e.hub_seq).collect();
+    let claimed = blocking(store, move |s| s.erp_claim(&erp, &seqs)).await?;
+    let mut batches: Vec<i64> = Vec::new();
+    for &(_, batch) in &claimed {
+        if !batches.contains(&batch) {
+            batches.push(batch);
+        }
+    }
+    let mut out = Vec::new();
+    for batch in batches {
+        let outcomes = if batch == ALONE {
+            // Events a batch the ERP made nothing of held: each on its own.
+            let events: Vec<FeedEvent> = lane_events
+                .iter()
+                .filter(|e| claimed.iter().any(|&(s, b)| s == e.hub_seq && b == ALONE))
+                .cloned()
+                .collect();
+            let outcomes = one_by_one(connector, store, &events).await;
+            events.into_iter().zip(outcomes).collect()
+        } else {
+            post_claimed(store, connector, batch, None).await?
+        };
+        let unreachable = outcomes
+            .iter()
+            .any(|(_, o)| matches!(o, Err(ConnectorError::Transient(_))));
+        out.extend(outcomes);
+        if unreachable {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// Posts one lane's events in order, consecutive ones the connector may post together
-/// ([`Connector::may_batch`], up to [`BATCH`]) in one call; each outcome is recorded before the
-/// next event is posted. Stops at a transient failure, a lost lease, or when another lane of the
-/// pass met one (`stop`); what a batch posted is recorded even then.
+/// ([`Connector::may_batch`], up to [`BATCH`]) as one batch; an event a batch holds (`claims`:
+/// feed position to batch) is only ever posted with its batch. Each outcome is recorded before
+/// the next event is posted. Stops at a transient failure, a lost lease, or when another lane of
+/// the pass met one (`stop`); what a batch posted is recorded even then.
 async fn post_lane<C: Connector>(
     store: &Arc<dyn ErpPort>,
     connector: &C,
     lease: Option<&Lease>,
     lane: Vec<FeedEvent>,
+    claims: &std::collections::HashMap<i64, i64>,
     stop: &AtomicBool,
 ) -> HubResult<LaneDone> {
     let mut done = LaneDone::default();
@@ -461,21 +597,39 @@ async fn post_lane<C: Connector>(
             stop.store(true, Ordering::Release);
             break;
         }
-        let mut end = at + 1;
-        if connector.may_batch(&lane[at]).await {
-            while end < lane.len() && end - at < BATCH && connector.may_batch(&lane[end]).await {
-                end += 1;
+        let claimed = |e: &FeedEvent| claims.get(&e.hub_seq).copied();
+        let outcomes = if claimed(&lane[at]) == Some(ALONE) {
+            at += 1;
+            vec![(
+                lane[at - 1].clone(),
+                connector.post(store, &lane[at - 1]).await,
+            )]
+        } else if let Some(batch) = claimed(&lane[at]) {
+            while at < lane.len() && claimed(&lane[at]) == Some(batch) {
+                at += 1;
             }
-        }
-        let events = &lane[at..end];
-        let results = if events.len() > 1 {
-            connector.post_batch(store, events).await
+            post_claimed(store, connector, batch, None).await?
         } else {
-            vec![connector.post(store, &events[0]).await]
+            let mut end = at + 1;
+            if connector.may_batch(&lane[at]).await {
+                while end < lane.len()
+                    && end - at < BATCH
+                    && claimed(&lane[end]).is_none()
+                    && connector.may_batch(&lane[end]).await
+                {
+                    end += 1;
+                }
+            }
+            let events = &lane[at..end];
+            at = end;
+            if events.len() > 1 {
+                post_together(store, connector, events).await?
+            } else {
+                vec![(events[0].clone(), connector.post(store, &events[0]).await)]
+            }
         };
-        at = end;
-        for (event, result) in events.iter().zip(results) {
-            match settle(store, connector, event, result, Posting::Feed).await {
+        for (event, result) in outcomes {
+            match settle(store, connector, &event, result, Posting::Feed).await {
                 Ok(Step::Recorded { posted }) => {
                     done.recorded.push(event.hub_seq);
                     if posted {
@@ -557,12 +711,18 @@ pub async fn pass_leased<C: Connector>(
             .into_iter()
             .filter(|e| !recorded.contains(&e.hub_seq))
             .collect();
+        let name = erp.clone();
+        let claims: std::collections::HashMap<i64, i64> =
+            blocking(store, move |s| s.erp_claims(&name, cursor, last))
+                .await?
+                .into_iter()
+                .collect();
         let stop = AtomicBool::new(false);
         let mut failed = None;
         let mut advanced = cursor;
         for run in runs(todo, concurrency) {
             let lanes: Vec<LaneDone> = match stream::iter(run)
-                .map(|lane| post_lane(store, connector, lease, lane, &stop))
+                .map(|lane| post_lane(store, connector, lease, lane, &claims, &stop))
                 .buffer_unordered(concurrency.max(1))
                 .try_collect()
                 .await
@@ -621,7 +781,24 @@ async fn post_retries<C: Connector>(
         else {
             continue;
         };
-        let posted = connector.post(store, &event).await;
+        // An event of a batch is posted with its batch (the documents carry all of them).
+        let (name, seq) = (erp.clone(), event.hub_seq);
+        let claim = blocking(store, move |s| s.erp_claims(&name, seq - 1, seq)).await?;
+        let posted = match claim.first() {
+            Some(&(_, batch)) if batch != ALONE => post_claimed(store, connector, batch, Some(seq))
+                .await?
+                .into_iter()
+                .find(|(e, _)| e.hub_seq == seq)
+                .map_or_else(
+                    || {
+                        Err(ConnectorError::Transient(format!(
+                            "batch {batch} lost feed #{seq}"
+                        )))
+                    },
+                    |(_, outcome)| outcome,
+                ),
+            _ => connector.post(store, &event).await,
+        };
         match settle(store, connector, &event, posted, Posting::Retry).await? {
             Step::Recorded { posted: true } => done.posted += 1,
             Step::Recorded { posted: false } => done.refused += 1,

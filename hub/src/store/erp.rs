@@ -46,6 +46,38 @@ pub trait ErpBook: Send + Sync + 'static {
     /// Whether the hub observed count line `count_key` at `site` (crate::reconcile): the ERP then
     /// gets the line's reconciled net from the hub, not the handheld's adjustment.
     fn count_observed(&self, site: &str, count_key: &str) -> HubResult<bool>;
+    /// The events in (`after`, `upto`] connector `erp` gave to a batch (one ERP document for
+    /// several events): (feed position, batch), in order.
+    fn erp_claims(&self, erp: &str, after: i64, upto: i64) -> HubResult<Vec<(i64, i64)>>;
+    /// Gives the events at `feed_seqs` that no batch holds yet to one new batch, named by the
+    /// first of them, in one transaction, before the ERP is called: (feed position, batch) of
+    /// every one of `feed_seqs`, those another batch already held included.
+    fn erp_claim(&self, erp: &str, feed_seqs: &[i64]) -> HubResult<Vec<(i64, i64)>>;
+    /// The events of batch `batch`, in feed order.
+    fn erp_batch(&self, erp: &str, batch: i64) -> HubResult<Vec<FeedEvent>>;
+    /// Marks the events of batch `batch` to be posted one by one from now on (the ERP made
+    /// nothing of it): they belong to batch [`ALONE`] and are never batched again, so that one
+    /// posted alone before a crash is not made again in a new batch.
+    fn erp_unbatch(&self, erp: &str, batch: i64) -> HubResult<()>;
+}
+
+/// The batch of events posted one by one ([`ErpBook::erp_unbatch`]); feed positions start at 1.
+pub const ALONE: i64 = 0;
+
+/// The batch `feed_seqs` would make: the claims already held among `held` and, for the others, a
+/// new batch named by the first of them (the SQL of `ErpBook::erp_claim`, shared by both
+/// backends).
+pub fn new_claims(feed_seqs: &[i64], held: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let held: std::collections::HashMap<i64, i64> = held.iter().copied().collect();
+    let free: Vec<i64> = feed_seqs
+        .iter()
+        .copied()
+        .filter(|s| !held.contains_key(s))
+        .collect();
+    let Some(&batch) = free.iter().min() else {
+        return Vec::new();
+    };
+    free.into_iter().map(|seq| (seq, batch)).collect()
 }
 
 /// The ERP bookkeeping statements, one text for both backends (`$n` numbered in order of first use,
@@ -138,6 +170,20 @@ pub mod erp_sql {
         (SELECT last_error FROM erp_state WHERE erp = $1),
         (SELECT last_error_at FROM erp_state WHERE erp = $1),
         (SELECT pulled_at FROM erp_state WHERE erp = $1)";
+    /// The batches events in ($2, $3] belong to.
+    pub const CLAIMS: &str = "SELECT feed_seq, batch FROM erp_batch_events
+        WHERE erp = $1 AND feed_seq > $2 AND feed_seq <= $3 ORDER BY feed_seq";
+    /// Gives one event to a batch, unless one holds it already.
+    pub const CLAIM: &str = "INSERT INTO erp_batch_events (erp, feed_seq, batch)
+        VALUES ($1, $2, $3) ON CONFLICT (erp, feed_seq) DO NOTHING";
+    /// A batch's events.
+    pub const BATCH: &str = "SELECT b.feed_seq, COALESCE(e.received_at, f.made_at),
+            COALESCE(e.envelope, f.envelope)
+        FROM erp_batch_events b JOIN feed f ON f.feed_seq = b.feed_seq
+        LEFT JOIN events e ON e.id = f.event_row
+        WHERE b.erp = $1 AND b.batch = $2 ORDER BY b.feed_seq";
+    /// Gives a batch's events to batch 0 (`ALONE`): posted one by one.
+    pub const UNBATCH: &str = "UPDATE erp_batch_events SET batch = 0 WHERE erp = $1 AND batch = $2";
     /// The refused events.
     pub const FAILURES: &str =
         "SELECT feed_seq, event_id, event_type, device_id, status, documents,

@@ -44,7 +44,9 @@ pub use devices::{
     admission, check_site_id, count_reconciled, device_sql, enrolment, exception_of, fork_refusal,
     held_count, intake_sql, no_such_site, position_sql, site_named, site_of,
 };
-pub use erp::{ErpBook, erp_columns, erp_post_of, erp_site, erp_source, erp_sql};
+pub use erp::{
+    ALONE, ErpBook, erp_columns, erp_post_of, erp_site, erp_source, erp_sql, new_claims,
+};
 pub use feed::{FEED_PAGE, FEED_PAGE_BYTES, Feed, ImportSource, ImportTx, change_of, feed_sql};
 pub use lease::{Lease, lease_sql};
 pub use measures::{Activity, MeasureTx, measure_sql};
@@ -243,6 +245,7 @@ pub fn migrations(dialect: Dialect) -> Vec<(i64, String)> {
             17,
             fill(include_str!("migrations/017_erp_posted_through.sql")),
         ),
+        (18, fill(include_str!("migrations/018_erp_batches.sql"))),
     ]
 }
 

@@ -116,6 +116,8 @@ struct Cache {
     warehouse: Option<Warehouse>,
     locations: HashMap<String, i64>,
     products: HashMap<String, (i64, i64)>,
+    /// Location id to its parent and type (batch.rs: the closest location holding several).
+    tree: HashMap<i64, (Option<i64>, String)>,
     lots: HashMap<(i64, String), i64>,
     parties: HashMap<String, i64>,
     currency: Option<i64>,
@@ -517,16 +519,34 @@ impl TrytonConnector {
     }
 
     async fn state(&self, model: &str, id: i64) -> Result<String, ConnectorError> {
+        Ok(self
+            .states(model, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default())
+    }
+
+    /// The states of documents `ids` of `model`.
+    async fn states(
+        &self,
+        model: &str,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, String>, ConnectorError> {
         let rows = self
-            .call(model, "read", vec![json!([id]), json!(["state"])])
+            .call(model, "read", vec![json!(ids), json!(["state"])])
             .await
             .map_err(refused)?;
         Ok(rows
-            .get(0)
-            .and_then(|r| r.get("state"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string())
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| {
+                Some((
+                    r.get("id").and_then(Value::as_i64)?,
+                    r.get("state").and_then(Value::as_str)?.to_string(),
+                ))
+            })
+            .collect())
     }
 
     /// Whether a dockhand note (`dockhand:<event id>`) is on `resource` (`model,id`): dockhand
@@ -589,36 +609,37 @@ impl TrytonConnector {
             .map_err(|e| ConnectorError::Transient(format!("hub store: {e}")))
     }
 
-    /// The values of a new Tryton document carrying transfer `t` from `from` to `to`.
+    /// The values of a new Tryton document `reference` of `model` from `from` to `to` with
+    /// `moves` ([`TrytonConnector::moves`], priced when [`priced`] says so).
     async fn document_values(
         &self,
         model: &str,
-        t: &Transfer,
-        from: i64,
-        to: i64,
+        reference: &str,
+        (from, to): (i64, i64),
+        moves: Vec<Value>,
     ) -> Result<Value, ConnectorError> {
         Ok(match model {
             "stock.shipment.in" => json!({
-                "reference": t.reference,
+                "reference": reference,
                 "supplier": self.party("dockhand receipts").await?,
                 "warehouse": self.warehouse().await?.id,
                 // Input = storage: the goods stay where dockhand put them (no inventory moves).
                 "warehouse_input": to,
                 "warehouse_storage": to,
-                "incoming_moves": [["create", self.moves(t, from, to, true).await?]],
+                "incoming_moves": [["create", moves]],
             }),
             "stock.shipment.out.return" => json!({
-                "reference": t.reference,
+                "reference": reference,
                 "customer": self.party("dockhand returns").await?,
                 "warehouse": self.warehouse().await?.id,
                 "warehouse_input": to,
                 "warehouse_storage": to,
-                "incoming_moves": [["create", self.moves(t, from, to, true).await?]],
+                "incoming_moves": [["create", moves]],
             }),
             "stock.shipment.out" => {
                 let (customer, address) = self.customer().await?;
                 json!({
-                    "reference": t.reference,
+                    "reference": reference,
                     "customer": customer,
                     "delivery_address": address,
                     "warehouse": self.warehouse().await?.id,
@@ -626,21 +647,21 @@ impl TrytonConnector {
                     // moves to pick.
                     "warehouse_output": from,
                     "warehouse_storage": from,
-                    "outgoing_moves": [["create", self.moves(t, from, to, true).await?]],
+                    "outgoing_moves": [["create", moves]],
                 })
             }
             "stock.shipment.in.return" => json!({
-                "reference": t.reference,
+                "reference": reference,
                 "supplier": self.party("dockhand receipts").await?,
                 "from_location": from,
                 "to_location": to,
-                "moves": [["create", self.moves(t, from, to, true).await?]],
+                "moves": [["create", moves]],
             }),
             _ => json!({
-                "reference": t.reference,
+                "reference": reference,
                 "from_location": from,
                 "to_location": to,
-                "moves": [["create", self.moves(t, from, to, false).await?]],
+                "moves": [["create", moves]],
             }),
         })
     }
@@ -662,7 +683,10 @@ impl TrytonConnector {
                     .to_string(),
             ),
             None => {
-                let values = self.document_values(model, t, from, to).await?;
+                let moves = self.moves(t, from, to, priced(model)).await?;
+                let values = self
+                    .document_values(model, &t.reference, (from, to), moves)
+                    .await?;
                 let created = self
                     .call(model, "create", vec![json!([values])])
                     .await
@@ -718,6 +742,11 @@ fn model_of(t: &Transfer) -> (&'static str, &'static [&'static str]) {
         ),
         _ => ("stock.shipment.internal", &["wait", "assign_force", "do"]),
     }
+}
+
+/// Whether the moves of a document of `model` carry a price (every shipment but an internal one).
+fn priced(model: &str) -> bool {
+    model != "stock.shipment.internal"
 }
 
 /// The state a button leaves a document in; `None` for `receive`, which may go further than its
@@ -779,26 +808,10 @@ impl Connector for TrytonConnector {
 
     async fn post_batch(
         &self,
-        hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
+        _hub: &std::sync::Arc<dyn crate::erp::ErpPort>,
         events: &[FeedEvent],
-    ) -> Vec<Result<Vec<String>, ConnectorError>> {
-        if events.len() > 1 {
-            match self.transfer_batch(events).await {
-                Ok(documents) => return documents.into_iter().map(Ok).collect(),
-                Err(ConnectorError::Transient(why)) => {
-                    return events
-                        .iter()
-                        .map(|_| Err(ConnectorError::Transient(why.clone())))
-                        .collect();
-                }
-                // One of them is refused: one by one finds which (and what the batch made).
-                Err(ConnectorError::Refused { code, message }) => {
-                    tracing::info!(erp = %self.name, events = events.len(), %code, %message,
-                        "Tryton refused a batch; posting its events one by one");
-                }
-            }
-        }
-        crate::erp::worker::one_by_one(self, hub, events).await
+    ) -> crate::erp::worker::Batched {
+        self.post_batch_of(events).await
     }
 
     async fn post(

@@ -7,7 +7,7 @@ use crate::erp::{ErpPost, ErpStatus};
 use crate::error::HubResult;
 use crate::import;
 use crate::store::{
-    ErpBook, Lease, erp_columns, erp_post_of, erp_site, erp_source, erp_sql, lease_sql,
+    ErpBook, Lease, erp_columns, erp_post_of, erp_site, erp_source, erp_sql, lease_sql, new_claims,
 };
 
 impl ErpBook for PostgresStore {
@@ -162,6 +162,52 @@ impl ErpBook for PostgresStore {
             .query(erp_sql::COUNT_OBSERVED, &[&site, &count_key])?
             .first()
             .is_some_and(|r| r.get(0)))
+    }
+
+    fn erp_claims(&self, erp: &str, after: i64, upto: i64) -> HubResult<Vec<(i64, i64)>> {
+        Ok(self
+            .query(erp_sql::CLAIMS, &[&erp, &after, &upto])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn erp_claim(&self, erp: &str, feed_seqs: &[i64]) -> HubResult<Vec<(i64, i64)>> {
+        let (Some(&first), Some(&last)) = (feed_seqs.iter().min(), feed_seqs.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        let after = first - 1;
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            let claims = |tx: &mut super::pool::Tx<'_>| -> HubResult<Vec<(i64, i64)>> {
+                let s = tx.prepare(erp_sql::CLAIMS)?;
+                Ok(tx
+                    .query(&s, &[&erp, &after, &last])?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect())
+            };
+            let held = claims(&mut tx)?;
+            for (seq, batch) in new_claims(feed_seqs, &held) {
+                tx.execute(erp_sql::CLAIM, &[&erp, &seq, &batch])?;
+            }
+            let all = claims(&mut tx)?;
+            tx.commit()?;
+            Ok(all
+                .into_iter()
+                .filter(|(seq, _)| feed_seqs.contains(seq))
+                .collect())
+        })
+    }
+
+    fn erp_batch(&self, erp: &str, batch: i64) -> HubResult<Vec<FeedEvent>> {
+        let rows = self.query(erp_sql::BATCH, &[&erp, &batch])?;
+        feed_events(&rows)
+    }
+
+    fn erp_unbatch(&self, erp: &str, batch: i64) -> HubResult<()> {
+        self.with(|c| c.execute(erp_sql::UNBATCH, &[&erp, &batch]))?;
+        Ok(())
     }
 }
 

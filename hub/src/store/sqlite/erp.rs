@@ -8,7 +8,7 @@ use crate::erp::{ErpPost, ErpStatus};
 use crate::error::HubResult;
 use crate::import;
 use crate::store::{
-    ErpBook, Lease, erp_columns, erp_post_of, erp_site, erp_source, erp_sql, lease_sql,
+    ErpBook, Lease, erp_columns, erp_post_of, erp_site, erp_source, erp_sql, lease_sql, new_claims,
 };
 
 impl ErpBook for SqliteStore {
@@ -191,6 +191,53 @@ impl ErpBook for SqliteStore {
             .prepare_cached(erp_sql::COUNT_OBSERVED)?
             .query_row([site, count_key], |r| r.get(0))?)
     }
+
+    fn erp_claims(&self, erp: &str, after: i64, upto: i64) -> HubResult<Vec<(i64, i64)>> {
+        let conn = self.lock()?;
+        claims(&conn, erp, after, upto)
+    }
+
+    fn erp_claim(&self, erp: &str, feed_seqs: &[i64]) -> HubResult<Vec<(i64, i64)>> {
+        let (Some(&first), Some(&last)) = (feed_seqs.iter().min(), feed_seqs.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        self.in_tx(|tx| {
+            let held = claims(tx, erp, first - 1, last)?;
+            for (seq, batch) in new_claims(feed_seqs, &held) {
+                tx.prepare_cached(erp_sql::CLAIM)?
+                    .execute(rusqlite::params![erp, seq, batch])?;
+            }
+            Ok(claims(tx, erp, first - 1, last)?
+                .into_iter()
+                .filter(|(seq, _)| feed_seqs.contains(seq))
+                .collect())
+        })
+    }
+
+    fn erp_batch(&self, erp: &str, batch: i64) -> HubResult<Vec<FeedEvent>> {
+        self.feed_events(erp_sql::BATCH, rusqlite::params![erp, batch])
+    }
+
+    fn erp_unbatch(&self, erp: &str, batch: i64) -> HubResult<()> {
+        self.lock()?
+            .prepare_cached(erp_sql::UNBATCH)?
+            .execute(rusqlite::params![erp, batch])?;
+        Ok(())
+    }
+}
+
+/// The batches events in (`after`, `upto`] belong to.
+fn claims(
+    conn: &rusqlite::Connection,
+    erp: &str,
+    after: i64,
+    upto: i64,
+) -> HubResult<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(erp_sql::CLAIMS)?;
+    let rows = stmt.query_map(rusqlite::params![erp, after, upto], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 impl Lease for SqliteStore {
