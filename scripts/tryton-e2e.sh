@@ -19,7 +19,8 @@
 # fresh database dockhand_e2e on that server) instead of SQLite. TRYTON_POSTGRES=postgres://USER@
 # HOST:PORT keeps Tryton's database on PostgreSQL and TRYTON_WORKERS=N serves it from N processes
 # (scripts/tryton-up.sh); ERP_CONCURRENCY=N is the hub's --erp-concurrency (documents posted at
-# once; default the hub's).
+# once; default the hub's). Without FAULT the run ends with `dockhand bench --erp-only` on the same
+# Tryton: ERP_BENCH_EVENTS (400) events of the workload posted one at a time, then as the hub does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -103,6 +104,31 @@ target/debug/dockhand demo --hub "$hub_url" >"$work/demo.log" 2>&1 || {
 # Then the hub is restarted with the Tryton connector: it posts the whole feed and pulls Tryton's
 # products, locations and documents (merged with what the hub holds).
 kill "$hub_pid" && wait "$hub_pid" 2>/dev/null || true
+# CPU seconds used so far by Tryton (trytond or its gunicorn workers), PostgreSQL's processes and
+# the hub: what the posting costs each, to say what dominates it.
+cpu_seconds() {
+    python3 - <<'CPU'
+import os
+tick = os.sysconf("SC_CLK_TCK")
+used = {"tryton": 0, "postgres": 0, "hub": 0}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        args = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    # Its own time and that of its children that ended (a backend, a gunicorn worker).
+    seconds = sum(int(f) for f in fields[11:15]) / tick
+    if "gunicorn" in args or "trytond" in args:
+        used["tryton"] += seconds
+    elif args.startswith("postgres:") or "/bin/postgres" in args:
+        used["postgres"] += seconds
+    elif "dockhand-hub serve" in args:
+        used["hub"] += seconds
+print(" ".join(f"{used[k]:.2f}" for k in ("tryton", "postgres", "hub")))
+CPU
+}
+cpu_before=$(cpu_seconds)
 posting_started=$(date +%s.%N)
 start_hub --erp
 if [ -n "${HUB_POSTGRES:-}" ]; then
@@ -157,14 +183,22 @@ while :; do
     sleep 0.2
 done
 finished=$(date +%s.%N)
+cpu_after=$(cpu_seconds)
 posted=$(echo "$status" | field posted)
 refused=$(echo "$status" | field failed)
 setup="Tryton: ${TRYTON_WORKERS:-1} process(es) on $([ -n "${TRYTON_POSTGRES:-}" ] && echo PostgreSQL || echo SQLite); hub --erp-concurrency ${ERP_CONCURRENCY:-default}"
-python3 - "$posting_started" "$finished" "$posted" "$refused" "$setup" <<'EOF'
+python3 - "$posting_started" "$finished" "$posted" "$refused" "$setup" "$cpu_before" "$cpu_after" <<'EOF'
 import sys
 start, end, posted, refused = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 print(f"connector: {posted} events posted, {refused} refused in {end - start:.1f} s "
       f"({(posted + refused) / (end - start):.1f} events/s, including the first pull; {sys.argv[5]})")
+used = [b - a for a, b in zip(map(float, sys.argv[6].split()), map(float, sys.argv[7].split()))]
+events = max(posted + refused, 1)
+print("CPU while posting: " + ", ".join(
+    f"{name} {s:.1f} s ({s * 1000 / events:.0f} ms an event)"
+    for name, s in zip(("Tryton", "PostgreSQL", "hub"), used))
+    + f"; {end - start:.1f} s of wall time on {__import__('os').cpu_count()} cores"
+    + " (a hub instance killed meanwhile is not counted)")
 EOF
 target/debug/dockhand-hub erp status --database "$hub_db" || true
 
@@ -286,3 +320,22 @@ done
 "$work/venv/bin/python" scripts/tryton_go_live_shared.py --hub "http://127.0.0.1:$golive_port" \
     --tryton "$tryton_url"
 kill "$golive_pid" 2>/dev/null || true
+wait "$golive_pid" 2>/dev/null || true
+
+# Last, once nothing more is compared with Tryton's quantities: `dockhand bench`'s ERP figure on
+# this Tryton (the workload's events posted one event at a time, then as the hub does by default,
+# each from a hub of its own). Not in the FAULT run: its Tryton is the single-process server.
+if [ "${FAULT:-0}" != 1 ]; then
+    # Drills were made to need a lot above (the business error); the workload tracks them by serial.
+    "$work/venv/bin/python" - "$tryton_url" <<'PY'
+import os, sys
+sys.path.insert(0, "scripts")
+from tryton_seed import Client
+c = Client(sys.argv[1], "wms", "admin", os.environ["DOCKHAND_ERP_PASSWORD"])
+c.login()
+drill = c.find_one("product.product", [["code", "=", "DRILL-X1"]], ["template"])
+c.model("product.template", "write", [drill["template"]], {"lot_required": []})
+PY
+    target/debug/dockhand bench --dir "$work" --erp-only --tryton "$erp_uri" \
+        --erp-events "${ERP_BENCH_EVENTS:-400}"
+fi
