@@ -5,9 +5,9 @@
 //! moves, and a run of blind receipts at one dock one supplier shipment.
 //!
 //! An internal shipment's moves must have the shipment's own locations while it is a draft, and
-//! may go to any location under them once it waits: the transfers from one place to several are
-//! created to the closest location that holds all their destinations, and each move is sent to
-//! its own bin after `wait`, before `assign_force` and `do`.
+//! may go to any location under them once it waits: the transfers from one place to several make
+//! a shipment to the closest location that holds all their destinations, which gets its moves,
+//! each to its own bin, in one `create` after `wait` and before `assign_force` and `do`.
 //!
 //! A document has one move per destination, item and lot, with the quantities summed: Tryton
 //! books the same stock in fewer records.
@@ -407,6 +407,8 @@ impl TrytonConnector {
         let found = self.by_reference(model, &references).await?;
         *made |= !found.is_empty();
         let mut missing = Vec::new();
+        // Documents this call created (a retry looks at what an earlier one left).
+        let mut made_now: Vec<usize> = Vec::new();
         let mut values = Vec::new();
         for &d in &mine {
             let doc = &mut docs[d];
@@ -415,10 +417,10 @@ impl TrytonConnector {
                 continue;
             }
             let mut moves = Vec::new();
-            for (_, transfer) in doc.moves(slots) {
-                // In draft every move goes to the document's own destination.
+            // A shipment to several bins gets its moves once it waits (`place_moves`).
+            for (_, transfer) in doc.moves(slots).iter().filter(|_| !doc.spread(slots)) {
                 moves.extend(
-                    self.moves(&transfer, doc.from, doc.to, priced(model))
+                    self.moves(transfer, doc.from, doc.to, priced(model))
                         .await?,
                 );
             }
@@ -450,6 +452,7 @@ impl TrytonConnector {
             for (&d, id) in missing.iter().zip(ids) {
                 docs[d].found = Some((id, "draft".to_string()));
             }
+            made_now.extend(missing.iter().copied());
         }
         for &d in &mine {
             let doc = &docs[d];
@@ -475,7 +478,7 @@ impl TrytonConnector {
                 continue;
             }
             if *step == "assign_force" {
-                self.spread_moves(docs, &due, slots).await?;
+                self.place_moves(docs, &due, slots, &made_now).await?;
             }
             if *step == "receive" {
                 let shipments: Vec<(&str, i64)> =
@@ -514,62 +517,56 @@ impl TrytonConnector {
         Ok(())
     }
 
-    /// Sends each move of the waiting internal shipments `due` that go to several bins to its
-    /// own bin (moves were created in the order of [`Doc::moves`]; written again on a retry,
-    /// which changes nothing).
-    async fn spread_moves(
+    /// Gives the waiting internal shipments `due` that go to several bins their moves, each to
+    /// its own bin, in one `create` (a shipment's moves may go under its destination once it
+    /// waits, not while it is a draft). One created by this call has none yet; one an earlier
+    /// try made is looked at first: none (the try stopped before), or all of them (one create
+    /// makes them all).
+    async fn place_moves(
         &self,
         docs: &[Doc],
         due: &[usize],
         slots: &[Slot],
+        made_now: &[usize],
     ) -> Result<(), ConnectorError> {
-        let mut to_bin: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut values = Vec::new();
         for &d in due {
             let doc = &docs[d];
             if !doc.spread(slots) {
                 continue;
             }
             let shipment = format!("{},{}", doc.model, doc_id(doc));
-            let moves = self
-                .all(
-                    "stock.move",
-                    json!([["shipment", "=", shipment]]),
-                    &["to_location"],
-                )
-                .await?;
-            let bins: Vec<i64> = doc.moves(slots).into_iter().map(|(bin, _)| bin).collect();
-            if moves.len() != bins.len() {
-                return Err(super::unmapped(format!(
-                    "{} {} ({}) holds {} moves, dockhand made {}",
-                    doc.model,
-                    doc_id(doc),
-                    doc.reference,
-                    moves.len(),
-                    bins.len()
-                )));
+            let planned = doc.moves(slots);
+            if !made_now.contains(&d) {
+                let there = self
+                    .all("stock.move", json!([["shipment", "=", shipment]]), &["id"])
+                    .await?
+                    .len();
+                if there == planned.len() {
+                    continue;
+                }
+                if there != 0 {
+                    return Err(super::unmapped(format!(
+                        "{} {} ({}) holds {there} moves, dockhand makes {}",
+                        doc.model,
+                        doc_id(doc),
+                        doc.reference,
+                        planned.len()
+                    )));
+                }
             }
-            for (row, bin) in moves.iter().zip(bins) {
-                let at = row.get("to_location").and_then(id_of);
-                if let Some(move_id) = row.get("id").and_then(Value::as_i64)
-                    && at != Some(bin)
-                {
-                    to_bin.entry(bin).or_default().push(move_id);
+            for (bin, transfer) in &planned {
+                for mut m in self.moves(transfer, doc.from, *bin, false).await? {
+                    m["shipment"] = json!(shipment);
+                    values.push(m);
                 }
             }
         }
-        if to_bin.is_empty() {
-            return Ok(());
+        if !values.is_empty() {
+            self.call("stock.move", "create", vec![json!(values)])
+                .await
+                .map_err(refused)?;
         }
-        let mut args = Vec::with_capacity(to_bin.len() * 2);
-        let mut bins: Vec<_> = to_bin.into_iter().collect();
-        bins.sort_unstable();
-        for (bin, moves) in bins {
-            args.push(json!(moves));
-            args.push(json!({ "to_location": bin }));
-        }
-        self.call("stock.move", "write", args)
-            .await
-            .map_err(refused)?;
         Ok(())
     }
 }
