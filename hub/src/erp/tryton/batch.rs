@@ -249,6 +249,32 @@ impl TrytonConnector {
         Ok(outcomes)
     }
 
+    /// Whether one of the `found` documents of `model` carries the note of a batch split after a
+    /// refusal ([`TrytonConnector::split`]).
+    async fn split_before(
+        &self,
+        model: &str,
+        found: &HashMap<String, (i64, String)>,
+    ) -> Result<bool, ConnectorError> {
+        if found.is_empty() {
+            return Ok(false);
+        }
+        let mut resources = vec![json!("OR")];
+        resources.extend(
+            found
+                .values()
+                .map(|(id, _)| json!(["resource", "=", format!("{model},{id}")])),
+        );
+        Ok(self
+            .search_one(
+                "ir.note",
+                json!([resources, ["message", "like", format!("{BATCH_REFUSED}%")]]),
+            )
+            .await
+            .map_err(refused)?
+            .is_some())
+    }
+
     /// The documents of `model` named `references` that exist: (id, state) by reference.
     async fn by_reference(
         &self,
@@ -406,6 +432,14 @@ impl TrytonConnector {
         // What an earlier try made (a crash, a lost answer, a refusal after the create).
         let found = self.by_reference(model, &references).await?;
         *made |= !found.is_empty();
+        // A batch split after a refusal stays split, even if a person set one of its cancelled
+        // documents back to draft: its events were posted one by one.
+        if self.split_before(model, &found).await? {
+            return Err(ConnectorError::Refused {
+                code: "erp_refused".into(),
+                message: "this batch was posted event by event after an earlier refusal".into(),
+            });
+        }
         let mut missing = Vec::new();
         // Documents this call created (a retry looks at what an earlier one left).
         let mut made_now: Vec<usize> = Vec::new();
