@@ -33,6 +33,9 @@ struct Books {
     lose_answer_of: i64,
     lost: AtomicBool,
     poison: i64,
+    /// Posted on its own first; the answer to it is lost once.
+    lone: i64,
+    lone_lost: AtomicBool,
     /// The events of the poisoned batch; the answer to the first of them posted alone is lost.
     poisoned: Mutex<Vec<i64>>,
     single_lost: AtomicBool,
@@ -85,6 +88,11 @@ impl Connector for Books {
         }
         let reference = format!("single:{}", event.event.event_id);
         let document = self.find_or_make(reference, vec![event.hub_seq]);
+        if event.hub_seq == self.lone && !self.lone_lost.swap(true, Ordering::AcqRel) {
+            return Err(ConnectorError::Transient(
+                "the answer to a single was lost".into(),
+            ));
+        }
         if self.poisoned.lock().unwrap().contains(&event.hub_seq)
             && !self.single_lost.swap(true, Ordering::AcqRel)
         {
@@ -187,12 +195,23 @@ on_both_backends!(
         );
         // Batches hold at most 16 events: these three are in three batches.
         let books = Books {
+            lone: free[0],
             lose_answer_of: free[1],
             refuse_after: free[20],
             poison: free[free.len() - 3],
             ..Books::default()
         };
         let port = erp::port(&hub.store);
+
+        // The first free event is posted on its own (the page ends with it) and the answer is
+        // lost: later passes post it on its own again (found), never in a batch.
+        let lone = worker::pass_leased(&port, &books, books.lone as usize, 8, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            lone.retrying.as_deref(),
+            Some("the answer to a single was lost")
+        );
 
         // The answer of the first batch's create is lost: the pass stops, its events are not
         // recorded, the hub keeps the batch.

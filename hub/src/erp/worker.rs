@@ -5,9 +5,10 @@
 //! only the one holding the posting lease (checked before every event, renewed in the database
 //! when half of it has passed) posts and pulls; another takes over when a holder stops renewing.
 
+use std::collections::HashSet;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dockhand_protocol::sync::{EventRejection, FeedEvent, HubEventOrigin, Import, ImportResult};
@@ -52,7 +53,7 @@ pub trait Connector: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<String>, ConnectorError>> + Send + 'a;
     /// Whether `event` may be posted in one [`Connector::post_batch`] with its neighbours: its
     /// post depends on nothing the hub records of earlier events (no ERP document held for or
-    /// completed by it). By default no.
+    /// completed by it). Only events of [`Lane::Free`] and receipt scans may be. By default no.
     fn may_batch<'a>(&'a self, event: &'a FeedEvent) -> impl Future<Output = bool> + Send + 'a {
         let _ = event;
         std::future::ready(false)
@@ -499,21 +500,7 @@ async fn post_claimed<C: Connector>(
         Batched::Posted(documents) => miscounted(documents.len()),
         Batched::Failed(e) => vec![Err(e); events.len()],
         Batched::Split(outcomes) if outcomes.len() == events.len() => {
-            let mut out = Vec::with_capacity(events.len());
-            for (event, outcome) in events.iter().zip(outcomes) {
-                let alone = match outcome {
-                    Some(settled) => settled,
-                    None if only.is_some_and(|seq| seq != event.hub_seq) => continue,
-                    None => match out.last() {
-                        Some((_, Err(ConnectorError::Transient(why)))) => {
-                            Err(ConnectorError::Transient(why.clone()))
-                        }
-                        _ => connector.post(store, event).await,
-                    },
-                };
-                out.push((event.clone(), alone));
-            }
-            return Ok(out);
+            return split(store, connector, batch, events, outcomes, only).await;
         }
         Batched::Split(outcomes) => miscounted(outcomes.len()),
         Batched::Unmade(why) => {
@@ -532,16 +519,66 @@ async fn post_claimed<C: Connector>(
     Ok(events.into_iter().zip(outcomes).collect())
 }
 
-/// Posts the events at `seqs` of a lane together: the hub records them as a batch first (those
-/// a batch already holds are posted with theirs).
+/// What the hub does with a batch the ERP refused once documents of it were made and the
+/// connector undid what it could ([`Batched::Split`]). The events it settled are recorded first;
+/// then the batch is dissolved (its events go to batch [`ALONE`]: no later try may make its
+/// documents again, even those Tryton never created), and the others are posted one by one:
+/// those not recorded yet, or `only` the one a supervisor retries.
+async fn split<C: Connector>(
+    store: &Arc<dyn ErpPort>,
+    connector: &C,
+    batch: i64,
+    events: Vec<FeedEvent>,
+    outcomes: Vec<Option<Result<Vec<String>, ConnectorError>>>,
+    only: Option<i64>,
+) -> HubResult<Vec<(FeedEvent, Result<Vec<String>, ConnectorError>)>> {
+    let erp = connector.name().to_string();
+    let mut out = Vec::with_capacity(events.len());
+    let mut alone = Vec::new();
+    for (event, outcome) in events.into_iter().zip(outcomes) {
+        match outcome {
+            Some(settled) => {
+                if only != Some(event.hub_seq) {
+                    settle(store, connector, &event, settled.clone(), Posting::Feed).await?;
+                }
+                out.push((event, settled));
+            }
+            None => alone.push(event),
+        }
+    }
+    let (name, first, last) = (
+        erp.clone(),
+        alone.first().map_or(0, |e| e.hub_seq),
+        alone.last().map_or(0, |e| e.hub_seq),
+    );
+    let recorded = blocking(store, move |s| s.erp_recorded(&name, first - 1, last)).await?;
+    let name = erp.clone();
+    blocking(store, move |s| s.erp_unbatch(&name, batch)).await?;
+    let alone: Vec<FeedEvent> = alone
+        .into_iter()
+        .filter(|e| match only {
+            Some(seq) => e.hub_seq == seq,
+            None => !recorded.contains(&e.hub_seq),
+        })
+        .collect();
+    let posted = one_by_one(connector, store, &alone).await;
+    out.extend(alone.into_iter().zip(posted));
+    Ok(out)
+}
+
+/// Posts `lane_events` of a lane together, or on its own when `alone` (one event): the hub
+/// records them first, as one new batch or as posted alone (those a batch already holds are
+/// posted with theirs, unless another lane of the page took that batch: `taken`).
 async fn post_together<C: Connector>(
     store: &Arc<dyn ErpPort>,
     connector: &C,
     lane_events: &[FeedEvent],
+    alone: bool,
+    taken: &Mutex<HashSet<i64>>,
 ) -> HubResult<Vec<(FeedEvent, Result<Vec<String>, ConnectorError>)>> {
     let erp = connector.name().to_string();
     let seqs: Vec<i64> = lane_events.iter().map(|e| e.hub_seq).collect();
-    let claimed = blocking(store, move |s| s.erp_claim(&erp, &seqs)).await?;
+    let claimed = blocking(store, move |s| s.erp_claim(&erp, &seqs, alone)).await?;
     let mut batches: Vec<i64> = Vec::new();
     for &(_, batch) in &claimed {
         if !batches.contains(&batch) {
@@ -551,7 +588,7 @@ async fn post_together<C: Connector>(
     let mut out = Vec::new();
     for batch in batches {
         let outcomes = if batch == ALONE {
-            // Events a batch the ERP made nothing of held: each on its own.
+            // Events posted one by one: each on its own.
             let events: Vec<FeedEvent> = lane_events
                 .iter()
                 .filter(|e| claimed.iter().any(|&(s, b)| s == e.hub_seq && b == ALONE))
@@ -559,8 +596,10 @@ async fn post_together<C: Connector>(
                 .collect();
             let outcomes = one_by_one(connector, store, &events).await;
             events.into_iter().zip(outcomes).collect()
-        } else {
+        } else if take(taken, batch) {
             post_claimed(store, connector, batch, None).await?
+        } else {
+            continue;
         };
         let unreachable = outcomes
             .iter()
@@ -571,6 +610,20 @@ async fn post_together<C: Connector>(
         }
     }
     Ok(out)
+}
+
+/// Whether `event` is of a kind a connector may batch ([`Connector::may_batch`] answers for the
+/// events of no document, [`Lane::Free`], and for receipt scans): the others are never in a batch
+/// and need no record of being posted alone.
+fn may_ever_batch(event: &FeedEvent) -> bool {
+    lane(event) == Lane::Free
+        || event.event.event_type == dockhand_protocol::events::EventKind::LineReceived.as_str()
+}
+
+/// Whether this lane takes batch `batch` (no other lane of the page did): a batch whose events a
+/// page cut across two lanes is posted once.
+fn take(taken: &Mutex<HashSet<i64>>, batch: i64) -> bool {
+    taken.lock().map(|mut t| t.insert(batch)).unwrap_or(false)
 }
 
 /// Posts one lane's events in order, consecutive ones the connector may post together
@@ -584,6 +637,7 @@ async fn post_lane<C: Connector>(
     lease: Option<&Lease>,
     lane: Vec<FeedEvent>,
     claims: &std::collections::HashMap<i64, i64>,
+    taken: &Mutex<HashSet<i64>>,
     stop: &AtomicBool,
 ) -> HubResult<LaneDone> {
     let mut done = LaneDone::default();
@@ -608,6 +662,9 @@ async fn post_lane<C: Connector>(
             while at < lane.len() && claimed(&lane[at]) == Some(batch) {
                 at += 1;
             }
+            if !take(taken, batch) {
+                continue;
+            }
             post_claimed(store, connector, batch, None).await?
         } else {
             let mut end = at + 1;
@@ -622,10 +679,14 @@ async fn post_lane<C: Connector>(
             }
             let events = &lane[at..end];
             at = end;
-            if events.len() > 1 {
-                post_together(store, connector, events).await?
-            } else {
-                vec![(events[0].clone(), connector.post(store, &events[0]).await)]
+            match events {
+                // One event a connector could ever batch is recorded as posted alone first: a
+                // later pass must not put it in a batch (its own document may be in the ERP
+                // already, its answer lost).
+                [one] if !may_ever_batch(one) => {
+                    vec![(one.clone(), connector.post(store, one).await)]
+                }
+                _ => post_together(store, connector, events, events.len() == 1, taken).await?,
             }
         };
         for (event, result) in outcomes {
@@ -718,11 +779,12 @@ pub async fn pass_leased<C: Connector>(
                 .into_iter()
                 .collect();
         let stop = AtomicBool::new(false);
+        let taken = Mutex::new(HashSet::new());
         let mut failed = None;
         let mut advanced = cursor;
         for run in runs(todo, concurrency) {
             let lanes: Vec<LaneDone> = match stream::iter(run)
-                .map(|lane| post_lane(store, connector, lease, lane, &claims, &stop))
+                .map(|lane| post_lane(store, connector, lease, lane, &claims, &taken, &stop))
                 .buffer_unordered(concurrency.max(1))
                 .try_collect()
                 .await
@@ -781,9 +843,10 @@ async fn post_retries<C: Connector>(
         else {
             continue;
         };
-        // An event of a batch is posted with its batch (the documents carry all of them).
+        // An event of a batch is posted with its batch (the documents carry all of them); one
+        // of none is recorded as posted alone first, so that no later batch takes it in.
         let (name, seq) = (erp.clone(), event.hub_seq);
-        let claim = blocking(store, move |s| s.erp_claims(&name, seq - 1, seq)).await?;
+        let claim = blocking(store, move |s| s.erp_claim(&name, &[seq], true)).await?;
         let posted = match claim.first() {
             Some(&(_, batch)) if batch != ALONE => post_claimed(store, connector, batch, Some(seq))
                 .await?

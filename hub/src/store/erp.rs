@@ -50,9 +50,10 @@ pub trait ErpBook: Send + Sync + 'static {
     /// several events): (feed position, batch), in order.
     fn erp_claims(&self, erp: &str, after: i64, upto: i64) -> HubResult<Vec<(i64, i64)>>;
     /// Gives the events at `feed_seqs` that no batch holds yet to one new batch, named by the
-    /// first of them, in one transaction, before the ERP is called: (feed position, batch) of
-    /// every one of `feed_seqs`, those another batch already held included.
-    fn erp_claim(&self, erp: &str, feed_seqs: &[i64]) -> HubResult<Vec<(i64, i64)>>;
+    /// first of them (to batch [`ALONE`] when `alone`: an event about to be posted on its own,
+    /// which must never be put in a batch later), in one transaction, before the ERP is called:
+    /// (feed position, batch) of every one of `feed_seqs`, those a batch already held included.
+    fn erp_claim(&self, erp: &str, feed_seqs: &[i64], alone: bool) -> HubResult<Vec<(i64, i64)>>;
     /// The events of batch `batch`, in feed order.
     fn erp_batch(&self, erp: &str, batch: i64) -> HubResult<Vec<FeedEvent>>;
     /// Marks the events of batch `batch` to be posted one by one from now on (the ERP made
@@ -65,18 +66,19 @@ pub trait ErpBook: Send + Sync + 'static {
 pub const ALONE: i64 = 0;
 
 /// The batch `feed_seqs` would make: the claims already held among `held` and, for the others, a
-/// new batch named by the first of them (the SQL of `ErpBook::erp_claim`, shared by both
+/// new batch named by the first of them (or [`ALONE`]) (the SQL of `ErpBook::erp_claim`, shared by both
 /// backends).
-pub fn new_claims(feed_seqs: &[i64], held: &[(i64, i64)]) -> Vec<(i64, i64)> {
+pub fn new_claims(feed_seqs: &[i64], held: &[(i64, i64)], alone: bool) -> Vec<(i64, i64)> {
     let held: std::collections::HashMap<i64, i64> = held.iter().copied().collect();
     let free: Vec<i64> = feed_seqs
         .iter()
         .copied()
         .filter(|s| !held.contains_key(s))
         .collect();
-    let Some(&batch) = free.iter().min() else {
+    let Some(&first) = free.iter().min() else {
         return Vec::new();
     };
+    let batch = if alone { ALONE } else { first };
     free.into_iter().map(|seq| (seq, batch)).collect()
 }
 

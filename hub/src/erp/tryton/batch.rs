@@ -65,7 +65,13 @@ impl TrytonConnector {
         match self.transfer_batch(events, &mut made).await {
             Ok(documents) => Batched::Posted(documents),
             Err(e @ ConnectorError::Transient(_)) => Batched::Failed(e),
-            Err(e) if !made => Batched::Unmade(e),
+            // Made nothing on this try: unless an earlier one made something (what this try
+            // refused may be a lookup that failed before it got there).
+            Err(e) if !made => match self.made_before(events).await {
+                Ok(false) => Batched::Unmade(e),
+                Ok(true) => Batched::Failed(e),
+                Err(failed) => Batched::Failed(failed),
+            },
             Err(e) => match self.split(events, &e).await {
                 Ok(outcomes) => Batched::Split(outcomes),
                 Err(failed) => Batched::Failed(failed),
@@ -73,6 +79,37 @@ impl TrytonConnector {
         }
     }
 }
+
+impl TrytonConnector {
+    /// Whether any document of the batch of `events` exists in Tryton, of any model a batch
+    /// makes (`dockhand:batch:<first event id>:…`).
+    async fn made_before(&self, events: &[FeedEvent]) -> Result<bool, ConnectorError> {
+        let Some(first) = events.first() else {
+            return Ok(false);
+        };
+        let pattern = format!("dockhand:batch:{}:%", first.event.event_id);
+        for model in BATCH_MODELS {
+            if self
+                .search_one(model, json!([["reference", "like", pattern]]))
+                .await
+                .map_err(refused)?
+                .is_some()
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// The models a batch's documents may be of ([`super::model_of`]).
+const BATCH_MODELS: [&str; 5] = [
+    "stock.shipment.in",
+    "stock.shipment.out.return",
+    "stock.shipment.in.return",
+    "stock.shipment.out",
+    "stock.shipment.internal",
+];
 
 /// One transfer of the batch: which event, where from and to in Tryton.
 struct Slot {
@@ -196,6 +233,7 @@ impl TrytonConnector {
         models.sort_unstable();
         models.dedup();
         let mut notes = Vec::new();
+        let mut cancel: Vec<(&str, Vec<i64>)> = Vec::new();
         for model in models {
             let references: Vec<&str> = docs
                 .iter()
@@ -203,14 +241,14 @@ impl TrytonConnector {
                 .map(|d| d.reference.as_str())
                 .collect();
             let found = self.by_reference(model, &references).await?;
-            let mut cancel = Vec::new();
+            let mut ids = Vec::new();
             for doc in docs.iter_mut().filter(|d| d.model == model) {
                 doc.found = found.get(&doc.reference).cloned();
                 if let Some((id, state)) = doc.found.as_mut()
                     && state != "done"
                     && state != "cancelled"
                 {
-                    cancel.push(*id);
+                    ids.push(*id);
                     *state = "cancelled".into();
                     notes.push(json!({
                         "resource": format!("{model},{id}"),
@@ -218,14 +256,18 @@ impl TrytonConnector {
                     }));
                 }
             }
-            if !cancel.is_empty() {
-                self.call(model, "cancel", vec![json!(cancel)])
-                    .await
-                    .map_err(refused)?;
+            if !ids.is_empty() {
+                cancel.push((model, ids));
             }
         }
+        // The notes first: a crash before the cancel leaves documents a later try recognises.
         if !notes.is_empty() {
             self.call("ir.note", "create", vec![json!(notes)])
+                .await
+                .map_err(refused)?;
+        }
+        for (model, ids) in cancel {
+            self.call(model, "cancel", vec![json!(ids)])
                 .await
                 .map_err(refused)?;
         }

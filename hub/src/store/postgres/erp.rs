@@ -10,6 +10,9 @@ use crate::store::{
     ErpBook, Lease, erp_columns, erp_post_of, erp_site, erp_source, erp_sql, lease_sql, new_claims,
 };
 
+/// Serialises the batch claims of one connector (transaction-scoped advisory lock).
+const CLAIM_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext('dockhand erp_claim ' || $1))";
+
 impl ErpBook for PostgresStore {
     fn erp_cursor(&self, erp: &str) -> HubResult<i64> {
         Ok(self.with(|c| c.query_one(erp_sql::CURSOR, &[&erp]))?.get(0))
@@ -172,7 +175,7 @@ impl ErpBook for PostgresStore {
             .collect())
     }
 
-    fn erp_claim(&self, erp: &str, feed_seqs: &[i64]) -> HubResult<Vec<(i64, i64)>> {
+    fn erp_claim(&self, erp: &str, feed_seqs: &[i64], alone: bool) -> HubResult<Vec<(i64, i64)>> {
         let (Some(&first), Some(&last)) = (feed_seqs.iter().min(), feed_seqs.iter().max()) else {
             return Ok(Vec::new());
         };
@@ -187,8 +190,11 @@ impl ErpBook for PostgresStore {
                     .map(|r| (r.get(0), r.get(1)))
                     .collect())
             };
+            // Claims of one connector one at a time: two hub instances (a lease changing hands)
+            // must not both name a batch after the same first event and merge them.
+            tx.execute(CLAIM_LOCK, &[&erp])?;
             let held = claims(&mut tx)?;
-            for (seq, batch) in new_claims(feed_seqs, &held) {
+            for (seq, batch) in new_claims(feed_seqs, &held, alone) {
                 tx.execute(erp_sql::CLAIM, &[&erp, &seq, &batch])?;
             }
             let all = claims(&mut tx)?;

@@ -197,13 +197,13 @@ impl ErpBook for SqliteStore {
         claims(&conn, erp, after, upto)
     }
 
-    fn erp_claim(&self, erp: &str, feed_seqs: &[i64]) -> HubResult<Vec<(i64, i64)>> {
+    fn erp_claim(&self, erp: &str, feed_seqs: &[i64], alone: bool) -> HubResult<Vec<(i64, i64)>> {
         let (Some(&first), Some(&last)) = (feed_seqs.iter().min(), feed_seqs.iter().max()) else {
             return Ok(Vec::new());
         };
         self.in_tx(|tx| {
             let held = claims(tx, erp, first - 1, last)?;
-            for (seq, batch) in new_claims(feed_seqs, &held) {
+            for (seq, batch) in new_claims(feed_seqs, &held, alone) {
                 tx.prepare_cached(erp_sql::CLAIM)?
                     .execute(rusqlite::params![erp, seq, batch])?;
             }
